@@ -1,0 +1,718 @@
+#!/usr/bin/env python3
+"""Differential test: pcap2kdb against the tshark oracle of ../shared/corpus.
+
+For every capture NAME in the corpus that has NAME.tshark.tsv, run
+
+    pcap2kdb --columns frame,time,src,...,mss NAME
+
+(20 s timeout) and compare each output row with the oracle line of the same
+frame number.  The expected value of each column is derived from the tshark
+fields as described in SCHEMA.md; where the oracle cannot tell what our value
+should be (IP fragments, SCTP ports, option fields of stacked TCP headers,
+...) the field is not compared.  See expected_row() for every rule.
+
+Usage:
+    tests/corpus_diff.py [--corpus DIR] [--bin PATH] [--only SUBSTR]...
+                         [--default-only | --columns LIST] [--jobs N]
+                         [--verbose] [--list-unknown-as-tsv]
+
+A difference is printed as
+    FILE frame N column: ours=X tshark=Y
+("" is an empty field).  Differences listed in tests/known_differences.tsv
+(FILE<TAB>FRAME|*<TAB>COLUMN|*<TAB>REASON, FILE may be a glob) are "known" and
+do not fail.  Pseudo-columns: `rows` (row count), `exit` (exit code 1/2 on a
+file tshark read without complaint), `frame` (frame numbering).
+
+The run FAILS (exit 1) if
+  - any difference is not known,
+  - a file crashes, times out, or exits with a code other than 0/1/2
+    (1/2 only for files with NAME.tshark.err or a known `exit` line),
+  - the row count differs on a file without NAME.tshark.err (unless known),
+  - overall agreement (equal / compared, known differences count as NOT
+    equal) is below 99.9 %.
+Without the corpus it prints `SKIP: corpus not found at DIR` and exits 0.
+The last line is always `N passed, N failed` (files).
+"""
+
+import argparse
+import concurrent.futures
+import csv
+import datetime
+import fnmatch
+import io
+import ipaddress
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
+DEFAULT_KNOWN = os.path.join(REPO, "tests", "known_differences.tsv")
+
+ALL_COLUMNS = ("frame,time,src,dest,srcport,destport,protocol,flags,seq,ack,"
+               "win,tsval,tsecr,length,len,caplen,iface,vlan,ttl,ipid,stream,"
+               "rseq,rack,rawwin,wscale,mss").split(",")
+DEFAULT_COLUMNS = ("time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,"
+                   "win,tsval,tsecr,length,len").split(",")
+TIMEOUT = 20
+MIN_AGREEMENT = 99.9
+SKIP = None          # expected value "do not compare"
+
+# ---------------------------------------------------------------------------
+# IANA protocol numbers -> "Keyword" column of the IANA protocol-numbers
+# registry.  Exception (SCHEMA.md): 58 is printed as ICMPv6.  89 is
+# OSPFIGP (the IANA keyword; "OSPF" is only the common name).  Numbers
+# without a keyword (61, 63, 68, 99, 114, 146-252, 253, 254, 255) are
+# expected as the decimal number.  For the few whose keyword is awkward
+# (two keywords, spaces) both the keyword and the number are accepted.
+IANA = {
+    0: "HOPOPT", 1: "ICMP", 2: "IGMP", 3: "GGP", 4: "IPv4", 5: "ST",
+    6: "TCP", 7: "CBT", 8: "EGP", 9: "IGP", 10: "BBN-RCC-MON", 11: "NVP-II",
+    12: "PUP", 13: "ARGUS", 14: "EMCON", 15: "XNET", 16: "CHAOS", 17: "UDP",
+    18: "MUX", 19: "DCN-MEAS", 20: "HMP", 21: "PRM", 22: "XNS-IDP",
+    23: "TRUNK-1", 24: "TRUNK-2", 25: "LEAF-1", 26: "LEAF-2", 27: "RDP",
+    28: "IRTP", 29: "ISO-TP4", 30: "NETBLT", 31: "MFE-NSP", 32: "MERIT-INP",
+    33: "DCCP", 34: "3PC", 35: "IDPR", 36: "XTP", 37: "DDP", 38: "IDPR-CMTP",
+    39: "TP++", 40: "IL", 41: "IPv6", 42: "SDRP", 43: "IPv6-Route",
+    44: "IPv6-Frag", 45: "IDRP", 46: "RSVP", 47: "GRE", 48: "DSR", 49: "BNA",
+    50: "ESP", 51: "AH", 52: "I-NLSP", 53: "SWIPE", 54: "NARP", 55: "Min-IPv4",
+    56: "TLSP", 57: "SKIP", 58: "ICMPv6", 59: "IPv6-NoNxt", 60: "IPv6-Opts",
+    62: "CFTP", 64: "SAT-EXPAK", 65: "KRYPTOLAN", 66: "RVD", 67: "IPPC",
+    69: "SAT-MON", 70: "VISA", 71: "IPCV", 72: "CPNX", 73: "CPHB", 74: "WSN",
+    75: "PVP", 76: "BR-SAT-MON", 77: "SUN-ND", 78: "WB-MON", 79: "WB-EXPAK",
+    80: "ISO-IP", 81: "VMTP", 82: "SECURE-VMTP", 83: "VINES", 84: "TTP",
+    85: "NSFNET-IGP", 86: "DGP", 87: "TCF", 88: "EIGRP", 89: "OSPFIGP",
+    90: "Sprite-RPC", 91: "LARP", 92: "MTP", 93: "AX.25", 94: "IPIP",
+    95: "MICP", 96: "SCC-SP", 97: "ETHERIP", 98: "ENCAP", 100: "GMTP",
+    101: "IFMP", 102: "PNNI", 103: "PIM", 104: "ARIS", 105: "SCPS", 106: "QNX",
+    107: "A/N", 108: "IPComp", 109: "SNP", 110: "Compaq-Peer",
+    111: "IPX-in-IP", 112: "VRRP", 113: "PGM", 115: "L2TP", 116: "DDX",
+    117: "IATP", 118: "STP", 119: "SRP", 120: "UTI", 121: "SMP", 122: "SM",
+    123: "PTP", 124: "ISIS over IPv4", 125: "FIRE", 126: "CRTP", 127: "CRUDP",
+    128: "SSCOPMCE", 129: "IPLT", 130: "SPS", 131: "PIPE", 132: "SCTP",
+    133: "FC", 134: "RSVP-E2E-IGNORE", 135: "Mobility Header", 136: "UDPLite",
+    137: "MPLS-in-IP", 138: "manet", 139: "HIP", 140: "Shim6", 141: "WESP",
+    142: "ROHC", 143: "Ethernet", 144: "AGGFRAG", 145: "NSH",
+}
+# numbers where more than one spelling is acceptable
+IANA_ALIASES = {84: {"TTP", "IPTM", "84"}, 124: {"ISIS over IPv4", "124"},
+                135: {"Mobility Header", "135"}, 146: {"Homa", "146"}}
+
+# Wireshark layer name (frame.protocols) of an upper-layer protocol -> number
+LAYER_PROTO = {
+    "icmp": 1, "igmp": 2, "ip": 4, "tcp": 6, "udp": 17, "ipv6": 41,
+    "rsvp": 46, "gre": 47, "esp": 50, "ah": 51, "icmpv6": 58, "eigrp": 88,
+    "ospf": 89, "pim": 103, "ipcomp": 108, "vrrp": 112, "pgm": 113,
+    "sctp": 132, "mipv6": 135, "dccp": 33, "udplite": 136,
+}
+# IPv6 extension headers (and AH, RFC 8200 section 4) as layers
+EXT_LAYERS = {"ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts",
+              "ah", "ipv6.shim6"}
+IP_LAYERS = {"ip", "ipv6"}
+VLAN_ETHERTYPES = {0x8100, 0x88a8, 0x9100, 0x9200}
+TCP_FLAGS = [(0x100, "NS"), (0x80, "CWR"), (0x40, "ECE"), (0x20, "URG"),
+             (0x10, "ACK"), (0x08, "PSH"), (0x04, "RST"), (0x02, "SYN"),
+             (0x01, "FIN")]
+
+Q_EPOCH_NS = 946684800 * 10**9            # 2000.01.01 in unix ns
+Q_MIN_NS = Q_EPOCH_NS - (2**63 - 1)       # q's timestamp range (nulls excl.)
+Q_MAX_NS = Q_EPOCH_NS + (2**63 - 1)
+UNIX_DAY0 = datetime.date(1970, 1, 1).toordinal()
+Q_TS_RE = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})D(\d{2}):(\d{2}):(\d{2})\.(\d{9})$")
+EPOCH_RE = re.compile(r"^(-?)(\d+)\.(\d{9})$")
+
+
+def proto_name(num):
+    """Accepted spellings of IP protocol number num (a set)."""
+    if num in IANA_ALIASES:
+        return IANA_ALIASES[num]
+    return {IANA.get(num, str(num))}
+
+
+# ---------------------------------------------------------------------------
+# oracle helpers
+
+def occ(d, field):
+    """All occurrences of a tshark field (list, [] when absent)."""
+    v = d.get(field, "")
+    return v.split(";") if v != "" else []
+
+
+def nth(d, field, n, ntokens):
+    """Occurrence n of field, for a layer of which frame.protocols shows
+    ntokens.  When the field has as many occurrences as layers the index
+    is exact; with a single layer the field's first value (or empty) is
+    it; otherwise the oracle is ambiguous -> SKIP."""
+    vals = occ(d, field)
+    if len(vals) == ntokens:
+        return vals[n]
+    if ntokens == 1:
+        return vals[0] if vals else ""
+    if len(vals) == n and n == ntokens - 1:
+        return ""                        # only the last (ours) is missing
+    return SKIP
+
+
+def hexint(s):
+    return int(s, 16) if s not in (SKIP, "") else s
+
+
+def expected_row(d, cols):
+    """Expected value of each of our columns (dict col -> str or SKIP),
+    derived from one oracle line d (dict field -> text)."""
+    e = {}
+    layers = d.get("frame.protocols", "").split(":")
+    e["frame"] = d["frame.number"]
+    e["length"] = d["frame.len"]
+    e["caplen"] = d["frame.cap_len"]
+    e["iface"] = d["frame.interface_id"]
+
+    # time: exact nanoseconds; odd oracle values are not compared
+    m = EPOCH_RE.match(d["frame.time_epoch"])
+    if m:
+        ns = int(m.group(2)) * 10**9 + int(m.group(3))
+        ns = -ns if m.group(1) else ns
+        e["time"] = ns if Q_MIN_NS <= ns <= Q_MAX_NS else SKIP
+    else:
+        e["time"] = SKIP
+
+    # locate the row's IP header: first ip/ipv6 layer, followed through
+    # IP-in-IP (directly stacked, extension headers and AH in between)
+    first = next((i for i, t in enumerate(layers) if t in IP_LAYERS), None)
+    row_ip = first
+    if first is not None:
+        j = first
+        while True:
+            k = j + 1
+            while k < len(layers) and layers[k] in EXT_LAYERS:
+                k += 1
+            if k < len(layers) and layers[k] in IP_LAYERS:
+                j = k
+            else:
+                break
+        row_ip = j
+
+    # vlan: outermost 802.1Q tag of the link layer (before any IP layer);
+    # 802.1ad outer tags are ieee8021ad.id, not in the oracle -> skip
+    link = layers[:first] if first is not None else layers
+    if "ieee8021ad" in link:
+        e["vlan"] = SKIP
+    elif "vlan" in link:
+        v = occ(d, "vlan.id")
+        e["vlan"] = v[0] if v else ""
+    else:
+        e["vlan"] = ""
+
+    transport_cols = ("srcport", "destport", "flags", "seq", "ack", "win",
+                      "tsval", "tsecr", "len", "stream", "rseq", "rack",
+                      "rawwin", "wscale", "mss")
+    for c in ("src", "dest", "ttl", "ipid", "protocol") + transport_cols:
+        e[c] = ""
+
+    if row_ip is None:
+        # non-IP frame: protocol is the link payload name.  Compared only
+        # for ARP and for ethertypes we print as 0x%04x (plain Ethernet).
+        e["protocol"] = SKIP
+        if "arp" in layers:
+            a = layers.index("arp")
+            if a > 0 and layers[a - 1] == "ethertype":
+                e["protocol"] = {"ARP"}
+        elif layers[:2] == ["eth", "ethertype"] and "vlan" not in layers:
+            et = occ(d, "eth.type")
+            if et and hexint(et[0]) not in VLAN_ETHERTYPES:
+                e["protocol"] = ("ethertype", hexint(et[0]))
+        return e
+
+    kind = layers[row_ip]
+    ipn = layers[:row_ip].count(kind)       # occurrence index of our header
+    ipcount = layers.count(kind)
+    pre = "ip" if kind == "ip" else "ipv6"
+    e["src"] = nth(d, pre + ".src", ipn, ipcount)
+    e["dest"] = nth(d, pre + ".dst", ipn, ipcount)
+    e["ttl"] = nth(d, "ip.ttl" if kind == "ip" else "ipv6.hlim", ipn, ipcount)
+
+    # extension headers after our header, then the upper layer
+    k = row_ip + 1
+    while k < len(layers) and layers[k] in EXT_LAYERS:
+        k += 1
+    chain = layers[row_ip + 1:k]
+    upper = layers[k] if k < len(layers) else ""
+
+    fragment = None          # None: not a fragment, "first", "later", "?"
+    if kind == "ip":
+        e["ipid"] = nth(d, "ip.id", ipn, ipcount)
+        if e["ipid"] not in (SKIP, ""):
+            e["ipid"] = str(int(e["ipid"], 16))
+        mf = nth(d, "ip.flags.mf", ipn, ipcount)
+        off = nth(d, "ip.frag_offset", ipn, ipcount)
+        if off in (SKIP,) or mf in (SKIP,):
+            fragment = "?"
+        elif off not in ("", "0"):
+            fragment = "later"
+        elif mf in ("1", "True"):
+            fragment = "first"
+        proto = nth(d, "ip.proto", ipn, ipcount)
+        if not chain:
+            e["protocol"] = proto_name(int(proto)) if proto not in (SKIP, "") \
+                else proto
+        else:
+            e["protocol"] = SKIP        # IPv4 + AH: SCHEMA does not say
+    else:
+        e["ipid"] = ""
+        if "ipv6.fraghdr" in chain:
+            fragment = "?"              # no offset in the oracle
+            e["ipid"] = SKIP
+        if not chain:
+            nxt = nth(d, "ipv6.nxt", ipn, ipcount)
+            e["protocol"] = proto_name(int(nxt)) if nxt not in (SKIP, "") \
+                else nxt
+        elif upper in LAYER_PROTO:
+            e["protocol"] = proto_name(LAYER_PROTO[upper])
+        else:
+            e["protocol"] = SKIP        # e.g. later fragment shown as data
+
+    if fragment == "later":
+        return e                        # transport fields stay empty
+    if fragment is not None:
+        for c in transport_cols:        # tshark reassembles, we do not
+            e[c] = SKIP
+        return e
+
+    if upper == "tcp":
+        tn = layers[:k].count("tcp")
+        tc = layers.count("tcp")
+        e["srcport"] = nth(d, "tcp.srcport", tn, tc)
+        e["destport"] = nth(d, "tcp.dstport", tn, tc)
+        flags = nth(d, "tcp.flags", tn, tc)
+        if flags not in (SKIP, ""):
+            f = int(flags, 16)
+            flags = "|".join(n for bit, n in TCP_FLAGS if f & bit)
+        e["flags"] = flags
+        e["seq"] = nth(d, "tcp.seq_raw", tn, tc)
+        e["ack"] = nth(d, "tcp.ack_raw", tn, tc)
+        e["win"] = nth(d, "tcp.window_size", tn, tc)
+        e["tsval"] = nth(d, "tcp.options.timestamp.tsval", tn, tc)
+        e["tsecr"] = nth(d, "tcp.options.timestamp.tsecr", tn, tc)
+        e["len"] = nth(d, "tcp.len", tn, tc)
+        e["stream"] = nth(d, "tcp.stream", tn, tc)
+        e["rseq"] = nth(d, "tcp.seq", tn, tc)
+        e["rack"] = nth(d, "tcp.ack", tn, tc)
+        e["rawwin"] = nth(d, "tcp.window_size_value", tn, tc)
+        e["mss"] = nth(d, "tcp.options.mss_val", tn, tc)
+        sf = nth(d, "tcp.window_size_scalefactor", tn, tc)
+        if sf == "-1":
+            e["wscale"] = ""
+        elif sf == "-2":
+            e["wscale"] = "0"
+        elif sf in (SKIP, ""):
+            # tshark leaves it out on SYN segments: not comparable there
+            e["wscale"] = SKIP if (sf is SKIP or "SYN" in (flags or "")) else ""
+        else:
+            f = int(sf)
+            e["wscale"] = str(f.bit_length() - 1) if f > 0 and f & (f - 1) == 0 \
+                else SKIP
+    elif upper == "udp":
+        un = layers[:k].count("udp")
+        uc = layers.count("udp")
+        e["srcport"] = nth(d, "udp.srcport", un, uc)
+        e["destport"] = nth(d, "udp.dstport", un, uc)
+        ulen = nth(d, "udp.length", un, uc)
+        e["len"] = SKIP
+        if ulen not in (SKIP, ""):
+            iplen = None
+            if kind == "ip":
+                tl = nth(d, "ip.len", ipn, ipcount)
+                hl = nth(d, "ip.hdr_len", ipn, ipcount)
+                if tl not in (SKIP, "") and hl not in (SKIP, ""):
+                    iplen = int(tl) - int(hl)
+            elif not chain:
+                pl = nth(d, "ipv6.plen", ipn, ipcount)
+                if pl not in (SKIP, ""):
+                    iplen = int(pl)
+            if iplen is not None and iplen == int(ulen) and iplen >= 8:
+                e["len"] = str(iplen - 8)
+    elif upper in ("sctp", "udplite"):
+        e["srcport"] = e["destport"] = SKIP    # no sctp.* fields in oracle
+        if upper == "udplite":
+            e["len"] = SKIP
+    return e
+
+
+# ---------------------------------------------------------------------------
+# comparison
+
+def q_time_ns(s):
+    m = Q_TS_RE.match(s)
+    if not m:
+        return None
+    y, mo, dd, h, mi, se, frac = m.groups()
+    try:
+        days = datetime.date(int(y), int(mo), int(dd)).toordinal() - UNIX_DAY0
+    except ValueError:
+        return None
+    return ((days * 86400 + int(h) * 3600 + int(mi) * 60 + int(se)) * 10**9
+            + int(frac))
+
+
+def epoch_text(ns):
+    sign = "-" if ns < 0 else ""
+    ns = abs(ns)
+    return "%s%d.%09d" % (sign, ns // 10**9, ns % 10**9)
+
+
+def same_ip(ours, exp):
+    """-> (equal, note)"""
+    if ours == exp:
+        if ":" in ours:
+            try:
+                a = ipaddress.IPv6Address(ours)
+            except ValueError:
+                return True, None
+            if ours != a.compressed and not (a.ipv4_mapped and
+                                             ours.startswith("::ffff:")):
+                return False, "not RFC 5952 (%s)" % a.compressed
+        return True, None
+    if ":" in ours and ":" in exp:
+        try:
+            a, b = ipaddress.IPv6Address(ours), ipaddress.IPv6Address(exp)
+        except ValueError:
+            return False, None
+        if a != b:
+            return False, None
+        if ours == a.compressed:
+            return True, None
+        if a.ipv4_mapped and ours == "::ffff:%s" % a.ipv4_mapped:
+            return True, "ipv4-mapped printed dotted"
+        return False, "not RFC 5952 (%s)" % a.compressed
+    return False, None
+
+
+def compare_value(col, ours, exp):
+    """-> (compared?, equal?, tshark text for the report)"""
+    if exp is SKIP:
+        return False, True, ""
+    if col == "time":
+        got = q_time_ns(ours)
+        return True, got == exp, epoch_text(exp)
+    if col == "protocol":
+        if isinstance(exp, tuple):                 # non-IP ethertype
+            if re.match(r"^0x[0-9a-f]{4}$", ours):
+                return True, int(ours, 16) == exp[1], "0x%04x" % exp[1]
+            return False, True, ""
+        if isinstance(exp, set):
+            return True, ours in exp, "|".join(sorted(exp))
+    if col in ("src", "dest"):
+        eq, _ = same_ip(ours, exp)
+        return True, eq, exp
+    if ours == exp:
+        return True, True, exp
+    try:
+        return True, int(ours) == int(exp), exp
+    except ValueError:
+        return True, False, exp
+
+
+def read_oracle(path):
+    with open(path, encoding="utf-8", errors="replace", newline="") as f:
+        text = f.read()
+    lines = [l for l in text.split("\n") if l != ""]
+    if not lines:
+        return {}
+    hdr = lines[0].split("\t")
+    rows = {}
+    for l in lines[1:]:
+        d = dict(zip(hdr, l.rstrip("\r").split("\t")))
+        rows[int(d["frame.number"])] = d
+    return rows
+
+
+def run_file(job):
+    """Worker: convert one capture and compare.  Returns a result dict."""
+    name, corpus, binary, cols = job
+    path = os.path.join(corpus, name)
+    res = {"file": name, "err": os.path.exists(path + ".tshark.err"),
+           "problems": [], "stats": {}, "diffs": [], "rc": None}
+    try:
+        oracle = read_oracle(path + ".tshark.tsv")
+    except (OSError, ValueError, KeyError) as ex:
+        res["problems"].append(("fatal", "cannot read oracle: %s" % ex))
+        return res
+    try:
+        p = subprocess.run([binary, "--columns", ",".join(cols), path],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        res["problems"].append(("fatal", "timeout after %d s" % TIMEOUT))
+        return res
+    except OSError as ex:
+        res["problems"].append(("fatal", "cannot run %s: %s" % (binary, ex)))
+        return res
+    res["rc"] = p.returncode
+    res["stderr"] = p.stderr.decode("utf-8", "replace").strip()[:500]
+    if p.returncode < 0:
+        res["problems"].append(("fatal", "killed by signal %d" % -p.returncode))
+        return res
+    if p.returncode > 2:
+        res["problems"].append(("fatal", "exit code %d: %s"
+                                % (p.returncode, res["stderr"])))
+        return res
+    if p.returncode in (1, 2):
+        res["diffs"].append(("*", "exit", str(p.returncode), "0",
+                             res["stderr"].splitlines()[0] if res["stderr"] else ""))
+
+    out = list(csv.reader(io.StringIO(p.stdout.decode("utf-8", "replace"),
+                                      newline="")))
+    if not out:
+        if oracle or p.returncode == 0:
+            res["diffs"].append(("*", "rows", "0 (no header)", str(len(oracle)), ""))
+        return res
+    header = out[0]
+    missing = [c for c in cols if c not in header]
+    if missing:
+        res["problems"].append(("fatal", "output lacks columns %s" % ",".join(missing)))
+        return res
+    idx = {c: header.index(c) for c in header}
+    rows = out[1:]
+    stats = res["stats"]
+    sym = os.path.splitext(name)[0]
+    seen = set()
+    for i, r in enumerate(rows):
+        if len(r) != len(header):
+            res["diffs"].append((str(i + 1), "frame", "%d fields" % len(r),
+                                 "%d fields" % len(header), ""))
+            continue
+        if "frame" in idx:
+            try:
+                fn = int(r[idx["frame"]])
+            except ValueError:
+                fn = None
+            if fn != i + 1:
+                res["diffs"].append((str(i + 1), "frame", r[idx["frame"]],
+                                     str(i + 1), "rows out of order or renumbered"))
+                continue
+        else:
+            fn = i + 1
+        seen.add(fn)
+        d = oracle.get(fn)
+        if d is None:
+            continue
+        exp = expected_row(d, cols)
+        if "sym" in idx:
+            exp["sym"] = sym
+        for c in header:
+            if c not in exp:
+                continue
+            ours = r[idx[c]]
+            cmp_, eq, ttext = compare_value(c, ours, exp[c])
+            if not cmp_:
+                continue
+            st = stats.setdefault(c, [0, 0])
+            st[0] += 1
+            if eq:
+                st[1] += 1
+            else:
+                res["diffs"].append((str(fn), c, ours, ttext,
+                                     d.get("frame.protocols", "")))
+    if not res["err"] and len(rows) != len(oracle):
+        res["diffs"].append(("*", "rows", str(len(rows)), str(len(oracle)), ""))
+    return res
+
+
+# ---------------------------------------------------------------------------
+# known differences
+
+def load_known(path):
+    known = []
+    if not os.path.exists(path):
+        return known
+    with open(path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) < 3:
+                print("%s:%d: malformed line ignored: %r" % (path, ln, line),
+                      file=sys.stderr)
+                continue
+            known.append({"file": parts[0], "frame": parts[1],
+                          "col": parts[2],
+                          "reason": parts[3] if len(parts) > 3 else "",
+                          "line": ln, "hits": 0})
+    return known
+
+
+def find_known(known, fname, frame, col):
+    for k in known:
+        if (fnmatch.fnmatchcase(fname, k["file"])
+                and k["frame"] in ("*", frame) and k["col"] in ("*", col)):
+            k["hits"] += 1
+            return k
+    return None
+
+
+def fmt(v):
+    return '""' if v == "" else v
+
+
+# ---------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--bin", default=DEFAULT_BIN)
+    ap.add_argument("--known", default=DEFAULT_KNOWN,
+                    help="known differences TSV (default tests/known_differences.tsv)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="only files whose name contains SUBSTRING (repeatable)")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--default-only", action="store_true",
+                   help="compare only the default 15 columns (no --columns)")
+    g.add_argument("--columns", help="comma list of columns to request and compare")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--verbose", "-v", action="store_true",
+                    help="print known differences and every unknown one")
+    ap.add_argument("--max-print", type=int, default=20,
+                    help="unknown differences printed per file (default 20)")
+    ap.add_argument("--list-unknown-as-tsv", action="store_true",
+                    help="print unknown differences as known_differences.tsv lines")
+    a = ap.parse_args()
+
+    corpus = os.path.normpath(a.corpus)
+    if not os.path.isdir(corpus):
+        print("SKIP: corpus not found at %s" % corpus)
+        print("0 passed, 0 failed")
+        return 0
+    if not os.access(a.bin, os.X_OK):
+        print("corpus_diff: converter %s not found (build it: "
+              "cmake -S . -B build && cmake --build build)" % a.bin,
+              file=sys.stderr)
+        return 2
+    if a.default_only:
+        cols = DEFAULT_COLUMNS
+    elif a.columns:
+        cols = [c.strip() for c in a.columns.split(",") if c.strip()]
+    else:
+        cols = ALL_COLUMNS
+    probe = subprocess.run([a.bin, "--columns", ",".join(cols), "--schema"],
+                           stdin=subprocess.DEVNULL, capture_output=True)
+    if probe.returncode != 0:
+        print("corpus_diff: %s rejects --columns %s:\n%s\n(try --default-only "
+              "or --columns with the columns it supports)"
+              % (a.bin, ",".join(cols), probe.stderr.decode(errors="replace").strip()),
+              file=sys.stderr)
+        return 2
+
+    names = sorted(f[:-len(".tshark.tsv")] for f in os.listdir(corpus)
+                   if f.endswith(".tshark.tsv"))
+    names = [n for n in names if os.path.exists(os.path.join(corpus, n))]
+    if a.only:
+        names = [n for n in names if any(s in n for s in a.only)]
+    jobs = [(n, corpus, a.bin, cols) for n in names]
+    if a.jobs > 1 and len(jobs) > 1:
+        with concurrent.futures.ProcessPoolExecutor(a.jobs) as ex:
+            results = list(ex.map(run_file, jobs, chunksize=4))
+    else:
+        results = [run_file(j) for j in jobs]
+
+    known = load_known(a.known)
+    colstats = {}        # col -> [compared, equal, known, unknown]
+    passed = failed = 0
+    failures = []
+    unknown_all = []
+    for res in results:
+        fname = res["file"]
+        reasons = [msg for kind, msg in res["problems"]]
+        for c, (n, eq) in res["stats"].items():
+            cs = colstats.setdefault(c, [0, 0, 0, 0])
+            cs[0] += n
+            cs[1] += eq
+        unknown = []
+        for frame, col, ours, theirs, ctx in res["diffs"]:
+            if col in ("exit", "rows") and res["err"]:
+                continue                    # tshark complained too: allowed
+            k = find_known(known, fname, frame, col)
+            line = "%s frame %s %s: ours=%s tshark=%s" % (fname, frame, col,
+                                                          fmt(ours), fmt(theirs))
+            if col not in ("exit", "rows", "frame"):
+                colstats.setdefault(col, [0, 0, 0, 0])[2 if k else 3] += 1
+            if k:
+                if a.verbose:
+                    print("known: %s  (%s)" % (line, k["reason"]))
+            else:
+                unknown.append((frame, col, ours, theirs, ctx, line))
+        if unknown:
+            reasons.append("%d unknown difference(s)" % len(unknown))
+            for u in unknown[: (None if a.verbose else a.max_print)]:
+                print(u[5] + (("   [%s]" % u[4]) if a.verbose and u[4] else ""))
+            if not a.verbose and len(unknown) > a.max_print:
+                print("%s: ... and %d more unknown differences (--verbose)"
+                      % (fname, len(unknown) - a.max_print))
+            unknown_all.extend((fname,) + u for u in unknown)
+        if reasons:
+            failed += 1
+            failures.append((fname, reasons))
+        else:
+            passed += 1
+
+    # summary table
+    print()
+    print("%-10s %9s %9s %7s %8s %10s" % ("column", "compared", "equal",
+                                          "known", "unknown", "agreement"))
+    tot = [0, 0, 0, 0]
+    for c in cols + [c for c in colstats if c not in cols]:
+        if c not in colstats:
+            continue
+        n, eq, kn, un = colstats[c]
+        tot = [x + y for x, y in zip(tot, colstats[c])]
+        print("%-10s %9d %9d %7d %8d %9.3f%%" % (c, n, eq, kn, un,
+                                               100.0 * eq / n if n else 100.0))
+    agreement = 100.0 * tot[1] / tot[0] if tot[0] else 100.0
+    print("%-10s %9d %9d %7d %8d %9.3f%%" % ("total", tot[0], tot[1], tot[2],
+                                           tot[3], agreement))
+
+    run_cols = set(cols) | {"rows", "exit", "frame", "*"}
+    ran = set(r["file"] for r in results)
+    for k in known:
+        if k["hits"] == 0 and k["col"] in run_cols and \
+                any(fnmatch.fnmatchcase(f, k["file"]) for f in ran):
+            print("warning: %s:%d: stale known difference (matches nothing): "
+                  "%s %s %s" % (a.known, k["line"], k["file"], k["frame"], k["col"]))
+        elif k["hits"] == 0 and not a.only and k["col"] in run_cols:
+            pass
+
+    if failures:
+        print()
+        print("FAILED files:")
+        for fname, reasons in failures:
+            print("  %s: %s" % (fname, "; ".join(reasons)))
+    if a.list_unknown_as_tsv and unknown_all:
+        print()
+        print("# unknown differences in known_differences.tsv format: check "
+              "each reason before pasting")
+        groups = {}
+        for fname, frame, col, ours, theirs, ctx, line in unknown_all:
+            groups.setdefault((fname, col), []).append((frame, ours, theirs))
+        for (fname, col), lst in groups.items():
+            if len(lst) > 5:
+                print("%s\t*\t%s\tTODO: %d frames, e.g. frame %s ours=%s tshark=%s"
+                      % (fname, col, len(lst), lst[0][0], fmt(lst[0][1]),
+                         fmt(lst[0][2])))
+            else:
+                for frame, ours, theirs in lst:
+                    print("%s\t%s\t%s\tTODO: ours=%s tshark=%s"
+                          % (fname, frame, col, fmt(ours), fmt(theirs)))
+    ok = True
+    if agreement < MIN_AGREEMENT:
+        print("overall agreement %.3f%% is below %.1f%%" % (agreement, MIN_AGREEMENT))
+        ok = False
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if ok and failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
