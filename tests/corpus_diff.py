@@ -557,6 +557,45 @@ def fmt(v):
     return '""' if v == "" else v
 
 
+def encapsulation(layers_text):
+    """Short encapsulation key from frame.protocols: the layers up to the
+    first transport layer (tcp/udp/icmp/...) or the first 5."""
+    layers = layers_text.split(":") if layers_text else ["(none)"]
+    out = []
+    for t in layers:
+        out.append(t)
+        if t in LAYER_PROTO and t not in IP_LAYERS or len(out) >= 6:
+            break
+    return ":".join(out)
+
+
+def print_by_cause(unknown_all):
+    groups = {}
+    for fname, frame, col, ours, theirs, ctx, line in unknown_all:
+        if ours == "":
+            kind = "ours empty"
+        elif theirs == "":
+            kind = "tshark empty"
+        else:
+            kind = "values differ"
+        key = (col, encapsulation(ctx) if ctx else "-", kind)
+        groups.setdefault(key, []).append((fname, frame, ours, theirs))
+    print("unknown differences by cause (column, encapsulation, kind):")
+    for key, lst in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        files = sorted(set(f for f, *_ in lst))
+        print("%6d diffs %4d files  %-9s %-45s %s"
+              % (len(lst), len(files), key[0], key[1], key[2]))
+        shown = set()
+        for f, frame, ours, theirs in lst:
+            if f in shown:
+                continue
+            shown.add(f)
+            print("        e.g. %s frame %s: ours=%s tshark=%s"
+                  % (f, frame, fmt(ours), fmt(theirs)))
+            if len(shown) >= 3:
+                break
+
+
 # ---------------------------------------------------------------------------
 
 def main():
@@ -580,6 +619,9 @@ def main():
                     help="unknown differences printed per file (default 20)")
     ap.add_argument("--list-unknown-as-tsv", action="store_true",
                     help="print unknown differences as known_differences.tsv lines")
+    ap.add_argument("--by-cause", action="store_true",
+                    help="group unknown differences by column, encapsulation "
+                         "and kind, with example files/frames")
     a = ap.parse_args()
 
     corpus = os.path.normpath(a.corpus)
@@ -706,6 +748,9 @@ def main():
                 for frame, ours, theirs in lst:
                     print("%s\t%s\t%s\tTODO: ours=%s tshark=%s"
                           % (fname, frame, col, fmt(ours), fmt(theirs)))
+    if a.by_cause and unknown_all:
+        print()
+        print_by_cause(unknown_all)
     ok = True
     if agreement < MIN_AGREEMENT:
         print("overall agreement %.3f%% is below %.1f%%" % (agreement, MIN_AGREEMENT))
