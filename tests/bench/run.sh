@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh: the reproducible pcap2kdb throughput benchmark.
+#
+#   tests/bench/run.sh [--with-tshark] [PACKETS] [RUNS]     (default 2000000 5)
+#
+# What it does, from the repository root or anywhere:
+#   1. builds pcap2kdb in Release into build-release/
+#      (cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release); a failed or
+#      missing build is reported and the other tools are still measured;
+#   2. builds tests/bench/gen_fixtraffic.c and ../shared/bench/naive.c with
+#      cc -O2 into build-release/bench/;
+#   3. generates build-release/bench/bench.pcap (microseconds) and bench.pcapng
+#      (nanoseconds, if_tsresol 9) with PACKETS packets: 8 FIX 4.4 sessions over
+#      127.0.0.1 TCP (handshakes with wscale/timestamps, NewOrderSingle /
+#      ExecutionReport traffic of 100-300 byte segments, bundles, splits,
+#      zero-window episodes, retransmissions, RST and FIN reconnects). They are
+#      regenerated only when missing, when PACKETS changes or when the
+#      generator's source changes (the generator is deterministic, so the same
+#      PACKETS always gives the same bytes);
+#   4. RUNS times, interleaving the tools inside each run so drift hits all
+#      alike, measures wall time (bash EPOCHREALTIME, us) and peak RSS
+#      (GNU /usr/bin/time %M) of, all writing to /dev/null:
+#        pcap2kdb  FILE.pcap             default columns, CSV
+#        pcap2kdb  FILE.pcapng           same, from pcapng
+#        pcap2kdb  -f q FILE.pcap        q script output
+#        naive     FILE.pcap             ../shared/bench/naive.c -O2, the baseline
+#        tcpdump   -nn -tt -r FILE.pcap  if installed
+#        tshark    -n -r FILE -T fields ... (the default columns' fields), if
+#                  installed; tshark decodes ~10k packets/s here, so it reads
+#                  bench-tshark.pcap, a 200000-packet capture from the same
+#                  generator (the same traffic as the first 200000 packets,
+#                  except that its sessions close at the end), unless
+#                  --with-tshark is given, which makes it read the full capture;
+#   5. prints, per tool, the median seconds over RUNS, packets/s, MB/s
+#      (capture file bytes / 10^6 / s), peak RSS (largest over the runs, MiB)
+#      and packets/s relative to naive; then the issue's targets with
+#      PASS/FAIL beside each:
+#        pcap2kdb CSV pcap packets/s  >= 1.5 x naive.c, same run
+#        pcapng time / pcap time      <= 1.10
+#        -f q time / CSV time         <= 1.5
+#        pcap2kdb peak RSS            < 16 MiB
+#      The verdicts are informative: the script exits 0 unless a tool crashed
+#      or exited non-zero (1), or the benchmark could not be set up (2).
+#      Timing assertions do not belong in the unit tests; quote medians of
+#      several runs of this script instead.
+#   6. once, untimed, checks that pcap2kdb wrote one CSV row per packet and
+#      that its rows match naive.c's on the first 100000 packets in every
+#      column but win (naive.c does not scale the window) and sym.
+#
+# Needs: cmake, a C compiler, GNU time (`apt-get install time`: the script
+# says so rather than installing it). tcpdump and tshark are optional.
+# Files: everything lands in build-release/ (ignored by git); the two 2M
+# captures take about 1 GB. Environment: CC (default cc), BENCH_DIR (default
+# build-release/bench), TSHARK_PACKETS (default 200000).
+# For comparable numbers keep the machine otherwise idle; the captures are
+# read once before timing so that all runs read from the page cache.
+
+set -u
+export LC_ALL=C
+
+with_tshark=0
+args=()
+for a in "$@"; do
+    case $a in
+        --with-tshark) with_tshark=1 ;;
+        -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
+        *) args+=("$a") ;;
+    esac
+done
+PACKETS=${args[0]:-2000000}
+RUNS=${args[1]:-5}
+case $PACKETS$RUNS in *[!0-9]*|'') echo "run.sh: PACKETS and RUNS are numbers" >&2; exit 2 ;; esac
+[ "$RUNS" -ge 1 ] && [ "$PACKETS" -ge 100 ] || { echo "run.sh: need PACKETS >= 100 and RUNS >= 1" >&2; exit 2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$root/build-release
+bench=${BENCH_DIR:-$build/bench}
+shared=$root/../shared
+naive_src=$shared/bench/naive.c
+CC=${CC:-cc}
+TSHARK_PACKETS=${TSHARK_PACKETS:-200000}
+crashed=0
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
+
+if ! /usr/bin/time -f '%e %M' true >/dev/null 2>&1; then
+    die "GNU time is missing: install it with 'apt-get install time' (Debian package 'time') and run again"
+fi
+command -v cmake >/dev/null || die "cmake is missing"
+command -v "$CC" >/dev/null || die "no C compiler ($CC)"
+[ -f "$naive_src" ] || die "baseline $naive_src not found (../shared/bench/naive.c beside the repository)"
+mkdir -p "$bench" || die "cannot create $bench"
+
+# ---- 1. pcap2kdb, Release ------------------------------------------------
+pcap2kdb=$build/pcap2kdb
+say "== building pcap2kdb (Release) in $build"
+if [ -f "$root/CMakeLists.txt" ] &&
+   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$bench/cmake.log" 2>&1 &&
+   cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >>"$bench/cmake.log" 2>&1 &&
+   [ -x "$pcap2kdb" ]; then
+    say "   ok: $pcap2kdb"
+else
+    say "   pcap2kdb MISSING: the Release build failed or produced no $pcap2kdb (log: $bench/cmake.log); measuring the others"
+    pcap2kdb=
+fi
+
+# ---- 2. generator and baseline -------------------------------------------
+say "== building gen_fixtraffic and naive.c (-O2) in $bench"
+"$CC" -std=c11 -O2 -o "$bench/gen_fixtraffic" "$here/gen_fixtraffic.c" || die "generator build failed"
+"$CC" -O2 -o "$bench/naive" "$naive_src" || die "naive.c build failed"
+
+# ---- 3. captures ---------------------------------------------------------
+gen_id=$(cat "$here/gen_fixtraffic.c" | cksum | cut -d' ' -f1)
+gen_capture() { # FILE PACKETS FORMAT
+    local f=$1 n=$2 fmt=$3 stamp="$1.stamp" want="$gen_id $2 $3"
+    if [ -s "$f" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        say "   $(basename "$f"): up to date"
+        return
+    fi
+    "$bench/gen_fixtraffic" -n "$n" -f "$fmt" -o "$f.tmp" 2>"$f.info" || die "generating $f failed: $(cat "$f.info")"
+    mv "$f.tmp" "$f" && printf '%s\n' "$want" >"$stamp"
+    say "   $(basename "$f"): generated"
+}
+say "== captures in $bench"
+pcap=$bench/bench.pcap
+pcapng=$bench/bench.pcapng
+gen_capture "$pcap" "$PACKETS" pcap
+gen_capture "$pcapng" "$PACKETS" pcapng
+if [ "$with_tshark" = 1 ] || [ "$PACKETS" -le "$TSHARK_PACKETS" ]; then
+    tshark_file=$pcap tshark_packets=$PACKETS
+else
+    tshark_file=$bench/bench-tshark.pcap tshark_packets=$TSHARK_PACKETS
+    command -v tshark >/dev/null && gen_capture "$tshark_file" "$TSHARK_PACKETS" pcap
+fi
+sed 's/^gen_fixtraffic: /   content: /' "$pcap.info"
+size_of() { stat -c %s "$1"; }
+say "   bench.pcap $(size_of "$pcap") bytes, bench.pcapng $(size_of "$pcapng") bytes"
+
+# ---- 4. the tools --------------------------------------------------------
+# name | packets | capture file | command (eval'd, stdout to /dev/null)
+tools=()
+if [ -n "$pcap2kdb" ]; then
+    tools+=("pcap2kdb csv pcap|$PACKETS|$pcap|\"$pcap2kdb\" \"$pcap\"")
+    tools+=("pcap2kdb csv pcapng|$PACKETS|$pcapng|\"$pcap2kdb\" \"$pcapng\"")
+    tools+=("pcap2kdb -f q pcap|$PACKETS|$pcap|\"$pcap2kdb\" -f q \"$pcap\"")
+fi
+tools+=("naive.c -O2 pcap|$PACKETS|$pcap|\"$bench/naive\" \"$pcap\"")
+if command -v tcpdump >/dev/null; then
+    tools+=("tcpdump -nn -tt pcap|$PACKETS|$pcap|tcpdump -nn -tt -r \"$pcap\"")
+else
+    say "   tcpdump not installed: skipped"
+fi
+if command -v tshark >/dev/null; then
+    tshark_fields="-e frame.time_epoch -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport -e ip.proto -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw -e tcp.window_size -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr -e frame.len -e tcp.len"
+    tlabel="tshark -T fields pcap"
+    [ "$tshark_file" = "$pcap" ] || tlabel="tshark -T fields ($tshark_packets pkts)"
+    tools+=("$tlabel|$tshark_packets|$tshark_file|tshark -n -r \"$tshark_file\" -T fields -E separator=, $tshark_fields")
+else
+    say "   tshark not installed: skipped"
+fi
+
+# warm the page cache
+for f in "$pcap" "$pcapng" "$tshark_file"; do cat "$f" >/dev/null 2>&1; done
+
+say ""
+say "== machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cpus, $(uname -sr)"
+say "   $("$CC" --version | head -1)"
+say "== $RUNS runs of $PACKETS packets (tools interleaved within each run)"
+
+results=$bench/results.txt   # tool-index run seconds rss-kib
+: >"$results"
+now_us() { local t=${EPOCHREALTIME/./}; [ -n "$t" ] && echo "$t" || echo $(( $(date +%s%N) / 1000 )); }
+for ((r = 1; r <= RUNS; r++)); do
+    line="   run $r:"
+    for i in "${!tools[@]}"; do
+        IFS='|' read -r name n file cmd <<<"${tools[$i]}"
+        tf=$bench/time.$i
+        t0=$(now_us)
+        eval "/usr/bin/time -f '%e %M' -o \"$tf\" $cmd" >/dev/null 2>"$bench/stderr.$i"
+        rc=$?
+        t1=$(now_us)
+        if [ "$rc" -ne 0 ]; then
+            say "   $name: FAILED (exit $rc) in run $r: $(tail -n 3 "$bench/stderr.$i" | tr '\n' ' ') $(head -n 1 "$tf")"
+            crashed=1
+            continue
+        fi
+        rss=$(tail -n 1 "$tf" | awk '{print $2}')
+        secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e6 }')
+        printf '%s %s %s %s\n' "$i" "$r" "$secs" "$rss" >>"$results"
+        line="$line $(printf '%.2fs' "$secs")"
+    done
+    say "$line"
+done
+
+# ---- 5. table --------------------------------------------------------------
+median() { # tool index -> median seconds
+    awk -v i="$1" '$1 == i { print $3 }' "$results" | sort -g |
+        awk '{ v[NR] = $1 } END { if (!NR) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+maxrss() { awk -v i="$1" '$1 == i && $4 > m { m = $4 } END { if (m) printf "%.1f", m / 1024 }' "$results"; }
+
+declare -A med pps rss
+naive_pps=
+for i in "${!tools[@]}"; do
+    IFS='|' read -r name n file cmd <<<"${tools[$i]}"
+    med[$i]=$(median "$i")
+    [ -n "${med[$i]}" ] || continue
+    pps[$i]=$(awk -v n="$n" -v s="${med[$i]}" 'BEGIN { printf "%.0f", n / s }')
+    rss[$i]=$(maxrss "$i")
+    case $name in naive*) naive_pps=${pps[$i]} ;; esac
+done
+
+say ""
+printf '%-30s %10s %12s %9s %10s %9s\n' tool "median s" packets/s MB/s "RSS MiB" "x naive"
+for i in "${!tools[@]}"; do
+    IFS='|' read -r name n file cmd <<<"${tools[$i]}"
+    if [ -z "${med[$i]:-}" ]; then printf '%-30s %10s\n' "$name" "failed"; continue; fi
+    mbs=$(awk -v b="$(size_of "$file")" -v s="${med[$i]}" 'BEGIN { printf "%.1f", b / 1e6 / s }')
+    ratio=$(awk -v a="${pps[$i]}" -v b="${naive_pps:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+    printf '%-30s %10.3f %12s %9s %10s %9s\n' "$name" "${med[$i]}" "${pps[$i]}" "$mbs" "${rss[$i]}" "$ratio"
+done
+[ "$tshark_file" = "$pcap" ] || say "(tshark read bench-tshark.pcap, $tshark_packets packets of the same traffic; --with-tshark makes it read the full capture)"
+
+say ""
+say "== targets (informative; medians of $RUNS runs)"
+verdict() { awk -v v="$1" -v lim="$2" -v op="$3" 'BEGIN { ok = op == ">=" ? v >= lim : op == "<=" ? v <= lim : v < lim; print ok ? "PASS" : "FAIL" }'; }
+if [ -n "$pcap2kdb" ] && [ -n "${med[0]:-}" ] && [ -n "$naive_pps" ]; then
+    r1=$(awk -v a="${pps[0]}" -v b="$naive_pps" 'BEGIN { printf "%.2f", a / b }')
+    printf '   %-44s %6s  (>= 1.50)  %s\n' "pcap2kdb CSV pcap packets/s / naive.c" "$r1" "$(verdict "$r1" 1.5 '>=')"
+else
+    printf '   %-44s %6s  (>= 1.50)  %s\n' "pcap2kdb CSV pcap packets/s / naive.c" "-" "n/a"
+fi
+if [ -n "$pcap2kdb" ] && [ -n "${med[0]:-}" ] && [ -n "${med[1]:-}" ]; then
+    r2=$(awk -v a="${med[1]}" -v b="${med[0]}" 'BEGIN { printf "%.2f", a / b }')
+    printf '   %-44s %6s  (<= 1.10)  %s\n' "pcapng time / pcap time" "$r2" "$(verdict "$r2" 1.10 '<=')"
+else
+    printf '   %-44s %6s  (<= 1.10)  %s\n' "pcapng time / pcap time" "-" "n/a"
+fi
+if [ -n "$pcap2kdb" ] && [ -n "${med[0]:-}" ] && [ -n "${med[2]:-}" ]; then
+    r3=$(awk -v a="${med[2]}" -v b="${med[0]}" 'BEGIN { printf "%.2f", a / b }')
+    printf '   %-44s %6s  (<= 1.50)  %s\n' "-f q time / CSV time" "$r3" "$(verdict "$r3" 1.5 '<=')"
+else
+    printf '   %-44s %6s  (<= 1.50)  %s\n' "-f q time / CSV time" "-" "n/a"
+fi
+if [ -n "$pcap2kdb" ] && [ -n "${rss[0]:-}" ]; then
+    m=$(printf '%s\n' "${rss[0]}" "${rss[1]:-0}" "${rss[2]:-0}" | sort -g | tail -n 1)
+    printf '   %-44s %6s  (<  16.0)  %s\n' "pcap2kdb peak RSS MiB (all three modes)" "$m" "$(verdict "$m" 16 '<')"
+else
+    printf '   %-44s %6s  (<  16.0)  %s\n' "pcap2kdb peak RSS MiB (all three modes)" "-" "n/a"
+fi
+[ -n "$pcap2kdb" ] || say "   (pcap2kdb missing: nothing to compare)"
+
+# ---- 6. sanity, untimed ----------------------------------------------------
+if [ -n "$pcap2kdb" ]; then
+    say ""
+    say "== sanity (untimed)"
+    for f in "$pcap" "$pcapng"; do
+        rows=$("$pcap2kdb" "$f" 2>/dev/null | wc -l)
+        if [ "$rows" -eq $((PACKETS + 1)) ]; then
+            say "   $(basename "$f"): $rows lines = header + $PACKETS rows"
+        else
+            say "   $(basename "$f"): $rows lines, expected $((PACKETS + 1)) (header + one row per packet)"
+        fi
+    done
+    k=100000
+    # columns but sym (2) and win (11)
+    a=$("$pcap2kdb" "$pcap" 2>/dev/null | head -n $((k + 1)) | cut -d, -f1,3-10,12- | cksum)
+    b=$("$bench/naive" "$pcap" | head -n $((k + 1)) | cut -d, -f1,3-10,12- | cksum)
+    if [ "$a" = "$b" ]; then
+        say "   first $k rows match naive.c (all columns but sym and win)"
+    else
+        say "   first $k rows DIFFER from naive.c in columns other than sym and win"
+    fi
+fi
+
+exit "$crashed"
