@@ -188,13 +188,46 @@ bool kdb_type_valid(int8_t t)
     return (t >= KT_TABLE && t <= KT_FOREIGN) || t == KT_SORTDICT;
 }
 
+static size_t atom_size(int t);
+
+/* The first bytes of an uncompressed payload q[0..k) of length plen agree
+ * with its type: atoms have their exact size, vectors a valid attribute and
+ * a count that fits. */
+static bool payload_start_ok(const uint8_t *q, size_t k, uint64_t plen,
+                             int little)
+{
+    if (k == 0)
+        return true;
+    int t = (int8_t)q[0];
+    if (!kdb_type_valid((int8_t)t))
+        return false;
+    if (t < 0 && t != KT_ERROR && t != -KT_SYMBOL)
+        return plen == 1 + (uint64_t)atom_size(-t);
+    if (t == KT_TABLE)
+        return (k < 2 || q[1] <= KDB_ATTR_MAX) && (k < 3 || q[2] == KT_DICT);
+    if (t < 0 || t > 19)
+        return true;
+    if (k >= 2 && q[1] > KDB_ATTR_MAX)
+        return false;
+    if (plen < 6)
+        return false;
+    if (k < 6)
+        return true;
+    uint64_t count = get_u32(q + 2, little);
+    if (t == KT_LIST || t == KT_SYMBOL)
+        return count <= plen - 6;
+    return count * atom_size(t) == plen - 6;
+}
+
 bool kdb_hdr_plausible(const uint8_t *p, size_t n)
 {
     struct kdb_hdr h;
     if (kdb_hdr_parse(p, n, &h, NULL) != KDB_OK)
         return false;
     if (!h.compressed)
-        return n < 9 || kdb_type_valid((int8_t)p[8]);
+        return payload_start_ok(p + KDB_HDR_LEN, n - KDB_HDR_LEN < 6 ?
+                                n - KDB_HDR_LEN : 6, h.len - KDB_HDR_LEN,
+                                h.little);
     if (n >= 12) {
         uint32_t ulen = get_u32(p + 8, h.little);
         /* compression never grows a message (c.java gives up at half) */
@@ -208,55 +241,63 @@ bool kdb_hdr_plausible(const uint8_t *p, size_t n)
 }
 
 /* The k < 8 first bytes of a header do not rule it out. */
-static bool hdr_prefix_ok(const uint8_t *p, size_t k)
+static bool hdr_prefix_ok(const uint8_t *p, size_t k, uint8_t order)
 {
     static const uint8_t max[4] = {1, KDB_RESPONSE, 1, 0};
+    if (k > 0 && p[0] != order)
+        return false;
     for (size_t i = 0; i < k && i < 4; i++)
         if (p[i] > max[i])
             return false;
     return true;
 }
 
+/* Follow the chain of headers from off: KDB_OK confirmed, KDB_TRUNCATED
+ * undecided (it runs past n), KDB_BAD refuted. */
+static enum kdb_status chain_at(const uint8_t *p, size_t n, size_t off,
+                                unsigned need)
+{
+    size_t cur = off;
+    for (unsigned links = 1;; links++) {
+        uint64_t len = (uint64_t)get_u32(p + cur + 4, p[cur]);
+        if (links >= need)
+            return KDB_OK;
+        if (len > n - cur)                      /* message runs past the data */
+            return KDB_TRUNCATED;
+        size_t next = cur + (size_t)len;
+        if (next == n)      /* one header landing on the end proves little */
+            return links >= 2 ? KDB_OK : KDB_TRUNCATED;
+        if (n - next < KDB_HDR_LEN)
+            return hdr_prefix_ok(p + next, n - next, p[off]) ? KDB_TRUNCATED : KDB_BAD;
+        /* one sender writes one byte order (its own, or c.java's big) */
+        if (p[next] != p[off] || !kdb_hdr_plausible(p + next, n - next))
+            return KDB_BAD;
+        cur = next;
+    }
+}
+
 enum kdb_status kdb_find_chain(const uint8_t *p, size_t n, unsigned need,
                                size_t *at)
 {
+    size_t undecided = SIZE_MAX;
     if (need == 0)
         need = 1;
+    /* A confirmed chain wins over an earlier undecided candidate: an
+     * undecided one is often a zero run read as a big-endian length. */
     for (size_t off = 0; off + KDB_HDR_LEN <= n; off++) {
         if (!kdb_hdr_plausible(p + off, n - off))
             continue;
-        size_t cur = off;
-        unsigned links = 0;
-        enum kdb_status verdict = KDB_BAD; /* BAD = refuted, try next offset */
-        for (;;) {
-            uint64_t len = (uint64_t)get_u32(p + cur + 4, p[cur]);
-            links++;
-            if (links >= need) {
-                verdict = KDB_OK;
-                break;
-            }
-            if (len > n - cur) {       /* message runs past the data */
-                verdict = KDB_TRUNCATED;
-                break;
-            }
-            size_t next = cur + (size_t)len;
-            if (next == n) {
-                verdict = KDB_OK;
-                break;
-            }
-            if (n - next < KDB_HDR_LEN) {
-                verdict = hdr_prefix_ok(p + next, n - next) ? KDB_TRUNCATED
-                                                            : KDB_BAD;
-                break;
-            }
-            if (!kdb_hdr_plausible(p + next, n - next))
-                break;
-            cur = next;
-        }
-        if (verdict != KDB_BAD) {
+        enum kdb_status st = chain_at(p, n, off, need);
+        if (st == KDB_OK) {
             *at = off;
-            return verdict;
+            return KDB_OK;
         }
+        if (st == KDB_TRUNCATED && undecided == SIZE_MAX)
+            undecided = off;
+    }
+    if (undecided != SIZE_MAX) {
+        *at = undecided;
+        return KDB_TRUNCATED;
     }
     *at = n > KDB_HDR_LEN - 1 ? n - (KDB_HDR_LEN - 1) : 0;
     return KDB_BAD;

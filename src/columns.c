@@ -1,0 +1,211 @@
+/* columns.c: column names, q types and value text (SCHEMA.md). */
+#include "columns.h"
+#include "linktype.h"
+#include "names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct column_def column_defs[COL_COUNT] = {
+    [COL_TIME] = { "time", 'P' },       [COL_SYM] = { "sym", 'S' },
+    [COL_SRC] = { "src", 'S' },         [COL_DEST] = { "dest", 'S' },
+    [COL_SRCPORT] = { "srcport", 'I' }, [COL_DESTPORT] = { "destport", 'I' },
+    [COL_PROTOCOL] = { "protocol", 'S' }, [COL_FLAGS] = { "flags", 'S' },
+    [COL_SEQ] = { "seq", 'J' },         [COL_ACK] = { "ack", 'J' },
+    [COL_WIN] = { "win", 'J' },         [COL_TSVAL] = { "tsval", 'J' },
+    [COL_TSECR] = { "tsecr", 'J' },     [COL_LENGTH] = { "length", 'I' },
+    [COL_LEN] = { "len", 'I' },         [COL_FRAME] = { "frame", 'J' },
+    [COL_CAPLEN] = { "caplen", 'I' },   [COL_IFACE] = { "iface", 'I' },
+    [COL_LINKTYPE] = { "linktype", 'S' }, [COL_VLAN] = { "vlan", 'I' },
+    [COL_TTL] = { "ttl", 'I' },         [COL_IPID] = { "ipid", 'I' },
+    [COL_STREAM] = { "stream", 'J' },   [COL_RSEQ] = { "rseq", 'J' },
+    [COL_RACK] = { "rack", 'J' },       [COL_RAWWIN] = { "rawwin", 'I' },
+    [COL_WSCALE] = { "wscale", 'I' },   [COL_MSS] = { "mss", 'I' },
+    [COL_ANALYSIS] = { "analysis", 'S' }, [COL_DATA] = { "data", '*' },
+};
+
+void columns_default(struct column_list *cl)
+{
+    cl->n = DEFAULT_COLUMNS;
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        cl->id[i] = (enum col_id)i;
+}
+
+int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen)
+{
+    cl->n = 0;
+    const char *s = list;
+    for (;;) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int found = -1;
+        for (int c = 0; c < COL_COUNT; c++)
+            if (strlen(column_defs[c].name) == n && memcmp(column_defs[c].name, s, n) == 0)
+                found = c;
+        if (found < 0 || cl->n == MAX_SELECTED_COLUMNS) {
+            size_t off = 0;
+            if (found < 0)
+                off += (size_t)snprintf(err, errlen, "unknown column '%.*s'; valid columns:",
+                                        (int)(n > 60 ? 60 : n), s);
+            else
+                off += (size_t)snprintf(err, errlen, "more than %d columns", MAX_SELECTED_COLUMNS);
+            for (int c = 0; c < COL_COUNT && found < 0 && off < errlen; c++)
+                off += (size_t)snprintf(err + off, errlen - off, "%s%s", c ? "," : " ",
+                                        column_defs[c].name);
+            return -1;
+        }
+        cl->id[cl->n++] = (enum col_id)found;
+        if (!e)
+            return 0;
+        s = e + 1;
+    }
+}
+
+int columns_need_flows(const struct column_list *cl)
+{
+    for (int i = 0; i < cl->n; i++)
+        switch (cl->id[i]) {
+        case COL_WIN: case COL_STREAM: case COL_RSEQ: case COL_RACK: case COL_WSCALE:
+        case COL_ANALYSIS:
+            return 1;
+        default:
+            break;
+        }
+    return 0;
+}
+
+int field_is_null(enum col_id c, const struct row *r)
+{
+    uint32_t h = r->present;
+    switch (c) {
+    case COL_TIME: return !(h & HAS_TIME);
+    case COL_SYM: return 0;
+    case COL_SRC: return !(h & HAS_SRC);
+    case COL_DEST: return !(h & HAS_DST);
+    case COL_SRCPORT: return !(h & HAS_SPORT);
+    case COL_DESTPORT: return !(h & HAS_DPORT);
+    case COL_PROTOCOL: return !(h & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME));
+    case COL_FLAGS: return !(h & HAS_TCPHDR) || r->tcpflags == 0;
+    case COL_SEQ: return !(h & HAS_TCPSEQ);
+    case COL_ACK: return !(h & HAS_TCPHDR);
+    case COL_WIN: return !(h & HAS_WIN);
+    case COL_TSVAL: case COL_TSECR: return !(h & HAS_TSOPT);
+    case COL_LENGTH: case COL_FRAME: case COL_CAPLEN: return 0;
+    case COL_LEN: return !(h & HAS_PAYLEN);
+    case COL_IFACE: return !(h & HAS_IFACE);
+    case COL_LINKTYPE: return 0;
+    case COL_VLAN: return !(h & HAS_VLAN);
+    case COL_TTL: return !(h & HAS_TTL);
+    case COL_IPID: return !(h & HAS_IPID) || r->ipver != IPVER_4;
+    case COL_STREAM: return !(h & HAS_STREAM);
+    case COL_RSEQ: return !(h & HAS_RSEQ);
+    case COL_RACK: return !(h & HAS_RACK);
+    case COL_RAWWIN: return !(h & HAS_TCPHDR);
+    case COL_WSCALE: return !(h & HAS_WSCALE);
+    case COL_MSS: return !(h & HAS_MSS);
+    case COL_ANALYSIS: return r->analysis[0] == '\0';
+    case COL_DATA: return r->payload_caplen == 0;
+    case COL_COUNT: break;
+    }
+    return 1;
+}
+
+static char *put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static char *put_addr(char *p, const struct row *r, const uint8_t *a)
+{
+    return r->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
+}
+
+static char *put_flags(char *p, uint16_t f)
+{
+    static const struct { uint16_t bit; const char *name; } order[] = {
+        { TCP_NS, "NS" }, { TCP_CWR, "CWR" }, { TCP_ECE, "ECE" }, { TCP_URG, "URG" },
+        { TCP_ACK, "ACK" }, { TCP_PSH, "PSH" }, { TCP_RST, "RST" }, { TCP_SYN, "SYN" },
+        { TCP_FIN, "FIN" },
+    };
+    int first = 1;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(f & order[i].bit))
+            continue;
+        if (!first)
+            *p++ = '|';
+        p = put_str(p, order[i].name);
+        first = 0;
+    }
+    return p;
+}
+
+static char *put_protocol(char *p, const struct row *r)
+{
+    const char *name;
+    if (r->present & HAS_IPPROTO) {
+        name = ipproto_name(r->ipproto);
+        return name ? put_str(p, name) : fmt_u64(p, r->ipproto);
+    }
+    if (r->present & HAS_ETHTYPE) {
+        name = ethertype_name(r->ethertype);
+        if (name)
+            return put_str(p, name);
+        static const char hex[] = "0123456789abcdef";
+        *p++ = '0';
+        *p++ = 'x';
+        for (int s = 12; s >= 0; s -= 4)
+            *p++ = hex[(r->ethertype >> s) & 0xF];
+        return p;
+    }
+    return put_str(p, r->link_name);
+}
+
+uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)
+{
+    return r->payload_caplen < ctx->data_max ? r->payload_caplen : ctx->data_max;
+}
+
+char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)
+{
+    if (field_is_null(c, r))
+        return p;
+    switch (c) {
+    case COL_TIME: return fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec);
+    case COL_SYM: memcpy(p, ctx->sym, ctx->sym_len); return p + ctx->sym_len;
+    case COL_SRC: return put_addr(p, r, r->src);
+    case COL_DEST: return put_addr(p, r, r->dst);
+    case COL_SRCPORT: return fmt_u64(p, r->sport);
+    case COL_DESTPORT: return fmt_u64(p, r->dport);
+    case COL_PROTOCOL: return put_protocol(p, r);
+    case COL_FLAGS: return put_flags(p, r->tcpflags);
+    case COL_SEQ: return fmt_u64(p, r->seq);
+    case COL_ACK: return fmt_u64(p, r->ack);
+    case COL_WIN: return fmt_u64(p, r->win);
+    case COL_TSVAL: return fmt_u64(p, r->tsval);
+    case COL_TSECR: return fmt_u64(p, r->tsecr);
+    case COL_LENGTH: return fmt_u64(p, r->origlen);
+    case COL_LEN: return fmt_u64(p, r->paylen);
+    case COL_FRAME: return fmt_u64(p, r->frame);
+    case COL_CAPLEN: return fmt_u64(p, r->caplen);
+    case COL_IFACE: return fmt_u64(p, r->iface);
+    case COL_LINKTYPE: {
+        const char *name = linktype_name(r->linktype);
+        return name ? put_str(p, name) : fmt_u64(p, r->linktype);
+    }
+    case COL_VLAN: return fmt_u64(p, r->vlan);
+    case COL_TTL: return fmt_u64(p, r->ttl);
+    case COL_IPID: return fmt_u64(p, r->ipid);
+    case COL_STREAM: return fmt_u64(p, r->stream);
+    case COL_RSEQ: return fmt_u64(p, r->rseq);
+    case COL_RACK: return fmt_u64(p, r->rack);
+    case COL_RAWWIN: return fmt_u64(p, r->rawwin);
+    case COL_WSCALE: return fmt_u64(p, r->wscale);
+    case COL_MSS: return fmt_u64(p, r->mss);
+    case COL_ANALYSIS: return put_str(p, r->analysis);
+    case COL_DATA: return fmt_hex(p, r->payload, data_bytes(r, ctx));
+    case COL_COUNT: break;
+    }
+    return p;
+}

@@ -1,0 +1,63 @@
+/* columns.h: the output columns of SCHEMA.md: names, q types, and the text
+ * of each value. Writers loop over the selected columns; no writer knows how
+ * a value is decoded, no decoder knows how it is printed. */
+#ifndef PCAP2KDB_COLUMNS_H
+#define PCAP2KDB_COLUMNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fmt.h"
+#include "row.h"
+
+enum col_id {
+    COL_TIME, COL_SYM, COL_SRC, COL_DEST, COL_SRCPORT, COL_DESTPORT, COL_PROTOCOL,
+    COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN, COL_TSVAL, COL_TSECR, COL_LENGTH, COL_LEN,
+    /* optional */
+    COL_FRAME, COL_CAPLEN, COL_IFACE, COL_LINKTYPE, COL_VLAN, COL_TTL, COL_IPID,
+    COL_STREAM, COL_RSEQ, COL_RACK, COL_RAWWIN, COL_WSCALE, COL_MSS, COL_ANALYSIS,
+    COL_DATA,
+    COL_COUNT
+};
+
+#define DEFAULT_COLUMNS 15
+#define MAX_SELECTED_COLUMNS 64
+
+struct column_def {
+    const char *name;
+    char qtype;          /* q type character for the 0: load line; '*' = string */
+};
+
+extern const struct column_def column_defs[COL_COUNT];
+
+struct column_list {
+    enum col_id id[MAX_SELECTED_COLUMNS];
+    int n;
+};
+
+void columns_default(struct column_list *cl);
+/* Parses "a,b,c"; on an unknown name writes a message into err and returns -1. */
+int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen);
+/* Whether a column list needs the flow table (window scaling, streams...). */
+int columns_need_flows(const struct column_list *cl);
+
+/* What formatting needs besides the row. */
+struct format_ctx {
+    const char *sym;
+    size_t sym_len;
+    uint32_t data_max;   /* bytes of payload in the data column */
+    struct time_cache time;
+};
+
+/* Upper bound of one formatted field (data excluded: it adds 2 * bytes). */
+#define FIELD_MAX 200
+/* The data column holds at most this many payload bytes (one full packet). */
+#define MAX_DATA_BYTES 262144u
+
+/* Writes the value of column c (nothing for a null) and returns the end. */
+char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx);
+/* Whether the field is null (empty) for this row. */
+int field_is_null(enum col_id c, const struct row *r);
+/* The bytes of the data column for this row. */
+uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx);
+
+#endif

@@ -1,0 +1,35 @@
+/* convert.h: the driver loop: records from a reader, through the decoders
+ * and the flow table, to a writer. main.c (and the fuzz target) set it up. */
+#ifndef PCAP2KDB_CONVERT_H
+#define PCAP2KDB_CONVERT_H
+
+#include <stdint.h>
+#include "flow.h"
+#include "input.h"
+#include "writer.h"
+
+/* Exit codes (SCHEMA.md). */
+enum {
+    EXIT_OK = 0,
+    EXIT_USAGE = 1,      /* also: input cannot be opened or is not a capture */
+    EXIT_DAMAGED = 2,
+    EXIT_WRITE = 3,
+};
+
+struct converter {
+    struct writer *writer;
+    struct flow_table flows;
+    int use_flows;
+    const char *prog;          /* for messages */
+    int quiet;                 /* no messages (fuzzing) */
+    uint64_t records, damaged;
+};
+
+int converter_init(struct converter *cv, struct writer *w, int use_flows);
+void converter_free(struct converter *cv);
+
+/* Converts one opened input; returns an exit code for it. Messages name the
+ * input as display_name. */
+int convert_input(struct converter *cv, struct input *in, const char *display_name);
+
+#endif

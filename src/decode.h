@@ -1,0 +1,54 @@
+/* decode.h: the layer decoders. Each is a pure function over a bounded byte
+ * view that fills the row: p points at the layer's first byte, caplen is how
+ * many bytes were captured from there, and reported how many were on the wire
+ * (from the record's original length), which is what length fields are
+ * clamped against, as Wireshark does. Every read is checked against caplen;
+ * a field whose bytes are missing is left absent. */
+#ifndef PCAP2KDB_DECODE_H
+#define PCAP2KDB_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "row.h"
+
+/* Nesting bound for tunnels and VLAN stacks: no loop runs for ever. */
+#define DECODE_MAX_DEPTH 8
+
+/* decode_link.c: the record's link layer, then the network layer. */
+void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
+                 struct row *r);
+/* A network-layer payload named by an Ethertype (also used by SLL, PPP...). */
+void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
+                      struct row *r, int depth);
+
+/* decode_ip.c */
+void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* Dispatches on the first nibble, for raw-IP link types and MPLS. */
+void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+
+/* decode_tcp.c / decode_udp.c: seglen is the transport segment's length from
+ * the IP header (clamped to what was on the wire). */
+void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r);
+void decode_udp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r);
+/* SCTP and other transports whose ports sit in the first four bytes. */
+void decode_ports_only(const uint8_t *p, size_t caplen, struct row *r);
+
+/* IP protocol numbers (IANA "Assigned Internet Protocol Numbers"). */
+enum {
+    IPPROTO_NUM_HOPOPT = 0, IPPROTO_NUM_ICMP = 1, IPPROTO_NUM_IPV4 = 4, IPPROTO_NUM_TCP = 6,
+    IPPROTO_NUM_UDP = 17, IPPROTO_NUM_IPV6 = 41, IPPROTO_NUM_ROUTING = 43,
+    IPPROTO_NUM_FRAGMENT = 44, IPPROTO_NUM_GRE = 47, IPPROTO_NUM_ESP = 50, IPPROTO_NUM_AH = 51,
+    IPPROTO_NUM_ICMPV6 = 58, IPPROTO_NUM_NONE = 59, IPPROTO_NUM_DSTOPTS = 60,
+    IPPROTO_NUM_SCTP = 132, IPPROTO_NUM_MOBILITY = 135, IPPROTO_NUM_HIP = 139,
+    IPPROTO_NUM_SHIM6 = 140,
+};
+
+/* Ethertypes (IEEE registry). */
+enum {
+    ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_ARP = 0x0806, ETHERTYPE_VLAN = 0x8100,
+    ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100,
+    ETHERTYPE_MPLS = 0x8847, ETHERTYPE_MPLS_MC = 0x8848, ETHERTYPE_PPPOE_SESSION = 0x8864,
+};
+
+#endif

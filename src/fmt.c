@@ -1,0 +1,190 @@
+/* fmt.c: value formatters on the hot path: no stdio, no locale, no division
+ * by ten per digit where a table does. */
+#include "fmt.h"
+
+#include <string.h>
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+char *fmt_u64(char *p, uint64_t v)
+{
+    char tmp[20];
+    int i = 20;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        tmp[--i] = digit_pairs[d + 1];
+        tmp[--i] = digit_pairs[d];
+    }
+    if (v >= 10) {
+        unsigned d = (unsigned)v * 2;
+        tmp[--i] = digit_pairs[d + 1];
+        tmp[--i] = digit_pairs[d];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    memcpy(p, tmp + i, (size_t)(20 - i));
+    return p + (20 - i);
+}
+
+char *fmt_i64(char *p, int64_t v)
+{
+    if (v < 0) {
+        *p++ = '-';
+        return fmt_u64(p, (uint64_t)0 - (uint64_t)v);
+    }
+    return fmt_u64(p, (uint64_t)v);
+}
+
+char *fmt_ipv4(char *p, const uint8_t a[4])
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (v >= 100) {
+            *p++ = (char)('0' + v / 100);
+            v %= 100;
+            *p++ = digit_pairs[v * 2];
+            *p++ = digit_pairs[v * 2 + 1];
+        } else if (v >= 10) {
+            *p++ = digit_pairs[v * 2];
+            *p++ = digit_pairs[v * 2 + 1];
+        } else {
+            *p++ = (char)('0' + v);
+        }
+        if (i < 3)
+            *p++ = '.';
+    }
+    return p;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* RFC 5952: lowercase, no leading zeros, the longest run of two or more zero
+ * groups (the first on a tie) as "::", IPv4-mapped addresses dotted (4.x). */
+char *fmt_ipv6(char *p, const uint8_t a[16])
+{
+    static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    if (memcmp(a, mapped, 12) == 0) {
+        memcpy(p, "::ffff:", 7);
+        return fmt_ipv4(p + 7, a + 12);
+    }
+    unsigned g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    int best = -1, bestlen = 1;
+    for (int i = 0; i < 8;) {
+        if (g[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > bestlen) {
+            best = i;
+            bestlen = j - i;
+        }
+        i = j;
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            *p++ = ':';
+            *p++ = ':';
+            i += bestlen - 1;
+            continue;
+        }
+        if (i > 0 && i != best + bestlen)
+            *p++ = ':';
+        unsigned v = g[i];
+        int started = 0;
+        for (int s = 12; s >= 0; s -= 4) {
+            unsigned d = (v >> s) & 0xF;
+            if (d || started || s == 0) {
+                *p++ = hexdig[d];
+                started = 1;
+            }
+        }
+    }
+    return p;
+}
+
+char *fmt_hex(char *p, const uint8_t *bytes, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        *p++ = hexdig[bytes[i] >> 4];
+        *p++ = hexdig[bytes[i] & 0xF];
+    }
+    return p;
+}
+
+/* q timestamps are 64-bit nanoseconds from 2000.01.01: about +-292 years. */
+#define Q_MIN_SEC (-8276169600LL + 86400LL)  /* 1707.09.23 */
+#define Q_MAX_SEC (10170889600LL - 86400LL)  /* 2292.04.09 */
+
+int fmt_time_in_q_range(int64_t sec) { return sec >= Q_MIN_SEC && sec <= Q_MAX_SEC; }
+
+/* Civil date from days since 1970-01-01 (H. Hinnant's algorithm), valid
+ * for negative days too. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static char *two(char *p, unsigned v)
+{
+    *p++ = digit_pairs[v * 2];
+    *p++ = digit_pairs[v * 2 + 1];
+    return p;
+}
+
+char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec)
+{
+    if (!c->valid || c->sec != sec) {
+        int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+        int64_t tod = sec - days * 86400;
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(days, &y, &m, &d);
+        char *t = c->text;
+        t = two(t, (unsigned)(y / 100));
+        t = two(t, (unsigned)(y % 100));
+        *t++ = '.';
+        t = two(t, m);
+        *t++ = '.';
+        t = two(t, d);
+        *t++ = 'D';
+        t = two(t, (unsigned)(tod / 3600));
+        *t++ = ':';
+        t = two(t, (unsigned)(tod / 60 % 60));
+        *t++ = ':';
+        t = two(t, (unsigned)(tod % 60));
+        *t++ = '.';
+        c->sec = sec;
+        c->valid = 1;
+    }
+    memcpy(p, c->text, 20);
+    p += 20;
+    /* nine fraction digits */
+    unsigned v = nsec;
+    p[8] = (char)('0' + v % 10);
+    v /= 10;
+    for (int i = 6; i >= 0; i -= 2) {
+        unsigned d = (v % 100) * 2;
+        v /= 100;
+        p[i] = digit_pairs[d];
+        p[i + 1] = digit_pairs[d + 1];
+    }
+    return p + 9;
+}

@@ -1,0 +1,119 @@
+/* input.c: the buffered, never-seeking byte stream behind every reader. */
+#define _POSIX_C_SOURCE 200809L
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int input_init_fd(struct input *in, int fd, const char *name)
+{
+    memset(in, 0, sizeof *in);
+    in->fd = fd;
+    in->name = name;
+    in->cap = INPUT_BUFFER_SIZE;
+    in->buf = malloc(in->cap);
+    if (!in->buf)
+        return -1;
+    struct stat st;
+    in->is_stream = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
+    return 0;
+}
+
+int input_open(struct input *in, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    if (input_init_fd(in, fd, path) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+void input_close(struct input *in)
+{
+    if (in->fd > 2)
+        close(in->fd);
+    free(in->buf);
+    in->buf = NULL;
+}
+
+/* Reads once into the free tail of the buffer. Returns bytes read, 0 at end. */
+static long fill_once(struct input *in)
+{
+    if (in->is_stream && in->before_block) {
+        struct pollfd p = { .fd = in->fd, .events = POLLIN };
+        if (poll(&p, 1, 0) == 0)
+            in->before_block(in->before_block_ctx);
+    }
+    for (;;) {
+        ssize_t got = read(in->fd, in->buf + in->end, in->cap - in->end);
+        if (got >= 0) {
+            in->end += (size_t)got;
+            return got;
+        }
+        if (errno != EINTR) {
+            in->read_errno = errno;
+            return 0;
+        }
+    }
+}
+
+long input_need(struct input *in, size_t n)
+{
+    if (input_avail(in) >= n)
+        return (long)n;
+    if (n > in->cap) {
+        /* A record larger than the buffer: grow to fit it (bounded by the
+         * reader's own limits), keeping the unread bytes. */
+        size_t cap = in->cap;
+        while (cap < n)
+            cap *= 2;
+        uint8_t *b = malloc(cap);
+        if (!b)
+            return -1;
+        memcpy(b, in->buf + in->start, input_avail(in));
+        free(in->buf);
+        in->buf = b;
+        in->cap = cap;
+        in->end -= in->start;
+        in->start = 0;
+    } else if (in->start + n > in->cap) {
+        memmove(in->buf, in->buf + in->start, input_avail(in));
+        in->end -= in->start;
+        in->start = 0;
+    }
+    while (input_avail(in) < n && !in->eof) {
+        if (fill_once(in) == 0)
+            in->eof = 1;
+    }
+    return (long)(input_avail(in) < n ? input_avail(in) : n);
+}
+
+uint64_t input_skip(struct input *in, uint64_t n)
+{
+    uint64_t done = 0;
+    while (done < n) {
+        if (input_avail(in) == 0) {
+            in->start = in->end = 0;
+            if (in->eof || fill_once(in) == 0) {
+                in->eof = 1;
+                break;
+            }
+        }
+        size_t step = input_avail(in);
+        if (step > n - done)
+            step = (size_t)(n - done);
+        input_consume(in, step);
+        done += step;
+    }
+    return done;
+}

@@ -1,0 +1,52 @@
+/* input.h: one buffered byte stream over a file descriptor. Never seeks, so
+ * pipes, stdin and `zcat x.pcap.gz |` work like files. A reader asks for n
+ * contiguous bytes (input_need), looks at them in place (input_data) and
+ * consumes them (input_consume): parsing happens in the buffer, no copy. */
+#ifndef PCAP2KDB_INPUT_H
+#define PCAP2KDB_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct input {
+    int fd;
+    const char *name;          /* for messages: the path, or "-" */
+    uint8_t *buf;
+    size_t cap, start, end;    /* unread bytes are buf[start, end) */
+    uint64_t offset;           /* file offset of buf[start] */
+    int eof;
+    int read_errno;            /* set when read() failed */
+    int is_stream;             /* pipe, tty or socket: input may pause */
+    /* Called before a read that may block on a paused stream, so that rows
+     * already decoded reach the reader of our output without waiting. */
+    void (*before_block)(void *ctx);
+    void *before_block_ctx;
+};
+
+/* The buffer starts at this size and grows only for a record larger than it. */
+#define INPUT_BUFFER_SIZE (1u << 20)
+
+int input_open(struct input *in, const char *path); /* 0, or -1 with errno */
+/* Wraps an fd that is already open (stdin, or a fuzzing memfd). */
+int input_init_fd(struct input *in, int fd, const char *name);
+void input_close(struct input *in);
+
+/* Makes n contiguous bytes available at input_data(); returns how many are
+ * (less than n only at end of input or on a read error). n must be bounded
+ * by the caller: the buffer grows to n if needed. Returns -1 when memory
+ * for n bytes cannot be had. */
+long input_need(struct input *in, size_t n);
+
+static inline const uint8_t *input_data(const struct input *in) { return in->buf + in->start; }
+static inline size_t input_avail(const struct input *in) { return in->end - in->start; }
+static inline void input_consume(struct input *in, size_t n)
+{
+    in->start += n;
+    in->offset += n;
+}
+
+/* Skips n bytes without holding them all (for large blocks we do not read);
+ * returns how many were skipped. */
+uint64_t input_skip(struct input *in, uint64_t n);
+
+#endif

@@ -1,0 +1,274 @@
+/* main.c: options, output set-up and exit codes. The conversion itself is
+ * convert.c's driver loop. */
+#define _POSIX_C_SOURCE 200809L
+#include "columns.h"
+#include "convert.h"
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef PCAP2KDB_VERSION
+#define PCAP2KDB_VERSION "0.0.0"
+#endif
+
+#define SYM_MAX 200
+
+static const char usage_text[] =
+    "Usage: pcap2kdb [options] [FILE|-] ...\n"
+    "Convert pcap/pcapng captures into one row per packet for kdb+/q.\n"
+    "Several files are read in turn; '-' (or no file) is standard input.\n"
+    "\n"
+    "  -o FILE           write to FILE instead of standard output\n"
+    "  -f csv|q          output format: CSV (default) or a q script\n"
+    "      --columns LIST  choose and order columns (comma-separated)\n"
+    "      --sym NAME      value of the sym column (default: file name\n"
+    "                      without extension; 'stdin' for -)\n"
+    "      --table NAME    table name for -f q and --schema (default pcap)\n"
+    "      --no-header     CSV without the header line\n"
+    "      --data-max N    bytes of payload in the data column (default 65535)\n"
+    "      --schema        print the q load line for the chosen columns and exit\n"
+    "  -h, --help        show this help and exit\n"
+    "  -V, --version     show the version and exit\n"
+    "\n"
+    "Exit codes: 0 all converted, 1 usage error or input not a capture,\n"
+    "2 damaged input (rows before the damage are written), 3 write error.\n"
+    "See pcap2kdb(1).\n";
+
+enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DATA_MAX };
+
+struct options {
+    const char *output;
+    int q_format;
+    struct column_list cols;
+    const char *sym;
+    const char *table;
+    int header;
+    int schema;
+    uint32_t data_max;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("pcap2kdb: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'pcap2kdb --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* Symbols must survive CSV without quoting and a q script without escapes. */
+static int sym_is_safe(const char *s)
+{
+    return strpbrk(s, ",\"\r\n") == NULL && strlen(s) <= SYM_MAX;
+}
+
+static int name_is_q_identifier(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* The default sym: the file's basename without its last extension, with any
+ * character that CSV would need quoted replaced by '_'. */
+static void sym_from_path(const char *path, char *sym, size_t cap)
+{
+    if (strcmp(path, "-") == 0) {
+        snprintf(sym, cap, "stdin");
+        return;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base)
+        n = (size_t)(dot - base);
+    if (n >= cap)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        sym[i] = strchr(",\"\r\n", base[i]) ? '_' : base[i];
+    sym[n] = '\0';
+}
+
+static void print_schema(const struct options *o)
+{
+    if (o->q_format) {
+        printf("\\l out.q  / creates table %s\n", o->table);
+        return;
+    }
+    printf("%s:(\"", o->table);
+    for (int i = 0; i < o->cols.n; i++)
+        putchar(column_defs[o->cols.id[i]].qtype);
+    printf("\";enlist\",\") 0: `:out.csv\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        { "columns", required_argument, NULL, OPT_COLUMNS },
+        { "sym", required_argument, NULL, OPT_SYM },
+        { "table", required_argument, NULL, OPT_TABLE },
+        { "no-header", no_argument, NULL, OPT_NO_HEADER },
+        { "schema", no_argument, NULL, OPT_SCHEMA },
+        { "data-max", required_argument, NULL, OPT_DATA_MAX },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof *o);
+    columns_default(&o->cols);
+    o->table = "pcap";
+    o->header = 1;
+    o->data_max = 65535;
+    char err[1024];
+    int c;
+    while ((c = getopt_long(argc, argv, "o:f:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "csv") == 0)
+                o->q_format = 0;
+            else if (strcmp(optarg, "q") == 0)
+                o->q_format = 1;
+            else
+                return usage_error("unknown format '%s' (csv or q)", optarg);
+            break;
+        case OPT_COLUMNS:
+            if (columns_parse(&o->cols, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            break;
+        case OPT_SYM:
+            if (!sym_is_safe(optarg))
+                return usage_error("--sym '%s' must not contain ',', '\"', CR or LF, "
+                                   "nor be longer than 200 bytes", optarg);
+            o->sym = optarg;
+            break;
+        case OPT_TABLE:
+            if (!name_is_q_identifier(optarg))
+                return usage_error("--table '%s' is not a q name (a letter, then letters, "
+                                   "digits or '_')", optarg);
+            o->table = optarg;
+            break;
+        case OPT_NO_HEADER:
+            o->header = 0;
+            break;
+        case OPT_SCHEMA:
+            o->schema = 1;
+            break;
+        case OPT_DATA_MAX: {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || *end || end == optarg || optarg[0] == '-' || v > MAX_DATA_BYTES)
+                return usage_error("--data-max '%s' is not a number of bytes up to 262144",
+                                   optarg);
+            o->data_max = (uint32_t)v;
+            break;
+        }
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(EXIT_OK);
+        case 'V':
+            printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
+            exit(EXIT_OK);
+        default:
+            fputs("Try 'pcap2kdb --help' for more information.\n", stderr);
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if (o.schema) {
+        print_schema(&o);
+        return EXIT_OK;
+    }
+    /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
+    signal(SIGPIPE, SIG_IGN);
+
+    int outfd = STDOUT_FILENO;
+    const char *outname = "stdout";
+    if (o.output) {
+        outfd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (outfd < 0) {
+            fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", o.output, strerror(errno));
+            return EXIT_USAGE;
+        }
+        outname = o.output;
+    }
+
+    struct out out;
+    struct format_ctx fmt = { .data_max = o.data_max };
+    struct writer w = {
+        .ops = o.q_format ? &q_writer_ops : &csv_writer_ops,
+        .out = &out, .cols = &o.cols, .fmt = &fmt, .header = o.header, .table = o.table,
+    };
+    struct converter cv;
+    if (out_init(&out, outfd, outname) != 0 ||
+        converter_init(&cv, &w, columns_need_flows(&o.cols)) != 0) {
+        fprintf(stderr, "pcap2kdb: out of memory\n");
+        return EXIT_DAMAGED;
+    }
+
+    char *stdin_only[] = { "-" };
+    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles = optind < argc ? argc - optind : 1;
+    int code = EXIT_OK;
+    char sym[SYM_MAX + 1];
+
+    w.ops->begin(&w);
+    for (int i = 0; i < nfiles && !out_dead(&out); i++) {
+        const char *path = files[i];
+        struct input in;
+        int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
+                                            : input_open(&in, path);
+        if (opened != 0) {
+            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(errno));
+            if (code < EXIT_USAGE)
+                code = EXIT_USAGE;
+            continue;
+        }
+        sym_from_path(path, sym, sizeof sym);
+        fmt.sym = o.sym ? o.sym : sym;
+        fmt.sym_len = strlen(fmt.sym);
+        int c = convert_input(&cv, &in, path);
+        if (c > code)
+            code = c;
+        input_close(&in);
+        /* Rows before any damage reach the disk before we go on. */
+        out_flush(&out);
+    }
+    w.ops->end(&w);
+    out_flush(&out);
+    if (o.output && !out.failed && close(outfd) != 0) {
+        out.failed = 1;
+        out.errno_saved = errno;
+    }
+    converter_free(&cv);
+    out_free(&out);
+    if (out.pipe_closed)
+        return EXIT_OK;
+    if (out.failed) {
+        fprintf(stderr, "pcap2kdb: %s: write error: %s\n", outname, strerror(out.errno_saved));
+        return EXIT_WRITE;
+    }
+    return code;
+}

@@ -1,0 +1,11 @@
+/* names.h: names for numbers that appear in the protocol and linktype
+ * columns. Each returns NULL when the number has no name here. */
+#ifndef PCAP2KDB_NAMES_H
+#define PCAP2KDB_NAMES_H
+
+#include <stdint.h>
+
+const char *ipproto_name(uint8_t proto);
+const char *ethertype_name(uint16_t type);
+
+#endif

@@ -1,0 +1,67 @@
+/* out.c: buffered output with honest error reporting. */
+#define _POSIX_C_SOURCE 200809L
+#include "out.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int out_init(struct out *o, int fd, const char *name)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = fd;
+    o->name = name;
+    o->cap = OUT_BUFFER_SIZE;
+    o->buf = malloc(o->cap);
+    return o->buf ? 0 : -1;
+}
+
+void out_free(struct out *o)
+{
+    free(o->buf);
+    o->buf = NULL;
+}
+
+int out_flush(struct out *o)
+{
+    size_t done = 0;
+    while (done < o->len && !out_dead(o)) {
+        ssize_t n = write(o->fd, o->buf + done, o->len - done);
+        if (n > 0) {
+            done += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && errno == EPIPE) {
+            o->pipe_closed = 1;
+        } else {
+            o->failed = 1;
+            o->errno_saved = n < 0 ? errno : EIO;
+        }
+    }
+    o->len = 0;
+    return out_dead(o) ? -1 : 0;
+}
+
+int out_reserve(struct out *o, size_t n)
+{
+    if (o->cap - o->len >= n)
+        return 0;
+    out_flush(o);
+    if (o->cap >= n)
+        return 0;
+    char *b = realloc(o->buf, n);
+    if (!b)
+        return -1;
+    o->buf = b;
+    o->cap = n;
+    return 0;
+}
+
+void out_write(struct out *o, const char *s, size_t n)
+{
+    if (out_reserve(o, n) == 0) {
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+    }
+}

@@ -1,0 +1,34 @@
+/* out.h: the one large output buffer every writer fills. Rows are formatted
+ * straight into it (no stdio, no per-row system call); it is written out
+ * when full, when input pauses, and at the end. A closed pipe is recorded,
+ * not reported: the driver stops quietly. */
+#ifndef PCAP2KDB_OUT_H
+#define PCAP2KDB_OUT_H
+
+#include <stddef.h>
+
+struct out {
+    int fd;
+    const char *name;          /* for messages: the path, or "stdout" */
+    char *buf;
+    size_t len, cap;
+    int failed;                /* a write failed: errno_saved says why */
+    int pipe_closed;           /* the reader went away (EPIPE): not an error */
+    int errno_saved;
+};
+
+#define OUT_BUFFER_SIZE (1u << 20)
+
+int out_init(struct out *o, int fd, const char *name);
+void out_free(struct out *o);
+/* Writes everything buffered; 0 on success, -1 once the output is gone. */
+int out_flush(struct out *o);
+/* Makes room for n more bytes (growing the buffer for one huge row). */
+int out_reserve(struct out *o, size_t n);
+void out_write(struct out *o, const char *s, size_t n);
+
+static inline char *out_cursor(struct out *o) { return o->buf + o->len; }
+static inline void out_advance(struct out *o, char *end) { o->len = (size_t)(end - o->buf); }
+static inline int out_dead(const struct out *o) { return o->failed || o->pipe_closed; }
+
+#endif

@@ -1,0 +1,100 @@
+/* reader_pcap.c: classic libpcap files, microsecond and nanosecond magics in
+ * both byte orders (as libpcap's sf-pcap.c). */
+#include "reader.h"
+#include "bytes.h"
+
+#include <string.h>
+
+#define PCAP_MAGIC_US 0xA1B2C3D4u
+#define PCAP_MAGIC_NS 0xA1B23C4Du
+#define PCAP_FILE_HEADER_LEN 24
+#define PCAP_RECORD_HEADER_LEN 16
+#define PCAP_VERSION_MAJOR 2
+/* Bits 0-15 of the header's link type field hold the type; the rest carry
+ * FCS length information (libpcap's LT_LINKTYPE). */
+#define PCAP_LINKTYPE_MASK 0xFFFFu
+
+enum read_status pcap_open(struct reader *rd, const uint8_t *p)
+{
+    struct input *in = rd->in;
+    uint32_t le = get_le32(p), be = get_be32(p);
+    if (le == PCAP_MAGIC_US || le == PCAP_MAGIC_NS) {
+        rd->big_endian = 0;
+        rd->nanosecond = le == PCAP_MAGIC_NS;
+    } else if (be == PCAP_MAGIC_US || be == PCAP_MAGIC_NS) {
+        rd->big_endian = 1;
+        rd->nanosecond = be == PCAP_MAGIC_NS;
+    } else {
+        return reader_fail(rd, READ_NOT_CAPTURE, 0,
+                           "not a pcap or pcapng file (magic 0x%08x)", be);
+    }
+    long got = input_need(in, PCAP_FILE_HEADER_LEN);
+    if (got < PCAP_FILE_HEADER_LEN)
+        return reader_fail(rd, READ_DAMAGED, 0,
+                           "pcap file header cut short (%ld of %d bytes)", got < 0 ? 0 : got,
+                           PCAP_FILE_HEADER_LEN);
+    p = input_data(in);
+    uint16_t major = get_16(p + 4, rd->big_endian), minor = get_16(p + 6, rd->big_endian);
+    if (major != PCAP_VERSION_MAJOR)
+        return reader_fail(rd, READ_DAMAGED, 0, "unsupported pcap version %u.%u", major, minor);
+    rd->snaplen = get_32(p + 16, rd->big_endian);
+    rd->linktype = get_32(p + 20, rd->big_endian) & PCAP_LINKTYPE_MASK;
+    input_consume(in, PCAP_FILE_HEADER_LEN);
+    return READ_OK;
+}
+
+enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
+{
+    struct input *in = rd->in;
+    uint64_t at = in->offset;
+    long got = input_need(in, PCAP_RECORD_HEADER_LEN);
+    if (got == 0 && !in->read_errno)
+        return READ_EOF;
+    if (got < PCAP_RECORD_HEADER_LEN) {
+        if (in->read_errno)
+            return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
+        return reader_fail(rd, READ_DAMAGED, at, "record header cut short (%ld of %d bytes)",
+                           got < 0 ? 0 : got, PCAP_RECORD_HEADER_LEN);
+    }
+    const uint8_t *h = input_data(in);
+    int be = rd->big_endian;
+    uint32_t sec = get_32(h, be), frac = get_32(h + 4, be);
+    uint32_t caplen = get_32(h + 8, be), origlen = get_32(h + 12, be);
+
+    /* A caplen beyond both the file's snaplen and the usual maximum is a
+     * corrupt header: we cannot know where the next record starts. */
+    uint32_t limit = rd->snaplen > STANDARD_MAX_SNAPLEN ? rd->snaplen : STANDARD_MAX_SNAPLEN;
+    if (limit > MAX_RECORD_BYTES)
+        limit = MAX_RECORD_BYTES;
+    if (caplen > limit)
+        return reader_fail(rd, READ_DAMAGED, at,
+                           "record caplen %u exceeds the limit of %u bytes (snaplen %u)", caplen,
+                           limit, rd->snaplen);
+
+    got = input_need(in, PCAP_RECORD_HEADER_LEN + (size_t)caplen);
+    if (got < 0)
+        return READ_NO_MEMORY;
+    if ((size_t)got < PCAP_RECORD_HEADER_LEN + (size_t)caplen) {
+        if (in->read_errno)
+            return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
+        return reader_fail(rd, READ_DAMAGED, at,
+                           "record cut short: caplen %u but only %ld bytes follow the header",
+                           caplen, got - PCAP_RECORD_HEADER_LEN);
+    }
+    h = input_data(in);
+
+    /* Normalise a fraction field of a second or more (seen in damaged files)
+     * by carrying into the seconds, so the timestamp stays exact. */
+    uint64_t ns = rd->nanosecond ? frac : (uint64_t)frac * 1000u;
+    rec->ts_sec = (int64_t)sec + (int64_t)(ns / 1000000000u);
+    rec->ts_nsec = (uint32_t)(ns % 1000000000u);
+    rec->caplen = caplen;
+    rec->origlen = origlen;
+    rec->linktype = rd->linktype;
+    rec->iface = 0;
+    rec->has_iface = 0;
+    rec->data = h + PCAP_RECORD_HEADER_LEN;
+    rec->offset = at;
+    input_consume(in, PCAP_RECORD_HEADER_LEN + (size_t)caplen);
+    return READ_OK;
+}

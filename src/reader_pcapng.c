@@ -1,0 +1,271 @@
+/* reader_pcapng.c: pcapng (draft-ietf-opsawg-pcapng), streamed block by block.
+ * Several sections of either byte order, several interfaces per section, each
+ * with its own link type, if_tsresol and if_tsoffset (as libpcap's
+ * sf-pcapng.c, without its one-link-type-per-file limit). EPB, SPB and the
+ * obsolete PB carry packets; every other block is skipped by its length. */
+#include "reader.h"
+#include "bytes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BT_SHB 0x0A0D0D0Au   /* section header: same value in both byte orders */
+#define BT_IDB 0x00000001u
+#define BT_PB  0x00000002u   /* obsolete packet block */
+#define BT_SPB 0x00000003u
+#define BT_EPB 0x00000006u
+#define BYTE_ORDER_MAGIC 0x1A2B3C4Du
+
+#define BLOCK_HEADER_LEN 8    /* type, total length */
+#define BLOCK_TRAILER_LEN 4   /* total length again */
+#define SHB_MIN_LEN 28
+#define IDB_MIN_LEN 20
+#define EPB_MIN_LEN 32
+#define SPB_MIN_LEN 16
+#define PB_MIN_LEN 32
+
+#define OPT_ENDOFOPT 0
+#define OPT_IF_TSRESOL 9      /* one byte: 10^-v, or 2^-(v & 0x7f) with the high bit */
+#define OPT_IF_TSOFFSET 14    /* signed 64-bit seconds added to every timestamp */
+
+/* Unknown blocks above this size are skipped without being buffered. */
+#define SKIP_UNBUFFERED_ABOVE (1u << 16)
+
+static const uint64_t ns_per_sec = 1000000000u;
+
+/* Parses an SHB at the start of the input; sets the section's byte order. */
+static enum read_status read_shb(struct reader *rd, uint64_t at)
+{
+    struct input *in = rd->in;
+    long got = input_need(in, 12);
+    if (got < 12)
+        return reader_fail(rd, READ_DAMAGED, at, "section header block cut short");
+    const uint8_t *p = input_data(in);
+    int be;
+    if (get_be32(p + 8) == BYTE_ORDER_MAGIC)
+        be = 1;
+    else if (get_le32(p + 8) == BYTE_ORDER_MAGIC)
+        be = 0;
+    else
+        return reader_fail(rd, READ_DAMAGED, at, "section header with bad byte-order magic 0x%08x",
+                           get_be32(p + 8));
+    uint32_t len = get_32(p + 4, be);
+    if (len < SHB_MIN_LEN || len % 4 != 0 || len > MAX_PCAPNG_BLOCK)
+        return reader_fail(rd, READ_DAMAGED, at, "bad section header block length %u", len);
+    got = input_need(in, len);
+    if (got < 0)
+        return READ_NO_MEMORY;
+    if ((uint64_t)got < len)
+        return reader_fail(rd, READ_DAMAGED, at,
+                           "section header block cut short (length %u, only %ld bytes left)", len,
+                           got);
+    p = input_data(in);
+    if (get_32(p + len - 4, be) != len)
+        return reader_fail(rd, READ_DAMAGED, at,
+                           "block trailing length %u disagrees with leading length %u",
+                           get_32(p + len - 4, be), len);
+    uint16_t major = get_16(p + 12, be), minor = get_16(p + 14, be);
+    if (major != 1)
+        return reader_fail(rd, READ_DAMAGED, at, "unsupported pcapng version %u.%u", major, minor);
+    rd->big_endian = be;
+    rd->n_ifaces = 0; /* interfaces are per section */
+    input_consume(in, len);
+    return READ_OK;
+}
+
+enum read_status pcapng_open(struct reader *rd)
+{
+    return read_shb(rd, rd->in->offset);
+}
+
+static uint64_t pow10_u64(unsigned v) { uint64_t r = 1; while (v--) r *= 10; return r; }
+
+/* IDB: link type, snaplen, and the options that change timestamps. */
+static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t len, uint64_t at)
+{
+    int be = rd->big_endian;
+    if (len < IDB_MIN_LEN)
+        return reader_fail(rd, READ_SKIPPED, at, "interface description block too short (%u bytes)", len);
+    if (rd->n_ifaces >= MAX_INTERFACES)
+        return reader_fail(rd, READ_SKIPPED, at, "more than %u interfaces in one section", MAX_INTERFACES);
+    if (rd->n_ifaces == rd->ifaces_cap) {
+        uint32_t cap = rd->ifaces_cap ? rd->ifaces_cap * 2 : 8;
+        struct pcapng_iface *n = realloc(rd->ifaces, cap * sizeof *n);
+        if (!n)
+            return READ_NO_MEMORY;
+        rd->ifaces = n;
+        rd->ifaces_cap = cap;
+    }
+    struct pcapng_iface *ifc = &rd->ifaces[rd->n_ifaces++];
+    ifc->linktype = get_16(b + 8, be);
+    ifc->snaplen = get_32(b + 12, be);
+    ifc->units_per_sec = 1000000u;
+    ifc->offset_sec = 0;
+
+    /* Options: code, length, value padded to 4 bytes. */
+    const uint8_t *o = b + 16, *end = b + len - BLOCK_TRAILER_LEN;
+    while (end - o >= 4) {
+        uint16_t code = get_16(o, be), olen = get_16(o + 2, be);
+        if (code == OPT_ENDOFOPT)
+            break;
+        size_t padded = ((size_t)olen + 3u) & ~(size_t)3u;
+        if ((size_t)(end - o - 4) < padded)
+            return reader_fail(rd, READ_SKIPPED, at + (uint64_t)(o - b),
+                               "interface option %u runs past its block", code);
+        const uint8_t *v = o + 4;
+        if (code == OPT_IF_TSRESOL && olen >= 1) {
+            uint8_t r = v[0];
+            unsigned e = r & 0x7Fu;
+            if ((r & 0x80u) ? e > 63 : e > 19)
+                return reader_fail(rd, READ_SKIPPED, at + (uint64_t)(o - b),
+                                   "interface timestamp resolution 0x%02x out of range", r);
+            ifc->units_per_sec = (r & 0x80u) ? (uint64_t)1 << e : pow10_u64(e);
+        } else if (code == OPT_IF_TSOFFSET && olen >= 8) {
+            ifc->offset_sec = (int64_t)get_64(v, be);
+        }
+        o += 4 + padded;
+    }
+    return READ_OK;
+}
+
+/* Turns a count of if_tsresol units into seconds and nanoseconds, exactly
+ * (integer arithmetic; the fraction is truncated to whole nanoseconds). */
+static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc, uint64_t ts)
+{
+    uint64_t units = ifc->units_per_sec;
+    uint64_t sec = ts / units, rem = ts % units;
+    rec->ts_sec = (int64_t)sec + ifc->offset_sec;
+    rec->ts_nsec = (uint32_t)((unsigned __int128)rem * ns_per_sec / units);
+}
+
+static enum read_status packet_iface(struct reader *rd, uint32_t id, uint64_t at,
+                                     const struct pcapng_iface **ifc)
+{
+    if (id >= rd->n_ifaces)
+        return reader_fail(rd, READ_SKIPPED, at,
+                           "packet on interface %u, which no interface block described", id);
+    *ifc = &rd->ifaces[id];
+    return READ_OK;
+}
+
+enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
+{
+    struct input *in = rd->in;
+    for (;;) {
+        uint64_t at = in->offset;
+        long got = input_need(in, BLOCK_HEADER_LEN);
+        if (got == 0 && !in->read_errno)
+            return READ_EOF;
+        if (got < BLOCK_HEADER_LEN) {
+            if (in->read_errno)
+                return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
+            return reader_fail(rd, READ_DAMAGED, at, "block header cut short (%ld of 8 bytes)",
+                               got < 0 ? 0 : got);
+        }
+        const uint8_t *b = input_data(in);
+        if (get_be32(b) == BT_SHB) {
+            enum read_status s = read_shb(rd, at);
+            if (s != READ_OK)
+                return s;
+            continue;
+        }
+        int be = rd->big_endian;
+        uint32_t type = get_32(b, be), len = get_32(b + 4, be);
+        if (len < 12 || len % 4 != 0 || len > MAX_PCAPNG_BLOCK)
+            return reader_fail(rd, READ_DAMAGED, at, "bad block length %u (block type 0x%08x)",
+                               len, type);
+        int is_packet = type == BT_EPB || type == BT_SPB || type == BT_PB;
+        if (!is_packet && type != BT_IDB && len > SKIP_UNBUFFERED_ABOVE) {
+            if (input_skip(in, len) < len)
+                return reader_fail(rd, READ_DAMAGED, at,
+                                   "block cut short (length %u, file ends first)", len);
+            continue;
+        }
+        got = input_need(in, len);
+        if (got < 0)
+            return READ_NO_MEMORY;
+        if ((uint64_t)got < len) {
+            if (in->read_errno)
+                return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
+            return reader_fail(rd, READ_DAMAGED, at,
+                               "block cut short (length %u, only %ld bytes left)", len, got);
+        }
+        b = input_data(in);
+        if (get_32(b + len - 4, be) != len)
+            return reader_fail(rd, READ_DAMAGED, at,
+                               "block trailing length %u disagrees with leading length %u",
+                               get_32(b + len - 4, be), len);
+        /* From here the block's extent is trusted: damage inside it skips it. */
+        input_consume(in, len);
+
+        const struct pcapng_iface *ifc = NULL;
+        enum read_status s;
+        uint32_t room;
+        switch (type) {
+        case BT_IDB:
+            s = read_idb(rd, b, len, at);
+            if (s != READ_OK)
+                return s;
+            continue;
+        case BT_EPB:
+            if (len < EPB_MIN_LEN)
+                return reader_fail(rd, READ_SKIPPED, at, "enhanced packet block too short (%u bytes)", len);
+            if ((s = packet_iface(rd, get_32(b + 8, be), at, &ifc)) != READ_OK)
+                return s;
+            rec->caplen = get_32(b + 20, be);
+            rec->origlen = get_32(b + 24, be);
+            room = len - EPB_MIN_LEN;
+            if (rec->caplen > room)
+                return reader_fail(rd, READ_SKIPPED, at,
+                                   "enhanced packet block captured length %u exceeds its block (%u bytes)",
+                                   rec->caplen, room);
+            rec->data = b + 28;
+            set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
+            rec->has_iface = 1;
+            rec->iface = get_32(b + 8, be);
+            break;
+        case BT_PB:
+            if (len < PB_MIN_LEN)
+                return reader_fail(rd, READ_SKIPPED, at, "packet block too short (%u bytes)", len);
+            if ((s = packet_iface(rd, get_16(b + 8, be), at, &ifc)) != READ_OK)
+                return s;
+            rec->caplen = get_32(b + 20, be);
+            rec->origlen = get_32(b + 24, be);
+            room = len - PB_MIN_LEN;
+            if (rec->caplen > room)
+                return reader_fail(rd, READ_SKIPPED, at,
+                                   "packet block captured length %u exceeds its block (%u bytes)",
+                                   rec->caplen, room);
+            rec->data = b + 28;
+            set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
+            rec->has_iface = 1;
+            rec->iface = get_16(b + 8, be);
+            break;
+        case BT_SPB:
+            /* No timestamp and no captured length: the packet fills the
+             * block up to the interface's snaplen (pcapng spec, SPB). */
+            if (len < SPB_MIN_LEN)
+                return reader_fail(rd, READ_SKIPPED, at, "simple packet block too short (%u bytes)", len);
+            if ((s = packet_iface(rd, 0, at, &ifc)) != READ_OK)
+                return s;
+            rec->origlen = get_32(b + 8, be);
+            room = len - SPB_MIN_LEN;
+            rec->caplen = rec->origlen;
+            if (ifc->snaplen != 0 && rec->caplen > ifc->snaplen)
+                rec->caplen = ifc->snaplen;
+            if (rec->caplen > room)
+                rec->caplen = room;
+            rec->data = b + 12;
+            rec->ts_sec = INT64_MIN; /* no time: the driver writes a null */
+            rec->ts_nsec = 0;
+            rec->has_iface = 1;
+            rec->iface = 0;
+            break;
+        default:
+            continue;
+        }
+        rec->linktype = ifc->linktype;
+        rec->offset = at;
+        return READ_OK;
+    }
+}

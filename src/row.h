@@ -1,0 +1,104 @@
+/* row.h: one output row, filled by the decoders and the flow table, read by
+ * the writers. One field per column, with a "present" bit for each field that
+ * can be null, so that a writer prints an empty field (a q null) exactly when
+ * the bytes were not there or the field does not apply. */
+#ifndef PCAP2KDB_ROW_H
+#define PCAP2KDB_ROW_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+enum row_present {
+    HAS_TIME     = 1u << 0,
+    HAS_IFACE    = 1u << 1,
+    HAS_VLAN     = 1u << 2,
+    HAS_SRC      = 1u << 3,
+    HAS_DST      = 1u << 4,
+    HAS_TTL      = 1u << 5,
+    HAS_IPID     = 1u << 6,
+    HAS_IPPROTO  = 1u << 7,  /* ipproto holds the transport protocol number */
+    HAS_ETHTYPE  = 1u << 8,  /* non-IP link payload: ethertype names it     */
+    HAS_SPORT    = 1u << 9,
+    HAS_DPORT    = 1u << 10,
+    HAS_TCPSEQ   = 1u << 22, /* seq: 16 TCP header bytes were captured         */
+    HAS_TCPHDR   = 1u << 11, /* ack, flags, raw window: also a data offset >= 5 */
+    HAS_WIN      = 1u << 12, /* scaled window, set by the flow table          */
+    HAS_TSOPT    = 1u << 13,
+    HAS_PAYLEN   = 1u << 14,
+    HAS_MSS      = 1u << 15,
+    HAS_WSOPT    = 1u << 16, /* the segment carries a window-scale option     */
+    HAS_STREAM   = 1u << 17,
+    HAS_RSEQ     = 1u << 18,
+    HAS_RACK     = 1u << 19,
+    HAS_WSCALE   = 1u << 20,
+    HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
+};
+
+/* What the IP layer carried, for the protocol column. */
+enum { IPVER_NONE = 0, IPVER_4 = 4, IPVER_6 = 6 };
+
+/* TCP flag bits as in the 16-bit word at offset 12 of the header (low 9 bits). */
+enum {
+    TCP_FIN = 0x001, TCP_SYN = 0x002, TCP_RST = 0x004, TCP_PSH = 0x008,
+    TCP_ACK = 0x010, TCP_URG = 0x020, TCP_ECE = 0x040, TCP_CWR = 0x080,
+    TCP_NS  = 0x100,
+};
+
+#define ANALYSIS_MAX 160
+
+struct row {
+    uint32_t present;
+
+    /* record */
+    uint64_t frame;            /* 1-based record number in this input */
+    int64_t  ts_sec;           /* UTC seconds since 1970 */
+    uint32_t ts_nsec;
+    uint32_t caplen, origlen;
+    uint32_t iface;
+    uint32_t linktype;
+
+    /* link */
+    uint16_t vlan;             /* outermost VLAN id */
+    uint16_t ethertype;        /* when HAS_ETHTYPE: the non-IP payload type */
+    const char *link_name;     /* when HAS_LLCNAME: e.g. "LLC", "STP" */
+
+    /* network: the IP header that carries the transport header */
+    uint8_t  ipver;
+    uint8_t  ttl;
+    uint8_t  ipproto;
+    uint16_t ipid;
+    uint8_t  src[16], dst[16];
+
+    /* transport */
+    uint16_t sport, dport;
+    uint16_t tcpflags;
+    uint32_t seq, ack;
+    uint16_t rawwin;
+    uint8_t  tcp_hlen;         /* data offset * 4, as on the wire */
+    uint8_t  tcp_opts_whole;   /* the whole header, options included, was captured */
+    uint8_t  wsopt;            /* window-scale option value in this segment */
+    uint16_t mss;
+    uint32_t tsval, tsecr;
+    uint32_t paylen;           /* TCP/UDP payload length from the IP length */
+    const uint8_t *payload;    /* payload bytes actually captured */
+    uint32_t payload_caplen;
+
+    /* flow-derived */
+    uint64_t win;              /* scaled window */
+    uint64_t stream;
+    uint32_t rseq, rack;
+    uint8_t  wscale;
+    char     analysis[ANALYSIS_MAX];
+};
+
+/* Clears what the decoders fill; the record fields are set by the driver. */
+static inline void row_reset(struct row *r)
+{
+    r->present = 0;
+    r->ipver = IPVER_NONE;
+    r->payload = NULL;
+    r->payload_caplen = 0;
+    r->analysis[0] = '\0';
+}
+
+#endif

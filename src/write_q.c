@@ -1,0 +1,158 @@
+/* write_q.c: a q script that creates the table with the exact type of each
+ * column and inserts the rows in batches, one statement per batch:
+ *
+ *     pcap:([] time:`timestamp$(); sym:`symbol$(); ...)
+ *     `pcap insert (2020.05.14D12:10:02.639526000 ...;`$("f";...);...)
+ *
+ * Rows are held column by column for one batch only, so memory stays flat.
+ * Symbols are written as `$"text" (addresses and flags hold ':' and '|',
+ * which a `sym literal cannot), nulls as q's typed nulls. */
+#include "writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define Q_BATCH_ROWS 1000
+
+struct qcol {
+    char *buf;
+    size_t len, cap;
+};
+
+struct qstate {
+    struct qcol col[MAX_SELECTED_COLUMNS];
+    int rows;
+    char scratch[FIELD_MAX + 2 * MAX_DATA_BYTES + 16];
+};
+
+static const char *q_type_name(char t)
+{
+    switch (t) {
+    case 'P': return "`timestamp$()";
+    case 'S': return "`symbol$()";
+    case 'I': return "`int$()";
+    case 'J': return "`long$()";
+    default: return "()";
+    }
+}
+
+static int qcol_append(struct qcol *c, const char *s, size_t n)
+{
+    if (c->cap - c->len < n) {
+        size_t cap = c->cap ? c->cap : 4096;
+        while (cap - c->len < n)
+            cap *= 2;
+        char *b = realloc(c->buf, cap);
+        if (!b)
+            return -1;
+        c->buf = b;
+        c->cap = cap;
+    }
+    memcpy(c->buf + c->len, s, n);
+    c->len += n;
+    return 0;
+}
+
+static void q_begin(struct writer *w)
+{
+    struct qstate *st = calloc(1, sizeof *st);
+    w->state = st;
+    out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
+    out_write(w->out, w->table, strlen(w->table));
+    out_write(w->out, ":([]", 4);
+    for (int i = 0; i < w->cols->n; i++) {
+        const struct column_def *d = &column_defs[w->cols->id[i]];
+        const char *t = q_type_name(d->qtype);
+        out_write(w->out, " ", 1);
+        out_write(w->out, d->name, strlen(d->name));
+        out_write(w->out, ":", 1);
+        out_write(w->out, t, strlen(t));
+        if (i + 1 < w->cols->n)
+            out_write(w->out, ";", 1);
+    }
+    out_write(w->out, ")\n", 2);
+}
+
+/* One value as an item of its column's literal. Strings (symbols and the
+ * data column) are q strings: "ab", ,"a" for one character, "" for none. */
+static void q_item(struct qcol *c, char qtype, const char *v, size_t n, int is_null, int first)
+{
+    if (qtype == 'S' || qtype == '*') {
+        if (!first)
+            qcol_append(c, ";", 1);
+        if (n == 1)
+            qcol_append(c, ",", 1);
+        qcol_append(c, "\"", 1);
+        qcol_append(c, v, n);
+        qcol_append(c, "\"", 1);
+        return;
+    }
+    if (!first)
+        qcol_append(c, " ", 1);
+    if (is_null)
+        qcol_append(c, qtype == 'P' ? "0Np" : "0N", qtype == 'P' ? 3 : 2);
+    else
+        qcol_append(c, v, n);
+}
+
+static void q_flush_batch(struct writer *w)
+{
+    struct qstate *st = w->state;
+    if (!st || st->rows == 0)
+        return;
+    int single = st->rows == 1;
+    out_write(w->out, "`", 1);
+    out_write(w->out, w->table, strlen(w->table));
+    out_write(w->out, " insert ", 8);
+    out_write(w->out, w->cols->n == 1 ? "enlist " : "(", w->cols->n == 1 ? 7 : 1);
+    for (int i = 0; i < w->cols->n; i++) {
+        char qtype = column_defs[w->cols->id[i]].qtype;
+        struct qcol *c = &st->col[i];
+        if (i)
+            out_write(w->out, ";", 1);
+        if (qtype == 'S')
+            out_write(w->out, "`$", 2);
+        if (single)
+            out_write(w->out, "enlist ", 7);
+        else if (qtype == 'S' || qtype == '*')
+            out_write(w->out, "(", 1);
+        out_write(w->out, c->buf, c->len);
+        if (!single && (qtype == 'S' || qtype == '*'))
+            out_write(w->out, ")", 1);
+        /* An int column needs its type suffix: bare integers are longs. */
+        if (qtype == 'I')
+            out_write(w->out, "i", 1);
+        c->len = 0;
+    }
+    out_write(w->out, w->cols->n == 1 ? "\n" : ")\n", w->cols->n == 1 ? 1 : 2);
+    st->rows = 0;
+}
+
+static void q_row(struct writer *w, const struct row *r)
+{
+    struct qstate *st = w->state;
+    if (!st)
+        return;
+    for (int i = 0; i < w->cols->n; i++) {
+        enum col_id id = w->cols->id[i];
+        char *end = format_field(st->scratch, id, r, w->fmt);
+        q_item(&st->col[i], column_defs[id].qtype, st->scratch, (size_t)(end - st->scratch),
+               field_is_null(id, r), st->rows == 0);
+    }
+    if (++st->rows == Q_BATCH_ROWS)
+        q_flush_batch(w);
+}
+
+static void q_end(struct writer *w)
+{
+    struct qstate *st = w->state;
+    q_flush_batch(w);
+    if (!st)
+        return;
+    for (int i = 0; i < MAX_SELECTED_COLUMNS; i++)
+        free(st->col[i].buf);
+    free(st);
+    w->state = NULL;
+}
+
+const struct writer_ops q_writer_ops = { q_begin, q_row, q_end };

@@ -1,0 +1,32 @@
+/* writer.h: output formats behind one small interface. A writer sees rows
+ * and the selected columns, never packet bytes. */
+#ifndef PCAP2KDB_WRITER_H
+#define PCAP2KDB_WRITER_H
+
+#include "columns.h"
+#include "out.h"
+#include "row.h"
+
+struct writer;
+
+struct writer_ops {
+    void (*begin)(struct writer *w);
+    void (*row)(struct writer *w, const struct row *r);
+    void (*end)(struct writer *w);
+};
+
+struct writer {
+    const struct writer_ops *ops;
+    struct out *out;
+    const struct column_list *cols;
+    struct format_ctx *fmt;
+    int header;                /* CSV: write the header line */
+    const char *table;         /* q: the table's name */
+    /* q: rows of the current batch, held as one column per buffer */
+    void *state;
+};
+
+extern const struct writer_ops csv_writer_ops;
+extern const struct writer_ops q_writer_ops;
+
+#endif
