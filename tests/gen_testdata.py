@@ -16,9 +16,10 @@ How the oracle handles truncation: every field a layer builds is recorded
 with the number of frame bytes it needs ("need"); a record that captured
 fewer bytes shows the field empty.  Rules (SCHEMA.md, tshark-like):
 IPv4 protocol needs 10 bytes of IP header, src 16, dest 20; TCP ports need
-4 bytes of TCP header, seq 8, ack 12, the payload length (len) the header
-length byte (13), flags and window 16; an option's value when its own bytes
-are there (MSS 4 bytes of the option, TS value 6, TS echo 10 -- as tshark).
+4 bytes of TCP header; seq, ack, flags, window and the payload length (len)
+need all of the fixed 16 (tshark reads them together and shows none of them
+before); an option's value shows when its own bytes are there (MSS 4 bytes of
+the option, TS value 6, TS echo 10 -- as tshark).
 `length` is always the original length.
 """
 
@@ -189,10 +190,10 @@ def tcp(sport, dport, seq, ack, flags, win, opts=(), payload=b"",
                       flags & 0xFF, win, 0, 0) + ob
     fields = {
         "srcport": (str(sport), 4), "destport": (str(dport), 4),
-        "seq": (str(seq), 8), "ack": (str(ack), 12),
+        "seq": (str(seq), 16), "ack": (str(ack), 16),
         "flags": (flags_str(flags), 16), "rawwin": (str(win), 16),
         "len": (str(len(payload)) if len_override is None else len_override,
-                13),
+                16),
     }
     fields.update(ofields)
     meta = {"tcp_off": 0, "sport": sport, "dport": dport, "seq": seq,
@@ -331,16 +332,22 @@ def lldp():
                 + bytes.fromhex("06020078") + b"\0\0")
 
 
+def link_proto(p, need):
+    if p in (0x0800, 0x86DD):
+        return {}
+    return {"protocol": (ETHERTYPE_NAME.get(p, "0x%04x" % p), need)}
+
+
 def sll(inner, proto=None):
     p = ip_ethertype(inner) if proto is None else proto
     hdr = struct.pack(">HHH8sH", 0, 1, 6, ETH_SRC + b"\0\0", p)
-    return inner.wrap(hdr)
+    return inner.wrap(hdr, link_proto(p, 16))
 
 
 def sll2(inner, proto=None):
     p = ip_ethertype(inner) if proto is None else proto
     hdr = struct.pack(">HHIHBB8s", p, 0, 2, 1, 4, 6, ETH_SRC + b"\0\0")
-    return inner.wrap(hdr)
+    return inner.wrap(hdr, link_proto(p, 2))
 
 
 def null(inner, af, order="<"):
@@ -983,24 +990,26 @@ def cases_damaged_files(out):
         return struct.pack("<IIII", sec, 0, caplen, origlen)
 
     # not a capture: exit 1, no output
+    # (the CSV header is written before any input is opened)
     case(out, "bad_empty", "bad_empty.pcap", b"", [], exit=1,
-         err="offset 0: empty file, not a capture", stdout="")
+         err="offset 0: empty input, not a capture")
     case(out, "bad_magic", "bad_magic.pcap",
          b"GIF89a" + b"\0" * 40, [], exit=1,
-         err="offset 0: unknown file format (magic 0x38464947)", stdout="")
+         err="offset 0: not a pcap or pcapng file (magic 0x47494638)")
     # damaged: exit 2, the rows before the damage are written
     case(out, "bad_short_header", "bad_short_header.pcap",
          pcap_good()[:10], [], exit=2,
-         err="offset 0: truncated pcap file header")
+         err="offset 0: pcap file header cut short (10 of 24 bytes)")
     g = pcap_good(snaplen=65535)
     case(out, "bad_caplen_big", "bad_caplen_big.pcap",
          g + rec_hdr(300000, 300000) + b"\0" * 64, good, exit=2,
-         err="offset %d: record length 300000 exceeds the snapshot length"
-             " 65535" % len(g))
+         err="offset %d: record caplen 300000 exceeds the limit of 262144"
+             " bytes (snaplen 65535)" % len(g))
     g = pcap_bytes(good, 1, snaplen=0x7FFFFFFF)
     case(out, "bad_caplen_huge", "bad_caplen_huge.pcap",
          g + rec_hdr(0x20000000, 0x20000000) + b"\0" * 64, good, exit=2,
-         err="offset %d: record length 536870912 is too large" % len(g))
+         err="offset %d: record caplen 536870912 exceeds the limit of"
+             " 268435456 bytes (snaplen 2147483647)" % len(g))
     # caplen > orig len: accepted (row normal, length = orig len)
     f = eth(mini_tcp(7))
     r = Rec(f, T0, 5000, origlen=len(f.data) - 10)
@@ -1011,11 +1020,11 @@ def cases_damaged_files(out):
     nxt = eth(mini_tcp(2)).data
     case(out, "bad_cut_record", "bad_cut_record.pcap",
          g + rec_hdr(len(nxt), len(nxt)) + nxt[:20], good, exit=2,
-         err="offset %d: truncated record (file ends in the packet data)"
-             % len(g))
+         err="offset %d: record cut short: caplen %d but only 20 bytes"
+             " follow the header" % (len(g), len(nxt)))
     case(out, "bad_cut_rechdr", "bad_cut_rechdr.pcap",
          g + rec_hdr(len(nxt), len(nxt))[:10], good, exit=2,
-         err="offset %d: truncated record header" % len(g))
+         err="offset %d: record header cut short (10 of 16 bytes)" % len(g))
     # ---- pcapng
     o = "<"
     head = shb(o) + idb(o, 1)
@@ -1034,31 +1043,44 @@ def cases_damaged_files(out):
             blk[-4:] = struct.pack(o + "I", trail)
         return bytes(blk)
 
+    L = len(nxt_blk)
+    # a block length that cannot be trusted ends the file
     ng = [
         ("bad_ng_blocklen_small", gb + set_len(nxt_blk, 8, 8),
-         "block total length 8 is less than 12"),
-        ("bad_ng_blocklen_odd", gb + set_len(nxt_blk, len(nxt_blk) - 2),
-         "block total length %d is not a multiple of 4" % (len(nxt_blk) - 2)),
-        ("bad_ng_blocklen_past_eof", gb + set_len(nxt_blk, len(nxt_blk) + 64),
-         "truncated block (file ends inside it)"),
-        ("bad_ng_trailer_len", gb + set_len(nxt_blk, None, len(nxt_blk) + 4),
-         "block trailing length %d differs from leading length %d"
-         % (len(nxt_blk) + 4, len(nxt_blk))),
-        ("bad_ng_no_iface", gb + epb(o, 3, 0, nxt, len(nxt)),
-         "packet on interface 3, but only 1 interface described"),
+         "bad block length 8 (block type 0x00000006)"),
+        ("bad_ng_blocklen_odd", gb + set_len(nxt_blk, L - 2),
+         "bad block length %d (block type 0x00000006)" % (L - 2)),
+        ("bad_ng_blocklen_past_eof", gb + set_len(nxt_blk, L + 64),
+         "block cut short (length %d, only %d bytes left)" % (L + 64, L)),
+        ("bad_ng_trailer_len", gb + set_len(nxt_blk, None, L + 4),
+         "block trailing length %d disagrees with leading length %d"
+         % (L + 4, L)),
         ("bad_ng_shb_major", gb + shb(o, major=2) + idb(o, 1) + nxt_blk,
-         "unsupported pcapng major version 2"),
+         "unsupported pcapng version 2.0"),
     ]
-    # IDB whose option length runs past the block
-    bad_idb = bytearray(idb(o, 101, tsresol=9))
-    # the if_tsresol option header sits at body offset 8 (after 8-byte
-    # block header + 8 bytes of IDB fields): make its length 200
-    struct.pack_into(o + "H", bad_idb, 16 + 2, 200)
-    ng.append(("bad_ng_idb_options", gb + bytes(bad_idb) + nxt_blk,
-               "interface option runs past the end of its block"))
     for name, data, why in ng:
         case(out, name, name + ".pcapng", data, good_ng, exit=2,
              err="offset %d: %s" % (n, why))
+    # a damaged block whose length is sound is reported and skipped; the
+    # packets after it still give rows (exit 2 all the same)
+    after = Rec(eth(mini_tcp(3)), T0, 3000, iface=0, linktype=1)
+    after_blk = epb(o, 0, T0 * 10 ** 6 + 3, after.data, after.origlen)
+    case(out, "bad_ng_no_iface", "bad_ng_no_iface.pcapng",
+         gb + epb(o, 3, 0, nxt, len(nxt)) + after_blk, good_ng + [after],
+         exit=2, err="offset %d: packet on interface 3, which no interface"
+         " block described" % n)
+    # IDB whose if_tsresol option runs past the block: the interface stays
+    # (later interface numbers do not shift), with the bad option and those
+    # after it ignored, so its timestamps are in the default microseconds
+    bad_idb = bytearray(idb(o, 101, tsresol=9))
+    # the option header follows the 8-byte block header and the 8 bytes of
+    # IDB fields: its length field is at block offset 18
+    struct.pack_into(o + "H", bad_idb, 16 + 2, 200)
+    on1 = Rec(sample_ip_packets()[0], T0 + 1, 5000, iface=1, linktype=101)
+    on1_blk = epb(o, 1, (T0 + 1) * 10 ** 6 + 5, on1.data, on1.origlen)
+    case(out, "bad_ng_idb_options", "bad_ng_idb_options.pcapng",
+         gb + bytes(bad_idb) + on1_blk + after_blk, good_ng + [on1, after],
+         exit=2, err="offset %d: interface option 9 runs past its block" % n)
 
 
 def cases_damaged_packets(out):
@@ -1076,24 +1098,30 @@ def cases_damaged_packets(out):
                           tcp(1, 2, 3, 4, A, 5, payload=b"x" * 4),
                           total=16, fields_ok=False)))
     frags.append(ok(1))
-    # IPv6 extension chain running past the packet (hop-by-hop claims 2 KiB)
+    # IPv6 extension chain running past the packet (hop-by-hop claims 2 KiB):
+    # the protocol is the header where decoding stopped (IANA keyword)
     inner = tcp(1, 2, 3, 4, A, 5, payload=b"y" * 8)
     p6 = ipv6("2001:db8::7", "2001:db8::8", 6, inner, ext=[("hop", 8)],
               proto_ok=False)
     d = bytearray(p6.data)
     d[41] = 255                                 # hdr ext len: 2048 bytes
+    p6.fields["protocol"] = ("HOPOPT", 40)
     frags.append(eth(Frag(bytes(d), p6.fields)))
     # a chain that goes on and on: 180 dest-opts headers fill the packet,
     # the last one points to yet another
     ext = [("hop", 8)] + [("dst", 8)] * 179
     p6 = ipv6("2001:db8::9", "2001:db8::a", 60, Frag(b""), ext=ext,
               proto_ok=False)
+    p6.fields["protocol"] = ("IPv6-Opts", 40)
     frags.append(eth(p6))
-    # TCP data offset < 5: the fixed 16 bytes are there and give ports,
-    # seq, ack, flags and window; the payload length and options cannot be
-    # known (tshark shows ports and seq, then a bogus tcp.len)
+    # TCP data offset < 5: as tshark, which gives up at the bogus header
+    # length: ports and seq, then len = segment minus the 12 bytes the
+    # header claims; no ack, flags, window or options
     t = tcp(7001, 7002, 70, 80, A, 90, payload=b"z" * 8, doff=3)
-    del t.fields["len"]
+    for c in ("ack", "flags", "rawwin"):
+        del t.fields[c]
+    t.fields["len"] = (str(20 + 8 - 12), 16)
+    t.meta["noflow"] = True
     frags.append(eth(ipv4("10.7.1.1", "10.7.1.2", 6, t)))
     # TCP data offset past the segment (60-byte header in a 28-byte segment)
     t = tcp(7003, 7004, 71, 81, A, 91, payload=b"z" * 8, doff=15)
