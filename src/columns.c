@@ -93,7 +93,7 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_LENGTH: case COL_FRAME: case COL_CAPLEN: return 0;
     case COL_LEN: return !(h & HAS_PAYLEN);
     case COL_IFACE: return !(h & HAS_IFACE);
-    case COL_LINKTYPE: return 0;
+    case COL_LINKTYPE: return r->linktype == 0xFFFFFFFFu; /* not a packet */
     case COL_VLAN: return !(h & HAS_VLAN);
     case COL_TTL: return !(h & HAS_TTL);
     case COL_IPID: return !(h & HAS_IPID) || r->ipver != IPVER_4;

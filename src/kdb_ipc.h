@@ -156,7 +156,7 @@ bool kdb_type_valid(int8_t t);
  * each length landing on the next header of the same byte order (one sender
  * writes one order), or (after two or more headers)
  * exactly on n. Use need >= 3: resyncing from 138,000 offsets of the corpus
- * streams, need 2 gave 1.3% false chains inside message bodies, 3 and 4 none.
+ * streams, need 2 gave 1.1% false chains inside message bodies, 3 and 4 none.
  * KDB_OK: *at = the first such offset (preferred over earlier undecided
  * candidates). KDB_TRUNCATED: none confirmed; *at = the first candidate the
  * bytes can neither confirm nor refute (its chain runs past n): retry with

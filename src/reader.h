@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include "input.h"
 
+/* Link type of records that are not packets (pcapng custom blocks). */
+#define LINKTYPE_NO_PACKET 0xFFFFFFFFu
+
 struct capture_record {
     int64_t ts_sec;            /* UTC seconds since 1970 */
     uint32_t ts_nsec;

@@ -14,7 +14,10 @@
 #define BT_PB  0x00000002u   /* obsolete packet block */
 #define BT_SPB 0x00000003u
 #define BT_EPB 0x00000006u
+#define BT_CUSTOM 0x00000BADu          /* custom block, may be copied */
+#define BT_CUSTOM_NOCOPY 0x40000BADu   /* custom block, must not be copied */
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
+#define CUSTOM_MIN_LEN 16     /* header, private enterprise number, trailer */
 
 #define BLOCK_HEADER_LEN 8    /* type, total length */
 #define BLOCK_TRAILER_LEN 4   /* total length again */
@@ -65,7 +68,9 @@ static enum read_status read_shb(struct reader *rd, uint64_t at)
                            "block trailing length %u disagrees with leading length %u",
                            get_32(p + len - 4, be), len);
     uint16_t major = get_16(p + 12, be), minor = get_16(p + 14, be);
-    if (major != 1)
+    /* 1.0 is the standard; 1.2 was written by some tools and means the same
+     * (libpcap and Wireshark accept both and nothing else). */
+    if (major != 1 || (minor != 0 && minor != 2))
         return reader_fail(rd, READ_DAMAGED, at, "unsupported pcapng version %u.%u", major, minor);
     rd->big_endian = be;
     rd->n_ifaces = 0; /* interfaces are per section */
@@ -174,7 +179,10 @@ enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
         if (len < 12 || len % 4 != 0 || len > MAX_PCAPNG_BLOCK)
             return reader_fail(rd, READ_DAMAGED, at, "bad block length %u (block type 0x%08x)",
                                len, type);
-        int is_packet = type == BT_EPB || type == BT_SPB || type == BT_PB;
+        /* Custom blocks are records too: Wireshark shows each as a frame of
+         * its data, so they get a row (time and link type unknown). */
+        int is_packet = type == BT_EPB || type == BT_SPB || type == BT_PB ||
+                        type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY;
         if (!is_packet && type != BT_IDB && len > SKIP_UNBUFFERED_ABOVE) {
             if (input_skip(in, len) < len)
                 return reader_fail(rd, READ_DAMAGED, at,
@@ -261,6 +269,18 @@ enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
             rec->has_iface = 1;
             rec->iface = 0;
             break;
+        case BT_CUSTOM:
+        case BT_CUSTOM_NOCOPY:
+            if (len < CUSTOM_MIN_LEN)
+                return reader_fail(rd, READ_SKIPPED, at, "custom block too short (%u bytes)", len);
+            rec->caplen = rec->origlen = len - CUSTOM_MIN_LEN;
+            rec->data = b + 12;
+            rec->ts_sec = INT64_MIN;
+            rec->ts_nsec = 0;
+            rec->has_iface = 0;
+            rec->linktype = LINKTYPE_NO_PACKET;
+            rec->offset = at;
+            return READ_OK;
         default:
             continue;
         }
