@@ -112,7 +112,8 @@ class Frag:
         return Frag(hdr + self.data, f, m)
 
 
-IPPROTO_NAME = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 47: "GRE",
+IPPROTO_NAME = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 58: "ICMPv6",
+                59: "IPv6-NoNxt", 47: "GRE",
                 132: "SCTP", 50: "ESP", 51: "AH"}
 
 
@@ -207,6 +208,12 @@ def udp(sport, dport, payload=b""):
     return Frag(hdr + payload, {"srcport": (str(sport), 4),
                                 "destport": (str(dport), 4),
                                 "len": (str(len(payload)), 8)})
+
+
+def sctp(sport, dport, payload=b""):
+    """SCTP common header (ports; no TCP/UDP-style len column)."""
+    return Frag(struct.pack(">HHII", sport, dport, 0x01020304, 0) + payload,
+                {"srcport": (str(sport), 4), "destport": (str(dport), 4)})
 
 
 def icmp(typ, code, rest=b"\0\0\0\0", payload=b""):
@@ -747,6 +754,40 @@ def cases_ipv6_text(out):
     case(out, "ipv6_text", "ipv6_text.pcap", pcap_bytes(recs, 101), recs)
 
 
+def cases_ip_more(out):
+    """Lengths taken from the IP header, not the frame; other protocols."""
+    A = F["ACK"]
+    frags = [
+        # Ethernet padding to 60 bytes: len comes from the IP length
+        eth(ipv4("10.8.0.1", "10.8.0.2", 6, tcp(1, 2, 3, 4, A, 5))),
+        eth(ipv4("10.8.0.1", "10.8.0.2", 17, udp(7, 9, b"ab"))),
+        eth(ipv6("2001:db8:8::1", "2001:db8:8::2", 17, udp(7, 9, b"c"))),
+        # IPv4 total length 0 (TCP segmentation offload): the frame's
+        eth(ipv4("10.8.0.3", "10.8.0.4", 6,
+                 tcp(11, 12, 13, 14, A, 15, payload=b"T" * 3000), total=0)),
+        # GRE, SCTP (ports, no len), IGMP, an unnamed protocol number
+        eth(ipv4("10.8.0.5", "10.8.0.6", 47,
+                 Frag(struct.pack(">HH", 0, 0x0800) +
+                      ipv4("10.9.9.1", "10.9.9.2", 6,
+                           tcp(1, 2, 3, 4, A, 5)).data))),
+        eth(ipv4("10.8.0.5", "10.8.0.6", 132, sctp(2905, 2906, b"\0" * 16))),
+        eth(ipv6("2001:db8:8::5", "2001:db8:8::6", 132,
+                 sctp(36412, 36412, b"\0" * 16))),
+        eth(ipv4("10.8.0.7", "224.0.0.1", 2,
+                 Frag(bytes.fromhex("1164ee9b00000000")), ttl=1)),
+        eth(ipv4("10.8.0.7", "10.8.0.8", 253, Frag(b"exp!"))),
+        # IPv6 No Next Header after a destination options header
+        eth(ipv6("2001:db8:8::7", "2001:db8:8::8", 59, Frag(b""),
+                 ext=[("dst", 8)])),
+    ]
+    recs = []
+    for i, f in enumerate(frags):
+        if len(f.data) < 60:                    # pad as a NIC would
+            f = Frag(f.data + b"\0" * (60 - len(f.data)), f.fields, f.meta)
+        recs.append(Rec(f, T0, 1000 * i))
+    case(out, "ip_more", "ip_more.pcap", pcap_bytes(recs, 1), recs)
+
+
 def cases_tcp(out):
     C, S = "192.168.1.10", "192.168.1.20"
     isn_c, isn_s = 4294967200, 123456
@@ -791,6 +832,27 @@ def cases_tcp(out):
         s(s1 + 200, (c1 + 110) % 2**32, FIN | A, 510, ts(5003, 1004)),
         c((c1 + 110) % 2**32, s1 + 201, FIN | A, 501, ts(1005, 5003)),
         s(s1 + 201, (c1 + 111) % 2**32, A, 510, ts(5004, 1005)),
+    ]
+    # flow 4: a shift of 15 counts as 14 (RFC 7323 s. 2.3); server shift 0
+    K, L = "10.3.3.1", "10.3.3.2"
+    frags += [
+        ipv4(K, L, 6, tcp(7000, 7001, 5, 0, F["SYN"], 1000, [("nop",),
+                                                               ("ws", 15)])),
+        ipv4(L, K, 6, tcp(7001, 7000, 50, 6, F["SYN"] | A, 2000,
+                          [("nop",), ("ws", 0)])),
+        ipv4(K, L, 6, tcp(7000, 7001, 6, 51, A, 3)),
+        ipv4(L, K, 6, tcp(7001, 7000, 51, 6, A, 4000)),
+    ]
+    # flow 5: over IPv6, both sides scale
+    V, W = "2001:db8:5::1", "2001:db8:5::2"
+    frags += [
+        ipv6(V, W, 6, tcp(9000, 22, 100, 0, F["SYN"], 64800,
+                          [("mss", 1440), ("nop",), ("ws", 2)])),
+        ipv6(W, V, 6, tcp(22, 9000, 700, 101, F["SYN"] | A, 64260,
+                          [("mss", 1440), ("nop",), ("ws", 9)])),
+        ipv6(V, W, 6, tcp(9000, 22, 101, 701, A | P, 16200,
+                          payload=b"SSH-2.0-x\r\n")),
+        ipv6(W, V, 6, tcp(22, 9000, 701, 112, A, 126)),
     ]
     recs = [Rec(eth(f), T0 + 10, 100000 * i) for i, f in enumerate(frags)]
     case(out, "tcp_wscale", "tcp_wscale.pcap",
@@ -899,6 +961,9 @@ def cases_pcapng(out):
         (113, 6, 1600000000, 0),       # 4: SLL, µs, offset +1.6e9 s
         (229, 0x80 | 30, 1000, 0),     # 5: IPv6, 2^-30 s, offset 1000 s
         (276, 0, None, 0),             # 6: SLL2, whole seconds
+        (101, 12, T0, 0),              # 7: picoseconds (truncated to ns);
+                                       #    2^64 ps is 213 days: offset T0
+        (228, 6, -1000000000, 0),      # 8: offset -1e9 s
     ]
     for lt, res, off, snap in ifs:
         b += idb(order, lt, snap, res, off)
@@ -913,6 +978,8 @@ def cases_pcapng(out):
             assert want_ns == frac_units * 10 ** 9 // 2 ** n
         else:
             units = sec_units * 10 ** res + frac_units
+            assert want_ns == frac_units * 10 ** 9 // 10 ** res
+        assert want_sec == sec_units + (off or 0)
         r = Rec(frag, want_sec, want_ns, iface=iface, linktype=lt)
         recs.append((r, epb(order, iface, units, r.data, r.origlen)))
 
@@ -927,6 +994,9 @@ def cases_pcapng(out):
     add(6, sll2(pk[1]), T0, 0, T0, 0)
     add(1, pk[0], 946684799, 999999999, 946684799, 999999999)  # 1999
     add(0, eth(mini_tcp(9)), 2 ** 32 + 5, 1, 2 ** 32 + 5, 1000)  # 2106+
+    add(7, pk[2], 0, 123456789999, T0, 123456789)
+    add(7, pk[0], 86400, 999, T0 + 86400, 0)
+    add(8, pk[1], T0 + 10 ** 9, 1, T0, 1000)
     for r, blk in recs:
         b += blk
     recs = [r for r, _ in recs]
@@ -951,6 +1021,14 @@ def cases_pcapng(out):
         if si == 1:
             r = Rec(eth(pk[1]), T0 + 9, 9000, iface=1, linktype=1)
             b += epb(order, 1, (T0 + 9) * 10 ** 6 + 9, r.data, r.origlen)
+            recs.append(r)
+        if si == 2:
+            # SPB, snaplen 0 (no limit): caplen = the 32 bytes in the block.
+            # (The spec wants min(orig, snaplen) bytes there and Wireshark
+            # calls this block corrupt; pcap2kdb takes what the block holds.)
+            r = Rec(null(pk[0], 2, "<"), None, 0, caplen=32, iface=0,
+                    linktype=0)
+            b += spb(order, r.data, r.origlen)
             recs.append(r)
     case(out, "pcapng_sections", "pcapng_sections.pcapng", b, recs)
     case(out, "pcapng_sections_cols", "pcapng_sections.pcapng", None, recs,
@@ -1156,7 +1234,8 @@ def cases_damaged_packets(out):
 
 
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
-       cases_ipv6_text, cases_tcp, cases_truncation, cases_pcapng,
+       cases_ipv6_text, cases_ip_more, cases_tcp, cases_truncation,
+       cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 
 
