@@ -937,8 +937,13 @@ def cases_pcapng(out):
         b += spb(order, r.data, r.origlen)
         recs.append(r)
         b += block(order, 5, struct.pack(order + "IIII", 0, 0, 0, 0))  # ISB
+        # custom blocks are records, as Wireshark shows them as frames (so
+        # frame numbers agree): a row of their data, no time, no link type
         b += block(order, 0xBAD, struct.pack(order + "I", 32473) + b"xyz!")
+        recs.append(Rec(Frag(b"xyz!"), None, 0))
         b += block(order, 0x40000BAD, struct.pack(order + "I", 32473))
+        recs.append(Rec(Frag(b""), None, 0))
+        b += block(order, 0x0000000A, b"\0" * 8)    # DSB: skipped
         r = Rec(eth(mini_tcp(5)), T0 + 2, 999999000, iface=0, linktype=1)
         b += epb(order, 0, (T0 + 2) * 10 ** 6 + 999999, r.data, r.origlen)
         recs.append(r)
