@@ -1,0 +1,345 @@
+/* Unit tests for the link, IP and transport decoders, on hand-written
+ * packets. Each test names the situation it pins down. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "linktype.h"
+#include "row.h"
+
+static struct row r;
+
+static void decode(uint32_t linktype, const uint8_t *p, size_t caplen, size_t origlen)
+{
+    memset(&r, 0, sizeof r);
+    row_reset(&r);
+    decode_link(linktype, p, caplen, origlen, &r);
+}
+
+/* Ethernet + IPv4 (20) + TCP (20 + 12 options: NOP NOP TS) + 5 payload bytes */
+static const uint8_t eth_ipv4_tcp[] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00,
+    0x45, 0x00, 0x00, 0x39, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
+    10, 0, 0, 1, 10, 0, 0, 2,
+    0x30, 0x39, 0x13, 0x8a, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00, 0xc8,
+    0x80, 0x18, 0x01, 0xf5, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x09,
+    'h', 'e', 'l', 'l', 'o',
+};
+
+START_TEST(ethernet_ipv4_tcp_all_fields)
+{
+    decode(LINKTYPE_ETHERNET, eth_ipv4_tcp, sizeof eth_ipv4_tcp, sizeof eth_ipv4_tcp);
+    ck_assert_int_eq(r.ipver, 4);
+    ck_assert(r.present & HAS_SRC && r.present & HAS_DST);
+    ck_assert_int_eq(r.src[0], 10);
+    ck_assert_int_eq(r.dst[3], 2);
+    ck_assert_int_eq(r.ipproto, 6);
+    ck_assert_int_eq(r.ttl, 64);
+    ck_assert_int_eq(r.ipid, 0x1234);
+    ck_assert_int_eq(r.sport, 12345);
+    ck_assert_int_eq(r.dport, 5002);
+    ck_assert_uint_eq(r.seq, 100);
+    ck_assert_uint_eq(r.ack, 200);
+    ck_assert_int_eq(r.tcpflags, TCP_ACK | TCP_PSH);
+    ck_assert_int_eq(r.rawwin, 501);
+    ck_assert(r.present & HAS_TSOPT);
+    ck_assert_uint_eq(r.tsval, 7);
+    ck_assert_uint_eq(r.tsecr, 9);
+    ck_assert(r.present & HAS_PAYLEN);
+    ck_assert_uint_eq(r.paylen, 5);
+    ck_assert_uint_eq(r.payload_caplen, 5);
+    ck_assert_int_eq(r.payload[0], 'h');
+}
+END_TEST
+
+START_TEST(ethernet_padding_does_not_count_as_payload)
+{
+    uint8_t p[sizeof eth_ipv4_tcp + 6];
+    memcpy(p, eth_ipv4_tcp, sizeof eth_ipv4_tcp);
+    memset(p + sizeof eth_ipv4_tcp, 0, 6);
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert_uint_eq(r.paylen, 5);
+    ck_assert_uint_eq(r.payload_caplen, 5);
+}
+END_TEST
+
+START_TEST(truncated_ipv4_fills_fields_whose_bytes_exist)
+{
+    /* 14 Ethernet + 17 IP bytes: ttl and protocol and source, no destination */
+    decode(LINKTYPE_ETHERNET, eth_ipv4_tcp, 14 + 17, sizeof eth_ipv4_tcp);
+    ck_assert(r.present & HAS_SRC);
+    ck_assert(!(r.present & HAS_DST));
+    ck_assert(r.present & HAS_IPPROTO);
+    ck_assert(!(r.present & HAS_SPORT));
+    /* 15 IP bytes: no source either */
+    decode(LINKTYPE_ETHERNET, eth_ipv4_tcp, 14 + 15, sizeof eth_ipv4_tcp);
+    ck_assert(!(r.present & HAS_SRC));
+    ck_assert(r.present & HAS_TTL);
+}
+END_TEST
+
+START_TEST(truncated_tcp_ports_need_4_bytes_and_seq_needs_16)
+{
+    decode(LINKTYPE_ETHERNET, eth_ipv4_tcp, 14 + 20 + 15, sizeof eth_ipv4_tcp);
+    ck_assert(r.present & HAS_SPORT);
+    ck_assert(!(r.present & HAS_TCPSEQ));
+    ck_assert(!(r.present & HAS_PAYLEN));
+    decode(LINKTYPE_ETHERNET, eth_ipv4_tcp, 14 + 20 + 16, sizeof eth_ipv4_tcp);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert(r.present & HAS_TCPHDR);
+    /* the length comes from the IP header, so it is known though cut */
+    ck_assert(r.present & HAS_PAYLEN);
+    ck_assert_uint_eq(r.paylen, 5);
+    ck_assert(!(r.present & HAS_TSOPT));
+    ck_assert_uint_eq(r.payload_caplen, 0);
+}
+END_TEST
+
+START_TEST(tcp_data_offset_below_5_gives_seq_and_length_only)
+{
+    uint8_t p[sizeof eth_ipv4_tcp];
+    memcpy(p, eth_ipv4_tcp, sizeof p);
+    p[14 + 20 + 12] = 0x40; /* data offset 4: 16 bytes */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert(!(r.present & HAS_TCPHDR));
+    ck_assert(!(r.present & HAS_TSOPT));
+    ck_assert_uint_eq(r.paylen, 37 - 16);
+}
+END_TEST
+
+START_TEST(tcp_data_offset_past_segment_gives_no_length)
+{
+    uint8_t p[sizeof eth_ipv4_tcp];
+    memcpy(p, eth_ipv4_tcp, sizeof p);
+    p[14 + 20 + 12] = 0xF0; /* 60 bytes of header in a 37-byte segment */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(r.present & HAS_TCPHDR);
+    ck_assert(!(r.present & HAS_PAYLEN));
+}
+END_TEST
+
+START_TEST(tcp_option_bad_length_stops_options_not_row)
+{
+    uint8_t p[sizeof eth_ipv4_tcp];
+    memcpy(p, eth_ipv4_tcp, sizeof p);
+    p[14 + 20 + 20] = 0x02; /* MSS kind ... */
+    p[14 + 20 + 21] = 0x01; /* ... with length 1: bogus */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & HAS_TSOPT));
+    ck_assert(!(r.present & HAS_MSS));
+    ck_assert(r.present & HAS_PAYLEN);
+    p[14 + 20 + 21] = 0x00; /* length 0 */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & HAS_TSOPT));
+    p[14 + 20 + 20] = 0x01;
+    p[14 + 20 + 21] = 0x01;
+    p[14 + 20 + 23] = 0x0b; /* timestamp option running past the header */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & HAS_TSOPT));
+}
+END_TEST
+
+START_TEST(tcp_options_mss_and_wscale)
+{
+    static const uint8_t syn[] = {
+        0x45, 0, 0, 48, 0, 0, 0, 0, 64, 6, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+        0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0x70, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+        0x02, 0x04, 0x05, 0xb4, 0x03, 0x03, 0x07, 0x00,
+    };
+    decode(LINKTYPE_RAW, syn, sizeof syn, sizeof syn);
+    ck_assert(r.present & HAS_MSS);
+    ck_assert_int_eq(r.mss, 1460);
+    ck_assert(r.present & HAS_WSOPT);
+    ck_assert_int_eq(r.wsopt, 7);
+    ck_assert_int_eq(r.tcpflags, TCP_SYN);
+    ck_assert(r.tcp_opts_whole);
+}
+END_TEST
+
+START_TEST(vlan_stack_reports_outermost_id)
+{
+    static const uint8_t p[] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+        0x88, 0xa8, 0x00, 0x64,  /* 802.1ad, VLAN 100 */
+        0x81, 0x00, 0x00, 0xc8,  /* 802.1Q, VLAN 200 */
+        0x91, 0x00, 0x01, 0x2c,  /* 0x9100, VLAN 300 */
+        0x08, 0x06,              /* ARP */
+        0, 1, 8, 0, 6, 4, 0, 1,
+    };
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(r.present & HAS_VLAN);
+    ck_assert_int_eq(r.vlan, 100);
+    ck_assert(r.present & HAS_ETHTYPE);
+    ck_assert_int_eq(r.ethertype, 0x0806);
+}
+END_TEST
+
+START_TEST(llc_snap_carries_ethertype)
+{
+    static const uint8_t p[] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x00, 0x26,
+        0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00,
+        0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+        0x00, 0x35, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00,
+    };
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.ipproto, 17);
+    ck_assert_int_eq(r.sport, 53);
+    ck_assert_uint_eq(r.paylen, 0);
+}
+END_TEST
+
+START_TEST(sll2_ipv6_with_extension_chain)
+{
+    uint8_t p[20 + 40 + 8 + 8 + 8 + 20];
+    memset(p, 0, sizeof p);
+    p[0] = 0x86; p[1] = 0xdd;                 /* SLL2 protocol */
+    uint8_t *ip = p + 20;
+    ip[0] = 0x60;
+    ip[5] = 8 + 8 + 8 + 20;                   /* payload length */
+    ip[6] = 0;                                /* hop-by-hop */
+    ip[7] = 33;
+    ip[8] = 0x20; ip[9] = 0x01; ip[23] = 1;   /* 2001::1 */
+    ip[24] = 0x20; ip[25] = 0x01; ip[39] = 2; /* 2001::2 */
+    uint8_t *e = ip + 40;
+    e[0] = 60; e[1] = 0;                      /* -> destination options */
+    e[8] = 44; e[9] = 0;                      /* -> fragment */
+    e[16] = 6; e[18] = 0; e[19] = 1;          /* -> TCP, offset 0, M set */
+    uint8_t *t = e + 24;
+    t[0] = 0x04; t[1] = 0xd2; t[12] = 0x50; t[13] = 0x10;
+    decode(LINKTYPE_LINUX_SLL2, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.ipver, 6);
+    ck_assert_int_eq(r.ipproto, 6);
+    ck_assert_int_eq(r.ttl, 33);
+    ck_assert_int_eq(r.sport, 1234);
+    ck_assert(r.present & HAS_PAYLEN);
+    ck_assert_uint_eq(r.paylen, 0);
+}
+END_TEST
+
+START_TEST(ipv6_later_fragment_has_protocol_but_no_ports)
+{
+    uint8_t p[40 + 8 + 8];
+    memset(p, 0, sizeof p);
+    p[0] = 0x60; p[5] = 16; p[6] = 44; p[7] = 64;
+    p[40] = 17; p[42] = 0x01; p[43] = 0x00; /* offset 32, UDP */
+    decode(LINKTYPE_IPV6, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.ipproto, 17);
+    ck_assert(!(r.present & HAS_SPORT));
+}
+END_TEST
+
+START_TEST(ipv6_extension_chain_cut_short_stops_at_the_cut)
+{
+    uint8_t p[40 + 4];
+    memset(p, 0, sizeof p);
+    p[0] = 0x60; p[5] = 200; p[6] = 0; /* hop-by-hop that does not fit */
+    decode(LINKTYPE_IPV6, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.ipproto, 0);
+    ck_assert(!(r.present & HAS_SPORT));
+}
+END_TEST
+
+START_TEST(ipv4_later_fragment_has_no_transport)
+{
+    uint8_t p[sizeof eth_ipv4_tcp];
+    memcpy(p, eth_ipv4_tcp, sizeof p);
+    p[14 + 6] = 0x00; p[14 + 7] = 0x10; /* offset 128 bytes */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(r.present & HAS_IPPROTO);
+    ck_assert(!(r.present & HAS_SPORT));
+    ck_assert(!(r.present & HAS_PAYLEN));
+}
+END_TEST
+
+START_TEST(ipv4_ihl_below_5_gives_no_addresses)
+{
+    uint8_t p[sizeof eth_ipv4_tcp];
+    memcpy(p, eth_ipv4_tcp, sizeof p);
+    p[14] = 0x44;
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & (HAS_SRC | HAS_DST | HAS_IPPROTO)));
+    p[14] = 0x45; p[16] = 0; p[17] = 10; /* total length shorter than the header */
+    decode(LINKTYPE_ETHERNET, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & (HAS_SRC | HAS_DST)));
+}
+END_TEST
+
+START_TEST(ip_in_ip_reports_inner_header)
+{
+    uint8_t p[20 + 20 + 8];
+    memset(p, 0, sizeof p);
+    p[0] = 0x45; p[3] = sizeof p; p[8] = 64; p[9] = 4;
+    p[12] = 1; p[15] = 1; p[16] = 1; p[19] = 2;
+    uint8_t *in = p + 20;
+    in[0] = 0x45; in[3] = 28; in[8] = 9; in[9] = 17;
+    in[12] = 2; in[15] = 1; in[16] = 2; in[19] = 2;
+    in[20] = 0x11; in[21] = 0x11; in[22] = 0x22; in[23] = 0x22;
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.src[0], 2);
+    ck_assert_int_eq(r.ttl, 9);
+    ck_assert_int_eq(r.ipproto, 17);
+    ck_assert_int_eq(r.sport, 0x1111);
+}
+END_TEST
+
+START_TEST(null_link_both_byte_orders_and_bsd_ipv6_families)
+{
+    uint8_t p[4 + 40];
+    memset(p, 0, sizeof p);
+    p[4] = 0x60; p[10] = 59; p[11] = 1;
+    static const uint32_t families[] = { 10, 24, 28, 30 };
+    for (int i = 0; i < 4; i++) {
+        memset(p, 0, 4);
+        p[0] = (uint8_t)families[i]; /* little-endian host */
+        decode(LINKTYPE_NULL, p, sizeof p, sizeof p);
+        ck_assert_int_eq(r.ipver, 6);
+        memset(p, 0, 4);
+        p[3] = (uint8_t)families[i]; /* big-endian host */
+        decode(LINKTYPE_NULL, p, sizeof p, sizeof p);
+        ck_assert_int_eq(r.ipver, 6);
+        decode(LINKTYPE_LOOP, p, sizeof p, sizeof p);
+        ck_assert_int_eq(r.ipver, 6);
+    }
+}
+END_TEST
+
+START_TEST(unknown_link_type_fills_nothing)
+{
+    decode(147, eth_ipv4_tcp, sizeof eth_ipv4_tcp, sizeof eth_ipv4_tcp);
+    ck_assert_uint_eq(r.present, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("decode");
+    TCase *tc = tcase_create("decode");
+    tcase_add_test(tc, ethernet_ipv4_tcp_all_fields);
+    tcase_add_test(tc, ethernet_padding_does_not_count_as_payload);
+    tcase_add_test(tc, truncated_ipv4_fills_fields_whose_bytes_exist);
+    tcase_add_test(tc, truncated_tcp_ports_need_4_bytes_and_seq_needs_16);
+    tcase_add_test(tc, tcp_data_offset_below_5_gives_seq_and_length_only);
+    tcase_add_test(tc, tcp_data_offset_past_segment_gives_no_length);
+    tcase_add_test(tc, tcp_option_bad_length_stops_options_not_row);
+    tcase_add_test(tc, tcp_options_mss_and_wscale);
+    tcase_add_test(tc, vlan_stack_reports_outermost_id);
+    tcase_add_test(tc, llc_snap_carries_ethertype);
+    tcase_add_test(tc, sll2_ipv6_with_extension_chain);
+    tcase_add_test(tc, ipv6_later_fragment_has_protocol_but_no_ports);
+    tcase_add_test(tc, ipv6_extension_chain_cut_short_stops_at_the_cut);
+    tcase_add_test(tc, ipv4_later_fragment_has_no_transport);
+    tcase_add_test(tc, ipv4_ihl_below_5_gives_no_addresses);
+    tcase_add_test(tc, ip_in_ip_reports_inner_header);
+    tcase_add_test(tc, null_link_both_byte_orders_and_bsd_ipv6_families);
+    tcase_add_test(tc, unknown_link_type_fills_nothing);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

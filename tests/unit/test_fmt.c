@@ -1,0 +1,120 @@
+/* Unit tests for the value formatters: integers, addresses, q timestamps. */
+#include <check.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static char buf[128];
+
+static const char *ipv6(const char *hex32)
+{
+    uint8_t a[16];
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        sscanf(hex32 + 2 * i, "%2x", &v);
+        a[i] = (uint8_t)v;
+    }
+    *fmt_ipv6(buf, a) = '\0';
+    return buf;
+}
+
+START_TEST(u64_formats_zero_and_extremes)
+{
+    *fmt_u64(buf, 0) = '\0';
+    ck_assert_str_eq(buf, "0");
+    *fmt_u64(buf, 4294967295u) = '\0';
+    ck_assert_str_eq(buf, "4294967295");
+    *fmt_u64(buf, UINT64_MAX) = '\0';
+    ck_assert_str_eq(buf, "18446744073709551615");
+    *fmt_i64(buf, -42) = '\0';
+    ck_assert_str_eq(buf, "-42");
+}
+END_TEST
+
+START_TEST(ipv4_dotted_quad)
+{
+    const uint8_t a[4] = { 192, 0, 2, 255 }, b[4] = { 0, 10, 100, 7 };
+    *fmt_ipv4(buf, a) = '\0';
+    ck_assert_str_eq(buf, "192.0.2.255");
+    *fmt_ipv4(buf, b) = '\0';
+    ck_assert_str_eq(buf, "0.10.100.7");
+}
+END_TEST
+
+START_TEST(ipv6_rfc5952_longest_zero_run_compressed)
+{
+    ck_assert_str_eq(ipv6("20010db8000000000000000000000001"), "2001:db8::1");
+    /* a lone zero group is not compressed (RFC 5952 4.2.2) */
+    ck_assert_str_eq(ipv6("20010db8000000010001000100010001"), "2001:db8:0:1:1:1:1:1");
+    /* the first of two equal runs is compressed (4.2.3) */
+    ck_assert_str_eq(ipv6("20010db8000000000001000000000001"), "2001:db8::1:0:0:1");
+    /* the longer run wins even when it comes second */
+    ck_assert_str_eq(ipv6("20010000000000010000000000000001"), "2001:0:0:1::1");
+    ck_assert_str_eq(ipv6("00000000000000000000000000000000"), "::");
+    ck_assert_str_eq(ipv6("00000000000000000000000000000001"), "::1");
+    ck_assert_str_eq(ipv6("fe800000000000000000000000000000"), "fe80::");
+    ck_assert_str_eq(ipv6("FE80000000000000020C29FFFE0ABCDE"), "fe80::20c:29ff:fe0a:bcde");
+}
+END_TEST
+
+START_TEST(ipv6_mapped_ipv4_is_dotted)
+{
+    ck_assert_str_eq(ipv6("00000000000000000000ffffc0000201"), "::ffff:192.0.2.1");
+}
+END_TEST
+
+START_TEST(time_q_literal_nanoseconds)
+{
+    struct time_cache c = { 0 };
+    *fmt_time(buf, &c, 1589458202, 639526000) = '\0';
+    ck_assert_str_eq(buf, "2020.05.14D12:10:02.639526000");
+    *fmt_time(buf, &c, 1589458202, 1) = '\0'; /* cached date, new fraction */
+    ck_assert_str_eq(buf, "2020.05.14D12:10:02.000000001");
+    *fmt_time(buf, &c, 0, 0) = '\0';
+    ck_assert_str_eq(buf, "1970.01.01D00:00:00.000000000");
+    *fmt_time(buf, &c, 4294967295LL, 999999999) = '\0';
+    ck_assert_str_eq(buf, "2106.02.07D06:28:15.999999999");
+    *fmt_time(buf, &c, -1, 0) = '\0';
+    ck_assert_str_eq(buf, "1969.12.31D23:59:59.000000000");
+    *fmt_time(buf, &c, 951782400, 0) = '\0'; /* leap day 2000 */
+    ck_assert_str_eq(buf, "2000.02.29D00:00:00.000000000");
+}
+END_TEST
+
+START_TEST(time_outside_q_range_is_rejected)
+{
+    ck_assert(fmt_time_in_q_range(0));
+    ck_assert(fmt_time_in_q_range(4323283200LL)); /* 2107 */
+    ck_assert(!fmt_time_in_q_range(11000000000LL)); /* 2318 */
+    ck_assert(!fmt_time_in_q_range(-9000000000LL)); /* 1684 */
+}
+END_TEST
+
+START_TEST(hex_lowercase)
+{
+    const uint8_t b[3] = { 0x00, 0xAB, 0x5F };
+    *fmt_hex(buf, b, 3) = '\0';
+    ck_assert_str_eq(buf, "00ab5f");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("fmt");
+    TCase *tc = tcase_create("fmt");
+    tcase_add_test(tc, u64_formats_zero_and_extremes);
+    tcase_add_test(tc, ipv4_dotted_quad);
+    tcase_add_test(tc, ipv6_rfc5952_longest_zero_run_compressed);
+    tcase_add_test(tc, ipv6_mapped_ipv4_is_dotted);
+    tcase_add_test(tc, time_q_literal_nanoseconds);
+    tcase_add_test(tc, time_outside_q_range_is_rejected);
+    tcase_add_test(tc, hex_lowercase);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
