@@ -1,0 +1,172 @@
+/* filter.c: --port, --host and --proto. */
+#define _POSIX_C_SOURCE 200809L
+#include "filter.h"
+#include "columns.h"
+#include "names.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int too_many(char *err, size_t errlen, const char *opt)
+{
+    snprintf(err, errlen, "more than %d %s values", FILTER_MAX_VALUES, opt);
+    return -1;
+}
+
+/* A decimal number in [0, max], nothing else. */
+static int parse_number(const char *s, unsigned long max, unsigned long *v)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    *v = strtoul(s, &end, 10);
+    return errno || *end || *v > max ? -1 : 0;
+}
+
+int filter_add_port(struct filter *f, const char *arg, char *err, size_t errlen)
+{
+    unsigned long v;
+    if (parse_number(arg, 65535, &v) != 0) {
+        snprintf(err, errlen, "--port '%.60s' is not a port number (0-65535)", arg);
+        return -1;
+    }
+    if (f->n_ports == FILTER_MAX_VALUES)
+        return too_many(err, errlen, "--port");
+    f->port[f->n_ports++] = (uint16_t)v;
+    return 0;
+}
+
+int filter_add_host(struct filter *f, const char *arg, char *err, size_t errlen)
+{
+    char text[INET6_ADDRSTRLEN + 8];
+    struct filter_host h;
+    memset(&h, 0, sizeof h);
+    if (strlen(arg) >= sizeof text)
+        goto bad;
+    strcpy(text, arg);
+    char *slash = strchr(text, '/');
+    if (slash)
+        *slash = '\0';
+    if (inet_pton(AF_INET, text, h.addr) == 1) {
+        h.ipver = IPVER_4;
+        h.prefix = 32;
+    } else if (inet_pton(AF_INET6, text, h.addr) == 1) {
+        h.ipver = IPVER_6;
+        h.prefix = 128;
+    } else {
+        goto bad;
+    }
+    if (slash) {
+        unsigned long bits;
+        if (parse_number(slash + 1, h.prefix, &bits) != 0)
+            goto bad;
+        h.prefix = (uint8_t)bits;
+    }
+    if (f->n_hosts == FILTER_MAX_VALUES)
+        return too_many(err, errlen, "--host");
+    f->host[f->n_hosts++] = h;
+    return 0;
+bad:
+    snprintf(err, errlen, "--host '%.60s' is not an IPv4 or IPv6 address "
+             "(optionally with /prefix)", arg);
+    return -1;
+}
+
+int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen)
+{
+    size_t n = strlen(arg);
+    if (n == 0 || n >= FILTER_PROTO_NAME_MAX || strpbrk(arg, " ,\t")) {
+        snprintf(err, errlen, "--proto '%.60s' is not a protocol name or number", arg);
+        return -1;
+    }
+    if (f->n_protos == FILTER_MAX_VALUES)
+        return too_many(err, errlen, "--proto");
+    unsigned long num;
+    int known = 0;
+    if (parse_number(arg, 255, &num) == 0) {
+        f->ipproto[num >> 3] |= (uint8_t)(1u << (num & 7));
+        known = 1;
+    } else {
+        for (unsigned p = 0; p < 256; p++) {
+            const char *name = ipproto_name((uint8_t)p);
+            if (name && strcasecmp(name, arg) == 0) {
+                f->ipproto[p >> 3] |= (uint8_t)(1u << (p & 7));
+                known = 1;
+            }
+        }
+        /* Names of non-IP payloads, as the protocol column shows them. */
+        if (strcasecmp(arg, "LLC") == 0 || strcasecmp(arg, "STP") == 0)
+            known = 1;
+        if (!known && n == 6 && arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') &&
+            strspn(arg + 2, "0123456789abcdefABCDEF") == 4)
+            known = 1;
+        for (unsigned t = 0; t < 65536 && !known; t++) {
+            const char *name = ethertype_name((uint16_t)t);
+            known = name && strcasecmp(name, arg) == 0;
+        }
+        if (!known) {
+            snprintf(err, errlen, "--proto '%.60s' is not a protocol name (as the protocol "
+                     "column shows it: tcp, udp, icmp, icmpv6, arp...) or number", arg);
+            return -1;
+        }
+    }
+    memcpy(f->proto_name[f->n_protos++], arg, n + 1);
+    return 0;
+}
+
+static int host_match(const struct filter_host *h, uint8_t ipver, const uint8_t *a)
+{
+    if (h->ipver != ipver)
+        return 0;
+    unsigned whole = h->prefix / 8u, rest = h->prefix % 8u;
+    if (memcmp(h->addr, a, whole) != 0)
+        return 0;
+    if (rest == 0)
+        return 1;
+    uint8_t mask = (uint8_t)(0xFFu << (8 - rest));
+    return (h->addr[whole] & mask) == (a[whole] & mask);
+}
+
+static int proto_match(const struct filter *f, const struct row *r)
+{
+    if (r->present & HAS_IPPROTO)
+        return (f->ipproto[r->ipproto >> 3] >> (r->ipproto & 7)) & 1;
+    if (!(r->present & (HAS_ETHTYPE | HAS_LLCNAME)))
+        return 0;
+    /* Non-IP: compare with what the protocol column shows. */
+    char text[FIELD_MAX];
+    char *end = format_field(text, COL_PROTOCOL, r, NULL);
+    *end = '\0';
+    for (int i = 0; i < f->n_protos; i++)
+        if (strcasecmp(text, f->proto_name[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int filter_match(const struct filter *f, const struct row *r)
+{
+    if (f->n_protos && !proto_match(f, r))
+        return 0;
+    if (f->n_ports) {
+        int hit = 0;
+        for (int i = 0; i < f->n_ports && !hit; i++)
+            hit = ((r->present & HAS_SPORT) && r->sport == f->port[i]) ||
+                  ((r->present & HAS_DPORT) && r->dport == f->port[i]);
+        if (!hit)
+            return 0;
+    }
+    if (f->n_hosts) {
+        int hit = 0;
+        for (int i = 0; i < f->n_hosts && !hit; i++)
+            hit = ((r->present & HAS_SRC) && host_match(&f->host[i], r->ipver, r->src)) ||
+                  ((r->present & HAS_DST) && host_match(&f->host[i], r->ipver, r->dst));
+        if (!hit)
+            return 0;
+    }
+    return 1;
+}

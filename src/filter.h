@@ -1,0 +1,48 @@
+/* filter.h: which rows are written (--port, --host, --proto).
+ *
+ * Every record is still decoded and tracked (flow state, stream numbers and
+ * frame numbers stay those of the whole capture); a filter only decides
+ * whether its row reaches the writer. Kinds combine with AND, values of one
+ * kind with OR: `--port 80 --port 443 --proto tcp` keeps TCP rows on port 80
+ * or 443. A filter with no values of any kind keeps everything. */
+#ifndef PCAP2KDB_FILTER_H
+#define PCAP2KDB_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "row.h"
+
+#define FILTER_MAX_VALUES 64
+#define FILTER_PROTO_NAME_MAX 24
+
+struct filter_host {
+    uint8_t ipver;             /* IPVER_4 or IPVER_6 */
+    uint8_t prefix;            /* bits that must match: 32/128 for one host */
+    uint8_t addr[16];
+};
+
+struct filter {
+    int n_ports, n_hosts, n_protos;
+    uint16_t port[FILTER_MAX_VALUES];
+    struct filter_host host[FILTER_MAX_VALUES];
+    /* --proto: IP protocol numbers as a bitmap, and the names as given, for
+     * non-IP rows (ARP, LLDP, 0x88b5...) matched against the protocol column. */
+    uint8_t ipproto[32];
+    char proto_name[FILTER_MAX_VALUES][FILTER_PROTO_NAME_MAX];
+};
+
+/* Each adds one value; on a bad value writes a message into err and
+ * returns -1. */
+int filter_add_port(struct filter *f, const char *arg, char *err, size_t errlen);
+int filter_add_host(struct filter *f, const char *arg, char *err, size_t errlen);
+int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen);
+
+static inline int filter_active(const struct filter *f)
+{
+    return f->n_ports | f->n_hosts | f->n_protos;
+}
+
+/* Whether the row is kept. */
+int filter_match(const struct filter *f, const struct row *r);
+
+#endif
