@@ -8,7 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 int input_init_fd(struct input *in, int fd, const char *name)
 {
@@ -51,8 +59,11 @@ static long fill_once(struct input *in)
 {
     if (in->is_stream && in->before_block) {
         struct pollfd p = { .fd = in->fd, .events = POLLIN };
-        if (poll(&p, 1, 0) == 0)
+        uint64_t now = monotonic_ns();
+        if (poll(&p, 1, 0) == 0 || now - in->before_block_ns >= INPUT_PAUSE_MAX_NS) {
+            in->before_block_ns = now;
             in->before_block(in->before_block_ctx);
+        }
     }
     for (;;) {
         ssize_t got = read(in->fd, in->buf + in->end, in->cap - in->end);

@@ -18,10 +18,15 @@ struct input {
     int read_errno;            /* set when read() failed */
     int is_stream;             /* pipe, tty or socket: input may pause */
     /* Called before a read that may block on a paused stream, so that rows
-     * already decoded reach the reader of our output without waiting. */
+     * already decoded reach the reader of our output without waiting; also
+     * at least every INPUT_PAUSE_MAX_NS of a stream that never pauses. */
     void (*before_block)(void *ctx);
     void *before_block_ctx;
+    uint64_t before_block_ns;  /* CLOCK_MONOTONIC of the last call */
 };
+
+/* A stream whose data keeps coming still gets its rows out this often. */
+#define INPUT_PAUSE_MAX_NS 100000000ull
 
 /* The buffer starts at this size and grows only for a record larger than it. */
 #define INPUT_BUFFER_SIZE (1u << 20)

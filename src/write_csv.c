@@ -39,4 +39,4 @@ static void csv_row(struct writer *w, const struct row *r)
 
 static void csv_end(struct writer *w) { (void)w; }
 
-const struct writer_ops csv_writer_ops = { csv_begin, csv_row, csv_end };
+const struct writer_ops csv_writer_ops = { csv_begin, csv_row, csv_end, NULL };

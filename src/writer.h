@@ -13,6 +13,8 @@ struct writer_ops {
     void (*begin)(struct writer *w);
     void (*row)(struct writer *w, const struct row *r);
     void (*end)(struct writer *w);
+    /* Optional: writes out rows held back (a q batch) when input pauses. */
+    void (*flush)(struct writer *w);
 };
 
 struct writer {
