@@ -15,43 +15,89 @@ int converter_init(struct converter *cv, struct writer *w, int use_flows)
     cv->writer = w;
     cv->use_flows = use_flows;
     cv->prog = "pcap2kdb";
+    cv->max_rows = UINT64_MAX;
+    cv->tick = UINT64_MAX;
+    stats_init(&cv->stats);
     return flow_table_init(&cv->flows, FLOW_DEFAULT_SLOTS);
 }
 
 void converter_free(struct converter *cv) { flow_table_free(&cv->flows); }
 
+void converter_set_progress(struct converter *cv, struct progress *p)
+{
+    cv->progress = p;
+    cv->tick = p && p->on ? PROGRESS_EVERY : UINT64_MAX;
+}
+
+/* A message must not be written over the status line. */
+static void before_message(struct converter *cv)
+{
+    if (cv->progress)
+        progress_clear(cv->progress);
+}
+
+static void show_progress(struct converter *cv)
+{
+    if (cv->progress)
+        progress_update(cv->progress, cv->records + cv->frame, cv->stats.bytes + cv->in->offset);
+}
+
+/* Every PROGRESS_EVERY records, only when the status line is on. */
+static void tick(struct converter *cv)
+{
+    cv->tick = PROGRESS_EVERY;
+    show_progress(cv);
+}
+
 static void report(struct converter *cv, const char *name, const struct reader *rd)
 {
-    if (!cv->quiet)
-        fprintf(stderr, "%s: %s: offset %llu: %s\n", cv->prog, name,
+    if (cv->quiet)
+        return;
+    before_message(cv);
+    fprintf(stderr, "%s: %s: offset %llu: %s\n", cv->prog, name,
                 (unsigned long long)rd->err_offset, rd->err);
 }
 
-static void flush_output(void *ctx) { out_flush((struct out *)ctx); }
+/* Input pauses (a live pipe): rows decoded so far go out now (SCHEMA.md:
+ * within 100 ms), including a q batch in the making. */
+static void input_paused(void *ctx)
+{
+    struct converter *cv = ctx;
+    struct writer *w = cv->writer;
+    if (w->ops->flush)
+        w->ops->flush(w);
+    out_flush(w->out);
+    show_progress(cv);
+}
 
 int convert_input(struct converter *cv, struct input *in, const char *name)
 {
     struct writer *w = cv->writer;
     struct reader rd;
-    in->before_block = flush_output;
-    in->before_block_ctx = w->out;
+    in->before_block = input_paused;
+    in->before_block_ctx = cv;
+    cv->in = in;
+    cv->frame = 0;
     flow_table_reset(&cv->flows);
 
     enum read_status st = reader_open(&rd, in);
     if (st != READ_OK) {
         if (st == READ_NO_MEMORY) {
-            if (!cv->quiet)
+            if (!cv->quiet) {
+                before_message(cv);
                 fprintf(stderr, "%s: %s: out of memory\n", cv->prog, name);
+            }
             reader_close(&rd);
             return EXIT_DAMAGED;
         }
         report(cv, name, &rd);
+        cv->stats.bytes += in->offset;
         reader_close(&rd);
         return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
     }
 
     int code = EXIT_OK;
-    uint64_t frame = 0, skipped = 0;
+    uint64_t skipped = 0;
     struct capture_record rec;
     struct row r;
     for (;;) {
@@ -67,22 +113,27 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         if (st != READ_OK) {
             code = EXIT_DAMAGED;
             if (st == READ_NO_MEMORY) {
-                if (!cv->quiet)
+                if (!cv->quiet) {
+                    before_message(cv);
                     fprintf(stderr, "%s: %s: offset %llu: out of memory\n", cv->prog, name,
                             (unsigned long long)in->offset);
+                }
             } else {
                 report(cv, name, &rd);
             }
             break;
         }
 
+        if (--cv->tick == 0)
+            tick(cv);
         row_reset(&r);
-        r.frame = ++frame;
+        r.frame = ++cv->frame;
         if (rec.ts_sec != INT64_MIN && fmt_time_in_q_range(rec.ts_sec)) {
             r.present |= HAS_TIME;
             r.ts_sec = rec.ts_sec;
             r.ts_nsec = rec.ts_nsec;
         }
+        stats_record(&cv->stats, &rec, r.present & HAS_TIME);
         r.caplen = rec.caplen;
         r.origlen = rec.origlen;
         r.linktype = rec.linktype;
@@ -99,14 +150,25 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             int dir;
             flow_track_tcp(&cv->flows, &r, &dir);
         }
+        /* Filtered-out rows are decoded and tracked all the same. */
+        if (cv->filter && !filter_match(cv->filter, &r))
+            continue;
         w->ops->row(w, &r);
         if (out_dead(w->out))
             break;
+        if (++cv->stats.rows == cv->max_rows) {
+            cv->stop = 1;
+            break;
+        }
     }
-    if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet)
+    if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet) {
+        before_message(cv);
         fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all\n", cv->prog, name,
                 (unsigned long long)skipped);
-    cv->records += frame;
+    }
+    cv->records += cv->frame;
+    cv->stats.bytes += in->offset;
+    cv->stats.tcp_flows += cv->flows.next_stream;
     cv->damaged += skipped;
     reader_close(&rd);
     return code;

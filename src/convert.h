@@ -4,8 +4,11 @@
 #define PCAP2KDB_CONVERT_H
 
 #include <stdint.h>
+#include "filter.h"
 #include "flow.h"
 #include "input.h"
+#include "progress.h"
+#include "stats.h"
 #include "writer.h"
 
 /* Exit codes (SCHEMA.md). */
@@ -23,9 +26,20 @@ struct converter {
     const char *prog;          /* for messages */
     int quiet;                 /* no messages (fuzzing) */
     uint64_t records, damaged;
+    /* Everyday options (filter.c, progress.c, stats.c), all optional. */
+    const struct filter *filter;  /* NULL: every row is written */
+    uint64_t max_rows;            /* -c: stop after this many rows */
+    int stop;                     /* max_rows reached: read no further */
+    struct progress *progress;    /* NULL: no status line */
+    uint64_t tick;                /* records until the next progress check */
+    uint64_t frame;               /* records of the current input so far */
+    struct input *in;             /* the current input */
+    struct stats stats;
 };
 
 int converter_init(struct converter *cv, struct writer *w, int use_flows);
+/* Turns the status line on (p->on) for the inputs that follow. */
+void converter_set_progress(struct converter *cv, struct progress *p);
 void converter_free(struct converter *cv);
 
 /* Converts one opened input; returns an exit code for it. Messages name the

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef PCAP2KDB_VERSION
@@ -34,6 +35,20 @@ static const char usage_text[] =
     "      --no-header     CSV without the header line\n"
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
+    "\n"
+    "Choosing packets (every packet is still decoded; frame keeps its number):\n"
+    "      --port N        keep rows with TCP/UDP port N on either side\n"
+    "      --host ADDR     keep rows with IPv4/IPv6 address ADDR[/PREFIX] on either side\n"
+    "      --proto NAME    keep rows whose protocol is NAME (tcp, udp, icmp, arp...) or\n"
+    "                      IP protocol number; each of these three is repeatable:\n"
+    "                      OR within one option, AND between them\n"
+    "  -c N              stop after writing N rows\n"
+    "\n"
+    "While it runs:\n"
+    "      --progress      show a status line on stderr (default: when stderr is\n"
+    "                      a terminal and the output is not)\n"
+    "      --no-progress   never show the status line\n"
+    "      --stats         print a summary of the run on stderr at the end\n"
     "  -h, --help        show this help and exit\n"
     "  -V, --version     show the version and exit\n"
     "\n"
@@ -42,6 +57,8 @@ static const char usage_text[] =
     "See pcap2kdb(1).\n";
 
 enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DATA_MAX };
+/* everyday options: filters, progress, summary */
+enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
 
 struct options {
     const char *output;
@@ -52,6 +69,10 @@ struct options {
     int header;
     int schema;
     uint32_t data_max;
+    struct filter filter;
+    uint64_t max_rows;         /* -c; 0: all */
+    int progress;              /* -1 auto, 0 off, 1 on */
+    int stats;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -121,6 +142,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "no-header", no_argument, NULL, OPT_NO_HEADER },
         { "schema", no_argument, NULL, OPT_SCHEMA },
         { "data-max", required_argument, NULL, OPT_DATA_MAX },
+        { "port", required_argument, NULL, OPT_PORT },
+        { "host", required_argument, NULL, OPT_HOST },
+        { "proto", required_argument, NULL, OPT_PROTO },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+        { "stats", no_argument, NULL, OPT_STATS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -130,9 +157,10 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->table = "pcap";
     o->header = 1;
     o->data_max = 65535;
+    o->progress = -1;
     char err[1024];
     int c;
-    while ((c = getopt_long(argc, argv, "o:f:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:f:c:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o->output = optarg;
@@ -177,6 +205,36 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->data_max = (uint32_t)v;
             break;
         }
+        case OPT_PORT:
+            if (filter_add_port(&o->filter, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            break;
+        case OPT_HOST:
+            if (filter_add_host(&o->filter, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            break;
+        case OPT_PROTO:
+            if (filter_add_proto(&o->filter, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            break;
+        case 'c': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || *end || end == optarg || optarg[0] < '1' || optarg[0] > '9')
+                return usage_error("-c '%s' is not a number of rows (1 or more)", optarg);
+            o->max_rows = v;
+            break;
+        }
+        case OPT_PROGRESS:
+            o->progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            o->progress = 0;
+            break;
+        case OPT_STATS:
+            o->stats = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             exit(EXIT_OK);
@@ -189,6 +247,21 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
     }
     return -1;
+}
+
+/* Total bytes of the inputs, for the percentage; 0 when one is not a
+ * regular file (a pipe, zcat) and its size cannot be known. */
+static uint64_t inputs_size(char **files, int nfiles)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < nfiles; i++) {
+        struct stat st;
+        int r = strcmp(files[i], "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(files[i], &st);
+        if (r != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
 }
 
 int main(int argc, char **argv)
@@ -223,7 +296,7 @@ int main(int argc, char **argv)
     };
     struct converter cv;
     if (out_init(&out, outfd, outname) != 0 ||
-        converter_init(&cv, &w, columns_need_flows(&o.cols)) != 0) {
+        converter_init(&cv, &w, columns_need_flows(&o.cols) || o.stats) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_DAMAGED;
     }
@@ -234,14 +307,27 @@ int main(int argc, char **argv)
     int code = EXIT_OK;
     char sym[SYM_MAX + 1];
 
+    if (filter_active(&o.filter))
+        cv.filter = &o.filter;
+    if (o.max_rows)
+        cv.max_rows = o.max_rows;
+    /* The status line: on a terminal, unless our rows go to that terminal too. */
+    int show = o.progress >= 0 ? o.progress
+                               : isatty(STDERR_FILENO) && (o.output || !isatty(outfd));
+    struct progress progress;
+    progress_init(&progress, show, STDERR_FILENO, show ? inputs_size(files, nfiles) : 0);
+    converter_set_progress(&cv, &progress);
+
     w.ops->begin(&w);
-    for (int i = 0; i < nfiles && !out_dead(&out); i++) {
+    for (int i = 0; i < nfiles && !out_dead(&out) && !cv.stop; i++) {
         const char *path = files[i];
         struct input in;
         int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                             : input_open(&in, path);
         if (opened != 0) {
-            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(errno));
+            int e = errno;
+            progress_clear(&progress);
+            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(e));
             if (code < EXIT_USAGE)
                 code = EXIT_USAGE;
             continue;
@@ -249,6 +335,7 @@ int main(int argc, char **argv)
         sym_from_path(path, sym, sizeof sym);
         fmt.sym = o.sym ? o.sym : sym;
         fmt.sym_len = strlen(fmt.sym);
+        cv.stats.inputs++;
         int c = convert_input(&cv, &in, path);
         if (c > code)
             code = c;
@@ -258,9 +345,15 @@ int main(int argc, char **argv)
     }
     w.ops->end(&w);
     out_flush(&out);
+    progress_clear(&progress);
     if (o.output && !out.failed && close(outfd) != 0) {
         out.failed = 1;
         out.errno_saved = errno;
+    }
+    if (o.stats) {
+        cv.stats.records = cv.records;
+        cv.stats.damaged = cv.damaged;
+        stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }
     converter_free(&cv);
     out_free(&out);
