@@ -194,9 +194,13 @@ def expected_row(d, cols):
                 break
         row_ip = j
 
-    # vlan: outermost 802.1Q tag of the link layer (before any IP layer);
+    # vlan: outermost 802.1Q tag of the link layer (before any IP or MPLS
+    # layer: a tag inside a pseudowire is another frame's);
     # 802.1ad outer tags are ieee8021ad.id, not in the oracle -> skip
     link = layers[:first] if first is not None else layers
+    for stop in ("mpls", "pwethcw", "pwethheuristic"):
+        if stop in link:
+            link = link[:link.index(stop)]
     if "ieee8021ad" in link:
         e["vlan"] = SKIP
     elif "vlan" in link:
@@ -216,9 +220,13 @@ def expected_row(d, cols):
         # for ARP and for ethertypes we print as 0x%04x (plain Ethernet).
         e["protocol"] = SKIP
         if "arp" in layers:
+            # tshark's arp layer is ARP (0x0806) or RARP (0x8035)
             a = layers.index("arp")
             if a > 0 and layers[a - 1] == "ethertype":
-                e["protocol"] = {"ARP"}
+                et = occ(d, "eth.type")
+                et0 = hexint(et[0]) if et else ""
+                e["protocol"] = {"ARP"} if et0 == 0x0806 else \
+                    {"RARP"} if et0 == 0x8035 else {"ARP", "RARP"}
         elif layers[:2] == ["eth", "ethertype"] and "vlan" not in layers:
             et = occ(d, "eth.type")
             if et and hexint(et[0]) not in VLAN_ETHERTYPES:
@@ -419,7 +427,7 @@ def read_oracle(path):
         text = f.read()
     lines = [l for l in text.split("\n") if l != ""]
     if not lines:
-        return {}
+        return None
     hdr = lines[0].split("\t")
     rows = {}
     for l in lines[1:]:
@@ -439,6 +447,11 @@ def run_file(job):
     except (OSError, ValueError, KeyError) as ex:
         res["problems"].append(("fatal", "cannot read oracle: %s" % ex))
         return res
+    if oracle is None:
+        # a .tsv without even its header line: tshark gave up before the
+        # first frame, as for files with .tshark.err
+        res["err"] = True
+        oracle = {}
     try:
         p = subprocess.run([binary, "--columns", ",".join(cols), path],
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -570,28 +583,33 @@ def encapsulation(layers_text):
 
 
 def print_by_cause(unknown_all):
-    groups = {}
+    """Group unknown differences by row signature: encapsulation, the set of
+    columns that differ in the row and whether ours or tshark's is empty."""
+    rows = {}
     for fname, frame, col, ours, theirs, ctx, line in unknown_all:
-        if ours == "":
-            kind = "ours empty"
-        elif theirs == "":
-            kind = "tshark empty"
-        else:
-            kind = "values differ"
-        key = (col, encapsulation(ctx) if ctx else "-", kind)
-        groups.setdefault(key, []).append((fname, frame, ours, theirs))
-    print("unknown differences by cause (column, encapsulation, kind):")
+        r = rows.setdefault((fname, frame), {"ctx": ctx, "cols": []})
+        kind = "-" if ours == "" else ("+" if theirs == "" else "~")
+        r["cols"].append((col, kind, ours, theirs))
+    groups = {}
+    for (fname, frame), r in rows.items():
+        kinds = sorted(set(k for _, k, _, _ in r["cols"]))
+        key = (encapsulation(r["ctx"]) if r["ctx"] else "-",
+               ",".join(c for c, _, _, _ in r["cols"]), "".join(kinds))
+        groups.setdefault(key, []).append((fname, frame, r["cols"]))
+    print("unknown differences grouped by row signature "
+          "(kind: - ours empty, + tshark empty, ~ both set):")
     for key, lst in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-        files = sorted(set(f for f, *_ in lst))
-        print("%6d diffs %4d files  %-9s %-45s %s"
-              % (len(lst), len(files), key[0], key[1], key[2]))
+        files = sorted(set(f for f, _, _ in lst))
+        print("%5d rows %4d files  [%s] %s  columns: %s"
+              % (len(lst), len(files), key[2], key[0], key[1]))
         shown = set()
-        for f, frame, ours, theirs in lst:
+        for f, frame, cols in lst:
             if f in shown:
                 continue
             shown.add(f)
-            print("        e.g. %s frame %s: ours=%s tshark=%s"
-                  % (f, frame, fmt(ours), fmt(theirs)))
+            print("        e.g. %s frame %s: %s" % (f, frame, "  ".join(
+                "%s ours=%s tshark=%s" % (c, fmt(o), fmt(t))
+                for c, _, o, t in cols[:4]) + ("  ..." if len(cols) > 4 else "")))
             if len(shown) >= 3:
                 break
 
