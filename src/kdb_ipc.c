@@ -574,6 +574,16 @@ static enum kdb_status items_fit(struct cur *c, uint64_t count)
     return KDB_OK;
 }
 
+/* A vector of type t (0..19) and this count fits in the bytes left. */
+static enum kdb_status vec_fits(struct cur *c, int t, uint64_t count)
+{
+    if (t == KT_LIST || t == KT_SYMBOL)
+        return items_fit(c, count);
+    if (count * atom_size(t) > c->total - c->off)
+        return fail(c, KDB_BAD, "count larger than the message");
+    return KDB_OK;
+}
+
 static enum kdb_status skip_obj(struct cur *c, unsigned depth);
 
 static enum kdb_status skip_objs(struct cur *c, uint64_t count, unsigned depth)
@@ -765,6 +775,8 @@ static enum kdb_status data_rows(struct cur *c, int64_t *rows, unsigned depth)
         c->off++;
         if ((st = vec_hdr(c, &count)) != KDB_OK)
             return st;
+        if ((st = vec_fits(c, t, count)) != KDB_OK)
+            return st;
         *rows = count;
         return KDB_OK;
     }
@@ -783,6 +795,8 @@ static enum kdb_status data_rows(struct cur *c, int64_t *rows, unsigned depth)
         c->off++;
         if ((st = vec_hdr(c, &count)) != KDB_OK)
             return st;
+        if ((st = vec_fits(c, t, count)) != KDB_OK)
+            return st;
         if (t != KT_LIST) {             /* one row of same-typed atoms */
             *rows = count > 0 ? 1 : 0;
             return KDB_OK;
@@ -799,6 +813,8 @@ static enum kdb_status data_rows(struct cur *c, int64_t *rows, unsigned depth)
                 return fail(c, KDB_BAD, "invalid vector type");
             c->off++;
             if ((st = vec_hdr(c, &count)) != KDB_OK)
+                return st;
+            if ((st = vec_fits(c, t, count)) != KDB_OK)
                 return st;
             *rows = count;
         } else if (t < 0) {             /* one row of atoms */
