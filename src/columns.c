@@ -89,7 +89,8 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_SEQ: return !(h & HAS_TCPSEQ);
     case COL_ACK: return !(h & HAS_TCPHDR);
     case COL_WIN: return !(h & HAS_WIN);
-    case COL_TSVAL: case COL_TSECR: return !(h & HAS_TSOPT);
+    case COL_TSVAL: return !(h & (HAS_TSOPT | HAS_TSVAL));
+    case COL_TSECR: return !(h & HAS_TSOPT);
     case COL_LENGTH: case COL_FRAME: case COL_CAPLEN: return 0;
     case COL_LEN: return !(h & HAS_PAYLEN);
     case COL_IFACE: return !(h & HAS_IFACE);

@@ -21,6 +21,20 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth);
 
+/* IEEE 802.2 LLC (SNAP carries an Ethertype), used by 802.3 and 802.11. */
+void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* decode_ppp.c: PPP (with or without HDLC framing), Cisco HDLC, Frame Relay. */
+void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
+void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
+/* decode_wlan.c: IEEE 802.11 data frames, behind radiotap or PPI or bare. */
+void decode_ieee80211(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
+void decode_radiotap(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
+void decode_ppi(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+
+/* Remaining bytes after n, never below zero. */
+static inline size_t size_after(size_t total, size_t n) { return total > n ? total - n : 0; }
+
 /* decode_ip.c */
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);

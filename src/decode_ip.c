@@ -12,10 +12,15 @@
 #define IPV4_MIN_HEADER 20
 #define IPV4_OFFMASK 0x1FFF
 #define IPV6_HEADER_LEN 40
+#define IPOPT_EOL 0
+#define IPOPT_NOP 1
+#define IPOPT_LSRR 131
+#define IPOPT_SSRR 137
 #define IPV6_FRAG_OFFMASK 0xFFF8
 /* A chain of extension headers is bounded by the packet anyway (each is at
- * least 8 bytes), but a bound on the count keeps the loop obviously finite. */
-#define IPV6_MAX_EXTENSIONS 64
+ * least 8 bytes, so 65535 bytes hold at most 8192), but a bound on the count
+ * keeps the loop obviously finite. tshark follows chains of any length. */
+#define IPV6_MAX_EXTENSIONS 8192
 
 static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen,
                              struct row *r, int depth)
@@ -54,6 +59,32 @@ void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row 
         decode_ipv4(p, caplen, reported, r, depth);
     else if (p[0] >> 4 == 6)
         decode_ipv6(p, caplen, reported, r, depth);
+}
+
+/* A loose or strict source route not yet completed names the datagram's
+ * final destination as its last address; tshark shows that as ip.dst
+ * (RFC 791 3.1). */
+static void apply_source_route(const uint8_t *o, size_t len, struct row *r)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t type = o[i];
+        if (type == IPOPT_EOL)
+            return;
+        if (type == IPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (len - i < 2 || o[i + 1] < 2 || o[i + 1] > len - i)
+            return;
+        size_t olen = o[i + 1];
+        if ((type == IPOPT_LSRR || type == IPOPT_SSRR) && olen >= 7 && (r->present & HAS_DST)) {
+            size_t ptr = o[i + 2];
+            if (ptr >= 4 && ptr <= olen)
+                memcpy(r->dst, o + i + olen - 4, 4);
+        }
+        i += olen;
+    }
 }
 
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
@@ -97,11 +128,25 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     }
     if (caplen < hlen)
         return;
+    if (hlen > IPV4_MIN_HEADER)
+        apply_source_route(p + IPV4_MIN_HEADER, hlen - IPV4_MIN_HEADER, r);
     if ((get_be16(p + 6) & IPV4_OFFMASK) != 0)
         return; /* a later fragment: no transport header */
-    if (total < hlen)
-        return;
-    decode_transport(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
+    size_t off = hlen;
+    uint8_t proto = p[9];
+    /* Like tshark, read through an authentication header (RFC 4302) to the
+     * protocol it protects. */
+    if (proto == IPPROTO_NUM_AH) {
+        if (caplen < off + 2)
+            return;
+        size_t ahlen = ((size_t)p[off + 1] + 2) * 4;
+        if (caplen < off + ahlen || total < off + ahlen)
+            return;
+        proto = p[off];
+        r->ipproto = proto;
+        off += ahlen;
+    }
+    decode_transport(proto, p + off, caplen - off, total - off, r, depth);
 }
 
 static int is_ipv6_extension(uint8_t nh)
@@ -112,9 +157,6 @@ static int is_ipv6_extension(uint8_t nh)
     case IPPROTO_NUM_FRAGMENT:
     case IPPROTO_NUM_DSTOPTS:
     case IPPROTO_NUM_AH:
-    case IPPROTO_NUM_MOBILITY:
-    case IPPROTO_NUM_HIP:
-    case IPPROTO_NUM_SHIM6:
         return 1;
     default:
         return 0;
@@ -152,8 +194,6 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     for (int n = 0; n < IPV6_MAX_EXTENSIONS && is_ipv6_extension(nh); n++) {
         if (caplen < off + 2)
             return; /* chain cut short: the protocol is the header we could not pass */
-        /* Mobility, HIP and Shim6 end the chain unless they name a next
-         * header of their own (59 = none); we only need to walk past them. */
         size_t len = nh == IPPROTO_NUM_AH ? ((size_t)p[off + 1] + 2) * 4
                                           : ((size_t)p[off + 1] + 1) * 8;
         uint8_t next = p[off];

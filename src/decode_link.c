@@ -16,9 +16,25 @@
 #define SLL2_HEADER_LEN 20
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
-#define PPP_PROTO_IPV4 0x0021
-#define PPP_PROTO_IPV6 0x0057
 #define MPLS_LABEL_LEN 4
+#define ETHERTYPE_MACSEC 0x88E5
+#define MACSEC_TCI_SC 0x20     /* an 8-byte SCI follows the packet number */
+#define MACSEC_TCI_E 0x08      /* encrypted: the payload cannot be read */
+#define MACSEC_ICV_LEN 16
+#define ARC_IP_RFC1051 0xF0
+#define ARC_ARP_RFC1051 0xF1
+#define ARC_IP_RFC1201 0xD4
+#define ARC_ARP_RFC1201 0xD5
+#define ARC_IPV6_RFC1201 0xC4
+#define NFULA_PAYLOAD 9
+/* Linux IPoIB captures: destination and source hardware addresses (20
+ * bytes each), then the RFC 4391 header: Ethertype and two reserved bytes. */
+#define IPOIB_ADDRS_LEN 40
+#define IPOIB_HEADER_LEN 44
+#define ETHERTYPE_NSH 0x894F
+#define NSH_NEXT_IPV4 1
+#define NSH_NEXT_IPV6 2
+#define NSH_NEXT_ETHERNET 3
 
 /* BSD address families seen in DLT_NULL/DLT_LOOP headers: AF_INET is 2
  * everywhere; AF_INET6 differs per system. */
@@ -28,10 +44,10 @@
 #define FREEBSD_AF_INET6 28  /* also DragonFly */
 #define DARWIN_AF_INET6 30
 
-static inline size_t sub(size_t a, size_t b) { return a > b ? a - b : 0; }
+#define sub size_after
 
 /* IEEE 802.2 LLC: SNAP carries an Ethertype; other SAPs are named. */
-static void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (caplen >= 8 && p[0] == LLC_SNAP_SAP && p[1] == LLC_SNAP_SAP && p[2] == 0x03 &&
         p[3] == 0 && p[4] == 0 && p[5] == 0) {
@@ -41,6 +57,12 @@ static void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct 
     r->present |= HAS_LLCNAME;
     r->link_name = caplen >= 1 && p[0] == LLC_STP_SAP ? "STP" : "LLC";
 }
+
+static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                         int depth);
+
+static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                            int depth);
 
 static void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
@@ -53,6 +75,14 @@ static void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct
         int bottom = p[off + 2] & 1;
         off += MPLS_LABEL_LEN;
         if (bottom) {
+            if (caplen > off && p[off] >> 4 == 0) {
+                /* a pseudowire control word, then an Ethernet frame (the
+                 * heuristic Wireshark applies) */
+                off += MPLS_LABEL_LEN;
+                if (caplen >= off)
+                    decode_ethernet(p + off, caplen - off, sub(reported, off), r, depth + 1);
+                return;
+            }
             decode_ip_any(p + off, caplen - off, sub(reported, off), r, depth + 1);
             return;
         }
@@ -77,13 +107,31 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
         return;
     case ETHERTYPE_PPPOE_SESSION:
         /* RFC 2516: 6-byte PPPoE header, then the PPP protocol field. */
-        if (caplen >= 8) {
-            uint16_t ppp = get_be16(p + 6);
-            if (ppp == PPP_PROTO_IPV4 || ppp == PPP_PROTO_IPV6) {
-                decode_ip_any(p + 8, caplen - 8, sub(reported, 8), r, depth + 1);
-                return;
+        if (caplen >= 6) {
+            decode_ppp(p + 6, caplen - 6, sub(reported, 6), r, depth + 1);
+            return;
+        }
+        break;
+    case ETHERTYPE_NSH:
+        /* RFC 8300: length in 4-byte words in the low 6 bits of byte 1,
+         * next protocol in byte 3 */
+        if (caplen >= 4) {
+            size_t len = (size_t)(p[1] & 0x3F) * 4;
+            if (len >= 8 && caplen >= len) {
+                if (p[3] == NSH_NEXT_IPV4 || p[3] == NSH_NEXT_IPV6) {
+                    decode_ip_any(p + len, caplen - len, sub(reported, len), r, depth + 1);
+                    return;
+                }
+                if (p[3] == NSH_NEXT_ETHERNET) {
+                    decode_ethernet(p + len, caplen - len, sub(reported, len), r, depth + 1);
+                    return;
+                }
             }
         }
+        break;
+    case ETHERTYPE_MACSEC:
+        if (decode_macsec(p, caplen, reported, r, depth))
+            return;
         break;
     default:
         break;
@@ -92,8 +140,116 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
     r->ethertype = type;
 }
 
-static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+/* IEEE 802.1AE: the SecTAG (8 bytes, 16 with an SCI), then, when the frame
+ * is not encrypted, the protected frame's Ethertype. Returns 0 when the
+ * payload cannot be seen. */
+static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                         int depth)
 {
+    if (caplen < 1)
+        return 0;
+    uint8_t tci = p[0];
+    if (tci & MACSEC_TCI_E)
+        return 0;
+    /* TCI/AN, short length, packet number, then the SCI when present */
+    size_t off = (tci & MACSEC_TCI_SC) ? 14 : 6;
+    if (caplen < off + 2)
+        return 0;
+    /* the 16-byte ICV at the end is not part of the payload */
+    size_t rep = size_after(reported, off + 2);
+    rep = size_after(rep, MACSEC_ICV_LEN);
+    size_t cap = caplen - off - 2;
+    decode_ethertype(get_be16(p + off), p + off + 2, cap < rep ? cap : rep, rep, r, depth + 1);
+    return 1;
+}
+
+/* ARCNET (RFC 1051 and RFC 1201 framing; Linux captures add two bytes of
+ * offset after the addresses). */
+static void decode_arcnet(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                          int linux_header)
+{
+    size_t off = linux_header ? 4 : 2;
+    if (caplen < off + 1)
+        return;
+    uint8_t id = p[off++];
+    int rfc1201 = 0;
+    switch (id) {
+    case ARC_IP_RFC1051:
+    case ARC_ARP_RFC1051:
+        break;
+    default:
+        rfc1201 = 1;
+        break;
+    }
+    if (rfc1201) {
+        /* split flag, then a 2-byte sequence; an exception packet (split flag
+         * 0xff) repeats the header after 4 bytes of padding */
+        if (caplen < off + 1)
+            return;
+        if (p[off] == 0xFF) {
+            off += 4;
+            if (caplen < off + 1)
+                return;
+            id = p[off++];
+        }
+        off += 3;
+    }
+    if (caplen < off)
+        return;
+    switch (id) {
+    case ARC_IP_RFC1051:
+    case ARC_IP_RFC1201:
+        decode_ipv4(p + off, caplen - off, sub(reported, off), r, 0);
+        break;
+    case ARC_IPV6_RFC1201:
+        decode_ipv6(p + off, caplen - off, sub(reported, off), r, 0);
+        break;
+    case ARC_ARP_RFC1051:
+    case ARC_ARP_RFC1201:
+        r->present |= HAS_ETHTYPE;
+        r->ethertype = ETHERTYPE_ARP;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Linux NFLOG: a 4-byte header (address family first), then TLVs in host
+ * byte order (little-endian on every capture seen); type 9 holds the
+ * packet. */
+static void decode_nflog(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen < 4)
+        return;
+    uint8_t family = p[0];
+    size_t off = 4;
+    for (int n = 0; n < 256 && caplen >= off + 4; n++) {
+        size_t len = get_le16(p + off);
+        uint16_t type = get_le16(p + off + 2) & 0x7FFF;
+        if (len < 4)
+            return;
+        if (type == NFULA_PAYLOAD) {
+            size_t cap = caplen - off - 4, rep = size_after(reported, off + 4);
+            size_t plen = len - 4;
+            if (cap > plen)
+                cap = plen;
+            if (rep > plen)
+                rep = plen;
+            if (family == BSD_AF_INET)
+                decode_ipv4(p + off + 4, cap, rep, r, 0);
+            else if (family == LINUX_AF_INET6)
+                decode_ipv6(p + off + 4, cap, rep, r, 0);
+            return;
+        }
+        off += (len + 3) & ~(size_t)3;
+    }
+}
+
+static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                            int depth)
+{
+    if (depth > DECODE_MAX_DEPTH)
+        return;
     if (caplen < ETHER_HEADER_LEN)
         return;
     size_t off = 12;
@@ -114,9 +270,9 @@ static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, st
     }
     off += 2;
     if (type < ETHERTYPE_MIN)
-        decode_llc(p + off, caplen - off, sub(reported, off), r, 0);
+        decode_llc(p + off, caplen - off, sub(reported, off), r, depth);
     else
-        decode_ethertype(type, p + off, caplen - off, sub(reported, off), r, 0);
+        decode_ethertype(type, p + off, caplen - off, sub(reported, off), r, depth);
 }
 
 static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, size_t reported,
@@ -152,6 +308,10 @@ static void decode_null(const uint8_t *p, size_t caplen, size_t reported, struct
         decode_ipv6(p, caplen, reported, r, 0);
         break;
     default:
+        /* Some captures put an Ethertype in the low bytes instead of an
+         * address family (Wireshark accepts that too). */
+        if (get_be16(p - 2) >= ETHERTYPE_MIN)
+            decode_ethertype(get_be16(p - 2), p, caplen, reported, r, 0);
         break;
     }
 }
@@ -161,7 +321,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
 {
     switch (linktype) {
     case LINKTYPE_ETHERNET:
-        decode_ethernet(p, caplen, reported, r);
+        decode_ethernet(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_LINUX_SLL:
         if (caplen >= SLL_HEADER_LEN)
@@ -179,16 +339,59 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         decode_ip_any(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_IPV4:
-        decode_ipv4(p, caplen, reported, r, 0);
-        break;
     case LINKTYPE_IPV6:
-        decode_ipv6(p, caplen, reported, r, 0);
+        /* tshark goes by the version nibble here too */
+        decode_ip_any(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_NULL:
         decode_null(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_LOOP:
         decode_null(p, caplen, reported, r, 1);
+        break;
+    case LINKTYPE_PPP:
+    case LINKTYPE_PPP_HDLC:
+        decode_ppp(p, caplen, reported, r, 0);
+        break;
+    case LINKTYPE_C_HDLC:
+        decode_chdlc(p, caplen, reported, r);
+        break;
+    case LINKTYPE_FRELAY:
+        decode_frelay(p, caplen, reported, r);
+        break;
+    case LINKTYPE_IEEE802_11:
+        decode_ieee80211(p, caplen, reported, r);
+        break;
+    case LINKTYPE_IEEE802_11_RADIOTAP:
+        decode_radiotap(p, caplen, reported, r);
+        break;
+    case LINKTYPE_PPI:
+        decode_ppi(p, caplen, reported, r, 0);
+        break;
+    case LINKTYPE_ARCNET_BSD:
+        decode_arcnet(p, caplen, reported, r, 0);
+        break;
+    case LINKTYPE_ARCNET_LINUX:
+        decode_arcnet(p, caplen, reported, r, 1);
+        break;
+    case LINKTYPE_NFLOG:
+        decode_nflog(p, caplen, reported, r);
+        break;
+    case LINKTYPE_IPOIB:
+        if (caplen >= IPOIB_HEADER_LEN)
+            decode_ethertype(get_be16(p + IPOIB_ADDRS_LEN), p + IPOIB_HEADER_LEN,
+                             caplen - IPOIB_HEADER_LEN,
+                             sub(reported, IPOIB_HEADER_LEN), r, 0);
+        break;
+    case LINKTYPE_PKTAP:
+        /* Apple's PKTAP: a little-endian header length and link type, then
+         * the packet with that link type. */
+        if (caplen >= 8) {
+            size_t hlen = get_le32(p);
+            uint32_t inner = get_le32(p + 4);
+            if (hlen >= 8 && hlen <= caplen && inner != LINKTYPE_PKTAP)
+                decode_link(inner, p + hlen, caplen - hlen, sub(reported, hlen), r);
+        }
         break;
     default:
         break;

@@ -17,10 +17,13 @@
 #define TCPOLEN_WSCALE 3
 #define TCPOLEN_TIMESTAMP 10
 
-static void parse_options(const uint8_t *o, size_t len, struct row *r)
+/* Options are parsed over the header's declared length (len); captured
+ * bytes (cap, at most len) bound every read. As in tshark, an option cut by
+ * the capture still gives the fields whose bytes are there. */
+static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *r)
 {
     size_t i = 0;
-    while (i < len) {
+    while (i < len && i < cap) {
         uint8_t kind = o[i];
         if (kind == TCPOPT_EOL)
             return;
@@ -28,15 +31,18 @@ static void parse_options(const uint8_t *o, size_t len, struct row *r)
             i++;
             continue;
         }
-        if (len - i < 2)
+        if (len - i < 2 || cap - i < 2)
             return;
         size_t olen = o[i + 1];
         if (olen < 2 || olen > len - i)
             return; /* bogus or past the header: stop, as tshark does */
         const uint8_t *v = o + i + 2;
+        size_t have = cap - i - 2; /* value bytes captured */
         switch (kind) {
         case TCPOPT_MSS:
             if (olen != TCPOLEN_MSS)
+                return;
+            if (have < 2)
                 return;
             r->present |= HAS_MSS;
             r->mss = get_be16(v);
@@ -44,14 +50,21 @@ static void parse_options(const uint8_t *o, size_t len, struct row *r)
         case TCPOPT_WSCALE:
             if (olen != TCPOLEN_WSCALE)
                 return;
+            if (have < 1)
+                return;
             r->present |= HAS_WSOPT;
             r->wsopt = v[0];
             break;
         case TCPOPT_TIMESTAMP:
             if (olen != TCPOLEN_TIMESTAMP)
                 return;
+            if (have >= 4) {
+                r->present |= HAS_TSVAL;
+                r->tsval = get_be32(v);
+            }
+            if (have < 8)
+                return;
             r->present |= HAS_TSOPT;
-            r->tsval = get_be32(v);
             r->tsecr = get_be32(v + 4);
             break;
         default:
@@ -90,7 +103,7 @@ void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
     r->tcp_opts_whole = caplen >= hlen;
     size_t optcap = caplen < hlen ? caplen : hlen;
     if (optcap > TCP_MIN_HEADER)
-        parse_options(p + TCP_MIN_HEADER, optcap - TCP_MIN_HEADER, r);
+        parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, optcap - TCP_MIN_HEADER, r);
     if (caplen > hlen && (r->present & HAS_PAYLEN)) {
         r->payload = p + hlen;
         size_t n = caplen - hlen;

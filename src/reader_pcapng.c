@@ -115,8 +115,8 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
             break;
         size_t padded = ((size_t)olen + 3u) & ~(size_t)3u;
         if ((size_t)(end - o - 4) < padded)
-            return reader_fail(rd, READ_SKIPPED, at + (uint64_t)(o - b),
-                               "interface option %u runs past its block", code);
+            return reader_fail(rd, READ_SKIPPED, at, "interface option %u runs past its block",
+                               code);
         const uint8_t *v = o + 4;
         if (code == OPT_IF_TSRESOL && olen >= 1) {
             uint8_t r = v[0];

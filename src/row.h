@@ -23,7 +23,8 @@ enum row_present {
     HAS_TCPSEQ   = 1u << 22, /* seq: 16 TCP header bytes were captured         */
     HAS_TCPHDR   = 1u << 11, /* ack, flags, raw window: also a data offset >= 5 */
     HAS_WIN      = 1u << 12, /* scaled window, set by the flow table          */
-    HAS_TSOPT    = 1u << 13,
+    HAS_TSOPT    = 1u << 13, /* tsecr (and tsval) of the timestamp option     */
+    HAS_TSVAL    = 1u << 23, /* tsval alone, when the option was cut short   */
     HAS_PAYLEN   = 1u << 14,
     HAS_MSS      = 1u << 15,
     HAS_WSOPT    = 1u << 16, /* the segment carries a window-scale option     */

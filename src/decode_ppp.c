@@ -1,0 +1,98 @@
+/* decode_ppp.c: serial-line link layers: PPP (RFC 1661, with the RFC 1662
+ * HDLC address and control bytes or without them), Cisco HDLC, and Frame
+ * Relay with RFC 2427 multiprotocol encapsulation. */
+#include "decode.h"
+#include "bytes.h"
+
+#define HDLC_ALL_STATIONS 0xFF
+#define HDLC_UI 0x03
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define PPP_MPLS 0x0281
+#define PPP_MPLS_MC 0x0283
+#define PPP_IPCP 0x8021
+#define PPP_IPV6CP 0x8057
+#define PPP_LCP 0xC021
+#define PPP_PAP 0xC023
+#define PPP_CHAP 0xC223
+#define CHDLC_HEADER_LEN 4
+#define NLPID_IPV4 0xCC
+#define NLPID_IPV6 0x8E
+#define NLPID_SNAP 0x80
+#define NLPID_PAD 0x00
+#define Q922_MAX_ADDRESS 4
+
+void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+{
+    size_t off = 0;
+    if (caplen >= 2 && p[0] == HDLC_ALL_STATIONS && p[1] == HDLC_UI)
+        off = 2;
+    if (caplen < off + 1)
+        return;
+    uint16_t proto;
+    if (p[off] & 1) {
+        proto = p[off]; /* protocol field compression (RFC 1661 6.5) */
+        off += 1;
+    } else {
+        if (caplen < off + 2)
+            return;
+        proto = get_be16(p + off);
+        off += 2;
+    }
+    const uint8_t *q = p + off;
+    size_t cap = caplen - off, rep = size_after(reported, off);
+    switch (proto) {
+    case PPP_IPV4:
+        decode_ipv4(q, cap, rep, r, depth + 1);
+        return;
+    case PPP_IPV6:
+        decode_ipv6(q, cap, rep, r, depth + 1);
+        return;
+    case PPP_MPLS:
+    case PPP_MPLS_MC:
+        decode_ethertype(ETHERTYPE_MPLS, q, cap, rep, r, depth + 1);
+        return;
+    case PPP_LCP: r->link_name = "LCP"; break;
+    case PPP_PAP: r->link_name = "PAP"; break;
+    case PPP_CHAP: r->link_name = "CHAP"; break;
+    case PPP_IPCP: r->link_name = "IPCP"; break;
+    case PPP_IPV6CP: r->link_name = "IPV6CP"; break;
+    default: return;
+    }
+    r->present |= HAS_LLCNAME;
+}
+
+void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen >= CHDLC_HEADER_LEN)
+        decode_ethertype(get_be16(p + 2), p + CHDLC_HEADER_LEN, caplen - CHDLC_HEADER_LEN,
+                         size_after(reported, CHDLC_HEADER_LEN), r, 0);
+}
+
+void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    /* Q.922 address: 2 to 4 bytes, the last with its EA bit set. */
+    size_t off = 0;
+    while (off < caplen && off < Q922_MAX_ADDRESS && !(p[off++] & 1))
+        ;
+    if (off < 2 || caplen < off + 2)
+        return;
+    if (p[off] != HDLC_UI) {
+        /* Cisco's encapsulation: an Ethertype right after the address */
+        decode_ethertype(get_be16(p + off), p + off + 2, caplen - off - 2,
+                         size_after(reported, off + 2), r, 0);
+        return;
+    }
+    off++;
+    if (p[off] == NLPID_PAD && caplen > off + 1)
+        off++;
+    uint8_t nlpid = p[off++];
+    const uint8_t *q = p + off;
+    size_t cap = caplen - off, rep = size_after(reported, off);
+    if (nlpid == NLPID_IPV4)
+        decode_ipv4(q, cap, rep, r, 0);
+    else if (nlpid == NLPID_IPV6)
+        decode_ipv6(q, cap, rep, r, 0);
+    else if (nlpid == NLPID_SNAP && cap >= 5 && q[0] == 0 && q[1] == 0 && q[2] == 0)
+        decode_ethertype(get_be16(q + 3), q + 5, cap - 5, size_after(rep, 5), r, 0);
+}
