@@ -198,11 +198,15 @@ def expected_row(d, cols):
     # layer: a tag inside a pseudowire is another frame's);
     # 802.1ad outer tags are ieee8021ad.id, not in the oracle -> skip
     link = layers[:first] if first is not None else layers
+    inner_vlan = False
     for stop in ("mpls", "pwethcw", "pwethheuristic"):
         if stop in link:
+            inner_vlan = inner_vlan or "vlan" in link[link.index(stop):]
             link = link[:link.index(stop)]
     if "ieee8021ad" in link:
         e["vlan"] = SKIP
+    elif inner_vlan and "vlan" not in link:
+        e["vlan"] = SKIP                # only the pseudowire's frame has one
     elif "vlan" in link:
         v = occ(d, "vlan.id")
         e["vlan"] = v[0] if v else ""
@@ -262,11 +266,11 @@ def expected_row(d, cols):
         elif mf in ("1", "True"):
             fragment = "first"
         proto = nth(d, "ip.proto", ipn, ipcount)
-        if not chain:
+        if proto == "51" or chain:
+            e["protocol"] = SKIP        # IPv4 + AH: AH or what follows it?
+        else:
             e["protocol"] = proto_name(int(proto)) if proto not in (SKIP, "") \
                 else proto
-        else:
-            e["protocol"] = SKIP        # IPv4 + AH: SCHEMA does not say
     else:
         e["ipid"] = ""
         if "ipv6.fraghdr" in chain:
