@@ -32,6 +32,13 @@
 #define IPOIB_ADDRS_LEN 40
 #define IPOIB_HEADER_LEN 44
 #define ETHERTYPE_NSH 0x894F
+#define ETHERTYPE_ARISTA 0xD28B
+#define ARISTA_SUBTYPE_TIMESTAMP 0x0001
+#define ARISTA_V1_64BIT_TAI 0x0010
+#define ARISTA_V2_48BIT_TAI 0x0020
+#define ARISTA_V11_64BIT_UTC 0x0110
+#define ARISTA_V12_48BIT_UTC 0x0120
+#define MACSEC_SL_MASK 0x3F     /* short length: secure data bytes when < 48 */
 #define NSH_NEXT_IPV4 1
 #define NSH_NEXT_IPV6 2
 #define NSH_NEXT_ETHERNET 3
@@ -98,6 +105,45 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
     case ETHERTYPE_IPV4:
         decode_ipv4(p, caplen, reported, r, depth);
         return;
+    case ETHERTYPE_VLAN:
+    case ETHERTYPE_QINQ:
+    case ETHERTYPE_QINQ_OLD:
+        /* 802.1Q / 802.1ad / pre-standard 0x9100 tags, stacked; the
+         * outermost VLAN id is the one reported. */
+        if (caplen < 2)
+            return;
+        if (!(r->present & HAS_VLAN)) {
+            r->present |= HAS_VLAN;
+            r->vlan = get_be16(p) & VLAN_ID_MASK;
+        }
+        if (caplen < VLAN_TAG_LEN)
+            return;
+        if (get_be16(p + 2) < ETHERTYPE_MIN)
+            decode_llc(p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN, sub(reported, VLAN_TAG_LEN), r,
+                       depth + 1);
+        else
+            decode_ethertype(get_be16(p + 2), p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
+                             sub(reported, VLAN_TAG_LEN), r, depth + 1);
+        return;
+    case ETHERTYPE_ARISTA:
+        /* Arista's vendor header: subtype, version, then a 64-bit or 48-bit
+         * timestamp by version, then the Ethertype. */
+        if (caplen >= 4 && get_be16(p) == ARISTA_SUBTYPE_TIMESTAMP) {
+            uint16_t version = get_be16(p + 2);
+            size_t off;
+            if (version == ARISTA_V1_64BIT_TAI || version == ARISTA_V11_64BIT_UTC)
+                off = 4 + 8;
+            else if (version == ARISTA_V2_48BIT_TAI || version == ARISTA_V12_48BIT_UTC)
+                off = 4 + 6;
+            else
+                break; /* unknown versions: tshark stops here too */
+            if (caplen < off + 2)
+                return;
+            decode_ethertype(get_be16(p + off), p + off + 2, caplen - off - 2,
+                             sub(reported, off + 2), r, depth + 1);
+            return;
+        }
+        break;
     case ETHERTYPE_IPV6:
         decode_ipv6(p, caplen, reported, r, depth);
         return;
@@ -155,9 +201,14 @@ static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struc
     size_t off = (tci & MACSEC_TCI_SC) ? 14 : 6;
     if (caplen < off + 2)
         return 0;
-    /* the 16-byte ICV at the end is not part of the payload */
+    /* the 16-byte ICV at the end is not part of the payload; a nonzero
+     * short length gives the secure data's length exactly */
     size_t rep = size_after(reported, off + 2);
-    rep = size_after(rep, MACSEC_ICV_LEN);
+    size_t sl = caplen >= 2 ? (p[1] & MACSEC_SL_MASK) : 0;
+    if (sl >= 2)
+        rep = sl - 2 < rep ? sl - 2 : rep;
+    else
+        rep = size_after(rep, MACSEC_ICV_LEN);
     size_t cap = caplen - off - 2;
     decode_ethertype(get_be16(p + off), p + off + 2, cap < rep ? cap : rep, rep, r, depth + 1);
     return 1;
@@ -248,31 +299,15 @@ static void decode_nflog(const uint8_t *p, size_t caplen, size_t reported, struc
 static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                             int depth)
 {
-    if (depth > DECODE_MAX_DEPTH)
+    if (depth > DECODE_MAX_DEPTH || caplen < ETHER_HEADER_LEN)
         return;
-    if (caplen < ETHER_HEADER_LEN)
-        return;
-    size_t off = 12;
-    uint16_t type = get_be16(p + off);
-    /* Stacked 802.1Q / 802.1ad / pre-standard 0x9100 tags; the outermost
-     * VLAN id is the one reported. */
-    for (int n = 0; n < DECODE_MAX_DEPTH; n++) {
-        if (type != ETHERTYPE_VLAN && type != ETHERTYPE_QINQ && type != ETHERTYPE_QINQ_OLD)
-            break;
-        if (caplen < off + 2 + VLAN_TAG_LEN)
-            return;
-        if (!(r->present & HAS_VLAN)) {
-            r->present |= HAS_VLAN;
-            r->vlan = get_be16(p + off + 2) & VLAN_ID_MASK;
-        }
-        off += VLAN_TAG_LEN;
-        type = get_be16(p + off);
-    }
-    off += 2;
+    uint16_t type = get_be16(p + 12);
     if (type < ETHERTYPE_MIN)
-        decode_llc(p + off, caplen - off, sub(reported, off), r, depth);
+        decode_llc(p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
+                   sub(reported, ETHER_HEADER_LEN), r, depth);
     else
-        decode_ethertype(type, p + off, caplen - off, sub(reported, off), r, depth);
+        decode_ethertype(type, p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
+                         sub(reported, ETHER_HEADER_LEN), r, depth);
 }
 
 static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, size_t reported,
@@ -383,6 +418,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
                              caplen - IPOIB_HEADER_LEN,
                              sub(reported, IPOIB_HEADER_LEN), r, 0);
         break;
+    case LINKTYPE_USER2_DARWIN_PKTAP:
     case LINKTYPE_PKTAP:
         /* Apple's PKTAP: a little-endian header length and link type, then
          * the packet with that link type. */
