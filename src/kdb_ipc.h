@@ -24,7 +24,9 @@
  *    bytes; the user name (text before the first ':') is returned, never the
  *    password. kdb_hello_reply() checks the server's 1-byte answer (<= 6 and
  *    <= the client's capability when known). Rejected logins get no reply at
- *    all: the server just closes.
+ *    all: the server just closes. Use these only on the first bytes after a
+ *    SYN: mid-stream, a little-endian header "01 00 ..." also reads as an
+ *    empty-user capability-1 handshake.
  *
  * 2. Header (notes §2): 8 bytes {byte order 0/1, msgtype 0 async / 1 sync /
  *    2 response, compressed 0/1, reserved 0, uint32 total length including
@@ -36,18 +38,21 @@
  *    fits; for a compressed message a sane uncompressed length, two leading
  *    literals and a valid type at offset 13); kdb_find_chain() uses it to find
  *    a message boundary in a stream picked up mid-connection: a plausible
- *    header whose length lands on another plausible header, `need` times, or
- *    exactly on the end of the data.
+ *    header whose length lands on another plausible header of the same byte
+ *    order, `need` times, or (after two headers) exactly on the end of the
+ *    data.
  *
  * 3. Decompression (notes §3, c.java uncompress). The scheme is LZ77-like:
  *    after the 12-byte header+ulen, groups of one flag byte + 8 items; an item
  *    is a literal byte or (h, n) = copy n+2 bytes from the position in hash
  *    slot h. Slots map out[p]^out[p+1] to the latest hashed position p, so the
  *    table is a function of the output produced so far, and every reference
- *    points strictly backwards into it. Hence the first K output bytes depend
- *    only on the first K output bytes: a K-byte caller buffer plus the 1 KiB
+ *    points strictly backwards into it. Hence output byte i depends only on
+ *    the input and on output bytes before i: a K-byte caller buffer plus the
+ *    1 KiB
  *    table (struct kdb_unz) decodes any prefix exactly, fed incrementally in
  *    arbitrary chunks (an item split across chunks is kept in the struct).
+ *    The state is ~1.1 KiB plus the caller's K bytes; nothing is allocated.
  *    What is not decoded past K cannot be checked either. Errors (KDB_BAD):
  *    ulen < 9, reference to a never-set slot, a copy past ulen, compressed
  *    bytes ending before ulen output bytes, and (when the whole payload fits
