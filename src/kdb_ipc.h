@@ -49,8 +49,7 @@
  *    table is a function of the output produced so far, and every reference
  *    points strictly backwards into it. Hence output byte i depends only on
  *    the input and on output bytes before i: a K-byte caller buffer plus the
- *    1 KiB
- *    table (struct kdb_unz) decodes any prefix exactly, fed incrementally in
+ *    1 KiB table (struct kdb_unz) decodes any prefix exactly, fed in
  *    arbitrary chunks (an item split across chunks is kept in the struct).
  *    The state is ~1.1 KiB plus the caller's K bytes; nothing is allocated.
  *    What is not decoded past K cannot be checked either. Errors (KDB_BAD):
