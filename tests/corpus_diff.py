@@ -30,6 +30,10 @@ The run FAILS (exit 1) if
   - the row count differs on a file without NAME.tshark.err (unless known),
   - overall agreement (equal / compared, known differences count as NOT
     equal) is below 99.9 %.
+A NAME.tshark.tsv without even its header line counts like NAME.tshark.err
+(tshark gave up before the first frame).  --by-cause groups the unknown
+differences by row signature; --list-unknown-as-tsv prints them as
+candidate lines for the known list (check each reason on the bytes first).
 Without the corpus it prints `SKIP: corpus not found at DIR` and exits 0.
 The last line is always `N passed, N failed` (files).
 """
