@@ -92,6 +92,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         }
         report(cv, name, &rd);
         cv->stats.bytes += in->offset;
+        cv->stats.damaged += st != READ_NOT_CAPTURE;
         reader_close(&rd);
         return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
     }
@@ -112,6 +113,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         }
         if (st != READ_OK) {
             code = EXIT_DAMAGED;
+            cv->stats.damaged++; /* where reading stopped */
             if (st == READ_NO_MEMORY) {
                 if (!cv->quiet) {
                     before_message(cv);

@@ -352,7 +352,7 @@ int main(int argc, char **argv)
     }
     if (o.stats) {
         cv.stats.records = cv.records;
-        cv.stats.damaged = cv.damaged;
+        cv.stats.damaged += cv.damaged;
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }
     converter_free(&cv);
