@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Tests of the everyday options that golden files cannot hold: live input,
+the progress line (through a pseudo-terminal), --stats.
+
+    python3 tests/everyday_test.py PCAP2KDB_BINARY
+
+Prints one line per check and "N passed, N failed"; exits non-zero on any
+failure. Needs only the Python standard library (pty, select, subprocess).
+"""
+
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BIN = None
+failed = passed = 0
+
+# A live pipe must give its rows within 100 ms (SCHEMA.md); machines in CI
+# can be slow, so the checks allow this much.
+LIVE_DEADLINE = 1.0
+
+
+def check(name, ok, detail=""):
+    global failed, passed
+    if ok:
+        passed += 1
+        print("ok   %s" % name)
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def pcap_header():
+    return struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+
+
+def packet(i):
+    """An Ethernet/IPv4/TCP segment with 4 payload bytes."""
+    tcp = struct.pack("!HHIIBBHHH", 40000, 443, i, 0, 0x50, 0x18, 8192, 0, 0) + b"ping"
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + tcp
+    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip
+    return struct.pack("<IIII", 1589458202 + i, 0, len(frame), len(frame)) + frame
+
+
+def read_until(fd, pred, deadline):
+    """Reads fd until pred(data) or the deadline; returns (data, seconds)."""
+    data = b""
+    start = time.monotonic()
+    while not pred(data):
+        left = deadline - (time.monotonic() - start)
+        if left <= 0:
+            break
+        r, _, _ = select.select([fd], [], [], left)
+        if not r:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data, time.monotonic() - start
+
+
+def lines(n):
+    return lambda d: d.count(b"\n") >= n
+
+
+# ------------------------------------------------------------- live input
+
+def test_live(fmt_args, name, want_first, want_second):
+    p = subprocess.Popen([BIN, "--columns", "frame,seq"] + fmt_args + ["-"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(pcap_header() + packet(1) + packet(2) + packet(3))
+    p.stdin.flush()
+    out, secs = read_until(p.stdout.fileno(), want_first, LIVE_DEADLINE)
+    check("%s: rows out while the input pauses (%.0f ms)" % (name, secs * 1000),
+          want_first(out), repr(out[-200:]))
+    p.stdin.write(packet(4) + packet(5))
+    p.stdin.flush()
+    more, secs = read_until(p.stdout.fileno(), want_second, LIVE_DEADLINE)
+    check("%s: more rows after a second pause (%.0f ms)" % (name, secs * 1000),
+          want_second(more), repr(more[-200:]))
+    p.stdin.close()
+    rest = p.stdout.read()
+    rc = p.wait(timeout=10)
+    err = p.stderr.read()
+    check("%s: clean end of input" % name, rc == 0 and err == b"", "rc=%s err=%r" % (rc, err))
+    return out + more + rest
+
+
+def test_live_all():
+    out = test_live([], "live csv", lines(4), lines(2))
+    check("live csv: whole output", out == b"frame,seq\n1,1\n2,2\n3,3\n4,4\n5,5\n", repr(out))
+    # the q writer holds a batch of rows: it must be written on a pause too
+    test_live(["-f", "q"], "live q", lambda d: b"insert" in d, lambda d: b"insert" in d)
+
+    # -c stops reading as soon as it has its rows, even though input goes on
+    p = subprocess.Popen([BIN, "--columns", "frame", "-c", "2", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(pcap_header() + packet(1) + packet(2) + packet(3))
+    p.stdin.flush()
+    try:
+        rc = p.wait(timeout=LIVE_DEADLINE * 5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    out = p.stdout.read()
+    check("-c 2 on a live pipe ends after two rows", rc == 0 and out == b"frame\n1\n2\n",
+          "rc=%s out=%r" % (rc, out))
+    try:
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+
+
+# ------------------------------------------------------------ progress line
+
+def run_with_pty_stderr(args, feed=None, feed_pause=0.0, slow_reader=False, stderr_tty=True):
+    """Runs BIN with stderr on a pseudo-terminal (or a pipe); returns
+    (rc, stdout bytes, stderr bytes)."""
+    if stderr_tty:
+        master, slave = pty.openpty()
+    else:
+        master, slave = os.pipe()
+    p = subprocess.Popen([BIN] + args, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    err = b""
+    out = b""
+
+    def drain_err():
+        nonlocal err
+        while select.select([master], [], [], 0)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            err += chunk
+
+    if feed:
+        for chunk in feed:
+            p.stdin.write(chunk)
+            p.stdin.flush()
+            time.sleep(feed_pause)
+            drain_err()
+        p.stdin.close()
+    fd = p.stdout.fileno()
+    while True:
+        drain_err()
+        if slow_reader:
+            time.sleep(0.02)
+        r, _, _ = select.select([fd], [], [], 5)
+        if not r:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        out += chunk
+    rc = p.wait(timeout=30)
+    time.sleep(0.05)
+    drain_err()
+    os.close(master)
+    return rc, out, err
+
+
+def slow_feed(n_chunks=6, per_chunk=50):
+    chunks = [pcap_header()]
+    k = 0
+    for _ in range(n_chunks):
+        chunks.append(b"".join(packet(k + j) for j in range(per_chunk)))
+        k += per_chunk
+    return chunks
+
+
+ERASED = re.compile(rb"\r {10,}\r$")
+
+
+def test_progress():
+    # a live pipe that pauses: the line shows records and bytes, then is erased
+    rc, out, err = run_with_pty_stderr(["--columns", "frame", "-"], feed=slow_feed(),
+                                       feed_pause=0.3)
+    text = err.decode(errors="replace")
+    check("progress on a terminal: a status line", b"records" in err and b"\r" in err, repr(text))
+    check("progress on a terminal: erased at the end", ERASED.search(err) is not None,
+          repr(text[-120:]))
+    check("progress on a terminal: no newline in the line", b"\n" not in err, repr(text))
+    check("progress on a terminal: output untouched",
+          rc == 0 and out.count(b"\n") == 301, "rc=%s rows=%d" % (rc, out.count(b"\n")))
+    m = re.findall(rb"pcap2kdb: ([0-9,]+) records", err)
+    check("progress: the record count grows", len(m) >= 2 and
+          int(m[-1].replace(b",", b"")) > int(m[0].replace(b",", b"")), repr(m))
+
+    rc, out, err = run_with_pty_stderr(["--no-progress", "--columns", "frame", "-"],
+                                       feed=slow_feed(3), feed_pause=0.3)
+    check("--no-progress on a terminal: nothing on stderr", err == b"", repr(err))
+
+    rc, out, err = run_with_pty_stderr(["--columns", "frame", "-"], feed=slow_feed(3),
+                                       feed_pause=0.3, stderr_tty=False)
+    check("stderr not a terminal: no status line", err == b"", repr(err))
+
+    rc, out, err = run_with_pty_stderr(["--progress", "--columns", "frame", "-"],
+                                       feed=slow_feed(3), feed_pause=0.3, stderr_tty=False)
+    check("--progress forces the line when stderr is not a terminal", b"records" in err,
+          repr(err))
+
+    # a file of known size, read by a slow consumer: percent, rate, time left
+    with tempfile.NamedTemporaryFile(suffix=".pcap", delete=False) as f:
+        f.write(pcap_header() + b"".join(packet(i) for i in range(60000)))
+        path = f.name
+    try:
+        rc, out, err = run_with_pty_stderr([path], slow_reader=True)
+    finally:
+        os.unlink(path)
+    text = err.decode(errors="replace")
+    check("progress on a file: percent, throughput and time left",
+          re.search(r"of [0-9.]+ MB \([0-9]+%\), [0-9.]+ [kMG]?B/s, [0-9:]+ left", text)
+          is not None, repr(text[:300]))
+    check("progress on a file: erased at the end", ERASED.search(err) is not None,
+          repr(text[-120:]))
+    check("progress on a file: all rows", rc == 0 and out.count(b"\n") == 60001,
+          "rc=%s rows=%d" % (rc, out.count(b"\n")))
+
+
+# ------------------------------------------------------------------- --stats
+
+def stats_of(stderr):
+    d = {}
+    for line in stderr.decode().splitlines():
+        k, _, v = line.partition(" ")
+        d[k] = v.strip()
+    return d
+
+
+def test_stats():
+    cap = os.path.join(ROOT, "testdata", "filter_mix.pcap")
+    base = subprocess.run([BIN, "--port", "443", cap], capture_output=True)
+    r = subprocess.run([BIN, "--port", "443", "--stats", cap], capture_output=True)
+    check("--stats leaves stdout untouched", r.stdout == base.stdout and r.returncode == 0)
+    s = stats_of(r.stderr)
+    want = {"records": "14", "rows": "5", "linktypes": "ETHERNET", "tcp_flows": "4",
+            "truncated": "0", "damaged": "0", "first": "2020.05.14D12:10:02.000000000",
+            "last": "2020.05.14D12:10:02.013000000", "span": "0D00:00:00.013000000",
+            "bytes": "%d (%d B)" % (os.path.getsize(cap), os.path.getsize(cap))}
+    for k, v in want.items():
+        check("--stats %s" % k, s.get(k) == v, "got %r, want %r" % (s.get(k), v))
+    check("--stats elapsed and packets/s", re.match(r"[0-9.]+ s$", s.get("elapsed", "")) and
+          re.match(r"[0-9]+$", s.get("packets/s", "")), repr(s))
+
+    q = subprocess.run([BIN, "-f", "q", "--stats", cap], capture_output=True)
+    q0 = subprocess.run([BIN, "-f", "q", cap], capture_output=True)
+    check("--stats leaves -f q untouched", q.stdout == q0.stdout and
+          stats_of(q.stderr).get("rows") == "14")
+
+    trunc = os.path.join(ROOT, "testdata", "truncated.pcap")
+    rows = subprocess.run([BIN, "--no-header", "--columns", "caplen,length", trunc],
+                          capture_output=True).stdout.decode().split()
+    n = sum(1 for x in rows if int(x.split(",")[0]) < int(x.split(",")[1]))
+    s = stats_of(subprocess.run([BIN, "--stats", "-o", os.devnull, trunc],
+                                capture_output=True).stderr)
+    check("--stats truncated", s.get("truncated") == str(n), "got %r want %d" % (s, n))
+
+    # two inputs, one damaged: records add up, damage is counted
+    r = subprocess.run([BIN, "--stats", "-o", os.devnull, cap, cap], capture_output=True)
+    check("--stats over two inputs", stats_of(r.stderr).get("records") == "28" and
+          stats_of(r.stderr).get("tcp_flows") == "8", repr(r.stderr))
+    bad = os.path.join(ROOT, "testdata", "bad_ng_blocklen_small.pcapng")
+    r = subprocess.run([BIN, "--stats", "-o", os.devnull, bad], capture_output=True)
+    check("--stats damaged", r.returncode == 2 and stats_of(r.stderr.split(b"\n", 1)[1])
+          .get("damaged", "0") != "0", repr(r.stderr))
+
+
+def main():
+    global BIN
+    if len(sys.argv) != 2:
+        sys.exit("usage: everyday_test.py PCAP2KDB_BINARY")
+    BIN = os.path.abspath(sys.argv[1])
+    test_live_all()
+    test_progress()
+    test_stats()
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
