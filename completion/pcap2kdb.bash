@@ -1,0 +1,55 @@
+# bash completion for pcap2kdb                          -*- shell-script -*-
+# Installed as share/bash-completion/completions/pcap2kdb.
+#
+# Options are read from `pcap2kdb --help`, so new options complete without
+# changing this file; column names are listed here (tests/completion_test.sh
+# checks them against the binary's own list).
+
+_pcap2kdb_columns="time sym src dest srcport destport protocol flags seq ack win
+tsval tsecr length len frame caplen iface linktype vlan ttl ipid stream rseq rack
+rawwin wscale mss analysis data"
+
+_pcap2kdb()
+{
+    local cur prev
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+
+    case $prev in
+        -o)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return ;;
+        -f)
+            COMPREPLY=($(compgen -W "csv q" -- "$cur"))
+            return ;;
+        --proto)
+            COMPREPLY=($(compgen -W "tcp udp icmp icmpv6 sctp gre esp ah igmp arp lldp" -- "$cur"))
+            return ;;
+        --columns)
+            # complete the name after the last comma, keeping what is before
+            local done=${cur%"${cur##*,}"} word=${cur##*,} c
+            local IFS=$' \t\n'
+            for c in $_pcap2kdb_columns; do
+                [[ $c == "$word"* ]] && COMPREPLY+=("$done$c")
+            done
+            [[ ${#COMPREPLY[@]} -eq 1 ]] && compopt -o nospace 2>/dev/null
+            return ;;
+        --sym|--table|--data-max|--port|--host|-c|--tags)
+            return ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        local opts
+        opts=$("${COMP_WORDS[0]}" --help 2>/dev/null |
+               grep -oE -- '(^|[ ,])--?[A-Za-z][-A-Za-z]*' | tr -d ' ,' | sort -u)
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        return
+    fi
+    # captures: anything, but pcap-looking names first if there are some
+    COMPREPLY=($(compgen -f -X '!*.@(pcap|pcapng|cap|pcap.gz|pcapng.gz|dmp)' -- "$cur"))
+    [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))
+    compopt -o filenames 2>/dev/null
+    return 0
+} &&
+    complete -F _pcap2kdb pcap2kdb
