@@ -103,7 +103,10 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
         return;
     switch (type) {
     case ETHERTYPE_IPV4:
-        decode_ipv4(p, caplen, reported, r, depth);
+    case ETHERTYPE_IPV6:
+        /* By the version nibble, as tshark's IP dissector does: an IPv6
+         * packet behind Ethertype 0x0800 is decoded as IPv6. */
+        decode_ip_any(p, caplen, reported, r, depth);
         return;
     case ETHERTYPE_VLAN:
     case ETHERTYPE_QINQ:
@@ -144,9 +147,6 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
             return;
         }
         break;
-    case ETHERTYPE_IPV6:
-        decode_ipv6(p, caplen, reported, r, depth);
-        return;
     case ETHERTYPE_MPLS:
     case ETHERTYPE_MPLS_MC:
         decode_mpls(p, caplen, reported, r, depth);
