@@ -1,0 +1,425 @@
+/* fix.c: the FIX framer and field extraction (see fix.h). */
+#include "fix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const fix_flag_names[FIX_NFLAGS] = {
+    "gap", "skipped", "reordered", "bad_length", "bad_checksum", "no_checksum", "too_long",
+};
+
+static const char fix_magic[] = "8=FIX";
+#define FIX_MAGIC_LEN 5
+/* BeginString is short ("FIXT.1.1"): its SOH comes within this many bytes. */
+#define FIX_BEGIN_MAX 32
+/* BodyLength has at most this many digits. */
+#define FIX_LEN_DIGITS 8
+
+static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+size_t fix_next_start(const uint8_t *p, size_t n, size_t from)
+{
+    while (from < n) {
+        const uint8_t *q = memchr(p + from, '8', n - from);
+        if (!q)
+            return n;
+        size_t i = (size_t)(q - p);
+        size_t k = n - i < FIX_MAGIC_LEN ? n - i : FIX_MAGIC_LEN;
+        if (memcmp(q, fix_magic, k) == 0 && (i == 0 || (!is_digit(p[i - 1]) && p[i - 1] != '=')))
+            return i;
+        from = i + 1;
+    }
+    return n;
+}
+
+static enum fix_frame_status nostart(const uint8_t *p, size_t n, struct fix_frame_res *res,
+                                     uint32_t flags)
+{
+    res->len = fix_next_start(p, n, 1);
+    res->flags = flags;
+    return FIX_FRAME_NOSTART;
+}
+
+static enum fix_frame_status more(const uint8_t *p, size_t n, size_t want,
+                                  struct fix_frame_res *res)
+{
+    if (n >= FIX_MAX_MSG)
+        return nostart(p, n, res, FIXF_TOO_LONG);
+    if (want > FIX_MAX_MSG)
+        want = FIX_MAX_MSG;
+    res->want = want > n ? want : n + 1;
+    return FIX_FRAME_MORE;
+}
+
+/* "10=ddd<SOH>" at p[e..e+7), within n bytes. */
+static int trailer_at(const uint8_t *p, size_t n, size_t e)
+{
+    return e + 7 <= n && p[e] == '1' && p[e + 1] == '0' && p[e + 2] == '=' && is_digit(p[e + 3]) &&
+           is_digit(p[e + 4]) && is_digit(p[e + 5]) && p[e + 6] == FIX_SOH;
+}
+
+static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_frame_res *res,
+                                      uint32_t flags)
+{
+    /* CheckSum: the byte sum of everything before "10=", modulo 256. */
+    unsigned sum = 0;
+    for (size_t i = 0; i < e; i++)
+        sum += p[i];
+    unsigned want = (unsigned)(p[e + 3] - '0') * 100 + (unsigned)(p[e + 4] - '0') * 10 +
+                    (unsigned)(p[e + 5] - '0');
+    res->checksum_ok = (sum & 0xFF) == want;
+    if (!res->checksum_ok)
+        flags |= FIXF_BAD_CHECKSUM;
+    res->len = e + 7;
+    res->flags = flags;
+    return FIX_FRAME_OK;
+}
+
+enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res *res)
+{
+    memset(res, 0, sizeof *res);
+    if (n == 0)
+        return more(p, n, 1, res);
+    size_t k = n < FIX_MAGIC_LEN ? n : FIX_MAGIC_LEN;
+    if (memcmp(p, fix_magic, k) != 0)
+        return nostart(p, n, res, 0);
+    if (n <= FIX_MAGIC_LEN)
+        return more(p, n, FIX_BEGIN_MAX, res);
+    /* "8=FIX." or "8=FIXT." */
+    if (p[5] != '.' && p[5] != 'T')
+        return nostart(p, n, res, 0);
+    if (p[5] == 'T' && n > 6 && p[6] != '.')
+        return nostart(p, n, res, 0);
+    size_t lim = n < FIX_BEGIN_MAX ? n : FIX_BEGIN_MAX;
+    const uint8_t *soh = memchr(p, FIX_SOH, lim);
+    if (!soh)
+        return n >= FIX_BEGIN_MAX ? nostart(p, n, res, 0) : more(p, n, FIX_BEGIN_MAX, res);
+    size_t b = (size_t)(soh - p) + 1;
+    res->begin_len = b - 3;
+
+    /* "9=<digits><SOH>" must follow. */
+    if (n < b + 2)
+        return more(p, n, b + 2 + FIX_LEN_DIGITS + 1, res);
+    if (p[b] != '9' || p[b + 1] != '=')
+        return nostart(p, n, res, 0);
+    size_t i = b + 2;
+    uint32_t len = 0;
+    while (i < n && is_digit(p[i]) && i < b + 2 + FIX_LEN_DIGITS)
+        len = len * 10 + (uint32_t)(p[i++] - '0');
+    if (i == n)
+        return more(p, n, b + 2 + FIX_LEN_DIGITS + 1, res);
+    if (i == b + 2 || p[i] != FIX_SOH)
+        return nostart(p, n, res, 0);
+    size_t h = i + 1;          /* the body starts here */
+    res->bodylen = len;
+
+    size_t e = h + len;        /* where "10=" should be */
+    if (len <= FIX_MAX_MSG && e + 7 <= n && p[e - 1] == FIX_SOH && trailer_at(p, n, e))
+        return complete(p, e, res, 0);
+    /* Not (yet) seen where BodyLength points. Decided already when the bytes
+     * there are present and wrong; otherwise a trailer before that point
+     * still shows the length lies (too long), or else wait for more. */
+    int lying = len > FIX_MAX_MSG || e + 7 <= n;
+    if (!lying && e - 1 < n && p[e - 1] != FIX_SOH)
+        lying = 1;
+    for (size_t j = h - 1; j < n;) {
+        const uint8_t *s = memchr(p + j, FIX_SOH, n - j);
+        if (!s)
+            break;
+        j = (size_t)(s - p);
+        if (j + 1 < n && p[j + 1] == '1') {
+            if (j + 8 > n)
+                break;         /* a trailer may be arriving: wait */
+            if (trailer_at(p, n, j + 1))
+                return complete(p, j + 1, res, j + 1 == e ? 0 : FIXF_BAD_LENGTH);
+        } else if (j + 1 < n && p[j + 1] == '8') {
+            size_t m = n - (j + 1) < FIX_MAGIC_LEN ? n - (j + 1) : FIX_MAGIC_LEN;
+            if (memcmp(p + j + 1, fix_magic, m) == 0) {
+                if (m < FIX_MAGIC_LEN)
+                    break;     /* maybe the next message: wait */
+                res->len = j + 1;
+                res->flags = FIXF_BAD_LENGTH | FIXF_NO_CHECKSUM;
+                return FIX_FRAME_OK;
+            }
+        }
+        j++;
+    }
+    return more(p, n, lying ? n + 1024 : e + 7, res);
+}
+
+/* ------------------------------------------------------------ fields -- */
+
+static int wanted_field(uint32_t tag)
+{
+    switch (tag) {
+    case 8: return FIXV_BEGIN;
+    case 35: return FIXV_MSGTYPE;
+    case 34: return FIXV_SEQNUM;
+    case 49: return FIXV_SENDER;
+    case 56: return FIXV_TARGET;
+    case 52: return FIXV_SENDTIME;
+    case 11: return FIXV_CLORDID;
+    case 55: return FIXV_SYMBOL;
+    case 54: return FIXV_SIDE;
+    case 38: return FIXV_QTY;
+    case 44: return FIXV_PRICE;
+    default: return -1;
+    }
+}
+
+void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
+               struct fix_fields *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = 0;
+    while (i < len) {
+        uint32_t tag = 0;
+        size_t t0 = i;
+        while (i < len && is_digit(msg[i]) && i - t0 < 9)
+            tag = tag * 10 + (uint32_t)(msg[i++] - '0');
+        int ok = i > t0 && i < len && msg[i] == '=';
+        if (ok)
+            i++;
+        const uint8_t *v = msg + i;
+        const uint8_t *e = memchr(v, FIX_SOH, len - i);
+        size_t vn = e ? (size_t)(e - v) : len - i;
+        i += vn + 1;
+        if (!ok)
+            continue;
+        int f = wanted_field(tag);
+        if (f >= 0) {
+            if (!out->v[f].p) {
+                out->v[f].p = v;
+                out->v[f].n = (uint32_t)vn;
+            }
+        }
+        for (int x = 0; x < n_extra; x++)
+            if (extra_tags[x] == tag && !out->extra[x].p) {
+                out->extra[x].p = v;
+                out->extra[x].n = (uint32_t)vn;
+            }
+    }
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int num(const uint8_t *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!is_digit(p[i]))
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+int fix_parse_utc(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec)
+{
+    /* YYYYMMDD-HH:MM:SS */
+    if (n < 17 || p[8] != '-' || p[11] != ':' || p[14] != ':')
+        return -1;
+    int y = num(p, 4), mo = num(p + 4, 2), d = num(p + 6, 2);
+    int h = num(p + 9, 2), mi = num(p + 12, 2), s = num(p + 15, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        s < 0 || s > 60)
+        return -1;
+    uint32_t frac = 0;
+    if (n > 17) {
+        size_t digits = n - 18;
+        if (p[17] != '.' || digits < 1 || digits > 9)
+            return -1;
+        for (size_t i = 0; i < 9; i++) {
+            if (i < digits && !is_digit(p[18 + i]))
+                return -1;
+            frac = frac * 10 + (i < digits ? (uint32_t)(p[18 + i] - '0') : 0);
+        }
+    }
+    *sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
+    *nsec = frac;
+    return 0;
+}
+
+/* ------------------------------------------------------------ framer -- */
+
+/* Per direction of a connection. */
+struct fix_dir {
+    uint8_t *buf;              /* a message (or a possible start) still arriving */
+    uint32_t len, cap;
+    uint32_t want;             /* bytes the framer needs to decide */
+    struct reasm_pkt first;    /* the packet of buf's first byte */
+    uint64_t last_frame;       /* the packet that last added bytes to buf */
+    uint32_t segs;
+    uint32_t flags;            /* for the next message */
+    uint64_t gap_bytes;
+};
+
+static void emit(struct fix_framer *fx, struct reasm_stream *s, struct fix_dir *d,
+                 const uint8_t *p, const struct fix_frame_res *fr, const struct reasm_pkt *first,
+                 const struct reasm_pkt *last, uint32_t segs)
+{
+    struct fix_message m = {
+        .p = p, .len = fr->len, .fr = fr, .flow = s->flow, .dir = s->dir, .first = first,
+        .last = last, .segs = segs, .flags = d->flags | fr->flags, .gap_bytes = d->gap_bytes,
+    };
+    fx->messages++;
+    fx->on_message(fx->ctx, &m);
+    d->flags = 0;
+    d->gap_bytes = 0;
+}
+
+static void skipped(struct fix_dir *d, uint32_t flags)
+{
+    /* After a gap, skipping to the next message start is expected. */
+    if (!(d->flags & FIXF_GAP))
+        d->flags |= FIXF_SKIPPED;
+    d->flags |= flags;
+}
+
+static int buf_append(struct reasm *ra, struct fix_dir *d, const uint8_t *p, size_t n)
+{
+    if (d->cap - d->len < n) {
+        size_t cap = d->cap ? d->cap : 512;
+        while (cap - d->len < n)
+            cap *= 2;
+        if (reasm_budget_take(ra, cap - d->cap) != 0)
+            return -1;
+        uint8_t *b = realloc(d->buf, cap);
+        if (!b) {
+            reasm_budget_give(ra, cap - d->cap);
+            return -1;
+        }
+        d->buf = b;
+        d->cap = (uint32_t)cap;
+    }
+    memcpy(d->buf + d->len, p, n);
+    d->len += (uint32_t)n;
+    return 0;
+}
+
+static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reasm_chunk *c)
+{
+    struct fix_framer *fx = ra->fr->ctx;
+    struct fix_dir *d = s->state;
+    const uint8_t *p = c->p;
+    size_t n = c->n;
+    const struct reasm_pkt *done = c->cur ? c->cur : c->own;
+    struct fix_frame_res res;
+    if (c->reordered)
+        d->flags |= FIXF_REORDERED;
+
+    while (n > 0) {
+        if (d->len == 0) {
+            /* Messages wholly inside this chunk are framed in place. */
+            switch (fix_frame(p, n, &res)) {
+            case FIX_FRAME_OK:
+                emit(fx, s, d, p, &res, c->own, done, 1);
+                p += res.len;
+                n -= res.len;
+                continue;
+            case FIX_FRAME_NOSTART:
+                skipped(d, res.flags);
+                p += res.len;
+                n -= res.len;
+                continue;
+            case FIX_FRAME_MORE:
+                if (buf_append(ra, d, p, n) != 0) {
+                    skipped(d, FIXF_TOO_LONG);
+                    return;
+                }
+                d->first = *c->own;
+                d->last_frame = c->own->frame;
+                d->segs = 1;
+                d->want = (uint32_t)res.want;
+                return;
+            }
+        }
+        /* A message began in an earlier chunk: add what it needs, frame again. */
+        size_t old = d->len;
+        size_t a = d->want > old ? d->want - old : 1;
+        if (a > n)
+            a = n;
+        if (old + a > FIX_MAX_MSG)
+            a = FIX_MAX_MSG - old > 0 ? FIX_MAX_MSG - old : 1;
+        if (buf_append(ra, d, p, a) != 0) {
+            fx->dropped++;
+            d->len = 0;
+            skipped(d, FIXF_TOO_LONG);
+            continue;
+        }
+        if (c->own->frame != d->last_frame) {
+            d->segs++;
+            d->last_frame = c->own->frame;
+        }
+        enum fix_frame_status st = fix_frame(d->buf, d->len, &res);
+        if (st == FIX_FRAME_MORE) {
+            d->want = (uint32_t)res.want;
+            p += a;
+            n -= a;
+            continue;
+        }
+        if (st == FIX_FRAME_OK)
+            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs);
+        else
+            skipped(d, res.flags);
+        if (res.len >= old) {
+            /* The rest of what was appended is still in the chunk. */
+            p += res.len - old;
+            n -= res.len - old;
+            d->len = 0;
+        } else {
+            /* Ends inside the older bytes: keep those, drop the appended. */
+            memmove(d->buf, d->buf + res.len, old - res.len);
+            d->len = (uint32_t)(old - res.len);
+            d->segs = 1;
+            d->want = 0;
+        }
+    }
+}
+
+static void fix_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
+                    const struct reasm_pkt *cur)
+{
+    (void)cur;
+    struct fix_framer *fx = ra->fr->ctx;
+    struct fix_dir *d = s->state;
+    if (d->len > 0) {
+        /* The message being received lost bytes: never invent it. A lone
+         * partial "8=FIX" prefix is no message and is not counted. */
+        if (d->len > FIX_MAGIC_LEN)
+            fx->dropped++;
+        d->len = 0;
+    }
+    d->flags |= FIXF_GAP;
+    d->flags &= ~FIXF_SKIPPED;
+    d->gap_bytes += nbytes;
+}
+
+static void fix_close(struct reasm *ra, struct reasm_stream *s)
+{
+    struct fix_framer *fx = ra->fr->ctx;
+    struct fix_dir *d = s->state;
+    if (d->len > FIX_MAGIC_LEN)
+        fx->dropped++;
+    reasm_budget_give(ra, d->cap);
+    free(d->buf);
+    memset(d, 0, sizeof *d);
+}
+
+struct reasm_framer fix_reasm_framer(struct fix_framer *fx)
+{
+    struct reasm_framer fr = {
+        .name = "fix", .state_size = sizeof(struct fix_dir),
+        .data = fix_data, .gap = fix_gap, .close = fix_close, .ctx = fx,
+    };
+    return fr;
+}

@@ -1,0 +1,117 @@
+/* fix.h: FIX (tag=value, FIX 4.x and FIXT.1.1) over TCP: the framer that
+ * cuts a reassembled byte stream into messages, and field extraction.
+ *
+ * A message is "8=FIX.x.y<SOH>9=<BodyLength><SOH>...<SOH>10=nnn<SOH>", where
+ * BodyLength counts the bytes after the SOH ending field 9 up to and
+ * including the SOH before "10=", and CheckSum is the byte sum of everything
+ * before "10=" modulo 256, as three digits (FIX 4.4 vol. 2, "Message
+ * format"; FIXT 1.1). FIX is recognised by content, on any port: a message
+ * starts with "8=FIX." or "8=FIXT." followed by field 9.
+ *
+ * BodyLength is trusted only when "<SOH>10=ddd<SOH>" sits where it points.
+ * Otherwise the message ends at the first trailer after field 9 (flag
+ * bad_length), or, when another "<SOH>8=FIX" comes first, just before it
+ * (bad_length|no_checksum). So a lying BodyLength, too small or too large,
+ * never swallows the messages after it, and a message is complete as soon
+ * as its trailer has arrived. Bytes that do not start a message are skipped
+ * up to the next "8=FIX" (flag skipped on the next message); a gap in the
+ * stream drops the message it cut (never invented) and flags the next one. */
+#ifndef PCAP2KDB_FIX_H
+#define PCAP2KDB_FIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "reasm.h"
+
+#define FIX_SOH 0x01
+/* Longest message held while it arrives; a longer one is skipped (too_long). */
+#define FIX_MAX_MSG (256u << 10)
+/* Extra tags (--tags) a message table can carry. */
+#define FIX_MAX_EXTRA 16
+
+/* Message flags, in the order the flags column lists them. */
+enum fix_flag {
+    FIXF_GAP = 1u << 0,          /* bytes were missing before this message */
+    FIXF_SKIPPED = 1u << 1,      /* bytes that were no message came before it */
+    FIXF_REORDERED = 1u << 2,    /* some of its bytes arrived out of order */
+    FIXF_BAD_LENGTH = 1u << 3,   /* BodyLength does not point at the trailer */
+    FIXF_BAD_CHECKSUM = 1u << 4, /* CheckSum differs from the byte sum */
+    FIXF_NO_CHECKSUM = 1u << 5,  /* no trailer before the next message */
+    FIXF_TOO_LONG = 1u << 6,     /* a message longer than FIX_MAX_MSG was skipped */
+};
+#define FIX_NFLAGS 7
+extern const char *const fix_flag_names[FIX_NFLAGS];
+
+enum fix_frame_status {
+    FIX_FRAME_OK,        /* a message of res.len bytes starts the view */
+    FIX_FRAME_MORE,      /* maybe a message: decide with res.want bytes */
+    FIX_FRAME_NOSTART,   /* no message starts here: skip res.len bytes */
+};
+
+struct fix_frame_res {
+    size_t len;
+    size_t want;
+    uint32_t flags;      /* FIXF_BAD_LENGTH, _BAD_CHECKSUM, _NO_CHECKSUM, _TOO_LONG */
+    uint32_t bodylen;    /* the BodyLength field's value */
+    size_t begin_len;    /* bytes of the BeginString value, from offset 2 */
+    int checksum_ok;
+};
+
+/* Frames the message at the start of p[0..n). Pure; reads only p[0..n). */
+enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res *res);
+
+/* Where the next possible message start lies in p[from..n): an '8' that
+ * begins (a prefix of) "8=FIX" and does not follow a digit or '='. n if none. */
+size_t fix_next_start(const uint8_t *p, size_t n, size_t from);
+
+/* Fields the message table shows. */
+enum fix_field {
+    FIXV_BEGIN, FIXV_MSGTYPE, FIXV_SEQNUM, FIXV_SENDER, FIXV_TARGET, FIXV_SENDTIME,
+    FIXV_CLORDID, FIXV_SYMBOL, FIXV_SIDE, FIXV_QTY, FIXV_PRICE,
+    FIXV_COUNT
+};
+
+struct fix_val {
+    const uint8_t *p;    /* NULL when the tag is absent */
+    uint32_t n;
+};
+
+struct fix_fields {
+    struct fix_val v[FIXV_COUNT];
+    struct fix_val extra[FIX_MAX_EXTRA];
+};
+
+/* Extracts the first occurrence of each wanted tag from a framed message of
+ * len bytes (values point into msg). extra_tags[0..n_extra) name more tags. */
+void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
+               struct fix_fields *out);
+
+/* SendingTime "YYYYMMDD-HH:MM:SS[.s...]" (1 to 9 fraction digits) as UTC
+ * seconds and nanoseconds; -1 when malformed. */
+int fix_parse_utc(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec);
+
+/* A framed message, as the framer hands it on. */
+struct fix_message {
+    const uint8_t *p;
+    size_t len;
+    const struct fix_frame_res *fr;
+    const struct flow *flow;
+    int dir;
+    const struct reasm_pkt *first;   /* packet holding its first byte */
+    const struct reasm_pkt *last;    /* packet that completed it */
+    uint32_t segs;                   /* packets it spans */
+    uint32_t flags;                  /* fix_flag bits */
+    uint64_t gap_bytes;              /* bytes missing just before it */
+};
+
+/* The framer for the generic reassembler: fill a struct reasm_framer with
+ * fix_reasm_framer(), with ctx pointing at a struct fix_framer. */
+struct fix_framer {
+    void (*on_message)(void *ctx, const struct fix_message *m);
+    void *ctx;
+    uint64_t messages, dropped;      /* dropped: partial messages cut by a gap or an end */
+};
+
+struct reasm_framer fix_reasm_framer(struct fix_framer *fx);
+
+#endif

@@ -1,0 +1,591 @@
+/* fix_mode.c: the --fix message table (fix_mode.h). */
+#include "fix_mode.h"
+#include "fix.h"
+#include "fmt.h"
+#include "reasm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum fix_col {
+    FC_TIME, FC_FTIME, FC_SYM, FC_SRC, FC_DEST, FC_SRCPORT, FC_DESTPORT, FC_STREAM, FC_FRAME,
+    FC_SEGS, FC_BUNDLED, FC_MSGTYPE, FC_SEQNUM, FC_SENDER, FC_TARGET, FC_SENDTIME, FC_CLORDID,
+    FC_SYMBOL, FC_SIDE, FC_QTY, FC_PRICE, FC_BODYLEN, FC_CHKOK, FC_FLAGS, FC_LATENCY,
+    /* optional */
+    FC_BEGIN, FC_LEN, FC_GAPBYTES,
+    FC_COUNT
+};
+#define FIX_DEFAULT_COLUMNS 25
+/* Columns FC_COUNT + i are the extra tag i (--tags, or tagN in --columns). */
+
+static const struct mt_coldef fix_coldefs[FC_COUNT] = {
+    [FC_TIME] = { "time", 'P' },         [FC_FTIME] = { "ftime", 'P' },
+    [FC_SYM] = { "sym", 'S' },           [FC_SRC] = { "src", 'S' },
+    [FC_DEST] = { "dest", 'S' },         [FC_SRCPORT] = { "srcport", 'I' },
+    [FC_DESTPORT] = { "destport", 'I' }, [FC_STREAM] = { "stream", 'J' },
+    [FC_FRAME] = { "frame", 'J' },       [FC_SEGS] = { "segs", 'I' },
+    [FC_BUNDLED] = { "bundled", 'I' },   [FC_MSGTYPE] = { "msgtype", 'S' },
+    [FC_SEQNUM] = { "seqnum", 'J' },     [FC_SENDER] = { "sender", 'S' },
+    [FC_TARGET] = { "target", 'S' },     [FC_SENDTIME] = { "sendtime", 'P' },
+    [FC_CLORDID] = { "clordid", 'S' },   [FC_SYMBOL] = { "symbol", 'S' },
+    [FC_SIDE] = { "side", 'S' },         [FC_QTY] = { "qty", 'F' },
+    [FC_PRICE] = { "price", 'F' },       [FC_BODYLEN] = { "bodylen", 'I' },
+    [FC_CHKOK] = { "chkok", 'B' },       [FC_FLAGS] = { "flags", 'S' },
+    [FC_LATENCY] = { "latency", 'N' },   [FC_BEGIN] = { "begin", 'S' },
+    [FC_LEN] = { "len", 'I' },           [FC_GAPBYTES] = { "gapbytes", 'J' },
+};
+
+#define NVALS (FIXV_COUNT + FIX_MAX_EXTRA)
+#define ABSENT UINT32_MAX
+
+/* A message waiting for the end of the packet that completed it. */
+struct pmsg {
+    struct reasm_pkt last, first;
+    uint64_t stream, gap_bytes;
+    int64_t latency;           /* ns, when has_latency */
+    uint8_t ipver, has_latency, chkok;
+    uint8_t src[16], dst[16];
+    uint16_t sport, dport;
+    uint32_t segs, bodylen, len, flags;
+    uint32_t off[NVALS], vlen[NVALS];   /* values in the arena; ABSENT */
+};
+
+struct lat_entry {
+    uint64_t hash, stream, age;
+    int64_t t;
+    uint8_t used, dir, idlen;
+    char id[47];
+};
+#define LAT_WAYS 4
+
+struct fix_mode {
+    struct fix_mode_opts o;
+    struct mt_columns cols;
+    uint32_t tags[FIX_MAX_EXTRA];
+    int ntags;
+    struct mt_writer w;
+    struct fix_framer fx;
+    struct reasm_framer fr;
+    struct reasm ra;
+    struct msg_mode hooks;
+    struct flow_table *flows;
+    /* messages of the current packet */
+    struct pmsg *pend;
+    size_t npend, cap_pend;
+    char *arena;
+    size_t arena_len, arena_cap;
+    /* latency pairing */
+    struct lat_entry *lat;
+    uint64_t lat_clock;
+    struct time_cache tc_time, tc_ftime, tc_send;
+};
+
+/* ------------------------------------------------------------ columns -- */
+
+static int parse_tag(const char *s, size_t n, uint32_t *tag)
+{
+    if (n == 0 || n > 9)
+        return -1;
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    }
+    if (v == 0)
+        return -1;
+    *tag = v;
+    return 0;
+}
+
+struct tagctx {
+    uint32_t *tags;
+    int *ntags;
+};
+
+/* "tagN" in --columns: the value of tag N, as a symbol. */
+static int extra_column(void *ctx, const char *name, size_t n, char *qtype)
+{
+    struct tagctx *tc = ctx;
+    uint32_t tag;
+    if (n < 4 || memcmp(name, "tag", 3) != 0 || parse_tag(name + 3, n - 3, &tag) != 0)
+        return -1;
+    for (int i = 0; i < *tc->ntags; i++)
+        if (tc->tags[i] == tag) {
+            *qtype = 'S';
+            return FC_COUNT + i;
+        }
+    if (*tc->ntags == FIX_MAX_EXTRA)
+        return -1;
+    tc->tags[*tc->ntags] = tag;
+    *qtype = 'S';
+    return FC_COUNT + (*tc->ntags)++;
+}
+
+int fix_mode_columns(const struct fix_mode_opts *o, struct mt_columns *cols, uint32_t *tags,
+                     int *ntags, char *err, size_t errlen)
+{
+    struct tagctx tc = { tags, ntags };
+    *ntags = 0;
+    if (o->columns) {
+        if (mt_columns_parse(cols, fix_coldefs, FC_COUNT, o->columns, extra_column, &tc, err,
+                             errlen) != 0)
+            return -1;
+    } else {
+        cols->n = 0;
+        for (int i = 0; i < FIX_DEFAULT_COLUMNS; i++)
+            mt_columns_add(cols, fix_coldefs[i].name, fix_coldefs[i].qtype, i);
+    }
+    if (o->tags) {
+        const char *s = o->tags;
+        for (;;) {
+            const char *e = strchr(s, ',');
+            size_t n = e ? (size_t)(e - s) : strlen(s);
+            char name[MT_NAME_MAX];
+            char qtype;
+            uint32_t tag;
+            if (parse_tag(s, n, &tag) != 0) {
+                snprintf(err, errlen, "--tags: '%.*s' is not a tag number", (int)(n > 40 ? 40 : n),
+                         s);
+                return -1;
+            }
+            snprintf(name, sizeof name, "tag%u", (unsigned)tag);
+            int before = *ntags;
+            int id = extra_column(&tc, name, strlen(name), &qtype);
+            if (id < 0) {
+                snprintf(err, errlen, "--tags: at most %d tags", FIX_MAX_EXTRA);
+                return -1;
+            }
+            /* A tag already chosen with --columns tagN is not added twice. */
+            int listed = 0;
+            for (int i = 0; i < cols->n; i++)
+                listed |= cols->col[i].id == id;
+            if ((*ntags > before || !listed) && mt_columns_add(cols, name, qtype, id) != 0) {
+                snprintf(err, errlen, "more than %d columns", MT_MAX_COLS);
+                return -1;
+            }
+            if (!e)
+                break;
+            s = e + 1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ latency -- */
+
+static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ (stream * 0x9E3779B97F4A7C15ull) ^ (uint64_t)dir;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ id[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static struct lat_entry *lat_find(struct fix_mode *m, const struct fix_val *id, uint64_t stream,
+                                  int dir, int create)
+{
+    uint64_t h = lat_hash(id->p, id->n, stream, dir);
+    struct lat_entry *set = m->lat + (h & (FIX_LAT_SLOTS / LAT_WAYS - 1)) * LAT_WAYS;
+    size_t idlen = id->n < sizeof set->id ? id->n : sizeof set->id;
+    struct lat_entry *victim = &set[0];
+    for (int i = 0; i < LAT_WAYS; i++) {
+        struct lat_entry *e = &set[i];
+        if (e->used && e->hash == h && e->stream == stream && e->dir == dir &&
+            e->idlen == idlen && memcmp(e->id, id->p, idlen) == 0)
+            return e;
+        if (!e->used ? victim->used : (victim->used && e->age < victim->age))
+            victim = e;
+    }
+    if (!create)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    victim->used = 1;
+    victim->hash = h;
+    victim->stream = stream;
+    victim->dir = (uint8_t)dir;
+    victim->idlen = (uint8_t)idlen;
+    memcpy(victim->id, id->p, idlen);
+    return victim;
+}
+
+static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
+
+static int msgtype_is(const struct fix_val *v, const char *t)
+{
+    size_t n = strlen(t);
+    return v->p && v->n == n && memcmp(v->p, t, n) == 0;
+}
+
+/* Orders (NewOrderSingle D, OrderCancelRequest F, OrderCancelReplaceRequest
+ * G) are remembered by ClOrdID; an ExecutionReport (8), OrderCancelReject
+ * (9), Reject (3) or BusinessMessageReject (j) with that ClOrdID in the other
+ * direction of the same connection gets the time since the order. */
+static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const struct fix_message *msg,
+                         struct pmsg *pm)
+{
+    const struct fix_val *t = &ff->v[FIXV_MSGTYPE], *id = &ff->v[FIXV_CLORDID];
+    if (!id->p || id->n == 0 || !msg->last->has_time)
+        return;
+    if (msgtype_is(t, "D") || msgtype_is(t, "F") || msgtype_is(t, "G")) {
+        struct lat_entry *e = lat_find(m, id, msg->flow->stream, msg->dir, 1);
+        e->t = pkt_ns(msg->last);
+        e->age = ++m->lat_clock;
+    } else if (msgtype_is(t, "8") || msgtype_is(t, "9") || msgtype_is(t, "3") ||
+               msgtype_is(t, "j")) {
+        struct lat_entry *e = lat_find(m, id, msg->flow->stream, !msg->dir, 0);
+        if (e) {
+            pm->has_latency = 1;
+            pm->latency = pkt_ns(msg->last) - e->t;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ messages -- */
+
+static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t *off)
+{
+    if (m->arena_cap - m->arena_len < n) {
+        size_t cap = m->arena_cap ? m->arena_cap : 65536;
+        while (cap - m->arena_len < n)
+            cap *= 2;
+        char *a = realloc(m->arena, cap);
+        if (!a)
+            return -1;
+        m->arena = a;
+        m->arena_cap = cap;
+    }
+    memcpy(m->arena + m->arena_len, p, n);
+    *off = (uint32_t)m->arena_len;
+    m->arena_len += n;
+    return 0;
+}
+
+static void on_message(void *ctx, const struct fix_message *msg)
+{
+    struct fix_mode *m = ctx;
+    if (m->npend == m->cap_pend) {
+        size_t cap = m->cap_pend ? 2 * m->cap_pend : 256;
+        struct pmsg *p = realloc(m->pend, cap * sizeof *p);
+        if (!p)
+            return;
+        m->pend = p;
+        m->cap_pend = cap;
+    }
+    struct fix_fields ff;
+    fix_parse(msg->p, msg->len, m->tags, m->ntags, &ff);
+    struct pmsg *pm = &m->pend[m->npend];
+    const struct flow *f = msg->flow;
+    pm->last = *msg->last;
+    pm->first = *msg->first;
+    pm->stream = f->stream;
+    pm->gap_bytes = msg->gap_bytes;
+    pm->has_latency = 0;
+    pm->ipver = f->ipver;
+    memcpy(pm->src, f->addr[msg->dir], 16);
+    memcpy(pm->dst, f->addr[!msg->dir], 16);
+    pm->sport = f->port[msg->dir];
+    pm->dport = f->port[!msg->dir];
+    pm->segs = msg->segs;
+    pm->bodylen = msg->fr->bodylen;
+    pm->len = (uint32_t)msg->len;
+    pm->flags = msg->flags;
+    pm->chkok = (uint8_t)msg->fr->checksum_ok;
+    for (int i = 0; i < NVALS; i++) {
+        const struct fix_val *v = i < FIXV_COUNT ? &ff.v[i] : &ff.extra[i - FIXV_COUNT];
+        pm->vlen[i] = ABSENT;
+        if (v->p && (i < FIXV_COUNT || i - FIXV_COUNT < m->ntags) &&
+            arena_put(m, v->p, v->n, &pm->off[i]) == 0)
+            pm->vlen[i] = v->n;
+    }
+    pair_latency(m, &ff, msg, pm);
+    m->npend++;
+}
+
+/* ------------------------------------------------------------ rows -- */
+
+static char *put_int_text(char *p, const char *v, uint32_t n, int *ok)
+{
+    *ok = n > 0 && n <= 18;
+    for (uint32_t i = 0; i < n && *ok; i++)
+        *ok = v[i] >= '0' && v[i] <= '9';
+    if (!*ok)
+        return p;
+    memcpy(p, v, n);
+    return p + n;
+}
+
+/* A FIX float ("-12.50", ".5", "100") as text q reads as a float. */
+static char *put_float_text(char *p, const char *v, uint32_t n, int *ok)
+{
+    uint32_t i = 0, digits = 0, dots = 0;
+    char *start = p;
+    *ok = 0;
+    if (n == 0 || n > 40)
+        return p;
+    if (v[0] == '-')
+        *p++ = v[i++];
+    if (i < n && v[i] == '.')
+        *p++ = '0';
+    for (; i < n; i++) {
+        if (v[i] == '.')
+            dots++;
+        else if (v[i] >= '0' && v[i] <= '9')
+            digits++;
+        else
+            return start;
+        *p++ = v[i];
+    }
+    if (digits == 0 || dots > 1)
+        return start;
+    *ok = 1;
+    return p;
+}
+
+static char *put_timespan(char *p, int64_t ns)
+{
+    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (ns < 0)
+        *p++ = '-';
+    uint64_t s = v / 1000000000u, frac = v % 1000000000u;
+    p = fmt_u64(p, s / 86400);
+    *p++ = 'D';
+    unsigned hh = (unsigned)(s / 3600 % 24), mm = (unsigned)(s / 60 % 60), ss = (unsigned)(s % 60);
+    *p++ = (char)('0' + hh / 10);
+    *p++ = (char)('0' + hh % 10);
+    *p++ = ':';
+    *p++ = (char)('0' + mm / 10);
+    *p++ = (char)('0' + mm % 10);
+    *p++ = ':';
+    *p++ = (char)('0' + ss / 10);
+    *p++ = (char)('0' + ss % 10);
+    *p++ = '.';
+    for (int i = 8; i >= 0; i--) {
+        p[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    return p + 9;
+}
+
+static char *put_addr(char *p, const struct pmsg *pm, const uint8_t *a)
+{
+    return pm->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
+}
+
+static char *put_flags(char *p, uint32_t flags)
+{
+    int first = 1;
+    for (int i = 0; i < FIX_NFLAGS; i++)
+        if (flags & (1u << i)) {
+            if (!first)
+                *p++ = '|';
+            size_t n = strlen(fix_flag_names[i]);
+            memcpy(p, fix_flag_names[i], n);
+            p += n;
+            first = 0;
+        }
+    return p;
+}
+
+/* Text of one value at p; *kind says what it is. */
+static char *value(struct fix_mode *m, const struct pmsg *pm, int id, uint32_t bundled, char *p,
+                   struct mt_val *v)
+{
+    v->kind = MV_TEXT;
+    char *s = p;
+    int ok = 1;
+    int vi = -1;
+    switch (id) {
+    case FC_TIME:
+        if (!(ok = pm->last.has_time))
+            break;
+        p = fmt_time(p, &m->tc_time, pm->last.ts_sec, pm->last.ts_nsec);
+        break;
+    case FC_FTIME:
+        if (!(ok = pm->first.has_time))
+            break;
+        p = fmt_time(p, &m->tc_ftime, pm->first.ts_sec, pm->first.ts_nsec);
+        break;
+    case FC_SYM:
+        v->p = m->o.fmt->sym;
+        v->n = (uint32_t)m->o.fmt->sym_len;
+        return p;
+    case FC_SRC: p = put_addr(p, pm, pm->src); break;
+    case FC_DEST: p = put_addr(p, pm, pm->dst); break;
+    case FC_SRCPORT: p = fmt_u64(p, pm->sport); break;
+    case FC_DESTPORT: p = fmt_u64(p, pm->dport); break;
+    case FC_STREAM: p = fmt_u64(p, pm->stream); break;
+    case FC_FRAME: p = fmt_u64(p, pm->last.frame); break;
+    case FC_SEGS: p = fmt_u64(p, pm->segs); break;
+    case FC_BUNDLED: p = fmt_u64(p, bundled); break;
+    case FC_BODYLEN: p = fmt_u64(p, pm->bodylen); break;
+    case FC_LEN: p = fmt_u64(p, pm->len); break;
+    case FC_GAPBYTES:
+        if (!(ok = (pm->flags & FIXF_GAP) != 0))
+            break;
+        p = fmt_u64(p, pm->gap_bytes);
+        break;
+    case FC_CHKOK: *p++ = pm->chkok ? '1' : '0'; break;
+    case FC_FLAGS:
+        ok = pm->flags != 0;
+        p = put_flags(p, pm->flags);
+        break;
+    case FC_LATENCY:
+        if (!(ok = pm->has_latency))
+            break;
+        p = put_timespan(p, pm->latency);
+        break;
+    case FC_SEQNUM:
+        ok = pm->vlen[FIXV_SEQNUM] != ABSENT;
+        if (ok)
+            p = put_int_text(p, m->arena + pm->off[FIXV_SEQNUM], pm->vlen[FIXV_SEQNUM], &ok);
+        break;
+    case FC_QTY:
+    case FC_PRICE: {
+        int f = id == FC_QTY ? FIXV_QTY : FIXV_PRICE;
+        ok = pm->vlen[f] != ABSENT;
+        if (ok)
+            p = put_float_text(p, m->arena + pm->off[f], pm->vlen[f], &ok);
+        break;
+    }
+    case FC_SENDTIME: {
+        int64_t sec;
+        uint32_t nsec;
+        ok = pm->vlen[FIXV_SENDTIME] != ABSENT &&
+             fix_parse_utc((const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
+                           pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
+             fmt_time_in_q_range(sec);
+        if (ok)
+            p = fmt_time(p, &m->tc_send, sec, nsec);
+        break;
+    }
+    case FC_MSGTYPE: vi = FIXV_MSGTYPE; break;
+    case FC_SENDER: vi = FIXV_SENDER; break;
+    case FC_TARGET: vi = FIXV_TARGET; break;
+    case FC_CLORDID: vi = FIXV_CLORDID; break;
+    case FC_SYMBOL: vi = FIXV_SYMBOL; break;
+    case FC_SIDE: vi = FIXV_SIDE; break;
+    case FC_BEGIN: vi = FIXV_BEGIN; break;
+    default: vi = FIXV_COUNT + (id - FC_COUNT); break;
+    }
+    if (vi >= 0) {
+        if (pm->vlen[vi] == ABSENT || pm->vlen[vi] == 0) {
+            v->kind = MV_NULL;
+            return p;
+        }
+        v->kind = MV_STR;
+        v->p = m->arena + pm->off[vi];
+        v->n = pm->vlen[vi];
+        return p;
+    }
+    if (!ok) {
+        v->kind = MV_NULL;
+        return s;
+    }
+    v->p = s;
+    v->n = (uint32_t)(p - s);
+    return p;
+}
+
+static void write_pending(struct fix_mode *m)
+{
+    struct mt_val vals[MT_MAX_COLS];
+    char scratch[MT_MAX_COLS * 64];
+    for (size_t i = 0; i < m->npend;) {
+        /* bundled: messages completed by the same packet */
+        size_t j = i;
+        while (j < m->npend && m->pend[j].last.frame == m->pend[i].last.frame)
+            j++;
+        uint32_t bundled = (uint32_t)(j - i);
+        for (; i < j; i++) {
+            char *p = scratch;
+            for (int c = 0; c < m->cols.n; c++)
+                p = value(m, &m->pend[i], m->cols.col[c].id, bundled, p, &vals[c]);
+            mt_row(&m->w, vals);
+        }
+    }
+    m->npend = 0;
+    m->arena_len = 0;
+}
+
+/* ------------------------------------------------------------ hooks -- */
+
+static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
+{
+    struct fix_mode *m = ctx;
+    if (f) {
+        struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
+        reasm_packet(&m->ra, f, dir, r, &pkt);
+    }
+    if (m->npend)
+        write_pending(m);
+}
+
+static void mode_end_input(void *ctx)
+{
+    struct fix_mode *m = ctx;
+    /* Every connection ends with its input: queued bytes are delivered. */
+    flow_table_reset(m->flows);
+    if (m->npend)
+        write_pending(m);
+}
+
+static void on_evict(void *ctx, struct flow *f)
+{
+    struct fix_mode *m = ctx;
+    reasm_flow_end(&m->ra, f);
+}
+
+struct fix_mode *fix_mode_new(const struct fix_mode_opts *o, char *err, size_t errlen)
+{
+    struct fix_mode *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->o = *o;
+    if (fix_mode_columns(o, &m->cols, m->tags, &m->ntags, err, errlen) != 0) {
+        free(m);
+        return NULL;
+    }
+    m->lat = calloc(FIX_LAT_SLOTS, sizeof *m->lat);
+    if (!m->lat) {
+        free(m);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
+                               .table = o->table };
+    m->fx.on_message = on_message;
+    m->fx.ctx = m;
+    m->fr = fix_reasm_framer(&m->fx);
+    reasm_init(&m->ra, &m->fr, REASM_DEFAULT_BUDGET);
+    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m };
+    return m;
+}
+
+void fix_mode_attach(struct fix_mode *m, struct converter *cv)
+{
+    m->flows = &cv->flows;
+    cv->flows.on_evict = on_evict;
+    cv->flows.on_evict_ctx = m;
+    cv->mode = &m->hooks;
+}
+
+void fix_mode_begin(struct fix_mode *m) { mt_begin(&m->w); }
+void fix_mode_end(struct fix_mode *m) { mt_end(&m->w); }
+
+void fix_mode_free(struct fix_mode *m)
+{
+    if (!m)
+        return;
+    if (m->flows) {
+        m->flows->on_evict = NULL;
+        m->flows->on_evict_ctx = NULL;
+    }
+    free(m->pend);
+    free(m->arena);
+    free(m->lat);
+    free(m);
+}

@@ -1,0 +1,309 @@
+/* msgtab.c: message-table columns and their CSV / q writers (msgtab.h). */
+#include "msgtab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mt_columns_add(struct mt_columns *cols, const char *name, char qtype, int id)
+{
+    if (cols->n == MT_MAX_COLS || strlen(name) >= MT_NAME_MAX)
+        return -1;
+    struct mt_col *c = &cols->col[cols->n++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->qtype = qtype;
+    c->id = id;
+    return 0;
+}
+
+int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int ndefs,
+                     const char *list,
+                     int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
+                     void *extra_ctx, char *err, size_t errlen)
+{
+    cols->n = 0;
+    const char *s = list;
+    for (;;) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int id = -1;
+        char qtype = 0;
+        for (int c = 0; c < ndefs && id < 0; c++)
+            if (strlen(defs[c].name) == n && memcmp(defs[c].name, s, n) == 0) {
+                id = c;
+                qtype = defs[c].qtype;
+            }
+        if (id < 0 && extra)
+            id = extra(extra_ctx, s, n, &qtype);
+        char name[MT_NAME_MAX];
+        if (id < 0 || n >= MT_NAME_MAX) {
+            size_t off = (size_t)snprintf(err, errlen, "unknown column '%.*s'; valid columns:",
+                                          (int)(n > 60 ? 60 : n), s);
+            for (int c = 0; c < ndefs && off < errlen; c++)
+                off += (size_t)snprintf(err + off, errlen - off, "%s%s", c ? "," : " ",
+                                        defs[c].name);
+            return -1;
+        }
+        memcpy(name, s, n);
+        name[n] = '\0';
+        if (mt_columns_add(cols, name, qtype, id) != 0) {
+            snprintf(err, errlen, "more than %d columns", MT_MAX_COLS);
+            return -1;
+        }
+        if (!e)
+            return 0;
+        s = e + 1;
+    }
+}
+
+void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size_t cap)
+{
+    size_t off = (size_t)snprintf(buf, cap, "%s:(\"", table);
+    for (int i = 0; i < cols->n && off + 1 < cap; i++)
+        buf[off++] = cols->col[i].qtype;
+    snprintf(buf + off, cap - off, "\";enlist\",\") 0: `:out.csv");
+}
+
+/* ---------------------------------------------------------------- CSV -- */
+
+static int csv_needs_quotes(const char *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+            return 1;
+    return 0;
+}
+
+static void csv_begin(struct mt_writer *w)
+{
+    if (!w->header)
+        return;
+    for (int i = 0; i < w->cols->n; i++) {
+        if (i)
+            out_write(w->out, ",", 1);
+        out_write(w->out, w->cols->col[i].name, strlen(w->cols->col[i].name));
+    }
+    out_write(w->out, "\n", 1);
+}
+
+static void csv_row(struct mt_writer *w, const struct mt_val *v)
+{
+    int n = w->cols->n;
+    size_t need = (size_t)n + 1;
+    for (int i = 0; i < n; i++)
+        need += v[i].kind == MV_STR ? 2 * (size_t)v[i].n + 2 : v[i].n;
+    if (out_reserve(w->out, need) != 0)
+        return;
+    char *p = out_cursor(w->out);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        if (v[i].kind == MV_STR && csv_needs_quotes(v[i].p, v[i].n)) {
+            *p++ = '"';
+            for (uint32_t k = 0; k < v[i].n; k++) {
+                if (v[i].p[k] == '"')
+                    *p++ = '"';
+                *p++ = v[i].p[k];
+            }
+            *p++ = '"';
+        } else if (v[i].kind != MV_NULL) {
+            memcpy(p, v[i].p, v[i].n);
+            p += v[i].n;
+        }
+    }
+    *p++ = '\n';
+    out_advance(w->out, p);
+}
+
+/* ------------------------------------------------------------ q script -- */
+
+#define MT_Q_BATCH 1000
+
+struct mt_qcol {
+    char *buf;
+    size_t len, cap;
+};
+
+struct mt_qstate {
+    struct mt_qcol col[MT_MAX_COLS];
+    int rows;
+};
+
+static void qc_reserve(struct mt_qcol *c, size_t n)
+{
+    if (c->cap - c->len >= n)
+        return;
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap - c->len < n)
+        cap *= 2;
+    char *b = realloc(c->buf, cap);
+    if (!b)
+        abort();               /* a few kB per column; nothing sane to do */
+    c->buf = b;
+    c->cap = cap;
+}
+
+static void qc_put(struct mt_qcol *c, const char *s, size_t n)
+{
+    qc_reserve(c, n);
+    memcpy(c->buf + c->len, s, n);
+    c->len += n;
+}
+
+static const char *q_empty(char t)
+{
+    switch (t) {
+    case 'P': return "`timestamp$()";
+    case 'S': return "`symbol$()";
+    case 'I': return "`int$()";
+    case 'J': return "`long$()";
+    case 'F': return "`float$()";
+    case 'B': return "`boolean$()";
+    case 'N': return "`timespan$()";
+    default: return "()";
+    }
+}
+
+static const char *q_null(char t)
+{
+    switch (t) {
+    case 'P': return "0Np";
+    case 'N': return "0Nn";
+    case 'F': return "0n";
+    case 'B': return "0";
+    default: return "0N";
+    }
+}
+
+static void q_begin(struct mt_writer *w)
+{
+    w->state = calloc(1, sizeof(struct mt_qstate));
+    if (!w->state)
+        abort();
+    out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
+    out_write(w->out, w->table, strlen(w->table));
+    out_write(w->out, ":([]", 4);
+    for (int i = 0; i < w->cols->n; i++) {
+        const struct mt_col *c = &w->cols->col[i];
+        const char *t = q_empty(c->qtype);
+        out_write(w->out, " ", 1);
+        out_write(w->out, c->name, strlen(c->name));
+        out_write(w->out, ":", 1);
+        out_write(w->out, t, strlen(t));
+        if (i + 1 < w->cols->n)
+            out_write(w->out, ";", 1);
+    }
+    out_write(w->out, ")\n", 2);
+}
+
+/* A q string literal of raw bytes. */
+static void q_string(struct mt_qcol *c, const char *s, uint32_t n, int escape)
+{
+    qc_reserve(c, 4 * (size_t)n + 3);
+    char *p = c->buf + c->len;
+    if (n == 1)
+        *p++ = ',';
+    *p++ = '"';
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (escape && (ch == '"' || ch == '\\')) {
+            *p++ = '\\';
+            *p++ = (char)ch;
+        } else if (escape && (ch < 0x20 || ch == 0x7f)) {
+            *p++ = '\\';
+            *p++ = (char)('0' + (ch >> 6));
+            *p++ = (char)('0' + ((ch >> 3) & 7));
+            *p++ = (char)('0' + (ch & 7));
+        } else {
+            *p++ = (char)ch;
+        }
+    }
+    *p++ = '"';
+    c->len = (size_t)(p - c->buf);
+}
+
+static void q_flush(struct mt_writer *w)
+{
+    struct mt_qstate *st = w->state;
+    if (!st || st->rows == 0)
+        return;
+    int single = st->rows == 1, ncols = w->cols->n;
+    out_write(w->out, "`", 1);
+    out_write(w->out, w->table, strlen(w->table));
+    out_write(w->out, " insert ", 8);
+    out_write(w->out, ncols == 1 ? "enlist " : "(", ncols == 1 ? 7 : 1);
+    for (int i = 0; i < ncols; i++) {
+        char t = w->cols->col[i].qtype;
+        int str = t == 'S' || t == '*';
+        struct mt_qcol *c = &st->col[i];
+        if (i)
+            out_write(w->out, ";", 1);
+        if (t == 'S')
+            out_write(w->out, "`$", 2);
+        if (single)
+            out_write(w->out, "enlist ", 7);
+        else if (str)
+            out_write(w->out, "(", 1);
+        out_write(w->out, c->buf, c->len);
+        if (!single && str)
+            out_write(w->out, ")", 1);
+        /* Bare integers are longs, so int columns need their suffix;
+         * booleans are written as a run of digits and need theirs. */
+        if (t == 'I')
+            out_write(w->out, "i", 1);
+        else if (t == 'B')
+            out_write(w->out, "b", 1);
+        c->len = 0;
+    }
+    out_write(w->out, ncols == 1 ? "\n" : ")\n", ncols == 1 ? 1 : 2);
+    st->rows = 0;
+}
+
+static void q_row(struct mt_writer *w, const struct mt_val *v)
+{
+    struct mt_qstate *st = w->state;
+    int first = st->rows == 0;
+    for (int i = 0; i < w->cols->n; i++) {
+        char t = w->cols->col[i].qtype;
+        struct mt_qcol *c = &st->col[i];
+        if (t == 'S' || t == '*') {
+            if (!first)
+                qc_put(c, ";", 1);
+            q_string(c, v[i].p, v[i].kind == MV_NULL ? 0 : v[i].n, v[i].kind == MV_STR);
+            continue;
+        }
+        if (!first && t != 'B')
+            qc_put(c, " ", 1);
+        if (v[i].kind == MV_NULL) {
+            const char *z = q_null(t);
+            qc_put(c, z, strlen(z));
+        } else {
+            qc_put(c, v[i].p, v[i].n);
+            /* "100" is a long in q; "100." a float */
+            if (t == 'F' && !memchr(v[i].p, '.', v[i].n))
+                qc_put(c, ".", 1);
+        }
+    }
+    if (++st->rows == MT_Q_BATCH)
+        q_flush(w);
+}
+
+static void q_end(struct mt_writer *w)
+{
+    struct mt_qstate *st = w->state;
+    if (!st)
+        return;
+    q_flush(w);
+    for (int i = 0; i < MT_MAX_COLS; i++)
+        free(st->col[i].buf);
+    free(st);
+    w->state = NULL;
+}
+
+void mt_begin(struct mt_writer *w) { w->q ? q_begin(w) : csv_begin(w); }
+void mt_row(struct mt_writer *w, const struct mt_val *v) { w->q ? q_row(w, v) : csv_row(w, v); }
+void mt_end(struct mt_writer *w)
+{
+    if (w->q)
+        q_end(w);
+}

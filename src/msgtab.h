@@ -1,0 +1,72 @@
+/* msgtab.h: output of message tables (--fix, later --kdb): a column set of
+ * names and q types chosen at run time, and CSV / q-script writers that take
+ * each row as an array of ready values, one per selected column.
+ *
+ * The packet table keeps its own writers (write_csv.c, write_q.c), tuned for
+ * its fixed row struct; message modes share these, so a new protocol only
+ * declares its columns and fills values.
+ *
+ * A value is either null, TEXT (safe text: numbers, times, addresses, our
+ * own names; written as is) or STR (bytes from the wire: any byte but NUL
+ * may occur). In CSV a STR holding ',', '"', CR or LF is quoted RFC 4180
+ * style; in a q script it is a q string with \" \\ and \ooo escapes. */
+#ifndef PCAP2KDB_MSGTAB_H
+#define PCAP2KDB_MSGTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "out.h"
+
+#define MT_MAX_COLS 64
+#define MT_NAME_MAX 24
+
+struct mt_coldef {
+    const char *name;
+    char qtype;                /* P S I J F B N, or '*' for a string */
+};
+
+struct mt_col {
+    char name[MT_NAME_MAX];
+    char qtype;
+    int id;                    /* the mode's own column number */
+};
+
+struct mt_columns {
+    int n;
+    struct mt_col col[MT_MAX_COLS];
+};
+
+/* Picks columns by name from defs[0..ndefs) ("a,b,c"); a name not among
+ * them is offered to extra() (may be NULL), which returns the column's id
+ * (>= ndefs) and sets its q type, or -1. -1 with a message in err. */
+int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int ndefs,
+                     const char *list,
+                     int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
+                     void *extra_ctx, char *err, size_t errlen);
+/* Appends one column; -1 when full. */
+int mt_columns_add(struct mt_columns *cols, const char *name, char qtype, int id);
+/* The load line: NAME:("PS...";enlist",") 0: `:out.csv */
+void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size_t cap);
+
+enum mt_kind { MV_NULL = 0, MV_TEXT, MV_STR };
+
+struct mt_val {
+    const char *p;
+    uint32_t n;
+    uint8_t kind;
+};
+
+struct mt_writer {
+    struct out *out;
+    const struct mt_columns *cols;
+    int q;                     /* 1: q script, 0: CSV */
+    int header;                /* CSV header line */
+    const char *table;
+    void *state;
+};
+
+void mt_begin(struct mt_writer *w);
+void mt_row(struct mt_writer *w, const struct mt_val *v);
+void mt_end(struct mt_writer *w);
+
+#endif

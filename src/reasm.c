@@ -1,0 +1,282 @@
+/* reasm.c: the generic TCP reassembler (see reasm.h). */
+#include "reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A segment waiting in the out-of-order queue: its captured bytes, and how
+ * many bytes after them the capture did not keep (snaplen). */
+struct reasm_seg {
+    struct reasm_seg *next;
+    uint32_t seq;
+    uint32_t len;              /* bytes on the wire */
+    uint32_t caplen;           /* bytes held in data[] (<= len) */
+    struct reasm_pkt pkt;
+    uint8_t data[];
+};
+
+struct reasm_dir {
+    uint32_t next_seq;         /* the next byte to deliver */
+    uint8_t synced;            /* next_seq is known */
+    struct reasm_seg *q;       /* sorted by seq, all ahead of next_seq */
+    uint32_t qsegs;
+    size_t qbytes;
+};
+
+struct reasm_flow {
+    struct reasm_dir d[2];
+    void *state[2];            /* framer states, in the same allocation */
+};
+
+void reasm_init(struct reasm *ra, const struct reasm_framer *fr, size_t budget)
+{
+    memset(ra, 0, sizeof *ra);
+    ra->fr = fr;
+    ra->budget = budget;
+}
+
+int reasm_budget_take(struct reasm *ra, size_t n)
+{
+    if (n > ra->budget - ra->held)
+        return -1;
+    ra->held += n;
+    return 0;
+}
+
+void reasm_budget_give(struct reasm *ra, size_t n) { ra->held -= n < ra->held ? n : ra->held; }
+
+static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
+static void call_gap(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                     uint64_t n, const struct reasm_pkt *cur)
+{
+    if (n == 0)
+        return;
+    ra->stats.gaps++;
+    ra->stats.gap_bytes += n;
+    struct reasm_stream s = { f, dir, rf->state[dir] };
+    ra->fr->gap(ra, &s, n, cur);
+}
+
+/* Delivers the part of [seq, seq+len) from next_seq on; the segment must
+ * start at or before next_seq and end after it. */
+static void deliver(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                    uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t len,
+                    const struct reasm_pkt *own, const struct reasm_pkt *cur, int reordered)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    uint32_t skip = d->next_seq - seq;
+    if (skip < caplen) {
+        struct reasm_stream s = { f, dir, rf->state[dir] };
+        struct reasm_chunk c = { data + skip, caplen - skip, own, cur, reordered };
+        ra->fr->data(ra, &s, &c);
+    }
+    if (caplen < len)
+        call_gap(ra, f, rf, dir, len - (skip > caplen ? skip : caplen), cur);
+    d->next_seq = seq + len;
+}
+
+static void seg_free(struct reasm *ra, struct reasm_dir *d, struct reasm_seg *s)
+{
+    d->qsegs--;
+    d->qbytes -= s->caplen;
+    reasm_budget_give(ra, sizeof *s + s->caplen);
+    free(s);
+}
+
+/* Delivers queued segments that the next byte has reached. */
+static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                  const struct reasm_pkt *cur)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    while (d->q && seq_diff(d->q->seq, d->next_seq) <= 0) {
+        struct reasm_seg *s = d->q;
+        d->q = s->next;
+        if (seq_diff(s->seq + s->len, d->next_seq) > 0)
+            deliver(ra, f, rf, dir, s->seq, s->data, s->caplen, s->len, &s->pkt, cur, 1);
+        else
+            ra->stats.duplicates++;
+        seg_free(ra, d, s);
+    }
+}
+
+/* Gives up the hole before the first queued segment: a gap, then delivery. */
+static void skip_hole(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                      const struct reasm_pkt *cur)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    if (!d->q)
+        return;
+    call_gap(ra, f, rf, dir, d->q->seq - d->next_seq, cur);
+    d->next_seq = d->q->seq;
+    drain(ra, f, rf, dir, cur);
+}
+
+static void flush_dir(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                      const struct reasm_pkt *cur)
+{
+    while (rf->d[dir].q)
+        skip_hole(ra, f, rf, dir, cur);
+}
+
+/* Queues a segment that lies ahead of next_seq; 0, or -1 when it cannot be
+ * held (bounds, memory) even after giving up the holes before it. */
+static int enqueue(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                   uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t len,
+                   const struct reasm_pkt *pkt)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    /* An exact copy of a queued segment (or a shorter one at its start). */
+    for (struct reasm_seg *s = d->q; s; s = s->next)
+        if (s->seq == seq && s->len >= len) {
+            ra->stats.duplicates++;
+            return 0;
+        }
+    size_t need = sizeof(struct reasm_seg) + caplen;
+    for (;;) {
+        if (d->qsegs < REASM_DIR_MAX_SEGS && d->qbytes + caplen <= REASM_DIR_MAX_BYTES &&
+            reasm_budget_take(ra, need) == 0)
+            break;
+        if (!d->q)
+            return -1;
+        ra->stats.over_budget++;
+        skip_hole(ra, f, rf, dir, pkt);
+        if (seq_diff(seq, d->next_seq) <= 0)
+            return -1;         /* the holes before it are gone: deliver it now */
+    }
+    struct reasm_seg *s = malloc(need);
+    if (!s) {
+        reasm_budget_give(ra, need);
+        return -1;
+    }
+    s->seq = seq;
+    s->len = len;
+    s->caplen = caplen;
+    s->pkt = *pkt;
+    memcpy(s->data, data, caplen);
+    struct reasm_seg **pp = &d->q;
+    while (*pp && seq_diff((*pp)->seq, seq) <= 0)
+        pp = &(*pp)->next;
+    s->next = *pp;
+    *pp = s;
+    d->qsegs++;
+    d->qbytes += caplen;
+    ra->stats.reordered++;
+    return 0;
+}
+
+static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                    uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t len,
+                    const struct reasm_pkt *pkt)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    ra->stats.segments++;
+    if (!d->synced) {
+        d->next_seq = seq;
+        d->synced = 1;
+    }
+    int32_t off = seq_diff(seq, d->next_seq);
+    if (off < 0 && (int64_t)off + len <= 0) {
+        ra->stats.duplicates++;
+        return;
+    }
+    if (off > 0 && (uint32_t)off > REASM_MAX_AHEAD) {
+        /* The sequence space moved: nothing queued will ever connect. */
+        flush_dir(ra, f, rf, dir, pkt);
+        off = seq_diff(seq, d->next_seq);
+        if (off > 0) {
+            call_gap(ra, f, rf, dir, (uint32_t)off, pkt);
+            d->next_seq = seq;
+            off = 0;
+        }
+    }
+    if (off > 0 && enqueue(ra, f, rf, dir, seq, data, caplen, len, pkt) == 0)
+        return;
+    off = seq_diff(seq, d->next_seq);
+    if (off > 0) {             /* could not be queued: give up the hole */
+        call_gap(ra, f, rf, dir, (uint32_t)off, pkt);
+        d->next_seq = seq;
+    } else if ((int64_t)off + len <= 0) {
+        return;
+    }
+    deliver(ra, f, rf, dir, seq, data, caplen, len, pkt, pkt, 0);
+    drain(ra, f, rf, dir, pkt);
+}
+
+static struct reasm_flow *flow_state(struct reasm *ra, struct flow *f)
+{
+    if (f->ext)
+        return f->ext;
+    size_t st = (ra->fr->state_size + 15) & ~(size_t)15;
+    size_t head = (sizeof(struct reasm_flow) + 15) & ~(size_t)15;
+    struct reasm_flow *rf = calloc(1, head + 2 * st);
+    if (!rf)
+        return NULL;
+    rf->state[0] = (char *)rf + head;
+    rf->state[1] = (char *)rf + head + st;
+    /* A handshake the flow table saw fixes where each direction's data starts,
+     * so that a lost first segment is a gap, not a silent new start. */
+    for (int i = 0; i < 2; i++)
+        if (f->dir[i].saw_syn) {
+            rf->d[i].next_seq = f->dir[i].base_seq + 1;
+            rf->d[i].synced = 1;
+        }
+    f->ext = rf;
+    return rf;
+}
+
+void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r,
+                  const struct reasm_pkt *pkt)
+{
+    uint32_t len = (r->present & HAS_PAYLEN) ? r->paylen : 0;
+    uint16_t flags = (r->present & HAS_TCPHDR) ? r->tcpflags : 0;
+    struct reasm_flow *rf = f->ext;
+    if (!rf) {
+        if (len == 0)
+            return;            /* nothing to reassemble yet */
+        rf = flow_state(ra, f);
+        if (!rf)
+            return;
+    }
+    /* The peer acknowledges bytes past a hole in our direction's queue: they
+     * reached it, so they will never be sent again; the capture missed them. */
+    struct reasm_dir *o = &rf->d[!dir];
+    if ((flags & TCP_ACK) && o->q && o->synced && seq_diff(r->ack, o->next_seq) > 0) {
+        uint32_t to = seq_diff(r->ack, o->q->seq) < 0 ? r->ack : o->q->seq;
+        call_gap(ra, f, rf, !dir, to - o->next_seq, pkt);
+        o->next_seq = to;
+        drain(ra, f, rf, !dir, pkt);
+    }
+
+    uint32_t seq = r->seq;
+    struct reasm_dir *d = &rf->d[dir];
+    if (flags & TCP_SYN) {
+        if (!d->synced) {
+            d->next_seq = seq + 1;
+            d->synced = 1;
+        }
+        seq += 1;              /* data on a SYN follows the SYN's number */
+    }
+    if (len > 0) {
+        uint32_t caplen = r->payload_caplen < len ? r->payload_caplen : len;
+        segment(ra, f, rf, dir, seq, r->payload, caplen, len, pkt);
+    }
+    if (flags & (TCP_FIN | TCP_RST))
+        flush_dir(ra, f, rf, dir, pkt);
+    if (flags & TCP_RST)
+        flush_dir(ra, f, rf, !dir, pkt);
+}
+
+void reasm_flow_end(struct reasm *ra, struct flow *f)
+{
+    struct reasm_flow *rf = f->ext;
+    if (!rf)
+        return;
+    for (int dir = 0; dir < 2; dir++) {
+        flush_dir(ra, f, rf, dir, NULL);
+        struct reasm_stream s = { f, dir, rf->state[dir] };
+        ra->fr->close(ra, &s);
+    }
+    free(rf);
+    f->ext = NULL;
+}

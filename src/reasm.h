@@ -1,0 +1,115 @@
+/* reasm.h: one generic TCP reassembler for the message modes (--fix, and
+ * later kdb+ IPC), with the protocol left to a per-protocol framer.
+ *
+ * For each direction of each connection the reassembler hands the framer the
+ * payload bytes in sequence order, each byte exactly once:
+ *   - duplicated and retransmitted segments (a capture on `any` can hold
+ *     every packet twice) are delivered once; a retransmission that also
+ *     carries new bytes delivers only the new ones;
+ *   - a segment ahead of the next expected byte is copied into a bounded
+ *     out-of-order queue and delivered when the hole before it fills;
+ *   - a hole that will not fill becomes a gap: the framer is told how many
+ *     bytes are missing and delivery goes on after it. A hole is given up
+ *     when the peer acknowledges bytes past it (the receiver has them, so
+ *     they will never be resent: the capture lost them), when the queue
+ *     would exceed its bounds, when a segment lies implausibly far ahead,
+ *     when the direction closes (FIN, RST) and when the flow ends (evicted,
+ *     restarted by a new SYN, end of input);
+ *   - bytes a truncated capture (snaplen) did not keep are a gap too.
+ *
+ * Bounds: per direction at most REASM_DIR_MAX_SEGS queued segments and
+ * REASM_DIR_MAX_BYTES queued bytes; over all connections at most the
+ * budget given to reasm_init (queued bytes plus whatever the framers
+ * account through reasm_budget_take, e.g. a partly received message).
+ * Per-connection state lives behind struct flow's `ext` pointer, is
+ * allocated when a connection first carries payload and freed when the
+ * flow table evicts it (reasm_flow_end from the table's on_evict hook), so
+ * the number of connections is bounded by the flow table.
+ *
+ * A framer sees each in-order chunk with the packet that carried it (`own`)
+ * and the packet whose arrival made it deliverable (`cur`; NULL when a flow
+ * is flushed for another reason than a packet of its own, e.g. eviction or
+ * end of input). In order delivery, own == cur. */
+#ifndef PCAP2KDB_REASM_H
+#define PCAP2KDB_REASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "flow.h"
+#include "row.h"
+
+#define REASM_DIR_MAX_SEGS 64
+#define REASM_DIR_MAX_BYTES (1u << 20)
+/* A segment further ahead than this is not waiting for a hole: the
+ * sequence space moved (a missed SYN, a broken stack); resynchronise. */
+#define REASM_MAX_AHEAD (16u << 20)
+#define REASM_DEFAULT_BUDGET ((size_t)64 << 20)
+
+/* The packet a chunk of bytes came from. */
+struct reasm_pkt {
+    uint64_t frame;            /* 1-based record number in the input */
+    int64_t ts_sec;
+    uint32_t ts_nsec;
+    uint8_t has_time;
+};
+
+/* One direction of one connection, as a framer sees it. */
+struct reasm_stream {
+    const struct flow *flow;   /* valid during the callback only */
+    int dir;                   /* 0 or 1: addresses flow->addr[dir] -> [!dir] */
+    void *state;               /* the framer's per-direction state */
+};
+
+struct reasm_chunk {
+    const uint8_t *p;
+    size_t n;
+    const struct reasm_pkt *own;  /* the packet that carried these bytes */
+    const struct reasm_pkt *cur;  /* the packet being processed, or NULL */
+    int reordered;             /* delivered from the out-of-order queue */
+};
+
+struct reasm;
+
+struct reasm_framer {
+    const char *name;
+    size_t state_size;         /* per direction; zeroed when created */
+    void (*data)(struct reasm *ra, struct reasm_stream *s, const struct reasm_chunk *c);
+    /* nbytes are missing before whatever comes next. */
+    void (*gap)(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
+                const struct reasm_pkt *cur);
+    /* The direction ends: no more bytes. Free what the state holds. */
+    void (*close)(struct reasm *ra, struct reasm_stream *s);
+    void *ctx;                 /* the framer's own context, for its callbacks */
+};
+
+struct reasm_stats {
+    uint64_t segments;         /* payload-carrying segments seen */
+    uint64_t duplicates;       /* wholly already delivered (retransmissions, copies) */
+    uint64_t reordered;        /* queued out of order */
+    uint64_t gaps, gap_bytes;
+    uint64_t over_budget;      /* holes given up early for want of memory */
+};
+
+struct reasm {
+    const struct reasm_framer *fr;
+    size_t budget, held;       /* bytes allowed / held over all connections */
+    struct reasm_stats stats;
+};
+
+void reasm_init(struct reasm *ra, const struct reasm_framer *fr, size_t budget);
+
+/* A decoded TCP segment of flow f travelling in direction dir (from
+ * flow_track_tcp); pure ACKs count too (their acknowledgment numbers close
+ * holes in the other direction). */
+void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r,
+                  const struct reasm_pkt *pkt);
+
+/* The flow ends: deliver what is queued (with gaps), close both directions,
+ * free the state and clear f->ext. For the flow table's on_evict hook. */
+void reasm_flow_end(struct reasm *ra, struct flow *f);
+
+/* Memory accounting for framers: take n bytes of the budget (0) or fail (-1). */
+int reasm_budget_take(struct reasm *ra, size_t n);
+void reasm_budget_give(struct reasm *ra, size_t n);
+
+#endif
