@@ -147,15 +147,18 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
          * length below the captured one is raised to it. */
         size_t reported = rec.origlen > rec.caplen ? rec.origlen : rec.caplen;
         decode_link(rec.linktype, rec.data, rec.caplen, reported, &r);
-        if (cv->use_flows && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&
-            (r.present & HAS_DST)) {
-            int dir;
-            flow_track_tcp(&cv->flows, &r, &dir);
-        }
+        struct flow *fl = NULL;
+        int dir = 0;
+        if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&
+            (r.present & HAS_DST))
+            fl = flow_track_tcp(&cv->flows, &r, &dir);
         /* Filtered-out rows are decoded and tracked all the same. */
         if (cv->filter && !filter_match(cv->filter, &r))
             continue;
-        w->ops->row(w, &r);
+        if (cv->mode)
+            cv->mode->packet(cv->mode->ctx, &r, fl, dir);
+        else
+            w->ops->row(w, &r);
         if (out_dead(w->out))
             break;
         if (++cv->stats.rows == cv->max_rows) {
@@ -171,6 +174,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->records += cv->frame;
     cv->stats.bytes += in->offset;
     cv->stats.tcp_flows += cv->flows.next_stream;
+    if (cv->mode)
+        cv->mode->end_input(cv->mode->ctx);
     cv->damaged += skipped;
     reader_close(&rd);
     return code;

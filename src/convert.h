@@ -19,8 +19,19 @@ enum {
     EXIT_WRITE = 3,
 };
 
+/* A message mode (--fix; later kdb+ IPC) replaces the packet rows by rows of
+ * its own: it sees every decoded packet, with its TCP flow when it has one
+ * (f NULL otherwise), writes its own table, and flushes what it holds when
+ * an input ends. The flow table is always on in a message mode. */
+struct msg_mode {
+    void (*packet)(void *ctx, struct row *r, struct flow *f, int dir);
+    void (*end_input)(void *ctx);
+    void *ctx;
+};
+
 struct converter {
     struct writer *writer;
+    const struct msg_mode *mode;   /* NULL: packet rows */
     struct flow_table flows;
     int use_flows;
     const char *prog;          /* for messages */

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "columns.h"
 #include "convert.h"
+#include "fix_mode.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -35,6 +36,8 @@ static const char usage_text[] =
     "      --no-header     CSV without the header line\n"
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
+    "      --fix           one row per FIX message instead of per packet\n"
+    "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -59,6 +62,8 @@ static const char usage_text[] =
 enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DATA_MAX };
 /* everyday options: filters, progress, summary */
 enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
+/* message modes */
+enum { OPT_FIX = 400, OPT_TAGS };
 
 struct options {
     const char *output;
@@ -73,7 +78,12 @@ struct options {
     uint64_t max_rows;         /* -c; 0: all */
     int progress;              /* -1 auto, 0 off, 1 on */
     int stats;
+    const char *columns;       /* --columns as given: parsed once the mode is known */
+    int fix;
+    const char *tags;
 };
+
+static const char default_table[] = "pcap";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -148,13 +158,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "progress", no_argument, NULL, OPT_PROGRESS },
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "fix", no_argument, NULL, OPT_FIX },
+        { "tags", required_argument, NULL, OPT_TAGS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
     columns_default(&o->cols);
-    o->table = "pcap";
+    o->table = default_table;
     o->header = 1;
     o->data_max = 65535;
     o->progress = -1;
@@ -174,8 +186,13 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return usage_error("unknown format '%s' (csv or q)", optarg);
             break;
         case OPT_COLUMNS:
-            if (columns_parse(&o->cols, optarg, err, sizeof err) != 0)
-                return usage_error("%s", err);
+            o->columns = optarg;
+            break;
+        case OPT_FIX:
+            o->fix = 1;
+            break;
+        case OPT_TAGS:
+            o->tags = optarg;
             break;
         case OPT_SYM:
             if (!sym_is_safe(optarg))
@@ -246,6 +263,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             return EXIT_USAGE;
         }
     }
+    if (o->tags && !o->fix)
+        return usage_error("%s", "--tags needs --fix");
+    if (!o->fix && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
+        return usage_error("%s", err);
     return -1;
 }
 
@@ -270,6 +291,28 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    struct fix_mode_opts fo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
+                                .header = o.header };
+    if (o.fix) {
+        char err[1024];
+        struct mt_columns mc;
+        uint32_t tags[FIX_MAX_EXTRA];
+        int ntags;
+        if (fix_mode_columns(&fo, &mc, tags, &ntags, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (o.table == default_table)
+            o.table = "fix";
+        fo.table = o.table;
+        if (o.schema) {
+            if (o.q_format) {
+                printf("\\l out.q  / creates table %s\n", o.table);
+            } else {
+                mt_schema(&mc, o.table, err, sizeof err);
+                printf("%s\n", err);
+            }
+            return EXIT_OK;
+        }
+    }
     if (o.schema) {
         print_schema(&o);
         return EXIT_OK;
@@ -300,6 +343,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_DAMAGED;
     }
+    struct fix_mode *fm = NULL;
+    if (o.fix) {
+        char err[1024];
+        fo.out = &out;
+        fo.fmt = &fmt;
+        fm = fix_mode_new(&fo, err, sizeof err);
+        if (!fm) {
+            fprintf(stderr, "pcap2kdb: %s\n", err);
+            return EXIT_DAMAGED;
+        }
+        fix_mode_attach(fm, &cv);
+    }
 
     char *stdin_only[] = { "-" };
     char **files = optind < argc ? argv + optind : stdin_only;
@@ -318,7 +373,10 @@ int main(int argc, char **argv)
     progress_init(&progress, show, STDERR_FILENO, show ? inputs_size(files, nfiles) : 0);
     converter_set_progress(&cv, &progress);
 
-    w.ops->begin(&w);
+    if (fm)
+        fix_mode_begin(fm);
+    else
+        w.ops->begin(&w);
     for (int i = 0; i < nfiles && !out_dead(&out) && !cv.stop; i++) {
         const char *path = files[i];
         struct input in;
@@ -343,7 +401,10 @@ int main(int argc, char **argv)
         /* Rows before any damage reach the disk before we go on. */
         out_flush(&out);
     }
-    w.ops->end(&w);
+    if (fm)
+        fix_mode_end(fm);
+    else
+        w.ops->end(&w);
     out_flush(&out);
     progress_clear(&progress);
     if (o.output && !out.failed && close(outfd) != 0) {
@@ -356,6 +417,7 @@ int main(int argc, char **argv)
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }
     converter_free(&cv);
+    fix_mode_free(fm);
     out_free(&out);
     if (out.pipe_closed)
         return EXIT_OK;
