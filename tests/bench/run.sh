@@ -31,10 +31,12 @@
 #                  generator (the same traffic as the first 200000 packets,
 #                  except that its sessions close at the end), unless
 #                  --with-tshark is given, which makes it read the full capture;
-#   5. prints, per tool, the median seconds over RUNS, packets/s, MB/s
-#      (capture file bytes / 10^6 / s), peak RSS (largest over the runs, MiB)
-#      and packets/s relative to naive; then the issue's targets with
-#      PASS/FAIL beside each:
+#   5. prints, per tool, the median wall seconds over RUNS, the median CPU
+#      seconds (user+sys), packets/s and MB/s (capture file bytes / 10^6 / s)
+#      from the median wall time, peak RSS (largest over the runs, MiB) and
+#      packets/s relative to naive; then the issue's targets, each the median
+#      over the runs of the ratio measured within one run (wall time; the CPU
+#      time ratio in brackets, steadier on a busy machine), PASS/FAIL beside:
 #        pcap2kdb CSV pcap packets/s  >= 1.5 x naive.c, same run
 #        pcapng time / pcap time      <= 1.10
 #        -f q time / CSV time         <= 1.5
@@ -52,8 +54,9 @@
 # Files: everything lands in build-release/ (ignored by git); the two 2M
 # captures take about 1 GB. Environment: CC (default cc), BENCH_DIR (default
 # build-release/bench), TSHARK_PACKETS (default 200000).
-# For comparable numbers keep the machine otherwise idle; the captures are
-# read once before timing so that all runs read from the page cache.
+# For comparable numbers keep the machine otherwise idle (the script warns when
+# the load average says it is not); the captures are read once before timing
+# so that all runs read from the page cache.
 
 set -u
 export LC_ALL=C
@@ -168,9 +171,12 @@ for f in "$pcap" "$pcapng" "$tshark_file"; do cat "$f" >/dev/null 2>&1; done
 say ""
 say "== machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cpus, $(uname -sr)"
 say "   $("$CC" --version | head -1)"
+load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0; }
+busy() { awk -v l="$(load)" -v n="$(nproc 2>/dev/null || echo 1)" 'BEGIN { exit !(l > n * 0.75) }'; }
+busy && say "   WARNING: load average $(load) on $(nproc) cpus before the runs: wall times will be noisy"
 say "== $RUNS runs of $PACKETS packets (tools interleaved within each run)"
 
-results=$bench/results.txt   # tool-index run seconds rss-kib
+results=$bench/results.txt   # tool-index run wall-seconds rss-kib cpu-seconds
 : >"$results"
 now_us() { local t=${EPOCHREALTIME/./}; [ -n "$t" ] && echo "$t" || echo $(( $(date +%s%N) / 1000 )); }
 for ((r = 1; r <= RUNS; r++)); do
@@ -179,7 +185,7 @@ for ((r = 1; r <= RUNS; r++)); do
         IFS='|' read -r name n file cmd <<<"${tools[$i]}"
         tf=$bench/time.$i
         t0=$(now_us)
-        eval "/usr/bin/time -f '%e %M' -o \"$tf\" $cmd" >/dev/null 2>"$bench/stderr.$i"
+        eval "/usr/bin/time -f '%e %M %U %S' -o \"$tf\" $cmd" >/dev/null 2>"$bench/stderr.$i"
         rc=$?
         t1=$(now_us)
         if [ "$rc" -ne 0 ]; then
@@ -187,69 +193,76 @@ for ((r = 1; r <= RUNS; r++)); do
             crashed=1
             continue
         fi
-        rss=$(tail -n 1 "$tf" | awk '{print $2}')
+        read -r _ rss usr sys < <(tail -n 1 "$tf")
         secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e6 }')
-        printf '%s %s %s %s\n' "$i" "$r" "$secs" "$rss" >>"$results"
+        cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+        printf '%s %s %s %s %s\n' "$i" "$r" "$secs" "$rss" "$cpu" >>"$results"
         line="$line $(printf '%.2fs' "$secs")"
     done
     say "$line"
 done
 
+busy && say "   WARNING: load average $(load) on $(nproc) cpus after the runs: other work ran beside the benchmark"
+
 # ---- 5. table --------------------------------------------------------------
-median() { # tool index -> median seconds
-    awk -v i="$1" '$1 == i { print $3 }' "$results" | sort -g |
-        awk '{ v[NR] = $1 } END { if (!NR) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+median_of_lines() {
+    sort -g | awk '{ v[NR] = $1 } END { if (!NR) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+median() { # tool-index column(3 wall, 5 cpu) -> median over the runs
+    awk -v i="$1" -v c="${2:-3}" '$1 == i { print $c }' "$results" | median_of_lines
+}
+run_ratio() { # i j column -> median over runs of (tool i / tool j), same run
+    awk -v i="$1" -v j="$2" -v c="$3" '$1 == i { a[$2] = $c } $1 == j { b[$2] = $c }
+        END { for (r in a) if ((r in b) && b[r] > 0) print a[r] / b[r] }' "$results" | median_of_lines
 }
 maxrss() { awk -v i="$1" '$1 == i && $4 > m { m = $4 } END { if (m) printf "%.1f", m / 1024 }' "$results"; }
 
-declare -A med pps rss
-naive_pps=
+declare -A med cpu pps rss
+naive_pps= naive_i=
 for i in "${!tools[@]}"; do
     IFS='|' read -r name n file cmd <<<"${tools[$i]}"
     med[$i]=$(median "$i")
+    cpu[$i]=$(median "$i" 5)
     [ -n "${med[$i]}" ] || continue
     pps[$i]=$(awk -v n="$n" -v s="${med[$i]}" 'BEGIN { printf "%.0f", n / s }')
     rss[$i]=$(maxrss "$i")
-    case $name in naive*) naive_pps=${pps[$i]} ;; esac
+    case $name in naive*) naive_pps=${pps[$i]} naive_i=$i ;; esac
 done
 
 say ""
-printf '%-30s %10s %12s %9s %10s %9s\n' tool "median s" packets/s MB/s "RSS MiB" "x naive"
+printf '%-30s %9s %8s %11s %8s %8s %8s\n' tool "median s" "cpu s" packets/s MB/s "RSS MiB" "x naive"
 for i in "${!tools[@]}"; do
     IFS='|' read -r name n file cmd <<<"${tools[$i]}"
-    if [ -z "${med[$i]:-}" ]; then printf '%-30s %10s\n' "$name" "failed"; continue; fi
+    if [ -z "${med[$i]:-}" ]; then printf '%-30s %9s\n' "$name" "failed"; continue; fi
     mbs=$(awk -v b="$(size_of "$file")" -v s="${med[$i]}" 'BEGIN { printf "%.1f", b / 1e6 / s }')
     ratio=$(awk -v a="${pps[$i]}" -v b="${naive_pps:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-    printf '%-30s %10.3f %12s %9s %10s %9s\n' "$name" "${med[$i]}" "${pps[$i]}" "$mbs" "${rss[$i]}" "$ratio"
+    printf '%-30s %9.3f %8.2f %11s %8s %8s %8s\n' "$name" "${med[$i]}" "${cpu[$i]}" "${pps[$i]}" "$mbs" "${rss[$i]}" "$ratio"
 done
 [ "$tshark_file" = "$pcap" ] || say "(tshark read bench-tshark.pcap, $tshark_packets packets of the same traffic; --with-tshark makes it read the full capture)"
 
 say ""
-say "== targets (informative; medians of $RUNS runs)"
+say "== targets (informative): median over the $RUNS runs of the ratio within each run, wall time"
+say "   (the same ratio on user+sys CPU seconds in brackets: steadier when the machine is busy)"
 verdict() { awk -v v="$1" -v lim="$2" -v op="$3" 'BEGIN { ok = op == ">=" ? v >= lim : op == "<=" ? v <= lim : v < lim; print ok ? "PASS" : "FAIL" }'; }
-if [ -n "$pcap2kdb" ] && [ -n "${med[0]:-}" ] && [ -n "$naive_pps" ]; then
-    r1=$(awk -v a="${pps[0]}" -v b="$naive_pps" 'BEGIN { printf "%.2f", a / b }')
-    printf '   %-44s %6s  (>= 1.50)  %s\n' "pcap2kdb CSV pcap packets/s / naive.c" "$r1" "$(verdict "$r1" 1.5 '>=')"
-else
-    printf '   %-44s %6s  (>= 1.50)  %s\n' "pcap2kdb CSV pcap packets/s / naive.c" "-" "n/a"
-fi
-if [ -n "$pcap2kdb" ] && [ -n "${med[0]:-}" ] && [ -n "${med[1]:-}" ]; then
-    r2=$(awk -v a="${med[1]}" -v b="${med[0]}" 'BEGIN { printf "%.2f", a / b }')
-    printf '   %-44s %6s  (<= 1.10)  %s\n' "pcapng time / pcap time" "$r2" "$(verdict "$r2" 1.10 '<=')"
-else
-    printf '   %-44s %6s  (<= 1.10)  %s\n' "pcapng time / pcap time" "-" "n/a"
-fi
-if [ -n "$pcap2kdb" ] && [ -n "${med[0]:-}" ] && [ -n "${med[2]:-}" ]; then
-    r3=$(awk -v a="${med[2]}" -v b="${med[0]}" 'BEGIN { printf "%.2f", a / b }')
-    printf '   %-44s %6s  (<= 1.50)  %s\n' "-f q time / CSV time" "$r3" "$(verdict "$r3" 1.5 '<=')"
-else
-    printf '   %-44s %6s  (<= 1.50)  %s\n' "-f q time / CSV time" "-" "n/a"
-fi
+target() { # label i j limit op: ratio of tool i to tool j (j over i for ">=", a speed-up)
+    local label=$1 i=$2 j=$3 lim=$4 op=$5 w c
+    if [ -z "$pcap2kdb" ] || [ -z "$i" ] || [ -z "$j" ] || [ -z "${med[$i]:-}" ] || [ -z "${med[$j]:-}" ]; then
+        printf '   %-40s %6s %9s  (%s %.2f)  %s\n' "$label" "-" "" "$op" "$lim" "n/a"
+        return
+    fi
+    if [ "$op" = ">=" ]; then w=$(run_ratio "$j" "$i" 3) c=$(run_ratio "$j" "$i" 5)
+    else w=$(run_ratio "$i" "$j" 3) c=$(run_ratio "$i" "$j" 5); fi
+    w=$(printf '%.2f' "$w"); c=$(printf '%.2f' "${c:-0}")
+    printf '   %-40s %6s %9s  (%s %.2f)  %s\n' "$label" "$w" "[$c]" "$op" "$lim" "$(verdict "$w" "$lim" "$op")"
+}
+target "pcap2kdb CSV pcap packets/s / naive.c" 0 "$naive_i" 1.5 ">="
+target "pcapng time / pcap time" 1 0 1.10 "<="
+target "-f q time / CSV time" 2 0 1.5 "<="
 if [ -n "$pcap2kdb" ] && [ -n "${rss[0]:-}" ]; then
     m=$(printf '%s\n' "${rss[0]}" "${rss[1]:-0}" "${rss[2]:-0}" | sort -g | tail -n 1)
-    printf '   %-44s %6s  (<  16.0)  %s\n' "pcap2kdb peak RSS MiB (all three modes)" "$m" "$(verdict "$m" 16 '<')"
+    printf '   %-40s %6s %9s  (<  16.0)  %s\n' "pcap2kdb peak RSS MiB (all three modes)" "$m" "" "$(verdict "$m" 16 '<')"
 else
-    printf '   %-44s %6s  (<  16.0)  %s\n' "pcap2kdb peak RSS MiB (all three modes)" "-" "n/a"
+    printf '   %-40s %6s %9s  (<  16.0)  %s\n' "pcap2kdb peak RSS MiB (all three modes)" "-" "" "n/a"
 fi
 [ -n "$pcap2kdb" ] || say "   (pcap2kdb missing: nothing to compare)"
 
