@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Records that are not packets (pcapng custom blocks) have no link type. */
+#define LINKTYPE_NONE_TEXT 0xFFFFFFFFu
+#define IPPROTO_TCP_NUMBER 6
+
 const struct column_def column_defs[COL_COUNT] = {
     [COL_TIME] = { "time", 'P' },       [COL_SYM] = { "sym", 'S' },
     [COL_SRC] = { "src", 'S' },         [COL_DEST] = { "dest", 'S' },
@@ -94,7 +98,7 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_LENGTH: case COL_FRAME: case COL_CAPLEN: return 0;
     case COL_LEN: return !(h & HAS_PAYLEN);
     case COL_IFACE: return !(h & HAS_IFACE);
-    case COL_LINKTYPE: return r->linktype == 0xFFFFFFFFu; /* not a packet */
+    case COL_LINKTYPE: return r->linktype == LINKTYPE_NONE_TEXT; /* not a packet */
     case COL_VLAN: return !(h & HAS_VLAN);
     case COL_TTL: return !(h & HAS_TTL);
     case COL_IPID: return !(h & HAS_IPID) || r->ipver != IPVER_4;
@@ -123,29 +127,50 @@ static char *put_addr(char *p, const struct row *r, const uint8_t *a)
     return r->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
 }
 
-static char *put_flags(char *p, uint16_t f)
+/* The text of each of the 512 combinations of the nine flags, made once:
+ * one copy per row instead of nine tests and joins. */
+static char flag_text[512][36];
+static uint8_t flag_len[512];
+static int flags_ready;
+
+static void init_flags(void)
 {
     static const struct { uint16_t bit; const char *name; } order[] = {
         { TCP_NS, "NS" }, { TCP_CWR, "CWR" }, { TCP_ECE, "ECE" }, { TCP_URG, "URG" },
         { TCP_ACK, "ACK" }, { TCP_PSH, "PSH" }, { TCP_RST, "RST" }, { TCP_SYN, "SYN" },
         { TCP_FIN, "FIN" },
     };
-    int first = 1;
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        if (!(f & order[i].bit))
-            continue;
-        if (!first)
-            *p++ = '|';
-        p = put_str(p, order[i].name);
-        first = 0;
+    for (unsigned f = 0; f < 512; f++) {
+        char *p = flag_text[f];
+        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+            if (!(f & order[i].bit))
+                continue;
+            if (p != flag_text[f])
+                *p++ = '|';
+            p = put_str(p, order[i].name);
+        }
+        flag_len[f] = (uint8_t)(p - flag_text[f]);
     }
-    return p;
+    flags_ready = 1;
+}
+
+static char *put_flags(char *p, uint16_t f)
+{
+    if (!flags_ready)
+        init_flags();
+    f &= 0x1FF;
+    memcpy(p, flag_text[f], sizeof flag_text[f]);
+    return p + flag_len[f];
 }
 
 static char *put_protocol(char *p, const struct row *r)
 {
     const char *name;
     if (r->present & HAS_IPPROTO) {
+        if (r->ipproto == IPPROTO_TCP_NUMBER) { /* the common case, without strlen */
+            memcpy(p, "TCP", 3);
+            return p + 3;
+        }
         name = ipproto_name(r->ipproto);
         return name ? put_str(p, name) : fmt_u64(p, r->ipproto);
     }
@@ -168,42 +193,49 @@ uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)
     return r->payload_caplen < ctx->data_max ? r->payload_caplen : ctx->data_max;
 }
 
+/* The value of column c, or nothing for a null: one switch, the presence
+ * test inside each case (this runs for every field of every row). */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)
 {
-    if (field_is_null(c, r))
-        return p;
+    uint32_t h = r->present;
     switch (c) {
-    case COL_TIME: return fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec);
-    case COL_SYM: memcpy(p, ctx->sym, ctx->sym_len); return p + ctx->sym_len;
-    case COL_SRC: return put_addr(p, r, r->src);
-    case COL_DEST: return put_addr(p, r, r->dst);
-    case COL_SRCPORT: return fmt_u64(p, r->sport);
-    case COL_DESTPORT: return fmt_u64(p, r->dport);
-    case COL_PROTOCOL: return put_protocol(p, r);
-    case COL_FLAGS: return put_flags(p, r->tcpflags);
-    case COL_SEQ: return fmt_u64(p, r->seq);
-    case COL_ACK: return fmt_u64(p, r->ack);
-    case COL_WIN: return fmt_u64(p, r->win);
-    case COL_TSVAL: return fmt_u64(p, r->tsval);
-    case COL_TSECR: return fmt_u64(p, r->tsecr);
-    case COL_LENGTH: return fmt_u64(p, r->origlen);
-    case COL_LEN: return fmt_u64(p, r->paylen);
+    case COL_TIME:
+        return (h & HAS_TIME) ? fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec) : p;
+    case COL_SYM:
+        memcpy(p, ctx->sym, ctx->sym_len);
+        return p + ctx->sym_len;
+    case COL_SRC: return (h & HAS_SRC) ? put_addr(p, r, r->src) : p;
+    case COL_DEST: return (h & HAS_DST) ? put_addr(p, r, r->dst) : p;
+    case COL_SRCPORT: return (h & HAS_SPORT) ? fmt_u32(p, r->sport) : p;
+    case COL_DESTPORT: return (h & HAS_DPORT) ? fmt_u32(p, r->dport) : p;
+    case COL_PROTOCOL:
+        return (h & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? put_protocol(p, r) : p;
+    case COL_FLAGS: return (h & HAS_TCPHDR) ? put_flags(p, r->tcpflags) : p;
+    case COL_SEQ: return (h & HAS_TCPSEQ) ? fmt_u32(p, r->seq) : p;
+    case COL_ACK: return (h & HAS_TCPHDR) ? fmt_u32(p, r->ack) : p;
+    case COL_WIN: return (h & HAS_WIN) ? fmt_u64(p, r->win) : p;
+    case COL_TSVAL: return (h & (HAS_TSOPT | HAS_TSVAL)) ? fmt_u32(p, r->tsval) : p;
+    case COL_TSECR: return (h & HAS_TSOPT) ? fmt_u32(p, r->tsecr) : p;
+    case COL_LENGTH: return fmt_u32(p, r->origlen);
+    case COL_LEN: return (h & HAS_PAYLEN) ? fmt_u32(p, r->paylen) : p;
     case COL_FRAME: return fmt_u64(p, r->frame);
-    case COL_CAPLEN: return fmt_u64(p, r->caplen);
-    case COL_IFACE: return fmt_u64(p, r->iface);
+    case COL_CAPLEN: return fmt_u32(p, r->caplen);
+    case COL_IFACE: return (h & HAS_IFACE) ? fmt_u32(p, r->iface) : p;
     case COL_LINKTYPE: {
+        if (r->linktype == LINKTYPE_NONE_TEXT)
+            return p;
         const char *name = linktype_name(r->linktype);
-        return name ? put_str(p, name) : fmt_u64(p, r->linktype);
+        return name ? put_str(p, name) : fmt_u32(p, r->linktype);
     }
-    case COL_VLAN: return fmt_u64(p, r->vlan);
-    case COL_TTL: return fmt_u64(p, r->ttl);
-    case COL_IPID: return fmt_u64(p, r->ipid);
-    case COL_STREAM: return fmt_u64(p, r->stream);
-    case COL_RSEQ: return fmt_u64(p, r->rseq);
-    case COL_RACK: return fmt_u64(p, r->rack);
-    case COL_RAWWIN: return fmt_u64(p, r->rawwin);
-    case COL_WSCALE: return fmt_u64(p, r->wscale);
-    case COL_MSS: return fmt_u64(p, r->mss);
+    case COL_VLAN: return (h & HAS_VLAN) ? fmt_u32(p, r->vlan) : p;
+    case COL_TTL: return (h & HAS_TTL) ? fmt_u32(p, r->ttl) : p;
+    case COL_IPID: return ((h & HAS_IPID) && r->ipver == IPVER_4) ? fmt_u32(p, r->ipid) : p;
+    case COL_STREAM: return (h & HAS_STREAM) ? fmt_u64(p, r->stream) : p;
+    case COL_RSEQ: return (h & HAS_RSEQ) ? fmt_u32(p, r->rseq) : p;
+    case COL_RACK: return (h & HAS_RACK) ? fmt_u32(p, r->rack) : p;
+    case COL_RAWWIN: return (h & HAS_TCPHDR) ? fmt_u32(p, r->rawwin) : p;
+    case COL_WSCALE: return (h & HAS_WSCALE) ? fmt_u32(p, r->wscale) : p;
+    case COL_MSS: return (h & HAS_MSS) ? fmt_u32(p, r->mss) : p;
     case COL_ANALYSIS: return put_str(p, r->analysis);
     case COL_DATA: return fmt_hex(p, r->payload, data_bytes(r, ctx));
     case COL_COUNT: break;

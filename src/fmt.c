@@ -4,31 +4,11 @@
 
 #include <string.h>
 
-static const char digit_pairs[201] =
+const char fmt_digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
-
-char *fmt_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int i = 20;
-    while (v >= 100) {
-        unsigned d = (unsigned)(v % 100) * 2;
-        v /= 100;
-        tmp[--i] = digit_pairs[d + 1];
-        tmp[--i] = digit_pairs[d];
-    }
-    if (v >= 10) {
-        unsigned d = (unsigned)v * 2;
-        tmp[--i] = digit_pairs[d + 1];
-        tmp[--i] = digit_pairs[d];
-    } else {
-        tmp[--i] = (char)('0' + v);
-    }
-    memcpy(p, tmp + i, (size_t)(20 - i));
-    return p + (20 - i);
-}
+#define digit_pairs fmt_digit_pairs
 
 char *fmt_i64(char *p, int64_t v)
 {
@@ -39,25 +19,31 @@ char *fmt_i64(char *p, int64_t v)
     return fmt_u64(p, (uint64_t)v);
 }
 
+/* "0".."255" packed four bytes apiece, with their lengths: one 4-byte
+ * copy per octet. */
+static char octet_text[256][4];
+static uint8_t octet_len[256];
+static int octets_ready;
+
+static void init_octets(void)
+{
+    for (unsigned v = 0; v < 256; v++) {
+        char *e = fmt_u32(octet_text[v], v);
+        octet_len[v] = (uint8_t)(e - octet_text[v]);
+    }
+    octets_ready = 1;
+}
+
 char *fmt_ipv4(char *p, const uint8_t a[4])
 {
+    if (!octets_ready)
+        init_octets();
     for (int i = 0; i < 4; i++) {
-        unsigned v = a[i];
-        if (v >= 100) {
-            *p++ = (char)('0' + v / 100);
-            v %= 100;
-            *p++ = digit_pairs[v * 2];
-            *p++ = digit_pairs[v * 2 + 1];
-        } else if (v >= 10) {
-            *p++ = digit_pairs[v * 2];
-            *p++ = digit_pairs[v * 2 + 1];
-        } else {
-            *p++ = (char)('0' + v);
-        }
-        if (i < 3)
-            *p++ = '.';
+        memcpy(p, octet_text[a[i]], 4);
+        p += octet_len[a[i]];
+        *p++ = '.';
     }
-    return p;
+    return p - 1;
 }
 
 static const char hexdig[] = "0123456789abcdef";

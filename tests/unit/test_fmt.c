@@ -33,6 +33,22 @@ START_TEST(u64_formats_zero_and_extremes)
 }
 END_TEST
 
+START_TEST(u32_every_digit_count_boundary)
+{
+    static const uint32_t v[] = { 0, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000,
+                                  999999, 1000000, 9999999, 10000000, 99999999, 100000000,
+                                  999999999, 1000000000, 4294967295u, 1234567890, 40265 };
+    char want[32];
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        snprintf(want, sizeof want, "%u", v[i]);
+        *fmt_u32(buf, v[i]) = '\0';
+        ck_assert_str_eq(buf, want);
+        *fmt_u64(buf, v[i]) = '\0';
+        ck_assert_str_eq(buf, want);
+    }
+}
+END_TEST
+
 START_TEST(ipv4_dotted_quad)
 {
     const uint8_t a[4] = { 192, 0, 2, 255 }, b[4] = { 0, 10, 100, 7 };
@@ -105,6 +121,7 @@ int main(void)
     Suite *s = suite_create("fmt");
     TCase *tc = tcase_create("fmt");
     tcase_add_test(tc, u64_formats_zero_and_extremes);
+    tcase_add_test(tc, u32_every_digit_count_boundary);
     tcase_add_test(tc, ipv4_dotted_quad);
     tcase_add_test(tc, ipv6_rfc5952_longest_zero_run_compressed);
     tcase_add_test(tc, ipv6_mapped_ipv4_is_dotted);
