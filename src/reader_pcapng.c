@@ -138,9 +138,24 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
 static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc, uint64_t ts)
 {
     uint64_t units = ifc->units_per_sec;
+    /* The two usual resolutions divide by constants; the rest in 64 bits
+     * while rem * 1e9 fits, else in 128 bits. */
+    if (units == ns_per_sec) {
+        rec->ts_sec = (int64_t)(ts / ns_per_sec) + ifc->offset_sec;
+        rec->ts_nsec = (uint32_t)(ts % ns_per_sec);
+        return;
+    }
+    if (units == 1000000u) {
+        rec->ts_sec = (int64_t)(ts / 1000000u) + ifc->offset_sec;
+        rec->ts_nsec = (uint32_t)(ts % 1000000u) * 1000u;
+        return;
+    }
     uint64_t sec = ts / units, rem = ts % units;
     rec->ts_sec = (int64_t)sec + ifc->offset_sec;
-    rec->ts_nsec = (uint32_t)((unsigned __int128)rem * ns_per_sec / units);
+    if (units <= UINT64_MAX / ns_per_sec)
+        rec->ts_nsec = (uint32_t)(rem * ns_per_sec / units);
+    else
+        rec->ts_nsec = (uint32_t)((unsigned __int128)rem * ns_per_sec / units);
 }
 
 static enum read_status packet_iface(struct reader *rd, uint32_t id, uint64_t at,
