@@ -22,7 +22,6 @@ struct qcol {
 struct qstate {
     struct qcol col[MAX_SELECTED_COLUMNS];
     int rows;
-    char scratch[FIELD_MAX + 2 * MAX_DATA_BYTES + 16];
 };
 
 static const char *q_type_name(char t)
@@ -34,23 +33,6 @@ static const char *q_type_name(char t)
     case 'J': return "`long$()";
     default: return "()";
     }
-}
-
-static int qcol_append(struct qcol *c, const char *s, size_t n)
-{
-    if (c->cap - c->len < n) {
-        size_t cap = c->cap ? c->cap : 4096;
-        while (cap - c->len < n)
-            cap *= 2;
-        char *b = realloc(c->buf, cap);
-        if (!b)
-            return -1;
-        c->buf = b;
-        c->cap = cap;
-    }
-    memcpy(c->buf + c->len, s, n);
-    c->len += n;
-    return 0;
 }
 
 static void q_begin(struct writer *w)
@@ -71,28 +53,6 @@ static void q_begin(struct writer *w)
             out_write(w->out, ";", 1);
     }
     out_write(w->out, ")\n", 2);
-}
-
-/* One value as an item of its column's literal. Strings (symbols and the
- * data column) are q strings: "ab", ,"a" for one character, "" for none. */
-static void q_item(struct qcol *c, char qtype, const char *v, size_t n, int is_null, int first)
-{
-    if (qtype == 'S' || qtype == '*') {
-        if (!first)
-            qcol_append(c, ";", 1);
-        if (n == 1)
-            qcol_append(c, ",", 1);
-        qcol_append(c, "\"", 1);
-        qcol_append(c, v, n);
-        qcol_append(c, "\"", 1);
-        return;
-    }
-    if (!first)
-        qcol_append(c, " ", 1);
-    if (is_null)
-        qcol_append(c, qtype == 'P' ? "0Np" : "0N", qtype == 'P' ? 3 : 2);
-    else
-        qcol_append(c, v, n);
 }
 
 static void q_flush_batch(struct writer *w)
@@ -128,16 +88,68 @@ static void q_flush_batch(struct writer *w)
     st->rows = 0;
 }
 
+/* Makes room for n more bytes in a column's batch buffer. */
+static int qcol_reserve(struct qcol *c, size_t n)
+{
+    if (c->cap - c->len >= n)
+        return 0;
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap - c->len < n)
+        cap *= 2;
+    char *b = realloc(c->buf, cap);
+    if (!b)
+        return -1;
+    c->buf = b;
+    c->cap = cap;
+    return 0;
+}
+
+/* Each value is formatted straight into its column's batch buffer, in the
+ * column literal's grammar: numbers and timestamps space-separated with
+ * typed nulls (0N, 0Np), strings as "text" items separated by ';'. */
 static void q_row(struct writer *w, const struct row *r)
 {
     struct qstate *st = w->state;
     if (!st)
         return;
+    int first = st->rows == 0;
+    size_t room = FIELD_MAX + 8 + w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
     for (int i = 0; i < w->cols->n; i++) {
         enum col_id id = w->cols->id[i];
-        char *end = format_field(st->scratch, id, r, w->fmt);
-        q_item(&st->col[i], column_defs[id].qtype, st->scratch, (size_t)(end - st->scratch),
-               field_is_null(id, r), st->rows == 0);
+        char qtype = column_defs[id].qtype;
+        struct qcol *c = &st->col[i];
+        if (qcol_reserve(c, room) != 0)
+            return;
+        char *p = c->buf + c->len;
+        if (qtype == 'S' || qtype == '*') {
+            if (!first)
+                *p++ = ';';
+            /* "text"; a one-character string needs enlisting: ,"a" */
+            p[0] = '"';
+            char *end = format_field(p + 1, id, r, w->fmt);
+            if (end - p == 2) {
+                p[2] = p[1];
+                p[1] = '"';
+                p[0] = ',';
+                end++;
+            }
+            *end++ = '"';
+            c->len = (size_t)(end - c->buf);
+            continue;
+        }
+        if (!first)
+            *p++ = ' ';
+        char *end = format_field(p, id, r, w->fmt);
+        if (end == p) { /* a null: numbers and times always print something */
+            if (qtype == 'P') {
+                memcpy(p, "0Np", 3);
+                end = p + 3;
+            } else {
+                memcpy(p, "0N", 2);
+                end = p + 2;
+            }
+        }
+        c->len = (size_t)(end - c->buf);
     }
     if (++st->rows == Q_BATCH_ROWS)
         q_flush_batch(w);
