@@ -18,3 +18,10 @@ cmake -S . -B build-asan -DPCAP2KDB_TESTS=ON -DPCAP2KDB_SANITIZE=ON \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== Debian package: build, install, check, remove (needs root)"
+if [ "$(id -u)" = 0 ]; then
+    bash tests/package_test.sh
+else
+    echo "package test skipped: it installs a package and needs root (CI runs it)"
+fi
