@@ -25,7 +25,6 @@
 #define IDB_MIN_LEN 20
 #define EPB_MIN_LEN 32
 #define SPB_MIN_LEN 16
-#define PB_MIN_LEN 32
 
 #define OPT_ENDOFOPT 0
 #define OPT_IF_TSRESOL 9      /* one byte: 10^-v, or 2^-(v & 0x7f) with the high bit */
@@ -231,39 +230,28 @@ enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
                 return s;
             continue;
         case BT_EPB:
+        case BT_PB: {
+            /* The obsolete PB has the EPB's layout, except that its interface
+             * id is 16 bits, followed by a 16-bit drops counter. */
+            const char *what = type == BT_EPB ? "enhanced packet block" : "packet block";
             if (len < EPB_MIN_LEN)
-                return reader_fail(rd, READ_SKIPPED, at, "enhanced packet block too short (%u bytes)", len);
-            if ((s = packet_iface(rd, get_32(b + 8, be), at, &ifc)) != READ_OK)
+                return reader_fail(rd, READ_SKIPPED, at, "%s too short (%u bytes)", what, len);
+            uint32_t id = type == BT_EPB ? get_32(b + 8, be) : get_16(b + 8, be);
+            if ((s = packet_iface(rd, id, at, &ifc)) != READ_OK)
                 return s;
             rec->caplen = get_32(b + 20, be);
             rec->origlen = get_32(b + 24, be);
             room = len - EPB_MIN_LEN;
             if (rec->caplen > room)
                 return reader_fail(rd, READ_SKIPPED, at,
-                                   "enhanced packet block captured length %u exceeds its block (%u bytes)",
+                                   "%s captured length %u exceeds its block (%u bytes)", what,
                                    rec->caplen, room);
             rec->data = b + 28;
             set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
             rec->has_iface = 1;
-            rec->iface = get_32(b + 8, be);
+            rec->iface = id;
             break;
-        case BT_PB:
-            if (len < PB_MIN_LEN)
-                return reader_fail(rd, READ_SKIPPED, at, "packet block too short (%u bytes)", len);
-            if ((s = packet_iface(rd, get_16(b + 8, be), at, &ifc)) != READ_OK)
-                return s;
-            rec->caplen = get_32(b + 20, be);
-            rec->origlen = get_32(b + 24, be);
-            room = len - PB_MIN_LEN;
-            if (rec->caplen > room)
-                return reader_fail(rd, READ_SKIPPED, at,
-                                   "packet block captured length %u exceeds its block (%u bytes)",
-                                   rec->caplen, room);
-            rec->data = b + 28;
-            set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
-            rec->has_iface = 1;
-            rec->iface = get_16(b + 8, be);
-            break;
+        }
         case BT_SPB:
             /* No timestamp and no captured length: the packet fills the
              * block up to the interface's snaplen (pcapng spec, SPB). */

@@ -7,6 +7,7 @@
 #include "decode.h"
 #include "linktype.h"
 #include "row.h"
+#include "unit_main.h"
 
 static struct row r;
 
@@ -337,9 +338,5 @@ int main(void)
     tcase_add_test(tc, null_link_both_byte_orders_and_bsd_ipv6_families);
     tcase_add_test(tc, unknown_link_type_fills_nothing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "unit_main.h"
 
 static char err[256];
 
@@ -127,9 +128,5 @@ int main(void)
     tcase_add_test(tc, proto_names_and_numbers);
     tcase_add_test(tc, kinds_and_values_combine);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -6,6 +6,7 @@
 
 #include "flow.h"
 #include "row.h"
+#include "unit_main.h"
 
 static struct flow_table ft;
 
@@ -157,9 +158,5 @@ int main(void)
     tcase_add_test(tc, tcp_short_segment_shows_raw_numbers);
     tcase_add_test(tc, table_evicts_least_recently_used_and_stays_bounded);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "unit_main.h"
 
 static char buf[128];
 
@@ -129,9 +130,5 @@ int main(void)
     tcase_add_test(tc, time_outside_q_range_is_rejected);
     tcase_add_test(tc, hex_lowercase);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -14,6 +14,7 @@
  * Only depends on kdb_ipc.[ch], libc and Check.
  */
 #include "kdb_ipc.h"
+#include "unit_main.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -1492,9 +1493,5 @@ static Suite *kdb_ipc_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kdb_ipc_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(kdb_ipc_suite());
 }

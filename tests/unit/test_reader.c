@@ -9,6 +9,7 @@
 
 #include "input.h"
 #include "reader.h"
+#include "unit_main.h"
 
 static uint8_t file[4096];
 static size_t flen;
@@ -310,9 +311,5 @@ int main(void)
     tcase_add_test(tc, pcapng_bad_block_lengths_are_damage);
     tcase_add_test(tc, pcapng_simple_packet_block_bounded_by_snaplen);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }
