@@ -67,7 +67,7 @@ size_t fix_next_start(const uint8_t *p, size_t n, size_t from);
 /* Fields the message table shows. */
 enum fix_field {
     FIXV_BEGIN, FIXV_MSGTYPE, FIXV_SEQNUM, FIXV_SENDER, FIXV_TARGET, FIXV_SENDTIME,
-    FIXV_CLORDID, FIXV_SYMBOL, FIXV_SIDE, FIXV_QTY, FIXV_PRICE,
+    FIXV_CLORDID, FIXV_SYMBOL, FIXV_SIDE, FIXV_QTY, FIXV_PRICE, FIXV_ORDSTATUS,
     FIXV_COUNT
 };
 

@@ -51,11 +51,15 @@ struct pmsg {
     uint32_t off[NVALS], vlen[NVALS];   /* values in the arena; ABSENT */
 };
 
+/* One cache line per order: ClOrdIDs up to LAT_ID_MAX bytes compare
+ * exactly, longer ones by that prefix and the hash of the whole. */
+#define LAT_ID_MAX 33
 struct lat_entry {
-    uint64_t hash, stream, age;
+    uint64_t hash, stream;
     int64_t t;
+    uint32_t age;
     uint8_t used, dir, idlen;
-    char id[47];
+    char id[LAT_ID_MAX];
 };
 #define LAT_WAYS 4
 
@@ -77,7 +81,7 @@ struct fix_mode {
     size_t arena_len, arena_cap;
     /* latency pairing */
     struct lat_entry *lat;
-    uint64_t lat_clock;
+    uint32_t lat_clock;
     struct time_cache tc_time, tc_ftime, tc_send;
 };
 
@@ -238,6 +242,11 @@ static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const 
         if (e) {
             pm->has_latency = 1;
             pm->latency = pkt_ns(msg->last) - e->t;
+            /* OrdStatus filled, canceled, rejected, expired, done for day:
+             * no further reports to pair, give the slot back. */
+            const struct fix_val *st = &ff->v[FIXV_ORDSTATUS];
+            if (st->p && st->n == 1 && strchr("248C3", st->p[0]))
+                e->used = 0;
         }
     }
 }
@@ -292,12 +301,15 @@ static void on_message(void *ctx, const struct fix_message *msg)
     pm->len = (uint32_t)msg->len;
     pm->flags = msg->flags;
     pm->chkok = (uint8_t)msg->fr->checksum_ok;
+    uint32_t base = 0;
+    int stored = arena_put(m, msg->p, (uint32_t)msg->len, &base) == 0;
     for (int i = 0; i < NVALS; i++) {
         const struct fix_val *v = i < FIXV_COUNT ? &ff.v[i] : &ff.extra[i - FIXV_COUNT];
         pm->vlen[i] = ABSENT;
-        if (v->p && (i < FIXV_COUNT || i - FIXV_COUNT < m->ntags) &&
-            arena_put(m, v->p, v->n, &pm->off[i]) == 0)
+        if (v->p && stored && (i < FIXV_COUNT || i - FIXV_COUNT < m->ntags)) {
+            pm->off[i] = base + (uint32_t)(v->p - msg->p);
             pm->vlen[i] = v->n;
+        }
     }
     pair_latency(m, &ff, msg, pm);
     m->npend++;
@@ -488,8 +500,50 @@ static char *value(struct fix_mode *m, const struct pmsg *pm, int id, uint32_t b
     return p;
 }
 
+/* CSV straight into the output buffer: no intermediate copy. */
+static void write_pending_csv(struct fix_mode *m)
+{
+    struct out *o = m->o.out;
+    size_t fixed = (size_t)m->cols.n * 64 + m->o.fmt->sym_len + 2;
+    for (size_t i = 0; i < m->npend;) {
+        size_t j = i;
+        while (j < m->npend && m->pend[j].last.frame == m->pend[i].last.frame)
+            j++;
+        uint32_t bundled = (uint32_t)(j - i);
+        for (; i < j; i++) {
+            const struct pmsg *pm = &m->pend[i];
+            /* a string value lies within the message: 2 * len + 2 quoted */
+            if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
+                continue;
+            char *p = out_cursor(o);
+            for (int c = 0; c < m->cols.n; c++) {
+                struct mt_val v;
+                if (c)
+                    *p++ = ',';
+                char *e = value(m, pm, m->cols.col[c].id, bundled, p, &v);
+                if (v.kind == MV_TEXT && v.p == p) {
+                    p = e;
+                } else if (v.kind == MV_TEXT) {
+                    memcpy(p, v.p, v.n);
+                    p += v.n;
+                } else if (v.kind == MV_STR) {
+                    p = mt_csv_str(p, v.p, v.n);
+                }
+            }
+            *p++ = '\n';
+            out_advance(o, p);
+        }
+    }
+    m->npend = 0;
+    m->arena_len = 0;
+}
+
 static void write_pending(struct fix_mode *m)
 {
+    if (!m->o.q) {
+        write_pending_csv(m);
+        return;
+    }
     struct mt_val vals[MT_MAX_COLS];
     char scratch[MT_MAX_COLS * 64];
     for (size_t i = 0; i < m->npend;) {

@@ -14,8 +14,9 @@
 #include "out.h"
 
 /* Outstanding orders remembered for latency pairing (fixed, set-associative;
- * the oldest in a set makes room). */
-#define FIX_LAT_SLOTS (1u << 16)
+ * the oldest in a set makes room; an order leaves when a report gives it a
+ * final OrdStatus). */
+#define FIX_LAT_SLOTS (1u << 15)
 
 struct fix_mode_opts {
     const char *columns;       /* --columns, or NULL for the default */

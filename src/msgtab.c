@@ -74,6 +74,22 @@ static int csv_needs_quotes(const char *p, uint32_t n)
     return 0;
 }
 
+char *mt_csv_str(char *p, const char *s, uint32_t n)
+{
+    if (!csv_needs_quotes(s, n)) {
+        memcpy(p, s, n);
+        return p + n;
+    }
+    *p++ = '"';
+    for (uint32_t k = 0; k < n; k++) {
+        if (s[k] == '"')
+            *p++ = '"';
+        *p++ = s[k];
+    }
+    *p++ = '"';
+    return p;
+}
+
 static void csv_begin(struct mt_writer *w)
 {
     if (!w->header)
@@ -98,14 +114,8 @@ static void csv_row(struct mt_writer *w, const struct mt_val *v)
     for (int i = 0; i < n; i++) {
         if (i)
             *p++ = ',';
-        if (v[i].kind == MV_STR && csv_needs_quotes(v[i].p, v[i].n)) {
-            *p++ = '"';
-            for (uint32_t k = 0; k < v[i].n; k++) {
-                if (v[i].p[k] == '"')
-                    *p++ = '"';
-                *p++ = v[i].p[k];
-            }
-            *p++ = '"';
+        if (v[i].kind == MV_STR) {
+            p = mt_csv_str(p, v[i].p, v[i].n);
         } else if (v[i].kind != MV_NULL) {
             memcpy(p, v[i].p, v[i].n);
             p += v[i].n;

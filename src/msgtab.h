@@ -65,6 +65,10 @@ struct mt_writer {
     void *state;
 };
 
+/* A STR value as a CSV field at p (room for 2 * n + 2 bytes); returns the end.
+ * For writers that format straight into the output buffer. */
+char *mt_csv_str(char *p, const char *s, uint32_t n);
+
 void mt_begin(struct mt_writer *w);
 void mt_row(struct mt_writer *w, const struct mt_val *v);
 void mt_end(struct mt_writer *w);

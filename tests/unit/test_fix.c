@@ -1,0 +1,401 @@
+/* Unit tests for the FIX framer and field extraction (src/fix.c), on
+ * hand-written messages ('|' stands for SOH), alone and behind the
+ * reassembler. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fix.h"
+#include "flow.h"
+#include "reasm.h"
+#include "row.h"
+
+/* '|' -> SOH, in place; returns the length. */
+static size_t soh(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '|')
+            s[i] = FIX_SOH;
+    return n;
+}
+
+/* A well-formed message: BeginString, BodyLength and CheckSum computed.
+ * chk_delta spoils the checksum, len_delta the BodyLength. */
+static size_t fixmsg(char *out, const char *begin, const char *body, int len_delta, int chk_delta)
+{
+    char tmp[2048];
+    int n = snprintf(tmp, sizeof tmp, "8=%s|9=%d|%s", begin, (int)strlen(body) + len_delta, body);
+    soh(tmp);
+    unsigned sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += (unsigned char)tmp[i];
+    n += snprintf(tmp + n, sizeof tmp - (size_t)n, "10=%03u|", (sum + (unsigned)chk_delta) & 0xFF);
+    soh(tmp);
+    memcpy(out, tmp, (size_t)n + 1);
+    return (size_t)n;
+}
+
+#define BODY_D "35=D|34=7|49=CLI|56=EXCH|52=20260105-13:30:00.123|11=ORD1|55=VOD.L|54=1|38=100|44=101.25|"
+#define BODY_8 "35=8|34=9|49=EXCH|56=CLI|52=20260105-13:30:00.125|11=ORD1|37=X1|39=0|150=0|"
+
+START_TEST(fix_frame_complete_message)
+{
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_uint_eq(r.bodylen, strlen(BODY_D));
+    ck_assert_int_eq(r.checksum_ok, 1);
+    ck_assert_uint_eq(r.flags, 0);
+}
+END_TEST
+
+START_TEST(fix_frame_fixt_begin_string)
+{
+    char m[512];
+    size_t n = fixmsg(m, "FIXT.1.1", BODY_D, 0, 0);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_uint_eq(r.begin_len, 8);
+}
+END_TEST
+
+START_TEST(fix_frame_needs_more_for_every_prefix)
+{
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    struct fix_frame_res r;
+    for (size_t k = 0; k < n; k++) {
+        ck_assert_int_eq(fix_frame((uint8_t *)m, k, &r), FIX_FRAME_MORE);
+        ck_assert(r.want > k);
+    }
+}
+END_TEST
+
+START_TEST(fix_frame_bad_checksum_flagged)
+{
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, 0, 3);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_int_eq(r.checksum_ok, 0);
+    ck_assert_uint_eq(r.flags, FIXF_BAD_CHECKSUM);
+}
+END_TEST
+
+START_TEST(fix_frame_bodylength_too_long_ends_at_trailer)
+{
+    char m[1024];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, 500, 0);
+    size_t n2 = fixmsg(m + n, "FIX.4.4", BODY_8, 0, 0);
+    struct fix_frame_res r;
+    /* decided from the trailer alone, without waiting for 500 more bytes */
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert(r.flags & FIXF_BAD_LENGTH);
+    ck_assert_int_eq(fix_frame((uint8_t *)m + n, n2, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.flags, 0);
+}
+END_TEST
+
+START_TEST(fix_frame_bodylength_too_short_ends_at_trailer)
+{
+    char m[1024];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, -20, 0);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert(r.flags & FIXF_BAD_LENGTH);
+}
+END_TEST
+
+START_TEST(fix_frame_no_trailer_before_next_message)
+{
+    char m[1024];
+    strcpy(m, "8=FIX.4.4|9=300|35=0|34=1|");
+    size_t n = soh(m);
+    size_t n2 = fixmsg(m + n, "FIX.4.4", BODY_8, 0, 0);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n + n2, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_uint_eq(r.flags, FIXF_BAD_LENGTH | FIXF_NO_CHECKSUM);
+}
+END_TEST
+
+START_TEST(fix_frame_not_fix_skips_to_next_start)
+{
+    char m[512] = "GET / HTTP/1.1\r\nX: 18=FIXY\r\n";
+    size_t g = strlen(m);
+    size_t n = fixmsg(m + g, "FIX.4.4", BODY_D, 0, 0);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, g + n, &r), FIX_FRAME_NOSTART);
+    ck_assert_uint_eq(r.len, g);   /* "18=FIX" follows a digit: no start */
+}
+END_TEST
+
+START_TEST(fix_frame_missing_bodylength_is_no_message)
+{
+    char m[64] = "8=FIX.4.4|35=0|10=000|";
+    size_t n = soh(m);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_NOSTART);
+    ck_assert_uint_eq(r.len, n);
+}
+END_TEST
+
+START_TEST(fix_parse_extracts_first_occurrence_and_extra_tags)
+{
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4", "35=8|34=9|49=EXCH|56=CLI|11=A|37=X1|55=S1|55=S2|150=F|", 0, 0);
+    uint32_t tags[2] = { 37, 150 };
+    struct fix_fields f;
+    fix_parse((uint8_t *)m, n, tags, 2, &f);
+    ck_assert(f.v[FIXV_MSGTYPE].n == 1 && f.v[FIXV_MSGTYPE].p[0] == '8');
+    ck_assert(f.v[FIXV_SYMBOL].n == 2 && memcmp(f.v[FIXV_SYMBOL].p, "S1", 2) == 0);
+    ck_assert(f.v[FIXV_BEGIN].n == 7 && memcmp(f.v[FIXV_BEGIN].p, "FIX.4.4", 7) == 0);
+    ck_assert(f.extra[0].n == 2 && memcmp(f.extra[0].p, "X1", 2) == 0);
+    ck_assert(f.extra[1].n == 1 && f.extra[1].p[0] == 'F');
+    ck_assert_ptr_null(f.v[FIXV_PRICE].p);
+}
+END_TEST
+
+START_TEST(fix_parse_utc_millis_and_nanos)
+{
+    int64_t s;
+    uint32_t ns;
+    ck_assert_int_eq(fix_parse_utc((const uint8_t *)"20260105-13:30:00.123", 21, &s, &ns), 0);
+    ck_assert_int_eq(s, 1767619800);
+    ck_assert_uint_eq(ns, 123000000);
+    ck_assert_int_eq(fix_parse_utc((const uint8_t *)"20260105-13:30:00.123456789", 27, &s, &ns), 0);
+    ck_assert_uint_eq(ns, 123456789);
+    ck_assert_int_eq(fix_parse_utc((const uint8_t *)"20260105-13:30:00", 17, &s, &ns), 0);
+    ck_assert_int_eq(fix_parse_utc((const uint8_t *)"2026-01-05 13:30", 16, &s, &ns), -1);
+}
+END_TEST
+
+/* ---------------------------------------- behind the reassembler -- */
+
+struct got {
+    char text[64][512];
+    uint32_t flags[64], segs[64];
+    uint64_t first[64], last[64];
+    int n;
+};
+static struct got got;
+static struct flow_table ft;
+static struct fix_framer fx;
+static struct reasm_framer fr;
+static struct reasm ra;
+static uint64_t frame_no;
+static uint32_t next_seq;
+
+static void on_msg(void *ctx, const struct fix_message *m)
+{
+    (void)ctx;
+    ck_assert_int_lt(got.n, 64);
+    memcpy(got.text[got.n], m->p, m->len < 511 ? m->len : 511);
+    got.flags[got.n] = m->flags;
+    got.segs[got.n] = m->segs;
+    got.first[got.n] = m->first->frame;
+    got.last[got.n] = m->last->frame;
+    got.n++;
+}
+
+static void on_evict(void *ctx, struct flow *f)
+{
+    (void)ctx;
+    reasm_flow_end(&ra, f);
+}
+
+static void setup(void)
+{
+    memset(&got, 0, sizeof got);
+    ck_assert_int_eq(flow_table_init(&ft, 64), 0);
+    memset(&fx, 0, sizeof fx);
+    fx.on_message = on_msg;
+    fr = fix_reasm_framer(&fx);
+    reasm_init(&ra, &fr, REASM_DEFAULT_BUDGET);
+    ft.on_evict = on_evict;
+    frame_no = 0;
+    next_seq = 1000;
+}
+
+static void teardown(void) { flow_table_free(&ft); }
+
+/* Client data at seq (advancing next_seq when seq is 0). */
+static void seg_at(uint32_t seq, const char *p, size_t n)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_TCPSEQ | HAS_TCPHDR | HAS_PAYLEN;
+    r.ipver = IPVER_4;
+    uint8_t c[4] = { 10, 0, 0, 1 }, s[4] = { 10, 0, 0, 2 };
+    memcpy(r.src, c, 4);
+    memcpy(r.dst, s, 4);
+    r.sport = 1000;
+    r.dport = 9878;
+    r.tcpflags = TCP_ACK | TCP_PSH;
+    r.seq = seq;
+    r.paylen = (uint32_t)n;
+    r.payload = (const uint8_t *)p;
+    r.payload_caplen = (uint32_t)n;
+    r.frame = ++frame_no;
+    int dir;
+    struct flow *f = flow_track_tcp(&ft, &r, &dir);
+    struct reasm_pkt pkt = { r.frame, 0, 0, 0 };
+    reasm_packet(&ra, f, dir, &r, &pkt);
+}
+
+static void seg(const char *p, size_t n)
+{
+    seg_at(next_seq, p, n);
+    next_seq += (uint32_t)n;
+}
+
+START_TEST(fix_framer_message_split_over_three_segments)
+{
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    seg(m, 10);
+    seg(m + 10, 60);
+    ck_assert_int_eq(got.n, 0);
+    seg(m + 70, n - 70);
+    ck_assert_int_eq(got.n, 1);
+    ck_assert_uint_eq(got.segs[0], 3);
+    ck_assert_uint_eq(got.first[0], 1);
+    ck_assert_uint_eq(got.last[0], 3);
+    ck_assert_uint_eq(got.flags[0], 0);
+    ck_assert_str_eq(got.text[0], m);
+}
+END_TEST
+
+START_TEST(fix_framer_five_messages_in_one_segment)
+{
+    char m[4096];
+    size_t n = 0;
+    for (int i = 0; i < 5; i++)
+        n += fixmsg(m + n, "FIX.4.4", BODY_8, 0, 0);
+    seg(m, n);
+    ck_assert_int_eq(got.n, 5);
+    for (int i = 0; i < 5; i++) {
+        ck_assert_uint_eq(got.segs[i], 1);
+        ck_assert_uint_eq(got.last[i], 1);
+        ck_assert_uint_eq(got.flags[i], 0);
+    }
+}
+END_TEST
+
+START_TEST(fix_framer_split_header_and_trailer_bytes)
+{
+    /* every split point of two messages into two segments */
+    char m[1024];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    size_t n = a + fixmsg(m + a, "FIXT.1.1", BODY_8, 0, 0);
+    for (size_t k = 1; k < n; k++) {
+        teardown();
+        setup();
+        seg(m, k);
+        seg(m + k, n - k);
+        ck_assert_int_eq(got.n, 2);
+        ck_assert_uint_eq(got.flags[0] | got.flags[1], 0);
+        ck_assert_uint_eq(got.last[0], k >= a ? 1 : 2);
+    }
+}
+END_TEST
+
+START_TEST(fix_framer_gap_drops_cut_message_and_flags_next)
+{
+    char m[2048];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    size_t b = fixmsg(m + a, "FIX.4.4", BODY_8, 0, 0);
+    size_t c = fixmsg(m + a + b, "FIX.4.4", BODY_D, 0, 0);
+    seg_at(1000, m, a + 20);                     /* message 1, start of 2 */
+    seg_at(1000 + (uint32_t)(a + 40), m + a + 40, b - 40 + c);   /* 20 bytes lost */
+    /* the peer acknowledges everything: the hole is a gap */
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_TCPSEQ | HAS_TCPHDR | HAS_PAYLEN;
+    r.ipver = IPVER_4;
+    uint8_t cl[4] = { 10, 0, 0, 1 }, sv[4] = { 10, 0, 0, 2 };
+    memcpy(r.src, sv, 4);
+    memcpy(r.dst, cl, 4);
+    r.sport = 9878;
+    r.dport = 1000;
+    r.tcpflags = TCP_ACK;
+    r.ack = 1000 + (uint32_t)(a + b + c);
+    r.frame = ++frame_no;
+    int dir;
+    struct flow *f = flow_track_tcp(&ft, &r, &dir);
+    struct reasm_pkt pkt = { r.frame, 0, 0, 0 };
+    reasm_packet(&ra, f, dir, &r, &pkt);
+    ck_assert_int_eq(got.n, 2);                  /* message 2 is never invented */
+    ck_assert_uint_eq(got.flags[0], 0);
+    ck_assert_uint_eq(got.flags[1], FIXF_GAP | FIXF_REORDERED);
+    ck_assert_uint_eq(got.last[1], 3);
+    ck_assert_uint_eq(fx.dropped, 1);
+}
+END_TEST
+
+START_TEST(fix_framer_garbage_between_messages_flagged_skipped)
+{
+    char m[2048];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    strcpy(m + a, "garbage 8=FI!");
+    size_t g = strlen(m + a);
+    size_t b = fixmsg(m + a + g, "FIX.4.4", BODY_8, 0, 0);
+    seg(m, a + g + b);
+    ck_assert_int_eq(got.n, 2);
+    ck_assert_uint_eq(got.flags[1], FIXF_SKIPPED);
+}
+END_TEST
+
+START_TEST(fix_framer_lying_bodylength_does_not_swallow_stream)
+{
+    char m[2048];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 9000, 0);
+    size_t b = fixmsg(m + a, "FIX.4.4", BODY_8, 0, 0);
+    seg(m, 30);
+    seg(m + 30, a + b - 30);
+    ck_assert_int_eq(got.n, 2);
+    ck_assert_uint_eq(got.flags[0], FIXF_BAD_LENGTH);
+    ck_assert_uint_eq(got.flags[1], 0);
+    ck_assert_uint_eq(got.last[0], 2);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("fix");
+    TCase *tf = tcase_create("framer");
+    tcase_add_test(tf, fix_frame_complete_message);
+    tcase_add_test(tf, fix_frame_fixt_begin_string);
+    tcase_add_test(tf, fix_frame_needs_more_for_every_prefix);
+    tcase_add_test(tf, fix_frame_bad_checksum_flagged);
+    tcase_add_test(tf, fix_frame_bodylength_too_long_ends_at_trailer);
+    tcase_add_test(tf, fix_frame_bodylength_too_short_ends_at_trailer);
+    tcase_add_test(tf, fix_frame_no_trailer_before_next_message);
+    tcase_add_test(tf, fix_frame_not_fix_skips_to_next_start);
+    tcase_add_test(tf, fix_frame_missing_bodylength_is_no_message);
+    tcase_add_test(tf, fix_parse_extracts_first_occurrence_and_extra_tags);
+    tcase_add_test(tf, fix_parse_utc_millis_and_nanos);
+    suite_add_tcase(s, tf);
+    TCase *tr = tcase_create("reassembled");
+    tcase_add_checked_fixture(tr, setup, teardown);
+    tcase_add_test(tr, fix_framer_message_split_over_three_segments);
+    tcase_add_test(tr, fix_framer_five_messages_in_one_segment);
+    tcase_add_test(tr, fix_framer_split_header_and_trailer_bytes);
+    tcase_add_test(tr, fix_framer_gap_drops_cut_message_and_flags_next);
+    tcase_add_test(tr, fix_framer_garbage_between_messages_flagged_skipped);
+    tcase_add_test(tr, fix_framer_lying_bodylength_does_not_swallow_stream);
+    suite_add_tcase(s, tr);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

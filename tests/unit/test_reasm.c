@@ -1,0 +1,300 @@
+/* Unit tests for the generic TCP reassembler (src/reasm.c), with a framer
+ * that records what it is given: bytes in order, gaps as "[gap N]". */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "reasm.h"
+#include "row.h"
+
+struct rec {
+    char text[4096];
+    size_t len;
+    uint64_t own[64];          /* own frame of each chunk */
+    int reordered[64];
+    int chunks;
+    int closes;
+};
+
+static struct rec rec;
+static struct flow_table ft;
+static struct reasm ra;
+static struct reasm_framer fr;
+
+static void put(const char *s, size_t n)
+{
+    ck_assert(rec.len + n < sizeof rec.text);
+    memcpy(rec.text + rec.len, s, n);
+    rec.len += n;
+    rec.text[rec.len] = '\0';
+}
+
+static void r_data(struct reasm *r, struct reasm_stream *s, const struct reasm_chunk *c)
+{
+    (void)r;
+    (void)s;
+    put((const char *)c->p, c->n);
+    if (rec.chunks < 64) {
+        rec.own[rec.chunks] = c->own->frame;
+        rec.reordered[rec.chunks] = c->reordered;
+    }
+    rec.chunks++;
+}
+
+static void r_gap(struct reasm *r, struct reasm_stream *s, uint64_t n, const struct reasm_pkt *cur)
+{
+    (void)r;
+    (void)s;
+    (void)cur;
+    char b[32];
+    int k = snprintf(b, sizeof b, "[gap %llu]", (unsigned long long)n);
+    put(b, (size_t)k);
+}
+
+static void r_close(struct reasm *r, struct reasm_stream *s)
+{
+    (void)r;
+    (void)s;
+    rec.closes++;
+}
+
+static void on_evict(void *ctx, struct flow *f)
+{
+    (void)ctx;
+    reasm_flow_end(&ra, f);
+}
+
+static void setup(void)
+{
+    memset(&rec, 0, sizeof rec);
+    ck_assert_int_eq(flow_table_init(&ft, 64), 0);
+    fr = (struct reasm_framer){ "test", 16, r_data, r_gap, r_close, NULL };
+    reasm_init(&ra, &fr, REASM_DEFAULT_BUDGET);
+    ft.on_evict = on_evict;
+}
+
+static void teardown(void) { flow_table_free(&ft); }
+
+static uint64_t frame_no;
+
+/* A segment 10.0.0.1:1000 -> 10.0.0.2:80 (from_client) or back. */
+static void send_seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ack,
+                     const char *data, uint32_t caplen, uint32_t paylen)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_TCPSEQ | HAS_TCPHDR | HAS_PAYLEN;
+    r.ipver = IPVER_4;
+    uint8_t c[4] = { 10, 0, 0, 1 }, s[4] = { 10, 0, 0, 2 };
+    memcpy(r.src, from_client ? c : s, 4);
+    memcpy(r.dst, from_client ? s : c, 4);
+    r.sport = from_client ? 1000 : 80;
+    r.dport = from_client ? 80 : 1000;
+    r.tcpflags = flags;
+    r.seq = seq;
+    r.ack = ack;
+    r.paylen = paylen;
+    r.payload = (const uint8_t *)data;
+    r.payload_caplen = caplen;
+    r.frame = ++frame_no;
+    int dir;
+    struct flow *f = flow_track_tcp(&ft, &r, &dir);
+    struct reasm_pkt pkt = { r.frame, 0, 0, 0 };
+    reasm_packet(&ra, f, dir, &r, &pkt);
+}
+
+static void data(uint32_t seq, const char *s)
+{
+    send_seg(1, TCP_ACK | TCP_PSH, seq, 1, s, (uint32_t)strlen(s), (uint32_t)strlen(s));
+}
+
+static void handshake(void)
+{
+    frame_no = 0;
+    send_seg(1, TCP_SYN, 999, 0, NULL, 0, 0);
+    send_seg(0, TCP_SYN | TCP_ACK, 0, 1000, NULL, 0, 0);
+    send_seg(1, TCP_ACK, 1000, 1, NULL, 0, 0);
+}
+
+START_TEST(reasm_in_order_delivers_each_byte_once)
+{
+    handshake();
+    data(1000, "abc");
+    data(1003, "def");
+    ck_assert_str_eq(rec.text, "abcdef");
+    ck_assert_int_eq(rec.chunks, 2);
+    ck_assert_uint_eq(rec.own[1], 5);
+}
+END_TEST
+
+START_TEST(reasm_duplicate_segment_delivered_once)
+{
+    handshake();
+    data(1000, "abc");
+    data(1000, "abc");         /* a capture on `any` */
+    data(1003, "def");
+    data(1003, "def");
+    ck_assert_str_eq(rec.text, "abcdef");
+    ck_assert_uint_eq(ra.stats.duplicates, 2);
+}
+END_TEST
+
+START_TEST(reasm_retransmission_with_new_bytes_delivers_only_new)
+{
+    handshake();
+    data(1000, "abc");
+    data(1000, "abcdef");      /* repacketized retransmission */
+    ck_assert_str_eq(rec.text, "abcdef");
+    ck_assert_int_eq(rec.chunks, 2);
+}
+END_TEST
+
+START_TEST(reasm_out_of_order_held_until_hole_fills)
+{
+    handshake();
+    data(1006, "ghi");
+    data(1003, "def");
+    ck_assert_str_eq(rec.text, "");
+    data(1000, "abc");
+    ck_assert_str_eq(rec.text, "abcdefghi");
+    ck_assert_int_eq(rec.chunks, 3);
+    ck_assert_uint_eq(rec.own[0], 6);      /* each chunk keeps its own packet */
+    ck_assert_uint_eq(rec.own[1], 5);
+    ck_assert_uint_eq(rec.own[2], 4);
+    ck_assert_int_eq(rec.reordered[0], 0);
+    ck_assert_int_eq(rec.reordered[1], 1);
+    ck_assert_uint_eq(ra.held, 0);
+}
+END_TEST
+
+START_TEST(reasm_hole_acked_by_peer_becomes_gap)
+{
+    handshake();
+    data(1000, "abc");
+    data(1006, "ghi");         /* 1003..1005 never captured */
+    ck_assert_str_eq(rec.text, "abc");
+    send_seg(0, TCP_ACK, 1, 1009, NULL, 0, 0);   /* the receiver had them */
+    ck_assert_str_eq(rec.text, "abc[gap 3]ghi");
+    ck_assert_uint_eq(ra.stats.gaps, 1);
+}
+END_TEST
+
+START_TEST(reasm_ack_before_hole_keeps_waiting)
+{
+    handshake();
+    data(1000, "abc");
+    data(1006, "ghi");
+    send_seg(0, TCP_ACK, 1, 1003, NULL, 0, 0);   /* acks only what we have */
+    ck_assert_str_eq(rec.text, "abc");
+    data(1003, "def");
+    ck_assert_str_eq(rec.text, "abcdefghi");
+}
+END_TEST
+
+START_TEST(reasm_hole_given_up_when_queue_bound_exceeded)
+{
+    handshake();
+    char buf[8];
+    /* byte 1000 missing; segments 1001.. queue up to the bound */
+    for (int i = 0; i <= REASM_DIR_MAX_SEGS; i++) {
+        snprintf(buf, sizeof buf, "%c", 'A' + i % 26);
+        data(1001 + (uint32_t)i, buf);
+    }
+    ck_assert(strncmp(rec.text, "[gap 1]ABC", 10) == 0);
+    ck_assert_uint_eq(ra.stats.over_budget, 1);
+}
+END_TEST
+
+START_TEST(reasm_fin_flushes_queue_with_gap)
+{
+    handshake();
+    data(1000, "abc");
+    data(1005, "fg");
+    send_seg(1, TCP_ACK | TCP_FIN, 1007, 1, NULL, 0, 0);
+    ck_assert_str_eq(rec.text, "abc[gap 2]fg");
+}
+END_TEST
+
+START_TEST(reasm_lost_first_segment_after_syn_is_gap)
+{
+    handshake();
+    data(1003, "def");         /* 1000..1002 lost: known from the SYN */
+    send_seg(0, TCP_ACK, 1, 1006, NULL, 0, 0);
+    ck_assert_str_eq(rec.text, "[gap 3]def");
+}
+END_TEST
+
+START_TEST(reasm_truncated_segment_tail_is_gap)
+{
+    handshake();
+    send_seg(1, TCP_ACK, 1000, 1, "abcdef", 2, 6);   /* snaplen kept 2 of 6 */
+    data(1006, "gh");
+    ck_assert_str_eq(rec.text, "ab[gap 4]gh");
+}
+END_TEST
+
+START_TEST(reasm_flow_end_frees_state_and_closes)
+{
+    handshake();
+    data(1000, "abc");
+    data(1010, "xyz");
+    ck_assert(ra.held > 0);
+    flow_table_reset(&ft);     /* end of input: every flow ends */
+    ck_assert_str_eq(rec.text, "abc[gap 7]xyz");
+    ck_assert_int_eq(rec.closes, 2);
+    ck_assert_uint_eq(ra.held, 0);
+}
+END_TEST
+
+START_TEST(reasm_budget_bounds_total_queued)
+{
+    reasm_init(&ra, &fr, 600);   /* room for about one queued segment */
+    handshake();
+    static char big[400];
+    memset(big, 'x', sizeof big - 1);
+    data(1001, big);           /* 1000 missing */
+    ck_assert_str_eq(rec.text, "");
+    data(1001 + 399, big);     /* no room: the hole is given up */
+    ck_assert(strncmp(rec.text, "[gap 1]xxx", 10) == 0);
+    ck_assert_uint_eq(rec.len, 7 + 2 * 399);
+    ck_assert(ra.held <= 600);
+}
+END_TEST
+
+START_TEST(reasm_far_ahead_segment_resynchronises)
+{
+    handshake();
+    data(1000, "abc");
+    data(1003 + (REASM_MAX_AHEAD + 10), "zz");
+    ck_assert(strncmp(rec.text, "abc[gap ", 8) == 0);
+    ck_assert(strstr(rec.text, "]zz") != NULL);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("reasm");
+    TCase *tc = tcase_create("reasm");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, reasm_in_order_delivers_each_byte_once);
+    tcase_add_test(tc, reasm_duplicate_segment_delivered_once);
+    tcase_add_test(tc, reasm_retransmission_with_new_bytes_delivers_only_new);
+    tcase_add_test(tc, reasm_out_of_order_held_until_hole_fills);
+    tcase_add_test(tc, reasm_hole_acked_by_peer_becomes_gap);
+    tcase_add_test(tc, reasm_ack_before_hole_keeps_waiting);
+    tcase_add_test(tc, reasm_hole_given_up_when_queue_bound_exceeded);
+    tcase_add_test(tc, reasm_fin_flushes_queue_with_gap);
+    tcase_add_test(tc, reasm_lost_first_segment_after_syn_is_gap);
+    tcase_add_test(tc, reasm_truncated_segment_tail_is_gap);
+    tcase_add_test(tc, reasm_flow_end_frees_state_and_closes);
+    tcase_add_test(tc, reasm_budget_bounds_total_queued);
+    tcase_add_test(tc, reasm_far_ahead_segment_resynchronises);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
