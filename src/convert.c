@@ -130,11 +130,11 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             tick(cv);
         row_reset(&r);
         r.frame = ++cv->frame;
-        if (rec.ts_sec != INT64_MIN && fmt_time_in_q_range(rec.ts_sec)) {
+        /* The flow table's analysis needs the time even outside q's range. */
+        r.ts_sec = rec.ts_sec;
+        r.ts_nsec = rec.ts_nsec;
+        if (rec.ts_sec != INT64_MIN && fmt_time_in_q_range(rec.ts_sec))
             r.present |= HAS_TIME;
-            r.ts_sec = rec.ts_sec;
-            r.ts_nsec = rec.ts_nsec;
-        }
         stats_record(&cv->stats, &rec, r.present & HAS_TIME);
         r.caplen = rec.caplen;
         r.origlen = rec.origlen;
@@ -176,6 +176,9 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->stats.tcp_flows += cv->flows.next_stream;
     if (cv->mode)
         cv->mode->end_input(cv->mode->ctx);
+    /* --flows: the connections still open end with their input. */
+    if (cv->flows.on_end)
+        flow_table_reset(&cv->flows);
     cv->damaged += skipped;
     reader_close(&rd);
     return code;

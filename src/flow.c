@@ -20,22 +20,47 @@ void flow_table_free(struct flow_table *t)
     flow_table_reset(t);
     free(t->slots);
     t->slots = NULL;
+    free(t->closed);
+    t->closed = NULL;
 }
 
-static void evict(struct flow_table *t, struct flow *f)
+/* Forgets a connection; a reporting table is told about it first. */
+static void evict(struct flow_table *t, struct flow *f, enum flow_end why)
 {
+    if (f->used && t->on_end)
+        t->on_end(t->on_end_ctx, f, why);
     if (f->used && t->on_evict)
         t->on_evict(t->on_evict_ctx, f);
     memset(f, 0, sizeof *f);
 }
 
+static int by_stream(const void *a, const void *b)
+{
+    const struct flow *x = *(const struct flow *const *)a, *y = *(const struct flow *const *)b;
+    return x->stream < y->stream ? -1 : x->stream > y->stream;
+}
+
 void flow_table_reset(struct flow_table *t)
 {
-    for (size_t i = 0; i < (size_t)t->n_sets * FLOW_WAYS; i++)
+    size_t n = (size_t)t->n_sets * FLOW_WAYS;
+    /* A reporting table tells the connections still open in stream order. */
+    struct flow **order = t->on_end ? malloc(n * sizeof *order) : NULL;
+    if (order) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (t->slots[i].used)
+                order[k++] = &t->slots[i];
+        qsort(order, k, sizeof *order, by_stream);
+        for (size_t i = 0; i < k; i++)
+            evict(t, order[i], FLOW_END_INPUT);
+        free(order);
+    }
+    for (size_t i = 0; i < n; i++)
         if (t->slots[i].used)
-            evict(t, &t->slots[i]);
+            evict(t, &t->slots[i], FLOW_END_INPUT);
     t->clock = 0;
     t->next_stream = 0;
+    t->closed_head = t->closed_n = 0;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -85,8 +110,11 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
     f->port[0] = r->sport;
     f->port[1] = r->dport;
     f->stream = t->next_stream++;
-    f->dir[0].win_scale = WSCALE_UNKNOWN;
-    f->dir[1].win_scale = WSCALE_UNKNOWN;
+    f->closer = -1;
+    for (int d = 0; d < 2; d++) {
+        f->dir[d].win_scale = WSCALE_UNKNOWN;
+        ta_dir_init(&f->dir[d].ta);
+    }
 }
 
 static struct flow *lookup(struct flow_table *t, const struct row *r, int *dir)
@@ -109,7 +137,7 @@ static struct flow *lookup(struct flow_table *t, const struct row *r, int *dir)
     }
     if (victim->used) {
         t->evictions++;
-        evict(t, victim);
+        evict(t, victim, FLOW_END_EVICTED);
     }
     flow_start(t, victim, r);
     *dir = 0;
@@ -130,19 +158,128 @@ static void verify_wscale(struct flow_dir *fwd, struct flow_dir *rev, int is_syn
     }
 }
 
+/* --flows: closed connections that have been quiet for FLOW_LINGER_NS are
+ * reported and forgotten, oldest close first. */
+static void sweep_closed(struct flow_table *t, uint64_t now)
+{
+    while (t->closed_n) {
+        struct flow_closed *c = &t->closed[t->closed_head];
+        struct flow *f = c->f;
+        if (f->used && f->stream == c->stream && f->queued) {
+            if ((int64_t)(now - f->last_ns) < (int64_t)FLOW_LINGER_NS &&
+                t->closed_n < FLOW_CLOSED_RING)
+                return;
+            evict(t, f, FLOW_END_CLOSED);
+        }
+        t->closed_head = (t->closed_head + 1) % FLOW_CLOSED_RING;
+        t->closed_n--;
+    }
+}
+
+static void queue_closed(struct flow_table *t, struct flow *f)
+{
+    if (f->queued || !t->on_end)
+        return;
+    if (!t->closed && !(t->closed = malloc(FLOW_CLOSED_RING * sizeof *t->closed)))
+        return; /* no memory: reported at the end of input instead */
+    if (t->closed_n == FLOW_CLOSED_RING) {
+        /* full: the oldest closed connection is reported now */
+        struct flow_closed *c = &t->closed[t->closed_head];
+        if (c->f->used && c->f->stream == c->stream && c->f->queued && c->f != f)
+            evict(t, c->f, FLOW_END_CLOSED);
+        t->closed_head = (t->closed_head + 1) % FLOW_CLOSED_RING;
+        t->closed_n--;
+    }
+    struct flow_closed *c = &t->closed[(t->closed_head + t->closed_n) % FLOW_CLOSED_RING];
+    c->f = f;
+    c->stream = f->stream;
+    t->closed_n++;
+    f->queued = 1;
+}
+
+/* The per-direction figures of --flows. */
+static void count_segment(struct flow *f, int dir, const struct row *r, uint32_t findings,
+                          uint64_t now, int has_time)
+{
+    struct flow_dir *d = &f->dir[dir];
+    struct flow_dir_stats *st = &d->st;
+    uint16_t flags = r->tcpflags;
+    st->pkts++;
+    st->wire += r->origlen;
+    if (r->present & HAS_PAYLEN)
+        st->bytes += r->paylen;
+    if (has_time) {
+        if (!f->has_time) {
+            f->has_time = 1;
+            f->first_sec = r->ts_sec;
+            f->first_nsec = r->ts_nsec;
+        }
+        f->last_sec = r->ts_sec;
+        f->last_nsec = r->ts_nsec;
+    }
+    f->last_ns = now;
+    if ((r->present & HAS_WIN) && (!st->has_minwin || r->win < st->minwin)) {
+        st->minwin = r->win;
+        st->has_minwin = 1;
+    }
+    if (r->present & HAS_MSS) {
+        st->mss = r->mss;
+        st->has_mss = 1;
+    }
+    if (findings & TA_ZERO_WINDOW)
+        st->zerowin++;
+    if (findings & TA_ANY_RETRANSMISSION)
+        st->retrans++;
+    if (findings & TA_DUP_ACK)
+        st->dupack++;
+    /* Time at zero window: from a segment advertising 0 to the next of the
+     * same side advertising more, or its RST, or the side's last packet. */
+    if (r->present & HAS_TCPHDR) {
+        if (r->rawwin == 0 && !(flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !st->at_zero) {
+            st->at_zero = 1;
+            st->zw_since = now;
+        } else if (st->at_zero && (r->rawwin != 0 || (flags & TCP_RST))) {
+            st->at_zero = 0;
+            st->zw_ns += now - st->zw_since;
+        }
+        if (flags & (TCP_FIN | TCP_RST)) {
+            if (f->closer < 0)
+                f->closer = (int8_t)dir;
+            if (flags & TCP_FIN)
+                d->fin = 1;
+            if (flags & TCP_RST)
+                d->rst = 1;
+        }
+        if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !f->has_synack_rtt &&
+            f->ta.ts_mru_syn) {
+            f->synack_rtt = now - f->ta.ts_mru_syn;
+            f->has_synack_rtt = 1;
+        }
+    }
+}
+
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
 {
+    int has_time = r->ts_sec != INT64_MIN;
+    uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
+    if (t->closed_n)
+        sweep_closed(t, now);
+
     int dir;
     struct flow *f = lookup(t, r, &dir);
     struct flow_dir *fwd = &f->dir[dir], *rev = &f->dir[!dir];
     uint16_t flags = r->tcpflags;
     int syn = (flags & TCP_SYN) != 0;
+    uint32_t findings = 0;
 
     /* A SYN with another initial sequence number on a known port pair starts
      * a new connection (Wireshark's "port numbers reused"); a SYN-ACK with a
-     * new one only moves that side's base. A FIN or RST does not matter. */
+     * new one only moves that side's base. A FIN or RST does not matter. A
+     * SYN with the same one rewinds the analysis, to show a retransmission. */
     if (syn && fwd->base_set && r->seq != fwd->base_seq) {
         if (!(flags & TCP_ACK)) {
+            if (t->on_end)
+                t->on_end(t->on_end_ctx, f, FLOW_END_REUSED);
             if (f->ext && t->on_evict)
                 t->on_evict(t->on_evict_ctx, f);
             flow_start(t, f, r);
@@ -152,13 +289,17 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
         } else {
             fwd->base_seq = r->seq;
         }
+        findings |= TA_REUSED_PORTS;
+    } else if (syn && !(flags & TCP_ACK) && fwd->base_set) {
+        ta_same_isn_syn(&fwd->ta);
     }
     f->last_use = ++t->clock;
     r->present |= HAS_STREAM;
     r->stream = f->stream;
 
     /* A segment whose header does not fit in the IP payload ("short") has no
-     * length: tshark then shows raw numbers and an unscaled window. */
+     * length: tshark then shows raw numbers and an unscaled window, and
+     * makes no analysis. */
     int has_len = (r->present & HAS_PAYLEN) != 0;
     r->present |= HAS_RSEQ;
     r->rseq = r->seq;
@@ -174,6 +315,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             rev->base_seq = r->ack - 1;
             rev->base_set = 1;
         }
+        findings = ta_segment(&f->ta, &fwd->ta, &rev->ta, rev->win_scale, r->seq, r->ack,
+                              r->paylen, flags, r->rawwin, now, findings);
         r->rseq = r->seq - fwd->base_seq;
         if (flags & TCP_ACK)
             r->rack = r->ack - rev->base_seq;
@@ -187,6 +330,11 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             r->present |= HAS_WSCALE;
             r->wscale = fwd->win_scale >= 0 ? (uint8_t)fwd->win_scale : 0;
         }
+        ta_after_header(&f->ta, &fwd->ta, flags, now);
+        /* tshark shows the findings only when the whole header, options
+         * included, was there (else the dissection stops before). */
+        if (has_len && r->tcp_opts_whole && findings)
+            ta_format(r->analysis, ANALYSIS_MAX, findings);
         /* The option counts from the next segment on, on any segment. */
         if (r->present & HAS_WSOPT)
             fwd->win_scale = (int8_t)(r->wsopt > 14 ? 14 : r->wsopt);
@@ -195,6 +343,9 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     }
     if (flags & (TCP_FIN | TCP_RST))
         fwd->closed = 1;
+    count_segment(f, dir, r, findings, now, has_time);
+    if (t->on_end && (fwd->rst || rev->rst || (fwd->fin && rev->fin)))
+        queue_closed(t, f);
     *dirp = dir;
     return f;
 }

@@ -11,6 +11,7 @@
 #define PCAP2KDB_FLOW_H
 
 #include <stdint.h>
+#include "analysis.h"
 #include "row.h"
 
 #define FLOW_WAYS 8
@@ -20,12 +21,26 @@
 #define WSCALE_UNKNOWN (-1)   /* handshake not seen */
 #define WSCALE_NOT_USED (-2)  /* one side did not offer the option */
 
+/* What --flows reports for one direction (flows_summary.c). */
+struct flow_dir_stats {
+    uint64_t pkts, bytes, wire;  /* segments, TCP payload bytes, frame bytes */
+    uint64_t minwin;             /* smallest (scaled) window advertised */
+    uint64_t zw_ns;              /* time spent advertising a zero window */
+    uint64_t zw_since;           /* ns when the window closed (at_zero) */
+    uint32_t zerowin, retrans, dupack;
+    uint16_t mss;
+    uint8_t has_minwin, has_mss, at_zero;
+};
+
 struct flow_dir {
     uint32_t base_seq;
     int8_t win_scale;
     uint8_t base_set;
     uint8_t saw_syn;
     uint8_t closed;            /* FIN or RST sent in this direction */
+    uint8_t fin, rst;          /* sent a FIN, a RST */
+    struct ta_dir ta;          /* sequence analysis (analysis.h) */
+    struct flow_dir_stats st;
 };
 
 struct flow {
@@ -36,7 +51,35 @@ struct flow {
     uint64_t stream;
     uint64_t last_use;
     struct flow_dir dir[2];
+    struct ta_conn ta;
+    /* for --flows: first and last packet, handshake, who closed first */
+    int64_t first_sec, last_sec;
+    uint32_t first_nsec, last_nsec;
+    uint64_t last_ns;
+    uint64_t synack_rtt;       /* SYN to its first SYN-ACK, ns (0: not seen) */
+    uint8_t has_time;
+    uint8_t has_synack_rtt;
+    int8_t closer;             /* direction that sent the first FIN or RST, or -1 */
+    uint8_t queued;            /* in the table's ring of closed connections */
     void *ext;                 /* per-flow state of a message mode, or NULL */
+};
+
+/* Why a connection's record ends (the on_end callback). */
+enum flow_end {
+    FLOW_END_CLOSED,           /* closed (FIN both ways or RST), then quiet */
+    FLOW_END_INPUT,            /* end of the input file */
+    FLOW_END_EVICTED,          /* the table was full: least recently used */
+    FLOW_END_REUSED,           /* a new connection on the same ports */
+};
+
+/* Closed connections wait this long (capture time) for stray segments
+ * before they are reported, when the table reports ends. */
+#define FLOW_LINGER_NS 10000000000ull
+#define FLOW_CLOSED_RING 4096u
+
+struct flow_closed {
+    struct flow *f;
+    uint64_t stream;
 };
 
 struct flow_table {
@@ -48,6 +91,14 @@ struct flow_table {
     /* Told when a flow is evicted, so a message mode can free its state. */
     void (*on_evict)(void *ctx, struct flow *f);
     void *on_evict_ctx;
+    /* When set (--flows), told once when a connection's record is complete,
+     * before it is forgotten; closed connections are then forgotten after
+     * FLOW_LINGER_NS of quiet, and at the end of an input (flow_table_reset)
+     * the remaining ones are told in stream order. */
+    void (*on_end)(void *ctx, const struct flow *f, enum flow_end why);
+    void *on_end_ctx;
+    struct flow_closed *closed; /* ring of FLOW_CLOSED_RING, allocated on use */
+    uint32_t closed_head, closed_n;
 };
 
 int flow_table_init(struct flow_table *t, uint32_t slots);
@@ -56,8 +107,9 @@ void flow_table_free(struct flow_table *t);
 void flow_table_reset(struct flow_table *t);
 
 /* For a row with a TCP header: finds or creates its connection, updates it,
- * and fills win, stream, rseq, rack and wscale. Returns the flow and the
- * direction of the segment (0 or 1), or NULL. */
+ * and fills win, stream, rseq, rack, wscale and analysis (Wireshark's
+ * tcp.analysis findings, analysis.h). Returns the flow and the direction of
+ * the segment (0 or 1), or NULL. */
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dir);
 
 #endif
