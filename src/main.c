@@ -4,6 +4,7 @@
 #include "columns.h"
 #include "convert.h"
 #include "fix_mode.h"
+#include "flows_summary.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -38,6 +39,7 @@ static const char usage_text[] =
     "      --schema        print the q load line for the chosen columns and exit\n"
     "      --fix           one row per FIX message instead of per packet\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
+    "      --flows         one row per TCP connection instead of one per packet\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -65,6 +67,8 @@ enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DAT
 enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
 /* message modes */
 enum { OPT_FIX = 400, OPT_TAGS };
+/* TCP analysis */
+enum { OPT_FLOWS = 500 };
 
 struct options {
     const char *output;
@@ -82,6 +86,7 @@ struct options {
     const char *columns;       /* --columns as given: parsed once the mode is known */
     int fix;
     const char *tags;
+    int flows;                 /* --flows: connection rows */
 };
 
 static const char default_table[] = "pcap";
@@ -134,6 +139,10 @@ static void sym_from_path(const char *path, char *sym, size_t cap)
 
 static void print_schema(const struct options *o)
 {
+    if (o->flows && !o->q_format) {
+        flows_print_schema(stdout, o->table);
+        return;
+    }
     if (o->q_format) {
         printf("\\l out.q  / creates table %s\n", o->table);
         return;
@@ -161,6 +170,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "stats", no_argument, NULL, OPT_STATS },
         { "fix", no_argument, NULL, OPT_FIX },
         { "tags", required_argument, NULL, OPT_TAGS },
+        { "flows", no_argument, NULL, OPT_FLOWS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -194,6 +204,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_TAGS:
             o->tags = optarg;
+            break;
+        case OPT_FLOWS:
+            o->flows = 1;
             break;
         case OPT_SYM:
             if (!sym_is_safe(optarg))
@@ -268,6 +281,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("%s", "--tags needs --fix");
     if (!o->fix && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
         return usage_error("%s", err);
+    if (o->flows && o->fix)
+        return usage_error("%s", "--flows and --fix cannot be used together");
+    if (o->flows && o->columns)
+        return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
+    if (o->flows && o->table == default_table)
+        o->table = "flows";
     return -1;
 }
 
@@ -335,12 +354,13 @@ int main(int argc, char **argv)
     struct out out;
     struct format_ctx fmt = { .data_max = o.data_max };
     struct writer w = {
-        .ops = o.q_format ? &q_writer_ops : &csv_writer_ops,
+        .ops = o.flows ? (o.q_format ? &flows_q_writer_ops : &flows_csv_writer_ops)
+                       : (o.q_format ? &q_writer_ops : &csv_writer_ops),
         .out = &out, .cols = &o.cols, .fmt = &fmt, .header = o.header, .table = o.table,
     };
     struct converter cv;
     if (out_init(&out, outfd, outname) != 0 ||
-        converter_init(&cv, &w, columns_need_flows(&o.cols) || o.stats) != 0) {
+        converter_init(&cv, &w, o.flows || columns_need_flows(&o.cols) || o.stats) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_DAMAGED;
     }
@@ -355,6 +375,10 @@ int main(int argc, char **argv)
             return EXIT_DAMAGED;
         }
         fix_mode_attach(fm, &cv);
+    }
+    if (o.flows) {
+        cv.flows.on_end = flows_on_end;
+        cv.flows.on_end_ctx = &w;
     }
 
     char *stdin_only[] = { "-" };

@@ -1,0 +1,266 @@
+/* flows_summary.c: the --flows rows (SCHEMA.md "Connection rows"). Side
+ * "s" is the connection's src (the sender of its first packet seen: the
+ * client when the SYN was captured), side "d" its dest. */
+#include "flows_summary.h"
+#include "fmt.h"
+
+#include <string.h>
+
+const struct column_def flows_columns[FLOWS_COLUMNS] = {
+    { "stream", 'J' },   { "sym", 'S' },      { "src", 'S' },      { "srcport", 'I' },
+    { "dest", 'S' },     { "destport", 'I' }, { "first", 'P' },    { "last", 'P' },
+    { "spkts", 'J' },    { "dpkts", 'J' },    { "sbytes", 'J' },   { "dbytes", 'J' },
+    { "swire", 'J' },    { "dwire", 'J' },    { "synack", 'N' },   { "rtt", 'N' },
+    { "swscale", 'I' },  { "dwscale", 'I' },  { "smss", 'I' },     { "dmss", 'I' },
+    { "sminwin", 'J' },  { "dminwin", 'J' },  { "szerowin", 'J' }, { "dzerowin", 'J' },
+    { "szwtime", 'N' },  { "dzwtime", 'N' },  { "sretrans", 'J' }, { "dretrans", 'J' },
+    { "sdupack", 'J' },  { "ddupack", 'J' },  { "closer", 'S' },   { "end", 'S' },
+};
+
+/* Longest field: an IPv6 address or a timestamp; the sym is at most 200. */
+#define FLOWS_FIELD_MAX 256
+
+struct field {
+    char text[FLOWS_FIELD_MAX];
+    size_t len;
+    int null;
+};
+
+/* q timespan literal: 0D00:00:01.000123456 */
+static char *fmt_timespan(char *p, uint64_t ns)
+{
+    uint64_t s = ns / 1000000000u, frac = ns % 1000000000u;
+    p = fmt_u64(p, s / 86400);
+    *p++ = 'D';
+    unsigned hms[3] = { (unsigned)(s % 86400 / 3600), (unsigned)(s % 3600 / 60),
+                        (unsigned)(s % 60) };
+    for (int i = 0; i < 3; i++) {
+        *p++ = (char)('0' + hms[i] / 10);
+        *p++ = (char)('0' + hms[i] % 10);
+        *p++ = i < 2 ? ':' : '.';
+    }
+    for (int i = 8; i >= 0; i--) {
+        p[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    return p + 9;
+}
+
+static void set_u(struct field *f, uint64_t v) { f->len = (size_t)(fmt_u64(f->text, v) - f->text); }
+
+static void set_s(struct field *f, const char *s, size_t n)
+{
+    if (n > sizeof f->text)
+        n = sizeof f->text;
+    memcpy(f->text, s, n);
+    f->len = n;
+}
+
+static void set_addr(struct field *f, const struct flow *fl, int side)
+{
+    char *e = fl->ipver == IPVER_4 ? fmt_ipv4(f->text, fl->addr[side])
+                                   : fmt_ipv6(f->text, fl->addr[side]);
+    f->len = (size_t)(e - f->text);
+}
+
+static void set_time(struct field *f, struct format_ctx *ctx, int ok, int64_t sec, uint32_t ns)
+{
+    if (!ok || !fmt_time_in_q_range(sec)) {
+        f->null = 1;
+        return;
+    }
+    f->len = (size_t)(fmt_time(f->text, &ctx->time, sec, ns) - f->text);
+}
+
+static void set_span(struct field *f, int ok, uint64_t ns)
+{
+    /* a negative duration (clock going backwards) is left null */
+    if (!ok || (int64_t)ns < 0) {
+        f->null = 1;
+        return;
+    }
+    f->len = (size_t)(fmt_timespan(f->text, ns) - f->text);
+}
+
+static void set_wscale(struct field *f, int ws)
+{
+    if (ws == WSCALE_UNKNOWN)
+        f->null = 1;
+    else
+        set_u(f, ws < 0 ? 0 : (uint64_t)ws);
+}
+
+static const char *end_name(const struct flow *fl, enum flow_end why)
+{
+    if (fl->dir[0].rst || fl->dir[1].rst)
+        return "rst";
+    if (fl->dir[0].fin && fl->dir[1].fin)
+        return "fin";
+    if (fl->dir[0].fin || fl->dir[1].fin)
+        return "half_closed";
+    switch (why) {
+    case FLOW_END_EVICTED: return "evicted";
+    case FLOW_END_REUSED: return "reused";
+    default: return "open";
+    }
+}
+
+static void fill(struct field *v, const struct flow *fl, enum flow_end why,
+                 struct format_ctx *ctx)
+{
+    const struct flow_dir_stats *s = &fl->dir[0].st, *d = &fl->dir[1].st;
+    memset(v, 0, FLOWS_COLUMNS * sizeof *v);
+    set_u(&v[0], fl->stream);
+    set_s(&v[1], ctx->sym, ctx->sym_len);
+    set_addr(&v[2], fl, 0);
+    set_u(&v[3], fl->port[0]);
+    set_addr(&v[4], fl, 1);
+    set_u(&v[5], fl->port[1]);
+    set_time(&v[6], ctx, fl->has_time, fl->first_sec, fl->first_nsec);
+    set_time(&v[7], ctx, fl->has_time, fl->last_sec, fl->last_nsec);
+    set_u(&v[8], s->pkts);
+    set_u(&v[9], d->pkts);
+    set_u(&v[10], s->bytes);
+    set_u(&v[11], d->bytes);
+    set_u(&v[12], s->wire);
+    set_u(&v[13], d->wire);
+    set_span(&v[14], fl->has_synack_rtt, fl->synack_rtt);
+    set_span(&v[15], fl->ta.ts_first_rtt != 0, fl->ta.ts_first_rtt);
+    set_wscale(&v[16], fl->dir[0].win_scale);
+    set_wscale(&v[17], fl->dir[1].win_scale);
+    if (s->has_mss)
+        set_u(&v[18], s->mss);
+    else
+        v[18].null = 1;
+    if (d->has_mss)
+        set_u(&v[19], d->mss);
+    else
+        v[19].null = 1;
+    if (s->has_minwin)
+        set_u(&v[20], s->minwin);
+    else
+        v[20].null = 1;
+    if (d->has_minwin)
+        set_u(&v[21], d->minwin);
+    else
+        v[21].null = 1;
+    set_u(&v[22], s->zerowin);
+    set_u(&v[23], d->zerowin);
+    /* a window still closed counts until that side's last packet */
+    uint64_t szw = s->zw_ns + (s->at_zero ? fl->last_ns - s->zw_since : 0);
+    uint64_t dzw = d->zw_ns + (d->at_zero ? fl->last_ns - d->zw_since : 0);
+    set_span(&v[24], 1, szw);
+    set_span(&v[25], 1, dzw);
+    set_u(&v[26], s->retrans);
+    set_u(&v[27], d->retrans);
+    set_u(&v[28], s->dupack);
+    set_u(&v[29], d->dupack);
+    if (fl->closer < 0)
+        v[30].null = 1;
+    else
+        set_s(&v[30], fl->closer == 0 ? "src" : "dest", fl->closer == 0 ? 3 : 4);
+    const char *e = end_name(fl, why);
+    set_s(&v[31], e, strlen(e));
+}
+
+static void put(struct out *o, const char *s) { out_write(o, s, strlen(s)); }
+
+static void csv_begin(struct writer *w)
+{
+    if (!w->header)
+        return;
+    for (int i = 0; i < FLOWS_COLUMNS; i++) {
+        if (i)
+            put(w->out, ",");
+        put(w->out, flows_columns[i].name);
+    }
+    put(w->out, "\n");
+}
+
+static void q_begin(struct writer *w)
+{
+    static const struct { char t; const char *name; } types[] = {
+        { 'P', "`timestamp$()" }, { 'S', "`symbol$()" }, { 'I', "`int$()" },
+        { 'J', "`long$()" },      { 'N', "`timespan$()" },
+    };
+    put(w->out, "/ pcap2kdb --flows: load with \\l FILE.q\n");
+    put(w->out, w->table);
+    put(w->out, ":([]");
+    for (int i = 0; i < FLOWS_COLUMNS; i++) {
+        put(w->out, " ");
+        put(w->out, flows_columns[i].name);
+        put(w->out, ":");
+        for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+            if (types[k].t == flows_columns[i].qtype)
+                put(w->out, types[k].name);
+        if (i + 1 < FLOWS_COLUMNS)
+            put(w->out, ";");
+    }
+    put(w->out, ")\n");
+}
+
+static void no_row(struct writer *w, const struct row *r)
+{
+    (void)w;
+    (void)r;
+}
+
+static void no_end(struct writer *w) { (void)w; }
+
+void flows_on_end(void *ctx, const struct flow *f, enum flow_end why)
+{
+    struct writer *w = ctx;
+    struct field v[FLOWS_COLUMNS];
+    fill(v, f, why, w->fmt);
+    int q = w->ops == &flows_q_writer_ops;
+    if (out_reserve(w->out, FLOWS_COLUMNS * (FLOWS_FIELD_MAX + 8) + 64) != 0)
+        return;
+    char *p = out_cursor(w->out);
+    if (q) {
+        *p++ = '`';
+        size_t n = strlen(w->table);
+        memcpy(p, w->table, n);
+        p += n;
+        memcpy(p, " insert (", 9);
+        p += 9;
+    }
+    for (int i = 0; i < FLOWS_COLUMNS; i++) {
+        char t = flows_columns[i].qtype;
+        if (i)
+            *p++ = q ? ';' : ',';
+        if (q && t == 'S') {
+            memcpy(p, "`$\"", 3);
+            p += 3;
+        }
+        if (q && v[i].null && t != 'S') {
+            const char *nul = t == 'P' ? "0Np" : t == 'N' ? "0Nn" : t == 'I' ? "0Ni" : "0N";
+            size_t n = strlen(nul);
+            memcpy(p, nul, n);
+            p += n;
+            continue;
+        }
+        if (!v[i].null) {
+            memcpy(p, v[i].text, v[i].len);
+            p += v[i].len;
+        }
+        if (q && t == 'S')
+            *p++ = '"';
+        if (q && t == 'I')
+            *p++ = 'i';
+    }
+    if (q)
+        *p++ = ')';
+    *p++ = '\n';
+    out_advance(w->out, p);
+}
+
+void flows_print_schema(FILE *fp, const char *table)
+{
+    fprintf(fp, "%s:(\"", table);
+    for (int i = 0; i < FLOWS_COLUMNS; i++)
+        fputc(flows_columns[i].qtype, fp);
+    fprintf(fp, "\";enlist\",\") 0: `:out.csv\n");
+}
+
+const struct writer_ops flows_csv_writer_ops = { csv_begin, no_row, no_end, NULL };
+const struct writer_ops flows_q_writer_ops = { q_begin, no_row, no_end, NULL };

@@ -1,0 +1,28 @@
+/* flows_summary.h: --flows, one row per TCP connection instead of one per
+ * packet. The flow table tells when a connection's record is complete
+ * (flow.h on_end); these writers format it as CSV or as a q script, with
+ * the fixed columns of flows_columns[]. */
+#ifndef PCAP2KDB_FLOWS_SUMMARY_H
+#define PCAP2KDB_FLOWS_SUMMARY_H
+
+#include <stdio.h>
+#include "flow.h"
+#include "writer.h"
+
+#define FLOWS_COLUMNS 32
+
+/* name and q type of each --flows column */
+extern const struct column_def flows_columns[FLOWS_COLUMNS];
+
+/* Writers whose begin/end write the table's head and whose row ignores
+ * packets: the rows come from flows_on_end. */
+extern const struct writer_ops flows_csv_writer_ops;
+extern const struct writer_ops flows_q_writer_ops;
+
+/* The flow table's on_end callback; ctx is the struct writer. */
+void flows_on_end(void *ctx, const struct flow *f, enum flow_end why);
+
+/* --schema --flows: the q load line of the CSV. */
+void flows_print_schema(FILE *fp, const char *table);
+
+#endif

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""--flows against tshark's conversation table, over ../shared/corpus.
+
+tests/flows_conv_expected.tsv holds, for every corpus capture with TCP, what
+
+    tshark -n -q -r NAME -z conv,tcp          (tshark 4.0.17)
+
+printed: one line per conversation, FILE, address and port of side A (the
+sender of the conversation's first frame), of side B, then frames and bytes
+A->B and B->A, bytes exactly as tshark prints them ("2024 bytes", "498 kB":
+format_size(), SI prefixes, truncated). `corpus_flows.py --regen` rewrites it
+(that needs tshark); the test itself does not need tshark.
+
+For each file the test runs `pcap2kdb --flows NAME` and matches its rows
+(src = side A) with the conversations by endpoints; several conversations on
+the same endpoints (ports reused) are compared as a multiset.  Frames must be
+equal, and swire/dwire printed like tshark must give tshark's text.
+Differences must be listed with their reason in
+tests/known_flows_differences.tsv (FILE<TAB>A:PORT-B:PORT|*<TAB>REASON, FILE
+may be a glob).  Exit 1 on an unknown difference or a crash; SKIP without the
+corpus.  Also fails when fewer than 95 % of the conversations agree (known
+differences count as disagreement: most are encapsulations not decoded yet).
+"""
+
+import argparse
+import csv
+import fnmatch
+import io
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
+EXPECTED = os.path.join(REPO, "tests", "flows_conv_expected.tsv")
+KNOWN = os.path.join(REPO, "tests", "known_flows_differences.tsv")
+TIMEOUT = 20
+MIN_AGREEMENT = 95.0
+
+CONV_RE = re.compile(r"^(\S+)\s+<->\s+(\S+)\s+(\d+) (\d+ bytes|\d+ [kMGT]B)\s+"
+                     r"(\d+) (\d+ bytes|\d+ [kMGT]B)\s+")
+
+
+def format_size(n):
+    """wsutil/str_util.c format_size(n, FORMAT_SIZE_UNIT_BYTES, 0), 4.0."""
+    p = 1000
+    for div, pfx in ((p ** 4, "T"), (p ** 3, "G"), (p ** 2, "M"), (p, "k")):
+        if n // div >= 10:
+            return "%d %sB" % (n // div, pfx)
+    return "%d bytes" % n
+
+
+def split_ep(s):
+    addr, _, port = s.rpartition(":")
+    return addr, port
+
+
+def regen(corpus):
+    names = sorted(f[:-len(".tshark.tsv")] for f in os.listdir(corpus)
+                   if f.endswith(".tshark.tsv"))
+    out = ["# tshark 4.0.17 conversation table of each corpus capture with TCP, made by",
+           "#   tests/corpus_flows.py --regen, which runs",
+           "#   tshark -n -q -r ../shared/corpus/NAME -z conv,tcp",
+           "# and keeps each row: FILE A_ADDR A_PORT B_ADDR B_PORT FRAMES_A_TO_B",
+           "# BYTES_A_TO_B FRAMES_B_TO_A BYTES_B_TO_A (tshark's '->' then '<-' columns;",
+           "# bytes as tshark prints them)."]
+    for n in names:
+        path = os.path.join(corpus, n)
+        if not os.path.exists(path):
+            continue
+        with open(path + ".tshark.tsv", encoding="utf-8", errors="replace") as fp:
+            hdr = fp.readline().rstrip("\n").split("\t")
+            if "tcp.stream" not in hdr:
+                continue
+            i = hdr.index("tcp.stream")
+            if not any(len(l.split("\t")) > i and l.split("\t")[i] for l in fp):
+                continue
+        p = subprocess.run(["tshark", "-n", "-q", "-r", path, "-z", "conv,tcp"],
+                           capture_output=True, text=True)
+        for line in p.stdout.splitlines():
+            m = CONV_RE.match(line)
+            if not m:
+                continue
+            (aa, ap), (ba, bp) = split_ep(m.group(1)), split_ep(m.group(2))
+            # columns: "<-" (B to A) first, then "->" (A to B)
+            out.append("\t".join([n, aa, ap, ba, bp, m.group(5), m.group(6),
+                                  m.group(3), m.group(4)]))
+    with open(EXPECTED, "w", encoding="utf-8") as fp:
+        fp.write("\n".join(out) + "\n")
+    print("wrote %s: %d conversations" % (EXPECTED, len(out) - 6))
+    return 0
+
+
+def load_known():
+    known = []
+    if os.path.exists(KNOWN):
+        with open(KNOWN, encoding="utf-8") as fp:
+            for ln, line in enumerate(fp, 1):
+                line = line.rstrip("\n")
+                if not line.strip() or line.startswith("#"):
+                    continue
+                p = line.split("\t")
+                if len(p) < 3 or not p[2].strip():
+                    sys.exit("%s:%d: needs FILE, CONVERSATION and a REASON" % (KNOWN, ln))
+                known.append({"file": p[0], "conv": p[1], "reason": p[2], "hits": 0,
+                              "line": ln})
+    return known
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--bin", default=DEFAULT_BIN)
+    ap.add_argument("--regen", action="store_true", help="rewrite the expected file (tshark)")
+    ap.add_argument("--verbose", "-v", action="store_true")
+    a = ap.parse_args()
+    corpus = os.path.normpath(a.corpus)
+    if not os.path.isdir(corpus):
+        print("SKIP: corpus not found at %s" % corpus)
+        return 0
+    if a.regen:
+        return regen(corpus)
+    expected = defaultdict(lambda: defaultdict(list))
+    with open(EXPECTED, encoding="utf-8") as fp:
+        for line in fp:
+            if line.startswith("#") or not line.strip():
+                continue
+            f, aa, ap_, ba, bp, fab, bab, fba, bba = line.rstrip("\n").split("\t")
+            expected[f]["%s:%s-%s:%s" % (aa, ap_, ba, bp)].append(
+                (int(fab), bab, int(fba), bba))
+    known = load_known()
+    total = agree = 0
+    unknown, fatal = [], []
+    for name in sorted(expected):
+        path = os.path.join(corpus, name)
+        try:
+            p = subprocess.run([a.bin, "--flows", path], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            fatal.append("%s: timeout" % name)
+            continue
+        if p.returncode < 0 or p.returncode > 2:
+            fatal.append("%s: exit %d" % (name, p.returncode))
+            continue
+        ours = defaultdict(list)
+        for r in csv.DictReader(io.StringIO(p.stdout.decode("utf-8", "replace"))):
+            key = "%s:%s-%s:%s" % (r["src"], r["srcport"], r["dest"], r["destport"])
+            ours[key].append((int(r["spkts"]), format_size(int(r["swire"])),
+                              int(r["dpkts"]), format_size(int(r["dwire"]))))
+        for key in sorted(set(expected[name]) | set(ours)):
+            exp = sorted(expected[name].get(key, []))
+            got = sorted(ours.get(key, []))
+            n = max(len(exp), len(got))
+            total += n
+            same = sum(min(exp.count(x), got.count(x)) for x in set(exp))
+            agree += same
+            if same == n:
+                continue
+            k = next((k for k in known if fnmatch.fnmatchcase(name, k["file"])
+                      and k["conv"] in ("*", key)), None)
+            line = "%s %s: ours=%s tshark=%s" % (name, key, got, exp)
+            if k:
+                k["hits"] += 1
+                if a.verbose:
+                    print("known: %s (%s)" % (line, k["reason"]))
+            else:
+                unknown.append(line)
+    for u in unknown:
+        print(u)
+    for k in known:
+        if k["hits"] == 0:
+            print("warning: %s:%d: stale known difference %s %s"
+                  % (KNOWN, k["line"], k["file"], k["conv"]))
+    for m in fatal:
+        print("FATAL: " + m)
+    pct = 100.0 * agree / total if total else 100.0
+    print("conversations: %d/%d agree (%.3f%%), %d unknown differences"
+          % (agree, total, pct, len(unknown)))
+    ok = not unknown and not fatal and pct >= MIN_AGREEMENT
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
