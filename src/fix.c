@@ -311,11 +311,11 @@ struct fix_dir {
 
 static void emit(struct fix_framer *fx, struct reasm_stream *s, struct fix_dir *d,
                  const uint8_t *p, const struct fix_frame_res *fr, const struct reasm_pkt *first,
-                 const struct reasm_pkt *last, uint32_t segs)
+                 const struct reasm_pkt *last, uint32_t segs, uint32_t chunk_flags)
 {
     struct fix_message m = {
         .p = p, .len = fr->len, .fr = fr, .flow = s->flow, .dir = s->dir, .first = first,
-        .last = last, .segs = segs, .flags = d->flags | fr->flags, .gap_bytes = d->gap_bytes,
+        .last = last, .segs = segs, .flags = d->flags | fr->flags | chunk_flags, .gap_bytes = d->gap_bytes,
     };
     fx->messages++;
     fx->on_message(fx->ctx, &m);
@@ -360,15 +360,15 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
     size_t n = c->n;
     const struct reasm_pkt *done = c->cur ? c->cur : c->own;
     struct fix_frame_res res;
-    if (c->reordered)
-        d->flags |= FIXF_REORDERED;
+    /* Every message with bytes of a reordered chunk says so. */
+    uint32_t cf = c->reordered ? FIXF_REORDERED : 0;
 
     while (n > 0) {
         if (d->len == 0) {
             /* Messages wholly inside this chunk are framed in place. */
             switch (fix_frame(p, n, &res)) {
             case FIX_FRAME_OK:
-                emit(fx, s, d, p, &res, c->own, done, 1);
+                emit(fx, s, d, p, &res, c->own, done, 1, cf);
                 p += res.len;
                 n -= res.len;
                 continue;
@@ -382,6 +382,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
                     skipped(d, FIXF_TOO_LONG);
                     return;
                 }
+                d->flags |= cf;
                 d->first = *c->own;
                 d->last_frame = c->own->frame;
                 d->segs = 1;
@@ -414,7 +415,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             continue;
         }
         if (st == FIX_FRAME_OK)
-            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs);
+            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs, cf);
         else
             skipped(d, res.flags);
         if (res.len >= old) {

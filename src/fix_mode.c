@@ -134,8 +134,11 @@ int fix_mode_columns(const struct fix_mode_opts *o, struct mt_columns *cols, uin
     *ntags = 0;
     if (o->columns) {
         if (mt_columns_parse(cols, fix_coldefs, FC_COUNT, o->columns, extra_column, &tc, err,
-                             errlen) != 0)
+                             errlen) != 0) {
+            size_t k = strlen(err);
+            snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
             return -1;
+        }
     } else {
         cols->n = 0;
         for (int i = 0; i < FIX_DEFAULT_COLUMNS; i++)

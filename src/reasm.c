@@ -84,7 +84,9 @@ static void seg_free(struct reasm *ra, struct reasm_dir *d, struct reasm_seg *s)
     free(s);
 }
 
-/* Delivers queued segments that the next byte has reached. */
+/* Delivers queued segments that the next byte has reached: because cur
+ * filled the hole before them (reordered), or, with cur NULL, because the
+ * hole was given up; then each message is completed by its own last packet. */
 static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                   const struct reasm_pkt *cur)
 {
@@ -93,7 +95,7 @@ static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int d
         struct reasm_seg *s = d->q;
         d->q = s->next;
         if (seq_diff(s->seq + s->len, d->next_seq) > 0)
-            deliver(ra, f, rf, dir, s->seq, s->data, s->caplen, s->len, &s->pkt, cur, 1);
+            deliver(ra, f, rf, dir, s->seq, s->data, s->caplen, s->len, &s->pkt, cur, cur != NULL);
         else
             ra->stats.duplicates++;
         seg_free(ra, d, s);
@@ -109,7 +111,7 @@ static void skip_hole(struct reasm *ra, struct flow *f, struct reasm_flow *rf, i
         return;
     call_gap(ra, f, rf, dir, d->q->seq - d->next_seq, cur);
     d->next_seq = d->q->seq;
-    drain(ra, f, rf, dir, cur);
+    drain(ra, f, rf, dir, NULL);
 }
 
 static void flush_dir(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
@@ -245,7 +247,7 @@ void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r
         uint32_t to = seq_diff(r->ack, o->q->seq) < 0 ? r->ack : o->q->seq;
         call_gap(ra, f, rf, !dir, to - o->next_seq, pkt);
         o->next_seq = to;
-        drain(ra, f, rf, !dir, pkt);
+        drain(ra, f, rf, !dir, NULL);
     }
 
     uint32_t seq = r->seq;

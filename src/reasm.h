@@ -27,9 +27,11 @@
  * the number of connections is bounded by the flow table.
  *
  * A framer sees each in-order chunk with the packet that carried it (`own`)
- * and the packet whose arrival made it deliverable (`cur`; NULL when a flow
- * is flushed for another reason than a packet of its own, e.g. eviction or
- * end of input). In order delivery, own == cur. */
+ * and the packet whose arrival made it deliverable (`cur`): the packet
+ * itself in order, the packet that filled the hole for reordered bytes
+ * (`reordered` set). cur is NULL when the bytes come out because a hole was
+ * given up (a gap) or the flow ends: then nothing later completed them, and
+ * their own packet is what completes a message. */
 #ifndef PCAP2KDB_REASM_H
 #define PCAP2KDB_REASM_H
 

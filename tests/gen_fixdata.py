@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""Generate the --fix golden captures and their expected message tables.
+
+    python3 tests/gen_fixdata.py [OUTDIR]     (default: <repo>/testdata)
+    python3 tests/gen_fixdata.py --table      print the golden.tsv lines
+
+Each case is a nanosecond pcap (Ethernet, IPv4, TCP with real sequence and
+acknowledgment numbers, handshake, ACKs) carrying FIX sessions, built byte by
+byte with the standard library, and NAME.out, the expected `pcap2kdb --fix`
+output, computed here from what the generator put where -- not from
+pcap2kdb. The model of reassembly is the documented one: bytes are taken in
+sequence order, each once; a segment ahead of a hole waits; a hole becomes a
+gap when the peer acknowledges past it or the direction sends FIN/RST; a
+message cut by a gap is dropped and the next one flagged `gap`.
+
+Cases: split over 3 segments, 5 messages in one segment, duplicated and
+retransmitted segments, reordering, a gap, a lying BodyLength, a bad
+checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
+per connection).
+"""
+
+import datetime
+import os
+import struct
+import sys
+
+T0 = 1767619800 * 10**9          # 2026-01-05 13:30:00 UTC, ns
+CASES = []
+
+
+def qtime(ns):
+    s, f = divmod(ns, 10**9)
+    d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=s)
+    return d.strftime("%Y.%m.%dD%H:%M:%S.") + "%09d" % f
+
+
+def qspan(ns):
+    s, f = divmod(ns, 10**9)
+    return "%dD%02d:%02d:%02d.%09d" % (s // 86400, s // 3600 % 24, s // 60 % 60, s % 60, f)
+
+
+def fixmsg(fields, begin="FIX.4.4", len_delta=0, chk_delta=0):
+    """fields: list of (tag, value); returns (bytes, declared bodylen)."""
+    body = b"".join(b"%d=%s\x01" % (t, v.encode()) for t, v in fields)
+    bl = len(body) + len_delta
+    head = b"8=%s\x019=%d\x01" % (begin.encode(), bl)
+    chk = (sum(head + body) + chk_delta) % 256
+    return head + body + b"10=%03d\x01" % chk, bl
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+class Conn:
+    """One TCP connection 10.0.0.1:cport <-> 10.0.0.2:sport."""
+
+    def __init__(self, cap, cport, sport=9878):
+        self.cap = cap
+        self.ip = (bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+        self.port = (cport, sport)
+        self.isn = (1000000 + cport, 5000000 + cport)
+        self.nxt = [self.isn[0] + 1, self.isn[1] + 1]
+        self.stream = cap.next_stream
+        cap.next_stream += 1
+        self.msgs = ([], [])      # per direction: (start, end, fields, info)
+        self.sent = [0, 0]        # stream offset of the next byte built
+
+    def packet(self, d, flags, seq, ack, payload=b"", dt=1000):
+        src, dst = self.ip[d], self.ip[1 - d]
+        sp, dp = self.port[d], self.port[1 - d]
+        tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                          5 << 4, flags, 65535, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
+        c = csum(pseudo + tcp + payload)
+        tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000,
+                         64, 6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+        return self.cap.add(eth + ip + tcp + payload, dt, self, d, flags, seq, ack, payload)
+
+    def handshake(self):
+        self.packet(0, 0x02, self.isn[0], 0)
+        self.packet(1, 0x12, self.isn[1], self.isn[0] + 1)
+        self.packet(0, 0x10, self.isn[0] + 1, self.isn[1] + 1)
+
+    def build(self, d, fields, **kw):
+        """Appends a message to direction d's byte stream; returns its bytes."""
+        m, bl = fixmsg(fields, **kw)
+        start = self.sent[d]
+        self.sent[d] += len(m)
+        self.msgs[d].append((start, start + len(m), dict(fields), bl, kw))
+        return m
+
+    def seg(self, d, data, off=None, flags=0x18, dt=1000):
+        """Sends data at stream offset off (default: the next unsent)."""
+        if off is None:
+            off = self.nxt[d] - self.isn[d] - 1
+        seq = self.isn[d] + 1 + off
+        f = self.packet(d, flags, seq, self.nxt[1 - d], data, dt)
+        self.nxt[d] = max(self.nxt[d], seq + len(data))
+        return f
+
+    def ack(self, d, dt=1000):
+        return self.packet(d, 0x10, self.nxt[d], self.nxt[1 - d], b"", dt)
+
+
+class Capture:
+    def __init__(self, name):
+        self.name = name
+        self.t = T0
+        self.frames = []          # (ns, bytes, conn, dir, flags, seq, ack, payload)
+        self.next_stream = 0
+
+    def add(self, data, dt, conn, d, flags, seq, ack, payload):
+        self.t += dt
+        self.frames.append((self.t, data, conn, d, flags, seq, ack, payload))
+        return len(self.frames)
+
+    def pcap(self):
+        out = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 262144, 1)]
+        for ns, data, *_ in self.frames:
+            s, f = divmod(ns, 10**9)
+            out.append(struct.pack("<IIII", s, f, len(data), len(data)) + data)
+        return b"".join(out)
+
+    # ------------------------------------------------------- the model --
+    def expected(self, sym):
+        """Rows of `pcap2kdb --fix` by the model in the module docstring."""
+        rows = []
+        state = {}                # (conn id, dir) -> model state
+        orders = {}               # (stream, dir, clordid) -> time
+
+        def st(c, d):
+            k = (id(c), d)
+            if k not in state:
+                state[k] = {"next": 0, "have": {}, "owner": {}, "gap": False,
+                            "reord": set(), "done": 0, "dropped": set()}
+            return state[k]
+
+        for fno, (ns, _data, c, d, flags, seq, ack, payload) in enumerate(self.frames, 1):
+            done_now = []
+            if flags & 0x10 and c.msgs[1 - d]:
+                s = st(c, 1 - d)
+                a = ack - c.isn[1 - d] - 1
+                later = [o for o in s["have"] if o >= s["next"]]
+                if a > s["next"] and later:
+                    first = min(later)
+                    self._gap(s, min(a, first))
+                    self._advance(c, 1 - d, s, fno, ns, done_now, True)
+            if payload:
+                s = st(c, d)
+                off = seq - c.isn[d] - 1
+                queued = off > s["next"]
+                for i, b in enumerate(payload):
+                    o = off + i
+                    if o >= s["next"] and o not in s["have"]:
+                        s["have"][o] = fno
+                        if queued:
+                            s["reord"].add(o)
+                self._advance(c, d, s, fno, ns, done_now, False)
+            if flags & 0x05 and c.msgs[d]:
+                s = st(c, d)
+                while any(o >= s["next"] for o in s["have"]):
+                    self._gap(s, min(o for o in s["have"] if o >= s["next"]))
+                    self._advance(c, d, s, fno, ns, done_now, True)
+            for (cc, dd, m, first_frame, last_frame, segs, gap, reord) in done_now:
+                mns = self.frames[last_frame - 1][0]
+                bundled = sum(1 for x in done_now if x[4] == last_frame)
+                start, end, f, bl, kw = m
+                mt = f.get(35)
+                key = (cc.stream, dd, f.get(11))
+                lat = ""
+                if mt in ("D", "F", "G") and 11 in f:
+                    orders[key] = mns
+                elif mt in ("8", "9", "3", "j") and 11 in f:
+                    k2 = (cc.stream, 1 - dd, f.get(11))
+                    if k2 in orders:
+                        lat = qspan(mns - orders[k2])
+                        if f.get(39) in ("2", "4", "8", "C", "3"):
+                            del orders[k2]
+                fl = []
+                if gap:
+                    fl.append("gap")
+                if reord:
+                    fl.append("reordered")
+                if kw.get("len_delta"):
+                    fl.append("bad_length")
+                if kw.get("chk_delta"):
+                    fl.append("bad_checksum")
+                st52 = f.get(52, "")
+                sendtime = ""
+                if st52:
+                    dt = datetime.datetime.strptime(st52[:17], "%Y%m%d-%H:%M:%S")
+                    frac = (st52[18:] + "000000000")[:9] if len(st52) > 17 else "000000000"
+                    sendtime = dt.strftime("%Y.%m.%dD%H:%M:%S.") + frac
+                def num(v):
+                    return v if v is not None else ""
+                rows.append([
+                    qtime(mns), qtime(self.frames[first_frame - 1][0]), sym,
+                    "10.0.0.%d" % (dd + 1), "10.0.0.%d" % (2 - dd),
+                    str(cc.port[dd]), str(cc.port[1 - dd]), str(cc.stream), str(last_frame),
+                    str(segs), str(bundled), mt or "", num(f.get(34)), num(f.get(49)),
+                    num(f.get(56)), sendtime, num(f.get(11)), num(f.get(55)), num(f.get(54)),
+                    num(f.get(38)), num(f.get(44)), str(bl),
+                    "0" if kw.get("chk_delta") else "1", "|".join(fl), lat])
+        return rows
+
+    @staticmethod
+    def _gap(s, to):
+        s["gapped"] = True
+        for o in range(s["next"], to):
+            s["dropped"].add(o)
+        s["next"] = to
+
+    def _advance(self, c, d, s, fno, ns, done_now, after_gap):
+        """Delivers what is contiguous. Bytes that waited in the queue are
+        `reordered` when this packet filled the hole before them; after a
+        gap they are not, and each message is completed by its own last
+        packet."""
+        while s["next"] in s["have"]:
+            if not after_gap and s["next"] in s["reord"]:
+                s.setdefault("reord_ok", set()).add(s["next"])
+            s["next"] += 1
+        # messages whose last byte is now delivered
+        for m in c.msgs[d][s["done"]:]:
+            start, end = m[0], m[1]
+            if end > s["next"]:
+                break
+            s["done"] += 1
+            if any(o in s["dropped"] for o in range(start, end)):
+                s["gap"] = True
+                continue
+            if s.pop("gapped", False):
+                s["gap"] = True
+            owners = [s["have"][o] for o in range(start, end)]
+            reord = any(o in s.get("reord_ok", ()) for o in range(start, end))
+            last = fno if not after_gap else owners[-1]
+            done_now.append((c, d, m, owners[0], last, len(set(owners)), s["gap"], reord))
+            s["gap"] = False
+
+
+HEADER = ("time,ftime,sym,src,dest,srcport,destport,stream,frame,segs,bundled,msgtype,"
+          "seqnum,sender,target,sendtime,clordid,symbol,side,qty,price,bodylen,chkok,flags,"
+          "latency")
+
+
+def order(seq, cl, qty="100", price="101.25", sym="VOD.L", sender="CLI", target="EXCH"):
+    return [(35, "D"), (34, str(seq)), (49, sender), (56, target),
+            (52, "20260105-13:30:00.%03d" % (seq % 1000)), (11, cl), (55, sym), (54, "1"),
+            (38, qty), (44, price), (40, "2")]
+
+
+def report(seq, cl, status="0", sender="EXCH", target="CLI"):
+    return [(35, "8"), (34, str(seq)), (49, sender), (56, target),
+            (52, "20260105-13:30:00.%03d" % (seq % 1000)), (11, cl), (37, "X" + cl),
+            (17, "E%d" % seq), (150, status), (39, status), (55, "VOD.L"), (54, "1")]
+
+
+def case(name, build, args="--fix"):
+    cap = Capture(name)
+    build(cap)
+    CASES.append((name, cap, args))
+
+
+def c_split3(cap):
+    c = Conn(cap, 40001)
+    c.handshake()
+    m = c.build(0, order(1, "A1"))
+    c.seg(0, m[:15])
+    c.seg(0, m[15:80])
+    c.seg(0, m[80:])
+    c.ack(1)
+    r = c.build(1, report(1, "A1", "2"))
+    c.seg(1, r, dt=250000)
+    c.ack(0)
+
+
+def c_bundle5(cap):
+    c = Conn(cap, 40002)
+    c.handshake()
+    data = b"".join(c.build(0, order(i, "B%d" % i)) for i in range(1, 6))
+    c.seg(0, data)
+    c.ack(1)
+    data = b"".join(c.build(1, report(i, "B%d" % i)) for i in range(1, 6))
+    c.seg(1, data, dt=50000)
+    c.ack(0)
+
+
+def c_dup(cap):
+    """`tcpdump -i any` on loopback: every packet twice; then a
+    retransmission, and a repacketized retransmission with new bytes."""
+    c = Conn(cap, 40003)
+    c.handshake()
+    a = c.build(0, order(1, "C1"))
+    b = c.build(0, order(2, "C2"))
+    f = c.seg(0, a)
+    cap.frames.append(cap.frames[f - 1][:0] + (cap.t + 1,) + cap.frames[f - 1][1:])
+    cap.t += 1
+    c.seg(0, b)
+    c.seg(0, a, off=0, dt=200000)            # RTO retransmission
+    d = c.build(0, order(3, "C3"))
+    c.seg(0, b + d, off=len(a))               # old bytes and new ones
+    c.ack(1)
+
+
+def c_reorder(cap):
+    c = Conn(cap, 40004)
+    c.handshake()
+    ms = [c.build(0, order(i, "R%d" % i)) for i in range(1, 5)]
+    offs = [0]
+    for m in ms:
+        offs.append(offs[-1] + len(m))
+    c.seg(0, ms[0], off=offs[0])
+    c.seg(0, ms[2], off=offs[2])
+    c.seg(0, ms[3], off=offs[3])
+    c.seg(0, ms[1], off=offs[1])
+    c.ack(1)
+
+
+def c_gap(cap):
+    c = Conn(cap, 40005)
+    c.handshake()
+    ms = [c.build(0, order(i, "G%d" % i)) for i in range(1, 5)]
+    data = b"".join(ms)
+    cut1 = len(ms[0]) + 30                    # lost: the end of 2, the start of 3
+    cut2 = len(ms[0]) + len(ms[1]) + 40
+    c.seg(0, data[:cut1], off=0)
+    c.nxt[0] = c.isn[0] + 1 + cut2            # the segment [cut1, cut2) is not captured
+    c.seg(0, data[cut2:], off=cut2)
+    c.ack(1)                                  # acknowledges everything
+
+
+def c_badlen(cap):
+    c = Conn(cap, 40006)
+    c.handshake()
+    a = c.build(0, order(1, "L1"), len_delta=5000)     # far too long
+    b = c.build(0, order(2, "L2"))
+    e = c.build(0, order(3, "L3"), len_delta=-10)      # too short
+    f = c.build(0, order(4, "L4"))
+    c.seg(0, a)
+    c.seg(0, b)
+    c.seg(0, e + f)
+    c.ack(1)
+
+
+def c_badchk(cap):
+    c = Conn(cap, 40007)
+    c.handshake()
+    data = c.build(0, order(1, "K1")) + c.build(0, order(2, "K2"), chk_delta=7) + \
+        c.build(0, order(3, "K3"))
+    c.seg(0, data)
+    c.ack(1)
+
+
+def c_fixt(cap):
+    c = Conn(cap, 40008)
+    c.handshake()
+    lo = [(35, "A"), (34, "1"), (49, "CLI"), (56, "EXCH"), (52, "20260105-13:30:00.000"),
+          (98, "0"), (108, "30"), (1137, "9")]
+    c.seg(0, c.build(0, lo, begin="FIXT.1.1"))
+    c.ack(1)
+    c.seg(0, c.build(0, order(2, "T1"), begin="FIXT.1.1"))
+    c.seg(1, c.build(1, report(1, "T1", "2"), begin="FIXT.1.1"), dt=120000)
+    c.ack(0)
+
+
+def c_reconnect(cap):
+    c = Conn(cap, 40009)
+    c.handshake()
+    c.seg(0, c.build(0, order(1, "N1")))
+    c.seg(1, c.build(1, report(1, "N1")), dt=30000)
+    c.seg(0, c.build(0, order(2, "N2")))
+    c.packet(0, 0x14, c.nxt[0], c.nxt[1])     # RST: the session drops
+    c2 = Conn(cap, 40010)
+    c2.handshake()
+    # the same ClOrdID on the new connection: pairs with its own order only
+    c2.seg(0, c2.build(0, order(1, "N2")), dt=500000)
+    c2.seg(1, c2.build(1, report(1, "N2", "2")), dt=70000)
+    c2.ack(0)
+
+
+case("fix_split3", c_split3)
+case("fix_bundle5", c_bundle5)
+case("fix_dup_retrans", c_dup)
+case("fix_reorder", c_reorder)
+case("fix_gap", c_gap)
+case("fix_badlen", c_badlen)
+case("fix_badchk", c_badchk)
+case("fix_fixt", c_fixt)
+case("fix_reconnect", c_reconnect)
+
+
+def table_lines():
+    return ["%s\ttestdata/%s.pcap\t0\t%s" % (n, n, a) for n, _c, a in CASES]
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--table":
+        print("\n".join(table_lines()))
+        return 0
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
+    os.makedirs(outdir, exist_ok=True)
+    for name, cap, _args in CASES:
+        with open(os.path.join(outdir, name + ".pcap"), "wb") as f:
+            f.write(cap.pcap())
+        rows = cap.expected(name)
+        with open(os.path.join(outdir, name + ".out"), "w") as f:
+            f.write(HEADER + "\n")
+            for r in rows:
+                f.write(",".join(r) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
