@@ -32,6 +32,22 @@ int input_init_fd(struct input *in, int fd, const char *name)
     return 0;
 }
 
+int input_init_mem(struct input *in, const uint8_t *data, size_t n, const char *name)
+{
+    memset(in, 0, sizeof *in);
+    in->fd = -1;
+    in->name = name;
+    in->cap = n ? n : 1; /* input_need doubles cap to grow: never 0 */
+    in->buf = malloc(in->cap);
+    if (!in->buf)
+        return -1;
+    if (n)
+        memcpy(in->buf, data, n);
+    in->end = n;
+    in->eof = 1;
+    return 0;
+}
+
 int input_open(struct input *in, const char *path)
 {
     int fd = open(path, O_RDONLY);

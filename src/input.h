@@ -34,6 +34,10 @@ struct input {
 int input_open(struct input *in, const char *path); /* 0, or -1 with errno */
 /* Wraps an fd that is already open (stdin, or a fuzzing memfd). */
 int input_init_fd(struct input *in, int fd, const char *name);
+/* An input over a copy of n bytes in memory, already at its end (no fd):
+ * for the fuzz targets and unit tests. The buffer is exactly n bytes, so a
+ * read past the data is caught by AddressSanitizer. */
+int input_init_mem(struct input *in, const uint8_t *data, size_t n, const char *name);
 void input_close(struct input *in);
 
 /* Makes n contiguous bytes available at input_data(); returns how many are
