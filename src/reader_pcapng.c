@@ -132,6 +132,15 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
     return READ_OK;
 }
 
+/* Whole seconds (up to 2^64 - 1 with if_tsresol 0) plus if_tsoffset can
+ * leave int64_t: add exactly, then saturate (such a time lies outside q's
+ * range and is written as a null). INT64_MIN stays "no time". */
+static inline int64_t add_offset(uint64_t sec, int64_t offset)
+{
+    __int128 s = (__int128)sec + offset;
+    return s > INT64_MAX ? INT64_MAX : s <= INT64_MIN ? INT64_MIN + 1 : (int64_t)s;
+}
+
 /* Turns a count of if_tsresol units into seconds and nanoseconds, exactly
  * (integer arithmetic; the fraction is truncated to whole nanoseconds). */
 static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc, uint64_t ts)
@@ -140,17 +149,17 @@ static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc,
     /* The two usual resolutions divide by constants; the rest in 64 bits
      * while rem * 1e9 fits, else in 128 bits. */
     if (units == ns_per_sec) {
-        rec->ts_sec = (int64_t)(ts / ns_per_sec) + ifc->offset_sec;
+        rec->ts_sec = add_offset(ts / ns_per_sec, ifc->offset_sec);
         rec->ts_nsec = (uint32_t)(ts % ns_per_sec);
         return;
     }
     if (units == 1000000u) {
-        rec->ts_sec = (int64_t)(ts / 1000000u) + ifc->offset_sec;
+        rec->ts_sec = add_offset(ts / 1000000u, ifc->offset_sec);
         rec->ts_nsec = (uint32_t)(ts % 1000000u) * 1000u;
         return;
     }
     uint64_t sec = ts / units, rem = ts % units;
-    rec->ts_sec = (int64_t)sec + ifc->offset_sec;
+    rec->ts_sec = add_offset(sec, ifc->offset_sec);
     if (units <= UINT64_MAX / ns_per_sec)
         rec->ts_nsec = (uint32_t)(rem * ns_per_sec / units);
     else
