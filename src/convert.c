@@ -49,8 +49,19 @@ static void tick(struct converter *cv)
     show_progress(cv);
 }
 
+/* Every row converted so far goes to the output: before damage is reported
+ * (so that nothing before it is lost if the process is stopped then), and
+ * when input pauses. */
+static void flush_rows(struct writer *w)
+{
+    if (w->ops->flush)
+        w->ops->flush(w);
+    out_flush(w->out);
+}
+
 static void report(struct converter *cv, const char *name, const struct reader *rd)
 {
+    flush_rows(cv->writer);
     if (cv->quiet)
         return;
     before_message(cv);
@@ -63,10 +74,7 @@ static void report(struct converter *cv, const char *name, const struct reader *
 static void input_paused(void *ctx)
 {
     struct converter *cv = ctx;
-    struct writer *w = cv->writer;
-    if (w->ops->flush)
-        w->ops->flush(w);
-    out_flush(w->out);
+    flush_rows(cv->writer);
     show_progress(cv);
 }
 
@@ -115,6 +123,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             code = EXIT_DAMAGED;
             cv->stats.damaged++; /* where reading stopped */
             if (st == READ_NO_MEMORY) {
+                flush_rows(w);
                 if (!cv->quiet) {
                     before_message(cv);
                     fprintf(stderr, "%s: %s: offset %llu: out of memory\n", cv->prog, name,

@@ -339,6 +339,9 @@ int main(int argc, char **argv)
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
     signal(SIGPIPE, SIG_IGN);
+    /* A file-size limit (ulimit -f) shows up as EFBIG: exit 3 with a message,
+     * not death by SIGXFSZ. */
+    signal(SIGXFSZ, SIG_IGN);
 
     int outfd = STDOUT_FILENO;
     const char *outname = "stdout";

@@ -51,8 +51,14 @@ int out_reserve(struct out *o, size_t n)
     if (o->cap >= n)
         return 0;
     char *b = realloc(o->buf, n);
-    if (!b)
+    if (!b) {
+        /* A row that cannot be written is a write error, not a lost row. */
+        if (!out_dead(o)) {
+            o->failed = 1;
+            o->errno_saved = ENOMEM;
+        }
         return -1;
+    }
     o->buf = b;
     o->cap = n;
     return 0;

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define Q_BATCH_ROWS 1000
+/* A batch also ends when its text reaches this size, so that rows with a
+ * long data column (up to 512 KiB of hex each) keep memory bounded. */
+#define Q_BATCH_BYTES (1u << 20)
 
 struct qcol {
     char *buf;
@@ -151,7 +154,10 @@ static void q_row(struct writer *w, const struct row *r)
         }
         c->len = (size_t)(end - c->buf);
     }
-    if (++st->rows == Q_BATCH_ROWS)
+    size_t bytes = 0;
+    for (int i = 0; i < w->cols->n; i++)
+        bytes += st->col[i].len;
+    if (++st->rows == Q_BATCH_ROWS || bytes >= Q_BATCH_BYTES)
         q_flush_batch(w);
 }
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Peak memory of pcap2kdb stays bounded whatever the capture holds.
+#
+#   tests/memory_test.sh PCAP2KDB GEN_FIXTRAFFIC [LIMIT_MIB]    (default 16)
+#
+# Each case streams a capture from tests/bench/gen_fixtraffic (or a small
+# inline generator) through a pipe into `pcap2kdb -` (nothing is written to
+# disk), measures the converter's peak RSS with GNU `/usr/bin/time -v`, and
+# fails when it reaches LIMIT_MIB:
+#   packets   2,000,000 packets of FIX sessions, pcap, default columns, CSV
+#   packets_q 1,000,000 packets of the same traffic as pcapng, every column, -f q
+#   flows     1,000,000 distinct TCP connections (5,000,000 packets), the
+#             flow-table columns (stream, rseq, rack, win, wscale, analysis)
+#   jumbo_q   1,500 UDP packets of 65,000 bytes, -f q with the data column
+#             (q batches must not hold 1,000 rows of 128 KiB hex each);
+#             needs python3, skipped without it
+# ctest runs it with the label "memory" (ctest -L memory); it takes well under
+# a minute on an idle machine. The last line is "N passed, N failed".
+set -u
+
+[ $# -ge 2 ] || { echo "usage: $0 PCAP2KDB GEN_FIXTRAFFIC [LIMIT_MIB]" >&2; exit 64; }
+bin=$1 gen=$2 limit_mib=${3:-16}
+limit_kib=$((limit_mib * 1024))
+timecmd=/usr/bin/time
+if ! "$timecmd" -v true > /dev/null 2>&1; then
+    echo "$0: GNU time (/usr/bin/time -v) is needed: apt-get install time" >&2
+    exit 1
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcap2kdb-mem.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+passed=0 failed=0 skipped=0
+
+# measure NAME PRODUCER_COMMAND -- PCAP2KDB_ARGS...: PRODUCER's stdout is
+# piped into `pcap2kdb ARGS -`; the converter's peak RSS is checked.
+measure() {
+    local name=$1 producer=$2
+    shift 3
+    local t0=$SECONDS
+    bash -c "$producer" 2> "$tmp/gen.err" |
+        "$timecmd" -v -o "$tmp/time" "$bin" "$@" - > /dev/null 2> "$tmp/err"
+    local st=("${PIPESTATUS[@]}")
+    local kib
+    kib=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tmp/time")
+    local what
+    what=$(cat "$tmp/gen.err")
+    if [ "${st[0]}" != 0 ] || [ "${st[1]}" != 0 ] || [ -z "$kib" ] || [ -s "$tmp/err" ]; then
+        echo "FAIL $name: generator exit ${st[0]}, pcap2kdb exit ${st[1]}"
+        sed 's/^/  /' "$tmp/gen.err" "$tmp/err" "$tmp/time" | head -20
+        failed=$((failed + 1))
+    elif [ "$kib" -ge "$limit_kib" ]; then
+        echo "FAIL $name: peak RSS $((kib / 1024)).$(((kib % 1024) * 10 / 1024)) MiB" \
+             ">= $limit_mib MiB (pcap2kdb $*) [$what]"
+        failed=$((failed + 1))
+    else
+        echo "ok   $name: peak RSS $((kib / 1024)).$(((kib % 1024) * 10 / 1024)) MiB" \
+             "($((SECONDS - t0)) s; pcap2kdb $*) [$what]"
+        passed=$((passed + 1))
+    fi
+}
+
+all=$("$bin" --columns '?' 2>&1 | sed -n 's/.*valid columns: *//p' | head -1)
+all=${all// /}
+[ -n "$all" ] || { echo "$0: cannot learn the column names from $bin" >&2; exit 1; }
+
+q() { printf '%q' "$1"; }
+measure packets "$(q "$gen") -n 2000000 -f pcap" -- -f csv
+measure packets_q "$(q "$gen") -n 1000000 -f pcapng" -- -f q --columns "$all"
+measure flows "$(q "$gen") --flows 1000000 -f pcap" -- \
+    --columns time,src,dest,srcport,destport,flags,stream,rseq,rack,win,wscale,analysis
+
+if command -v python3 > /dev/null 2>&1; then
+    jumbo='import struct, sys
+o = sys.stdout.buffer
+o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 101))
+pay = (bytes(range(256)) * 254)[:65000]
+for i in range(1500):
+    udp = struct.pack(">HHHH", 1000, 2000, 8 + len(pay), 0) + pay
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 0, i, 0, 64, 17, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
+    o.write(struct.pack("<IIII", 1700000000 + i, 0, len(ip), len(ip)) + ip)
+sys.stderr.write("1500 packets of %d bytes" % len(ip))'
+    printf '%s\n' "$jumbo" > "$tmp/jumbo.py"
+    measure jumbo_q "python3 $(q "$tmp/jumbo.py")" -- -f q --columns time,len,data
+else
+    echo "skip jumbo_q: no python3"
+    skipped=$((skipped + 1))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
