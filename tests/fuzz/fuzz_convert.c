@@ -105,17 +105,23 @@ static uint64_t convert(const uint8_t *data, size_t size, const struct writer_op
     struct format_ctx fmt = { .sym = "fuzz", .sym_len = 4, .data_max = data_max };
     struct writer w = { .ops = ops, .out = &out, .cols = cols, .fmt = &fmt, .header = 1,
                         .table = "pcap" };
-    struct converter cv;
     struct input in;
-    /* As converter_init, with a small flow table, so that eviction is
-     * fuzzed too (and no 5 MiB table per run). */
-    memset(&cv, 0, sizeof cv);
+    /* One converter for every run, as main.c has one for every input file
+     * (convert_input resets the flow table), with a small flow table so that
+     * eviction is fuzzed too. */
+    static struct converter cv;
+    static int cv_ready;
+    if (!cv_ready) {
+        if (converter_init(&cv, &w, 1) != 0)
+            die("out of memory");
+        flow_table_free(&cv.flows);
+        if (flow_table_init(&cv.flows, FUZZ_FLOW_SLOTS) != 0)
+            die("out of memory");
+        cv.quiet = 1;
+        cv_ready = 1;
+    }
     cv.writer = &w;
-    cv.use_flows = 1;
-    cv.prog = "pcap2kdb";
-    cv.quiet = 1;
-    if (flow_table_init(&cv.flows, FUZZ_FLOW_SLOTS) != 0)
-        die("out of memory");
+    uint64_t before = cv.records;
     if (input_init_mem(&in, data, size, "fuzz") != 0)
         die("out of memory");
     w.ops->begin(&w);
@@ -127,9 +133,7 @@ static uint64_t convert(const uint8_t *data, size_t size, const struct writer_op
     out_flush(&out);
     if (out_dead(&out))
         die("writing to the memfd failed");
-    uint64_t records = cv.records;
-    converter_free(&cv);
-    return records;
+    return cv.records - before;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
