@@ -218,7 +218,9 @@ static void count_segment(struct flow *f, int dir, const struct row *r, uint32_t
         f->last_nsec = r->ts_nsec;
     }
     f->last_ns = now;
-    if ((r->present & HAS_WIN) && (!st->has_minwin || r->win < st->minwin)) {
+    /* a RST's window (often 0) advertises nothing */
+    if ((r->present & HAS_WIN) && !(flags & TCP_RST) &&
+        (!st->has_minwin || r->win < st->minwin)) {
         st->minwin = r->win;
         st->has_minwin = 1;
     }
