@@ -53,7 +53,9 @@
 # says so rather than installing it). tcpdump and tshark are optional.
 # Files: everything lands in build-release/ (ignored by git); the two 2M
 # captures take about 1 GB. Environment: CC (default cc), BENCH_DIR (default
-# build-release/bench), TSHARK_PACKETS (default 200000).
+# build-release/bench), TSHARK_PACKETS (default 200000), BENCH_NICE (a
+# niceness for the measured commands, e.g. -15 as root on a shared machine, so
+# that background work stretches their wall time less; default: unchanged).
 # For comparable numbers keep the machine otherwise idle (the script warns when
 # the load average says it is not); the captures are read once before timing
 # so that all runs read from the page cache.
@@ -176,6 +178,15 @@ busy() { awk -v l="$(load)" -v n="$(nproc 2>/dev/null || echo 1)" 'BEGIN { exit 
 busy && say "   WARNING: load average $(load) on $(nproc) cpus before the runs: wall times will be noisy"
 say "== $RUNS runs of $PACKETS packets (tools interleaved within each run)"
 
+nice_cmd=
+if [ -n "${BENCH_NICE:-}" ]; then
+    if [ "$(nice -n "$BENCH_NICE" nice 2>/dev/null)" = "$BENCH_NICE" ]; then
+        nice_cmd="nice -n $BENCH_NICE"
+        say "   every measured command runs under nice -n $BENCH_NICE"
+    else
+        say "   BENCH_NICE=$BENCH_NICE: cannot set that niceness here (< 0 needs root); running at normal priority"
+    fi
+fi
 results=$bench/results.txt   # tool-index run wall-seconds rss-kib cpu-seconds
 : >"$results"
 now_us() { local t=${EPOCHREALTIME/./}; [ -n "$t" ] && echo "$t" || echo $(( $(date +%s%N) / 1000 )); }
@@ -185,7 +196,7 @@ for ((r = 1; r <= RUNS; r++)); do
         IFS='|' read -r name n file cmd <<<"${tools[$i]}"
         tf=$bench/time.$i
         t0=$(now_us)
-        eval "/usr/bin/time -f '%e %M %U %S' -o \"$tf\" $cmd" >/dev/null 2>"$bench/stderr.$i"
+        eval "/usr/bin/time -f '%e %M %U %S' -o \"$tf\" $nice_cmd $cmd" >/dev/null 2>"$bench/stderr.$i"
         rc=$?
         t1=$(now_us)
         if [ "$rc" -ne 0 ]; then
