@@ -107,7 +107,8 @@ static void csv_row(struct mt_writer *w, const struct mt_val *v)
     int n = w->cols->n;
     size_t need = (size_t)n + 1;
     for (int i = 0; i < n; i++)
-        need += v[i].kind == MV_STR ? 2 * (size_t)v[i].n + 2 : v[i].n;
+        if (v[i].kind != MV_NULL) /* a null's length is not set */
+            need += v[i].kind == MV_STR ? 2 * (size_t)v[i].n + 2 : v[i].n;
     if (out_reserve(w->out, need) != 0)
         return;
     char *p = out_cursor(w->out);

@@ -50,7 +50,9 @@ int out_reserve(struct out *o, size_t n)
     out_flush(o);
     if (o->cap >= n)
         return 0;
-    char *b = realloc(o->buf, n);
+    /* No row is larger than this (the data column holds at most 256 KiB):
+     * a larger request is a bug, not a reason to allocate gigabytes. */
+    char *b = n <= OUT_MAX_ROW ? realloc(o->buf, n) : NULL;
     if (!b) {
         /* A row that cannot be written is a write error, not a lost row. */
         if (!out_dead(o)) {

@@ -18,6 +18,7 @@ struct out {
 };
 
 #define OUT_BUFFER_SIZE (1u << 20)
+#define OUT_MAX_ROW (64u << 20)
 
 int out_init(struct out *o, int fd, const char *name);
 void out_free(struct out *o);
