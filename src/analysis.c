@@ -122,7 +122,7 @@ finished_fwd:
     /* State updates (finished_checking_retransmission_type). */
     uint32_t nextseq = seq + seglen;
     if ((seglen || (flags & (TCP_SYN | TCP_FIN))) && fwd->unacked < TA_MAX_UNACKED) {
-        fwd->unacked++;
+        fwd->unacked = (uint16_t)(fwd->unacked + 1);
         if (flags & (TCP_SYN | TCP_FIN))
             nextseq++;
     }
@@ -135,7 +135,7 @@ finished_fwd:
     fwd->window = window;
     fwd->lastack = ack;
     fwd->lastacktime = now_ns;
-    fwd->lastflags = ta;
+    fwd->lastflags = (uint16_t)ta;
     /* This ack removes every listed segment of the peer that it covers. */
     if (!GT_SEQ(rev->nextseq, ack))
         rev->unacked = 0;

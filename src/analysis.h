@@ -50,16 +50,16 @@ enum tcp_finding {
 /* One direction's state (Wireshark's tcp_analyze_seq_info, window,
  * lastsegmentflags and is_first_ack). */
 struct ta_dir {
+    uint64_t nextseqtime;      /* ns, when nextseq last advanced */
+    uint64_t lastacktime;      /* ns, this side's last segment */
     uint32_t nextseq;          /* highest sequence number seen + 1 (0: none) */
     uint32_t maxseqtobeacked;
     uint32_t lastack;          /* ack field of this side's last segment */
     uint32_t window;           /* raw window of this side's last segment */
     uint32_t dupacknum;        /* 0xFFFFFFFF after an "ACKed unseen segment" */
-    uint32_t lastflags;        /* findings of this side's last segment */
-    uint32_t unacked;          /* segments Wireshark would hold in its list */
-    uint64_t nextseqtime;      /* ns, when nextseq last advanced */
-    uint64_t lastacktime;      /* ns, this side's last segment */
-    uint8_t is_first_ack;      /* SYN sent, no pure ACK yet (window not scaled) */
+    uint16_t lastflags;        /* findings of this side's last segment */
+    uint16_t unacked : 15;     /* segments Wireshark would hold in its list */
+    uint16_t is_first_ack : 1; /* SYN sent, no pure ACK yet (window not scaled) */
 };
 
 /* Per connection: handshake times for the out-of-order threshold. */

@@ -22,13 +22,37 @@ void flow_table_free(struct flow_table *t)
     t->slots = NULL;
     free(t->closed);
     t->closed = NULL;
+    free(t->ana);
+    t->ana = NULL;
+    free(t->sum);
+    t->sum = NULL;
+}
+
+static size_t slot_of(const struct flow_table *t, const struct flow *f)
+{
+    return (size_t)(f - t->slots);
+}
+
+/* Clears the side arrays of a slot (a new or forgotten connection). */
+static void clear_side(struct flow_table *t, const struct flow *f)
+{
+    size_t i = slot_of(t, f);
+    if (t->ana) {
+        memset(&t->ana[i], 0, sizeof t->ana[i]);
+        ta_dir_init(&t->ana[i].dir[0]);
+        ta_dir_init(&t->ana[i].dir[1]);
+    }
+    if (t->sum) {
+        memset(&t->sum[i], 0, sizeof t->sum[i]);
+        t->sum[i].closer = -1;
+    }
 }
 
 /* Forgets a connection; a reporting table is told about it first. */
 static void evict(struct flow_table *t, struct flow *f, enum flow_end why)
 {
-    if (f->used && t->on_end)
-        t->on_end(t->on_end_ctx, f, why);
+    if (f->used && t->on_end && t->sum)
+        t->on_end(t->on_end_ctx, f, &t->sum[slot_of(t, f)], why);
     if (f->used && t->on_evict)
         t->on_evict(t->on_evict_ctx, f);
     memset(f, 0, sizeof *f);
@@ -110,11 +134,9 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
     f->port[0] = r->sport;
     f->port[1] = r->dport;
     f->stream = t->next_stream++;
-    f->closer = -1;
-    for (int d = 0; d < 2; d++) {
-        f->dir[d].win_scale = WSCALE_UNKNOWN;
-        ta_dir_init(&f->dir[d].ta);
-    }
+    f->dir[0].win_scale = WSCALE_UNKNOWN;
+    f->dir[1].win_scale = WSCALE_UNKNOWN;
+    clear_side(t, f);
 }
 
 static struct flow *lookup(struct flow_table *t, const struct row *r, int *dir)
@@ -165,8 +187,9 @@ static void sweep_closed(struct flow_table *t, uint64_t now)
     while (t->closed_n) {
         struct flow_closed *c = &t->closed[t->closed_head];
         struct flow *f = c->f;
-        if (f->used && f->stream == c->stream && f->queued) {
-            if ((int64_t)(now - f->last_ns) < (int64_t)FLOW_LINGER_NS &&
+        const struct flow_summary *sm = &t->sum[slot_of(t, f)];
+        if (f->used && f->stream == c->stream && sm->queued) {
+            if ((int64_t)(now - sm->last_ns) < (int64_t)FLOW_LINGER_NS &&
                 t->closed_n < FLOW_CLOSED_RING)
                 return;
             evict(t, f, FLOW_END_CLOSED);
@@ -176,16 +199,17 @@ static void sweep_closed(struct flow_table *t, uint64_t now)
     }
 }
 
-static void queue_closed(struct flow_table *t, struct flow *f)
+static void queue_closed(struct flow_table *t, struct flow *f, struct flow_summary *sm)
 {
-    if (f->queued || !t->on_end)
+    if (sm->queued)
         return;
     if (!t->closed && !(t->closed = malloc(FLOW_CLOSED_RING * sizeof *t->closed)))
         return; /* no memory: reported at the end of input instead */
     if (t->closed_n == FLOW_CLOSED_RING) {
         /* full: the oldest closed connection is reported now */
         struct flow_closed *c = &t->closed[t->closed_head];
-        if (c->f->used && c->f->stream == c->stream && c->f->queued && c->f != f)
+        if (c->f->used && c->f->stream == c->stream && t->sum[slot_of(t, c->f)].queued &&
+            c->f != f)
             evict(t, c->f, FLOW_END_CLOSED);
         t->closed_head = (t->closed_head + 1) % FLOW_CLOSED_RING;
         t->closed_n--;
@@ -194,15 +218,14 @@ static void queue_closed(struct flow_table *t, struct flow *f)
     c->f = f;
     c->stream = f->stream;
     t->closed_n++;
-    f->queued = 1;
+    sm->queued = 1;
 }
 
 /* The per-direction figures of --flows. */
-static void count_segment(struct flow *f, int dir, const struct row *r, uint32_t findings,
-                          uint64_t now, int has_time)
+static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int dir,
+                          const struct row *r, uint32_t findings, uint64_t now, int has_time)
 {
-    struct flow_dir *d = &f->dir[dir];
-    struct flow_dir_stats *st = &d->st;
+    struct flow_dir_stats *st = &f->dir[dir];
     uint16_t flags = r->tcpflags;
     st->pkts++;
     st->wire += r->origlen;
@@ -218,6 +241,7 @@ static void count_segment(struct flow *f, int dir, const struct row *r, uint32_t
         f->last_nsec = r->ts_nsec;
     }
     f->last_ns = now;
+    f->first_rtt = tc->ts_first_rtt;
     /* a RST's window (often 0) advertises nothing */
     if ((r->present & HAS_WIN) && !(flags & TCP_RST) &&
         (!st->has_minwin || r->win < st->minwin)) {
@@ -248,16 +272,28 @@ static void count_segment(struct flow *f, int dir, const struct row *r, uint32_t
             if (f->closer < 0)
                 f->closer = (int8_t)dir;
             if (flags & TCP_FIN)
-                d->fin = 1;
+                st->fin = 1;
             if (flags & TCP_RST)
-                d->rst = 1;
+                st->rst = 1;
         }
         if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !f->has_synack_rtt &&
-            f->ta.ts_mru_syn) {
-            f->synack_rtt = now - f->ta.ts_mru_syn;
+            tc->ts_mru_syn) {
+            f->synack_rtt = now - tc->ts_mru_syn;
             f->has_synack_rtt = 1;
         }
     }
+}
+
+/* The side arrays, allocated when first needed; without memory the table
+ * goes on without analysis (and without --flows rows). */
+static void alloc_side(struct flow_table *t)
+{
+    size_t n = (size_t)t->n_sets * FLOW_WAYS;
+    /* calloc: only the slots in use get touched (flow_start sets them up) */
+    if (!t->ana && (t->analyze || t->on_end))
+        t->ana = calloc(n, sizeof *t->ana);
+    if (!t->sum && t->on_end && t->ana)
+        t->sum = calloc(n, sizeof *t->sum);
 }
 
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
@@ -266,6 +302,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
     if (t->closed_n)
         sweep_closed(t, now);
+    if ((t->analyze || t->on_end) && (!t->ana || (t->on_end && !t->sum)))
+        alloc_side(t);
 
     int dir;
     struct flow *f = lookup(t, r, &dir);
@@ -280,8 +318,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
      * SYN with the same one rewinds the analysis, to show a retransmission. */
     if (syn && fwd->base_set && r->seq != fwd->base_seq) {
         if (!(flags & TCP_ACK)) {
-            if (t->on_end)
-                t->on_end(t->on_end_ctx, f, FLOW_END_REUSED);
+            if (t->on_end && t->sum)
+                t->on_end(t->on_end_ctx, f, &t->sum[slot_of(t, f)], FLOW_END_REUSED);
             if (f->ext && t->on_evict)
                 t->on_evict(t->on_evict_ctx, f);
             flow_start(t, f, r);
@@ -292,9 +330,10 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             fwd->base_seq = r->seq;
         }
         findings |= TA_REUSED_PORTS;
-    } else if (syn && !(flags & TCP_ACK) && fwd->base_set) {
-        ta_same_isn_syn(&fwd->ta);
     }
+    struct flow_ana *ana = t->ana ? &t->ana[slot_of(t, f)] : NULL;
+    if (ana && syn && !(flags & TCP_ACK) && fwd->base_set && r->seq == fwd->base_seq)
+        ta_same_isn_syn(&ana->dir[dir]);
     f->last_use = ++t->clock;
     r->present |= HAS_STREAM;
     r->stream = f->stream;
@@ -317,8 +356,9 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             rev->base_seq = r->ack - 1;
             rev->base_set = 1;
         }
-        findings = ta_segment(&f->ta, &fwd->ta, &rev->ta, rev->win_scale, r->seq, r->ack,
-                              r->paylen, flags, r->rawwin, now, findings);
+        if (ana)
+            findings = ta_segment(&ana->conn, &ana->dir[dir], &ana->dir[!dir], rev->win_scale,
+                                  r->seq, r->ack, r->paylen, flags, r->rawwin, now, findings);
         r->rseq = r->seq - fwd->base_seq;
         if (flags & TCP_ACK)
             r->rack = r->ack - rev->base_seq;
@@ -332,7 +372,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             r->present |= HAS_WSCALE;
             r->wscale = fwd->win_scale >= 0 ? (uint8_t)fwd->win_scale : 0;
         }
-        ta_after_header(&f->ta, &fwd->ta, flags, now);
+        if (ana)
+            ta_after_header(&ana->conn, &ana->dir[dir], flags, now);
         /* tshark shows the findings only when the whole header, options
          * included, was there (else the dissection stops before). */
         if (has_len && r->tcp_opts_whole && findings)
@@ -345,9 +386,12 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     }
     if (flags & (TCP_FIN | TCP_RST))
         fwd->closed = 1;
-    count_segment(f, dir, r, findings, now, has_time);
-    if (t->on_end && (fwd->rst || rev->rst || (fwd->fin && rev->fin)))
-        queue_closed(t, f);
+    if (t->on_end && t->sum) {
+        struct flow_summary *sm = &t->sum[slot_of(t, f)];
+        count_segment(sm, &ana->conn, dir, r, findings, now, has_time);
+        if (sm->dir[0].rst || sm->dir[1].rst || (sm->dir[0].fin && sm->dir[1].fin))
+            queue_closed(t, f, sm);
+    }
     *dirp = dir;
     return f;
 }

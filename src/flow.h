@@ -29,7 +29,7 @@ struct flow_dir_stats {
     uint64_t zw_since;           /* ns when the window closed (at_zero) */
     uint32_t zerowin, retrans, dupack;
     uint16_t mss;
-    uint8_t has_minwin, has_mss, at_zero;
+    uint8_t has_minwin, has_mss, at_zero, fin, rst;
 };
 
 struct flow_dir {
@@ -38,9 +38,6 @@ struct flow_dir {
     uint8_t base_set;
     uint8_t saw_syn;
     uint8_t closed;            /* FIN or RST sent in this direction */
-    uint8_t fin, rst;          /* sent a FIN, a RST */
-    struct ta_dir ta;          /* sequence analysis (analysis.h) */
-    struct flow_dir_stats st;
 };
 
 struct flow {
@@ -51,17 +48,30 @@ struct flow {
     uint64_t stream;
     uint64_t last_use;
     struct flow_dir dir[2];
-    struct ta_conn ta;
-    /* for --flows: first and last packet, handshake, who closed first */
+    void *ext;                 /* per-flow state of a message mode, or NULL */
+};
+
+/* Sequence analysis state of one connection (analysis.h), kept in an array
+ * beside the slots only when the table analyses (flow_table.analyze), so
+ * that the other modes keep their small footprint. */
+struct flow_ana {
+    struct ta_dir dir[2];
+    struct ta_conn conn;
+};
+
+/* --flows figures of one connection, in an array beside the slots only when
+ * the table reports ends (on_end). */
+struct flow_summary {
+    struct flow_dir_stats dir[2];
     int64_t first_sec, last_sec;
     uint32_t first_nsec, last_nsec;
     uint64_t last_ns;
-    uint64_t synack_rtt;       /* SYN to its first SYN-ACK, ns (0: not seen) */
+    uint64_t synack_rtt;       /* SYN to its first SYN-ACK, ns */
+    uint64_t first_rtt;        /* SYN to the first pure ACK (Wireshark's), ns */
     uint8_t has_time;
     uint8_t has_synack_rtt;
     int8_t closer;             /* direction that sent the first FIN or RST, or -1 */
     uint8_t queued;            /* in the table's ring of closed connections */
-    void *ext;                 /* per-flow state of a message mode, or NULL */
 };
 
 /* Why a connection's record ends (the on_end callback). */
@@ -95,8 +105,13 @@ struct flow_table {
      * before it is forgotten; closed connections are then forgotten after
      * FLOW_LINGER_NS of quiet, and at the end of an input (flow_table_reset)
      * the remaining ones are told in stream order. */
-    void (*on_end)(void *ctx, const struct flow *f, enum flow_end why);
+    void (*on_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
+                   enum flow_end why);
     void *on_end_ctx;
+    /* Set to make the analysis (the analysis column); on_end implies it. */
+    int analyze;
+    struct flow_ana *ana;       /* per slot, allocated on first use */
+    struct flow_summary *sum;   /* per slot, allocated on first use */
     struct flow_closed *closed; /* ring of FLOW_CLOSED_RING, allocated on use */
     uint32_t closed_head, closed_n;
 };

@@ -90,7 +90,7 @@ static void set_wscale(struct field *f, int ws)
         set_u(f, ws < 0 ? 0 : (uint64_t)ws);
 }
 
-static const char *end_name(const struct flow *fl, enum flow_end why)
+static const char *end_name(const struct flow_summary *fl, enum flow_end why)
 {
     if (fl->dir[0].rst || fl->dir[1].rst)
         return "rst";
@@ -105,10 +105,10 @@ static const char *end_name(const struct flow *fl, enum flow_end why)
     }
 }
 
-static void fill(struct field *v, const struct flow *fl, enum flow_end why,
-                 struct format_ctx *ctx)
+static void fill(struct field *v, const struct flow *fl, const struct flow_summary *sm,
+                 enum flow_end why, struct format_ctx *ctx)
 {
-    const struct flow_dir_stats *s = &fl->dir[0].st, *d = &fl->dir[1].st;
+    const struct flow_dir_stats *s = &sm->dir[0], *d = &sm->dir[1];
     memset(v, 0, FLOWS_COLUMNS * sizeof *v);
     set_u(&v[0], fl->stream);
     set_s(&v[1], ctx->sym, ctx->sym_len);
@@ -116,16 +116,16 @@ static void fill(struct field *v, const struct flow *fl, enum flow_end why,
     set_u(&v[3], fl->port[0]);
     set_addr(&v[4], fl, 1);
     set_u(&v[5], fl->port[1]);
-    set_time(&v[6], ctx, fl->has_time, fl->first_sec, fl->first_nsec);
-    set_time(&v[7], ctx, fl->has_time, fl->last_sec, fl->last_nsec);
+    set_time(&v[6], ctx, sm->has_time, sm->first_sec, sm->first_nsec);
+    set_time(&v[7], ctx, sm->has_time, sm->last_sec, sm->last_nsec);
     set_u(&v[8], s->pkts);
     set_u(&v[9], d->pkts);
     set_u(&v[10], s->bytes);
     set_u(&v[11], d->bytes);
     set_u(&v[12], s->wire);
     set_u(&v[13], d->wire);
-    set_span(&v[14], fl->has_synack_rtt, fl->synack_rtt);
-    set_span(&v[15], fl->ta.ts_first_rtt != 0, fl->ta.ts_first_rtt);
+    set_span(&v[14], sm->has_synack_rtt, sm->synack_rtt);
+    set_span(&v[15], sm->first_rtt != 0, sm->first_rtt);
     set_wscale(&v[16], fl->dir[0].win_scale);
     set_wscale(&v[17], fl->dir[1].win_scale);
     if (s->has_mss)
@@ -147,19 +147,19 @@ static void fill(struct field *v, const struct flow *fl, enum flow_end why,
     set_u(&v[22], s->zerowin);
     set_u(&v[23], d->zerowin);
     /* a window still closed counts until that side's last packet */
-    uint64_t szw = s->zw_ns + (s->at_zero ? fl->last_ns - s->zw_since : 0);
-    uint64_t dzw = d->zw_ns + (d->at_zero ? fl->last_ns - d->zw_since : 0);
+    uint64_t szw = s->zw_ns + (s->at_zero ? sm->last_ns - s->zw_since : 0);
+    uint64_t dzw = d->zw_ns + (d->at_zero ? sm->last_ns - d->zw_since : 0);
     set_span(&v[24], 1, szw);
     set_span(&v[25], 1, dzw);
     set_u(&v[26], s->retrans);
     set_u(&v[27], d->retrans);
     set_u(&v[28], s->dupack);
     set_u(&v[29], d->dupack);
-    if (fl->closer < 0)
+    if (sm->closer < 0)
         v[30].null = 1;
     else
-        set_s(&v[30], fl->closer == 0 ? "src" : "dest", fl->closer == 0 ? 3 : 4);
-    const char *e = end_name(fl, why);
+        set_s(&v[30], sm->closer == 0 ? "src" : "dest", sm->closer == 0 ? 3 : 4);
+    const char *e = end_name(sm, why);
     set_s(&v[31], e, strlen(e));
 }
 
@@ -207,11 +207,12 @@ static void no_row(struct writer *w, const struct row *r)
 
 static void no_end(struct writer *w) { (void)w; }
 
-void flows_on_end(void *ctx, const struct flow *f, enum flow_end why)
+void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                  enum flow_end why)
 {
     struct writer *w = ctx;
     struct field v[FLOWS_COLUMNS];
-    fill(v, f, why, w->fmt);
+    fill(v, f, s, why, w->fmt);
     int q = w->ops == &flows_q_writer_ops;
     if (out_reserve(w->out, FLOWS_COLUMNS * (FLOWS_FIELD_MAX + 8) + 64) != 0)
         return;

@@ -20,7 +20,8 @@ extern const struct writer_ops flows_csv_writer_ops;
 extern const struct writer_ops flows_q_writer_ops;
 
 /* The flow table's on_end callback; ctx is the struct writer. */
-void flows_on_end(void *ctx, const struct flow *f, enum flow_end why);
+void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                  enum flow_end why);
 
 /* --schema --flows: the q load line of the CSV. */
 void flows_print_schema(FILE *fp, const char *table);

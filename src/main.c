@@ -379,6 +379,10 @@ int main(int argc, char **argv)
         }
         fix_mode_attach(fm, &cv);
     }
+    /* the analysis column needs the flow table's sequence analysis */
+    for (int i = 0; i < o.cols.n && !o.fix; i++)
+        if (o.cols.id[i] == COL_ANALYSIS)
+            cv.flows.analyze = 1;
     if (o.flows) {
         cv.flows.on_end = flows_on_end;
         cv.flows.on_end_ctx = &w;

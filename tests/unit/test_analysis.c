@@ -169,9 +169,11 @@ static uint64_t ended[16];
 static enum flow_end why[16];
 static int nended;
 
-static void on_end(void *ctx, const struct flow *f, enum flow_end w)
+static void on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                   enum flow_end w)
 {
     (void)ctx;
+    (void)s;
     ended[nended] = f->stream;
     why[nended++] = w;
 }
@@ -179,6 +181,7 @@ static void on_end(void *ctx, const struct flow *f, enum flow_end w)
 static void ft_setup(void)
 {
     ck_assert_int_eq(flow_table_init(&ft, 64), 0);
+    ft.analyze = 1;
     nended = 0;
 }
 
