@@ -33,6 +33,17 @@ void columns_default(struct column_list *cl)
     cl->n = DEFAULT_COLUMNS;
     for (int i = 0; i < DEFAULT_COLUMNS; i++)
         cl->id[i] = (enum col_id)i;
+    cl->is_default = 1;
+}
+
+static int list_is_default(const struct column_list *cl)
+{
+    if (cl->n != DEFAULT_COLUMNS)
+        return 0;
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        if (cl->id[i] != (enum col_id)i)
+            return 0;
+    return 1;
 }
 
 int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen)
@@ -59,8 +70,10 @@ int columns_parse(struct column_list *cl, const char *list, char *err, size_t er
             return -1;
         }
         cl->id[cl->n++] = (enum col_id)found;
-        if (!e)
+        if (!e) {
+            cl->is_default = list_is_default(cl);
             return 0;
+        }
         s = e + 1;
     }
 }
@@ -193,31 +206,63 @@ uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)
     return r->payload_caplen < ctx->data_max ? r->payload_caplen : ctx->data_max;
 }
 
+/* One formatter per column, shared by the generic dispatch below and the
+ * straight-line default row. Each writes nothing for a null. */
+static inline char *col_time(char *p, const struct row *r, struct format_ctx *ctx)
+{
+    return (r->present & HAS_TIME) ? fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec) : p;
+}
+static inline char *col_sym(char *p, struct format_ctx *ctx)
+{
+    memcpy(p, ctx->sym, ctx->sym_len);
+    return p + ctx->sym_len;
+}
+static inline char *col_src(char *p, const struct row *r)
+{
+    return (r->present & HAS_SRC) ? put_addr(p, r, r->src) : p;
+}
+static inline char *col_dest(char *p, const struct row *r)
+{
+    return (r->present & HAS_DST) ? put_addr(p, r, r->dst) : p;
+}
+static inline char *col_u32(char *p, const struct row *r, uint32_t need, uint32_t v)
+{
+    return (r->present & need) ? fmt_u32(p, v) : p;
+}
+static inline char *col_protocol(char *p, const struct row *r)
+{
+    return (r->present & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? put_protocol(p, r) : p;
+}
+static inline char *col_flags(char *p, const struct row *r)
+{
+    return (r->present & HAS_TCPHDR) ? put_flags(p, r->tcpflags) : p;
+}
+static inline char *col_win(char *p, const struct row *r)
+{
+    return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
+}
+
 /* The value of column c, or nothing for a null: one switch, the presence
- * test inside each case (this runs for every field of every row). */
+ * test inside each case. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)
 {
     uint32_t h = r->present;
     switch (c) {
-    case COL_TIME:
-        return (h & HAS_TIME) ? fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec) : p;
-    case COL_SYM:
-        memcpy(p, ctx->sym, ctx->sym_len);
-        return p + ctx->sym_len;
-    case COL_SRC: return (h & HAS_SRC) ? put_addr(p, r, r->src) : p;
-    case COL_DEST: return (h & HAS_DST) ? put_addr(p, r, r->dst) : p;
-    case COL_SRCPORT: return (h & HAS_SPORT) ? fmt_u32(p, r->sport) : p;
-    case COL_DESTPORT: return (h & HAS_DPORT) ? fmt_u32(p, r->dport) : p;
-    case COL_PROTOCOL:
-        return (h & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? put_protocol(p, r) : p;
-    case COL_FLAGS: return (h & HAS_TCPHDR) ? put_flags(p, r->tcpflags) : p;
-    case COL_SEQ: return (h & HAS_TCPSEQ) ? fmt_u32(p, r->seq) : p;
-    case COL_ACK: return (h & HAS_TCPHDR) ? fmt_u32(p, r->ack) : p;
-    case COL_WIN: return (h & HAS_WIN) ? fmt_u64(p, r->win) : p;
-    case COL_TSVAL: return (h & (HAS_TSOPT | HAS_TSVAL)) ? fmt_u32(p, r->tsval) : p;
-    case COL_TSECR: return (h & HAS_TSOPT) ? fmt_u32(p, r->tsecr) : p;
+    case COL_TIME: return col_time(p, r, ctx);
+    case COL_SYM: return col_sym(p, ctx);
+    case COL_SRC: return col_src(p, r);
+    case COL_DEST: return col_dest(p, r);
+    case COL_SRCPORT: return col_u32(p, r, HAS_SPORT, r->sport);
+    case COL_DESTPORT: return col_u32(p, r, HAS_DPORT, r->dport);
+    case COL_PROTOCOL: return col_protocol(p, r);
+    case COL_FLAGS: return col_flags(p, r);
+    case COL_SEQ: return col_u32(p, r, HAS_TCPSEQ, r->seq);
+    case COL_ACK: return col_u32(p, r, HAS_TCPHDR, r->ack);
+    case COL_WIN: return col_win(p, r);
+    case COL_TSVAL: return col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);
+    case COL_TSECR: return col_u32(p, r, HAS_TSOPT, r->tsecr);
     case COL_LENGTH: return fmt_u32(p, r->origlen);
-    case COL_LEN: return (h & HAS_PAYLEN) ? fmt_u32(p, r->paylen) : p;
+    case COL_LEN: return col_u32(p, r, HAS_PAYLEN, r->paylen);
     case COL_FRAME: return fmt_u64(p, r->frame);
     case COL_CAPLEN: return fmt_u32(p, r->caplen);
     case COL_IFACE: return (h & HAS_IFACE) ? fmt_u32(p, r->iface) : p;
@@ -241,4 +286,37 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_COUNT: break;
     }
     return p;
+}
+
+char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx)
+{
+    p = col_time(p, r, ctx);
+    *p++ = ',';
+    p = col_sym(p, ctx);
+    *p++ = ',';
+    p = col_src(p, r);
+    *p++ = ',';
+    p = col_dest(p, r);
+    *p++ = ',';
+    p = col_u32(p, r, HAS_SPORT, r->sport);
+    *p++ = ',';
+    p = col_u32(p, r, HAS_DPORT, r->dport);
+    *p++ = ',';
+    p = col_protocol(p, r);
+    *p++ = ',';
+    p = col_flags(p, r);
+    *p++ = ',';
+    p = col_u32(p, r, HAS_TCPSEQ, r->seq);
+    *p++ = ',';
+    p = col_u32(p, r, HAS_TCPHDR, r->ack);
+    *p++ = ',';
+    p = col_win(p, r);
+    *p++ = ',';
+    p = col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);
+    *p++ = ',';
+    p = col_u32(p, r, HAS_TSOPT, r->tsecr);
+    *p++ = ',';
+    p = fmt_u32(p, r->origlen);
+    *p++ = ',';
+    return col_u32(p, r, HAS_PAYLEN, r->paylen);
 }

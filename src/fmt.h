@@ -5,6 +5,7 @@
 #define PCAP2KDB_FMT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define FMT_IPV6_MAX 46
 #define FMT_TIME_LEN 29 /* 2020.05.14D12:10:02.639526000 */
@@ -29,8 +30,12 @@ static inline unsigned fmt_digits(uint64_t v)
 /* Writes v in decimal: the length is known first, so the digits go
  * straight to their place, two at a time, with no copy. Inline: it is the
  * hottest code of the whole conversion. */
+static inline char *fmt_u32(char *p, uint32_t v);
+
 static inline char *fmt_u64(char *p, uint64_t v)
 {
+    if (v <= UINT32_MAX)
+        return fmt_u32(p, (uint32_t)v);
     char *end = p + fmt_digits(v), *q = end;
     while (v >= 100) {
         unsigned d = (unsigned)(v % 100) * 2;
@@ -54,9 +59,13 @@ static inline void fmt_pair(char *q, unsigned v)
     q[1] = fmt_digit_pairs[v * 2 + 1];
 }
 
-/* Values known to fit 32 bits: split into 4-digit groups first, so the
- * divisions do not wait on each other all the way down. */
-static inline char *fmt_u32(char *p, uint32_t v)
+/* "0000".."9999": every 4-digit group as four zero-padded characters, so
+ * that all but the leading group of a number is one 4-byte copy. Filled
+ * before main runs (fmt.c). */
+extern char fmt_pad4[10000][4];
+
+/* 1 to 4 digits of a value below 10000, without leading zeros. */
+static inline char *fmt_lead4(char *p, uint32_t v)
 {
     if (v < 100) {
         if (v < 10) {
@@ -66,41 +75,32 @@ static inline char *fmt_u32(char *p, uint32_t v)
         fmt_pair(p, v);
         return p + 2;
     }
-    if (v < 10000) {
-        unsigned hi = v / 100, lo = v % 100;
-        if (hi < 10) {
-            *p = (char)('0' + hi);
-            fmt_pair(p + 1, lo);
-            return p + 3;
-        }
-        fmt_pair(p, hi);
-        fmt_pair(p + 2, lo);
+    if (v < 1000) {
+        *p = (char)('0' + v / 100);
+        fmt_pair(p + 1, v % 100);
+        return p + 3;
+    }
+    memcpy(p, fmt_pad4[v], 4);
+    return p + 4;
+}
+
+/* Values known to fit 32 bits: the leading group, then whole 4-digit
+ * groups from the table (a 10-digit TCP sequence number costs two
+ * divisions by constants and two 4-byte copies). */
+static inline char *fmt_u32(char *p, uint32_t v)
+{
+    if (v < 10000)
+        return fmt_lead4(p, v);
+    if (v < 100000000) {
+        p = fmt_lead4(p, v / 10000);
+        memcpy(p, fmt_pad4[v % 10000], 4);
         return p + 4;
     }
-    char *end = p + fmt_digits(v), *q = end;
-    uint32_t low4 = v % 10000;
-    v /= 10000;
-    fmt_pair(q - 4, low4 / 100);
-    fmt_pair(q - 2, low4 % 100);
-    q -= 4;
-    if (v >= 10000) {
-        uint32_t mid4 = v % 10000;
-        v /= 10000;
-        fmt_pair(q - 4, mid4 / 100);
-        fmt_pair(q - 2, mid4 % 100);
-        q -= 4;
-    }
-    /* 1 to 4 leading digits */
-    if (v >= 100) {
-        fmt_pair(q - 2, v % 100);
-        q -= 2;
-        v /= 100;
-    }
-    if (v >= 10)
-        fmt_pair(q - 2, v);
-    else
-        q[-1] = (char)('0' + v);
-    return end;
+    uint32_t low8 = v % 100000000;
+    p = fmt_lead4(p, v / 100000000);
+    memcpy(p, fmt_pad4[low8 / 10000], 4);
+    memcpy(p + 4, fmt_pad4[low8 % 10000], 4);
+    return p + 8;
 }
 
 char *fmt_i64(char *p, int64_t v);

@@ -27,10 +27,14 @@ static void csv_row(struct writer *w, const struct row *r)
     if (out_reserve(w->out, need) != 0)
         return;
     char *p = out_cursor(w->out);
-    for (int i = 0; i < cl->n; i++) {
-        if (i)
-            *p++ = ',';
-        p = format_field(p, cl->id[i], r, w->fmt);
+    if (cl->is_default) {
+        p = format_default_row(p, r, w->fmt);
+    } else {
+        for (int i = 0; i < cl->n; i++) {
+            if (i)
+                *p++ = ',';
+            p = format_field(p, cl->id[i], r, w->fmt);
+        }
     }
     *p++ = '\n';
     out_advance(w->out, p);
