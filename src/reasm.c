@@ -54,7 +54,7 @@ static void call_gap(struct reasm *ra, struct flow *f, struct reasm_flow *rf, in
         return;
     ra->stats.gaps++;
     ra->stats.gap_bytes += n;
-    struct reasm_stream s = { f, dir, rf->state[dir] };
+    struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir] };
     ra->fr->gap(ra, &s, n, cur);
 }
 
@@ -67,7 +67,7 @@ static void deliver(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
     struct reasm_dir *d = &rf->d[dir];
     uint32_t skip = d->next_seq - seq;
     if (skip < caplen) {
-        struct reasm_stream s = { f, dir, rf->state[dir] };
+        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir] };
         struct reasm_chunk c = { data + skip, caplen - skip, own, cur, reordered };
         ra->fr->data(ra, &s, &c);
     }
@@ -276,7 +276,7 @@ void reasm_flow_end(struct reasm *ra, struct flow *f)
         return;
     for (int dir = 0; dir < 2; dir++) {
         flush_dir(ra, f, rf, dir, NULL);
-        struct reasm_stream s = { f, dir, rf->state[dir] };
+        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir] };
         ra->fr->close(ra, &s);
     }
     free(rf);

@@ -60,6 +60,9 @@ struct reasm_stream {
     const struct flow *flow;   /* valid during the callback only */
     int dir;                   /* 0 or 1: addresses flow->addr[dir] -> [!dir] */
     void *state;               /* the framer's per-direction state */
+    void *peer;                /* the other direction's state (connection-wide
+                                * facts such as a handshake, request/response
+                                * pairing); valid during the callback only */
 };
 
 struct reasm_chunk {
