@@ -166,6 +166,7 @@ static const char *q_empty(char t)
     switch (t) {
     case 'P': return "`timestamp$()";
     case 'S': return "`symbol$()";
+    case 'H': return "`short$()";
     case 'I': return "`int$()";
     case 'J': return "`long$()";
     case 'F': return "`float$()";
@@ -258,10 +259,12 @@ static void q_flush(struct mt_writer *w)
         out_write(w->out, c->buf, c->len);
         if (!single && str)
             out_write(w->out, ")", 1);
-        /* Bare integers are longs, so int columns need their suffix;
+        /* Bare integers are longs, so int and short columns need their suffix;
          * booleans are written as a run of digits and need theirs. */
         if (t == 'I')
             out_write(w->out, "i", 1);
+        else if (t == 'H')
+            out_write(w->out, "h", 1);
         else if (t == 'B')
             out_write(w->out, "b", 1);
         c->len = 0;

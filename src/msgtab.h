@@ -22,7 +22,7 @@
 
 struct mt_coldef {
     const char *name;
-    char qtype;                /* P S I J F B N, or '*' for a string */
+    char qtype;                /* P S H I J F B N, or '*' for a string */
 };
 
 struct mt_col {
