@@ -5,6 +5,7 @@
 #include "convert.h"
 #include "fix_mode.h"
 #include "flows_summary.h"
+#include "kdb_mode.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ static const char usage_text[] =
     "      --fix           one row per FIX message instead of per packet\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "      --flows         one row per TCP connection instead of one per packet\n"
+    "      --kdb           one row per kdb+ IPC message instead of per packet\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -66,7 +68,7 @@ enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DAT
 /* everyday options: filters, progress, summary */
 enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
 /* message modes */
-enum { OPT_FIX = 400, OPT_TAGS };
+enum { OPT_FIX = 400, OPT_TAGS, OPT_KDB };
 /* TCP analysis */
 enum { OPT_FLOWS = 500 };
 
@@ -87,6 +89,7 @@ struct options {
     int fix;
     const char *tags;
     int flows;                 /* --flows: connection rows */
+    int kdb;
 };
 
 static const char default_table[] = "pcap";
@@ -169,6 +172,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "fix", no_argument, NULL, OPT_FIX },
+        { "kdb", no_argument, NULL, OPT_KDB },
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
         { "help", no_argument, NULL, 'h' },
@@ -207,6 +211,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_FLOWS:
             o->flows = 1;
+            break;
+        case OPT_KDB:
+            o->kdb = 1;
             break;
         case OPT_SYM:
             if (!sym_is_safe(optarg))
@@ -279,10 +286,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (o->tags && !o->fix)
         return usage_error("%s", "--tags needs --fix");
-    if (!o->fix && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
+    if (o->fix && o->kdb)
+        return usage_error("%s", "--fix and --kdb exclude each other");
+    if (!o->fix && !o->kdb && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
         return usage_error("%s", err);
     if (o->flows && o->fix)
         return usage_error("%s", "--flows and --fix cannot be used together");
+    if (o->flows && o->kdb)
+        return usage_error("%s", "--flows and --kdb cannot be used together");
     if (o->flows && o->columns)
         return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
     if (o->flows && o->table == default_table)
@@ -323,6 +334,26 @@ int main(int argc, char **argv)
         if (o.table == default_table)
             o.table = "fix";
         fo.table = o.table;
+        if (o.schema) {
+            if (o.q_format) {
+                printf("\\l out.q  / creates table %s\n", o.table);
+            } else {
+                mt_schema(&mc, o.table, err, sizeof err);
+                printf("%s\n", err);
+            }
+            return EXIT_OK;
+        }
+    }
+    /* --kdb: kdb+ IPC message rows (kdb_mode.h) */
+    struct kdb_mode_opts ko = { .columns = o.columns, .q = o.q_format, .header = o.header };
+    if (o.kdb) {
+        char err[1024];
+        struct mt_columns mc;
+        if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (o.table == default_table)
+            o.table = "kdb";
+        ko.table = o.table;
         if (o.schema) {
             if (o.q_format) {
                 printf("\\l out.q  / creates table %s\n", o.table);
@@ -387,6 +418,18 @@ int main(int argc, char **argv)
         cv.flows.on_end = flows_on_end;
         cv.flows.on_end_ctx = &w;
     }
+    struct kdb_mode *km = NULL;
+    if (o.kdb) {
+        char err[1024];
+        ko.out = &out;
+        ko.fmt = &fmt;
+        km = kdb_mode_new(&ko, err, sizeof err);
+        if (!km) {
+            fprintf(stderr, "pcap2kdb: %s\n", err);
+            return EXIT_DAMAGED;
+        }
+        kdb_mode_attach(km, &cv);
+    }
 
     char *stdin_only[] = { "-" };
     char **files = optind < argc ? argv + optind : stdin_only;
@@ -407,6 +450,8 @@ int main(int argc, char **argv)
 
     if (fm)
         fix_mode_begin(fm);
+    else if (km)
+        kdb_mode_begin(km);
     else
         w.ops->begin(&w);
     for (int i = 0; i < nfiles && !out_dead(&out) && !cv.stop; i++) {
@@ -435,6 +480,8 @@ int main(int argc, char **argv)
     }
     if (fm)
         fix_mode_end(fm);
+    else if (km)
+        kdb_mode_end(km);
     else
         w.ops->end(&w);
     out_flush(&out);
@@ -450,6 +497,7 @@ int main(int argc, char **argv)
     }
     converter_free(&cv);
     fix_mode_free(fm);
+    kdb_mode_free(km);
     out_free(&out);
     if (out.pipe_closed)
         return EXIT_OK;

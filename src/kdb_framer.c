@@ -1,0 +1,816 @@
+/* kdb_framer.c: the kdb+ IPC framer for the generic reassembler (see
+ * kdb_framer.h; the protocol itself is kdb_ipc.h). */
+#include "kdb_framer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum dir_mode {
+    D_START = 0,   /* nothing delivered yet */
+    D_HELLO,       /* client: reading the handshake */
+    D_REPLY,       /* server: reading the 1-byte answer */
+    D_SYNC,        /* framing messages */
+    D_RESYNC,      /* looking for a chain of headers */
+    D_OFF,         /* not kdb+: ignored */
+};
+
+#define HDR_WANT 14u   /* header + what kdb_hdr_plausible looks at */
+
+/* One direction of one connection. */
+struct kdb_dir {
+    uint8_t mode, role, has_user, hello_seen;
+    int8_t cap;                      /* capability (client: offered, server: answer) */
+    char user[KDB_NAME_MAX];
+    /* header being read, when it does not lie whole in a chunk */
+    uint8_t hb[HDR_WANT];
+    uint8_t nhb;
+    /* the message in progress */
+    uint8_t in_msg, cut, pfx_done, unsup, unconfirmed;
+    struct kdb_hdr h;
+    const char *unsup_why;
+    uint64_t got;                    /* its bytes so far, header included */
+    struct reasm_pkt first, last;    /* its first packet; the last that added bytes */
+    uint32_t segs;
+    uint64_t skipped;                /* bytes lost or skipped before the next message */
+    /* payload prefix (D_SYNC), handshake (D_HELLO) or search window (D_RESYNC) */
+    uint8_t *buf;
+    size_t len, cap_bytes;
+    size_t rescan_at;                /* D_RESYNC: search again once len reaches it */
+    struct kdb_unz *z;               /* a compressed message in progress */
+    /* bytes handed back for framing again, before the rest of the chunk */
+    uint8_t *refeed;
+    size_t refeed_len, refeed_cap;
+    /* sync requests this direction sent and not yet answered, oldest first */
+    int64_t req[KDB_FRAMER_PENDING];
+    uint32_t req_head, req_n;
+};
+
+static const struct kdb_summary empty_summary = { .ptype = KDB_PTYPE_NONE, .rows = -1 };
+
+/* ------------------------------------------------------------ buffers -- */
+
+static int buf_reserve(struct reasm *ra, struct kdb_dir *d, size_t want)
+{
+    if (d->cap_bytes >= want)
+        return 0;
+    size_t cap = d->cap_bytes ? d->cap_bytes : 1024;
+    while (cap < want)
+        cap *= 2;
+    if (reasm_budget_take(ra, cap - d->cap_bytes) != 0)
+        return -1;
+    uint8_t *b = realloc(d->buf, cap);
+    if (!b) {
+        reasm_budget_give(ra, cap - d->cap_bytes);
+        return -1;
+    }
+    d->buf = b;
+    d->cap_bytes = cap;
+    return 0;
+}
+
+static int buf_append(struct reasm *ra, struct kdb_dir *d, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (buf_reserve(ra, d, d->len + n) != 0)
+        return -1;
+    memcpy(d->buf + d->len, p, n);
+    d->len += n;
+    return 0;
+}
+
+static void buf_drop_front(struct kdb_dir *d, size_t n)
+{
+    if (n >= d->len) {
+        d->len = 0;
+        return;
+    }
+    memmove(d->buf, d->buf + n, d->len - n);
+    d->len -= n;
+}
+
+/* Hands buf[from..len) back for framing before the rest of the input (after
+ * what was handed back already and not yet taken). */
+static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
+{
+    size_t n = from < d->len ? d->len - from : 0;
+    if (n > 0) {
+        size_t want = d->refeed_len + n;
+        if (want > d->refeed_cap) {
+            if (reasm_budget_take(ra, want - d->refeed_cap) == 0) {
+                uint8_t *b = malloc(want);
+                if (b) {
+                    memcpy(b, d->buf + from, n);
+                    memcpy(b + n, d->refeed, d->refeed_len);
+                    free(d->refeed);
+                    d->refeed = b;
+                    d->refeed_len = want;
+                    reasm_budget_give(ra, d->refeed_cap);
+                    d->refeed_cap = want;
+                } else {
+                    reasm_budget_give(ra, want - d->refeed_cap);
+                    d->skipped += n;
+                }
+            } else {
+                d->skipped += n;
+            }
+        } else {
+            memmove(d->refeed + n, d->refeed, d->refeed_len);
+            memcpy(d->refeed, d->buf + from, n);
+            d->refeed_len = want;
+        }
+    }
+    d->len = 0;
+}
+
+/* ------------------------------------------------------------ rows -- */
+
+static const struct reasm_pkt *pkt_or(const struct reasm_pkt *a, const struct reasm_pkt *b)
+{
+    return a ? a : b;
+}
+
+static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
+
+static int is_c2s(const struct reasm_stream *s, const struct kdb_dir *d, const struct kdb_dir *o)
+{
+    if (d->role)
+        return d->role == KDB_ROLE_CLIENT;
+    if (o && o->role)
+        return o->role == KDB_ROLE_SERVER;
+    /* Neither handshake nor response seen: the ephemeral (higher) port is
+     * the client's. */
+    uint16_t sp = s->flow->port[s->dir], dp = s->flow->port[!s->dir];
+    return sp != dp ? sp > dp : s->dir == 0;
+}
+
+static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, int has_hdr,
+                 const struct kdb_hdr *h, uint64_t ulen, const struct kdb_summary *sum,
+                 enum kdb_status st, const char *why, const struct reasm_pkt *first,
+                 const struct reasm_pkt *last, uint32_t segs)
+{
+    struct kdb_framer *kf = ra->fr->ctx;
+    struct kdb_dir *o = s->peer;
+    struct kdb_message m = {
+        .flow = s->flow, .dir = s->dir, .has_hdr = has_hdr, .ulen = ulen,
+        .sum = sum ? sum : &empty_summary, .status = st, .reason = st == KDB_OK ? "" : why,
+        .first = first, .last = last, .segs = segs, .skipped = d->skipped,
+    };
+    if (has_hdr) {
+        m.hdr = *h;
+        /* A response comes from the server: learn the roles from it. */
+        if (h->msgtype == KDB_RESPONSE && st != KDB_BAD && !d->role) {
+            d->role = KDB_ROLE_SERVER;
+            if (o && !o->role)
+                o->role = KDB_ROLE_CLIENT;
+        }
+        if (st != KDB_BAD && last->has_time) {
+            if (h->msgtype == KDB_SYNC) {
+                uint32_t at = (d->req_head + d->req_n) % KDB_FRAMER_PENDING;
+                d->req[at] = pkt_ns(last);
+                if (d->req_n < KDB_FRAMER_PENDING)
+                    d->req_n++;
+                else
+                    d->req_head = (d->req_head + 1) % KDB_FRAMER_PENDING;
+            } else if (h->msgtype == KDB_RESPONSE && o && o->req_n > 0) {
+                m.has_latency = 1;
+                m.latency = pkt_ns(last) - o->req[o->req_head];
+                o->req_head = (o->req_head + 1) % KDB_FRAMER_PENDING;
+                o->req_n--;
+            }
+        }
+    }
+    m.c2s = is_c2s(s, d, o);
+    const struct kdb_dir *cl = d->role == KDB_ROLE_CLIENT ? d
+                               : o && o->role == KDB_ROLE_CLIENT ? o : NULL;
+    if (cl && cl->has_user && cl->user[0])
+        m.user = cl->user;
+    kf->messages++;
+    kf->on_message(kf->ctx, &m);
+    d->skipped = 0;
+}
+
+/* ------------------------------------------------------------ messages -- */
+
+static void msg_reset(struct reasm *ra, struct kdb_dir *d)
+{
+    d->in_msg = d->cut = d->pfx_done = d->unsup = d->unconfirmed = 0;
+    d->nhb = 0;
+    d->got = 0;
+    d->segs = 0;
+    d->len = 0;
+    if (d->z) {
+        free(d->z);
+        d->z = NULL;
+        reasm_budget_give(ra, sizeof(struct kdb_unz));
+    }
+}
+
+static void to_resync(struct kdb_dir *d)
+{
+    d->mode = D_RESYNC;
+    d->len = 0;
+    d->rescan_at = 0;
+}
+
+/* The payload is walked whole when it fits the prefix, or when its object
+ * ends inside the prefix: *end = where the object ends when that is before
+ * the header's length (a corrupt length), else 0. */
+static enum kdb_status check_object(const uint8_t *p, size_t n, uint64_t plen, int little,
+                                    size_t *end, const char **why)
+{
+    size_t size;
+    *end = 0;
+    enum kdb_status st = kdb_obj_size(p, n, plen, little, &size, why);
+    if (st == KDB_TRUNCATED)
+        return KDB_OK;         /* runs past the prefix: not checked */
+    if (st != KDB_OK)
+        return st;
+    if (size < plen) {
+        *end = size;
+        *why = "object ends before the header's length";
+        return KDB_BAD;
+    }
+    return KDB_OK;
+}
+
+/* Final status of a whole message from its parts. */
+static enum kdb_status combine(enum kdb_status sum_st, const char *sum_why, enum kdb_status chk,
+                               const char *chk_why, const char **why)
+{
+    if (chk != KDB_OK) {
+        *why = chk_why;
+        return chk;
+    }
+    if (sum_st == KDB_TRUNCATED) {
+        *why = "fields lie past the first 64 KiB of the payload";
+        return KDB_UNSUPPORTED;
+    }
+    *why = sum_why;
+    return sum_st;
+}
+
+/* A whole uncompressed or compressed message at p[0..h->len), in one chunk.
+ * Returns the bytes it took (less than h->len when the object ends early). */
+static size_t whole_in_place(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
+                             const uint8_t *p, const struct kdb_hdr *h,
+                             const struct reasm_pkt *own, const struct reasm_pkt *done)
+{
+    struct kdb_framer *kf = ra->fr->ctx;
+    struct kdb_summary sum;
+    const char *why = "";
+    size_t end = 0;
+    uint64_t plen = h->len - KDB_HDR_LEN;
+    enum kdb_status chk;
+    uint64_t ulen = h->len;
+    if (!h->compressed) {
+        size_t n = plen < KDB_FRAMER_PREFIX ? (size_t)plen : KDB_FRAMER_PREFIX;
+        kdb_summarise(p + KDB_HDR_LEN, n, plen, h->little, h->msgtype, &sum);
+        chk = check_object(p + KDB_HDR_LEN, n, plen, h->little, &end, &why);
+    } else {
+        size_t out = 0;
+        uint64_t upl = 0;
+        chk = kdb_unz_prefix(p, (size_t)h->len, kf->scratch, KDB_FRAMER_PREFIX, &out, &upl, &why);
+        ulen = upl ? upl + KDB_HDR_LEN : 0;
+        kdb_summarise(kf->scratch, out, upl, h->little, h->msgtype, &sum);
+        if (chk == KDB_OK) {
+            size_t cend;
+            chk = check_object(kf->scratch, out, upl, h->little, &cend, &why);
+        } else if (chk == KDB_TRUNCATED) {
+            chk = KDB_BAD;     /* the whole message was there */
+        }
+    }
+    const char *fwhy;
+    enum kdb_status st = combine(sum.status, sum.reason, chk, why, &fwhy);
+    emit(ra, s, d, 1, h, ulen, &sum, st, fwhy, own, done, 1);
+    return end ? KDB_HDR_LEN + end : (size_t)h->len;
+}
+
+/* The message in progress is complete (or cut short by a gap or the end). */
+static void finish(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
+                   const struct reasm_pkt *done, enum kdb_status forced, const char *forced_why)
+{
+    struct kdb_summary sum;
+    const struct kdb_hdr *h = &d->h;
+    uint64_t plen = h->len - KDB_HDR_LEN;
+    uint64_t ulen = h->len;
+    enum kdb_status chk = KDB_OK, st;
+    const char *why = "", *fwhy = "";
+    size_t end = 0;
+    if (d->unsup) {
+        sum = empty_summary;
+        st = KDB_UNSUPPORTED;
+        fwhy = d->unsup_why;
+    } else {
+        const uint8_t *q = d->buf;
+        size_t n = d->len;
+        uint64_t total = plen;
+        if (h->compressed) {
+            n = d->z ? kdb_unz_out_len(d->z) : 0;
+            total = d->z ? kdb_unz_payload_len(d->z) : 0;
+            ulen = total ? total + KDB_HDR_LEN : 0;
+            if (d->z && d->z->st == KDB_BAD) {
+                chk = KDB_BAD;
+                why = d->z->reason;
+            }
+        }
+        kdb_summarise(q, n, total, h->little, h->msgtype, &sum);
+        /* Walked whole here when it fits the prefix (a longer one was
+         * checked when its prefix filled). */
+        if (chk == KDB_OK && !forced && total <= KDB_FRAMER_PREFIX &&
+            (!h->compressed || (d->z && d->z->st == KDB_OK)))
+            chk = check_object(q, n, total, h->little, &end, &why);
+        st = combine(sum.status, sum.reason, chk, why, &fwhy);
+        if (forced) {
+            st = forced;
+            fwhy = forced_why;
+        }
+    }
+    emit(ra, s, d, 1, h, ulen, &sum, st, fwhy, &d->first, done, d->segs);
+    if (end && !h->compressed && !forced) {
+        /* A corrupt length: the next message starts where the object ends. */
+        d->mode = D_RESYNC;
+        d->rescan_at = 0;
+        refeed_from_buf(ra, d, end);
+        msg_reset(ra, d);
+        return;
+    }
+    msg_reset(ra, d);
+}
+
+/* Payload bytes of the message in progress (message offset got >= 8). */
+static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
+                   const uint8_t *p, size_t n, const struct reasm_pkt *own,
+                   const struct reasm_pkt *done)
+{
+    uint64_t left = d->h.len - d->got;
+    size_t k = left < n ? (size_t)left : n;
+    if (own->frame != d->last.frame) {
+        d->segs++;
+        d->last = *own;
+    }
+    if (!d->unsup && !d->cut && !d->pfx_done) {
+        uint64_t plen = d->h.len - KDB_HDR_LEN;
+        if (!d->h.compressed) {
+            size_t target = plen < KDB_FRAMER_PREFIX ? (size_t)plen : KDB_FRAMER_PREFIX;
+            size_t c = target - d->len < k ? target - d->len : k;
+            if (buf_append(ra, d, p, c) != 0) {
+                d->pfx_done = 1;       /* out of budget: fields from what is held */
+            } else if (d->len == target) {
+                d->pfx_done = 1;
+                size_t end;
+                const char *why;
+                if (plen > KDB_FRAMER_PREFIX &&
+                    check_object(d->buf, d->len, plen, d->h.little, &end, &why) == KDB_BAD &&
+                    end) {
+                    /* The object ended inside the prefix: the length lies. */
+                    d->got += k;
+                    struct kdb_summary sum;
+                    kdb_summarise(d->buf, d->len, plen, d->h.little, d->h.msgtype, &sum);
+                    emit(ra, s, d, 1, &d->h, d->h.len, &sum, KDB_BAD, why, &d->first, done,
+                         d->segs);
+                    d->mode = D_RESYNC;
+                    d->rescan_at = 0;
+                    refeed_from_buf(ra, d, end);
+                    /* the rest of this chunk follows the handed-back bytes */
+                    msg_reset(ra, d);
+                    return c;
+                }
+            }
+        } else {
+            if (!d->z) {
+                if (reasm_budget_take(ra, sizeof(struct kdb_unz)) == 0) {
+                    d->z = malloc(sizeof *d->z);
+                    if (!d->z)
+                        reasm_budget_give(ra, sizeof(struct kdb_unz));
+                }
+                if (!d->z || buf_reserve(ra, d, KDB_FRAMER_PREFIX) != 0) {
+                    d->pfx_done = 1;
+                } else {
+                    kdb_unz_init(d->z, &d->h, d->buf, KDB_FRAMER_PREFIX);
+                }
+            }
+            if (d->z && !d->pfx_done) {
+                size_t used;
+                if (kdb_unz_feed(d->z, p, k, &used) != KDB_TRUNCATED)
+                    d->pfx_done = 1;
+            }
+        }
+    }
+    d->got += k;
+    if (d->got == d->h.len)
+        finish(ra, s, d, done, KDB_OK, "");
+    return k;
+}
+
+/* Framing at a message boundary or inside a header. Returns bytes taken. */
+static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
+                        const uint8_t *p, size_t n, const struct reasm_pkt *own,
+                        const struct reasm_pkt *done)
+{
+    if (d->in_msg)
+        return body(ra, s, d, p, n, own, done);
+
+    struct kdb_hdr h;
+    const char *why;
+    const uint8_t *hp;
+    size_t taken = 0, have;
+    if (d->nhb == 0 && n >= HDR_WANT) {
+        hp = p;
+        have = n;
+    } else {
+        if (d->nhb == 0) {
+            d->first = *own;
+            d->last = *own;
+            d->segs = 1;
+        } else if (own->frame != d->last.frame) {
+            d->segs++;
+            d->last = *own;
+        }
+        size_t want = KDB_HDR_LEN;
+        if (d->nhb >= KDB_HDR_LEN) {
+            kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL);
+            want = h.len < HDR_WANT ? (size_t)h.len : HDR_WANT;
+            if (want < KDB_HDR_LEN)
+                want = KDB_HDR_LEN;
+        }
+        for (;;) {
+            size_t c = want - d->nhb < n - taken ? want - d->nhb : n - taken;
+            memcpy(d->hb + d->nhb, p + taken, c);
+            d->nhb += (uint8_t)c;
+            taken += c;
+            if (d->nhb < want)
+                return taken;  /* wait for more */
+            if (want > KDB_HDR_LEN)
+                break;
+            kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL);
+            want = h.len < HDR_WANT ? (size_t)h.len : HDR_WANT;
+            if (want <= KDB_HDR_LEN)
+                break;
+        }
+        hp = d->hb;
+        have = d->nhb;
+    }
+    const struct reasm_pkt *first = d->nhb ? &d->first : own;
+    enum kdb_status st = kdb_hdr_parse(hp, have, &h, &why);
+    size_t pl = have < HDR_WANT ? have : HDR_WANT;
+    if (st == KDB_OK && pl > h.len)
+        pl = (size_t)h.len;    /* the next message's bytes say nothing */
+    if (st == KDB_OK && !kdb_hdr_plausible(hp, pl)) {
+        st = KDB_BAD;
+        why = d->unconfirmed ? "header after a resync candidate is not plausible"
+                             : "payload start does not match the header";
+    }
+    if (st == KDB_BAD) {
+        /* No length to trust: search from the byte after. */
+        emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, first, done, d->nhb ? d->segs : 1);
+        to_resync(d);
+        if (d->nhb) {
+            buf_append(ra, d, d->hb + 1, d->nhb - 1u);
+            d->nhb = 0;
+            return taken;
+        }
+        return 1;
+    }
+    if (d->unconfirmed)
+        d->unconfirmed--;
+    if (st == KDB_OK && d->nhb == 0 && h.len <= n) {
+        return whole_in_place(ra, s, d, p, &h, own, done);
+    }
+    /* A message that spans chunks. */
+    if (d->nhb == 0) {
+        d->first = *own;
+        d->last = *own;
+        d->segs = 1;
+    }
+    d->h = h;
+    d->in_msg = 1;
+    d->len = 0;
+    if (st == KDB_UNSUPPORTED) {
+        d->unsup = 1;
+        d->unsup_why = why;
+    }
+    if (d->nhb) {
+        /* Header bytes past the 8 are payload already taken. */
+        uint8_t extra[HDR_WANT];
+        size_t ne = d->nhb - KDB_HDR_LEN;
+        memcpy(extra, d->hb + KDB_HDR_LEN, ne);
+        d->nhb = 0;
+        d->got = KDB_HDR_LEN;
+        if (ne)
+            body(ra, s, d, extra, ne, own, done);
+        return taken;
+    }
+    d->got = KDB_HDR_LEN;
+    return KDB_HDR_LEN;
+}
+
+/* ------------------------------------------------------------ modes -- */
+
+static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
+                          const uint8_t *p, size_t n)
+{
+    size_t room = KDB_FRAMER_WINDOW - d->len;
+    size_t c = n < room ? n : room;
+    if (buf_append(ra, d, p, c) != 0) {
+        d->skipped += d->len + c;
+        d->len = 0;
+        return c;
+    }
+    int full = d->len == KDB_FRAMER_WINDOW;
+    if (d->len < d->rescan_at && !full)
+        return c;
+    size_t at;
+    enum kdb_status st = kdb_find_chain(d->buf, d->len, KDB_FRAMER_CHAIN, &at);
+    if (st == KDB_BAD) {
+        d->skipped += at;
+        buf_drop_front(d, at);
+        d->rescan_at = 0;
+        return c;
+    }
+    d->skipped += at;
+    buf_drop_front(d, at);
+    if (st == KDB_TRUNCATED && !full) {
+        /* Look again once the candidate's next header may be there, or
+         * after 4 KiB more for another chain. */
+        uint64_t len = (uint64_t)(d->buf[4] | d->buf[5] << 8 | d->buf[6] << 16) |
+                       (uint64_t)d->buf[7] << 24;
+        if (!d->buf[0])
+            len = (uint64_t)(d->buf[7] | d->buf[6] << 8 | d->buf[5] << 16) |
+                  (uint64_t)d->buf[4] << 24;
+        uint64_t next = len + HDR_WANT;
+        d->rescan_at = next < d->len + 4096 ? (size_t)next : d->len + 4096;
+        return c;
+    }
+    kf->resyncs++;
+    d->mode = D_SYNC;
+    /* an unconfirmed candidate: its successor's header decides */
+    d->unconfirmed = st != KDB_OK ? 2 : 0;
+    refeed_from_buf(ra, d, 0);
+    return c;
+}
+
+static void connection_off(struct kdb_dir *d, struct kdb_dir *o)
+{
+    d->mode = D_OFF;
+    d->len = 0;
+    if (o && o->mode == D_START)
+        o->mode = D_OFF;
+}
+
+static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
+                         struct kdb_dir *o, const uint8_t *p, size_t n)
+{
+    struct kdb_hello hl;
+    const uint8_t *q = p;
+    size_t have = n, old = d->len;
+    if (old) {
+        size_t c = KDB_HELLO_MAX - old < n ? KDB_HELLO_MAX - old : n;
+        if (buf_append(ra, d, p, c) != 0) {
+            connection_off(d, o);
+            return n;
+        }
+        q = d->buf;
+        have = d->len;
+    }
+    enum kdb_status st = kdb_hello_parse(q, have, &hl);
+    if (st == KDB_TRUNCATED) {
+        if (!old && buf_append(ra, d, p, n) != 0)
+            connection_off(d, o);
+        return n;
+    }
+    /* A client sends nothing more until the server answers: the handshake
+     * ends with the bytes delivered (BGP, DNS over TCP and the like have a
+     * NUL inside their first segment, not at its end). */
+    if (st != KDB_OK || hl.len != have) {
+        connection_off(d, o);
+        return n;
+    }
+    kf->handshakes++;
+    memcpy(d->user, hl.user, sizeof d->user);
+    d->has_user = 1;
+    d->hello_seen = 1;
+    d->cap = (int8_t)hl.capability;
+    d->role = KDB_ROLE_CLIENT;
+    if (o && !o->role)
+        o->role = KDB_ROLE_SERVER;
+    d->mode = D_SYNC;
+    d->len = 0;
+    return hl.len - old;
+}
+
+static size_t reply_step(struct kdb_dir *d, struct kdb_dir *o, const uint8_t *p, size_t n)
+{
+    int cap;
+    /* The answer is one byte, alone: the server then waits for a request. */
+    if (n != 1 || kdb_hello_reply(p, 1, o ? o->cap : -1, &cap) != KDB_OK) {
+        d->mode = D_OFF;
+        if (o && o->mode == D_SYNC && o->hello_seen) {
+            o->mode = D_OFF;
+            o->role = KDB_ROLE_UNKNOWN;
+        }
+        return n;
+    }
+    d->cap = (int8_t)cap;
+    d->mode = D_SYNC;
+    return 1;
+}
+
+/* The first delivery of a direction decides how to read it. */
+static void start(struct reasm_stream *s, struct kdb_dir *d, struct kdb_dir *o)
+{
+    if (!s->flow->dir[s->dir].saw_syn) {
+        to_resync(d);
+        return;
+    }
+    if (o && o->hello_seen) {
+        d->mode = D_REPLY;
+        d->role = KDB_ROLE_SERVER;
+    } else if (o && o->mode == D_OFF) {
+        d->mode = D_OFF;
+    } else if (o && o->mode != D_START) {
+        /* The other side spoke first without a handshake: mid-stream rules. */
+        to_resync(d);
+    } else {
+        d->mode = D_HELLO;
+        d->len = 0;
+    }
+}
+
+static size_t step(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, size_t n,
+                   const struct reasm_pkt *own, const struct reasm_pkt *done)
+{
+    struct kdb_framer *kf = ra->fr->ctx;
+    struct kdb_dir *d = s->state, *o = s->peer;
+    switch (d->mode) {
+    case D_START:
+        start(s, d, o);
+        return 0;
+    case D_HELLO:
+        return hello_step(ra, kf, d, o, p, n);
+    case D_REPLY:
+        return reply_step(d, o, p, n);
+    case D_SYNC:
+        return sync_step(ra, s, d, p, n, own, done);
+    case D_RESYNC:
+        return resync_step(ra, kf, d, p, n);
+    default:
+        return n;
+    }
+}
+
+/* Frames p[0..n) and whatever the framing hands back on the way. */
+static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, size_t n,
+                 const struct reasm_pkt *own, const struct reasm_pkt *done)
+{
+    struct kdb_dir *d = s->state;
+    uint8_t *blk = NULL;
+    size_t boff = 0, blen = 0, bcap = 0;
+    for (;;) {
+        if (d->refeed_len) {
+            /* Handed-back bytes go before what is left of the current block. */
+            if (blk && boff < blen) {
+                size_t rest = blen - boff;
+                if (d->refeed_cap < d->refeed_len + rest) {
+                    uint8_t *b = realloc(d->refeed, d->refeed_len + rest);
+                    if (b) {
+                        reasm_budget_give(ra, d->refeed_cap);
+                        d->refeed = b;
+                        d->refeed_cap = d->refeed_len + rest;
+                        reasm_budget_take(ra, d->refeed_cap);
+                    } else {
+                        d->skipped += rest;
+                        rest = 0;
+                    }
+                }
+                memcpy(d->refeed + d->refeed_len, blk + boff, rest);
+                d->refeed_len += rest;
+            }
+            free(blk);
+            reasm_budget_give(ra, bcap);
+            blk = d->refeed;
+            blen = d->refeed_len;
+            bcap = d->refeed_cap;
+            boff = 0;
+            d->refeed = NULL;
+            d->refeed_len = d->refeed_cap = 0;
+        }
+        const uint8_t *q;
+        size_t m;
+        if (blk && boff < blen) {
+            q = blk + boff;
+            m = blen - boff;
+        } else if (n > 0) {
+            q = p;
+            m = n;
+        } else {
+            break;
+        }
+        if (d->mode == D_OFF) {
+            if (!blk || boff >= blen)
+                break;
+            boff = blen;
+            continue;
+        }
+        size_t used = step(ra, s, q, m, own, done);
+        if (blk && boff < blen) {
+            boff += used;
+        } else {
+            p += used;
+            n -= used;
+        }
+    }
+    free(blk);
+    reasm_budget_give(ra, bcap);
+}
+
+/* ------------------------------------------------------------ reasm hooks -- */
+
+static void kdb_data(struct reasm *ra, struct reasm_stream *s, const struct reasm_chunk *c)
+{
+    feed(ra, s, c->p, c->n, c->own, pkt_or(c->cur, c->own));
+}
+
+static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
+                    const struct reasm_pkt *cur)
+{
+    struct kdb_dir *d = s->state;
+    switch (d->mode) {
+    case D_START:
+    case D_HELLO:
+    case D_REPLY:
+        to_resync(d);
+        d->skipped += nbytes;
+        return;
+    case D_RESYNC:
+        d->skipped += d->len + nbytes;
+        d->len = 0;
+        d->rescan_at = 0;
+        return;
+    case D_SYNC:
+        break;
+    default:
+        return;
+    }
+    if (d->nhb >= KDB_HDR_LEN && !d->in_msg) {
+        /* The header is known: count the gap inside its message. */
+        struct kdb_hdr h;
+        if (kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL) != KDB_BAD) {
+            d->h = h;
+            d->in_msg = 1;
+            d->got = d->nhb;
+            d->len = 0;
+            d->pfx_done = 1;
+            d->nhb = 0;
+        }
+    }
+    if (!d->in_msg) {
+        d->skipped += d->nhb + nbytes;
+        d->nhb = 0;
+        to_resync(d);
+        return;
+    }
+    uint64_t left = d->h.len - d->got;
+    d->cut = 1;
+    const struct reasm_pkt *done = pkt_or(cur, &d->last);
+    if (nbytes < left) {
+        d->got += nbytes;
+        return;
+    }
+    finish(ra, s, d, done, KDB_TRUNCATED, "bytes of the message missing in the capture");
+    if (nbytes > left) {
+        d->skipped += nbytes - left;
+        to_resync(d);
+    }
+}
+
+static void kdb_close(struct reasm *ra, struct reasm_stream *s)
+{
+    struct kdb_dir *d = s->state;
+    if (d->mode == D_SYNC && d->in_msg)
+        finish(ra, s, d, &d->last, KDB_TRUNCATED, "connection ends inside the message");
+    msg_reset(ra, d);
+    reasm_budget_give(ra, d->cap_bytes + d->refeed_cap);
+    free(d->buf);
+    free(d->refeed);
+    memset(d, 0, sizeof *d);
+    d->mode = D_OFF;
+}
+
+int kdb_reasm_framer(struct kdb_framer *kf, struct reasm_framer *fr)
+{
+    kf->scratch = malloc(KDB_FRAMER_PREFIX);
+    if (!kf->scratch)
+        return -1;
+    *fr = (struct reasm_framer){
+        .name = "kdb", .state_size = sizeof(struct kdb_dir),
+        .data = kdb_data, .gap = kdb_gap, .close = kdb_close, .ctx = kf,
+    };
+    return 0;
+}
+
+void kdb_framer_free(struct kdb_framer *kf)
+{
+    free(kf->scratch);
+    kf->scratch = NULL;
+}

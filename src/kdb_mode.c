@@ -1,0 +1,271 @@
+/* kdb_mode.c: the --kdb message table (kdb_mode.h). */
+#include "kdb_mode.h"
+#include "fmt.h"
+#include "kdb_framer.h"
+#include "reasm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kdb_col {
+    KC_TIME, KC_FTIME, KC_SYM, KC_SRC, KC_DEST, KC_SRCPORT, KC_DESTPORT, KC_STREAM, KC_FRAME,
+    KC_DIR, KC_USER, KC_MSGTYPE, KC_COMPRESSED, KC_LEN, KC_ULEN, KC_PTYPE, KC_FUNC, KC_TABLE,
+    KC_ROWS, KC_QUERY, KC_ERROR, KC_LATENCY, KC_STATUS, KC_REASON,
+    /* optional */
+    KC_SEGS, KC_SKIPPED,
+    KC_COUNT
+};
+#define KDB_DEFAULT_COLUMNS 24
+
+static const struct mt_coldef kdb_coldefs[KC_COUNT] = {
+    [KC_TIME] = { "time", 'P' },           [KC_FTIME] = { "ftime", 'P' },
+    [KC_SYM] = { "sym", 'S' },             [KC_SRC] = { "src", 'S' },
+    [KC_DEST] = { "dest", 'S' },           [KC_SRCPORT] = { "srcport", 'I' },
+    [KC_DESTPORT] = { "destport", 'I' },   [KC_STREAM] = { "stream", 'J' },
+    [KC_FRAME] = { "frame", 'J' },         [KC_DIR] = { "dir", 'S' },
+    [KC_USER] = { "user", 'S' },           [KC_MSGTYPE] = { "msgtype", 'S' },
+    [KC_COMPRESSED] = { "compressed", 'B' }, [KC_LEN] = { "len", 'J' },
+    [KC_ULEN] = { "ulen", 'J' },           [KC_PTYPE] = { "ptype", 'H' },
+    [KC_FUNC] = { "func", 'S' },           [KC_TABLE] = { "table", 'S' },
+    [KC_ROWS] = { "rows", 'J' },           [KC_QUERY] = { "query", '*' },
+    [KC_ERROR] = { "error", 'S' },         [KC_LATENCY] = { "latency", 'N' },
+    [KC_STATUS] = { "status", 'S' },       [KC_REASON] = { "reason", 'S' },
+    [KC_SEGS] = { "segs", 'I' },           [KC_SKIPPED] = { "skipped", 'J' },
+};
+
+struct kdb_mode {
+    struct kdb_mode_opts o;
+    struct mt_columns cols;
+    struct mt_writer w;
+    struct kdb_framer kf;
+    struct reasm_framer fr;
+    struct reasm ra;
+    struct msg_mode hooks;
+    struct flow_table *flows;
+    struct time_cache tc_time, tc_ftime;
+};
+
+int kdb_mode_columns(const struct kdb_mode_opts *o, struct mt_columns *cols, char *err,
+                     size_t errlen)
+{
+    if (o->columns)
+        return mt_columns_parse(cols, kdb_coldefs, KC_COUNT, o->columns, NULL, NULL, err, errlen);
+    cols->n = 0;
+    for (int i = 0; i < KDB_DEFAULT_COLUMNS; i++)
+        mt_columns_add(cols, kdb_coldefs[i].name, kdb_coldefs[i].qtype, i);
+    return 0;
+}
+
+/* ------------------------------------------------------------ rows -- */
+
+/* q timespan 0D00:00:00.000123456 */
+static char *put_timespan(char *p, int64_t ns)
+{
+    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (ns < 0)
+        *p++ = '-';
+    uint64_t s = v / 1000000000u, frac = v % 1000000000u;
+    p = fmt_u64(p, s / 86400);
+    *p++ = 'D';
+    fmt_pair(p, (unsigned)(s / 3600 % 24));
+    p[2] = ':';
+    fmt_pair(p + 3, (unsigned)(s / 60 % 60));
+    p[5] = ':';
+    fmt_pair(p + 6, (unsigned)(s % 60));
+    p[8] = '.';
+    p += 9;
+    for (int i = 8; i >= 0; i--) {
+        p[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    return p + 9;
+}
+
+static void text(struct mt_val *v, const char *s)
+{
+    v->kind = s && *s ? MV_TEXT : MV_NULL;
+    v->p = s;
+    v->n = s ? (uint32_t)strlen(s) : 0;
+}
+
+static void wire(struct mt_val *v, const char *s, int present)
+{
+    v->kind = present && s[0] ? MV_STR : MV_NULL;
+    v->p = s;
+    v->n = present ? (uint32_t)strlen(s) : 0;
+}
+
+/* Text of one value at p. */
+static char *value(struct kdb_mode *m, const struct kdb_message *msg, int id, char *p,
+                   struct mt_val *v)
+{
+    const struct flow *f = msg->flow;
+    const struct kdb_summary *sum = msg->sum;
+    char *s = p;
+    int ok = 1;
+    v->kind = MV_TEXT;
+    switch (id) {
+    case KC_TIME:
+        if (!(ok = msg->last->has_time))
+            break;
+        p = fmt_time(p, &m->tc_time, msg->last->ts_sec, msg->last->ts_nsec);
+        break;
+    case KC_FTIME:
+        if (!(ok = msg->first->has_time))
+            break;
+        p = fmt_time(p, &m->tc_ftime, msg->first->ts_sec, msg->first->ts_nsec);
+        break;
+    case KC_SYM:
+        v->p = m->o.fmt->sym;
+        v->n = (uint32_t)m->o.fmt->sym_len;
+        return p;
+    case KC_SRC:
+    case KC_DEST: {
+        const uint8_t *a = f->addr[id == KC_SRC ? msg->dir : !msg->dir];
+        p = f->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
+        break;
+    }
+    case KC_SRCPORT: p = fmt_u64(p, f->port[msg->dir]); break;
+    case KC_DESTPORT: p = fmt_u64(p, f->port[!msg->dir]); break;
+    case KC_STREAM: p = fmt_u64(p, f->stream); break;
+    case KC_FRAME: p = fmt_u64(p, msg->last->frame); break;
+    case KC_SEGS: p = fmt_u64(p, msg->segs); break;
+    case KC_SKIPPED:
+        if (!(ok = msg->skipped != 0))
+            break;
+        p = fmt_u64(p, msg->skipped);
+        break;
+    case KC_DIR: text(v, msg->c2s ? "c2s" : "s2c"); return p;
+    case KC_USER: wire(v, msg->user ? msg->user : "", msg->user != NULL); return p;
+    case KC_MSGTYPE: text(v, msg->has_hdr ? kdb_msgtype_name(msg->hdr.msgtype) : NULL); return p;
+    case KC_COMPRESSED:
+        if (!(ok = msg->has_hdr))
+            break;
+        *p++ = msg->hdr.compressed ? '1' : '0';
+        break;
+    case KC_LEN:
+        if (!(ok = msg->has_hdr))
+            break;
+        p = fmt_u64(p, msg->hdr.len);
+        break;
+    case KC_ULEN:
+        if (!(ok = msg->ulen != 0))
+            break;
+        p = fmt_u64(p, msg->ulen);
+        break;
+    case KC_PTYPE:
+        if (!(ok = sum->ptype != KDB_PTYPE_NONE))
+            break;
+        p = fmt_i64(p, sum->ptype);
+        break;
+    case KC_FUNC: wire(v, sum->func, (sum->has & KDB_HAS_FUNC) != 0); return p;
+    case KC_TABLE: wire(v, sum->table, (sum->has & KDB_HAS_TABLE) != 0); return p;
+    case KC_QUERY: wire(v, sum->query, (sum->has & KDB_HAS_QUERY) != 0); return p;
+    case KC_ERROR: wire(v, sum->error, (sum->has & KDB_HAS_ERROR) != 0); return p;
+    case KC_ROWS:
+        if (!(ok = (sum->has & KDB_HAS_ROWS) != 0))
+            break;
+        p = fmt_i64(p, sum->rows);
+        break;
+    case KC_LATENCY:
+        if (!(ok = msg->has_latency))
+            break;
+        p = put_timespan(p, msg->latency);
+        break;
+    case KC_STATUS: text(v, kdb_status_name(msg->status)); return p;
+    case KC_REASON: text(v, msg->reason); return p;
+    default: ok = 0; break;
+    }
+    if (!ok) {
+        v->kind = MV_NULL;
+        return s;
+    }
+    v->p = s;
+    v->n = (uint32_t)(p - s);
+    return p;
+}
+
+static void on_message(void *ctx, const struct kdb_message *msg)
+{
+    struct kdb_mode *m = ctx;
+    struct mt_val vals[MT_MAX_COLS];
+    char scratch[MT_MAX_COLS * 64];
+    char *p = scratch;
+    for (int c = 0; c < m->cols.n; c++)
+        p = value(m, msg, m->cols.col[c].id, p, &vals[c]);
+    mt_row(&m->w, vals);
+}
+
+/* ------------------------------------------------------------ hooks -- */
+
+static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
+{
+    struct kdb_mode *m = ctx;
+    if (f) {
+        struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
+        reasm_packet(&m->ra, f, dir, r, &pkt);
+    }
+}
+
+static void mode_end_input(void *ctx)
+{
+    struct kdb_mode *m = ctx;
+    /* Every connection ends with its input: queued bytes are delivered. */
+    flow_table_reset(m->flows);
+}
+
+static void on_evict(void *ctx, struct flow *f)
+{
+    struct kdb_mode *m = ctx;
+    reasm_flow_end(&m->ra, f);
+}
+
+struct kdb_mode *kdb_mode_new(const struct kdb_mode_opts *o, char *err, size_t errlen)
+{
+    struct kdb_mode *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->o = *o;
+    if (kdb_mode_columns(o, &m->cols, err, errlen) != 0) {
+        free(m);
+        return NULL;
+    }
+    m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
+                               .table = o->table };
+    m->kf.on_message = on_message;
+    m->kf.ctx = m;
+    if (kdb_reasm_framer(&m->kf, &m->fr) != 0) {
+        free(m);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    reasm_init(&m->ra, &m->fr, REASM_DEFAULT_BUDGET);
+    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m };
+    return m;
+}
+
+void kdb_mode_attach(struct kdb_mode *m, struct converter *cv)
+{
+    m->flows = &cv->flows;
+    cv->flows.on_evict = on_evict;
+    cv->flows.on_evict_ctx = m;
+    cv->mode = &m->hooks;
+}
+
+void kdb_mode_begin(struct kdb_mode *m) { mt_begin(&m->w); }
+void kdb_mode_end(struct kdb_mode *m) { mt_end(&m->w); }
+
+void kdb_mode_free(struct kdb_mode *m)
+{
+    if (!m)
+        return;
+    if (m->flows) {
+        m->flows->on_evict = NULL;
+        m->flows->on_evict_ctx = NULL;
+    }
+    kdb_framer_free(&m->kf);
+    free(m);
+}
