@@ -107,6 +107,26 @@ static int qcol_reserve(struct qcol *c, size_t n)
     return 0;
 }
 
+/* Doubles each backslash of text..end in place (room was reserved for it)
+ * and returns the new end. */
+static char *q_escape(char *text, char *end)
+{
+    size_t n = 0;
+    for (const char *s = memchr(text, '\\', (size_t)(end - text)); s;
+         s = memchr(s + 1, '\\', (size_t)(end - s - 1)))
+        n++;
+    if (n == 0)
+        return end;
+    char *to = end + n;
+    for (char *from = end; from > text;) {
+        char c = *--from;
+        *--to = c;
+        if (c == '\\')
+            *--to = c;
+    }
+    return end + n;
+}
+
 /* Each value is formatted straight into its column's batch buffer, in the
  * column literal's grammar: numbers and timestamps space-separated with
  * typed nulls (0N, 0Np), strings as "text" items separated by ';'. */
@@ -116,7 +136,7 @@ static void q_row(struct writer *w, const struct row *r)
     if (!st)
         return;
     int first = st->rows == 0;
-    size_t room = FIELD_MAX + 8 + w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
+    size_t room = FIELD_MAX + 8 + 2 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
     for (int i = 0; i < w->cols->n; i++) {
         enum col_id id = w->cols->id[i];
         char qtype = column_defs[id].qtype;
@@ -130,12 +150,17 @@ static void q_row(struct writer *w, const struct row *r)
             /* "text"; a one-character string needs enlisting: ,"a" */
             p[0] = '"';
             char *end = format_field(p + 1, id, r, w->fmt);
+            char *text = p + 1;
             if (end - p == 2) {
                 p[2] = p[1];
                 p[1] = '"';
                 p[0] = ',';
+                text++;
                 end++;
             }
+            /* Only --sym text can hold a backslash: q reads "\\" as one. */
+            if (id == COL_SYM)
+                end = q_escape(text, end);
             *end++ = '"';
             c->len = (size_t)(end - c->buf);
             continue;
