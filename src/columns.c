@@ -9,6 +9,11 @@
 /* Records that are not packets (pcapng custom blocks) have no link type. */
 #define LINKTYPE_NONE_TEXT 0xFFFFFFFFu
 #define IPPROTO_TCP_NUMBER 6
+/* The largest q int that is a number: 2147483647 is 0Wi (infinity) and
+ * -2147483648 0Ni. The 32-bit lengths of a capture (orig_len, and the TCP/UDP
+ * payload length derived from it for IPv6 jumbograms or IPv4 total length 0)
+ * can exceed it; such a value is null rather than an overflow in q. */
+#define Q_INT_MAX 2147483646u
 
 const struct column_def column_defs[COL_COUNT] = {
     [COL_TIME] = { "time", 'P' },       [COL_SYM] = { "sym", 'S' },
@@ -108,8 +113,9 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_WIN: return !(h & HAS_WIN);
     case COL_TSVAL: return !(h & (HAS_TSOPT | HAS_TSVAL));
     case COL_TSECR: return !(h & HAS_TSOPT);
-    case COL_LENGTH: case COL_FRAME: case COL_CAPLEN: return 0;
-    case COL_LEN: return !(h & HAS_PAYLEN);
+    case COL_FRAME: case COL_CAPLEN: return 0;
+    case COL_LENGTH: return r->origlen > Q_INT_MAX;
+    case COL_LEN: return !(h & HAS_PAYLEN) || r->paylen > Q_INT_MAX;
     case COL_IFACE: return !(h & HAS_IFACE);
     case COL_LINKTYPE: return r->linktype == LINKTYPE_NONE_TEXT; /* not a packet */
     case COL_VLAN: return !(h & HAS_VLAN);
@@ -237,6 +243,14 @@ static inline char *col_flags(char *p, const struct row *r)
 {
     return (r->present & HAS_TCPHDR) ? put_flags(p, r->tcpflags) : p;
 }
+static inline char *col_length(char *p, const struct row *r)
+{
+    return r->origlen <= Q_INT_MAX ? fmt_u32(p, r->origlen) : p;
+}
+static inline char *col_len(char *p, const struct row *r)
+{
+    return ((r->present & HAS_PAYLEN) && r->paylen <= Q_INT_MAX) ? fmt_u32(p, r->paylen) : p;
+}
 static inline char *col_win(char *p, const struct row *r)
 {
     return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
@@ -261,8 +275,8 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_WIN: return col_win(p, r);
     case COL_TSVAL: return col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);
     case COL_TSECR: return col_u32(p, r, HAS_TSOPT, r->tsecr);
-    case COL_LENGTH: return fmt_u32(p, r->origlen);
-    case COL_LEN: return col_u32(p, r, HAS_PAYLEN, r->paylen);
+    case COL_LENGTH: return col_length(p, r);
+    case COL_LEN: return col_len(p, r);
     case COL_FRAME: return fmt_u64(p, r->frame);
     case COL_CAPLEN: return fmt_u32(p, r->caplen);
     case COL_IFACE: return (h & HAS_IFACE) ? fmt_u32(p, r->iface) : p;
@@ -316,7 +330,7 @@ char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx)
     *p++ = ',';
     p = col_u32(p, r, HAS_TSOPT, r->tsecr);
     *p++ = ',';
-    p = fmt_u32(p, r->origlen);
+    p = col_length(p, r);
     *p++ = ',';
-    return col_u32(p, r, HAS_PAYLEN, r->paylen);
+    return col_len(p, r);
 }
