@@ -30,7 +30,7 @@ Runs over every capture of testdata/ and of ../shared/corpus (skipped with a
 message when absent), with the default columns and with all columns (the list
 comes from the binary's own unknown-column message; `data` with --data-max
 16), plus generated edge cases: an empty capture, a one-row capture, a batch
-boundary (1001 rows), each column alone, --table names, --sym with a
+boundary (1001 rows), batches cut at 1 MiB of text, each column alone, --table names, --sym with a
 backslash.
 
 Usage: tests/qscript_check.py [--bin PATH] [--corpus DIR] [--jobs N]
@@ -403,6 +403,9 @@ def make_captures(d):
     write_pcap(caps["batch1001"], [tcp_packet(k * 10, bytes([k % 256]) * (k % 3))
                                    if k % 2 else udp_packet(b"z" * (k % 4))
                                    for k in range(1001)])
+    # a batch also ends at 1 MiB of text: 19 rows of 120 kB hex give 9 + 9 + 1
+    caps["bigdata"] = os.path.join(d, "bigdata.pcap")
+    write_pcap(caps["bigdata"], [udp_packet(bytes([k]) * 60000) for k in range(19)])
     # orig_len beyond q's int range: length and len must not overflow
     caps["biglen"] = os.path.join(d, "biglen.pcap")
     tcp0 = tcp_packet(1, b"hello")
@@ -463,6 +466,8 @@ def main():
         for g in ("empty", "one", "two", "batch1001"):
             cases.append((gen[g], ["--columns", c] + extra, None))
     cases.append((gen["one"], ["--columns", "data,sym", "--data-max", "1"], None))
+    cases.append((gen["bigdata"], ["--columns", "data,len,sym", "--data-max", "65535"], None))
+    cases.append((gen["bigdata"], ["--columns", "data", "--data-max", "65535"], None))
     cases.append((gen["two"], ["--columns", "sym", "--sym", "q"], None))    # ,"q" items
     cases.append((gen["one"], ["--columns", "sym", "--sym", "q"], None))    # enlist ,"q"
     cases.append((gen["two"], ["--sym", ""], None))                          # empty sym
