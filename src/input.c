@@ -98,27 +98,23 @@ long input_need(struct input *in, size_t n)
 {
     if (input_avail(in) >= n)
         return (long)n;
-    if (n > in->cap) {
-        /* A record larger than the buffer: grow to fit it (bounded by the
-         * reader's own limits), keeping the unread bytes. */
-        size_t cap = in->cap;
-        while (cap < n)
-            cap *= 2;
-        uint8_t *b = malloc(cap);
-        if (!b)
-            return -1;
-        memcpy(b, in->buf + in->start, input_avail(in));
-        free(in->buf);
-        in->buf = b;
-        in->cap = cap;
-        in->end -= in->start;
-        in->start = 0;
-    } else if (in->start + n > in->cap) {
+    if (in->start + n > in->cap) {
         memmove(in->buf, in->buf + in->start, input_avail(in));
         in->end -= in->start;
         in->start = 0;
     }
     while (input_avail(in) < n && !in->eof) {
+        if (in->end == in->cap) {
+            /* A record larger than the buffer (n is bounded by the reader's
+             * limits): grow as its bytes arrive, doubling up to n, so that
+             * a corrupt length in a short input costs no large allocation. */
+            size_t cap = in->cap * 2 < n ? in->cap * 2 : n;
+            uint8_t *b = realloc(in->buf, cap);
+            if (!b)
+                return -1;
+            in->buf = b;
+            in->cap = cap;
+        }
         if (fill_once(in) == 0)
             in->eof = 1;
     }

@@ -1,0 +1,88 @@
+/* Unit tests for the buffered input (input.c): growth for large records,
+ * and the memory input of the fuzz targets. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "unit_main.h"
+
+/* An fd reading n bytes of pattern (a temporary file). */
+static int fd_with(size_t n)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < n; i++)
+        fputc((int)(i * 7 % 251), f);
+    fflush(f);
+    rewind(f);
+    return dup(fileno(f));
+}
+
+START_TEST(input_claimed_length_costs_no_allocation)
+{
+    /* A corrupt 200 MiB record length in a 100-byte input: the buffer grows
+     * only as bytes arrive, never to the claimed size. */
+    struct input in;
+    ck_assert_int_eq(input_init_fd(&in, fd_with(100), "t"), 0);
+    ck_assert_int_eq(input_need(&in, 200u << 20), 100);
+    ck_assert_uint_le(in.cap, INPUT_BUFFER_SIZE);
+    input_close(&in);
+}
+END_TEST
+
+START_TEST(input_large_record_grows_to_fit)
+{
+    struct input in;
+    size_t n = 3 * INPUT_BUFFER_SIZE + 17;
+    ck_assert_int_eq(input_init_fd(&in, fd_with(n + 5), "t"), 0);
+    ck_assert_int_eq(input_need(&in, 5), 5);
+    input_consume(&in, 5);
+    ck_assert_int_eq(input_need(&in, n), (long)n);
+    ck_assert_uint_ge(in.cap, n);
+    ck_assert_uint_lt(in.cap, 2 * n);
+    const uint8_t *p = input_data(&in);
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (uint8_t)((i + 5) * 7 % 251))
+            ck_abort_msg("byte %zu differs", i);
+    input_consume(&in, n);
+    ck_assert_int_eq(input_need(&in, 1), 0);
+    ck_assert(in.eof);
+    input_close(&in);
+}
+END_TEST
+
+START_TEST(input_mem_is_exact_and_at_end)
+{
+    static const uint8_t data[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    struct input in;
+    ck_assert_int_eq(input_init_mem(&in, data, sizeof data, "m"), 0);
+    ck_assert_uint_eq(in.cap, sizeof data);
+    ck_assert_int_eq(input_need(&in, 4), 4);
+    input_consume(&in, 4);
+    ck_assert_int_eq(input_need(&in, 100), 5); /* no growth, no read */
+    ck_assert_uint_eq(in.cap, sizeof data);
+    ck_assert_uint_eq(input_data(&in)[0], 5);
+    ck_assert_uint_eq(input_skip(&in, 10), 5);
+    ck_assert_uint_eq(in.offset, sizeof data);
+    input_close(&in);
+
+    ck_assert_int_eq(input_init_mem(&in, NULL, 0, "empty"), 0);
+    ck_assert_int_eq(input_need(&in, 4), 0);
+    input_close(&in);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("input");
+    TCase *tc = tcase_create("input");
+    tcase_add_test(tc, input_claimed_length_costs_no_allocation);
+    tcase_add_test(tc, input_large_record_grows_to_fit);
+    tcase_add_test(tc, input_mem_is_exact_and_at_end);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
