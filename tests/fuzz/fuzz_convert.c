@@ -1,17 +1,24 @@
 /* fuzz_convert.c: libFuzzer target for the whole conversion path of the
  * command: the bytes are a capture file, read by reader_open/reader_next,
- * decoded, tracked in the flow table and written by the CSV and the q
- * writers with every column selected, exactly as convert_input() does for
- * `pcap2kdb FILE`.
+ * decoded, tracked in the flow table and written, exactly as convert_input()
+ * does for `pcap2kdb FILE`, in each output mode of main.c:
  *
- * The output goes to a memfd and is checked: every CSV line has one field
- * per column and no quote, and there is one line per record converted. The
- * flow table is small (64 slots) so that eviction runs too.
+ *   packets, CSV, every column     packets, -f q, every column (data cap 3)
+ *   --fix, CSV (+ --tags)          --fix, -f q
+ *   --flows, CSV
+ *
+ * The output goes to a memfd and is checked: every CSV record (RFC 4180
+ * quoting for wire text in --fix) has one field per column, and packet CSV
+ * has one line per record plus the header. Each mode keeps one converter for
+ * every run (as main.c keeps one for every input file; convert_input resets
+ * the flow table), with a 64-slot flow table so that eviction runs too.
  *
  * Build: cmake -DPCAP2KDB_FUZZ=ON -DCMAKE_C_COMPILER=clang (tests/fuzz/run.sh). */
 #define _GNU_SOURCE
 #include "columns.h"
 #include "convert.h"
+#include "fix_mode.h"
+#include "flows_summary.h"
 #include "input.h"
 #include "writer.h"
 
@@ -23,9 +30,33 @@
 #include <unistd.h>
 
 #define FUZZ_FLOW_SLOTS 64
+#define FUZZ_FIX_TAGS "37,17,58"
+
+enum kind { PACKETS, FIX, FLOWS };
+
+struct pass {
+    enum kind kind;
+    int q;
+    uint32_t data_max;
+    /* set up on first use */
+    int ready, ncols;
+    struct converter cv;
+    struct writer w;
+    struct format_ctx fmt;
+    struct fix_mode *fm;
+};
+
+static struct pass passes[] = {
+    { .kind = PACKETS, .data_max = 65535 },
+    { .kind = PACKETS, .q = 1, .data_max = 3 },
+    { .kind = FIX },
+    { .kind = FIX, .q = 1 },
+    { .kind = FLOWS },
+};
 
 static int sink = -1;
-static struct out out;         /* one 1 MiB buffer for every run */
+static struct out out;          /* one output buffer for every run */
+static struct column_list all;  /* every packet column */
 static char *text;
 static size_t text_cap;
 
@@ -35,6 +66,42 @@ static void die(const char *what)
     abort();
 }
 
+static void setup_pass(struct pass *p)
+{
+    p->fmt = (struct format_ctx){ .sym = "fuzz", .sym_len = 4, .data_max = p->data_max };
+    const struct writer_ops *ops = p->q ? &q_writer_ops : &csv_writer_ops;
+    if (p->kind == FLOWS)
+        ops = p->q ? &flows_q_writer_ops : &flows_csv_writer_ops;
+    p->w = (struct writer){ .ops = ops, .out = &out, .cols = &all, .fmt = &p->fmt,
+                            .header = 1, .table = "pcap" };
+    if (converter_init(&p->cv, &p->w, 1) != 0)
+        die("out of memory");
+    flow_table_free(&p->cv.flows);
+    if (flow_table_init(&p->cv.flows, FUZZ_FLOW_SLOTS) != 0)
+        die("out of memory");
+    p->cv.quiet = 1;
+    p->ncols = all.n;
+    if (p->kind == FIX) {
+        char err[1024];
+        struct fix_mode_opts fo = { .columns = NULL, .tags = FUZZ_FIX_TAGS, .q = p->q,
+                                    .header = 1, .table = "fix", .out = &out, .fmt = &p->fmt };
+        struct mt_columns mc;
+        uint32_t tags[FIX_MAX_EXTRA];
+        if (fix_mode_columns(&fo, &mc, tags, &p->ncols, err, sizeof err) != 0)
+            die(err);
+        p->ncols = mc.n;
+        p->fm = fix_mode_new(&fo, err, sizeof err);
+        if (!p->fm)
+            die(err);
+        fix_mode_attach(p->fm, &p->cv);
+    } else if (p->kind == FLOWS) {
+        p->ncols = FLOWS_COLUMNS;
+        p->cv.flows.on_end = flows_on_end;
+        p->cv.flows.on_end_ctx = &p->w;
+    }
+    p->ready = 1;
+}
+
 static void setup(void)
 {
     sink = memfd_create("fuzz_convert", 0);
@@ -42,6 +109,9 @@ static void setup(void)
         die("memfd_create failed");
     if (out_init(&out, sink, "fuzz") != 0)
         die("out of memory");
+    all.n = 0;
+    for (int c = 0; c < COL_COUNT; c++)
+        all.id[all.n++] = (enum col_id)c;
 }
 
 /* The output written so far, as text; the sink is emptied. */
@@ -64,94 +134,105 @@ static size_t take_output(void)
     return (size_t)n;
 }
 
-static void check_csv(size_t n, int ncols, uint64_t records)
+/* RFC 4180: every record has ncols fields; returns the records. Packet
+ * tables never quote (quotes is 0): a quote there is a bug. */
+static uint64_t check_csv(size_t n, int ncols, int quotes)
 {
-    uint64_t lines = 0;
-    int commas = 0;
+    uint64_t records = 0;
+    int fields = 1, inq = 0;
     for (size_t i = 0; i < n; i++) {
         char c = text[i];
-        if (c == '"' || c == '\r' || c == '\0')
-            die("CSV output holds a quote, CR or NUL");
-        if (c == ',') {
-            commas++;
-        } else if (c == '\n') {
-            if (commas != ncols - 1) {
-                fprintf(stderr, "line %llu has %d fields, not %d\n",
-                        (unsigned long long)lines + 1, commas + 1, ncols);
-                die("CSV line with a wrong field count");
+        if (c == '\0')
+            die("CSV output holds a NUL");
+        if (inq) {
+            if (c == '"') {
+                if (i + 1 < n && text[i + 1] == '"')
+                    i++;
+                else
+                    inq = 0;
             }
-            commas = 0;
-            lines++;
+            continue;
+        }
+        if (c == '"') {
+            if (!quotes)
+                die("packet CSV output holds a quote");
+            if (i > 0 && text[i - 1] != ',' && text[i - 1] != '\n')
+                die("CSV quote in the middle of a field");
+            inq = 1;
+        } else if (c == '\r') {
+            die("CSV output holds a bare CR");
+        } else if (c == ',') {
+            fields++;
+        } else if (c == '\n') {
+            if (fields != ncols) {
+                fprintf(stderr, "record %llu has %d fields, not %d\n",
+                        (unsigned long long)records + 1, fields, ncols);
+                die("CSV record with a wrong field count");
+            }
+            fields = 1;
+            records++;
         }
     }
-    if (n && text[n - 1] != '\n')
-        die("CSV output does not end with a line end");
-    if (lines != records + 1)
-        die("CSV line count is not records + header");
+    if (inq || (n && text[n - 1] != '\n'))
+        die("CSV output ends inside a record");
+    return records;
 }
 
-static void check_q(size_t n, uint64_t records)
+static void check_q(size_t n)
 {
     if (memchr(text, '\0', n))
         die("q output holds a NUL");
-    if (records && !strstr(text, "`pcap insert "))
-        die("q output inserts no rows");
+    if (n && text[n - 1] != '\n')
+        die("q output does not end with a line end");
 }
 
-/* One conversion with one writer; returns the records converted. */
-static uint64_t convert(const uint8_t *data, size_t size, const struct writer_ops *ops,
-                        uint32_t data_max, const struct column_list *cols)
+/* One conversion in one mode; returns the records read. */
+static uint64_t convert(struct pass *p, const uint8_t *data, size_t size)
 {
-    struct format_ctx fmt = { .sym = "fuzz", .sym_len = 4, .data_max = data_max };
-    struct writer w = { .ops = ops, .out = &out, .cols = cols, .fmt = &fmt, .header = 1,
-                        .table = "pcap" };
+    if (!p->ready)
+        setup_pass(p);
     struct input in;
-    /* One converter for every run, as main.c has one for every input file
-     * (convert_input resets the flow table), with a small flow table so that
-     * eviction is fuzzed too. */
-    static struct converter cv;
-    static int cv_ready;
-    if (!cv_ready) {
-        if (converter_init(&cv, &w, 1) != 0)
-            die("out of memory");
-        flow_table_free(&cv.flows);
-        if (flow_table_init(&cv.flows, FUZZ_FLOW_SLOTS) != 0)
-            die("out of memory");
-        cv.quiet = 1;
-        cv_ready = 1;
-    }
-    cv.writer = &w;
-    uint64_t before = cv.records;
+    uint64_t before = p->cv.records;
     if (input_init_mem(&in, data, size, "fuzz") != 0)
         die("out of memory");
-    w.ops->begin(&w);
-    int code = convert_input(&cv, &in, "fuzz");
+    if (p->fm)
+        fix_mode_begin(p->fm);
+    else
+        p->w.ops->begin(&p->w);
+    int code = convert_input(&p->cv, &in, "fuzz");
     if (code != EXIT_OK && code != EXIT_USAGE && code != EXIT_DAMAGED)
         die("convert_input returned an unknown exit code");
     input_close(&in);
-    w.ops->end(&w);
+    if (p->fm)
+        fix_mode_end(p->fm);
+    else
+        p->w.ops->end(&p->w);
     out_flush(&out);
     if (out_dead(&out))
         die("writing to the memfd failed");
-    return cv.records - before;
+    return p->cv.records - before;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (sink < 0)
         setup();
-    struct column_list all;
-    all.n = 0;
-    for (int c = 0; c < COL_COUNT; c++)
-        all.id[all.n++] = (enum col_id)c;
-
-    uint64_t records = convert(data, size, &csv_writer_ops, 65535, &all);
-    check_csv(take_output(), all.n, records);
-
-    /* The q writer, with a tiny data cap (the other branch of data_bytes). */
-    uint64_t again = convert(data, size, &q_writer_ops, 3, &all);
-    check_q(take_output(), again);
-    if (again != records)
-        die("the q writer saw another number of records");
+    uint64_t records = 0;
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+        struct pass *p = &passes[i];
+        uint64_t got = convert(p, data, size);
+        if (i == 0)
+            records = got;
+        else if (got != records)
+            die("another mode read another number of records");
+        size_t n = take_output();
+        if (p->q) {
+            check_q(n);
+        } else {
+            uint64_t lines = check_csv(n, p->ncols, p->kind == FIX);
+            if (p->kind == PACKETS && lines != records + 1)
+                die("packet CSV line count is not records + header");
+        }
+    }
     return 0;
 }

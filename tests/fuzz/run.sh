@@ -5,11 +5,13 @@
 # (default 60, split evenly between the targets; 0 = replay only).
 #
 #   TARGET        fuzz_convert (capture bytes through reader, decoders, flow
-#                 table, CSV and q writers) and fuzz_kdb_ipc (src/kdb_ipc.c);
-#                 default: both
+#                 table and every output mode: packets CSV/q, --fix CSV/q,
+#                 --flows), fuzz_kdb_ipc (src/kdb_ipc.c), fuzz_fix (src/fix.c);
+#                 default: all three
 #   FUZZ_JOBS=N   run N fuzzing processes per target (libFuzzer -fork=N)
 #   FUZZ_ARGS     more libFuzzer flags, e.g. FUZZ_ARGS="-max_len=65536"
 #
+# Dictionaries: tests/fuzz/TARGET.dict when present.
 # Inputs: tests/fuzz/corpus/TARGET (inputs that found bugs: kept for ever),
 # tests/fuzz/seeds/TARGET, testdata/ and, when present, the small captures of
 # ../shared/corpus (fuzz_convert). New coverage goes to
@@ -25,7 +27,7 @@ root=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_convert fuzz_kdb_ipc)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_convert fuzz_kdb_ipc fuzz_fix)
 build=$root/build-fuzz
 cc=${CC:-clang}
 
@@ -84,6 +86,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$work"
     jobs=()
     [ -n "${FUZZ_JOBS:-}" ] && jobs=(-fork="$FUZZ_JOBS")
+    [ -f "$here/$t.dict" ] && jobs+=(-dict="$here/$t.dict")
     # shellcheck disable=SC2086
     "$bin" "${jobs[@]}" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" ${FUZZ_ARGS:-} \
