@@ -155,7 +155,8 @@ static int enqueue(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int 
     s->len = len;
     s->caplen = caplen;
     s->pkt = *pkt;
-    memcpy(s->data, data, caplen);
+    if (caplen) /* a segment whose payload was not captured has no data (NULL) */
+        memcpy(s->data, data, caplen);
     struct reasm_seg **pp = &d->q;
     while (*pp && seq_diff((*pp)->seq, seq) <= 0)
         pp = &(*pp)->next;
