@@ -106,7 +106,9 @@ if [ -f "$root/CMakeLists.txt" ] &&
    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$bench/cmake.log" 2>&1 &&
    cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >>"$bench/cmake.log" 2>&1 &&
    [ -x "$pcap2kdb" ]; then
-    say "   ok: $pcap2kdb"
+    rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    git -C "$root" diff --quiet HEAD -- 2>/dev/null || rev="$rev + uncommitted changes"
+    say "   ok: $pcap2kdb (source: $rev)"
 else
     say "   pcap2kdb MISSING: the Release build failed or produced no $pcap2kdb (log: $bench/cmake.log); measuring the others"
     pcap2kdb=
