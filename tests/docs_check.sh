@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Documentation check: README.md and man/pcap2kdb.1 must mention every column
+# name the binary accepts (from its unknown-column message) and every long
+# option of --help (a mention as a whole word; roff escapes removed).
+# Usage: tests/docs_check.sh PCAP2KDB_BINARY
+# Gaps already known are listed in tests/docs_known_gaps.txt ("DOC NAME" a
+# line): they are reported but do not fail, and a listed gap that is no longer
+# missing fails (remove its line), so the list only shrinks.
+# Prints each missing name; the last line is "N passed, N failed".
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+bin=${1:?usage: $0 PCAP2KDB_BINARY}
+
+cols=$("$bin" --columns no_such_column --schema 2>&1 >/dev/null |
+       sed -n 's/.*valid columns: \([^ ]*\).*/\1/p' | tr ',' ' ')
+opts=$("$bin" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
+[ -n "$cols" ] && [ -n "$opts" ] || { echo "cannot read columns/options from $bin"; exit 1; }
+
+# The man page as plain text: roff's \- is a hyphen, font escapes go.
+man_text=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\(em/ /g' "$root/man/pcap2kdb.1")
+readme_text=$(cat "$root/README.md")
+
+known_file="$here/docs_known_gaps.txt"
+known=$(grep -v '^#' "$known_file" 2>/dev/null)
+passed=0 failed=0
+check() {   # DOC_NAME TEXT WORD KIND
+    local is_known=0
+    grep -qxF -- "$1 $3" <<< "$known" && is_known=1
+    if grep -qE -- "(^|[^A-Za-z0-9_-])$3([^A-Za-z0-9_-]|\$)" <<< "$2"; then
+        if [ "$is_known" = 1 ]; then
+            echo "FAIL: $1 mentions $4 $3 now: remove '$1 $3' from tests/docs_known_gaps.txt"
+            failed=$((failed + 1))
+        else
+            passed=$((passed + 1))
+        fi
+    elif [ "$is_known" = 1 ]; then
+        echo "known gap: $1 lacks $4 $3"
+        passed=$((passed + 1))
+    else
+        echo "MISSING in $1: $4 $3"
+        failed=$((failed + 1))
+    fi
+}
+for doc in README.md man/pcap2kdb.1; do
+    if [ "$doc" = README.md ]; then text=$readme_text; else text=$man_text; fi
+    for c in $cols; do check "$doc" "$text" "$c" column; done
+    for o in $opts; do check "$doc" "$text" "$o" option; done
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
