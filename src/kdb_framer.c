@@ -398,8 +398,12 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
         }
     }
     d->got += k;
-    if (d->got == d->h.len)
-        finish(ra, s, d, done, KDB_OK, "");
+    if (d->got == d->h.len) {
+        if (d->cut)
+            finish(ra, s, d, done, KDB_TRUNCATED, "bytes of the message missing in the capture");
+        else
+            finish(ra, s, d, done, KDB_OK, "");
+    }
     return k;
 }
 
@@ -770,14 +774,16 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
         to_resync(d);
         return;
     }
+    (void)cur;
     uint64_t left = d->h.len - d->got;
     d->cut = 1;
-    const struct reasm_pkt *done = pkt_or(cur, &d->last);
     if (nbytes < left) {
         d->got += nbytes;
         return;
     }
-    finish(ra, s, d, done, KDB_TRUNCATED, "bytes of the message missing in the capture");
+    /* Its last byte is lost: the row goes with the last packet that brought
+     * some of it (the packets after the gap come later in the table). */
+    finish(ra, s, d, &d->last, KDB_TRUNCATED, "bytes of the message missing in the capture");
     if (nbytes > left) {
         d->skipped += nbytes - left;
         to_resync(d);
