@@ -1,0 +1,570 @@
+#!/usr/bin/env python3
+"""Generate the golden captures of `pcap2kdb --kdb` and their expected rows.
+
+Each capture is real TCP framing (Ethernet, IPv4, TCP with handshakes,
+sequence and acknowledgment numbers) carrying kdb+ IPC bytes built here by
+hand: symbols, char vectors, long/float vectors, general lists, tables of a
+few columns, errors, and one message compressed with kdb+'s algorithm (a
+port of c.java compress(), checked here by a port of its uncompress()).
+The expected rows are computed from what this script sent -- which packet
+completes which message, its length, function, table, rows -- an oracle
+independent of pcap2kdb.
+
+    python3 tests/gen_kdb.py [OUTDIR]      (default: <repo>/testdata)
+    python3 tests/gen_kdb.py --table       print the golden.tsv lines
+
+Cases:
+  kdb_tick       handshakes, async .u.upd (column lists, a table, one row of
+                 atoms), sync string query and .u.sub call with responses
+                 (latency), an error response, a compressed message, a message
+                 over many segments, several messages in one segment, .u.end;
+                 also with the default columns (kdb_tick_default)
+  kdb_midstream  capture starting inside a message, no handshake: chain resync
+  kdb_gap        a lost segment inside a message (truncated, framing goes on)
+                 and one across a message boundary (truncated, then resync)
+  kdb_corrupt    an impossible header (bad row, resync) and a length larger
+                 than its object (bad row, framing goes on after the object)
+"""
+
+import datetime
+import os
+import struct
+import sys
+
+CASES = []  # (name, capture, exit code, args)
+
+COLS = ("frame,time,srcport,destport,dir,user,msgtype,compressed,len,ulen,ptype,"
+        "func,table,rows,query,error,latency,status,segs,skipped")
+
+
+# ---------------------------------------------------------------- q bytes
+
+def sym(s):
+    return b"\xf5" + s.encode() + b"\0"
+
+
+def chars(s):
+    b = s.encode()
+    return b"\x0a\x00" + struct.pack("<I", len(b)) + b
+
+
+def syms(v):
+    return b"\x0b\x00" + struct.pack("<I", len(v)) + b"".join(x.encode() + b"\0" for x in v)
+
+
+def longs(v):
+    return b"\x07\x00" + struct.pack("<I", len(v)) + b"".join(struct.pack("<q", x) for x in v)
+
+
+def floats(v):
+    return b"\x09\x00" + struct.pack("<I", len(v)) + b"".join(struct.pack("<d", x) for x in v)
+
+
+def timespans(v):
+    return b"\x10\x00" + struct.pack("<I", len(v)) + b"".join(struct.pack("<q", x) for x in v)
+
+
+def glist(items):
+    return b"\x00\x00" + struct.pack("<I", len(items)) + b"".join(items)
+
+
+def table(names, cols):
+    return b"\x62\x00\x63" + syms(names) + glist(cols)
+
+
+def long_atom(x):
+    return b"\xf9" + struct.pack("<q", x)
+
+
+def float_atom(x):
+    return b"\xf7" + struct.pack("<d", x)
+
+
+def error(text):
+    return b"\x80" + text.encode() + b"\0"
+
+
+IDENTITY = b"\x65\x00"
+ASYNC, SYNC, RESPONSE = 0, 1, 2
+MSGTYPE = {0: "async", 1: "sync", 2: "response"}
+
+
+def message(mtype, payload):
+    return bytes([1, mtype, 0, 0]) + struct.pack("<I", 8 + len(payload)) + payload
+
+
+def compress(msg):
+    """c.java compress(): None when the result would not be smaller than half."""
+    t = len(msg)
+    b = msg
+    y = bytearray(t // 2)
+    if len(y) < 12:
+        return None
+    y[0:4] = b[0:4]
+    y[2] = 1
+    y[8:12] = struct.pack("<I", t)
+    a = [0] * 256
+    i = 0
+    c = 0
+    d = 12
+    e = len(y)
+    s = 8
+    s0 = 0
+    h0 = 0
+    h = 0
+    f = 0
+    while s < t:
+        if i == 0:
+            if d > e - 17:
+                return None
+            i = 1
+            c = d
+            d += 1
+            f = 0
+        g = s > t - 3
+        if not g:
+            h = b[s] ^ b[s + 1]
+            p = a[h]
+            g = p == 0 or b[s] != b[p]
+        if s0 > 0:
+            a[h0] = s0
+            s0 = 0
+        if g:
+            h0 = h
+            s0 = s
+            y[d] = b[s]
+            d += 1
+            s += 1
+        else:
+            a[h] = s
+            f |= i
+            p += 2
+            s += 2
+            r = s
+            q = min(s + 255, t)
+            while b[p] == b[s]:
+                s += 1
+                if s >= q:
+                    break
+                p += 1
+            y[d] = h
+            y[d + 1] = s - r
+            d += 2
+        y[c] = f
+        i = (i * 2) & 0xff
+    y[4:8] = struct.pack("<I", d)
+    return bytes(y[:d])
+
+
+def uncompress(m):
+    """c.java uncompress(), as in shared/docs/kdb-ipc.md section 3."""
+    ulen = struct.unpack("<I", m[8:12])[0]
+    dst = bytearray(ulen)
+    aa = [0] * 256
+    s = p = 8
+    d = 12
+    mask = f = n = 0
+    while s < ulen:
+        if mask == 0:
+            f = m[d]
+            d += 1
+            mask = 1
+        if f & mask:
+            r = aa[m[d]]
+            n = m[d + 1]
+            d += 2
+            assert r >= 8 and s + 2 + n <= ulen
+            for k in range(n + 2):
+                dst[s + k] = dst[r + k]
+            s += 2
+        else:
+            dst[s] = m[d]
+            s += 1
+            d += 1
+        while p + 1 < s:
+            aa[dst[p] ^ dst[p + 1]] = p
+            p += 1
+        if f & mask:
+            s += n
+            p = s
+        mask = (mask << 1) & 0xff
+    assert d == len(m)
+    return bytes(dst[8:])
+
+
+# ---------------------------------------------------------------- capture
+
+def qtime(ns):
+    sec, frac = divmod(ns, 1000000000)
+    d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=sec)
+    return "%04d.%02d.%02dD%02d:%02d:%02d.%09d" % (
+        d.year, d.month, d.day, d.hour, d.minute, d.second, frac)
+
+
+def qspan(ns):
+    sec, frac = divmod(ns, 1000000000)
+    return "%dD%02d:%02d:%02d.%09d" % (sec // 86400, sec // 3600 % 24, sec // 60 % 60,
+                                        sec % 60, frac)
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+class Capture:
+    """Packets of one or more TCP connections; frames are numbered from 1."""
+
+    def __init__(self, t0=1700000000 * 10**9):
+        self.pkts = []
+        self.t = t0
+        self.rows = []
+
+    def tick(self, us=100):
+        self.t += us * 1000
+
+    def add(self, src, dst, sport, dport, seq, ack, flags, payload=b"", drop=False):
+        self.tick()
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff,
+                          5 << 4, flags, 65535, 0, 0) + payload
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0,
+                         bytes(src), bytes(dst))
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        frame = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip + tcp
+        if not drop:
+            self.pkts.append((self.t, frame))
+        return len(self.pkts), self.t  # the frame number it has (or the last kept)
+
+    def pcap(self):
+        out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)]
+        for t, fr in self.pkts:
+            sec, ns = divmod(t, 10**9)
+            out.append(struct.pack("<IIII", sec, ns // 1000, len(fr), len(fr)) + fr)
+        return b"".join(out)
+
+
+SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+
+
+class Conn:
+    """A TCP connection; side 0 is the client, side 1 the server."""
+
+    def __init__(self, cap, cport, sport, caddr=(10, 0, 0, 1), saddr=(10, 0, 0, 2),
+                 handshake=True, seqs=(1000, 50000)):
+        self.cap = cap
+        self.addr = (caddr, saddr)
+        self.port = (cport, sport)
+        self.seq = list(seqs)
+        self.user = None
+        self.pending_sync = []
+        if handshake:
+            self.cap.add(caddr, saddr, cport, sport, self.seq[0], 0, SYN)
+            self.cap.add(saddr, caddr, sport, cport, self.seq[1], self.seq[0] + 1, SYN | ACK)
+            self.seq[0] += 1
+            self.seq[1] += 1
+            self.cap.add(caddr, saddr, cport, sport, self.seq[0], self.seq[1], ACK)
+
+    def seg(self, side, data, drop=False):
+        o = 1 - side
+        r = self.cap.add(self.addr[side], self.addr[o], self.port[side], self.port[o],
+                         self.seq[side], self.seq[o], PSH | ACK, data, drop)
+        self.seq[side] += len(data)
+        return r
+
+    def ack(self, side):
+        o = 1 - side
+        return self.cap.add(self.addr[side], self.addr[o], self.port[side], self.port[o],
+                            self.seq[side], self.seq[o], ACK)
+
+    def hello(self, user, pw, capability=3):
+        self.seg(0, ("%s:%s" % (user, pw)).encode() + bytes([capability, 0]))
+        self.seg(1, bytes([capability]))
+        self.user = user
+
+    def row(self, side, frame, t, msg, mtype, payload_fields, status="ok", segs=1,
+            skipped=0, compressed=False, ulen=None, latency=None, has_hdr=True, ftime=None):
+        f = dict(payload_fields)
+        r = {
+            "frame": str(frame), "time": qtime(t), "ftime": qtime(ftime or t),
+            "srcport": str(self.port[side]), "destport": str(self.port[1 - side]),
+            "dir": "c2s" if side == 0 else "s2c", "user": self.user or "",
+            "msgtype": MSGTYPE[mtype] if has_hdr else "",
+            "compressed": ("1" if compressed else "0") if has_hdr else "",
+            "len": str(len(msg)) if has_hdr else "",
+            "ulen": str(ulen if ulen is not None else len(msg)) if has_hdr else "",
+            "ptype": f.get("ptype", ""), "func": f.get("func", ""),
+            "table": f.get("table", ""), "rows": f.get("rows", ""),
+            "query": f.get("query", ""), "error": f.get("error", ""),
+            "latency": qspan(latency) if latency is not None else "",
+            "status": status, "segs": str(segs), "skipped": str(skipped) if skipped else "",
+        }
+        if mtype == SYNC and has_hdr:
+            self.pending_sync.append(t)
+        if mtype == RESPONSE and has_hdr and self.pending_sync and latency is None:
+            r["latency"] = qspan(t - self.pending_sync.pop(0))
+        self.cap.rows.append(r)
+
+    def send(self, side, mtype, payload, fields, segsize=None, compressed=False):
+        """One message in one segment (or several of segsize bytes); the row."""
+        msg = message(mtype, payload)
+        ulen = len(msg)
+        if compressed:
+            c = compress(msg)
+            assert c is not None and uncompress(c) == payload
+            msg = c
+        if segsize is None:
+            frame, t = self.seg(side, msg)
+            segs = 1
+            ftime = t
+        else:
+            segs = 0
+            for i in range(0, len(msg), segsize):
+                frame, t = self.seg(side, msg[i:i + segsize])
+                if segs == 0:
+                    ftime = t
+                segs += 1
+        self.row(side, frame, t, msg, mtype, fields, segs=segs, compressed=compressed,
+                 ulen=ulen, ftime=ftime)
+        return msg
+
+    def send_many(self, side, items):
+        """Several messages in one segment: [(mtype, payload, fields)]."""
+        msgs = [message(m, p) for m, p, _ in items]
+        frame, t = self.seg(side, b"".join(msgs))
+        for (m, p, f), msg in zip(items, msgs):
+            self.row(side, frame, t, msg, m, f)
+
+
+# ---------------------------------------------------------------- payloads
+
+def upd_cols(func, tab, nrows, k=0):
+    """(func;`tab;(times;syms;prices;sizes)) with nrows rows."""
+    fn = chars(func) if func.startswith(".u.") else sym(func)
+    data = glist([timespans([34200000000000 + i * 1000 + k for i in range(nrows)]),
+                  syms([["IBM", "MSFT", "AAPL", "GOOG"][i % 4] for i in range(nrows)]),
+                  floats([100.25 + i for i in range(nrows)]),
+                  longs([100 * (i + 1) for i in range(nrows)])])
+    return glist([fn, sym(tab), data]), {"ptype": "0", "func": func, "table": tab,
+                                          "rows": str(nrows)}
+
+
+def upd_table(func, tab, nrows):
+    t = table(["time", "sym", "price"],
+              [timespans([34200000000000 + i for i in range(nrows)]),
+               syms([["IBM", "MSFT"][i % 2] for i in range(nrows)]),
+               floats([10.0 + (i % 7) for i in range(nrows)])])
+    return glist([sym(func), sym(tab), t]), {"ptype": "0", "func": func, "table": tab,
+                                              "rows": str(nrows)}
+
+
+def upd_atoms(func, tab):
+    row = glist([b"\xf0" + struct.pack("<q", 34200000000000), sym("IBM"),
+                 float_atom(35.65), long_atom(100)])
+    return glist([chars(func), sym(tab), row]), {"ptype": "0", "func": func,
+                                                  "table": tab, "rows": "1"}
+
+
+def query(text):
+    return chars(text), {"ptype": "10", "query": text}
+
+
+# ---------------------------------------------------------------- cases
+
+def case_tick():
+    cap = Capture()
+    feed = Conn(cap, 40001, 5010)
+    rdb = Conn(cap, 40002, 5010, caddr=(10, 0, 0, 3))
+    feed.hello("feed", "secret")
+    rdb.hello("rdb", "")
+    # subscriber: a string query and a .u.sub call, each answered
+    p, f = query("(.u.sub[`;`];`.u `i`L)")
+    rdb.send(0, SYNC, p, f)
+    cap.tick(250)
+    rdb.send(1, RESPONSE, glist([glist([sym("trade"), table(["time", "sym"],
+                                                            [timespans([]), syms([])])]),
+                                 glist([long_atom(0), sym(":tp/log")])]), {"ptype": "0"})
+    rdb.send(0, SYNC, glist([sym(".u.sub"), sym("quote"), sym("")]),
+             {"ptype": "0", "func": ".u.sub", "table": "quote"})
+    cap.tick(40)
+    rdb.send(1, RESPONSE, glist([sym("quote"), table(["time", "bid"],
+                                                     [timespans([]), floats([])])]),
+             {"ptype": "0"})
+    # feed: column lists, a row of atoms, a table; the TP publishes to rdb
+    for k in range(3):
+        p, f = upd_cols(".u.upd", "trade", k + 2, k)
+        feed.send(0, ASYNC, p, f)
+        p, f = upd_cols("upd", "trade", k + 2, k)
+        rdb.send(1, ASYNC, p, f)
+    p, f = upd_atoms(".u.upd", "trade")
+    feed.send(0, ASYNC, p, f)
+    p, f = upd_table(".u.upd", "quote", 3)
+    feed.send(0, ASYNC, p, f)
+    # several messages in one segment (Nagle)
+    feed.send_many(0, [(ASYNC,) + upd_cols(".u.upd", "trade", 1, 7),
+                       (ASYNC,) + upd_cols(".u.upd", "quote", 2, 8),
+                       (ASYNC,) + upd_atoms(".u.upd", "quote")])
+    # a big message over many segments, and a compressed one
+    p, f = upd_table(".u.upd", "quote", 300)
+    feed.send(0, ASYNC, p, f, segsize=1448)
+    p, f = upd_table("upd", "quote", 300)
+    rdb.send(1, ASYNC, p, f, compressed=True)
+    p, f = upd_table("upd", "quote", 400)
+    rdb.send(1, ASYNC, p, f, compressed=True, segsize=200)
+    # a sync chaser and an error
+    feed.send(0, SYNC, chars(""), {"ptype": "10"})
+    cap.tick(120)
+    feed.send(1, RESPONSE, IDENTITY, {"ptype": "101"})
+    feed.send(0, SYNC, glist([sym(".u.nosuch"), sym("x")]),
+              {"ptype": "0", "func": ".u.nosuch", "table": "x"})
+    cap.tick(33)
+    feed.send(1, RESPONSE, error(".u.nosuch"), {"ptype": "-128", "error": ".u.nosuch"})
+    rdb.send(1, ASYNC, glist([sym(".u.end"), b"\xf2" + struct.pack("<i", 9000)]),
+             {"ptype": "0", "func": ".u.end"})
+    return cap
+
+
+def case_midstream():
+    cap = Capture()
+    tp = Conn(cap, 45000, 5010, handshake=False)
+    tail = syms(["ABCDEFGH"] * 6)[6:]        # the end of a message we never saw
+    msgs = [upd_cols("upd", "trade", n) for n in (2, 3)]
+    frame, t = tp.seg(1, tail + b"".join(message(ASYNC, p) for p, _ in msgs))
+    for i, (p, f) in enumerate(msgs):
+        tp.row(1, frame, t, message(ASYNC, p), ASYNC, f, skipped=len(tail) if i == 0 else 0)
+    tp.send_many(1, [(ASYNC,) + upd_cols("upd", "quote", 4), (ASYNC,) + upd_cols("upd", "trade", 1)])
+    p, f = upd_table("upd", "quote", 50)
+    tp.send(1, ASYNC, p, f, segsize=700)
+    return cap
+
+
+def case_gap():
+    cap = Capture()
+    c = Conn(cap, 40010, 5010)
+    c.hello("rte", "pw")
+    # A: 3 segments, the middle one lost: truncated, framing goes on
+    pa, fa = upd_table("upd", "trade", 60)
+    a = message(ASYNC, pa)
+    third = len(a) // 3
+    _, ta = c.seg(1, a[:third])
+    c.seg(1, a[third:2 * third], drop=True)
+    frame, t = c.seg(1, a[2 * third:])
+    c.ack(0)              # the client acknowledges past the hole: it is given up
+    # bytes queued behind a given-up hole are completed by their own packet
+    fields = {"ptype": "0", "func": "upd", "table": "trade", "rows": "60"}
+    c.row(1, frame, t, a, ASYNC, fields, status="truncated", segs=2, ftime=ta)
+    pb, fb = upd_cols("upd", "trade", 3)
+    c.send(1, ASYNC, pb, fb)
+    # B ends inside a lost segment that also holds C's header: resync at D
+    pb, fb = upd_cols("upd", "quote", 20)
+    b = message(ASYNC, pb)
+    pc, _ = upd_cols("upd", "trade", 5)
+    cm = message(ASYNC, pc)
+    ds = [upd_cols("upd", "trade", n) for n in (1, 2, 3)]
+    half = len(b) // 2
+    fb_, tb = c.seg(1, b[:half])
+    lost = b[half:] + cm[:20]
+    c.seg(1, lost, drop=True)
+    fd, td = c.seg(1, cm[20:] + b"".join(message(ASYNC, p) for p, _ in ds))
+    c.ack(0)
+    # B's last byte is lost: its row goes with the last packet that had some
+    c.row(1, fb_, tb, b, ASYNC, fb, status="truncated", segs=1)
+    for i, (p, f) in enumerate(ds):
+        # skipped: the lost bytes past B's end and C's tail (all of C)
+        c.row(1, fd, td, message(ASYNC, p), ASYNC, f, skipped=len(cm) if i == 0 else 0)
+    pe, fe = upd_cols("upd", "trade", 4)
+    c.send(1, ASYNC, pe, fe)
+    return cap
+
+
+def case_corrupt():
+    cap = Capture()
+    c = Conn(cap, 40020, 5010)
+    c.hello("feed", "pw")
+    p, f = upd_cols(".u.upd", "trade", 2)
+    c.send(0, ASYNC, p, f)
+    # an impossible header (byte order 7), then three good messages
+    p2, _ = upd_cols(".u.upd", "trade", 3)
+    m2 = bytearray(message(ASYNC, p2))
+    m2[0] = 7
+    good = [upd_cols(".u.upd", n, k) for n, k in (("quote", 1), ("trade", 2), ("quote", 3))]
+    frame, t = c.seg(0, bytes(m2) + b"".join(message(ASYNC, p) for p, _ in good))
+    c.row(0, frame, t, m2, ASYNC, {}, status="bad", has_hdr=False)
+    for i, (p, f) in enumerate(good):
+        c.row(0, frame, t, message(ASYNC, p), ASYNC, f,
+              skipped=len(m2) - 1 if i == 0 else 0)
+    # a length 100 bytes too large: the object ends first; the next frames
+    p6, f6 = upd_cols(".u.upd", "trade", 4)
+    m6 = bytearray(message(ASYNC, p6))
+    m6[4:8] = struct.pack("<I", len(m6) + 100)
+    after = [upd_cols(".u.upd", "quote", 5), upd_cols(".u.upd", "trade", 6)]
+    frame, t = c.seg(0, bytes(m6) + b"".join(message(ASYNC, p) for p, _ in after))
+    r6 = dict(f6)
+    c.row(0, frame, t, bytes(m6) + b"\0" * 100, ASYNC, r6, status="bad")
+    for p, f in after:
+        c.row(0, frame, t, message(ASYNC, p), ASYNC, f)
+    return cap
+
+
+# ---------------------------------------------------------------- output
+
+def csv_out(rows, cols):
+    cols = cols.split(",")
+    lines = [",".join(cols)]
+    for r in rows:
+        lines.append(",".join(r[c] for c in cols))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    args = sys.argv[1:]
+    table_only = "--table" in args
+    args = [a for a in args if a != "--table"]
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = args[0] if args else os.path.join(os.path.dirname(here), "testdata")
+    cases = [("kdb_tick", case_tick), ("kdb_midstream", case_midstream),
+             ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt)]
+    lines = []
+    for name, fn in cases:
+        cap = fn()
+        capfile = "testdata/%s.pcap" % name
+        lines.append("%s\t%s\t0\t--kdb --columns %s" % (name, capfile, COLS))
+        if not table_only:
+            with open(os.path.join(outdir, name + ".pcap"), "wb") as f:
+                f.write(cap.pcap())
+            with open(os.path.join(outdir, name + ".out"), "w") as f:
+                f.write(csv_out(cap.rows, COLS))
+        if name == "kdb_tick":
+            # the default columns: sym, addresses, stream, ftime, reason too
+            lines.append("%s_default\t%s\t0\t--kdb" % (name, capfile))
+            if not table_only:
+                with open(os.path.join(outdir, name + "_default.out"), "w") as f:
+                    f.write(default_out(cap, name))
+    if table_only:
+        print("\n".join(lines))
+
+
+DEFAULT = ("time,ftime,sym,src,dest,srcport,destport,stream,frame,dir,user,msgtype,"
+           "compressed,len,ulen,ptype,func,table,rows,query,error,latency,status,reason")
+
+
+def default_out(cap, name):
+    """kdb_tick with the default columns: every message of it is whole and ok."""
+    by_port = {}
+    rows = []
+    for r in cap.rows:
+        cport = r["srcport"] if r["dir"] == "c2s" else r["destport"]
+        stream = {"40001": "0", "40002": "1"}[cport]
+        ip_c = {"40001": "10.0.0.1", "40002": "10.0.0.3"}[cport]
+        src, dest = (ip_c, "10.0.0.2") if r["dir"] == "c2s" else ("10.0.0.2", ip_c)
+        x = dict(r, sym=name, src=src, dest=dest, stream=stream, reason="")
+        rows.append(x)
+        by_port[cport] = 1
+    return csv_out(rows, DEFAULT)
+
+
+if __name__ == "__main__":
+    main()
