@@ -334,3 +334,24 @@ char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx)
     *p++ = ',';
     return col_len(p, r);
 }
+
+char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[DEFAULT_COLUMNS],
+                                   const struct row *r, struct format_ctx *ctx)
+{
+    end[COL_TIME] = col_time(dst[COL_TIME], r, ctx);
+    end[COL_SYM] = col_sym(dst[COL_SYM], ctx);
+    end[COL_SRC] = col_src(dst[COL_SRC], r);
+    end[COL_DEST] = col_dest(dst[COL_DEST], r);
+    end[COL_SRCPORT] = col_u32(dst[COL_SRCPORT], r, HAS_SPORT, r->sport);
+    end[COL_DESTPORT] = col_u32(dst[COL_DESTPORT], r, HAS_DPORT, r->dport);
+    end[COL_PROTOCOL] = col_protocol(dst[COL_PROTOCOL], r);
+    end[COL_FLAGS] = col_flags(dst[COL_FLAGS], r);
+    end[COL_SEQ] = col_u32(dst[COL_SEQ], r, HAS_TCPSEQ, r->seq);
+    end[COL_ACK] = col_u32(dst[COL_ACK], r, HAS_TCPHDR, r->ack);
+    end[COL_WIN] = col_win(dst[COL_WIN], r);
+    end[COL_TSVAL] = col_u32(dst[COL_TSVAL], r, HAS_TSOPT | HAS_TSVAL, r->tsval);
+    end[COL_TSECR] = col_u32(dst[COL_TSECR], r, HAS_TSOPT, r->tsecr);
+    end[COL_LENGTH] = col_length(dst[COL_LENGTH], r);
+    end[COL_LEN] = col_len(dst[COL_LEN], r);
+    return dst;
+}

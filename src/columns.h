@@ -59,6 +59,10 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
 /* The 15 default columns of a row, comma-separated, straight-line: the
  * common case, without a per-field dispatch. Same text as format_field. */
 char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx);
+/* The same 15 values, each written at its own place dst[i] (the q writer's
+ * column buffers); end[i] receives where each ends (== dst[i] for a null). */
+char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[DEFAULT_COLUMNS],
+                                   const struct row *r, struct format_ctx *ctx);
 /* Whether the field is null (empty) for this row. */
 int field_is_null(enum col_id c, const struct row *r);
 /* The bytes of the data column for this row. */

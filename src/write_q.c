@@ -25,6 +25,9 @@ struct qcol {
 struct qstate {
     struct qcol col[MAX_SELECTED_COLUMNS];
     int rows;
+    size_t bytes;              /* text held in this batch */
+    const char *sym_seen;      /* the sym whose backslashes were looked for */
+    int sym_has_backslash;
 };
 
 static const char *q_type_name(char t)
@@ -89,6 +92,7 @@ static void q_flush_batch(struct writer *w)
     }
     out_write(w->out, w->cols->n == 1 ? "\n" : ")\n", w->cols->n == 1 ? 1 : 2);
     st->rows = 0;
+    st->bytes = 0;
 }
 
 /* Makes room for n more bytes in a column's batch buffer. */
@@ -127,62 +131,90 @@ static char *q_escape(char *text, char *end)
     return end + n;
 }
 
+/* Opens the next item of column c: its separator, and for strings the
+ * opening quote. Returns where the value's text goes. */
+static inline char *q_open(struct qcol *c, char qtype, int first)
+{
+    char *p = c->buf + c->len;
+    if (qtype == 'S' || qtype == '*') {
+        if (!first)
+            *p++ = ';';
+        *p++ = '"';
+    } else if (!first) {
+        *p++ = ' ';
+    }
+    return p;
+}
+
+/* Closes the item whose text is text..end: strings get their closing quote
+ * (a one-character string is enlisted: ,"a"), nulls of numbers and times
+ * their typed null. Returns the bytes the item added. */
+static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, int escape)
+{
+    size_t before = c->len;
+    if (qtype == 'S' || qtype == '*') {
+        if (end - text == 1) {
+            text[1] = text[0];
+            text[0] = '"';
+            text[-1] = ',';
+            text++;
+            end++;
+        }
+        /* Only --sym text can hold a backslash: q reads "\\" as one. */
+        if (escape)
+            end = q_escape(text, end);
+        *end++ = '"';
+    } else if (end == text) { /* numbers and times always print something */
+        if (qtype == 'P') {
+            memcpy(text, "0Np", 3);
+            end = text + 3;
+        } else {
+            memcpy(text, "0N", 2);
+            end = text + 2;
+        }
+    }
+    c->len = (size_t)(end - c->buf);
+    return c->len - before;
+}
+
 /* Each value is formatted straight into its column's batch buffer, in the
  * column literal's grammar: numbers and timestamps space-separated with
- * typed nulls (0N, 0Np), strings as "text" items separated by ';'. */
+ * typed nulls (0N, 0Np), strings as "text" items separated by ';'. The
+ * default columns are formatted in one straight-line call. */
 static void q_row(struct writer *w, const struct row *r)
 {
     struct qstate *st = w->state;
     if (!st)
         return;
     int first = st->rows == 0;
-    size_t room = FIELD_MAX + 8 + 2 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
-    for (int i = 0; i < w->cols->n; i++) {
-        enum col_id id = w->cols->id[i];
-        char qtype = column_defs[id].qtype;
-        struct qcol *c = &st->col[i];
-        if (qcol_reserve(c, room) != 0)
-            return;
-        char *p = c->buf + c->len;
-        if (qtype == 'S' || qtype == '*') {
-            if (!first)
-                *p++ = ';';
-            /* "text"; a one-character string needs enlisting: ,"a" */
-            p[0] = '"';
-            char *end = format_field(p + 1, id, r, w->fmt);
-            char *text = p + 1;
-            if (end - p == 2) {
-                p[2] = p[1];
-                p[1] = '"';
-                p[0] = ',';
-                text++;
-                end++;
-            }
-            /* Only --sym text can hold a backslash: q reads "\\" as one. */
-            if (id == COL_SYM)
-                end = q_escape(text, end);
-            *end++ = '"';
-            c->len = (size_t)(end - c->buf);
-            continue;
-        }
-        if (!first)
-            *p++ = ' ';
-        char *end = format_field(p, id, r, w->fmt);
-        if (end == p) { /* a null: numbers and times always print something */
-            if (qtype == 'P') {
-                memcpy(p, "0Np", 3);
-                end = p + 3;
-            } else {
-                memcpy(p, "0N", 2);
-                end = p + 2;
-            }
-        }
-        c->len = (size_t)(end - c->buf);
+    if (w->fmt->sym != st->sym_seen) { /* a new input file: a new sym */
+        st->sym_seen = w->fmt->sym;
+        st->sym_has_backslash = memchr(w->fmt->sym, '\\', w->fmt->sym_len) != NULL;
     }
-    size_t bytes = 0;
-    for (int i = 0; i < w->cols->n; i++)
-        bytes += st->col[i].len;
-    if (++st->rows == Q_BATCH_ROWS || bytes >= Q_BATCH_BYTES)
+    size_t room = FIELD_MAX + 8 + 2 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
+    int n = w->cols->n;
+    for (int i = 0; i < n; i++)
+        if (qcol_reserve(&st->col[i], room) != 0)
+            return;
+    if (w->cols->is_default) {
+        char *text[DEFAULT_COLUMNS], *end[DEFAULT_COLUMNS];
+        for (int i = 0; i < DEFAULT_COLUMNS; i++)
+            text[i] = q_open(&st->col[i], column_defs[i].qtype, first);
+        format_default_fields(text, end, r, w->fmt);
+        for (int i = 0; i < DEFAULT_COLUMNS; i++)
+            st->bytes += q_close(&st->col[i], column_defs[i].qtype, text[i], end[i],
+                                 i == COL_SYM && st->sym_has_backslash);
+    } else {
+        for (int i = 0; i < n; i++) {
+            enum col_id id = w->cols->id[i];
+            char qtype = column_defs[id].qtype;
+            char *text = q_open(&st->col[i], qtype, first);
+            char *end = format_field(text, id, r, w->fmt);
+            st->bytes += q_close(&st->col[i], qtype, text, end,
+                                 id == COL_SYM && st->sym_has_backslash);
+        }
+    }
+    if (++st->rows == Q_BATCH_ROWS || st->bytes >= Q_BATCH_BYTES)
         q_flush_batch(w);
 }
 
