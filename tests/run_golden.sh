@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Golden tests for pcap2kdb.
 #
-#   tests/run_golden.sh PCAP2KDB_BINARY   run every case of tests/golden.tsv
+#   tests/run_golden.sh PCAP2KDB_BINARY [TABLE]
+#                                         run every case of tests/golden.tsv
+#                                         (or of TABLE, same format: e.g.
+#                                         tests/robust.tsv)
 #   tests/run_golden.sh --regen-check     rerun tests/gen_testdata.py into a
 #                                         temporary folder and check that it
 #                                         reproduces testdata/ byte for byte
@@ -17,11 +20,12 @@ root=$(dirname "$here")
 table="$here/golden.tsv"
 
 usage() {
-    echo "usage: $0 PCAP2KDB_BINARY | --regen-check" >&2
+    echo "usage: $0 PCAP2KDB_BINARY [TABLE] | --regen-check" >&2
     exit 64
 }
 
-[ $# -eq 1 ] || usage
+[ $# -eq 1 ] || { [ $# -eq 2 ] && [ "$1" != "--regen-check" ]; } || usage
+[ $# -eq 2 ] && table=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 
 if [ "$1" = "--regen-check" ]; then
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcap2kdb-regen.XXXXXX")
