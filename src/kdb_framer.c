@@ -101,11 +101,11 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
                 uint8_t *b = malloc(want);
                 if (b) {
                     memcpy(b, d->buf + from, n);
-                    memcpy(b + n, d->refeed, d->refeed_len);
+                    if (d->refeed_len)
+                        memcpy(b + n, d->refeed, d->refeed_len);
                     free(d->refeed);
                     d->refeed = b;
                     d->refeed_len = want;
-                    reasm_budget_give(ra, d->refeed_cap);
                     d->refeed_cap = want;
                 } else {
                     reasm_budget_give(ra, want - d->refeed_cap);
