@@ -5,10 +5,11 @@
  *
  *   packets, CSV, every column     packets, -f q, every column (data cap 3)
  *   --fix, CSV (+ --tags)          --fix, -f q
+ *   --kdb, CSV                     --kdb, -f q
  *   --flows, CSV
  *
  * The output goes to a memfd and is checked: every CSV record (RFC 4180
- * quoting for wire text in --fix) has one field per column, and packet CSV
+ * quoting for wire text in --fix and --kdb) has one field per column, and packet CSV
  * has one line per record plus the header. Each mode keeps one converter for
  * every run (as main.c keeps one for every input file; convert_input resets
  * the flow table), with a 64-slot flow table so that eviction runs too.
@@ -18,6 +19,7 @@
 #include "columns.h"
 #include "convert.h"
 #include "fix_mode.h"
+#include "kdb_mode.h"
 #include "flows_summary.h"
 #include "input.h"
 #include "writer.h"
@@ -32,7 +34,7 @@
 #define FUZZ_FLOW_SLOTS 64
 #define FUZZ_FIX_TAGS "37,17,58"
 
-enum kind { PACKETS, FIX, FLOWS };
+enum kind { PACKETS, FIX, KDB, FLOWS };
 
 struct pass {
     enum kind kind;
@@ -44,6 +46,7 @@ struct pass {
     struct writer w;
     struct format_ctx fmt;
     struct fix_mode *fm;
+    struct kdb_mode *km;
 };
 
 static struct pass passes[] = {
@@ -51,6 +54,8 @@ static struct pass passes[] = {
     { .kind = PACKETS, .q = 1, .data_max = 3 },
     { .kind = FIX },
     { .kind = FIX, .q = 1 },
+    { .kind = KDB },
+    { .kind = KDB, .q = 1 },
     { .kind = FLOWS },
 };
 
@@ -94,6 +99,18 @@ static void setup_pass(struct pass *p)
         if (!p->fm)
             die(err);
         fix_mode_attach(p->fm, &p->cv);
+    } else if (p->kind == KDB) {
+        char err[1024];
+        struct kdb_mode_opts ko = { .columns = NULL, .q = p->q, .header = 1, .table = "kdb",
+                                    .out = &out, .fmt = &p->fmt };
+        struct mt_columns mc;
+        if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
+            die(err);
+        p->ncols = mc.n;
+        p->km = kdb_mode_new(&ko, err, sizeof err);
+        if (!p->km)
+            die(err);
+        kdb_mode_attach(p->km, &p->cv);
     } else if (p->kind == FLOWS) {
         p->ncols = FLOWS_COLUMNS;
         p->cv.flows.on_end = flows_on_end;
@@ -142,7 +159,7 @@ static uint64_t check_csv(size_t n, int ncols, int quotes)
     int fields = 1, inq = 0;
     for (size_t i = 0; i < n; i++) {
         char c = text[i];
-        /* Wire text (--fix) may hold NUL bytes: msgtab.h says it never
+        /* Wire text (--fix, --kdb) may hold NUL bytes: msgtab.h says it never
          * does, reported; the packet table must never. */
         if (c == '\0' && !quotes)
             die("CSV output holds a NUL");
@@ -199,6 +216,8 @@ static uint64_t convert(struct pass *p, const uint8_t *data, size_t size)
         die("out of memory");
     if (p->fm)
         fix_mode_begin(p->fm);
+    else if (p->km)
+        kdb_mode_begin(p->km);
     else
         p->w.ops->begin(&p->w);
     int code = convert_input(&p->cv, &in, "fuzz");
@@ -207,6 +226,8 @@ static uint64_t convert(struct pass *p, const uint8_t *data, size_t size)
     input_close(&in);
     if (p->fm)
         fix_mode_end(p->fm);
+    else if (p->km)
+        kdb_mode_end(p->km);
     else
         p->w.ops->end(&p->w);
     out_flush(&out);
@@ -231,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (p->q) {
             check_q(n);
         } else {
-            uint64_t lines = check_csv(n, p->ncols, p->kind == FIX);
+            uint64_t lines = check_csv(n, p->ncols, p->kind == FIX || p->kind == KDB);
             if (p->kind == PACKETS && lines != records + 1)
                 die("packet CSV line count is not records + header");
         }
