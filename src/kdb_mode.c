@@ -174,7 +174,9 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg, int id, ch
         p = put_timespan(p, msg->latency);
         break;
     case KC_STATUS: text(v, kdb_status_name(msg->status)); return p;
-    case KC_REASON: text(v, msg->reason); return p;
+    /* Reasons are English text that may hold ',' ("compression flag not 0,
+     * 1 or 2"): written as a string value, which CSV quotes when needed. */
+    case KC_REASON: wire(v, msg->reason ? msg->reason : "", msg->reason != NULL); return p;
     default: ok = 0; break;
     }
     if (!ok) {
