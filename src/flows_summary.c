@@ -214,7 +214,8 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
     struct field v[FLOWS_COLUMNS];
     fill(v, f, s, why, w->fmt);
     int q = w->ops == &flows_q_writer_ops;
-    if (out_reserve(w->out, FLOWS_COLUMNS * (FLOWS_FIELD_MAX + 8) + 64) != 0)
+    /* + 3 * FLOWS_FIELD_MAX: a sym escaped in q (\ooo: 4 bytes for 1) */
+    if (out_reserve(w->out, FLOWS_COLUMNS * (FLOWS_FIELD_MAX + 8) + 3 * FLOWS_FIELD_MAX + 64) != 0)
         return;
     char *p = out_cursor(w->out);
     if (q) {
@@ -240,7 +241,24 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
             p += n;
             continue;
         }
-        if (!v[i].null) {
+        if (q && t == 'S') {
+            /* inside a q string: the sym may hold a backslash or a control
+             * byte (--sym, the file name); no other S column can */
+            for (size_t k = 0; !v[i].null && k < v[i].len; k++) {
+                unsigned char ch = (unsigned char)v[i].text[k];
+                if (ch == '"' || ch == '\\') {
+                    *p++ = '\\';
+                    *p++ = (char)ch;
+                } else if (ch < 0x20 || ch == 0x7f) {
+                    *p++ = '\\';
+                    *p++ = (char)('0' + (ch >> 6));
+                    *p++ = (char)('0' + ((ch >> 3) & 7));
+                    *p++ = (char)('0' + (ch & 7));
+                } else {
+                    *p++ = (char)ch;
+                }
+            }
+        } else if (!v[i].null) {
             memcpy(p, v[i].text, v[i].len);
             p += v[i].len;
         }

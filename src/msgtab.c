@@ -283,7 +283,9 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
         if (t == 'S' || t == '*') {
             if (!first)
                 qc_put(c, ";", 1);
-            q_string(c, v[i].p, v[i].kind == MV_NULL ? 0 : v[i].n, v[i].kind == MV_STR);
+            /* TEXT is escaped too: the sym (--sym, file name) may hold a
+             * backslash or a control byte, which would break the literal */
+            q_string(c, v[i].p, v[i].kind == MV_NULL ? 0 : v[i].n, v[i].kind != MV_NULL);
             continue;
         }
         if (!first && t != 'B')

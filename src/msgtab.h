@@ -7,9 +7,10 @@
  * declares its columns and fills values.
  *
  * A value is either null, TEXT (safe text: numbers, times, addresses, our
- * own names; written as is) or STR (bytes from the wire: any byte but NUL
- * may occur). In CSV a STR holding ',', '"', CR or LF is quoted RFC 4180
- * style; in a q script it is a q string with \" \\ and \ooo escapes. */
+ * own names: never ',', '"', CR or LF; written as is in CSV) or STR (bytes
+ * from the wire: any byte but NUL may occur). In CSV a STR holding ',', '"',
+ * CR or LF is quoted RFC 4180 style; in a q script every S or '*' value is
+ * a q string with \" \\ and \ooo escapes (the sym may hold a backslash). */
 #ifndef PCAP2KDB_MSGTAB_H
 #define PCAP2KDB_MSGTAB_H
 
