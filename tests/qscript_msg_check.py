@@ -586,20 +586,18 @@ def main():
             elif f == "kdbipc-shared__tick-any.pcap":
                 add(path, KDB, "kdb")
                 add(path, FLOWS, "flows")
-        # a dozen diverse captures for --flows: link types, IPv6, truncation,
-        # pcapng, big and small (present ones only)
-        want = ["tcp", "ipv6", "http", "sll", "pcapng", "vlan", "trunc", "frag", "dns",
-                "loop", "ppp", "wlan", "tls", "mptcp", "retrans", "window"]
-        picked = []
-        caps = [f for f in names if f.endswith((".pcap", ".pcapng", ".cap"))
-                and not f.startswith(("fixsim", "kdbipc"))]
-        for w in want:
-            for f in caps:
-                if w in f.lower() and f not in picked and \
-                        os.path.getsize(os.path.join(corpus, f)) < 20 * 2**20:
-                    picked.append(f)
-                    break
-        for f in picked[:12]:
+        # a dozen diverse captures for --flows: the corpus captures with the
+        # most TCP connections by tshark (tests/flows_conv_expected.tsv) --
+        # TLS, HTTP, pcapng, raw IP, IP over InfiniBand, malformed RESP, BGP
+        counts = {}
+        with open(os.path.join(HERE, "flows_conv_expected.tsv")) as fh:
+            for line in fh:
+                if not line.startswith("#"):
+                    f = line.split("\t", 1)[0]
+                    counts[f] = counts.get(f, 0) + 1
+        picked = [f for f in sorted(counts, key=lambda f: (-counts[f], f))
+                  if not f.startswith(("fixsim", "kdbipc")) and f in names][:12]
+        for f in picked:
             add(os.path.join(corpus, f), FLOWS, "flows")
     else:
         print("SKIP: corpus not found at %s (testdata and generated cases only)" % corpus)
