@@ -157,7 +157,7 @@ enum kdb_status kdb_hdr_parse(const uint8_t *p, size_t n, struct kdb_hdr *h,
         return KDB_BAD;
     }
     if (p[2] > 2) {
-        *reason = "compression flag above 2";
+        *reason = "compression flag not 0, 1 or 2";
         return KDB_BAD;
     }
     if (h->len < KDB_HDR_LEN + 1) {
