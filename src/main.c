@@ -327,6 +327,24 @@ static uint64_t inputs_size(char **files, int nfiles)
     return total;
 }
 
+/* A message mode's table: its default name, and --schema for its columns.
+ * Returns EXIT_OK when --schema has been answered, -1 to go on. */
+static int message_table(struct options *o, const struct mt_columns *mc, const char *name)
+{
+    if (o->table == default_table)
+        o->table = name;
+    if (!o->schema)
+        return -1;
+    if (o->q_format) {
+        printf("\\l out.q  / creates table %s\n", o->table);
+    } else {
+        char line[1024];
+        mt_schema(mc, o->table, line, sizeof line);
+        printf("%s\n", line);
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -342,18 +360,9 @@ int main(int argc, char **argv)
         int ntags;
         if (fix_mode_columns(&fo, &mc, tags, &ntags, err, sizeof err) != 0)
             return usage_error("%s", err);
-        if (o.table == default_table)
-            o.table = "fix";
-        fo.table = o.table;
-        if (o.schema) {
-            if (o.q_format) {
-                printf("\\l out.q  / creates table %s\n", o.table);
-            } else {
-                mt_schema(&mc, o.table, err, sizeof err);
-                printf("%s\n", err);
-            }
+        if (message_table(&o, &mc, "fix") == EXIT_OK)
             return EXIT_OK;
-        }
+        fo.table = o.table;
     }
     /* --kdb: kdb+ IPC message rows (kdb_mode.h) */
     struct kdb_mode_opts ko = { .columns = o.columns, .q = o.q_format, .header = o.header };
@@ -362,18 +371,9 @@ int main(int argc, char **argv)
         struct mt_columns mc;
         if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
             return usage_error("%s", err);
-        if (o.table == default_table)
-            o.table = "kdb";
-        ko.table = o.table;
-        if (o.schema) {
-            if (o.q_format) {
-                printf("\\l out.q  / creates table %s\n", o.table);
-            } else {
-                mt_schema(&mc, o.table, err, sizeof err);
-                printf("%s\n", err);
-            }
+        if (message_table(&o, &mc, "kdb") == EXIT_OK)
             return EXIT_OK;
-        }
+        ko.table = o.table;
     }
     if (o.schema) {
         print_schema(&o);
