@@ -79,6 +79,29 @@ fi
 expect_write_error stdout_closed "pcap2kdb: stdout: write error: Bad file descriptor" $? \
     "$tmp/err"
 
+# The message and connection modes write through their own writers: the
+# same rules (the FIX sessions of the capture; kdb+ IPC from the shared
+# corpus when it is there).
+kdbcap=$(dirname "$0")/../../shared/corpus/kdbipc-shared__tick-any.pcap
+for mode in "--fix" "--fix -f q" "--flows" "--flows -f q" "--kdb" "--kdb -f q"; do
+    input=$cap
+    case "$mode" in --kdb*) input=$kdbcap ;; esac
+    [ -f "$input" ] || { echo "skip ${mode// /_}: no $input"; continue; }
+    read -r -a margs <<< "$mode"
+    "$bin" "${margs[@]}" "$input" 2> "$tmp/err" | head -1 > /dev/null
+    st=("${PIPESTATUS[@]}")
+    if [ "${st[0]}" != 0 ] || [ -s "$tmp/err" ]; then
+        fail "head ${mode}" "exit ${st[0]}; stderr: $(head -3 "$tmp/err")"
+    else
+        pass "head $mode: exit 0, stderr empty"
+    fi
+    if [ -w /dev/full ]; then
+        "$bin" "${margs[@]}" -o /dev/full "$input" 2> "$tmp/err"
+        expect_write_error "dev_full $mode" \
+            "pcap2kdb: /dev/full: write error: No space left on device" $? "$tmp/err"
+    fi
+done
+
 # A file-size limit reached mid-stream: the write fails with EFBIG (and no
 # SIGXFSZ kills the process); what was written is a prefix of the output.
 limit=300000
