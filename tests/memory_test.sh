@@ -9,8 +9,10 @@
 # fails when it reaches LIMIT_MIB:
 #   packets   2,000,000 packets of FIX sessions, pcap, default columns, CSV
 #   packets_q 1,000,000 packets of the same traffic as pcapng, every column, -f q
-#   flows     1,000,000 distinct TCP connections (5,000,000 packets), the
-#             flow-table columns (stream, rseq, rack, win, wscale, analysis)
+#   flows_default 1,000,000 distinct TCP connections (5,000,000 packets),
+#             default columns
+#   flows     the same with the flow-table columns (stream, rseq, rack, win,
+#             wscale, analysis)
 #   jumbo_q   1,500 UDP packets of 65,000 bytes, -f q with the data column
 #             (q batches must not hold 1,000 rows of 128 KiB hex each);
 #             needs python3, skipped without it
@@ -73,6 +75,7 @@ all=${all// /}
 q() { printf '%q' "$1"; }
 measure packets "$(q "$gen") -n 2000000 -f pcap" "$limit_mib" -- -f csv
 measure packets_q "$(q "$gen") -n 1000000 -f pcapng" "$limit_mib" -- -f q --columns "$all"
+measure flows_default "$(q "$gen") --flows 1000000 -f pcap" "$limit_mib" -- -f csv
 measure flows "$(q "$gen") --flows 1000000 -f pcap" "$limit_mib" -- \
     --columns time,src,dest,srcport,destport,flags,stream,rseq,rack,win,wscale,analysis
 
