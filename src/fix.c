@@ -15,7 +15,7 @@ static const char fix_magic[] = "8=FIX";
 /* BodyLength has at most this many digits. */
 #define FIX_LEN_DIGITS 8
 
-static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static inline int is_digit(uint8_t c) { return (unsigned)c - '0' < 10; }
 
 size_t fix_next_start(const uint8_t *p, size_t n, size_t from)
 {
@@ -163,88 +163,105 @@ enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res
 
 /* ------------------------------------------------------------ fields -- */
 
-static int wanted_field(uint32_t tag)
+/* The field of each wanted tag, plus one (0: not wanted). Every wanted tag
+ * is below 64, so one small table replaces a switch per field. */
+#define FIX_WANTED_BELOW 64
+static const uint8_t wanted_field[FIX_WANTED_BELOW] = {
+    [8] = FIXV_BEGIN + 1,     [35] = FIXV_MSGTYPE + 1, [34] = FIXV_SEQNUM + 1,
+    [49] = FIXV_SENDER + 1,   [56] = FIXV_TARGET + 1,  [52] = FIXV_SENDTIME + 1,
+    [11] = FIXV_CLORDID + 1,  [55] = FIXV_SYMBOL + 1,  [54] = FIXV_SIDE + 1,
+    [38] = FIXV_QTY + 1,      [44] = FIXV_PRICE + 1,   [39] = FIXV_ORDSTATUS + 1,
+};
+
+/* The first SOH at or after p; one lies before end (end[-1] at the latest). */
+static inline const uint8_t *find_soh(const uint8_t *p, const uint8_t *end)
 {
-    switch (tag) {
-    case 8: return FIXV_BEGIN;
-    case 35: return FIXV_MSGTYPE;
-    case 34: return FIXV_SEQNUM;
-    case 49: return FIXV_SENDER;
-    case 56: return FIXV_TARGET;
-    case 52: return FIXV_SENDTIME;
-    case 11: return FIXV_CLORDID;
-    case 55: return FIXV_SYMBOL;
-    case 54: return FIXV_SIDE;
-    case 38: return FIXV_QTY;
-    case 44: return FIXV_PRICE;
-    case 39: return FIXV_ORDSTATUS;
-    default: return -1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes at a time while they lie within the message: a byte equal
+     * to SOH becomes zero, and the classic zero-byte test flags the lowest
+     * one exactly (a little-endian load puts it in the low bits). */
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        x ^= 0x0101010101010101ull;
+        uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if (z)
+            return p + (__builtin_ctzll(z) >> 3);
+        p += 8;
     }
+#endif
+    (void)end;
+    while (*p != FIX_SOH)
+        p++;
+    return p;
 }
 
+/* --tags: the first occurrence of each extra tag. */
+static void extra_field(uint32_t tag, const uint8_t *v, uint32_t vn, const uint32_t *extra_tags,
+                        int n_extra, struct fix_fields *out)
+{
+    for (int x = 0; x < n_extra; x++)
+        if (extra_tags[x] == tag && !out->extra[x].p) {
+            out->extra[x].p = v;
+            out->extra[x].n = vn;
+        }
+}
+
+/* One pass over the fields. A field runs to the next SOH; it is "tag=value"
+ * when it starts with 1 to 9 digits and '='. Values point into msg. */
 void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
                struct fix_fields *out)
 {
-    uint32_t found = 0;        /* v[] is written only where found */
+    /* NULL until found: a field's first occurrence wins. */
+    memset(out->v, 0, sizeof out->v);
     if (n_extra > 0)
         memset(out->extra, 0, (size_t)n_extra * sizeof out->extra[0]);
     /* A framed message ends with SOH, but stay safe for any input. */
-    if (len == 0) {
-        memset(out->v, 0, sizeof out->v);
+    if (len == 0)
         return;
-    }
     if (msg[len - 1] != FIX_SOH) {
         const uint8_t *last = msg + len;
         while (last > msg && last[-1] != FIX_SOH)
             last--;
         len = (size_t)(last - msg);
     }
-    size_t i = 0;
-    while (i < len) {
-        uint32_t tag = 0;
-        size_t t0 = i;
-        while (is_digit(msg[i]) && i - t0 < 9)
-            tag = tag * 10 + (uint32_t)(msg[i++] - '0');
-        int ok = i > t0 && msg[i] == '=';
-        if (ok)
-            i++;
-        const uint8_t *v = msg + i;
-        /* msg[len - 1] is SOH: the scan stops there at the latest. Eight
-         * bytes at a time while they lie within the message. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        while (i + 8 <= len) {
-            uint64_t x;
-            memcpy(&x, msg + i, 8);
-            x ^= 0x0101010101010101ull;
-            uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-            if (z) {
-                i += (size_t)__builtin_ctzll(z) >> 3;   /* little-endian load */
-                break;
+    /* end[-1] is SOH: no read below passes it, since each byte read past
+     * q follows a byte that is not SOH. */
+    const uint8_t *q = msg, *end = msg + len;
+    while (q < end) {
+        uint32_t tag;
+        int ok;
+        unsigned d0 = (unsigned)q[0] - '0', d1;
+        if (d0 < 10 && (d1 = (unsigned)q[1] - '0') < 10 && q[2] == '=') {
+            /* Two digits: most tags of most messages. */
+            tag = d0 * 10 + d1;
+            ok = 1;
+            q += 3;
+        } else {
+            const uint8_t *t0 = q, *tmax = q + 9;
+            unsigned d;
+            tag = 0;
+            while ((d = (unsigned)*q - '0') < 10 && q < tmax) {
+                tag = tag * 10 + d;
+                q++;
             }
-            i += 8;
+            ok = q > t0 && *q == '=';
+            q += ok;
         }
-#endif
-        while (msg[i] != FIX_SOH)
-            i++;
-        size_t vn = (size_t)(msg + i - v);
-        i++;
+        const uint8_t *v = q;
+        q = find_soh(q, end);
+        uint32_t vn = (uint32_t)(q - v);
+        q++;
         if (!ok)
             continue;
-        int f = wanted_field(tag);
-        if (f >= 0 && !(found & (1u << f))) {
-            found |= 1u << f;
-            out->v[f].p = v;
-            out->v[f].n = (uint32_t)vn;
+        int f;
+        if (tag < FIX_WANTED_BELOW && (f = wanted_field[tag]) != 0 && !out->v[f - 1].p) {
+            out->v[f - 1].p = v;
+            out->v[f - 1].n = vn;
         }
-        for (int x = 0; x < n_extra; x++)
-            if (extra_tags[x] == tag && !out->extra[x].p) {
-                out->extra[x].p = v;
-                out->extra[x].n = (uint32_t)vn;
-            }
+        if (n_extra > 0)
+            extra_field(tag, v, vn, extra_tags, n_extra, out);
     }
-    for (int f = 0; f < FIXV_COUNT; f++)
-        if (!(found & (1u << f)))
-            out->v[f].p = NULL;
 }
 
 /* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */

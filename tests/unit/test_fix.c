@@ -164,6 +164,28 @@ START_TEST(fix_parse_extracts_first_occurrence_and_extra_tags)
 }
 END_TEST
 
+START_TEST(fix_parse_tags_of_any_width_and_malformed_fields)
+{
+    /* One-, two- and three-digit tags, leading zeros (035 is 35), a
+     * ten-digit tag and fields without '=' or tag are skipped whole. */
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4",
+                      "=X|35|0000000035=Y|1234567890=Z|035=D|34=7|150=F|6=1.5|"
+                      "000000055=SYM|99999999999=Q|54=|",
+                      0, 0);
+    uint32_t tags[3] = { 150, 6, 999999999 };
+    struct fix_fields f;
+    fix_parse((uint8_t *)m, n, tags, 3, &f);
+    ck_assert(f.v[FIXV_MSGTYPE].n == 1 && f.v[FIXV_MSGTYPE].p[0] == 'D');
+    ck_assert(f.v[FIXV_SEQNUM].n == 1 && f.v[FIXV_SEQNUM].p[0] == '7');
+    ck_assert(f.v[FIXV_SYMBOL].n == 3 && memcmp(f.v[FIXV_SYMBOL].p, "SYM", 3) == 0);
+    ck_assert(f.v[FIXV_SIDE].p && f.v[FIXV_SIDE].n == 0);
+    ck_assert(f.extra[0].n == 1 && f.extra[0].p[0] == 'F');
+    ck_assert(f.extra[1].n == 3 && memcmp(f.extra[1].p, "1.5", 3) == 0);
+    ck_assert_ptr_null(f.extra[2].p);
+}
+END_TEST
+
 START_TEST(fix_parse_utc_millis_and_nanos)
 {
     int64_t s;
@@ -382,6 +404,7 @@ int main(void)
     tcase_add_test(tf, fix_frame_not_fix_skips_to_next_start);
     tcase_add_test(tf, fix_frame_missing_bodylength_is_no_message);
     tcase_add_test(tf, fix_parse_extracts_first_occurrence_and_extra_tags);
+    tcase_add_test(tf, fix_parse_tags_of_any_width_and_malformed_fields);
     tcase_add_test(tf, fix_parse_utc_millis_and_nanos);
     suite_add_tcase(s, tf);
     TCase *tr = tcase_create("reassembled");
