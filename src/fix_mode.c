@@ -306,13 +306,17 @@ static void on_message(void *ctx, const struct fix_message *msg)
     pm->chkok = (uint8_t)msg->fr->checksum_ok;
     uint32_t base = 0;
     int stored = arena_put(m, msg->p, (uint32_t)msg->len, &base) == 0;
-    for (int i = 0; i < NVALS; i++) {
-        const struct fix_val *v = i < FIXV_COUNT ? &ff.v[i] : &ff.extra[i - FIXV_COUNT];
-        pm->vlen[i] = ABSENT;
-        if (v->p && stored && (i < FIXV_COUNT || i - FIXV_COUNT < m->ntags)) {
-            pm->off[i] = base + (uint32_t)(v->p - msg->p);
-            pm->vlen[i] = v->n;
-        }
+    /* Only the values a column can ask for: the fixed fields and the
+     * --tags in use (value() reads no other slot). */
+    for (int i = 0; i < FIXV_COUNT; i++) {
+        const struct fix_val *v = &ff.v[i];
+        pm->vlen[i] = v->p && stored ? v->n : ABSENT;
+        pm->off[i] = v->p ? base + (uint32_t)(v->p - msg->p) : 0;
+    }
+    for (int i = 0; i < m->ntags; i++) {
+        const struct fix_val *v = &ff.extra[i];
+        pm->vlen[FIXV_COUNT + i] = v->p && stored ? v->n : ABSENT;
+        pm->off[FIXV_COUNT + i] = v->p ? base + (uint32_t)(v->p - msg->p) : 0;
     }
     pair_latency(m, &ff, msg, pm);
     m->npend++;
