@@ -286,30 +286,65 @@ static int num(const uint8_t *p, int n)
     return v;
 }
 
-int fix_parse_utc(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec)
+/* "YYYYMMDD-HH:MM:SS" (the first 17 bytes) as UTC seconds; -1 if malformed. */
+static int utc_seconds(const uint8_t *p, int64_t *sec)
 {
-    /* YYYYMMDD-HH:MM:SS */
-    if (n < 17 || p[8] != '-' || p[11] != ':' || p[14] != ':')
+    if (p[8] != '-' || p[11] != ':' || p[14] != ':')
         return -1;
     int y = num(p, 4), mo = num(p + 4, 2), d = num(p + 6, 2);
     int h = num(p + 9, 2), mi = num(p + 12, 2), s = num(p + 15, 2);
     if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
         s < 0 || s > 60)
         return -1;
+    *sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
+    return 0;
+}
+
+/* The fraction after the seconds (p[17..n), n >= 17): "" or "." and 1 to 9
+ * digits, as nanoseconds; -1 if malformed. */
+static int utc_fraction(const uint8_t *p, size_t n, uint32_t *nsec)
+{
+    static const uint32_t scale[10] = { 0,      100000000, 10000000, 1000000, 100000,
+                                        10000,  1000,      100,      10,      1 };
     uint32_t frac = 0;
     if (n > 17) {
         size_t digits = n - 18;
         if (p[17] != '.' || digits < 1 || digits > 9)
             return -1;
-        for (size_t i = 0; i < 9; i++) {
-            if (i < digits && !is_digit(p[18 + i]))
+        for (size_t i = 0; i < digits; i++) {
+            if (!is_digit(p[18 + i]))
                 return -1;
-            frac = frac * 10 + (i < digits ? (uint32_t)(p[18 + i] - '0') : 0);
+            frac = frac * 10 + (uint32_t)(p[18 + i] - '0');
         }
+        frac *= scale[digits];
     }
-    *sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
     *nsec = frac;
     return 0;
+}
+
+int fix_parse_utc(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec)
+{
+    /* YYYYMMDD-HH:MM:SS */
+    if (n < 17 || utc_seconds(p, sec) != 0)
+        return -1;
+    return utc_fraction(p, n, nsec);
+}
+
+int fix_parse_utc_cached(struct fix_utc_cache *c, const uint8_t *p, size_t n, int64_t *sec,
+                         uint32_t *nsec)
+{
+    if (n < 17)
+        return -1;
+    if (!c->valid || memcmp(c->text, p, sizeof c->text) != 0) {
+        if (utc_seconds(p, &c->sec) != 0) {
+            c->valid = 0;
+            return -1;
+        }
+        memcpy(c->text, p, sizeof c->text);
+        c->valid = 1;
+    }
+    *sec = c->sec;
+    return utc_fraction(p, n, nsec);
 }
 
 /* ------------------------------------------------------------ framer -- */

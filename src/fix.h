@@ -89,6 +89,16 @@ void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n
 /* SendingTime "YYYYMMDD-HH:MM:SS[.s...]" (1 to 9 fraction digits) as UTC
  * seconds and nanoseconds; -1 when malformed. */
 int fix_parse_utc(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec);
+/* The same, for a stream of times: the date and time of day change once a
+ * second, so the last valid "YYYYMMDD-HH:MM:SS" is kept with its seconds
+ * and only the fraction is read while they repeat. Zero it to start. */
+struct fix_utc_cache {
+    uint8_t text[17];
+    uint8_t valid;
+    int64_t sec;
+};
+int fix_parse_utc_cached(struct fix_utc_cache *c, const uint8_t *p, size_t n, int64_t *sec,
+                         uint32_t *nsec);
 
 /* A framed message, as the framer hands it on. */
 struct fix_message {

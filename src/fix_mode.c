@@ -83,6 +83,7 @@ struct fix_mode {
     struct lat_entry *lat;
     uint32_t lat_clock;
     struct time_cache tc_time, tc_ftime, tc_send;
+    struct fix_utc_cache utc_send;
 };
 
 /* ------------------------------------------------------------ columns -- */
@@ -481,8 +482,8 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm, int 
         int64_t sec;
         uint32_t nsec;
         ok = pm->vlen[FIXV_SENDTIME] != ABSENT &&
-             fix_parse_utc((const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
-                           pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
+             fix_parse_utc_cached(&m->utc_send, (const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
+                                  pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
              fmt_time_in_q_range(sec);
         if (ok)
             p = fmt_time(p, &m->tc_send, sec, nsec);

@@ -186,6 +186,28 @@ START_TEST(fix_parse_tags_of_any_width_and_malformed_fields)
 }
 END_TEST
 
+START_TEST(fix_parse_utc_cached_agrees_with_uncached)
+{
+    const char *t[] = { "20260105-13:30:00.123", "20260105-13:30:00.9", "20260105-13:30:00",
+                        "20260105-13:30:00.", "20260105-13:30:00.12x", "20260105-13:30:01.5",
+                        "20261305-13:30:01.5", "20260105-13:30:01.123456789",
+                        "20260105-13:30:01.1234567890", "20260105-13:30:00.001" };
+    struct fix_utc_cache c = { 0 };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int64_t s1 = 0, s2 = 0;
+        uint32_t n1 = 0, n2 = 0;
+        size_t n = strlen(t[i]);
+        int r1 = fix_parse_utc((const uint8_t *)t[i], n, &s1, &n1);
+        int r2 = fix_parse_utc_cached(&c, (const uint8_t *)t[i], n, &s2, &n2);
+        ck_assert_int_eq(r1, r2);
+        if (r1 == 0) {
+            ck_assert_int_eq(s1, s2);
+            ck_assert_uint_eq(n1, n2);
+        }
+    }
+}
+END_TEST
+
 START_TEST(fix_parse_utc_millis_and_nanos)
 {
     int64_t s;
@@ -405,6 +427,7 @@ int main(void)
     tcase_add_test(tf, fix_frame_missing_bodylength_is_no_message);
     tcase_add_test(tf, fix_parse_extracts_first_occurrence_and_extra_tags);
     tcase_add_test(tf, fix_parse_tags_of_any_width_and_malformed_fields);
+    tcase_add_test(tf, fix_parse_utc_cached_agrees_with_uncached);
     tcase_add_test(tf, fix_parse_utc_millis_and_nanos);
     suite_add_tcase(s, tf);
     TCase *tr = tcase_create("reassembled");
