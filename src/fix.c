@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char *const fix_flag_names[FIX_NFLAGS] = {
     "gap", "skipped", "reordered", "bad_length", "bad_checksum", "no_checksum", "too_long",
@@ -64,6 +67,14 @@ static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_fra
     /* CheckSum: the byte sum of everything before "10=", modulo 256. */
     unsigned sum = 0;
     size_t i = 0;
+#ifdef __SSE2__
+    /* Sixteen bytes at a time: psadbw adds 8 bytes into each 64-bit lane
+     * in one instruction (x86-64 always has SSE2). */
+    __m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
+    for (; i + 16 <= e; i += 16)
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(p + i)), zero));
+    sum = (unsigned)_mm_cvtsi128_si32(acc) + (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
+#endif
     /* Eight bytes at a time, in four 16-bit lanes (no lane overflows within
      * a block of 256 words). */
     while (i + 8 <= e) {
