@@ -371,19 +371,20 @@ static char *put_timespan(char *p, int64_t ns)
     uint64_t s = v / 1000000000u, frac = v % 1000000000u;
     p = fmt_u64(p, s / 86400);
     *p++ = 'D';
-    unsigned hh = (unsigned)(s / 3600 % 24), mm = (unsigned)(s / 60 % 60), ss = (unsigned)(s % 60);
-    *p++ = (char)('0' + hh / 10);
-    *p++ = (char)('0' + hh % 10);
-    *p++ = ':';
-    *p++ = (char)('0' + mm / 10);
-    *p++ = (char)('0' + mm % 10);
-    *p++ = ':';
-    *p++ = (char)('0' + ss / 10);
-    *p++ = (char)('0' + ss % 10);
-    *p++ = '.';
-    for (int i = 8; i >= 0; i--) {
-        p[i] = (char)('0' + frac % 10);
-        frac /= 10;
+    fmt_pair(p, (unsigned)(s / 3600 % 24));
+    p[2] = ':';
+    fmt_pair(p + 3, (unsigned)(s / 60 % 60));
+    p[5] = ':';
+    fmt_pair(p + 6, (unsigned)(s % 60));
+    p[8] = '.';
+    p += 9;
+    /* nine fraction digits: the last alone, then in pairs */
+    unsigned f = (unsigned)frac;
+    p[8] = (char)('0' + f % 10);
+    f /= 10;
+    for (int i = 6; i >= 0; i -= 2) {
+        fmt_pair(p + i, f % 100);
+        f /= 100;
     }
     return p + 9;
 }

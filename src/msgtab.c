@@ -66,10 +66,14 @@ void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size
 
 /* ---------------------------------------------------------------- CSV -- */
 
+/* The bytes that make a field need quotes: one table load per byte
+ * instead of four comparisons. */
+static const uint8_t csv_special[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
 static int csv_needs_quotes(const char *p, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+        if (csv_special[(uint8_t)p[i]])
             return 1;
     return 0;
 }
