@@ -443,14 +443,14 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm, int 
         return p;
     case FC_SRC: p = put_addr(p, pm, pm->src); break;
     case FC_DEST: p = put_addr(p, pm, pm->dst); break;
-    case FC_SRCPORT: p = fmt_u64(p, pm->sport); break;
-    case FC_DESTPORT: p = fmt_u64(p, pm->dport); break;
+    case FC_SRCPORT: p = fmt_u32(p, pm->sport); break;
+    case FC_DESTPORT: p = fmt_u32(p, pm->dport); break;
     case FC_STREAM: p = fmt_u64(p, pm->stream); break;
     case FC_FRAME: p = fmt_u64(p, pm->last.frame); break;
-    case FC_SEGS: p = fmt_u64(p, pm->segs); break;
-    case FC_BUNDLED: p = fmt_u64(p, bundled); break;
-    case FC_BODYLEN: p = fmt_u64(p, pm->bodylen); break;
-    case FC_LEN: p = fmt_u64(p, pm->len); break;
+    case FC_SEGS: p = fmt_u32(p, pm->segs); break;
+    case FC_BUNDLED: p = fmt_u32(p, bundled); break;
+    case FC_BODYLEN: p = fmt_u32(p, pm->bodylen); break;
+    case FC_LEN: p = fmt_u32(p, pm->len); break;
     case FC_GAPBYTES:
         if (!(ok = (pm->flags & FIXF_GAP) != 0))
             break;
@@ -534,10 +534,9 @@ static void write_pending_csv(struct fix_mode *m)
             if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
                 continue;
             char *p = out_cursor(o);
+            /* Each cell is followed by ','; the last one becomes '\n'. */
             for (int c = 0; c < m->cols.n; c++) {
                 struct mt_val v;
-                if (c)
-                    *p++ = ',';
                 char *e = value(m, pm, m->cols.col[c].id, bundled, p, &v);
                 if (v.kind == MV_TEXT && v.p == p) {
                     p = e;
@@ -547,8 +546,10 @@ static void write_pending_csv(struct fix_mode *m)
                 } else if (v.kind == MV_STR) {
                     p = mt_csv_str(p, v.p, v.n);
                 }
+                *p++ = ',';
             }
-            *p++ = '\n';
+            if (m->cols.n > 0)   /* always: --columns cannot be empty */
+                p[-1] = '\n';
             out_advance(o, p);
         }
     }
