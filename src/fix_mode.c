@@ -51,17 +51,27 @@ struct pmsg {
     uint32_t off[NVALS], vlen[NVALS];   /* values in the arena; ABSENT */
 };
 
-/* One cache line per order: ClOrdIDs up to LAT_ID_MAX bytes compare
+/* The latency table is split so that a lookup reads one cache line: a set
+ * holds the hashes, ages and used marks of its LAT_WAYS orders; the rest
+ * of an order (its line of its own) is read only when the hash matches, and
+ * written when it is created. ClOrdIDs up to LAT_ID_MAX bytes compare
  * exactly, longer ones by that prefix and the hash of the whole. */
 #define LAT_ID_MAX 33
+#define LAT_WAYS 4
+#define LAT_SETS (FIX_LAT_SLOTS / LAT_WAYS)
+#define LAT_LINE 64
+struct lat_set {
+    uint64_t hash[LAT_WAYS];
+    uint32_t age[LAT_WAYS];    /* the oldest in a full set makes room */
+    uint8_t used[LAT_WAYS];
+    uint8_t pad[LAT_LINE - LAT_WAYS * 13];
+};
 struct lat_entry {
-    uint64_t hash, stream;
+    uint64_t stream;
     int64_t t;
-    uint32_t age;
-    uint8_t used, dir, idlen;
+    uint8_t dir, idlen;
     char id[LAT_ID_MAX];
 };
-#define LAT_WAYS 4
 
 struct fix_mode {
     struct fix_mode_opts o;
@@ -80,7 +90,8 @@ struct fix_mode {
     char *arena;
     size_t arena_len, arena_cap;
     /* latency pairing */
-    struct lat_entry *lat;
+    struct lat_set *lat_sets;      /* LAT_SETS, LAT_LINE-aligned */
+    struct lat_entry *lat;         /* FIX_LAT_SLOTS: set i's orders at i * LAT_WAYS */
     uint32_t lat_clock;
     struct time_cache tc_time, tc_ftime, tc_send;
     struct fix_utc_cache utc_send;
@@ -191,31 +202,40 @@ static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
     return h ^ (h >> 29);
 }
 
-static struct lat_entry *lat_find(struct fix_mode *m, const struct fix_val *id, uint64_t stream,
-                                  int dir, int create)
+/* The order's slot (set * LAT_WAYS + way), or -1. With create, a missing
+ * order takes the first unused way of its set, else the oldest. */
+static int lat_find(struct fix_mode *m, const struct fix_val *id, uint64_t stream, int dir,
+                    int create)
 {
     uint64_t h = lat_hash(id->p, id->n, stream, dir);
-    struct lat_entry *set = m->lat + (h & (FIX_LAT_SLOTS / LAT_WAYS - 1)) * LAT_WAYS;
-    size_t idlen = id->n < sizeof set->id ? id->n : sizeof set->id;
-    struct lat_entry *victim = &set[0];
+    uint32_t si = (uint32_t)(h & (LAT_SETS - 1));
+    struct lat_set *set = &m->lat_sets[si];
+    struct lat_entry *ents = &m->lat[(size_t)si * LAT_WAYS];
+    size_t idlen = id->n < sizeof ents->id ? id->n : sizeof ents->id;
+    int victim = 0;
     for (int i = 0; i < LAT_WAYS; i++) {
-        struct lat_entry *e = &set[i];
-        if (e->used && e->hash == h && e->stream == stream && e->dir == dir &&
-            e->idlen == idlen && memcmp(e->id, id->p, idlen) == 0)
-            return e;
-        if (!e->used ? victim->used : (victim->used && e->age < victim->age))
-            victim = e;
+        if (set->used[i] && set->hash[i] == h) {
+            const struct lat_entry *e = &ents[i];
+            if (e->stream == stream && e->dir == dir && e->idlen == idlen &&
+                memcmp(e->id, id->p, idlen) == 0)
+                return (int)(si * LAT_WAYS + (uint32_t)i);
+        }
+        if (!set->used[i] ? set->used[victim]
+                          : (set->used[victim] && set->age[i] < set->age[victim]))
+            victim = i;
     }
     if (!create)
-        return NULL;
-    memset(victim, 0, sizeof *victim);
-    victim->used = 1;
-    victim->hash = h;
-    victim->stream = stream;
-    victim->dir = (uint8_t)dir;
-    victim->idlen = (uint8_t)idlen;
-    memcpy(victim->id, id->p, idlen);
-    return victim;
+        return -1;
+    struct lat_entry *e = &ents[victim];
+    memset(e, 0, sizeof *e);
+    set->used[victim] = 1;
+    set->hash[victim] = h;
+    set->age[victim] = 0;
+    e->stream = stream;
+    e->dir = (uint8_t)dir;
+    e->idlen = (uint8_t)idlen;
+    memcpy(e->id, id->p, idlen);
+    return (int)(si * LAT_WAYS + (uint32_t)victim);
 }
 
 static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
@@ -237,20 +257,20 @@ static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const 
     if (!id->p || id->n == 0 || !msg->last->has_time)
         return;
     if (msgtype_is(t, "D") || msgtype_is(t, "F") || msgtype_is(t, "G")) {
-        struct lat_entry *e = lat_find(m, id, msg->flow->stream, msg->dir, 1);
-        e->t = pkt_ns(msg->last);
-        e->age = ++m->lat_clock;
+        int slot = lat_find(m, id, msg->flow->stream, msg->dir, 1);
+        m->lat[slot].t = pkt_ns(msg->last);
+        m->lat_sets[slot / LAT_WAYS].age[slot % LAT_WAYS] = ++m->lat_clock;
     } else if (msgtype_is(t, "8") || msgtype_is(t, "9") || msgtype_is(t, "3") ||
                msgtype_is(t, "j")) {
-        struct lat_entry *e = lat_find(m, id, msg->flow->stream, !msg->dir, 0);
-        if (e) {
+        int slot = lat_find(m, id, msg->flow->stream, !msg->dir, 0);
+        if (slot >= 0) {
             pm->has_latency = 1;
-            pm->latency = pkt_ns(msg->last) - e->t;
+            pm->latency = pkt_ns(msg->last) - m->lat[slot].t;
             /* OrdStatus filled, canceled, rejected, expired, done for day:
              * no further reports to pair, give the slot back. */
             const struct fix_val *st = &ff->v[FIXV_ORDSTATUS];
             if (st->p && st->n == 1 && strchr("248C3", st->p[0]))
-                e->used = 0;
+                m->lat_sets[slot / LAT_WAYS].used[slot % LAT_WAYS] = 0;
         }
     }
 }
@@ -274,6 +294,8 @@ static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t 
     m->arena_len += n;
     return 0;
 }
+
+_Static_assert(sizeof(struct lat_set) == LAT_LINE, "a latency set is one cache line");
 
 static void on_message(void *ctx, const struct fix_message *msg)
 {
@@ -623,7 +645,12 @@ struct fix_mode *fix_mode_new(const struct fix_mode_opts *o, char *err, size_t e
         return NULL;
     }
     m->lat = calloc(FIX_LAT_SLOTS, sizeof *m->lat);
-    if (!m->lat) {
+    m->lat_sets = aligned_alloc(LAT_LINE, LAT_SETS * sizeof *m->lat_sets);
+    if (m->lat_sets)
+        memset(m->lat_sets, 0, LAT_SETS * sizeof *m->lat_sets);
+    if (!m->lat || !m->lat_sets) {
+        free(m->lat);
+        free(m->lat_sets);
         free(m);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -660,5 +687,6 @@ void fix_mode_free(struct fix_mode *m)
     free(m->pend);
     free(m->arena);
     free(m->lat);
+    free(m->lat_sets);
     free(m);
 }
