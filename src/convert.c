@@ -23,6 +23,13 @@ int converter_init(struct converter *cv, struct writer *w, int use_flows)
 
 void converter_free(struct converter *cv) { flow_table_free(&cv->flows); }
 
+void converter_set_mode(struct converter *cv, const struct msg_mode *mode)
+{
+    cv->mode = mode;
+    cv->flows.on_evict = mode ? mode->on_evict : NULL;
+    cv->flows.on_evict_ctx = mode ? mode->ctx : NULL;
+}
+
 void converter_set_progress(struct converter *cv, struct progress *p)
 {
     cv->progress = p;

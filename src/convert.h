@@ -27,6 +27,8 @@ struct msg_mode {
     void (*packet)(void *ctx, struct row *r, struct flow *f, int dir);
     void (*end_input)(void *ctx);
     void *ctx;
+    /* The flow table forgets a connection: free the mode's state for it. */
+    void (*on_evict)(void *ctx, struct flow *f);
 };
 
 struct converter {
@@ -47,6 +49,10 @@ struct converter {
     struct input *in;             /* the current input */
     struct stats stats;
 };
+
+/* A message mode takes the packets (and the flow table's evictions); NULL
+ * gives them back to the packet writer. */
+void converter_set_mode(struct converter *cv, const struct msg_mode *mode);
 
 int converter_init(struct converter *cv, struct writer *w, int use_flows);
 /* Turns the status line on (p->on) for the inputs that follow. */

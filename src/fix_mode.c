@@ -83,7 +83,7 @@ struct fix_mode {
     struct reasm_framer fr;
     struct reasm ra;
     struct msg_mode hooks;
-    struct flow_table *flows;
+    struct converter *cv;      /* the converter the mode is attached to */
     /* messages of the current packet */
     struct pmsg *pend;
     size_t npend, cap_pend;
@@ -621,7 +621,7 @@ static void mode_end_input(void *ctx)
 {
     struct fix_mode *m = ctx;
     /* Every connection ends with its input: queued bytes are delivered. */
-    flow_table_reset(m->flows);
+    flow_table_reset(&m->cv->flows);
     if (m->npend)
         write_pending(m);
 }
@@ -661,16 +661,14 @@ struct fix_mode *fix_mode_new(const struct fix_mode_opts *o, char *err, size_t e
     m->fx.ctx = m;
     m->fr = fix_reasm_framer(&m->fx);
     reasm_init(&m->ra, &m->fr, REASM_DEFAULT_BUDGET);
-    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m };
+    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m, on_evict };
     return m;
 }
 
 void fix_mode_attach(struct fix_mode *m, struct converter *cv)
 {
-    m->flows = &cv->flows;
-    cv->flows.on_evict = on_evict;
-    cv->flows.on_evict_ctx = m;
-    cv->mode = &m->hooks;
+    m->cv = cv;
+    converter_set_mode(cv, &m->hooks);
 }
 
 void fix_mode_begin(struct fix_mode *m) { mt_begin(&m->w); }
@@ -680,10 +678,8 @@ void fix_mode_free(struct fix_mode *m)
 {
     if (!m)
         return;
-    if (m->flows) {
-        m->flows->on_evict = NULL;
-        m->flows->on_evict_ctx = NULL;
-    }
+    if (m->cv)
+        converter_set_mode(m->cv, NULL);
     free(m->pend);
     free(m->arena);
     free(m->lat);

@@ -42,7 +42,7 @@ struct kdb_mode {
     struct reasm_framer fr;
     struct reasm ra;
     struct msg_mode hooks;
-    struct flow_table *flows;
+    struct converter *cv;      /* the converter the mode is attached to */
     struct time_cache tc_time, tc_ftime;
 };
 
@@ -214,7 +214,7 @@ static void mode_end_input(void *ctx)
 {
     struct kdb_mode *m = ctx;
     /* Every connection ends with its input: queued bytes are delivered. */
-    flow_table_reset(m->flows);
+    flow_table_reset(&m->cv->flows);
 }
 
 static void on_evict(void *ctx, struct flow *f)
@@ -245,16 +245,14 @@ struct kdb_mode *kdb_mode_new(const struct kdb_mode_opts *o, char *err, size_t e
         return NULL;
     }
     reasm_init(&m->ra, &m->fr, REASM_DEFAULT_BUDGET);
-    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m };
+    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m, on_evict };
     return m;
 }
 
 void kdb_mode_attach(struct kdb_mode *m, struct converter *cv)
 {
-    m->flows = &cv->flows;
-    cv->flows.on_evict = on_evict;
-    cv->flows.on_evict_ctx = m;
-    cv->mode = &m->hooks;
+    m->cv = cv;
+    converter_set_mode(cv, &m->hooks);
 }
 
 void kdb_mode_begin(struct kdb_mode *m) { mt_begin(&m->w); }
@@ -264,10 +262,8 @@ void kdb_mode_free(struct kdb_mode *m)
 {
     if (!m)
         return;
-    if (m->flows) {
-        m->flows->on_evict = NULL;
-        m->flows->on_evict_ctx = NULL;
-    }
+    if (m->cv)
+        converter_set_mode(m->cv, NULL);
     kdb_framer_free(&m->kf);
     free(m);
 }
