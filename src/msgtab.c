@@ -67,7 +67,13 @@ void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size
 /* ---------------------------------------------------------------- CSV -- */
 
 /* The bytes that make a field need quotes (RFC 4180). */
-static const uint8_t csv_special[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1 };
+static const uint8_t csv_special[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1,
+                                           ['\0'] = 1 };
+
+/* A NUL byte of wire text cannot be carried: q symbols and C strings end at
+ * it, and CSV has no escape for it. Both writers show it as this. */
+#define NUL_STANDIN '?'
+
 
 char *mt_csv_str(char *p, const char *s, uint32_t n)
 {
@@ -82,13 +88,17 @@ char *mt_csv_str(char *p, const char *s, uint32_t n)
     }
     if (!special)
         return p + n;
-    *p++ = '"';
+    int quote = memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\r', n) ||
+                memchr(s, '\n', n);
+    if (quote)
+        *p++ = '"';
     for (uint32_t k = 0; k < n; k++) {
         if (s[k] == '"')
             *p++ = '"';
-        *p++ = s[k];
+        *p++ = s[k] ? s[k] : NUL_STANDIN;
     }
-    *p++ = '"';
+    if (quote)
+        *p++ = '"';
     return p;
 }
 
@@ -220,7 +230,9 @@ static void q_string(struct mt_qcol *c, const char *s, uint32_t n, int escape)
     *p++ = '"';
     for (uint32_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (escape && (ch == '"' || ch == '\\')) {
+        if (ch == 0) {
+            *p++ = NUL_STANDIN;
+        } else if (escape && (ch == '"' || ch == '\\')) {
             *p++ = '\\';
             *p++ = (char)ch;
         } else if (escape && (ch < 0x20 || ch == 0x7f)) {

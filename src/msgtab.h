@@ -8,9 +8,10 @@
  *
  * A value is either null, TEXT (safe text: numbers, times, addresses, our
  * own names: never ',', '"', CR or LF; written as is in CSV) or STR (bytes
- * from the wire: any byte but NUL may occur). In CSV a STR holding ',', '"',
- * CR or LF is quoted RFC 4180 style; in a q script every S or '*' value is
- * a q string with \" \\ and \ooo escapes (the sym may hold a backslash). */
+ * from the wire: any byte may occur). In CSV a STR holding ',', '"', CR or
+ * LF is quoted RFC 4180 style; in a q script every S or '*' value is a q
+ * string with \" \\ and \ooo escapes (the sym may hold a backslash). A NUL
+ * byte, which neither can carry (q symbols end at it), is written as '?'. */
 #ifndef PCAP2KDB_MSGTAB_H
 #define PCAP2KDB_MSGTAB_H
 
