@@ -159,9 +159,7 @@ static uint64_t check_csv(size_t n, int ncols, int quotes)
     int fields = 1, inq = 0;
     for (size_t i = 0; i < n; i++) {
         char c = text[i];
-        /* Wire text (--fix, --kdb) may hold NUL bytes: msgtab.h says it never
-         * does, reported; the packet table must never. */
-        if (c == '\0' && !quotes)
+        if (c == '\0')
             die("CSV output holds a NUL");
         if (inq) {
             if (c == '"') {
