@@ -390,8 +390,9 @@ int main(int argc, char **argv)
     if (o.output) {
         outfd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (outfd < 0) {
+            /* The output cannot be written: exit 3, as for a full disk. */
             fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", o.output, strerror(errno));
-            return EXIT_USAGE;
+            return EXIT_WRITE;
         }
         outname = o.output;
     }
