@@ -9,6 +9,7 @@
  * which a `sym literal cannot), nulls as q's typed nulls. */
 #include "writer.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,8 +195,14 @@ static void q_row(struct writer *w, const struct row *r)
     size_t room = FIELD_MAX + 8 + 2 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
     int n = w->cols->n;
     for (int i = 0; i < n; i++)
-        if (qcol_reserve(&st->col[i], room) != 0)
+        if (qcol_reserve(&st->col[i], room) != 0) {
+            /* A row that cannot be held is a write error, not a lost row. */
+            if (!out_dead(w->out)) {
+                w->out->failed = 1;
+                w->out->errno_saved = ENOMEM;
+            }
             return;
+        }
     if (w->cols->is_default) {
         char *text[DEFAULT_COLUMNS], *end[DEFAULT_COLUMNS];
         for (int i = 0; i < DEFAULT_COLUMNS; i++)
