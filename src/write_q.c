@@ -46,6 +46,10 @@ static void q_begin(struct writer *w)
 {
     struct qstate *st = calloc(1, sizeof *st);
     w->state = st;
+    if (!st && !out_dead(w->out)) { /* no row could be written: say so */
+        w->out->failed = 1;
+        w->out->errno_saved = ENOMEM;
+    }
     out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
     out_write(w->out, w->table, strlen(w->table));
     out_write(w->out, ":([]", 4);
