@@ -7,6 +7,7 @@
 #include "analysis.h"
 #include "flow.h"
 #include "row.h"
+#include "tcp_segment.h"
 #include "unit_main.h"
 
 #define MS 1000000ull
@@ -143,22 +144,7 @@ END_TEST
 static struct row seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ack,
                       uint16_t win, uint32_t paylen, uint64_t ms)
 {
-    struct row r;
-    memset(&r, 0, sizeof r);
-    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_TCPSEQ | HAS_TCPHDR | HAS_PAYLEN;
-    r.ipver = IPVER_4;
-    uint8_t c[4] = { 10, 0, 0, 1 }, s[4] = { 10, 0, 0, 2 };
-    memcpy(r.src, from_client ? c : s, 4);
-    memcpy(r.dst, from_client ? s : c, 4);
-    r.sport = from_client ? 1000 : 80;
-    r.dport = from_client ? 80 : 1000;
-    r.tcpflags = flags;
-    r.seq = seq;
-    r.ack = ack;
-    r.rawwin = win;
-    r.paylen = paylen;
-    r.tcp_hlen = 20;
-    r.tcp_opts_whole = 1;
+    struct row r = tcp_segment(from_client, flags, seq, ack, win, paylen);
     r.ts_sec = (int64_t)(ms / 1000);
     r.ts_nsec = (uint32_t)(ms % 1000 * 1000000);
     return r;

@@ -10,6 +10,7 @@
 #include "flow.h"
 #include "reasm.h"
 #include "row.h"
+#include "unit_main.h"
 
 /* '|' -> SOH, in place; returns the length. */
 static size_t soh(char *s)
@@ -439,9 +440,5 @@ int main(void)
     tcase_add_test(tr, fix_framer_garbage_between_messages_flagged_skipped);
     tcase_add_test(tr, fix_framer_lying_bodylength_does_not_swallow_stream);
     suite_add_tcase(s, tr);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -6,6 +6,7 @@
 
 #include "flow.h"
 #include "row.h"
+#include "tcp_segment.h"
 #include "unit_main.h"
 
 static struct flow_table ft;
@@ -17,22 +18,7 @@ static void teardown(void) { flow_table_free(&ft); }
 static struct row seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ack,
                       uint16_t win, int wsopt, uint32_t paylen)
 {
-    struct row r;
-    memset(&r, 0, sizeof r);
-    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_TCPSEQ | HAS_TCPHDR | HAS_PAYLEN;
-    r.ipver = IPVER_4;
-    uint8_t c[4] = { 10, 0, 0, 1 }, s[4] = { 10, 0, 0, 2 };
-    memcpy(r.src, from_client ? c : s, 4);
-    memcpy(r.dst, from_client ? s : c, 4);
-    r.sport = from_client ? 1000 : 80;
-    r.dport = from_client ? 80 : 1000;
-    r.tcpflags = flags;
-    r.seq = seq;
-    r.ack = ack;
-    r.rawwin = win;
-    r.paylen = paylen;
-    r.tcp_hlen = 20;
-    r.tcp_opts_whole = 1;
+    struct row r = tcp_segment(from_client, flags, seq, ack, win, paylen);
     if (wsopt >= 0) {
         r.present |= HAS_WSOPT;
         r.wsopt = (uint8_t)wsopt;

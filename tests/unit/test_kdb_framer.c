@@ -6,6 +6,7 @@
  * and a corrupt length.
  */
 #include "kdb_framer.h"
+#include "unit_main.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -347,9 +348,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(suite());
 }

@@ -8,6 +8,8 @@
 #include "flow.h"
 #include "reasm.h"
 #include "row.h"
+#include "tcp_segment.h"
+#include "unit_main.h"
 
 struct rec {
     char text[4096];
@@ -83,19 +85,7 @@ static uint64_t frame_no;
 static void send_seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ack,
                      const char *data, uint32_t caplen, uint32_t paylen)
 {
-    struct row r;
-    memset(&r, 0, sizeof r);
-    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_TCPSEQ | HAS_TCPHDR | HAS_PAYLEN;
-    r.ipver = IPVER_4;
-    uint8_t c[4] = { 10, 0, 0, 1 }, s[4] = { 10, 0, 0, 2 };
-    memcpy(r.src, from_client ? c : s, 4);
-    memcpy(r.dst, from_client ? s : c, 4);
-    r.sport = from_client ? 1000 : 80;
-    r.dport = from_client ? 80 : 1000;
-    r.tcpflags = flags;
-    r.seq = seq;
-    r.ack = ack;
-    r.paylen = paylen;
+    struct row r = tcp_segment(from_client, flags, seq, ack, 0, paylen);
     r.payload = (const uint8_t *)data;
     r.payload_caplen = caplen;
     r.frame = ++frame_no;
@@ -292,9 +282,5 @@ int main(void)
     tcase_add_test(tc, reasm_budget_bounds_total_queued);
     tcase_add_test(tc, reasm_far_ahead_segment_resynchronises);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }
