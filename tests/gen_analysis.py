@@ -4,7 +4,7 @@
 Each scenario is a TCP conversation built packet by packet (Ethernet, IPv4,
 TCP with correct checksums, microsecond pcap), and every packet states the
 findings Wireshark 4.0's rules give it (tcp.analysis.*, see
-src/analysis.c).  The expected output of the packet case
+src/tcp/analysis.c).  The expected output of the packet case
 
     pcap2kdb --columns frame,srcport,flags,len,stream,analysis CAPTURE
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reader test for `pcap2kdb -f q` (no q interpreter needed).
 
-A strict reader of exactly the q script grammar src/write_q.c emits:
+A strict reader of exactly the q script grammar src/output/write_q.c emits:
 
     / pcap2kdb: load with \\l FILE.q
     NAME:([] col:`timestamp$(); col:`symbol$(); col:`int$(); col:`long$(); col:())

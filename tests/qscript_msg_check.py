@@ -2,7 +2,7 @@
 """Reader test for `-f q` of the message and connection tables (no q needed).
 
 The packet table has tests/qscript_check.py; this is its counterpart for the
-tables of `--fix`, `--kdb` (src/msgtab.c) and `--flows` (src/flows_summary.c).
+tables of `--fix`, `--kdb` (src/output/msgtab.c) and `--flows` (src/modes/flows/flows_summary.c).
 A strict reader of exactly the grammar they emit:
 
   --fix, --kdb (msgtab.c):

@@ -6,7 +6,7 @@
 #
 #   TARGET        fuzz_convert (capture bytes through reader, decoders, flow
 #                 table and every output mode: packets CSV/q, --fix CSV/q,
-#                 --flows), fuzz_kdb_ipc (src/kdb_ipc.c), fuzz_fix (src/fix.c);
+#                 --flows), fuzz_kdb_ipc (src/modes/kdb/kdb_ipc.c), fuzz_fix (src/modes/fix/fix.c);
 #                 default: all three
 #   FUZZ_JOBS=N   run N fuzzing processes per target (libFuzzer -fork=N)
 #   FUZZ_ARGS     more libFuzzer flags, e.g. FUZZ_ARGS="-max_len=65536"
