@@ -9,26 +9,32 @@
 /* A file with many damaged blocks gets this many messages, then a count. */
 #define MAX_DAMAGE_MESSAGES 10
 
-int converter_init(struct converter *cv, struct writer *w, int use_flows)
+int converter_init(struct converter *cv, const struct converter_setup *s)
 {
     memset(cv, 0, sizeof *cv);
-    cv->writer = w;
-    cv->use_flows = use_flows;
+    cv->writer = s->writer;
+    cv->mode = s->mode;
+    cv->mode_ctx = s->mode_ctx;
+    cv->use_flows = s->use_flows;
+    cv->filter = s->filter;
+    cv->quiet = s->quiet;
     cv->prog = "pcap2kdb";
-    cv->max_rows = UINT64_MAX;
+    cv->max_rows = s->max_rows ? s->max_rows : UINT64_MAX;
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
-    return flow_table_init(&cv->flows, FLOW_DEFAULT_SLOTS);
+    if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0)
+        return -1;
+    cv->flows.analyze = s->analyze;
+    cv->flows.on_end = s->on_flow_end;
+    cv->flows.on_end_ctx = s->on_flow_end_ctx;
+    if (s->mode) {
+        cv->flows.on_evict = s->mode->evict;
+        cv->flows.on_evict_ctx = s->mode_ctx;
+    }
+    return 0;
 }
 
 void converter_free(struct converter *cv) { flow_table_free(&cv->flows); }
-
-void converter_set_mode(struct converter *cv, const struct msg_mode *mode)
-{
-    cv->mode = mode;
-    cv->flows.on_evict = mode ? mode->on_evict : NULL;
-    cv->flows.on_evict_ctx = mode ? mode->ctx : NULL;
-}
 
 void converter_set_progress(struct converter *cv, struct progress *p)
 {
@@ -103,7 +109,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
                 fprintf(stderr, "%s: %s: out of memory\n", cv->prog, name);
             }
             reader_close(&rd);
-            return EXIT_DAMAGED;
+            return EXIT_NO_MEMORY;
         }
         report(cv, name, &rd);
         cv->stats.bytes += in->offset;
@@ -127,9 +133,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             continue;
         }
         if (st != READ_OK) {
-            code = EXIT_DAMAGED;
-            cv->stats.damaged++; /* where reading stopped */
             if (st == READ_NO_MEMORY) {
+                code = EXIT_NO_MEMORY;
                 flush_rows(w);
                 if (!cv->quiet) {
                     before_message(cv);
@@ -137,6 +142,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
                             (unsigned long long)in->offset);
                 }
             } else {
+                code = EXIT_DAMAGED;
+                cv->stats.damaged++; /* where reading stopped */
                 report(cv, name, &rd);
             }
             break;
@@ -172,7 +179,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         if (cv->filter && !filter_match(cv->filter, &r))
             continue;
         if (cv->mode)
-            cv->mode->packet(cv->mode->ctx, &r, fl, dir);
+            cv->mode->packet(cv->mode_ctx, &r, fl, dir);
         else
             w->ops->row(w, &r);
         if (out_dead(w->out))
@@ -190,11 +197,12 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->records += cv->frame;
     cv->stats.bytes += in->offset;
     cv->stats.tcp_flows += cv->flows.next_stream;
-    if (cv->mode)
-        cv->mode->end_input(cv->mode->ctx);
-    /* --flows: the connections still open end with their input. */
-    if (cv->flows.on_end)
+    /* Every connection ends with its input: a mode gets the bytes it still
+     * queues, --flows the rows of the connections still open. */
+    if (cv->mode || cv->flows.on_end)
         flow_table_reset(&cv->flows);
+    if (cv->mode)
+        cv->mode->end_input(cv->mode_ctx);
     cv->damaged += skipped;
     reader_close(&rd);
     return code;

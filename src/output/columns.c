@@ -256,6 +256,8 @@ static inline char *col_win(char *p, const struct row *r)
     return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
 }
 
+char *format_protocol(char *p, const struct row *r) { return col_protocol(p, r); }
+
 /* The value of column c, or nothing for a null: one switch, the presence
  * test inside each case. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)

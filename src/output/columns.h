@@ -63,6 +63,9 @@ char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx);
  * column buffers); end[i] receives where each ends (== dst[i] for a null). */
 char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[DEFAULT_COLUMNS],
                                    const struct row *r, struct format_ctx *ctx);
+/* The protocol column's text (nothing when null): --proto compares names
+ * with it. */
+char *format_protocol(char *p, const struct row *r);
 /* Whether the field is null (empty) for this row. */
 int field_is_null(enum col_id c, const struct row *r);
 /* The bytes of the data column for this row. */
