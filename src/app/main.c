@@ -6,6 +6,7 @@
 #include "exit_codes.h"
 #include "flows_summary.h"
 #include "modes.h"
+#include "qload.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -150,20 +151,32 @@ static void sym_from_path(const char *path, char *sym, size_t cap)
     sym[n] = '\0';
 }
 
-static void print_schema(const struct options *o)
+/* --schema: the load line(s) of the table for the chosen format. */
+static void print_schema(const struct options *o, const struct qload_table *t)
 {
-    if (o->flows && !o->q_format) {
-        flows_print_schema(stdout, o->table);
-        return;
+    qload_print(stdout, t, o->output, o->q_format, o->header);
+}
+
+/* The packet table's or --flows' columns for --schema. */
+static void print_packet_schema(const struct options *o)
+{
+    const char *names[COL_COUNT > FLOWS_COLUMNS ? COL_COUNT : FLOWS_COLUMNS];
+    char types[sizeof names / sizeof names[0]];
+    struct qload_table t = { .name = o->table, .cols = names, .types = types };
+    if (o->flows) {
+        for (int i = 0; i < FLOWS_COLUMNS; i++) {
+            names[i] = flows_columns[i].name;
+            types[i] = flows_columns[i].qtype;
+        }
+        t.ncols = FLOWS_COLUMNS;
+    } else {
+        for (int i = 0; i < o->cols.n; i++) {
+            names[i] = column_defs[o->cols.id[i]].name;
+            types[i] = column_defs[o->cols.id[i]].qtype;
+        }
+        t.ncols = o->cols.n;
     }
-    if (o->q_format) {
-        printf("\\l out.q  / creates table %s\n", o->table);
-        return;
-    }
-    printf("%s:(\"", o->table);
-    for (int i = 0; i < o->cols.n; i++)
-        putchar(column_defs[o->cols.id[i]].qtype);
-    printf("\";enlist\",\") 0: `:out.csv\n");
+    print_schema(o, &t);
 }
 
 static int mode_index(const struct mode_ops *m)
@@ -354,13 +367,14 @@ static int message_table(struct options *o, const struct mt_columns *mc, const c
         o->table = name;
     if (!o->schema)
         return -1;
-    if (o->q_format) {
-        printf("\\l out.q  / creates table %s\n", o->table);
-    } else {
-        char line[1024];
-        mt_schema(mc, o->table, line, sizeof line);
-        printf("%s\n", line);
+    const char *names[MT_MAX_COLS];
+    char types[MT_MAX_COLS];
+    for (int i = 0; i < mc->n; i++) {
+        names[i] = mc->col[i].name;
+        types[i] = mc->col[i].qtype;
     }
+    struct qload_table t = { .name = o->table, .ncols = mc->n, .cols = names, .types = types };
+    print_schema(o, &t);
     return EXIT_OK;
 }
 
@@ -382,7 +396,7 @@ int main(int argc, char **argv)
         mo.table = o.table;
     }
     if (o.schema) {
-        print_schema(&o);
+        print_packet_schema(&o);
         return EXIT_OK;
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */

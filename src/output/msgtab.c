@@ -56,14 +56,6 @@ int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int 
     }
 }
 
-void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size_t cap)
-{
-    size_t off = (size_t)snprintf(buf, cap, "%s:(\"", table);
-    for (int i = 0; i < cols->n && off + 1 < cap; i++)
-        buf[off++] = cols->col[i].qtype;
-    snprintf(buf + off, cap - off, "\";enlist\",\") 0: `:out.csv");
-}
-
 /* ---------------------------------------------------------------- CSV -- */
 
 /* The bytes that make a field need quotes (RFC 4180). */
