@@ -359,6 +359,41 @@ static uint64_t inputs_size(char **files, int nfiles)
     return total;
 }
 
+/* Every input is opened and checked before the output is created, so that
+ * a mistake cannot destroy data: an output that is one of the inputs (same
+ * device and inode, also through a link or stdin) is refused, and when no
+ * input can be opened the output is left as it was (`-o prev.csv
+ * missing.pcap`). An input that cannot be opened is reported here and
+ * marked in bad[]; the others are converted. Returns EXIT_USAGE to stop,
+ * EXIT_OK to go on (*code is EXIT_USAGE when some input was bad). */
+static int check_inputs(char **files, int nfiles, const char *output, char *bad, int *code)
+{
+    struct stat ost;
+    int have_out = output && stat(output, &ost) == 0;
+    int usable = 0;
+    for (int i = 0; i < nfiles; i++) {
+        int is_stdin = strcmp(files[i], "-") == 0;
+        int fd = is_stdin ? STDIN_FILENO : open(files[i], O_RDONLY);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", files[i], strerror(errno));
+            bad[i] = 1;
+            *code = EXIT_USAGE;
+        } else if (have_out && st.st_dev == ost.st_dev && st.st_ino == ost.st_ino) {
+            fprintf(stderr, "pcap2kdb: %s: the output is also an input (%s); "
+                    "nothing written\n", output, files[i]);
+            if (!is_stdin)
+                close(fd);
+            return EXIT_USAGE;
+        } else {
+            usable++;
+        }
+        if (fd >= 0 && !is_stdin)
+            close(fd);
+    }
+    return usable ? EXIT_OK : EXIT_USAGE;
+}
+
 /* A message mode's table: its default name, and --schema for its columns.
  * Returns EXIT_OK when --schema has been answered, -1 to go on. */
 static int message_table(struct options *o, const struct mt_columns *mc, const char *name)
@@ -404,6 +439,20 @@ int main(int argc, char **argv)
     /* A file-size limit (ulimit -f) shows up as EFBIG: exit 3 with a message,
      * not death by SIGXFSZ. */
     signal(SIGXFSZ, SIG_IGN);
+
+    char *stdin_only[] = { "-" };
+    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles = optind < argc ? argc - optind : 1;
+    int code = EXIT_OK;
+    char *bad = calloc((size_t)nfiles, 1);
+    if (!bad) {
+        fprintf(stderr, "pcap2kdb: out of memory\n");
+        return EXIT_NO_MEMORY;
+    }
+    if (check_inputs(files, nfiles, o.output, bad, &code) != EXIT_OK) {
+        free(bad);
+        return EXIT_USAGE;
+    }
 
     int outfd = STDOUT_FILENO;
     const char *outname = "stdout";
@@ -459,10 +508,6 @@ int main(int argc, char **argv)
         return EXIT_NO_MEMORY;
     }
 
-    char *stdin_only[] = { "-" };
-    char **files = optind < argc ? argv + optind : stdin_only;
-    int nfiles = optind < argc ? argc - optind : 1;
-    int code = EXIT_OK;
     char sym[SYM_MAX + 1];
 
     /* The status line: on a terminal, unless our rows go to that terminal too. */
@@ -478,6 +523,8 @@ int main(int argc, char **argv)
         w.ops->begin(&w);
     for (int i = 0; i < nfiles && !out_dead(&out) && !cv.stop; i++) {
         const char *path = files[i];
+        if (bad[i])
+            continue; /* reported by check_inputs */
         struct input in;
         int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                             : input_open(&in, path);
@@ -516,6 +563,7 @@ int main(int argc, char **argv)
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }
     converter_free(&cv);
+    free(bad);
     if (o.mode)
         o.mode->free(mode);
     out_free(&out);
