@@ -48,6 +48,8 @@ struct converter {
     uint64_t frame;               /* records of the current input so far */
     struct input *in;             /* the current input */
     struct stats stats;
+    unsigned hwts;                /* #17: --hwts formats (hwts.h) */
+    int hwts_columns;             /* #17: a column shows the stamp */
 };
 
 /* A message mode takes the packets (and the flow table's evictions); NULL
