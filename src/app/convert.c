@@ -184,7 +184,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         /* What was on the wire bounds every length field; a bogus original
          * length below the captured one is raised to it. */
         size_t caplen = rec.caplen;
-        if (cv->hwts_columns || (cv->hwts & HWTS_EXPCAP))
+        if (cv->hwts_active)
             caplen = hardware_stamp(cv, &rec, &r);
         size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
         decode_link(rec.linktype, rec.data, caplen, reported, &r);

@@ -50,6 +50,7 @@ struct converter {
     struct stats stats;
     unsigned hwts;                /* #17: --hwts formats (hwts.h) */
     int hwts_columns;             /* #17: a column shows the stamp */
+    int hwts_active;              /* #17: either of these: one test per record */
 };
 
 /* A message mode takes the packets (and the flow table's evictions); NULL

@@ -445,6 +445,7 @@ int main(int argc, char **argv)
     }
     cv.hwts = o.hwts; /* #17 */
     cv.hwts_columns = !o.fix && !o.kdb && !o.flows && columns_need_hwts(&o.cols);
+    cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
     /* the analysis column needs the flow table's sequence analysis */
     for (int i = 0; i < o.cols.n && !o.fix; i++)
         if (o.cols.id[i] == COL_ANALYSIS)

@@ -8,10 +8,12 @@
 #define FNV64_PRIME 0x100000001b3u
 #define IPV4_MIN_HEADER 20
 #define IPV6_HEADER_LEN 40
+/* The bytes that may be zeroed all lie here; every IP packet hashed is longer. */
+#define FINGERPRINT_HEAD 12
 
-int ip_fingerprint(const uint8_t *ip, size_t caplen, int64_t *out)
+/* How many bytes the fingerprint covers, or 0 when it cannot be taken. */
+static size_t fingerprint_len(const uint8_t *ip, size_t caplen)
 {
-    uint8_t b[FINGERPRINT_MAX_BYTES];
     size_t len;
     if (caplen < 1)
         return 0;
@@ -30,24 +32,37 @@ int ip_fingerprint(const uint8_t *ip, size_t caplen, int64_t *out)
     }
     if (len > FINGERPRINT_MAX_BYTES)
         len = FINGERPRINT_MAX_BYTES;
-    if (caplen < len)
+    return caplen < len ? 0 : len;
+}
+
+int ip_fingerprint_possible(const uint8_t *ip, size_t caplen)
+{
+    return fingerprint_len(ip, caplen) != 0;
+}
+
+int ip_fingerprint(const uint8_t *ip, size_t caplen, int64_t *out)
+{
+    size_t len = fingerprint_len(ip, caplen);
+    if (len == 0)
         return 0;
-    memcpy(b, ip, len);
-    /* what a router changes */
+    /* What a router changes lies in the first 12 bytes: a copy of those
+     * with it zeroed, then the packet's own bytes. */
+    uint8_t head[FINGERPRINT_HEAD];
+    memcpy(head, ip, FINGERPRINT_HEAD);
     if (ip[0] >> 4 == 4) {
-        b[1] = 0;
-        b[8] = 0;
-        b[10] = b[11] = 0;
+        head[1] = 0;                  /* DSCP/ECN */
+        head[8] = 0;                  /* TTL */
+        head[10] = head[11] = 0;      /* header checksum */
     } else {
-        b[0] &= 0xF0;
-        b[1] &= 0x0F;
-        b[7] = 0;
+        head[0] &= 0xF0;              /* traffic class */
+        head[1] &= 0x0F;
+        head[7] = 0;                  /* hop limit */
     }
     uint64_t h = FNV64_OFFSET_BASIS;
-    for (size_t i = 0; i < len; i++) {
-        h ^= b[i];
-        h *= FNV64_PRIME;
-    }
+    for (size_t i = 0; i < FINGERPRINT_HEAD; i++)
+        h = (h ^ head[i]) * FNV64_PRIME;
+    for (size_t i = FINGERPRINT_HEAD; i < len; i++)
+        h = (h ^ ip[i]) * FNV64_PRIME;
     if (h == UINT64_C(0x8000000000000000))
         h = UINT64_C(0x8000000000000001); /* 0Nj would read as null */
     int64_t v;

@@ -21,5 +21,7 @@
 /* 1 and the fingerprint in *out, or 0 when fewer than min(L, 128) bytes
  * were captured or the length field is below the fixed header. */
 int ip_fingerprint(const uint8_t *ip, size_t caplen, int64_t *out);
+/* Whether ip_fingerprint would give one, without computing it. */
+int ip_fingerprint_possible(const uint8_t *ip, size_t caplen);
 
 #endif

@@ -152,10 +152,7 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_HWTIME: return !hwtime_shown(r);
     case COL_HWDEV: return !r->hw.has_dev;
     case COL_HWPORT: return !r->hw.has_port;
-    case COL_HASH: {
-        int64_t v;
-        return r->ipver == IPVER_NONE || !ip_fingerprint(r->ip, r->ip_caplen, &v);
-    }
+    case COL_HASH: return r->ipver == IPVER_NONE || !ip_fingerprint_possible(r->ip, r->ip_caplen);
     case COL_COUNT: break;
     }
     return 1;
