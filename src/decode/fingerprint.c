@@ -61,7 +61,19 @@ int ip_fingerprint(const uint8_t *ip, size_t caplen, int64_t *out)
     uint64_t h = FNV64_OFFSET_BASIS;
     for (size_t i = 0; i < FINGERPRINT_HEAD; i++)
         h = (h ^ head[i]) * FNV64_PRIME;
-    for (size_t i = FINGERPRINT_HEAD; i < len; i++)
+    size_t i = FINGERPRINT_HEAD;
+    /* eight bytes a turn: the same sequence, fewer loop tests */
+    for (; i + 8 <= len; i += 8) {
+        h = (h ^ ip[i]) * FNV64_PRIME;
+        h = (h ^ ip[i + 1]) * FNV64_PRIME;
+        h = (h ^ ip[i + 2]) * FNV64_PRIME;
+        h = (h ^ ip[i + 3]) * FNV64_PRIME;
+        h = (h ^ ip[i + 4]) * FNV64_PRIME;
+        h = (h ^ ip[i + 5]) * FNV64_PRIME;
+        h = (h ^ ip[i + 6]) * FNV64_PRIME;
+        h = (h ^ ip[i + 7]) * FNV64_PRIME;
+    }
+    for (; i < len; i++)
         h = (h ^ ip[i]) * FNV64_PRIME;
     if (h == UINT64_C(0x8000000000000000))
         h = UINT64_C(0x8000000000000001); /* 0Nj would read as null */
