@@ -98,6 +98,10 @@ def ipv4(src, dst, proto, payload, ttl=64, ipid=1, tos=0):
     return h + payload
 
 
+def ipv6(src, dst, nh, payload, hlim=64, tclass=0):
+    return struct.pack(">IHBB16s16s", 6 << 28 | tclass << 20, len(payload), nh, hlim, src, dst) + payload
+
+
 def udp(sport, dport, data):
     return struct.pack(">HHHH", sport, dport, 8 + len(data), 0) + data
 
@@ -212,6 +216,12 @@ def cases_metamako():
         note="nanoseconds >= 10^9")
     arp = eth(bytes(28), etype=0x0806)
     add(arp, None, 8, proto="ARP", note="ARP frame")
+    add(eth(ips), None, 9, ip=ips, udp_len=ns_, note="padding only, no trailer")
+    ip6 = ipv6(b"\x20\x01\x0d\xb8" + bytes(11) + b"\x01", b"\x20\x01\x0d\xb8" + bytes(11) + b"\x02",
+               17, udp(1234, 5678, payload(30, 4)), hlim=7)
+    add(eth(ip6, etype=0x86DD) + metamako(t + 10, 10, 2, 3, tlvs=[mm_tag(0, 5, final=True)]),
+        (t + 10, 10, 2, 3), 10, ip=ip6, udp_len=30, src="2001:db8::1", dst="2001:db8::2",
+        note="IPv6, one TLV")
     return recs
 
 
@@ -240,6 +250,10 @@ def cases_exablaze():
     add(f, None, 6, ip=ip, udp_len=n, caplen=len(f) - 10, note="truncated by the snaplen")
     add(eth(ip) + exablaze(1, 2, t - 8 * 86400, 1), None, 7, ip=ip, udp_len=n,
         note="seconds 8 days off")
+    f = eth(b"\x00\x64\x08\x00" + ip, etype=0x8100) + exablaze(7, 8, t + 8, 0x0123456789)
+    add(f, (t + 8, 0x0123456789 * 1000000000 >> 40, 7, 8), 8, ip=ip, udp_len=n, ip_off=18,
+        note="VLAN-tagged")
+    add(eth(ips), None, 9, ip=ips, udp_len=ns_, note="padding only, no trailer")
     return recs
 
 
@@ -322,6 +336,10 @@ def write_pcap(path, recs, nanos=True, snaplen=65535):
             fh.write(r.frame[:r.caplen])
 
 
+def addr(a):
+    return a if isinstance(a, str) else "%d.%d.%d.%d" % a
+
+
 def fmt(v):
     return "" if v is None else str(v)
 
@@ -337,8 +355,8 @@ def expected_rows(recs):
         hw = r.hw
         lines.append(",".join([
             str(i), qtime(r.sec, r.ns),
-            "%d.%d.%d.%d" % r.src if have_ip else "",
-            "%d.%d.%d.%d" % r.dst if have_ip else "",
+            addr(r.src) if have_ip else "",
+            addr(r.dst) if have_ip else "",
             str(r.ports[0]) if have_ip else "", str(r.ports[1]) if have_ip else "",
             r.proto if have_ip or r.ip is None else r.proto,
             str(r.origlen), fmt(r.udp_len) if have_ip else "", str(r.caplen),
@@ -366,7 +384,19 @@ def table_lines():
     # every other field is the same
     out.append("hwts_metamako_off\ttestdata/hwts_metamako.pcap\t0\t--columns " + COLS)
     out.append("hwts_ixia_none\ttestdata/hwts_ixia.pcap\t0\t--hwts none --columns " + COLS)
+    for name, _, args in USAGE:
+        out.append("%s\ttestdata/hwts_metamako.pcap\t1\t%s" % (name, args))
     return out
+
+
+# Usage errors: --hwts that would do nothing, an unknown format.
+HELP_HINT = "Try 'pcap2kdb --help' for more information.\n"
+USAGE = [
+    ("hwts_no_column", "pcap2kdb: --hwts needs the hwtime, hwdev or hwport column\n" + HELP_HINT,
+     "--hwts metamako"),
+    ("hwts_unknown", "pcap2kdb: --hwts 'metamako,cpacket': formats are metamako, exablaze, "
+     "expcap, ixia, arista, auto, none\n" + HELP_HINT, "--hwts metamako,cpacket --columns hwtime"),
+]
 
 
 def off_rows(recs):
@@ -513,6 +543,10 @@ def main():
         fh.write(off_rows(cases_metamako()))
     with open(os.path.join(outdir, "hwts_ixia_none.out"), "w") as fh:
         fh.write(off_rows(cases_ixia()))
+    for name, err, _ in USAGE:
+        open(os.path.join(outdir, name + ".out"), "w").close()
+        with open(os.path.join(outdir, name + ".err"), "w") as fh:
+            fh.write(err)
     latency_pair(outdir)
     return 0
 
