@@ -47,6 +47,8 @@ EXPECTED = {
     "ipid": "I", "stream": "J", "rseq": "J", "rack": "J", "rawwin": "I", "wscale": "I",
     "mss": "I", "analysis": "S", "data": "*",
 }
+# SCHEMA.md v2 additions, one line per issue
+EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #17
 DEFAULT = "time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,win,tsval,tsecr," \
           "length,len".split(",")
 

@@ -1,6 +1,7 @@
 /* convert.c: the one driver loop. */
 #include "convert.h"
 #include "decode.h"
+#include "hwts.h"
 #include "reader.h"
 
 #include <stdio.h>
@@ -91,6 +92,27 @@ static void input_paused(void *ctx)
     show_progress(cv);
 }
 
+/* #17: an expcap footer is cut off the frame whenever expcap is asked for
+ * (it is not part of the packet); a stamp is looked for only when a column
+ * shows it. Returns the frame's captured length. */
+static size_t hardware_stamp(const struct converter *cv, const struct capture_record *rec,
+                             struct row *r)
+{
+    size_t caplen = rec->caplen;
+    r->hw.has_time = r->hw.has_dev = r->hw.has_port = 0;
+    if ((cv->hwts & HWTS_EXPCAP) && caplen >= EXPCAP_FOOTER_LEN) {
+        caplen -= EXPCAP_FOOTER_LEN;
+        if (cv->hwts_columns)
+            hwts_expcap(rec->data + caplen, &r->hw);
+        return caplen;
+    }
+    if (cv->hwts_columns) {
+        size_t reported = rec->origlen > caplen ? rec->origlen : caplen;
+        hwts_find(cv->hwts, rec->linktype, rec->data, caplen, reported, rec->ts_sec, &r->hw);
+    }
+    return caplen;
+}
+
 int convert_input(struct converter *cv, struct input *in, const char *name)
 {
     struct writer *w = cv->writer;
@@ -168,8 +190,11 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         }
         /* What was on the wire bounds every length field; a bogus original
          * length below the captured one is raised to it. */
-        size_t reported = rec.origlen > rec.caplen ? rec.origlen : rec.caplen;
-        decode_link(rec.linktype, rec.data, rec.caplen, reported, &r);
+        size_t caplen = rec.caplen;
+        if (cv->hwts_active)
+            caplen = hardware_stamp(cv, &rec, &r);
+        size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
+        decode_link(rec.linktype, rec.data, caplen, reported, &r);
         struct flow *fl = NULL;
         int dir = 0;
         if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&

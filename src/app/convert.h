@@ -48,6 +48,9 @@ struct converter {
     uint64_t frame;               /* records of the current input so far */
     struct input *in;             /* the current input */
     struct stats stats;
+    unsigned hwts;                /* #17: --hwts formats (hwts.h) */
+    int hwts_columns;             /* #17: a column shows the stamp */
+    int hwts_active;              /* #17: either of these: one test per record */
 };
 
 /* Sets the driver up; -1 when out of memory. */

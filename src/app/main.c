@@ -5,6 +5,7 @@
 #include "convert.h"
 #include "exit_codes.h"
 #include "flows_summary.h"
+#include "hwts.h"
 #include "modes.h"
 #include "qload.h"
 #include "writer.h"
@@ -43,6 +44,9 @@ static const char usage_text[] =
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "      --flows         one row per TCP connection instead of one per packet\n"
     "      --kdb           one row per kdb+ IPC message instead of per packet\n"
+    "      --hwts LIST     hardware timestamps for hwtime/hwdev/hwport: metamako,\n"
+    "                      exablaze, expcap, ixia, arista (comma-separated), auto\n"
+    "                      (the default: ixia,arista) or none\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -72,6 +76,8 @@ enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_S
 enum { OPT_TAGS = 400, OPT_MODE = 600 };
 /* TCP analysis */
 enum { OPT_FLOWS = 500 };
+/* hardware timestamps (#17) */
+enum { OPT_HWTS = 1700 };
 
 struct options {
     const char *output;
@@ -90,6 +96,8 @@ struct options {
     const char *tags;
     int flows;                 /* --flows: connection rows */
     const struct mode_ops *mode; /* --fix, --kdb...: a table mode (modes.c); NULL: none */
+    unsigned hwts;             /* #17: formats looked for (hwts.h) */
+    int hwts_given;
 };
 
 static const char default_table[] = "pcap";
@@ -204,6 +212,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "stats", no_argument, NULL, OPT_STATS },
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
+        { "hwts", required_argument, NULL, OPT_HWTS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
     };
@@ -221,6 +230,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->header = 1;
     o->data_max = 65535;
     o->progress = -1;
+    o->hwts = HWTS_AUTO;
     char err[1024];
     const struct mode_ops *clash = NULL; /* a second, different mode */
     int c;
@@ -304,6 +314,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_STATS:
             o->stats = 1;
             break;
+        case OPT_HWTS:
+            if (hwts_parse_list(optarg, &o->hwts) != 0)
+                return usage_error("--hwts '%s': formats are metamako, exablaze, expcap, ixia, "
+                                   "arista, auto, none", optarg);
+            o->hwts_given = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             exit(EXIT_OK);
@@ -339,6 +355,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("--flows and --%s cannot be used together", o->mode->name);
     if (o->flows && o->columns)
         return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
+    /* #17: the formats read into columns: without one of them, the option
+     * would do nothing (an expcap footer is cut off the frame in any case) */
+    if (o->hwts_given && (o->hwts & ~(unsigned)HWTS_EXPCAP) &&
+        (o->mode || o->flows || !columns_need_hwts(&o->cols)))
+        return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
     if (o->flows && o->table == default_table)
         o->table = "flows";
     return -1;
@@ -507,6 +528,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_NO_MEMORY;
     }
+    cv.hwts = o.hwts; /* #17 */
+    cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
+    cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
     char sym[SYM_MAX + 1];
 
