@@ -18,16 +18,24 @@ int converter_init(struct converter *cv, struct writer *w, int use_flows)
     cv->max_rows = UINT64_MAX;
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
+    if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES, 0) != 0)
+        return -1;
     return flow_table_init(&cv->flows, FLOW_DEFAULT_SLOTS);
 }
 
-void converter_free(struct converter *cv) { flow_table_free(&cv->flows); }
+void converter_free(struct converter *cv)
+{
+    flow_table_free(&cv->flows);
+    ipfrag_free(&cv->frags);
+}
 
 void converter_set_mode(struct converter *cv, const struct msg_mode *mode)
 {
     cv->mode = mode;
     cv->flows.on_evict = mode ? mode->on_evict : NULL;
     cv->flows.on_evict_ctx = mode ? mode->ctx : NULL;
+    /* A message mode's reassembler needs the datagrams' payload. */
+    cv->frags.keep_payload = mode != NULL;
 }
 
 void converter_set_progress(struct converter *cv, struct progress *p)
@@ -94,6 +102,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->in = in;
     cv->frame = 0;
     flow_table_reset(&cv->flows);
+    ipfrag_reset(&cv->frags);
 
     enum read_status st = reader_open(&rd, in);
     if (st != READ_OK) {
@@ -163,6 +172,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
          * length below the captured one is raised to it. */
         size_t reported = rec.origlen > rec.caplen ? rec.origlen : rec.caplen;
         decode_link(rec.linktype, rec.data, rec.caplen, reported, &r);
+        if (r.present & HAS_FRAG)
+            ipfrag_row(&cv->frags, &r);
         struct flow *fl = NULL;
         int dir = 0;
         if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&

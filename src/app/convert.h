@@ -7,6 +7,7 @@
 #include "filter.h"
 #include "flow.h"
 #include "input.h"
+#include "ipfrag.h"
 #include "progress.h"
 #include "stats.h"
 #include "writer.h"
@@ -35,6 +36,7 @@ struct converter {
     struct writer *writer;
     const struct msg_mode *mode;   /* NULL: packet rows */
     struct flow_table flows;
+    struct ipfrag_table frags;     /* IP datagrams being reassembled */
     int use_flows;
     const char *prog;          /* for messages */
     int quiet;                 /* no messages (fuzzing) */

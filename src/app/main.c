@@ -422,10 +422,14 @@ int main(int argc, char **argv)
         }
         fix_mode_attach(fm, &cv);
     }
-    /* the analysis column needs the flow table's sequence analysis */
-    for (int i = 0; i < o.cols.n && !o.fix; i++)
+    /* the analysis column needs the flow table's sequence analysis; the
+     * data column the payload of reassembled datagrams */
+    for (int i = 0; i < o.cols.n && !o.fix; i++) {
         if (o.cols.id[i] == COL_ANALYSIS)
             cv.flows.analyze = 1;
+        if (o.cols.id[i] == COL_DATA)
+            cv.frags.keep_payload = 1;
+    }
     if (o.flows) {
         cv.flows.on_end = flows_on_end;
         cv.flows.on_end_ctx = &w;
