@@ -192,6 +192,14 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
             return; /* a later fragment: no transport header */
     }
     ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
+    if ((frag & IPV4_MF) && r->ipproto == IPPROTO_NUM_TCP &&
+        (p[9] == IPPROTO_NUM_TCP || p[9] == IPPROTO_NUM_AH)) {
+        /* A first fragment not reassembled: packet-tcp.c gives a segment
+         * of a fragmented datagram no length (so raw numbers, no analysis). */
+        r->present &= ~(uint32_t)HAS_PAYLEN;
+        r->payload = NULL;
+        r->payload_caplen = 0;
+    }
 }
 
 static int is_ipv6_extension(uint8_t nh)
