@@ -27,7 +27,7 @@
                                           an inner IP header, TCP with options */
 #define IPFRAG_MAX_PIECES 1024         /* fragments kept per datagram */
 #define IPFRAG_DEFAULT_DATAGRAMS 4096
-#define IPFRAG_DEFAULT_BYTES (32u << 20)
+#define IPFRAG_DEFAULT_BYTES (8u << 20)
 
 struct ipfrag_piece {
     uint32_t offset, len;              /* as in the fragment */
