@@ -136,6 +136,32 @@ static void set_ipv4_fragment(const uint8_t *p, size_t hlen, size_t iplen, uint1
     };
 }
 
+/* A fragment (MF set or an offset): packet-ip.c reassembles it when the
+ * header's total length covers some payload and all of it was captured.
+ * Out of line (cold): unfragmented traffic pays one test for fragments. */
+__attribute__((cold, noinline))
+static void ipv4_fragment(const uint8_t *p, size_t hlen, size_t caplen, size_t total,
+                          uint16_t frag, struct row *r, int depth)
+{
+    /* total is the length field, or the frame's when that is zero (TSO),
+     * clamped to the frame: only an unclamped one can have been captured */
+    size_t iplen = get_be16(p + 2) ? get_be16(p + 2) : total;
+    if (iplen > hlen && iplen <= caplen) {
+        set_ipv4_fragment(p, hlen, iplen, frag, r, depth);
+        return;
+    }
+    if (frag & IPV4_OFFMASK)
+        return; /* a later fragment: no transport header */
+    ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
+    if (r->ipproto == IPPROTO_NUM_TCP && (p[9] == IPPROTO_NUM_TCP || p[9] == IPPROTO_NUM_AH)) {
+        /* A first fragment not reassembled: packet-tcp.c gives a segment
+         * of a fragmented datagram no length (so raw numbers, no analysis). */
+        r->present &= ~(uint32_t)HAS_PAYLEN;
+        r->payload = NULL;
+        r->payload_caplen = 0;
+    }
+}
+
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (caplen < 1 || p[0] >> 4 != 4)
@@ -181,25 +207,10 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         apply_source_route(p + IPV4_MIN_HEADER, hlen - IPV4_MIN_HEADER, r);
     uint16_t frag = get_be16(p + 6);
     if (frag & (IPV4_MF | IPV4_OFFMASK)) {
-        /* packet-ip.c reassembles when the header's total length covers
-         * some payload and all of it was captured. */
-        size_t iplen = get_be16(p + 2) ? get_be16(p + 2) : reported;
-        if (iplen > hlen && iplen <= caplen) {
-            set_ipv4_fragment(p, hlen, iplen, frag, r, depth);
-            return;
-        }
-        if (frag & IPV4_OFFMASK)
-            return; /* a later fragment: no transport header */
+        ipv4_fragment(p, hlen, caplen, total, frag, r, depth);
+        return;
     }
     ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
-    if ((frag & IPV4_MF) && r->ipproto == IPPROTO_NUM_TCP &&
-        (p[9] == IPPROTO_NUM_TCP || p[9] == IPPROTO_NUM_AH)) {
-        /* A first fragment not reassembled: packet-tcp.c gives a segment
-         * of a fragmented datagram no length (so raw numbers, no analysis). */
-        r->present &= ~(uint32_t)HAS_PAYLEN;
-        r->payload = NULL;
-        r->payload_caplen = 0;
-    }
 }
 
 static int is_ipv6_extension(uint8_t nh)
