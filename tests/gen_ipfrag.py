@@ -107,6 +107,12 @@ def v4frag(src, dst, proto, ipid, payload, off, more, caplen=None, ttl=64):
     """(record frag, model entry) for an IPv4 fragment of payload bytes."""
     fr = g.ipv4(src, dst, proto, g.Frag(payload), df=False, mf=more,
                 fragoff=off, ipid=ipid, ttl=ttl)
+    if proto == 4:
+        # a fragment of IP-in-IP: until reassembled the outer header is the
+        # row's (gen_testdata's ipv4() leaves a tunnel's fields to the inner)
+        fr.fields.update({"src": (src, 0), "dest": (dst, 0),
+                          "ttl": (str(ttl), 0), "ipid": (str(ipid), 0),
+                          "protocol": ("IPv4", 0)})
     return g.eth(fr), ("v4", src, dst, proto ^ ipid, off, payload, more,
                        proto, caplen)
 
@@ -119,6 +125,15 @@ def v6frag(src, dst, nh, ident, payload, off, more, before=(), caplen=None):
                 ext=list(before) + [("frag", off, 1 if more else 0, ident)])
     return g.eth(fr), ("v6", src, dst, ident, off, payload, more, nh,
                        caplen)
+
+
+def v4frag_tunnelled(osrc, odst, src, dst, proto, ipid, payload, off, more):
+    """An IPv4 fragment inside an unfragmented IPv4-in-IPv4 tunnel."""
+    inner = g.ipv4(src, dst, proto, g.Frag(payload), df=False, mf=more,
+                   fragoff=off, ipid=ipid)
+    fr = g.ipv4(osrc, odst, 4, inner, ipid=0x7000 + off // 8)
+    return g.eth(fr), ("v4", src, dst, proto ^ ipid, off, payload, more,
+                       proto, None)
 
 
 def dstopts(nh, n=8):
@@ -144,12 +159,21 @@ def build(entries):
         if whole:
             dg = model.add((ver, src, dst, fid), off, payload, more)
             if dg is not None:
+                fields = dict(fr.fields)
                 if ver == "v6":
                     while proto == 60:          # post-fragment headers
                         proto, n = dg[0], (dg[1] + 1) * 8
                         dg = dg[n:]
+                if proto == 4:                  # IP-in-IP: the inner header's
+                    hl = (dg[0] & 15) * 4
+                    fields.update({
+                        "src": (".".join(map(str, dg[12:16])), 0),
+                        "dest": (".".join(map(str, dg[16:20])), 0),
+                        "ttl": (str(dg[8]), 0),
+                        "ipid": (str(struct.unpack(">H", dg[4:6])[0]), 0),
+                        "protocol": (g.IPPROTO_NAME[dg[9]], 0)})
+                    proto, dg = dg[9], dg[hl:]
                 f, m = transport_fields(proto, dg)
-                fields = dict(fr.fields)
                 fields.update({c: (v, 0) for c, v in f.items()})
                 if ver == "v6":
                     fields["protocol"] = (g.IPPROTO_NAME[proto], 0)
@@ -299,6 +323,31 @@ def cases(out):
            "stream,ipid",
            ["frame", "src", "srcport", "destport", "flags", "rseq", "rack",
             "win", "len", "stream", "ipid"])
+    # tunnels: an IPv4-in-IPv4 datagram fragmented outside (the inner
+    # header and its UDP on the completing fragment), and an inner datagram
+    # fragmented inside an unfragmented tunnel
+    inner = g.ipv4("10.9.0.1", "10.9.0.2", 17,
+                   g.udp(4444, 5555, b"Q" * 300), ipid=5).data
+    small = udp_bytes(1, 2, b"W" * 250)
+    ps = split(small, [128])
+    recs = build(v4pieces(4, 0x99, inner, [160]) + [
+        v4frag_tunnelled(A, B, "10.9.0.3", "10.9.0.4", 17, 6, b, off,
+                         i < len(ps) - 1) for i, (off, b) in enumerate(ps)])
+    g.case(out, "frag_tunnel", "frag_tunnel.pcap", g.pcap_bytes(recs, 1),
+           recs, "--columns frame,src,dest,protocol,ttl,ipid,srcport,"
+           "destport,len", ["frame", "src", "dest", "protocol", "ttl", "ipid",
+                            "srcport", "destport", "len"])
+    # filters see the completing row: --port 80 on the interleaved capture
+    # keeps only the row where the TCP datagram completes
+    u = v4pieces(17, 0x200, dg, [104, 104, 104])
+    t = v4pieces(6, 0x200, tcpdg, [152])
+    r = v4pieces(17, 0x200, dg, [200], src=B, dst=A)
+    recs = build([u[0], t[0], r[0], u[1], t[1], u[3], r[1], u[2]])
+    rows = [x for x in g.expected_rows(recs, "frag_interleaved")
+            if "80" in (x.get("srcport"), x.get("destport"))]
+    g.case(out, "frag_filter_port", "frag_interleaved.pcap", None, recs,
+           "--port 80 --columns frame,srcport,destport,len",
+           stdout=g.csv_text(rows, ["frame", "srcport", "destport", "len"]))
     # the reassembled payload, as --fix/--kdb and the data column see it
     small = udp_bytes(7, 9, b"0123456789abcdef" * 4)
     recs = build(v4pieces(17, 0x700, small, [24, 24]))
