@@ -114,7 +114,7 @@ class Frag:
 
 IPPROTO_NAME = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 58: "ICMPv6",
                 59: "IPv6-NoNxt", 47: "GRE",
-                132: "SCTP", 50: "ESP", 51: "AH"}
+                132: "SCTP", 50: "ESP", 51: "AH", 60: "IPv6-Opts"}
 
 
 def raw(data):
@@ -244,9 +244,28 @@ def ipv4(src, dst, proto, inner, ttl=64, ipid=0x1234, opts=b"", df=True,
         f = {"src": (src, 16), "dest": (dst, 20), "ttl": (str(ttl), 9),
              "ipid": (str(ipid), 6),
              "protocol": (IPPROTO_NAME.get(proto, str(proto)), 10)}
-    if fragoff:
-        inner = Frag(inner.data)  # later fragment: no transport fields
+    if fragoff or mf:
+        # a fragment: the transport fields go to the fragment that completes
+        # the datagram (see completing())
+        inner = Frag(inner.data)
     return inner.wrap(hdr, f)
+
+
+def completing(frag, first, total):
+    """The fragment frag completes a datagram whose payload (total bytes)
+    starts with the transport segment first: its row carries first's
+    transport fields, with len for the whole datagram, as tshark's does."""
+    tf = {c: (v, 0) for c, (v, need) in first.fields.items()}
+    m = dict(first.meta)
+    if "tcp_off" in m:
+        hl = (first.data[12] >> 4) * 4
+        tf["len"] = (str(total - hl), 0)
+        m["tcp_off"] = -10**6   # header bytes are not in this frame: always there
+    elif "len" in tf:
+        tf["len"] = (str(struct.unpack(">H", first.data[4:6])[0] - 8), 0)
+    f = dict(frag.fields)
+    f.update(tf)
+    return Frag(frag.data, f, m)
 
 
 EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51}
@@ -277,8 +296,9 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
         elif e[0] == "frag":
             chain += struct.pack(">BBHI", nh, 0, (e[1] // 8) << 3 | e[2],
                                  e[3])
-            if e[1]:
-                later_fragment = True
+            if e[1] or e[2]:
+                later_fragment = True   # reassembled on another frame
+                nxt_of_frag = nh
         elif e[0] == "ah":
             icv = e[1]
             total = 12 + icv
@@ -295,7 +315,11 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     else:
         f = {"src": (fmt6(ip6(src)), 24), "dest": (fmt6(ip6(dst)), 40),
              "ttl": (str(hlim), 8)}
-    if proto_ok and nxt not in (4, 41):
+    if proto_ok and later_fragment:
+        # the protocol the fragment header names
+        f["protocol"] = (IPPROTO_NAME.get(nxt_of_frag, str(nxt_of_frag)),
+                         40 + len(chain))
+    elif proto_ok and nxt not in (4, 41):
         f["protocol"] = (IPPROTO_NAME.get(nxt, str(nxt)), 40 + len(chain))
     if not proto_ok:
         inner = Frag(inner.data)
@@ -679,12 +703,12 @@ def cases_ip(out):
         ipv4("10.1.0.1", "10.1.0.2", 6, t(1), opts=b"\x01\x01\x01\x00"),
         ipv4("10.1.0.1", "10.1.0.2", 6, t(2),
              opts=b"\x94\x04\x00\x00" + b"\x01" * 8),
-        # fragments: first (MF, offset 0) carries ports; later one does not
+        # fragments: the one that completes the datagram carries the ports
         ipv4("10.1.0.3", "10.1.0.4", 6, t(3), df=False, mf=True, ipid=77),
         ipv4("10.1.0.3", "10.1.0.4", 6, Frag(b"r" * 24), df=False,
              mf=True, fragoff=24, ipid=77),
-        ipv4("10.1.0.3", "10.1.0.4", 6, Frag(b"s" * 8), df=False,
-             fragoff=48, ipid=77),
+        completing(ipv4("10.1.0.3", "10.1.0.4", 6, Frag(b"s" * 8),
+                        df=False, fragoff=48, ipid=77), t(3), 56),
         # UDP fragment (later): no ports either
         ipv4("10.1.0.5", "10.1.0.6", 17, Frag(b"u" * 16), df=False,
              fragoff=1480, ipid=78),

@@ -16,6 +16,9 @@
 #   jumbo_q   1,500 UDP packets of 65,000 bytes, -f q with the data column
 #             (q batches must not hold 1,000 rows of 128 KiB hex each);
 #             needs python3, skipped without it
+#   frags, frags_data, frags_fix  100,000 IPv4 fragments of datagrams that
+#             never complete (the fragment table's bounds), default columns,
+#             the data column, --fix; python3 too
 #   fix       --fix on 1,000,000 packets of FIX sessions
 #   fix_flows --fix -f q on the 1,000,000 connections
 #   flows_rows --flows on the 1,000,000 connections
@@ -92,6 +95,22 @@ for i in range(1500):
 sys.stderr.write("1500 packets of %d bytes" % len(ip))'
     printf '%s\n' "$jumbo" > "$tmp/jumbo.py"
     measure jumbo_q "python3 $(q "$tmp/jumbo.py")" "$limit_mib" -- -f q --columns time,len,data
+    # IP fragments that never complete: the fragment table stays bounded,
+    # keeping datagram heads (packet rows) or whole payloads (data column)
+    frags='import struct, sys
+o = sys.stdout.buffer
+o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 101))
+pay = (bytes(range(256)) * 6)[:1480]
+for i in range(100000):
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(pay), i & 0xFFFF,
+                     0x2000 | (i % 7) * 185, 64, 17, 0,
+                     bytes([10, 1, i >> 16 & 255, 1]), bytes([10, 0, 0, 2])) + pay
+    o.write(struct.pack("<IIII", 1700000000, i, len(ip), len(ip)) + ip)
+sys.stderr.write("100000 IPv4 fragments of %d bytes, none completes" % len(ip))'
+    printf '%s\n' "$frags" > "$tmp/frags.py"
+    measure frags "python3 $(q "$tmp/frags.py")" "$limit_mib" -- -f csv
+    measure frags_data "python3 $(q "$tmp/frags.py")" "$limit_mib" -- --columns time,len,data
+    measure frags_fix "python3 $(q "$tmp/frags.py")" "$mode_limit_mib" -- --fix
 else
     echo "skip jumbo_q: no python3"
     skipped=$((skipped + 1))

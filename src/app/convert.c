@@ -32,10 +32,15 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
         cv->flows.on_evict = s->mode->evict;
         cv->flows.on_evict_ctx = s->mode_ctx;
     }
-    return 0;
+    return ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES,
+                       s->mode != NULL || s->keep_frag_payload);
 }
 
-void converter_free(struct converter *cv) { flow_table_free(&cv->flows); }
+void converter_free(struct converter *cv)
+{
+    flow_table_free(&cv->flows);
+    ipfrag_free(&cv->frags);
+}
 
 void converter_set_progress(struct converter *cv, struct progress *p)
 {
@@ -122,6 +127,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->in = in;
     cv->frame = 0;
     flow_table_reset(&cv->flows);
+    ipfrag_reset(&cv->frags);
 
     enum read_status st = reader_open(&rd, in);
     if (st != READ_OK) {
@@ -195,6 +201,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             caplen = hardware_stamp(cv, &rec, &r);
         size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
         decode_link(rec.linktype, rec.data, caplen, reported, &r);
+        if (r.present & HAS_FRAG)
+            ipfrag_row(&cv->frags, &r);
         struct flow *fl = NULL;
         int dir = 0;
         if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&

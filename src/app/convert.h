@@ -7,6 +7,7 @@
 #include "filter.h"
 #include "flow.h"
 #include "input.h"
+#include "ipfrag.h"
 #include "progress.h"
 #include "stats.h"
 #include "writer.h"
@@ -20,6 +21,7 @@ struct converter_setup {
     void *mode_ctx;               /* the mode's state (mode->create) */
     int use_flows;                /* track TCP connections (stream, rseq... columns) */
     int analyze;                  /* the analysis column: the sequence analysis */
+    int keep_frag_payload;        /* the data column: keep reassembled datagrams' bytes */
     uint32_t flow_slots;          /* size of the flow table; 0: FLOW_DEFAULT_SLOTS */
     /* --flows: told when a connection's record is complete (flow.h on_end). */
     void (*on_flow_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
@@ -35,6 +37,7 @@ struct converter {
     const struct mode_ops *mode;   /* NULL: packet rows */
     void *mode_ctx;
     struct flow_table flows;
+    struct ipfrag_table frags;     /* IP datagrams being reassembled */
     int use_flows;
     const char *prog;          /* for messages */
     int quiet;                 /* no messages (fuzzing) */

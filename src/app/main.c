@@ -519,6 +519,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.cols.n && !o.mode; i++)
         if (o.cols.id[i] == COL_ANALYSIS)
             setup.analyze = 1;
+    /* the data column needs the payload of reassembled datagrams */
+    for (int i = 0; i < o.cols.n && !o.mode; i++)
+        if (o.cols.id[i] == COL_DATA)
+            setup.keep_frag_payload = 1;
     if (o.flows) {
         setup.on_flow_end = flows_on_end;
         setup.on_flow_end_ctx = &w;

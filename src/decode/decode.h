@@ -38,6 +38,10 @@ static inline size_t size_after(size_t total, size_t n) { return total > n ? tot
 /* decode_ip.c */
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* The payload of a datagram reassembled from fragments (ipfrag.c): p holds
+ * its first caplen bytes of len; f is the fragment that completed it. */
+void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t caplen,
+                           size_t len, struct row *r);
 /* Dispatches on the first nibble, for raw-IP link types and MPLS. */
 void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 

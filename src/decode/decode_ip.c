@@ -2,8 +2,11 @@
  * Fields are filled in header order as far as the captured bytes go, as
  * tshark shows them: an IPv4 source needs 16 header bytes, a destination 20.
  * IP-in-IP (protocols 4 and 41) decodes to the inner header, which then
- * replaces the outer one in the row. Only the first fragment of a datagram
- * carries the transport header. */
+ * replaces the outer one in the row. A fragment whose payload was wholly
+ * captured is described in the row (HAS_FRAG) for the driver's fragment
+ * table (ipfrag.c), which decodes the transport header on the fragment that
+ * completes the datagram, as Wireshark does; only a first fragment cut short
+ * by the capture carries its own transport header (IPv4 only, as tshark). */
 #include "decode.h"
 #include "bytes.h"
 
@@ -11,12 +14,15 @@
 
 #define IPV4_MIN_HEADER 20
 #define IPV4_OFFMASK 0x1FFF
+#define IPV4_MF 0x2000
 #define IPV6_HEADER_LEN 40
 #define IPOPT_EOL 0
 #define IPOPT_NOP 1
 #define IPOPT_LSRR 131
 #define IPOPT_SSRR 137
 #define IPV6_FRAG_OFFMASK 0xFFF8
+#define IPV6_FRAG_M 0x0001
+#define IPV6_FRAG_HEADER_LEN 8
 /* A chain of extension headers is bounded by the packet anyway (each is at
  * least 8 bytes, so 65535 bytes hold at most 8192), but a bound on the count
  * keeps the loop obviously finite. tshark follows chains of any length. */
@@ -87,6 +93,75 @@ static void apply_source_route(const uint8_t *o, size_t len, struct row *r)
     }
 }
 
+/* What follows an IPv4 header: like tshark, read through an authentication
+ * header (RFC 4302) to the protocol it protects. len is the payload's length
+ * from the IP header (clamped to the wire). */
+static void ipv4_payload(uint8_t proto, const uint8_t *p, size_t caplen, size_t len,
+                         struct row *r, int depth)
+{
+    size_t off = 0;
+    if (proto == IPPROTO_NUM_AH) {
+        if (caplen < 2)
+            return;
+        size_t ahlen = ((size_t)p[1] + 2) * 4;
+        if (caplen < ahlen || len < ahlen)
+            return;
+        proto = p[0];
+        r->ipproto = proto;
+        off = ahlen;
+    }
+    decode_transport(proto, p + off, caplen - off, len - off, r, depth);
+}
+
+/* RFC 1918 and link-local addresses: Wireshark adds the VLAN id to the
+ * reassembly key of datagrams between them (packet-ip.c). */
+static int ipv4_private(const uint8_t *a)
+{
+    return a[0] == 10 || (a[0] == 172 && (a[1] & 0xF0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254);
+}
+
+static void set_ipv4_fragment(const uint8_t *p, size_t hlen, size_t iplen, uint16_t frag,
+                              struct row *r, int depth)
+{
+    /* packet-ip.c's key: the addresses and proto ^ id (^ VLAN id) */
+    uint32_t id = (uint32_t)p[9] ^ get_be16(p + 4);
+    if ((r->present & HAS_VLAN) && (ipv4_private(p + 12) || ipv4_private(p + 16)))
+        id ^= r->vlan;
+    r->present |= HAS_FRAG;
+    r->frag = (struct row_frag){
+        .ver = IPVER_4, .proto = p[9], .more = (frag & IPV4_MF) != 0, .depth = (uint8_t)depth,
+        .id = id, .offset = (uint32_t)(frag & IPV4_OFFMASK) * 8,
+        .len = (uint32_t)(iplen - hlen), .data = p + hlen,
+    };
+}
+
+/* A fragment (MF set or an offset): packet-ip.c reassembles it when the
+ * header's total length covers some payload and all of it was captured.
+ * Out of line (cold): unfragmented traffic pays one test for fragments. */
+__attribute__((cold, noinline))
+static void ipv4_fragment(const uint8_t *p, size_t hlen, size_t caplen, size_t total,
+                          uint16_t frag, struct row *r, int depth)
+{
+    /* total is the length field, or the frame's when that is zero (TSO),
+     * clamped to the frame: only an unclamped one can have been captured */
+    size_t iplen = get_be16(p + 2) ? get_be16(p + 2) : total;
+    if (iplen > hlen && iplen <= caplen) {
+        set_ipv4_fragment(p, hlen, iplen, frag, r, depth);
+        return;
+    }
+    if (frag & IPV4_OFFMASK)
+        return; /* a later fragment: no transport header */
+    ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
+    if (r->ipproto == IPPROTO_NUM_TCP && (p[9] == IPPROTO_NUM_TCP || p[9] == IPPROTO_NUM_AH)) {
+        /* A first fragment not reassembled: packet-tcp.c gives a segment
+         * of a fragmented datagram no length (so raw numbers, no analysis). */
+        r->present &= ~(uint32_t)HAS_PAYLEN;
+        r->payload = NULL;
+        r->payload_caplen = 0;
+    }
+}
+
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (caplen < 1 || p[0] >> 4 != 4)
@@ -132,23 +207,12 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         return;
     if (hlen > IPV4_MIN_HEADER)
         apply_source_route(p + IPV4_MIN_HEADER, hlen - IPV4_MIN_HEADER, r);
-    if ((get_be16(p + 6) & IPV4_OFFMASK) != 0)
-        return; /* a later fragment: no transport header */
-    size_t off = hlen;
-    uint8_t proto = p[9];
-    /* Like tshark, read through an authentication header (RFC 4302) to the
-     * protocol it protects. */
-    if (proto == IPPROTO_NUM_AH) {
-        if (caplen < off + 2)
-            return;
-        size_t ahlen = ((size_t)p[off + 1] + 2) * 4;
-        if (caplen < off + ahlen || total < off + ahlen)
-            return;
-        proto = p[off];
-        r->ipproto = proto;
-        off += ahlen;
+    uint16_t frag = get_be16(p + 6);
+    if (frag & (IPV4_MF | IPV4_OFFMASK)) {
+        ipv4_fragment(p, hlen, caplen, total, frag, r, depth);
+        return;
     }
-    decode_transport(proto, p + off, caplen - off, total - off, r, depth);
+    ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
 }
 
 static int is_ipv6_extension(uint8_t nh)
@@ -163,6 +227,63 @@ static int is_ipv6_extension(uint8_t nh)
     default:
         return 0;
     }
+}
+
+/* The extension headers from p + off on (nh names the first), then the
+ * transport. end is where the IPv6 payload ends (from the header's payload
+ * length, clamped to the wire), whole says all of it was captured. Also
+ * decodes what follows the fragment header of a reassembled datagram. */
+static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, size_t off,
+                       int whole, struct row *r, int depth)
+{
+    for (int n = 0; n < IPV6_MAX_EXTENSIONS && is_ipv6_extension(nh); n++) {
+        if (caplen < off + 2)
+            return; /* chain cut short: the protocol is the header we could not pass */
+        size_t len = nh == IPPROTO_NUM_AH ? ((size_t)p[off + 1] + 2) * 4
+                                          : ((size_t)p[off + 1] + 1) * 8;
+        uint8_t next = p[off];
+        if (nh == IPPROTO_NUM_FRAGMENT) {
+            if (caplen < off + 4)
+                return;
+            uint16_t fo = get_be16(p + off + 2);
+            if (fo & (IPV6_FRAG_OFFMASK | IPV6_FRAG_M)) {
+                /* packet-ipv6.c: a fragment is reassembled when its whole
+                 * payload was captured; otherwise, even the first one is
+                 * shown as data, without the transport header. An atomic
+                 * fragment (offset 0, M clear) is read through. */
+                r->ipproto = next;
+                if (whole && caplen >= off + IPV6_FRAG_HEADER_LEN &&
+                    end >= off + IPV6_FRAG_HEADER_LEN) {
+                    r->present |= HAS_FRAG;
+                    r->frag = (struct row_frag){
+                        .ver = IPVER_6, .proto = next, .more = fo & IPV6_FRAG_M,
+                        .depth = (uint8_t)depth, .id = get_be32(p + off + 4),
+                        .offset = fo & IPV6_FRAG_OFFMASK,
+                        .len = (uint32_t)(end - off - IPV6_FRAG_HEADER_LEN),
+                        .data = p + off + IPV6_FRAG_HEADER_LEN,
+                    };
+                }
+                return;
+            }
+        }
+        if (caplen < off + len || end < off + len)
+            return;
+        off += len;
+        nh = next;
+        r->ipproto = nh;
+    }
+    if (is_ipv6_extension(nh))
+        return;
+    decode_transport(nh, p + off, caplen - off, end - off, r, depth);
+}
+
+void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t caplen,
+                           size_t len, struct row *r)
+{
+    if (f->ver == IPVER_4)
+        ipv4_payload(f->proto, p, caplen, len, r, f->depth);
+    else
+        ipv6_chain(f->proto, p, caplen, len, 0, caplen >= len, r, f->depth);
 }
 
 void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
@@ -194,29 +315,8 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     r->present |= HAS_DST;
     memcpy(r->dst, p + 24, 16);
 
-    size_t off = IPV6_HEADER_LEN;
-    for (int n = 0; n < IPV6_MAX_EXTENSIONS && is_ipv6_extension(nh); n++) {
-        if (caplen < off + 2)
-            return; /* chain cut short: the protocol is the header we could not pass */
-        size_t len = nh == IPPROTO_NUM_AH ? ((size_t)p[off + 1] + 2) * 4
-                                          : ((size_t)p[off + 1] + 1) * 8;
-        uint8_t next = p[off];
-        if (nh == IPPROTO_NUM_FRAGMENT) {
-            if (caplen < off + 4)
-                return;
-            if ((get_be16(p + off + 2) & IPV6_FRAG_OFFMASK) != 0) {
-                r->ipproto = next; /* later fragment: the protocol, no header */
-                return;
-            }
-        }
-        if (caplen < off + len || plen < off - IPV6_HEADER_LEN + len)
-            return;
-        off += len;
-        nh = next;
-        r->ipproto = nh;
-    }
-    if (is_ipv6_extension(nh))
-        return;
-    size_t seglen = plen - (off - IPV6_HEADER_LEN);
-    decode_transport(nh, p + off, caplen - off, seglen, r, depth);
+    /* Only a payload that was wholly captured can be reassembled. */
+    size_t raw = get_be16(p + 4);
+    int whole = raw != 0 && raw <= caplen - IPV6_HEADER_LEN;
+    ipv6_chain(nh, p, caplen, IPV6_HEADER_LEN + plen, IPV6_HEADER_LEN, whole, r, depth);
 }

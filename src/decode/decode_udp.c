@@ -1,5 +1,7 @@
 /* decode_udp.c: UDP (RFC 768), and the port pair of transports that start
- * with one (SCTP). The payload length comes from the IP header, as for TCP. */
+ * with one (SCTP). The payload length is the UDP header's length field less
+ * the header, as Wireshark's udp.length - 8 gives it: also when it disagrees
+ * with the IP length (padding, damaged or crafted packets). */
 #include "decode.h"
 #include "bytes.h"
 
@@ -17,13 +19,24 @@ void decode_ports_only(const uint8_t *p, size_t caplen, struct row *r)
 void decode_udp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
 {
     decode_ports_only(p, caplen, r);
-    if (seglen < UDP_HEADER_LEN)
+    if (caplen < 6)
         return;
+    size_t ulen = get_be16(p + 4);
+    /* RFC 2675 section 4: a zero length over IPv6 is a jumbogram's, whose
+     * length is the IP payload's (packet-udp.c does the same). */
+    if (ulen == 0 && r->ipver == IPVER_6)
+        ulen = seglen;
+    if (ulen < UDP_HEADER_LEN)
+        return; /* bogus: tshark stops at the length field */
     r->present |= HAS_PAYLEN;
-    r->paylen = (uint32_t)(seglen - UDP_HEADER_LEN);
-    if (caplen > UDP_HEADER_LEN) {
+    r->paylen = (uint32_t)(ulen - UDP_HEADER_LEN);
+    /* The payload bytes are those of the datagram that lie in the IP payload
+     * too (the data column). */
+    size_t inside = ulen < seglen ? ulen : seglen;
+    if (caplen > UDP_HEADER_LEN && inside > UDP_HEADER_LEN) {
         r->payload = p + UDP_HEADER_LEN;
         size_t n = caplen - UDP_HEADER_LEN;
-        r->payload_caplen = (uint32_t)(n < r->paylen ? n : r->paylen);
+        size_t want = inside - UDP_HEADER_LEN;
+        r->payload_caplen = (uint32_t)(n < want ? n : want);
     }
 }

@@ -34,6 +34,22 @@ enum row_present {
     HAS_RACK     = 1u << 19,
     HAS_WSCALE   = 1u << 20,
     HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
+    HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
+};
+
+/* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
+ * decoder found it: the driver's fragment table (ipfrag.c) adds it to its
+ * datagram and, when that completes, decodes the transport header on this
+ * row (Wireshark's "reassembled in" frame). */
+struct row_frag {
+    uint8_t  ver;              /* IPVER_4 or IPVER_6 */
+    uint8_t  proto;            /* protocol of the fragmented payload */
+    uint8_t  more;             /* MF / M flag */
+    uint8_t  depth;            /* tunnel depth of the fragmented header */
+    uint32_t id;               /* reassembly id, as Wireshark's key has it */
+    uint32_t offset;           /* byte offset of this fragment's payload */
+    uint32_t len;              /* payload bytes, all captured */
+    const uint8_t *data;
 };
 
 /* What the IP layer carried, for the protocol column. */
@@ -98,6 +114,7 @@ struct row {
     const uint8_t *ip;
     size_t ip_caplen;
     struct hw_stamp hw;
+    struct row_frag frag;      /* when HAS_FRAG */
 };
 
 /* Clears what the decoders fill; the record fields are set by the driver. */

@@ -208,7 +208,7 @@ START_TEST(sll2_ipv6_with_extension_chain)
     uint8_t *e = ip + 40;
     e[0] = 60; e[1] = 0;                      /* -> destination options */
     e[8] = 44; e[9] = 0;                      /* -> fragment */
-    e[16] = 6; e[18] = 0; e[19] = 1;          /* -> TCP, offset 0, M set */
+    e[16] = 6; e[18] = 0; e[19] = 0;          /* -> TCP, atomic fragment */
     uint8_t *t = e + 24;
     t[0] = 0x04; t[1] = 0xd2; t[12] = 0x50; t[13] = 0x10;
     decode(LINKTYPE_LINUX_SLL2, p, sizeof p, sizeof p);
@@ -218,6 +218,25 @@ START_TEST(sll2_ipv6_with_extension_chain)
     ck_assert_int_eq(r.sport, 1234);
     ck_assert(r.present & HAS_PAYLEN);
     ck_assert_uint_eq(r.paylen, 0);
+    ck_assert(!(r.present & HAS_FRAG));
+
+    /* M set: a first fragment, left to the fragment table, no ports */
+    e[19] = 1;
+    e[20] = 0xde; e[21] = 0xad; e[22] = 0xbe; e[23] = 0xef;
+    decode(LINKTYPE_LINUX_SLL2, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.ipproto, 6);
+    ck_assert(!(r.present & HAS_SPORT));
+    ck_assert(r.present & HAS_FRAG);
+    ck_assert_uint_eq(r.frag.id, 0xdeadbeef);
+    ck_assert_uint_eq(r.frag.offset, 0);
+    ck_assert_uint_eq(r.frag.len, 20);
+    ck_assert_int_eq(r.frag.more, 1);
+    ck_assert_int_eq(r.frag.proto, 6);
+    ck_assert_ptr_eq(r.frag.data, t);
+
+    /* the payload not wholly captured: shown as data, not reassembled */
+    decode(LINKTYPE_LINUX_SLL2, p, sizeof p - 1, sizeof p);
+    ck_assert(!(r.present & (HAS_FRAG | HAS_SPORT)));
 }
 END_TEST
 

@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Golden cases for IP fragment reassembly (issue 15), written like
+tests/gen_testdata.py (whose packet builders and row oracle it uses): each
+capture is assembled byte by byte and the expected rows come from this file's
+own model of Wireshark 4.0's defaults (epan/reassemble.c fragment_add_check,
+packet-ip.c, packet-ipv6.c), not from pcap2kdb:
+
+- the key is (IP version, src, dst, id): IPv4 id = protocol ^ IP ID, IPv6 id
+  = the fragment header's identification;
+- a fragment is added only when its whole payload was captured; an IPv4
+  first fragment that was not shows its own transport header (TCP without a
+  length), an IPv6 one does not;
+- the datagram's length is set by the first fragment with MF clear; it
+  completes on the first fragment after which the bytes 0..length are all
+  covered; overlapping bytes come from the fragment with the lower offset,
+  then from the earlier one;
+- that fragment's row carries the transport fields (len for the whole
+  datagram); the others none; a completed datagram leaves the table.
+
+    python3 tests/gen_ipfrag.py [OUTDIR]   (default <repo>/testdata)
+    python3 tests/gen_ipfrag.py --table    also print the golden.tsv lines
+"""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_testdata as g  # noqa: E402
+
+T0 = g.T0
+
+
+# ---------------------------------------------------------------- the model
+
+class Reassembler:
+    """Wireshark's one-pass IP reassembly, without its (absent) bounds."""
+
+    def __init__(self):
+        self.table = {}
+
+    def add(self, key, offset, data, more):
+        """Returns the datagram's bytes when this fragment completes it."""
+        d = self.table.setdefault(key, {"pieces": [], "datalen": None})
+        # sorted by offset, equal offsets in arrival order (LINK_FRAG)
+        i = len(d["pieces"])
+        while i > 0 and d["pieces"][i - 1][0] > offset:
+            i -= 1
+        d["pieces"].insert(i, (offset, data))
+        if not more and d["datalen"] is None:
+            d["datalen"] = offset + len(data)
+        if d["datalen"] is None:
+            return None
+        top = 0
+        for off, b in d["pieces"]:
+            if off <= top < off + len(b):
+                top = off + len(b)
+        if top < d["datalen"]:
+            return None
+        out = bytearray(d["datalen"])
+        pos = 0
+        for off, b in d["pieces"]:
+            if off >= d["datalen"]:
+                continue
+            end = min(off + len(b), d["datalen"])
+            if end > pos:
+                out[pos:end] = b[pos - off:end - off]
+                pos = end
+        del self.table[key]
+        return bytes(out)
+
+
+def transport_fields(proto, b):
+    """Row fields and flow meta of the transport header at the start of b
+    (a whole datagram payload)."""
+    if proto == 17:
+        sport, dport, ulen = struct.unpack(">HHH", b[:6])
+        return {"srcport": str(sport), "destport": str(dport),
+                "len": str(ulen - 8) if ulen >= 8 else ""}, {}
+    assert proto == 6
+    sport, dport, seq, ack, off, fl, win = struct.unpack(">HHIIBBH", b[:16])
+    hl = (off >> 4) * 4
+    flags = fl | (0x100 if off & 1 else 0)
+    f = {"srcport": str(sport), "destport": str(dport), "seq": str(seq),
+         "ack": str(ack), "flags": g.flags_str(flags), "rawwin": str(win),
+         "len": str(len(b) - hl)}
+    m = {"tcp_off": -10**6, "sport": sport, "dport": dport, "seq": seq,
+         "ack": ack, "flags": flags, "win": win, "paylen": len(b) - hl}
+    i = 20
+    while i < hl:                      # the options these cases use
+        k = b[i]
+        if k == 0:
+            break
+        if k == 1:
+            i += 1
+            continue
+        n = b[i + 1]
+        if k == 8:
+            tsval, tsecr = struct.unpack(">II", b[i + 2:i + 10])
+            f["tsval"], f["tsecr"] = str(tsval), str(tsecr)
+        elif k == 2:
+            f["mss"] = struct.unpack(">H", b[i + 2:i + 4])[0]
+        i += n
+    return f, m
+
+
+def v4frag(src, dst, proto, ipid, payload, off, more, caplen=None, ttl=64):
+    """(record frag, model entry) for an IPv4 fragment of payload bytes."""
+    fr = g.ipv4(src, dst, proto, g.Frag(payload), df=False, mf=more,
+                fragoff=off, ipid=ipid, ttl=ttl)
+    if proto == 4:
+        # a fragment of IP-in-IP: until reassembled the outer header is the
+        # row's (gen_testdata's ipv4() leaves a tunnel's fields to the inner)
+        fr.fields.update({"src": (src, 0), "dest": (dst, 0),
+                          "ttl": (str(ttl), 0), "ipid": (str(ipid), 0),
+                          "protocol": ("IPv4", 0)})
+    return g.eth(fr), ("v4", src, dst, proto ^ ipid, off, payload, more,
+                       proto, caplen)
+
+
+def v6frag(src, dst, nh, ident, payload, off, more, before=(), caplen=None):
+    """IPv6 fragment: before = extension headers ahead of the fragment
+    header; nh = the header the fragment header names (the fragmentable
+    part starts with it)."""
+    fr = g.ipv6(src, dst, nh, g.Frag(payload),
+                ext=list(before) + [("frag", off, 1 if more else 0, ident)])
+    return g.eth(fr), ("v6", src, dst, ident, off, payload, more, nh,
+                       caplen)
+
+
+def v4frag_tunnelled(osrc, odst, src, dst, proto, ipid, payload, off, more):
+    """An IPv4 fragment inside an unfragmented IPv4-in-IPv4 tunnel."""
+    inner = g.ipv4(src, dst, proto, g.Frag(payload), df=False, mf=more,
+                   fragoff=off, ipid=ipid)
+    fr = g.ipv4(osrc, odst, 4, inner, ipid=0x7000 + off // 8)
+    return g.eth(fr), ("v4", src, dst, proto ^ ipid, off, payload, more,
+                       proto, None)
+
+
+def dstopts(nh, n=8):
+    """A destination options header of n bytes naming nh (PadN filled)."""
+    return struct.pack(">BBBB", nh, n // 8 - 1, 1, n - 4) + b"\0" * (n - 4)
+
+
+def build(entries):
+    """Records for entries: ("pkt", Frag) for an unfragmented frame, or the
+    (frag, model) pairs of v4frag/v6frag. The model decides which row shows
+    the transport fields."""
+    model = Reassembler()
+    recs = []
+    for i, (fr, ent) in enumerate(entries):
+        if ent is None:
+            recs.append(g.Rec(fr, T0, 1000 * i))
+            continue
+        ver, src, dst, fid, off, payload, more, proto, caplen = ent
+        full = len(fr.data)
+        rec = g.Rec(fr, T0, 1000 * i,
+                    caplen=None if caplen is None else caplen)
+        whole = caplen is None or caplen >= full
+        if whole:
+            dg = model.add((ver, src, dst, fid), off, payload, more)
+            if dg is not None:
+                fields = dict(fr.fields)
+                if ver == "v6":
+                    while proto == 60:          # post-fragment headers
+                        proto, n = dg[0], (dg[1] + 1) * 8
+                        dg = dg[n:]
+                if proto == 4:                  # IP-in-IP: the inner header's
+                    hl = (dg[0] & 15) * 4
+                    fields.update({
+                        "src": (".".join(map(str, dg[12:16])), 0),
+                        "dest": (".".join(map(str, dg[16:20])), 0),
+                        "ttl": (str(dg[8]), 0),
+                        "ipid": (str(struct.unpack(">H", dg[4:6])[0]), 0),
+                        "protocol": (g.IPPROTO_NAME[dg[9]], 0)})
+                    proto, dg = dg[9], dg[hl:]
+                f, m = transport_fields(proto, dg)
+                fields.update({c: (v, 0) for c, v in f.items()})
+                if ver == "v6":
+                    fields["protocol"] = (g.IPPROTO_NAME[proto], 0)
+                rec.frag = g.Frag(fr.data, fields, m)
+        elif ver == "v4" and off == 0 and proto in (6, 17):
+            # not added; an IPv4 first fragment shows its own header (TCP:
+            # no length, so raw numbers)
+            f, m = transport_fields(proto, payload + b"\0" * 64)
+            cap_ip = caplen - 14 - 20
+            need = {"srcport": 4, "destport": 4, "seq": 16, "ack": 16,
+                    "flags": 16, "rawwin": 16, "len": 8, "tsval": 999,
+                    "tsecr": 999}
+            fields = dict(fr.fields)
+            for c, v in f.items():
+                if c == "len" and proto == 6:
+                    continue
+                if need.get(c, 999) <= cap_ip:
+                    fields[c] = (v, 0)
+            m.pop("paylen", None)
+            m["nolen"] = True
+            rec.frag = g.Frag(fr.data, fields, m if cap_ip >= 16 else {})
+        recs.append(rec)
+    return recs
+
+
+# ---------------------------------------------------------------- the cases
+
+A, B = "192.0.2.10", "198.51.100.20"
+A6, B6 = "2001:db8::10", "2001:db8::20"
+
+
+def udp_bytes(sport, dport, payload):
+    return g.udp(sport, dport, payload).data
+
+
+def split(b, sizes):
+    """Pieces of b of the given sizes (the last takes the rest)."""
+    out, off = [], 0
+    for n in sizes:
+        out.append((off, b[off:off + n]))
+        off += n
+    out.append((off, b[off:]))
+    return out
+
+
+def v4pieces(proto, ipid, dg, sizes, src=A, dst=B):
+    ps = split(dg, sizes)
+    return [v4frag(src, dst, proto, ipid, b, off, i < len(ps) - 1)
+            for i, (off, b) in enumerate(ps)]
+
+
+def plain_udp(i):
+    return (g.eth(g.ipv4(A, B, 17, g.udp(53, 5353, b"x" * i), ipid=1)), None)
+
+
+def cases(out):
+    dg = udp_bytes(1111, 2222, bytes(range(200)) * 2)          # 408 bytes
+    tcpdg = g.tcp(40000, 80, 1000, 2000, g.F["ACK"] | g.F["PSH"], 512,
+                  opts=[("nop",), ("nop",), ("ts", 7, 8)],
+                  payload=b"GET /" + b"a" * 300).data
+
+    # in order, with unfragmented packets around
+    recs = build([plain_udp(1)] + v4pieces(17, 0x100, dg, [160, 160]) +
+                 [plain_udp(2)])
+    g.case(out, "frag_inorder", "frag_inorder.pcap", g.pcap_bytes(recs, 1),
+           recs)
+    # reversed: the first fragment completes the datagram
+    recs = build(list(reversed(v4pieces(17, 0x101, dg, [160, 160]))))
+    g.case(out, "frag_reversed", "frag_reversed.pcap", g.pcap_bytes(recs, 1),
+           recs)
+    # interleaved: a UDP and a TCP datagram with the same IP ID between the
+    # same hosts (the protocol is in the key), and one the other way round
+    u = v4pieces(17, 0x200, dg, [104, 104, 104])
+    t = v4pieces(6, 0x200, tcpdg, [152])
+    r = v4pieces(17, 0x200, dg, [200], src=B, dst=A)
+    recs = build([u[0], t[0], r[0], u[1], t[1], u[3], r[1], u[2]])
+    g.case(out, "frag_interleaved", "frag_interleaved.pcap",
+           g.pcap_bytes(recs, 1), recs)
+    # overlapping: a later-arriving fragment at a lower offset wins the
+    # bytes it shares (here the TCP ack and flags); a fragment at the same
+    # offset that arrives later loses them
+    alt = bytearray(tcpdg)
+    alt[8:16] = struct.pack(">IBBH", 999, 0x80, g.F["ACK"], 512)
+    alt2 = bytearray(tcpdg)
+    alt2[0:4] = struct.pack(">HH", 1, 2)
+    recs = build([
+        v4frag(A, B, 6, 0x300, bytes(alt[8:200]), 8, True),
+        v4frag(A, B, 6, 0x300, tcpdg[200:], 200, False),
+        v4frag(A, B, 6, 0x300, tcpdg[0:16], 0, True),
+        # complete now; the same key starts a new datagram: same offset
+        # twice, the first one's bytes count
+        v4frag(A, B, 6, 0x301, tcpdg[0:64], 0, True),
+        v4frag(A, B, 6, 0x301, bytes(alt2[0:64]), 0, True),
+        v4frag(A, B, 6, 0x301, tcpdg[64:], 64, False),
+    ])
+    g.case(out, "frag_overlap", "frag_overlap.pcap", g.pcap_bytes(recs, 1),
+           recs)
+    # duplicates: a repeated first fragment before completion; after it, the
+    # same fragments again form a new datagram, whose first tail (shorter
+    # than the UDP length says) sets its length: Wireshark's "multiple
+    # tails" rule; udp.length - 8 stays the row's len
+    p = v4pieces(17, 0x400, dg, [128, 128])
+    odd_tail = v4frag(A, B, 17, 0x400, dg[256:300], 256, False)
+    recs = build([p[0], p[0], p[2], p[1], p[1], odd_tail, p[0]])
+    g.case(out, "frag_duplicate", "frag_duplicate.pcap",
+           g.pcap_bytes(recs, 1), recs)
+    # never completed: a gap; and a first fragment cut short by the snaplen
+    # (not added: it shows its own ports, TCP without a length) whose
+    # datagram then lacks its first bytes
+    p = v4pieces(17, 0x500, dg, [96, 96, 96])
+    q = v4pieces(6, 0x501, tcpdg, [200])
+    cut = (q[0][0], q[0][1][:8] + (14 + 20 + 24,))
+    recs = build([p[0], p[1], p[3], cut, q[1], plain_udp(3)])
+    g.case(out, "frag_incomplete", "frag_incomplete.pcap",
+           g.pcap_bytes(recs, 1), recs)
+    # IPv6: hop-by-hop before the fragment header, destination options
+    # after it (in the fragmentable part); UDP, then TCP, out of order
+    u6 = dstopts(17) + dg
+    t6 = dstopts(6, 16) + tcpdg
+    hop = [("hop", 8)]
+    us = split(u6, [200])
+    ts = split(t6, [120, 104])
+    recs = build([
+        v6frag(A6, B6, 60, 0xA1, us[1][1], us[1][0], False, hop),
+        v6frag(A6, B6, 60, 0xB2, ts[0][1], ts[0][0], True),
+        v6frag(A6, B6, 60, 0xA1, us[0][1], us[0][0], True, hop),
+        v6frag(A6, B6, 60, 0xB2, ts[2][1], ts[2][0], False),
+        v6frag(B6, A6, 60, 0xB2, ts[1][1], ts[1][0], True),  # other key
+        v6frag(A6, B6, 60, 0xB2, ts[1][1], ts[1][0], True),
+    ])
+    g.case(out, "frag_ipv6", "frag_ipv6.pcap", g.pcap_bytes(recs, 1), recs)
+    # TCP in fragments: a connection whose data segment is fragmented; the
+    # completing row feeds the flow table (stream, relative numbers)
+    syn = g.tcp(40001, 80, 5000, 0, g.F["SYN"], 1000, opts=[("nop",), ("ws", 2)])
+    synack = g.tcp(80, 40001, 9000, 5001, g.F["SYN"] | g.F["ACK"], 2000,
+                   opts=[("nop",), ("ws", 3)])
+    seg = g.tcp(40001, 80, 5001, 9001, g.F["ACK"] | g.F["PSH"], 700,
+                payload=b"z" * 600).data
+    ack = g.tcp(80, 40001, 9001, 5601, g.F["ACK"], 2000)
+    fr = v4pieces(6, 0x600, seg, [208, 208])
+    recs = build([(g.eth(g.ipv4(A, B, 6, syn, ipid=2)), None),
+                  (g.eth(g.ipv4(B, A, 6, synack, ipid=3)), None),
+                  fr[1], fr[0], fr[2],
+                  (g.eth(g.ipv4(B, A, 6, ack, ipid=4)), None)])
+    g.case(out, "frag_tcp", "frag_tcp.pcap", g.pcap_bytes(recs, 1), recs,
+           "--columns frame,src,srcport,destport,flags,rseq,rack,win,len,"
+           "stream,ipid",
+           ["frame", "src", "srcport", "destport", "flags", "rseq", "rack",
+            "win", "len", "stream", "ipid"])
+    # tunnels: an IPv4-in-IPv4 datagram fragmented outside (the inner
+    # header and its UDP on the completing fragment), and an inner datagram
+    # fragmented inside an unfragmented tunnel
+    inner = g.ipv4("10.9.0.1", "10.9.0.2", 17,
+                   g.udp(4444, 5555, b"Q" * 300), ipid=5).data
+    small = udp_bytes(1, 2, b"W" * 250)
+    ps = split(small, [128])
+    recs = build(v4pieces(4, 0x99, inner, [160]) + [
+        v4frag_tunnelled(A, B, "10.9.0.3", "10.9.0.4", 17, 6, b, off,
+                         i < len(ps) - 1) for i, (off, b) in enumerate(ps)])
+    g.case(out, "frag_tunnel", "frag_tunnel.pcap", g.pcap_bytes(recs, 1),
+           recs, "--columns frame,src,dest,protocol,ttl,ipid,srcport,"
+           "destport,len", ["frame", "src", "dest", "protocol", "ttl", "ipid",
+                            "srcport", "destport", "len"])
+    # filters see the completing row: --port 80 on the interleaved capture
+    # keeps only the row where the TCP datagram completes
+    u = v4pieces(17, 0x200, dg, [104, 104, 104])
+    t = v4pieces(6, 0x200, tcpdg, [152])
+    r = v4pieces(17, 0x200, dg, [200], src=B, dst=A)
+    recs = build([u[0], t[0], r[0], u[1], t[1], u[3], r[1], u[2]])
+    rows = [x for x in g.expected_rows(recs, "frag_interleaved")
+            if "80" in (x.get("srcport"), x.get("destport"))]
+    g.case(out, "frag_filter_port", "frag_interleaved.pcap", None, recs,
+           "--port 80 --columns frame,srcport,destport,len",
+           stdout=g.csv_text(rows, ["frame", "srcport", "destport", "len"]))
+    # the reassembled payload, as --fix/--kdb and the data column see it
+    small = udp_bytes(7, 9, b"0123456789abcdef" * 4)
+    recs = build(v4pieces(17, 0x700, small, [24, 24]))
+    dg_hex = small[8:].hex()
+    for r_ in recs:
+        if "len" in r_.frag.fields:
+            r_.frag.fields["data"] = (dg_hex, 0)
+    g.case(out, "frag_data", "frag_data.pcap", g.pcap_bytes(recs, 1), recs,
+           "--columns frame,srcport,len,data",
+           ["frame", "srcport", "len", "data"])
+
+
+def main(argv):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    table = "--table" in argv
+    args = [a for a in argv if a != "--table"]
+    outdir = args[0] if args else os.path.join(root, "testdata")
+    os.makedirs(outdir, exist_ok=True)
+    del g.CASES[:]
+    cases(g.Out(outdir))
+    if table:
+        for name, cap, code, extra in g.CASES:
+            print("%s\t%s\t%d\t%s" % (name, cap, code, extra))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
