@@ -48,6 +48,7 @@ struct converter {
     uint64_t frame;               /* records of the current input so far */
     struct input *in;             /* the current input */
     struct stats stats;
+    int no_tunnels;               /* --no-tunnels (#15): outer packets only */
 };
 
 /* A message mode takes the packets (and the flow table's evictions); NULL

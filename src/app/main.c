@@ -42,6 +42,8 @@ static const char usage_text[] =
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "      --flows         one row per TCP connection instead of one per packet\n"
     "      --kdb           one row per kdb+ IPC message instead of per packet\n"
+    "      --no-tunnels    do not follow GRE, ERSPAN, VXLAN, GENEVE: rows show the\n"
+    "                      outer packet (IP-in-IP is still followed)\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -71,6 +73,8 @@ enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_S
 enum { OPT_FIX = 400, OPT_TAGS, OPT_KDB };
 /* TCP analysis */
 enum { OPT_FLOWS = 500 };
+/* #15 */
+enum { OPT_NO_TUNNELS = 600 };
 
 struct options {
     const char *output;
@@ -90,6 +94,7 @@ struct options {
     const char *tags;
     int flows;                 /* --flows: connection rows */
     int kdb;
+    int no_tunnels;            /* --no-tunnels (#15) */
 };
 
 static const char default_table[] = "pcap";
@@ -186,6 +191,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "kdb", no_argument, NULL, OPT_KDB },
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
+        { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -219,6 +225,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_TAGS:
             o->tags = optarg;
+            break;
+        case OPT_NO_TUNNELS:
+            o->no_tunnels = 1;
             break;
         case OPT_FLOWS:
             o->flows = 1;
@@ -410,6 +419,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_DAMAGED;
     }
+    cv.no_tunnels = o.no_tunnels;
     struct fix_mode *fm = NULL;
     if (o.fix) {
         char err[1024];

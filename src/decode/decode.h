@@ -21,6 +21,9 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth);
 
+/* An Ethernet II or 802.3 frame without FCS (also inside tunnels). */
+void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+
 /* IEEE 802.2 LLC (SNAP carries an Ethertype), used by 802.3 and 802.11. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 /* decode_ppp.c: PPP (with or without HDLC framing), Cisco HDLC, Frame Relay. */

@@ -2,6 +2,7 @@
 #include "columns.h"
 #include "linktype.h"
 #include "names.h"
+#include "tunnel.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,9 @@ const struct column_def column_defs[COL_COUNT] = {
     [COL_RACK] = { "rack", 'J' },       [COL_RAWWIN] = { "rawwin", 'I' },
     [COL_WSCALE] = { "wscale", 'I' },   [COL_MSS] = { "mss", 'I' },
     [COL_ANALYSIS] = { "analysis", 'S' }, [COL_DATA] = { "data", '*' },
+    /* #15 tunnels */
+    [COL_TUNNEL] = { "tunnel", 'S' },   [COL_TSRC] = { "tsrc", 'S' },
+    [COL_TDEST] = { "tdest", 'S' },     [COL_TID] = { "tid", 'J' },
 };
 
 void columns_default(struct column_list *cl)
@@ -129,6 +133,11 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_MSS: return !(h & HAS_MSS);
     case COL_ANALYSIS: return r->analysis[0] == '\0';
     case COL_DATA: return r->payload_caplen == 0;
+    /* #15 tunnels */
+    case COL_TUNNEL: return r->tunnel == TUNNEL_NONE;
+    case COL_TSRC: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_SRC);
+    case COL_TDEST: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_DST);
+    case COL_TID: return r->tunnel == TUNNEL_NONE || !r->tunnel_has_id;
     case COL_COUNT: break;
     }
     return 1;
@@ -297,6 +306,16 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_MSS: return (h & HAS_MSS) ? fmt_u32(p, r->mss) : p;
     case COL_ANALYSIS: return put_str(p, r->analysis);
     case COL_DATA: return fmt_hex(p, r->payload, data_bytes(r, ctx));
+    /* #15 tunnels */
+    case COL_TUNNEL: return put_str(p, tunnel_name(r->tunnel));
+    case COL_TSRC: case COL_TDEST:
+        if (field_is_null(c, r))
+            return p;
+        {
+            const uint8_t *a = c == COL_TSRC ? r->tsrc : r->tdst;
+            return r->tunnel_ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
+        }
+    case COL_TID: return field_is_null(c, r) ? p : fmt_u32(p, r->tunnel_id);
     case COL_COUNT: break;
     }
     return p;
