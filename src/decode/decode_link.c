@@ -427,6 +427,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         }
         break;
     default:
+        decode_link_extra(linktype, p, caplen, reported, r); /* #15 */
         break;
     }
 }

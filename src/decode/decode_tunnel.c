@@ -30,6 +30,9 @@
 #define GRE_PPP_HDLC2 0x88D2
 #define GRE_WCCP 0x883E
 #define GRE_NSH 0x894F
+#define GRE_CISCO_METADATA 0x8909
+/* Cisco MetaData behind GRE: Ethertype, version, length, options, SGT */
+#define CMD_GRE_HEADER_LEN 8
 #define ERSPAN_II_HEADER_LEN 8
 #define ERSPAN_III_HEADER_LEN 12
 #define ERSPAN_III_PLATFORM_LEN 8  /* when the O bit is set */
@@ -44,10 +47,20 @@
 #define VXLAN_GPE_NSH 4
 #define VXLAN_GPE_MPLS 5
 #define GENEVE_HEADER_LEN 8
+/* GTP-U (3GPP TS 29.281): flags, message type, length, TEID; then 4 more
+ * bytes when any of E, S, PN is set, then extension headers while the last
+ * byte of the previous one names a next. */
+#define GTP_HEADER_LEN 8
+#define GTP_VERSION_1 1
+#define GTP_FLAG_PT 0x10
+#define GTP_FLAGS_OPTIONAL 0x07
+#define GTP_FLAG_E 0x04
+#define GTP_MSG_TPDU 0xFF
 
 static const char *const tunnel_names[] = {
     [TUNNEL_NONE] = "", [TUNNEL_IPIP] = "ipip", [TUNNEL_GRE] = "gre",
     [TUNNEL_ERSPAN] = "erspan", [TUNNEL_VXLAN] = "vxlan", [TUNNEL_GENEVE] = "geneve",
+    [TUNNEL_GTP] = "gtp", [TUNNEL_MPLS] = "mpls",
 };
 
 const char *tunnel_name(uint8_t kind)
@@ -184,6 +197,11 @@ static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size
         }
         decode_ipv4(p, caplen, reported, r, depth);
         break;
+    case GRE_CISCO_METADATA:
+        if (caplen >= CMD_GRE_HEADER_LEN && get_be16(p) != GRE_CISCO_METADATA)
+            decode_gre_type(get_be16(p), p + CMD_GRE_HEADER_LEN, caplen - CMD_GRE_HEADER_LEN,
+                            size_after(reported, CMD_GRE_HEADER_LEN), r, depth + 1);
+        break;
     case GRE_ETHERNET:
     case GRE_ETHERNET_OLD:
         decode_ethernet(p, caplen, reported, r, depth);
@@ -249,7 +267,36 @@ void decode_gre(const uint8_t *p, size_t caplen, size_t seglen, struct row *r, i
     follow(INNER_GRE_TYPE, type, q, cap, rep, r, depth);
 }
 
-static int is_port(const struct row *r, uint16_t port)
+/* GTP-U: a T-PDU carries an IP packet, which Wireshark recognizes by its
+ * version nibble. */
+static void decode_gtpu(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                        int depth)
+{
+    if (caplen < GTP_HEADER_LEN || p[0] >> 5 != GTP_VERSION_1 || !(p[0] & GTP_FLAG_PT) ||
+        p[1] != GTP_MSG_TPDU)
+        return;
+    enter_with_id(r, TUNNEL_GTP, 1, get_be32(p + 4));
+    size_t off = GTP_HEADER_LEN;
+    if (p[0] & GTP_FLAGS_OPTIONAL) {
+        off += 4;
+        if (caplen < off)
+            return;
+        uint8_t next = (p[0] & GTP_FLAG_E) ? p[off - 1] : 0;
+        for (int n = 0; next != 0; n++) {
+            if (n > 255 || caplen < off + 1 || p[off] == 0)
+                return;
+            off += (size_t)p[off] * 4;
+            if (caplen < off)
+                return;
+            next = p[off - 1];
+        }
+    }
+    if (caplen <= off)
+        return;
+    follow(INNER_IP, 0, p + off, caplen - off, size_after(reported, off), r, depth);
+}
+
+static int has_port(const struct row *r, uint16_t port)
 {
     return r->sport == port || r->dport == port;
 }
@@ -258,9 +305,9 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
 {
     if (!(r->present & HAS_DPORT))
         return 0;
-    if (is_port(r, UDP_PORT_VXLAN) || is_port(r, UDP_PORT_VXLAN_GPE)) {
-        int gpe = !is_port(r, UDP_PORT_VXLAN);
-        enter_with_id(r, TUNNEL_VXLAN, caplen >= 7, caplen >= 7 ? (uint32_t)get_be32(p + 4) >> 8 : 0);
+    if (has_port(r, UDP_PORT_VXLAN) || has_port(r, UDP_PORT_VXLAN_GPE)) {
+        int gpe = !has_port(r, UDP_PORT_VXLAN);
+        enter_with_id(r, TUNNEL_VXLAN, caplen >= 7, caplen >= 7 ? get_be32(p + 4) >> 8 : 0);
         if (caplen < VXLAN_HEADER_LEN)
             return 1;
         const uint8_t *q = p + VXLAN_HEADER_LEN;
@@ -288,8 +335,8 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
         }
         return 1;
     }
-    if (is_port(r, UDP_PORT_GENEVE)) {
-        enter_with_id(r, TUNNEL_GENEVE, caplen >= 7, caplen >= 7 ? (uint32_t)get_be32(p + 4) >> 8 : 0);
+    if (has_port(r, UDP_PORT_GENEVE)) {
+        enter_with_id(r, TUNNEL_GENEVE, caplen >= 7, caplen >= 7 ? get_be32(p + 4) >> 8 : 0);
         if (caplen < GENEVE_HEADER_LEN)
             return 1;
         size_t off = GENEVE_HEADER_LEN + (size_t)(p[0] & 0x3F) * 4;
@@ -298,6 +345,19 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
         uint16_t type = get_be16(p + 2);
         follow(type == GRE_ETHERNET ? INNER_ETHERNET : INNER_ETHERTYPE, type, p + off,
                caplen - off, size_after(reported, off), r, depth);
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_GTPU)) {
+        decode_gtpu(p, caplen, reported, r, depth);
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_MPLS)) {
+        enter_with_id(r, TUNNEL_MPLS, 0, 0);
+        follow(INNER_ETHERTYPE, ETHERTYPE_MPLS, p, caplen, reported, r, depth);
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_GRE)) {
+        decode_gre(p, caplen, reported, r, depth);
         return 1;
     }
     return 0;
