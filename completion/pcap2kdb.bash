@@ -8,7 +8,8 @@
 _pcap2kdb_columns="time sym src dest srcport destport protocol flags seq ack win
 tsval tsecr length len frame caplen iface linktype vlan ttl ipid stream rseq rack
 rawwin wscale mss analysis data
-hwtime hwdev hwport hash"
+hwtime hwdev hwport hash
+tunnel tsrc tdest tid"
 
 _pcap2kdb()
 {

@@ -161,6 +161,39 @@ def nth(d, field, n, ntokens):
     return SKIP
 
 
+# Tunnels followed to the innermost packet (#15): the layer after an IP
+# header (after its extension headers) that starts one, the UDP payloads
+# that do, and the layers that may lie between the tunnel and the inner IP
+# header (link layers only: an IP header quoted by NHRP, ICMP or sFlow is
+# not the row's).
+TUNNEL_AFTER_IP = {"gre"}
+TUNNEL_AFTER_UDP = {"vxlan", "geneve", "gtp", "nsh", "mpls"}
+TUNNEL_LINK_LAYERS = {"erspan", "eth", "ethertype", "vlan", "ppp", "mpls",
+                      "pwethcw", "pwethheuristic", "vxlan", "geneve", "gtp",
+                      "nsh", "cmd", "wccp", "ieee8021ad"}
+
+
+def innermost_ip(layers, j):
+    """Index of the row's IP layer, starting from IP layer j."""
+    while True:
+        k = j + 1
+        while k < len(layers) and layers[k] in EXT_LAYERS:
+            k += 1
+        if k < len(layers) and layers[k] in IP_LAYERS:
+            j = k
+            continue
+        if k < len(layers) and (layers[k] in TUNNEL_AFTER_IP or (
+                layers[k] == "udp" and k + 1 < len(layers)
+                and layers[k + 1] in TUNNEL_AFTER_UDP)):
+            m = k + 1 if layers[k] in TUNNEL_AFTER_IP else k + 2
+            while m < len(layers) and layers[m] in TUNNEL_LINK_LAYERS:
+                m += 1
+            if m < len(layers) and layers[m] in IP_LAYERS:
+                j = m
+                continue
+        return j
+
+
 def hexint(s):
     return int(s, 16) if s not in (SKIP, "") else s
 
@@ -185,20 +218,12 @@ def expected_row(d, cols):
         e["time"] = SKIP
 
     # locate the row's IP header: first ip/ipv6 layer, followed through
-    # IP-in-IP (directly stacked, extension headers and AH in between)
+    # IP-in-IP (directly stacked, extension headers and AH in between) and
+    # the tunnels pcap2kdb follows (#15): judged on the innermost header
     first = next((i for i, t in enumerate(layers) if t in IP_LAYERS), None)
     row_ip = first
     if first is not None:
-        j = first
-        while True:
-            k = j + 1
-            while k < len(layers) and layers[k] in EXT_LAYERS:
-                k += 1
-            if k < len(layers) and layers[k] in IP_LAYERS:
-                j = k
-            else:
-                break
-        row_ip = j
+        row_ip = innermost_ip(layers, first)
 
     # vlan: outermost 802.1Q tag of the link layer (before any IP or MPLS
     # layer: a tag inside a pseudowire is another frame's);

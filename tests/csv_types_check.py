@@ -49,6 +49,7 @@ EXPECTED = {
 }
 # SCHEMA.md v2 additions, one line per issue
 EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #17
+EXPECTED.update({"tunnel": "S", "tsrc": "S", "tdest": "S", "tid": "J"})  # #15
 DEFAULT = "time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,win,tsval,tsecr," \
           "length,len".split(",")
 

@@ -781,6 +781,7 @@ def cases_ipv6_text(out):
 def cases_ip_more(out):
     """Lengths taken from the IP header, not the frame; other protocols."""
     A = F["ACK"]
+    gre_inner = ipv4("10.9.9.1", "10.9.9.2", 6, tcp(1, 2, 3, 4, A, 5))
     frags = [
         # Ethernet padding to 60 bytes: len comes from the IP length
         eth(ipv4("10.8.0.1", "10.8.0.2", 6, tcp(1, 2, 3, 4, A, 5))),
@@ -789,11 +790,11 @@ def cases_ip_more(out):
         # IPv4 total length 0 (TCP segmentation offload): the frame's
         eth(ipv4("10.8.0.3", "10.8.0.4", 6,
                  tcp(11, 12, 13, 14, A, 15, payload=b"T" * 3000), total=0)),
-        # GRE, SCTP (ports, no len), IGMP, an unnamed protocol number
-        eth(ipv4("10.8.0.5", "10.8.0.6", 47,
-                 Frag(struct.pack(">HH", 0, 0x0800) +
-                      ipv4("10.9.9.1", "10.9.9.2", 6,
-                           tcp(1, 2, 3, 4, A, 5)).data))),
+        # GRE (followed to the packet inside it, #15), SCTP (ports, no
+        # len), IGMP, an unnamed protocol number
+        gre_inner.wrap(eth(ipv4("10.8.0.5", "10.8.0.6", 47,
+                                Frag(struct.pack(">HH", 0, 0x0800) +
+                                     gre_inner.data))).data[:14 + 20 + 4]),
         eth(ipv4("10.8.0.5", "10.8.0.6", 132, sctp(2905, 2906, b"\0" * 16))),
         eth(ipv6("2001:db8:8::5", "2001:db8:8::6", 132,
                  sctp(36412, 36412, b"\0" * 16))),

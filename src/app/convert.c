@@ -150,6 +150,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     uint64_t skipped = 0;
     struct capture_record rec;
     struct row r;
+    r.no_tunnels = (uint8_t)cv->no_tunnels;
     for (;;) {
         st = reader_next(&rd, &rec);
         if (st == READ_EOF)

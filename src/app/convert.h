@@ -54,6 +54,7 @@ struct converter {
     unsigned hwts;                /* #17: --hwts formats (hwts.h) */
     int hwts_columns;             /* #17: a column shows the stamp */
     int hwts_active;              /* #17: either of these: one test per record */
+    int no_tunnels;               /* --no-tunnels (#15): outer packets only */
 };
 
 /* Sets the driver up; -1 when out of memory. */

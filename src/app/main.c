@@ -47,6 +47,8 @@ static const char usage_text[] =
     "      --hwts LIST     hardware timestamps for hwtime/hwdev/hwport: metamako,\n"
     "                      exablaze, expcap, ixia, arista (comma-separated), auto\n"
     "                      (the default: ixia,arista) or none\n"
+    "      --no-tunnels    do not follow GRE, ERSPAN, VXLAN, GENEVE: rows show the\n"
+    "                      outer packet (IP-in-IP is still followed)\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -78,6 +80,8 @@ enum { OPT_TAGS = 400, OPT_MODE = 600 };
 enum { OPT_FLOWS = 500 };
 /* hardware timestamps (#17) */
 enum { OPT_HWTS = 1700 };
+/* #15 */
+enum { OPT_NO_TUNNELS = 1500 };
 
 struct options {
     const char *output;
@@ -98,6 +102,7 @@ struct options {
     const struct mode_ops *mode; /* --fix, --kdb...: a table mode (modes.c); NULL: none */
     unsigned hwts;             /* #17: formats looked for (hwts.h) */
     int hwts_given;
+    int no_tunnels;            /* --no-tunnels (#15) */
 };
 
 static const char default_table[] = "pcap";
@@ -213,6 +218,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
         { "hwts", required_argument, NULL, OPT_HWTS },
+        { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
     };
@@ -252,6 +258,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_TAGS:
             o->tags = optarg;
+            break;
+        case OPT_NO_TUNNELS:
+            o->no_tunnels = 1;
             break;
         case OPT_FLOWS:
             o->flows = 1;
@@ -533,6 +542,7 @@ int main(int argc, char **argv)
         return EXIT_NO_MEMORY;
     }
     cv.hwts = o.hwts; /* #17 */
+    cv.no_tunnels = o.no_tunnels; /* #15 */
     cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
     cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 

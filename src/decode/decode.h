@@ -17,9 +17,15 @@
 /* decode_link.c: the record's link layer, then the network layer. */
 void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
                  struct row *r);
+/* decode_link_extra.c (#15): ipnet, ATM, Juniper; 0 when linktype is not one of them. */
+int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
+                      struct row *r);
 /* A network-layer payload named by an Ethertype (also used by SLL, PPP...). */
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth);
+
+/* An Ethernet II or 802.3 frame without FCS (also inside tunnels). */
+void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 
 /* IEEE 802.2 LLC (SNAP carries an Ethertype), used by 802.3 and 802.11. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);

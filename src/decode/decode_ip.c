@@ -9,6 +9,7 @@
  * by the capture carries its own transport header (IPv4 only, as tshark). */
 #include "decode.h"
 #include "bytes.h"
+#include "tunnel.h"
 
 #include <string.h>
 
@@ -37,6 +38,12 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
         break;
     case IPPROTO_NUM_UDP:
         decode_udp(p, caplen, seglen, r);
+        if (!r->no_tunnels && caplen > 8 && seglen > 8) /* #15: VXLAN, GENEVE */
+            decode_udp_tunnel(p + 8, caplen - 8, seglen - 8, r, depth);
+        break;
+    case IPPROTO_NUM_GRE:
+        if (!r->no_tunnels) /* #15 */
+            decode_gre(p, caplen, seglen, r, depth);
         break;
     case IPPROTO_NUM_SCTP:
         decode_ports_only(p, caplen, r);
@@ -45,6 +52,7 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
     case IPPROTO_NUM_IPV6:
         if (depth >= DECODE_MAX_DEPTH)
             break;
+        tunnel_enter(r, TUNNEL_IPIP);
         /* The inner header is the row's: forget the outer one's fields. */
         r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_TTL | HAS_IPID | HAS_IPPROTO);
         if (proto == IPPROTO_NUM_IPV4)

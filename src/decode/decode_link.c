@@ -68,8 +68,6 @@ void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
 static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                          int depth);
 
-static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
-                            int depth);
 
 static void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
@@ -296,8 +294,7 @@ static void decode_nflog(const uint8_t *p, size_t caplen, size_t reported, struc
     }
 }
 
-static void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
-                            int depth)
+void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (depth > DECODE_MAX_DEPTH || caplen < ETHER_HEADER_LEN)
         return;
@@ -430,6 +427,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         }
         break;
     default:
+        decode_link_extra(linktype, p, caplen, reported, r); /* #15 */
         break;
     }
 }

@@ -229,6 +229,23 @@ const char *linktype_name(uint32_t linktype)
     case LINKTYPE_IPV4: return "IPV4";
     case LINKTYPE_IPV6: return "IPV6";
     case LINKTYPE_LINUX_SLL2: return "LINUX_SLL2";
+    /* #15 */
+    case LINKTYPE_ATM_RFC1483: return "ATM_RFC1483";
+    case LINKTYPE_ATM_CLIP: return "ATM_CLIP";
+    case LINKTYPE_SUNATM: return "SUNATM";
+    case LINKTYPE_IPNET: return "IPNET";
+    case LINKTYPE_JUNIPER_MLPPP: return "JUNIPER_MLPPP";
+    case LINKTYPE_JUNIPER_MLFR: return "JUNIPER_MLFR";
+    case LINKTYPE_JUNIPER_GGSN: return "JUNIPER_GGSN";
+    case LINKTYPE_JUNIPER_ATM2: return "JUNIPER_ATM2";
+    case LINKTYPE_JUNIPER_SERVICES: return "JUNIPER_SERVICES";
+    case LINKTYPE_JUNIPER_ATM1: return "JUNIPER_ATM1";
+    case LINKTYPE_JUNIPER_PPPOE: return "JUNIPER_PPPOE";
+    case LINKTYPE_JUNIPER_ETHER: return "JUNIPER_ETHER";
+    case LINKTYPE_JUNIPER_PPP: return "JUNIPER_PPP";
+    case LINKTYPE_JUNIPER_FRELAY: return "JUNIPER_FRELAY";
+    case LINKTYPE_JUNIPER_CHDLC: return "JUNIPER_CHDLC";
+    case LINKTYPE_JUNIPER_VP: return "JUNIPER_VP";
     default: return NULL;
     }
 }

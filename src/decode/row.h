@@ -115,7 +115,21 @@ struct row {
     size_t ip_caplen;
     struct hw_stamp hw;
     struct row_frag frag;      /* when HAS_FRAG */
+    /* #15 tunnels: the outermost encapsulation followed (tunnel.h) */
+    uint8_t  tunnel;           /* TUNNEL_* kind; TUNNEL_NONE when not tunnelled */
+    uint8_t  tunnel_ipver;     /* of tsrc/tdst */
+    uint8_t  tunnel_addrs;     /* TUNNEL_HAS_SRC | TUNNEL_HAS_DST */
+    uint8_t  tunnel_has_id;
+    uint32_t tunnel_id;        /* GRE key, ERSPAN session, VXLAN/GENEVE VNI */
+    uint8_t  tsrc[16], tdst[16];
+    uint8_t  no_tunnels;       /* --no-tunnels; set by the driver, kept by row_reset */
 };
+
+enum tunnel_kind {
+    TUNNEL_NONE = 0, TUNNEL_IPIP, TUNNEL_GRE, TUNNEL_ERSPAN, TUNNEL_VXLAN, TUNNEL_GENEVE,
+    TUNNEL_GTP, TUNNEL_MPLS,
+};
+enum { TUNNEL_HAS_SRC = 1, TUNNEL_HAS_DST = 2 };
 
 /* Clears what the decoders fill; the record fields are set by the driver. */
 static inline void row_reset(struct row *r)
@@ -125,6 +139,7 @@ static inline void row_reset(struct row *r)
     r->payload = NULL;
     r->payload_caplen = 0;
     r->analysis[0] = '\0';
+    r->tunnel = TUNNEL_NONE;
 }
 
 #endif

@@ -3,6 +3,7 @@
 #include "fingerprint.h"
 #include "linktype.h"
 #include "names.h"
+#include "tunnel.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,9 @@ const struct column_def column_defs[COL_COUNT] = {
     /* #17 */
     [COL_HWTIME] = { "hwtime", 'P' },   [COL_HWDEV] = { "hwdev", 'I' },
     [COL_HWPORT] = { "hwport", 'I' },   [COL_HASH] = { "hash", 'J' },
+    /* #15 tunnels */
+    [COL_TUNNEL] = { "tunnel", 'S' },   [COL_TSRC] = { "tsrc", 'S' },
+    [COL_TDEST] = { "tdest", 'S' },     [COL_TID] = { "tid", 'J' },
 };
 
 void columns_default(struct column_list *cl)
@@ -153,6 +157,11 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_HWDEV: return !r->hw.has_dev;
     case COL_HWPORT: return !r->hw.has_port;
     case COL_HASH: return r->ipver == IPVER_NONE || !ip_fingerprint_possible(r->ip, r->ip_caplen);
+    /* #15 tunnels */
+    case COL_TUNNEL: return r->tunnel == TUNNEL_NONE;
+    case COL_TSRC: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_SRC);
+    case COL_TDEST: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_DST);
+    case COL_TID: return r->tunnel == TUNNEL_NONE || !r->tunnel_has_id;
     case COL_COUNT: break;
     }
     return 1;
@@ -334,6 +343,16 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
             return p;
         return fmt_i64(p, v);
     }
+    /* #15 tunnels */
+    case COL_TUNNEL: return put_str(p, tunnel_name(r->tunnel));
+    case COL_TSRC: case COL_TDEST:
+        if (field_is_null(c, r))
+            return p;
+        {
+            const uint8_t *a = c == COL_TSRC ? r->tsrc : r->tdst;
+            return r->tunnel_ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
+        }
+    case COL_TID: return field_is_null(c, r) ? p : fmt_u32(p, r->tunnel_id);
     case COL_COUNT: break;
     }
     return p;

@@ -18,6 +18,8 @@ enum col_id {
     COL_DATA,
     /* #17: latency between capture points */
     COL_HWTIME, COL_HWDEV, COL_HWPORT, COL_HASH,
+    /* #15 tunnels */
+    COL_TUNNEL, COL_TSRC, COL_TDEST, COL_TID,
     COL_COUNT
 };
 

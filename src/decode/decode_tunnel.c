@@ -1,0 +1,364 @@
+/* decode_tunnel.c: GRE (RFC 2784, RFC 2890 key and sequence, RFC 2637
+ * enhanced GRE of PPTP), ERSPAN types I, II and III, VXLAN (RFC 7348) and
+ * VXLAN-GPE, GENEVE (RFC 8926), followed to the innermost packet as
+ * Wireshark 4.0 does (packet-gre.c, packet-erspan.c, packet-vxlan.c,
+ * packet-geneve.c). The inner packet replaces the outer one in the row when
+ * it carries IP; when it does not (ARP, STP...), the row keeps the tunnel's
+ * own IP header and transport fields. */
+#include "tunnel.h"
+#include "bytes.h"
+#include "decode.h"
+
+#include <string.h>
+
+/* GRE flags and version (RFC 2784 section 2, RFC 2890, RFC 2637 4.1) */
+#define GRE_CHECKSUM 0x8000
+#define GRE_ROUTING 0x4000
+#define GRE_KEY 0x2000
+#define GRE_SEQUENCE 0x1000
+#define GRE_ACK 0x0080
+#define GRE_VERSION 0x0007
+#define GRE_HEADER_LEN 4
+/* GRE protocol types that Wireshark 4.0's gre.proto table sends to a
+ * decoder that reaches IP (tshark -G decodes) */
+#define GRE_ETHERNET 0x6558      /* transparent Ethernet bridging */
+#define GRE_ETHERNET_OLD 0x6400  /* Wireshark: "eth" as well */
+#define GRE_ERSPAN_I_II 0x88BE
+#define GRE_ERSPAN_III 0x22EB
+#define GRE_PPP 0x880B
+#define GRE_PPP_HDLC 0x8881
+#define GRE_PPP_HDLC2 0x88D2
+#define GRE_WCCP 0x883E
+#define GRE_NSH 0x894F
+#define GRE_CISCO_METADATA 0x8909
+/* Cisco MetaData behind GRE: Ethertype, version, length, options, SGT */
+#define CMD_GRE_HEADER_LEN 8
+#define ERSPAN_II_HEADER_LEN 8
+#define ERSPAN_III_HEADER_LEN 12
+#define ERSPAN_III_PLATFORM_LEN 8  /* when the O bit is set */
+#define ERSPAN_III_O_BIT 0x01
+#define ERSPAN_VERSION_II 1
+#define ERSPAN_VERSION_III 2
+#define ERSPAN_SESSION_MASK 0x03FF
+#define VXLAN_HEADER_LEN 8
+#define VXLAN_GPE_IPV4 1
+#define VXLAN_GPE_IPV6 2
+#define VXLAN_GPE_ETHERNET 3
+#define VXLAN_GPE_NSH 4
+#define VXLAN_GPE_MPLS 5
+#define GENEVE_HEADER_LEN 8
+/* GTP-U (3GPP TS 29.281): flags, message type, length, TEID; then 4 more
+ * bytes when any of E, S, PN is set, then extension headers while the last
+ * byte of the previous one names a next. */
+#define GTP_HEADER_LEN 8
+#define GTP_VERSION_1 1
+#define GTP_FLAG_PT 0x10
+#define GTP_FLAGS_OPTIONAL 0x07
+#define GTP_FLAG_E 0x04
+#define GTP_MSG_TPDU 0xFF
+
+static const char *const tunnel_names[] = {
+    [TUNNEL_NONE] = "", [TUNNEL_IPIP] = "ipip", [TUNNEL_GRE] = "gre",
+    [TUNNEL_ERSPAN] = "erspan", [TUNNEL_VXLAN] = "vxlan", [TUNNEL_GENEVE] = "geneve",
+    [TUNNEL_GTP] = "gtp", [TUNNEL_MPLS] = "mpls",
+};
+
+const char *tunnel_name(uint8_t kind)
+{
+    return kind < sizeof tunnel_names / sizeof tunnel_names[0] ? tunnel_names[kind] : "";
+}
+
+void tunnel_enter(struct row *r, uint8_t kind)
+{
+    if (r->tunnel != TUNNEL_NONE)
+        return;
+    r->tunnel = kind;
+    r->tunnel_has_id = 0;
+    r->tunnel_ipver = r->ipver;
+    r->tunnel_addrs = 0;
+    if (r->present & HAS_SRC) {
+        r->tunnel_addrs |= TUNNEL_HAS_SRC;
+        memcpy(r->tsrc, r->src, 16);
+    }
+    if (r->present & HAS_DST) {
+        r->tunnel_addrs |= TUNNEL_HAS_DST;
+        memcpy(r->tdst, r->dst, 16);
+    }
+}
+
+/* The outermost tunnel's id: only the tunnel that entered first sets it. */
+static void enter_with_id(struct row *r, uint8_t kind, int has_id, uint32_t id)
+{
+    if (r->tunnel != TUNNEL_NONE)
+        return;
+    tunnel_enter(r, kind);
+    r->tunnel_has_id = (uint8_t)has_id;
+    r->tunnel_id = id;
+}
+
+enum inner_kind { INNER_ETHERNET, INNER_ETHERTYPE, INNER_GRE_TYPE, INNER_PPP, INNER_IP };
+
+static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
+                            struct row *r, int depth);
+
+/* Decodes the encapsulated packet in place of the outer one; when it holds
+ * no IP header, the outer packet's fields come back. The VLAN column stays
+ * the outermost link's. */
+static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t caplen,
+                   size_t reported, struct row *r, int depth)
+{
+    if (depth >= DECODE_MAX_DEPTH)
+        return;
+    struct row outer = *r;
+    r->present &= HAS_TIME | HAS_IFACE | HAS_VLAN;
+    r->ipver = IPVER_NONE;
+    r->payload = NULL;
+    r->payload_caplen = 0;
+    if (caplen > reported)
+        caplen = reported;
+    switch (how) {
+    case INNER_ETHERNET:
+        decode_ethernet(p, caplen, reported, r, depth + 1);
+        break;
+    case INNER_ETHERTYPE:
+        decode_ethertype(type, p, caplen, reported, r, depth + 1);
+        break;
+    case INNER_GRE_TYPE:
+        decode_gre_type(type, p, caplen, reported, r, depth + 1);
+        break;
+    case INNER_PPP:
+        decode_ppp(p, caplen, reported, r, depth + 1);
+        break;
+    case INNER_IP:
+        decode_ip_any(p, caplen, reported, r, depth + 1);
+        break;
+    }
+    if (r->ipver == IPVER_NONE) {
+        *r = outer;
+        return;
+    }
+    r->present = (r->present & ~(uint32_t)HAS_VLAN) | (outer.present & HAS_VLAN);
+    r->vlan = outer.vlan;
+}
+
+/* ERSPAN (draft-foschiano-erspan): without GRE's sequence bit, type I, an
+ * Ethernet frame right after GRE; otherwise the version field says II (1)
+ * or III (2), whatever the GRE protocol type. Wireshark 4.0 decodes nothing
+ * behind another version (its "fake ERSPAN" preference is off). */
+static void decode_erspan(uint16_t gre_flags, int has_key, uint32_t key, const uint8_t *p,
+                          size_t caplen, size_t reported, struct row *r, int depth)
+{
+    if (!(gre_flags & GRE_SEQUENCE)) {
+        enter_with_id(r, TUNNEL_ERSPAN, has_key, key);
+        follow(INNER_ETHERNET, 0, p, caplen, reported, r, depth);
+        return;
+    }
+    unsigned version = caplen >= 1 ? p[0] >> 4 : 0;
+    if (caplen < 4 || (version != ERSPAN_VERSION_II && version != ERSPAN_VERSION_III)) {
+        enter_with_id(r, TUNNEL_ERSPAN, 0, 0);
+        return;
+    }
+    enter_with_id(r, TUNNEL_ERSPAN, 1, get_be16(p + 2) & ERSPAN_SESSION_MASK);
+    size_t off = ERSPAN_II_HEADER_LEN;
+    if (version == ERSPAN_VERSION_III) {
+        off = ERSPAN_III_HEADER_LEN;
+        if (caplen < off)
+            return;
+        if (p[11] & ERSPAN_III_O_BIT)
+            off += ERSPAN_III_PLATFORM_LEN;
+    }
+    if (caplen < off)
+        return;
+    follow(INNER_ETHERNET, 0, p + off, caplen - off, size_after(reported, off), r, depth);
+}
+
+/* What Wireshark's gre.proto table does with a protocol type, for the types
+ * whose payload can reach IP. */
+static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
+                            struct row *r, int depth)
+{
+    switch (type) {
+    case ETHERTYPE_IPV4:
+    case ETHERTYPE_IPV6:
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MC:
+    case GRE_NSH:
+        decode_ethertype(type, p, caplen, reported, r, depth);
+        break;
+    case GRE_WCCP:
+        /* WCCPv2 adds a 4-byte redirect header; Wireshark assumes one when
+         * the payload does not start like an IPv4 header */
+        if (caplen >= 1 && p[0] >> 4 != 4) {
+            if (caplen < 4)
+                return;
+            p += 4;
+            caplen -= 4;
+            reported = size_after(reported, 4);
+        }
+        decode_ipv4(p, caplen, reported, r, depth);
+        break;
+    case GRE_CISCO_METADATA:
+        if (caplen >= CMD_GRE_HEADER_LEN && get_be16(p) != GRE_CISCO_METADATA)
+            decode_gre_type(get_be16(p), p + CMD_GRE_HEADER_LEN, caplen - CMD_GRE_HEADER_LEN,
+                            size_after(reported, CMD_GRE_HEADER_LEN), r, depth + 1);
+        break;
+    case GRE_ETHERNET:
+    case GRE_ETHERNET_OLD:
+        decode_ethernet(p, caplen, reported, r, depth);
+        break;
+    case GRE_PPP:
+    case GRE_PPP_HDLC:
+    case GRE_PPP_HDLC2:
+        decode_ppp(p, caplen, reported, r, depth);
+        break;
+    default:
+        break;
+    }
+}
+
+void decode_gre(const uint8_t *p, size_t caplen, size_t seglen, struct row *r, int depth)
+{
+    if (caplen < GRE_HEADER_LEN)
+        return;
+    uint16_t flags = get_be16(p);
+    uint16_t type = get_be16(p + 2);
+    unsigned version = flags & GRE_VERSION;
+    size_t off = GRE_HEADER_LEN;
+    int has_key = 0;
+    uint32_t key = 0;
+    if (flags & (GRE_CHECKSUM | GRE_ROUTING))
+        off += 4;          /* checksum and offset */
+    if (flags & GRE_KEY) {
+        if (caplen < off + 4)
+            return;
+        has_key = 1;
+        /* version 1 (PPTP): payload length, then the call id */
+        key = version == 1 ? get_be16(p + off + 2) : get_be32(p + off);
+        off += 4;
+    }
+    if (flags & GRE_SEQUENCE)
+        off += 4;
+    if (version == 1 && (flags & GRE_ACK))
+        off += 4;
+    if (flags & GRE_ROUTING) {
+        /* source route entries: family, offset, length, until 0/0 */
+        for (int n = 0;; n++) {
+            if (n > 255 || caplen < off + 4)
+                return;
+            uint16_t af = get_be16(p + off);
+            size_t len = p[off + 3];
+            off += 4;
+            if (af == 0 && len == 0)
+                break;
+            off += len;
+        }
+    }
+    if (caplen < off)
+        return;
+    const uint8_t *q = p + off;
+    size_t cap = caplen - off, rep = size_after(seglen, off);
+    if (type == GRE_ERSPAN_I_II || type == GRE_ERSPAN_III) {
+        if (type == GRE_ERSPAN_III)
+            flags |= GRE_SEQUENCE; /* type III has its header whatever the flags */
+        decode_erspan(flags, has_key, key, q, cap, rep, r, depth);
+        return;
+    }
+    enter_with_id(r, TUNNEL_GRE, has_key, key);
+    follow(INNER_GRE_TYPE, type, q, cap, rep, r, depth);
+}
+
+/* GTP-U: a T-PDU carries an IP packet, which Wireshark recognizes by its
+ * version nibble. */
+static void decode_gtpu(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                        int depth)
+{
+    if (caplen < GTP_HEADER_LEN || p[0] >> 5 != GTP_VERSION_1 || !(p[0] & GTP_FLAG_PT) ||
+        p[1] != GTP_MSG_TPDU)
+        return;
+    enter_with_id(r, TUNNEL_GTP, 1, get_be32(p + 4));
+    size_t off = GTP_HEADER_LEN;
+    if (p[0] & GTP_FLAGS_OPTIONAL) {
+        off += 4;
+        if (caplen < off)
+            return;
+        uint8_t next = (p[0] & GTP_FLAG_E) ? p[off - 1] : 0;
+        for (int n = 0; next != 0; n++) {
+            if (n > 255 || caplen < off + 1 || p[off] == 0)
+                return;
+            off += (size_t)p[off] * 4;
+            if (caplen < off)
+                return;
+            next = p[off - 1];
+        }
+    }
+    if (caplen <= off)
+        return;
+    follow(INNER_IP, 0, p + off, caplen - off, size_after(reported, off), r, depth);
+}
+
+static int has_port(const struct row *r, uint16_t port)
+{
+    return r->sport == port || r->dport == port;
+}
+
+int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+{
+    if (!(r->present & HAS_DPORT))
+        return 0;
+    if (has_port(r, UDP_PORT_VXLAN) || has_port(r, UDP_PORT_VXLAN_GPE)) {
+        int gpe = !has_port(r, UDP_PORT_VXLAN);
+        enter_with_id(r, TUNNEL_VXLAN, caplen >= 7, caplen >= 7 ? get_be32(p + 4) >> 8 : 0);
+        if (caplen < VXLAN_HEADER_LEN)
+            return 1;
+        const uint8_t *q = p + VXLAN_HEADER_LEN;
+        size_t cap = caplen - VXLAN_HEADER_LEN, rep = size_after(reported, VXLAN_HEADER_LEN);
+        if (!gpe) {
+            follow(INNER_ETHERNET, 0, q, cap, rep, r, depth);
+            return 1;
+        }
+        switch (p[3]) {
+        case VXLAN_GPE_IPV4:
+        case VXLAN_GPE_IPV6:
+            follow(INNER_IP, 0, q, cap, rep, r, depth);
+            break;
+        case VXLAN_GPE_ETHERNET:
+            follow(INNER_ETHERNET, 0, q, cap, rep, r, depth);
+            break;
+        case VXLAN_GPE_NSH:
+            follow(INNER_ETHERTYPE, GRE_NSH, q, cap, rep, r, depth);
+            break;
+        case VXLAN_GPE_MPLS:
+            follow(INNER_ETHERTYPE, ETHERTYPE_MPLS, q, cap, rep, r, depth);
+            break;
+        default:
+            break;
+        }
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_GENEVE)) {
+        enter_with_id(r, TUNNEL_GENEVE, caplen >= 7, caplen >= 7 ? get_be32(p + 4) >> 8 : 0);
+        if (caplen < GENEVE_HEADER_LEN)
+            return 1;
+        size_t off = GENEVE_HEADER_LEN + (size_t)(p[0] & 0x3F) * 4;
+        if (caplen < off)
+            return 1;
+        uint16_t type = get_be16(p + 2);
+        follow(type == GRE_ETHERNET ? INNER_ETHERNET : INNER_ETHERTYPE, type, p + off,
+               caplen - off, size_after(reported, off), r, depth);
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_GTPU)) {
+        decode_gtpu(p, caplen, reported, r, depth);
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_MPLS)) {
+        enter_with_id(r, TUNNEL_MPLS, 0, 0);
+        follow(INNER_ETHERTYPE, ETHERTYPE_MPLS, p, caplen, reported, r, depth);
+        return 1;
+    }
+    if (has_port(r, UDP_PORT_GRE)) {
+        decode_gre(p, caplen, reported, r, depth);
+        return 1;
+    }
+    return 0;
+}
