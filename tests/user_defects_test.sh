@@ -53,5 +53,28 @@ expect "-o, one of two inputs missing: exit" 1 "$rc"
 expect "-o, one of two inputs missing: rows" "$("$bin" "$td/pcap_us_le.pcap")" "$(cat two.csv)"
 expect "-o, one of two inputs missing: one message" 1 "$(grep -c 'cannot open' err.txt)"
 
+# --- 2. -c N counts rows of the table written, in every mode -------------
+# The first N rows of the whole table, and --stats "rows" says N.
+limit_case() { # NAME CAPTURE N MODE-ARGS...
+    local name=$1 cap=$2 n=$3
+    shift 3
+    local want
+    want=$("$bin" "$@" "$cap" | head -n $((n + 1)))
+    run "$@" -c "$n" --stats "$cap"
+    expect "$name: rows" "$want" "$out"
+    expect "$name: exit" 0 "$rc"
+    expect "$name: --stats rows" "rows         $n" "$(grep '^rows ' err.txt)"
+}
+limit_case "--fix -c 1" "$td/fix_bundle5.pcap" 1 --fix
+limit_case "--fix -c 3" "$td/fix_bundle5.pcap" 3 --fix
+limit_case "--kdb -c 10" "$td/kdb_tick.pcap" 10 --kdb
+limit_case "--kdb -c 1" "$td/kdb_tick.pcap" 1 --kdb
+limit_case "--flows -c 1" "$td/filter_mix.pcap" 1 --flows
+limit_case "--flows -c 3" "$td/filter_mix.pcap" 3 --flows
+limit_case "packets -c 2" "$td/filter_mix.pcap" 2
+# -f q: the script holds N rows
+n=$("$bin" --fix -f q -c 2 "$td/fix_bundle5.pcap" | grep -o '`fix insert' | wc -l)
+[ "$n" -ge 1 ] && ok || fail "--fix -f q -c 2: no insert"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

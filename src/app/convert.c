@@ -15,7 +15,6 @@ int converter_init(struct converter *cv, struct writer *w, int use_flows)
     cv->writer = w;
     cv->use_flows = use_flows;
     cv->prog = "pcap2kdb";
-    cv->max_rows = UINT64_MAX;
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
     return flow_table_init(&cv->flows, FLOW_DEFAULT_SLOTS);
@@ -173,11 +172,13 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             continue;
         if (cv->mode)
             cv->mode->packet(cv->mode->ctx, &r, fl, dir);
-        else
+        else if (w->ops->row && out_take_row(w->out))
             w->ops->row(w, &r);
         if (out_dead(w->out))
             break;
-        if (++cv->stats.rows == cv->max_rows) {
+        /* -c: the table has its rows (--flows writes its rows when
+         * connections end, so it reads on until then) */
+        if (out_full(w->out)) {
             cv->stop = 1;
             break;
         }

@@ -497,7 +497,7 @@ int main(int argc, char **argv)
     if (filter_active(&o.filter))
         cv.filter = &o.filter;
     if (o.max_rows)
-        cv.max_rows = o.max_rows;
+        out.max_rows = o.max_rows;
     /* The status line: on a terminal, unless our rows go to that terminal too. */
     int show = o.progress >= 0 ? o.progress
                                : isatty(STDERR_FILENO) && (o.output || !isatty(outfd));
@@ -551,6 +551,7 @@ int main(int argc, char **argv)
     }
     if (o.stats) {
         cv.stats.records = cv.records;
+        cv.stats.rows = out.rows;
         cv.stats.damaged += cv.damaged;
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }

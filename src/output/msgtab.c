@@ -331,7 +331,12 @@ static void q_end(struct mt_writer *w)
 }
 
 void mt_begin(struct mt_writer *w) { w->q ? q_begin(w) : csv_begin(w); }
-void mt_row(struct mt_writer *w, const struct mt_val *v) { w->q ? q_row(w, v) : csv_row(w, v); }
+void mt_row(struct mt_writer *w, const struct mt_val *v)
+{
+    if (!out_take_row(w->out))
+        return;
+    w->q ? q_row(w, v) : csv_row(w, v);
+}
 void mt_end(struct mt_writer *w)
 {
     if (w->q)

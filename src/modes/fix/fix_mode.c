@@ -552,6 +552,8 @@ static void write_pending_csv(struct fix_mode *m)
         uint32_t bundled = (uint32_t)(j - i);
         for (; i < j; i++) {
             const struct pmsg *pm = &m->pend[i];
+            if (!out_take_row(o))
+                continue; /* -c reached */
             /* a string value lies within the message: 2 * len + 2 quoted */
             if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
                 continue;
