@@ -76,5 +76,29 @@ limit_case "packets -c 2" "$td/filter_mix.pcap" 2
 n=$("$bin" --fix -f q -c 2 "$td/fix_bundle5.pcap" | grep -o '`fix insert' | wc -l)
 [ "$n" -ge 1 ] && ok || fail "--fix -f q -c 2: no insert"
 
+# --- 3. --port/--host/--proto apply to --flows --------------------------
+# A connection is kept when one of its two endpoints matches (as a packet
+# between them would be): the rows are those of the whole --flows table
+# whose src/srcport/dest/destport match.
+flows_case() { # NAME AWK-CONDITION ARGS...
+    local name=$1 cond=$2
+    shift 2
+    local want
+    want=$("$bin" --flows "$td/filter_mix.pcap" | awk -F, "NR == 1 || ($cond)")
+    run --flows "$@" "$td/filter_mix.pcap"
+    expect "$name" "$want" "$out"
+    expect "$name: exit" 0 "$rc"
+}
+flows_case "--flows --port 443" '$4 == 443 || $6 == 443' --port 443
+flows_case "--flows --port 80 --port 40002" '$4 == 80 || $6 == 80 || $4 == 40002 || $6 == 40002' --port 80 --port 40002
+flows_case "--flows --host 10.0.0.2" '$3 == "10.0.0.2" || $5 == "10.0.0.2"' --host 10.0.0.2
+flows_case "--flows --host 2001:db8::/32" '$3 ~ /^2001:db8:/ || $5 ~ /^2001:db8:/' --host 2001:db8::/32
+flows_case "--flows --proto tcp" '1' --proto tcp
+flows_case "--flows --proto udp" '0' --proto udp
+flows_case "--flows --host 10.0.0.2 --port 80" '($3 == "10.0.0.2" || $5 == "10.0.0.2") && ($4 == 80 || $6 == 80)' --host 10.0.0.2 --port 80
+# -c counts the connections kept
+run --flows --port 443 -c 2 "$td/filter_mix.pcap"
+expect "--flows --port 443 -c 2" "$("$bin" --flows --port 443 "$td/filter_mix.pcap" | head -n 3)" "$out"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,9 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "filter.h"
 #include "columns.h"
+#include "flow.h"
 #include "names.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +171,18 @@ int filter_match(const struct filter *f, const struct row *r)
             return 0;
     }
     return 1;
+}
+
+int filter_match_flow(const struct filter *f, const struct flow *fl)
+{
+    struct row r;
+    row_reset(&r);
+    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_IPPROTO;
+    r.ipver = fl->ipver;
+    r.ipproto = IPPROTO_TCP;
+    memcpy(r.src, fl->addr[0], sizeof r.src);
+    memcpy(r.dst, fl->addr[1], sizeof r.dst);
+    r.sport = fl->port[0];
+    r.dport = fl->port[1];
+    return filter_match(f, &r);
 }

@@ -49,7 +49,8 @@ static const char usage_text[] =
     "                      on either side\n"
     "      --proto NAME    keep rows whose protocol is NAME (tcp, udp, icmp, arp...)\n"
     "                      or IP protocol number NAME; each of these three options\n"
-    "                      is repeatable: OR within one, AND between them\n"
+    "                      is repeatable: OR within one, AND between them;\n"
+    "                      with --flows they choose connections (either end)\n"
     "  -c N              stop after writing N rows\n"
     "\n"
     "While it runs:\n"
@@ -362,6 +363,22 @@ static int check_inputs(char **files, int nfiles, const char *output, char *bad,
     return usable ? EXIT_OK : EXIT_USAGE;
 }
 
+/* --flows with --port/--host/--proto: a connection's row is written when the
+ * connection matches (filter_match_flow); its numbers are always those of
+ * every packet. */
+struct flows_sink {
+    struct writer *w;
+    const struct filter *filter;
+};
+
+static void flows_filtered_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                               enum flow_end why)
+{
+    struct flows_sink *fs = ctx;
+    if (filter_match_flow(fs->filter, f))
+        flows_on_end(fs->w, f, s, why);
+}
+
 /* A message mode's table: its default name, and --schema for its columns.
  * Returns EXIT_OK when --schema has been answered, -1 to go on. */
 static int message_table(struct options *o, const struct mt_columns *mc, const char *name)
@@ -475,7 +492,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.cols.n && !o.fix; i++)
         if (o.cols.id[i] == COL_ANALYSIS)
             cv.flows.analyze = 1;
-    if (o.flows) {
+    struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
+    if (o.flows && filter_active(&o.filter)) {
+        cv.flows.on_end = flows_filtered_end;
+        cv.flows.on_end_ctx = &flows_sink;
+    } else if (o.flows) {
         cv.flows.on_end = flows_on_end;
         cv.flows.on_end_ctx = &w;
     }
