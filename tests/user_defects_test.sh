@@ -100,5 +100,18 @@ flows_case "--flows --host 10.0.0.2 --port 80" '($3 == "10.0.0.2" || $5 == "10.0
 run --flows --port 443 -c 2 "$td/filter_mix.pcap"
 expect "--flows --port 443 -c 2" "$("$bin" --flows --port 443 "$td/filter_mix.pcap" | head -n 3)" "$out"
 
+# --- 6. q names: --flows start/finish; --table refuses q's reserved words --
+expect "--flows header" "stream,sym,src,srcport,dest,destport,start,finish" \
+    "$("$bin" --flows "$td/filter_mix.pcap" | head -n 1 | cut -d, -f1-8)"
+for t in count first flip til key select last from by xasc upsert raze; do
+    run -f q --table "$t" "$td/tcp_flags.pcap"
+    expect "--table $t: exit" 1 "$rc"
+    expect "--table $t: no output" "" "$out"
+done
+for t in trades pcap flows t2 first_trades; do
+    run -f q --table "$t" -c 1 "$td/tcp_flags.pcap"
+    expect "--table $t: accepted" 0 "$rc"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

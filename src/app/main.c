@@ -6,6 +6,7 @@
 #include "fix_mode.h"
 #include "flows_summary.h"
 #include "kdb_mode.h"
+#include "qnames.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -109,19 +110,10 @@ static int sym_is_safe(const char *s)
     return strpbrk(s, ",\"\r\n") == NULL && strlen(s) <= SYM_MAX;
 }
 
-/* q's keywords (.Q.res): `select:([] ...)` does not parse. */
-static const char *const q_reserved[] = {
-    "abs", "acos", "asin", "atan", "avg", "bin", "binr", "cor", "cos", "cov", "delete",
-    "dev", "div", "do", "enlist", "exec", "exit", "exp", "getenv", "hopen", "if", "in",
-    "insert", "last", "like", "log", "max", "min", "prd", "select", "setenv", "sin",
-    "sqrt", "ss", "sum", "tan", "update", "var", "wavg", "while", "within", "wsum", "xexp",
-};
-
 static int name_is_q_identifier(const char *s)
 {
-    for (size_t i = 0; i < sizeof q_reserved / sizeof q_reserved[0]; i++)
-        if (strcmp(s, q_reserved[i]) == 0)
-            return 0;
+    if (q_name_reserved(s))
+        return 0;
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
         return 0;
     for (; *s; s++)
@@ -236,7 +228,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_TABLE:
             if (!name_is_q_identifier(optarg))
                 return usage_error("--table '%s' is not a q name (a letter, then letters, "
-                                   "digits or '_'; not a q keyword)", optarg);
+                                   "digits or '_'; not a q keyword or .q function)", optarg);
             o->table = optarg;
             break;
         case OPT_NO_HEADER:

@@ -8,7 +8,7 @@
 
 const struct column_def flows_columns[FLOWS_COLUMNS] = {
     { "stream", 'J' },   { "sym", 'S' },      { "src", 'S' },      { "srcport", 'I' },
-    { "dest", 'S' },     { "destport", 'I' }, { "first", 'P' },    { "last", 'P' },
+    { "dest", 'S' },     { "destport", 'I' }, { "start", 'P' },    { "finish", 'P' },
     { "spkts", 'J' },    { "dpkts", 'J' },    { "sbytes", 'J' },   { "dbytes", 'J' },
     { "swire", 'J' },    { "dwire", 'J' },    { "synack", 'N' },   { "rtt", 'N' },
     { "swscale", 'I' },  { "dwscale", 'I' },  { "smss", 'I' },     { "dmss", 'I' },
