@@ -113,5 +113,92 @@ for t in trades pcap flows t2 first_trades; do
     expect "--table $t: accepted" 0 "$rc"
 done
 
+# --- 7. duplicates and options that do not apply are usage errors ---------
+refuse() { # WANT-MESSAGE ARGS...
+    local want=$1
+    shift
+    run "$@" "$td/tcp_flags.pcap"
+    expect "refused [$*]: exit" 1 "$rc"
+    expect "refused [$*]: message" "pcap2kdb: $want" "$(head -n 1 err.txt)"
+    expect "refused [$*]: no rows" "" "$out"
+}
+refuse "column 'time' given twice in --columns" --columns time,time
+refuse "column 'msgtype' given twice in --columns" --fix --columns msgtype,msgtype
+refuse "column 'tag37' given twice in --columns" --fix --columns msgtype,tag37,tag37
+refuse "column 'func' given twice in --columns" --kdb --columns func,func
+refuse "--tags: tag 37 given twice" --fix --tags 37,37
+refuse "--tags: tag 37 given twice" --fix --tags 37 --tags 39,37
+refuse "--columns given twice" --columns time --columns src
+refuse "--fix given twice" --fix --fix
+refuse "--flows given twice" --flows --flows
+refuse "--kdb given twice" --kdb --kdb
+refuse "-o given twice" -o a.csv -o b.csv
+refuse "-f given twice" -f q -f csv
+refuse "--no-header does not apply to -f q (a script has no header line)" -f q --no-header
+refuse "--data-max does not apply to --fix, --kdb or --flows (it limits the data column of packet rows)" --flows --data-max 10
+refuse "--data-max needs the data column (--columns ...,data)" --data-max 10
+# still accepted: a tag named in --columns and --tags (one column)
+run --fix --columns msgtype,tag37 --tags 37 "$td/fix_bundle5.pcap"
+expect "--columns tag37 --tags 37: exit" 0 "$rc"
+expect "--columns tag37 --tags 37: header" "msgtype,tag37" "$(head -n 1 out.txt)"
+
+# --- 8. no file, stdin a terminal: the usage, not a silent wait -------------
+python3 - "$bin" <<'PY' > tty.txt 2>&1
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+try:
+    p = subprocess.run([sys.argv[1]], stdin=slave, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=5)
+    print(p.returncode, p.stderr.decode().splitlines()[0], len(p.stdout))
+except subprocess.TimeoutExpired:
+    print("waited")
+PY
+expect "no file, stdin a terminal" "1 Usage: pcap2kdb [options] [FILE|-] ... 0" "$(cat tty.txt)"
+
+# --- 9. exit code with several files: 1 is never hidden behind 2 -----------
+run "$td/bad_cut_record.pcap" missing.pcap
+expect "damaged then missing" 1 "$rc"
+run missing.pcap "$td/bad_cut_record.pcap"
+expect "missing then damaged" 1 "$rc"
+run "$td/bad_cut_record.pcap" "$td/bad_magic.pcap"
+expect "damaged then not a capture" 1 "$rc"
+run "$td/bad_cut_record.pcap" "$td/tcp_flags.pcap"
+expect "damaged then good" 2 "$rc"
+
+# --- 10. --help, --version, --schema report write errors -------------------
+if [ -w /dev/full ]; then
+    for a in --help --version --schema "--fix --schema" "--kdb --schema" "--flows --schema" "-f q --schema"; do
+        # shellcheck disable=SC2086
+        "$bin" $a > /dev/full 2> err.txt
+        expect "$a > /dev/full: exit" 3 "$?"
+        expect "$a > /dev/full: message" "pcap2kdb: stdout: write error: No space left on device" "$(cat err.txt)"
+    done
+fi
+
+# --- 12. messages and promises ----------------------------------------------
+run --bogus x.pcap
+expect "unknown option names pcap2kdb" "pcap2kdb: unknown option '--bogus'" "$(head -n 1 err.txt)"
+run -x x.pcap
+expect "unknown short option" "pcap2kdb: unknown option '-x'" "$(head -n 1 err.txt)"
+run x.pcap --columns
+expect "missing argument" "pcap2kdb: option '--columns' needs an argument" "$(head -n 1 err.txt)"
+run x.pcap -c
+expect "missing argument (short)" "pcap2kdb: option '-c' needs an argument" "$(head -n 1 err.txt)"
+run -c 99999999999999999999 x.pcap
+expect "-c too large" "pcap2kdb: -c '99999999999999999999' is too large (at most 18446744073709551615)" "$(head -n 1 err.txt)"
+expect "-c too large: exit" 1 "$rc"
+run --proto 0x0806 --columns frame,protocol "$td/filter_mix.pcap"
+expect "--proto 0x0806 is ARP" "$("$bin" --proto arp --columns frame,protocol "$td/filter_mix.pcap")" "$out"
+case $out in *ARP*) ok ;; *) fail "--proto 0x0806: no ARP row [$out]" ;; esac
+run --proto ipv6-icmp --columns frame,protocol "$td/filter_mix.pcap"
+expect "--proto ipv6-icmp" "$("$bin" --proto icmpv6 --columns frame,protocol "$td/filter_mix.pcap")" "$out"
+expect "--proto ipv6-icmp: exit" 0 "$rc"
+# -f q: control bytes of --sym escaped like in every q string, in each mode
+sym=$(printf 'a\tb\001c\\')
+run -f q -c 1 --columns sym,frame --sym "$sym" "$td/tcp_flags.pcap"
+expect "-f q --sym control bytes" '`pcap insert (`$enlist "a\011b\001c\\";enlist 1)' "$(tail -n 1 out.txt)"
+run --fix -f q -c 1 --columns sym,seqnum --sym "$sym" "$td/fix_bundle5.pcap"
+expect "--fix -f q --sym control bytes" '`fix insert (`$enlist "a\011b\001c\\";enlist 1)' "$(tail -n 1 out.txt)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -160,6 +160,49 @@ static void print_schema(const struct options *o)
     printf("\";enlist\",\") 0: `:out.csv\n");
 }
 
+/* --help, --version, --schema: their output is output too, so a write error
+ * (`> /dev/full`) exits 3 like any other. */
+static int stdout_done(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "pcap2kdb: stdout: write error: %s\n", strerror(errno));
+        return EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
+/* Several inputs, one exit code: the lowest non-zero one, so that an input
+ * that cannot be opened or is not a capture (1) is never hidden behind a
+ * damaged one (2). A failed output (3) is decided apart, and wins. */
+static int exit_precedence(int code, int c)
+{
+    return code == EXIT_OK || (c != EXIT_OK && c < code) ? c : code;
+}
+
+/* The option's name as the user wrote it, for messages: "-o", "--fix". */
+static void option_name(int c, int longindex, const struct option *longopts, char *buf,
+                        size_t cap)
+{
+    if (c < 256)
+        snprintf(buf, cap, "-%c", c);
+    else
+        snprintf(buf, cap, "--%s", longopts[longindex].name);
+}
+
+/* Options that take one value or choose the mode: a second one would
+ * silently win over the first, so it is refused. */
+static int single_valued(int c)
+{
+    switch (c) {
+    case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
+    case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX: case OPT_FIX:
+    case OPT_FLOWS: case OPT_KDB: case OPT_STATS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -190,8 +233,18 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->data_max = 65535;
     o->progress = -1;
     char err[1024];
-    int c;
-    while ((c = getopt_long(argc, argv, "o:f:c:hV", longopts, NULL)) != -1) {
+    int c, longindex = 0;
+    unsigned char seen[OPT_FLOWS + 1] = { 0 };
+    int data_max_given = 0;
+    /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
+     * ":": missing arguments are reported here, with our name. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:c:hV", longopts, &longindex)) != -1) {
+        if (c > 0 && c <= OPT_FLOWS && single_valued(c) && seen[c]++) {
+            char name[32];
+            option_name(c, longindex, longopts, name, sizeof name);
+            return usage_error("%s given twice", name);
+        }
         switch (c) {
         case 'o':
             o->output = optarg;
@@ -210,9 +263,18 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_FIX:
             o->fix = 1;
             break;
-        case OPT_TAGS:
-            o->tags = optarg;
+        case OPT_TAGS: {
+            /* repeatable: the lists add up (a tag named twice is refused) */
+            static char tags_all[4096];
+            size_t have = strlen(tags_all), n = strlen(optarg);
+            if (have + n + 2 > sizeof tags_all)
+                return usage_error("%s", "--tags: lists too long");
+            if (have)
+                tags_all[have++] = ',';
+            memcpy(tags_all + have, optarg, n + 1);
+            o->tags = tags_all;
             break;
+        }
         case OPT_FLOWS:
             o->flows = 1;
             break;
@@ -238,6 +300,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->schema = 1;
             break;
         case OPT_DATA_MAX: {
+            data_max_given = 1;
             char *end;
             errno = 0;
             unsigned long v = strtoul(optarg, &end, 10);
@@ -263,6 +326,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             char *end;
             errno = 0;
             unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno == ERANGE && !*end && optarg[0] >= '1' && optarg[0] <= '9')
+                return usage_error("-c '%s' is too large (at most 18446744073709551615)",
+                                   optarg);
             if (errno || *end || end == optarg || optarg[0] < '1' || optarg[0] > '9')
                 return usage_error("-c '%s' is not a number of rows (1 or more)", optarg);
             o->max_rows = v;
@@ -279,21 +345,36 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'h':
             fputs(usage_text, stdout);
-            exit(EXIT_OK);
+            return stdout_done();
         case 'V':
             printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
-            exit(EXIT_OK);
-        default:
-            fputs("Try 'pcap2kdb --help' for more information.\n", stderr);
-            return EXIT_USAGE;
+            return stdout_done();
+        default: {
+            /* getopt's own messages would name argv[0], a full path */
+            char name[64];
+            if (optopt > 0 && optopt < 256)
+                snprintf(name, sizeof name, "-%c", optopt);
+            else
+                snprintf(name, sizeof name, "%.60s", argv[optind - 1]);
+            return usage_error(c == ':' ? "option '%s' needs an argument"
+                                        : "unknown option '%s'", name);
+        }
         }
     }
+    int message_mode = o->fix || o->kdb || o->flows;
+    if (o->q_format && !o->header)
+        return usage_error("%s", "--no-header does not apply to -f q (a script has no header line)");
+    if (data_max_given && message_mode)
+        return usage_error("%s", "--data-max does not apply to --fix, --kdb or --flows "
+                                 "(it limits the data column of packet rows)");
     if (o->tags && !o->fix)
         return usage_error("%s", "--tags needs --fix");
     if (o->fix && o->kdb)
         return usage_error("%s", "--fix and --kdb exclude each other");
     if (!o->fix && !o->kdb && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
         return usage_error("%s", err);
+    if (data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
+        return usage_error("%s", "--data-max needs the data column (--columns ...,data)");
     if (o->flows && o->fix)
         return usage_error("%s", "--flows and --fix cannot be used together");
     if (o->flows && o->kdb)
@@ -405,7 +486,7 @@ int main(int argc, char **argv)
         if (fix_mode_columns(&fo, &mc, tags, &ntags, err, sizeof err) != 0)
             return usage_error("%s", err);
         if (message_table(&o, &mc, "fix") == EXIT_OK)
-            return EXIT_OK;
+            return stdout_done();
         fo.table = o.table;
     }
     /* --kdb: kdb+ IPC message rows (kdb_mode.h) */
@@ -416,12 +497,18 @@ int main(int argc, char **argv)
         if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
             return usage_error("%s", err);
         if (message_table(&o, &mc, "kdb") == EXIT_OK)
-            return EXIT_OK;
+            return stdout_done();
         ko.table = o.table;
     }
     if (o.schema) {
         print_schema(&o);
-        return EXIT_OK;
+        return stdout_done();
+    }
+    /* No file and a terminal on stdin: the user needs the usage, not a
+     * silent wait for a capture typed on the keyboard. */
+    if (optind >= argc && isatty(STDIN_FILENO)) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
     signal(SIGPIPE, SIG_IGN);
@@ -535,17 +622,14 @@ int main(int argc, char **argv)
             int e = errno;
             progress_clear(&progress);
             fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(e));
-            if (code < EXIT_USAGE)
-                code = EXIT_USAGE;
+            code = exit_precedence(code, EXIT_USAGE);
             continue;
         }
         sym_from_path(path, sym, sizeof sym);
         fmt.sym = o.sym ? o.sym : sym;
         fmt.sym_len = strlen(fmt.sym);
         cv.stats.inputs++;
-        int c = convert_input(&cv, &in, path);
-        if (c > code)
-            code = c;
+        code = exit_precedence(code, convert_input(&cv, &in, path));
         input_close(&in);
         /* Rows before any damage reach the disk before we go on. */
         out_flush(&out);

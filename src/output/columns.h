@@ -40,6 +40,8 @@ void columns_default(struct column_list *cl);
 int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen);
 /* Whether a column list needs the flow table (window scaling, streams...). */
 int columns_need_flows(const struct column_list *cl);
+/* Whether the column is selected. */
+int columns_has(const struct column_list *cl, enum col_id id);
 
 /* What formatting needs besides the row. */
 struct format_ctx {

@@ -148,7 +148,8 @@ int fix_mode_columns(const struct fix_mode_opts *o, struct mt_columns *cols, uin
         if (mt_columns_parse(cols, fix_coldefs, FC_COUNT, o->columns, extra_column, &tc, err,
                              errlen) != 0) {
             size_t k = strlen(err);
-            snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
+            if (strncmp(err, "unknown", 7) == 0)
+                snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
             return -1;
         }
     } else {
@@ -158,6 +159,8 @@ int fix_mode_columns(const struct fix_mode_opts *o, struct mt_columns *cols, uin
     }
     if (o->tags) {
         const char *s = o->tags;
+        uint32_t given[FIX_MAX_EXTRA + 1];
+        int ngiven = 0;
         for (;;) {
             const char *e = strchr(s, ',');
             size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -169,6 +172,13 @@ int fix_mode_columns(const struct fix_mode_opts *o, struct mt_columns *cols, uin
                          s);
                 return -1;
             }
+            for (int i = 0; i < ngiven; i++)
+                if (given[i] == tag) {
+                    snprintf(err, errlen, "--tags: tag %u given twice", (unsigned)tag);
+                    return -1;
+                }
+            if (ngiven <= FIX_MAX_EXTRA)
+                given[ngiven++] = tag;
             snprintf(name, sizeof name, "tag%u", (unsigned)tag);
             int before = *ntags;
             int id = extra_column(&tc, name, strlen(name), &qtype);
