@@ -200,5 +200,23 @@ expect "-f q --sym control bytes" '`pcap insert (`$enlist "a\011b\001c\\";enlist
 run --fix -f q -c 1 --columns sym,seqnum --sym "$sym" "$td/fix_bundle5.pcap"
 expect "--fix -f q --sym control bytes" '`fix insert (`$enlist "a\011b\001c\\";enlist 1)' "$(tail -n 1 out.txt)"
 
+# --- 11. the README's two commands: CI runs exactly them; no bare sudo -----
+root=$(dirname "$here")
+cmds=$(grep -m 2 '^    [^ ]' "$root/README.md" | sed 's/^    //')
+first=$(echo "$cmds" | sed -n 1p)
+second=$(echo "$cmds" | sed -n 2p)
+expect "README second command" "bash tests/run_all.sh" "$second"
+grep -qxF -- "$first" "$root/.ci/run" && ok || fail ".ci/run lacks the README's first command"
+grep -qxF -- "$second" "$root/.ci/run" && ok || fail ".ci/run lacks the README's second command"
+case $first in sudo*) fail "README's first command starts with sudo" ;; *) ok ;; esac
+for pkg in build-essential cmake pkg-config check python3 clang libclang-rt-14-dev; do
+    case " $first " in *" $pkg "*) ok ;; *) fail "README's first command does not install $pkg" ;; esac
+done
+# as root the sudo prefix is empty; as a user it is sudo
+expect "root: no sudo" "" "$(bash -c 'id() { echo 0; }; S=$([ "$(id -u)" = 0 ] || echo sudo); echo "$S"')"
+expect "user: sudo" "sudo" "$(bash -c 'id() { echo 1000; }; S=$([ "$(id -u)" = 0 ] || echo sudo); echo "$S"')"
+case $first in 'S=$([ "$(id -u)" = 0 ] || echo sudo); $S apt-get update && $S apt-get install'*) ok ;;
+    *) fail "README's first command does not use the root-or-sudo prefix" ;; esac
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
