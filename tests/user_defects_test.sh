@@ -218,5 +218,26 @@ expect "user: sudo" "sudo" "$(bash -c 'id() { echo 1000; }; S=$([ "$(id -u)" = 0
 case $first in 'S=$([ "$(id -u)" = 0 ] || echo sudo); $S apt-get update && $S apt-get install'*) ok ;;
     *) fail "README's first command does not use the root-or-sudo prefix" ;; esac
 
+# --- user requests: --list-columns ------------------------------------------
+all=$("$bin" --columns '?' 2>&1 | sed -n 's/.*valid columns: *//p' | head -n 1)
+run --list-columns
+expect "--list-columns: names" "$all" "$(cut -f1 out.txt | paste -sd, -)"
+expect "--list-columns: types" "$("$bin" --schema --columns "$all" | sed 's/^pcap:("\([^"]*\)".*/\1/')" \
+    "$(cut -f2 out.txt | tr -d '\n')"
+expect "--list-columns: every meaning written" 0 "$(awk -F'\t' 'NF != 3 || $3 == ""' out.txt | wc -l)"
+for m in --fix --kdb --flows; do
+    run --list-columns $m
+    expect "--list-columns $m: exit" 0 "$rc"
+    expect "--list-columns $m: every meaning written" 0 "$(awk -F'\t' 'NF != 3 || $3 == ""' out.txt | wc -l)"
+done
+run --list-columns --flows
+expect "--list-columns --flows: names" "$("$bin" --flows "$td/filter_mix.pcap" | head -n 1)" "$(cut -f1 out.txt | paste -sd, -)"
+expect "--list-columns --flows: types" "$("$bin" --flows --schema | sed 's/^flows:("\([^"]*\)".*/\1/')" "$(cut -f2 out.txt | tr -d '\n')"
+run --list-columns --kdb
+expect "--list-columns --kdb: default columns first" "$("$bin" --kdb "$td/kdb_tick.pcap" | head -n 1)" \
+    "$(cut -f1 out.txt | head -n "$("$bin" --kdb "$td/kdb_tick.pcap" | head -n 1 | tr ',' '\n' | wc -l)" | paste -sd, -)"
+"$bin" --list-columns > /dev/full 2>/dev/null
+expect "--list-columns > /dev/full" 3 "$?"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

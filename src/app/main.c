@@ -7,6 +7,7 @@
 #include "flows_summary.h"
 #include "kdb_mode.h"
 #include "qnames.h"
+#include "column_help.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -39,6 +40,7 @@ static const char usage_text[] =
     "      --no-header     CSV without the header line\n"
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
+    "      --list-columns  print every column of the mode (NAME, q TYPE, meaning)\n"
     "      --fix           one row per FIX message instead of per packet\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "      --flows         one row per TCP connection instead of one per packet\n"
@@ -73,6 +75,8 @@ enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_S
 enum { OPT_FIX = 400, OPT_TAGS, OPT_KDB };
 /* TCP analysis */
 enum { OPT_FLOWS = 500 };
+/* user requests (#18) */
+enum { OPT_LIST_COLUMNS = 600 };
 
 struct options {
     const char *output;
@@ -92,6 +96,7 @@ struct options {
     const char *tags;
     int flows;                 /* --flows: connection rows */
     int kdb;
+    int list_columns;          /* --list-columns: print the mode's columns */
 };
 
 static const char default_table[] = "pcap";
@@ -179,6 +184,26 @@ static int exit_precedence(int code, int c)
     return code == EXIT_OK || (c != EXIT_OK && c < code) ? c : code;
 }
 
+/* --list-columns: NAME<TAB>TYPE<TAB>meaning, every column of the mode. */
+static int list_columns(const struct options *o)
+{
+    enum column_mode mode = o->flows ? CM_FLOWS : o->fix ? CM_FIX : o->kdb ? CM_KDB : CM_PACKET;
+    int n = 0;
+    const struct mt_coldef *mt = o->fix ? fix_mode_coldefs(&n) : o->kdb ? kdb_mode_coldefs(&n)
+                                                                      : NULL;
+    const struct column_def *cd = o->flows ? flows_columns : column_defs;
+    if (!mt)
+        n = o->flows ? FLOWS_COLUMNS : COL_COUNT;
+    for (int i = 0; i < n; i++) {
+        const char *name = mt ? mt[i].name : cd[i].name;
+        char qtype = mt ? mt[i].qtype : cd[i].qtype;
+        printf("%s\t%c\t%s\n", name, qtype, column_meaning(mode, name));
+    }
+    if (o->fix)
+        printf("tagN\tS\tvalue of FIX tag N (--tags N, or tagN in --columns)\n");
+    return stdout_done();
+}
+
 /* The option's name as the user wrote it, for messages: "-o", "--fix". */
 static void option_name(int c, int longindex, const struct option *longopts, char *buf,
                         size_t cap)
@@ -196,7 +221,7 @@ static int single_valued(int c)
     switch (c) {
     case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
     case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX: case OPT_FIX:
-    case OPT_FLOWS: case OPT_KDB: case OPT_STATS:
+    case OPT_FLOWS: case OPT_KDB: case OPT_STATS: case OPT_LIST_COLUMNS:
         return 1;
     default:
         return 0;
@@ -222,6 +247,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "kdb", no_argument, NULL, OPT_KDB },
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
+        { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -234,13 +260,13 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->progress = -1;
     char err[1024];
     int c, longindex = 0;
-    unsigned char seen[OPT_FLOWS + 1] = { 0 };
+    unsigned char seen[OPT_LIST_COLUMNS + 1] = { 0 };
     int data_max_given = 0;
     /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
      * ":": missing arguments are reported here, with our name. */
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:f:c:hV", longopts, &longindex)) != -1) {
-        if (c > 0 && c <= OPT_FLOWS && single_valued(c) && seen[c]++) {
+        if (c > 0 && c <= OPT_LIST_COLUMNS && single_valued(c) && seen[c]++) {
             char name[32];
             option_name(c, longindex, longopts, name, sizeof name);
             return usage_error("%s given twice", name);
@@ -334,6 +360,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->max_rows = v;
             break;
         }
+        case OPT_LIST_COLUMNS:
+            o->list_columns = 1;
+            break;
         case OPT_PROGRESS:
             o->progress = 1;
             break;
@@ -500,6 +529,8 @@ int main(int argc, char **argv)
             return stdout_done();
         ko.table = o.table;
     }
+    if (o.list_columns)
+        return list_columns(&o);
     if (o.schema) {
         print_schema(&o);
         return stdout_done();

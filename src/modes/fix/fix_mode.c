@@ -36,6 +36,13 @@ static const struct mt_coldef fix_coldefs[FC_COUNT] = {
     [FC_LEN] = { "len", 'I' },           [FC_GAPBYTES] = { "gapbytes", 'J' },
 };
 
+const struct mt_coldef *fix_mode_coldefs(int *n)
+{
+    *n = FC_COUNT;
+    return fix_coldefs;
+}
+
+
 #define NVALS (FIXV_COUNT + FIX_MAX_EXTRA)
 #define ABSENT UINT32_MAX
 

@@ -41,4 +41,7 @@ void fix_mode_begin(struct fix_mode *m);
 void fix_mode_end(struct fix_mode *m);
 void fix_mode_free(struct fix_mode *m);
 
+/* Every column of --fix (name, q type), for --list-columns. */
+const struct mt_coldef *fix_mode_coldefs(int *n);
+
 #endif

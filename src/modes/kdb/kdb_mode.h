@@ -33,4 +33,7 @@ void kdb_mode_begin(struct kdb_mode *m);
 void kdb_mode_end(struct kdb_mode *m);
 void kdb_mode_free(struct kdb_mode *m);
 
+/* Every column of --kdb (name, q type), for --list-columns. */
+const struct mt_coldef *kdb_mode_coldefs(int *n);
+
 #endif
