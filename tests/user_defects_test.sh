@@ -239,5 +239,40 @@ expect "--list-columns --kdb: default columns first" "$("$bin" --kdb "$td/kdb_ti
 "$bin" --list-columns > /dev/full 2>/dev/null
 expect "--list-columns > /dev/full" 3 "$?"
 
+# --- user requests: compressed captures, by magic, through the system's tools
+plain=$("$bin" --sym filter_mix "$td/filter_mix.pcap")
+for z in "gzip -c" "zstd -q -c" "xz -c"; do
+    prog=${z%% *}
+    command -v "$prog" > /dev/null || { echo "SKIP: $prog not installed"; continue; }
+    $z "$td/filter_mix.pcap" > "cap.$prog"
+    cp "cap.$prog" "misnamed-$prog.pcap"
+    for f in "cap.$prog" "misnamed-$prog.pcap"; do
+        run --sym filter_mix "$f"
+        expect "$f: rows" "$plain" "$out"
+        expect "$f: exit" 0 "$rc"
+    done
+    run --stats "cap.$prog"
+    expect "$prog --stats records" "records      14" "$(grep '^records ' err.txt)"
+    # stopping early neither hangs nor fails
+    timeout 10 "$bin" -c 1 "cap.$prog" > /dev/null 2> err.txt
+    expect "$prog -c 1: exit" 0 "$?"
+    # the decompressor missing: say what to install
+    PATH=/nonexistent "$bin" "cap.$prog" > /dev/null 2> err.txt
+    expect "$prog missing: exit" 1 "$?"
+    want=$prog; [ "$prog" = xz ] && want=xz-utils
+    expect "$prog missing: message" "pcap2kdb: cap.$prog: compressed with $prog, which is not installed (install $want)" "$(cat err.txt)"
+done
+if command -v gzip > /dev/null; then
+    # a bad CRC: every byte comes out, then gzip fails: damaged input
+    python3 -c "import sys; d = bytearray(open('cap.gzip', 'rb').read()); d[-8] ^= 0xff; sys.stdout.buffer.write(d)" > badcrc.gz
+    run badcrc.gz
+    expect "gzip CRC damage: exit" 2 "$rc"
+    expect "gzip CRC damage: message" "pcap2kdb: badcrc.gz: offset 977: gzip -dc failed: damaged compressed data" "$err"
+    expect "gzip CRC damage: rows before kept" "$(echo "$plain" | sed 's/^\([^,]*\),filter_mix,/\1,badcrc,/')" "$out"
+    head -c 300 cap.gzip > cut.gz
+    run cut.gz
+    expect "gzip cut short: exit" 2 "$rc"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

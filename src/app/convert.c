@@ -117,8 +117,21 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     struct row r;
     for (;;) {
         st = reader_next(&rd, &rec);
-        if (st == READ_EOF)
+        if (st == READ_EOF) {
+            /* a decompressor that fails ends its output early: damage */
+            if (input_end_status(in) != 0) {
+                code = EXIT_DAMAGED;
+                cv->stats.damaged++;
+                flush_rows(w);
+                if (!cv->quiet) {
+                    before_message(cv);
+                    fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed "
+                            "data\n", cv->prog, name, (unsigned long long)in->offset,
+                            in->decompressor);
+                }
+            }
             break;
+        }
         if (st == READ_SKIPPED) {
             code = EXIT_DAMAGED;
             if (++skipped <= MAX_DAMAGE_MESSAGES)

@@ -649,6 +649,15 @@ int main(int argc, char **argv)
         struct input in;
         int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                             : input_open(&in, path);
+        if (opened != 0 && in.decompressor) {
+            /* Debian names xz's package xz-utils */
+            progress_clear(&progress);
+            fprintf(stderr, "pcap2kdb: %s: compressed with %s, which is not installed "
+                    "(install %s)\n", path, in.decompressor,
+                    strcmp(in.decompressor, "xz") == 0 ? "xz-utils" : in.decompressor);
+            code = exit_precedence(code, EXIT_USAGE);
+            continue;
+        }
         if (opened != 0) {
             int e = errno;
             progress_clear(&progress);
