@@ -2,8 +2,9 @@
 # Installed as share/bash-completion/completions/pcap2kdb.
 #
 # Options are read from `pcap2kdb --help`, so new options complete without
-# changing this file; column names are listed here (tests/completion_test.sh
-# checks them against the binary's own list).
+# changing this file; column names come from `pcap2kdb --list-columns [MODE]`
+# for the mode on the line, with the packet columns listed here as a fallback
+# (tests/completion_test.sh checks them against the binary's own list).
 
 _pcap2kdb_columns="time sym src dest srcport destport protocol flags seq ack win
 tsval tsecr length len frame caplen iface linktype vlan ttl ipid stream rseq rack
@@ -30,9 +31,15 @@ _pcap2kdb()
             return ;;
         --columns)
             # complete the name after the last comma, keeping what is before
-            local done=${cur%"${cur##*,}"} word=${cur##*,} c
+            local done=${cur%"${cur##*,}"} word=${cur##*,} c mode= w cols
             local IFS=$' \t\n'
-            for c in $_pcap2kdb_columns; do
+            # the mode's own columns, from the binary (--list-columns)
+            for w in "${COMP_WORDS[@]}"; do
+                case $w in --fix|--kdb|--flows) mode=$w ;; esac
+            done
+            cols=$("${COMP_WORDS[0]}" --list-columns $mode 2>/dev/null | cut -f1 | grep -vx tagN)
+            [[ -n $cols ]] || cols=$_pcap2kdb_columns
+            for c in $cols; do
                 [[ $c == "$word"* ]] && COMPREPLY+=("$done$c")
             done
             [[ ${#COMPREPLY[@]} -eq 1 ]] && compopt -o nospace 2>/dev/null

@@ -36,6 +36,14 @@ got=$(complete_words "$bin" - | sort -u)
 got=$(complete_words "$bin" --pro)
 [ "$got" = "$(printf '%s\n' --progress --proto)" ]; check "--pro completes to --progress --proto" $? "$got"
 
+# each mode's own columns (#18), from --list-columns
+got=$(complete_words "$bin" --fix --columns msg)
+[ "$got" = "msgtype" ]; check "--fix --columns completes FIX columns" $? "$got"
+got=$(complete_words "$bin" --kdb --columns fu)
+[ "$got" = "func" ]; check "--kdb --columns completes kdb columns" $? "$got"
+got=$(complete_words "$bin" --columns time,fl)
+[ "$got" = "time,flags" ]; check "--columns completes packet columns" $? "$got"
+
 got=$(complete_words "$bin" -f "")
 [ "$got" = "$(printf 'csv\nq')" ]; check "-f completes csv q" $? "$got"
 

@@ -161,7 +161,13 @@ class Line:
                     out.append("\\")
                     self.i += 2
                     continue
-                self.fail("escape other than \\\\ in a string")
+                # a control byte of the sym, as q reads it: \ooo (#18)
+                oct3 = self.s[self.i + 1:self.i + 4]
+                if len(oct3) == 3 and all(d in "01234567" for d in oct3):
+                    out.append(chr(int(oct3, 8)))
+                    self.i += 4
+                    continue
+                self.fail("escape other than \\\\ or \\ooo in a string")
             if c in "\r\n":
                 self.fail("raw CR/LF in a string")
             out.append(c)

@@ -53,5 +53,226 @@ expect "-o, one of two inputs missing: exit" 1 "$rc"
 expect "-o, one of two inputs missing: rows" "$("$bin" "$td/pcap_us_le.pcap")" "$(cat two.csv)"
 expect "-o, one of two inputs missing: one message" 1 "$(grep -c 'cannot open' err.txt)"
 
+# --- 2. -c N counts rows of the table written, in every mode -------------
+# The first N rows of the whole table, and --stats "rows" says N.
+limit_case() { # NAME CAPTURE N MODE-ARGS...
+    local name=$1 cap=$2 n=$3
+    shift 3
+    local want
+    want=$("$bin" "$@" "$cap" | head -n $((n + 1)))
+    run "$@" -c "$n" --stats "$cap"
+    expect "$name: rows" "$want" "$out"
+    expect "$name: exit" 0 "$rc"
+    expect "$name: --stats rows" "rows         $n" "$(grep '^rows ' err.txt)"
+}
+limit_case "--fix -c 1" "$td/fix_bundle5.pcap" 1 --fix
+limit_case "--fix -c 3" "$td/fix_bundle5.pcap" 3 --fix
+limit_case "--kdb -c 10" "$td/kdb_tick.pcap" 10 --kdb
+limit_case "--kdb -c 1" "$td/kdb_tick.pcap" 1 --kdb
+limit_case "--flows -c 1" "$td/filter_mix.pcap" 1 --flows
+limit_case "--flows -c 3" "$td/filter_mix.pcap" 3 --flows
+limit_case "packets -c 2" "$td/filter_mix.pcap" 2
+# -f q: the script holds N rows
+n=$("$bin" --fix -f q -c 2 "$td/fix_bundle5.pcap" | grep -o '`fix insert' | wc -l)
+[ "$n" -ge 1 ] && ok || fail "--fix -f q -c 2: no insert"
+
+# --- 3. --port/--host/--proto apply to --flows --------------------------
+# A connection is kept when one of its two endpoints matches (as a packet
+# between them would be): the rows are those of the whole --flows table
+# whose src/srcport/dest/destport match.
+flows_case() { # NAME AWK-CONDITION ARGS...
+    local name=$1 cond=$2
+    shift 2
+    local want
+    want=$("$bin" --flows "$td/filter_mix.pcap" | awk -F, "NR == 1 || ($cond)")
+    run --flows "$@" "$td/filter_mix.pcap"
+    expect "$name" "$want" "$out"
+    expect "$name: exit" 0 "$rc"
+}
+flows_case "--flows --port 443" '$4 == 443 || $6 == 443' --port 443
+flows_case "--flows --port 80 --port 40002" '$4 == 80 || $6 == 80 || $4 == 40002 || $6 == 40002' --port 80 --port 40002
+flows_case "--flows --host 10.0.0.2" '$3 == "10.0.0.2" || $5 == "10.0.0.2"' --host 10.0.0.2
+flows_case "--flows --host 2001:db8::/32" '$3 ~ /^2001:db8:/ || $5 ~ /^2001:db8:/' --host 2001:db8::/32
+flows_case "--flows --proto tcp" '1' --proto tcp
+flows_case "--flows --proto udp" '0' --proto udp
+flows_case "--flows --host 10.0.0.2 --port 80" '($3 == "10.0.0.2" || $5 == "10.0.0.2") && ($4 == 80 || $6 == 80)' --host 10.0.0.2 --port 80
+# -c counts the connections kept
+run --flows --port 443 -c 2 "$td/filter_mix.pcap"
+expect "--flows --port 443 -c 2" "$("$bin" --flows --port 443 "$td/filter_mix.pcap" | head -n 3)" "$out"
+
+# --- 6. q names: --flows start/finish; --table refuses q's reserved words --
+expect "--flows header" "stream,sym,src,srcport,dest,destport,start,finish" \
+    "$("$bin" --flows "$td/filter_mix.pcap" | head -n 1 | cut -d, -f1-8)"
+for t in count first flip til key select last from by xasc upsert raze; do
+    run -f q --table "$t" "$td/tcp_flags.pcap"
+    expect "--table $t: exit" 1 "$rc"
+    expect "--table $t: no output" "" "$out"
+done
+for t in trades pcap flows t2 first_trades; do
+    run -f q --table "$t" -c 1 "$td/tcp_flags.pcap"
+    expect "--table $t: accepted" 0 "$rc"
+done
+
+# --- 7. duplicates and options that do not apply are usage errors ---------
+refuse() { # WANT-MESSAGE ARGS...
+    local want=$1
+    shift
+    run "$@" "$td/tcp_flags.pcap"
+    expect "refused [$*]: exit" 1 "$rc"
+    expect "refused [$*]: message" "pcap2kdb: $want" "$(head -n 1 err.txt)"
+    expect "refused [$*]: no rows" "" "$out"
+}
+refuse "column 'time' given twice in --columns" --columns time,time
+refuse "column 'msgtype' given twice in --columns" --fix --columns msgtype,msgtype
+refuse "column 'tag37' given twice in --columns" --fix --columns msgtype,tag37,tag37
+refuse "column 'func' given twice in --columns" --kdb --columns func,func
+refuse "--tags: tag 37 given twice" --fix --tags 37,37
+refuse "--tags: tag 37 given twice" --fix --tags 37 --tags 39,37
+refuse "--columns given twice" --columns time --columns src
+refuse "--fix given twice" --fix --fix
+refuse "--flows given twice" --flows --flows
+refuse "--kdb given twice" --kdb --kdb
+refuse "-o given twice" -o a.csv -o b.csv
+refuse "-f given twice" -f q -f csv
+refuse "--no-header does not apply to -f q (a script has no header line)" -f q --no-header
+refuse "--data-max does not apply to --fix, --kdb or --flows (it limits the data column of packet rows)" --flows --data-max 10
+refuse "--data-max needs the data column (--columns ...,data)" --data-max 10
+# still accepted: a tag named in --columns and --tags (one column)
+run --fix --columns msgtype,tag37 --tags 37 "$td/fix_bundle5.pcap"
+expect "--columns tag37 --tags 37: exit" 0 "$rc"
+expect "--columns tag37 --tags 37: header" "msgtype,tag37" "$(head -n 1 out.txt)"
+
+# --- 8. no file, stdin a terminal: the usage, not a silent wait -------------
+python3 - "$bin" <<'PY' > tty.txt 2>&1
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+try:
+    p = subprocess.run([sys.argv[1]], stdin=slave, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=5)
+    print(p.returncode, p.stderr.decode().splitlines()[0], len(p.stdout))
+except subprocess.TimeoutExpired:
+    print("waited")
+PY
+expect "no file, stdin a terminal" "1 Usage: pcap2kdb [options] [FILE|-] ... 0" "$(cat tty.txt)"
+
+# --- 9. exit code with several files: 1 is never hidden behind 2 -----------
+run "$td/bad_cut_record.pcap" missing.pcap
+expect "damaged then missing" 1 "$rc"
+run missing.pcap "$td/bad_cut_record.pcap"
+expect "missing then damaged" 1 "$rc"
+run "$td/bad_cut_record.pcap" "$td/bad_magic.pcap"
+expect "damaged then not a capture" 1 "$rc"
+run "$td/bad_cut_record.pcap" "$td/tcp_flags.pcap"
+expect "damaged then good" 2 "$rc"
+
+# --- 10. --help, --version, --schema report write errors -------------------
+if [ -w /dev/full ]; then
+    for a in --help --version --schema "--fix --schema" "--kdb --schema" "--flows --schema" "-f q --schema"; do
+        # shellcheck disable=SC2086
+        "$bin" $a > /dev/full 2> err.txt
+        expect "$a > /dev/full: exit" 3 "$?"
+        expect "$a > /dev/full: message" "pcap2kdb: stdout: write error: No space left on device" "$(cat err.txt)"
+    done
+fi
+
+# --- 12. messages and promises ----------------------------------------------
+run --bogus x.pcap
+expect "unknown option names pcap2kdb" "pcap2kdb: unknown option '--bogus'" "$(head -n 1 err.txt)"
+run -x x.pcap
+expect "unknown short option" "pcap2kdb: unknown option '-x'" "$(head -n 1 err.txt)"
+run x.pcap --columns
+expect "missing argument" "pcap2kdb: option '--columns' needs an argument" "$(head -n 1 err.txt)"
+run x.pcap -c
+expect "missing argument (short)" "pcap2kdb: option '-c' needs an argument" "$(head -n 1 err.txt)"
+run -c 99999999999999999999 x.pcap
+expect "-c too large" "pcap2kdb: -c '99999999999999999999' is too large (at most 18446744073709551615)" "$(head -n 1 err.txt)"
+expect "-c too large: exit" 1 "$rc"
+run --proto 0x0806 --columns frame,protocol "$td/filter_mix.pcap"
+expect "--proto 0x0806 is ARP" "$("$bin" --proto arp --columns frame,protocol "$td/filter_mix.pcap")" "$out"
+case $out in *ARP*) ok ;; *) fail "--proto 0x0806: no ARP row [$out]" ;; esac
+run --proto ipv6-icmp --columns frame,protocol "$td/filter_mix.pcap"
+expect "--proto ipv6-icmp" "$("$bin" --proto icmpv6 --columns frame,protocol "$td/filter_mix.pcap")" "$out"
+expect "--proto ipv6-icmp: exit" 0 "$rc"
+# -f q: control bytes of --sym escaped like in every q string, in each mode
+sym=$(printf 'a\tb\001c\\')
+run -f q -c 1 --columns sym,frame --sym "$sym" "$td/tcp_flags.pcap"
+expect "-f q --sym control bytes" '`pcap insert (`$enlist "a\011b\001c\\";enlist 1)' "$(tail -n 1 out.txt)"
+run --fix -f q -c 1 --columns sym,seqnum --sym "$sym" "$td/fix_bundle5.pcap"
+expect "--fix -f q --sym control bytes" '`fix insert (`$enlist "a\011b\001c\\";enlist 1)' "$(tail -n 1 out.txt)"
+
+# --- 11. the README's two commands: CI runs exactly them; no bare sudo -----
+root=$(dirname "$here")
+cmds=$(grep -m 2 '^    [^ ]' "$root/README.md" | sed 's/^    //')
+first=$(echo "$cmds" | sed -n 1p)
+second=$(echo "$cmds" | sed -n 2p)
+expect "README second command" "bash tests/run_all.sh" "$second"
+grep -qxF -- "$first" "$root/.ci/run" && ok || fail ".ci/run lacks the README's first command"
+grep -qxF -- "$second" "$root/.ci/run" && ok || fail ".ci/run lacks the README's second command"
+case $first in sudo*) fail "README's first command starts with sudo" ;; *) ok ;; esac
+for pkg in build-essential cmake pkg-config check python3 clang libclang-rt-14-dev; do
+    case " $first " in *" $pkg "*) ok ;; *) fail "README's first command does not install $pkg" ;; esac
+done
+# as root the sudo prefix is empty; as a user it is sudo
+expect "root: no sudo" "" "$(bash -c 'id() { echo 0; }; S=$([ "$(id -u)" = 0 ] || echo sudo); echo "$S"')"
+expect "user: sudo" "sudo" "$(bash -c 'id() { echo 1000; }; S=$([ "$(id -u)" = 0 ] || echo sudo); echo "$S"')"
+case $first in 'S=$([ "$(id -u)" = 0 ] || echo sudo); $S apt-get update && $S apt-get install'*) ok ;;
+    *) fail "README's first command does not use the root-or-sudo prefix" ;; esac
+
+# --- user requests: --list-columns ------------------------------------------
+all=$("$bin" --columns '?' 2>&1 | sed -n 's/.*valid columns: *//p' | head -n 1)
+run --list-columns
+expect "--list-columns: names" "$all" "$(cut -f1 out.txt | paste -sd, -)"
+expect "--list-columns: types" "$("$bin" --schema --columns "$all" | sed 's/^pcap:("\([^"]*\)".*/\1/')" \
+    "$(cut -f2 out.txt | tr -d '\n')"
+expect "--list-columns: every meaning written" 0 "$(awk -F'\t' 'NF != 3 || $3 == ""' out.txt | wc -l)"
+for m in --fix --kdb --flows; do
+    run --list-columns $m
+    expect "--list-columns $m: exit" 0 "$rc"
+    expect "--list-columns $m: every meaning written" 0 "$(awk -F'\t' 'NF != 3 || $3 == ""' out.txt | wc -l)"
+done
+run --list-columns --flows
+expect "--list-columns --flows: names" "$("$bin" --flows "$td/filter_mix.pcap" | head -n 1)" "$(cut -f1 out.txt | paste -sd, -)"
+expect "--list-columns --flows: types" "$("$bin" --flows --schema | sed 's/^flows:("\([^"]*\)".*/\1/')" "$(cut -f2 out.txt | tr -d '\n')"
+run --list-columns --kdb
+expect "--list-columns --kdb: default columns first" "$("$bin" --kdb "$td/kdb_tick.pcap" | head -n 1)" \
+    "$(cut -f1 out.txt | head -n "$("$bin" --kdb "$td/kdb_tick.pcap" | head -n 1 | tr ',' '\n' | wc -l)" | paste -sd, -)"
+"$bin" --list-columns > /dev/full 2>/dev/null
+expect "--list-columns > /dev/full" 3 "$?"
+
+# --- user requests: compressed captures, by magic, through the system's tools
+plain=$("$bin" --sym filter_mix "$td/filter_mix.pcap")
+for z in "gzip -c" "zstd -q -c" "xz -c"; do
+    prog=${z%% *}
+    command -v "$prog" > /dev/null || { echo "SKIP: $prog not installed"; continue; }
+    $z "$td/filter_mix.pcap" > "cap.$prog"
+    cp "cap.$prog" "misnamed-$prog.pcap"
+    for f in "cap.$prog" "misnamed-$prog.pcap"; do
+        run --sym filter_mix "$f"
+        expect "$f: rows" "$plain" "$out"
+        expect "$f: exit" 0 "$rc"
+    done
+    run --stats "cap.$prog"
+    expect "$prog --stats records" "records      14" "$(grep '^records ' err.txt)"
+    # stopping early neither hangs nor fails
+    timeout 10 "$bin" -c 1 "cap.$prog" > /dev/null 2> err.txt
+    expect "$prog -c 1: exit" 0 "$?"
+    # the decompressor missing: say what to install
+    PATH=/nonexistent "$bin" "cap.$prog" > /dev/null 2> err.txt
+    expect "$prog missing: exit" 1 "$?"
+    want=$prog; [ "$prog" = xz ] && want=xz-utils
+    expect "$prog missing: message" "pcap2kdb: cap.$prog: compressed with $prog, which is not installed (install $want)" "$(cat err.txt)"
+done
+if command -v gzip > /dev/null; then
+    # a bad CRC: every byte comes out, then gzip fails: damaged input
+    python3 -c "import sys; d = bytearray(open('cap.gzip', 'rb').read()); d[-8] ^= 0xff; sys.stdout.buffer.write(d)" > badcrc.gz
+    run badcrc.gz
+    expect "gzip CRC damage: exit" 2 "$rc"
+    expect "gzip CRC damage: message" "pcap2kdb: badcrc.gz: offset 977: gzip -dc failed: damaged compressed data" "$err"
+    expect "gzip CRC damage: rows before kept" "$(echo "$plain" | sed 's/^\([^,]*\),filter_mix,/\1,badcrc,/')" "$out"
+    head -c 300 cap.gzip > cut.gz
+    run cut.gz
+    expect "gzip cut short: exit" 2 "$rc"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

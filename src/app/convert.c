@@ -20,7 +20,6 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     cv->filter = s->filter;
     cv->quiet = s->quiet;
     cv->prog = "pcap2kdb";
-    cv->max_rows = s->max_rows ? s->max_rows : UINT64_MAX;
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
     if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0)
@@ -153,8 +152,21 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     r.no_tunnels = (uint8_t)cv->no_tunnels;
     for (;;) {
         st = reader_next(&rd, &rec);
-        if (st == READ_EOF)
+        if (st == READ_EOF) {
+            /* a decompressor that fails ends its output early: damage */
+            if (input_end_status(in) != 0) {
+                code = EXIT_DAMAGED;
+                cv->stats.damaged++;
+                flush_rows(w);
+                if (!cv->quiet) {
+                    before_message(cv);
+                    fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed "
+                            "data\n", cv->prog, name, (unsigned long long)in->offset,
+                            in->decompressor);
+                }
+            }
             break;
+        }
         if (st == READ_SKIPPED) {
             code = EXIT_DAMAGED;
             if (++skipped <= MAX_DAMAGE_MESSAGES)
@@ -214,11 +226,13 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             continue;
         if (cv->mode)
             cv->mode->packet(cv->mode_ctx, &r, fl, dir);
-        else
+        else if (w->ops->row && out_take_row(w->out))
             w->ops->row(w, &r);
         if (out_dead(w->out))
             break;
-        if (++cv->stats.rows == cv->max_rows) {
+        /* -c: the table has its rows (--flows writes its rows when
+         * connections end, so it reads on until then) */
+        if (out_full(w->out)) {
             cv->stop = 1;
             break;
         }

@@ -28,7 +28,6 @@ struct converter_setup {
                         enum flow_end why);
     void *on_flow_end_ctx;
     const struct filter *filter;  /* NULL: every row is written */
-    uint64_t max_rows;            /* -c; 0: no limit */
     int quiet;                    /* no messages (fuzzing) */
 };
 
@@ -44,8 +43,7 @@ struct converter {
     uint64_t records, damaged;
     /* Everyday options (filter.c, progress.c, stats.c), all optional. */
     const struct filter *filter;  /* NULL: every row is written */
-    uint64_t max_rows;            /* -c: stop after this many rows */
-    int stop;                     /* max_rows reached: read no further */
+    int stop;                     /* -c reached (out.h max_rows): read no further */
     struct progress *progress;    /* NULL: no status line */
     uint64_t tick;                /* records until the next progress check */
     uint64_t frame;               /* records of the current input so far */

@@ -2,9 +2,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "filter.h"
 #include "columns.h"
+#include "flow.h"
 #include "names.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +101,11 @@ int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen
                 known = 1;
             }
         }
+        /* 58's IANA keyword; the column shows it as ICMPv6 */
+        if (strcasecmp(arg, "ipv6-icmp") == 0) {
+            f->ipproto[58 >> 3] |= (uint8_t)(1u << (58 & 7));
+            known = 1;
+        }
         /* Names of non-IP payloads, as the protocol column shows them. */
         if (strcasecmp(arg, "LLC") == 0 || strcasecmp(arg, "STP") == 0)
             known = 1;
@@ -142,9 +149,15 @@ static int proto_match(const struct filter *f, const struct row *r)
     char text[FIELD_MAX];
     char *end = format_protocol(text, r);
     *end = '\0';
-    for (int i = 0; i < f->n_protos; i++)
-        if (strcasecmp(text, f->proto_name[i]) == 0)
+    for (int i = 0; i < f->n_protos; i++) {
+        const char *name = f->proto_name[i];
+        if (strcasecmp(text, name) == 0)
             return 1;
+        /* 0xhhhh: the Ethertype by number, also when the column names it */
+        if ((r->present & HAS_ETHTYPE) && name[0] == '0' && (name[1] == 'x' || name[1] == 'X') &&
+            strlen(name) == 6 && strtoul(name + 2, NULL, 16) == r->ethertype)
+            return 1;
+    }
     return 0;
 }
 
@@ -169,4 +182,18 @@ int filter_match(const struct filter *f, const struct row *r)
             return 0;
     }
     return 1;
+}
+
+int filter_match_flow(const struct filter *f, const struct flow *fl)
+{
+    struct row r;
+    row_reset(&r);
+    r.present = HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_IPPROTO;
+    r.ipver = fl->ipver;
+    r.ipproto = IPPROTO_TCP;
+    memcpy(r.src, fl->addr[0], sizeof r.src);
+    memcpy(r.dst, fl->addr[1], sizeof r.dst);
+    r.sport = fl->port[0];
+    r.dport = fl->port[1];
+    return filter_match(f, &r);
 }

@@ -45,4 +45,10 @@ static inline int filter_active(const struct filter *f)
 /* Whether the row is kept. */
 int filter_match(const struct filter *f, const struct row *r);
 
+/* --flows: whether a TCP connection's row is kept. It matches as any packet
+ * between its two endpoints would: --port either port, --host either
+ * address, --proto names TCP (tcp or 6). */
+struct flow;
+int filter_match_flow(const struct filter *f, const struct flow *fl);
+
 #endif

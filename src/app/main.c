@@ -8,6 +8,10 @@
 #include "hwts.h"
 #include "modes.h"
 #include "qload.h"
+#include "fix_mode.h"
+#include "kdb_mode.h"
+#include "qnames.h"
+#include "column_help.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -40,6 +44,7 @@ static const char usage_text[] =
     "      --no-header     CSV without the header line\n"
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
+    "      --list-columns  print every column of the mode (NAME, q TYPE, meaning)\n"
     "      --fix           one row per FIX message instead of per packet\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "      --flows         one row per TCP connection instead of one per packet\n"
@@ -56,7 +61,8 @@ static const char usage_text[] =
     "                      on either side\n"
     "      --proto NAME    keep rows whose protocol is NAME (tcp, udp, icmp, arp...)\n"
     "                      or IP protocol number NAME; each of these three options\n"
-    "                      is repeatable: OR within one, AND between them\n"
+    "                      is repeatable: OR within one, AND between them;\n"
+    "                      with --flows they choose connections (either end)\n"
     "  -c N              stop after writing N rows\n"
     "\n"
     "While it runs:\n"
@@ -82,6 +88,8 @@ enum { OPT_FLOWS = 500 };
 enum { OPT_HWTS = 1700 };
 /* #15 */
 enum { OPT_NO_TUNNELS = 1500 };
+/* user requests (#18) */
+enum { OPT_LIST_COLUMNS = 1800 };
 
 struct options {
     const char *output;
@@ -103,6 +111,7 @@ struct options {
     unsigned hwts;             /* #17: formats looked for (hwts.h) */
     int hwts_given;
     int no_tunnels;            /* --no-tunnels (#15) */
+    int list_columns;          /* --list-columns: print the mode's columns */
 };
 
 static const char default_table[] = "pcap";
@@ -121,19 +130,10 @@ static int sym_is_safe(const char *s)
     return strpbrk(s, ",\"\r\n") == NULL && strlen(s) <= SYM_MAX;
 }
 
-/* q's keywords (.Q.res): `select:([] ...)` does not parse. */
-static const char *const q_reserved[] = {
-    "abs", "acos", "asin", "atan", "avg", "bin", "binr", "cor", "cos", "cov", "delete",
-    "dev", "div", "do", "enlist", "exec", "exit", "exp", "getenv", "hopen", "if", "in",
-    "insert", "last", "like", "log", "max", "min", "prd", "select", "setenv", "sin",
-    "sqrt", "ss", "sum", "tan", "update", "var", "wavg", "while", "within", "wsum", "xexp",
-};
-
 static int name_is_q_identifier(const char *s)
 {
-    for (size_t i = 0; i < sizeof q_reserved / sizeof q_reserved[0]; i++)
-        if (strcmp(s, q_reserved[i]) == 0)
-            return 0;
+    if (q_name_reserved(s))
+        return 0;
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
         return 0;
     for (; *s; s++)
@@ -200,6 +200,70 @@ static int mode_index(const struct mode_ops *m)
     return -1;
 }
 
+/* --help, --version, --schema: their output is output too, so a write error
+ * (`> /dev/full`) exits 3 like any other. */
+static int stdout_done(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "pcap2kdb: stdout: write error: %s\n", strerror(errno));
+        return EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
+/* Several inputs, one exit code: the lowest non-zero one, so that an input
+ * that cannot be opened or is not a capture (1) is never hidden behind a
+ * damaged one (2). A failed output (3) is decided apart, and wins. */
+static int exit_precedence(int code, int c)
+{
+    return code == EXIT_OK || (c != EXIT_OK && c < code) ? c : code;
+}
+
+/* --list-columns: NAME<TAB>TYPE<TAB>meaning, every column of the mode. */
+static int list_columns(const struct options *o)
+{
+    int fix = o->mode && strcmp(o->mode->name, "fix") == 0;
+    int kdb = o->mode && strcmp(o->mode->name, "kdb") == 0;
+    enum column_mode mode = o->flows ? CM_FLOWS : fix ? CM_FIX : kdb ? CM_KDB : CM_PACKET;
+    int n = 0;
+    const struct mt_coldef *mt = fix ? fix_mode_coldefs(&n) : kdb ? kdb_mode_coldefs(&n) : NULL;
+    const struct column_def *cd = o->flows ? flows_columns : column_defs;
+    if (!mt)
+        n = o->flows ? FLOWS_COLUMNS : COL_COUNT;
+    for (int i = 0; i < n; i++) {
+        const char *name = mt ? mt[i].name : cd[i].name;
+        char qtype = mt ? mt[i].qtype : cd[i].qtype;
+        printf("%s\t%c\t%s\n", name, qtype, column_meaning(mode, name));
+    }
+    if (fix)
+        printf("tagN\tS\tvalue of FIX tag N (--tags N, or tagN in --columns)\n");
+    return stdout_done();
+}
+
+/* The option's name as the user wrote it, for messages: "-o", "--fix". */
+static void option_name(int c, int longindex, const struct option *longopts, char *buf,
+                        size_t cap)
+{
+    if (c < 256)
+        snprintf(buf, cap, "-%c", c);
+    else
+        snprintf(buf, cap, "--%s", longopts[longindex].name);
+}
+
+/* Options that take one value or choose the mode: a second one would
+ * silently win over the first, so it is refused. */
+static int single_valued(int c)
+{
+    switch (c) {
+    case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
+    case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX:
+    case OPT_FLOWS: case OPT_STATS: case OPT_LIST_COLUMNS:
+        return 1;
+    default:
+        return c >= OPT_MODE && c < OPT_MODE + n_table_modes; /* a repeated mode flag */
+    }
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option fixed_opts[] = {
@@ -219,6 +283,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "flows", no_argument, NULL, OPT_FLOWS },
         { "hwts", required_argument, NULL, OPT_HWTS },
         { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
+        { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
     };
@@ -239,8 +304,18 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->hwts = HWTS_AUTO;
     char err[1024];
     const struct mode_ops *clash = NULL; /* a second, different mode */
-    int c;
-    while ((c = getopt_long(argc, argv, "o:f:c:hV", longopts, NULL)) != -1) {
+    int c, longindex = 0;
+    unsigned char seen[OPT_LIST_COLUMNS + 1] = { 0 };
+    int data_max_given = 0;
+    /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
+     * ":": missing arguments are reported here, with our name. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:c:hV", longopts, &longindex)) != -1) {
+        if (c > 0 && c <= OPT_LIST_COLUMNS && single_valued(c) && seen[c]++) {
+            char name[32];
+            option_name(c, longindex, longopts, name, sizeof name);
+            return usage_error("%s given twice", name);
+        }
         switch (c) {
         case 'o':
             o->output = optarg;
@@ -256,9 +331,18 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_COLUMNS:
             o->columns = optarg;
             break;
-        case OPT_TAGS:
-            o->tags = optarg;
+        case OPT_TAGS: {
+            /* repeatable: the lists add up (a tag named twice is refused) */
+            static char tags_all[4096];
+            size_t have = strlen(tags_all), n = strlen(optarg);
+            if (have + n + 2 > sizeof tags_all)
+                return usage_error("%s", "--tags: lists too long");
+            if (have)
+                tags_all[have++] = ',';
+            memcpy(tags_all + have, optarg, n + 1);
+            o->tags = tags_all;
             break;
+        }
         case OPT_NO_TUNNELS:
             o->no_tunnels = 1;
             break;
@@ -274,7 +358,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_TABLE:
             if (!name_is_q_identifier(optarg))
                 return usage_error("--table '%s' is not a q name (a letter, then letters, "
-                                   "digits or '_'; not a q keyword)", optarg);
+                                   "digits or '_'; not a q keyword or .q function)", optarg);
             o->table = optarg;
             break;
         case OPT_NO_HEADER:
@@ -284,6 +368,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->schema = 1;
             break;
         case OPT_DATA_MAX: {
+            data_max_given = 1;
             char *end;
             errno = 0;
             unsigned long v = strtoul(optarg, &end, 10);
@@ -309,11 +394,17 @@ static int parse_options(int argc, char **argv, struct options *o)
             char *end;
             errno = 0;
             unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno == ERANGE && !*end && optarg[0] >= '1' && optarg[0] <= '9')
+                return usage_error("-c '%s' is too large (at most 18446744073709551615)",
+                                   optarg);
             if (errno || *end || end == optarg || optarg[0] < '1' || optarg[0] > '9')
                 return usage_error("-c '%s' is not a number of rows (1 or more)", optarg);
             o->max_rows = v;
             break;
         }
+        case OPT_LIST_COLUMNS:
+            o->list_columns = 1;
+            break;
         case OPT_PROGRESS:
             o->progress = 1;
             break;
@@ -331,10 +422,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'h':
             fputs(usage_text, stdout);
-            exit(EXIT_OK);
+            return stdout_done();
         case 'V':
             printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
-            exit(EXIT_OK);
+            return stdout_done();
         default:
             if (c >= OPT_MODE && c < OPT_MODE + n_table_modes) {
                 const struct mode_ops *m = table_modes[c - OPT_MODE];
@@ -344,8 +435,14 @@ static int parse_options(int argc, char **argv, struct options *o)
                     o->mode = m;
                 break;
             }
-            fputs("Try 'pcap2kdb --help' for more information.\n", stderr);
-            return EXIT_USAGE;
+            /* getopt's own messages would name argv[0], a full path */
+            char name[64];
+            if (optopt > 0 && optopt < 256)
+                snprintf(name, sizeof name, "-%c", optopt);
+            else
+                snprintf(name, sizeof name, "%.60s", argv[optind - 1]);
+            return usage_error(c == ':' ? "option '%s' needs an argument"
+                                        : "unknown option '%s'", name);
         }
     }
     if (clash) {
@@ -356,10 +453,18 @@ static int parse_options(int argc, char **argv, struct options *o)
                 table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
         return EXIT_USAGE;
     }
+    int message_mode = o->mode || o->flows;
+    if (o->q_format && !o->header)
+        return usage_error("%s", "--no-header does not apply to -f q (a script has no header line)");
+    if (data_max_given && message_mode)
+        return usage_error("%s", "--data-max does not apply to --fix, --kdb or --flows "
+                                 "(it limits the data column of packet rows)");
     if (o->tags && (!o->mode || strcmp(o->mode->name, "fix") != 0))
         return usage_error("%s", "--tags needs --fix");
     if (!o->mode && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
         return usage_error("%s", err);
+    if (data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
+        return usage_error("%s", "--data-max needs the data column (--columns ...,data)");
     if (o->flows && o->mode)
         return usage_error("--flows and --%s cannot be used together", o->mode->name);
     if (o->flows && o->columns)
@@ -424,6 +529,22 @@ static int check_inputs(char **files, int nfiles, const char *output, char *bad,
     return usable ? EXIT_OK : EXIT_USAGE;
 }
 
+/* --flows with --port/--host/--proto: a connection's row is written when the
+ * connection matches (filter_match_flow); its numbers are always those of
+ * every packet. */
+struct flows_sink {
+    struct writer *w;
+    const struct filter *filter;
+};
+
+static void flows_filtered_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                               enum flow_end why)
+{
+    struct flows_sink *fs = ctx;
+    if (filter_match_flow(fs->filter, f))
+        flows_on_end(fs->w, f, s, why);
+}
+
 /* A message mode's table: its default name, and --schema for its columns.
  * Returns EXIT_OK when --schema has been answered, -1 to go on. */
 static int message_table(struct options *o, const struct mt_columns *mc, const char *name)
@@ -457,12 +578,20 @@ int main(int argc, char **argv)
         if (o.mode->columns(&mo, &mc, err, sizeof err) != 0)
             return usage_error("%s", err);
         if (message_table(&o, &mc, o.mode->name) == EXIT_OK)
-            return EXIT_OK;
+            return stdout_done();
         mo.table = o.table;
     }
+    if (o.list_columns)
+        return list_columns(&o);
     if (o.schema) {
         print_packet_schema(&o);
-        return EXIT_OK;
+        return stdout_done();
+    }
+    /* No file and a terminal on stdin: the user needs the usage, not a
+     * silent wait for a capture typed on the keyboard. */
+    if (optind >= argc && isatty(STDIN_FILENO)) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
     signal(SIGPIPE, SIG_IGN);
@@ -507,6 +636,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_NO_MEMORY;
     }
+    if (o.max_rows)
+        out.max_rows = o.max_rows; /* -c counts rows of the table written, in every mode */
     void *mode = NULL;
     if (o.mode) {
         char err[1024];
@@ -522,7 +653,6 @@ int main(int argc, char **argv)
         .writer = &w, .mode = o.mode, .mode_ctx = mode,
         .use_flows = o.flows || columns_need_flows(&o.cols) || o.stats,
         .filter = filter_active(&o.filter) ? &o.filter : NULL,
-        .max_rows = o.max_rows,
     };
     /* the analysis column needs the flow table's sequence analysis */
     for (int i = 0; i < o.cols.n && !o.mode; i++)
@@ -532,7 +662,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.cols.n && !o.mode; i++)
         if (o.cols.id[i] == COL_DATA)
             setup.keep_frag_payload = 1;
-    if (o.flows) {
+    struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
+    if (o.flows && filter_active(&o.filter)) {
+        setup.on_flow_end = flows_filtered_end;
+        setup.on_flow_end_ctx = &flows_sink;
+    } else if (o.flows) {
         setup.on_flow_end = flows_on_end;
         setup.on_flow_end_ctx = &w;
     }
@@ -566,21 +700,27 @@ int main(int argc, char **argv)
         struct input in;
         int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                             : input_open(&in, path);
+        if (opened != 0 && in.decompressor) {
+            /* Debian names xz's package xz-utils */
+            progress_clear(&progress);
+            fprintf(stderr, "pcap2kdb: %s: compressed with %s, which is not installed "
+                    "(install %s)\n", path, in.decompressor,
+                    strcmp(in.decompressor, "xz") == 0 ? "xz-utils" : in.decompressor);
+            code = exit_precedence(code, EXIT_USAGE);
+            continue;
+        }
         if (opened != 0) {
             int e = errno;
             progress_clear(&progress);
             fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(e));
-            if (code < EXIT_USAGE)
-                code = EXIT_USAGE;
+            code = exit_precedence(code, EXIT_USAGE);
             continue;
         }
         sym_from_path(path, sym, sizeof sym);
         fmt.sym = o.sym ? o.sym : sym;
         fmt.sym_len = strlen(fmt.sym);
         cv.stats.inputs++;
-        int c = convert_input(&cv, &in, path);
-        if (c > code)
-            code = c;
+        code = exit_precedence(code, convert_input(&cv, &in, path));
         input_close(&in);
         /* Rows before any damage reach the disk before we go on. */
         out_flush(&out);
@@ -597,6 +737,7 @@ int main(int argc, char **argv)
     }
     if (o.stats) {
         cv.stats.records = cv.records;
+        cv.stats.rows = out.rows;
         cv.stats.damaged += cv.damaged;
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }

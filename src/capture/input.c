@@ -1,6 +1,7 @@
 /* input.c: the buffered, never-seeking byte stream behind every reader. */
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
+#include "decompress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,22 +51,55 @@ int input_init_mem(struct input *in, const uint8_t *data, size_t n, const char *
 
 int input_open(struct input *in, const char *path)
 {
+    memset(in, 0, sizeof *in);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return -1;
+    /* pread: the magic is looked at without moving the offset the
+     * decompressor starts from */
+    uint8_t magic[8];
+    ssize_t got = pread(fd, magic, sizeof magic, 0);
+    const char *prog = got > 0 ? decompressor_for(magic, (size_t)got) : NULL;
+    pid_t child = 0;
+    if (prog) {
+        fd = decompress_start(prog, fd, &child);
+        if (fd < 0) {
+            in->decompressor = prog;
+            return -1;
+        }
+    }
     if (input_init_fd(in, fd, path) < 0) {
         int e = errno;
         close(fd);
+        if (child)
+            decompress_wait(child);
         errno = e;
         return -1;
     }
+    in->decompressor = prog;
+    in->child = (int)child;
     return 0;
+}
+
+int input_end_status(struct input *in)
+{
+    if (!in->child)
+        return 0;
+    close(in->fd);
+    in->fd = -1;
+    int r = decompress_wait((pid_t)in->child);
+    in->child = 0;
+    return r;
 }
 
 void input_close(struct input *in)
 {
     if (in->fd > 2)
         close(in->fd);
+    /* stopped early (-c, damage): the closed pipe ends the child */
+    if (in->child)
+        decompress_wait((pid_t)in->child);
+    in->child = 0;
     free(in->buf);
     in->buf = NULL;
 }

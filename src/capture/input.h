@@ -23,6 +23,9 @@ struct input {
     void (*before_block)(void *ctx);
     void *before_block_ctx;
     uint64_t before_block_ns;  /* CLOCK_MONOTONIC of the last call */
+    /* A compressed file (#18): read through this program's child process. */
+    const char *decompressor;  /* "gzip", "zstd", "xz"; NULL: plain */
+    int child;                 /* its pid, 0 once reaped */
 };
 
 /* A stream whose data keeps coming still gets its rows out this often. */
@@ -31,7 +34,13 @@ struct input {
 /* The buffer starts at this size and grows only for a record larger than it. */
 #define INPUT_BUFFER_SIZE (1u << 20)
 
-int input_open(struct input *in, const char *path); /* 0, or -1 with errno */
+/* 0, or -1 with errno. A file compressed with gzip, zstd or xz (by its
+ * magic) is read through `PROG -dc`; when PROG is not installed, -1 with
+ * errno ENOENT and in->decompressor naming it. */
+int input_open(struct input *in, const char *path);
+/* At the end of the data: reaps a decompressor; -1 when it failed (the
+ * compressed data is damaged). 0 for a plain input. */
+int input_end_status(struct input *in);
 /* Wraps an fd that is already open (stdin, or a fuzzing memfd). */
 int input_init_fd(struct input *in, int fd, const char *name);
 /* An input over a copy of n bytes in memory, already at its end (no fd):

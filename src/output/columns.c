@@ -82,6 +82,10 @@ int columns_parse(struct column_list *cl, const char *list, char *err, size_t er
                                         column_defs[c].name);
             return -1;
         }
+        if (columns_has(cl, (enum col_id)found)) {
+            snprintf(err, errlen, "column '%s' given twice in --columns", column_defs[found].name);
+            return -1;
+        }
         cl->id[cl->n++] = (enum col_id)found;
         if (!e) {
             cl->is_default = list_is_default(cl);
@@ -89,6 +93,14 @@ int columns_parse(struct column_list *cl, const char *list, char *err, size_t er
         }
         s = e + 1;
     }
+}
+
+int columns_has(const struct column_list *cl, enum col_id id)
+{
+    for (int i = 0; i < cl->n; i++)
+        if (cl->id[i] == id)
+            return 1;
+    return 0;
 }
 
 int columns_need_flows(const struct column_list *cl)

@@ -46,6 +46,8 @@ int columns_parse(struct column_list *cl, const char *list, char *err, size_t er
 int columns_need_flows(const struct column_list *cl);
 /* #17: whether a column shows the hardware stamp (only then is it looked for). */
 int columns_need_hwts(const struct column_list *cl);
+/* Whether the column is selected. */
+int columns_has(const struct column_list *cl, enum col_id id);
 
 /* What formatting needs besides the row. */
 struct format_ctx {

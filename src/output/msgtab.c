@@ -46,6 +46,11 @@ int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int 
         }
         memcpy(name, s, n);
         name[n] = '\0';
+        for (int i = 0; i < cols->n; i++)
+            if (strcmp(cols->col[i].name, name) == 0) {
+                snprintf(err, errlen, "column '%s' given twice in --columns", name);
+                return -1;
+            }
         if (mt_columns_add(cols, name, qtype, id) != 0) {
             snprintf(err, errlen, "more than %d columns", MT_MAX_COLS);
             return -1;
@@ -337,7 +342,12 @@ static void q_end(struct mt_writer *w)
 }
 
 void mt_begin(struct mt_writer *w) { w->q ? q_begin(w) : csv_begin(w); }
-void mt_row(struct mt_writer *w, const struct mt_val *v) { w->q ? q_row(w, v) : csv_row(w, v); }
+void mt_row(struct mt_writer *w, const struct mt_val *v)
+{
+    if (!out_take_row(w->out))
+        return;
+    w->q ? q_row(w, v) : csv_row(w, v);
+}
 void mt_end(struct mt_writer *w)
 {
     if (w->q)

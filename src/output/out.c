@@ -12,6 +12,7 @@ int out_init(struct out *o, int fd, const char *name)
     memset(o, 0, sizeof *o);
     o->fd = fd;
     o->name = name;
+    o->max_rows = UINT64_MAX;
     o->cap = OUT_BUFFER_SIZE;
     o->buf = malloc(o->cap);
     return o->buf ? 0 : -1;

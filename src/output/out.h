@@ -6,6 +6,7 @@
 #define PCAP2KDB_OUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct out {
     int fd;
@@ -15,6 +16,10 @@ struct out {
     int failed;                /* a write failed: errno_saved says why */
     int pipe_closed;           /* the reader went away (EPIPE): not an error */
     int errno_saved;
+    /* -c: rows of the table written so far, and the most it may get. Every
+     * mode's writer counts here, so -c and --stats mean rows of the table
+     * written whatever the mode (a packet may give several rows, or none). */
+    uint64_t rows, max_rows;
 };
 
 #define OUT_BUFFER_SIZE (1u << 20)
@@ -36,5 +41,15 @@ void out_no_memory(struct out *o);
 static inline char *out_cursor(struct out *o) { return o->buf + o->len; }
 static inline void out_advance(struct out *o, char *end) { o->len = (size_t)(end - o->buf); }
 static inline int out_dead(const struct out *o) { return o->failed || o->pipe_closed; }
+/* Counts one more row; 0 when -c's limit is reached and the row must not be
+ * written. */
+static inline int out_take_row(struct out *o)
+{
+    if (o->rows >= o->max_rows)
+        return 0;
+    o->rows++;
+    return 1;
+}
+static inline int out_full(const struct out *o) { return o->rows >= o->max_rows; }
 
 #endif

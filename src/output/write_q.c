@@ -28,7 +28,7 @@ struct qstate {
     int rows;
     size_t bytes;              /* text held in this batch */
     const char *sym_seen;      /* the sym whose backslashes were looked for */
-    int sym_has_backslash;
+    int sym_has_backslash;     /* or a control byte: the sym needs escapes */
 };
 
 static const char *q_type_name(char t)
@@ -114,22 +114,31 @@ static int qcol_reserve(struct qcol *c, size_t n)
     return 0;
 }
 
-/* Doubles each backslash of text..end in place (room was reserved for it)
- * and returns the new end. */
+static inline int q_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+/* Escapes text..end in place (room was reserved: 4 bytes for each) as in
+ * every other q string: a backslash doubled, a control byte as \ooo.
+ * Returns the new end. */
 static char *q_escape(char *text, char *end)
 {
     size_t n = 0;
-    for (const char *s = memchr(text, '\\', (size_t)(end - text)); s;
-         s = memchr(s + 1, '\\', (size_t)(end - s - 1)))
-        n++;
+    for (const char *s = text; s < end; s++)
+        n += *s == '\\' ? 1 : q_control((unsigned char)*s) ? 3 : 0;
     if (n == 0)
         return end;
     char *to = end + n;
     for (char *from = end; from > text;) {
-        char c = *--from;
-        *--to = c;
-        if (c == '\\')
-            *--to = c;
+        unsigned char c = (unsigned char)*--from;
+        if (q_control(c)) {
+            *--to = (char)('0' + (c & 7));
+            *--to = (char)('0' + ((c >> 3) & 7));
+            *--to = (char)('0' + (c >> 6));
+            *--to = '\\';
+        } else {
+            *--to = (char)c;
+            if (c == '\\')
+                *--to = (char)c;
+        }
     }
     return end + n;
 }
@@ -163,7 +172,8 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
             text++;
             end++;
         }
-        /* Only --sym text can hold a backslash: q reads "\\" as one. */
+        /* Only the sym (--sym, a file name) can hold a backslash or a
+         * control byte: q reads "\\" as one, "\011" as a tab. */
         if (escape)
             end = q_escape(text, end);
         *end++ = '"';
@@ -192,9 +202,12 @@ static void q_row(struct writer *w, const struct row *r)
     int first = st->rows == 0;
     if (w->fmt->sym != st->sym_seen) { /* a new input file: a new sym */
         st->sym_seen = w->fmt->sym;
-        st->sym_has_backslash = memchr(w->fmt->sym, '\\', w->fmt->sym_len) != NULL;
+        st->sym_has_backslash = 0;
+        for (size_t i = 0; i < w->fmt->sym_len; i++)
+            st->sym_has_backslash |= w->fmt->sym[i] == '\\' ||
+                                     q_control((unsigned char)w->fmt->sym[i]);
     }
-    size_t room = FIELD_MAX + 8 + 2 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
+    size_t room = FIELD_MAX + 8 + 4 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
     int n = w->cols->n;
     for (int i = 0; i < n; i++)
         if (qcol_reserve(&st->col[i], room) != 0) {

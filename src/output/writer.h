@@ -11,6 +11,7 @@ struct writer;
 
 struct writer_ops {
     void (*begin)(struct writer *w);
+    /* NULL for a table whose rows do not come from packets (--flows) */
     void (*row)(struct writer *w, const struct row *r);
     void (*end)(struct writer *w);
     /* Optional: writes out rows held back (a q batch) when input pauses. */

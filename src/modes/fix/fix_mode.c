@@ -36,6 +36,13 @@ static const struct mt_coldef fix_coldefs[FC_COUNT] = {
     [FC_LEN] = { "len", 'I' },           [FC_GAPBYTES] = { "gapbytes", 'J' },
 };
 
+const struct mt_coldef *fix_mode_coldefs(int *n)
+{
+    *n = FC_COUNT;
+    return fix_coldefs;
+}
+
+
 #define NVALS (FIXV_COUNT + FIX_MAX_EXTRA)
 #define ABSENT UINT32_MAX
 
@@ -146,7 +153,8 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
         if (mt_columns_parse(cols, fix_coldefs, FC_COUNT, o->columns, extra_column, &tc, err,
                              errlen) != 0) {
             size_t k = strlen(err);
-            snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
+            if (strncmp(err, "unknown", 7) == 0)
+                snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
             return -1;
         }
     } else {
@@ -156,6 +164,8 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
     }
     if (o->tags) {
         const char *s = o->tags;
+        uint32_t given[FIX_MAX_EXTRA + 1];
+        int ngiven = 0;
         for (;;) {
             const char *e = strchr(s, ',');
             size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -167,6 +177,13 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
                          s);
                 return -1;
             }
+            for (int i = 0; i < ngiven; i++)
+                if (given[i] == tag) {
+                    snprintf(err, errlen, "--tags: tag %u given twice", (unsigned)tag);
+                    return -1;
+                }
+            if (ngiven <= FIX_MAX_EXTRA)
+                given[ngiven++] = tag;
             snprintf(name, sizeof name, "tag%u", (unsigned)tag);
             int before = *ntags;
             int id = extra_column(&tc, name, strlen(name), &qtype);
@@ -554,6 +571,8 @@ static void write_pending_csv(struct fix_mode *m)
         uint32_t bundled = (uint32_t)(j - i);
         for (; i < j; i++) {
             const struct pmsg *pm = &m->pend[i];
+            if (!out_take_row(o))
+                continue; /* -c reached */
             /* a string value lies within the message: 2 * len + 2 quoted */
             if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
                 continue;

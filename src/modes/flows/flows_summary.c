@@ -8,7 +8,7 @@
 
 const struct column_def flows_columns[FLOWS_COLUMNS] = {
     { "stream", 'J' },   { "sym", 'S' },      { "src", 'S' },      { "srcport", 'I' },
-    { "dest", 'S' },     { "destport", 'I' }, { "first", 'P' },    { "last", 'P' },
+    { "dest", 'S' },     { "destport", 'I' }, { "start", 'P' },    { "finish", 'P' },
     { "spkts", 'J' },    { "dpkts", 'J' },    { "sbytes", 'J' },   { "dbytes", 'J' },
     { "swire", 'J' },    { "dwire", 'J' },    { "synack", 'N' },   { "rtt", 'N' },
     { "swscale", 'I' },  { "dwscale", 'I' },  { "smss", 'I' },     { "dmss", 'I' },
@@ -199,18 +199,14 @@ static void q_begin(struct writer *w)
     put(w->out, ")\n");
 }
 
-static void no_row(struct writer *w, const struct row *r)
-{
-    (void)w;
-    (void)r;
-}
-
 static void no_end(struct writer *w) { (void)w; }
 
 void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
                   enum flow_end why)
 {
     struct writer *w = ctx;
+    if (!out_take_row(w->out))
+        return;
     struct field v[FLOWS_COLUMNS];
     fill(v, f, s, why, w->fmt);
     int q = w->ops == &flows_q_writer_ops;
@@ -273,5 +269,5 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
     out_advance(w->out, p);
 }
 
-const struct writer_ops flows_csv_writer_ops = { csv_begin, no_row, no_end, NULL };
-const struct writer_ops flows_q_writer_ops = { q_begin, no_row, no_end, NULL };
+const struct writer_ops flows_csv_writer_ops = { csv_begin, NULL, no_end, NULL };
+const struct writer_ops flows_q_writer_ops = { q_begin, NULL, no_end, NULL };

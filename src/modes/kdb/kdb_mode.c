@@ -34,6 +34,13 @@ static const struct mt_coldef kdb_coldefs[KC_COUNT] = {
     [KC_SEGS] = { "segs", 'I' },           [KC_SKIPPED] = { "skipped", 'J' },
 };
 
+const struct mt_coldef *kdb_mode_coldefs(int *n)
+{
+    *n = KC_COUNT;
+    return kdb_coldefs;
+}
+
+
 struct kdb_mode {
     struct mode_opts o;
     struct mt_columns cols;

@@ -9,4 +9,7 @@
 
 extern const struct mode_ops kdb_mode_ops;
 
+/* Every column of --kdb (name, q type), for --list-columns. */
+const struct mt_coldef *kdb_mode_coldefs(int *n);
+
 #endif

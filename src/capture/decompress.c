@@ -1,0 +1,87 @@
+/* decompress.c: a decompressor child behind a pipe. */
+#define _POSIX_C_SOURCE 200809L
+#include "decompress.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *decompressor_for(const uint8_t *p, size_t n)
+{
+    static const uint8_t gz[] = { 0x1f, 0x8b };                       /* RFC 1952 */
+    static const uint8_t zst[] = { 0x28, 0xb5, 0x2f, 0xfd };           /* RFC 8878 */
+    static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };    /* xz format 2.2 */
+    if (n >= sizeof gz && memcmp(p, gz, sizeof gz) == 0)
+        return "gzip";
+    if (n >= sizeof zst && memcmp(p, zst, sizeof zst) == 0)
+        return "zstd";
+    if (n >= sizeof xz && memcmp(p, xz, sizeof xz) == 0)
+        return "xz";
+    return NULL;
+}
+
+int decompress_start(const char *prog, int fd, pid_t *pid)
+{
+    int out[2], err[2];
+    if (pipe(out) != 0)
+        return -1;
+    /* exec failure travels back through a close-on-exec pipe: nothing read
+     * means the program runs */
+    if (pipe(err) != 0 || fcntl(err[1], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(out[0], F_SETFD, FD_CLOEXEC) != 0) {
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        int e = errno;
+        close(out[0]);
+        close(out[1]);
+        close(err[0]);
+        close(err[1]);
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (child == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (dup2(fd, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+            (devnull >= 0 && dup2(devnull, STDERR_FILENO) < 0))
+            _exit(127);
+        close(err[0]);
+        execlp(prog, prog, "-dc", (char *)NULL);
+        int e = errno;
+        ssize_t w = write(err[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    close(fd);
+    close(out[1]);
+    close(err[1]);
+    int e = 0;
+    ssize_t got;
+    do
+        got = read(err[0], &e, sizeof e);
+    while (got < 0 && errno == EINTR);
+    close(err[0]);
+    if (got == (ssize_t)sizeof e) {
+        decompress_wait(child);
+        close(out[0]);
+        errno = e;
+        return -1;
+    }
+    *pid = child;
+    return out[0];
+}
+
+int decompress_wait(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}

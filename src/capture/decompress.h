@@ -1,0 +1,24 @@
+/* decompress.h: compressed captures (.gz, .zst, .xz) read through the
+ * system's decompressor in a child process: no library, libc only. */
+#ifndef PCAP2KDB_DECOMPRESS_H
+#define PCAP2KDB_DECOMPRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The program a file starting with p[0..n) needs ("gzip", "zstd", "xz"),
+ * recognised by its magic bytes, not its name; NULL when not compressed. */
+const char *decompressor_for(const uint8_t *p, size_t n);
+
+/* Runs `prog -dc` with fd (which it takes over) as its standard input and
+ * its standard error silenced (our own message says what went wrong).
+ * Returns the read end of its output, *pid the child; -1 with errno
+ * (ENOENT: the program is not installed). */
+int decompress_start(const char *prog, int fd, pid_t *pid);
+
+/* Reaps the child (its output must be closed first, so a child still
+ * writing gets EPIPE and ends): 0 when it exited 0. */
+int decompress_wait(pid_t pid);
+
+#endif
