@@ -40,6 +40,7 @@ The last line is `N passed, N failed`; exit status 1 on any failure.
 """
 
 import argparse
+import functools
 import concurrent.futures
 import os
 import re
@@ -291,7 +292,17 @@ def all_columns(binary):
     return m.group(1).split(",")
 
 
-def schema_types(binary, args):
+@functools.lru_cache(maxsize=None)
+def _schema(binary, args, table):
+    return _schema_types(binary, list(args), *([table] if table else []))
+
+
+def schema_types(binary, args, table=None):
+    """--schema's types for args: one run per distinct args."""
+    return _schema(binary, tuple(args), table)
+
+
+def _schema_types(binary, args):
     rc, out, err = run(binary, args + ["--schema"])
     m = re.fullmatch(r'[A-Za-z][A-Za-z0-9_]*:\("([^"]*)";enlist","\) 0: `:out\.csv\n', out)
     if rc != 0 or not m:

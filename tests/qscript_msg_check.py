@@ -50,6 +50,7 @@ The last line is `N passed, N failed`; exit status 1 on any failure.
 """
 
 import argparse
+import functools
 import concurrent.futures
 import os
 import re
@@ -391,7 +392,17 @@ def run(binary, args):
     return p.returncode, p.stdout.decode("latin-1"), p.stderr
 
 
-def schema_types(binary, args, table):
+@functools.lru_cache(maxsize=None)
+def _schema(binary, args, table):
+    return _schema_types(binary, list(args), *([table] if table else []))
+
+
+def schema_types(binary, args, table=None):
+    """--schema's types for args: one run per distinct args."""
+    return _schema(binary, tuple(args), table)
+
+
+def _schema_types(binary, args, table):
     rc, out, err = run(binary, args + ["--schema"])
     m = re.fullmatch(r'%s:\("([^"]*)";enlist","\) 0: `:out\.csv\n' % table, out)
     if rc != 0 or not m:
