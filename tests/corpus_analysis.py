@@ -25,7 +25,7 @@ listed, with its reason, in tests/known_analysis_differences.tsv:
 
 The run FAILS (exit 1) on a difference not listed there, on a crash or
 timeout, or when a finding agrees on fewer than 99 % of the frames (known
-differences count as disagreement).  Without the corpus: SKIP, exit 0.
+differences count as disagreement).  Without the corpus: SKIP, exit 77 (ctest: Skipped).
 """
 
 import argparse
@@ -35,7 +35,9 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
 DEFAULT_KNOWN = os.path.join(REPO, "tests", "known_analysis_differences.tsv")
 MIN_AGREEMENT = 99.0
@@ -106,15 +108,19 @@ def main():
     ap.add_argument("--known", default=DEFAULT_KNOWN)
     ap.add_argument("--only", action="append", default=[])
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument("--sample", action="store_true",
+                    help="only the sample of tests/corpus_sample.py (the sanitizer "
+                         "tier; PCAP2KDB_FULL=1 turns it off)")
     a = ap.parse_args()
     corpus = os.path.normpath(a.corpus)
     if not os.path.isdir(corpus):
-        print("SKIP: corpus not found at %s" % corpus)
-        return 0
+        corpus_sample.skip(corpus)
     known = load_known(a.known)
     names = sorted(f[:-len(".tshark.tsv")] for f in os.listdir(corpus)
                    if f.endswith(".tshark.tsv"))
     names = [n for n in names if os.path.exists(os.path.join(corpus, n))]
+    if a.sample:
+        names = corpus_sample.sample(corpus, names)
     if a.only:
         names = [n for n in names if any(s in n for s in a.only)]
     stats = {f: [0, 0, 0, 0, 0] for f in FINDINGS}  # frames, agree, both, ours, tshark

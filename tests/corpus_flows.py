@@ -17,8 +17,8 @@ the same endpoints (ports reused) are compared as a multiset.  Frames must be
 equal, and swire/dwire printed like tshark must give tshark's text.
 Differences must be listed with their reason in
 tests/known_flows_differences.tsv (FILE<TAB>A:PORT-B:PORT|*<TAB>REASON, FILE
-may be a glob).  Exit 1 on an unknown difference or a crash; SKIP without the
-corpus.  Also fails when fewer than 95 % of the conversations agree (known
+may be a glob).  Exit 1 on an unknown difference or a crash; exit 77 (ctest:
+Skipped) without the corpus.  Also fails when fewer than 95 % of the conversations agree (known
 differences count as disagreement: most are encapsulations not decoded yet).
 """
 
@@ -33,7 +33,9 @@ import sys
 from collections import defaultdict
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
 EXPECTED = os.path.join(REPO, "tests", "flows_conv_expected.tsv")
 KNOWN = os.path.join(REPO, "tests", "known_flows_differences.tsv")
@@ -119,8 +121,7 @@ def main():
     a = ap.parse_args()
     corpus = os.path.normpath(a.corpus)
     if not os.path.isdir(corpus):
-        print("SKIP: corpus not found at %s" % corpus)
-        return 0
+        corpus_sample.skip(corpus)
     if a.regen:
         return regen(corpus)
     expected = defaultdict(lambda: defaultdict(list))

@@ -34,7 +34,9 @@ from qscript_check import QError, check_timestamp  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 CAPTURE_EXT = (".pcap", ".pcapng", ".cap")
 DATA_MAX = 16
 
@@ -132,7 +134,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", default=DEFAULT_BIN)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--jobs", type=int, default=2)
+    part = ap.add_mutually_exclusive_group()
+    part.add_argument("--no-corpus", action="store_true", help="testdata and the options only")
+    part.add_argument("--corpus-only", action="store_true",
+                      help="only the corpus captures: a sample (tests/corpus_sample.py) "
+                           "unless PCAP2KDB_FULL=1; exit 77 when the corpus is absent")
     a = ap.parse_args()
     binary = os.path.abspath(a.bin)
     if not os.access(binary, os.X_OK):
@@ -203,7 +210,17 @@ def main():
     caps = sorted(os.path.join(testdata, f) for f in os.listdir(testdata)
                   if f.endswith(CAPTURE_EXT))
     corpus = os.path.normpath(a.corpus)
-    if os.path.isdir(corpus):
+    if a.corpus_only:
+        if not os.path.isdir(corpus):
+            corpus_sample.skip(corpus)
+        names = sorted(f for f in os.listdir(corpus) if f.endswith(CAPTURE_EXT))
+        picked = corpus_sample.sample(corpus, names)
+        print("corpus: %d of %d captures%s" % (len(picked), len(names), "" if
+              len(picked) == len(names) else " (a sample; PCAP2KDB_FULL=1 for all)"))
+        caps = [os.path.join(corpus, f) for f in picked]
+    elif a.no_corpus:
+        pass
+    elif os.path.isdir(corpus):
         caps += sorted(os.path.join(corpus, f) for f in os.listdir(corpus)
                        if f.endswith(CAPTURE_EXT))
     else:

@@ -6,6 +6,13 @@ the progress line (through a pseudo-terminal), --stats.
 
 Prints one line per check and "N passed, N failed"; exits non-zero on any
 failure. Needs only the Python standard library (pty, select, subprocess).
+
+No verdict depends on how fast a loaded machine is: each check waits for its
+event (rows out, a status line, the process's end) for up to EVENT_TIMEOUT;
+the one latency claim (a live pipe's rows within 100 ms) is measured
+separately, with a margin, and passes when one of several tries meets it.
+Sleeps remain only as lower bounds (the status line redraws at most every
+250 ms, so the pauses that must show a new line are longer than that).
 """
 
 import os
@@ -23,9 +30,17 @@ ROOT = os.path.dirname(HERE)
 BIN = None
 failed = passed = 0
 
-# A live pipe must give its rows within 100 ms (SCHEMA.md); machines in CI
-# can be slow, so the checks allow this much.
-LIVE_DEADLINE = 1.0
+# How long to wait for an event before calling it missing: generous, since
+# only a broken binary gets near it.
+EVENT_TIMEOUT = 60.0
+# A live pipe must give its rows within 100 ms (SCHEMA.md): the check allows
+# a margin for scheduling and passes when one of LATENCY_TRIES tries is
+# within it.
+LATENCY_LIMIT = 0.1
+LATENCY_MARGIN = 0.2
+LATENCY_TRIES = 5
+# The status line redraws at most every 250 ms (PROGRESS_INTERVAL_MS).
+REDRAW_PAUSE = 0.3
 
 
 def check(name, ok, detail=""):
@@ -79,16 +94,18 @@ def lines(n):
 # ------------------------------------------------------------- live input
 
 def test_live(fmt_args, name, want_first, want_second):
+    """The input stays open and silent after each write: rows that arrive at
+    all were written on the pause (the process cannot have seen the end)."""
     p = subprocess.Popen([BIN, "--columns", "frame,seq"] + fmt_args + ["-"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write(pcap_header() + packet(1) + packet(2) + packet(3))
     p.stdin.flush()
-    out, secs = read_until(p.stdout.fileno(), want_first, LIVE_DEADLINE)
+    out, secs = read_until(p.stdout.fileno(), want_first, EVENT_TIMEOUT)
     check("%s: rows out while the input pauses (%.0f ms)" % (name, secs * 1000),
           want_first(out), repr(out[-200:]))
     p.stdin.write(packet(4) + packet(5))
     p.stdin.flush()
-    more, secs = read_until(p.stdout.fileno(), want_second, LIVE_DEADLINE)
+    more, secs = read_until(p.stdout.fileno(), want_second, EVENT_TIMEOUT)
     check("%s: more rows after a second pause (%.0f ms)" % (name, secs * 1000),
           want_second(more), repr(more[-200:]))
     p.stdin.close()
@@ -99,7 +116,36 @@ def test_live(fmt_args, name, want_first, want_second):
     return out + more + rest
 
 
+def live_latency():
+    """Seconds from writing one record to a live pipe to its row (CSV)."""
+    p = subprocess.Popen([BIN, "--columns", "frame", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        p.stdin.write(pcap_header())
+        p.stdin.flush()
+        time.sleep(0.05)       # not a verdict: lets the header be read first
+        p.stdin.write(packet(1))
+        p.stdin.flush()
+        out, secs = read_until(p.stdout.fileno(), lines(2), EVENT_TIMEOUT)
+        return secs if lines(2)(out) else None
+    finally:
+        p.stdin.close()
+        p.wait(timeout=EVENT_TIMEOUT)
+
+
 def test_live_all():
+    tries = []
+    for _ in range(LATENCY_TRIES):
+        tries.append(live_latency())
+        if tries[-1] is not None and tries[-1] <= LATENCY_LIMIT + LATENCY_MARGIN:
+            break
+    best = min((t for t in tries if t is not None), default=None)
+    check("live csv: a row within %.0f ms (+%.0f ms margin; best of %d tries: %s)"
+          % (LATENCY_LIMIT * 1000, LATENCY_MARGIN * 1000, len(tries),
+             "none" if best is None else "%.0f ms" % (best * 1000)),
+          best is not None and best <= LATENCY_LIMIT + LATENCY_MARGIN,
+          "tries: %r" % tries)
+
     out = test_live([], "live csv", lines(4), lines(2))
     check("live csv: whole output", out == b"frame,seq\n1,1\n2,2\n3,3\n4,4\n5,5\n", repr(out))
     # the q writer holds a batch of rows: it must be written on a pause too
@@ -111,7 +157,7 @@ def test_live_all():
     p.stdin.write(pcap_header() + packet(1) + packet(2) + packet(3))
     p.stdin.flush()
     try:
-        rc = p.wait(timeout=LIVE_DEADLINE * 5)
+        rc = p.wait(timeout=EVENT_TIMEOUT)
     except subprocess.TimeoutExpired:
         p.kill()
         rc = None
@@ -126,9 +172,15 @@ def test_live_all():
 
 # ------------------------------------------------------------ progress line
 
-def run_with_pty_stderr(args, feed=None, feed_pause=0.0, slow_reader=False, stderr_tty=True):
+def run_with_pty_stderr(args, feed=None, slow_reader=False, stderr_tty=True):
     """Runs BIN with stderr on a pseudo-terminal (or a pipe); returns
-    (rc, stdout bytes, stderr bytes)."""
+    (rc, stdout bytes, stderr bytes).
+
+    feed: [(bytes, rows)]: each chunk is written, then its rows (CSV lines,
+    header included) awaited on stdout -- the process has decoded it and
+    waits for input -- then REDRAW_PAUSE passes, so the next pause is due a
+    new status line. slow_reader: stdout is read slowly until the status
+    line shows, so that the conversion outlasts the redraw interval."""
     if stderr_tty:
         master, slave = pty.openpty()
     else:
@@ -150,37 +202,51 @@ def run_with_pty_stderr(args, feed=None, feed_pause=0.0, slow_reader=False, stde
                 return
             err += chunk
 
+    fd = p.stdout.fileno()
     if feed:
-        for chunk in feed:
+        want = 0
+        for chunk, rows in feed:
             p.stdin.write(chunk)
             p.stdin.flush()
-            time.sleep(feed_pause)
+            want += rows
+            if want:
+                got, _ = read_until(fd, lines(want - out.count(b"\n")), EVENT_TIMEOUT)
+                out += got
+            time.sleep(REDRAW_PAUSE)
             drain_err()
         p.stdin.close()
-    fd = p.stdout.fileno()
     while True:
         drain_err()
-        if slow_reader:
+        if slow_reader and b"left" not in err:
             time.sleep(0.02)
-        r, _, _ = select.select([fd], [], [], 5)
+        r, _, _ = select.select([fd], [], [], EVENT_TIMEOUT)
         if not r:
             break
         chunk = os.read(fd, 65536)
         if not chunk:
             break
         out += chunk
-    rc = p.wait(timeout=30)
-    time.sleep(0.05)
-    drain_err()
+    rc = p.wait(timeout=EVENT_TIMEOUT)
+    # the rest of stderr, up to its end (EOF, or EIO from a terminal whose
+    # other side is closed)
+    while select.select([master], [], [], EVENT_TIMEOUT)[0]:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
     os.close(master)
     return rc, out, err
 
 
 def slow_feed(n_chunks=6, per_chunk=50):
-    chunks = [pcap_header()]
+    """[(bytes, CSV lines they give)]: the header, then n_chunks of packets."""
+    chunks = [(pcap_header(), 1)]
     k = 0
     for _ in range(n_chunks):
-        chunks.append(b"".join(packet(k + j) for j in range(per_chunk)))
+        chunks.append((b"".join(packet(k + j) for j in range(per_chunk)), per_chunk))
         k += per_chunk
     return chunks
 
@@ -190,8 +256,7 @@ ERASED = re.compile(rb"\r {10,}\r$")
 
 def test_progress():
     # a live pipe that pauses: the line shows records and bytes, then is erased
-    rc, out, err = run_with_pty_stderr(["--columns", "frame", "-"], feed=slow_feed(),
-                                       feed_pause=0.3)
+    rc, out, err = run_with_pty_stderr(["--columns", "frame", "-"], feed=slow_feed())
     text = err.decode(errors="replace")
     check("progress on a terminal: a status line", b"records" in err and b"\r" in err, repr(text))
     check("progress on a terminal: erased at the end", ERASED.search(err) is not None,
@@ -204,15 +269,15 @@ def test_progress():
           int(m[-1].replace(b",", b"")) > int(m[0].replace(b",", b"")), repr(m))
 
     rc, out, err = run_with_pty_stderr(["--no-progress", "--columns", "frame", "-"],
-                                       feed=slow_feed(3), feed_pause=0.3)
+                                       feed=slow_feed(3))
     check("--no-progress on a terminal: nothing on stderr", err == b"", repr(err))
 
     rc, out, err = run_with_pty_stderr(["--columns", "frame", "-"], feed=slow_feed(3),
-                                       feed_pause=0.3, stderr_tty=False)
+                                       stderr_tty=False)
     check("stderr not a terminal: no status line", err == b"", repr(err))
 
     rc, out, err = run_with_pty_stderr(["--progress", "--columns", "frame", "-"],
-                                       feed=slow_feed(3), feed_pause=0.3, stderr_tty=False)
+                                       feed=slow_feed(3), stderr_tty=False)
     check("--progress forces the line when stderr is not a terminal", b"records" in err,
           repr(err))
 

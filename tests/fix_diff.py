@@ -21,7 +21,8 @@ Differences listed in tests/fix_known_differences.tsv
 pseudo-field `count` is the number of messages.
 
 Usage: tests/fix_diff.py [--corpus DIR] [--bin PATH] [--verbose]
-Without the corpus: prints `SKIP: corpus not found at DIR`, exits 0.
+Without the corpus: prints `SKIP: corpus not found at DIR`, exits 77
+(ctest: Skipped).
 Prints per-file and per-field agreement; exit 1 on an unknown difference.
 """
 
@@ -36,7 +37,9 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
 KNOWN = os.path.join(REPO, "tests", "fix_known_differences.tsv")
 
@@ -139,12 +142,11 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     if not os.path.isdir(a.corpus):
-        print("SKIP: corpus not found at %s" % a.corpus)
-        return 0
+        corpus_sample.skip(a.corpus)
     files = sorted(glob.glob(os.path.join(a.corpus, "*.fix.tsv")))
     if not files:
-        print("SKIP: no *.fix.tsv in %s" % a.corpus)
-        return 0
+        print("FAIL: no *.fix.tsv in %s (a corpus without its FIX oracle)" % a.corpus)
+        return 1
     known = load_known()
     total_equal = {f[0]: 0 for f in FIELDS}
     total_cmp = {f[0]: 0 for f in FIELDS}

@@ -6,7 +6,7 @@ from the field values chosen here, not from pcap2kdb).
 
     tests/gen_tunnels.py [OUTDIR]     write captures and expected outputs
                                       (default testdata/)
-    tests/gen_tunnels.py --table      print the lines of tests/tunnels.tsv
+    tests/gen_tunnels.py --table      print its lines of tests/golden.tsv
 
 The rules the oracle applies (README "Tunnels", checked against tshark 4.0
 field by field when the cases were written):

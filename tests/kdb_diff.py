@@ -20,7 +20,8 @@ Differences listed in tests/kdb_known_differences.tsv
 fail; the pseudo-field `count` is the number of messages of a direction.
 
 Usage: tests/kdb_diff.py [--corpus DIR] [--bin PATH] [--verbose]
-Without the corpus: prints `SKIP: corpus not found at DIR`, exits 0.
+Without the corpus: prints `SKIP: corpus not found at DIR`, exits 77
+(ctest: Skipped).
 Prints per-field agreement (messages matched / total); exit 1 on an unknown
 difference.
 """
@@ -36,7 +37,9 @@ import sys
 from collections import defaultdict
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
 KNOWN = os.path.join(REPO, "tests", "kdb_known_differences.tsv")
 
@@ -96,12 +99,11 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     if not os.path.isdir(a.corpus):
-        print("SKIP: corpus not found at %s" % a.corpus)
-        return 0
+        corpus_sample.skip(a.corpus)
     truths = sorted(glob.glob(os.path.join(a.corpus, "*.kdb.csv")))
     if not truths:
-        print("SKIP: no *.kdb.csv in %s" % a.corpus)
-        return 0
+        print("FAIL: no *.kdb.csv in %s (a corpus without its kdb+ oracle)" % a.corpus)
+        return 1
     known = load_known(KNOWN)
     unknown = 0
     for tpath in truths:

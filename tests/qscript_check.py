@@ -34,11 +34,13 @@ boundary (1001 rows), batches cut at 1 MiB of text, each column alone, --table n
 backslash.
 
 Usage: tests/qscript_check.py [--bin PATH] [--corpus DIR] [--jobs N]
+                              [--no-corpus | --corpus-only]
                               [--file CAPTURE.q CAPTURE]  (check one pair)
 The last line is `N passed, N failed`; exit status 1 on any failure.
 """
 
 import argparse
+import functools
 import concurrent.futures
 import os
 import re
@@ -49,7 +51,9 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 CAPTURE_EXT = (".pcap", ".pcapng", ".cap")
 TIMEOUT = 60
 
@@ -294,7 +298,17 @@ def all_columns(binary):
     return m.group(1).split(",")
 
 
-def schema_types(binary, args):
+@functools.lru_cache(maxsize=None)
+def _schema(binary, args, table):
+    return _schema_types(binary, list(args), *([table] if table else []))
+
+
+def schema_types(binary, args, table=None):
+    """--schema's types for args: one run per distinct args."""
+    return _schema(binary, tuple(args), table)
+
+
+def _schema_types(binary, args):
     rc, out, err = run(binary, args + ["--schema"])
     m = re.fullmatch(r'[A-Za-z][A-Za-z0-9_]*:\("([^"]*)";enlist","\) 0: `:out\.csv\n', out)
     if rc != 0 or not m:
@@ -422,11 +436,43 @@ def make_captures(d):
     return caps
 
 
+def run_cases(binary, cases, jobs):
+    """Checks each (capture, args, table); returns (passed, failed)."""
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        futs = [(case, ex.submit(check_pair, binary, *case)) for case in cases]
+        for (capture, args, table), fut in futs:
+            probs = fut.result()
+            if probs:
+                failed += 1
+                label = os.path.relpath(capture, REPO) if capture.startswith(REPO) \
+                    else os.path.basename(capture)
+                print("FAIL %s %s%s" % (label, " ".join(args),
+                                        " --table " + table if table else ""))
+                for p in probs[:10]:
+                    print("  " + p)
+            else:
+                passed += 1
+    return passed, failed
+
+
+def check_cases(binary, cases, jobs):
+    passed, failed = run_cases(binary, cases, jobs)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", default=DEFAULT_BIN)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--jobs", type=int, default=2)
+    part = ap.add_mutually_exclusive_group()
+    part.add_argument("--no-corpus", action="store_true",
+                      help="testdata, the generated edge cases and the reader's own checks")
+    part.add_argument("--corpus-only", action="store_true",
+                      help="only the corpus captures: a sample (tests/corpus_sample.py) "
+                           "unless PCAP2KDB_FULL=1; exit 77 when the corpus is absent")
     ap.add_argument("--file", nargs=2, metavar=("SCRIPT", "CSV"),
                     help="only check SCRIPT (a -f q output) against CSV")
     a = ap.parse_args()
@@ -452,11 +498,21 @@ def main():
     caps = sorted(os.path.join(testdata, f) for f in os.listdir(testdata)
                   if f.endswith(CAPTURE_EXT))
     corpus = os.path.normpath(a.corpus)
-    if os.path.isdir(corpus):
-        caps += sorted(os.path.join(corpus, f) for f in os.listdir(corpus)
-                       if f.endswith(CAPTURE_EXT))
-    else:
-        print("SKIP: corpus not found at %s (testdata and edge cases only)" % corpus)
+    if a.corpus_only:
+        if not os.path.isdir(corpus):
+            corpus_sample.skip(corpus)
+        names = sorted(f for f in os.listdir(corpus) if f.endswith(CAPTURE_EXT))
+        picked = corpus_sample.sample(corpus, names)
+        print("corpus: %d of %d captures%s" % (len(picked), len(names), "" if
+              len(picked) == len(names) else " (a sample; PCAP2KDB_FULL=1 for all)"))
+        return check_cases(binary, [(os.path.join(corpus, f), args, None)
+                                    for f in picked for args in ([], every)], a.jobs)
+    elif not a.no_corpus:
+        if os.path.isdir(corpus):
+            caps += sorted(os.path.join(corpus, f) for f in os.listdir(corpus)
+                           if f.endswith(CAPTURE_EXT))
+        else:
+            print("SKIP: corpus not found at %s (testdata and edge cases only)" % corpus)
 
     tmp = tempfile.TemporaryDirectory(prefix="pcap2kdb-qcheck.")
     gen = make_captures(tmp.name)
@@ -487,21 +543,7 @@ def main():
     testcaps = [c for c in caps if c.startswith(testdata)]
     cases.append((testcaps[0], ["-c", "1"], "one"))
 
-    passed = failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
-        futs = [(case, ex.submit(check_pair, binary, *case)) for case in cases]
-        for (capture, args, table), fut in futs:
-            probs = fut.result()
-            if probs:
-                failed += 1
-                label = os.path.relpath(capture, REPO) if capture.startswith(REPO) \
-                    else os.path.basename(capture)
-                print("FAIL %s %s%s" % (label, " ".join(args),
-                                        " --table " + table if table else ""))
-                for p in probs[:10]:
-                    print("  " + p)
-            else:
-                passed += 1
+    passed, failed = run_cases(binary, cases, a.jobs)
 
     # The empty capture: the table is still created, with every column typed.
     _, qtext, _ = run(binary, ["-f", "q"] + every + [gen["empty"]])

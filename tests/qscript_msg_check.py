@@ -43,12 +43,14 @@ kdb+ strings with quotes, backslashes, commas, CR, LF, control and non-ASCII
 bytes, one-character values, odd floats, a --sym with backslashes.
 
 Usage: tests/qscript_msg_check.py [--bin PATH] [--corpus DIR] [--jobs N]
+                                  [--no-corpus | --corpus-only]
        tests/qscript_msg_check.py --gen DIR   (only write the generated captures;
        testdata/kdb_qstrings.pcap is kdb_weird.pcap, fix_qstrings.pcap fix_weird.pcap)
 The last line is `N passed, N failed`; exit status 1 on any failure.
 """
 
 import argparse
+import functools
 import concurrent.futures
 import os
 import re
@@ -64,7 +66,9 @@ import gen_kdb as gk              # noqa: E402
 
 REPO = os.path.dirname(HERE)
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
-DEFAULT_CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_sample  # noqa: E402  (the corpus, its sample, the skip code)
+DEFAULT_CORPUS = corpus_sample.corpus_dir()
 TIMEOUT = 120
 
 MSG_COMMENT = "/ pcap2kdb: load with \\l FILE.q"
@@ -388,7 +392,17 @@ def run(binary, args):
     return p.returncode, p.stdout.decode("latin-1"), p.stderr
 
 
-def schema_types(binary, args, table):
+@functools.lru_cache(maxsize=None)
+def _schema(binary, args, table):
+    return _schema_types(binary, list(args), *([table] if table else []))
+
+
+def schema_types(binary, args, table=None):
+    """--schema's types for args: one run per distinct args."""
+    return _schema(binary, tuple(args), table)
+
+
+def _schema_types(binary, args, table):
     rc, out, err = run(binary, args + ["--schema"])
     m = re.fullmatch(r'%s:\("([^"]*)";enlist","\) 0: `:out\.csv\n' % table, out)
     if rc != 0 or not m:
@@ -533,11 +547,36 @@ def make_captures(d):
 
 # ---------------------------------------------------------------- main --
 
+def run_cases(binary, cases, jobs):
+    """Checks each (capture, args, table); returns (passed, failed)."""
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        futs = [(case, ex.submit(check_pair, binary, *case)) for case in cases]
+        for (capture, args, table), fut in futs:
+            probs, _nrows = fut.result()
+            if probs:
+                failed += 1
+                label = os.path.relpath(capture, REPO) if capture.startswith(REPO) \
+                    else os.path.basename(capture)
+                print("FAIL %s %s" % (label, " ".join(repr(x) if re.search(r"[^\w,.-]", x)
+                                                       else x for x in args)))
+                for pr in probs[:10]:
+                    print("  " + pr)
+            else:
+                passed += 1
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", default=DEFAULT_BIN)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--jobs", type=int, default=2)
+    part = ap.add_mutually_exclusive_group()
+    part.add_argument("--no-corpus", action="store_true",
+                      help="testdata, the generated cases and the reader's own checks")
+    part.add_argument("--corpus-only", action="store_true",
+                      help="only the corpus captures; exit 77 when the corpus is absent")
     ap.add_argument("--gen", metavar="DIR", help="write the generated captures to DIR, stop")
     a = ap.parse_args()
     if a.gen:
@@ -576,7 +615,13 @@ def main():
             add(path, FIX, "fix")
             add(path, KDB, "kdb")
     corpus = os.path.normpath(a.corpus)
-    if os.path.isdir(corpus):
+    if a.corpus_only:
+        if not os.path.isdir(corpus):
+            corpus_sample.skip(corpus)
+        cases.clear()           # testdata and the generated cases: --no-corpus
+    if a.no_corpus:
+        pass
+    elif os.path.isdir(corpus):
         names = sorted(os.listdir(corpus))
         for f in names:
             path = os.path.join(corpus, f)
@@ -602,6 +647,11 @@ def main():
     else:
         print("SKIP: corpus not found at %s (testdata and generated cases only)" % corpus)
 
+    if a.corpus_only:
+        passed, failed = run_cases(binary, cases, a.jobs)
+        print("%d passed, %d failed" % (passed, failed))
+        return 1 if failed else 0
+
     tmp = tempfile.TemporaryDirectory(prefix="pcap2kdb-qmsg.")
     gen = make_captures(tmp.name)
     for g in ("empty", "nontcp", "fix_one", "fix_two", "fix_1001", "fix_weird", "fix_weird1"):
@@ -626,21 +676,7 @@ def main():
     for v in (FIX, KDB, FLOWS):
         add(gen["fix_two"], v, "T_1", ["--table", "T_1"])
 
-    passed = failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
-        futs = [(case, ex.submit(check_pair, binary, *case)) for case in cases]
-        for (capture, args, table), fut in futs:
-            probs, _nrows = fut.result()
-            if probs:
-                failed += 1
-                label = os.path.relpath(capture, REPO) if capture.startswith(REPO) \
-                    else os.path.basename(capture)
-                print("FAIL %s %s" % (label, " ".join(repr(x) if re.search(r"[^\w,.-]", x)
-                                                       else x for x in args)))
-                for pr in probs[:10]:
-                    print("  " + pr)
-            else:
-                passed += 1
+    passed, failed = run_cases(binary, cases, a.jobs)
 
     # Captures without messages still create the table, every column typed.
     for args, table in ((fix_all, "fix"), (kdb_all, "kdb"), (["--flows"], "flows")):

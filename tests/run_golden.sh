@@ -1,53 +1,72 @@
 #!/usr/bin/env bash
 # Golden tests for pcap2kdb.
 #
-#   tests/run_golden.sh PCAP2KDB_BINARY [TABLE]
+#   tests/run_golden.sh PCAP2KDB_BINARY [TABLE.tsv] [NAME...]
 #                                         run every case of tests/golden.tsv
-#                                         (or of TABLE, same format: e.g.
-#                                         tests/robust.tsv)
-#   tests/run_golden.sh --regen-check     rerun tests/gen_testdata.py into a
-#                                         temporary folder and check that it
-#                                         reproduces testdata/ byte for byte
+#                                         and tests/robust.tsv (or of TABLE),
+#                                         or only the cases NAME...
+#                                         (ctest runs each as golden/NAME)
+#   tests/run_golden.sh --regen-check     rerun every generator into a
+#                                         temporary folder: it must reproduce
+#                                         testdata/ byte for byte, and
+#                                         every case's expected output must
+#                                         come from a generator or be marked
+#                                         recorded in the table
 #
 # A case passes when stdout equals testdata/NAME.out, stderr equals
 # testdata/NAME.err (empty when that file does not exist) and the exit code
 # is the table's.  Each failure prints a diff; the last line is
-# "N passed, N failed" and the exit status is non-zero on any failure.
+# "N passed, N failed" and the exit status is non-zero on any failure (a
+# NAME that is in no table is a failure too).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-table="$here/golden.tsv"
+tables=("$here/golden.tsv" "$here/robust.tsv")
+# The generators of testdata/: each writes captures and expected outputs
+# into the folder it is given, and prints its table lines with --table.
+generators=(gen_testdata gen_everyday gen_fixdata gen_analysis gen_kdb gen_robust gen_hwts gen_ipfrag gen_tunnels)
 
 usage() {
-    echo "usage: $0 PCAP2KDB_BINARY [TABLE] | --regen-check" >&2
+    echo "usage: $0 PCAP2KDB_BINARY [TABLE.tsv] [NAME...] | --regen-check" >&2
     exit 64
 }
 
-[ $# -eq 1 ] || { [ $# -eq 2 ] && [ "$1" != "--regen-check" ]; } || usage
-[ $# -eq 2 ] && table=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+# case_lines NAMES TABLE...: the case lines of the tables (all when NAMES is
+# empty, else those of the space-separated NAMES), fields separated by \037:
+# bash's `read` merges runs of tabs (an empty EXTRA_ARGS), not of \037.
+case_lines() {
+    awk -F'\t' -v names=" $1 " 'BEGIN { OFS = "\037" }
+        /^#/ || /^[[:space:]]*$/ { next }
+        names == "  " || index(names, " " $1 " ") { $1 = $1; print }' "${@:2}"
+}
 
-if [ "$1" = "--regen-check" ]; then
+if [ "${1:-}" = "--regen-check" ]; then
+    [ $# -eq 1 ] || usage
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcap2kdb-regen.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    mkdir "$tmp/a" "$tmp/b"
-    # twice: the generator must be deterministic, and match testdata/
-    python3 "$here/gen_testdata.py" "$tmp/a" || { echo "generator failed"; exit 1; }
-    python3 "$here/gen_testdata.py" "$tmp/b" || { echo "generator failed"; exit 1; }
-    python3 "$here/gen_testdata.py" --table "$tmp/b" > "$tmp/table" || exit 1
+    mkdir "$tmp/a"
     passed=0 failed=0
-    if ! diff -r "$tmp/a" "$tmp/b" > /dev/null; then
-        echo "FAIL: two generator runs differ"; failed=$((failed + 1))
-    fi
+    # (matching the committed bytes makes them deterministic too: testdata/
+    # was written by an earlier run)
+    for g in "${generators[@]}"; do
+        python3 "$here/$g.py" "$tmp/a" > /dev/null ||
+            { echo "FAIL: tests/$g.py failed"; exit 1; }
+        python3 "$here/$g.py" --table >> "$tmp/table" || exit 1
+    done
+    # the captures of qscript_msg_check.py's string cases, under their names here
+    python3 "$here/qscript_msg_check.py" --gen "$tmp/q" > /dev/null || exit 1
+    cp "$tmp/q/kdb_weird.pcap" "$tmp/a/kdb_qstrings.pcap"
+    cp "$tmp/q/fix_weird.pcap" "$tmp/a/fix_qstrings.pcap"
     for f in "$tmp"/a/*; do
         name=$(basename "$f")
         if [ ! -e "$root/testdata/$name" ]; then
-            echo "FAIL: testdata/$name missing (generator writes it)"
+            echo "FAIL: testdata/$name missing (a generator writes it)"
             failed=$((failed + 1))
         elif cmp -s "$f" "$root/testdata/$name"; then
             passed=$((passed + 1))
         else
-            echo "FAIL: testdata/$name differs from the generator's"
+            echo "FAIL: testdata/$name differs from the generator's (--- committed +++ generated)"
             case "$name" in
                 *.out|*.err) diff -u "$root/testdata/$name" "$f" | head -40 ;;
                 *) cmp "$root/testdata/$name" "$f" ;;
@@ -55,21 +74,53 @@ if [ "$1" = "--regen-check" ]; then
             failed=$((failed + 1))
         fi
     done
-    # every generated case must be listed in golden.tsv, as generated
+    # every generated case is in a table, as generated (NAME to ARGS)
+    sed 's/\t*$//' "$tmp/table" | sort > "$tmp/want"
+    case_lines "" "${tables[@]}" | tr '\037' '\t' | cut -f1-4 | sed 's/\t*$//' |
+        sort > "$tmp/have"
     while IFS= read -r line; do
-        if ! grep -qxF -- "$line" "$table"; then
-            echo "FAIL: golden.tsv lacks the generated case line: $line"
-            failed=$((failed + 1))
-        fi
-    done < "$tmp/table"
+        echo "FAIL: no table has the generated case line: $line"
+        failed=$((failed + 1))
+    done < <(comm -23 "$tmp/want" "$tmp/have")
+    # every case's expected output is generated, or marked recorded with a reason
+    while IFS=$'\037' read -r name _ _ _ origin; do
+        gen=0
+        [ -e "$tmp/a/$name.out" ] && gen=1
+        case "$origin" in
+            '')
+                if [ $gen = 0 ]; then
+                    echo "FAIL: $name: no generator writes testdata/$name.out and the table" \
+                         "does not mark it 'recorded: REASON'"
+                    failed=$((failed + 1))
+                elif [ -e "$root/testdata/$name.err" ] && [ ! -e "$tmp/a/$name.err" ]; then
+                    echo "FAIL: $name: testdata/$name.err is not generated"
+                    failed=$((failed + 1))
+                fi ;;
+            recorded:?*)
+                if [ $gen = 1 ]; then
+                    echo "FAIL: $name: marked recorded, but a generator writes it (drop the mark)"
+                    failed=$((failed + 1))
+                fi ;;
+            *)
+                echo "FAIL: $name: last column '$origin': empty or 'recorded: REASON'"
+                failed=$((failed + 1)) ;;
+        esac
+    done < <(case_lines "" "${tables[@]}")
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit
 fi
 
+[ $# -ge 1 ] || usage
 bin=$1
+shift
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 [ -x "$bin" ] || { echo "$0: $bin: not an executable" >&2; exit 64; }
+if [ $# -gt 0 ] && [ "${1%.tsv}" != "$1" ]; then
+    tables=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")")
+    shift
+fi
+names=("$@")
 
 cd "$root" || exit 1
 out=$(mktemp -d "${TMPDIR:-/tmp}/pcap2kdb-golden.XXXXXX")
@@ -83,8 +134,9 @@ else
 fi
 
 passed=0 failed=0
-while IFS=$'\t' read -r name capture code args || [ -n "$name" ]; do
-    case "$name" in ''|'#'*) continue ;; esac
+declare -A seen=()
+while IFS=$'\037' read -r name capture code args _origin; do
+    seen[$name]=1
     read -r -a extra <<< "${args:-}"
     "${to[@]}" "$bin" "${extra[@]}" "$capture" \
         > "$out/stdout" 2> "$out/stderr" < /dev/null
@@ -117,7 +169,13 @@ while IFS=$'\t' read -r name capture code args || [ -n "$name" ]; do
         echo "FAIL $name: ${extra[*]:+${extra[*]} }$capture"
         printf '%s' "$report"
     fi
-done < "$table"
+done < <(case_lines "${names[*]}" "${tables[@]}")
 
+for n in "${names[@]}"; do
+    if [ -z "${seen[$n]:-}" ]; then
+        echo "FAIL $n: no such case in ${tables[*]}"
+        failed=$((failed + 1))
+    fi
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -46,9 +46,10 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DPCAP2KDB_FUZZ=ON \
 
 # Seeds of fuzz_convert from ../shared/corpus: the captures up to 16 KiB.
 shared_seeds=$build/seeds-shared
-if [ ! -d "$shared_seeds" ] && [ -d "$root/../shared/corpus" ]; then
+corpus=${PCAP2KDB_CORPUS:-$root/../shared/corpus}
+if [ ! -d "$shared_seeds" ] && [ -d "$corpus" ]; then
     mkdir -p "$shared_seeds"
-    find "$root/../shared/corpus" -maxdepth 1 -type f \
+    find "$corpus" -maxdepth 1 -type f \
          \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -size -16k \
          -exec cp {} "$shared_seeds/" \;
 fi
