@@ -46,6 +46,7 @@ EXPECTED = {
     "frame": "J", "caplen": "I", "iface": "I", "linktype": "S", "vlan": "I", "ttl": "I",
     "ipid": "I", "stream": "J", "rseq": "J", "rack": "J", "rawwin": "I", "wscale": "I",
     "mss": "I", "analysis": "S", "data": "*",
+    "hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J",  # #17
 }
 DEFAULT = "time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,win,tsval,tsecr," \
           "length,len".split(",")
