@@ -48,6 +48,7 @@ EXPECTED = {
     "frame": "J", "caplen": "I", "iface": "I", "linktype": "S", "vlan": "I", "ttl": "I",
     "ipid": "I", "stream": "J", "rseq": "J", "rack": "J", "rawwin": "I", "wscale": "I",
     "mss": "I", "analysis": "S", "data": "*",
+    "hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J",  # #17
 }
 # SCHEMA.md v2 additions, one line per issue
 EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #17

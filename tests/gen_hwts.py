@@ -39,7 +39,7 @@ FNV_PRIME = 0x100000001b3
 def fingerprint(ip, caplen=None):
     """The hash column: FNV-1a 64 over the first min(L, 128) bytes of the IP
     packet with DSCP/ECN, TTL (hop limit) and the IPv4 checksum zeroed, as a
-    signed 64-bit integer; 0x8000000000000000 becomes ...01. None when fewer
+    signed 64-bit integer clamped to +-(2^63 - 2). None when fewer
     bytes were captured."""
     cap = ip if caplen is None else ip[:caplen]
     if not cap:
@@ -68,9 +68,8 @@ def fingerprint(ip, caplen=None):
     h = FNV_BASIS
     for x in b:
         h = ((h ^ x) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
-    if h == 0x8000000000000000:
-        h += 1
-    return h - (1 << 64) if h >= 1 << 63 else h
+    v = h - (1 << 64) if h >= 1 << 63 else h
+    return max(-(2**63 - 2), min(2**63 - 2, v))
 
 
 # ------------------------------------------------------------ frames

@@ -65,7 +65,7 @@ TYPE_OF_DECL = {v: k for k, v in DECL_TYPE.items()}
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 COL_RE = re.compile(r" ([a-z][a-z0-9_]*):(`timestamp\$\(\)|`symbol\$\(\)|`int\$\(\)|`long\$\(\)|\(\))\Z")
 TS_RE = re.compile(r"(\d{4})\.(\d\d)\.(\d\d)D(\d\d):(\d\d):(\d\d)\.(\d{9})")
-INT_RE = re.compile(r"0N|0|[1-9][0-9]*")
+INT_RE = re.compile(r"0N|0|-?[1-9][0-9]*")  # negative: the hash column (#17)
 HEX_RE = re.compile(r"(?:[0-9a-f]{2})*\Z")
 
 I_MAX = 2**31 - 2          # 2**31-1 is 0Wi (infinity), -2**31 is 0Ni
@@ -115,7 +115,7 @@ def check_number(text, qtype):
         return
     v = int(text)
     limit = I_MAX if qtype == "I" else J_MAX
-    if v > limit:
+    if v > limit or v < -limit:
         raise QError("%s value %s out of range for q %s (max %d, the next values are "
                      "infinity/overflow)" % (qtype, text, "int" if qtype == "I" else "long",
                                              limit))

@@ -10,6 +10,7 @@
 #define IPV6_HEADER_LEN 40
 /* The bytes that may be zeroed all lie here; every IP packet hashed is longer. */
 #define FINGERPRINT_HEAD 12
+#define FINGERPRINT_MAX (INT64_MAX - 1)
 
 /* How many bytes the fingerprint covers, or 0 when it cannot be taken. */
 static size_t fingerprint_len(const uint8_t *ip, size_t caplen)
@@ -75,10 +76,14 @@ int ip_fingerprint(const uint8_t *ip, size_t caplen, int64_t *out)
     }
     for (; i < len; i++)
         h = (h ^ ip[i]) * FNV64_PRIME;
-    if (h == UINT64_C(0x8000000000000000))
-        h = UINT64_C(0x8000000000000001); /* 0Nj would read as null */
     int64_t v;
     memcpy(&v, &h, sizeof v); /* two's complement, without implementation-defined casts */
+    /* q reads -2^63 as null (0Nj) and +-(2^63 - 1) as infinities (0Wj):
+     * clamped to the finite longs */
+    if (v > FINGERPRINT_MAX)
+        v = FINGERPRINT_MAX;
+    else if (v < -FINGERPRINT_MAX)
+        v = -FINGERPRINT_MAX;
     *out = v;
     return 1;
 }

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "decode.h"
 #include "fingerprint.h"
 #include "hwts.h"
 #include "linktype.h"
@@ -312,6 +313,29 @@ START_TEST(fingerprint_first_128_bytes_only)
 }
 END_TEST
 
+START_TEST(fingerprint_follows_the_innermost_ip_header)
+{
+    /* Ethernet, IPv4 (protocol 4), IPv4/UDP: the row's IP packet is the
+     * inner one, whose addresses the row shows (what a tunnel decoder must
+     * keep: the hash is over what r.ip points at) */
+    static const uint8_t f[] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00,
+        0x45, 0, 0, 48, 0, 9, 0, 0, 64, 4, 0, 0, 192, 168, 0, 1, 192, 168, 0, 2,
+        0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        0x04, 0xd2, 0x16, 0x2e, 0, 8, 0, 0,
+    };
+    struct row r;
+    int64_t v;
+    memset(&r, 0, sizeof r);
+    row_reset(&r);
+    decode_link(LINKTYPE_ETHERNET, f, sizeof f, sizeof f, &r);
+    ck_assert(r.ip == f + 34);
+    ck_assert_uint_eq(r.ip_caplen, 28);
+    ck_assert(ip_fingerprint(r.ip, r.ip_caplen, &v));
+    ck_assert(v == INT64_C(4354097352926362175)); /* the same packet, untunnelled */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hwts");
@@ -334,6 +358,7 @@ int main(void)
     tcase_add_test(tc, fingerprint_ignores_ttl_checksum_dscp);
     tcase_add_test(tc, fingerprint_ipv6_hop_limit_and_class);
     tcase_add_test(tc, fingerprint_first_128_bytes_only);
+    tcase_add_test(tc, fingerprint_follows_the_innermost_ip_header);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
