@@ -7,7 +7,8 @@
 
 _pcap2kdb_columns="time sym src dest srcport destport protocol flags seq ack win
 tsval tsecr length len frame caplen iface linktype vlan ttl ipid stream rseq rack
-rawwin wscale mss analysis data"
+rawwin wscale mss analysis data
+hwtime hwdev hwport hash"
 
 _pcap2kdb()
 {
@@ -34,6 +35,9 @@ _pcap2kdb()
                 [[ $c == "$word"* ]] && COMPREPLY+=("$done$c")
             done
             [[ ${#COMPREPLY[@]} -eq 1 ]] && compopt -o nospace 2>/dev/null
+            return ;;
+        --hwts)
+            COMPREPLY=($(compgen -W "auto none metamako exablaze expcap ixia arista" -- "$cur"))
             return ;;
         --sym|--table|--data-max|--port|--host|-c|--tags)
             return ;;

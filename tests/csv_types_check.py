@@ -47,6 +47,8 @@ EXPECTED = {
     "ipid": "I", "stream": "J", "rseq": "J", "rack": "J", "rawwin": "I", "wscale": "I",
     "mss": "I", "analysis": "S", "data": "*",
 }
+# SCHEMA.md v2 additions, one line per issue
+EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #17
 DEFAULT = "time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,win,tsval,tsecr," \
           "length,len".split(",")
 
@@ -178,6 +180,22 @@ def main():
     result(rc == 0 and out == schema_line("x", "IP*S"), "--schema --table x: %r" % out)
     rc, out, _ = run(binary, ["--table", "trades", "--schema"])
     result(rc == 0 and out.startswith("trades:(\""), "--table trades --schema: %r" % out)
+    # --schema names the -o file, and with --no-header loads a header-less
+    # file (names from the line itself) and in chunks with .Q.fs (#18 item 5).
+    rc, out, _ = run(binary, ["--schema", "-o", "x.csv", "--columns", "len,sym"])
+    result(rc == 0 and out == 'pcap:("IS";enlist",") 0: `:x.csv\n',
+           "--schema -o x.csv: %r" % out)
+    rc, out, _ = run(binary, ["--schema", "--no-header", "--columns", "len,time,data,sym"])
+    flip = 'flip `len`time`data`sym!("IP*S";",") 0: '
+    result(rc == 0 and out == 'pcap:%s`:out.csv\n.Q.fs[{`pcap insert %sx}] `:out.csv\n'
+           % (flip, flip), "--schema --no-header: %r" % out)
+    rc, out, _ = run(binary, ["--schema", "--no-header", "--kdb", "--columns", "sym,len",
+                              "-o", "k.csv"])
+    flip = 'flip `sym`len!("SJ";",") 0: '
+    result(rc == 0 and out == 'kdb:%s`:k.csv\n.Q.fs[{`kdb insert %sx}] `:k.csv\n'
+           % (flip, flip), "--kdb --schema --no-header -o k.csv: %r" % out)
+    rc, out, _ = run(binary, ["--schema", "-f", "q", "-o", "t.q", "--table", "t"])
+    result(rc == 0 and out.startswith("\\l t.q "), "--schema -f q -o t.q: %r" % out)
 
     # Every value of every capture, all columns.
     testdata = os.path.join(REPO, "testdata")

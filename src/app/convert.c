@@ -1,6 +1,7 @@
 /* convert.c: the one driver loop. */
 #include "convert.h"
 #include "decode.h"
+#include "hwts.h"
 #include "reader.h"
 
 #include <stdio.h>
@@ -9,33 +10,41 @@
 /* A file with many damaged blocks gets this many messages, then a count. */
 #define MAX_DAMAGE_MESSAGES 10
 
-int converter_init(struct converter *cv, struct writer *w, int use_flows)
+int converter_init(struct converter *cv, const struct converter_setup *s)
 {
     memset(cv, 0, sizeof *cv);
-    cv->writer = w;
-    cv->use_flows = use_flows;
+    cv->writer = s->writer;
+    cv->mode = s->mode;
+    cv->mode_ctx = s->mode_ctx;
+    cv->use_flows = s->use_flows;
+    cv->filter = s->filter;
+    cv->quiet = s->quiet;
     cv->prog = "pcap2kdb";
-    cv->max_rows = UINT64_MAX;
+    cv->max_rows = s->max_rows ? s->max_rows : UINT64_MAX;
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
-    if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES, 0) != 0)
+    /* a mode's reassembler needs the datagrams' payload */
+    if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES,
+                    s->keep_payload || s->mode != NULL) != 0)
         return -1;
-    return flow_table_init(&cv->flows, FLOW_DEFAULT_SLOTS);
+    if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0) {
+        ipfrag_free(&cv->frags);
+        return -1;
+    }
+    cv->flows.analyze = s->analyze;
+    cv->flows.on_end = s->on_flow_end;
+    cv->flows.on_end_ctx = s->on_flow_end_ctx;
+    if (s->mode) {
+        cv->flows.on_evict = s->mode->evict;
+        cv->flows.on_evict_ctx = s->mode_ctx;
+    }
+    return 0;
 }
 
 void converter_free(struct converter *cv)
 {
     flow_table_free(&cv->flows);
     ipfrag_free(&cv->frags);
-}
-
-void converter_set_mode(struct converter *cv, const struct msg_mode *mode)
-{
-    cv->mode = mode;
-    cv->flows.on_evict = mode ? mode->on_evict : NULL;
-    cv->flows.on_evict_ctx = mode ? mode->ctx : NULL;
-    /* A message mode's reassembler needs the datagrams' payload. */
-    cv->frags.keep_payload = mode != NULL;
 }
 
 void converter_set_progress(struct converter *cv, struct progress *p)
@@ -93,6 +102,27 @@ static void input_paused(void *ctx)
     show_progress(cv);
 }
 
+/* #17: an expcap footer is cut off the frame whenever expcap is asked for
+ * (it is not part of the packet); a stamp is looked for only when a column
+ * shows it. Returns the frame's captured length. */
+static size_t hardware_stamp(const struct converter *cv, const struct capture_record *rec,
+                             struct row *r)
+{
+    size_t caplen = rec->caplen;
+    r->hw.has_time = r->hw.has_dev = r->hw.has_port = 0;
+    if ((cv->hwts & HWTS_EXPCAP) && caplen >= EXPCAP_FOOTER_LEN) {
+        caplen -= EXPCAP_FOOTER_LEN;
+        if (cv->hwts_columns)
+            hwts_expcap(rec->data + caplen, &r->hw);
+        return caplen;
+    }
+    if (cv->hwts_columns) {
+        size_t reported = rec->origlen > caplen ? rec->origlen : caplen;
+        hwts_find(cv->hwts, rec->linktype, rec->data, caplen, reported, rec->ts_sec, &r->hw);
+    }
+    return caplen;
+}
+
 int convert_input(struct converter *cv, struct input *in, const char *name)
 {
     struct writer *w = cv->writer;
@@ -112,7 +142,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
                 fprintf(stderr, "%s: %s: out of memory\n", cv->prog, name);
             }
             reader_close(&rd);
-            return EXIT_DAMAGED;
+            return EXIT_NO_MEMORY;
         }
         report(cv, name, &rd);
         cv->stats.bytes += in->offset;
@@ -136,9 +166,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             continue;
         }
         if (st != READ_OK) {
-            code = EXIT_DAMAGED;
-            cv->stats.damaged++; /* where reading stopped */
             if (st == READ_NO_MEMORY) {
+                code = EXIT_NO_MEMORY;
                 flush_rows(w);
                 if (!cv->quiet) {
                     before_message(cv);
@@ -146,6 +175,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
                             (unsigned long long)in->offset);
                 }
             } else {
+                code = EXIT_DAMAGED;
+                cv->stats.damaged++; /* where reading stopped */
                 report(cv, name, &rd);
             }
             break;
@@ -170,8 +201,11 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         }
         /* What was on the wire bounds every length field; a bogus original
          * length below the captured one is raised to it. */
-        size_t reported = rec.origlen > rec.caplen ? rec.origlen : rec.caplen;
-        decode_link(rec.linktype, rec.data, rec.caplen, reported, &r);
+        size_t caplen = rec.caplen;
+        if (cv->hwts_active)
+            caplen = hardware_stamp(cv, &rec, &r);
+        size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
+        decode_link(rec.linktype, rec.data, caplen, reported, &r);
         if (r.present & HAS_FRAG)
             ipfrag_row(&cv->frags, &r);
         struct flow *fl = NULL;
@@ -183,7 +217,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         if (cv->filter && !filter_match(cv->filter, &r))
             continue;
         if (cv->mode)
-            cv->mode->packet(cv->mode->ctx, &r, fl, dir);
+            cv->mode->packet(cv->mode_ctx, &r, fl, dir);
         else
             w->ops->row(w, &r);
         if (out_dead(w->out))
@@ -201,11 +235,12 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->records += cv->frame;
     cv->stats.bytes += in->offset;
     cv->stats.tcp_flows += cv->flows.next_stream;
-    if (cv->mode)
-        cv->mode->end_input(cv->mode->ctx);
-    /* --flows: the connections still open end with their input. */
-    if (cv->flows.on_end)
+    /* Every connection ends with its input: a mode gets the bytes it still
+     * queues, --flows the rows of the connections still open. */
+    if (cv->mode || cv->flows.on_end)
         flow_table_reset(&cv->flows);
+    if (cv->mode)
+        cv->mode->end_input(cv->mode_ctx);
     cv->damaged += skipped;
     reader_close(&rd);
     return code;

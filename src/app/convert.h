@@ -11,30 +11,33 @@
 #include "progress.h"
 #include "stats.h"
 #include "writer.h"
+#include "exit_codes.h"
+#include "mode.h"
 
-/* Exit codes (SCHEMA.md). */
-enum {
-    EXIT_OK = 0,
-    EXIT_USAGE = 1,      /* also: input cannot be opened or is not a capture */
-    EXIT_DAMAGED = 2,
-    EXIT_WRITE = 3,
-};
-
-/* A message mode (--fix; later kdb+ IPC) replaces the packet rows by rows of
- * its own: it sees every decoded packet, with its TCP flow when it has one
- * (f NULL otherwise), writes its own table, and flushes what it holds when
- * an input ends. The flow table is always on in a message mode. */
-struct msg_mode {
-    void (*packet)(void *ctx, struct row *r, struct flow *f, int dir);
-    void (*end_input)(void *ctx);
-    void *ctx;
-    /* The flow table forgets a connection: free the mode's state for it. */
-    void (*on_evict)(void *ctx, struct flow *f);
+/* What the driver is set up with; everything but writer is optional. */
+struct converter_setup {
+    struct writer *writer;        /* packet rows, or --flows' table */
+    const struct mode_ops *mode;  /* a mode's table instead of packet rows */
+    void *mode_ctx;               /* the mode's state (mode->create) */
+    int use_flows;                /* track TCP connections (stream, rseq... columns) */
+    int analyze;                  /* the analysis column: the sequence analysis */
+    uint32_t flow_slots;          /* size of the flow table; 0: FLOW_DEFAULT_SLOTS */
+    /* --flows: told when a connection's record is complete (flow.h on_end). */
+    void (*on_flow_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
+                        enum flow_end why);
+    void *on_flow_end_ctx;
+    const struct filter *filter;  /* NULL: every row is written */
+    uint64_t max_rows;            /* -c; 0: no limit */
+    int quiet;                    /* no messages (fuzzing) */
+    /* IP reassembly keeps whole datagrams, not only their headers: the data
+     * column needs them (a mode's reassembler always does) */
+    int keep_payload;
 };
 
 struct converter {
     struct writer *writer;
-    const struct msg_mode *mode;   /* NULL: packet rows */
+    const struct mode_ops *mode;   /* NULL: packet rows */
+    void *mode_ctx;
     struct flow_table flows;
     struct ipfrag_table frags;     /* IP datagrams being reassembled */
     int use_flows;
@@ -50,13 +53,13 @@ struct converter {
     uint64_t frame;               /* records of the current input so far */
     struct input *in;             /* the current input */
     struct stats stats;
+    unsigned hwts;                /* #17: --hwts formats (hwts.h) */
+    int hwts_columns;             /* #17: a column shows the stamp */
+    int hwts_active;              /* #17: either of these: one test per record */
 };
 
-/* A message mode takes the packets (and the flow table's evictions); NULL
- * gives them back to the packet writer. */
-void converter_set_mode(struct converter *cv, const struct msg_mode *mode);
-
-int converter_init(struct converter *cv, struct writer *w, int use_flows);
+/* Sets the driver up; -1 when out of memory. */
+int converter_init(struct converter *cv, const struct converter_setup *setup);
 /* Turns the status line on (p->on) for the inputs that follow. */
 void converter_set_progress(struct converter *cv, struct progress *p);
 void converter_free(struct converter *cv);

@@ -140,7 +140,7 @@ static int proto_match(const struct filter *f, const struct row *r)
         return 0;
     /* Non-IP: compare with what the protocol column shows. */
     char text[FIELD_MAX];
-    char *end = format_field(text, COL_PROTOCOL, r, NULL);
+    char *end = format_protocol(text, r);
     *end = '\0';
     for (int i = 0; i < f->n_protos; i++)
         if (strcasecmp(text, f->proto_name[i]) == 0)

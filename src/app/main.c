@@ -3,9 +3,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "columns.h"
 #include "convert.h"
-#include "fix_mode.h"
+#include "exit_codes.h"
 #include "flows_summary.h"
-#include "kdb_mode.h"
+#include "hwts.h"
+#include "modes.h"
+#include "qload.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -42,6 +44,9 @@ static const char usage_text[] =
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     "      --flows         one row per TCP connection instead of one per packet\n"
     "      --kdb           one row per kdb+ IPC message instead of per packet\n"
+    "      --hwts LIST     hardware timestamps for hwtime/hwdev/hwport: metamako,\n"
+    "                      exablaze, expcap, ixia, arista (comma-separated), auto\n"
+    "                      (the default: ixia,arista) or none\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
@@ -67,10 +72,12 @@ static const char usage_text[] =
 enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DATA_MAX };
 /* everyday options: filters, progress, summary */
 enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
-/* message modes */
-enum { OPT_FIX = 400, OPT_TAGS, OPT_KDB };
+/* table modes: OPT_MODE + the mode's index in table_modes (modes.c) */
+enum { OPT_TAGS = 400, OPT_MODE = 600 };
 /* TCP analysis */
 enum { OPT_FLOWS = 500 };
+/* hardware timestamps (#17) */
+enum { OPT_HWTS = 1700 };
 
 struct options {
     const char *output;
@@ -86,10 +93,11 @@ struct options {
     int progress;              /* -1 auto, 0 off, 1 on */
     int stats;
     const char *columns;       /* --columns as given: parsed once the mode is known */
-    int fix;
     const char *tags;
     int flows;                 /* --flows: connection rows */
-    int kdb;
+    const struct mode_ops *mode; /* --fix, --kdb...: a table mode (modes.c); NULL: none */
+    unsigned hwts;             /* #17: formats looked for (hwts.h) */
+    int hwts_given;
 };
 
 static const char default_table[] = "pcap";
@@ -151,25 +159,45 @@ static void sym_from_path(const char *path, char *sym, size_t cap)
     sym[n] = '\0';
 }
 
-static void print_schema(const struct options *o)
+/* --schema: the load line(s) of the table for the chosen format. */
+static void print_schema(const struct options *o, const struct qload_table *t)
 {
-    if (o->flows && !o->q_format) {
-        flows_print_schema(stdout, o->table);
-        return;
+    qload_print(stdout, t, o->output, o->q_format, o->header);
+}
+
+/* The packet table's or --flows' columns for --schema. */
+static void print_packet_schema(const struct options *o)
+{
+    const char *names[COL_COUNT > FLOWS_COLUMNS ? COL_COUNT : FLOWS_COLUMNS];
+    char types[sizeof names / sizeof names[0]];
+    struct qload_table t = { .name = o->table, .cols = names, .types = types };
+    if (o->flows) {
+        for (int i = 0; i < FLOWS_COLUMNS; i++) {
+            names[i] = flows_columns[i].name;
+            types[i] = flows_columns[i].qtype;
+        }
+        t.ncols = FLOWS_COLUMNS;
+    } else {
+        for (int i = 0; i < o->cols.n; i++) {
+            names[i] = column_defs[o->cols.id[i]].name;
+            types[i] = column_defs[o->cols.id[i]].qtype;
+        }
+        t.ncols = o->cols.n;
     }
-    if (o->q_format) {
-        printf("\\l out.q  / creates table %s\n", o->table);
-        return;
-    }
-    printf("%s:(\"", o->table);
-    for (int i = 0; i < o->cols.n; i++)
-        putchar(column_defs[o->cols.id[i]].qtype);
-    printf("\";enlist\",\") 0: `:out.csv\n");
+    print_schema(o, &t);
+}
+
+static int mode_index(const struct mode_ops *m)
+{
+    for (int i = 0; i < n_table_modes; i++)
+        if (table_modes[i] == m)
+            return i;
+    return -1;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
+    static const struct option fixed_opts[] = {
         { "columns", required_argument, NULL, OPT_COLUMNS },
         { "sym", required_argument, NULL, OPT_SYM },
         { "table", required_argument, NULL, OPT_TABLE },
@@ -182,21 +210,29 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "progress", no_argument, NULL, OPT_PROGRESS },
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "stats", no_argument, NULL, OPT_STATS },
-        { "fix", no_argument, NULL, OPT_FIX },
-        { "kdb", no_argument, NULL, OPT_KDB },
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
+        { "hwts", required_argument, NULL, OPT_HWTS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
     };
+    enum { NFIXED = sizeof fixed_opts / sizeof fixed_opts[0] };
+    /* The fixed options, then one --NAME per table mode, then the end. */
+    struct option longopts[NFIXED + MAX_TABLE_MODES + 1];
+    memcpy(longopts, fixed_opts, sizeof fixed_opts);
+    for (int i = 0; i < n_table_modes; i++)
+        longopts[NFIXED + i] = (struct option){ table_modes[i]->name, no_argument, NULL,
+                                                OPT_MODE + i };
+    longopts[NFIXED + n_table_modes] = (struct option){ NULL, 0, NULL, 0 };
     memset(o, 0, sizeof *o);
     columns_default(&o->cols);
     o->table = default_table;
     o->header = 1;
     o->data_max = 65535;
     o->progress = -1;
+    o->hwts = HWTS_AUTO;
     char err[1024];
+    const struct mode_ops *clash = NULL; /* a second, different mode */
     int c;
     while ((c = getopt_long(argc, argv, "o:f:c:hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -214,17 +250,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_COLUMNS:
             o->columns = optarg;
             break;
-        case OPT_FIX:
-            o->fix = 1;
-            break;
         case OPT_TAGS:
             o->tags = optarg;
             break;
         case OPT_FLOWS:
             o->flows = 1;
-            break;
-        case OPT_KDB:
-            o->kdb = 1;
             break;
         case OPT_SYM:
             if (!sym_is_safe(optarg))
@@ -284,6 +314,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_STATS:
             o->stats = 1;
             break;
+        case OPT_HWTS:
+            if (hwts_parse_list(optarg, &o->hwts) != 0)
+                return usage_error("--hwts '%s': formats are metamako, exablaze, expcap, ixia, "
+                                   "arista, auto, none", optarg);
+            o->hwts_given = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             exit(EXIT_OK);
@@ -291,22 +327,39 @@ static int parse_options(int argc, char **argv, struct options *o)
             printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
             exit(EXIT_OK);
         default:
+            if (c >= OPT_MODE && c < OPT_MODE + n_table_modes) {
+                const struct mode_ops *m = table_modes[c - OPT_MODE];
+                if (o->mode && o->mode != m)
+                    clash = m;
+                else
+                    o->mode = m;
+                break;
+            }
             fputs("Try 'pcap2kdb --help' for more information.\n", stderr);
             return EXIT_USAGE;
         }
     }
-    if (o->tags && !o->fix)
+    if (clash) {
+        /* named in the order of the mode table, whatever the command line's */
+        int i = mode_index(o->mode), j = mode_index(clash);
+        fprintf(stderr, "pcap2kdb: --%s and --%s exclude each other\n"
+                "Try 'pcap2kdb --help' for more information.\n",
+                table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
+        return EXIT_USAGE;
+    }
+    if (o->tags && (!o->mode || strcmp(o->mode->name, "fix") != 0))
         return usage_error("%s", "--tags needs --fix");
-    if (o->fix && o->kdb)
-        return usage_error("%s", "--fix and --kdb exclude each other");
-    if (!o->fix && !o->kdb && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
+    if (!o->mode && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
         return usage_error("%s", err);
-    if (o->flows && o->fix)
-        return usage_error("%s", "--flows and --fix cannot be used together");
-    if (o->flows && o->kdb)
-        return usage_error("%s", "--flows and --kdb cannot be used together");
+    if (o->flows && o->mode)
+        return usage_error("--flows and --%s cannot be used together", o->mode->name);
     if (o->flows && o->columns)
         return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
+    /* #17: the formats read into columns: without one of them, the option
+     * would do nothing (an expcap footer is cut off the frame in any case) */
+    if (o->hwts_given && (o->hwts & ~(unsigned)HWTS_EXPCAP) &&
+        (o->mode || o->flows || !columns_need_hwts(&o->cols)))
+        return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
     if (o->flows && o->table == default_table)
         o->table = "flows";
     return -1;
@@ -327,6 +380,41 @@ static uint64_t inputs_size(char **files, int nfiles)
     return total;
 }
 
+/* Every input is opened and checked before the output is created, so that
+ * a mistake cannot destroy data: an output that is one of the inputs (same
+ * device and inode, also through a link or stdin) is refused, and when no
+ * input can be opened the output is left as it was (`-o prev.csv
+ * missing.pcap`). An input that cannot be opened is reported here and
+ * marked in bad[]; the others are converted. Returns EXIT_USAGE to stop,
+ * EXIT_OK to go on (*code is EXIT_USAGE when some input was bad). */
+static int check_inputs(char **files, int nfiles, const char *output, char *bad, int *code)
+{
+    struct stat ost;
+    int have_out = output && stat(output, &ost) == 0;
+    int usable = 0;
+    for (int i = 0; i < nfiles; i++) {
+        int is_stdin = strcmp(files[i], "-") == 0;
+        int fd = is_stdin ? STDIN_FILENO : open(files[i], O_RDONLY);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", files[i], strerror(errno));
+            bad[i] = 1;
+            *code = EXIT_USAGE;
+        } else if (have_out && st.st_dev == ost.st_dev && st.st_ino == ost.st_ino) {
+            fprintf(stderr, "pcap2kdb: %s: the output is also an input (%s); "
+                    "nothing written\n", output, files[i]);
+            if (!is_stdin)
+                close(fd);
+            return EXIT_USAGE;
+        } else {
+            usable++;
+        }
+        if (fd >= 0 && !is_stdin)
+            close(fd);
+    }
+    return usable ? EXIT_OK : EXIT_USAGE;
+}
+
 /* A message mode's table: its default name, and --schema for its columns.
  * Returns EXIT_OK when --schema has been answered, -1 to go on. */
 static int message_table(struct options *o, const struct mt_columns *mc, const char *name)
@@ -335,13 +423,14 @@ static int message_table(struct options *o, const struct mt_columns *mc, const c
         o->table = name;
     if (!o->schema)
         return -1;
-    if (o->q_format) {
-        printf("\\l out.q  / creates table %s\n", o->table);
-    } else {
-        char line[1024];
-        mt_schema(mc, o->table, line, sizeof line);
-        printf("%s\n", line);
+    const char *names[MT_MAX_COLS];
+    char types[MT_MAX_COLS];
+    for (int i = 0; i < mc->n; i++) {
+        names[i] = mc->col[i].name;
+        types[i] = mc->col[i].qtype;
     }
+    struct qload_table t = { .name = o->table, .ncols = mc->n, .cols = names, .types = types };
+    print_schema(o, &t);
     return EXIT_OK;
 }
 
@@ -351,32 +440,19 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    struct fix_mode_opts fo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
-                                .header = o.header };
-    if (o.fix) {
+    struct mode_opts mo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
+                            .header = o.header };
+    if (o.mode) {
         char err[1024];
         struct mt_columns mc;
-        uint32_t tags[FIX_MAX_EXTRA];
-        int ntags;
-        if (fix_mode_columns(&fo, &mc, tags, &ntags, err, sizeof err) != 0)
+        if (o.mode->columns(&mo, &mc, err, sizeof err) != 0)
             return usage_error("%s", err);
-        if (message_table(&o, &mc, "fix") == EXIT_OK)
+        if (message_table(&o, &mc, o.mode->name) == EXIT_OK)
             return EXIT_OK;
-        fo.table = o.table;
-    }
-    /* --kdb: kdb+ IPC message rows (kdb_mode.h) */
-    struct kdb_mode_opts ko = { .columns = o.columns, .q = o.q_format, .header = o.header };
-    if (o.kdb) {
-        char err[1024];
-        struct mt_columns mc;
-        if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
-            return usage_error("%s", err);
-        if (message_table(&o, &mc, "kdb") == EXIT_OK)
-            return EXIT_OK;
-        ko.table = o.table;
+        mo.table = o.table;
     }
     if (o.schema) {
-        print_schema(&o);
+        print_packet_schema(&o);
         return EXIT_OK;
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
@@ -384,6 +460,20 @@ int main(int argc, char **argv)
     /* A file-size limit (ulimit -f) shows up as EFBIG: exit 3 with a message,
      * not death by SIGXFSZ. */
     signal(SIGXFSZ, SIG_IGN);
+
+    char *stdin_only[] = { "-" };
+    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles = optind < argc ? argc - optind : 1;
+    int code = EXIT_OK;
+    char *bad = calloc((size_t)nfiles, 1);
+    if (!bad) {
+        fprintf(stderr, "pcap2kdb: out of memory\n");
+        return EXIT_NO_MEMORY;
+    }
+    if (check_inputs(files, nfiles, o.output, bad, &code) != EXIT_OK) {
+        free(bad);
+        return EXIT_USAGE;
+    }
 
     int outfd = STDOUT_FILENO;
     const char *outname = "stdout";
@@ -404,59 +494,50 @@ int main(int argc, char **argv)
                        : (o.q_format ? &q_writer_ops : &csv_writer_ops),
         .out = &out, .cols = &o.cols, .fmt = &fmt, .header = o.header, .table = o.table,
     };
-    struct converter cv;
-    if (out_init(&out, outfd, outname) != 0 ||
-        converter_init(&cv, &w, o.flows || columns_need_flows(&o.cols) || o.stats) != 0) {
+    if (out_init(&out, outfd, outname) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
-        return EXIT_DAMAGED;
+        return EXIT_NO_MEMORY;
     }
-    struct fix_mode *fm = NULL;
-    if (o.fix) {
+    void *mode = NULL;
+    if (o.mode) {
         char err[1024];
-        fo.out = &out;
-        fo.fmt = &fmt;
-        fm = fix_mode_new(&fo, err, sizeof err);
-        if (!fm) {
+        mo.out = &out;
+        mo.fmt = &fmt;
+        mode = o.mode->create(&mo, err, sizeof err);
+        if (!mode) {
             fprintf(stderr, "pcap2kdb: %s\n", err);
-            return EXIT_DAMAGED;
+            return EXIT_NO_MEMORY;
         }
-        fix_mode_attach(fm, &cv);
     }
+    struct converter_setup setup = {
+        .writer = &w, .mode = o.mode, .mode_ctx = mode,
+        .use_flows = o.flows || columns_need_flows(&o.cols) || o.stats,
+        .filter = filter_active(&o.filter) ? &o.filter : NULL,
+        .max_rows = o.max_rows,
+    };
     /* the analysis column needs the flow table's sequence analysis; the
-     * data column the payload of reassembled datagrams */
-    for (int i = 0; i < o.cols.n && !o.fix; i++) {
+     * data column the payload of reassembled IP datagrams */
+    for (int i = 0; i < o.cols.n && !o.mode; i++) {
         if (o.cols.id[i] == COL_ANALYSIS)
-            cv.flows.analyze = 1;
+            setup.analyze = 1;
         if (o.cols.id[i] == COL_DATA)
-            cv.frags.keep_payload = 1;
+            setup.keep_payload = 1;
     }
     if (o.flows) {
-        cv.flows.on_end = flows_on_end;
-        cv.flows.on_end_ctx = &w;
+        setup.on_flow_end = flows_on_end;
+        setup.on_flow_end_ctx = &w;
     }
-    struct kdb_mode *km = NULL;
-    if (o.kdb) {
-        char err[1024];
-        ko.out = &out;
-        ko.fmt = &fmt;
-        km = kdb_mode_new(&ko, err, sizeof err);
-        if (!km) {
-            fprintf(stderr, "pcap2kdb: %s\n", err);
-            return EXIT_DAMAGED;
-        }
-        kdb_mode_attach(km, &cv);
+    struct converter cv;
+    if (converter_init(&cv, &setup) != 0) {
+        fprintf(stderr, "pcap2kdb: out of memory\n");
+        return EXIT_NO_MEMORY;
     }
+    cv.hwts = o.hwts; /* #17 */
+    cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
+    cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
-    char *stdin_only[] = { "-" };
-    char **files = optind < argc ? argv + optind : stdin_only;
-    int nfiles = optind < argc ? argc - optind : 1;
-    int code = EXIT_OK;
     char sym[SYM_MAX + 1];
 
-    if (filter_active(&o.filter))
-        cv.filter = &o.filter;
-    if (o.max_rows)
-        cv.max_rows = o.max_rows;
     /* The status line: on a terminal, unless our rows go to that terminal too. */
     int show = o.progress >= 0 ? o.progress
                                : isatty(STDERR_FILENO) && (o.output || !isatty(outfd));
@@ -464,14 +545,14 @@ int main(int argc, char **argv)
     progress_init(&progress, show, STDERR_FILENO, show ? inputs_size(files, nfiles) : 0);
     converter_set_progress(&cv, &progress);
 
-    if (fm)
-        fix_mode_begin(fm);
-    else if (km)
-        kdb_mode_begin(km);
+    if (o.mode)
+        o.mode->begin(mode);
     else
         w.ops->begin(&w);
     for (int i = 0; i < nfiles && !out_dead(&out) && !cv.stop; i++) {
         const char *path = files[i];
+        if (bad[i])
+            continue; /* reported by check_inputs */
         struct input in;
         int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                             : input_open(&in, path);
@@ -494,10 +575,8 @@ int main(int argc, char **argv)
         /* Rows before any damage reach the disk before we go on. */
         out_flush(&out);
     }
-    if (fm)
-        fix_mode_end(fm);
-    else if (km)
-        kdb_mode_end(km);
+    if (o.mode)
+        o.mode->end(mode);
     else
         w.ops->end(&w);
     out_flush(&out);
@@ -512,8 +591,9 @@ int main(int argc, char **argv)
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
     }
     converter_free(&cv);
-    fix_mode_free(fm);
-    kdb_mode_free(km);
+    free(bad);
+    if (o.mode)
+        o.mode->free(mode);
     out_free(&out);
     if (out.pipe_closed)
         return EXIT_OK;

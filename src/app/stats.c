@@ -1,7 +1,7 @@
 /* stats.c: the --stats summary. */
 #include "stats.h"
 #include "fmt.h"
-#include "linktype.h"
+#include "names.h"
 #include "progress.h"
 
 #include <string.h>

@@ -170,6 +170,8 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     if (hlen < IPV4_MIN_HEADER)
         return; /* bogus header length: tshark shows no addresses either */
     r->ipver = IPVER_4;
+    r->ip = p;
+    r->ip_caplen = caplen;
     if (caplen < 4)
         return;
     size_t total = get_be16(p + 2);
@@ -289,6 +291,8 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     if (caplen < 1 || p[0] >> 4 != 6)
         return;
     r->ipver = IPVER_6;
+    r->ip = p;
+    r->ip_caplen = caplen;
     if (caplen < 7)
         return;
     size_t plen = get_be16(p + 4);

@@ -1,5 +1,5 @@
 /* linktype.h: link-layer header types (tcpdump.org LINKTYPE_ values, which
- * pcap and pcapng files carry), and their names for the linktype column. */
+ * pcap and pcapng files carry). Their names are in names.h. */
 #ifndef PCAP2KDB_LINKTYPE_H
 #define PCAP2KDB_LINKTYPE_H
 
@@ -30,8 +30,5 @@ enum {
     LINKTYPE_IPV6 = 229,
     LINKTYPE_LINUX_SLL2 = 276,
 };
-
-/* A name such as "ETHERNET", or NULL when the type has none here. */
-const char *linktype_name(uint32_t linktype);
 
 #endif

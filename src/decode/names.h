@@ -7,5 +7,7 @@
 
 const char *ipproto_name(uint8_t proto);
 const char *ethertype_name(uint16_t type);
+/* A link type's name such as "ETHERNET" (linktype.h numbers). */
+const char *linktype_name(uint32_t linktype);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "hwts.h"
 
 enum row_present {
     HAS_TIME     = 1u << 0,
@@ -108,6 +109,13 @@ struct row {
     char     analysis[ANALYSIS_MAX];
 
     struct row_frag frag;      /* when HAS_FRAG */
+
+    /* #17: the IP packet the network layer points at (valid when ipver is
+     * set; the innermost one), for the hash column; the hardware stamp, set
+     * by the driver only when a column shows it */
+    const uint8_t *ip;
+    size_t ip_caplen;
+    struct hw_stamp hw;
 };
 
 /* Clears what the decoders fill; the record fields are set by the driver. */

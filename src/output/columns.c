@@ -1,5 +1,6 @@
 /* columns.c: column names, q types and value text (SCHEMA.md). */
 #include "columns.h"
+#include "fingerprint.h"
 #include "linktype.h"
 #include "names.h"
 
@@ -31,6 +32,9 @@ const struct column_def column_defs[COL_COUNT] = {
     [COL_RACK] = { "rack", 'J' },       [COL_RAWWIN] = { "rawwin", 'I' },
     [COL_WSCALE] = { "wscale", 'I' },   [COL_MSS] = { "mss", 'I' },
     [COL_ANALYSIS] = { "analysis", 'S' }, [COL_DATA] = { "data", '*' },
+    /* #17 */
+    [COL_HWTIME] = { "hwtime", 'P' },   [COL_HWDEV] = { "hwdev", 'I' },
+    [COL_HWPORT] = { "hwport", 'I' },   [COL_HASH] = { "hash", 'J' },
 };
 
 void columns_default(struct column_list *cl)
@@ -96,6 +100,21 @@ int columns_need_flows(const struct column_list *cl)
     return 0;
 }
 
+/* #17 */
+int columns_need_hwts(const struct column_list *cl)
+{
+    for (int i = 0; i < cl->n; i++)
+        if (cl->id[i] == COL_HWTIME || cl->id[i] == COL_HWDEV || cl->id[i] == COL_HWPORT)
+            return 1;
+    return 0;
+}
+
+/* #17: the stamp's time, when q can hold it. */
+static int hwtime_shown(const struct row *r)
+{
+    return r->hw.has_time && fmt_time_in_q_range(r->hw.sec);
+}
+
 int field_is_null(enum col_id c, const struct row *r)
 {
     uint32_t h = r->present;
@@ -129,6 +148,11 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_MSS: return !(h & HAS_MSS);
     case COL_ANALYSIS: return r->analysis[0] == '\0';
     case COL_DATA: return r->payload_caplen == 0;
+    /* #17 */
+    case COL_HWTIME: return !hwtime_shown(r);
+    case COL_HWDEV: return !r->hw.has_dev;
+    case COL_HWPORT: return !r->hw.has_port;
+    case COL_HASH: return r->ipver == IPVER_NONE || !ip_fingerprint_possible(r->ip, r->ip_caplen);
     case COL_COUNT: break;
     }
     return 1;
@@ -256,6 +280,8 @@ static inline char *col_win(char *p, const struct row *r)
     return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
 }
 
+char *format_protocol(char *p, const struct row *r) { return col_protocol(p, r); }
+
 /* The value of column c, or nothing for a null: one switch, the presence
  * test inside each case. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)
@@ -297,6 +323,17 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_MSS: return (h & HAS_MSS) ? fmt_u32(p, r->mss) : p;
     case COL_ANALYSIS: return put_str(p, r->analysis);
     case COL_DATA: return fmt_hex(p, r->payload, data_bytes(r, ctx));
+    /* #17 */
+    case COL_HWTIME:
+        return hwtime_shown(r) ? fmt_time(p, &ctx->hwtime, r->hw.sec, r->hw.nsec) : p;
+    case COL_HWDEV: return r->hw.has_dev ? fmt_u32(p, r->hw.dev) : p;
+    case COL_HWPORT: return r->hw.has_port ? fmt_u32(p, r->hw.port) : p;
+    case COL_HASH: {
+        int64_t v;
+        if (r->ipver == IPVER_NONE || !ip_fingerprint(r->ip, r->ip_caplen, &v))
+            return p;
+        return fmt_i64(p, v);
+    }
     case COL_COUNT: break;
     }
     return p;

@@ -16,6 +16,8 @@ enum col_id {
     COL_FRAME, COL_CAPLEN, COL_IFACE, COL_LINKTYPE, COL_VLAN, COL_TTL, COL_IPID,
     COL_STREAM, COL_RSEQ, COL_RACK, COL_RAWWIN, COL_WSCALE, COL_MSS, COL_ANALYSIS,
     COL_DATA,
+    /* #17: latency between capture points */
+    COL_HWTIME, COL_HWDEV, COL_HWPORT, COL_HASH,
     COL_COUNT
 };
 
@@ -40,6 +42,8 @@ void columns_default(struct column_list *cl);
 int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen);
 /* Whether a column list needs the flow table (window scaling, streams...). */
 int columns_need_flows(const struct column_list *cl);
+/* #17: whether a column shows the hardware stamp (only then is it looked for). */
+int columns_need_hwts(const struct column_list *cl);
 
 /* What formatting needs besides the row. */
 struct format_ctx {
@@ -47,6 +51,7 @@ struct format_ctx {
     size_t sym_len;
     uint32_t data_max;   /* bytes of payload in the data column */
     struct time_cache time;
+    struct time_cache hwtime;  /* #17: its own, so that neither evicts the other */
 };
 
 /* Upper bound of one formatted field (data excluded: it adds 2 * bytes). */
@@ -63,6 +68,9 @@ char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx);
  * column buffers); end[i] receives where each ends (== dst[i] for a null). */
 char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[DEFAULT_COLUMNS],
                                    const struct row *r, struct format_ctx *ctx);
+/* The protocol column's text (nothing when null): --proto compares names
+ * with it. */
+char *format_protocol(char *p, const struct row *r);
 /* Whether the field is null (empty) for this row. */
 int field_is_null(enum col_id c, const struct row *r);
 /* The bytes of the data column for this row. */

@@ -56,14 +56,6 @@ int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int 
     }
 }
 
-void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size_t cap)
-{
-    size_t off = (size_t)snprintf(buf, cap, "%s:(\"", table);
-    for (int i = 0; i < cols->n && off + 1 < cap; i++)
-        buf[off++] = cols->col[i].qtype;
-    snprintf(buf + off, cap - off, "\";enlist\",\") 0: `:out.csv");
-}
-
 /* ---------------------------------------------------------------- CSV -- */
 
 /* The bytes that make a field need quotes (RFC 4180). */
@@ -152,23 +144,25 @@ struct mt_qstate {
     int rows;
 };
 
-static void qc_reserve(struct mt_qcol *c, size_t n)
+static int qc_reserve(struct mt_qcol *c, size_t n)
 {
     if (c->cap - c->len >= n)
-        return;
+        return 0;
     size_t cap = c->cap ? c->cap : 4096;
     while (cap - c->len < n)
         cap *= 2;
     char *b = realloc(c->buf, cap);
     if (!b)
-        abort();               /* a few kB per column; nothing sane to do */
+        return -1;
     c->buf = b;
     c->cap = cap;
+    return 0;
 }
 
 static void qc_put(struct mt_qcol *c, const char *s, size_t n)
 {
-    qc_reserve(c, n);
+    if (qc_reserve(c, n) != 0)
+        return;                /* q_row reserved the room already */
     memcpy(c->buf + c->len, s, n);
     c->len += n;
 }
@@ -203,7 +197,7 @@ static void q_begin(struct mt_writer *w)
 {
     w->state = calloc(1, sizeof(struct mt_qstate));
     if (!w->state)
-        abort();
+        out_no_memory(w->out);
     out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
     out_write(w->out, w->table, strlen(w->table));
     out_write(w->out, ":([]", 4);
@@ -223,7 +217,8 @@ static void q_begin(struct mt_writer *w)
 /* A q string literal of raw bytes. */
 static void q_string(struct mt_qcol *c, const char *s, uint32_t n, int escape)
 {
-    qc_reserve(c, 4 * (size_t)n + 3);
+    if (qc_reserve(c, 4 * (size_t)n + 3) != 0)
+        return;                /* q_row reserved the room already */
     char *p = c->buf + c->len;
     if (n == 1)
         *p++ = ',';
@@ -287,9 +282,20 @@ static void q_flush(struct mt_writer *w)
     st->rows = 0;
 }
 
+/* Room for any value of n bytes with its separator, escapes and suffix. */
+#define MT_Q_VALUE_ROOM(n) (4 * (size_t)(n) + 32)
+
 static void q_row(struct mt_writer *w, const struct mt_val *v)
 {
     struct mt_qstate *st = w->state;
+    if (!st)
+        return;                /* out of memory at q_begin: reported there */
+    /* All the room first: a row is held whole or not at all (exit 3). */
+    for (int i = 0; i < w->cols->n; i++)
+        if (qc_reserve(&st->col[i], MT_Q_VALUE_ROOM(v[i].kind == MV_NULL ? 0 : v[i].n)) != 0) {
+            out_no_memory(w->out);
+            return;
+        }
     int first = st->rows == 0;
     for (int i = 0; i < w->cols->n; i++) {
         char t = w->cols->col[i].qtype;

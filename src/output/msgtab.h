@@ -47,8 +47,6 @@ int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int 
                      void *extra_ctx, char *err, size_t errlen);
 /* Appends one column; -1 when full. */
 int mt_columns_add(struct mt_columns *cols, const char *name, char qtype, int id);
-/* The load line: NAME:("PS...";enlist",") 0: `:out.csv */
-void mt_schema(const struct mt_columns *cols, const char *table, char *buf, size_t cap);
 
 enum mt_kind { MV_NULL = 0, MV_TEXT, MV_STR };
 

@@ -43,6 +43,14 @@ int out_flush(struct out *o)
     return out_dead(o) ? -1 : 0;
 }
 
+void out_no_memory(struct out *o)
+{
+    if (!out_dead(o)) {
+        o->failed = 1;
+        o->errno_saved = ENOMEM;
+    }
+}
+
 int out_reserve(struct out *o, size_t n)
 {
     if (o->cap - o->len >= n)
@@ -54,11 +62,7 @@ int out_reserve(struct out *o, size_t n)
      * a larger request is a bug, not a reason to allocate gigabytes. */
     char *b = n <= OUT_MAX_ROW ? realloc(o->buf, n) : NULL;
     if (!b) {
-        /* A row that cannot be written is a write error, not a lost row. */
-        if (!out_dead(o)) {
-            o->failed = 1;
-            o->errno_saved = ENOMEM;
-        }
+        out_no_memory(o);
         return -1;
     }
     o->buf = b;

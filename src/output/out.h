@@ -28,6 +28,11 @@ int out_flush(struct out *o);
 int out_reserve(struct out *o, size_t n);
 void out_write(struct out *o, const char *s, size_t n);
 
+/* Out of memory while producing output: recorded like a write error (exit 3,
+ * "write error: Cannot allocate memory"), so no row is lost silently and
+ * the driver stops at the next row (exit_codes.h). */
+void out_no_memory(struct out *o);
+
 static inline char *out_cursor(struct out *o) { return o->buf + o->len; }
 static inline void out_advance(struct out *o, char *end) { o->len = (size_t)(end - o->buf); }
 static inline int out_dead(const struct out *o) { return o->failed || o->pipe_closed; }

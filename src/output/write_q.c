@@ -46,10 +46,8 @@ static void q_begin(struct writer *w)
 {
     struct qstate *st = calloc(1, sizeof *st);
     w->state = st;
-    if (!st && !out_dead(w->out)) { /* no row could be written: say so */
-        w->out->failed = 1;
-        w->out->errno_saved = ENOMEM;
-    }
+    if (!st) /* no row could be written: say so */
+        out_no_memory(w->out);
     out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
     out_write(w->out, w->table, strlen(w->table));
     out_write(w->out, ":([]", 4);
@@ -200,11 +198,7 @@ static void q_row(struct writer *w, const struct row *r)
     int n = w->cols->n;
     for (int i = 0; i < n; i++)
         if (qcol_reserve(&st->col[i], room) != 0) {
-            /* A row that cannot be held is a write error, not a lost row. */
-            if (!out_dead(w->out)) {
-                w->out->failed = 1;
-                w->out->errno_saved = ENOMEM;
-            }
+            out_no_memory(w->out); /* not a lost row: exit 3 */
             return;
         }
     if (w->cols->is_default) {

@@ -45,8 +45,8 @@ struct pass {
     struct converter cv;
     struct writer w;
     struct format_ctx fmt;
-    struct fix_mode *fm;
-    struct kdb_mode *km;
+    const struct mode_ops *mode; /* NULL: packet rows or flows */
+    void *mode_ctx;
 };
 
 static struct pass passes[] = {
@@ -79,43 +79,31 @@ static void setup_pass(struct pass *p)
         ops = p->q ? &flows_q_writer_ops : &flows_csv_writer_ops;
     p->w = (struct writer){ .ops = ops, .out = &out, .cols = &all, .fmt = &p->fmt,
                             .header = 1, .table = "pcap" };
-    if (converter_init(&p->cv, &p->w, 1) != 0)
-        die("out of memory");
-    flow_table_free(&p->cv.flows);
-    if (flow_table_init(&p->cv.flows, FUZZ_FLOW_SLOTS) != 0)
-        die("out of memory");
-    p->cv.quiet = 1;
+    struct converter_setup setup = { .writer = &p->w, .use_flows = 1,
+                                     .flow_slots = FUZZ_FLOW_SLOTS, .quiet = 1 };
     p->ncols = all.n;
-    if (p->kind == FIX) {
+    if (p->kind == FIX || p->kind == KDB) {
         char err[1024];
-        struct fix_mode_opts fo = { .columns = NULL, .tags = FUZZ_FIX_TAGS, .q = p->q,
-                                    .header = 1, .table = "fix", .out = &out, .fmt = &p->fmt };
+        struct mode_opts mo = { .columns = NULL, .tags = p->kind == FIX ? FUZZ_FIX_TAGS : NULL,
+                                .q = p->q, .header = 1, .table = p->kind == FIX ? "fix" : "kdb",
+                                .out = &out, .fmt = &p->fmt };
         struct mt_columns mc;
-        uint32_t tags[FIX_MAX_EXTRA];
-        if (fix_mode_columns(&fo, &mc, tags, &p->ncols, err, sizeof err) != 0)
+        p->mode = p->kind == FIX ? &fix_mode_ops : &kdb_mode_ops;
+        if (p->mode->columns(&mo, &mc, err, sizeof err) != 0)
             die(err);
         p->ncols = mc.n;
-        p->fm = fix_mode_new(&fo, err, sizeof err);
-        if (!p->fm)
+        p->mode_ctx = p->mode->create(&mo, err, sizeof err);
+        if (!p->mode_ctx)
             die(err);
-        fix_mode_attach(p->fm, &p->cv);
-    } else if (p->kind == KDB) {
-        char err[1024];
-        struct kdb_mode_opts ko = { .columns = NULL, .q = p->q, .header = 1, .table = "kdb",
-                                    .out = &out, .fmt = &p->fmt };
-        struct mt_columns mc;
-        if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
-            die(err);
-        p->ncols = mc.n;
-        p->km = kdb_mode_new(&ko, err, sizeof err);
-        if (!p->km)
-            die(err);
-        kdb_mode_attach(p->km, &p->cv);
+        setup.mode = p->mode;
+        setup.mode_ctx = p->mode_ctx;
     } else if (p->kind == FLOWS) {
         p->ncols = FLOWS_COLUMNS;
-        p->cv.flows.on_end = flows_on_end;
-        p->cv.flows.on_end_ctx = &p->w;
+        setup.on_flow_end = flows_on_end;
+        setup.on_flow_end_ctx = &p->w;
     }
+    if (converter_init(&p->cv, &setup) != 0)
+        die("out of memory");
     p->ready = 1;
 }
 
@@ -212,20 +200,17 @@ static uint64_t convert(struct pass *p, const uint8_t *data, size_t size)
     uint64_t before = p->cv.records;
     if (input_init_mem(&in, data, size, "fuzz") != 0)
         die("out of memory");
-    if (p->fm)
-        fix_mode_begin(p->fm);
-    else if (p->km)
-        kdb_mode_begin(p->km);
+    if (p->mode)
+        p->mode->begin(p->mode_ctx);
     else
         p->w.ops->begin(&p->w);
     int code = convert_input(&p->cv, &in, "fuzz");
-    if (code != EXIT_OK && code != EXIT_USAGE && code != EXIT_DAMAGED)
+    if (code != EXIT_OK && code != EXIT_USAGE && code != EXIT_DAMAGED &&
+        code != EXIT_NO_MEMORY)
         die("convert_input returned an unknown exit code");
     input_close(&in);
-    if (p->fm)
-        fix_mode_end(p->fm);
-    else if (p->km)
-        kdb_mode_end(p->km);
+    if (p->mode)
+        p->mode->end(p->mode_ctx);
     else
         p->w.ops->end(&p->w);
     out_flush(&out);

@@ -74,7 +74,7 @@ struct lat_entry {
 };
 
 struct fix_mode {
-    struct fix_mode_opts o;
+    struct mode_opts o;
     struct mt_columns cols;
     uint32_t tags[FIX_MAX_EXTRA];
     int ntags;
@@ -82,8 +82,6 @@ struct fix_mode {
     struct fix_framer fx;
     struct reasm_framer fr;
     struct reasm ra;
-    struct msg_mode hooks;
-    struct converter *cv;      /* the converter the mode is attached to */
     /* messages of the current packet */
     struct pmsg *pend;
     size_t npend, cap_pend;
@@ -139,7 +137,7 @@ static int extra_column(void *ctx, const char *name, size_t n, char *qtype)
     return FC_COUNT + (*tc->ntags)++;
 }
 
-int fix_mode_columns(const struct fix_mode_opts *o, struct mt_columns *cols, uint32_t *tags,
+int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_t *tags,
                      int *ntags, char *err, size_t errlen)
 {
     struct tagctx tc = { tags, ntags };
@@ -303,8 +301,10 @@ static void on_message(void *ctx, const struct fix_message *msg)
     if (m->npend == m->cap_pend) {
         size_t cap = m->cap_pend ? 2 * m->cap_pend : 256;
         struct pmsg *p = realloc(m->pend, cap * sizeof *p);
-        if (!p)
+        if (!p) {
+            out_no_memory(m->o.out); /* exit 3, not a lost row */
             return;
+        }
         m->pend = p;
         m->cap_pend = cap;
     }
@@ -329,6 +329,8 @@ static void on_message(void *ctx, const struct fix_message *msg)
     pm->chkok = (uint8_t)msg->fr->checksum_ok;
     uint32_t base = 0;
     int stored = arena_put(m, msg->p, (uint32_t)msg->len, &base) == 0;
+    if (!stored)
+        out_no_memory(m->o.out); /* the row would lose its values: exit 3 */
     /* Only the values a column can ask for: the fixed fields and the
      * --tags in use (value() reads no other slot). */
     for (int i = 0; i < FIXV_COUNT; i++) {
@@ -620,19 +622,26 @@ static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
 static void mode_end_input(void *ctx)
 {
     struct fix_mode *m = ctx;
-    /* Every connection ends with its input: queued bytes are delivered. */
-    flow_table_reset(&m->cv->flows);
+    /* The driver has ended every connection: their queued bytes are framed. */
     if (m->npend)
         write_pending(m);
 }
 
-static void on_evict(void *ctx, struct flow *f)
+static void mode_evict(void *ctx, struct flow *f)
 {
     struct fix_mode *m = ctx;
     reasm_flow_end(&m->ra, f);
 }
 
-struct fix_mode *fix_mode_new(const struct fix_mode_opts *o, char *err, size_t errlen)
+static int mode_columns(const struct mode_opts *o, struct mt_columns *cols, char *err,
+                        size_t errlen)
+{
+    uint32_t tags[FIX_MAX_EXTRA];
+    int ntags;
+    return fix_mode_columns(o, cols, tags, &ntags, err, errlen);
+}
+
+static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
 {
     struct fix_mode *m = calloc(1, sizeof *m);
     if (!m) {
@@ -661,28 +670,42 @@ struct fix_mode *fix_mode_new(const struct fix_mode_opts *o, char *err, size_t e
     m->fx.ctx = m;
     m->fr = fix_reasm_framer(&m->fx);
     reasm_init(&m->ra, &m->fr, REASM_DEFAULT_BUDGET);
-    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m, on_evict };
     return m;
 }
 
-void fix_mode_attach(struct fix_mode *m, struct converter *cv)
+static void mode_begin(void *ctx)
 {
-    m->cv = cv;
-    converter_set_mode(cv, &m->hooks);
+    struct fix_mode *m = ctx;
+    mt_begin(&m->w);
 }
 
-void fix_mode_begin(struct fix_mode *m) { mt_begin(&m->w); }
-void fix_mode_end(struct fix_mode *m) { mt_end(&m->w); }
-
-void fix_mode_free(struct fix_mode *m)
+static void mode_end(void *ctx)
 {
+    struct fix_mode *m = ctx;
+    mt_end(&m->w);
+}
+
+static void mode_free(void *ctx)
+{
+    struct fix_mode *m = ctx;
     if (!m)
         return;
-    if (m->cv)
-        converter_set_mode(m->cv, NULL);
     free(m->pend);
     free(m->arena);
     free(m->lat);
     free(m->lat_sets);
     free(m);
 }
+
+const struct mode_ops fix_mode_ops = {
+    .name = "fix",
+    .help = "one row per FIX message instead of per packet",
+    .columns = mode_columns,
+    .create = mode_create,
+    .begin = mode_begin,
+    .packet = mode_packet,
+    .end_input = mode_end_input,
+    .evict = mode_evict,
+    .end = mode_end,
+    .free = mode_free,
+};

@@ -273,13 +273,5 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
     out_advance(w->out, p);
 }
 
-void flows_print_schema(FILE *fp, const char *table)
-{
-    fprintf(fp, "%s:(\"", table);
-    for (int i = 0; i < FLOWS_COLUMNS; i++)
-        fputc(flows_columns[i].qtype, fp);
-    fprintf(fp, "\";enlist\",\") 0: `:out.csv\n");
-}
-
 const struct writer_ops flows_csv_writer_ops = { csv_begin, no_row, no_end, NULL };
 const struct writer_ops flows_q_writer_ops = { q_begin, no_row, no_end, NULL };

@@ -23,7 +23,5 @@ extern const struct writer_ops flows_q_writer_ops;
 void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
                   enum flow_end why);
 
-/* --schema --flows: the q load line of the CSV. */
-void flows_print_schema(FILE *fp, const char *table);
 
 #endif

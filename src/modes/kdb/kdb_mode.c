@@ -35,18 +35,16 @@ static const struct mt_coldef kdb_coldefs[KC_COUNT] = {
 };
 
 struct kdb_mode {
-    struct kdb_mode_opts o;
+    struct mode_opts o;
     struct mt_columns cols;
     struct mt_writer w;
     struct kdb_framer kf;
     struct reasm_framer fr;
     struct reasm ra;
-    struct msg_mode hooks;
-    struct converter *cv;      /* the converter the mode is attached to */
     struct time_cache tc_time, tc_ftime;
 };
 
-int kdb_mode_columns(const struct kdb_mode_opts *o, struct mt_columns *cols, char *err,
+static int mode_columns(const struct mode_opts *o, struct mt_columns *cols, char *err,
                      size_t errlen)
 {
     if (o->columns)
@@ -210,20 +208,17 @@ static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
     }
 }
 
-static void mode_end_input(void *ctx)
-{
-    struct kdb_mode *m = ctx;
-    /* Every connection ends with its input: queued bytes are delivered. */
-    flow_table_reset(&m->cv->flows);
-}
+/* Messages are written as they are framed: nothing is held at the end of an
+ * input once the driver has ended its connections. */
+static void mode_end_input(void *ctx) { (void)ctx; }
 
-static void on_evict(void *ctx, struct flow *f)
+static void mode_evict(void *ctx, struct flow *f)
 {
     struct kdb_mode *m = ctx;
     reasm_flow_end(&m->ra, f);
 }
 
-struct kdb_mode *kdb_mode_new(const struct kdb_mode_opts *o, char *err, size_t errlen)
+static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
 {
     struct kdb_mode *m = calloc(1, sizeof *m);
     if (!m) {
@@ -231,7 +226,7 @@ struct kdb_mode *kdb_mode_new(const struct kdb_mode_opts *o, char *err, size_t e
         return NULL;
     }
     m->o = *o;
-    if (kdb_mode_columns(o, &m->cols, err, errlen) != 0) {
+    if (mode_columns(o, &m->cols, err, errlen) != 0) {
         free(m);
         return NULL;
     }
@@ -245,25 +240,39 @@ struct kdb_mode *kdb_mode_new(const struct kdb_mode_opts *o, char *err, size_t e
         return NULL;
     }
     reasm_init(&m->ra, &m->fr, REASM_DEFAULT_BUDGET);
-    m->hooks = (struct msg_mode){ mode_packet, mode_end_input, m, on_evict };
     return m;
 }
 
-void kdb_mode_attach(struct kdb_mode *m, struct converter *cv)
+static void mode_begin(void *ctx)
 {
-    m->cv = cv;
-    converter_set_mode(cv, &m->hooks);
+    struct kdb_mode *m = ctx;
+    mt_begin(&m->w);
 }
 
-void kdb_mode_begin(struct kdb_mode *m) { mt_begin(&m->w); }
-void kdb_mode_end(struct kdb_mode *m) { mt_end(&m->w); }
-
-void kdb_mode_free(struct kdb_mode *m)
+static void mode_end(void *ctx)
 {
+    struct kdb_mode *m = ctx;
+    mt_end(&m->w);
+}
+
+static void mode_free(void *ctx)
+{
+    struct kdb_mode *m = ctx;
     if (!m)
         return;
-    if (m->cv)
-        converter_set_mode(m->cv, NULL);
     kdb_framer_free(&m->kf);
     free(m);
 }
+
+const struct mode_ops kdb_mode_ops = {
+    .name = "kdb",
+    .help = "one row per kdb+ IPC message instead of per packet",
+    .columns = mode_columns,
+    .create = mode_create,
+    .begin = mode_begin,
+    .packet = mode_packet,
+    .end_input = mode_end_input,
+    .evict = mode_evict,
+    .end = mode_end,
+    .free = mode_free,
+};

@@ -1,0 +1,309 @@
+/* hwts.c: hardware timestamps (see hwts.h). The formats without a magic
+ * number (Metamako, Exablaze) are accepted by the plausibility tests of
+ * their Wireshark dissectors, so they are only looked for when asked. */
+#include "hwts.h"
+#include "bytes.h"
+#include "decode.h"
+#include "linktype.h"
+
+#include <string.h>
+
+#define NSEC_PER_SEC 1000000000u
+#define ETHER_HEADER_LEN 14
+#define ETHERTYPE_ARISTA 0xD28B
+#define ARISTA_SUBTYPE_TIMESTAMP 0x0001
+/* Arista version word: timescale byte (0 TAI, 1 UTC), then the format in
+ * the high nibble (1: 64-bit, 2: 48-bit). Wireshark 4.0 decodes these four. */
+#define ARISTA_V_64BIT_TAI 0x0010
+#define ARISTA_V_64BIT_UTC 0x0110
+#define ARISTA_V_48BIT_TAI 0x0020
+#define ARISTA_V_48BIT_UTC 0x0120
+/* Metamako: seconds, nanoseconds, then flags, device (16 bits) and port. */
+#define METAMAKO_CORE_LEN 12
+#define METAMAKO_FLAG_EXTENSIONS 0x02
+#define METAMAKO_TAG_MASK 0x1F
+#define METAMAKO_TAG_SECONDARY 0x1F
+#define METAMAKO_TAG_FINAL 0x20
+#define METAMAKO_MIN_SECONDS 3600
+#define METAMAKO_WINDOW (30 * 86400)  /* of the record's time */
+/* Exablaze: original FCS, device, port, seconds, 40-bit fraction, unused. */
+#define EXABLAZE_LEN 16
+#define EXABLAZE_WINDOW (7 * 86400)
+/* Ixia: TLVs, their length (u8), the signature and an Internet checksum. */
+#define IXIA_SIGNATURE 0xAF12
+#define IXIA_TS_FIRST 3 /* local, NTP, GPS, PTP, holdover: 3..7 */
+#define IXIA_TS_LAST 7
+#define ETH_FCS_LEN 4
+
+static const struct { const char *name; unsigned mask; } hwts_names[] = {
+    { "metamako", HWTS_METAMAKO }, { "exablaze", HWTS_EXABLAZE }, { "expcap", HWTS_EXPCAP },
+    { "ixia", HWTS_IXIA },         { "arista", HWTS_ARISTA },     { "auto", HWTS_AUTO },
+    { "none", 0 },
+};
+
+int hwts_parse_list(const char *list, unsigned *mask)
+{
+    unsigned m = 0;
+    const char *s = list;
+    for (;;) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        size_t i;
+        for (i = 0; i < sizeof hwts_names / sizeof hwts_names[0]; i++)
+            if (strlen(hwts_names[i].name) == n && memcmp(hwts_names[i].name, s, n) == 0)
+                break;
+        if (i == sizeof hwts_names / sizeof hwts_names[0])
+            return -1;
+        m |= hwts_names[i].mask;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    *mask = m;
+    return 0;
+}
+
+/* Record times beyond this many seconds from 1970 match no stamp (and
+ * keep the arithmetic below from overflowing). */
+#define REC_SEC_LIMIT ((int64_t)1 << 40)
+
+static int within(int64_t a, int64_t b, int64_t window)
+{
+    if (b < -REC_SEC_LIMIT || b > REC_SEC_LIMIT)
+        return 0;
+    return a > b ? a - b <= window : b - a <= window;
+}
+
+static void set_time(struct hw_stamp *out, int64_t sec, uint32_t nsec)
+{
+    out->has_time = 1;
+    out->sec = sec;
+    out->nsec = nsec;
+}
+
+int hwts_metamako(const uint8_t *t, size_t len, int64_t rec_sec, struct hw_stamp *out)
+{
+    /* From the end inwards, first as if no FCS followed the trailer, then
+     * with one (packet-metamako.c). */
+    for (size_t fcs = 0; fcs <= ETH_FCS_LEN; fcs += ETH_FCS_LEN) {
+        if (len < fcs + METAMAKO_CORE_LEN)
+            return 0;
+        size_t end = len - fcs;
+        uint32_t sec = get_be32(t + end - 12), nsec = get_be32(t + end - 8);
+        uint8_t flags = t[end - 4];
+        if (!(sec > METAMAKO_MIN_SECONDS && nsec < NSEC_PER_SEC &&
+              within(sec, rec_sec, METAMAKO_WINDOW)))
+            continue;
+        size_t pos = end - METAMAKO_CORE_LEN;
+        int ok = 1;
+        if (flags & METAMAKO_FLAG_EXTENSIONS) {
+            /* TLV words, the last one first: tag in bits 0-4, "final" bit 5,
+             * extra words in bits 6-7 (a secondary tag 0x1F: bits 6-15, + 1) */
+            while (pos >= 4) {
+                uint32_t w = get_be32(t + pos - 4);
+                pos -= 4;
+                size_t words = (w >> 6) & 0x3;
+                if ((w & METAMAKO_TAG_MASK) == METAMAKO_TAG_SECONDARY)
+                    words = ((w >> 6) & 0x3FF) + 1;
+                if (words * 4 > pos) {
+                    ok = 0; /* runs off the frame: Wireshark throws here */
+                    break;
+                }
+                pos -= words * 4;
+                if (w & METAMAKO_TAG_FINAL)
+                    break;
+            }
+        }
+        /* the original FCS comes first; bytes before it are padding */
+        if (!ok || pos < ETH_FCS_LEN)
+            continue;
+        set_time(out, sec, nsec);
+        out->has_dev = out->has_port = 1;
+        out->dev = get_be16(t + end - 3);
+        out->port = t[end - 1];
+        return 1;
+    }
+    return 0;
+}
+
+int hwts_exablaze(const uint8_t *t, size_t len, int64_t rec_sec, struct hw_stamp *out)
+{
+    for (size_t fcs = 0; fcs <= ETH_FCS_LEN; fcs += ETH_FCS_LEN) {
+        if (len < fcs + EXABLAZE_LEN)
+            continue;
+        const uint8_t *x = t + len - fcs - EXABLAZE_LEN;
+        uint32_t sec = get_be32(x + 6);
+        if (!within(sec, rec_sec, EXABLAZE_WINDOW))
+            continue;
+        uint64_t frac = (uint64_t)x[10] << 32 | get_be32(x + 11);
+        set_time(out, sec, (uint32_t)(frac * 1953125u >> 31)); /* frac * 10^9 / 2^40 */
+        out->has_dev = out->has_port = 1;
+        out->dev = x[4];
+        out->port = x[5];
+        return 1;
+    }
+    return 0;
+}
+
+/* RFC 1071 Internet checksum of n bytes. */
+static uint16_t inet_checksum(const uint8_t *p, size_t n)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += get_be16(p + i);
+    if (n & 1)
+        sum += (uint32_t)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+int hwts_ixia(const uint8_t *t, size_t len, struct hw_stamp *out)
+{
+    /* The whole Ethernet trailer is the Ixia trailer, maybe followed by an
+     * FCS (packet-ixiatrailer.c): signature 3rd and 4th bytes from the end. */
+    if (len < 5)
+        return 0;
+    size_t end = len;
+    if (get_be16(t + end - 4) != IXIA_SIGNATURE) {
+        if (len < 13 || get_be16(t + end - 8) != IXIA_SIGNATURE)
+            return 0;
+        end -= ETH_FCS_LEN;
+    }
+    size_t tlv_len = t[end - 5];
+    if (end - 5 != tlv_len || inet_checksum(t, tlv_len + 3) != get_be16(t + end - 2))
+        return 0;
+    /* the first timestamp TLV (type, length 8, seconds, nanoseconds) */
+    for (size_t off = 0; off + 2 <= tlv_len;) {
+        uint8_t type = t[off], flen = t[off + 1];
+        off += 2;
+        if (type >= IXIA_TS_FIRST && type <= IXIA_TS_LAST && flen == 8 && off + 8 <= tlv_len) {
+            uint32_t nsec = get_be32(t + off + 4);
+            if (nsec >= NSEC_PER_SEC)
+                return 0;
+            set_time(out, get_be32(t + off), nsec);
+            return 1;
+        }
+        off += flen;
+    }
+    return 0;
+}
+
+int hwts_arista(const uint8_t *h, size_t len, int64_t rec_sec, struct hw_stamp *out)
+{
+    if (len < 4 || get_be16(h) != ARISTA_SUBTYPE_TIMESTAMP)
+        return 0;
+    uint16_t version = get_be16(h + 2);
+    if (version == ARISTA_V_64BIT_TAI || version == ARISTA_V_64BIT_UTC) {
+        if (len < 12)
+            return 0;
+        uint32_t nsec = get_be32(h + 8);
+        if (nsec >= NSEC_PER_SEC)
+            return 0;
+        set_time(out, get_be32(h + 4), nsec);
+        return 1;
+    }
+    if (version == ARISTA_V_48BIT_TAI || version == ARISTA_V_48BIT_UTC) {
+        if (len < 10 || rec_sec < -REC_SEC_LIMIT || rec_sec > REC_SEC_LIMIT)
+            return 0;
+        uint32_t nsec = get_be32(h + 6);
+        if (nsec >= NSEC_PER_SEC)
+            return 0;
+        /* the low 16 bits of the seconds: the upper ones are the record
+         * time's, moved by 65536 s where that lands nearer to it */
+        int64_t sec = (rec_sec & ~(int64_t)0xFFFF) | get_be16(h + 4);
+        if (sec - rec_sec > 0x8000)
+            sec -= 0x10000;
+        else if (rec_sec - sec > 0x8000)
+            sec += 0x10000;
+        set_time(out, sec, nsec);
+        return 1;
+    }
+    return 0;
+}
+
+int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out)
+{
+    /* little-endian, packed: seconds (32), picoseconds (40), flags, device,
+     * port, dropped count or new FCS (16), reserved (16) */
+    uint64_t ps = (uint64_t)f[8] << 32 | get_le32(f + 4);
+    uint64_t sec = get_le32(f) + ps / 1000000000000u; /* a fraction >= 1 s carries over */
+    set_time(out, (int64_t)sec, (uint32_t)(ps % 1000000000000u / 1000u));
+    out->has_dev = out->has_port = 1;
+    out->dev = f[10];
+    out->port = f[11];
+    return 1;
+}
+
+/* Where the Ethernet frame's IP datagram ends (its length field), past VLAN
+ * tags and Arista headers; also the Arista header's offset. 0 when the frame
+ * does not carry IP. */
+static size_t ethernet_ip_end(const uint8_t *p, size_t caplen, size_t *arista)
+{
+    size_t off = 12;
+    for (int n = 0; n < DECODE_MAX_DEPTH; n++) {
+        if (caplen < off + 2)
+            return 0;
+        uint16_t type = get_be16(p + off);
+        off += 2;
+        switch (type) {
+        case ETHERTYPE_VLAN:
+        case ETHERTYPE_QINQ:
+        case ETHERTYPE_QINQ_OLD:
+            off += 2;
+            continue;
+        case ETHERTYPE_ARISTA:
+            if (!*arista)
+                *arista = off;
+            if (caplen < off + 4 || get_be16(p + off) != ARISTA_SUBTYPE_TIMESTAMP)
+                return 0;
+            switch (get_be16(p + off + 2)) {
+            case ARISTA_V_64BIT_TAI: case ARISTA_V_64BIT_UTC: off += 12; continue;
+            case ARISTA_V_48BIT_TAI: case ARISTA_V_48BIT_UTC: off += 10; continue;
+            default: return 0;
+            }
+        case ETHERTYPE_IPV4:
+        case ETHERTYPE_IPV6:
+            if (caplen < off + 6)
+                return 0;
+            if (p[off] >> 4 == 4) {
+                size_t total = get_be16(p + off + 2);
+                return total >= 20 ? off + total : 0;
+            }
+            if (p[off] >> 4 == 6) {
+                size_t plen = get_be16(p + off + 4);
+                return plen ? off + 40 + plen : 0;
+            }
+            return 0;
+        default:
+            return 0;
+        }
+    }
+    return 0;
+}
+
+void hwts_find(unsigned mask, uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
+               int64_t rec_sec, struct hw_stamp *out)
+{
+    out->has_time = out->has_dev = out->has_port = 0;
+    if (linktype != LINKTYPE_ETHERNET || !(mask & (HWTS_METAMAKO | HWTS_EXABLAZE | HWTS_IXIA |
+                                                   HWTS_ARISTA)))
+        return;
+    size_t arista = 0;
+    size_t end = ethernet_ip_end(p, caplen, &arista);
+    /* A trailer sits at the end of the frame: only when all of it was
+     * captured (the trailer is whatever follows the IP datagram). The one
+     * added last, nearest the capture, wins over the header. */
+    if (end && caplen == reported && end < caplen) {
+        const uint8_t *t = p + end;
+        size_t n = caplen - end;
+        if ((mask & HWTS_IXIA) && hwts_ixia(t, n, out))
+            return;
+        if ((mask & HWTS_METAMAKO) && hwts_metamako(t, n, rec_sec, out))
+            return;
+        if ((mask & HWTS_EXABLAZE) && hwts_exablaze(t, n, rec_sec, out))
+            return;
+    }
+    if ((mask & HWTS_ARISTA) && arista)
+        hwts_arista(p + arista, caplen - arista, rec_sec, out);
+}

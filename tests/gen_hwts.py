@@ -1,0 +1,555 @@
+#!/usr/bin/env python3
+"""Generate the hardware-timestamp and hash test data of issue #17.
+
+Independent of src/: every frame is built byte by byte here, and the
+expected rows come from the values this script chose (the trailer's
+seconds, nanoseconds, device, port) and from its own FNV-1a fingerprint.
+
+    python3 tests/gen_hwts.py [OUTDIR]     write captures + expected output
+    python3 tests/gen_hwts.py --table      print the golden.tsv lines
+    python3 tests/gen_hwts.py --tshark     check every expected stamp against
+                                           tshark 4.0, field by field (needs
+                                           tshark; run by hand, not by ctest)
+
+Captures (testdata/):
+  hwts_metamako.pcap  Arista 7130/Metamako trailers (--hwts metamako)
+  hwts_exablaze.pcap  Exablaze trailers (--hwts exablaze)
+  hwts_ixia.pcap      Ixia/Keysight trailers (recognised by default)
+  hwts_arista.pcap    Arista EOS 0xD28B headers (recognised by default)
+  hwts_expcap.pcap    exact-capture expcap footers (--hwts expcap)
+  latency_a.pcap / latency_b.pcap and latency_expected.tsv: the same
+      traffic before and after a router (tests/latency_join_test.py).
+"""
+
+import os
+import random
+import struct
+import sys
+import zlib
+
+COLS = "frame,time,src,dest,srcport,destport,protocol,length,len,caplen,hwtime,hwdev,hwport,hash"
+BASE = 1589458202          # 2020-05-14 12:10:02 UTC
+
+# ------------------------------------------------------------ fingerprint
+
+FNV_BASIS = 0xcbf29ce484222325
+FNV_PRIME = 0x100000001b3
+
+
+def fingerprint(ip, caplen=None):
+    """The hash column: FNV-1a 64 over the first min(L, 128) bytes of the IP
+    packet with DSCP/ECN, TTL (hop limit) and the IPv4 checksum zeroed, as a
+    signed 64-bit integer; 0x8000000000000000 becomes ...01. None when fewer
+    bytes were captured."""
+    cap = ip if caplen is None else ip[:caplen]
+    if not cap:
+        return None
+    v = cap[0] >> 4
+    if v == 4:
+        L = struct.unpack(">H", ip[2:4])[0]
+        if L < 20:
+            return None
+    elif v == 6:
+        L = 40 + struct.unpack(">H", ip[4:6])[0]
+    else:
+        return None
+    n = min(L, 128)
+    if len(cap) < n:
+        return None
+    b = bytearray(cap[:n])
+    if v == 4:
+        b[1] = 0
+        b[8] = 0
+        b[10] = b[11] = 0
+    else:
+        b[0] &= 0xF0
+        b[1] &= 0x0F
+        b[7] = 0
+    h = FNV_BASIS
+    for x in b:
+        h = ((h ^ x) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    if h == 0x8000000000000000:
+        h += 1
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
+# ------------------------------------------------------------ frames
+
+def qtime(sec, ns):
+    import datetime
+    d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=sec)
+    return "%04d.%02d.%02dD%02d:%02d:%02d.%09d" % (
+        d.year, d.month, d.day, d.hour, d.minute, d.second, ns)
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack(">%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(src, dst, proto, payload, ttl=64, ipid=1, tos=0):
+    h = struct.pack(">BBHHHBBH4s4s", 0x45, tos, 20 + len(payload), ipid, 0, ttl, proto, 0,
+                    bytes(src), bytes(dst))
+    h = h[:10] + struct.pack(">H", csum(h)) + h[12:]
+    return h + payload
+
+
+def ipv6(src, dst, nh, payload, hlim=64, tclass=0):
+    return struct.pack(">IHBB16s16s", 6 << 28 | tclass << 20, len(payload), nh, hlim, src, dst) + payload
+
+
+def udp(sport, dport, data):
+    return struct.pack(">HHHH", sport, dport, 8 + len(data), 0) + data
+
+
+def eth(payload, etype=0x0800, dst=b"\x00\x11\x22\x33\x44\x55", src=b"\x00\x66\x77\x88\x99\xaa",
+        pad=True):
+    f = dst + src + struct.pack(">H", etype) + payload
+    if pad and len(f) < 60:
+        f += b"\0" * (60 - len(f))
+    return f
+
+
+def fcs(frame):
+    return struct.pack("<I", zlib.crc32(frame) & 0xFFFFFFFF)
+
+
+def metamako(sec, ns, dev, port, flags=0x01, tlvs=(), orig_fcs=b"\xde\xad\xbe\xef"):
+    """orig FCS, TLV words (listed from the first in the frame), seconds,
+    nanoseconds, flags, device (u16), port. tlvs: raw 32-bit words."""
+    ext = b"".join(struct.pack(">I", w) for w in tlvs)
+    if tlvs:
+        flags |= 0x02
+    return orig_fcs + ext + struct.pack(">IIBHB", sec, ns, flags, dev, port)
+
+
+def mm_tag(tag, data24=0, final=False, extra_words=0):
+    """A TLV tag word: data in bits 8-31, extra word count in 6-7, final bit 5, tag 0-4."""
+    return (data24 << 8) | (extra_words << 6) | (0x20 if final else 0) | tag
+
+
+def exablaze(dev, port, sec, frac40, orig_fcs=b"\x01\x02\x03\x04"):
+    return orig_fcs + struct.pack(">BBI", dev, port, sec) + frac40.to_bytes(5, "big") + b"\0"
+
+
+def ixia(tlvs, bad_checksum=False):
+    area = b"".join(struct.pack(">BB", t, len(v)) + v for t, v in tlvs)
+    body = area + struct.pack(">BH", len(area), 0xAF12)
+    c = csum(body)
+    if bad_checksum:
+        c ^= 0x0101
+    return body + struct.pack(">H", c)
+
+
+def arista_hdr(version, sec, ns):
+    if version >> 4 & 0xF == 1:
+        ts = struct.pack(">II", sec, ns)
+    else:
+        ts = struct.pack(">HI", sec & 0xFFFF, ns)
+    return struct.pack(">HHH", 0xD28B, 1, version) + ts
+
+
+def expcap(sec, ps, dev, port, flags=0, dropped=0):
+    return struct.pack("<I", sec) + ps.to_bytes(5, "little") + struct.pack("<BBBHH", flags, dev, port, dropped, 0)
+
+
+# ------------------------------------------------------------ cases
+
+class Rec:
+    def __init__(self, frame, sec, ns, ip=None, udp_len=None, hw=None, caplen=None, origlen=None,
+                 proto="UDP", ports=(1234, 5678), src=(10, 0, 0, 1), dst=(10, 0, 0, 2),
+                 ip_off=14, tshark=None, note=""):
+        self.frame = frame
+        self.sec, self.ns = sec, ns
+        self.ip, self.udp_len, self.hw = ip, udp_len, hw  # hw: (sec, ns, dev, port)
+        self.caplen = len(frame) if caplen is None else caplen
+        self.origlen = len(frame) if origlen is None else origlen
+        self.proto, self.ports, self.src, self.dst = proto, ports, src, dst
+        self.ip_off = ip_off
+        self.tshark = tshark  # expected tshark fields, or None when tshark shows none
+        self.note = note
+
+
+def payload(n, seed):
+    return bytes((seed * 7 + i * 13) & 0xFF for i in range(n))
+
+
+def udp_ip(n, seed, ttl=64):
+    data = payload(n, seed)
+    return ipv4((10, 0, 0, 1), (10, 0, 0, 2), 17, udp(1234, 5678, data), ttl=ttl, ipid=seed), n
+
+
+def cases_metamako():
+    recs = []
+    t = BASE
+    ts = (t + 1, 123456789)
+
+    def add(frame, hw, sec_off, **kw):
+        recs.append(Rec(frame, t + sec_off, 1000 * len(recs), hw=hw, **kw))
+
+    ip, n = udp_ip(40, 1)
+    base = eth(ip)
+    add(base + metamako(*ts, 0x1234, 7), ts + (0x1234, 7), 0, ip=ip, udp_len=n, note="plain")
+    f = base + metamako(*ts, 0x0001, 2)
+    add(f + fcs(f), ts + (1, 2), 1, ip=ip, udp_len=n, note="with FCS")
+    ip2, n2 = udp_ip(100, 2)
+    tl = [mm_tag(0, 0x00ABCD00 >> 8), mm_tag(1, 0x800000, final=True)]  # seqnum, sub-ns 0.5
+    add(eth(ip2) + metamako(t + 2, 999999999, 300, 255, tlvs=tl), (t + 2, 999999999, 300, 255), 2,
+        ip=ip2, udp_len=n2, note="TLVs seqnum + sub-ns")
+    tl = [mm_tag(31, 0, final=False, extra_words=0) | (1 << 6)]  # a tag string, 1 extra word
+    tl = [0x41424344, mm_tag(31 - 29, 0, extra_words=1), mm_tag(1, 0x000001, final=True)]
+    f = eth(ip2) + metamako(t + 3, 5, 9, 1, tlvs=tl)
+    add(f + fcs(f), (t + 3, 5, 9, 1), 3, ip=ip2, udp_len=n2, note="TLV with an extra word, FCS")
+    ips, ns_ = udp_ip(4, 3)          # a short frame: padding before the trailer
+    add(eth(ips) + metamako(t + 4, 42, 65535, 0), (t + 4, 42, 65535, 0), 4, ip=ips, udp_len=ns_,
+        note="padded short frame")
+    f = eth(ip2) + metamako(t + 5, 77, 1, 1)
+    add(f, None, 5, ip=ip2, udp_len=n2, caplen=len(f) - 20, note="truncated by the snaplen")
+    # looks like one: 12 bytes whose "seconds" are 40 days off the record time
+    add(eth(ip) + metamako(t - 40 * 86400, 1, 1, 1), None, 6, ip=ip, udp_len=n,
+        note="seconds 40 days off")
+    add(eth(ip) + struct.pack(">III", t, 1500000000, 0), None, 7, ip=ip, udp_len=n,
+        note="nanoseconds >= 10^9")
+    arp = eth(bytes(28), etype=0x0806)
+    add(arp, None, 8, proto="ARP", note="ARP frame")
+    add(eth(ips), None, 9, ip=ips, udp_len=ns_, note="padding only, no trailer")
+    ip6 = ipv6(b"\x20\x01\x0d\xb8" + bytes(11) + b"\x01", b"\x20\x01\x0d\xb8" + bytes(11) + b"\x02",
+               17, udp(1234, 5678, payload(30, 4)), hlim=7)
+    add(eth(ip6, etype=0x86DD) + metamako(t + 10, 10, 2, 3, tlvs=[mm_tag(0, 5, final=True)]),
+        (t + 10, 10, 2, 3), 10, ip=ip6, udp_len=30, src="2001:db8::1", dst="2001:db8::2",
+        note="IPv6, one TLV")
+    return recs
+
+
+def cases_exablaze():
+    recs = []
+    t = BASE
+
+    def add(frame, hw, sec_off, **kw):
+        recs.append(Rec(frame, t + sec_off, 1000 * len(recs), hw=hw, **kw))
+
+    def ns_of(frac):
+        return frac * 1000000000 >> 40
+
+    ip, n = udp_ip(40, 1)
+    for i, (frac, with_fcs) in enumerate([(0x8000000000, False), (0x0000000001, True),
+                                          (0xFFFFFFFFFF, False), (0x1234567890, True)]):
+        f = eth(ip) + exablaze(3 + i, 10 + i, t + i, frac)
+        if with_fcs:
+            f += fcs(f)
+        add(f, (t + i, ns_of(frac), 3 + i, 10 + i), i, ip=ip, udp_len=n,
+            note="fraction %#x%s" % (frac, " FCS" if with_fcs else ""))
+    ips, ns_ = udp_ip(4, 3)
+    add(eth(ips) + exablaze(1, 2, t + 5, 0x4000000000), (t + 5, 250000000, 1, 2), 5, ip=ips,
+        udp_len=ns_, note="padded short frame")
+    f = eth(ip) + exablaze(1, 2, t + 6, 1)
+    add(f, None, 6, ip=ip, udp_len=n, caplen=len(f) - 10, note="truncated by the snaplen")
+    add(eth(ip) + exablaze(1, 2, t - 8 * 86400, 1), None, 7, ip=ip, udp_len=n,
+        note="seconds 8 days off")
+    f = eth(b"\x00\x64\x08\x00" + ip, etype=0x8100) + exablaze(7, 8, t + 8, 0x0123456789)
+    add(f, (t + 8, 0x0123456789 * 1000000000 >> 40, 7, 8), 8, ip=ip, udp_len=n, ip_off=18,
+        note="VLAN-tagged")
+    add(eth(ips), None, 9, ip=ips, udp_len=ns_, note="padding only, no trailer")
+    return recs
+
+
+def cases_ixia():
+    recs = []
+    t = BASE
+
+    def add(frame, hw, sec_off, **kw):
+        recs.append(Rec(frame, t + sec_off, 1000 * len(recs), hw=hw, **kw))
+
+    ip, n = udp_ip(40, 1)
+    tsv = struct.pack(">II", t + 100, 987654321)
+    add(eth(ip) + ixia([(3, tsv)]), (t + 100, 987654321, None, None), 0, ip=ip, udp_len=n,
+        note="local timestamp")
+    f = eth(ip) + ixia([(1, struct.pack(">H", 1234)), (6, tsv)])
+    add(f + fcs(f), (t + 100, 987654321, None, None), 1, ip=ip, udp_len=n,
+        note="original size + PTP timestamp, FCS")
+    add(eth(ip) + ixia([(4, tsv)], bad_checksum=True), None, 2, ip=ip, udp_len=n,
+        note="bad checksum")
+    add(eth(ip) + b"\x00\x00\xaf\x12\x00\x00", None, 3, ip=ip, udp_len=n,
+        note="signature, wrong length")
+    f = eth(ip) + ixia([(5, tsv)])
+    add(f, None, 4, ip=ip, udp_len=n, caplen=len(f) - 3, note="truncated by the snaplen")
+    return recs
+
+
+def cases_arista():
+    recs = []
+    t = BASE
+    dst, src = b"\x00\x11\x22\x33\x44\x55", b"\x00\x66\x77\x88\x99\xaa"
+
+    def add(frame, hw, sec_off, **kw):
+        recs.append(Rec(frame, t + sec_off, 1000 * len(recs), hw=hw, **kw))
+
+    ip, n = udp_ip(40, 1)
+    for i, v in enumerate([0x0010, 0x0110]):
+        f = dst + src + arista_hdr(v, t + 50, 111111111 * (i + 1)) + b"\x08\x00" + ip
+        add(f, (t + 50, 111111111 * (i + 1), None, None), i, ip=ip, udp_len=n, ip_off=28,
+            note="64-bit version %#06x" % v)
+    # 48-bit: low 16 bits of the seconds; the record time lies 65530 s before
+    # the stamp's low bits would wrap forward, so the nearest is picked
+    for i, (v, hsec) in enumerate([(0x0020, t + 10), (0x0120, t + 20000), (0x0020, t - 30000)]):
+        f = dst + src + arista_hdr(v, hsec, 5 + i) + b"\x08\x00" + ip
+        add(f, (hsec, 5 + i, None, None), 2 + i, ip=ip, udp_len=n, ip_off=26,
+            note="48-bit version %#06x" % v)
+    f = dst + src + arista_hdr(0x0010, t, 7) + b"\x81\x00\x00\x64\x08\x00" + ip
+    add(f, (t, 7, None, None), 5, ip=ip, udp_len=n, ip_off=32, note="then a VLAN tag")
+    f = dst + src + struct.pack(">HHH", 0xD28B, 1, 0x0030) + b"\0" * 8 + b"\x08\x00" + ip
+    add(f, None, 6, proto="0xd28b", note="unknown version")
+    f = dst + src + arista_hdr(0x0010, t, 7) + b"\x08\x00" + ip
+    add(f, None, 7, proto="", caplen=20, note="header cut by the snaplen")
+    return recs
+
+
+def cases_expcap():
+    recs = []
+    t = BASE
+
+    def add(frame, hw, sec_off, **kw):
+        recs.append(Rec(frame, t + sec_off, 1000 * len(recs), hw=hw, **kw))
+
+    ip, n = udp_ip(40, 1)
+    f = eth(ip)
+    for i, (ps, dev, port) in enumerate([(123456789012, 1, 2), (999999999999, 255, 7), (999, 0, 0)]):
+        foot = expcap(t + 20 + i, ps, dev, port)
+        add(f + foot, (t + 20 + i, ps // 1000, dev, port), i, ip=ip, udp_len=n,
+            origlen=len(f), note="picoseconds %d" % ps)
+    return recs
+
+
+# ------------------------------------------------------------ writing
+
+def write_pcap(path, recs, nanos=True, snaplen=65535):
+    with open(path, "wb") as fh:
+        fh.write(struct.pack("<IHHiIII", 0xA1B23C4D if nanos else 0xA1B2C3D4, 2, 4, 0, 0,
+                             snaplen, 1))
+        for r in recs:
+            frac = r.ns if nanos else r.ns // 1000
+            fh.write(struct.pack("<IIII", r.sec, frac, r.caplen, r.origlen))
+            fh.write(r.frame[:r.caplen])
+
+
+def addr(a):
+    return a if isinstance(a, str) else "%d.%d.%d.%d" % a
+
+
+def fmt(v):
+    return "" if v is None else str(v)
+
+
+def expected_rows(recs):
+    lines = [COLS]
+    for i, r in enumerate(recs, 1):
+        ip_cap = None
+        if r.ip is not None:
+            ip_cap = r.frame[r.ip_off:r.caplen]
+        h = fingerprint(r.ip, len(ip_cap)) if r.ip is not None else None
+        have_ip = r.ip is not None and r.caplen >= r.ip_off + 20
+        hw = r.hw
+        lines.append(",".join([
+            str(i), qtime(r.sec, r.ns),
+            addr(r.src) if have_ip else "",
+            addr(r.dst) if have_ip else "",
+            str(r.ports[0]) if have_ip else "", str(r.ports[1]) if have_ip else "",
+            r.proto if have_ip or r.ip is None else r.proto,
+            str(r.origlen), fmt(r.udp_len) if have_ip else "", str(r.caplen),
+            qtime(hw[0], hw[1]) if hw else "", fmt(hw[2]) if hw else "",
+            fmt(hw[3]) if hw else "", fmt(h)]))
+    return "\n".join(lines) + "\n"
+
+
+GOLDEN = [
+    # name, cases, args
+    ("hwts_metamako", cases_metamako, "--hwts metamako"),
+    ("hwts_exablaze", cases_exablaze, "--hwts exablaze"),
+    ("hwts_ixia", cases_ixia, ""),
+    ("hwts_arista", cases_arista, ""),
+    ("hwts_expcap", cases_expcap, "--hwts expcap"),
+]
+
+
+def table_lines():
+    out = []
+    for name, _, args in GOLDEN:
+        a = (args + " " if args else "") + "--columns " + COLS
+        out.append("%s\ttestdata/%s.pcap\t0\t%s" % (name, name, a))
+    # without --hwts the formats without a signature give no stamp, and
+    # every other field is the same
+    out.append("hwts_metamako_off\ttestdata/hwts_metamako.pcap\t0\t--columns " + COLS)
+    out.append("hwts_ixia_none\ttestdata/hwts_ixia.pcap\t0\t--hwts none --columns " + COLS)
+    for name, _, args in USAGE:
+        out.append("%s\ttestdata/hwts_metamako.pcap\t1\t%s" % (name, args))
+    return out
+
+
+# Usage errors: --hwts that would do nothing, an unknown format.
+HELP_HINT = "Try 'pcap2kdb --help' for more information.\n"
+USAGE = [
+    ("hwts_no_column", "pcap2kdb: --hwts needs the hwtime, hwdev or hwport column\n" + HELP_HINT,
+     "--hwts metamako"),
+    ("hwts_unknown", "pcap2kdb: --hwts 'metamako,cpacket': formats are metamako, exablaze, "
+     "expcap, ixia, arista, auto, none\n" + HELP_HINT, "--hwts metamako,cpacket --columns hwtime"),
+]
+
+
+def off_rows(recs):
+    rows = expected_rows(recs).splitlines()
+    out = [rows[0]]
+    for row in rows[1:]:
+        f = row.split(",")
+        f[10:13] = ["", "", ""]
+        out.append(",".join(f))
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------ latency pair
+
+def latency_pair(outdir):
+    """The same traffic at A (before a router) and B (after it): TTL - 1,
+    checksum recomputed, new MACs, a VLAN tag, an Arista 64-bit header
+    carrying B's hardware time, B's snaplen 128; B's record time is the
+    capture host's (off by 37 s plus noise), so the latency is B's hwtime
+    minus A's time. A few packets are dropped before B."""
+    rnd = random.Random(17)
+    a, b, expect = [], [], []
+    t0 = BASE
+    ns = 0
+    for i in range(60):
+        ns += rnd.randrange(200, 50000)
+        size = rnd.choice([8, 20, 33, 60, 64, 70, 200, 900])
+        data = bytes(rnd.randrange(256) for _ in range(size))
+        if i in (10, 11):
+            data = bytes(size)          # same payload as each other: the IP ID differs
+        ip = ipv4((192, 168, 1, 1 + i % 3), (10, 1, 2, 3), 17, udp(40000 + i % 5, 9000, data),
+                  ttl=64, ipid=1000 + i, tos=0x10 if i % 7 == 0 else 0)
+        sec, nsec = t0 + ns // 10**9, ns % 10**9
+        a.append(Rec(eth(ip), sec, nsec))
+        if i in (5, 23, 41, 42):
+            expect.append((i + 1, "dropped"))
+            continue
+        delay = 25000 + rnd.randrange(-300, 301)   # 25 µs with jitter
+        bns = ns + delay
+        ip2 = bytearray(ip)
+        ip2[8] -= 1
+        ip2[1] = 0x00                    # a router that re-marks DSCP
+        ip2[10:12] = b"\0\0"
+        ip2[10:12] = struct.pack(">H", csum(bytes(ip2[:20])))
+        hsec, hns = t0 + bns // 10**9, bns % 10**9
+        fb = (b"\x02\x00\x00\x00\x00\x01" + b"\x02\x00\x00\x00\x00\x02" +
+              arista_hdr(0x0110, hsec, hns) + b"\x81\x00\x00\x0a\x08\x00" + bytes(ip2))
+        if len(fb) < 60:
+            fb += b"\0" * (60 - len(fb))
+        host = bns + 37 * 10**9 + rnd.randrange(0, 10**6)
+        rb = Rec(fb, t0 + host // 10**9, host % 10**9, caplen=min(len(fb), 128))
+        b.append(rb)
+        # B's link header is 32 bytes: the 128-byte snaplen keeps 96 IP bytes
+        if min(len(ip), 128) > 128 - 32:
+            expect.append((i + 1, "nohash"))
+        else:
+            expect.append((i + 1, str(delay)))
+    write_pcap(os.path.join(outdir, "latency_a.pcap"), a)
+    write_pcap(os.path.join(outdir, "latency_b.pcap"), b, snaplen=128)
+    with open(os.path.join(outdir, "latency_expected.tsv"), "w") as fh:
+        fh.write("# A frame\tB hwtime - A time in ns | dropped | nohash (B cut by its snaplen)\n")
+        for f, e in expect:
+            fh.write("%d\t%s\n" % (f, e))
+
+
+# ------------------------------------------------------------ tshark check
+
+def tshark_time(text):
+    """'May 14, 2020 12:10:03.123456789 UTC' -> (seconds, nanoseconds)."""
+    import calendar
+    import time
+    text = " ".join(text.replace(" UTC", "").split())
+    whole, frac = text.rsplit(".", 1)
+    tm = time.strptime(whole, "%b %d, %Y %H:%M:%S")
+    return calendar.timegm(tm), int(frac.ljust(9, "0")[:9])
+
+
+def tshark_check(outdir, only=None):
+    import subprocess
+    fields = {
+        "hwts_metamako": ["metamako.time", "metamako.srcdevice", "metamako.srcport"],
+        "hwts_exablaze": ["exablaze.timestamp", "exablaze.device", "exablaze.port"],
+        "hwts_ixia": ["ixiatrailer.timestamp", None, None],
+        "hwts_arista": ["avsp.64sec", "avsp.64ns", "avsp.48sec", "avsp.48ns"],
+    }
+    bad = 0
+    for name, cases, _ in GOLDEN:
+        if name not in fields or only and name != only:
+            continue
+        fl = [x for x in fields[name] if x]
+        cmd = ["tshark", "-r", os.path.join(outdir, name + ".pcap"),
+               "--enable-heuristic", "metamako_eth", "--enable-heuristic", "exablaze_eth",
+               "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
+               "-e", "frame.number", "-e", "udp.length", "-e", "ip.src"]
+        for x in fl:
+            cmd += ["-e", x]
+        env = dict(os.environ, TZ="UTC")
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env).stdout
+        recs = cases()
+        for r, line in zip(recs, out.splitlines()):
+            f = line.split("\t")
+            got = f[3:]
+            if name == "hwts_arista":
+                if r.hw is None:
+                    exp_ok = not any(got)
+                elif got[0]:
+                    exp_ok = int(got[0]) == r.hw[0] and int(got[1]) == r.hw[1]
+                else:
+                    exp_ok = int(got[2]) == r.hw[0] & 0xFFFF and int(got[3]) == r.hw[1]
+            else:
+                if r.hw is None:
+                    exp_ok = not got[0]
+                else:
+                    exp_ok = bool(got[0]) and tshark_time(got[0]) == (r.hw[0], r.hw[1])
+                    if name != "hwts_ixia":
+                        exp_ok = exp_ok and int(got[1]) == r.hw[2] and int(got[2]) == r.hw[3]
+            ulen = f[1]
+            if r.udp_len is not None and r.caplen >= r.ip_off + 28 and ulen:
+                exp_ok = exp_ok and int(ulen) - 8 == r.udp_len
+            print("%-14s %2s %-40s %s  tshark: %s" % (name, f[0], r.note,
+                                                      "ok " if exp_ok else "BAD", " | ".join(got)))
+            bad += not exp_ok
+    print("%d disagreement(s)" % bad)
+    return 1 if bad else 0
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = os.path.join(here, "..", "testdata")
+    args = sys.argv[1:]
+    if args and args[0] == "--table":
+        print("\n".join(table_lines()))
+        return 0
+    if args and args[0] == "--tshark":
+        return tshark_check(args[1] if len(args) > 1 else outdir)
+    if args:
+        outdir = args[0]
+    for name, cases, _ in GOLDEN:
+        recs = cases()
+        write_pcap(os.path.join(outdir, name + ".pcap"), recs)
+        with open(os.path.join(outdir, name + ".out"), "w") as fh:
+            fh.write(expected_rows(recs))
+    with open(os.path.join(outdir, "hwts_metamako_off.out"), "w") as fh:
+        fh.write(off_rows(cases_metamako()))
+    with open(os.path.join(outdir, "hwts_ixia_none.out"), "w") as fh:
+        fh.write(off_rows(cases_ixia()))
+    for name, err, _ in USAGE:
+        open(os.path.join(outdir, name + ".out"), "w").close()
+        with open(os.path.join(outdir, name + ".err"), "w") as fh:
+            fh.write(err)
+    latency_pair(outdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
