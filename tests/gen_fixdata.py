@@ -16,7 +16,7 @@ message cut by a gap is dropped and the next one flagged `gap`.
 Cases: split over 3 segments, 5 messages in one segment, duplicated and
 retransmitted segments, reordering, a gap, a lying BodyLength, a bad
 checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
-per connection).
+per connection), segments sent as IPv4 fragments (reassembled first).
 """
 
 import datetime
@@ -71,7 +71,7 @@ class Conn:
         self.msgs = ([], [])      # per direction: (start, end, fields, info)
         self.sent = [0, 0]        # stream offset of the next byte built
 
-    def packet(self, d, flags, seq, ack, payload=b"", dt=1000):
+    def packet(self, d, flags, seq, ack, payload=b"", dt=1000, frag=None):
         src, dst = self.ip[d], self.ip[1 - d]
         sp, dp = self.port[d], self.port[1 - d]
         tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
@@ -83,7 +83,33 @@ class Conn:
                          64, 6, 0, src, dst)
         ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
         eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+        if frag:
+            return self.fragments(eth, src, dst, tcp + payload, frag, dt,
+                                  (d, flags, seq, ack, payload))
         return self.cap.add(eth + ip + tcp + payload, dt, self, d, flags, seq, ack, payload)
+
+    def fragments(self, eth, src, dst, dgram, frag, dt, seg):
+        """The datagram as IPv4 fragments of frag[1] bytes, in order or
+        reversed (frag[0]): the frame added last completes it, and pcap2kdb
+        (like tshark) shows the segment there, so that frame carries it in
+        the model; the others carry nothing."""
+        how, size = frag
+        self.cap.ipid += 1
+        pieces = [(o, dgram[o:o + size]) for o in range(0, len(dgram), size)]
+        order_ = list(enumerate(pieces))
+        if how == "reversed":
+            order_.reverse()
+        last = None
+        for n, (i, (o, b)) in enumerate(order_):
+            mf = 0x2000 if i < len(pieces) - 1 else 0
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(b), self.cap.ipid,
+                             mf | o // 8, 64, 6, 0, src, dst)
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            if n < len(order_) - 1:
+                last = self.cap.add(eth + ip + b, dt, self, seg[0], 0, 0, 0, b"")
+            else:
+                last = self.cap.add(eth + ip + b, dt, self, *seg)
+        return last
 
     def handshake(self):
         self.packet(0, 0x02, self.isn[0], 0)
@@ -98,12 +124,13 @@ class Conn:
         self.msgs[d].append((start, start + len(m), dict(fields), bl, kw))
         return m
 
-    def seg(self, d, data, off=None, flags=0x18, dt=1000):
-        """Sends data at stream offset off (default: the next unsent)."""
+    def seg(self, d, data, off=None, flags=0x18, dt=1000, frag=None):
+        """Sends data at stream offset off (default: the next unsent);
+        frag=(order, size): as IPv4 fragments (see fragments())."""
         if off is None:
             off = self.nxt[d] - self.isn[d] - 1
         seq = self.isn[d] + 1 + off
-        f = self.packet(d, flags, seq, self.nxt[1 - d], data, dt)
+        f = self.packet(d, flags, seq, self.nxt[1 - d], data, dt, frag)
         self.nxt[d] = max(self.nxt[d], seq + len(data))
         return f
 
@@ -117,6 +144,7 @@ class Capture:
         self.t = T0
         self.frames = []          # (ns, bytes, conn, dir, flags, seq, ack, payload)
         self.next_stream = 0
+        self.ipid = 0x1000
 
     def add(self, data, dt, conn, d, flags, seq, ack, payload):
         self.t += dt
@@ -371,6 +399,22 @@ def c_fixt(cap):
     c.ack(0)
 
 
+def c_ipfrag(cap):
+    """Segments that cross a smaller MTU as IPv4 fragments: --fix sees the
+    reassembled segment on the fragment that completes it (issue 15)."""
+    c = Conn(cap, 40010)
+    c.handshake()
+    big = c.build(0, order(1, "F1" + "x" * 700))
+    c.seg(0, big, frag=("reversed", 256))
+    c.ack(1)
+    two = c.build(0, order(2, "F2")) + c.build(0, order(3, "F3"))
+    c.seg(0, two[:100])
+    c.seg(0, two[100:], frag=("in order", 120))
+    c.ack(1)
+    c.seg(1, c.build(1, report(1, "F2", "2")), dt=40000, frag=("in order", 64))
+    c.ack(0)
+
+
 def c_reconnect(cap):
     c = Conn(cap, 40009)
     c.handshake()
@@ -395,6 +439,7 @@ case("fix_badlen", c_badlen)
 case("fix_badchk", c_badchk)
 case("fix_fixt", c_fixt)
 case("fix_reconnect", c_reconnect)
+case("fix_ipfrag", c_ipfrag)
 
 
 def table_lines():

@@ -19,6 +19,8 @@ packet-ip.c, packet-ipv6.c), not from pcap2kdb:
 
     python3 tests/gen_ipfrag.py [OUTDIR]   (default <repo>/testdata)
     python3 tests/gen_ipfrag.py --table    also print the golden.tsv lines
+    python3 tests/gen_ipfrag.py --tshark   also check the expected transport
+                                           columns against tshark 4.0
 """
 import os
 import struct
@@ -360,10 +362,57 @@ def cases(out):
            ["frame", "srcport", "len", "data"])
 
 
+TSHARK_FIELDS = ("frame.number", "tcp.srcport", "udp.srcport", "tcp.dstport",
+                 "udp.dstport", "tcp.len", "udp.length", "tcp.seq_raw",
+                 "tcp.ack_raw", "tcp.seq", "tcp.ack", "tcp.stream")
+
+
+def check_with_tshark(outdir):
+    """Compares each expected row's transport columns with what tshark 4.0
+    shows for the frame (run by hand: the tests do not need tshark).
+    Returns the number of disagreements."""
+    import csv
+    import subprocess
+    bad = 0
+    for name, cap, _code, extra in g.CASES:
+        if "--port" in extra:
+            continue                    # a filtered view of another case
+        cmd = ["tshark", "-n", "-r", os.path.join(outdir, os.path.basename(cap)),
+               "-T", "fields", "-E", "separator=/t", "-E", "occurrence=l"]
+        for f in TSHARK_FIELDS:
+            cmd += ["-e", f]
+        lines = subprocess.run(cmd, capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+        with open(os.path.join(outdir, name + ".out")) as fh:
+            exp = list(csv.DictReader(fh))
+        if len(lines) != len(exp):
+            print("%s: %d frames, %d rows" % (name, len(lines), len(exp)))
+            bad += 1
+            continue
+        for e, line in zip(exp, lines):
+            x = dict(zip(TSHARK_FIELDS, line.split("\t")))
+            ulen = x["udp.length"]
+            w = {"srcport": x["tcp.srcport"] or x["udp.srcport"],
+                 "destport": x["tcp.dstport"] or x["udp.dstport"],
+                 "len": x["tcp.len"] if x["tcp.srcport"] else
+                        (str(int(ulen) - 8) if ulen else ""),
+                 "seq": x["tcp.seq_raw"], "ack": x["tcp.ack_raw"],
+                 "rseq": x["tcp.seq"], "rack": x["tcp.ack"],
+                 "stream": x["tcp.stream"]}
+            for c, v in w.items():
+                if c in e and e[c] != v:
+                    print("%s frame %s %s: expected %r, tshark %r"
+                          % (name, x["frame.number"], c, e[c], v))
+                    bad += 1
+    print("tshark check: %d disagreement(s)" % bad)
+    return bad
+
+
 def main(argv):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     table = "--table" in argv
-    args = [a for a in argv if a != "--table"]
+    tshark = "--tshark" in argv
+    args = [a for a in argv if a not in ("--table", "--tshark")]
     outdir = args[0] if args else os.path.join(root, "testdata")
     os.makedirs(outdir, exist_ok=True)
     del g.CASES[:]
@@ -371,6 +420,8 @@ def main(argv):
     if table:
         for name, cap, code, extra in g.CASES:
             print("%s\t%s\t%d\t%s" % (name, cap, code, extra))
+    if tshark and check_with_tshark(outdir):
+        return 1
     return 0
 
 

@@ -22,8 +22,14 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     cv->prog = "pcap2kdb";
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
-    if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0)
+    /* a mode's reassembler needs the datagrams' payload */
+    if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES,
+                    s->keep_frag_payload || s->mode != NULL) != 0)
         return -1;
+    if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0) {
+        ipfrag_free(&cv->frags);
+        return -1;
+    }
     cv->flows.analyze = s->analyze;
     cv->flows.on_end = s->on_flow_end;
     cv->flows.on_end_ctx = s->on_flow_end_ctx;
@@ -31,8 +37,7 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
         cv->flows.on_evict = s->mode->evict;
         cv->flows.on_evict_ctx = s->mode_ctx;
     }
-    return ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES,
-                       s->mode != NULL || s->keep_frag_payload);
+    return 0;
 }
 
 void converter_free(struct converter *cv)

@@ -654,14 +654,14 @@ int main(int argc, char **argv)
         .use_flows = o.flows || columns_need_flows(&o.cols) || o.stats,
         .filter = filter_active(&o.filter) ? &o.filter : NULL,
     };
-    /* the analysis column needs the flow table's sequence analysis */
-    for (int i = 0; i < o.cols.n && !o.mode; i++)
+    /* the analysis column needs the flow table's sequence analysis; the
+     * data column the payload of reassembled IP datagrams */
+    for (int i = 0; i < o.cols.n && !o.mode; i++) {
         if (o.cols.id[i] == COL_ANALYSIS)
             setup.analyze = 1;
-    /* the data column needs the payload of reassembled datagrams */
-    for (int i = 0; i < o.cols.n && !o.mode; i++)
         if (o.cols.id[i] == COL_DATA)
             setup.keep_frag_payload = 1;
+    }
     struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
     if (o.flows && filter_active(&o.filter)) {
         setup.on_flow_end = flows_filtered_end;
