@@ -25,6 +25,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_fixdata as fx  # noqa: E402
 import gen_testdata as g  # noqa: E402
 from gen_testdata import F, Frag, Rec, T0  # noqa: E402
 
@@ -273,6 +274,40 @@ def cases_tunnels(out):
            "--no-tunnels --columns " + ",".join(cols), cols)
 
 
+def erspan_wrap(pcap):
+    """Every Ethernet frame of a pcap mirrored through ERSPAN type II (GRE
+    with a sequence number, session 42), as a switch's SPAN session
+    delivers it."""
+    hdr, out, off, n = pcap[:24], [], 24, 0
+    order = "<" if pcap[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    while off < len(pcap):
+        sec, frac, cl, ol = struct.unpack(order + "IIII", pcap[off:off + 16])
+        data = pcap[off + 16:off + 16 + cl]
+        off += 16 + cl
+        n += 1
+        body = gre(0x88BE, seq=n) + erspan2(42, vlan=10) + data
+        frame = g.eth(g.ipv4(OUTER_A, OUTER_B, 47, Frag(body),
+                             ipid=n & 0xFFFF)).data
+        out.append(struct.pack(order + "IIII", sec, frac, len(frame),
+                               ol + len(frame) - cl) + frame)
+    return hdr + b"".join(out)
+
+
+def cases_fix_erspan(out):
+    """FIX sessions mirrored through ERSPAN give the same --fix rows as on
+    the wire (the rows from gen_fixdata's own reassembly model)."""
+    cap = fx.Capture("tunnels_fix")
+    fx.c_split3(cap)
+    fx.c_bundle5(cap)
+    fx.c_reorder(cap)
+    rows = cap.expected("tunnels_fix")
+    text = fx.HEADER + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    g.case(out, "tunnels_fix", "tunnels_fix.pcap", erspan_wrap(cap.pcap()),
+           [], "--fix", stdout=text)
+    g.case(out, "tunnels_fix_off", "tunnels_fix.pcap", None, [],
+           "--fix --no-tunnels", stdout=fx.HEADER + "\n")
+
+
 # ---------------------------------------------------------------- link types
 
 LINKTYPE_NAMES = {
@@ -351,7 +386,7 @@ def cases_link_types(out):
            "--columns " + ",".join(cols), cols)
 
 
-ALL = [cases_tunnels, cases_link_types]
+ALL = [cases_tunnels, cases_fix_erspan, cases_link_types]
 
 
 def main(argv):

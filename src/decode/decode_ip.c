@@ -37,9 +37,7 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
         decode_tcp(p, caplen, seglen, r);
         break;
     case IPPROTO_NUM_UDP:
-        decode_udp(p, caplen, seglen, r);
-        if (!r->no_tunnels && caplen > 8 && seglen > 8) /* #15: VXLAN, GENEVE */
-            decode_udp_tunnel(p + 8, caplen - 8, seglen - 8, r, depth);
+        decode_udp_tunnelled(p, caplen, seglen, r, depth); /* #15: VXLAN, GENEVE... */
         break;
     case IPPROTO_NUM_GRE:
         if (!r->no_tunnels) /* #15 */

@@ -47,6 +47,7 @@
 #define VXLAN_GPE_NSH 4
 #define VXLAN_GPE_MPLS 5
 #define GENEVE_HEADER_LEN 8
+#define UDP_HEADER_LEN 8
 /* GTP-U (3GPP TS 29.281): flags, message type, length, TEID; then 4 more
  * bytes when any of E, S, PN is set, then extension headers while the last
  * byte of the previous one names a next. */
@@ -66,24 +67,6 @@ static const char *const tunnel_names[] = {
 const char *tunnel_name(uint8_t kind)
 {
     return kind < sizeof tunnel_names / sizeof tunnel_names[0] ? tunnel_names[kind] : "";
-}
-
-void tunnel_enter(struct row *r, uint8_t kind)
-{
-    if (r->tunnel != TUNNEL_NONE)
-        return;
-    r->tunnel = kind;
-    r->tunnel_has_id = 0;
-    r->tunnel_ipver = r->ipver;
-    r->tunnel_addrs = 0;
-    if (r->present & HAS_SRC) {
-        r->tunnel_addrs |= TUNNEL_HAS_SRC;
-        memcpy(r->tsrc, r->src, 16);
-    }
-    if (r->present & HAS_DST) {
-        r->tunnel_addrs |= TUNNEL_HAS_DST;
-        memcpy(r->tdst, r->dst, 16);
-    }
 }
 
 /* The outermost tunnel's id: only the tunnel that entered first sets it. */
@@ -361,4 +344,13 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
         return 1;
     }
     return 0;
+}
+
+void decode_udp_tunnelled(const uint8_t *p, size_t caplen, size_t seglen, struct row *r,
+                          int depth)
+{
+    decode_udp(p, caplen, seglen, r);
+    if (!r->no_tunnels && caplen > UDP_HEADER_LEN && seglen > UDP_HEADER_LEN)
+        decode_udp_tunnel(p + UDP_HEADER_LEN, caplen - UDP_HEADER_LEN,
+                          seglen - UDP_HEADER_LEN, r, depth);
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "row.h"
 
 /* IANA ports on which tshark 4.0 decodes these by default. */
@@ -22,7 +23,23 @@ const char *tunnel_name(uint8_t kind);
 
 /* Records the outermost tunnel (kind, the row's current addresses as outer
  * ones); a tunnel inside another leaves it as it is. */
-void tunnel_enter(struct row *r, uint8_t kind);
+static inline void tunnel_enter(struct row *r, uint8_t kind)
+{
+    if (r->tunnel != TUNNEL_NONE)
+        return;
+    r->tunnel = kind;
+    r->tunnel_has_id = 0;
+    r->tunnel_ipver = r->ipver;
+    r->tunnel_addrs = 0;
+    if (r->present & HAS_SRC) {
+        r->tunnel_addrs |= TUNNEL_HAS_SRC;
+        memcpy(r->tsrc, r->src, 16);
+    }
+    if (r->present & HAS_DST) {
+        r->tunnel_addrs |= TUNNEL_HAS_DST;
+        memcpy(r->tdst, r->dst, 16);
+    }
+}
 
 /* GRE (RFC 2784, 2890; RFC 2637 version 1) after its IP header: seglen is
  * the GRE packet's length from that header. */
@@ -32,5 +49,10 @@ void decode_gre(const uint8_t *p, size_t caplen, size_t seglen, struct row *r, i
  * (the row is left alone). */
 int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                       int depth);
+/* decode_udp, then the tunnel its ports name (unless --no-tunnels). Kept
+ * out of decode_ip.c so that its transport switch stays calls in tail
+ * position: no cost for TCP. */
+void decode_udp_tunnelled(const uint8_t *p, size_t caplen, size_t seglen, struct row *r,
+                          int depth);
 
 #endif
