@@ -620,6 +620,7 @@ int main(int argc, char **argv)
         if (outfd < 0) {
             /* The output cannot be written: exit 3, as for a full disk. */
             fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", o.output, strerror(errno));
+            free(bad);
             return EXIT_WRITE;
         }
         outname = o.output;
@@ -634,6 +635,7 @@ int main(int argc, char **argv)
     };
     if (out_init(&out, outfd, outname) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
+        free(bad);
         return EXIT_NO_MEMORY;
     }
     if (o.max_rows)
@@ -646,6 +648,8 @@ int main(int argc, char **argv)
         mode = o.mode->create(&mo, err, sizeof err);
         if (!mode) {
             fprintf(stderr, "pcap2kdb: %s\n", err);
+            out_free(&out);
+            free(bad);
             return EXIT_NO_MEMORY;
         }
     }
@@ -673,6 +677,10 @@ int main(int argc, char **argv)
     struct converter cv;
     if (converter_init(&cv, &setup) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
+        if (o.mode)
+            o.mode->free(mode);
+        out_free(&out);
+        free(bad);
         return EXIT_NO_MEMORY;
     }
     cv.hwts = o.hwts; /* #17 */
