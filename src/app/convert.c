@@ -190,6 +190,9 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->records += cv->frame;
     cv->stats.bytes += in->offset;
     cv->stats.tcp_flows += cv->flows.next_stream;
+    cv->stats.ual_used = cv->flows.num != NULL;
+    cv->stats.ual_merged = cv->flows.ual.merged;
+    cv->stats.ual_unlisted = cv->flows.ual.unlisted;
     if (cv->mode)
         cv->mode->end_input(cv->mode->ctx);
     /* --flows: the connections still open end with their input. */

@@ -426,6 +426,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.cols.n && !o.fix; i++)
         if (o.cols.id[i] == COL_ANALYSIS)
             cv.flows.analyze = 1;
+    /* #16: the TCP number columns need the lists of unacknowledged segments */
+    if (!o.fix && columns_need_tcp_numbers(&o.cols))
+        cv.flows.numbers = 1;
     if (o.flows) {
         cv.flows.on_end = flows_on_end;
         cv.flows.on_end_ctx = &w;

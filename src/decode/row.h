@@ -33,6 +33,7 @@ enum row_present {
     HAS_RACK     = 1u << 19,
     HAS_WSCALE   = 1u << 20,
     HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
+    HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
 };
 
 /* What the IP layer carried, for the protocol column. */
@@ -46,6 +47,9 @@ enum {
 };
 
 #define ANALYSIS_MAX 160
+
+/* #16: the TCP numbers a row has (row.tcpnum, with HAS_TCPNUM). */
+enum { TN_INFLIGHT = 1, TN_ACKED = 2, TN_ACKRTT = 4, TN_IRTT = 8 };
 
 struct row {
     uint32_t present;
@@ -90,6 +94,14 @@ struct row {
     uint32_t rseq, rack;
     uint8_t  wscale;
     char     analysis[ANALYSIS_MAX];
+
+    /* #16: tcp.analysis numbers (unacked.h), when HAS_TCPNUM; pushbytes
+     * goes with inflight */
+    uint8_t  tcpnum;           /* TN_* */
+    uint32_t inflight, pushbytes;
+    uint64_t acked;
+    int64_t  ackrtt;           /* ns */
+    uint64_t irtt;             /* ns */
 };
 
 /* Clears what the decoders fill; the record fields are set by the driver. */

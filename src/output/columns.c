@@ -31,6 +31,10 @@ const struct column_def column_defs[COL_COUNT] = {
     [COL_RACK] = { "rack", 'J' },       [COL_RAWWIN] = { "rawwin", 'I' },
     [COL_WSCALE] = { "wscale", 'I' },   [COL_MSS] = { "mss", 'I' },
     [COL_ANALYSIS] = { "analysis", 'S' }, [COL_DATA] = { "data", '*' },
+    /* #16 */
+    [COL_INFLIGHT] = { "inflight", 'J' }, [COL_PUSHBYTES] = { "pushbytes", 'J' },
+    [COL_ACKRTT] = { "ackrtt", 'N' },   [COL_ACKED] = { "acked", 'J' },
+    [COL_IRTT] = { "irtt", 'N' },
 };
 
 void columns_default(struct column_list *cl)
@@ -91,9 +95,25 @@ int columns_need_flows(const struct column_list *cl)
         case COL_ANALYSIS:
             return 1;
         default:
+            if (cl->id[i] >= COL_INFLIGHT && cl->id[i] <= COL_IRTT)
+                return 1;
             break;
         }
     return 0;
+}
+
+int columns_need_tcp_numbers(const struct column_list *cl)
+{
+    for (int i = 0; i < cl->n; i++)
+        if (cl->id[i] >= COL_INFLIGHT && cl->id[i] <= COL_IRTT)
+            return 1;
+    return 0;
+}
+
+/* #16: whether row r has TCP number bit tn */
+static int has_tn(const struct row *r, unsigned tn)
+{
+    return (r->present & HAS_TCPNUM) && (r->tcpnum & tn);
 }
 
 int field_is_null(enum col_id c, const struct row *r)
@@ -129,6 +149,10 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_MSS: return !(h & HAS_MSS);
     case COL_ANALYSIS: return r->analysis[0] == '\0';
     case COL_DATA: return r->payload_caplen == 0;
+    case COL_INFLIGHT: case COL_PUSHBYTES: return !has_tn(r, TN_INFLIGHT);
+    case COL_ACKRTT: return !has_tn(r, TN_ACKRTT);
+    case COL_ACKED: return !has_tn(r, TN_ACKED);
+    case COL_IRTT: return !has_tn(r, TN_IRTT);
     case COL_COUNT: break;
     }
     return 1;
@@ -297,6 +321,11 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_MSS: return (h & HAS_MSS) ? fmt_u32(p, r->mss) : p;
     case COL_ANALYSIS: return put_str(p, r->analysis);
     case COL_DATA: return fmt_hex(p, r->payload, data_bytes(r, ctx));
+    case COL_INFLIGHT: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->inflight) : p;
+    case COL_PUSHBYTES: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->pushbytes) : p;
+    case COL_ACKRTT: return has_tn(r, TN_ACKRTT) ? fmt_timespan(p, r->ackrtt) : p;
+    case COL_ACKED: return has_tn(r, TN_ACKED) ? fmt_u64(p, r->acked) : p;
+    case COL_IRTT: return has_tn(r, TN_IRTT) ? fmt_timespan(p, (int64_t)r->irtt) : p;
     case COL_COUNT: break;
     }
     return p;

@@ -16,6 +16,8 @@ enum col_id {
     COL_FRAME, COL_CAPLEN, COL_IFACE, COL_LINKTYPE, COL_VLAN, COL_TTL, COL_IPID,
     COL_STREAM, COL_RSEQ, COL_RACK, COL_RAWWIN, COL_WSCALE, COL_MSS, COL_ANALYSIS,
     COL_DATA,
+    /* #16 TCP numbers */
+    COL_INFLIGHT, COL_PUSHBYTES, COL_ACKRTT, COL_ACKED, COL_IRTT,
     COL_COUNT
 };
 
@@ -40,6 +42,8 @@ void columns_default(struct column_list *cl);
 int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen);
 /* Whether a column list needs the flow table (window scaling, streams...). */
 int columns_need_flows(const struct column_list *cl);
+/* #16: whether it needs the lists of unacknowledged segments. */
+int columns_need_tcp_numbers(const struct column_list *cl);
 
 /* What formatting needs besides the row. */
 struct format_ctx {

@@ -26,6 +26,9 @@ void flow_table_free(struct flow_table *t)
     t->ana = NULL;
     free(t->sum);
     t->sum = NULL;
+    free(t->num);
+    t->num = NULL;
+    ual_pool_free(&t->ual);
 }
 
 static size_t slot_of(const struct flow_table *t, const struct flow *f)
@@ -45,6 +48,11 @@ static void clear_side(struct flow_table *t, const struct flow *f)
     if (t->sum) {
         memset(&t->sum[i], 0, sizeof t->sum[i]);
         t->sum[i].closer = -1;
+    }
+    if (t->num) {
+        ual_dir_clear(&t->ual, &t->num[i][0]);
+        ual_dir_clear(&t->ual, &t->num[i][1]);
+        memset(t->num[i], 0, sizeof t->num[i]);
     }
 }
 
@@ -290,10 +298,69 @@ static void alloc_side(struct flow_table *t)
 {
     size_t n = (size_t)t->n_sets * FLOW_WAYS;
     /* calloc: only the slots in use get touched (flow_start sets them up) */
-    if (!t->ana && (t->analyze || t->on_end))
+    if (!t->ana && (t->analyze || t->on_end || t->numbers))
         t->ana = calloc(n, sizeof *t->ana);
     if (!t->sum && t->on_end && t->ana)
         t->sum = calloc(n, sizeof *t->sum);
+    if (!t->num && (t->numbers || t->on_end) && t->ana) {
+        if (ual_pool_init(&t->ual, (uint32_t)(n * UAL_POOL_PER_SLOT)) == 0)
+            t->num = calloc(n, sizeof *t->num);
+        if (!t->num)
+            ual_pool_free(&t->ual);
+    }
+}
+
+/* #16: the TCP numbers of one segment (unacked.h): the row's columns, as
+ * tshark shows them (only on a frame with a tcp.analysis tree, findings
+ * already made or made here), and the --flows figures. */
+static void track_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r,
+                          int listed, uint32_t findings, uint64_t now)
+{
+    size_t i = slot_of(t, f);
+    const struct flow_ana *ana = &t->ana[i];
+    uint16_t flags = r->tcpflags;
+    uint32_t end = r->seq + r->paylen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
+    struct ual_result res;
+    ual_segment(&t->ual, &t->num[i][dir], &t->num[i][!dir], f->dir[dir].base_seq, r->seq, r->ack,
+                r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
+                &res);
+    if (t->sum) {
+        struct flow_dir_stats *mine = &t->sum[i].dir[dir], *peer = &t->sum[i].dir[!dir];
+        if (res.inflight > mine->maxflight)
+            mine->maxflight = res.inflight;
+        if (res.matched && res.rtt_ns) {
+            if (!peer->rttn || res.rtt_ns < peer->rttmin)
+                peer->rttmin = res.rtt_ns;
+            if (!peer->rttn || res.rtt_ns > peer->rttmax)
+                peer->rttmax = res.rtt_ns;
+            peer->rttsum += res.rtt_ns;
+            peer->rttn++;
+        }
+    }
+    if (!r->tcp_opts_whole || !(findings || res.matched || res.bif_ran))
+        return;
+    uint8_t tn = 0;
+    if (res.matched) {
+        tn |= TN_ACKED;
+        r->acked = res.acked_frame;
+        if (res.rtt_ns) {
+            tn |= TN_ACKRTT;
+            r->ackrtt = res.rtt_ns;
+        }
+    }
+    if (ana->conn.ts_first_rtt) {
+        tn |= TN_IRTT;
+        r->irtt = ana->conn.ts_first_rtt;
+    }
+    if (res.inflight) {
+        tn |= TN_INFLIGHT;
+        r->inflight = res.inflight;
+        r->pushbytes = res.push_bytes;
+    }
+    if (tn) {
+        r->present |= HAS_TCPNUM;
+        r->tcpnum = tn;
+    }
 }
 
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
@@ -302,7 +369,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
     if (t->closed_n)
         sweep_closed(t, now);
-    if ((t->analyze || t->on_end) && (!t->ana || (t->on_end && !t->sum)))
+    if ((t->analyze || t->on_end || t->numbers) &&
+        (!t->ana || (t->on_end && !t->sum) || (t->numbers && !t->num)))
         alloc_side(t);
 
     int dir;
@@ -341,7 +409,7 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     /* A segment whose header does not fit in the IP payload ("short") has no
      * length: tshark then shows raw numbers and an unscaled window, and
      * makes no analysis. */
-    int has_len = (r->present & HAS_PAYLEN) != 0;
+    int has_len = (r->present & HAS_PAYLEN) != 0, listed = 0;
     r->present |= HAS_RSEQ;
     r->rseq = r->seq;
     r->rack = r->ack;
@@ -356,6 +424,9 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             rev->base_seq = r->ack - 1;
             rev->base_set = 1;
         }
+        /* Wireshark lists data, SYN and FIN while it holds under 10000 */
+        listed = ana && (r->paylen || (flags & (TCP_SYN | TCP_FIN))) &&
+                 ana->dir[dir].unacked < TA_MAX_UNACKED;
         if (ana)
             findings = ta_segment(&ana->conn, &ana->dir[dir], &ana->dir[!dir], rev->win_scale,
                                   r->seq, r->ack, r->paylen, flags, r->rawwin, now, findings);
@@ -374,6 +445,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
         }
         if (ana)
             ta_after_header(&ana->conn, &ana->dir[dir], flags, now);
+        if (t->num && has_len)
+            track_numbers(t, f, dir, r, listed, findings, now);
         /* tshark shows the findings only when the whole header, options
          * included, was there (else the dissection stops before). */
         if (has_len && r->tcp_opts_whole && findings)

@@ -26,26 +26,6 @@ struct field {
     int null;
 };
 
-/* q timespan literal: 0D00:00:01.000123456 */
-static char *fmt_timespan(char *p, uint64_t ns)
-{
-    uint64_t s = ns / 1000000000u, frac = ns % 1000000000u;
-    p = fmt_u64(p, s / 86400);
-    *p++ = 'D';
-    unsigned hms[3] = { (unsigned)(s % 86400 / 3600), (unsigned)(s % 3600 / 60),
-                        (unsigned)(s % 60) };
-    for (int i = 0; i < 3; i++) {
-        *p++ = (char)('0' + hms[i] / 10);
-        *p++ = (char)('0' + hms[i] % 10);
-        *p++ = i < 2 ? ':' : '.';
-    }
-    for (int i = 8; i >= 0; i--) {
-        p[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    return p + 9;
-}
-
 static void set_u(struct field *f, uint64_t v) { f->len = (size_t)(fmt_u64(f->text, v) - f->text); }
 
 static void set_s(struct field *f, const char *s, size_t n)
