@@ -12,6 +12,7 @@
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2            /* RFC 9293, length 4 */
 #define TCPOPT_WSCALE 3         /* RFC 7323 section 2.2, length 3 */
+#define TCPOPT_SACK 5           /* RFC 2018 section 3, 8 bytes a block */
 #define TCPOPT_TIMESTAMP 8      /* RFC 7323 section 3.2, length 10 */
 #define TCPOLEN_MSS 4
 #define TCPOLEN_WSCALE 3
@@ -23,6 +24,7 @@
 static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *r)
 {
     size_t i = 0;
+    r->nsack = 0;
     while (i < len && i < cap) {
         uint8_t kind = o[i];
         if (kind == TCPOPT_EOL)
@@ -66,6 +68,15 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
                 return;
             r->present |= HAS_TSOPT;
             r->tsecr = get_be32(v + 4);
+            break;
+        case TCPOPT_SACK:
+            /* #16: the bytes the first ROW_SACK_MAX blocks cover */
+            for (size_t b = 0; b + 8 <= olen - 2 && b + 8 <= have && r->nsack < ROW_SACK_MAX;
+                 b += 8) {
+                r->sack_bytes = (r->nsack ? r->sack_bytes : 0) + get_be32(v + b + 4) -
+                                get_be32(v + b);
+                r->nsack++;
+            }
             break;
         default:
             break;

@@ -50,6 +50,8 @@ enum {
 
 /* #16: the TCP numbers a row has (row.tcpnum, with HAS_TCPNUM). */
 enum { TN_INFLIGHT = 1, TN_ACKED = 2, TN_ACKRTT = 4, TN_IRTT = 8 };
+/* Wireshark stores 3 SACK blocks (MAX_TCP_SACK_RANGES 4, index 0 unused). */
+#define ROW_SACK_MAX 3
 
 struct row {
     uint32_t present;
@@ -102,6 +104,9 @@ struct row {
     uint64_t acked;
     int64_t  ackrtt;           /* ns */
     uint64_t irtt;             /* ns */
+    /* #16: SACK blocks of the options (set when the header has options) */
+    uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
+    uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
 };
 
 /* Clears what the decoders fill; the record fields are set by the driver. */

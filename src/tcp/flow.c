@@ -324,6 +324,10 @@ static void track_numbers(struct flow_table *t, struct flow *f, int dir, struct 
     ual_segment(&t->ual, &t->num[i][dir], &t->num[i][!dir], f->dir[dir].base_seq, r->seq, r->ack,
                 r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
                 &res);
+    /* the SACK blocks count from the next segment on (tshark dissects the
+     * options after the analysis) */
+    t->num[i][dir].nsack = r->tcp_opts_whole && r->tcp_hlen > 20 ? r->nsack : 0;
+    t->num[i][dir].sack_bytes = r->sack_bytes;
     if (t->sum) {
         struct flow_dir_stats *mine = &t->sum[i].dir[dir], *peer = &t->sum[i].dir[!dir];
         if (res.inflight > mine->maxflight)

@@ -178,10 +178,12 @@ void ual_segment(struct ual_pool *p, struct ual_dir *fwd, struct ual_dir *rev, u
         if (u->seq - fwd_base < first)
             first = u->seq - fwd_base;
     }
-    uint32_t in_flight = last - first;
+    /* less what the peer's last SACK option says arrived (Wireshark keeps
+     * the last blocks seen, even once a later ACK has none) */
+    uint32_t in_flight = last - first - (rev->nsack ? rev->sack_bytes : 0);
     out->bif_ran = 1;
     if (in_flight > 0 && in_flight < IN_FLIGHT_MAX)
-        out->inflight = in_flight;
+        out->inflight = in_flight - ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
     /* push_bytes_sent: bytes since the last PSH, this segment included */
     if (flags & TCP_PSH) {
         fwd->push_bytes = fwd->push_set_last ? seglen : fwd->push_bytes + seglen;

@@ -41,6 +41,8 @@ struct ual_dir {
     uint16_t n;
     uint8_t bif_off;           /* !valid_bif: a segment was lost, no ACK since */
     uint8_t push_set_last;
+    uint8_t nsack;             /* SACK blocks of this side's last SACK option */
+    uint32_t sack_bytes;       /* the bytes they cover (the peer's in flight) */
 };
 
 struct ual_pool {
