@@ -428,7 +428,7 @@ int main(int argc, char **argv)
             cv.flows.analyze = 1;
     /* #16: the TCP number columns need the lists of unacknowledged segments */
     if (!o.fix && columns_need_tcp_numbers(&o.cols))
-        cv.flows.numbers = 1;
+        cv.flows.numbers = cv.flows.analyze = 1;
     if (o.flows) {
         cv.flows.on_end = flows_on_end;
         cv.flows.on_end_ctx = &w;

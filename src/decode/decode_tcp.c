@@ -18,13 +18,27 @@
 #define TCPOLEN_WSCALE 3
 #define TCPOLEN_TIMESTAMP 10
 
+/* #16: the bytes the first ROW_SACK_MAX blocks of a SACK option cover
+ * (only whole blocks, as Wireshark reads them). */
+static void parse_sack(const uint8_t *v, size_t vlen, size_t have, struct row *r)
+{
+    uint32_t bytes = 0;
+    uint8_t n = 0;
+    for (size_t b = 0; b + 8 <= vlen && b + 8 <= have && n < ROW_SACK_MAX; b += 8, n++)
+        bytes += get_be32(v + b + 4) - get_be32(v + b);
+    if (n) {
+        r->present |= HAS_SACK;
+        r->nsack = n;
+        r->sack_bytes = bytes;
+    }
+}
+
 /* Options are parsed over the header's declared length (len); captured
  * bytes (cap, at most len) bound every read. As in tshark, an option cut by
  * the capture still gives the fields whose bytes are there. */
 static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *r)
 {
     size_t i = 0;
-    r->nsack = 0;
     while (i < len && i < cap) {
         uint8_t kind = o[i];
         if (kind == TCPOPT_EOL)
@@ -69,16 +83,9 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
             r->present |= HAS_TSOPT;
             r->tsecr = get_be32(v + 4);
             break;
-        case TCPOPT_SACK:
-            /* #16: the bytes the first ROW_SACK_MAX blocks cover */
-            for (size_t b = 0; b + 8 <= olen - 2 && b + 8 <= have && r->nsack < ROW_SACK_MAX;
-                 b += 8) {
-                r->sack_bytes = (r->nsack ? r->sack_bytes : 0) + get_be32(v + b + 4) -
-                                get_be32(v + b);
-                r->nsack++;
-            }
-            break;
         default:
+            if (kind == TCPOPT_SACK)
+                parse_sack(v, olen - 2, have, r);
             break;
         }
         i += olen;

@@ -34,6 +34,7 @@ enum row_present {
     HAS_WSCALE   = 1u << 20,
     HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
     HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
+    HAS_SACK     = 1u << 25, /* #16: nsack, sack_bytes of a SACK option */
 };
 
 /* What the IP layer carried, for the protocol column. */
@@ -104,7 +105,7 @@ struct row {
     uint64_t acked;
     int64_t  ackrtt;           /* ns */
     uint64_t irtt;             /* ns */
-    /* #16: SACK blocks of the options (set when the header has options) */
+    /* #16: SACK blocks of the options, when HAS_SACK */
     uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
     uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
 };

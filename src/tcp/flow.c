@@ -298,7 +298,7 @@ static void alloc_side(struct flow_table *t)
 {
     size_t n = (size_t)t->n_sets * FLOW_WAYS;
     /* calloc: only the slots in use get touched (flow_start sets them up) */
-    if (!t->ana && (t->analyze || t->on_end || t->numbers))
+    if (!t->ana && (t->analyze || t->on_end))
         t->ana = calloc(n, sizeof *t->ana);
     if (!t->sum && t->on_end && t->ana)
         t->sum = calloc(n, sizeof *t->sum);
@@ -310,62 +310,6 @@ static void alloc_side(struct flow_table *t)
     }
 }
 
-/* #16: the TCP numbers of one segment (unacked.h): the row's columns, as
- * tshark shows them (only on a frame with a tcp.analysis tree, findings
- * already made or made here), and the --flows figures. */
-static void track_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r,
-                          int listed, uint32_t findings, uint64_t now)
-{
-    size_t i = slot_of(t, f);
-    const struct flow_ana *ana = &t->ana[i];
-    uint16_t flags = r->tcpflags;
-    uint32_t end = r->seq + r->paylen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
-    struct ual_result res;
-    ual_segment(&t->ual, &t->num[i][dir], &t->num[i][!dir], f->dir[dir].base_seq, r->seq, r->ack,
-                r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
-                &res);
-    /* the SACK blocks count from the next segment on (tshark dissects the
-     * options after the analysis) */
-    t->num[i][dir].nsack = r->tcp_opts_whole && r->tcp_hlen > 20 ? r->nsack : 0;
-    t->num[i][dir].sack_bytes = r->sack_bytes;
-    if (t->sum) {
-        struct flow_dir_stats *mine = &t->sum[i].dir[dir], *peer = &t->sum[i].dir[!dir];
-        if (res.inflight > mine->maxflight)
-            mine->maxflight = res.inflight;
-        if (res.matched && res.rtt_ns) {
-            if (!peer->rttn || res.rtt_ns < peer->rttmin)
-                peer->rttmin = res.rtt_ns;
-            if (!peer->rttn || res.rtt_ns > peer->rttmax)
-                peer->rttmax = res.rtt_ns;
-            peer->rttsum += res.rtt_ns;
-            peer->rttn++;
-        }
-    }
-    if (!r->tcp_opts_whole || !(findings || res.matched || res.bif_ran))
-        return;
-    uint8_t tn = 0;
-    if (res.matched) {
-        tn |= TN_ACKED;
-        r->acked = res.acked_frame;
-        if (res.rtt_ns) {
-            tn |= TN_ACKRTT;
-            r->ackrtt = res.rtt_ns;
-        }
-    }
-    if (ana->conn.ts_first_rtt) {
-        tn |= TN_IRTT;
-        r->irtt = ana->conn.ts_first_rtt;
-    }
-    if (res.inflight) {
-        tn |= TN_INFLIGHT;
-        r->inflight = res.inflight;
-        r->pushbytes = res.push_bytes;
-    }
-    if (tn) {
-        r->present |= HAS_TCPNUM;
-        r->tcpnum = tn;
-    }
-}
 
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
 {
@@ -373,7 +317,8 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
     if (t->closed_n)
         sweep_closed(t, now);
-    if ((t->analyze || t->on_end || t->numbers) &&
+    /* numbers implies analyze (main.c) */
+    if ((t->analyze || t->on_end) &&
         (!t->ana || (t->on_end && !t->sum) || (t->numbers && !t->num)))
         alloc_side(t);
 
@@ -428,12 +373,13 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             rev->base_seq = r->ack - 1;
             rev->base_set = 1;
         }
-        /* Wireshark lists data, SYN and FIN while it holds under 10000 */
-        listed = ana && (r->paylen || (flags & (TCP_SYN | TCP_FIN))) &&
-                 ana->dir[dir].unacked < TA_MAX_UNACKED;
-        if (ana)
+        if (ana) {
+            /* Wireshark lists data, SYN and FIN while it holds under 10000 */
+            listed = (r->paylen || (flags & (TCP_SYN | TCP_FIN))) &&
+                     ana->dir[dir].unacked < TA_MAX_UNACKED;
             findings = ta_segment(&ana->conn, &ana->dir[dir], &ana->dir[!dir], rev->win_scale,
                                   r->seq, r->ack, r->paylen, flags, r->rawwin, now, findings);
+        }
         r->rseq = r->seq - fwd->base_seq;
         if (flags & TCP_ACK)
             r->rack = r->ack - rev->base_seq;
@@ -447,10 +393,11 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             r->present |= HAS_WSCALE;
             r->wscale = fwd->win_scale >= 0 ? (uint8_t)fwd->win_scale : 0;
         }
-        if (ana)
+        if (ana) {
             ta_after_header(&ana->conn, &ana->dir[dir], flags, now);
-        if (t->num && has_len)
-            track_numbers(t, f, dir, r, listed, findings, now);
+            if (t->num && has_len)
+                flow_numbers(t, f, dir, r, listed, findings, now);
+        }
         /* tshark shows the findings only when the whole header, options
          * included, was there (else the dissection stops before). */
         if (has_len && r->tcp_opts_whole && findings)
