@@ -10,7 +10,8 @@ _pcap2kdb_columns="time sym src dest srcport destport protocol flags seq ack win
 tsval tsecr length len frame caplen iface linktype vlan ttl ipid stream rseq rack
 rawwin wscale mss analysis data
 hwtime hwdev hwport hash
-tunnel tsrc tdest tid"
+tunnel tsrc tdest tid
+inflight pushbytes ackrtt acked irtt"
 
 _pcap2kdb()
 {

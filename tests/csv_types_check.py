@@ -30,7 +30,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qscript_check import QError, check_timestamp  # noqa: E402
+from qscript_check import QError, check_span, check_timestamp  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BIN = os.path.join(REPO, "build", "pcap2kdb")
@@ -53,6 +53,8 @@ EXPECTED = {
 # SCHEMA.md v2 additions, one line per issue
 EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #17
 EXPECTED.update({"tunnel": "S", "tsrc": "S", "tdest": "S", "tid": "J"})  # #15
+EXPECTED.update({"inflight": "J", "pushbytes": "J", "ackrtt": "N", "acked": "J",
+                 "irtt": "N"})  # #16
 DEFAULT = "time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,win,tsval,tsecr," \
           "length,len".split(",")
 
@@ -73,6 +75,12 @@ def value_problem(v, t):
     if t == "P":
         try:
             check_timestamp(v)
+        except QError as e:
+            return str(e)
+        return None
+    if t == "N":
+        try:
+            check_span(v)
         except QError as e:
             return str(e)
         return None

@@ -59,11 +59,12 @@ TIMEOUT = 60
 
 COMMENT = "/ pcap2kdb: load with \\l FILE.q"
 DECL_TYPE = {"P": "`timestamp$()", "S": "`symbol$()", "I": "`int$()",
-             "J": "`long$()", "*": "()"}
+             "J": "`long$()", "N": "`timespan$()", "*": "()"}
 TYPE_OF_DECL = {v: k for k, v in DECL_TYPE.items()}
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-COL_RE = re.compile(r" ([a-z][a-z0-9_]*):(`timestamp\$\(\)|`symbol\$\(\)|`int\$\(\)|`long\$\(\)|\(\))\Z")
+COL_RE = re.compile(r" ([a-z][a-z0-9_]*):(`timestamp\$\(\)|`symbol\$\(\)|`int\$\(\)|`long\$\(\)|`timespan\$\(\)|\(\))\Z")
+SPAN_RE = re.compile(r"(-?)([0-9]+)D([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{9})\Z")
 TS_RE = re.compile(r"(\d{4})\.(\d\d)\.(\d\d)D(\d\d):(\d\d):(\d\d)\.(\d{9})")
 INT_RE = re.compile(r"0N|0|-?[1-9][0-9]*")  # negative: the hash column (#17)
 HEX_RE = re.compile(r"(?:[0-9a-f]{2})*\Z")
@@ -92,6 +93,20 @@ def month_days(y, m):
     if m == 2:
         return 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28
     return 30 if m in (4, 6, 9, 11) else 31
+
+
+def check_span(t):
+    m = SPAN_RE.match(t)
+    if not m:
+        raise QError("not a timespan literal: %r" % t)
+    neg, d, hh, mi, ss, ns = m.groups()
+    if int(hh) > 23 or int(mi) > 59 or int(ss) > 59:
+        raise QError("invalid time of day in timespan %r" % t)
+    if len(d) > 1 and d[0] == "0":
+        raise QError("leading zero in the days of timespan %r" % t)
+    total = ((int(d) * 86400 + int(hh) * 3600 + int(mi) * 60 + int(ss)) * 10**9 + int(ns))
+    if total > NS_MAX:
+        raise QError("timespan %r outside q's range" % t)
 
 
 def check_timestamp(text):
@@ -225,6 +240,12 @@ def parse_column(ln, qtype):
                 vals.append(None)
                 continue
             check_timestamp(t)
+            vals.append(t)
+        elif qtype == "N":
+            if t == "0Nn":
+                vals.append(None)
+                continue
+            check_span(t)
             vals.append(t)
         else:
             if not INT_RE.fullmatch(t):

@@ -61,6 +61,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import qscript_check as qc        # noqa: E402  (timestamp check, packet builders)
+from qscript_check import check_span  # noqa: E402
 import gen_fixdata as gf          # noqa: E402
 import gen_kdb as gk              # noqa: E402
 
@@ -81,31 +82,15 @@ COL_RE = re.compile(r" ([a-z][a-z0-9_]*):(" + "|".join(re.escape(d) for d in DEC
                     + r")\Z")
 NUM_RE = re.compile(r"-?[0-9]+\Z")
 FLOAT_RE = re.compile(r"-?[0-9]+\.[0-9]*\Z")
-SPAN_RE = re.compile(r"(-?)([0-9]+)D([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{9})\Z")
 LIMIT = {"H": 2**15 - 2, "I": 2**31 - 2, "J": 2**63 - 2}  # +-(2**k-1) are +-0W, -2**k 0N
 NULL = {"P": "0Np", "N": "0Nn", "F": "0n", "J": "0N", "I": "0N", "H": "0N"}
 NS_MAX = 2**63 - 2
 
 
-class QError(Exception):
-    pass
+QError = qc.QError  # check_span, shared with the packet checker, raises it
 
 
 # ------------------------------------------------------------- values --
-
-def check_span(t):
-    m = SPAN_RE.match(t)
-    if not m:
-        raise QError("not a timespan literal: %r" % t)
-    neg, d, hh, mi, ss, ns = m.groups()
-    if int(hh) > 23 or int(mi) > 59 or int(ss) > 59:
-        raise QError("invalid time of day in timespan %r" % t)
-    if len(d) > 1 and d[0] == "0":
-        raise QError("leading zero in the days of timespan %r" % t)
-    total = ((int(d) * 86400 + int(hh) * 3600 + int(mi) * 60 + int(ss)) * 10**9 + int(ns))
-    if total > NS_MAX:
-        raise QError("timespan %r outside q's range" % t)
-
 
 def check_item(t, qtype):
     """One item of a numeric/temporal column (suffix removed); None for null."""

@@ -37,6 +37,11 @@ PACKET_EXTRA = {
     "tsrc": "outer source address of that tunnel",
     "tdest": "outer destination address of that tunnel",
     "tid": "tunnel id: GRE key, ERSPAN session, VXLAN/GENEVE VNI, GTP TEID",
+    "inflight": "bytes in flight after this data segment, Wireshark's tcp.analysis.bytes_in_flight",
+    "pushbytes": "bytes sent since the last PSH flag, tcp.analysis.push_bytes_sent",
+    "ackrtt": "time from the segment this ACK acknowledges, tcp.analysis.ack_rtt",
+    "acked": "bytes this ACK acknowledges, tcp.analysis.acks_frame's segment length",
+    "irtt": "initial round-trip time, SYN to ACK, tcp.analysis.initial_rtt",
 }
 
 

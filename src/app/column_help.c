@@ -47,6 +47,11 @@ static const struct column_help packet_help[] = {
     { "tsrc", "outer source address of that tunnel" },
     { "tdest", "outer destination address of that tunnel" },
     { "tid", "tunnel id: GRE key, ERSPAN session, VXLAN/GENEVE VNI, GTP TEID" },
+    { "inflight", "bytes in flight after this data segment, Wireshark's tcp.analysis.bytes_in_flight" },
+    { "pushbytes", "bytes sent since the last PSH flag, tcp.analysis.push_bytes_sent" },
+    { "ackrtt", "time from the segment this ACK acknowledges, tcp.analysis.ack_rtt" },
+    { "acked", "bytes this ACK acknowledges, tcp.analysis.acks_frame's segment length" },
+    { "irtt", "initial round-trip time, SYN to ACK, tcp.analysis.initial_rtt" },
     { NULL, NULL },
 };
 
@@ -84,6 +89,16 @@ static const struct column_help flows_help[] = {
     { "ddupack", "same for d" },
     { "closer", "who sent the first FIN or RST: src or dest; null if neither did" },
     { "end", "how it ended: rst (a RST was seen), fin (FIN both ways), half_closed (FIN one way), else open (still open at the end of the input), reused (a new connection took its ports) or evicted (flow table full)" },
+    { "smaxflight", "largest inflight of s's segments; null if none" },
+    { "dmaxflight", "same for d" },
+    { "srttmin", "smallest ackrtt of d's ACKs of s's segments; null without a sample" },
+    { "srttavg", "their mean" },
+    { "srttmax", "their largest" },
+    { "drttmin", "same for s's ACKs of d's segments" },
+    { "drttavg", "their mean" },
+    { "drttmax", "their largest" },
+    { "srttn", "number of those samples of side s" },
+    { "drttn", "same for d" },
     { NULL, NULL },
 };
 

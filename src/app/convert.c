@@ -31,6 +31,7 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
         return -1;
     }
     cv->flows.analyze = s->analyze;
+    cv->flows.numbers = s->numbers;
     cv->flows.on_end = s->on_flow_end;
     cv->flows.on_end_ctx = s->on_flow_end_ctx;
     if (s->mode) {
@@ -250,6 +251,9 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     cv->records += cv->frame;
     cv->stats.bytes += in->offset;
     cv->stats.tcp_flows += cv->flows.next_stream;
+    cv->stats.ual_used = cv->flows.num != NULL;
+    cv->stats.ual_merged = cv->flows.ual.merged;
+    cv->stats.ual_unlisted = cv->flows.ual.unlisted;
     /* Every connection ends with its input: a mode gets the bytes it still
      * queues, --flows the rows of the connections still open. */
     if (cv->mode || cv->flows.on_end)

@@ -21,6 +21,7 @@ struct converter_setup {
     void *mode_ctx;               /* the mode's state (mode->create) */
     int use_flows;                /* track TCP connections (stream, rseq... columns) */
     int analyze;                  /* the analysis column: the sequence analysis */
+    int numbers;                  /* #16: the TCP number columns (unacked.h lists) */
     int keep_frag_payload;        /* the data column: keep reassembled datagrams' bytes */
     uint32_t flow_slots;          /* size of the flow table; 0: FLOW_DEFAULT_SLOTS */
     /* --flows: told when a connection's record is complete (flow.h on_end). */

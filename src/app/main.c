@@ -666,6 +666,9 @@ int main(int argc, char **argv)
         if (o.cols.id[i] == COL_DATA)
             setup.keep_frag_payload = 1;
     }
+    /* #16: the TCP number columns need the lists of unacknowledged segments */
+    if (!o.mode && columns_need_tcp_numbers(&o.cols))
+        setup.numbers = setup.analyze = 1;
     struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
     if (o.flows && filter_active(&o.filter)) {
         setup.on_flow_end = flows_filtered_end;

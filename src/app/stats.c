@@ -65,6 +65,9 @@ void stats_print(const struct stats *s, FILE *f, uint64_t elapsed_ns)
     }
     fprintf(f, "%s\n", s->more_linktypes ? ",..." : "");
     fprintf(f, "%-12s %llu\n", "tcp_flows", (unsigned long long)s->tcp_flows);
+    if (s->ual_used)
+        fprintf(f, "%-12s %llu merged, %llu unlisted\n", "tcp_unacked",
+                (unsigned long long)s->ual_merged, (unsigned long long)s->ual_unlisted);
     fprintf(f, "%-12s %llu\n", "truncated", (unsigned long long)s->truncated);
     fprintf(f, "%-12s %llu\n", "damaged", (unsigned long long)s->damaged);
     double secs = (double)elapsed_ns / 1e9;

@@ -16,6 +16,9 @@ struct stats {
     uint64_t truncated;        /* records with caplen < original length */
     uint64_t damaged;          /* damaged records or blocks skipped */
     uint64_t tcp_flows;        /* TCP connections (streams) */
+    /* #16: unacknowledged-segment lists at their bound (unacked.h) */
+    uint64_t ual_merged, ual_unlisted;
+    int ual_used;
     int inputs;
     int have_time;
     int64_t first_sec, last_sec;   /* earliest and latest timestamp */

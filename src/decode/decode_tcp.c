@@ -12,10 +12,26 @@
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2            /* RFC 9293, length 4 */
 #define TCPOPT_WSCALE 3         /* RFC 7323 section 2.2, length 3 */
+#define TCPOPT_SACK 5           /* RFC 2018 section 3, 8 bytes a block */
 #define TCPOPT_TIMESTAMP 8      /* RFC 7323 section 3.2, length 10 */
 #define TCPOLEN_MSS 4
 #define TCPOLEN_WSCALE 3
 #define TCPOLEN_TIMESTAMP 10
+
+/* #16: the bytes the first ROW_SACK_MAX blocks of a SACK option cover
+ * (only whole blocks, as Wireshark reads them). */
+static void parse_sack(const uint8_t *v, size_t vlen, size_t have, struct row *r)
+{
+    uint32_t bytes = 0;
+    uint8_t n = 0;
+    for (size_t b = 0; b + 8 <= vlen && b + 8 <= have && n < ROW_SACK_MAX; b += 8, n++)
+        bytes += get_be32(v + b + 4) - get_be32(v + b);
+    if (n) {
+        r->present |= HAS_SACK;
+        r->nsack = n;
+        r->sack_bytes = bytes;
+    }
+}
 
 /* Options are parsed over the header's declared length (len); captured
  * bytes (cap, at most len) bound every read. As in tshark, an option cut by
@@ -68,6 +84,8 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
             r->tsecr = get_be32(v + 4);
             break;
         default:
+            if (kind == TCPOPT_SACK)
+                parse_sack(v, olen - 2, have, r);
             break;
         }
         i += olen;

@@ -34,6 +34,8 @@ enum row_present {
     HAS_RACK     = 1u << 19,
     HAS_WSCALE   = 1u << 20,
     HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
+    HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
+    HAS_SACK     = 1u << 25, /* #16: nsack, sack_bytes of a SACK option */
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
 };
 
@@ -63,6 +65,11 @@ enum {
 };
 
 #define ANALYSIS_MAX 160
+
+/* #16: the TCP numbers a row has (row.tcpnum, with HAS_TCPNUM). */
+enum { TN_INFLIGHT = 1, TN_ACKED = 2, TN_ACKRTT = 4, TN_IRTT = 8 };
+/* Wireshark stores 3 SACK blocks (MAX_TCP_SACK_RANGES 4, index 0 unused). */
+#define ROW_SACK_MAX 3
 
 struct row {
     uint32_t present;
@@ -123,6 +130,16 @@ struct row {
     uint32_t tunnel_id;        /* GRE key, ERSPAN session, VXLAN/GENEVE VNI */
     uint8_t  tsrc[16], tdst[16];
     uint8_t  no_tunnels;       /* --no-tunnels; set by the driver, kept by row_reset */
+    /* #16: tcp.analysis numbers (unacked.h), when HAS_TCPNUM; pushbytes
+     * goes with inflight */
+    uint8_t  tcpnum;           /* TN_* */
+    uint32_t inflight, pushbytes;
+    uint64_t acked;
+    int64_t  ackrtt;           /* ns */
+    uint64_t irtt;             /* ns */
+    /* #16: SACK blocks of the options, when HAS_SACK */
+    uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
+    uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
 };
 
 enum tunnel_kind {

@@ -39,6 +39,10 @@ const struct column_def column_defs[COL_COUNT] = {
     /* #15 tunnels */
     [COL_TUNNEL] = { "tunnel", 'S' },   [COL_TSRC] = { "tsrc", 'S' },
     [COL_TDEST] = { "tdest", 'S' },     [COL_TID] = { "tid", 'J' },
+    /* #16 */
+    [COL_INFLIGHT] = { "inflight", 'J' }, [COL_PUSHBYTES] = { "pushbytes", 'J' },
+    [COL_ACKRTT] = { "ackrtt", 'N' },   [COL_ACKED] = { "acked", 'J' },
+    [COL_IRTT] = { "irtt", 'N' },
 };
 
 void columns_default(struct column_list *cl)
@@ -111,6 +115,8 @@ int columns_need_flows(const struct column_list *cl)
         case COL_ANALYSIS:
             return 1;
         default:
+            if (cl->id[i] >= COL_INFLIGHT && cl->id[i] <= COL_IRTT)
+                return 1;
             break;
         }
     return 0;
@@ -125,10 +131,24 @@ int columns_need_hwts(const struct column_list *cl)
     return 0;
 }
 
+int columns_need_tcp_numbers(const struct column_list *cl)
+{
+    for (int i = 0; i < cl->n; i++)
+        if (cl->id[i] >= COL_INFLIGHT && cl->id[i] <= COL_IRTT)
+            return 1;
+    return 0;
+}
+
 /* #17: the stamp's time, when q can hold it. */
 static int hwtime_shown(const struct row *r)
 {
     return r->hw.has_time && fmt_time_in_q_range(r->hw.sec);
+}
+
+/* #16: whether row r has TCP number bit tn */
+static int has_tn(const struct row *r, unsigned tn)
+{
+    return (r->present & HAS_TCPNUM) && (r->tcpnum & tn);
 }
 
 int field_is_null(enum col_id c, const struct row *r)
@@ -174,6 +194,10 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_TSRC: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_SRC);
     case COL_TDEST: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_DST);
     case COL_TID: return r->tunnel == TUNNEL_NONE || !r->tunnel_has_id;
+    case COL_INFLIGHT: case COL_PUSHBYTES: return !has_tn(r, TN_INFLIGHT);
+    case COL_ACKRTT: return !has_tn(r, TN_ACKRTT);
+    case COL_ACKED: return !has_tn(r, TN_ACKED);
+    case COL_IRTT: return !has_tn(r, TN_IRTT);
     case COL_COUNT: break;
     }
     return 1;
@@ -365,6 +389,11 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
             return r->tunnel_ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
         }
     case COL_TID: return field_is_null(c, r) ? p : fmt_u32(p, r->tunnel_id);
+    case COL_INFLIGHT: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->inflight) : p;
+    case COL_PUSHBYTES: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->pushbytes) : p;
+    case COL_ACKRTT: return has_tn(r, TN_ACKRTT) ? fmt_timespan(p, r->ackrtt) : p;
+    case COL_ACKED: return has_tn(r, TN_ACKED) ? fmt_u64(p, r->acked) : p;
+    case COL_IRTT: return has_tn(r, TN_IRTT) ? fmt_timespan(p, (int64_t)r->irtt) : p;
     case COL_COUNT: break;
     }
     return p;

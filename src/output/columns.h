@@ -20,6 +20,8 @@ enum col_id {
     COL_HWTIME, COL_HWDEV, COL_HWPORT, COL_HASH,
     /* #15 tunnels */
     COL_TUNNEL, COL_TSRC, COL_TDEST, COL_TID,
+    /* #16 TCP numbers */
+    COL_INFLIGHT, COL_PUSHBYTES, COL_ACKRTT, COL_ACKED, COL_IRTT,
     COL_COUNT
 };
 
@@ -48,6 +50,8 @@ int columns_need_flows(const struct column_list *cl);
 int columns_need_hwts(const struct column_list *cl);
 /* Whether the column is selected. */
 int columns_has(const struct column_list *cl, enum col_id id);
+/* #16: whether it needs the lists of unacknowledged segments. */
+int columns_need_tcp_numbers(const struct column_list *cl);
 
 /* What formatting needs besides the row. */
 struct format_ctx {

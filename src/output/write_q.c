@@ -38,6 +38,7 @@ static const char *q_type_name(char t)
     case 'S': return "`symbol$()";
     case 'I': return "`int$()";
     case 'J': return "`long$()";
+    case 'N': return "`timespan$()";
     default: return "()";
     }
 }
@@ -178,8 +179,8 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
             end = q_escape(text, end);
         *end++ = '"';
     } else if (end == text) { /* numbers and times always print something */
-        if (qtype == 'P') {
-            memcpy(text, "0Np", 3);
+        if (qtype == 'P' || qtype == 'N') { /* 0N would make a long vector */
+            memcpy(text, qtype == 'P' ? "0Np" : "0Nn", 3);
             end = text + 3;
         } else {
             memcpy(text, "0N", 2);

@@ -26,6 +26,9 @@ void flow_table_free(struct flow_table *t)
     t->ana = NULL;
     free(t->sum);
     t->sum = NULL;
+    free(t->num);
+    t->num = NULL;
+    ual_pool_free(&t->ual);
 }
 
 static size_t slot_of(const struct flow_table *t, const struct flow *f)
@@ -45,6 +48,11 @@ static void clear_side(struct flow_table *t, const struct flow *f)
     if (t->sum) {
         memset(&t->sum[i], 0, sizeof t->sum[i]);
         t->sum[i].closer = -1;
+    }
+    if (t->num) {
+        ual_dir_clear(&t->ual, &t->num[i][0]);
+        ual_dir_clear(&t->ual, &t->num[i][1]);
+        memset(t->num[i], 0, sizeof t->num[i]);
     }
 }
 
@@ -294,7 +302,14 @@ static void alloc_side(struct flow_table *t)
         t->ana = calloc(n, sizeof *t->ana);
     if (!t->sum && t->on_end && t->ana)
         t->sum = calloc(n, sizeof *t->sum);
+    if (!t->num && (t->numbers || t->on_end) && t->ana) {
+        if (ual_pool_init(&t->ual, (uint32_t)(n * UAL_POOL_PER_SLOT)) == 0)
+            t->num = calloc(n, sizeof *t->num);
+        if (!t->num)
+            ual_pool_free(&t->ual);
+    }
 }
+
 
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
 {
@@ -302,7 +317,9 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
     if (t->closed_n)
         sweep_closed(t, now);
-    if ((t->analyze || t->on_end) && (!t->ana || (t->on_end && !t->sum)))
+    /* numbers implies analyze (main.c) */
+    if ((t->analyze || t->on_end) &&
+        (!t->ana || (t->on_end && !t->sum) || (t->numbers && !t->num)))
         alloc_side(t);
 
     int dir;
@@ -341,7 +358,7 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
     /* A segment whose header does not fit in the IP payload ("short") has no
      * length: tshark then shows raw numbers and an unscaled window, and
      * makes no analysis. */
-    int has_len = (r->present & HAS_PAYLEN) != 0;
+    int has_len = (r->present & HAS_PAYLEN) != 0, listed = 0;
     r->present |= HAS_RSEQ;
     r->rseq = r->seq;
     r->rack = r->ack;
@@ -356,9 +373,13 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             rev->base_seq = r->ack - 1;
             rev->base_set = 1;
         }
-        if (ana)
+        if (ana) {
+            /* Wireshark lists data, SYN and FIN while it holds under 10000 */
+            listed = (r->paylen || (flags & (TCP_SYN | TCP_FIN))) &&
+                     ana->dir[dir].unacked < TA_MAX_UNACKED;
             findings = ta_segment(&ana->conn, &ana->dir[dir], &ana->dir[!dir], rev->win_scale,
                                   r->seq, r->ack, r->paylen, flags, r->rawwin, now, findings);
+        }
         r->rseq = r->seq - fwd->base_seq;
         if (flags & TCP_ACK)
             r->rack = r->ack - rev->base_seq;
@@ -372,8 +393,11 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
             r->present |= HAS_WSCALE;
             r->wscale = fwd->win_scale >= 0 ? (uint8_t)fwd->win_scale : 0;
         }
-        if (ana)
+        if (ana) {
             ta_after_header(&ana->conn, &ana->dir[dir], flags, now);
+            if (t->num && has_len)
+                flow_numbers(t, f, dir, r, listed, findings, now);
+        }
         /* tshark shows the findings only when the whole header, options
          * included, was there (else the dissection stops before). */
         if (has_len && r->tcp_opts_whole && findings)

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include "analysis.h"
+#include "unacked.h"
 #include "row.h"
 
 #define FLOW_WAYS 8
@@ -30,6 +31,11 @@ struct flow_dir_stats {
     uint32_t zerowin, retrans, dupack;
     uint16_t mss;
     uint8_t has_minwin, has_mss, at_zero, fin, rst;
+    /* #16: this side's segments: largest bytes in flight, and the ACK RTT
+     * samples of the peer's ACKs of them */
+    uint64_t maxflight;
+    int64_t rttmin, rttmax, rttsum;
+    uint64_t rttn;
 };
 
 struct flow_dir {
@@ -113,6 +119,12 @@ struct flow_table {
     struct flow_ana *ana;       /* per slot, allocated on first use */
     struct flow_summary *sum;   /* per slot, allocated on first use */
     struct flow_closed *closed; /* ring of FLOW_CLOSED_RING, allocated on use */
+    /* #16: set (with analyze) for the TCP number columns; on_end implies
+     * it. The lists
+     * of unacknowledged segments, per slot and direction, and their pool. */
+    int numbers;
+    struct ual_dir (*num)[2];
+    struct ual_pool ual;
     uint32_t closed_head, closed_n;
 };
 
@@ -126,5 +138,12 @@ void flow_table_reset(struct flow_table *t);
  * tcp.analysis findings, analysis.h). Returns the flow and the direction of
  * the segment (0 or 1), or NULL. */
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dir);
+
+/* #16, called by flow_track_tcp when t->num is set: the segment's TCP
+ * numbers (row columns, as tshark shows them only on a frame with a
+ * tcp.analysis tree) and the --flows figures. listed: Wireshark lists the
+ * segment; findings: its analysis findings. */
+void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, int listed,
+                  uint32_t findings, uint64_t now);
 
 #endif

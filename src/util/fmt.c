@@ -183,3 +183,29 @@ char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec)
     memcpy(p + 5, fmt_pad4[nsec % 10000], 4);
     return p + 9;
 }
+
+char *fmt_timespan(char *p, int64_t ns)
+{
+    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (ns < 0)
+        *p++ = '-';
+    uint64_t s = v / 1000000000u, frac = v % 1000000000u;
+    p = fmt_u64(p, s / 86400);
+    *p++ = 'D';
+    fmt_pair(p, (unsigned)(s / 3600 % 24));
+    p[2] = ':';
+    fmt_pair(p + 3, (unsigned)(s / 60 % 60));
+    p[5] = ':';
+    fmt_pair(p + 6, (unsigned)(s % 60));
+    p[8] = '.';
+    p += 9;
+    /* nine fraction digits: the last alone, then in pairs */
+    unsigned f = (unsigned)frac;
+    p[8] = (char)('0' + f % 10);
+    f /= 10;
+    for (int i = 6; i >= 0; i -= 2) {
+        fmt_pair(p + i, f % 100);
+        f /= 100;
+    }
+    return p + 9;
+}

@@ -104,6 +104,9 @@ static inline char *fmt_u32(char *p, uint32_t v)
 }
 
 char *fmt_i64(char *p, int64_t v);
+/* q timespan literal of ns nanoseconds: 0D00:00:00.000123456 (negative
+ * with a leading '-'). */
+char *fmt_timespan(char *p, int64_t ns);
 /* Needs 19 bytes of room: octets are copied four bytes at a time. */
 char *fmt_ipv4(char *p, const uint8_t a[4]);
 char *fmt_ipv6(char *p, const uint8_t a[16]);

@@ -404,32 +404,6 @@ static char *put_float_text(char *p, const char *v, uint32_t n, int *ok)
     return p;
 }
 
-static char *put_timespan(char *p, int64_t ns)
-{
-    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    if (ns < 0)
-        *p++ = '-';
-    uint64_t s = v / 1000000000u, frac = v % 1000000000u;
-    p = fmt_u64(p, s / 86400);
-    *p++ = 'D';
-    fmt_pair(p, (unsigned)(s / 3600 % 24));
-    p[2] = ':';
-    fmt_pair(p + 3, (unsigned)(s / 60 % 60));
-    p[5] = ':';
-    fmt_pair(p + 6, (unsigned)(s % 60));
-    p[8] = '.';
-    p += 9;
-    /* nine fraction digits: the last alone, then in pairs */
-    unsigned f = (unsigned)frac;
-    p[8] = (char)('0' + f % 10);
-    f /= 10;
-    for (int i = 6; i >= 0; i -= 2) {
-        fmt_pair(p + i, f % 100);
-        f /= 100;
-    }
-    return p + 9;
-}
-
 static char *put_addr(char *p, const struct pmsg *pm, const uint8_t *a)
 {
     return pm->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
@@ -505,7 +479,7 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm, int 
     case FC_LATENCY:
         if (!(ok = pm->has_latency))
             break;
-        p = put_timespan(p, pm->latency);
+        p = fmt_timespan(p, pm->latency);
         break;
     case FC_SEQNUM:
         ok = pm->vlen[FIXV_SEQNUM] != ABSENT;

@@ -15,6 +15,11 @@ const struct column_def flows_columns[FLOWS_COLUMNS] = {
     { "sminwin", 'J' },  { "dminwin", 'J' },  { "szerowin", 'J' }, { "dzerowin", 'J' },
     { "szwtime", 'N' },  { "dzwtime", 'N' },  { "sretrans", 'J' }, { "dretrans", 'J' },
     { "sdupack", 'J' },  { "ddupack", 'J' },  { "closer", 'S' },   { "end", 'S' },
+    /* #16: per side, its segments' largest bytes in flight and the RTT of
+     * the peer's ACKs of them */
+    { "smaxflight", 'J' }, { "dmaxflight", 'J' }, { "srttmin", 'N' }, { "srttavg", 'N' },
+    { "srttmax", 'N' },  { "drttmin", 'N' },  { "drttavg", 'N' },  { "drttmax", 'N' },
+    { "srttn", 'J' },    { "drttn", 'J' },
 };
 
 /* Longest field: an IPv6 address or a timestamp; the sym is at most 200. */
@@ -25,26 +30,6 @@ struct field {
     size_t len;
     int null;
 };
-
-/* q timespan literal: 0D00:00:01.000123456 */
-static char *fmt_timespan(char *p, uint64_t ns)
-{
-    uint64_t s = ns / 1000000000u, frac = ns % 1000000000u;
-    p = fmt_u64(p, s / 86400);
-    *p++ = 'D';
-    unsigned hms[3] = { (unsigned)(s % 86400 / 3600), (unsigned)(s % 3600 / 60),
-                        (unsigned)(s % 60) };
-    for (int i = 0; i < 3; i++) {
-        *p++ = (char)('0' + hms[i] / 10);
-        *p++ = (char)('0' + hms[i] % 10);
-        *p++ = i < 2 ? ':' : '.';
-    }
-    for (int i = 8; i >= 0; i--) {
-        p[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    return p + 9;
-}
 
 static void set_u(struct field *f, uint64_t v) { f->len = (size_t)(fmt_u64(f->text, v) - f->text); }
 
@@ -88,6 +73,25 @@ static void set_wscale(struct field *f, int ws)
         f->null = 1;
     else
         set_u(f, ws < 0 ? 0 : (uint64_t)ws);
+}
+
+/* #16: smaxflight .. drttn; maxflight null when no segment had bytes in
+ * flight, the RTT figures when there was no sample. */
+static void fill_numbers(struct field *v, const struct flow_summary *sm)
+{
+    for (int side = 0; side < 2; side++) {
+        const struct flow_dir_stats *st = &sm->dir[side];
+        if (st->maxflight)
+            set_u(&v[side], st->maxflight);
+        else
+            v[side].null = 1;
+        struct field *rtt = &v[2 + 3 * side];
+        int ok = st->rttn != 0;
+        set_span(&rtt[0], ok, (uint64_t)st->rttmin);
+        set_span(&rtt[1], ok, ok ? (uint64_t)(st->rttsum / (int64_t)st->rttn) : 0);
+        set_span(&rtt[2], ok, (uint64_t)st->rttmax);
+        set_u(&v[8 + side], st->rttn);
+    }
 }
 
 static const char *end_name(const struct flow_summary *fl, enum flow_end why)
@@ -161,6 +165,7 @@ static void fill(struct field *v, const struct flow *fl, const struct flow_summa
         set_s(&v[30], sm->closer == 0 ? "src" : "dest", sm->closer == 0 ? 3 : 4);
     const char *e = end_name(sm, why);
     set_s(&v[31], e, strlen(e));
+    fill_numbers(v + 32, sm);
 }
 
 static void put(struct out *o, const char *s) { out_write(o, s, strlen(s)); }

@@ -64,29 +64,6 @@ static int mode_columns(const struct mode_opts *o, struct mt_columns *cols, char
 
 /* ------------------------------------------------------------ rows -- */
 
-/* q timespan 0D00:00:00.000123456 */
-static char *put_timespan(char *p, int64_t ns)
-{
-    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    if (ns < 0)
-        *p++ = '-';
-    uint64_t s = v / 1000000000u, frac = v % 1000000000u;
-    p = fmt_u64(p, s / 86400);
-    *p++ = 'D';
-    fmt_pair(p, (unsigned)(s / 3600 % 24));
-    p[2] = ':';
-    fmt_pair(p + 3, (unsigned)(s / 60 % 60));
-    p[5] = ':';
-    fmt_pair(p + 6, (unsigned)(s % 60));
-    p[8] = '.';
-    p += 9;
-    for (int i = 8; i >= 0; i--) {
-        p[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    return p + 9;
-}
-
 static void text(struct mt_val *v, const char *s)
 {
     v->kind = s && *s ? MV_TEXT : MV_NULL;
@@ -176,7 +153,7 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg, int id, ch
     case KC_LATENCY:
         if (!(ok = msg->has_latency))
             break;
-        p = put_timespan(p, msg->latency);
+        p = fmt_timespan(p, msg->latency);
         break;
     case KC_STATUS: text(v, kdb_status_name(msg->status)); return p;
     /* Reasons are English text that may hold ',' ("compression flag not 0,

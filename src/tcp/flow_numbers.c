@@ -1,0 +1,61 @@
+/* flow_numbers.c: the TCP numbers of issue 16 for one segment of a tracked
+ * connection (unacked.h). Apart from flow.c so that the hot path of the
+ * default columns keeps its code. */
+#include "flow.h"
+
+/* #16: the TCP numbers of one segment (unacked.h): the row's columns, as
+ * tshark shows them (only on a frame with a tcp.analysis tree, findings
+ * already made or made here), and the --flows figures. */
+void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, int listed,
+                  uint32_t findings, uint64_t now)
+{
+    size_t i = (size_t)(f - t->slots);
+    const struct flow_ana *ana = &t->ana[i];
+    uint16_t flags = r->tcpflags;
+    uint32_t end = r->seq + r->paylen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
+    struct ual_result res;
+    ual_segment(&t->ual, &t->num[i][dir], &t->num[i][!dir], f->dir[dir].base_seq, r->seq, r->ack,
+                r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
+                &res);
+    /* the SACK blocks count from the next segment on (tshark dissects the
+     * options after the analysis) */
+    t->num[i][dir].nsack = r->tcp_opts_whole && (r->present & HAS_SACK) ? r->nsack : 0;
+    t->num[i][dir].sack_bytes = r->sack_bytes;
+    if (t->sum) {
+        struct flow_dir_stats *mine = &t->sum[i].dir[dir], *peer = &t->sum[i].dir[!dir];
+        if (res.inflight > mine->maxflight)
+            mine->maxflight = res.inflight;
+        if (res.matched && res.rtt_ns) {
+            if (!peer->rttn || res.rtt_ns < peer->rttmin)
+                peer->rttmin = res.rtt_ns;
+            if (!peer->rttn || res.rtt_ns > peer->rttmax)
+                peer->rttmax = res.rtt_ns;
+            peer->rttsum += res.rtt_ns;
+            peer->rttn++;
+        }
+    }
+    if (!r->tcp_opts_whole || !(findings || res.matched || res.bif_ran))
+        return;
+    uint8_t tn = 0;
+    if (res.matched) {
+        tn |= TN_ACKED;
+        r->acked = res.acked_frame;
+        if (res.rtt_ns) {
+            tn |= TN_ACKRTT;
+            r->ackrtt = res.rtt_ns;
+        }
+    }
+    if (ana->conn.ts_first_rtt) {
+        tn |= TN_IRTT;
+        r->irtt = ana->conn.ts_first_rtt;
+    }
+    if (res.inflight) {
+        tn |= TN_INFLIGHT;
+        r->inflight = res.inflight;
+        r->pushbytes = res.push_bytes;
+    }
+    if (tn) {
+        r->present |= HAS_TCPNUM;
+        r->tcpnum = tn;
+    }
+}
