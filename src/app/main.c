@@ -6,6 +6,8 @@
 #include "fix_mode.h"
 #include "flows_summary.h"
 #include "kdb_mode.h"
+#include "publish.h"
+#include "publish_feed.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -43,6 +45,16 @@ static const char usage_text[] =
     "      --flows         one row per TCP connection instead of one per packet\n"
     "      --kdb           one row per kdb+ IPC message instead of per packet\n"
     "\n"
+    "Publishing to kdb+ (instead of writing a file):\n"
+    "      --publish [HOST]:PORT[:USER:PASSWORD]\n"
+    "                      send the rows as .u.upd calls over kdb+ IPC\n"
+    "      --publish-layout tick|plain\n"
+    "                      tick (default): for kdb-tick, sym first, time sent as\n"
+    "                      ptime; plain: the chosen columns as they are\n"
+    "      --batch N       rows per message (default 4096)\n"
+    "      --retry-for S   retry an unreachable or lost receiver for S seconds\n"
+    "                      (default 60)\n"
+    "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
     "      --host ADDR     keep rows with IPv4/IPv6 address ADDR (or ADDR/PREFIX)\n"
@@ -71,6 +83,8 @@ enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_S
 enum { OPT_FIX = 400, OPT_TAGS, OPT_KDB };
 /* TCP analysis */
 enum { OPT_FLOWS = 500 };
+/* --publish */
+enum { OPT_PUBLISH = 600, OPT_PUBLISH_LAYOUT, OPT_BATCH, OPT_RETRY_FOR };
 
 struct options {
     const char *output;
@@ -90,6 +104,12 @@ struct options {
     const char *tags;
     int flows;                 /* --flows: connection rows */
     int kdb;
+    const char *publish;       /* --publish target as given */
+    struct qtarget target;
+    enum publish_layout layout;
+    int layout_set;
+    int batch;                 /* --batch; 0: not given */
+    double retry_for;          /* --retry-for; < 0: not given */
 };
 
 static const char default_table[] = "pcap";
@@ -186,6 +206,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "kdb", no_argument, NULL, OPT_KDB },
         { "tags", required_argument, NULL, OPT_TAGS },
         { "flows", no_argument, NULL, OPT_FLOWS },
+        { "publish", required_argument, NULL, OPT_PUBLISH },
+        { "publish-layout", required_argument, NULL, OPT_PUBLISH_LAYOUT },
+        { "batch", required_argument, NULL, OPT_BATCH },
+        { "retry-for", required_argument, NULL, OPT_RETRY_FOR },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -196,6 +220,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->header = 1;
     o->data_max = 65535;
     o->progress = -1;
+    o->retry_for = -1;
     char err[1024];
     int c;
     while ((c = getopt_long(argc, argv, "o:f:c:hV", longopts, NULL)) != -1) {
@@ -226,6 +251,39 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_KDB:
             o->kdb = 1;
             break;
+        case OPT_PUBLISH:
+            if (qtarget_parse(&o->target, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            o->publish = optarg;
+            break;
+        case OPT_PUBLISH_LAYOUT:
+            if (strcmp(optarg, "tick") == 0)
+                o->layout = LAYOUT_TICK;
+            else if (strcmp(optarg, "plain") == 0)
+                o->layout = LAYOUT_PLAIN;
+            else
+                return usage_error("unknown --publish-layout '%s' (tick or plain)", optarg);
+            o->layout_set = 1;
+            break;
+        case OPT_BATCH: {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > PUBLISH_MAX_BATCH)
+                return usage_error("--batch '%s' is not a number of rows from 1 to 1000000",
+                                   optarg);
+            o->batch = (int)v;
+            break;
+        }
+        case OPT_RETRY_FOR: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || end == optarg || !(v >= 0 && v <= 86400))
+                return usage_error("--retry-for '%s' is not a number of seconds (0 to 86400)",
+                                   optarg);
+            o->retry_for = v;
+            break;
+        }
         case OPT_SYM:
             if (!sym_is_safe(optarg))
                 return usage_error("--sym '%s' must not contain ',', '\"', CR or LF, "
@@ -309,6 +367,14 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
     if (o->flows && o->table == default_table)
         o->table = "flows";
+    if (!o->publish && (o->layout_set || o->batch || o->retry_for >= 0))
+        return usage_error("%s", "--publish-layout, --batch and --retry-for need --publish");
+    if (o->publish && o->output)
+        return usage_error("%s", "--publish and -o exclude each other (rows go to the receiver)");
+    if (o->publish && o->q_format)
+        return usage_error("%s", "--publish and -f q exclude each other (rows go to the receiver)");
+    if (o->publish && !o->header)
+        return usage_error("%s", "--no-header does not apply to --publish");
     return -1;
 }
 
@@ -333,7 +399,7 @@ static int message_table(struct options *o, const struct mt_columns *mc, const c
 {
     if (o->table == default_table)
         o->table = name;
-    if (!o->schema)
+    if (!o->schema || o->publish)
         return -1;
     if (o->q_format) {
         printf("\\l out.q  / creates table %s\n", o->table);
@@ -351,11 +417,12 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    /* the message table's columns (--fix, --kdb) */
+    struct mt_columns mc;
     struct fix_mode_opts fo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
                                 .header = o.header };
     if (o.fix) {
         char err[1024];
-        struct mt_columns mc;
         uint32_t tags[FIX_MAX_EXTRA];
         int ntags;
         if (fix_mode_columns(&fo, &mc, tags, &ntags, err, sizeof err) != 0)
@@ -368,12 +435,40 @@ int main(int argc, char **argv)
     struct kdb_mode_opts ko = { .columns = o.columns, .q = o.q_format, .header = o.header };
     if (o.kdb) {
         char err[1024];
-        struct mt_columns mc;
         if (kdb_mode_columns(&ko, &mc, err, sizeof err) != 0)
             return usage_error("%s", err);
         if (message_table(&o, &mc, "kdb") == EXIT_OK)
             return EXIT_OK;
         ko.table = o.table;
+    }
+    /* --publish: the table as the receiver sees it, in the mode's order */
+    struct table_column pcols[MT_MAX_COLS > FLOWS_COLUMNS ? MT_MAX_COLS : FLOWS_COLUMNS];
+    struct table_schema psch = { .name = o.table, .cols = pcols };
+    if (o.publish) {
+        char err[1024];
+        struct publish_wire wire;
+        if (o.fix || o.kdb) {
+            for (int i = 0; i < mc.n; i++)
+                pcols[i] = (struct table_column){ mc.col[i].name, mc.col[i].qtype, 0 };
+            psch.ncols = mc.n;
+        } else if (o.flows) {
+            for (int i = 0; i < FLOWS_COLUMNS; i++)
+                pcols[i] = (struct table_column){ flows_columns[i].name, flows_columns[i].qtype, 0 };
+            psch.ncols = FLOWS_COLUMNS;
+        } else {
+            for (int i = 0; i < o.cols.n; i++)
+                pcols[i] = (struct table_column){ column_defs[o.cols.id[i]].name,
+                                                  column_defs[o.cols.id[i]].qtype, 0 };
+            psch.ncols = o.cols.n;
+        }
+        if (publish_wire_columns(&wire, &psch, o.layout, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (o.schema) {
+            publish_print_schema(stdout, &psch, &wire, o.layout);
+            return EXIT_OK;
+        }
+        /* the adapter reads the CSV writers' rows, without a header */
+        o.header = fo.header = ko.header = 0;
     }
     if (o.schema) {
         print_schema(&o);
@@ -443,6 +538,23 @@ int main(int argc, char **argv)
         kdb_mode_attach(km, &cv);
     }
 
+    struct publisher *pub = NULL;
+    struct publish_feed feed;
+    if (o.publish) {
+        enum publish_status ps;
+        pub = publisher_open(&o.target, &psch, o.layout, o.retry_for >= 0 ? o.retry_for : 60,
+                             "pcap2kdb", &ps);
+        if (!pub)
+            return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+        if (publish_feed_init(&feed, pub, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH,
+                              "pcap2kdb") != 0) {
+            fprintf(stderr, "pcap2kdb: out of memory\n");
+            return EXIT_DAMAGED;
+        }
+        out.sink = publish_feed_sink;
+        out.sink_ctx = &feed;
+    }
+
     char *stdin_only[] = { "-" };
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
@@ -497,6 +609,9 @@ int main(int argc, char **argv)
     else
         w.ops->end(&w);
     out_flush(&out);
+    /* exit 0 only once the receiver has read every message */
+    if (pub && feed.status == PUB_OK && !out.failed)
+        feed.status = publisher_finish(pub);
     progress_clear(&progress);
     if (o.output && !out.failed && close(outfd) != 0) {
         out.failed = 1;
@@ -506,6 +621,23 @@ int main(int argc, char **argv)
         cv.stats.records = cv.records;
         cv.stats.damaged += cv.damaged;
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
+        if (pub) {
+            struct publish_stats ps;
+            publisher_stats(pub, &ps);
+            publish_stats_print(&ps, stderr);
+        }
+    }
+    if (pub) {
+        enum publish_status ps = feed.status;
+        publish_feed_free(&feed);
+        publisher_free(pub);
+        converter_free(&cv);
+        fix_mode_free(fm);
+        kdb_mode_free(km);
+        out_free(&out);
+        if (ps != PUB_OK)
+            return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+        return code;
     }
     converter_free(&cv);
     fix_mode_free(fm);

@@ -15,6 +15,10 @@ struct out {
     int failed;                /* a write failed: errno_saved says why */
     int pipe_closed;           /* the reader went away (EPIPE): not an error */
     int errno_saved;
+    /* --publish, until the batch writers (app/publish_feed.h): the text
+     * goes to sink instead of fd; pause is 0 when only the buffer is full. */
+    int (*sink)(void *ctx, const char *p, size_t n, int pause);
+    void *sink_ctx;
 };
 
 #define OUT_BUFFER_SIZE (1u << 20)
