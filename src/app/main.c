@@ -544,8 +544,13 @@ int main(int argc, char **argv)
         enum publish_status ps;
         pub = publisher_open(&o.target, &psch, o.layout, o.retry_for >= 0 ? o.retry_for : 60,
                              "pcap2kdb", &ps);
-        if (!pub)
+        if (!pub) {
+            converter_free(&cv);
+            fix_mode_free(fm);
+            kdb_mode_free(km);
+            out_free(&out);
             return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+        }
         if (publish_feed_init(&feed, pub, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH,
                               "pcap2kdb") != 0) {
             fprintf(stderr, "pcap2kdb: out of memory\n");
