@@ -12,6 +12,8 @@
 #include "kdb_mode.h"
 #include "qnames.h"
 #include "column_help.h"
+#include "publish.h"
+#include "publish_feed.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -55,6 +57,16 @@ static const char usage_text[] =
     "      --no-tunnels    do not follow GRE, ERSPAN, VXLAN, GENEVE: rows show the\n"
     "                      outer packet (IP-in-IP is still followed)\n"
     "\n"
+    "Publishing to kdb+ (instead of writing a file):\n"
+    "      --publish [HOST]:PORT[:USER:PASSWORD]\n"
+    "                      send the rows as .u.upd calls over kdb+ IPC\n"
+    "      --publish-layout tick|plain\n"
+    "                      tick (default): for kdb-tick, sym first, time sent as\n"
+    "                      ptime; plain: the chosen columns as they are\n"
+    "      --batch N       rows per message (default 4096)\n"
+    "      --retry-for S   retry an unreachable or lost receiver for S seconds\n"
+    "                      (default 60)\n"
+    "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
     "      --port N        keep rows with TCP/UDP port N on either side\n"
     "      --host ADDR     keep rows with IPv4/IPv6 address ADDR (or ADDR/PREFIX)\n"
@@ -90,6 +102,8 @@ enum { OPT_HWTS = 1700 };
 enum { OPT_NO_TUNNELS = 1500 };
 /* user requests (#18) */
 enum { OPT_LIST_COLUMNS = 1800 };
+/* --publish */
+enum { OPT_PUBLISH = 1400, OPT_PUBLISH_LAYOUT, OPT_BATCH, OPT_RETRY_FOR };
 
 struct options {
     const char *output;
@@ -112,6 +126,12 @@ struct options {
     int hwts_given;
     int no_tunnels;            /* --no-tunnels (#15) */
     int list_columns;          /* --list-columns: print the mode's columns */
+    const char *publish;       /* --publish target as given */
+    struct qtarget target;
+    enum publish_layout layout;
+    int layout_set;
+    int batch;                 /* --batch; 0: not given */
+    double retry_for;          /* --retry-for; < 0: not given */
 };
 
 static const char default_table[] = "pcap";
@@ -284,6 +304,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "hwts", required_argument, NULL, OPT_HWTS },
         { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+        { "publish", required_argument, NULL, OPT_PUBLISH },
+        { "publish-layout", required_argument, NULL, OPT_PUBLISH_LAYOUT },
+        { "batch", required_argument, NULL, OPT_BATCH },
+        { "retry-for", required_argument, NULL, OPT_RETRY_FOR },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
     };
@@ -302,6 +326,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->data_max = 65535;
     o->progress = -1;
     o->hwts = HWTS_AUTO;
+    o->retry_for = -1;
     char err[1024];
     const struct mode_ops *clash = NULL; /* a second, different mode */
     int c, longindex = 0;
@@ -349,6 +374,39 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_FLOWS:
             o->flows = 1;
             break;
+        case OPT_PUBLISH:
+            if (qtarget_parse(&o->target, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            o->publish = optarg;
+            break;
+        case OPT_PUBLISH_LAYOUT:
+            if (strcmp(optarg, "tick") == 0)
+                o->layout = LAYOUT_TICK;
+            else if (strcmp(optarg, "plain") == 0)
+                o->layout = LAYOUT_PLAIN;
+            else
+                return usage_error("unknown --publish-layout '%s' (tick or plain)", optarg);
+            o->layout_set = 1;
+            break;
+        case OPT_BATCH: {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > PUBLISH_MAX_BATCH)
+                return usage_error("--batch '%s' is not a number of rows from 1 to 1000000",
+                                   optarg);
+            o->batch = (int)v;
+            break;
+        }
+        case OPT_RETRY_FOR: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || end == optarg || !(v >= 0 && v <= 86400))
+                return usage_error("--retry-for '%s' is not a number of seconds (0 to 86400)",
+                                   optarg);
+            o->retry_for = v;
+            break;
+        }
         case OPT_SYM:
             if (!sym_is_safe(optarg))
                 return usage_error("--sym '%s' must not contain ',', '\"', CR or LF, "
@@ -476,6 +534,14 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
     if (o->flows && o->table == default_table)
         o->table = "flows";
+    if (!o->publish && (o->layout_set || o->batch || o->retry_for >= 0))
+        return usage_error("%s", "--publish-layout, --batch and --retry-for need --publish");
+    if (o->publish && o->output)
+        return usage_error("%s", "--publish and -o exclude each other (rows go to the receiver)");
+    if (o->publish && o->q_format)
+        return usage_error("%s", "--publish and -f q exclude each other (rows go to the receiver)");
+    if (o->publish && !o->header)
+        return usage_error("%s", "--no-header does not apply to --publish");
     return -1;
 }
 
@@ -551,7 +617,7 @@ static int message_table(struct options *o, const struct mt_columns *mc, const c
 {
     if (o->table == default_table)
         o->table = name;
-    if (!o->schema)
+    if (!o->schema || o->publish)
         return -1;
     const char *names[MT_MAX_COLS];
     char types[MT_MAX_COLS];
@@ -572,9 +638,9 @@ int main(int argc, char **argv)
         return rc;
     struct mode_opts mo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
                             .header = o.header };
+    struct mt_columns mc;
     if (o.mode) {
         char err[1024];
-        struct mt_columns mc;
         if (o.mode->columns(&mo, &mc, err, sizeof err) != 0)
             return usage_error("%s", err);
         if (message_table(&o, &mc, o.mode->name) == EXIT_OK)
@@ -583,6 +649,35 @@ int main(int argc, char **argv)
     }
     if (o.list_columns)
         return list_columns(&o);
+    /* --publish: the table as the receiver sees it, in the mode's order */
+    struct table_column pcols[MT_MAX_COLS > FLOWS_COLUMNS ? MT_MAX_COLS : FLOWS_COLUMNS];
+    struct table_schema psch = { .name = o.table, .cols = pcols };
+    if (o.publish) {
+        char err[1024];
+        struct publish_wire wire;
+        if (o.mode) {
+            for (int i = 0; i < mc.n; i++)
+                pcols[i] = (struct table_column){ mc.col[i].name, mc.col[i].qtype, 0 };
+            psch.ncols = mc.n;
+        } else if (o.flows) {
+            for (int i = 0; i < FLOWS_COLUMNS; i++)
+                pcols[i] = (struct table_column){ flows_columns[i].name, flows_columns[i].qtype, 0 };
+            psch.ncols = FLOWS_COLUMNS;
+        } else {
+            for (int i = 0; i < o.cols.n; i++)
+                pcols[i] = (struct table_column){ column_defs[o.cols.id[i]].name,
+                                                  column_defs[o.cols.id[i]].qtype, 0 };
+            psch.ncols = o.cols.n;
+        }
+        if (publish_wire_columns(&wire, &psch, o.layout, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (o.schema) {
+            publish_print_schema(stdout, &psch, &wire, o.layout);
+            return stdout_done();
+        }
+        /* the adapter reads the CSV writers' rows, without a header */
+        o.header = mo.header = 0;
+    }
     if (o.schema) {
         print_packet_schema(&o);
         return stdout_done();
@@ -691,6 +786,28 @@ int main(int argc, char **argv)
     cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
     cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
+    struct publisher *pub = NULL;
+    struct publish_feed feed;
+    if (o.publish) {
+        enum publish_status ps;
+        pub = publisher_open(&o.target, &psch, o.layout, o.retry_for >= 0 ? o.retry_for : 60,
+                             "pcap2kdb", &ps);
+        if (!pub || publish_feed_init(&feed, pub, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH,
+                                      "pcap2kdb") != 0) {
+            if (pub) {
+                fprintf(stderr, "pcap2kdb: out of memory\n");
+                publisher_free(pub);
+            }
+            converter_free(&cv);
+            if (o.mode)
+                o.mode->free(mode);
+            out_free(&out);
+            free(bad);
+            return !pub ? (ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE) : EXIT_NO_MEMORY;
+        }
+        out.sink = publish_feed_sink;
+        out.sink_ctx = &feed;
+    }
     char sym[SYM_MAX + 1];
 
     /* The status line: on a terminal, unless our rows go to that terminal too. */
@@ -741,6 +858,9 @@ int main(int argc, char **argv)
     else
         w.ops->end(&w);
     out_flush(&out);
+    /* exit 0 only once the receiver has read every message */
+    if (pub && feed.status == PUB_OK && !out.failed)
+        feed.status = publisher_finish(pub);
     progress_clear(&progress);
     if (o.output && !out.failed && close(outfd) != 0) {
         out.failed = 1;
@@ -751,12 +871,27 @@ int main(int argc, char **argv)
         cv.stats.rows = out.rows;
         cv.stats.damaged += cv.damaged;
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
+        if (pub) {
+            struct publish_stats ps;
+            publisher_stats(pub, &ps);
+            publish_stats_print(&ps, stderr);
+        }
+    }
+    enum publish_status pub_status = PUB_OK;
+    if (pub) {
+        pub_status = feed.status;
+        publish_feed_free(&feed);
+        publisher_free(pub);
     }
     converter_free(&cv);
     free(bad);
     if (o.mode)
         o.mode->free(mode);
     out_free(&out);
+    if (pub_status != PUB_OK)
+        return pub_status == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+    if (pub)
+        return code;
     if (out.pipe_closed)
         return EXIT_OK;
     if (out.failed) {

@@ -1,0 +1,368 @@
+/* publish.c: --publish, batches as kdb+ IPC messages (publish.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "publish.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int publish_wire_columns(struct publish_wire *w, const struct table_schema *sc,
+                         enum publish_layout layout, char *err, size_t errcap)
+{
+    memset(w, 0, sizeof *w);
+    if (sc->ncols > 64) {
+        snprintf(err, errcap, "--publish: at most 64 columns");
+        return -1;
+    }
+    int sym = -1;
+    if (layout == LAYOUT_TICK) {
+        /* kdb-tick's .u.tick insists on `time`sym first (types n, s); its
+         * upd prepends time itself when the first column is not a timespan */
+        for (int i = 0; i < sc->ncols && sym < 0; i++)
+            if (strcmp(sc->cols[i].name, "sym") == 0 && sc->cols[i].qtype == 'S')
+                sym = i;
+        if (sym < 0) {
+            snprintf(err, errcap, "--publish to a tickerplant needs the sym column among the "
+                                  "columns (or --publish-layout plain)");
+            return -1;
+        }
+        w->order[w->n] = sym;
+        w->names[w->n++] = "sym";
+    }
+    for (int i = 0; i < sc->ncols; i++) {
+        if (i == sym)
+            continue;
+        w->order[w->n] = i;
+        w->names[w->n++] = layout == LAYOUT_TICK && strcmp(sc->cols[i].name, "time") == 0
+                               ? "ptime"
+                               : sc->cols[i].name;
+    }
+    return 0;
+}
+
+static const char *q_empty(char t)
+{
+    switch (t) {
+    case 'P': return "`timestamp$()";
+    case 'S': return "`symbol$()";
+    case 'H': return "`short$()";
+    case 'I': return "`int$()";
+    case 'J': return "`long$()";
+    case 'F': return "`float$()";
+    case 'B': return "`boolean$()";
+    case 'N': return "`timespan$()";
+    default: return "()";
+    }
+}
+
+void publish_print_schema(FILE *f, const struct table_schema *sc, const struct publish_wire *w,
+                          enum publish_layout layout)
+{
+    if (layout == LAYOUT_PLAIN) { /* the table pcap2kdb -f q creates */
+        fprintf(f, "%s:([]", sc->name);
+        for (int i = 0; i < w->n; i++)
+            fprintf(f, " %s:%s%s", w->names[i], q_empty(sc->cols[w->order[i]].qtype),
+                    i + 1 < w->n ? ";" : "");
+        fprintf(f, ")\n");
+        return;
+    }
+    fprintf(f, "%s:([]time:`timespan$();sym:`g#`symbol$()", sc->name);
+    for (int i = 1; i < w->n; i++)
+        fprintf(f, ";%s:%s", w->names[i], q_empty(sc->cols[w->order[i]].qtype));
+    fprintf(f, ")\n");
+}
+
+struct publisher {
+    struct qtarget target;
+    const struct table_schema *schema;
+    enum publish_layout layout;
+    struct publish_wire wire;
+    double retry_for_s;
+    const char *prog;
+    struct qconn conn;
+    struct qbuf msg;           /* the batch being sent: kept until written */
+    struct qbuf req;           /* sync requests and their answers */
+    struct publish_stats st;
+    uint64_t confirmed_rows;   /* rows the receiver is known to have read */
+    uint64_t last_sync_ns;
+};
+
+/* The sync requests after which every earlier message is known read come
+ * at least this often: they bound the rows a broken connection puts in
+ * doubt, for one round trip a second. */
+#define CONFIRM_EVERY_NS 1000000000u
+
+static void sleep_ns(uint64_t ns)
+{
+    struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* The q type letter meta shows for a column we send. */
+static char meta_type(char qtype)
+{
+    switch (qtype) {
+    case 'P': return 'p';
+    case 'N': return 'n';
+    case 'J': return 'j';
+    case 'I': return 'i';
+    case 'H': return 'h';
+    case 'B': return 'b';
+    case 'F': return 'f';
+    case 'S': return 's';
+    default: return 'C';
+    }
+}
+
+/* A sync request of the text q, answer in p->req. */
+static enum qconn_status request(struct publisher *p, const char *q, int *odd)
+{
+    qb_begin(&p->req, QMSG_SYNC);
+    qb_chars(&p->req, q, strlen(q));
+    qb_end(&p->req);
+    enum qconn_status s = qconn_request(&p->conn, &p->req, odd);
+    if (s == QC_OK)
+        p->last_sync_ns = qconn_now_ns();
+    return s;
+}
+
+/* Before any row: does the receiver's table take what we send?
+ * PUB_USAGE on a clear mismatch; QC status in *cs when the link failed. */
+static enum publish_status check_schema(struct publisher *p, enum qconn_status *cs)
+{
+    char q[160];
+    snprintf(q, sizeof q, "0!meta %s", p->schema->name);
+    int odd = 0;
+    *cs = request(p, q, &odd);
+    if (*cs != QC_OK)
+        return PUB_OK;
+    char names[70][32], types[70], err[256];
+    int n = 0;
+    enum qanswer a = odd ? QA_OTHER
+                         : qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER, err,
+                                            sizeof err, names, types, 70, &n);
+    if (a == QA_ERROR && strcmp(err, p->schema->name) == 0) {
+        fprintf(stderr, "%s: publish %s: the receiver has no table %s\n", p->prog,
+                p->target.shown, p->schema->name);
+        return PUB_USAGE;
+    }
+    if (a != QA_TABLE) {
+        fprintf(stderr, "%s: publish %s: warning: cannot check table %s (%s%s%s); publishing "
+                        "anyway\n",
+                p->prog, p->target.shown, p->schema->name,
+                a == QA_ERROR ? "the receiver answered '" : "the answer to 0!meta is not a table",
+                a == QA_ERROR ? err : "", a == QA_ERROR ? "" : "");
+        return PUB_OK;
+    }
+    /* The columns we send, with the tickerplant's time in front. */
+    const char *wn[66];
+    char wt[66];
+    int k = 0;
+    if (p->layout == LAYOUT_TICK) {
+        wn[k] = "time";
+        wt[k++] = 'n';
+    }
+    for (int i = 0; i < p->wire.n; i++) {
+        wn[k] = p->wire.names[i];
+        wt[k++] = meta_type(p->schema->cols[p->wire.order[i]].qtype);
+    }
+    for (int i = 0; i < k || i < n; i++) {
+        if (i >= n) {
+            fprintf(stderr, "%s: publish %s: table %s has no column %s (column %d)\n", p->prog,
+                    p->target.shown, p->schema->name, wn[i], i + 1);
+            return PUB_USAGE;
+        }
+        if (i >= k) {
+            fprintf(stderr, "%s: publish %s: table %s has a column %s (column %d) that is not "
+                            "sent\n",
+                    p->prog, p->target.shown, p->schema->name, names[i], i + 1);
+            return PUB_USAGE;
+        }
+        /* an empty string column shows type " " until it holds strings */
+        int type_ok = types[i] == wt[i] || (wt[i] == 'C' && types[i] == ' ');
+        if (strcmp(names[i], wn[i]) != 0 || !type_ok) {
+            fprintf(stderr, "%s: publish %s: table %s column %d is %s of type \"%c\", "
+                            "pcap2kdb sends %s of type \"%c\"\n",
+                    p->prog, p->target.shown, p->schema->name, i + 1, names[i], types[i], wn[i],
+                    wt[i]);
+            return PUB_USAGE;
+        }
+    }
+    return PUB_OK;
+}
+
+/* Connects and checks; retries an unreachable receiver until deadline_ns
+ * with backoff 0.5, 1, 2, 4, 5, 5... s. */
+static enum publish_status connect_checked(struct publisher *p, uint64_t deadline_ns,
+                                           int reconnecting)
+{
+    uint64_t wait = 500000000u;
+    for (;;) {
+        enum qconn_status cs = qconn_open(&p->conn, &p->target);
+        if (cs == QC_OK) {
+            enum publish_status ps = check_schema(p, &cs);
+            if (ps != PUB_OK) {
+                qconn_close(&p->conn);
+                return ps;
+            }
+            if (cs == QC_OK)
+                return PUB_OK;
+            qconn_close(&p->conn);
+        }
+        if (cs == QC_REFUSED && !reconnecting) {
+            fprintf(stderr, "%s: publish %s: connection refused during the handshake "
+                            "(wrong user or password?)\n",
+                    p->prog, p->target.shown);
+            return PUB_USAGE;
+        }
+        uint64_t now = qconn_now_ns();
+        if (now + wait > deadline_ns) {
+            fprintf(stderr, "%s: publish %s: %s; gave up after %.0f s\n", p->prog,
+                    p->target.shown, p->conn.err, p->retry_for_s);
+            return reconnecting ? PUB_FAILED : PUB_USAGE;
+        }
+        sleep_ns(wait);
+        wait = wait * 2 > 5000000000u ? 5000000000u : wait * 2;
+    }
+}
+
+struct publisher *publisher_open(const struct qtarget *t, const struct table_schema *sc,
+                                 enum publish_layout layout, double retry_for_s,
+                                 const char *prog, enum publish_status *st)
+{
+    struct publisher *p = calloc(1, sizeof *p);
+    char err[256];
+    *st = PUB_USAGE;
+    if (!p)
+        return NULL;
+    p->target = *t;
+    p->schema = sc;
+    p->layout = layout;
+    p->retry_for_s = retry_for_s;
+    p->prog = prog;
+    qconn_init(&p->conn);
+    qb_init(&p->msg);
+    qb_init(&p->req);
+    if (publish_wire_columns(&p->wire, sc, layout, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        publisher_free(p);
+        return NULL;
+    }
+    *st = connect_checked(p, qconn_now_ns() + (uint64_t)(retry_for_s * 1e9), 0);
+    if (*st != PUB_OK) {
+        publisher_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The connection broke while msg was being sent: reconnect and send msg
+ * again. The rows written since the last confirmation are in doubt. */
+static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
+{
+    uint64_t doubt = p->st.rows - p->confirmed_rows;
+    fprintf(stderr, "%s: publish %s: connection lost (%s); reconnecting for up to %.0f s\n",
+            p->prog, p->target.shown, p->conn.err, p->retry_for_s);
+    qconn_close(&p->conn);
+    uint64_t deadline = qconn_now_ns() + (uint64_t)(p->retry_for_s * 1e9);
+    for (;;) {
+        enum publish_status ps = connect_checked(p, deadline, 1);
+        if (ps != PUB_OK) {
+            fprintf(stderr, "%s: publish %s: %llu rows published (%llu of them not confirmed)\n",
+                    p->prog, p->target.shown, (unsigned long long)p->st.rows,
+                    (unsigned long long)doubt);
+            return ps;
+        }
+        p->st.reconnects++;
+        if (qconn_send(&p->conn, p->msg.p, p->msg.len) == QC_OK)
+            break;
+        qconn_close(&p->conn);
+        if (qconn_now_ns() >= deadline)
+            return PUB_FAILED;
+    }
+    p->st.uncertain_rows += doubt;
+    p->confirmed_rows = p->st.rows; /* counted again from here */
+    fprintf(stderr, "%s: publish %s: reconnected; the %llu rows written since the last "
+                    "confirmed message may be lost; the batch of %llu rows whose write failed "
+                    "was sent again\n",
+            p->prog, p->target.shown, (unsigned long long)doubt, (unsigned long long)rows_in_msg);
+    return PUB_OK;
+}
+
+/* Every message so far read by the receiver: a sync round trip. */
+static enum publish_status confirm(struct publisher *p, int final)
+{
+    for (;;) {
+        int odd = 0;
+        enum qconn_status cs = request(p, "", &odd);
+        if (cs == QC_OK) {
+            char err[256], names[1][32], types[1];
+            int n;
+            if (!odd && qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER, err,
+                                         sizeof err, names, types, 1, &n) == QA_ERROR && final) {
+                fprintf(stderr, "%s: publish %s: the receiver answered the final sync with "
+                                "an error: '%s\n",
+                        p->prog, p->target.shown, err);
+                return PUB_FAILED;
+            }
+            p->confirmed_rows = p->st.rows;
+            return PUB_OK;
+        }
+        /* Nothing to resend: the loop asks again on the new connection. */
+        p->msg.len = 0;
+        enum publish_status ps = recover(p, 0);
+        if (ps != PUB_OK)
+            return ps;
+    }
+}
+
+enum publish_status publisher_send(struct publisher *p, const struct batch *b)
+{
+    if (b->nrows == 0)
+        return PUB_OK;
+    if (qipc_call_batch(&p->msg, ".u.upd", p->schema->name, b, p->wire.order, p->wire.n) != 0) {
+        fprintf(stderr, "%s: publish %s: a batch of %d rows does not fit in one message\n",
+                p->prog, p->target.shown, b->nrows);
+        return PUB_FAILED;
+    }
+    if (qconn_send(&p->conn, p->msg.p, p->msg.len) != QC_OK) {
+        enum publish_status ps = recover(p, (uint64_t)b->nrows);
+        if (ps != PUB_OK)
+            return ps;
+    }
+    p->st.messages++;
+    p->st.rows += (uint64_t)b->nrows;
+    p->st.bytes += p->msg.len;
+    if (qconn_now_ns() - p->last_sync_ns >= CONFIRM_EVERY_NS)
+        return confirm(p, 0);
+    return PUB_OK;
+}
+
+enum publish_status publisher_finish(struct publisher *p) { return confirm(p, 1); }
+
+void publisher_stats(const struct publisher *p, struct publish_stats *s)
+{
+    *s = p->st;
+    s->blocked_ns = p->conn.blocked_ns;
+}
+
+void publisher_free(struct publisher *p)
+{
+    if (!p)
+        return;
+    qconn_close(&p->conn);
+    qb_free(&p->msg);
+    qb_free(&p->req);
+    free(p);
+}
+
+void publish_stats_print(const struct publish_stats *s, FILE *f)
+{
+    fprintf(f, "%-12s %llu\n", "pub_msgs", (unsigned long long)s->messages);
+    fprintf(f, "%-12s %llu\n", "pub_rows", (unsigned long long)s->rows);
+    fprintf(f, "%-12s %llu\n", "pub_bytes", (unsigned long long)s->bytes);
+    fprintf(f, "%-12s %llu\n", "reconnects", (unsigned long long)s->reconnects);
+    fprintf(f, "%-12s %llu\n", "uncertain", (unsigned long long)s->uncertain_rows);
+    fprintf(f, "%-12s %.3f s\n", "blocked", (double)s->blocked_ns / 1e9);
+}

@@ -1,0 +1,274 @@
+/* qconn.c: a kdb+ IPC client connection with deadlines and bounds. */
+#define _POSIX_C_SOURCE 200809L
+#include "qconn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t qconn_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int qtarget_parse(struct qtarget *t, const char *text, char *err, size_t errcap)
+{
+    memset(t, 0, sizeof *t);
+    const char *s = text, *host_end;
+    if (*s == '[') { /* [v6addr]:port, for addresses with colons */
+        host_end = strchr(s, ']');
+        if (!host_end || host_end[1] != ':') {
+            snprintf(err, errcap, "--publish: '[' without ']:' in the host");
+            return -1;
+        }
+        s++;
+    } else {
+        host_end = strchr(s, ':');
+        if (!host_end) {
+            snprintf(err, errcap, "--publish needs [HOST]:PORT[:USER:PASSWORD]");
+            return -1;
+        }
+    }
+    size_t hn = (size_t)(host_end - s);
+    if (hn >= sizeof t->host) {
+        snprintf(err, errcap, "--publish: host name too long");
+        return -1;
+    }
+    memcpy(t->host, s, hn);
+    if (hn == 0)
+        strcpy(t->host, "localhost");
+    const char *port = host_end + (*host_end == ']' ? 2 : 1);
+    const char *port_end = strchr(port, ':');
+    size_t pn = port_end ? (size_t)(port_end - port) : strlen(port);
+    unsigned long v = 0;
+    for (size_t i = 0; i < pn; i++)
+        v = port[i] >= '0' && port[i] <= '9' && v < 100000 ? v * 10 + (unsigned)(port[i] - '0')
+                                                           : 100000;
+    if (pn == 0 || v == 0 || v > 65535) {
+        snprintf(err, errcap, "--publish: '%.*s' is not a port number (1-65535)", (int)pn, port);
+        return -1;
+    }
+    snprintf(t->port, sizeof t->port, "%lu", v);
+    if (port_end) {
+        if (strlen(port_end + 1) >= sizeof t->cred) {
+            snprintf(err, errcap, "--publish: user and password too long");
+            return -1;
+        }
+        strcpy(t->cred, port_end + 1);
+    }
+    const char *fmt = strchr(t->host, ':') ? "[%s]:%s" : "%s:%s";
+    snprintf(t->shown, sizeof t->shown, fmt, t->host, t->port);
+    return 0;
+}
+
+void qconn_init(struct qconn *c)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    c->timeout_ms = QCONN_STALL_TIMEOUT_MS;
+}
+
+void qconn_close(struct qconn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* Waits until fd is ready for ev, at most ms; 1 ready, 0 timed out. */
+static int wait_fd(int fd, short ev, int ms)
+{
+    struct pollfd p = { .fd = fd, .events = ev };
+    for (;;) {
+        int r = poll(&p, 1, ms);
+        if (r >= 0)
+            return r > 0;
+        if (errno != EINTR)
+            return 1; /* the next call reports the error */
+    }
+}
+
+static enum qconn_status fail(struct qconn *c, enum qconn_status st, const char *what, int e)
+{
+    if (e)
+        snprintf(c->err, sizeof c->err, "%s: %s", what, strerror(e));
+    else
+        snprintf(c->err, sizeof c->err, "%s", what);
+    return st;
+}
+
+/* Connects to one address, non-blocking, within the connect timeout. */
+static int connect_one(const struct addrinfo *ai, int *err)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+        *err = errno;
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS) {
+            *err = errno;
+            close(fd);
+            return -1;
+        }
+        if (!wait_fd(fd, POLLOUT, QCONN_CONNECT_TIMEOUT_MS)) {
+            *err = ETIMEDOUT;
+            close(fd);
+            return -1;
+        }
+        int so = 0;
+        socklen_t len = sizeof so;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len);
+        if (so) {
+            *err = so;
+            close(fd);
+            return -1;
+        }
+    }
+    int one = 1; /* a batch is one write: send it now, not after the next ACK */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+enum qconn_status qconn_open(struct qconn *c, const struct qtarget *t)
+{
+    qconn_close(c);
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(t->host, t->port, &hints, &res);
+    if (gai != 0) {
+        snprintf(c->err, sizeof c->err, "cannot resolve host: %s", gai_strerror(gai));
+        return QC_UNREACHABLE;
+    }
+    int e = ECONNREFUSED;
+    for (const struct addrinfo *ai = res; ai && c->fd < 0; ai = ai->ai_next)
+        c->fd = connect_one(ai, &e);
+    freeaddrinfo(res);
+    if (c->fd < 0)
+        return fail(c, QC_UNREACHABLE, "cannot connect", e);
+
+    /* "USER:PASSWORD", capability 3 (kdb+ 3.0: timestamps, GUIDs), NUL */
+    uint8_t hello[sizeof t->cred + 2];
+    size_t n = strlen(t->cred);
+    memcpy(hello, t->cred, n);
+    hello[n++] = 3;
+    hello[n++] = 0;
+    enum qconn_status st = qconn_send(c, hello, n);
+    if (st != QC_OK) {
+        qconn_close(c);
+        return st == QC_LOST ? QC_REFUSED : st;
+    }
+    uint8_t cap;
+    for (;;) {
+        if (!wait_fd(c->fd, POLLIN, QCONN_CONNECT_TIMEOUT_MS)) {
+            qconn_close(c);
+            return fail(c, QC_PROTOCOL, "no answer to the handshake", 0);
+        }
+        ssize_t r = recv(c->fd, &cap, 1, 0);
+        if (r == 1)
+            break;
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        qconn_close(c);
+        /* kdb+ closes without a word when it refuses the credentials */
+        return fail(c, QC_REFUSED, "the server closed the connection during the handshake "
+                                   "(credentials refused?)", 0);
+    }
+    return QC_OK;
+}
+
+enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = send(c->fd, p + done, n - done, MSG_NOSIGNAL);
+        if (r > 0) {
+            done += (size_t)r;
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* The receiver is behind: this is the backpressure. */
+            uint64_t t0 = qconn_now_ns();
+            int ready = wait_fd(c->fd, POLLOUT, c->timeout_ms);
+            c->blocked_ns += qconn_now_ns() - t0;
+            if (!ready)
+                return fail(c, QC_LOST, "the receiver read nothing for 60 s", 0);
+            continue;
+        }
+        return fail(c, QC_LOST, "write", r < 0 ? errno : EPIPE);
+    }
+    return QC_OK;
+}
+
+/* Reads exactly n bytes; a peer silent for the timeout is a lost connection. */
+static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = recv(c->fd, p + done, n - done, 0);
+        if (r > 0) {
+            done += (size_t)r;
+            continue;
+        }
+        if (r == 0)
+            return fail(c, QC_LOST, "the receiver closed the connection", 0);
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            uint64_t t0 = qconn_now_ns();
+            int ready = wait_fd(c->fd, POLLIN, c->timeout_ms);
+            c->blocked_ns += qconn_now_ns() - t0;
+            if (!ready)
+                return fail(c, QC_LOST, "no response for 60 s", 0);
+            continue;
+        }
+        return fail(c, QC_LOST, "read", errno);
+    }
+    return QC_OK;
+}
+
+enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed)
+{
+    enum qconn_status st = qconn_send(c, b->p, b->len);
+    if (st != QC_OK)
+        return st;
+    for (;;) {
+        uint8_t h[QIPC_HEADER];
+        if ((st = recv_all(c, h, sizeof h)) != QC_OK)
+            return st;
+        uint32_t len = h[0] == 1 ? (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
+                                       (uint32_t)h[7] << 24
+                                 : (uint32_t)h[7] | (uint32_t)h[6] << 8 | (uint32_t)h[5] << 16 |
+                                       (uint32_t)h[4] << 24;
+        if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1)
+            return fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
+        if (len > QCONN_MAX_RESPONSE)
+            return fail(c, QC_PROTOCOL, "the answer claims more than 16 MiB", 0);
+        b->len = 0;
+        b->failed = 0;
+        if (qb_reserve(b, len) != 0)
+            return fail(c, QC_PROTOCOL, "no memory for the answer", 0);
+        memcpy(b->p, h, sizeof h);
+        if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER)) != QC_OK)
+            return st;
+        b->len = len;
+        if (h[1] == QMSG_RESPONSE) {
+            *compressed = h[2] != 0 || h[0] != 1;
+            return QC_OK;
+        }
+        /* an async or sync message from the peer: not our answer */
+    }
+}

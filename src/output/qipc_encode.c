@@ -1,0 +1,443 @@
+/* qipc_encode.c: kdb+ IPC objects into one growing buffer. */
+#include "qipc_encode.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void qb_init(struct qbuf *b) { memset(b, 0, sizeof *b); }
+
+void qb_free(struct qbuf *b)
+{
+    free(b->p);
+    qb_init(b);
+}
+
+int qb_reserve(struct qbuf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (b->cap - b->len >= n)
+        return 0;
+    if (n > QIPC_MAX_MESSAGE - b->len) {
+        b->failed = 1;
+        return -1;
+    }
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < n)
+        cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p) {
+        b->failed = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* Little-endian stores, byte by byte: the compiler makes one move of them. */
+static inline void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_IS_WIRE_ORDER 1
+#else
+#define HOST_IS_WIRE_ORDER 0
+#endif
+
+void qb_begin(struct qbuf *b, enum qmsg type)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (qb_reserve(b, QIPC_HEADER) != 0)
+        return;
+    uint8_t *p = b->p;
+    p[0] = 1; /* little-endian */
+    p[1] = (uint8_t)type;
+    p[2] = 0; /* not compressed */
+    p[3] = 0;
+    put32(p + 4, 0);
+    b->len = QIPC_HEADER;
+}
+
+void qb_end(struct qbuf *b)
+{
+    if (!b->failed && b->len >= QIPC_HEADER)
+        put32(b->p + 4, (uint32_t)b->len);
+}
+
+/* Type byte and the value's bytes; the caller reserved 1 + size. */
+static uint8_t *atom(struct qbuf *b, int type, size_t size)
+{
+    if (qb_reserve(b, 1 + size) != 0)
+        return NULL;
+    uint8_t *p = b->p + b->len;
+    p[0] = (uint8_t)(int8_t)-type;
+    b->len += 1 + size;
+    return p + 1;
+}
+
+void qb_atom_bool(struct qbuf *b, int v)
+{
+    uint8_t *p = atom(b, QT_BOOL, 1);
+    if (p)
+        p[0] = v != 0;
+}
+
+void qb_atom_short(struct qbuf *b, int16_t v)
+{
+    uint8_t *p = atom(b, QT_SHORT, 2);
+    if (p)
+        put16(p, (uint16_t)v);
+}
+
+void qb_atom_int(struct qbuf *b, int32_t v)
+{
+    uint8_t *p = atom(b, QT_INT, 4);
+    if (p)
+        put32(p, (uint32_t)v);
+}
+
+void qb_atom_j(struct qbuf *b, enum qtype t, int64_t v)
+{
+    uint8_t *p = atom(b, t, 8);
+    if (p)
+        put64(p, (uint64_t)v);
+}
+
+void qb_atom_float(struct qbuf *b, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    uint8_t *p = atom(b, QT_FLOAT, 8);
+    if (p)
+        put64(p, u);
+}
+
+/* Symbol text and its terminating NUL at p. */
+static uint8_t *put_symbol(uint8_t *p, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = s[i] ? (uint8_t)s[i] : '?';
+    p[n] = 0;
+    return p + n + 1;
+}
+
+void qb_atom_symbol(struct qbuf *b, const char *s, size_t n)
+{
+    uint8_t *p = atom(b, QT_SYMBOL, n + 1);
+    if (p)
+        put_symbol(p, s, n);
+}
+
+/* Vector header: type, attribute 0, count; then room for size bytes. */
+static uint8_t *vector(struct qbuf *b, int type, int32_t count, size_t size)
+{
+    if (qb_reserve(b, 6 + size) != 0)
+        return NULL;
+    uint8_t *p = b->p + b->len;
+    p[0] = (uint8_t)type;
+    p[1] = 0;
+    put32(p + 2, (uint32_t)count);
+    b->len += 6 + size;
+    return p + 6;
+}
+
+void qb_chars(struct qbuf *b, const char *s, size_t n)
+{
+    uint8_t *p = vector(b, QT_CHAR, (int32_t)n, n);
+    if (p && n)
+        memcpy(p, s, n);
+}
+
+void qb_list(struct qbuf *b, int32_t count) { vector(b, QT_LIST, count, 0); }
+
+void qb_vec_bool(struct qbuf *b, const uint8_t *v, int32_t n)
+{
+    uint8_t *p = vector(b, QT_BOOL, n, (size_t)n);
+    for (int32_t i = 0; p && i < n; i++)
+        p[i] = v[i] != 0;
+}
+
+void qb_vec_short(struct qbuf *b, const int16_t *v, int32_t n)
+{
+    uint8_t *p = vector(b, QT_SHORT, n, 2 * (size_t)n);
+    if (p && HOST_IS_WIRE_ORDER)
+        memcpy(p, v, 2 * (size_t)n);
+    else
+        for (int32_t i = 0; p && i < n; i++)
+            put16(p + 2 * i, (uint16_t)v[i]);
+}
+
+void qb_vec_int(struct qbuf *b, const int32_t *v, int32_t n)
+{
+    uint8_t *p = vector(b, QT_INT, n, 4 * (size_t)n);
+    if (p && HOST_IS_WIRE_ORDER)
+        memcpy(p, v, 4 * (size_t)n);
+    else
+        for (int32_t i = 0; p && i < n; i++)
+            put32(p + 4 * (size_t)i, (uint32_t)v[i]);
+}
+
+void qb_vec_j(struct qbuf *b, enum qtype t, const int64_t *v, int32_t n)
+{
+    uint8_t *p = vector(b, t, n, 8 * (size_t)n);
+    if (p && HOST_IS_WIRE_ORDER)
+        memcpy(p, v, 8 * (size_t)n);
+    else
+        for (int32_t i = 0; p && i < n; i++)
+            put64(p + 8 * (size_t)i, (uint64_t)v[i]);
+}
+
+void qb_vec_float(struct qbuf *b, const double *v, int32_t n)
+{
+    uint8_t *p = vector(b, QT_FLOAT, n, 8 * (size_t)n);
+    if (p && HOST_IS_WIRE_ORDER)
+        memcpy(p, v, 8 * (size_t)n);
+    else
+        for (int32_t i = 0; p && i < n; i++) {
+            uint64_t u;
+            memcpy(&u, &v[i], 8);
+            put64(p + 8 * (size_t)i, u);
+        }
+}
+
+void qb_vec_symbol(struct qbuf *b, const struct qtext *v, int32_t n)
+{
+    size_t size = 0;
+    for (int32_t i = 0; i < n; i++)
+        size += (size_t)v[i].n + 1;
+    uint8_t *p = vector(b, QT_SYMBOL, n, size);
+    for (int32_t i = 0; p && i < n; i++)
+        p = put_symbol(p, v[i].p, v[i].n);
+}
+
+void qb_list_strings(struct qbuf *b, const struct qtext *v, int32_t n)
+{
+    size_t size = 0;
+    for (int32_t i = 0; i < n; i++)
+        size += 6 + (size_t)v[i].n;
+    uint8_t *p = vector(b, QT_LIST, n, size);
+    for (int32_t i = 0; p && i < n; i++) {
+        p[0] = QT_CHAR;
+        p[1] = 0;
+        put32(p + 2, v[i].n);
+        if (v[i].n)
+            memcpy(p + 6, v[i].p, v[i].n);
+        p += 6 + v[i].n;
+    }
+}
+
+void qb_column(struct qbuf *b, char qtype, const union batch_values *v, int32_t n)
+{
+    switch (qtype) {
+    case 'P': qb_vec_j(b, QT_TIMESTAMP, v->j, n); break;
+    case 'N': qb_vec_j(b, QT_TIMESPAN, v->j, n); break;
+    case 'J': qb_vec_j(b, QT_LONG, v->j, n); break;
+    case 'I': qb_vec_int(b, v->i, n); break;
+    case 'H': qb_vec_short(b, v->h, n); break;
+    case 'B': qb_vec_bool(b, v->b, n); break;
+    case 'F': qb_vec_float(b, v->f, n); break;
+    case 'S': qb_vec_symbol(b, v->s, n); break;
+    default: qb_list_strings(b, v->s, n); break;
+    }
+}
+
+int qipc_call_batch(struct qbuf *b, const char *func, const char *table, const struct batch *bt,
+                    const int *order, int n)
+{
+    qb_begin(b, QMSG_ASYNC);
+    qb_list(b, 3);
+    qb_chars(b, func, strlen(func));
+    qb_atom_symbol(b, table, strlen(table));
+    qb_list(b, n);
+    for (int i = 0; i < n; i++) {
+        int c = order[i];
+        qb_column(b, bt->schema->cols[c].qtype, &bt->col[c], bt->nrows);
+    }
+    qb_end(b);
+    return b->failed ? -1 : 0;
+}
+
+/* ---- reading responses ---------------------------------------------- */
+
+/* Bytes of one atom's value, by vector type; 0: not a fixed-size type. */
+static size_t item_size(int t)
+{
+    static const uint8_t size[20] = { 0, 1, 16, 0, 1, 2, 4, 8, 4, 8, 1, 0, 8, 4, 4, 8, 8, 4, 4, 4 };
+    return t > 0 && t < 20 ? size[t] : 0;
+}
+
+/* Length of a NUL-terminated text at p (within n), with its NUL; 0 if none. */
+static size_t cstr_size(const uint8_t *p, size_t n)
+{
+    const uint8_t *z = memchr(p, 0, n);
+    return z ? (size_t)(z - p) + 1 : 0;
+}
+
+#define MAX_DEPTH 64
+
+static size_t object_size(const uint8_t *p, size_t n, int depth)
+{
+    if (n < 1 || depth > MAX_DEPTH)
+        return 0;
+    int t = (int8_t)p[0];
+    if (t < 0 && t >= -19) {
+        if (t == -QT_SYMBOL) {
+            size_t s = cstr_size(p + 1, n - 1);
+            return s ? 1 + s : 0;
+        }
+        size_t s = item_size(-t);
+        return s && 1 + s <= n ? 1 + s : 0;
+    }
+    if (t == QT_ERROR) {
+        size_t s = cstr_size(p + 1, n - 1);
+        return s ? 1 + s : 0;
+    }
+    if (t >= 0 && t < 20) {
+        if (n < 6)
+            return 0;
+        uint32_t count = get32(p + 2);
+        if (count > 0x7fffffffu)
+            return 0;
+        size_t off = 6;
+        if (t == QT_LIST || t == QT_SYMBOL) {
+            for (uint32_t i = 0; i < count; i++) {
+                size_t s = t == QT_LIST ? object_size(p + off, n - off, depth + 1)
+                                        : cstr_size(p + off, n - off);
+                if (!s)
+                    return 0;
+                off += s;
+            }
+            return off;
+        }
+        size_t s = item_size(t);
+        if (!s || count > (n - off) / s)
+            return 0;
+        return off + count * s;
+    }
+    if (t == QT_TABLE) {
+        if (n < 2)
+            return 0;
+        size_t s = object_size(p + 2, n - 2, depth + 1);
+        return s ? 2 + s : 0;
+    }
+    if (t == QT_DICT || t == 127) {
+        size_t k = object_size(p + 1, n - 1, depth + 1);
+        if (!k)
+            return 0;
+        size_t v = object_size(p + 1 + k, n - 1 - k, depth + 1);
+        return v ? 1 + k + v : 0;
+    }
+    if (t == 100) { /* lambda: context name, then its source */
+        size_t c = cstr_size(p + 1, n - 1);
+        if (!c)
+            return 0;
+        size_t s = object_size(p + 1 + c, n - 1 - c, depth + 1);
+        return s ? 1 + c + s : 0;
+    }
+    if (t >= 101 && t <= 103)
+        return n >= 2 ? 2 : 0;
+    if (t == 104 || t == 105) {
+        if (n < 5)
+            return 0;
+        uint32_t count = get32(p + 1);
+        size_t off = 5;
+        for (uint32_t i = 0; i < count; i++) {
+            size_t s = object_size(p + off, n - off, depth + 1);
+            if (!s)
+                return 0;
+            off += s;
+        }
+        return off;
+    }
+    if (t >= 106 && t <= 111) {
+        size_t s = object_size(p + 1, n - 1, depth + 1);
+        return s ? 1 + s : 0;
+    }
+    return 0;
+}
+
+size_t qipc_object_size(const uint8_t *p, size_t n) { return object_size(p, n, 0); }
+
+enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errcap,
+                              char names[][32], char *types, int maxcols, int *ncols)
+{
+    *ncols = 0;
+    if (errcap)
+        err[0] = '\0';
+    if (n == 0 || qipc_object_size(p, n) != n)
+        return QA_BAD;
+    int t = (int8_t)p[0];
+    if (t == QT_ERROR) {
+        size_t len = strlen((const char *)p + 1);
+        if (errcap) {
+            if (len >= errcap)
+                len = errcap - 1;
+            memcpy(err, p + 1, len);
+            err[len] = '\0';
+        }
+        return QA_ERROR;
+    }
+    /* 98, attr, 99, symbol vector of names, general list of columns */
+    if (t != QT_TABLE || n < 9 || p[2] != QT_DICT || p[3] != QT_SYMBOL)
+        return QA_OTHER;
+    uint32_t nk = get32(p + 5);
+    const uint8_t *key = p + 9, *end = p + n;
+    const char *want[2] = { "c", "t" };
+    int found[2] = { -1, -1 };
+    for (uint32_t i = 0; i < nk; i++) {
+        size_t s = cstr_size(key, (size_t)(end - key));
+        for (int w = 0; w < 2; w++)
+            if (strcmp((const char *)key, want[w]) == 0 && found[w] < 0)
+                found[w] = (int)i;
+        key += s;
+    }
+    if (found[0] < 0 || found[1] < 0 || end - key < 6 || key[0] != QT_LIST)
+        return QA_OTHER;
+    uint32_t nv = get32(key + 2);
+    const uint8_t *v = key + 6;
+    const uint8_t *colc = NULL, *colt = NULL;
+    for (uint32_t i = 0; i < nv; i++) {
+        if ((int)i == found[0])
+            colc = v;
+        if ((int)i == found[1])
+            colt = v;
+        v += qipc_object_size(v, (size_t)(end - v));
+    }
+    if (!colc || !colt || colc[0] != QT_SYMBOL || colt[0] != QT_CHAR)
+        return QA_OTHER;
+    uint32_t rows = get32(colc + 2);
+    if (get32(colt + 2) != rows)
+        return QA_OTHER;
+    const uint8_t *s = colc + 6;
+    for (uint32_t i = 0; i < rows; i++) {
+        size_t len = strlen((const char *)s);
+        if ((int)i < maxcols) {
+            size_t m = len < 31 ? len : 31;
+            memcpy(names[i], s, m);
+            names[i][m] = '\0';
+            types[i] = (char)colt[6 + i];
+        }
+        s += len + 1;
+    }
+    *ncols = rows < (uint32_t)maxcols ? (int)rows : maxcols;
+    return QA_TABLE;
+}

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""--publish end to end against tests/tickerplant.py (127.0.0.1, ports
+the kernel picks): rows equal, value for value, to the CSV of the same
+capture and columns for packet rows and every message mode; the fault
+behaviour (credentials, schema mismatch, error at the final sync, a
+receiver that dies and comes back or never does, a slow receiver with
+bounded memory); live rows within 100 ms.
+
+    publish_test.py PCAP2KDB GEN_FIXTRAFFIC
+"""
+import csv
+import io
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTDATA = os.path.join(HERE, "..", "testdata")
+TP = os.path.join(HERE, "tickerplant.py")
+BIN = sys.argv[1]
+GEN = sys.argv[2] if len(sys.argv) > 2 else None
+TMP = tempfile.mkdtemp(prefix="publish_test.")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(args, **kw):
+    return subprocess.run([BIN] + args, capture_output=True, **kw)
+
+
+class Receiver:
+    n = 0
+
+    def __init__(self, schema_args, *tp_args, layout="tick"):
+        Receiver.n += 1
+        d = os.path.join(TMP, "tp%d" % Receiver.n)
+        os.mkdir(d)
+        self.schema = os.path.join(d, "schema.q")
+        layout_args = ["--publish-layout", "plain"] if layout == "plain" else []
+        r = run(["--schema", "--publish", ":1"] + layout_args + schema_args)
+        assert r.returncode == 0, r.stderr
+        open(self.schema, "wb").write(r.stdout)
+        self.port_file = os.path.join(d, "port")
+        self.dump = os.path.join(d, "dump.json")
+        self.events = os.path.join(d, "events")
+        self.p = subprocess.Popen([sys.executable, TP, "--schema", self.schema, "--port-file",
+                                   self.port_file, "--dump", self.dump, "--events", self.events,
+                                   "--layout", layout] + list(tp_args))
+        for _ in range(300):
+            if os.path.exists(self.port_file):
+                break
+            time.sleep(0.05)
+        self.port = int(open(self.port_file).read())
+        self.target = "127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        self.p.wait(timeout=30)
+        return json.load(open(self.dump))
+
+
+def typed(letter, text):
+    """A CSV field as the value q holds (the receiver's JSON form)."""
+    if letter == "C" or letter == "s":
+        return text
+    if text == "":
+        return {"f": float("nan"), "b": 0}.get(letter, -2 ** 63 if letter in "pnj" else
+                                               -2 ** 31 if letter == "i" else -2 ** 15)
+    if letter == "f":
+        return float(text)
+    if letter == "p":
+        d, t = text.split("D")
+        y, m, dd = map(int, d.split("."))
+        import datetime
+        days = (datetime.date(y, m, dd) - datetime.date(2000, 1, 1)).days
+        return days * 86400 * 10 ** 9 + span(t)
+    if letter == "n":
+        neg = text.startswith("-")
+        d, t = text.lstrip("-").split("D")
+        v = int(d) * 86400 * 10 ** 9 + span(t)
+        return -v if neg else v
+    return int(text)
+
+
+def span(t):
+    h, m, s = t.split(":")
+    sec, frac = s.split(".")
+    return ((int(h) * 60 + int(m)) * 60 + int(sec)) * 10 ** 9 + int(frac.ljust(9, "0"))
+
+
+def same(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    return a == b
+
+
+def compare(mode_args, files, table, layout="tick", what=None):
+    """Publishes files and compares the receiver's rows with the CSV."""
+    rx = Receiver(mode_args, layout=layout)
+    r = run(["--publish", rx.target, "--batch", "7"] +
+            (["--publish-layout", "plain"] if layout == "plain" else []) + mode_args + files)
+    d = rx.stop()
+    label = what or " ".join(mode_args) or "packet rows"
+    check(r.returncode == 0, "%s (%s): exit 0 (%s)" % (label, layout, r.stderr.decode()[-300:]))
+    check(d["errors"] == [], "%s: receiver saw no error %s" % (label, d["errors"][:3]))
+    c = run(mode_args + files)
+    rows = list(csv.reader(io.StringIO(c.stdout.decode("latin-1"), newline="")))
+    header, rows = rows[0], rows[1:]
+    sent_cols = d["tables"][table]["columns"]
+    got = d["tables"][table]["rows"]
+    check(len(got) == len(rows) and len(rows) > 0,
+          "%s: %d rows received, %d in the CSV" % (label, len(got), len(rows)))
+    letters = dict((c, t) for c, t in schema_letters(rx.schema))
+    bad = 0
+    for g, w in zip(got, rows):
+        byname = dict(zip(header, w))
+        for name, v in zip(sent_cols, g):
+            if layout == "tick" and name == "time":
+                continue  # the receiver's own clock
+            src = "time" if (layout == "tick" and name == "ptime") else name
+            if not same(v, typed(letters[name], byname[src])):
+                if bad < 3:
+                    print("   %s: %r received, CSV %r" % (name, v, byname[src]))
+                bad += 1
+    check(bad == 0, "%s: every value equals the CSV's (%d differ)" % (label, bad))
+
+
+def schema_letters(path):
+    sys.path.insert(0, HERE)
+    import tickerplant
+    t = tickerplant.parse_schema(open(path).read())
+    return next(iter(t.values()))
+
+
+def files(*names):
+    return [os.path.join(TESTDATA, n) for n in names]
+
+
+PACKETS = files("analysis_loss.pcap", "analysis_reconnect.pcap", "ipv6_text.pcap",
+                "pcapng_ifaces.pcapng", "eth_vlan.pcap", "tcp_flags.pcap")
+FIXF = files("fix_bundle5.pcap", "fix_qstrings.pcap", "fix_badchk.pcap", "fix_split3.pcap")
+KDBF = files("kdb_tick.pcap", "kdb_qstrings.pcap", "kdb_gap.pcap", "kdb_midstream.pcap")
+
+# ---- rows equal the CSV -------------------------------------------------
+compare([], PACKETS, "pcap")
+compare(["--columns", "time,sym,src,frame,ttl,stream,analysis,data"], PACKETS, "pcap",
+        what="--columns with strings")
+compare([], PACKETS, "pcap", layout="plain")
+compare(["--fix"], FIXF, "fix")
+compare(["--kdb"], KDBF, "kdb")
+compare(["--flows"], PACKETS, "flows")
+
+# ---- usage and refusals --------------------------------------------------
+r = run(["--publish", ":5010", "--columns", "time,src", "x.pcap"])
+check(r.returncode == 1 and b"sym" in r.stderr, "tick layout without sym: exit 1")
+r = run(["--batch", "10", "x.pcap"])
+check(r.returncode == 1, "--batch without --publish: exit 1")
+
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+free_port = s.getsockname()[1]
+s.close()
+t0 = time.time()
+r = run(["--publish", "127.0.0.1:%d:u:topsecret" % free_port, "--retry-for", "1"] + PACKETS[:1])
+check(r.returncode == 1 and b"cannot connect" in r.stderr and b"topsecret" not in r.stderr,
+      "nobody listening: exit 1 after --retry-for (%s)" % r.stderr.decode().strip())
+check(time.time() - t0 < 10, "nobody listening: no hang")
+
+rx = Receiver([], "--user", "feed", "--password", "secret")
+r = run(["--publish", rx.target + ":feed:secret"] + PACKETS[:1])
+r2 = run(["--publish", rx.target + ":feed:wrongpass", "--stats"] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 0 and len(d["tables"]["pcap"]["rows"]) == 25, "right credentials: rows arrive")
+check(r2.returncode == 1 and rx.target.encode() in r2.stderr and b"wrongpass" not in r2.stderr
+      and d["refused"] == 1, "wrong password: exit 1, target named, password never shown (%s)"
+      % r2.stderr.decode().strip())
+
+rx = Receiver([], "--mismatch")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 1 and b"column 4 is src" in r.stderr and d["upd"] == 0,
+      "schema mismatch: exit 1 naming the column, nothing sent (%s)" % r.stderr.decode().strip())
+
+rx = Receiver(["--fix"])
+r = run(["--publish", rx.target, "--table", "orders", "--fix"] + FIXF[:1])
+d = rx.stop()
+check(r.returncode == 1 and b"no table orders" in r.stderr, "missing table: exit 1")
+
+rx = Receiver([], "--meta", "error")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 0 and b"warning" in r.stderr and len(d["tables"]["pcap"]["rows"]) == 25,
+      "meta answered with a q error: warning, rows published")
+
+rx = Receiver([], "--error-final")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 3 and b"'final" in r.stderr, "error at the final sync: exit 3, printed")
+
+# ---- lost connections -----------------------------------------------------
+big = None
+if GEN:
+    big = os.path.join(TMP, "big.pcap")
+    subprocess.run([GEN, "-n", "200000", "-o", big], check=True)
+    nbig = int(run(["--stats", "-o", "/dev/null", big]).stderr.split(b"rows")[1].split()[0])
+
+    rx = Receiver([], "--die-after", "5", "--down", "1.5")
+    r = run(["--publish", rx.target, "--batch", "1000", "--stats", big])
+    d = rx.stop()
+    err = r.stderr.decode()
+    got = len(d["tables"]["pcap"]["rows"])
+    unc = int(err.split("uncertain")[1].split()[0])
+    check(r.returncode == 0 and "connection lost" in err and "reconnected" in err,
+          "receiver dies and comes back: exit 0, loss and reconnection reported")
+    check(nbig - unc <= got <= nbig and d["errors"] == [],
+          "receiver dies and comes back: %d of %d rows arrived, %d reported uncertain"
+          % (got, nbig, unc))
+    frames = [row[0] for row in d["tables"]["pcap"]["rows"]]
+
+    rx = Receiver([], "--die-after", "3", "--down", "-1")
+    t0 = time.time()
+    r = run(["--publish", rx.target, "--batch", "1000", "--retry-for", "2", big], timeout=60)
+    rx.stop()
+    check(r.returncode == 3 and b"gave up" in r.stderr and b"rows published" in r.stderr,
+          "receiver never comes back: exit 3 with the rows published (%s)"
+          % r.stderr.decode().strip().splitlines()[-1:])
+    check(time.time() - t0 < 30, "receiver never comes back: no hang")
+
+    # slow receiver: the writer blocks, memory stays bounded
+    rx = Receiver([], "--slow", "0.02")
+    # VmHWM of the running program (wait4's ru_maxrss would count the
+    # Python parent's pages at fork time)
+    p = subprocess.Popen([BIN, "--publish", rx.target, "--batch", "2000", "--stats", big],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    rss = 0
+    while p.poll() is None:
+        try:
+            for line in open("/proc/%d/status" % p.pid):
+                if line.startswith("VmHWM:"):
+                    rss = max(rss, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.05)
+    r = subprocess.CompletedProcess(p.args, p.returncode, b"", p.stderr.read())
+    d = rx.stop()
+    blocked = float(r.stderr.decode().split("blocked")[1].split()[0])
+    check(r.returncode == 0 and len(d["tables"]["pcap"]["rows"]) == nbig,
+          "slow receiver: every row arrives")
+    check(blocked > 0.5, "slow receiver: the writer blocked %.2f s" % blocked)
+    check(rss < 40 * 1024, "slow receiver: peak RSS %d KiB < 40 MiB" % rss)
+else:
+    print("skip lost-connection tests: no gen_fixtraffic")
+
+# ---- live: rows of a paused pipe within 100 ms ---------------------------
+cap = open(PACKETS[0], "rb").read()
+hdr, body = cap[:24], cap[24:]
+recs = []
+i = 0
+while i < len(body):
+    n = int.from_bytes(body[i + 8:i + 12], "little")
+    recs.append(body[i:i + 16 + n])
+    i += 16 + n
+lat = []
+for attempt in range(3):
+    rx = Receiver([])
+    p = subprocess.Popen([BIN, "--publish", rx.target, "-"], stdin=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdin.write(hdr + recs[0])
+    p.stdin.flush()
+    time.sleep(1.0)  # connected, first row out
+    n0 = len(open(rx.events).read().splitlines()) if os.path.exists(rx.events) else 0
+    t0 = time.time()
+    p.stdin.write(recs[1])
+    p.stdin.flush()
+    seen = None
+    while time.time() - t0 < 2:
+        if os.path.exists(rx.events):
+            ev = open(rx.events).read().splitlines()
+            if len(ev) > n0:
+                seen = float(ev[n0].split()[0]) - t0
+                break
+        time.sleep(0.002)
+    p.stdin.close()
+    p.wait(timeout=30)
+    rx.stop()
+    lat.append(seen if seen is not None else 9.9)
+check(min(lat) < 0.1 and sorted(lat)[1] < 0.25,
+      "live: a row of a paused pipe reaches the receiver in %s s" % ["%.3f" % x for x in lat])
+
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
