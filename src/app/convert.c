@@ -2,6 +2,7 @@
 #include "convert.h"
 #include "decode.h"
 #include "hwts.h"
+#include "pipeline.h"
 #include "reader.h"
 
 #include <stdio.h>
@@ -41,8 +42,16 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     return 0;
 }
 
+void converter_end_rows(struct converter *cv)
+{
+    if (cv->pipeline)
+        pipeline_finish(cv->pipeline);
+    cv->pipeline = NULL;
+}
+
 void converter_free(struct converter *cv)
 {
+    converter_end_rows(cv);
     flow_table_free(&cv->flows);
     ipfrag_free(&cv->frags);
 }
@@ -76,8 +85,13 @@ static void tick(struct converter *cv)
 /* Every row converted so far goes to the output: before damage is reported
  * (so that nothing before it is lost if the process is stopped then), and
  * when input pauses. */
-static void flush_rows(struct writer *w)
+static void flush_rows(struct converter *cv)
 {
+    struct writer *w = cv->writer;
+    if (cv->pipeline) {
+        pipeline_sync(cv->pipeline, 1);
+        return;
+    }
     if (w->ops->flush)
         w->ops->flush(w);
     out_flush(w->out);
@@ -85,7 +99,7 @@ static void flush_rows(struct writer *w)
 
 static void report(struct converter *cv, const char *name, const struct reader *rd)
 {
-    flush_rows(cv->writer);
+    flush_rows(cv);
     if (cv->quiet)
         return;
     before_message(cv);
@@ -98,7 +112,7 @@ static void report(struct converter *cv, const char *name, const struct reader *
 static void input_paused(void *ctx)
 {
     struct converter *cv = ctx;
-    flush_rows(cv->writer);
+    flush_rows(cv);
     show_progress(cv);
 }
 
@@ -151,11 +165,17 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
     }
 
+    /* --threads: rows are formatted by other threads where that gives the
+     * same bytes (pipeline.h); started with the first input, it serves all */
+    if (cv->threads > 1 && !cv->pipeline && !cv->mode && w->ops->row && pipeline_usable(w))
+        cv->pipeline = pipeline_start(w, cv->threads);
+
     int code = EXIT_OK;
     uint64_t skipped = 0;
     struct capture_record rec;
-    struct row r;
-    r.no_tunnels = (uint8_t)cv->no_tunnels;
+    struct row one;            /* the row, unless a pipeline holds it */
+    struct row *r = &one;
+    struct pipeline *pl = cv->pipeline;
     for (;;) {
         st = reader_next(&rd, &rec);
         if (st == READ_EOF) {
@@ -163,7 +183,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             if (input_end_status(in) != 0) {
                 code = EXIT_DAMAGED;
                 cv->stats.damaged++;
-                flush_rows(w);
+                flush_rows(cv);
                 if (!cv->quiet) {
                     before_message(cv);
                     fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed "
@@ -182,7 +202,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         if (st != READ_OK) {
             if (st == READ_NO_MEMORY) {
                 code = EXIT_NO_MEMORY;
-                flush_rows(w);
+                flush_rows(cv);
                 if (!cv->quiet) {
                     before_message(cv);
                     fprintf(stderr, "%s: %s: offset %llu: out of memory\n", cv->prog, name,
@@ -198,43 +218,50 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
 
         if (--cv->tick == 0)
             tick(cv);
-        row_reset(&r);
-        r.frame = ++cv->frame;
+        if (pl)
+            r = pipeline_row(pl);
+        r->no_tunnels = (uint8_t)cv->no_tunnels;
+        row_reset(r);
+        r->frame = ++cv->frame;
         /* The flow table's analysis needs the time even outside q's range. */
-        r.ts_sec = rec.ts_sec;
-        r.ts_nsec = rec.ts_nsec;
+        r->ts_sec = rec.ts_sec;
+        r->ts_nsec = rec.ts_nsec;
         if (rec.ts_sec != INT64_MIN && fmt_time_in_q_range(rec.ts_sec))
-            r.present |= HAS_TIME;
-        stats_record(&cv->stats, &rec, r.present & HAS_TIME);
-        r.caplen = rec.caplen;
-        r.origlen = rec.origlen;
-        r.linktype = rec.linktype;
+            r->present |= HAS_TIME;
+        stats_record(&cv->stats, &rec, r->present & HAS_TIME);
+        r->caplen = rec.caplen;
+        r->origlen = rec.origlen;
+        r->linktype = rec.linktype;
         if (rec.has_iface) {
-            r.present |= HAS_IFACE;
-            r.iface = rec.iface;
+            r->present |= HAS_IFACE;
+            r->iface = rec.iface;
         }
         /* What was on the wire bounds every length field; a bogus original
          * length below the captured one is raised to it. */
         size_t caplen = rec.caplen;
         if (cv->hwts_active)
-            caplen = hardware_stamp(cv, &rec, &r);
+            caplen = hardware_stamp(cv, &rec, r);
         size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
-        decode_link(rec.linktype, rec.data, caplen, reported, &r);
-        if (r.present & HAS_FRAG)
-            ipfrag_row(&cv->frags, &r);
+        decode_link(rec.linktype, rec.data, caplen, reported, r);
+        if (r->present & HAS_FRAG)
+            ipfrag_row(&cv->frags, r);
         struct flow *fl = NULL;
         int dir = 0;
-        if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&
-            (r.present & HAS_DST))
-            fl = flow_track_tcp(&cv->flows, &r, &dir);
+        if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC) &&
+            (r->present & HAS_DST))
+            fl = flow_track_tcp(&cv->flows, r, &dir);
         /* Filtered-out rows are decoded and tracked all the same. */
-        if (cv->filter && !filter_match(cv->filter, &r))
+        if (cv->filter && !filter_match(cv->filter, r))
             continue;
         if (cv->mode)
-            cv->mode->packet(cv->mode_ctx, &r, fl, dir);
-        else if (w->ops->row && out_take_row(w->out))
-            w->ops->row(w, &r);
-        if (out_dead(w->out))
+            cv->mode->packet(cv->mode_ctx, r, fl, dir);
+        else if (w->ops->row && out_take_row(w->out)) {
+            if (pl)
+                pipeline_commit(pl);
+            else
+                w->ops->row(w, r);
+        }
+        if (out_dead(w->out) || (pl && pipeline_dead(pl)))
             break;
         /* -c: the table has its rows (--flows writes its rows when
          * connections end, so it reads on until then) */
@@ -261,6 +288,9 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     if (cv->mode)
         cv->mode->end_input(cv->mode_ctx);
     cv->damaged += skipped;
+    /* where main.c writes out what the input gave */
+    if (pl)
+        pipeline_sync(pl, 0);
     reader_close(&rd);
     return code;
 }

@@ -54,12 +54,17 @@ struct converter {
     int hwts_columns;             /* #17: a column shows the stamp */
     int hwts_active;              /* #17: either of these: one test per record */
     int no_tunnels;               /* --no-tunnels (#15): outer packets only */
+    int threads;                  /* --threads (#19): 1 formats rows in this thread */
+    struct pipeline *pipeline;    /* the formatting threads, once started */
 };
 
 /* Sets the driver up; -1 when out of memory. */
 int converter_init(struct converter *cv, const struct converter_setup *setup);
 /* Turns the status line on (p->on) for the inputs that follow. */
 void converter_set_progress(struct converter *cv, struct progress *p);
+/* Writes every row still with the formatting threads (--threads) and
+ * stops them: before the writer's end. */
+void converter_end_rows(struct converter *cv);
 void converter_free(struct converter *cv);
 
 /* Converts one opened input; returns an exit code for it. Messages name the

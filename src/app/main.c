@@ -7,6 +7,7 @@
 #include "flows_summary.h"
 #include "hwts.h"
 #include "modes.h"
+#include "pipeline.h"
 #include "qload.h"
 #include "fix_mode.h"
 #include "kdb_mode.h"
@@ -82,6 +83,8 @@ static const char usage_text[] =
     "                      a terminal and the output is not)\n"
     "      --no-progress   never show the status line\n"
     "      --stats         print a summary of the run on stderr at the end\n"
+    "      --threads N     threads to use (default: the online CPUs, at most 8;\n"
+    "                      1: none besides the main one); same output for any N\n"
     "  -h, --help        show this help and exit\n"
     "  -V, --version     show the version and exit\n"
     "\n"
@@ -102,6 +105,8 @@ enum { OPT_HWTS = 1700 };
 enum { OPT_NO_TUNNELS = 1500 };
 /* user requests (#18) */
 enum { OPT_LIST_COLUMNS = 1800 };
+/* #19 */
+enum { OPT_THREADS = 1900 };
 /* --publish */
 enum { OPT_PUBLISH = 1400, OPT_PUBLISH_LAYOUT, OPT_BATCH, OPT_RETRY_FOR };
 
@@ -132,6 +137,7 @@ struct options {
     int layout_set;
     int batch;                 /* --batch; 0: not given */
     double retry_for;          /* --retry-for; < 0: not given */
+    int threads;               /* --threads (#19); 0: not given */
 };
 
 static const char default_table[] = "pcap";
@@ -308,6 +314,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "publish-layout", required_argument, NULL, OPT_PUBLISH_LAYOUT },
         { "batch", required_argument, NULL, OPT_BATCH },
         { "retry-for", required_argument, NULL, OPT_RETRY_FOR },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
     };
@@ -396,6 +403,17 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return usage_error("--batch '%s' is not a number of rows from 1 to 1000000",
                                    optarg);
             o->batch = (int)v;
+            break;
+        }
+        case OPT_THREADS: {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (o->threads)
+                return usage_error("%s given twice", "--threads");
+            if (errno || *end || end == optarg || v < 1 || v > PIPELINE_MAX_THREADS)
+                return usage_error("--threads '%s' is not a number from 1 to 8", optarg);
+            o->threads = (int)v;
             break;
         }
         case OPT_RETRY_FOR: {
@@ -783,6 +801,7 @@ int main(int argc, char **argv)
     }
     cv.hwts = o.hwts; /* #17 */
     cv.no_tunnels = o.no_tunnels; /* #15 */
+    cv.threads = o.threads ? o.threads : pipeline_default_threads(); /* #19 */
     cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
     cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
@@ -853,6 +872,7 @@ int main(int argc, char **argv)
         /* Rows before any damage reach the disk before we go on. */
         out_flush(&out);
     }
+    converter_end_rows(&cv);
     if (o.mode)
         o.mode->end(mode);
     else

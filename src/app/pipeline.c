@@ -1,0 +1,352 @@
+/* pipeline.c: decoded rows formatted in other threads, written in order
+ * (pipeline.h says what and why).
+ *
+ * Batches are numbered in the order the driver fills them; batch s lives in
+ * slot s % nslots and is formatted by formatter s % nform, so each formatter
+ * takes its batches in order and no queue is needed. A formatter formats
+ * into its own copy of the writer (own out buffer, own q batch state, own
+ * time cache), then waits until batch s - 1 has been written and writes its
+ * text itself: the writes happen in batch order. One mutex and one condition
+ * guard the hand-overs; they happen once per batch, not per row. */
+#define _POSIX_C_SOURCE 200809L
+#include "pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Rows per batch: enough that a hand-over costs nothing per row, few enough
+ * that the batches in flight stay small (a row is about 500 bytes). */
+#define BATCH_ROWS 1024
+/* Batches per formatter: one being formatted while the driver fills the
+ * next. */
+#define SLOTS_PER_FORMATTER 2
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED };
+
+struct slot {
+    struct row *rows;
+    int n;
+    int pause;                 /* then the writer's flush (a q batch goes out) */
+    int last;                  /* the formatter's last batch: it ends after it */
+    uint64_t seq;
+    enum slot_state state;
+};
+
+struct formatter {
+    struct pipeline *p;
+    pthread_t tid;
+    uint64_t first;            /* the first batch it takes; then every nform-th */
+    struct writer w;           /* a copy of the writer over out and fmt below */
+    struct out out;
+    struct format_ctx fmt;
+    /* text beyond out's buffer (rows of a long data column), written first */
+    char *spill;
+    size_t spill_len, spill_cap;
+};
+
+struct pipeline {
+    struct writer *w;
+    pthread_mutex_t mu;
+    pthread_cond_t changed;    /* any slot or the written count changed */
+    int nform;
+    struct formatter *form;
+    int nslots;
+    struct slot *slots;
+    struct slot *cur;          /* the batch being filled, or NULL */
+    uint64_t next_seq;         /* number of the next batch to fill */
+    uint64_t written;          /* batches written (or skipped once dead) */
+    struct out wout;           /* the real output: its buffer is lent per write */
+    atomic_int dead;
+};
+
+int pipeline_default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > PIPELINE_MAX_THREADS ? PIPELINE_MAX_THREADS : (int)n;
+}
+
+int pipeline_usable(const struct writer *w)
+{
+    if (w->ops != &csv_writer_ops && w->ops != &q_writer_ops)
+        return 0;
+    if (w->out->sink) /* --publish: the feed is not ours to call from threads */
+        return 0;
+    for (int i = 0; i < w->cols->n; i++)
+        if (w->cols->id[i] == COL_DATA || w->cols->id[i] == COL_HASH)
+            return 0; /* they read packet bytes after decoding */
+    return 1;
+}
+
+/* The formatter's out buffer is full (only a batch of very long rows gets
+ * here): its text is kept, in order, until its turn to write. */
+static int spill(void *ctx, const char *text, size_t n, int pause)
+{
+    (void)pause;
+    struct formatter *f = ctx;
+    if (f->spill_cap - f->spill_len < n) {
+        size_t cap = f->spill_cap ? f->spill_cap : OUT_BUFFER_SIZE;
+        while (cap - f->spill_len < n)
+            cap *= 2;
+        char *b = realloc(f->spill, cap);
+        if (!b)
+            return -1; /* the copy's out is marked failed: reported as ENOMEM */
+        f->spill = b;
+        f->spill_cap = cap;
+    }
+    memcpy(f->spill + f->spill_len, text, n);
+    f->spill_len += n;
+    return 0;
+}
+
+/* Writes text through the real output (called only by the thread whose turn
+ * it is); once the output has failed nothing more is written. */
+static void write_text(struct pipeline *p, char *text, size_t n)
+{
+    if (n == 0)
+        return;
+    p->wout.buf = text;
+    p->wout.len = p->wout.cap = n;
+    out_flush(&p->wout);
+    p->wout.buf = NULL;
+    p->wout.cap = 0;
+}
+
+static void *format_batches(void *arg)
+{
+    struct formatter *f = arg;
+    struct pipeline *p = f->p;
+    uint64_t seq = f->first;
+    for (;;) {
+        struct slot *s = &p->slots[seq % (uint64_t)p->nslots];
+        pthread_mutex_lock(&p->mu);
+        while (!(s->state == SLOT_QUEUED && s->seq == seq))
+            pthread_cond_wait(&p->changed, &p->mu);
+        int nform = p->nform;
+        pthread_mutex_unlock(&p->mu);
+
+        /* the sym of the input these rows come from: the driver changes it
+         * only between inputs, when every batch has been written */
+        f->fmt.sym = p->w->fmt->sym;
+        f->fmt.sym_len = p->w->fmt->sym_len;
+        if (!atomic_load_explicit(&p->dead, memory_order_relaxed)) {
+            for (int i = 0; i < s->n; i++)
+                f->w.ops->row(&f->w, &s->rows[i]);
+            if (s->pause && f->w.ops->flush)
+                f->w.ops->flush(&f->w);
+        }
+        int last = s->last;
+
+        pthread_mutex_lock(&p->mu);
+        while (p->written != seq)
+            pthread_cond_wait(&p->changed, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+
+        /* our turn: nobody else writes until written moves on */
+        if (f->out.failed && !out_dead(&p->wout))
+            out_no_memory(&p->wout); /* the formatter ran out of memory */
+        f->out.failed = 0;
+        write_text(p, f->spill, f->spill_len);
+        write_text(p, f->out.buf, f->out.len);
+        f->spill_len = 0;
+        f->out.len = 0;
+        if (out_dead(&p->wout))
+            atomic_store(&p->dead, 1);
+
+        pthread_mutex_lock(&p->mu);
+        p->written++;
+        s->state = SLOT_FREE;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+        if (last)
+            return NULL;
+        seq += (uint64_t)nform;
+    }
+}
+
+static void free_formatter(struct formatter *f)
+{
+    /* the copy's end frees its state (a q batch: empty by now) */
+    if (f->w.ops)
+        f->w.ops->end(&f->w);
+    out_free(&f->out);
+    free(f->spill);
+}
+
+static void free_pipeline(struct pipeline *p)
+{
+    for (int i = 0; i < p->nslots; i++)
+        free(p->slots[i].rows);
+    free(p->slots);
+    free(p->form);
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+/* Copies the real output's status (a failed write, a closed pipe) to the
+ * writer's out, where the driver and main.c look. */
+static void copy_status(struct pipeline *p)
+{
+    struct out *o = p->w->out;
+    if (out_dead(&p->wout) && !out_dead(o)) {
+        o->failed = p->wout.failed;
+        o->pipe_closed = p->wout.pipe_closed;
+        o->errno_saved = p->wout.errno_saved;
+    }
+}
+
+/* The formatters' tables made on first use (the flags' texts, the octets')
+ * are made here, before any formatting thread exists. */
+static void make_tables(const struct writer *w)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_SRC | HAS_DST | HAS_TCPSEQ | HAS_TCPHDR;
+    r.ipver = IPVER_4;
+    struct format_ctx fmt = { .sym = "", .data_max = w->fmt->data_max };
+    char text[DEFAULT_COLUMNS * FIELD_MAX];
+    format_default_row(text, &r, &fmt);
+}
+
+struct pipeline *pipeline_start(struct writer *w, int threads)
+{
+    /* q's inserts run across batches: one formatter keeps them whole */
+    int nform = w->ops == &q_writer_ops ? 1 : threads - 1;
+    if (nform < 1)
+        return NULL;
+    out_flush(w->out); /* the header goes before any row */
+    make_tables(w);
+    struct pipeline *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->w = w;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    p->nslots = nform * SLOTS_PER_FORMATTER;
+    p->slots = calloc((size_t)p->nslots, sizeof *p->slots);
+    p->form = calloc((size_t)nform, sizeof *p->form);
+    if (!p->slots || !p->form)
+        goto fail;
+    for (int i = 0; i < p->nslots; i++)
+        if (!(p->slots[i].rows = malloc(BATCH_ROWS * sizeof(struct row))))
+            goto fail;
+    p->wout.fd = w->out->fd;
+    p->wout.name = w->out->name;
+    p->wout.max_rows = UINT64_MAX;
+    p->nform = nform;
+
+    int started = 0;
+    for (int i = 0; i < nform; i++) {
+        struct formatter *f = &p->form[i];
+        f->p = p;
+        f->first = (uint64_t)i;
+        if (out_init(&f->out, -1, w->out->name) != 0)
+            break;
+        f->out.sink = spill;
+        f->out.sink_ctx = f;
+        f->fmt.data_max = w->fmt->data_max;
+        f->w = *w;
+        f->w.out = &f->out;
+        f->w.fmt = &f->fmt;
+        f->w.state = NULL;
+        f->w.ops->begin(&f->w); /* the copy's own state; its header text is dropped */
+        f->out.len = 0;
+        if (f->out.failed || pthread_create(&f->tid, NULL, format_batches, f) != 0) {
+            free_formatter(f);
+            f->w.ops = NULL;
+            break;
+        }
+        started++;
+    }
+    if (started == 0)
+        goto fail;
+    /* fewer threads than asked: the ones running take every batch between
+     * them (no batch has been numbered yet) */
+    pthread_mutex_lock(&p->mu);
+    p->nform = started;
+    pthread_mutex_unlock(&p->mu);
+    return p;
+fail:
+    free_pipeline(p);
+    return NULL;
+}
+
+struct row *pipeline_row(struct pipeline *p)
+{
+    if (!p->cur) {
+        struct slot *s = &p->slots[p->next_seq % (uint64_t)p->nslots];
+        pthread_mutex_lock(&p->mu);
+        while (s->state != SLOT_FREE)
+            pthread_cond_wait(&p->changed, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        s->n = 0;
+        s->pause = s->last = 0;
+        s->seq = p->next_seq;
+        p->cur = s;
+    }
+    return &p->cur->rows[p->cur->n];
+}
+
+static void submit(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->cur->state = SLOT_QUEUED;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+    p->cur = NULL;
+    p->next_seq++;
+}
+
+void pipeline_commit(struct pipeline *p)
+{
+    if (++p->cur->n == BATCH_ROWS)
+        submit(p);
+}
+
+static void wait_written(struct pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->written != p->next_seq)
+        pthread_cond_wait(&p->changed, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void pipeline_sync(struct pipeline *p, int pause)
+{
+    if (pause || (p->cur && p->cur->n)) {
+        pipeline_row(p);
+        p->cur->pause = pause;
+        submit(p);
+    }
+    wait_written(p);
+    copy_status(p);
+}
+
+int pipeline_dead(const struct pipeline *p)
+{
+    return atomic_load_explicit(&p->dead, memory_order_relaxed);
+}
+
+void pipeline_finish(struct pipeline *p)
+{
+    /* the rows left and the writer's batch in the making, then one last
+     * (empty) batch for every other formatter */
+    for (int i = 0; i < p->nform; i++) {
+        pipeline_row(p);
+        p->cur->pause = i == 0;
+        p->cur->last = 1;
+        submit(p);
+    }
+    for (int i = 0; i < p->nform; i++) {
+        pthread_join(p->form[i].tid, NULL);
+        free_formatter(&p->form[i]);
+    }
+    copy_status(p);
+    free_pipeline(p);
+}
