@@ -13,6 +13,9 @@
 #                                         come from a generator or be marked
 #                                         recorded in the table
 #
+# GOLDEN_ARGS (environment): options put before every case's own, e.g.
+# "--threads 1" (ctest's golden/threads-N runs the tables so: #19).
+#
 # A case passes when stdout equals testdata/NAME.out, stderr equals
 # testdata/NAME.err (empty when that file does not exist) and the exit code
 # is the table's.  Each failure prints a diff; the last line is
@@ -137,7 +140,7 @@ passed=0 failed=0
 declare -A seen=()
 while IFS=$'\037' read -r name capture code args _origin; do
     seen[$name]=1
-    read -r -a extra <<< "${args:-}"
+    read -r -a extra <<< "${GOLDEN_ARGS:-} ${args:-}"
     "${to[@]}" "$bin" "${extra[@]}" "$capture" \
         > "$out/stdout" 2> "$out/stderr" < /dev/null
     rc=$?
