@@ -116,9 +116,9 @@ def test_live(fmt_args, name, want_first, want_second):
     return out + more + rest
 
 
-def live_latency():
+def live_latency(extra=()):
     """Seconds from writing one record to a live pipe to its row (CSV)."""
-    p = subprocess.Popen([BIN, "--columns", "frame", "-"], stdin=subprocess.PIPE,
+    p = subprocess.Popen([BIN, "--columns", "frame"] + list(extra) + ["-"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         p.stdin.write(pcap_header())
@@ -134,22 +134,36 @@ def live_latency():
 
 
 def test_live_all():
+    for threads in ("1", "4"):
+        test_live_threads(threads)
+    test_live_threads(None)
+
+
+def test_live_threads(threads):
+    """The live checks with --threads THREADS (#19: the rows of a batch in
+    the making go out on a pause), or with the default (None)."""
+    extra = ["--threads", threads] if threads else []
+    tag = " --threads " + threads if threads else ""
     tries = []
     for _ in range(LATENCY_TRIES):
-        tries.append(live_latency())
+        tries.append(live_latency(extra))
         if tries[-1] is not None and tries[-1] <= LATENCY_LIMIT + LATENCY_MARGIN:
             break
     best = min((t for t in tries if t is not None), default=None)
-    check("live csv: a row within %.0f ms (+%.0f ms margin; best of %d tries: %s)"
-          % (LATENCY_LIMIT * 1000, LATENCY_MARGIN * 1000, len(tries),
+    check("live csv%s: a row within %.0f ms (+%.0f ms margin; best of %d tries: %s)"
+          % (tag, LATENCY_LIMIT * 1000, LATENCY_MARGIN * 1000, len(tries),
              "none" if best is None else "%.0f ms" % (best * 1000)),
           best is not None and best <= LATENCY_LIMIT + LATENCY_MARGIN,
           "tries: %r" % tries)
 
-    out = test_live([], "live csv", lines(4), lines(2))
-    check("live csv: whole output", out == b"frame,seq\n1,1\n2,2\n3,3\n4,4\n5,5\n", repr(out))
+    out = test_live(extra, "live csv" + tag, lines(4), lines(2))
+    check("live csv%s: whole output" % tag,
+          out == b"frame,seq\n1,1\n2,2\n3,3\n4,4\n5,5\n", repr(out))
     # the q writer holds a batch of rows: it must be written on a pause too
-    test_live(["-f", "q"], "live q", lambda d: b"insert" in d, lambda d: b"insert" in d)
+    test_live(["-f", "q"] + extra, "live q" + tag, lambda d: b"insert" in d,
+              lambda d: b"insert" in d)
+    if threads:
+        return
 
     # -c stops reading as soon as it has its rows, even though input goes on
     p = subprocess.Popen([BIN, "--columns", "frame", "-c", "2", "-"], stdin=subprocess.PIPE,
