@@ -6,6 +6,7 @@
 #      and robust tiers again, and the corpus tier on a sample of the corpus
 #      (tests/corpus_sample.py); FULL=1 runs the whole corpus under the
 #      sanitizers instead
+#   2b. ThreadSanitizer (clang): the unit tier and tests/threads_test.sh (#19)
 #   3. the libFuzzer targets (clang): corpus replay and a short session
 #      (FUZZ_SECONDS, default 60; tests/fuzz/README.md for long sessions)
 #   4. the Debian package: build, install, check, remove (needs root)
@@ -37,6 +38,17 @@ time {
     PCAP2KDB_FULL=$full \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|golden|robust|corpus'
+}
+
+echo "== ThreadSanitizer (clang): unit tier and tests/threads_test.sh"
+time {
+    cmake -S . -B build-tsan -DPCAP2KDB_TESTS=ON -DPCAP2KDB_TSAN=ON \
+          -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build-tsan -j"$jobs"
+    TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+        ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L unit
+    TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+        ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^threads$'
 }
 
 echo "== fuzz: replay tests/fuzz corpora, then fuzz each target (about a minute in all)"
