@@ -20,6 +20,9 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
 /* decode_link_extra.c (#15): ipnet, ATM, Juniper; 0 when linktype is not one of them. */
 int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r);
+/* decode_wpan.c (#15): IEEE 802.15.4 data frames with 6LoWPAN. */
+void decode_wpan(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
+                 struct row *r);
 /* A network-layer payload named by an Ethertype (also used by SLL, PPP...). */
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth);
