@@ -185,6 +185,10 @@ def innermost_ip(layers, j):
         if k < len(layers) and layers[k] in IP_LAYERS:
             j = k
             continue
+        if layers[k:k + 2] == ["ipcomp", "data"] and k + 2 < len(layers) \
+                and layers[k + 2] in IP_LAYERS:
+            j = k + 2                   # IPComp (RFC 3173) inflated, tunnel mode
+            continue
         if k < len(layers) and (layers[k] in TUNNEL_AFTER_IP or (
                 layers[k] == "udp" and k + 1 < len(layers)
                 and layers[k + 1] in TUNNEL_AFTER_UDP)):
@@ -228,17 +232,19 @@ def expected_row(d, cols):
     if first is not None:
         row_ip = innermost_ip(layers, first)
 
-    # vlan: outermost 802.1Q tag of the link layer (before any IP or MPLS
-    # layer: a tag inside a pseudowire is another frame's);
-    # 802.1ad outer tags are ieee8021ad.id, not in the oracle -> skip
+    # vlan: outermost tag of the link layer (before any IP or MPLS layer: a
+    # tag inside a pseudowire is another frame's): ieee8021ad.id when an
+    # 802.1ad service tag comes first, else the first vlan.id
     link = layers[:first] if first is not None else layers
     inner_vlan = False
     for stop in ("mpls", "pwethcw", "pwethheuristic"):
         if stop in link:
             inner_vlan = inner_vlan or "vlan" in link[link.index(stop):]
             link = link[:link.index(stop)]
-    if "ieee8021ad" in link:
-        e["vlan"] = SKIP
+    if "ieee8021ad" in link and ("vlan" not in link or
+                                 link.index("ieee8021ad") < link.index("vlan")):
+        v = occ(d, "ieee8021ad.id")
+        e["vlan"] = v[0] if v else SKIP   # older oracles lack the field
     elif inner_vlan and "vlan" not in link:
         e["vlan"] = SKIP                # only the pseudowire's frame has one
     elif "vlan" in link:
