@@ -222,10 +222,12 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             caplen = hardware_stamp(cv, &rec, &r);
         size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
         decode_link(rec.linktype, rec.data, caplen, reported, &r);
-        if (r.present & HAS_FRAG)
-            ipfrag_row(&cv->frags, &r);
-        if (r.present & HAS_IPCOMP)
-            ipcomp_row(&cv->inflated, &r);
+        if (r.present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
+            if (r.present & HAS_FRAG)
+                ipfrag_row(&cv->frags, &r);
+            if (r.present & HAS_IPCOMP)
+                ipcomp_row(&cv->inflated, &r);
+        }
         struct flow *fl = NULL;
         int dir = 0;
         if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&
