@@ -225,8 +225,11 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
         if (r.present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
             if (r.present & HAS_FRAG)
                 ipfrag_row(&cv->frags, &r);
-            if (r.present & HAS_IPCOMP)
+            if (r.present & HAS_IPCOMP) {
                 ipcomp_row(&cv->inflated, &r);
+                if (r.present & HAS_FRAG) /* a fragment inside the inflated payload */
+                    ipfrag_row(&cv->frags, &r);
+            }
         }
         struct flow *fl = NULL;
         int dir = 0;
