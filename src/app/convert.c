@@ -4,6 +4,7 @@
 #include "hwts.h"
 #include "pipeline.h"
 #include "reader.h"
+#include "ipcomp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,7 @@ void converter_free(struct converter *cv)
     converter_end_rows(cv);
     flow_table_free(&cv->flows);
     ipfrag_free(&cv->frags);
+    ipcomp_free(&cv->inflated);
 }
 
 void converter_set_progress(struct converter *cv, struct progress *p)
@@ -243,8 +245,15 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             caplen = hardware_stamp(cv, &rec, r);
         size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
         decode_link(rec.linktype, rec.data, caplen, reported, r);
-        if (r->present & HAS_FRAG)
-            ipfrag_row(&cv->frags, r);
+        if (r->present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
+            if (r->present & HAS_FRAG)
+                ipfrag_row(&cv->frags, r);
+            if (r->present & HAS_IPCOMP) {
+                ipcomp_row(&cv->inflated, r);
+                if (r->present & HAS_FRAG) /* a fragment inside the inflated payload */
+                    ipfrag_row(&cv->frags, r);
+            }
+        }
         struct flow *fl = NULL;
         int dir = 0;
         if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC) &&

@@ -130,10 +130,13 @@ static void *format_batches(void *arg)
         int nform = p->nform;
         pthread_mutex_unlock(&p->mu);
 
-        /* the sym of the input these rows come from: the driver changes it
-         * only between inputs, when every batch has been written */
-        f->fmt.sym = p->w->fmt->sym;
-        f->fmt.sym_len = p->w->fmt->sym_len;
+        /* the settings of the input these rows come from (its sym): the
+         * driver changes them only between inputs, when every batch has
+         * been written; the time caches stay this thread's own */
+        struct time_cache time = f->fmt.time, hwtime = f->fmt.hwtime;
+        f->fmt = *p->w->fmt;
+        f->fmt.time = time;
+        f->fmt.hwtime = hwtime;
         if (!atomic_load_explicit(&p->dead, memory_order_relaxed)) {
             for (int i = 0; i < s->n; i++)
                 f->w.ops->row(&f->w, &s->rows[i]);
@@ -250,7 +253,9 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
             break;
         f->out.sink = spill;
         f->out.sink_ctx = f;
-        f->fmt.data_max = w->fmt->data_max;
+        f->fmt = *w->fmt;
+        memset(&f->fmt.time, 0, sizeof f->fmt.time);
+        memset(&f->fmt.hwtime, 0, sizeof f->fmt.hwtime);
         f->w = *w;
         f->w.out = &f->out;
         f->w.fmt = &f->fmt;
