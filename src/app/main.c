@@ -13,7 +13,7 @@
 #include "qnames.h"
 #include "column_help.h"
 #include "publish.h"
-#include "publish_feed.h"
+#include "columns_batch.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -611,6 +611,19 @@ static void flows_filtered_end(void *ctx, const struct flow *f, const struct flo
         flows_on_end(fs->w, f, s, why);
 }
 
+/* --publish: the batch builder hands each full batch to the publisher. */
+struct publish_sink {
+    struct publisher *pub;
+    enum publish_status status;
+};
+
+static int publish_batch(void *ctx, const struct batch *b)
+{
+    struct publish_sink *ps = ctx;
+    ps->status = publisher_send(ps->pub, b);
+    return ps->status != PUB_OK;
+}
+
 /* A message mode's table: its default name, and --schema for its columns.
  * Returns EXIT_OK when --schema has been answered, -1 to go on. */
 static int message_table(struct options *o, const struct mt_columns *mc, const char *name)
@@ -664,10 +677,7 @@ int main(int argc, char **argv)
                 pcols[i] = (struct table_column){ flows_columns[i].name, flows_columns[i].qtype, 0 };
             psch.ncols = FLOWS_COLUMNS;
         } else {
-            for (int i = 0; i < o.cols.n; i++)
-                pcols[i] = (struct table_column){ column_defs[o.cols.id[i]].name,
-                                                  column_defs[o.cols.id[i]].qtype, 0 };
-            psch.ncols = o.cols.n;
+            columns_schema(&psch, pcols, &o.cols, o.table);
         }
         if (publish_wire_columns(&wire, &psch, o.layout, err, sizeof err) != 0)
             return usage_error("%s", err);
@@ -675,7 +685,6 @@ int main(int argc, char **argv)
             publish_print_schema(stdout, &psch, &wire, o.layout);
             return stdout_done();
         }
-        /* the adapter reads the CSV writers' rows, without a header */
         o.header = mo.header = 0;
     }
     if (o.schema) {
@@ -735,6 +744,13 @@ int main(int argc, char **argv)
     }
     if (o.max_rows)
         out.max_rows = o.max_rows; /* -c counts rows of the table written, in every mode */
+    /* --publish: every table's rows go into typed batches (set up below) */
+    struct batch_builder bb;
+    struct publish_sink psink = { NULL, PUB_OK };
+    if (o.publish) {
+        w.batch = mo.batch = &bb;
+        w.ops = o.flows || o.mode ? &batch_table_writer_ops : &batch_writer_ops;
+    }
     void *mode = NULL;
     if (o.mode) {
         char err[1024];
@@ -787,15 +803,16 @@ int main(int argc, char **argv)
     cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
     struct publisher *pub = NULL;
-    struct publish_feed feed;
     if (o.publish) {
         enum publish_status ps;
         pub = publisher_open(&o.target, &psch, o.layout, o.retry_for >= 0 ? o.retry_for : 60,
                              "pcap2kdb", &ps);
-        if (!pub || publish_feed_init(&feed, pub, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH,
-                                      "pcap2kdb") != 0) {
+        psink.pub = pub;
+        if (!pub || bb_init(&bb, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH, publish_batch,
+                            &psink) != 0) {
             if (pub) {
                 fprintf(stderr, "pcap2kdb: out of memory\n");
+                bb_free(&bb);
                 publisher_free(pub);
             }
             converter_free(&cv);
@@ -805,8 +822,6 @@ int main(int argc, char **argv)
             free(bad);
             return !pub ? (ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE) : EXIT_NO_MEMORY;
         }
-        out.sink = publish_feed_sink;
-        out.sink_ctx = &feed;
     }
     char sym[SYM_MAX + 1];
 
@@ -857,10 +872,14 @@ int main(int argc, char **argv)
         o.mode->end(mode);
     else
         w.ops->end(&w);
+    if (pub) {
+        bb_pause(&bb); /* the modes' last rows */
+        batch_writer_check(&w);
+    }
     out_flush(&out);
     /* exit 0 only once the receiver has read every message */
-    if (pub && feed.status == PUB_OK && !out.failed)
-        feed.status = publisher_finish(pub);
+    if (pub && psink.status == PUB_OK && !out.failed)
+        psink.status = publisher_finish(pub);
     progress_clear(&progress);
     if (o.output && !out.failed && close(outfd) != 0) {
         out.failed = 1;
@@ -879,8 +898,8 @@ int main(int argc, char **argv)
     }
     enum publish_status pub_status = PUB_OK;
     if (pub) {
-        pub_status = feed.status;
-        publish_feed_free(&feed);
+        pub_status = psink.status;
+        bb_free(&bb);
         publisher_free(pub);
     }
     converter_free(&cv);

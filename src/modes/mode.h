@@ -26,6 +26,7 @@ struct mode_opts {
     const char *table;         /* --table, or the mode's name */
     struct out *out;
     struct format_ctx *fmt;    /* sym (set per input by the driver) */
+    struct batch_builder *batch; /* --publish: rows into typed batches, not out */
 };
 
 struct mode_ops {
