@@ -94,8 +94,6 @@ enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DAT
 enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
 /* table modes: OPT_MODE + the mode's index in table_modes (modes.c) */
 enum { OPT_TAGS = 400, OPT_MODE = 600 };
-/* TCP analysis */
-enum { OPT_FLOWS = 500 };
 /* hardware timestamps (#17) */
 enum { OPT_HWTS = 1700 };
 /* #15 */
@@ -120,7 +118,6 @@ struct options {
     int stats;
     const char *columns;       /* --columns as given: parsed once the mode is known */
     const char *tags;
-    int flows;                 /* --flows: connection rows */
     const struct mode_ops *mode; /* --fix, --kdb...: a table mode (modes.c); NULL: none */
     unsigned hwts;             /* #17: formats looked for (hwts.h) */
     int hwts_given;
@@ -190,25 +187,17 @@ static void print_schema(const struct options *o, const struct qload_table *t)
     qload_print(stdout, t, o->output, o->q_format, o->header);
 }
 
-/* The packet table's or --flows' columns for --schema. */
+/* The packet table's columns for --schema. */
 static void print_packet_schema(const struct options *o)
 {
-    const char *names[COL_COUNT > FLOWS_COLUMNS ? COL_COUNT : FLOWS_COLUMNS];
-    char types[sizeof names / sizeof names[0]];
+    const char *names[COL_COUNT];
+    char types[COL_COUNT];
     struct qload_table t = { .name = o->table, .cols = names, .types = types };
-    if (o->flows) {
-        for (int i = 0; i < FLOWS_COLUMNS; i++) {
-            names[i] = flows_columns[i].name;
-            types[i] = flows_columns[i].qtype;
-        }
-        t.ncols = FLOWS_COLUMNS;
-    } else {
-        for (int i = 0; i < o->cols.n; i++) {
-            names[i] = column_defs[o->cols.id[i]].name;
-            types[i] = column_defs[o->cols.id[i]].qtype;
-        }
-        t.ncols = o->cols.n;
+    for (int i = 0; i < o->cols.n; i++) {
+        names[i] = column_defs[o->cols.id[i]].name;
+        types[i] = column_defs[o->cols.id[i]].qtype;
     }
+    t.ncols = o->cols.n;
     print_schema(o, &t);
 }
 
@@ -244,12 +233,13 @@ static int list_columns(const struct options *o)
 {
     int fix = o->mode && strcmp(o->mode->name, "fix") == 0;
     int kdb = o->mode && strcmp(o->mode->name, "kdb") == 0;
-    enum column_mode mode = o->flows ? CM_FLOWS : fix ? CM_FIX : kdb ? CM_KDB : CM_PACKET;
+    int flows = o->mode && strcmp(o->mode->name, "flows") == 0;
+    enum column_mode mode = flows ? CM_FLOWS : fix ? CM_FIX : kdb ? CM_KDB : CM_PACKET;
     int n = 0;
     const struct mt_coldef *mt = fix ? fix_mode_coldefs(&n) : kdb ? kdb_mode_coldefs(&n) : NULL;
-    const struct column_def *cd = o->flows ? flows_columns : column_defs;
+    const struct column_def *cd = flows ? flows_columns : column_defs;
     if (!mt)
-        n = o->flows ? FLOWS_COLUMNS : COL_COUNT;
+        n = flows ? FLOWS_COLUMNS : COL_COUNT;
     for (int i = 0; i < n; i++) {
         const char *name = mt ? mt[i].name : cd[i].name;
         char qtype = mt ? mt[i].qtype : cd[i].qtype;
@@ -277,7 +267,7 @@ static int single_valued(int c)
     switch (c) {
     case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
     case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX:
-    case OPT_FLOWS: case OPT_STATS: case OPT_LIST_COLUMNS:
+    case OPT_STATS: case OPT_LIST_COLUMNS:
         return 1;
     default:
         return c >= OPT_MODE && c < OPT_MODE + n_table_modes; /* a repeated mode flag */
@@ -300,7 +290,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "tags", required_argument, NULL, OPT_TAGS },
-        { "flows", no_argument, NULL, OPT_FLOWS },
         { "hwts", required_argument, NULL, OPT_HWTS },
         { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
@@ -370,9 +359,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
         case OPT_NO_TUNNELS:
             o->no_tunnels = 1;
-            break;
-        case OPT_FLOWS:
-            o->flows = 1;
             break;
         case OPT_PUBLISH:
             if (qtarget_parse(&o->target, optarg, err, sizeof err) != 0)
@@ -511,7 +497,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
         return EXIT_USAGE;
     }
-    int message_mode = o->mode || o->flows;
+    int message_mode = o->mode != NULL;
     if (o->q_format && !o->header)
         return usage_error("%s", "--no-header does not apply to -f q (a script has no header line)");
     if (data_max_given && message_mode)
@@ -523,17 +509,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("%s", err);
     if (data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
         return usage_error("%s", "--data-max needs the data column (--columns ...,data)");
-    if (o->flows && o->mode)
-        return usage_error("--flows and --%s cannot be used together", o->mode->name);
-    if (o->flows && o->columns)
-        return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
     /* #17: the formats read into columns: without one of them, the option
      * would do nothing (an expcap footer is cut off the frame in any case) */
     if (o->hwts_given && (o->hwts & ~(unsigned)HWTS_EXPCAP) &&
-        (o->mode || o->flows || !columns_need_hwts(&o->cols)))
+        (o->mode || !columns_need_hwts(&o->cols)))
         return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
-    if (o->flows && o->table == default_table)
-        o->table = "flows";
     if (!o->publish && (o->layout_set || o->batch || o->retry_for >= 0))
         return usage_error("%s", "--publish-layout, --batch and --retry-for need --publish");
     if (o->publish && o->output)
@@ -595,22 +575,6 @@ static int check_inputs(char **files, int nfiles, const char *output, char *bad,
     return usable ? EXIT_OK : EXIT_USAGE;
 }
 
-/* --flows with --port/--host/--proto: a connection's row is written when the
- * connection matches (filter_match_flow); its numbers are always those of
- * every packet. */
-struct flows_sink {
-    struct writer *w;
-    const struct filter *filter;
-};
-
-static void flows_filtered_end(void *ctx, const struct flow *f, const struct flow_summary *s,
-                               enum flow_end why)
-{
-    struct flows_sink *fs = ctx;
-    if (filter_match_flow(fs->filter, f))
-        flows_on_end(fs->w, f, s, why);
-}
-
 /* --publish: the batch builder hands each full batch to the publisher. */
 struct publish_sink {
     struct publisher *pub;
@@ -663,7 +627,8 @@ int main(int argc, char **argv)
     if (o.list_columns)
         return list_columns(&o);
     /* --publish: the table as the receiver sees it, in the mode's order */
-    struct table_column pcols[MT_MAX_COLS > FLOWS_COLUMNS ? MT_MAX_COLS : FLOWS_COLUMNS];
+    struct table_column pcols[MT_MAX_COLS > MAX_SELECTED_COLUMNS ? MT_MAX_COLS
+                                                                 : MAX_SELECTED_COLUMNS];
     struct table_schema psch = { .name = o.table, .cols = pcols };
     if (o.publish) {
         char err[1024];
@@ -672,10 +637,6 @@ int main(int argc, char **argv)
             for (int i = 0; i < mc.n; i++)
                 pcols[i] = (struct table_column){ mc.col[i].name, mc.col[i].qtype, 0 };
             psch.ncols = mc.n;
-        } else if (o.flows) {
-            for (int i = 0; i < FLOWS_COLUMNS; i++)
-                pcols[i] = (struct table_column){ flows_columns[i].name, flows_columns[i].qtype, 0 };
-            psch.ncols = FLOWS_COLUMNS;
         } else {
             columns_schema(&psch, pcols, &o.cols, o.table);
         }
@@ -733,8 +694,7 @@ int main(int argc, char **argv)
     struct out out;
     struct format_ctx fmt = { .data_max = o.data_max };
     struct writer w = {
-        .ops = o.flows ? (o.q_format ? &flows_q_writer_ops : &flows_csv_writer_ops)
-                       : (o.q_format ? &q_writer_ops : &csv_writer_ops),
+        .ops = o.q_format ? &q_writer_ops : &csv_writer_ops,
         .out = &out, .cols = &o.cols, .fmt = &fmt, .header = o.header, .table = o.table,
     };
     if (out_init(&out, outfd, outname) != 0) {
@@ -749,7 +709,7 @@ int main(int argc, char **argv)
     struct publish_sink psink = { NULL, PUB_OK };
     if (o.publish) {
         w.batch = mo.batch = &bb;
-        w.ops = o.flows || o.mode ? &batch_table_writer_ops : &batch_writer_ops;
+        w.ops = o.mode ? &batch_table_writer_ops : &batch_writer_ops;
     }
     void *mode = NULL;
     if (o.mode) {
@@ -766,7 +726,7 @@ int main(int argc, char **argv)
     }
     struct converter_setup setup = {
         .writer = &w, .mode = o.mode, .mode_ctx = mode,
-        .use_flows = o.flows || columns_need_flows(&o.cols) || o.stats,
+        .use_flows = columns_need_flows(&o.cols) || o.stats,
         .filter = filter_active(&o.filter) ? &o.filter : NULL,
     };
     /* the analysis column needs the flow table's sequence analysis; the
@@ -780,14 +740,6 @@ int main(int argc, char **argv)
     /* #16: the TCP number columns need the lists of unacknowledged segments */
     if (!o.mode && columns_need_tcp_numbers(&o.cols))
         setup.numbers = setup.analyze = 1;
-    struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
-    if (o.flows && filter_active(&o.filter)) {
-        setup.on_flow_end = flows_filtered_end;
-        setup.on_flow_end_ctx = &flows_sink;
-    } else if (o.flows) {
-        setup.on_flow_end = flows_on_end;
-        setup.on_flow_end_ctx = &w;
-    }
     struct converter cv;
     if (converter_init(&cv, &setup) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
@@ -799,7 +751,7 @@ int main(int argc, char **argv)
     }
     cv.hwts = o.hwts; /* #17 */
     cv.no_tunnels = o.no_tunnels; /* #15 */
-    cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
+    cv.hwts_columns = !o.mode && columns_need_hwts(&o.cols);
     cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
     struct publisher *pub = NULL;
