@@ -47,10 +47,10 @@ static const char usage_text[] =
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
     "      --list-columns  print every column of the mode (NAME, q TYPE, meaning)\n"
-    "      --fix           one row per FIX message instead of per packet\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
-    "      --flows         one row per TCP connection instead of one per packet\n"
-    "      --kdb           one row per kdb+ IPC message instead of per packet\n"
+    /* here: one line per table mode, from its mode_ops (print_usage) */
+    ;
+static const char usage_tail[] =
     "      --hwts LIST     hardware timestamps for hwtime/hwdev/hwport: metamako,\n"
     "                      exablaze, expcap, ixia, arista (comma-separated), auto\n"
     "                      (the default: ixia,arista) or none\n"
@@ -199,6 +199,15 @@ static void print_packet_schema(const struct options *o)
     }
     t.ncols = o->cols.n;
     print_schema(o, &t);
+}
+
+/* --help: the options, with one line for each table mode of modes.c. */
+static void print_usage(FILE *f)
+{
+    fputs(usage_text, f);
+    for (int i = 0; i < n_table_modes; i++)
+        fprintf(f, "      --%-14s%s\n", table_modes[i]->name, table_modes[i]->help);
+    fputs(usage_tail, f);
 }
 
 static int mode_index(const struct mode_ops *m)
@@ -465,7 +474,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->hwts_given = 1;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_usage(stdout);
             return stdout_done();
         case 'V':
             printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
@@ -655,7 +664,7 @@ int main(int argc, char **argv)
     /* No file and a terminal on stdin: the user needs the usage, not a
      * silent wait for a capture typed on the keyboard. */
     if (optind >= argc && isatty(STDIN_FILENO)) {
-        fputs(usage_text, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
