@@ -103,18 +103,6 @@ void bb_set_text(struct batch_builder *bb, int c, int r, const char *s, size_t n
     bb_text_done(bb, c, r, n);
 }
 
-void bb_set_num(struct batch_builder *bb, int c, int r, int64_t v, int null)
-{
-    union batch_values *col = &bb->b.col[c];
-    switch (bb->b.schema->cols[c].qtype) {
-    case 'I': col->i[r] = null ? Q_NULL_INT : (int32_t)v; break;
-    case 'H': col->h[r] = null ? Q_NULL_SHORT : (int16_t)v; break;
-    case 'B': col->b[r] = !null && v != 0; break;
-    case 'F': col->f[r] = null ? NAN : (double)v; break;
-    default: col->j[r] = null ? Q_NULL_LONG : v; break;
-    }
-}
-
 void bb_set_float(struct batch_builder *bb, int c, int r, double v) { bb->b.col[c].f[r] = v; }
 
 static int64_t parse_int(const char *s, size_t n)

@@ -14,6 +14,7 @@
 #define PCAP2KDB_BATCH_BUILD_H
 
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include "batch.h"
 
@@ -58,8 +59,28 @@ static inline void bb_set_static(struct batch_builder *bb, int c, int r, const c
 }
 static inline void bb_set_j(struct batch_builder *bb, int c, int r, int64_t v) { bb->b.col[c].j[r] = v; }
 static inline void bb_set_i(struct batch_builder *bb, int c, int r, int32_t v) { bb->b.col[c].i[r] = v; }
-/* A value of any numeric type, or a null (null != 0), by the column's type. */
-void bb_set_num(struct batch_builder *bb, int c, int r, int64_t v, int null);
+/* A value of any numeric type, or a null (null != 0), by the column's type.
+ * Inline: the packet rows of --publish store most columns through it. */
+static inline void bb_set_num(struct batch_builder *bb, int c, int r, int64_t v, int null)
+{
+    union batch_values *col = &bb->b.col[c];
+    switch (bb->b.schema->cols[c].qtype) {
+    case 'I': col->i[r] = null ? Q_NULL_INT : (int32_t)v; break;
+    case 'H': col->h[r] = null ? Q_NULL_SHORT : (int16_t)v; break;
+    case 'B': col->b[r] = !null && v != 0; break;
+    case 'F': col->f[r] = null ? (double)NAN : (double)v; break;
+    default: col->j[r] = null ? Q_NULL_LONG : v; break;
+    }
+}
+/* q's null of the column's type (the empty symbol or string for text). */
+static inline void bb_set_null(struct batch_builder *bb, int c, int r)
+{
+    char t = bb->b.schema->cols[c].qtype;
+    if (t == 'S' || t == '*')
+        bb->b.col[c].s[r] = (struct qtext){ "", 0 };
+    else
+        bb_set_num(bb, c, r, 0, 1);
+}
 void bb_set_float(struct batch_builder *bb, int c, int r, double v);
 /* The value as text the CSV writers print (numbers, times "2020.05.14D...",
  * timespans "0D00:00:00.000001000", wire text), typed by the column. */

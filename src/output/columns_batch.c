@@ -59,7 +59,7 @@ void columns_batch_row(struct batch_builder *bb, const struct column_list *cl,
             continue;
         }
         if (field_is_null(id, r)) {
-            bb_set_parsed(bb, c, i, "", 0);
+            bb_set_null(bb, c, i);
             continue;
         }
         if (store_number(bb, c, i, id, r))
