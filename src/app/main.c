@@ -616,6 +616,80 @@ static int message_table(struct options *o, const struct mt_columns *mc, const c
     return EXIT_OK;
 }
 
+/* The table of the run: the mode's columns and table name, and for
+ * --publish the schema the receiver gets (psch, whose cols has room for
+ * every column). An exit code when the run ends here (--schema,
+ * --list-columns, a usage error), -1 to go on. */
+static int table_setup(struct options *o, struct mode_opts *mo, struct mt_columns *mc,
+                       struct table_schema *psch)
+{
+    if (o->mode) {
+        char err[1024];
+        if (o->mode->columns(mo, mc, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (message_table(o, mc, o->mode->name) == EXIT_OK)
+            return stdout_done();
+        mo->table = o->table;
+    }
+    if (o->list_columns)
+        return list_columns(o);
+    if (o->publish) {
+        /* the table as the receiver sees it, in the mode's order */
+        char err[1024];
+        struct publish_wire wire;
+        struct table_column *pcols = (struct table_column *)psch->cols;
+        psch->name = o->table;
+        if (o->mode) {
+            for (int i = 0; i < mc->n; i++)
+                pcols[i] = (struct table_column){ mc->col[i].name, mc->col[i].qtype, 0 };
+            psch->ncols = mc->n;
+        } else {
+            columns_schema(psch, pcols, &o->cols, o->table);
+        }
+        if (publish_wire_columns(&wire, psch, o->layout, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (o->schema) {
+            publish_print_schema(stdout, psch, &wire, o->layout);
+            return stdout_done();
+        }
+        o->header = mo->header = 0;
+    }
+    if (o->schema) {
+        print_packet_schema(o);
+        return stdout_done();
+    }
+    return -1;
+}
+
+/* -o FILE, or standard output; -1 with a message when it cannot be
+ * created (exit 3, as for a full disk). */
+static int open_output(const char *path)
+{
+    if (!path)
+        return STDOUT_FILENO;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", path, strerror(errno));
+    return fd;
+}
+
+/* The exit status of a run whose inputs gave code: a publisher that failed
+ * or a failed output wins (its message said why); a reader that went away
+ * (closed pipe) is no error. */
+static int run_status(int code, enum publish_status ps, const struct out *out,
+                      const char *outname)
+{
+    if (ps != PUB_OK)
+        return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+    if (out->pipe_closed)
+        return EXIT_OK;
+    if (out->failed) {
+        fprintf(stderr, "pcap2kdb: %s: write error: %s\n", outname, strerror(out->errno_saved));
+        return EXIT_WRITE;
+    }
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -625,42 +699,12 @@ int main(int argc, char **argv)
     struct mode_opts mo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
                             .header = o.header };
     struct mt_columns mc;
-    if (o.mode) {
-        char err[1024];
-        if (o.mode->columns(&mo, &mc, err, sizeof err) != 0)
-            return usage_error("%s", err);
-        if (message_table(&o, &mc, o.mode->name) == EXIT_OK)
-            return stdout_done();
-        mo.table = o.table;
-    }
-    if (o.list_columns)
-        return list_columns(&o);
-    /* --publish: the table as the receiver sees it, in the mode's order */
     struct table_column pcols[MT_MAX_COLS > MAX_SELECTED_COLUMNS ? MT_MAX_COLS
                                                                  : MAX_SELECTED_COLUMNS];
     struct table_schema psch = { .name = o.table, .cols = pcols };
-    if (o.publish) {
-        char err[1024];
-        struct publish_wire wire;
-        if (o.mode) {
-            for (int i = 0; i < mc.n; i++)
-                pcols[i] = (struct table_column){ mc.col[i].name, mc.col[i].qtype, 0 };
-            psch.ncols = mc.n;
-        } else {
-            columns_schema(&psch, pcols, &o.cols, o.table);
-        }
-        if (publish_wire_columns(&wire, &psch, o.layout, err, sizeof err) != 0)
-            return usage_error("%s", err);
-        if (o.schema) {
-            publish_print_schema(stdout, &psch, &wire, o.layout);
-            return stdout_done();
-        }
-        o.header = mo.header = 0;
-    }
-    if (o.schema) {
-        print_packet_schema(&o);
-        return stdout_done();
-    }
+    rc = table_setup(&o, &mo, &mc, &psch);
+    if (rc >= 0)
+        return rc;
     /* No file and a terminal on stdin: the user needs the usage, not a
      * silent wait for a capture typed on the keyboard. */
     if (optind >= argc && isatty(STDIN_FILENO)) {
@@ -687,17 +731,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    int outfd = STDOUT_FILENO;
-    const char *outname = "stdout";
-    if (o.output) {
-        outfd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (outfd < 0) {
-            /* The output cannot be written: exit 3, as for a full disk. */
-            fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", o.output, strerror(errno));
-            free(bad);
-            return EXIT_WRITE;
-        }
-        outname = o.output;
+    /* out of memory while publishing is reported as the output's failure */
+    const char *outname = o.output ? o.output : o.publish ? o.target.shown : "stdout";
+    int outfd = open_output(o.output);
+    if (outfd < 0) {
+        free(bad);
+        return EXIT_WRITE;
     }
 
     struct out out;
@@ -868,15 +907,5 @@ int main(int argc, char **argv)
     if (o.mode)
         o.mode->free(mode);
     out_free(&out);
-    if (pub_status != PUB_OK)
-        return pub_status == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
-    if (pub)
-        return code;
-    if (out.pipe_closed)
-        return EXIT_OK;
-    if (out.failed) {
-        fprintf(stderr, "pcap2kdb: %s: write error: %s\n", outname, strerror(out.errno_saved));
-        return EXIT_WRITE;
-    }
-    return code;
+    return run_status(code, pub_status, &out, outname);
 }
