@@ -99,7 +99,8 @@ void bb_text_done(struct batch_builder *bb, int c, int r, size_t n)
 
 void bb_set_text(struct batch_builder *bb, int c, int r, const char *s, size_t n)
 {
-    memcpy(bb_text_room(bb), s, n);
+    if (n) /* a null's text may be a null pointer */
+        memcpy(bb_text_room(bb), s, n);
     bb_text_done(bb, c, r, n);
 }
 
