@@ -12,6 +12,16 @@
 /* A file with many damaged blocks gets this many messages, then a count. */
 #define MAX_DAMAGE_MESSAGES 10
 
+/* A mode whose rows are connections: told when each record is complete,
+ * if the connection passes the filters. */
+static void mode_flow_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                          enum flow_end why)
+{
+    struct converter *cv = ctx;
+    if (!cv->filter || filter_match_flow(cv->filter, f))
+        cv->mode->flow_end(cv->mode_ctx, f, s, why);
+}
+
 int converter_init(struct converter *cv, const struct converter_setup *s)
 {
     memset(cv, 0, sizeof *cv);
@@ -24,9 +34,9 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     cv->prog = "pcap2kdb";
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
-    /* a mode's reassembler needs the datagrams' payload */
+    /* a message mode's reassembler needs the datagrams' payload */
     if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES,
-                    s->keep_frag_payload || s->mode != NULL) != 0)
+                    s->keep_frag_payload || (s->mode && !s->mode->flow_end)) != 0)
         return -1;
     if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0) {
         ipfrag_free(&cv->frags);
@@ -39,6 +49,10 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     if (s->mode) {
         cv->flows.on_evict = s->mode->evict;
         cv->flows.on_evict_ctx = s->mode_ctx;
+        if (s->mode->flow_end) {
+            cv->flows.on_end = mode_flow_end;
+            cv->flows.on_end_ctx = cv;
+        }
     }
     return 0;
 }

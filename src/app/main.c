@@ -14,7 +14,7 @@
 #include "qnames.h"
 #include "column_help.h"
 #include "publish.h"
-#include "publish_feed.h"
+#include "columns_batch.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -48,10 +48,10 @@ static const char usage_text[] =
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
     "      --list-columns  print every column of the mode (NAME, q TYPE, meaning)\n"
-    "      --fix           one row per FIX message instead of per packet\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
-    "      --flows         one row per TCP connection instead of one per packet\n"
-    "      --kdb           one row per kdb+ IPC message instead of per packet\n"
+    /* here: one line per table mode, from its mode_ops (print_usage) */
+    ;
+static const char usage_tail[] =
     "      --hwts LIST     hardware timestamps for hwtime/hwdev/hwport: metamako,\n"
     "                      exablaze, expcap, ixia, arista (comma-separated), auto\n"
     "                      (the default: ixia,arista) or none\n"
@@ -97,8 +97,6 @@ enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DAT
 enum { OPT_PORT = 300, OPT_HOST, OPT_PROTO, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_STATS };
 /* table modes: OPT_MODE + the mode's index in table_modes (modes.c) */
 enum { OPT_TAGS = 400, OPT_MODE = 600 };
-/* TCP analysis */
-enum { OPT_FLOWS = 500 };
 /* hardware timestamps (#17) */
 enum { OPT_HWTS = 1700 };
 /* #15 */
@@ -125,7 +123,6 @@ struct options {
     int stats;
     const char *columns;       /* --columns as given: parsed once the mode is known */
     const char *tags;
-    int flows;                 /* --flows: connection rows */
     const struct mode_ops *mode; /* --fix, --kdb...: a table mode (modes.c); NULL: none */
     unsigned hwts;             /* #17: formats looked for (hwts.h) */
     int hwts_given;
@@ -196,26 +193,27 @@ static void print_schema(const struct options *o, const struct qload_table *t)
     qload_print(stdout, t, o->output, o->q_format, o->header);
 }
 
-/* The packet table's or --flows' columns for --schema. */
+/* The packet table's columns for --schema. */
 static void print_packet_schema(const struct options *o)
 {
-    const char *names[COL_COUNT > FLOWS_COLUMNS ? COL_COUNT : FLOWS_COLUMNS];
-    char types[sizeof names / sizeof names[0]];
+    const char *names[COL_COUNT];
+    char types[COL_COUNT];
     struct qload_table t = { .name = o->table, .cols = names, .types = types };
-    if (o->flows) {
-        for (int i = 0; i < FLOWS_COLUMNS; i++) {
-            names[i] = flows_columns[i].name;
-            types[i] = flows_columns[i].qtype;
-        }
-        t.ncols = FLOWS_COLUMNS;
-    } else {
-        for (int i = 0; i < o->cols.n; i++) {
-            names[i] = column_defs[o->cols.id[i]].name;
-            types[i] = column_defs[o->cols.id[i]].qtype;
-        }
-        t.ncols = o->cols.n;
+    for (int i = 0; i < o->cols.n; i++) {
+        names[i] = column_defs[o->cols.id[i]].name;
+        types[i] = column_defs[o->cols.id[i]].qtype;
     }
+    t.ncols = o->cols.n;
     print_schema(o, &t);
+}
+
+/* --help: the options, with one line for each table mode of modes.c. */
+static void print_usage(FILE *f)
+{
+    fputs(usage_text, f);
+    for (int i = 0; i < n_table_modes; i++)
+        fprintf(f, "      --%-14s%s\n", table_modes[i]->name, table_modes[i]->help);
+    fputs(usage_tail, f);
 }
 
 static int mode_index(const struct mode_ops *m)
@@ -250,12 +248,13 @@ static int list_columns(const struct options *o)
 {
     int fix = o->mode && strcmp(o->mode->name, "fix") == 0;
     int kdb = o->mode && strcmp(o->mode->name, "kdb") == 0;
-    enum column_mode mode = o->flows ? CM_FLOWS : fix ? CM_FIX : kdb ? CM_KDB : CM_PACKET;
+    int flows = o->mode && strcmp(o->mode->name, "flows") == 0;
+    enum column_mode mode = flows ? CM_FLOWS : fix ? CM_FIX : kdb ? CM_KDB : CM_PACKET;
     int n = 0;
     const struct mt_coldef *mt = fix ? fix_mode_coldefs(&n) : kdb ? kdb_mode_coldefs(&n) : NULL;
-    const struct column_def *cd = o->flows ? flows_columns : column_defs;
+    const struct column_def *cd = flows ? flows_columns : column_defs;
     if (!mt)
-        n = o->flows ? FLOWS_COLUMNS : COL_COUNT;
+        n = flows ? FLOWS_COLUMNS : COL_COUNT;
     for (int i = 0; i < n; i++) {
         const char *name = mt ? mt[i].name : cd[i].name;
         char qtype = mt ? mt[i].qtype : cd[i].qtype;
@@ -283,7 +282,7 @@ static int single_valued(int c)
     switch (c) {
     case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
     case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX:
-    case OPT_FLOWS: case OPT_STATS: case OPT_LIST_COLUMNS:
+    case OPT_STATS: case OPT_LIST_COLUMNS:
         return 1;
     default:
         return c >= OPT_MODE && c < OPT_MODE + n_table_modes; /* a repeated mode flag */
@@ -306,7 +305,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "stats", no_argument, NULL, OPT_STATS },
         { "tags", required_argument, NULL, OPT_TAGS },
-        { "flows", no_argument, NULL, OPT_FLOWS },
         { "hwts", required_argument, NULL, OPT_HWTS },
         { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
@@ -377,9 +375,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
         case OPT_NO_TUNNELS:
             o->no_tunnels = 1;
-            break;
-        case OPT_FLOWS:
-            o->flows = 1;
             break;
         case OPT_PUBLISH:
             if (qtarget_parse(&o->target, optarg, err, sizeof err) != 0)
@@ -497,7 +492,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->hwts_given = 1;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_usage(stdout);
             return stdout_done();
         case 'V':
             printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
@@ -529,7 +524,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
         return EXIT_USAGE;
     }
-    int message_mode = o->mode || o->flows;
+    int message_mode = o->mode != NULL;
     if (o->q_format && !o->header)
         return usage_error("%s", "--no-header does not apply to -f q (a script has no header line)");
     if (data_max_given && message_mode)
@@ -541,17 +536,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("%s", err);
     if (data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
         return usage_error("%s", "--data-max needs the data column (--columns ...,data)");
-    if (o->flows && o->mode)
-        return usage_error("--flows and --%s cannot be used together", o->mode->name);
-    if (o->flows && o->columns)
-        return usage_error("%s", "--columns does not apply to --flows (its columns are fixed)");
     /* #17: the formats read into columns: without one of them, the option
      * would do nothing (an expcap footer is cut off the frame in any case) */
     if (o->hwts_given && (o->hwts & ~(unsigned)HWTS_EXPCAP) &&
-        (o->mode || o->flows || !columns_need_hwts(&o->cols)))
+        (o->mode || !columns_need_hwts(&o->cols)))
         return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
-    if (o->flows && o->table == default_table)
-        o->table = "flows";
     if (!o->publish && (o->layout_set || o->batch || o->retry_for >= 0))
         return usage_error("%s", "--publish-layout, --batch and --retry-for need --publish");
     if (o->publish && o->output)
@@ -613,20 +602,17 @@ static int check_inputs(char **files, int nfiles, const char *output, char *bad,
     return usable ? EXIT_OK : EXIT_USAGE;
 }
 
-/* --flows with --port/--host/--proto: a connection's row is written when the
- * connection matches (filter_match_flow); its numbers are always those of
- * every packet. */
-struct flows_sink {
-    struct writer *w;
-    const struct filter *filter;
+/* --publish: the batch builder hands each full batch to the publisher. */
+struct publish_sink {
+    struct publisher *pub;
+    enum publish_status status;
 };
 
-static void flows_filtered_end(void *ctx, const struct flow *f, const struct flow_summary *s,
-                               enum flow_end why)
+static int publish_batch(void *ctx, const struct batch *b)
 {
-    struct flows_sink *fs = ctx;
-    if (filter_match_flow(fs->filter, f))
-        flows_on_end(fs->w, f, s, why);
+    struct publish_sink *ps = ctx;
+    ps->status = publisher_send(ps->pub, b);
+    return ps->status != PUB_OK;
 }
 
 /* A message mode's table: its default name, and --schema for its columns.
@@ -648,6 +634,80 @@ static int message_table(struct options *o, const struct mt_columns *mc, const c
     return EXIT_OK;
 }
 
+/* The table of the run: the mode's columns and table name, and for
+ * --publish the schema the receiver gets (psch, whose cols has room for
+ * every column). An exit code when the run ends here (--schema,
+ * --list-columns, a usage error), -1 to go on. */
+static int table_setup(struct options *o, struct mode_opts *mo, struct mt_columns *mc,
+                       struct table_schema *psch)
+{
+    if (o->mode) {
+        char err[1024];
+        if (o->mode->columns(mo, mc, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (message_table(o, mc, o->mode->name) == EXIT_OK)
+            return stdout_done();
+        mo->table = o->table;
+    }
+    if (o->list_columns)
+        return list_columns(o);
+    if (o->publish) {
+        /* the table as the receiver sees it, in the mode's order */
+        char err[1024];
+        struct publish_wire wire;
+        struct table_column *pcols = (struct table_column *)psch->cols;
+        psch->name = o->table;
+        if (o->mode) {
+            for (int i = 0; i < mc->n; i++)
+                pcols[i] = (struct table_column){ mc->col[i].name, mc->col[i].qtype, 0 };
+            psch->ncols = mc->n;
+        } else {
+            columns_schema(psch, pcols, &o->cols, o->table);
+        }
+        if (publish_wire_columns(&wire, psch, o->layout, err, sizeof err) != 0)
+            return usage_error("%s", err);
+        if (o->schema) {
+            publish_print_schema(stdout, psch, &wire, o->layout);
+            return stdout_done();
+        }
+        o->header = mo->header = 0;
+    }
+    if (o->schema) {
+        print_packet_schema(o);
+        return stdout_done();
+    }
+    return -1;
+}
+
+/* -o FILE, or standard output; -1 with a message when it cannot be
+ * created (exit 3, as for a full disk). */
+static int open_output(const char *path)
+{
+    if (!path)
+        return STDOUT_FILENO;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", path, strerror(errno));
+    return fd;
+}
+
+/* The exit status of a run whose inputs gave code: a publisher that failed
+ * or a failed output wins (its message said why); a reader that went away
+ * (closed pipe) is no error. */
+static int run_status(int code, enum publish_status ps, const struct out *out,
+                      const char *outname)
+{
+    if (ps != PUB_OK)
+        return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+    if (out->pipe_closed)
+        return EXIT_OK;
+    if (out->failed) {
+        fprintf(stderr, "pcap2kdb: %s: write error: %s\n", outname, strerror(out->errno_saved));
+        return EXIT_WRITE;
+    }
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -657,53 +717,16 @@ int main(int argc, char **argv)
     struct mode_opts mo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
                             .header = o.header };
     struct mt_columns mc;
-    if (o.mode) {
-        char err[1024];
-        if (o.mode->columns(&mo, &mc, err, sizeof err) != 0)
-            return usage_error("%s", err);
-        if (message_table(&o, &mc, o.mode->name) == EXIT_OK)
-            return stdout_done();
-        mo.table = o.table;
-    }
-    if (o.list_columns)
-        return list_columns(&o);
-    /* --publish: the table as the receiver sees it, in the mode's order */
-    struct table_column pcols[MT_MAX_COLS > FLOWS_COLUMNS ? MT_MAX_COLS : FLOWS_COLUMNS];
+    struct table_column pcols[MT_MAX_COLS > MAX_SELECTED_COLUMNS ? MT_MAX_COLS
+                                                                 : MAX_SELECTED_COLUMNS];
     struct table_schema psch = { .name = o.table, .cols = pcols };
-    if (o.publish) {
-        char err[1024];
-        struct publish_wire wire;
-        if (o.mode) {
-            for (int i = 0; i < mc.n; i++)
-                pcols[i] = (struct table_column){ mc.col[i].name, mc.col[i].qtype, 0 };
-            psch.ncols = mc.n;
-        } else if (o.flows) {
-            for (int i = 0; i < FLOWS_COLUMNS; i++)
-                pcols[i] = (struct table_column){ flows_columns[i].name, flows_columns[i].qtype, 0 };
-            psch.ncols = FLOWS_COLUMNS;
-        } else {
-            for (int i = 0; i < o.cols.n; i++)
-                pcols[i] = (struct table_column){ column_defs[o.cols.id[i]].name,
-                                                  column_defs[o.cols.id[i]].qtype, 0 };
-            psch.ncols = o.cols.n;
-        }
-        if (publish_wire_columns(&wire, &psch, o.layout, err, sizeof err) != 0)
-            return usage_error("%s", err);
-        if (o.schema) {
-            publish_print_schema(stdout, &psch, &wire, o.layout);
-            return stdout_done();
-        }
-        /* the adapter reads the CSV writers' rows, without a header */
-        o.header = mo.header = 0;
-    }
-    if (o.schema) {
-        print_packet_schema(&o);
-        return stdout_done();
-    }
+    rc = table_setup(&o, &mo, &mc, &psch);
+    if (rc >= 0)
+        return rc;
     /* No file and a terminal on stdin: the user needs the usage, not a
      * silent wait for a capture typed on the keyboard. */
     if (optind >= argc && isatty(STDIN_FILENO)) {
-        fputs(usage_text, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
     /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
@@ -726,24 +749,18 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    int outfd = STDOUT_FILENO;
-    const char *outname = "stdout";
-    if (o.output) {
-        outfd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (outfd < 0) {
-            /* The output cannot be written: exit 3, as for a full disk. */
-            fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", o.output, strerror(errno));
-            free(bad);
-            return EXIT_WRITE;
-        }
-        outname = o.output;
+    /* out of memory while publishing is reported as the output's failure */
+    const char *outname = o.output ? o.output : o.publish ? o.target.shown : "stdout";
+    int outfd = open_output(o.output);
+    if (outfd < 0) {
+        free(bad);
+        return EXIT_WRITE;
     }
 
     struct out out;
     struct format_ctx fmt = { .data_max = o.data_max };
     struct writer w = {
-        .ops = o.flows ? (o.q_format ? &flows_q_writer_ops : &flows_csv_writer_ops)
-                       : (o.q_format ? &q_writer_ops : &csv_writer_ops),
+        .ops = o.q_format ? &q_writer_ops : &csv_writer_ops,
         .out = &out, .cols = &o.cols, .fmt = &fmt, .header = o.header, .table = o.table,
     };
     if (out_init(&out, outfd, outname) != 0) {
@@ -753,6 +770,13 @@ int main(int argc, char **argv)
     }
     if (o.max_rows)
         out.max_rows = o.max_rows; /* -c counts rows of the table written, in every mode */
+    /* --publish: every table's rows go into typed batches (set up below) */
+    struct batch_builder bb;
+    struct publish_sink psink = { NULL, PUB_OK };
+    if (o.publish) {
+        w.batch = mo.batch = &bb;
+        w.ops = o.mode ? &batch_table_writer_ops : &batch_writer_ops;
+    }
     void *mode = NULL;
     if (o.mode) {
         char err[1024];
@@ -768,7 +792,7 @@ int main(int argc, char **argv)
     }
     struct converter_setup setup = {
         .writer = &w, .mode = o.mode, .mode_ctx = mode,
-        .use_flows = o.flows || columns_need_flows(&o.cols) || o.stats,
+        .use_flows = columns_need_flows(&o.cols) || o.stats,
         .filter = filter_active(&o.filter) ? &o.filter : NULL,
     };
     /* the analysis column needs the flow table's sequence analysis; the
@@ -782,14 +806,6 @@ int main(int argc, char **argv)
     /* #16: the TCP number columns need the lists of unacknowledged segments */
     if (!o.mode && columns_need_tcp_numbers(&o.cols))
         setup.numbers = setup.analyze = 1;
-    struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
-    if (o.flows && filter_active(&o.filter)) {
-        setup.on_flow_end = flows_filtered_end;
-        setup.on_flow_end_ctx = &flows_sink;
-    } else if (o.flows) {
-        setup.on_flow_end = flows_on_end;
-        setup.on_flow_end_ctx = &w;
-    }
     struct converter cv;
     if (converter_init(&cv, &setup) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
@@ -802,19 +818,20 @@ int main(int argc, char **argv)
     cv.hwts = o.hwts; /* #17 */
     cv.no_tunnels = o.no_tunnels; /* #15 */
     cv.threads = o.threads ? o.threads : pipeline_default_threads(); /* #19 */
-    cv.hwts_columns = !o.mode && !o.flows && columns_need_hwts(&o.cols);
+    cv.hwts_columns = !o.mode && columns_need_hwts(&o.cols);
     cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
 
     struct publisher *pub = NULL;
-    struct publish_feed feed;
     if (o.publish) {
         enum publish_status ps;
         pub = publisher_open(&o.target, &psch, o.layout, o.retry_for >= 0 ? o.retry_for : 60,
                              "pcap2kdb", &ps);
-        if (!pub || publish_feed_init(&feed, pub, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH,
-                                      "pcap2kdb") != 0) {
+        psink.pub = pub;
+        if (!pub || bb_init(&bb, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH, publish_batch,
+                            &psink) != 0) {
             if (pub) {
                 fprintf(stderr, "pcap2kdb: out of memory\n");
+                bb_free(&bb);
                 publisher_free(pub);
             }
             converter_free(&cv);
@@ -824,8 +841,6 @@ int main(int argc, char **argv)
             free(bad);
             return !pub ? (ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE) : EXIT_NO_MEMORY;
         }
-        out.sink = publish_feed_sink;
-        out.sink_ctx = &feed;
     }
     char sym[SYM_MAX + 1];
 
@@ -877,10 +892,14 @@ int main(int argc, char **argv)
         o.mode->end(mode);
     else
         w.ops->end(&w);
+    if (pub) {
+        bb_pause(&bb); /* the modes' last rows */
+        batch_writer_check(&w);
+    }
     out_flush(&out);
     /* exit 0 only once the receiver has read every message */
-    if (pub && feed.status == PUB_OK && !out.failed)
-        feed.status = publisher_finish(pub);
+    if (pub && psink.status == PUB_OK && !out.failed)
+        psink.status = publisher_finish(pub);
     progress_clear(&progress);
     if (o.output && !out.failed && close(outfd) != 0) {
         out.failed = 1;
@@ -899,8 +918,8 @@ int main(int argc, char **argv)
     }
     enum publish_status pub_status = PUB_OK;
     if (pub) {
-        pub_status = feed.status;
-        publish_feed_free(&feed);
+        pub_status = psink.status;
+        bb_free(&bb);
         publisher_free(pub);
     }
     converter_free(&cv);
@@ -908,15 +927,5 @@ int main(int argc, char **argv)
     if (o.mode)
         o.mode->free(mode);
     out_free(&out);
-    if (pub_status != PUB_OK)
-        return pub_status == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
-    if (pub)
-        return code;
-    if (out.pipe_closed)
-        return EXIT_OK;
-    if (out.failed) {
-        fprintf(stderr, "pcap2kdb: %s: write error: %s\n", outname, strerror(out.errno_saved));
-        return EXIT_WRITE;
-    }
-    return code;
+    return run_status(code, pub_status, &out, outname);
 }

@@ -75,8 +75,6 @@ int pipeline_usable(const struct writer *w)
 {
     if (w->ops != &csv_writer_ops && w->ops != &q_writer_ops)
         return 0;
-    if (w->out->sink) /* --publish: the feed is not ours to call from threads */
-        return 0;
     for (int i = 0; i < w->cols->n; i++)
         if (w->cols->id[i] == COL_DATA || w->cols->id[i] == COL_HASH)
             return 0; /* they read packet bytes after decoding */
@@ -85,9 +83,8 @@ int pipeline_usable(const struct writer *w)
 
 /* The formatter's out buffer is full (only a batch of very long rows gets
  * here): its text is kept, in order, until its turn to write. */
-static int spill(void *ctx, const char *text, size_t n, int pause)
+static int spill(void *ctx, const char *text, size_t n)
 {
-    (void)pause;
     struct formatter *f = ctx;
     if (f->spill_cap - f->spill_len < n) {
         size_t cap = f->spill_cap ? f->spill_cap : OUT_BUFFER_SIZE;

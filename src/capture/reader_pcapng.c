@@ -176,7 +176,11 @@ static enum read_status packet_iface(struct reader *rd, uint32_t id, uint64_t at
     return READ_OK;
 }
 
-enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
+/* The next block, whole and trusted in extent: *bp, *typep, *lenp, its
+ * offset *atp. Section headers are read on the way and large blocks that
+ * hold no record skipped unbuffered. READ_OK, READ_EOF or a failure. */
+static enum read_status next_block(struct reader *rd, const uint8_t **bp, uint32_t *typep,
+                                   uint32_t *lenp, uint64_t *atp)
 {
     struct input *in = rd->in;
     for (;;) {
@@ -228,76 +232,112 @@ enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
                                get_32(b + len - 4, be), len);
         /* From here the block's extent is trusted: damage inside it skips it. */
         input_consume(in, len);
+        *bp = b;
+        *typep = type;
+        *lenp = len;
+        *atp = at;
+        return READ_OK;
+    }
+}
 
-        const struct pcapng_iface *ifc = NULL;
-        enum read_status s;
-        uint32_t room;
+/* An enhanced packet block, or the obsolete packet block, which has the
+ * EPB's layout except that its interface id is 16 bits, followed by a
+ * 16-bit drops counter. */
+static enum read_status packet_record(struct reader *rd, struct capture_record *rec,
+                                      const uint8_t *b, uint32_t type, uint32_t len, uint64_t at)
+{
+    int be = rd->big_endian;
+    const char *what = type == BT_EPB ? "enhanced packet block" : "packet block";
+    if (len < EPB_MIN_LEN)
+        return reader_fail(rd, READ_SKIPPED, at, "%s too short (%u bytes)", what, len);
+    uint32_t id = type == BT_EPB ? get_32(b + 8, be) : get_16(b + 8, be);
+    const struct pcapng_iface *ifc = NULL;
+    enum read_status s = packet_iface(rd, id, at, &ifc);
+    if (s != READ_OK)
+        return s;
+    rec->caplen = get_32(b + 20, be);
+    rec->origlen = get_32(b + 24, be);
+    uint32_t room = len - EPB_MIN_LEN;
+    if (rec->caplen > room)
+        return reader_fail(rd, READ_SKIPPED, at, "%s captured length %u exceeds its block (%u bytes)",
+                           what, rec->caplen, room);
+    rec->data = b + 28;
+    set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
+    rec->has_iface = 1;
+    rec->iface = id;
+    rec->linktype = ifc->linktype;
+    rec->offset = at;
+    return READ_OK;
+}
+
+/* A simple packet block: no timestamp and no captured length: the packet
+ * fills the block up to the interface's snaplen (pcapng spec, SPB). */
+static enum read_status simple_record(struct reader *rd, struct capture_record *rec,
+                                      const uint8_t *b, uint32_t len, uint64_t at)
+{
+    if (len < SPB_MIN_LEN)
+        return reader_fail(rd, READ_SKIPPED, at, "simple packet block too short (%u bytes)", len);
+    const struct pcapng_iface *ifc = NULL;
+    enum read_status s = packet_iface(rd, 0, at, &ifc);
+    if (s != READ_OK)
+        return s;
+    rec->origlen = get_32(b + 8, rd->big_endian);
+    uint32_t room = len - SPB_MIN_LEN;
+    rec->caplen = rec->origlen;
+    if (ifc->snaplen != 0 && rec->caplen > ifc->snaplen)
+        rec->caplen = ifc->snaplen;
+    if (rec->caplen > room)
+        rec->caplen = room;
+    rec->data = b + 12;
+    rec->ts_sec = INT64_MIN; /* no time: the driver writes a null */
+    rec->ts_nsec = 0;
+    rec->has_iface = 1;
+    rec->iface = 0;
+    rec->linktype = ifc->linktype;
+    rec->offset = at;
+    return READ_OK;
+}
+
+/* A custom block: its data as a record without time or link type. */
+static enum read_status custom_record(struct reader *rd, struct capture_record *rec,
+                                      const uint8_t *b, uint32_t len, uint64_t at)
+{
+    if (len < CUSTOM_MIN_LEN)
+        return reader_fail(rd, READ_SKIPPED, at, "custom block too short (%u bytes)", len);
+    rec->caplen = rec->origlen = len - CUSTOM_MIN_LEN;
+    rec->data = b + 12;
+    rec->ts_sec = INT64_MIN;
+    rec->ts_nsec = 0;
+    rec->has_iface = 0;
+    rec->linktype = LINKTYPE_NO_PACKET;
+    rec->offset = at;
+    return READ_OK;
+}
+
+enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
+{
+    for (;;) {
+        const uint8_t *b = NULL;
+        uint32_t type = 0, len = 0;
+        uint64_t at = 0;
+        enum read_status s = next_block(rd, &b, &type, &len, &at);
+        if (s != READ_OK)
+            return s;
         switch (type) {
         case BT_IDB:
-            s = read_idb(rd, b, len, at);
-            if (s != READ_OK)
+            if ((s = read_idb(rd, b, len, at)) != READ_OK)
                 return s;
             continue;
         case BT_EPB:
-        case BT_PB: {
-            /* The obsolete PB has the EPB's layout, except that its interface
-             * id is 16 bits, followed by a 16-bit drops counter. */
-            const char *what = type == BT_EPB ? "enhanced packet block" : "packet block";
-            if (len < EPB_MIN_LEN)
-                return reader_fail(rd, READ_SKIPPED, at, "%s too short (%u bytes)", what, len);
-            uint32_t id = type == BT_EPB ? get_32(b + 8, be) : get_16(b + 8, be);
-            if ((s = packet_iface(rd, id, at, &ifc)) != READ_OK)
-                return s;
-            rec->caplen = get_32(b + 20, be);
-            rec->origlen = get_32(b + 24, be);
-            room = len - EPB_MIN_LEN;
-            if (rec->caplen > room)
-                return reader_fail(rd, READ_SKIPPED, at,
-                                   "%s captured length %u exceeds its block (%u bytes)", what,
-                                   rec->caplen, room);
-            rec->data = b + 28;
-            set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
-            rec->has_iface = 1;
-            rec->iface = id;
-            break;
-        }
+        case BT_PB:
+            return packet_record(rd, rec, b, type, len, at);
         case BT_SPB:
-            /* No timestamp and no captured length: the packet fills the
-             * block up to the interface's snaplen (pcapng spec, SPB). */
-            if (len < SPB_MIN_LEN)
-                return reader_fail(rd, READ_SKIPPED, at, "simple packet block too short (%u bytes)", len);
-            if ((s = packet_iface(rd, 0, at, &ifc)) != READ_OK)
-                return s;
-            rec->origlen = get_32(b + 8, be);
-            room = len - SPB_MIN_LEN;
-            rec->caplen = rec->origlen;
-            if (ifc->snaplen != 0 && rec->caplen > ifc->snaplen)
-                rec->caplen = ifc->snaplen;
-            if (rec->caplen > room)
-                rec->caplen = room;
-            rec->data = b + 12;
-            rec->ts_sec = INT64_MIN; /* no time: the driver writes a null */
-            rec->ts_nsec = 0;
-            rec->has_iface = 1;
-            rec->iface = 0;
-            break;
+            return simple_record(rd, rec, b, len, at);
         case BT_CUSTOM:
         case BT_CUSTOM_NOCOPY:
-            if (len < CUSTOM_MIN_LEN)
-                return reader_fail(rd, READ_SKIPPED, at, "custom block too short (%u bytes)", len);
-            rec->caplen = rec->origlen = len - CUSTOM_MIN_LEN;
-            rec->data = b + 12;
-            rec->ts_sec = INT64_MIN;
-            rec->ts_nsec = 0;
-            rec->has_iface = 0;
-            rec->linktype = LINKTYPE_NO_PACKET;
-            rec->offset = at;
-            return READ_OK;
+            return custom_record(rd, rec, b, len, at);
         default:
-            continue;
+            continue;        /* blocks that hold no record */
         }
-        rec->linktype = ifc->linktype;
-        rec->offset = at;
-        return READ_OK;
     }
 }

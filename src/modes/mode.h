@@ -1,6 +1,6 @@
 /* mode.h: what a table mode is to the driver. A mode replaces the packet
  * rows by rows of its own table (--fix: one per FIX message, --kdb: one per
- * kdb+ IPC message): it sees every decoded packet, with its TCP flow when it
+ * kdb+ IPC message, --flows: one per TCP connection): it sees every decoded packet, with its TCP flow when it
  * has one, and writes its table through the output layer. The driver
  * (src/app) knows the modes through this table of operations; a mode never
  * knows the driver.
@@ -26,6 +26,7 @@ struct mode_opts {
     const char *table;         /* --table, or the mode's name */
     struct out *out;
     struct format_ctx *fmt;    /* sym (set per input by the driver) */
+    struct batch_builder *batch; /* --publish: rows into typed batches, not out */
 };
 
 struct mode_ops {
@@ -46,6 +47,11 @@ struct mode_ops {
     /* The flow table forgets a connection: deliver and free what the mode
      * holds for it. */
     void (*evict)(void *m, struct flow *f);
+    /* A connection's record is complete (flow.h on_end): NULL unless the
+     * mode's rows are connections (--flows). The driver applies the
+     * connection filters (--port, --host, --proto) first. */
+    void (*flow_end)(void *m, const struct flow *f, const struct flow_summary *s,
+                     enum flow_end why);
     void (*end)(void *m);
     void (*free)(void *m);     /* NULL is a no-op */
 };

@@ -1,8 +1,10 @@
-/* batch.h: the unit that flows from a mode to the writers: a block of rows
- * held column by column, each column a typed q vector in which a null is
- * q's own null value. Every table (packet rows, --flows, --fix, --kdb) is
- * described by a table_schema and handed over as batches; every writer (CSV,
- * q script, kdb+ IPC publisher) reads only this, never a mode's own structs.
+/* batch.h: a block of rows held column by column, each column a typed q
+ * vector in which a null is q's own null value. Every table (packet rows,
+ * --flows, --fix, --kdb) is described by a table_schema and, for --publish,
+ * handed to the kdb+ IPC publisher as batches (batch_build.h), which reads
+ * only this, never a mode's own structs. The CSV and q-script writers still
+ * format straight from the rows: through a batch they cost more than the
+ * speed budget allows (README "How the code is organised").
  *
  * Values are what kdb+ holds, not text:
  *   P timestamp  int64 nanoseconds since 2000.01.01 (q's epoch); null INT64_MIN

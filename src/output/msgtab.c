@@ -341,15 +341,53 @@ static void q_end(struct mt_writer *w)
     w->state = NULL;
 }
 
-void mt_begin(struct mt_writer *w) { w->q ? q_begin(w) : csv_begin(w); }
+/* ------------------------------------------------------------- batch -- */
+
+/* Values are the text the CSV writer prints; each becomes its column's q
+ * type (a NUL of wire text the same stand-in as in CSV). */
+static void batch_row(struct mt_writer *w, const struct mt_val *v)
+{
+    size_t text = 0;
+    for (int i = 0; i < w->cols->n; i++)
+        text += v[i].kind == MV_NULL ? 0 : v[i].n;
+    int r = bb_row(w->bb, text);
+    if (r < 0) {
+        if (w->bb->no_memory)
+            out_no_memory(w->out);
+        else
+            w->out->failed = 1; /* the publisher has said why */
+        return;
+    }
+    for (int i = 0; i < w->cols->n; i++) {
+        uint32_t n = v[i].kind == MV_NULL ? 0 : v[i].n;
+        if (v[i].kind == MV_STR) {
+            char *p = bb_text_room(w->bb);
+            for (uint32_t k = 0; k < n; k++)
+                p[k] = v[i].p[k] ? v[i].p[k] : NUL_STANDIN;
+            bb_text_done(w->bb, i, r, n);
+        } else {
+            bb_set_parsed(w->bb, i, r, v[i].p, n);
+        }
+    }
+    bb_row_done(w->bb);
+}
+
+void mt_begin(struct mt_writer *w)
+{
+    if (!w->bb)
+        w->q ? q_begin(w) : csv_begin(w);
+}
 void mt_row(struct mt_writer *w, const struct mt_val *v)
 {
     if (!out_take_row(w->out))
         return;
-    w->q ? q_row(w, v) : csv_row(w, v);
+    if (w->bb)
+        batch_row(w, v);
+    else
+        w->q ? q_row(w, v) : csv_row(w, v);
 }
 void mt_end(struct mt_writer *w)
 {
-    if (w->q)
+    if (w->q && !w->bb)
         q_end(w);
 }

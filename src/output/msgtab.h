@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "batch_build.h"
 #include "out.h"
 
 #define MT_MAX_COLS 64
@@ -63,6 +64,8 @@ struct mt_writer {
     int header;                /* CSV header line */
     const char *table;
     void *state;
+    /* --publish: rows go into typed batches here, not text into out */
+    struct batch_builder *bb;
 };
 
 /* A STR value as a CSV field at p (room for 2 * n + 2 bytes); returns the end.

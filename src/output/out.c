@@ -24,10 +24,10 @@ void out_free(struct out *o)
     o->buf = NULL;
 }
 
-static int drain(struct out *o, int pause)
+static int drain(struct out *o)
 {
     if (o->sink) {
-        if ((o->len || pause) && !out_dead(o) && o->sink(o->sink_ctx, o->buf, o->len, pause) != 0)
+        if (o->len && !out_dead(o) && o->sink(o->sink_ctx, o->buf, o->len) != 0)
             o->failed = 1; /* the sink has said why */
         o->len = 0;
         return out_dead(o) ? -1 : 0;
@@ -58,13 +58,13 @@ void out_no_memory(struct out *o)
     }
 }
 
-int out_flush(struct out *o) { return drain(o, 1); }
+int out_flush(struct out *o) { return drain(o); }
 
 int out_reserve(struct out *o, size_t n)
 {
     if (o->cap - o->len >= n)
         return 0;
-    drain(o, 0);
+    drain(o);
     if (o->cap >= n)
         return 0;
     /* No row is larger than this (the data column holds at most 256 KiB):

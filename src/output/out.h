@@ -20,9 +20,9 @@ struct out {
      * mode's writer counts here, so -c and --stats mean rows of the table
      * written whatever the mode (a packet may give several rows, or none). */
     uint64_t rows, max_rows;
-    /* --publish, until the batch writers (app/publish_feed.h): the text
-     * goes to sink instead of fd; pause is 0 when only the buffer is full. */
-    int (*sink)(void *ctx, const char *p, size_t n, int pause);
+    /* When set, the text goes to sink instead of fd: --threads' formatting
+     * threads keep their batch's text until its turn to be written. */
+    int (*sink)(void *ctx, const char *p, size_t n);
     void *sink_ctx;
 };
 

@@ -3,6 +3,7 @@
 #ifndef PCAP2KDB_WRITER_H
 #define PCAP2KDB_WRITER_H
 
+#include "batch_build.h"
 #include "columns.h"
 #include "out.h"
 #include "row.h"
@@ -27,9 +28,20 @@ struct writer {
     const char *table;         /* q: the table's name */
     /* q: rows of the current batch, held as one column per buffer */
     void *state;
+    /* --publish: rows go into typed batches here instead of text into out */
+    struct batch_builder *batch;
 };
 
 extern const struct writer_ops csv_writer_ops;
 extern const struct writer_ops q_writer_ops;
+/* Packet rows into w->batch (write_batch.c). */
+extern const struct writer_ops batch_writer_ops;
+/* The same for a table whose rows do not come from packets (--flows, the
+ * modes): only the driver's pauses and the end. */
+extern const struct writer_ops batch_table_writer_ops;
+
+/* After a batch was handed over or a row stored: a failed consumer (or
+ * out of memory) stops the driver as a failed output does. */
+void batch_writer_check(struct writer *w);
 
 #endif

@@ -576,7 +576,7 @@ static void write_pending_csv(struct fix_mode *m)
 
 static void write_pending(struct fix_mode *m)
 {
-    if (!m->o.q) {
+    if (!m->o.q && !m->w.bb) {
         write_pending_csv(m);
         return;
     }
@@ -658,7 +658,7 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
         return NULL;
     }
     m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
-                               .table = o->table };
+                               .table = o->table, .bb = o->batch };
     m->fx.on_message = on_message;
     m->fx.ctx = m;
     m->fr = fix_reasm_framer(&m->fx);

@@ -206,6 +206,18 @@ static void q_begin(struct writer *w)
 
 static void no_end(struct writer *w) { (void)w; }
 
+/* --publish: the same values, typed (batch_build.h). */
+static void to_batch(struct writer *w, const struct field *v)
+{
+    int r = bb_row(w->batch, sizeof v[0].text * FLOWS_COLUMNS);
+    if (r >= 0) {
+        for (int i = 0; i < FLOWS_COLUMNS; i++)
+            bb_set_parsed(w->batch, i, r, v[i].text, v[i].null ? 0 : v[i].len);
+        bb_row_done(w->batch);
+    }
+    batch_writer_check(w);
+}
+
 void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
                   enum flow_end why)
 {
@@ -214,6 +226,10 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
         return;
     struct field v[FLOWS_COLUMNS];
     fill(v, f, s, why, w->fmt);
+    if (w->batch) {
+        to_batch(w, v);
+        return;
+    }
     int q = w->ops == &flows_q_writer_ops;
     /* + 3 * FLOWS_FIELD_MAX: a sym escaped in q (\ooo: 4 bytes for 1) */
     if (out_reserve(w->out, FLOWS_COLUMNS * (FLOWS_FIELD_MAX + 8) + 3 * FLOWS_FIELD_MAX + 64) != 0)

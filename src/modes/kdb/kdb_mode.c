@@ -215,7 +215,7 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
         return NULL;
     }
     m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
-                               .table = o->table };
+                               .table = o->table, .bb = o->batch };
     m->kf.on_message = on_message;
     m->kf.ctx = m;
     if (kdb_reasm_framer(&m->kf, &m->fr) != 0) {

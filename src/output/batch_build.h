@@ -1,0 +1,100 @@
+/* batch_build.h: filling typed column batches (batch.h) row by row and
+ * handing each full one to its consumer (the --publish writer): the one way
+ * every table (packet rows, --flows, --fix, --kdb) reaches a batch writer.
+ *
+ * A row is begun with bb_row(), then each of its columns set with the typed
+ * setters. Text is copied into the batch's arena; the arena never moves
+ * while rows point into it: a batch whose arena is full is handed over
+ * early, and only an empty batch grows its arena (one huge row).
+ *
+ * A batch is handed over when it holds its rows, when the driver says input
+ * pauses (bb_pause), and when its oldest row has waited BB_LATENCY_NS: live
+ * rows reach the receiver within 100 ms. */
+#ifndef PCAP2KDB_BATCH_BUILD_H
+#define PCAP2KDB_BATCH_BUILD_H
+
+#include <stddef.h>
+#include <math.h>
+#include <stdint.h>
+#include "batch.h"
+
+#define BB_MAX_COLS 64
+#define BB_LATENCY_NS 100000000u
+/* Text bytes a batch starts with room for. */
+#define BB_ARENA_START (1u << 20)
+
+/* Takes a full batch (its rows, then it is emptied); nonzero: failed, no
+ * more batches are taken (the consumer has said why). */
+typedef int (*bb_emit_fn)(void *ctx, const struct batch *b);
+
+struct batch_builder {
+    struct batch b;
+    union batch_values vals[BB_MAX_COLS];
+    bb_emit_fn emit;
+    void *emit_ctx;
+    uint64_t waiting_since_ns; /* when the oldest row of b arrived; 0: none */
+    int failed;                /* the consumer failed, or out of memory */
+    int no_memory;
+};
+
+/* Rows of table sc, rows per batch. -1: out of memory. */
+int bb_init(struct batch_builder *bb, const struct table_schema *sc, int rows, bb_emit_fn emit,
+            void *emit_ctx);
+void bb_free(struct batch_builder *bb);
+
+/* Begins a row whose text (all its columns) takes at most text_max bytes;
+ * its index, or -1 once the builder has failed. Every column of the row
+ * must then be set. */
+int bb_row(struct batch_builder *bb, size_t text_max);
+/* Where the row's next text goes (room as promised to bb_row); after
+ * writing n bytes there, bb_text_done() makes them column c's value. */
+static inline char *bb_text_room(struct batch_builder *bb) { return bb->b.arena + bb->b.arena_len; }
+void bb_text_done(struct batch_builder *bb, int c, int r, size_t n);
+/* Copies text (n == 0: the null symbol or empty string). */
+void bb_set_text(struct batch_builder *bb, int c, int r, const char *s, size_t n);
+/* Text that outlives the batch (static names): not copied. */
+static inline void bb_set_static(struct batch_builder *bb, int c, int r, const char *s, size_t n)
+{
+    bb->b.col[c].s[r] = (struct qtext){ s, (uint32_t)n };
+}
+static inline void bb_set_j(struct batch_builder *bb, int c, int r, int64_t v) { bb->b.col[c].j[r] = v; }
+static inline void bb_set_i(struct batch_builder *bb, int c, int r, int32_t v) { bb->b.col[c].i[r] = v; }
+/* A value of any numeric type, or a null (null != 0), by the column's type.
+ * Inline: the packet rows of --publish store most columns through it. */
+static inline void bb_set_num(struct batch_builder *bb, int c, int r, int64_t v, int null)
+{
+    union batch_values *col = &bb->b.col[c];
+    switch (bb->b.schema->cols[c].qtype) {
+    case 'I': col->i[r] = null ? Q_NULL_INT : (int32_t)v; break;
+    case 'H': col->h[r] = null ? Q_NULL_SHORT : (int16_t)v; break;
+    case 'B': col->b[r] = !null && v != 0; break;
+    case 'F': col->f[r] = null ? (double)NAN : (double)v; break;
+    default: col->j[r] = null ? Q_NULL_LONG : v; break;
+    }
+}
+/* q's null of the column's type (the empty symbol or string for text). */
+static inline void bb_set_null(struct batch_builder *bb, int c, int r)
+{
+    char t = bb->b.schema->cols[c].qtype;
+    if (t == 'S' || t == '*')
+        bb->b.col[c].s[r] = (struct qtext){ "", 0 };
+    else
+        bb_set_num(bb, c, r, 0, 1);
+}
+void bb_set_float(struct batch_builder *bb, int c, int r, double v);
+/* The value as text the CSV writers print (numbers, times "2020.05.14D...",
+ * timespans "0D00:00:00.000001000", wire text), typed by the column. */
+void bb_set_parsed(struct batch_builder *bb, int c, int r, const char *s, size_t n);
+
+/* q's timestamp: nanoseconds since 2000.01.01 of a Unix time. */
+static inline int64_t bb_q_time(int64_t unix_sec, uint32_t nsec)
+{
+    return (unix_sec - 946684800) * 1000000000 + (int64_t)nsec;
+}
+
+/* Ends the row begun by bb_row(): hands the batch over when full or late. */
+void bb_row_done(struct batch_builder *bb);
+/* Input pauses or ends: hands over the rows waiting. -1 once failed. */
+int bb_pause(struct batch_builder *bb);
+
+#endif
