@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""acktime (issue 16) of `pcap2kdb --fix` against a computation of our own
+"""acktime (issue 16) of `pcap2kdb --fix` and `--kdb` against a computation of our own
 from Wireshark's output, on every corpus capture with NAME.fix.tsv.
 
 For each FIX message Wireshark found (NAME.fix.tsv: the frame completing
@@ -15,7 +15,9 @@ end is also checked to lie inside its completing frame's segment.
 
     pcap2kdb --fix --columns frame,stream,acktime NAME
 
-must give the same value for every message (compared in order). Prints
+must give the same value for every message (compared in order). The same
+for --kdb on every capture with NAME.kdb.csv (the sender's log of message
+lengths; see expected_kdb), comparing the completing frame too. Prints
 per-file counts; exit 1 on any difference, 77 without the corpus.
 Usage: tests/corpus_acktime.py [--corpus DIR] [--bin PATH]
 """
@@ -88,6 +90,42 @@ def expected(name):
     return out
 
 
+def expected_kdb(name):
+    """[(frame, acktime)] per connection direction (sport, dport), in send
+    order, for a kdb+ IPC capture with NAME.kdb.csv: each direction's bytes
+    are its handshake (the client's first segment, the server's 1-byte
+    answer) then the messages of the log, in order; a message is completed
+    by the first frame whose segment holds its last byte."""
+    frames = read_tsv(name + ".tshark.tsv")
+    data = {}
+    for q in frames:
+        if q["tcp.len"] and int(q["tcp.len"]) > 0:
+            data.setdefault((q["tcp.srcport"], q["tcp.dstport"]), []).append(q)
+    sent = {}
+    with open(name + ".kdb.csv", newline="") as f:
+        log = list(csv.DictReader(f))
+    out = {}
+    for m in log:
+        key = (m["sport"], m["dport"])
+        if key not in sent:
+            first = data[key][0]
+            sent[key] = int(first["tcp.seq"]) + (int(first["tcp.len"]) if m["sport"] != "5010"
+                                                 else 1)
+        end = sent[key] + int(m["len"])
+        sent[key] = end
+        pk = next(q for q in data[key]
+                  if int(q["tcp.seq"]) < end <= int(q["tcp.seq"]) + int(q["tcp.len"]))
+        no = int(pk["frame.number"])
+        ack = ""
+        for q in frames[no:]:
+            if q["tcp.srcport"] == m["dport"] and q["tcp.dstport"] == m["sport"] and \
+                    int(q["tcp.flags"], 16) & 0x10 and int(q["tcp.ack"]) >= end:
+                ack = timespan(ns(q["frame.time_epoch"]) - ns(pk["frame.time_epoch"]))
+                break
+        out.setdefault(key, []).append((no, ack))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=None)
@@ -114,6 +152,32 @@ def main():
         acked = sum(1 for w in want if w[1])
         print("%s: %d messages, %d acknowledged, %d agree, %d differ" %
               (os.path.basename(name), len(want), acked, len(want) - diffs, diffs))
+        bad += diffs
+    for name in sorted(p[:-len(".kdb.csv")] for p in glob.glob(os.path.join(corpus, "*.kdb.csv"))):
+        want = expected_kdb(name)
+        res = subprocess.run([a.bin, "--kdb", "--no-header", "--columns",
+                              "frame,srcport,destport,acktime", name],
+                             capture_output=True, text=True, check=True)
+        have = {}
+        for l in res.stdout.splitlines():
+            v = l.split(",")
+            have.setdefault((v[1], v[2]), []).append((int(v[0]), v[3]))
+        n = diffs = acked = 0
+        for key in sorted(set(want) | set(have)):
+            w, h = want.get(key, []), have.get(key, [])
+            if len(w) != len(h):
+                print("%s %s: %d messages, expected %d" % (os.path.basename(name), key, len(h), len(w)))
+                diffs += 1
+            for i, (x, y) in enumerate(zip(h, w)):
+                n += 1
+                acked += bool(y[1])
+                if x != y:
+                    diffs += 1
+                    if diffs <= 10:
+                        print("%s %s msg %d: ours frame %d acktime %s, computed frame %d %s" %
+                              (os.path.basename(name), key, i + 1, x[0], x[1] or "-", y[0], y[1] or "-"))
+        print("%s: %d messages, %d acknowledged, %d agree, %d differ" %
+              (os.path.basename(name), n, acked, n - diffs, diffs))
         bad += diffs
     return 1 if bad else 0
 
