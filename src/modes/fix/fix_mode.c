@@ -614,17 +614,37 @@ static void write_pending(struct fix_mode *m)
 
 /* ------------------------------------------------------------ hooks -- */
 
+static void reassemble(struct fix_mode *m, struct row *r, struct flow *f, int dir)
+{
+    struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
+    reasm_packet(&m->ra, f, dir, r, &pkt);
+}
+
+/* With acktime: the packet's rows are held, then its ACK settles rows.
+ * Kept out of line so that mode_packet stays as lean as without it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void held_packet(struct fix_mode *m, struct row *r, struct flow *f, int dir)
+{
+    if (f)
+        reassemble(m, r, f, dir);
+    if (m->npend)
+        write_pending(m);
+    acktime_packet(m->ack, r, f != NULL, f ? f->stream : 0, dir);
+}
+
 static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
 {
     struct fix_mode *m = ctx;
-    if (f) {
-        struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
-        reasm_packet(&m->ra, f, dir, r, &pkt);
+    if (m->ack) {
+        held_packet(m, r, f, dir);
+        return;
     }
+    if (f)
+        reassemble(m, r, f, dir);
     if (m->npend)
         write_pending(m);
-    if (m->ack)
-        acktime_packet(m->ack, r, f != NULL, f ? f->stream : 0, dir);
 }
 
 static void mode_end_input(void *ctx)

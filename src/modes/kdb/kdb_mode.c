@@ -190,15 +190,31 @@ static void on_message(void *ctx, const struct kdb_message *msg)
 
 /* ------------------------------------------------------------ hooks -- */
 
+static void reassemble(struct kdb_mode *m, struct row *r, struct flow *f, int dir)
+{
+    struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
+    reasm_packet(&m->ra, f, dir, r, &pkt);
+}
+
+/* With acktime: then the packet's ACK settles held rows. Out of line so
+ * that mode_packet stays as lean as without it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void held_packet(struct kdb_mode *m, struct row *r, struct flow *f, int dir)
+{
+    if (f)
+        reassemble(m, r, f, dir);
+    acktime_packet(m->ack, r, f != NULL, f ? f->stream : 0, dir);
+}
+
 static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
 {
     struct kdb_mode *m = ctx;
-    if (f) {
-        struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
-        reasm_packet(&m->ra, f, dir, r, &pkt);
-    }
     if (m->ack)
-        acktime_packet(m->ack, r, f != NULL, f ? f->stream : 0, dir);
+        held_packet(m, r, f, dir);
+    else if (f)
+        reassemble(m, r, f, dir);
 }
 
 /* Messages are written as they are framed: nothing is held at the end of an
