@@ -138,8 +138,10 @@ static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000
  * an upper bound. */
 static void ends_at(struct kdb_framer *kf, const uint8_t *end)
 {
-    if (kf->at_p && end >= kf->at_p && end <= kf->at_p + kf->at_n)
-        kf->end_seq = kf->at_seq + (uint32_t)(end - kf->at_p);
+    /* compared as integers: end may point into another buffer */
+    uintptr_t e = (uintptr_t)end, at = (uintptr_t)kf->at_p;
+    if (kf->at_p && e >= at && e - at <= kf->at_n)
+        kf->end_seq = kf->at_seq + (uint32_t)(e - at);
     else
         kf->end_seq = kf->at_seq + (kf->at_p ? (uint32_t)kf->at_n : 0);
 }
