@@ -340,11 +340,11 @@ void acktime_stream_end(struct acktime *a, uint64_t stream)
 
 void acktime_flush(struct acktime *a)
 {
+    /* Every slot before i is empty, so removals only move later entries
+     * back into i or after it. */
     for (uint32_t i = 0; i < MAP_SLOTS && a->nconns; i++)
-        if (a->map[i].used) {
+        while (a->map[i].used)
             end_conn(a, &a->map[i]);
-            i--; /* a later entry may have moved into this slot */
-        }
     release(a);
     while (a->n)
         write_first(a, &a->st.ended);

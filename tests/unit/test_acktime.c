@@ -177,6 +177,12 @@ START_TEST(acktime_row_bound_writes_the_oldest)
     ck_assert_uint_eq(acktime_stats(a)->forced, 1);
     pkt(1, 1, TCP_ACK, 100, 1 * MS);
     ck_assert_str_eq(written(), "0,\n1,0D00:00:00.001000000\n");
+    acktime_flush(a);                        /* 65,535 connections end */
+    size_t lines = 0;
+    for (const char *t = written(); *t; t++)
+        lines += *t == '\n';
+    ck_assert_uint_eq(lines, ACKT_MAX_ROWS + 1);
+    ck_assert_uint_eq(acktime_stats(a)->ended, ACKT_MAX_ROWS - 1);
 }
 END_TEST
 
