@@ -73,6 +73,16 @@ void acktime_free(struct acktime *a)
 
 const struct acktime_stats *acktime_stats(const struct acktime *a) { return &a->st; }
 
+void acktime_stats_print(const struct acktime *a, FILE *f)
+{
+    const struct acktime_stats *s = &a->st;
+    fprintf(f, "%-12s %llu rows, %llu acknowledged, given up: %llu ended, %llu timed out, "
+            "%llu direction full, %llu held rows full\n", "acktime",
+            (unsigned long long)s->rows, (unsigned long long)s->acked,
+            (unsigned long long)s->ended, (unsigned long long)s->timed_out,
+            (unsigned long long)s->dir_full, (unsigned long long)s->forced);
+}
+
 /* ------------------------------------------------------------ connections -- */
 
 static uint32_t map_home(uint64_t stream)

@@ -27,6 +27,7 @@
 #define PCAP2KDB_ACKTIME_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "msgtab.h"
 #include "row.h"
 
@@ -71,5 +72,7 @@ void acktime_stream_end(struct acktime *a, uint64_t stream);
 void acktime_flush(struct acktime *a);
 
 const struct acktime_stats *acktime_stats(const struct acktime *a);
+/* The --stats line: "acktime      N rows, N acknowledged, N given up: ..." */
+void acktime_stats_print(const struct acktime *a, FILE *f);
 
 #endif

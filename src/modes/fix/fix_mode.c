@@ -742,6 +742,13 @@ static void mode_free(void *ctx)
     free(m);
 }
 
+static void mode_stats(void *ctx, FILE *f)
+{
+    struct fix_mode *m = ctx;
+    if (m->ack)
+        acktime_stats_print(m->ack, f);
+}
+
 const struct mode_ops fix_mode_ops = {
     .name = "fix",
     .help = "one row per FIX message instead of per packet",
@@ -753,4 +760,5 @@ const struct mode_ops fix_mode_ops = {
     .evict = mode_evict,
     .end = mode_end,
     .free = mode_free,
+    .stats = mode_stats,
 };

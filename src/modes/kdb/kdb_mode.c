@@ -289,6 +289,13 @@ static void mode_free(void *ctx)
     free(m);
 }
 
+static void mode_stats(void *ctx, FILE *f)
+{
+    struct kdb_mode *m = ctx;
+    if (m->ack)
+        acktime_stats_print(m->ack, f);
+}
+
 const struct mode_ops kdb_mode_ops = {
     .name = "kdb",
     .help = "one row per kdb+ IPC message instead of per packet",
@@ -300,4 +307,5 @@ const struct mode_ops kdb_mode_ops = {
     .evict = mode_evict,
     .end = mode_end,
     .free = mode_free,
+    .stats = mode_stats,
 };
