@@ -37,6 +37,7 @@ enum row_present {
     HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
     HAS_SACK     = 1u << 25, /* #16: nsack, sack_bytes of a SACK option */
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
+    HAS_IPCOMP   = 1u << 26, /* #15: ipcomp is a DEFLATE payload for the driver */
 };
 
 /* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
@@ -140,6 +141,9 @@ struct row {
     /* #16: SACK blocks of the options, when HAS_SACK */
     uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
     uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
+    /* #15: an IPComp (RFC 3173) DEFLATE payload, wholly captured, when
+     * HAS_IPCOMP: the driver inflates it and decodes what it carries */
+    struct row_frag ipcomp;    /* proto: the next header; data, len: compressed */
 };
 
 enum tunnel_kind {
