@@ -172,7 +172,7 @@ CASES = [
 
 def main():
     args = sys.argv[1:]
-    if args == ["--table"]:
+    if args[:1] == ["--table"]:
         for name, extra, _ in CASES:
             print("%s\ttestdata/filter_mix.pcap\t0\t%s" % (name, ("--columns " + COLS + " " + extra).strip()))
         return

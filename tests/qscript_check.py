@@ -27,11 +27,13 @@ compared value by value with the CSV output of the same capture and columns
 (q nulls equal empty CSV fields).
 
 Runs over every capture of testdata/ and of ../shared/corpus (skipped with a
-message when absent), with the default columns and with all columns (the list
-comes from the binary's own unknown-column message; `data` with --data-max
-16), plus generated edge cases: an empty capture, a one-row capture, a batch
-boundary (1001 rows), batches cut at 1 MiB of text, each column alone, --table names, --sym with a
-backslash.
+message when absent), with all columns (the list comes from the binary's own unknown-column
+message; `data` with --data-max 16) and, on one capture of each (format,
+link type) of testdata and a sample of the corpus, the default columns;
+plus generated edge cases: an empty capture, a one-row capture, a batch
+boundary (1001 rows), batches cut at 1 MiB of text, each column alone
+(one- and 1001-row forms for one column of each type), --table names,
+--sym with a backslash.
 
 Usage: tests/qscript_check.py [--bin PATH] [--corpus DIR] [--jobs N]
                               [--no-corpus | --corpus-only]
@@ -538,16 +540,30 @@ def main():
     tmp = tempfile.TemporaryDirectory(prefix="pcap2kdb-qcheck.")
     gen = make_captures(tmp.name)
     cases = []   # (label, capture, args, table)
+    # Every capture with all columns (a superset of the default columns'
+    # values); the default columns on one capture of each (format, link type)
+    # and on the generated ones -- the same writer, so more would only repeat.
+    kinds = set()
     for c in caps:
-        cases.append((c, [], None))
         cases.append((c, every, None))
+        k = corpus_sample.kind(c)
+        if k not in kinds or not c.startswith(testdata):
+            kinds.add(k)
+            cases.append((c, [], None))
     for g in ("empty", "one", "two", "batch1001", "biglen"):
         cases.append((gen[g], [], None))
         cases.append((gen[g], every, None))
-    for c in cols:                          # each column alone: one-column tables
+    # each column alone (a one-column table: `insert enlist COLUMN`) on the
+    # small captures; on the 1001-row one a column of each type is enough
+    typed = {}
+    for c in cols:
         extra = ["--data-max", "16"] if c == "data" else []
-        for g in ("empty", "one", "two", "batch1001"):
+        for g in ("empty", "two"):
             cases.append((gen[g], ["--columns", c] + extra, None))
+        typed.setdefault(schema_types(binary, ["--columns", c] + extra), (c, extra))
+    for c, extra in typed.values():       # the one-row and 1001-row forms by type
+        cases.append((gen["one"], ["--columns", c] + extra, None))
+        cases.append((gen["batch1001"], ["--columns", c] + extra, None))
     cases.append((gen["one"], ["--columns", "data,sym", "--data-max", "1"], None))
     cases.append((gen["bigdata"], ["--columns", "data,len,sym", "--data-max", "65535"], None))
     cases.append((gen["bigdata"], ["--columns", "data", "--data-max", "65535"], None))

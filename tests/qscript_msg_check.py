@@ -595,10 +595,8 @@ def main():
             add(path, FIX, "fix")
         elif f.startswith("kdb_"):
             add(path, KDB, "kdb")
-        elif f.startswith("analysis_"):
-            add(path, FLOWS, "flows")
-            add(path, FIX, "fix")
-            add(path, KDB, "kdb")
+        elif f.startswith("analysis_"):     # (no FIX or kdb+ messages: the
+            add(path, FLOWS, "flows")         # generated "nontcp" case is that)
     corpus = os.path.normpath(a.corpus)
     if a.corpus_only:
         if not os.path.isdir(corpus):
@@ -646,9 +644,13 @@ def main():
         add(gen[g], KDB, "kdb")
     for g in ("empty", "nontcp", "fix_one", "fix_weird", "kdb_weird"):
         add(gen[g], FLOWS, "flows")
+    typed = {}
     for c in fixcols:                       # each column alone: one-column tables
-        for g in ("fix_one", "fix_two", "fix_weird"):
+        for g in ("fix_two", "fix_weird"):
             add(gen[g], [["--fix", "--columns", c]], "fix")
+        typed.setdefault(schema_types(binary, ["--fix", "--columns", c], "fix"), c)
+    for c in typed.values():                # the one-row form, a column of each type
+        add(gen["fix_one"], [["--fix", "--columns", c]], "fix")
     for c in kdbcols:
         add(gen["kdb_weird"], [["--kdb", "--columns", c]], "kdb")
     add(gen["fix_weird"], [["--fix", "--columns", "tag58"], ["--fix", "--columns",

@@ -6,6 +6,13 @@
 #                                         and tests/robust.tsv (or of TABLE),
 #                                         or only the cases NAME...
 #                                         (ctest runs each as golden/NAME)
+#   tests/run_golden.sh --results DIR PCAP2KDB_BINARY
+#                                         run every case of both tables once
+#                                         and write DIR/NAME.log, starting
+#                                         "PASS" or "FAIL" (ctest's golden/run;
+#                                         each golden/NAME test then reads its
+#                                         log: one process for all the cases
+#                                         instead of a bash per case)
 #   tests/run_golden.sh --regen-check     rerun every generator into a
 #                                         temporary folder: it must reproduce
 #                                         testdata/ byte for byte, and
@@ -23,12 +30,14 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 tables=("$here/golden.tsv" "$here/robust.tsv")
+python=${PYTHON3:-python3}
 # The generators of testdata/: each writes captures and expected outputs
 # into the folder it is given, and prints its table lines with --table.
 generators=(gen_testdata gen_everyday gen_fixdata gen_analysis gen_kdb gen_robust gen_hwts gen_ipfrag gen_tunnels gen_wpan gen_ipcomp gen_acktime gen_numbers)
 
 usage() {
-    echo "usage: $0 PCAP2KDB_BINARY [TABLE.tsv] [NAME...] | --regen-check" >&2
+    echo "usage: $0 PCAP2KDB_BINARY [TABLE.tsv] [NAME...] | --results DIR PCAP2KDB_BINARY" \
+         "| --regen-check" >&2
     exit 64
 }
 
@@ -45,17 +54,20 @@ if [ "${1:-}" = "--regen-check" ]; then
     [ $# -eq 1 ] || usage
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcap2kdb-regen.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    mkdir "$tmp/a"
+    mkdir "$tmp/a" "$tmp/b"
     passed=0 failed=0
     # (matching the committed bytes makes them deterministic too: testdata/
     # was written by an earlier run)
     for g in "${generators[@]}"; do
-        python3 "$here/$g.py" "$tmp/a" > /dev/null ||
+        "$python" "$here/$g.py" "$tmp/a" > /dev/null ||
             { echo "FAIL: tests/$g.py failed"; exit 1; }
-        python3 "$here/$g.py" --table >> "$tmp/table" || exit 1
+        # (a folder with --table too: some generators also write their
+        # files then, and by default into testdata/ -- the very files this
+        # compares with)
+        "$python" "$here/$g.py" --table "$tmp/b" >> "$tmp/table" || exit 1
     done
     # the captures of qscript_msg_check.py's string cases, under their names here
-    python3 "$here/qscript_msg_check.py" --gen "$tmp/q" > /dev/null || exit 1
+    "$python" "$here/qscript_msg_check.py" --gen "$tmp/q" > /dev/null || exit 1
     cp "$tmp/q/kdb_weird.pcap" "$tmp/a/kdb_qstrings.pcap"
     cp "$tmp/q/fix_weird.pcap" "$tmp/a/fix_qstrings.pcap"
     for f in "$tmp"/a/*; do
@@ -111,6 +123,14 @@ if [ "${1:-}" = "--regen-check" ]; then
     exit
 fi
 
+results=
+if [ "${1:-}" = "--results" ]; then
+    [ $# -eq 3 ] || usage
+    results=$2
+    shift 2
+    mkdir -p "$results" && rm -f "$results"/*.log || exit 1
+    case "$results" in /*) ;; *) results="$PWD/$results" ;; esac
+fi
 [ $# -ge 1 ] || usage
 bin=$1
 shift
@@ -164,8 +184,13 @@ while IFS=$'\037' read -r name capture code args _origin; do
     fi
     if [ "$ok" = 1 ]; then
         passed=$((passed + 1))
+        [ -z "$results" ] || echo "PASS $name" > "$results/$name.log"
     else
         failed=$((failed + 1))
+        if [ -n "$results" ]; then
+            { echo "FAIL $name: ${extra[*]:+${extra[*]} }$capture"
+              printf '%s' "$report"; } > "$results/$name.log"
+        fi
         echo "FAIL $name: ${extra[*]:+${extra[*]} }$capture"
         printf '%s' "$report"
     fi
@@ -178,4 +203,6 @@ for n in "${names[@]}"; do
     fi
 done
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# with --results the verdicts are the logs' (golden/NAME): this run only fails
+# when it could not run the cases
+[ -n "$results" ] || [ "$failed" -eq 0 ]
