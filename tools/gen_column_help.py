@@ -81,10 +81,12 @@ modes = {
     "flows": table_rows(find("| # |", section("## Connection rows"))),
     "fix": table_rows(find("| column |", section("## FIX messages"))) + [
         ("begin", "BeginString"), ("len", "message bytes on the wire"),
-        ("gapbytes", "bytes missing just before the message")],
+        ("gapbytes", "bytes missing just before the message"),
+        ("acktime", "time from the packet that completed the message to the peer's first ACK covering its last byte")],
     "kdb": table_rows(find("| column |", section("### Columns (`--kdb`)"))) + [
         ("segs", "packets the message spans"),
-        ("skipped", "bytes lost or skipped just before it")],
+        ("skipped", "bytes lost or skipped just before it"),
+        ("acktime", "time from the packet that completed the message to the peer's first ACK covering its last byte")],
 }
 
 

@@ -131,6 +131,7 @@ static const struct column_help fix_help[] = {
     { "begin", "BeginString" },
     { "len", "message bytes on the wire" },
     { "gapbytes", "bytes missing just before the message" },
+    { "acktime", "time from the packet that completed the message to the peer's first ACK covering its last byte" },
     { NULL, NULL },
 };
 
@@ -161,6 +162,7 @@ static const struct column_help kdb_help[] = {
     { "reason", "why, for any status but ok (English, from a fixed set); empty for ok" },
     { "segs", "packets the message spans" },
     { "skipped", "bytes lost or skipped just before it" },
+    { "acktime", "time from the packet that completed the message to the peer's first ACK covering its last byte" },
     { NULL, NULL },
 };
 

@@ -910,6 +910,8 @@ int main(int argc, char **argv)
         cv.stats.rows = out.rows;
         cv.stats.damaged += cv.damaged;
         stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
+        if (o.mode && o.mode->stats)
+            o.mode->stats(mode, stderr);
         if (pub) {
             struct publish_stats ps;
             publisher_stats(pub, &ps);

@@ -11,6 +11,7 @@
 #define PCAP2KDB_MODE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "columns.h"
 #include "flow.h"
 #include "msgtab.h"
@@ -54,6 +55,8 @@ struct mode_ops {
                      enum flow_end why);
     void (*end)(void *m);
     void (*free)(void *m);     /* NULL is a no-op */
+    /* --stats: lines of the mode's own after the summary; may be NULL. */
+    void (*stats)(void *m, FILE *f);
 };
 
 #endif

@@ -47,14 +47,15 @@ void reasm_budget_give(struct reasm *ra, size_t n) { ra->held -= n < ra->held ? 
 
 static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
+/* n bytes from sequence number from on are missing. */
 static void call_gap(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
-                     uint64_t n, const struct reasm_pkt *cur)
+                     uint32_t from, uint64_t n, const struct reasm_pkt *cur)
 {
     if (n == 0)
         return;
     ra->stats.gaps++;
     ra->stats.gap_bytes += n;
-    struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir] };
+    struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], from };
     ra->fr->gap(ra, &s, n, cur);
 }
 
@@ -67,12 +68,14 @@ static void deliver(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
     struct reasm_dir *d = &rf->d[dir];
     uint32_t skip = d->next_seq - seq;
     if (skip < caplen) {
-        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir] };
+        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], d->next_seq };
         struct reasm_chunk c = { data + skip, caplen - skip, own, cur, reordered };
         ra->fr->data(ra, &s, &c);
     }
-    if (caplen < len)
-        call_gap(ra, f, rf, dir, len - (skip > caplen ? skip : caplen), cur);
+    if (caplen < len) {
+        uint32_t kept = skip > caplen ? skip : caplen;
+        call_gap(ra, f, rf, dir, seq + kept, len - kept, cur);
+    }
     d->next_seq = seq + len;
 }
 
@@ -109,7 +112,7 @@ static void skip_hole(struct reasm *ra, struct flow *f, struct reasm_flow *rf, i
     struct reasm_dir *d = &rf->d[dir];
     if (!d->q)
         return;
-    call_gap(ra, f, rf, dir, d->q->seq - d->next_seq, cur);
+    call_gap(ra, f, rf, dir, d->next_seq, d->q->seq - d->next_seq, cur);
     d->next_seq = d->q->seq;
     drain(ra, f, rf, dir, NULL);
 }
@@ -188,7 +191,7 @@ static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
         flush_dir(ra, f, rf, dir, pkt);
         off = seq_diff(seq, d->next_seq);
         if (off > 0) {
-            call_gap(ra, f, rf, dir, (uint32_t)off, pkt);
+            call_gap(ra, f, rf, dir, d->next_seq, (uint32_t)off, pkt);
             d->next_seq = seq;
             off = 0;
         }
@@ -197,7 +200,7 @@ static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
         return;
     off = seq_diff(seq, d->next_seq);
     if (off > 0) {             /* could not be queued: give up the hole */
-        call_gap(ra, f, rf, dir, (uint32_t)off, pkt);
+        call_gap(ra, f, rf, dir, d->next_seq, (uint32_t)off, pkt);
         d->next_seq = seq;
     } else if ((int64_t)off + len <= 0) {
         return;
@@ -246,7 +249,7 @@ void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r
     struct reasm_dir *o = &rf->d[!dir];
     if ((flags & TCP_ACK) && o->q && o->synced && seq_diff(r->ack, o->next_seq) > 0) {
         uint32_t to = seq_diff(r->ack, o->q->seq) < 0 ? r->ack : o->q->seq;
-        call_gap(ra, f, rf, !dir, to - o->next_seq, pkt);
+        call_gap(ra, f, rf, !dir, o->next_seq, to - o->next_seq, pkt);
         o->next_seq = to;
         drain(ra, f, rf, !dir, NULL);
     }
@@ -277,7 +280,7 @@ void reasm_flow_end(struct reasm *ra, struct flow *f)
         return;
     for (int dir = 0; dir < 2; dir++) {
         flush_dir(ra, f, rf, dir, NULL);
-        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir] };
+        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], rf->d[dir].next_seq };
         ra->fr->close(ra, &s);
     }
     free(rf);

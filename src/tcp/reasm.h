@@ -63,6 +63,10 @@ struct reasm_stream {
     void *peer;                /* the other direction's state (connection-wide
                                 * facts such as a handshake, request/response
                                 * pairing); valid during the callback only */
+    uint32_t seq;              /* TCP sequence number of the first byte the
+                                * callback is about: the chunk's first byte, the
+                                * first missing one, the next one (close); for
+                                * acktime (issue 16) */
 };
 
 struct reasm_chunk {

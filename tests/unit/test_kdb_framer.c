@@ -82,7 +82,7 @@ static void rig_init(struct rig *t, int syn)
 static void rig_free(struct rig *t)
 {
     for (int d = 0; d < 2; d++) {
-        struct reasm_stream s = { &t->flow, d, t->st[d], t->st[!d] };
+        struct reasm_stream s = { &t->flow, d, t->st[d], t->st[!d], 0 };
         t->fr.close(&t->ra, &s);
         free(t->st[d]);
     }
@@ -94,7 +94,7 @@ static void rig_free(struct rig *t)
 static void seg(struct rig *t, int dir, const uint8_t *p, size_t n)
 {
     struct reasm_pkt pkt = { ++t->frame, 1700000000, 0, 1 };
-    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir] };
+    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0 };
     struct reasm_chunk c = { p, n, &pkt, &pkt, 0 };
     t->fr.data(&t->ra, &s, &c);
 }
@@ -102,7 +102,7 @@ static void seg(struct rig *t, int dir, const uint8_t *p, size_t n)
 static void gap(struct rig *t, int dir, uint64_t n)
 {
     struct reasm_pkt pkt = { ++t->frame, 1700000000, 0, 1 };
-    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir] };
+    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0 };
     t->fr.gap(&t->ra, &s, n, &pkt);
 }
 

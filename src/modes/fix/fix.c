@@ -374,11 +374,13 @@ struct fix_dir {
 
 static void emit(struct fix_framer *fx, struct reasm_stream *s, struct fix_dir *d,
                  const uint8_t *p, const struct fix_frame_res *fr, const struct reasm_pkt *first,
-                 const struct reasm_pkt *last, uint32_t segs, uint32_t chunk_flags)
+                 const struct reasm_pkt *last, uint32_t segs, uint32_t chunk_flags,
+                 uint32_t end_seq)
 {
     struct fix_message m = {
         .p = p, .len = fr->len, .fr = fr, .flow = s->flow, .dir = s->dir, .first = first,
         .last = last, .segs = segs, .flags = d->flags | fr->flags | chunk_flags, .gap_bytes = d->gap_bytes,
+        .end_seq = end_seq,
     };
     fx->messages++;
     fx->on_message(fx->ctx, &m);
@@ -425,13 +427,15 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
     struct fix_frame_res res;
     /* Every message with bytes of a reordered chunk says so. */
     uint32_t cf = c->reordered ? FIXF_REORDERED : 0;
+    /* the sequence number of p[0] is s->seq + (p - c->p) */
 
     while (n > 0) {
         if (d->len == 0) {
             /* Messages wholly inside this chunk are framed in place. */
             switch (fix_frame(p, n, &res)) {
             case FIX_FRAME_OK:
-                emit(fx, s, d, p, &res, c->own, done, 1, cf);
+                emit(fx, s, d, p, &res, c->own, done, 1, cf,
+                     s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len);
                 p += res.len;
                 n -= res.len;
                 continue;
@@ -477,8 +481,9 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             n -= a;
             continue;
         }
-        if (st == FIX_FRAME_OK)
-            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs, cf);
+        if (st == FIX_FRAME_OK) /* its first `old` bytes came before p */
+            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs, cf,
+                 s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len - (uint32_t)old);
         else
             skipped(d, res.flags);
         if (res.len >= old) {

@@ -112,6 +112,7 @@ struct fix_message {
     uint32_t segs;                   /* packets it spans */
     uint32_t flags;                  /* fix_flag bits */
     uint64_t gap_bytes;              /* bytes missing just before it */
+    uint32_t end_seq;                /* TCP sequence number after its last byte */
 };
 
 /* The framer for the generic reassembler: fill a struct reasm_framer with

@@ -1,5 +1,6 @@
 /* fix_mode.c: the --fix message table (fix_mode.h). */
 #include "fix_mode.h"
+#include "acktime.h"
 #include "fix.h"
 #include "fmt.h"
 #include "reasm.h"
@@ -13,7 +14,7 @@ enum fix_col {
     FC_SEGS, FC_BUNDLED, FC_MSGTYPE, FC_SEQNUM, FC_SENDER, FC_TARGET, FC_SENDTIME, FC_CLORDID,
     FC_SYMBOL, FC_SIDE, FC_QTY, FC_PRICE, FC_BODYLEN, FC_CHKOK, FC_FLAGS, FC_LATENCY,
     /* optional */
-    FC_BEGIN, FC_LEN, FC_GAPBYTES,
+    FC_BEGIN, FC_LEN, FC_GAPBYTES, FC_ACKTIME,
     FC_COUNT
 };
 #define FIX_DEFAULT_COLUMNS 25
@@ -34,6 +35,7 @@ static const struct mt_coldef fix_coldefs[FC_COUNT] = {
     [FC_CHKOK] = { "chkok", 'B' },       [FC_FLAGS] = { "flags", 'S' },
     [FC_LATENCY] = { "latency", 'N' },   [FC_BEGIN] = { "begin", 'S' },
     [FC_LEN] = { "len", 'I' },           [FC_GAPBYTES] = { "gapbytes", 'J' },
+    [FC_ACKTIME] = { "acktime", 'N' },
 };
 
 const struct mt_coldef *fix_mode_coldefs(int *n)
@@ -51,6 +53,8 @@ struct pmsg {
     struct reasm_pkt last, first;
     uint64_t stream, gap_bytes;
     int64_t latency;           /* ns, when has_latency */
+    uint32_t end_seq;          /* for acktime */
+    uint8_t dir;
     uint8_t ipver, has_latency, chkok;
     uint8_t src[16], dst[16];
     uint16_t sport, dport;
@@ -100,6 +104,7 @@ struct fix_mode {
     uint32_t lat_clock;
     struct time_cache tc_time, tc_ftime, tc_send;
     struct fix_utc_cache utc_send;
+    struct acktime *ack;           /* rows wait for their ACK: acktime is a column */
 };
 
 /* ------------------------------------------------------------ columns -- */
@@ -332,6 +337,8 @@ static void on_message(void *ctx, const struct fix_message *msg)
     pm->last = *msg->last;
     pm->first = *msg->first;
     pm->stream = f->stream;
+    pm->end_seq = msg->end_seq;
+    pm->dir = (uint8_t)msg->dir;
     pm->gap_bytes = msg->gap_bytes;
     pm->has_latency = 0;
     pm->ipver = f->ipver;
@@ -481,6 +488,7 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm, int 
             break;
         p = fmt_timespan(p, pm->latency);
         break;
+    case FC_ACKTIME: ok = 0; break; /* filled in by acktime.c */
     case FC_SEQNUM:
         ok = pm->vlen[FIXV_SEQNUM] != ABSENT;
         if (ok)
@@ -576,7 +584,7 @@ static void write_pending_csv(struct fix_mode *m)
 
 static void write_pending(struct fix_mode *m)
 {
-    if (!m->o.q && !m->w.bb) {
+    if (!m->o.q && !m->w.bb && !m->ack) {
         write_pending_csv(m);
         return;
     }
@@ -590,9 +598,14 @@ static void write_pending(struct fix_mode *m)
         uint32_t bundled = (uint32_t)(j - i);
         for (; i < j; i++) {
             char *p = scratch;
+            const struct pmsg *pm = &m->pend[i];
             for (int c = 0; c < m->cols.n; c++)
-                p = value(m, &m->pend[i], m->cols.col[c].id, bundled, p, &vals[c]);
-            mt_row(&m->w, vals);
+                p = value(m, pm, m->cols.col[c].id, bundled, p, &vals[c]);
+            if (m->ack)
+                acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq, pkt_ns(&pm->last),
+                            pm->last.has_time);
+            else
+                mt_row(&m->w, vals);
         }
     }
     m->npend = 0;
@@ -601,13 +614,35 @@ static void write_pending(struct fix_mode *m)
 
 /* ------------------------------------------------------------ hooks -- */
 
+static void reassemble(struct fix_mode *m, struct row *r, struct flow *f, int dir)
+{
+    struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
+    reasm_packet(&m->ra, f, dir, r, &pkt);
+}
+
+/* With acktime: the packet's rows are held, then its ACK settles rows.
+ * Kept out of line so that mode_packet stays as lean as without it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void held_packet(struct fix_mode *m, struct row *r, struct flow *f, int dir)
+{
+    if (f)
+        reassemble(m, r, f, dir);
+    if (m->npend)
+        write_pending(m);
+    acktime_packet(m->ack, r, f != NULL, f ? f->stream : 0, dir);
+}
+
 static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
 {
     struct fix_mode *m = ctx;
-    if (f) {
-        struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
-        reasm_packet(&m->ra, f, dir, r, &pkt);
+    if (m->ack) {
+        held_packet(m, r, f, dir);
+        return;
     }
+    if (f)
+        reassemble(m, r, f, dir);
     if (m->npend)
         write_pending(m);
 }
@@ -618,12 +653,20 @@ static void mode_end_input(void *ctx)
     /* The driver has ended every connection: their queued bytes are framed. */
     if (m->npend)
         write_pending(m);
+    if (m->ack)
+        acktime_flush(m->ack);
 }
 
 static void mode_evict(void *ctx, struct flow *f)
 {
     struct fix_mode *m = ctx;
     reasm_flow_end(&m->ra, f);
+    if (m->ack) {
+        /* its last messages are held too, then none can be acknowledged */
+        if (m->npend)
+            write_pending(m);
+        acktime_stream_end(m->ack, f->stream);
+    }
 }
 
 static int mode_columns(const struct mode_opts *o, struct mt_columns *cols, char *err,
@@ -659,6 +702,14 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
     }
     m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
                                .table = o->table, .bb = o->batch };
+    for (int c = 0; c < m->cols.n; c++)
+        if (m->cols.col[c].id == FC_ACKTIME && !(m->ack = acktime_new(&m->w, c))) {
+            free(m->lat);
+            free(m->lat_sets);
+            free(m);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
     m->fx.on_message = on_message;
     m->fx.ctx = m;
     m->fr = fix_reasm_framer(&m->fx);
@@ -687,7 +738,15 @@ static void mode_free(void *ctx)
     free(m->arena);
     free(m->lat);
     free(m->lat_sets);
+    acktime_free(m->ack);
     free(m);
+}
+
+static void mode_stats(void *ctx, FILE *f)
+{
+    struct fix_mode *m = ctx;
+    if (m->ack)
+        acktime_stats_print(m->ack, f);
 }
 
 const struct mode_ops fix_mode_ops = {
@@ -701,4 +760,5 @@ const struct mode_ops fix_mode_ops = {
     .evict = mode_evict,
     .end = mode_end,
     .free = mode_free,
+    .stats = mode_stats,
 };

@@ -132,6 +132,20 @@ static const struct reasm_pkt *pkt_or(const struct reasm_pkt *a, const struct re
 
 static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
 
+/* The next message ends just before byte end of the step's input: its
+ * sequence number. Bytes handed back for framing again (a resync) and
+ * bytes from elsewhere (a header's overflow) take the end of what was read,
+ * an upper bound. */
+static void ends_at(struct kdb_framer *kf, const uint8_t *end)
+{
+    /* compared as integers: end may point into another buffer */
+    uintptr_t e = (uintptr_t)end, at = (uintptr_t)kf->at_p;
+    if (kf->at_p && e >= at && e - at <= kf->at_n)
+        kf->end_seq = kf->at_seq + (uint32_t)(e - at);
+    else
+        kf->end_seq = kf->at_seq + (kf->at_p ? (uint32_t)kf->at_n : 0);
+}
+
 static int is_c2s(const struct reasm_stream *s, const struct kdb_dir *d, const struct kdb_dir *o)
 {
     if (d->role)
@@ -155,6 +169,7 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
         .flow = s->flow, .dir = s->dir, .has_hdr = has_hdr, .ulen = ulen,
         .sum = sum ? sum : &empty_summary, .status = st, .reason = st == KDB_OK ? "" : why,
         .first = first, .last = last, .segs = segs, .skipped = d->skipped,
+        .end_seq = kf->end_seq,
     };
     if (has_hdr) {
         m.hdr = *h;
@@ -282,6 +297,7 @@ static size_t whole_in_place(struct reasm *ra, struct reasm_stream *s, struct kd
     }
     const char *fwhy;
     enum kdb_status st = combine(sum.status, sum.reason, chk, why, &fwhy);
+    ends_at(kf, p + h->len);
     emit(ra, s, d, 1, h, ulen, &sum, st, fwhy, own, done, 1);
     return end ? KDB_HDR_LEN + end : (size_t)h->len;
 }
@@ -365,6 +381,7 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                     end) {
                     /* The object ended inside the prefix: the length lies. */
                     d->got += k;
+                    ends_at(ra->fr->ctx, p + c);
                     struct kdb_summary sum;
                     kdb_summarise(d->buf, d->len, plen, d->h.little, d->h.msgtype, &sum);
                     emit(ra, s, d, 1, &d->h, d->h.len, &sum, KDB_BAD, why, &d->first, done,
@@ -399,6 +416,7 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
     }
     d->got += k;
     if (d->got == d->h.len) {
+        ends_at(ra->fr->ctx, p + k);
         if (d->cut)
             finish(ra, s, d, done, KDB_TRUNCATED, "bytes of the message missing in the capture");
         else
@@ -467,6 +485,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     }
     if (st == KDB_BAD) {
         /* No length to trust: search from the byte after. */
+        ends_at(ra->fr->ctx, p + (d->nhb ? taken : 1));
         emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, first, done, d->nhb ? d->segs : 1);
         to_resync(d);
         if (d->nhb) {
@@ -668,8 +687,10 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
                  const struct reasm_pkt *own, const struct reasm_pkt *done)
 {
     struct kdb_dir *d = s->state;
+    struct kdb_framer *kf = ra->fr->ctx;
     uint8_t *blk = NULL;
     size_t boff = 0, blen = 0, bcap = 0;
+    uint32_t pseq = s->seq;    /* sequence number of p[0] */
     for (;;) {
         if (d->refeed_len) {
             /* Handed-back bytes go before what is left of the current block. */
@@ -716,12 +737,18 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
             boff = blen;
             continue;
         }
+        int chunk = !(blk && boff < blen);
+        kf->at_p = chunk ? q : NULL;
+        kf->at_n = m;
+        kf->at_seq = pseq;
+        kf->end_seq = chunk ? pseq + (uint32_t)m : pseq;
         size_t used = step(ra, s, q, m, own, done);
-        if (blk && boff < blen) {
+        if (!chunk) {
             boff += used;
         } else {
             p += used;
             n -= used;
+            pseq += (uint32_t)used;
         }
     }
     free(blk);
@@ -777,6 +804,9 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     (void)cur;
     uint64_t left = d->h.len - d->got;
     d->cut = 1;
+    /* its end lies in the gap, which starts at s->seq */
+    struct kdb_framer *kf = ra->fr->ctx;
+    kf->end_seq = s->seq + (uint32_t)left;
     if (nbytes < left) {
         d->got += nbytes;
         return;
@@ -793,8 +823,10 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
 static void kdb_close(struct reasm *ra, struct reasm_stream *s)
 {
     struct kdb_dir *d = s->state;
-    if (d->mode == D_SYNC && d->in_msg)
+    if (d->mode == D_SYNC && d->in_msg) {
+        ((struct kdb_framer *)ra->fr->ctx)->end_seq = s->seq;
         finish(ra, s, d, &d->last, KDB_TRUNCATED, "connection ends inside the message");
+    }
     msg_reset(ra, d);
     reasm_budget_give(ra, d->cap_bytes + d->refeed_cap);
     free(d->buf);

@@ -79,6 +79,7 @@ struct kdb_message {
     uint64_t skipped;                /* bytes lost or skipped just before it */
     int has_latency;
     int64_t latency;                 /* ns, responses only */
+    uint32_t end_seq;                /* TCP sequence number after its last byte */
 };
 
 struct kdb_framer {
@@ -86,6 +87,13 @@ struct kdb_framer {
     void *ctx;
     uint64_t messages, resyncs, handshakes;
     uint8_t *scratch;                /* KDB_FRAMER_PREFIX bytes, allocated by kdb_reasm_framer */
+    /* Where the bytes being framed lie in the sequence space (acktime): the
+     * step's input at_p[0..at_n) starts at at_seq; at_p is NULL for bytes
+     * handed back for framing again, which lie before at_seq. end_seq is
+     * the next message's end. */
+    const uint8_t *at_p;
+    size_t at_n;
+    uint32_t at_seq, end_seq;
 };
 
 /* Fills a reasm framer whose ctx is kf; -1 when out of memory. Free with

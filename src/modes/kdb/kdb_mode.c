@@ -1,5 +1,6 @@
 /* kdb_mode.c: the --kdb message table (kdb_mode.h). */
 #include "kdb_mode.h"
+#include "acktime.h"
 #include "fmt.h"
 #include "kdb_framer.h"
 #include "reasm.h"
@@ -13,7 +14,7 @@ enum kdb_col {
     KC_DIR, KC_USER, KC_MSGTYPE, KC_COMPRESSED, KC_LEN, KC_ULEN, KC_PTYPE, KC_FUNC, KC_TABLE,
     KC_ROWS, KC_QUERY, KC_ERROR, KC_LATENCY, KC_STATUS, KC_REASON,
     /* optional */
-    KC_SEGS, KC_SKIPPED,
+    KC_SEGS, KC_SKIPPED, KC_ACKTIME,
     KC_COUNT
 };
 #define KDB_DEFAULT_COLUMNS 24
@@ -32,6 +33,7 @@ static const struct mt_coldef kdb_coldefs[KC_COUNT] = {
     [KC_ERROR] = { "error", 'S' },         [KC_LATENCY] = { "latency", 'N' },
     [KC_STATUS] = { "status", 'S' },       [KC_REASON] = { "reason", 'S' },
     [KC_SEGS] = { "segs", 'I' },           [KC_SKIPPED] = { "skipped", 'J' },
+    [KC_ACKTIME] = { "acktime", 'N' },
 };
 
 const struct mt_coldef *kdb_mode_coldefs(int *n)
@@ -49,6 +51,7 @@ struct kdb_mode {
     struct reasm_framer fr;
     struct reasm ra;
     struct time_cache tc_time, tc_ftime;
+    struct acktime *ack;       /* rows wait for their ACK: acktime is a column */
 };
 
 static int mode_columns(const struct mode_opts *o, struct mt_columns *cols, char *err,
@@ -178,28 +181,58 @@ static void on_message(void *ctx, const struct kdb_message *msg)
     char *p = scratch;
     for (int c = 0; c < m->cols.n; c++)
         p = value(m, msg, m->cols.col[c].id, p, &vals[c]);
-    mt_row(&m->w, vals);
+    if (m->ack)
+        acktime_row(m->ack, vals, msg->flow->stream, msg->dir, msg->end_seq,
+                    msg->last->ts_sec * 1000000000LL + msg->last->ts_nsec, msg->last->has_time);
+    else
+        mt_row(&m->w, vals);
 }
 
 /* ------------------------------------------------------------ hooks -- */
 
+static void reassemble(struct kdb_mode *m, struct row *r, struct flow *f, int dir)
+{
+    struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
+    reasm_packet(&m->ra, f, dir, r, &pkt);
+}
+
+/* With acktime: then the packet's ACK settles held rows. Out of line so
+ * that mode_packet stays as lean as without it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void held_packet(struct kdb_mode *m, struct row *r, struct flow *f, int dir)
+{
+    if (f)
+        reassemble(m, r, f, dir);
+    acktime_packet(m->ack, r, f != NULL, f ? f->stream : 0, dir);
+}
+
 static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
 {
     struct kdb_mode *m = ctx;
-    if (f) {
-        struct reasm_pkt pkt = { r->frame, r->ts_sec, r->ts_nsec, (r->present & HAS_TIME) != 0 };
-        reasm_packet(&m->ra, f, dir, r, &pkt);
-    }
+    if (m->ack)
+        held_packet(m, r, f, dir);
+    else if (f)
+        reassemble(m, r, f, dir);
 }
 
 /* Messages are written as they are framed: nothing is held at the end of an
- * input once the driver has ended its connections. */
-static void mode_end_input(void *ctx) { (void)ctx; }
+ * input once the driver has ended its connections, but rows waiting for
+ * their ACK (acktime). */
+static void mode_end_input(void *ctx)
+{
+    struct kdb_mode *m = ctx;
+    if (m->ack)
+        acktime_flush(m->ack);
+}
 
 static void mode_evict(void *ctx, struct flow *f)
 {
     struct kdb_mode *m = ctx;
     reasm_flow_end(&m->ra, f);
+    if (m->ack)
+        acktime_stream_end(m->ack, f->stream);
 }
 
 static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
@@ -216,9 +249,16 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
     }
     m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
                                .table = o->table, .bb = o->batch };
+    for (int c = 0; c < m->cols.n; c++)
+        if (m->cols.col[c].id == KC_ACKTIME && !(m->ack = acktime_new(&m->w, c))) {
+            free(m);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
     m->kf.on_message = on_message;
     m->kf.ctx = m;
     if (kdb_reasm_framer(&m->kf, &m->fr) != 0) {
+        acktime_free(m->ack);
         free(m);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -245,7 +285,15 @@ static void mode_free(void *ctx)
     if (!m)
         return;
     kdb_framer_free(&m->kf);
+    acktime_free(m->ack);
     free(m);
+}
+
+static void mode_stats(void *ctx, FILE *f)
+{
+    struct kdb_mode *m = ctx;
+    if (m->ack)
+        acktime_stats_print(m->ack, f);
 }
 
 const struct mode_ops kdb_mode_ops = {
@@ -259,4 +307,5 @@ const struct mode_ops kdb_mode_ops = {
     .evict = mode_evict,
     .end = mode_end,
     .free = mode_free,
+    .stats = mode_stats,
 };

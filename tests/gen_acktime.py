@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Golden captures for the acktime column of --fix and --kdb (issue 16).
+
+    python3 tests/gen_acktime.py [OUTDIR]     (default: <repo>/testdata)
+    python3 tests/gen_acktime.py --table      print the golden.tsv lines
+
+The FIX capture is built with gen_fixdata.py's connections and its model of
+the message table (which rows, in which order, completed by which frame);
+the kdb+ capture with gen_kdb.py's. acktime is computed here from what the
+generator put where: a message ends at its connection direction's ISN + 1 +
+the stream offset after its last byte; its acktime is the time of the first
+later frame of the other direction with the ACK flag and an acknowledgment
+number at or past that end, minus the time of the frame that completed it;
+empty when there is none before the connection is reset or the capture ends.
+
+FIX cases (one connection each): an order ACKed 40 ms later (delayed ACK),
+two orders in one segment acknowledged one at a time (a partial ACK), an
+order over two segments, an order retransmitted before its ACK (the clock
+runs from the first copy), a duplicated copy (`-i any`), an order the peer
+never acknowledges before a reset, one never acknowledged at the end of the
+capture. kdb+: sync requests and responses with delayed ACKs, a bundle of
+two asyncs acknowledged in two steps, and a last message never acknowledged.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_fixdata as gf  # noqa: E402
+import gen_kdb as gk  # noqa: E402
+
+ACK = 0x10
+FIX_COLUMNS = "frame,stream,srcport,segs,bundled,msgtype,seqnum,latency,acktime"
+KDB_COLUMNS = "frame,stream,dir,msgtype,len,latency,acktime"
+
+
+def acktime_of(frames, fno, stream_of, d, end_seq):
+    """frames: (ns, stream, dir, flags, ack, rst); the acktime text."""
+    t0 = frames[fno - 1][0]
+    for ns, st, dd, flags, ack, rst in frames[fno:]:
+        if st != stream_of:
+            continue
+        if dd != d and flags & ACK and ((ack - end_seq) & 0xFFFFFFFF) < 0x80000000:
+            return gf.qspan(ns - t0)
+        if rst:  # either side: no ACK follows
+            return ""
+    return ""
+
+
+# ------------------------------------------------------------------ FIX --
+
+def fix_capture():
+    cap = gf.Capture("fix_acktime")
+    ms = 1000000
+    # delayed ACK, then the report and its ACK
+    c = gf.Conn(cap, 41001)
+    c.handshake()
+    c.seg(0, c.build(0, gf.order(1, "K1")))
+    c.ack(1, dt=40 * ms)
+    c.seg(1, c.build(1, gf.report(1, "K1", "2")), dt=2 * ms)
+    c.ack(0, dt=3 * ms)
+    # two orders in one segment, acknowledged one at a time
+    a = c.build(0, gf.order(2, "K2"))
+    b = c.build(0, gf.order(3, "K3"))
+    c.seg(0, a + b, dt=ms)
+    c.packet(1, ACK, c.nxt[1], c.isn[0] + 1 + c.msgs[0][-2][1], dt=5 * ms)
+    c.ack(1, dt=7 * ms)
+    # an order over two segments: the first one's ACK does not cover it
+    m = c.build(0, gf.order(4, "K4"))
+    c.seg(0, m[:50], dt=ms)
+    c.ack(1, dt=ms)
+    c.seg(0, m[50:], dt=ms)
+    c.ack(1, dt=4 * ms)
+    # lost before the peer: retransmitted 200 ms later, then acknowledged
+    m = c.build(0, gf.order(5, "K5"))
+    off = c.nxt[0] - c.isn[0] - 1
+    c.seg(0, m, dt=ms)
+    c.seg(0, m, off=off, dt=200 * ms)
+    c.ack(1, dt=ms)
+    # `-i any`: the same packet twice, then the ACK
+    m = c.build(0, gf.order(6, "K6"))
+    f = c.seg(0, m, dt=ms)
+    cap.t += 7000
+    cap.frames.append((cap.t,) + cap.frames[f - 1][1:])
+    c.ack(1, dt=ms)
+    # never acknowledged: the capture ends
+    c.seg(0, c.build(0, gf.order(7, "K7")), dt=ms)
+    # a second connection: an order, then the client resets it
+    e = gf.Conn(cap, 41002)
+    e.handshake()
+    e.seg(0, e.build(0, gf.order(1, "R1")), dt=ms)
+    e.packet(0, 0x14, e.nxt[0], e.nxt[1], dt=ms)
+    e.ack(1, dt=ms)  # too late: the connection is gone
+    return cap
+
+
+def fix_expected(cap):
+    rows = cap.expected("fix_acktime")
+    hdr = gf.HEADER.split(",")
+    frames = []
+    for ns, _data, conn, d, flags, seq, ack, _payload in cap.frames:
+        frames.append((ns, conn.stream, d, flags, ack, flags & 0x04))
+    conns = {}
+    for fr in cap.frames:
+        conns[fr[2].stream] = fr[2]
+    seen = {}
+    out = [FIX_COLUMNS]
+    for r in rows:
+        v = dict(zip(hdr, r))
+        st, d = int(v["stream"]), 0 if v["src"] == "10.0.0.1" else 1
+        c = conns[st]
+        k = seen.get((st, d), 0)
+        seen[(st, d)] = k + 1
+        end_seq = (c.isn[d] + 1 + c.msgs[d][k][1]) & 0xFFFFFFFF
+        v["acktime"] = acktime_of(frames, int(v["frame"]), st, d, end_seq)
+        out.append(",".join(v[n] for n in FIX_COLUMNS.split(",")))
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ kdb+ --
+
+def kdb_capture():
+    """Returns the capture and, per row of cap.rows, its message's end."""
+    cap = gk.Capture()
+    c = gk.Conn(cap, 42001, 5010)
+    c.hello("rdb", "")
+    ends = []
+    p, f = gk.query("select from trade")
+    c.send(0, gk.SYNC, p, f)
+    ends.append(c.seq[0])
+    cap.tick(40000)                  # a delayed ACK, 40 ms
+    c.ack(1)
+    cap.tick(2000)
+    c.send(1, gk.RESPONSE, gk.longs([1, 2, 3]), {"ptype": "7"})
+    ends.append(c.seq[1])
+    cap.tick(500)
+    c.ack(0)
+    # two asyncs in one segment, acknowledged one at a time
+    items = [(gk.ASYNC,) + gk.upd_cols("upd", "trade", 2), (gk.ASYNC,) + gk.upd_cols("upd", "quote", 3)]
+    first_len = len(gk.message(items[0][0], items[0][1]))
+    start = c.seq[1]
+    c.send_many(1, items)
+    ends += [start + first_len, c.seq[1]]
+    cap.tick(3000)
+    cap.add(c.addr[0], c.addr[1], c.port[0], c.port[1], c.seq[0], start + first_len, gk.ACK)
+    cap.tick(9000)
+    c.ack(0)
+    # the last message: never acknowledged in the capture
+    c.send(1, gk.ASYNC, *gk.upd_cols("upd", "trade", 1))
+    ends.append(c.seq[1])
+    return cap, ends
+
+
+def kdb_expected(cap, ends):
+    import struct
+    frames = []
+    for ns, fr in cap.pkts:
+        sport, dport, seq, ack, _off, flags = struct.unpack("!HHIIBB", fr[34:48])
+        frames.append((ns, 0, 0 if sport == 42001 else 1, flags, ack, flags & 0x04))
+    out = [KDB_COLUMNS]
+    for r, end in zip(cap.rows, ends):
+        d = 0 if r["dir"] == "c2s" else 1
+        v = dict(r, stream="0")
+        v["acktime"] = acktime_of(frames, int(r["frame"]), 0, d, end & 0xFFFFFFFF)
+        out.append(",".join(v[n] for n in KDB_COLUMNS.split(",")))
+    return "\n".join(out) + "\n"
+
+
+CASES = [("fix_acktime", "--fix --columns " + FIX_COLUMNS),
+         ("kdb_acktime", "--kdb --columns " + KDB_COLUMNS)]
+
+
+def main():
+    if sys.argv[1:2] == ["--table"]:
+        for n, args in CASES:
+            print("%s\ttestdata/%s.pcap\t0\t%s" % (n, n, args))
+        return 0
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
+    os.makedirs(outdir, exist_ok=True)
+    cap = fix_capture()
+    with open(os.path.join(outdir, "fix_acktime.pcap"), "wb") as f:
+        f.write(cap.pcap())
+    with open(os.path.join(outdir, "fix_acktime.out"), "w") as f:
+        f.write(fix_expected(cap))
+    cap, ends = kdb_capture()
+    with open(os.path.join(outdir, "kdb_acktime.pcap"), "wb") as f:
+        f.write(cap.pcap())
+    with open(os.path.join(outdir, "kdb_acktime.out"), "w") as f:
+        f.write(kdb_expected(cap, ends))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

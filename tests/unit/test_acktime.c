@@ -1,0 +1,205 @@
+/* Unit tests for the rows held for acktime (src/modes/acktime.c): rows two
+ * columns wide (id, acktime) written as CSV to a temporary file. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acktime.h"
+#include "msgtab.h"
+#include "out.h"
+#include "row.h"
+#include "unit_main.h"
+
+static struct out out;
+static struct mt_columns cols;
+static struct mt_writer w;
+static struct acktime *a;
+static FILE *tmp;
+static char text[1 << 22];
+
+static void setup(void)
+{
+    tmp = tmpfile();
+    ck_assert_ptr_nonnull(tmp);
+    ck_assert_int_eq(out_init(&out, fileno(tmp), "tmp"), 0);
+    out.max_rows = UINT64_MAX;
+    cols.n = 0;
+    mt_columns_add(&cols, "id", 'J', 0);
+    mt_columns_add(&cols, "acktime", 'N', 1);
+    w = (struct mt_writer){ .out = &out, .cols = &cols, .q = 0, .header = 0, .table = "t" };
+    a = acktime_new(&w, 1);
+    ck_assert_ptr_nonnull(a);
+}
+
+static void teardown(void)
+{
+    acktime_free(a);
+    out_free(&out);
+    fclose(tmp);
+}
+
+/* Everything written so far. */
+static const char *written(void)
+{
+    out_flush(&out);
+    long n = ftell(tmp);
+    ck_assert(n >= 0 && (size_t)n < sizeof text);
+    ck_assert_int_eq(pread(fileno(tmp), text, (size_t)n, 0), n);
+    text[n] = '\0';
+    return text;
+}
+
+static void msg(unsigned id, uint64_t stream, int dir, uint32_t end_seq, int64_t t_ns)
+{
+    char b[16];
+    struct mt_val v[2] = { { b, (uint32_t)snprintf(b, sizeof b, "%u", id), MV_TEXT },
+                           { NULL, 0, MV_NULL } };
+    acktime_row(a, v, stream, dir, end_seq, t_ns, 1);
+}
+
+/* A packet of stream in direction dir at t_ns with these flags and ack. */
+static void pkt(uint64_t stream, int dir, uint16_t flags, uint32_t ack, int64_t t_ns)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_TIME | HAS_TCPHDR;
+    r.ts_sec = t_ns / 1000000000;
+    r.ts_nsec = (uint32_t)(t_ns % 1000000000);
+    r.tcpflags = flags;
+    r.ack = ack;
+    acktime_packet(a, &r, 1, stream, dir);
+}
+
+#define MS 1000000LL
+
+START_TEST(acktime_rows_wait_and_keep_their_order)
+{
+    msg(1, 1, 0, 100, 0);
+    msg(2, 2, 0, 50, 1 * MS);
+    msg(3, 1, 0, 200, 2 * MS);
+    pkt(2, 1, TCP_ACK, 50, 3 * MS);          /* settles 2, but 1 still waits */
+    ck_assert_str_eq(written(), "");
+    pkt(1, 1, TCP_ACK, 150, 4 * MS);         /* settles 1: 1 and 2 go out */
+    ck_assert_str_eq(written(), "1,0D00:00:00.004000000\n2,0D00:00:00.002000000\n");
+    acktime_flush(a);                        /* 3 never acknowledged */
+    ck_assert_str_eq(written(), "1,0D00:00:00.004000000\n2,0D00:00:00.002000000\n3,\n");
+    ck_assert_uint_eq(acktime_stats(a)->acked, 2);
+    ck_assert_uint_eq(acktime_stats(a)->ended, 1);
+}
+END_TEST
+
+START_TEST(acktime_needs_the_peer_ack_covering_the_last_byte)
+{
+    msg(1, 7, 0, 1000, 0);
+    pkt(7, 0, TCP_ACK, 5000, 1 * MS);        /* same direction: not an ACK of it */
+    pkt(7, 1, 0, 5000, 2 * MS);              /* ACK flag clear */
+    pkt(7, 1, TCP_ACK, 999, 3 * MS);         /* one byte short */
+    pkt(8, 1, TCP_ACK, 5000, 4 * MS);        /* another connection */
+    ck_assert_str_eq(written(), "");
+    pkt(7, 1, TCP_ACK, 1000, 5 * MS);
+    ck_assert_str_eq(written(), "1,0D00:00:00.005000000\n");
+}
+END_TEST
+
+START_TEST(acktime_sequence_numbers_wrap)
+{
+    msg(1, 1, 1, 0xFFFFFFF0u, 0);
+    pkt(1, 0, TCP_ACK, 0xFFFFFFEFu, 1 * MS);
+    ck_assert_str_eq(written(), "");
+    pkt(1, 0, TCP_ACK, 0x10u, 2 * MS);
+    ck_assert_str_eq(written(), "1,0D00:00:00.002000000\n");
+}
+END_TEST
+
+START_TEST(acktime_reset_and_end_give_up)
+{
+    msg(1, 1, 0, 100, 0);
+    msg(2, 2, 0, 100, 0);
+    pkt(1, 0, TCP_RST, 0, 1 * MS);           /* the sender resets: no ACK follows */
+    ck_assert_str_eq(written(), "1,\n");
+    acktime_stream_end(a, 2);                /* evicted from the flow table */
+    ck_assert_str_eq(written(), "1,\n2,\n");
+    pkt(1, 1, TCP_ACK, 100, 2 * MS);         /* too late */
+    ck_assert_str_eq(written(), "1,\n2,\n");
+}
+END_TEST
+
+START_TEST(acktime_rst_with_ack_settles_first)
+{
+    msg(1, 1, 0, 100, 0);
+    pkt(1, 1, TCP_RST | TCP_ACK, 100, 1 * MS);
+    ck_assert_str_eq(written(), "1,0D00:00:00.001000000\n");
+}
+END_TEST
+
+START_TEST(acktime_wait_is_bounded_in_capture_time)
+{
+    msg(1, 1, 0, 100, 0);
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_TIME;
+    r.ts_sec = ACKT_WAIT_NS / 1000000000;    /* exactly the bound: still waits */
+    acktime_packet(a, &r, 0, 0, 0);
+    ck_assert_str_eq(written(), "");
+    r.ts_nsec = 1;
+    acktime_packet(a, &r, 0, 0, 0);
+    ck_assert_str_eq(written(), "1,\n");
+    ck_assert_uint_eq(acktime_stats(a)->timed_out, 1);
+}
+END_TEST
+
+START_TEST(acktime_direction_bound_gives_up_the_oldest)
+{
+    for (unsigned i = 0; i <= ACKT_PER_DIR; i++)
+        msg(i, 3, 0, 10 * (i + 1), 0);
+    ck_assert_uint_eq(acktime_stats(a)->dir_full, 1);
+    /* row 0 is settled (given up), so it goes out once it is first */
+    pkt(3, 1, 0, 0, 0);
+    ck_assert_str_eq(written(), "0,\n");
+    pkt(3, 1, TCP_ACK, 10 * (ACKT_PER_DIR + 1), 1 * MS);
+    const char *t = written();
+    ck_assert(strncmp(t, "0,\n1,0D00:00:00.001000000\n", 26) == 0);
+    char last[64];
+    snprintf(last, sizeof last, "\n%u,0D00:00:00.001000000\n", ACKT_PER_DIR);
+    ck_assert(strlen(t) > strlen(last) && strcmp(t + strlen(t) - strlen(last), last) == 0);
+}
+END_TEST
+
+START_TEST(acktime_row_bound_writes_the_oldest)
+{
+    for (unsigned i = 0; i < ACKT_MAX_ROWS; i++)
+        msg(i, i, 0, 100, 0);                /* each its own connection */
+    ck_assert_str_eq(written(), "");
+    msg(ACKT_MAX_ROWS, 0, 1, 100, 0);
+    ck_assert_str_eq(written(), "0,\n");
+    ck_assert_uint_eq(acktime_stats(a)->forced, 1);
+    pkt(1, 1, TCP_ACK, 100, 1 * MS);
+    ck_assert_str_eq(written(), "0,\n1,0D00:00:00.001000000\n");
+    acktime_flush(a);                        /* 65,535 connections end */
+    size_t lines = 0;
+    for (const char *t = written(); *t; t++)
+        lines += *t == '\n';
+    ck_assert_uint_eq(lines, ACKT_MAX_ROWS + 1);
+    ck_assert_uint_eq(acktime_stats(a)->ended, ACKT_MAX_ROWS - 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("acktime");
+    TCase *tc = tcase_create("acktime");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, acktime_rows_wait_and_keep_their_order);
+    tcase_add_test(tc, acktime_needs_the_peer_ack_covering_the_last_byte);
+    tcase_add_test(tc, acktime_sequence_numbers_wrap);
+    tcase_add_test(tc, acktime_reset_and_end_give_up);
+    tcase_add_test(tc, acktime_rst_with_ack_settles_first);
+    tcase_add_test(tc, acktime_wait_is_bounded_in_capture_time);
+    tcase_add_test(tc, acktime_direction_bound_gives_up_the_oldest);
+    tcase_add_test(tc, acktime_row_bound_writes_the_oldest);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
