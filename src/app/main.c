@@ -101,7 +101,7 @@ enum { OPT_HWTS = 1700 };
 /* #15 */
 enum { OPT_NO_TUNNELS = 1500 };
 /* user requests (#18) */
-enum { OPT_LIST_COLUMNS = 1800 };
+enum { OPT_LIST_COLUMNS = 1800, OPT_FROM, OPT_TO };
 /* --publish */
 enum { OPT_PUBLISH = 1400, OPT_PUBLISH_LAYOUT, OPT_BATCH, OPT_RETRY_FOR };
 
@@ -304,6 +304,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "hwts", required_argument, NULL, OPT_HWTS },
         { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+        { "from", required_argument, NULL, OPT_FROM },
+        { "to", required_argument, NULL, OPT_TO },
         { "publish", required_argument, NULL, OPT_PUBLISH },
         { "publish-layout", required_argument, NULL, OPT_PUBLISH_LAYOUT },
         { "batch", required_argument, NULL, OPT_BATCH },
@@ -446,6 +448,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_PROTO:
             if (filter_add_proto(&o->filter, optarg, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (filter_set_time(&o->filter, optarg, c == OPT_TO, err, sizeof err) != 0)
                 return usage_error("%s", err);
             break;
         case 'c': {
@@ -595,6 +602,21 @@ static int check_inputs(char **files, int nfiles, const char *output, char *bad,
     return usable ? EXIT_OK : EXIT_USAGE;
 }
 
+/* --from/--to (#18): packet rows are tested with the other filters (only
+ * rows are dropped: every packet still reaches the flow table); a message
+ * mode's rows at their message's time, when written (out.h). */
+static void time_window_setup(struct options *o, struct converter_setup *setup, struct out *out)
+{
+    if (!timewin_active(&o->filter.window))
+        return;
+    if (o->mode) {
+        out->window = &o->filter.window;
+    } else if (!o->flows) {
+        o->filter.window_rows = 1;
+        setup->filter = &o->filter;
+    }
+}
+
 /* --flows with --port/--host/--proto: a connection's row is written when the
  * connection matches (filter_match_flow); its numbers are always those of
  * every packet. */
@@ -607,7 +629,10 @@ static void flows_filtered_end(void *ctx, const struct flow *f, const struct flo
                                enum flow_end why)
 {
     struct flows_sink *fs = ctx;
-    if (filter_match_flow(fs->filter, f))
+    int64_t none = INT64_MIN;
+    if ((!filter_active(fs->filter) || filter_match_flow(fs->filter, f)) &&
+        filter_window_flow(fs->filter, s->has_time ? s->first_sec : none, s->first_nsec,
+                           s->has_time ? s->last_sec : none, s->last_nsec))
         flows_on_end(fs->w, f, s, why);
 }
 
@@ -753,6 +778,7 @@ int main(int argc, char **argv)
         .use_flows = o.flows || columns_need_flows(&o.cols) || o.stats,
         .filter = filter_active(&o.filter) ? &o.filter : NULL,
     };
+    time_window_setup(&o, &setup, &out);
     /* the analysis column needs the flow table's sequence analysis; the
      * data column the payload of reassembled IP datagrams */
     for (int i = 0; i < o.cols.n && !o.mode; i++) {
@@ -765,7 +791,7 @@ int main(int argc, char **argv)
     if (!o.mode && columns_need_tcp_numbers(&o.cols))
         setup.numbers = setup.analyze = 1;
     struct flows_sink flows_sink = { .w = &w, .filter = &o.filter };
-    if (o.flows && filter_active(&o.filter)) {
+    if (o.flows && (filter_active(&o.filter) || timewin_active(&o.filter.window))) {
         setup.on_flow_end = flows_filtered_end;
         setup.on_flow_end_ctx = &flows_sink;
     } else if (o.flows) {

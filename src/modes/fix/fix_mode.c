@@ -545,8 +545,9 @@ static void write_pending_csv(struct fix_mode *m)
         uint32_t bundled = (uint32_t)(j - i);
         for (; i < j; i++) {
             const struct pmsg *pm = &m->pend[i];
-            if (!out_take_row(o))
-                continue; /* -c reached */
+            if (!out_in_window(o, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec) ||
+                !out_take_row(o))
+                continue; /* outside --from/--to, or -c reached */
             /* a string value lies within the message: 2 * len + 2 quoted */
             if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
                 continue;
@@ -592,7 +593,9 @@ static void write_pending(struct fix_mode *m)
             char *p = scratch;
             for (int c = 0; c < m->cols.n; c++)
                 p = value(m, &m->pend[i], m->cols.col[c].id, bundled, p, &vals[c]);
-            mt_row(&m->w, vals);
+            const struct reasm_pkt *last = &m->pend[i].last;
+            if (out_in_window(m->w.out, last->has_time, last->ts_sec, last->ts_nsec))
+                mt_row(&m->w, vals);
         }
     }
     m->npend = 0;
