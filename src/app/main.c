@@ -871,8 +871,7 @@ int main(int argc, char **argv)
             continue;
         }
         sym_from_path(path, sym, sizeof sym);
-        fmt.sym = o.sym ? o.sym : sym;
-        fmt.sym_len = strlen(fmt.sym);
+        format_set_input(&fmt, o.sym ? o.sym : sym, path, o.q_format);
         cv.stats.inputs++;
         code = exit_precedence(code, convert_input(&cv, &in, path));
         input_close(&in);

@@ -73,7 +73,8 @@ static void die(const char *what)
 
 static void setup_pass(struct pass *p)
 {
-    p->fmt = (struct format_ctx){ .sym = "fuzz", .sym_len = 4, .data_max = p->data_max };
+    p->fmt = (struct format_ctx){ .data_max = p->data_max };
+    format_set_input(&p->fmt, "fuzz", "fuzz, \"1\".pcap", p->q); /* a file name CSV quotes */
     const struct writer_ops *ops = p->q ? &q_writer_ops : &csv_writer_ops;
     if (p->kind == FLOWS)
         ops = p->q ? &flows_q_writer_ops : &flows_csv_writer_ops;
