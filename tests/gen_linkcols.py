@@ -310,6 +310,14 @@ def main():
                   filter_table(fix_out, "time", mid, None), None))
     cases.append(("timewin_fix_to", "fix_split3", 0, "--fix --to %s" % ts_text(*mid),
                   filter_table(fix_out, "time", None, mid), None))
+    # --kdb: likewise; frame 37 ends a message of 8 segments (frames 30-37)
+    kdb_out = os.path.join(REPO, "testdata", "kdb_tick_default.out")
+    kt = read_pcap_times(os.path.join(REPO, "testdata", "kdb_tick.pcap"))
+    mid = kt[31]  # frame 32
+    cases.append(("timewin_kdb_from", "kdb_tick", 0, "--kdb --from %s" % epoch_text(mid),
+                  filter_table(kdb_out, "time", mid, None), None))
+    cases.append(("timewin_kdb_to", "kdb_tick", 0, "--kdb --to %s" % epoch_text(mid),
+                  filter_table(kdb_out, "time", None, mid), None))
     # --flows: connections active in the window (start < to, finish >= from)
     fl_out = os.path.join(REPO, "testdata", "analysis_reconnect_flows.out")
     for name, frm, to in (("timewin_flows_second", "2023.11.14D22:13:20.005000001", None),
