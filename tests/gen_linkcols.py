@@ -127,6 +127,16 @@ def eth_frames():
               MAC_A, MAC_B, "0x8847", "TCP"))
     # a frame shorter than an Ethernet header: nothing
     F.append((MAC_B + MAC_A[:4], None, None, "", ""))
+    # MPLS in UDP (RFC 7510): no Ethertype names the labels, so the outer one
+    mpls = struct.pack("!I", (16 << 12) | (1 << 8) | 64) + \
+        ipv4("192.168.2.1", "192.168.2.2", 6, tcp(5, 6))
+    F.append((eth(MAC_B, MAC_A, 0x0800, ipv4("10.7.0.1", "10.7.0.2", 17, udp(50001, 6635, mpls))),
+              MAC_A, MAC_B, "0x0800", "TCP"))
+    # VXLAN carrying ARP: the row stays the outer packet's, and so do its MACs
+    inner_arp = eth(b"\xff" * 6, MAC_IN_S, 0x0806, ARP)
+    vx = struct.pack("!BBHI", 0x08, 0, 0, 43 << 8) + inner_arp
+    F.append((eth(MAC_B, MAC_A, 0x0800, ipv4("10.9.0.1", "10.9.0.2", 17, udp(50000, 4789, vx))),
+              MAC_A, MAC_B, "0x0800", "UDP"))
     return F
 
 
@@ -144,8 +154,10 @@ def sll_frames(two):
     tcp4 = ipv4("10.0.0.1", "10.0.0.2", 6, tcp(40000, 80))
     return [
         (make(1, 6, MAC_A, 0x0800, tcp4), MAC_A, None, "0x0800", "TCP"),
-        # loopback (ARPHRD_LOOPBACK 772): no Ethernet address
-        (make(772, 6, b"\0" * 6, 0x0800, tcp4), None, None, "0x0800", "TCP"),
+        # loopback (ARPHRD_LOOPBACK 772): a zero address, shown like Wireshark's
+        # sll.src.eth; an address of another length is no MAC
+        (make(772, 6, b"\0" * 6, 0x0800, tcp4), b"\0" * 6, None, "0x0800", "TCP"),
+        (make(778, 4, b"\x0a\0\0\x01", 0x0800, tcp4), None, None, "0x0800", "TCP"),
         (make(1, 6, MAC_B, 0x0806, ARP), MAC_B, None, "0x0806", "ARP"),
     ]
 

@@ -14,8 +14,9 @@
 #define LLC_STP_SAP 0x42
 #define SLL_HEADER_LEN 16
 #define SLL2_HEADER_LEN 20
-/* Linux cooked captures: hardware type of an Ethernet sender address */
-#define ARPHRD_ETHER 1
+/* Linux cooked captures: a 6-byte sender address is shown as a MAC whatever
+ * the hardware type (loopback's is zeros), as Wireshark's sll.src.eth */
+#define SLL_MAC_LEN 6
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
 #define MPLS_LABEL_LEN 4
@@ -361,14 +362,14 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         decode_ethernet(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_LINUX_SLL:
-        if (caplen >= SLL_HEADER_LEN && get_be16(p + 2) == ARPHRD_ETHER && get_be16(p + 4) == 6)
+        if (caplen >= SLL_HEADER_LEN && get_be16(p + 4) == SLL_MAC_LEN)
             r->present |= HAS_NO_DMAC, r->mac = p; /* the address is at 6 */
         if (caplen >= SLL_HEADER_LEN)
             decode_sll_payload(get_be16(p + 14), p + SLL_HEADER_LEN, caplen - SLL_HEADER_LEN,
                                sub(reported, SLL_HEADER_LEN), r);
         break;
     case LINKTYPE_LINUX_SLL2:
-        if (caplen >= SLL2_HEADER_LEN && get_be16(p + 8) == ARPHRD_ETHER && p[11] == 6)
+        if (caplen >= SLL2_HEADER_LEN && p[11] == SLL_MAC_LEN)
             r->present |= HAS_NO_DMAC, r->mac = p + 6; /* the address is at 12 */
         if (caplen >= SLL2_HEADER_LEN)
             decode_sll_payload(get_be16(p), p + SLL2_HEADER_LEN, caplen - SLL2_HEADER_LEN,
