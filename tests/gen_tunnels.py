@@ -19,6 +19,9 @@ field by field when the cases were written):
 - tunnel, tsrc, tdest, tid describe the outermost tunnel (tid: GRE key,
   ERSPAN session, VNI); the vlan column stays the outer link's;
 - --no-tunnels gives the outer packet's fields.
+The tunnels_more case (GTP-U, MPLS in UDP, GRE in UDP, VXLAN-GPE, IPv4 and
+IPv6 in IPv4) was compared with tshark 4.0's fields when written: inner
+addresses, ports, lengths, TEID and VNI agree.
 """
 import os
 import struct
@@ -109,7 +112,7 @@ def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
         ipproto = 17
     else:
         t = payload
-        ipproto = 47
+        ipproto = 47 if proto is None else proto     # 4/41: IP in IP
     if ipv6_outer:
         outer = g.eth(g.ipv6(outer_src, outer_dst, ipproto, t))
         tsrc, tdst = g.fmt6(g.ip6(outer_src)), g.fmt6(g.ip6(outer_dst))
@@ -386,7 +389,54 @@ def cases_link_types(out):
            "--columns " + ",".join(cols), cols)
 
 
-ALL = [cases_tunnels, cases_fix_erspan, cases_link_types]
+def gtpu(teid, payload_len):
+    """GTP-U T-PDU header (3GPP TS 29.281): version 1, PT, no options."""
+    return struct.pack(">BBHI", 0x30, 0xFF, payload_len, teid)
+
+
+def vxlan_gpe(vni, next_proto):
+    """VXLAN-GPE (I and P flags): 1 IPv4, 2 IPv6, 3 Ethernet."""
+    return struct.pack(">BBBBI", 0x0C, 0, 0, next_proto, vni << 8)
+
+
+def mpls(label, bottom=True, ttl=64):
+    return struct.pack(">I", label << 12 | (0x100 if bottom else 0) | ttl)
+
+
+def more_tunnel_frames():
+    """The other tunnels followed: GTP-U, MPLS in UDP, GRE in UDP,
+    VXLAN-GPE and IP-in-IP, each with TCP and UDP inside."""
+    A, B = "10.9.0.1", "10.9.0.2"
+    fr = []
+    for i, inner in enumerate((
+            tcp_pkt(A, B, 2001, 80, 1, 2, F["ACK"], b"tcp-in"),
+            udp_pkt(A, B, 2002, 53, b"udp-in"))):
+        n = len(inner.data)
+        fr += [
+            (tunnel("gtp", 0x1000 + i, gtpu(0x1000 + i, n), inner,
+                    udp_port=2152), None),
+            (tunnel("mpls", None, mpls(100 + i), inner, udp_port=6635), None),
+            (tunnel("gre", None, gre(0x0800), inner, udp_port=4754), None),
+            (tunnel("vxlan", 3000 + i, vxlan_gpe(3000 + i, 1), inner,
+                    udp_port=4790), None),
+            (tunnel("vxlan", 3100 + i, vxlan_gpe(3100 + i, 3), inner,
+                    l2="eth", udp_port=4790), None),
+            (tunnel("ipip", None, b"", inner, proto=4), None),
+        ]
+    v6 = tcp_pkt("2001:db8::1", "2001:db8::2", 2003, 443, 3, 4, F["ACK"],
+                 b"v6-in", v6=True)
+    fr.append((tunnel("ipip", None, b"", v6, proto=41), None))
+    return fr
+
+
+def cases_tunnels_more(out):
+    fr = more_tunnel_frames()
+    caps, views = recs_of(fr)
+    g.case(out, "tunnels_more", "tunnels_more.pcap", g.pcap_bytes(caps, 1),
+           views, COLS_ARG, COLS)
+
+
+ALL = [cases_tunnels, cases_fix_erspan, cases_link_types, cases_tunnels_more]
 
 
 def main(argv):

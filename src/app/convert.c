@@ -3,6 +3,7 @@
 #include "decode.h"
 #include "hwts.h"
 #include "reader.h"
+#include "ipcomp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,7 @@ void converter_free(struct converter *cv)
 {
     flow_table_free(&cv->flows);
     ipfrag_free(&cv->frags);
+    ipcomp_free(&cv->inflated);
 }
 
 void converter_set_progress(struct converter *cv, struct progress *p)
@@ -220,8 +222,15 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             caplen = hardware_stamp(cv, &rec, &r);
         size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
         decode_link(rec.linktype, rec.data, caplen, reported, &r);
-        if (r.present & HAS_FRAG)
-            ipfrag_row(&cv->frags, &r);
+        if (r.present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
+            if (r.present & HAS_FRAG)
+                ipfrag_row(&cv->frags, &r);
+            if (r.present & HAS_IPCOMP) {
+                ipcomp_row(&cv->inflated, &r);
+                if (r.present & HAS_FRAG) /* a fragment inside the inflated payload */
+                    ipfrag_row(&cv->frags, &r);
+            }
+        }
         struct flow *fl = NULL;
         int dir = 0;
         if ((cv->use_flows || cv->mode) && (r.present & HAS_TCPSEQ) && (r.present & HAS_SRC) &&

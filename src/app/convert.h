@@ -38,6 +38,7 @@ struct converter {
     void *mode_ctx;
     struct flow_table flows;
     struct ipfrag_table frags;     /* IP datagrams being reassembled */
+    uint8_t *inflated;             /* #15: an IPComp payload inflated (ipcomp.c) */
     int use_flows;
     const char *prog;          /* for messages */
     int quiet;                 /* no messages (fuzzing) */

@@ -20,6 +20,9 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
 /* decode_link_extra.c (#15): ipnet, ATM, Juniper; 0 when linktype is not one of them. */
 int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r);
+/* decode_wpan.c (#15): IEEE 802.15.4 data frames with 6LoWPAN. */
+void decode_wpan(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
+                 struct row *r);
 /* A network-layer payload named by an Ethertype (also used by SLL, PPP...). */
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth);
@@ -52,6 +55,8 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
  * its first caplen bytes of len; f is the fragment that completed it. */
 void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t caplen,
                            size_t len, struct row *r);
+/* #15: the inflated payload of an IPComp header (row.ipcomp, HAS_IPCOMP). */
+void decode_ip_inflated(const struct row_frag *c, const uint8_t *p, size_t len, struct row *r);
 /* Dispatches on the first nibble, for raw-IP link types and MPLS. */
 void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 
@@ -68,7 +73,7 @@ enum {
     IPPROTO_NUM_UDP = 17, IPPROTO_NUM_IPV6 = 41, IPPROTO_NUM_ROUTING = 43,
     IPPROTO_NUM_FRAGMENT = 44, IPPROTO_NUM_GRE = 47, IPPROTO_NUM_ESP = 50, IPPROTO_NUM_AH = 51,
     IPPROTO_NUM_ICMPV6 = 58, IPPROTO_NUM_NONE = 59, IPPROTO_NUM_DSTOPTS = 60,
-    IPPROTO_NUM_SCTP = 132, IPPROTO_NUM_MOBILITY = 135, IPPROTO_NUM_HIP = 139,
+    IPPROTO_NUM_IPCOMP = 108, IPPROTO_NUM_SCTP = 132, IPPROTO_NUM_MOBILITY = 135, IPPROTO_NUM_HIP = 139,
     IPPROTO_NUM_SHIM6 = 140,
 };
 

@@ -29,6 +29,25 @@
  * keeps the loop obviously finite. tshark follows chains of any length. */
 #define IPV6_MAX_EXTENSIONS 8192
 
+/* #15: IPComp (RFC 3173): next header, flags, CPI. Like Wireshark
+ * (packet-ipsec.c), whatever the CPI (negotiated ones do not name the
+ * algorithm), try to inflate the payload as DEFLATE and dissect what it
+ * carries. The decoders are pure, so the row describes the payload and the
+ * driver inflates it (decode_ip_inflated). */
+#define IPCOMP_HEADER_LEN 4
+
+static void ipcomp_mark(const uint8_t *p, size_t caplen, size_t seglen, struct row *r, int depth)
+{
+    size_t n = caplen < seglen ? caplen : seglen;
+    if (n <= IPCOMP_HEADER_LEN)
+        return;
+    r->present |= HAS_IPCOMP;
+    r->ipcomp = (struct row_frag){
+        .proto = p[0], .depth = (uint8_t)depth,
+        .len = (uint32_t)(n - IPCOMP_HEADER_LEN), .data = p + IPCOMP_HEADER_LEN,
+    };
+}
+
 static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen,
                              struct row *r, int depth)
 {
@@ -45,6 +64,9 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
         break;
     case IPPROTO_NUM_SCTP:
         decode_ports_only(p, caplen, r);
+        break;
+    case IPPROTO_NUM_IPCOMP:
+        ipcomp_mark(p, caplen, seglen, r, depth);
         break;
     case IPPROTO_NUM_IPV4:
     case IPPROTO_NUM_IPV6:
@@ -281,6 +303,13 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
     if (is_ipv6_extension(nh))
         return;
     decode_transport(nh, p + off, caplen - off, end - off, r, depth);
+}
+
+void decode_ip_inflated(const struct row_frag *c, const uint8_t *p, size_t len, struct row *r)
+{
+    r->present &= ~(uint32_t)HAS_IPCOMP;
+    r->ipproto = c->proto;
+    ipv4_payload(c->proto, p, len, len, r, c->depth);
 }
 
 void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t caplen,

@@ -355,6 +355,10 @@ int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t
     case LINKTYPE_SUNATM:
         decode_sunatm(p, caplen, reported, r);
         return 1;
+    case LINKTYPE_IEEE802_15_4_WITHFCS:
+    case LINKTYPE_IEEE802_15_4_NOFCS:
+        decode_wpan(linktype, p, caplen, reported, r);
+        return 1;
     case LINKTYPE_JUNIPER_ATM1:
     case LINKTYPE_JUNIPER_ATM2:
         juniper_atm(p, caplen, reported, r, linktype == LINKTYPE_JUNIPER_ATM1);

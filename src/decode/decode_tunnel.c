@@ -356,7 +356,15 @@ void decode_udp_tunnelled(const uint8_t *p, size_t caplen, size_t seglen, struct
                           int depth)
 {
     decode_udp(p, caplen, seglen, r);
-    if (!r->no_tunnels && caplen > UDP_HEADER_LEN && seglen > UDP_HEADER_LEN)
-        decode_udp_tunnel(p + UDP_HEADER_LEN, caplen - UDP_HEADER_LEN,
-                          seglen - UDP_HEADER_LEN, r, depth);
+    if (r->no_tunnels || caplen <= UDP_HEADER_LEN || seglen <= UDP_HEADER_LEN)
+        return;
+    /* A length field below the header's own length (0 over IPv4, as Linux
+     * BIG TCP leaves it) is bogus: packet-udp.c stops there and dissects no
+     * payload, so no tunnel is followed either (decode_udp gives no len).
+     * Over IPv6, 0 is a jumbogram's (RFC 2675). */
+    size_t ulen = get_be16(p + 4);
+    if (ulen < UDP_HEADER_LEN && !(ulen == 0 && r->ipver == IPVER_6))
+        return;
+    decode_udp_tunnel(p + UDP_HEADER_LEN, caplen - UDP_HEADER_LEN, seglen - UDP_HEADER_LEN, r,
+                      depth);
 }

@@ -234,6 +234,8 @@ const char *linktype_name(uint32_t linktype)
     case LINKTYPE_ATM_CLIP: return "ATM_CLIP";
     case LINKTYPE_SUNATM: return "SUNATM";
     case LINKTYPE_IPNET: return "IPNET";
+    case LINKTYPE_IEEE802_15_4_WITHFCS: return "IEEE802_15_4_WITHFCS";
+    case LINKTYPE_IEEE802_15_4_NOFCS: return "IEEE802_15_4_NOFCS";
     case LINKTYPE_JUNIPER_MLPPP: return "JUNIPER_MLPPP";
     case LINKTYPE_JUNIPER_MLFR: return "JUNIPER_MLFR";
     case LINKTYPE_JUNIPER_GGSN: return "JUNIPER_GGSN";

@@ -36,8 +36,9 @@ enum row_present {
     HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
     HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
     HAS_SACK     = 1u << 25, /* #16: nsack, sack_bytes of a SACK option */
-    HAS_NO_DMAC  = 1u << 26, /* #18: mac holds a source address alone (SLL)   */
+    HAS_NO_DMAC  = 1u << 27, /* #18: mac holds a source address alone (SLL)   */
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
+    HAS_IPCOMP   = 1u << 26, /* #15: ipcomp is a DEFLATE payload for the driver */
 };
 
 /* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
@@ -151,6 +152,9 @@ struct row {
      * the source alone (HAS_NO_DMAC). Plain stores here and in l2type, no
      * test: the decoders do not know whether the columns are chosen. */
     const uint8_t *mac;
+    /* #15: an IPComp (RFC 3173) DEFLATE payload, wholly captured, when
+     * HAS_IPCOMP: the driver inflates it and decodes what it carries */
+    struct row_frag ipcomp;    /* proto: the next header; data, len: compressed */
 };
 
 enum tunnel_kind {
