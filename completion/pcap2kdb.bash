@@ -11,7 +11,8 @@ tsval tsecr length len frame caplen iface linktype vlan ttl ipid stream rseq rac
 rawwin wscale mss analysis data
 hwtime hwdev hwport hash
 tunnel tsrc tdest tid
-inflight pushbytes ackrtt acked irtt"
+inflight pushbytes ackrtt acked irtt
+file smac dmac ethertype"
 
 _pcap2kdb()
 {

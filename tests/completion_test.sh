@@ -48,7 +48,7 @@ got=$(complete_words "$bin" -f "")
 [ "$got" = "$(printf 'csv\nq')" ]; check "-f completes csv q" $? "$got"
 
 got=$(complete_words "$bin" --columns "frame,s")
-[ "$got" = "$(printf 'frame,sym\nframe,src\nframe,srcport\nframe,seq\nframe,stream')" ]
+[ "$got" = "$(printf 'frame,sym\nframe,src\nframe,srcport\nframe,seq\nframe,stream\nframe,smac')" ]
 check "--columns completes after a comma" $? "$(echo $got)"
 
 echo "$passed passed, $failed failed"

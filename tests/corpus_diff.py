@@ -62,7 +62,7 @@ DEFAULT_KNOWN = os.path.join(REPO, "tests", "known_differences.tsv")
 
 ALL_COLUMNS = ("frame,time,src,dest,srcport,destport,protocol,flags,seq,ack,"
                "win,tsval,tsecr,length,len,caplen,iface,vlan,ttl,ipid,stream,"
-               "rseq,rack,rawwin,wscale,mss,tunnel,tsrc,tdest").split(",")
+               "rseq,rack,rawwin,wscale,mss,tunnel,tsrc,tdest,ethertype").split(",")
 DEFAULT_COLUMNS = ("time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,"
                    "win,tsval,tsecr,length,len").split(",")
 TIMEOUT = 20
@@ -256,6 +256,28 @@ def hexint(s):
     return int(s, 16) if s not in (SKIP, "") else s
 
 
+# Layers after which the oracle's eth.type is not the last Ethertype field
+# read (the oracle has no vlan.etype, gre.proto...): not compared there.
+ETHERTYPE_HIDDEN = {"vlan", "ieee8021ad", "gre", "mpls", "pppoes", "vxlan", "geneve", "erspan",
+                    "avsp", "macsec", "nsh", "llc", "eth", "ethertype", "sll", "isl"}
+
+
+def expected_ethertype(d, layers):
+    """#18 ethertype: the last Ethertype field before the network layer. The
+    oracle tells it on plain Ethernet: eth.type when the frame has exactly
+    one Ethertype layer, right after eth, and nothing that reads another;
+    empty for Ethernet frames without one (802.3 without LLC)."""
+    if not layers or layers[0] != "eth":
+        return SKIP
+    rest = layers[1:]
+    if not rest or rest[0] != "ethertype":
+        return "" if not ETHERTYPE_HIDDEN & set(rest) else SKIP
+    if ETHERTYPE_HIDDEN & set(rest[1:]):
+        return SKIP
+    et = occ(d, "eth.type")
+    return "0x%04x" % hexint(et[0]) if len(et) == 1 else SKIP
+
+
 def expected_row(d, cols):
     """Expected value of each of our columns (dict col -> str or SKIP),
     derived from one oracle line d (dict field -> text)."""
@@ -304,6 +326,8 @@ def expected_row(d, cols):
         e["vlan"] = v[0] if v else ""
     else:
         e["vlan"] = ""
+
+    e["ethertype"] = expected_ethertype(d, layers)
 
     transport_cols = ("srcport", "destport", "flags", "seq", "ack", "win",
                       "tsval", "tsecr", "len", "stream", "rseq", "rack",
@@ -490,6 +514,8 @@ def compare_value(col, ours, exp):
             return False, True, ""
         if isinstance(exp, set):
             return True, ours in exp, "|".join(sorted(exp))
+    if col == "ethertype":
+        return True, ours == exp, exp
     if col in ("src", "dest", "tsrc", "tdest"):
         eq, _ = same_ip(ours, exp)
         return True, eq, exp

@@ -55,6 +55,7 @@ EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #1
 EXPECTED.update({"tunnel": "S", "tsrc": "S", "tdest": "S", "tid": "J"})  # #15
 EXPECTED.update({"inflight": "J", "pushbytes": "J", "ackrtt": "N", "acked": "J",
                  "irtt": "N"})  # #16
+EXPECTED.update({"file": "S", "smac": "S", "dmac": "S", "ethertype": "S"})  # #18
 DEFAULT = "time,sym,src,dest,srcport,destport,protocol,flags,seq,ack,win,tsval,tsecr," \
           "length,len".split(",")
 

@@ -13,13 +13,18 @@
 #define MAX_DAMAGE_MESSAGES 10
 
 /* A mode whose rows are connections: told when each record is complete,
- * if the connection passes the filters. */
+ * if the connection passes the filters and overlaps --from/--to (#18). */
 static void mode_flow_end(void *ctx, const struct flow *f, const struct flow_summary *s,
                           enum flow_end why)
 {
     struct converter *cv = ctx;
-    if (!cv->filter || filter_match_flow(cv->filter, f))
-        cv->mode->flow_end(cv->mode_ctx, f, s, why);
+    const int64_t none = INT64_MIN;
+    if (cv->filter && (!filter_match_flow(cv->filter, f) ||
+                       !filter_window_flow(cv->filter, s->has_time ? s->first_sec : none,
+                                           s->first_nsec, s->has_time ? s->last_sec : none,
+                                           s->last_nsec)))
+        return;
+    cv->mode->flow_end(cv->mode_ctx, f, s, why);
 }
 
 int converter_init(struct converter *cv, const struct converter_setup *s)

@@ -181,6 +181,9 @@ int filter_match(const struct filter *f, const struct row *r)
         if (!hit)
             return 0;
     }
+    if (f->window_rows && (!(r->present & HAS_TIME) ||
+                          !timewin_contains(&f->window, r->ts_sec, r->ts_nsec)))
+        return 0;
     return 1;
 }
 
@@ -196,4 +199,52 @@ int filter_match_flow(const struct filter *f, const struct flow *fl)
     r.sport = fl->port[0];
     r.dport = fl->port[1];
     return filter_match(f, &r);
+}
+
+int filter_set_time(struct filter *f, const char *arg, int is_to, char *err, size_t errlen)
+{
+    const char *opt = is_to ? "--to" : "--from";
+    int64_t sec;
+    uint32_t nsec;
+    if (is_to ? f->window.has_to : f->window.has_from) {
+        snprintf(err, errlen, "%s given twice", opt);
+        return -1;
+    }
+    if (timewin_parse(arg, &sec, &nsec) != 0) {
+        snprintf(err, errlen, "%s '%.60s' is not a time: a q timestamp "
+                 "(2024.01.02D10:00:00.123456789, or shorter: 2024.01.02, 2024.01.02D10:00) "
+                 "or seconds since 1970 (1704189600.5)", opt, arg);
+        return -1;
+    }
+    if (is_to) {
+        f->window.has_to = 1;
+        f->window.to_sec = sec;
+        f->window.to_nsec = nsec;
+    } else {
+        f->window.has_from = 1;
+        f->window.from_sec = sec;
+        f->window.from_nsec = nsec;
+    }
+    struct time_window *w = &f->window;
+    if (w->has_from && w->has_to &&
+        (w->from_sec > w->to_sec || (w->from_sec == w->to_sec && w->from_nsec >= w->to_nsec))) {
+        snprintf(err, errlen, "--from must be before --to: the window is empty");
+        return -1;
+    }
+    return 0;
+}
+
+int filter_window_flow(const struct filter *f, int64_t start_sec, uint32_t start_nsec,
+                       int64_t finish_sec, uint32_t finish_nsec)
+{
+    const struct time_window *w = &f->window;
+    if (start_sec == INT64_MIN || finish_sec == INT64_MIN)
+        return !timewin_active(w);
+    if (w->has_to && (start_sec > w->to_sec ||
+                      (start_sec == w->to_sec && start_nsec >= w->to_nsec)))
+        return 0;
+    if (w->has_from && (finish_sec < w->from_sec ||
+                        (finish_sec == w->from_sec && finish_nsec < w->from_nsec)))
+        return 0;
+    return 1;
 }

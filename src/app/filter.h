@@ -1,4 +1,4 @@
-/* filter.h: which rows are written (--port, --host, --proto).
+/* filter.h: which rows are written (--port, --host, --proto, --from/--to).
  *
  * Every record is still decoded and tracked (flow state, stream numbers and
  * frame numbers stay those of the whole capture); a filter only decides
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "row.h"
+#include "timewin.h"
 
 #define FILTER_MAX_VALUES 64
 #define FILTER_PROTO_NAME_MAX 24
@@ -29,6 +30,12 @@ struct filter {
      * non-IP rows (ARP, LLDP, 0x88b5...) matched against the protocol column. */
     uint8_t ipproto[32];
     char proto_name[FILTER_MAX_VALUES][FILTER_PROTO_NAME_MAX];
+    /* --from / --to (#18): the window of capture time rows must lie in.
+     * Packet rows are tested in filter_match when window_rows is set;
+     * message rows at their message's time (out.h), --flows rows by
+     * filter_window_flow. */
+    struct time_window window;
+    int window_rows;
 };
 
 /* Each adds one value; on a bad value writes a message into err and
@@ -36,6 +43,10 @@ struct filter {
 int filter_add_port(struct filter *f, const char *arg, char *err, size_t errlen);
 int filter_add_host(struct filter *f, const char *arg, char *err, size_t errlen);
 int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen);
+
+/* --from (is_to 0) or --to (is_to 1); -1 with a message on a bad TIME,
+ * a repeated option, or an empty window. */
+int filter_set_time(struct filter *f, const char *arg, int is_to, char *err, size_t errlen);
 
 static inline int filter_active(const struct filter *f)
 {
@@ -50,5 +61,11 @@ int filter_match(const struct filter *f, const struct row *r);
  * address, --proto names TCP (tcp or 6). */
 struct flow;
 int filter_match_flow(const struct filter *f, const struct flow *fl);
+
+/* --flows: whether a connection seen from start to finish (its row's start
+ * and finish; sec INT64_MIN: no timestamp) meets the window: it started
+ * before --to and finished at or after --from. */
+int filter_window_flow(const struct filter *f, int64_t start_sec, uint32_t start_nsec,
+                       int64_t finish_sec, uint32_t finish_nsec);
 
 #endif

@@ -102,7 +102,7 @@ enum { OPT_HWTS = 1700 };
 /* #15 */
 enum { OPT_NO_TUNNELS = 1500 };
 /* user requests (#18) */
-enum { OPT_LIST_COLUMNS = 1800 };
+enum { OPT_LIST_COLUMNS = 1800, OPT_FROM, OPT_TO };
 /* #19 */
 enum { OPT_THREADS = 1900 };
 /* --publish */
@@ -308,6 +308,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "hwts", required_argument, NULL, OPT_HWTS },
         { "no-tunnels", no_argument, NULL, OPT_NO_TUNNELS },
         { "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+        { "from", required_argument, NULL, OPT_FROM },
+        { "to", required_argument, NULL, OPT_TO },
         { "publish", required_argument, NULL, OPT_PUBLISH },
         { "publish-layout", required_argument, NULL, OPT_PUBLISH_LAYOUT },
         { "batch", required_argument, NULL, OPT_BATCH },
@@ -461,6 +463,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (filter_add_proto(&o->filter, optarg, err, sizeof err) != 0)
                 return usage_error("%s", err);
             break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (filter_set_time(&o->filter, optarg, c == OPT_TO, err, sizeof err) != 0)
+                return usage_error("%s", err);
+            break;
         case 'c': {
             char *end;
             errno = 0;
@@ -600,6 +607,24 @@ static int check_inputs(char **files, int nfiles, const char *output, char *bad,
             close(fd);
     }
     return usable ? EXIT_OK : EXIT_USAGE;
+}
+
+/* --from/--to (#18): packet rows are tested with the other filters (only
+ * rows are dropped: every packet still reaches the flow table); a message
+ * mode's rows at their message's time, when written (out.h); --flows rows by
+ * the connection's overlap with the window, in the driver (convert.c). */
+static void time_window_setup(struct options *o, struct converter_setup *setup, struct out *out)
+{
+    if (!timewin_active(&o->filter.window))
+        return;
+    if (o->mode && o->mode->flow_end) {
+        setup->filter = &o->filter;
+    } else if (o->mode) {
+        out->window = &o->filter.window;
+    } else {
+        o->filter.window_rows = 1;
+        setup->filter = &o->filter;
+    }
 }
 
 /* --publish: the batch builder hands each full batch to the publisher. */
@@ -795,6 +820,7 @@ int main(int argc, char **argv)
         .use_flows = columns_need_flows(&o.cols) || o.stats,
         .filter = filter_active(&o.filter) ? &o.filter : NULL,
     };
+    time_window_setup(&o, &setup, &out);
     /* the analysis column needs the flow table's sequence analysis; the
      * data column the payload of reassembled IP datagrams */
     for (int i = 0; i < o.cols.n && !o.mode; i++) {
@@ -879,8 +905,7 @@ int main(int argc, char **argv)
             continue;
         }
         sym_from_path(path, sym, sizeof sym);
-        fmt.sym = o.sym ? o.sym : sym;
-        fmt.sym_len = strlen(fmt.sym);
+        format_set_input(&fmt, o.sym ? o.sym : sym, path, o.q_format);
         cv.stats.inputs++;
         code = exit_precedence(code, convert_input(&cv, &in, path));
         input_close(&in);

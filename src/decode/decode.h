@@ -27,6 +27,10 @@ void decode_wpan(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth);
 
+/* An MPLS label stack, then what its bottom carries; for links that name
+ * MPLS by their own code rather than by an Ethertype. */
+void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+
 /* An Ethernet II or 802.3 frame without FCS (also inside tunnels). */
 void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 

@@ -14,6 +14,9 @@
 #define LLC_STP_SAP 0x42
 #define SLL_HEADER_LEN 16
 #define SLL2_HEADER_LEN 20
+/* Linux cooked captures: a 6-byte sender address is shown as a MAC whatever
+ * the hardware type (loopback's is zeros), as Wireshark's sll.src.eth */
+#define SLL_MAC_LEN 6
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
 #define MPLS_LABEL_LEN 4
@@ -69,7 +72,7 @@ static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struc
                          int depth);
 
 
-static void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     /* Labels until the bottom-of-stack bit, then IP guessed by its version
      * nibble (as Wireshark does without a pseudowire control word). */
@@ -99,6 +102,8 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
 {
     if (depth > DECODE_MAX_DEPTH)
         return;
+    r->l2type = type; /* the innermost one wins */
+    r->has_l2type = 1;
     switch (type) {
     case ETHERTYPE_IPV4:
     case ETHERTYPE_IPV6:
@@ -298,6 +303,7 @@ void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct ro
 {
     if (depth > DECODE_MAX_DEPTH || caplen < ETHER_HEADER_LEN)
         return;
+    r->mac = p;
     uint16_t type = get_be16(p + 12);
     if (type < ETHERTYPE_MIN)
         decode_llc(p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
@@ -356,11 +362,15 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         decode_ethernet(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_LINUX_SLL:
+        if (caplen >= SLL_HEADER_LEN && get_be16(p + 4) == SLL_MAC_LEN)
+            r->present |= HAS_NO_DMAC, r->mac = p; /* the address is at 6 */
         if (caplen >= SLL_HEADER_LEN)
             decode_sll_payload(get_be16(p + 14), p + SLL_HEADER_LEN, caplen - SLL_HEADER_LEN,
                                sub(reported, SLL_HEADER_LEN), r);
         break;
     case LINKTYPE_LINUX_SLL2:
+        if (caplen >= SLL2_HEADER_LEN && p[11] == SLL_MAC_LEN)
+            r->present |= HAS_NO_DMAC, r->mac = p + 6; /* the address is at 12 */
         if (caplen >= SLL2_HEADER_LEN)
             decode_sll_payload(get_be16(p), p + SLL2_HEADER_LEN, caplen - SLL2_HEADER_LEN,
                                sub(reported, SLL2_HEADER_LEN), r);

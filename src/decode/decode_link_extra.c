@@ -137,7 +137,7 @@ static void juniper_payload(unsigned proto, const uint8_t *p, size_t caplen, siz
     case JUNIPER_PROTO_MPLS:
     case JUNIPER_PROTO_IP6_MPLS:
     case JUNIPER_PROTO_CLNP_MPLS:
-        decode_ethertype(ETHERTYPE_MPLS, p, caplen, reported, r, 0);
+        decode_mpls(p, caplen, reported, r, 0);
         break;
     case JUNIPER_PROTO_PPP:
         /* Wireshark's "ppp" handle here: the protocol field comes first,

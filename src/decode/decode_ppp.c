@@ -50,7 +50,7 @@ void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
         return;
     case PPP_MPLS:
     case PPP_MPLS_MC:
-        decode_ethertype(ETHERTYPE_MPLS, q, cap, rep, r, depth + 1);
+        decode_mpls(q, cap, rep, r, depth + 1);
         return;
     case PPP_LCP: r->link_name = "LCP"; break;
     case PPP_PAP: r->link_name = "PAP"; break;

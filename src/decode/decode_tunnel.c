@@ -79,7 +79,10 @@ static void enter_with_id(struct row *r, uint8_t kind, int has_id, uint32_t id)
     r->tunnel_id = id;
 }
 
-enum inner_kind { INNER_ETHERNET, INNER_ETHERTYPE, INNER_GRE_TYPE, INNER_PPP, INNER_IP };
+/* INNER_MPLS: a label stack named by the tunnel's own code, not by an
+ * Ethertype field (the ethertype column shows only fields on the wire). */
+enum inner_kind { INNER_ETHERNET, INNER_ETHERTYPE, INNER_GRE_TYPE, INNER_PPP, INNER_IP,
+                  INNER_MPLS };
 
 static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                             struct row *r, int depth);
@@ -114,6 +117,9 @@ static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t 
         break;
     case INNER_IP:
         decode_ip_any(p, caplen, reported, r, depth + 1);
+        break;
+    case INNER_MPLS:
+        decode_mpls(p, caplen, reported, r, depth + 1);
         break;
     }
     if (r->ipver == IPVER_NONE) {
@@ -311,7 +317,7 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
             follow(INNER_ETHERTYPE, GRE_NSH, q, cap, rep, r, depth);
             break;
         case VXLAN_GPE_MPLS:
-            follow(INNER_ETHERTYPE, ETHERTYPE_MPLS, q, cap, rep, r, depth);
+            follow(INNER_MPLS, 0, q, cap, rep, r, depth);
             break;
         default:
             break;
@@ -336,7 +342,7 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
     }
     if (has_port(r, UDP_PORT_MPLS)) {
         enter_with_id(r, TUNNEL_MPLS, 0, 0);
-        follow(INNER_ETHERTYPE, ETHERTYPE_MPLS, p, caplen, reported, r, depth);
+        follow(INNER_MPLS, 0, p, caplen, reported, r, depth);
         return 1;
     }
     if (has_port(r, UDP_PORT_GRE)) {

@@ -36,6 +36,7 @@ enum row_present {
     HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
     HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
     HAS_SACK     = 1u << 25, /* #16: nsack, sack_bytes of a SACK option */
+    HAS_NO_DMAC  = 1u << 27, /* #18: mac holds a source address alone (SLL)   */
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
     HAS_IPCOMP   = 1u << 26, /* #15: ipcomp is a DEFLATE payload for the driver */
 };
@@ -74,6 +75,11 @@ enum { TN_INFLIGHT = 1, TN_ACKED = 2, TN_ACKRTT = 4, TN_IRTT = 8 };
 
 struct row {
     uint32_t present;
+    /* #18: the last Ethertype field read on the way to the network layer,
+     * when has_l2type. Beside present, so that clearing all three is one
+     * store. */
+    uint16_t l2type;
+    uint16_t has_l2type;
 
     /* record */
     uint64_t frame;            /* 1-based record number in this input */
@@ -141,6 +147,11 @@ struct row {
     /* #16: SACK blocks of the options, when HAS_SACK */
     uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
     uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
+    /* #18: the MAC addresses of the innermost Ethernet header: destination
+     * at mac, source at mac + 6; NULL when none. Linux cooked captures have
+     * the source alone (HAS_NO_DMAC). Plain stores here and in l2type, no
+     * test: the decoders do not know whether the columns are chosen. */
+    const uint8_t *mac;
     /* #15: an IPComp (RFC 3173) DEFLATE payload, wholly captured, when
      * HAS_IPCOMP: the driver inflates it and decodes what it carries */
     struct row_frag ipcomp;    /* proto: the next header; data, len: compressed */
@@ -156,6 +167,9 @@ enum { TUNNEL_HAS_SRC = 1, TUNNEL_HAS_DST = 2 };
 static inline void row_reset(struct row *r)
 {
     r->present = 0;
+    r->l2type = 0;
+    r->has_l2type = 0;
+    r->mac = NULL;
     r->ipver = IPVER_NONE;
     r->payload = NULL;
     r->payload_caplen = 0;

@@ -2,6 +2,7 @@
 #include "columns.h"
 #include "fingerprint.h"
 #include "linktype.h"
+#include "msgtab.h"
 #include "names.h"
 #include "tunnel.h"
 
@@ -43,6 +44,9 @@ const struct column_def column_defs[COL_COUNT] = {
     [COL_INFLIGHT] = { "inflight", 'J' }, [COL_PUSHBYTES] = { "pushbytes", 'J' },
     [COL_ACKRTT] = { "ackrtt", 'N' },   [COL_ACKED] = { "acked", 'J' },
     [COL_IRTT] = { "irtt", 'N' },
+    /* #18 */
+    [COL_FILE] = { "file", 'S' },       [COL_SMAC] = { "smac", 'S' },
+    [COL_DMAC] = { "dmac", 'S' },       [COL_ETHERTYPE] = { "ethertype", 'S' },
 };
 
 void columns_default(struct column_list *cl)
@@ -198,6 +202,11 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_ACKRTT: return !has_tn(r, TN_ACKRTT);
     case COL_ACKED: return !has_tn(r, TN_ACKED);
     case COL_IRTT: return !has_tn(r, TN_IRTT);
+    /* #18 */
+    case COL_FILE: return 0;
+    case COL_SMAC: return r->mac == NULL;
+    case COL_DMAC: return r->mac == NULL || (h & HAS_NO_DMAC);
+    case COL_ETHERTYPE: return !r->has_l2type;
     case COL_COUNT: break;
     }
     return 1;
@@ -251,6 +260,30 @@ static char *put_flags(char *p, uint16_t f)
     return p + flag_len[f];
 }
 
+static const char hex_digit[] = "0123456789abcdef";
+
+/* 0x and four lowercase hex digits, as Wireshark shows an Ethertype. */
+static char *put_ethertype(char *p, uint16_t t)
+{
+    *p++ = '0';
+    *p++ = 'x';
+    for (int s = 12; s >= 0; s -= 4)
+        *p++ = hex_digit[(t >> s) & 0xF];
+    return p;
+}
+
+/* aa:bb:cc:dd:ee:ff */
+static char *put_mac(char *p, const uint8_t *m)
+{
+    for (int i = 0; i < 6; i++) {
+        if (i)
+            *p++ = ':';
+        *p++ = hex_digit[m[i] >> 4];
+        *p++ = hex_digit[m[i] & 0xF];
+    }
+    return p;
+}
+
 static char *put_protocol(char *p, const struct row *r)
 {
     const char *name;
@@ -264,14 +297,7 @@ static char *put_protocol(char *p, const struct row *r)
     }
     if (r->present & HAS_ETHTYPE) {
         name = ethertype_name(r->ethertype);
-        if (name)
-            return put_str(p, name);
-        static const char hex[] = "0123456789abcdef";
-        *p++ = '0';
-        *p++ = 'x';
-        for (int s = 12; s >= 0; s -= 4)
-            *p++ = hex[(r->ethertype >> s) & 0xF];
-        return p;
+        return name ? put_str(p, name) : put_ethertype(p, r->ethertype);
     }
     return put_str(p, r->link_name);
 }
@@ -394,6 +420,13 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_ACKRTT: return has_tn(r, TN_ACKRTT) ? fmt_timespan(p, r->ackrtt) : p;
     case COL_ACKED: return has_tn(r, TN_ACKED) ? fmt_u64(p, r->acked) : p;
     case COL_IRTT: return has_tn(r, TN_IRTT) ? fmt_timespan(p, (int64_t)r->irtt) : p;
+    /* #18 */
+    case COL_FILE:
+        memcpy(p, ctx->file, ctx->file_len);
+        return p + ctx->file_len;
+    case COL_SMAC: return r->mac ? put_mac(p, r->mac + 6) : p;
+    case COL_DMAC: return field_is_null(c, r) ? p : put_mac(p, r->mac);
+    case COL_ETHERTYPE: return r->has_l2type ? put_ethertype(p, r->l2type) : p;
     case COL_COUNT: break;
     }
     return p;
@@ -451,4 +484,24 @@ char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[D
     end[COL_LENGTH] = col_length(dst[COL_LENGTH], r);
     end[COL_LEN] = col_len(dst[COL_LEN], r);
     return dst;
+}
+
+void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int q)
+{
+    ctx->sym = sym;
+    ctx->sym_len = strlen(sym);
+    size_t n = strnlen(path, FILE_NAME_MAX);
+    ctx->file = ctx->file_text;
+    ctx->file_escape = 0;
+    if (q) {
+        memcpy(ctx->file_text, path, n);
+        ctx->file_len = n;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)path[i];
+            ctx->file_escape |= c == '\\' || c == '"' || c < 0x20 || c == 0x7f;
+        }
+    } else {
+        ctx->file_len = (size_t)(mt_csv_str(ctx->file_text, path, (uint32_t)n) - ctx->file_text);
+    }
+    ctx->text_len = ctx->sym_len + ctx->file_len;
 }

@@ -22,6 +22,8 @@ enum col_id {
     COL_TUNNEL, COL_TSRC, COL_TDEST, COL_TID,
     /* #16 TCP numbers */
     COL_INFLIGHT, COL_PUSHBYTES, COL_ACKRTT, COL_ACKED, COL_IRTT,
+    /* #18 which file, link layer */
+    COL_FILE, COL_SMAC, COL_DMAC, COL_ETHERTYPE,
     COL_COUNT
 };
 
@@ -53,14 +55,28 @@ int columns_has(const struct column_list *cl, enum col_id id);
 /* #16: whether it needs the lists of unacknowledged segments. */
 int columns_need_tcp_numbers(const struct column_list *cl);
 
+/* The file column holds at most this many bytes of the input's name. */
+#define FILE_NAME_MAX 4096
+
 /* What formatting needs besides the row. */
 struct format_ctx {
     const char *sym;
     size_t sym_len;
+    /* #18: the file column's text, ready for the writer (quoted as CSV
+     * needs; raw for a q script, which escapes it when file_escape says so),
+     * and the room sym and file take in a row together (text_len) */
+    const char *file;
+    size_t file_len, text_len;
+    int file_escape;
+    char file_text[2 * FILE_NAME_MAX + 3];
     uint32_t data_max;   /* bytes of payload in the data column */
     struct time_cache time;
     struct time_cache hwtime;  /* #17: its own, so that neither evicts the other */
 };
+
+/* Sets sym and the file column's text for the next input (path as given;
+ * q: 1 for a q script, 0 for CSV). */
+void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int q);
 
 /* Upper bound of one formatted field (data excluded: it adds 2 * bytes). */
 #define FIELD_MAX 200

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "timewin.h"
 
 struct out {
     int fd;
@@ -20,6 +21,9 @@ struct out {
      * mode's writer counts here, so -c and --stats mean rows of the table
      * written whatever the mode (a packet may give several rows, or none). */
     uint64_t rows, max_rows;
+    /* --from/--to for a message mode's rows (#18): NULL, or the window the
+     * message's time must lie in (out_in_window). */
+    const struct time_window *window;
     /* When set, the text goes to sink instead of fd: --threads' formatting
      * threads keep their batch's text until its turn to be written. */
     int (*sink)(void *ctx, const char *p, size_t n);
@@ -53,6 +57,12 @@ static inline int out_take_row(struct out *o)
         return 0;
     o->rows++;
     return 1;
+}
+/* Whether a message row whose time is sec.nsec (has_time 0: none) may be
+ * written under --from/--to. */
+static inline int out_in_window(const struct out *o, int has_time, int64_t sec, uint32_t nsec)
+{
+    return !o->window || (has_time && timewin_contains(o->window, sec, nsec));
 }
 static inline int out_full(const struct out *o) { return o->rows >= o->max_rows; }
 

@@ -1,6 +1,7 @@
 /* write_csv.c: RFC 4180 CSV, one header line, "\n" line ends. No field ever
  * needs quoting: every value is a number, an address, a name from our own
- * tables, a timestamp, hex, or the sym, which main.c checks. */
+ * tables, a timestamp, hex, or the sym, which main.c checks; the file column
+ * comes quoted when it must be (format_set_input). */
 #include "writer.h"
 
 #include <string.h>
@@ -23,7 +24,7 @@ static void csv_row(struct writer *w, const struct row *r)
     const struct column_list *cl = w->cols;
     /* Room for the longest possible row; the payload's hex counts whether or
      * not the data column is chosen (a slight over-reservation, no loop). */
-    size_t need = (size_t)cl->n * FIELD_MAX + w->fmt->sym_len + 2 + 2 * (size_t)data_bytes(r, w->fmt);
+    size_t need = (size_t)cl->n * FIELD_MAX + w->fmt->text_len + 2 + 2 * (size_t)data_bytes(r, w->fmt);
     if (out_reserve(w->out, need) != 0)
         return;
     char *p = out_cursor(w->out);

@@ -118,13 +118,14 @@ static int qcol_reserve(struct qcol *c, size_t n)
 static inline int q_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 /* Escapes text..end in place (room was reserved: 4 bytes for each) as in
- * every other q string: a backslash doubled, a control byte as \ooo.
+ * every other q string: a backslash or quote behind a backslash, a control
+ * byte as \ooo.
  * Returns the new end. */
 static char *q_escape(char *text, char *end)
 {
     size_t n = 0;
     for (const char *s = text; s < end; s++)
-        n += *s == '\\' ? 1 : q_control((unsigned char)*s) ? 3 : 0;
+        n += *s == '\\' || *s == '"' ? 1 : q_control((unsigned char)*s) ? 3 : 0;
     if (n == 0)
         return end;
     char *to = end + n;
@@ -137,8 +138,8 @@ static char *q_escape(char *text, char *end)
             *--to = '\\';
         } else {
             *--to = (char)c;
-            if (c == '\\')
-                *--to = (char)c;
+            if (c == '\\' || c == '"')
+                *--to = '\\';
         }
     }
     return end + n;
@@ -173,8 +174,8 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
             text++;
             end++;
         }
-        /* Only the sym (--sym, a file name) can hold a backslash or a
-         * control byte: q reads "\\" as one, "\011" as a tab. */
+        /* Only the sym and the file column (file names) can hold a backslash,
+         * a quote or a control byte: q reads "\\" as one, "\011" as a tab. */
         if (escape)
             end = q_escape(text, end);
         *end++ = '"';
@@ -208,7 +209,7 @@ static void q_row(struct writer *w, const struct row *r)
             st->sym_has_backslash |= w->fmt->sym[i] == '\\' ||
                                      q_control((unsigned char)w->fmt->sym[i]);
     }
-    size_t room = FIELD_MAX + 8 + 4 * w->fmt->sym_len + 2 * (size_t)data_bytes(r, w->fmt);
+    size_t room = FIELD_MAX + 8 + 4 * w->fmt->text_len + 2 * (size_t)data_bytes(r, w->fmt);
     int n = w->cols->n;
     for (int i = 0; i < n; i++)
         if (qcol_reserve(&st->col[i], room) != 0) {
@@ -230,7 +231,8 @@ static void q_row(struct writer *w, const struct row *r)
             char *text = q_open(&st->col[i], qtype, first);
             char *end = format_field(text, id, r, w->fmt);
             st->bytes += q_close(&st->col[i], qtype, text, end,
-                                 id == COL_SYM && st->sym_has_backslash);
+                                 (id == COL_SYM && st->sym_has_backslash) ||
+                                 (id == COL_FILE && w->fmt->file_escape));
         }
     }
     if (++st->rows == Q_BATCH_ROWS || st->bytes >= Q_BATCH_BYTES)

@@ -553,8 +553,9 @@ static void write_pending_csv(struct fix_mode *m)
         uint32_t bundled = (uint32_t)(j - i);
         for (; i < j; i++) {
             const struct pmsg *pm = &m->pend[i];
-            if (!out_take_row(o))
-                continue; /* -c reached */
+            if (!out_in_window(o, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec) ||
+                !out_take_row(o))
+                continue; /* outside --from/--to, or -c reached */
             /* a string value lies within the message: 2 * len + 2 quoted */
             if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
                 continue;
@@ -601,6 +602,8 @@ static void write_pending(struct fix_mode *m)
             const struct pmsg *pm = &m->pend[i];
             for (int c = 0; c < m->cols.n; c++)
                 p = value(m, pm, m->cols.col[c].id, bundled, p, &vals[c]);
+            if (!out_in_window(m->w.out, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec))
+                continue; /* --from/--to: outside the window */
             if (m->ack)
                 acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq, pkt_ns(&pm->last),
                             pm->last.has_time);

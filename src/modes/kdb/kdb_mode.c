@@ -176,6 +176,8 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg, int id, ch
 static void on_message(void *ctx, const struct kdb_message *msg)
 {
     struct kdb_mode *m = ctx;
+    if (!out_in_window(m->w.out, msg->last->has_time, msg->last->ts_sec, msg->last->ts_nsec))
+        return; /* --from/--to: the message's time */
     struct mt_val vals[MT_MAX_COLS];
     char scratch[MT_MAX_COLS * 64];
     char *p = scratch;
