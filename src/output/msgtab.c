@@ -1,5 +1,6 @@
 /* msgtab.c: message-table columns and their CSV / q writers (msgtab.h). */
 #include "msgtab.h"
+#include "qload.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,21 +173,6 @@ static void qc_put(struct mt_qcol *c, const char *s, size_t n)
     c->len += n;
 }
 
-static const char *q_empty(char t)
-{
-    switch (t) {
-    case 'P': return "`timestamp$()";
-    case 'S': return "`symbol$()";
-    case 'H': return "`short$()";
-    case 'I': return "`int$()";
-    case 'J': return "`long$()";
-    case 'F': return "`float$()";
-    case 'B': return "`boolean$()";
-    case 'N': return "`timespan$()";
-    default: return "()";
-    }
-}
-
 static const char *q_null(char t)
 {
     switch (t) {
@@ -208,7 +194,7 @@ static void q_begin(struct mt_writer *w)
     out_write(w->out, ":([]", 4);
     for (int i = 0; i < w->cols->n; i++) {
         const struct mt_col *c = &w->cols->col[i];
-        const char *t = q_empty(c->qtype);
+        const char *t = q_empty_list(c->qtype);
         out_write(w->out, " ", 1);
         out_write(w->out, c->name, strlen(c->name));
         out_write(w->out, ":", 1);

@@ -1,6 +1,7 @@
 /* publish.c: --publish, batches as kdb+ IPC messages (publish.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "publish.h"
+#include "qload.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,35 +41,20 @@ int publish_wire_columns(struct publish_wire *w, const struct table_schema *sc,
     return 0;
 }
 
-static const char *q_empty(char t)
-{
-    switch (t) {
-    case 'P': return "`timestamp$()";
-    case 'S': return "`symbol$()";
-    case 'H': return "`short$()";
-    case 'I': return "`int$()";
-    case 'J': return "`long$()";
-    case 'F': return "`float$()";
-    case 'B': return "`boolean$()";
-    case 'N': return "`timespan$()";
-    default: return "()";
-    }
-}
-
 void publish_print_schema(FILE *f, const struct table_schema *sc, const struct publish_wire *w,
                           enum publish_layout layout)
 {
     if (layout == LAYOUT_PLAIN) { /* the table pcap2kdb -f q creates */
         fprintf(f, "%s:([]", sc->name);
         for (int i = 0; i < w->n; i++)
-            fprintf(f, " %s:%s%s", w->names[i], q_empty(sc->cols[w->order[i]].qtype),
+            fprintf(f, " %s:%s%s", w->names[i], q_empty_list(sc->cols[w->order[i]].qtype),
                     i + 1 < w->n ? ";" : "");
         fprintf(f, ")\n");
         return;
     }
     fprintf(f, "%s:([]time:`timespan$();sym:`g#`symbol$()", sc->name);
     for (int i = 1; i < w->n; i++)
-        fprintf(f, ";%s:%s", w->names[i], q_empty(sc->cols[w->order[i]].qtype));
+        fprintf(f, ";%s:%s", w->names[i], q_empty_list(sc->cols[w->order[i]].qtype));
     fprintf(f, ")\n");
 }
 

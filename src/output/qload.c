@@ -28,3 +28,20 @@ int qload_print(FILE *fp, const struct qload_table *t, const char *file, int q_s
     }
     return ferror(fp) ? -1 : 0;
 }
+
+/* The empty typed list of q type letter t, as a table definition declares a
+ * column: `timestamp$() ... ; () for a string column ('*'). */
+const char *q_empty_list(char t)
+{
+    switch (t) {
+    case 'P': return "`timestamp$()";
+    case 'S': return "`symbol$()";
+    case 'H': return "`short$()";
+    case 'I': return "`int$()";
+    case 'J': return "`long$()";
+    case 'F': return "`float$()";
+    case 'B': return "`boolean$()";
+    case 'N': return "`timespan$()";
+    default: return "()";
+    }
+}

@@ -24,4 +24,9 @@ struct qload_table {
 int qload_print(FILE *fp, const struct qload_table *t, const char *file, int q_script,
                 int header);
 
+/* The empty typed list of q type letter t, as a table definition declares a
+ * column: `timestamp$(), `symbol$() ...; () for a string column ('*'). One
+ * list for the q scripts of every table and the --publish schema. */
+const char *q_empty_list(char t);
+
 #endif

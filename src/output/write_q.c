@@ -8,6 +8,7 @@
  * Symbols are written as `$"text" (addresses and flags hold ':' and '|',
  * which a `sym literal cannot), nulls as q's typed nulls. */
 #include "writer.h"
+#include "qload.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -31,18 +32,6 @@ struct qstate {
     int sym_has_backslash;     /* or a control byte: the sym needs escapes */
 };
 
-static const char *q_type_name(char t)
-{
-    switch (t) {
-    case 'P': return "`timestamp$()";
-    case 'S': return "`symbol$()";
-    case 'I': return "`int$()";
-    case 'J': return "`long$()";
-    case 'N': return "`timespan$()";
-    default: return "()";
-    }
-}
-
 static void q_begin(struct writer *w)
 {
     struct qstate *st = calloc(1, sizeof *st);
@@ -54,7 +43,7 @@ static void q_begin(struct writer *w)
     out_write(w->out, ":([]", 4);
     for (int i = 0; i < w->cols->n; i++) {
         const struct column_def *d = &column_defs[w->cols->id[i]];
-        const char *t = q_type_name(d->qtype);
+        const char *t = q_empty_list(d->qtype);
         out_write(w->out, " ", 1);
         out_write(w->out, d->name, strlen(d->name));
         out_write(w->out, ":", 1);
