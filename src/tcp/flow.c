@@ -12,7 +12,8 @@ int flow_table_init(struct flow_table *t, uint32_t slots)
         sets *= 2;
     t->n_sets = sets;
     t->slots = calloc((size_t)sets * FLOW_WAYS, sizeof *t->slots);
-    return t->slots ? 0 : -1;
+    t->touched = calloc((sets + 63) / 64, sizeof *t->touched);
+    return t->slots && t->touched ? 0 : -1;
 }
 
 void flow_table_free(struct flow_table *t)
@@ -20,6 +21,8 @@ void flow_table_free(struct flow_table *t)
     flow_table_reset(t);
     free(t->slots);
     t->slots = NULL;
+    free(t->touched);
+    t->touched = NULL;
     free(t->closed);
     t->closed = NULL;
     free(t->ana);
@@ -72,24 +75,54 @@ static int by_stream(const void *a, const void *b)
     return x->stream < y->stream ? -1 : x->stream > y->stream;
 }
 
+/* Calls fn on every slot of the sets that took a connection since the last
+ * reset: a short capture then never walks (and faults in) the whole table. */
+static void for_each_touched_slot(struct flow_table *t, void (*fn)(struct flow_table *, struct flow *, void *),
+                                  void *arg)
+{
+    size_t words = ((size_t)t->n_sets + 63) / 64;
+    for (size_t w = 0; t->touched && w < words; w++)
+        for (uint64_t bits = t->touched[w]; bits; bits &= bits - 1) {
+            size_t set = w * 64 + (size_t)__builtin_ctzll(bits);
+            for (int i = 0; i < FLOW_WAYS; i++)
+                if (t->slots[set * FLOW_WAYS + i].used)
+                    fn(t, &t->slots[set * FLOW_WAYS + i], arg);
+        }
+}
+
+struct flow_list {
+    struct flow **f;
+    size_t n;
+};
+
+static void collect_flow(struct flow_table *t, struct flow *f, void *arg)
+{
+    (void)t;
+    struct flow_list *l = arg;
+    l->f[l->n++] = f;
+}
+
+static void evict_at_end(struct flow_table *t, struct flow *f, void *arg)
+{
+    (void)arg;
+    evict(t, f, FLOW_END_INPUT);
+}
+
 void flow_table_reset(struct flow_table *t)
 {
     size_t n = (size_t)t->n_sets * FLOW_WAYS;
     /* A reporting table tells the connections still open in stream order. */
-    struct flow **order = t->on_end ? malloc(n * sizeof *order) : NULL;
-    if (order) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (t->slots[i].used)
-                order[k++] = &t->slots[i];
-        qsort(order, k, sizeof *order, by_stream);
-        for (size_t i = 0; i < k; i++)
-            evict(t, order[i], FLOW_END_INPUT);
-        free(order);
+    struct flow_list order = {t->on_end ? malloc(n * sizeof *order.f) : NULL, 0};
+    if (order.f) {
+        for_each_touched_slot(t, collect_flow, &order);
+        qsort(order.f, order.n, sizeof *order.f, by_stream);
+        for (size_t i = 0; i < order.n; i++)
+            evict(t, order.f[i], FLOW_END_INPUT);
+        free(order.f);
     }
-    for (size_t i = 0; i < n; i++)
-        if (t->slots[i].used)
-            evict(t, &t->slots[i], FLOW_END_INPUT);
+    for_each_touched_slot(t, evict_at_end, NULL);
+    if (t->touched)
+        memset(t->touched, 0, ((size_t)t->n_sets + 63) / 64 * sizeof *t->touched);
     t->clock = 0;
     t->next_stream = 0;
     t->closed_head = t->closed_n = 0;
@@ -142,6 +175,8 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
     f->port[0] = r->sport;
     f->port[1] = r->dport;
     f->stream = t->next_stream++;
+    size_t set = slot_of(t, f) / FLOW_WAYS;
+    t->touched[set / 64] |= 1ull << (set % 64);
     f->dir[0].win_scale = WSCALE_UNKNOWN;
     f->dir[1].win_scale = WSCALE_UNKNOWN;
     clear_side(t, f);

@@ -101,6 +101,7 @@ struct flow_closed {
 struct flow_table {
     struct flow *slots;
     uint32_t n_sets;           /* power of two */
+    uint64_t *touched;         /* a bit per set that took a connection since the last reset */
     uint64_t clock;
     uint64_t next_stream;
     uint64_t evictions;
