@@ -251,7 +251,7 @@ static int list_columns(const struct options *o)
     int flows = o->mode && strcmp(o->mode->name, "flows") == 0;
     enum column_mode mode = flows ? CM_FLOWS : fix ? CM_FIX : kdb ? CM_KDB : CM_PACKET;
     int n = 0;
-    const struct mt_coldef *mt = fix ? fix_mode_coldefs(&n) : kdb ? kdb_mode_coldefs(&n) : NULL;
+    const struct column_def *mt = fix ? fix_mode_coldefs(&n) : kdb ? kdb_mode_coldefs(&n) : NULL;
     const struct column_def *cd = flows ? flows_columns : column_defs;
     if (!mt)
         n = flows ? FLOWS_COLUMNS : COL_COUNT;

@@ -67,40 +67,78 @@ static int list_is_default(const struct column_list *cl)
     return 1;
 }
 
-int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen)
+/* Whether the name s[0..n) occurs in list before s. */
+static int named_before(const char *list, const char *s, size_t n)
 {
-    cl->n = 0;
+    for (const char *t = list; t < s;) {
+        const char *e = strchr(t, ',');
+        size_t tn = (size_t)(e - t); /* a name before s always ends in ',' */
+        if (tn == n && memcmp(t, s, n) == 0)
+            return 1;
+        t = e + 1;
+    }
+    return 0;
+}
+
+int column_names_parse(const char *list, const struct column_def *defs, int ndefs,
+                       int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
+                       void *extra_ctx, const struct column_name_sink *sink, char *err,
+                       size_t errlen)
+{
     const char *s = list;
     for (;;) {
         const char *e = strchr(s, ',');
         size_t n = e ? (size_t)(e - s) : strlen(s);
-        int found = -1;
-        for (int c = 0; c < COL_COUNT; c++)
-            if (strlen(column_defs[c].name) == n && memcmp(column_defs[c].name, s, n) == 0)
-                found = c;
-        if (found < 0 || cl->n == MAX_SELECTED_COLUMNS) {
-            size_t off = 0;
-            if (found < 0)
-                off += (size_t)snprintf(err, errlen, "unknown column '%.*s'; valid columns:",
-                                        (int)(n > 60 ? 60 : n), s);
-            else
-                off += (size_t)snprintf(err, errlen, "more than %d columns", MAX_SELECTED_COLUMNS);
-            for (int c = 0; c < COL_COUNT && found < 0 && off < errlen; c++)
+        int id = -1;
+        char qtype = 0;
+        for (int c = 0; c < ndefs && id < 0; c++)
+            if (strlen(defs[c].name) == n && memcmp(defs[c].name, s, n) == 0) {
+                id = c;
+                qtype = defs[c].qtype;
+            }
+        if (id < 0 && extra)
+            id = extra(extra_ctx, s, n, &qtype);
+        if (id < 0 || n >= sink->name_max) {
+            size_t off = (size_t)snprintf(err, errlen, "unknown column '%.*s'; valid columns:",
+                                          (int)(n > 60 ? 60 : n), s);
+            for (int c = 0; c < ndefs && off < errlen; c++)
                 off += (size_t)snprintf(err + off, errlen - off, "%s%s", c ? "," : " ",
-                                        column_defs[c].name);
+                                        defs[c].name);
             return -1;
         }
-        if (columns_has(cl, (enum col_id)found)) {
-            snprintf(err, errlen, "column '%s' given twice in --columns", column_defs[found].name);
+        if (named_before(list, s, n)) {
+            snprintf(err, errlen, "column '%.*s' given twice in --columns", (int)n, s);
             return -1;
         }
-        cl->id[cl->n++] = (enum col_id)found;
-        if (!e) {
-            cl->is_default = list_is_default(cl);
+        if (sink->add(sink->ctx, id, qtype, s, n) != 0) {
+            snprintf(err, errlen, "more than %d columns", sink->max);
+            return -1;
+        }
+        if (!e)
             return 0;
-        }
         s = e + 1;
     }
+}
+
+static int add_packet_column(void *ctx, int id, char qtype, const char *name, size_t n)
+{
+    (void)qtype, (void)name, (void)n;
+    struct column_list *cl = ctx;
+    if (cl->n == MAX_SELECTED_COLUMNS)
+        return -1;
+    cl->id[cl->n++] = (enum col_id)id;
+    return 0;
+}
+
+int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen)
+{
+    cl->n = 0;
+    const struct column_name_sink sink = { add_packet_column, cl, MAX_SELECTED_COLUMNS,
+                                           (size_t)-1 };
+    if (column_names_parse(list, column_defs, COL_COUNT, NULL, NULL, &sink, err, errlen) != 0)
+        return -1;
+    cl->is_default = list_is_default(cl);
+    return 0;
 }
 
 int columns_has(const struct column_list *cl, enum col_id id)

@@ -46,6 +46,24 @@ struct column_list {
 void columns_default(struct column_list *cl);
 /* Parses "a,b,c"; on an unknown name writes a message into err and returns -1. */
 int columns_parse(struct column_list *cl, const char *list, char *err, size_t errlen);
+
+/* The one parser of a --columns list, for every table (packet rows here,
+ * the message modes through msgtab.h). Each name of "a,b,c" is looked up in
+ * defs[0..ndefs) (its id is its index), else offered to extra() (may be
+ * NULL), which returns an id >= ndefs and sets the q type, or -1. add()
+ * stores the column and returns -1 when there is no room for it. An unknown
+ * name (the message lists the valid ones), a name of name_max bytes or more,
+ * a name given twice or a column too many: a message in err, and -1. */
+struct column_name_sink {
+    int (*add)(void *ctx, int id, char qtype, const char *name, size_t n);
+    void *ctx;
+    int max;                   /* columns add() can hold, for the message */
+    size_t name_max;
+};
+int column_names_parse(const char *list, const struct column_def *defs, int ndefs,
+                       int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
+                       void *extra_ctx, const struct column_name_sink *sink, char *err,
+                       size_t errlen);
 /* Whether a column list needs the flow table (window scaling, streams...). */
 int columns_need_flows(const struct column_list *cl);
 /* #17: whether a column shows the hardware stamp (only then is it looked for). */

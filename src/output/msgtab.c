@@ -17,49 +17,23 @@ int mt_columns_add(struct mt_columns *cols, const char *name, char qtype, int id
     return 0;
 }
 
-int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int ndefs,
+static int add_message_column(void *ctx, int id, char qtype, const char *name, size_t n)
+{
+    struct mt_columns *cols = ctx;
+    char text[MT_NAME_MAX];
+    memcpy(text, name, n); /* n < MT_NAME_MAX: the parser checked */
+    text[n] = '\0';
+    return mt_columns_add(cols, text, qtype, id);
+}
+
+int mt_columns_parse(struct mt_columns *cols, const struct column_def *defs, int ndefs,
                      const char *list,
                      int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
                      void *extra_ctx, char *err, size_t errlen)
 {
     cols->n = 0;
-    const char *s = list;
-    for (;;) {
-        const char *e = strchr(s, ',');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        int id = -1;
-        char qtype = 0;
-        for (int c = 0; c < ndefs && id < 0; c++)
-            if (strlen(defs[c].name) == n && memcmp(defs[c].name, s, n) == 0) {
-                id = c;
-                qtype = defs[c].qtype;
-            }
-        if (id < 0 && extra)
-            id = extra(extra_ctx, s, n, &qtype);
-        char name[MT_NAME_MAX];
-        if (id < 0 || n >= MT_NAME_MAX) {
-            size_t off = (size_t)snprintf(err, errlen, "unknown column '%.*s'; valid columns:",
-                                          (int)(n > 60 ? 60 : n), s);
-            for (int c = 0; c < ndefs && off < errlen; c++)
-                off += (size_t)snprintf(err + off, errlen - off, "%s%s", c ? "," : " ",
-                                        defs[c].name);
-            return -1;
-        }
-        memcpy(name, s, n);
-        name[n] = '\0';
-        for (int i = 0; i < cols->n; i++)
-            if (strcmp(cols->col[i].name, name) == 0) {
-                snprintf(err, errlen, "column '%s' given twice in --columns", name);
-                return -1;
-            }
-        if (mt_columns_add(cols, name, qtype, id) != 0) {
-            snprintf(err, errlen, "more than %d columns", MT_MAX_COLS);
-            return -1;
-        }
-        if (!e)
-            return 0;
-        s = e + 1;
-    }
+    const struct column_name_sink sink = { add_message_column, cols, MT_MAX_COLS, MT_NAME_MAX };
+    return column_names_parse(list, defs, ndefs, extra, extra_ctx, &sink, err, errlen);
 }
 
 /* ---------------------------------------------------------------- CSV -- */

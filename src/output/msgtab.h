@@ -18,15 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "batch_build.h"
+#include "columns.h"
 #include "out.h"
 
 #define MT_MAX_COLS 64
 #define MT_NAME_MAX 24
-
-struct mt_coldef {
-    const char *name;
-    char qtype;                /* P S H I J F B N, or '*' for a string */
-};
 
 struct mt_col {
     char name[MT_NAME_MAX];
@@ -42,7 +38,7 @@ struct mt_columns {
 /* Picks columns by name from defs[0..ndefs) ("a,b,c"); a name not among
  * them is offered to extra() (may be NULL), which returns the column's id
  * (>= ndefs) and sets its q type, or -1. -1 with a message in err. */
-int mt_columns_parse(struct mt_columns *cols, const struct mt_coldef *defs, int ndefs,
+int mt_columns_parse(struct mt_columns *cols, const struct column_def *defs, int ndefs,
                      const char *list,
                      int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
                      void *extra_ctx, char *err, size_t errlen);

@@ -20,7 +20,7 @@ enum fix_col {
 #define FIX_DEFAULT_COLUMNS 25
 /* Columns FC_COUNT + i are the extra tag i (--tags, or tagN in --columns). */
 
-static const struct mt_coldef fix_coldefs[FC_COUNT] = {
+static const struct column_def fix_coldefs[FC_COUNT] = {
     [FC_TIME] = { "time", 'P' },         [FC_FTIME] = { "ftime", 'P' },
     [FC_SYM] = { "sym", 'S' },           [FC_SRC] = { "src", 'S' },
     [FC_DEST] = { "dest", 'S' },         [FC_SRCPORT] = { "srcport", 'I' },
@@ -38,7 +38,7 @@ static const struct mt_coldef fix_coldefs[FC_COUNT] = {
     [FC_ACKTIME] = { "acktime", 'N' },
 };
 
-const struct mt_coldef *fix_mode_coldefs(int *n)
+const struct column_def *fix_mode_coldefs(int *n)
 {
     *n = FC_COUNT;
     return fix_coldefs;

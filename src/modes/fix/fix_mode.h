@@ -23,6 +23,6 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
 extern const struct mode_ops fix_mode_ops;
 
 /* Every column of --fix (name, q type), for --list-columns. */
-const struct mt_coldef *fix_mode_coldefs(int *n);
+const struct column_def *fix_mode_coldefs(int *n);
 
 #endif

@@ -19,7 +19,7 @@ enum kdb_col {
 };
 #define KDB_DEFAULT_COLUMNS 24
 
-static const struct mt_coldef kdb_coldefs[KC_COUNT] = {
+static const struct column_def kdb_coldefs[KC_COUNT] = {
     [KC_TIME] = { "time", 'P' },           [KC_FTIME] = { "ftime", 'P' },
     [KC_SYM] = { "sym", 'S' },             [KC_SRC] = { "src", 'S' },
     [KC_DEST] = { "dest", 'S' },           [KC_SRCPORT] = { "srcport", 'I' },
@@ -36,7 +36,7 @@ static const struct mt_coldef kdb_coldefs[KC_COUNT] = {
     [KC_ACKTIME] = { "acktime", 'N' },
 };
 
-const struct mt_coldef *kdb_mode_coldefs(int *n)
+const struct column_def *kdb_mode_coldefs(int *n)
 {
     *n = KC_COUNT;
     return kdb_coldefs;

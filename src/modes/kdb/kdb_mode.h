@@ -10,6 +10,6 @@
 extern const struct mode_ops kdb_mode_ops;
 
 /* Every column of --kdb (name, q type), for --list-columns. */
-const struct mt_coldef *kdb_mode_coldefs(int *n);
+const struct column_def *kdb_mode_coldefs(int *n);
 
 #endif
