@@ -158,6 +158,138 @@ static size_t hardware_stamp(const struct converter *cv, const struct capture_re
     return caplen;
 }
 
+/* Opens the input's reader: EXIT_OK, or the exit code of a failure it has
+ * reported. */
+static int open_input(struct converter *cv, struct reader *rd, struct input *in, const char *name)
+{
+    enum read_status st = reader_open(rd, in);
+    if (st == READ_OK)
+        return EXIT_OK;
+    if (st == READ_NO_MEMORY) {
+        if (!cv->quiet) {
+            before_message(cv);
+            fprintf(stderr, "%s: %s: out of memory\n", cv->prog, name);
+        }
+        reader_close(rd);
+        return EXIT_NO_MEMORY;
+    }
+    report(cv, name, rd);
+    cv->stats.bytes += in->offset;
+    cv->stats.damaged += st != READ_NOT_CAPTURE;
+    reader_close(rd);
+    return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
+}
+
+/* A status of reader_next other than READ_OK: reports it and updates
+ * *code; returns 1 when reading ends, 0 when it goes on (a block skipped). */
+static int read_problem(struct converter *cv, struct reader *rd, struct input *in,
+                        const char *name, enum read_status st, uint64_t *skipped, int *code)
+{
+    if (st == READ_EOF) {
+        /* a decompressor that fails ends its output early: damage */
+        if (input_end_status(in) != 0) {
+            *code = EXIT_DAMAGED;
+            cv->stats.damaged++;
+            flush_rows(cv);
+            if (!cv->quiet) {
+                before_message(cv);
+                fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed "
+                        "data\n", cv->prog, name, (unsigned long long)in->offset,
+                        in->decompressor);
+            }
+        }
+        return 1;
+    }
+    if (st == READ_SKIPPED) {
+        *code = EXIT_DAMAGED;
+        if (++*skipped <= MAX_DAMAGE_MESSAGES)
+            report(cv, name, rd);
+        return 0;
+    }
+    if (st == READ_NO_MEMORY) {
+        *code = EXIT_NO_MEMORY;
+        flush_rows(cv);
+        if (!cv->quiet) {
+            before_message(cv);
+            fprintf(stderr, "%s: %s: offset %llu: out of memory\n", cv->prog, name,
+                    (unsigned long long)in->offset);
+        }
+    } else {
+        *code = EXIT_DAMAGED;
+        cv->stats.damaged++; /* where reading stopped */
+        report(cv, name, rd);
+    }
+    return 1;
+}
+
+/* One record into its row: the capture's fields, the decoders, fragment
+ * reassembly and IPComp, then the TCP state. Returns the row's connection
+ * (and its direction in *dir), or NULL. */
+static struct flow *decode_record(struct converter *cv, const struct capture_record *rec,
+                                  struct row *r, int *dir)
+{
+    r->no_tunnels = (uint8_t)cv->no_tunnels;
+    row_reset(r);
+    r->frame = ++cv->frame;
+    /* The flow table's analysis needs the time even outside q's range. */
+    r->ts_sec = rec->ts_sec;
+    r->ts_nsec = rec->ts_nsec;
+    if (rec->ts_sec != INT64_MIN && fmt_time_in_q_range(rec->ts_sec))
+        r->present |= HAS_TIME;
+    stats_record(&cv->stats, rec, r->present & HAS_TIME);
+    r->caplen = rec->caplen;
+    r->origlen = rec->origlen;
+    r->linktype = rec->linktype;
+    if (rec->has_iface) {
+        r->present |= HAS_IFACE;
+        r->iface = rec->iface;
+    }
+    /* What was on the wire bounds every length field; a bogus original
+     * length below the captured one is raised to it. */
+    size_t caplen = rec->caplen;
+    if (cv->hwts_active)
+        caplen = hardware_stamp(cv, rec, r);
+    size_t reported = rec->origlen > caplen ? rec->origlen : caplen;
+    decode_link(rec->linktype, rec->data, caplen, reported, r);
+    if (r->present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
+        if (r->present & HAS_FRAG)
+            ipfrag_row(&cv->frags, r);
+        if (r->present & HAS_IPCOMP) {
+            ipcomp_row(&cv->inflated, r);
+            if (r->present & HAS_FRAG) /* a fragment inside the inflated payload */
+                ipfrag_row(&cv->frags, r);
+        }
+    }
+    *dir = 0;
+    if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC) &&
+        (r->present & HAS_DST))
+        return flow_track_tcp(&cv->flows, r, dir);
+    return NULL;
+}
+
+/* The end of an input: its counts, and every connection ends with it (a
+ * mode gets the bytes it still queues, --flows the rows of the connections
+ * still open). */
+static void end_input(struct converter *cv, struct input *in, const char *name, uint64_t skipped)
+{
+    if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet) {
+        before_message(cv);
+        fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all\n", cv->prog, name,
+                (unsigned long long)skipped);
+    }
+    cv->records += cv->frame;
+    cv->stats.bytes += in->offset;
+    cv->stats.tcp_flows += cv->flows.next_stream;
+    cv->stats.ual_used = cv->flows.num != NULL;
+    cv->stats.ual_merged = cv->flows.ual.merged;
+    cv->stats.ual_unlisted = cv->flows.ual.unlisted;
+    if (cv->mode || cv->flows.on_end)
+        flow_table_reset(&cv->flows);
+    if (cv->mode)
+        cv->mode->end_input(cv->mode_ctx);
+    cv->damaged += skipped;
+}
+
 int convert_input(struct converter *cv, struct input *in, const char *name)
 {
     struct writer *w = cv->writer;
@@ -169,115 +301,33 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     flow_table_reset(&cv->flows);
     ipfrag_reset(&cv->frags);
 
-    enum read_status st = reader_open(&rd, in);
-    if (st != READ_OK) {
-        if (st == READ_NO_MEMORY) {
-            if (!cv->quiet) {
-                before_message(cv);
-                fprintf(stderr, "%s: %s: out of memory\n", cv->prog, name);
-            }
-            reader_close(&rd);
-            return EXIT_NO_MEMORY;
-        }
-        report(cv, name, &rd);
-        cv->stats.bytes += in->offset;
-        cv->stats.damaged += st != READ_NOT_CAPTURE;
-        reader_close(&rd);
-        return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
-    }
+    int code = open_input(cv, &rd, in, name);
+    if (code != EXIT_OK)
+        return code;
 
     /* --threads: rows are formatted by other threads where that gives the
      * same bytes (pipeline.h); started with the first input, it serves all */
     if (cv->threads > 1 && !cv->pipeline && !cv->mode && w->ops->row && pipeline_usable(w))
         cv->pipeline = pipeline_start(w, cv->threads);
 
-    int code = EXIT_OK;
     uint64_t skipped = 0;
     struct capture_record rec;
     struct row one;            /* the row, unless a pipeline holds it */
     struct row *r = &one;
     struct pipeline *pl = cv->pipeline;
     for (;;) {
-        st = reader_next(&rd, &rec);
-        if (st == READ_EOF) {
-            /* a decompressor that fails ends its output early: damage */
-            if (input_end_status(in) != 0) {
-                code = EXIT_DAMAGED;
-                cv->stats.damaged++;
-                flush_rows(cv);
-                if (!cv->quiet) {
-                    before_message(cv);
-                    fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed "
-                            "data\n", cv->prog, name, (unsigned long long)in->offset,
-                            in->decompressor);
-                }
-            }
-            break;
-        }
-        if (st == READ_SKIPPED) {
-            code = EXIT_DAMAGED;
-            if (++skipped <= MAX_DAMAGE_MESSAGES)
-                report(cv, name, &rd);
+        enum read_status st = reader_next(&rd, &rec);
+        if (st != READ_OK) {
+            if (read_problem(cv, &rd, in, name, st, &skipped, &code))
+                break;
             continue;
         }
-        if (st != READ_OK) {
-            if (st == READ_NO_MEMORY) {
-                code = EXIT_NO_MEMORY;
-                flush_rows(cv);
-                if (!cv->quiet) {
-                    before_message(cv);
-                    fprintf(stderr, "%s: %s: offset %llu: out of memory\n", cv->prog, name,
-                            (unsigned long long)in->offset);
-                }
-            } else {
-                code = EXIT_DAMAGED;
-                cv->stats.damaged++; /* where reading stopped */
-                report(cv, name, &rd);
-            }
-            break;
-        }
-
         if (--cv->tick == 0)
             tick(cv);
         if (pl)
             r = pipeline_row(pl);
-        r->no_tunnels = (uint8_t)cv->no_tunnels;
-        row_reset(r);
-        r->frame = ++cv->frame;
-        /* The flow table's analysis needs the time even outside q's range. */
-        r->ts_sec = rec.ts_sec;
-        r->ts_nsec = rec.ts_nsec;
-        if (rec.ts_sec != INT64_MIN && fmt_time_in_q_range(rec.ts_sec))
-            r->present |= HAS_TIME;
-        stats_record(&cv->stats, &rec, r->present & HAS_TIME);
-        r->caplen = rec.caplen;
-        r->origlen = rec.origlen;
-        r->linktype = rec.linktype;
-        if (rec.has_iface) {
-            r->present |= HAS_IFACE;
-            r->iface = rec.iface;
-        }
-        /* What was on the wire bounds every length field; a bogus original
-         * length below the captured one is raised to it. */
-        size_t caplen = rec.caplen;
-        if (cv->hwts_active)
-            caplen = hardware_stamp(cv, &rec, r);
-        size_t reported = rec.origlen > caplen ? rec.origlen : caplen;
-        decode_link(rec.linktype, rec.data, caplen, reported, r);
-        if (r->present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
-            if (r->present & HAS_FRAG)
-                ipfrag_row(&cv->frags, r);
-            if (r->present & HAS_IPCOMP) {
-                ipcomp_row(&cv->inflated, r);
-                if (r->present & HAS_FRAG) /* a fragment inside the inflated payload */
-                    ipfrag_row(&cv->frags, r);
-            }
-        }
-        struct flow *fl = NULL;
-        int dir = 0;
-        if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC) &&
-            (r->present & HAS_DST))
-            fl = flow_track_tcp(&cv->flows, r, &dir);
+        int dir;
+        struct flow *fl = decode_record(cv, &rec, r, &dir);
         /* Filtered-out rows are decoded and tracked all the same. */
         if (cv->filter && !filter_match(cv->filter, r))
             continue;
@@ -298,24 +348,7 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             break;
         }
     }
-    if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet) {
-        before_message(cv);
-        fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all\n", cv->prog, name,
-                (unsigned long long)skipped);
-    }
-    cv->records += cv->frame;
-    cv->stats.bytes += in->offset;
-    cv->stats.tcp_flows += cv->flows.next_stream;
-    cv->stats.ual_used = cv->flows.num != NULL;
-    cv->stats.ual_merged = cv->flows.ual.merged;
-    cv->stats.ual_unlisted = cv->flows.ual.unlisted;
-    /* Every connection ends with its input: a mode gets the bytes it still
-     * queues, --flows the rows of the connections still open. */
-    if (cv->mode || cv->flows.on_end)
-        flow_table_reset(&cv->flows);
-    if (cv->mode)
-        cv->mode->end_input(cv->mode_ctx);
-    cv->damaged += skipped;
+    end_input(cv, in, name, skipped);
     /* where main.c writes out what the input gave */
     if (pl)
         pipeline_sync(pl, 0);
