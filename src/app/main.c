@@ -289,7 +289,10 @@ static int single_valued(int c)
     }
 }
 
-static int parse_options(int argc, char **argv, struct options *o)
+/* The long options: the fixed ones, then one --NAME per table mode, then
+ * the end; longopts has room for LONGOPTS_MAX. */
+#define LONGOPTS_MAX (64 + MAX_TABLE_MODES + 1)
+static void build_longopts(struct option *longopts)
 {
     static const struct option fixed_opts[] = {
         { "columns", required_argument, NULL, OPT_COLUMNS },
@@ -320,228 +323,225 @@ static int parse_options(int argc, char **argv, struct options *o)
     };
     enum { NFIXED = sizeof fixed_opts / sizeof fixed_opts[0] };
     /* The fixed options, then one --NAME per table mode, then the end. */
-    struct option longopts[NFIXED + MAX_TABLE_MODES + 1];
+    _Static_assert(NFIXED + MAX_TABLE_MODES + 1 <= LONGOPTS_MAX, "room for the options");
     memcpy(longopts, fixed_opts, sizeof fixed_opts);
     for (int i = 0; i < n_table_modes; i++)
         longopts[NFIXED + i] = (struct option){ table_modes[i]->name, no_argument, NULL,
                                                 OPT_MODE + i };
     longopts[NFIXED + n_table_modes] = (struct option){ NULL, 0, NULL, 0 };
-    memset(o, 0, sizeof *o);
-    columns_default(&o->cols);
-    o->table = default_table;
-    o->header = 1;
-    o->data_max = 65535;
-    o->progress = -1;
-    o->hwts = HWTS_AUTO;
-    o->retry_for = -1;
+}
+
+/* A whole decimal number from lo to hi (no sign below zero, nothing after
+ * it); -1 when s is not one. */
+static int parse_whole(const char *s, long long lo, long long hi, long long *v)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || *end || end == s || s[0] == '-' || x < lo || x > hi)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+/* What parse_options carries from one option to the next. */
+struct option_state {
+    const struct mode_ops *clash; /* a second, different mode */
+    int data_max_given;
     char err[1024];
-    const struct mode_ops *clash = NULL; /* a second, different mode */
-    int c, longindex = 0;
-    unsigned char seen[OPT_LIST_COLUMNS + 1] = { 0 };
-    int data_max_given = 0;
-    /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
-     * ":": missing arguments are reported here, with our name. */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:f:c:hV", longopts, &longindex)) != -1) {
-        if (c > 0 && c <= OPT_LIST_COLUMNS && single_valued(c) && seen[c]++) {
-            char name[32];
-            option_name(c, longindex, longopts, name, sizeof name);
-            return usage_error("%s given twice", name);
-        }
-        switch (c) {
-        case 'o':
-            o->output = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "csv") == 0)
-                o->q_format = 0;
-            else if (strcmp(optarg, "q") == 0)
-                o->q_format = 1;
-            else
-                return usage_error("unknown format '%s' (csv or q)", optarg);
-            break;
-        case OPT_COLUMNS:
-            o->columns = optarg;
-            break;
-        case OPT_TAGS: {
-            /* repeatable: the lists add up (a tag named twice is refused) */
-            static char tags_all[4096];
-            size_t have = strlen(tags_all), n = strlen(optarg);
-            if (have + n + 2 > sizeof tags_all)
-                return usage_error("%s", "--tags: lists too long");
-            if (have)
-                tags_all[have++] = ',';
-            memcpy(tags_all + have, optarg, n + 1);
-            o->tags = tags_all;
-            break;
-        }
-        case OPT_NO_TUNNELS:
-            o->no_tunnels = 1;
-            break;
-        case OPT_PUBLISH:
-            if (qtarget_parse(&o->target, optarg, err, sizeof err) != 0)
-                return usage_error("%s", err);
-            o->publish = optarg;
-            break;
-        case OPT_PUBLISH_LAYOUT:
-            if (strcmp(optarg, "tick") == 0)
-                o->layout = LAYOUT_TICK;
-            else if (strcmp(optarg, "plain") == 0)
-                o->layout = LAYOUT_PLAIN;
-            else
-                return usage_error("unknown --publish-layout '%s' (tick or plain)", optarg);
-            o->layout_set = 1;
-            break;
-        case OPT_BATCH: {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || v < 1 || v > PUBLISH_MAX_BATCH)
-                return usage_error("--batch '%s' is not a number of rows from 1 to 1000000",
-                                   optarg);
-            o->batch = (int)v;
-            break;
-        }
-        case OPT_THREADS: {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (o->threads)
-                return usage_error("%s given twice", "--threads");
-            if (errno || *end || end == optarg || v < 1 || v > PIPELINE_MAX_THREADS)
-                return usage_error("--threads '%s' is not a number from 1 to 8", optarg);
-            o->threads = (int)v;
-            break;
-        }
-        case OPT_RETRY_FOR: {
-            char *end;
-            double v = strtod(optarg, &end);
-            if (*end || end == optarg || !(v >= 0 && v <= 86400))
-                return usage_error("--retry-for '%s' is not a number of seconds (0 to 86400)",
-                                   optarg);
-            o->retry_for = v;
-            break;
-        }
-        case OPT_SYM:
-            if (!sym_is_safe(optarg))
-                return usage_error("--sym '%s' must not contain ',', '\"', CR or LF, "
-                                   "nor be longer than 200 bytes", optarg);
-            o->sym = optarg;
-            break;
-        case OPT_TABLE:
-            if (!name_is_q_identifier(optarg))
-                return usage_error("--table '%s' is not a q name (a letter, then letters, "
-                                   "digits or '_'; not a q keyword or .q function)", optarg);
-            o->table = optarg;
-            break;
-        case OPT_NO_HEADER:
-            o->header = 0;
-            break;
-        case OPT_SCHEMA:
-            o->schema = 1;
-            break;
-        case OPT_DATA_MAX: {
-            data_max_given = 1;
-            char *end;
-            errno = 0;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (errno || *end || end == optarg || optarg[0] == '-' || v > MAX_DATA_BYTES)
-                return usage_error("--data-max '%s' is not a number of bytes up to 262144",
-                                   optarg);
-            o->data_max = (uint32_t)v;
-            break;
-        }
-        case OPT_PORT:
-            if (filter_add_port(&o->filter, optarg, err, sizeof err) != 0)
-                return usage_error("%s", err);
-            break;
-        case OPT_HOST:
-            if (filter_add_host(&o->filter, optarg, err, sizeof err) != 0)
-                return usage_error("%s", err);
-            break;
-        case OPT_PROTO:
-            if (filter_add_proto(&o->filter, optarg, err, sizeof err) != 0)
-                return usage_error("%s", err);
-            break;
-        case OPT_FROM:
-        case OPT_TO:
-            if (filter_set_time(&o->filter, optarg, c == OPT_TO, err, sizeof err) != 0)
-                return usage_error("%s", err);
-            break;
-        case 'c': {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (errno == ERANGE && !*end && optarg[0] >= '1' && optarg[0] <= '9')
-                return usage_error("-c '%s' is too large (at most 18446744073709551615)",
-                                   optarg);
-            if (errno || *end || end == optarg || optarg[0] < '1' || optarg[0] > '9')
-                return usage_error("-c '%s' is not a number of rows (1 or more)", optarg);
-            o->max_rows = v;
-            break;
-        }
-        case OPT_LIST_COLUMNS:
-            o->list_columns = 1;
-            break;
-        case OPT_PROGRESS:
-            o->progress = 1;
-            break;
-        case OPT_NO_PROGRESS:
-            o->progress = 0;
-            break;
-        case OPT_STATS:
-            o->stats = 1;
-            break;
-        case OPT_HWTS:
-            if (hwts_parse_list(optarg, &o->hwts) != 0)
-                return usage_error("--hwts '%s': formats are metamako, exablaze, expcap, ixia, "
-                                   "arista, auto, none", optarg);
-            o->hwts_given = 1;
-            break;
-        case 'h':
-            print_usage(stdout);
-            return stdout_done();
-        case 'V':
-            printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
-            return stdout_done();
-        default:
-            if (c >= OPT_MODE && c < OPT_MODE + n_table_modes) {
-                const struct mode_ops *m = table_modes[c - OPT_MODE];
-                if (o->mode && o->mode != m)
-                    clash = m;
-                else
-                    o->mode = m;
-                break;
-            }
-            /* getopt's own messages would name argv[0], a full path */
-            char name[64];
-            if (optopt > 0 && optopt < 256)
-                snprintf(name, sizeof name, "-%c", optopt);
-            else
-                snprintf(name, sizeof name, "%.60s", argv[optind - 1]);
-            return usage_error(c == ':' ? "option '%s' needs an argument"
-                                        : "unknown option '%s'", name);
-        }
+};
+
+/* One option and its argument into o: -1 to go on, else the exit code. */
+static int take_option(int c, const char *arg, struct options *o, struct option_state *ps,
+                       char **argv)
+{
+    switch (c) {
+    case 'o':
+        o->output = arg;
+        break;
+    case 'f':
+        if (strcmp(arg, "csv") == 0)
+            o->q_format = 0;
+        else if (strcmp(arg, "q") == 0)
+            o->q_format = 1;
+        else
+            return usage_error("unknown format '%s' (csv or q)", arg);
+        break;
+    case OPT_COLUMNS:
+        o->columns = arg;
+        break;
+    case OPT_TAGS: {
+        /* repeatable: the lists add up (a tag named twice is refused) */
+        static char tags_all[4096];
+        size_t have = strlen(tags_all), n = strlen(arg);
+        if (have + n + 2 > sizeof tags_all)
+            return usage_error("%s", "--tags: lists too long");
+        if (have)
+            tags_all[have++] = ',';
+        memcpy(tags_all + have, arg, n + 1);
+        o->tags = tags_all;
+        break;
     }
-    if (clash) {
-        /* named in the order of the mode table, whatever the command line's */
-        int i = mode_index(o->mode), j = mode_index(clash);
-        fprintf(stderr, "pcap2kdb: --%s and --%s exclude each other\n"
-                "Try 'pcap2kdb --help' for more information.\n",
-                table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
-        return EXIT_USAGE;
+    case OPT_NO_TUNNELS:
+        o->no_tunnels = 1;
+        break;
+    case OPT_PUBLISH:
+        if (qtarget_parse(&o->target, arg, ps->err, sizeof ps->err) != 0)
+            return usage_error("%s", ps->err);
+        o->publish = arg;
+        break;
+    case OPT_PUBLISH_LAYOUT:
+        if (strcmp(arg, "tick") == 0)
+            o->layout = LAYOUT_TICK;
+        else if (strcmp(arg, "plain") == 0)
+            o->layout = LAYOUT_PLAIN;
+        else
+            return usage_error("unknown --publish-layout '%s' (tick or plain)", arg);
+        o->layout_set = 1;
+        break;
+    case OPT_BATCH: {
+        long long v;
+        if (parse_whole(arg, 1, PUBLISH_MAX_BATCH, &v) != 0)
+            return usage_error("--batch '%s' is not a number of rows from 1 to 1000000",
+                               arg);
+        o->batch = (int)v;
+        break;
     }
+    case OPT_THREADS: {
+        long long v;
+        if (o->threads)
+            return usage_error("%s given twice", "--threads");
+        if (parse_whole(arg, 1, PIPELINE_MAX_THREADS, &v) != 0)
+            return usage_error("--threads '%s' is not a number from 1 to 8", arg);
+        o->threads = (int)v;
+        break;
+    }
+    case OPT_RETRY_FOR: {
+        char *end;
+        double v = strtod(arg, &end);
+        if (*end || end == arg || !(v >= 0 && v <= 86400))
+            return usage_error("--retry-for '%s' is not a number of seconds (0 to 86400)",
+                               arg);
+        o->retry_for = v;
+        break;
+    }
+    case OPT_SYM:
+        if (!sym_is_safe(arg))
+            return usage_error("--sym '%s' must not contain ',', '\"', CR or LF, "
+                               "nor be longer than 200 bytes", arg);
+        o->sym = arg;
+        break;
+    case OPT_TABLE:
+        if (!name_is_q_identifier(arg))
+            return usage_error("--table '%s' is not a q name (a letter, then letters, "
+                               "digits or '_'; not a q keyword or .q function)", arg);
+        o->table = arg;
+        break;
+    case OPT_NO_HEADER:
+        o->header = 0;
+        break;
+    case OPT_SCHEMA:
+        o->schema = 1;
+        break;
+    case OPT_DATA_MAX: {
+        ps->data_max_given = 1;
+        long long v;
+        if (parse_whole(arg, 0, MAX_DATA_BYTES, &v) != 0)
+            return usage_error("--data-max '%s' is not a number of bytes up to 262144",
+                               arg);
+        o->data_max = (uint32_t)v;
+        break;
+    }
+    case OPT_PORT:
+        if (filter_add_port(&o->filter, arg, ps->err, sizeof ps->err) != 0)
+            return usage_error("%s", ps->err);
+        break;
+    case OPT_HOST:
+        if (filter_add_host(&o->filter, arg, ps->err, sizeof ps->err) != 0)
+            return usage_error("%s", ps->err);
+        break;
+    case OPT_PROTO:
+        if (filter_add_proto(&o->filter, arg, ps->err, sizeof ps->err) != 0)
+            return usage_error("%s", ps->err);
+        break;
+    case OPT_FROM:
+    case OPT_TO:
+        if (filter_set_time(&o->filter, arg, c == OPT_TO, ps->err, sizeof ps->err) != 0)
+            return usage_error("%s", ps->err);
+        break;
+    case 'c': {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (errno == ERANGE && !*end && arg[0] >= '1' && arg[0] <= '9')
+            return usage_error("-c '%s' is too large (at most 18446744073709551615)",
+                               arg);
+        if (errno || *end || end == arg || arg[0] < '1' || arg[0] > '9')
+            return usage_error("-c '%s' is not a number of rows (1 or more)", arg);
+        o->max_rows = v;
+        break;
+    }
+    case OPT_LIST_COLUMNS:
+        o->list_columns = 1;
+        break;
+    case OPT_PROGRESS:
+        o->progress = 1;
+        break;
+    case OPT_NO_PROGRESS:
+        o->progress = 0;
+        break;
+    case OPT_STATS:
+        o->stats = 1;
+        break;
+    case OPT_HWTS:
+        if (hwts_parse_list(arg, &o->hwts) != 0)
+            return usage_error("--hwts '%s': formats are metamako, exablaze, expcap, ixia, "
+                               "arista, auto, none", arg);
+        o->hwts_given = 1;
+        break;
+    case 'h':
+        print_usage(stdout);
+        return stdout_done();
+    case 'V':
+        printf("pcap2kdb %s\n", PCAP2KDB_VERSION);
+        return stdout_done();
+    default:
+        if (c >= OPT_MODE && c < OPT_MODE + n_table_modes) {
+            const struct mode_ops *m = table_modes[c - OPT_MODE];
+            if (o->mode && o->mode != m)
+                ps->clash = m;
+            else
+                o->mode = m;
+            break;
+        }
+        /* getopt's own messages would name argv[0], a full path */
+        char name[64];
+        if (optopt > 0 && optopt < 256)
+            snprintf(name, sizeof name, "-%c", optopt);
+        else
+            snprintf(name, sizeof name, "%.60s", argv[optind - 1]);
+        return usage_error(c == ':' ? "option '%s' needs an argument"
+                                    : "unknown option '%s'", name);
+    }
+    return -1;
+}
+
+/* Options that do not go together, or one that would do nothing: -1 when
+ * the combination is fine, else the exit code of the message printed. */
+static int check_option_combinations(struct options *o, const struct option_state *ps)
+{
     int message_mode = o->mode != NULL;
+    char err[1024];
     if (o->q_format && !o->header)
         return usage_error("%s", "--no-header does not apply to -f q (a script has no header line)");
-    if (data_max_given && message_mode)
+    if (ps->data_max_given && message_mode)
         return usage_error("%s", "--data-max does not apply to --fix, --kdb or --flows "
                                  "(it limits the data column of packet rows)");
     if (o->tags && (!o->mode || strcmp(o->mode->name, "fix") != 0))
         return usage_error("%s", "--tags needs --fix");
     if (!o->mode && o->columns && columns_parse(&o->cols, o->columns, err, sizeof err) != 0)
         return usage_error("%s", err);
-    if (data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
+    if (ps->data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
         return usage_error("%s", "--data-max needs the data column (--columns ...,data)");
     /* #17: the formats read into columns: without one of them, the option
      * would do nothing (an expcap footer is cut off the frame in any case) */
@@ -557,6 +557,45 @@ static int parse_options(int argc, char **argv, struct options *o)
     if (o->publish && !o->header)
         return usage_error("%s", "--no-header does not apply to --publish");
     return -1;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    struct option longopts[LONGOPTS_MAX];
+    build_longopts(longopts);
+    memset(o, 0, sizeof *o);
+    columns_default(&o->cols);
+    o->table = default_table;
+    o->header = 1;
+    o->data_max = 65535;
+    o->progress = -1;
+    o->hwts = HWTS_AUTO;
+    o->retry_for = -1;
+    struct option_state ps = { NULL, 0, "" };
+    int c, longindex = 0;
+    unsigned char seen[OPT_LIST_COLUMNS + 1] = { 0 };
+    /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
+     * ":": missing arguments are reported here, with our name. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:c:hV", longopts, &longindex)) != -1) {
+        if (c > 0 && c <= OPT_LIST_COLUMNS && single_valued(c) && seen[c]++) {
+            char name[32];
+            option_name(c, longindex, longopts, name, sizeof name);
+            return usage_error("%s given twice", name);
+        }
+        int rc = take_option(c, optarg, o, &ps, argv);
+        if (rc >= 0)
+            return rc;
+    }
+    if (ps.clash) {
+        /* named in the order of the mode table, whatever the command line's */
+        int i = mode_index(o->mode), j = mode_index(ps.clash);
+        fprintf(stderr, "pcap2kdb: --%s and --%s exclude each other\n"
+                "Try 'pcap2kdb --help' for more information.\n",
+                table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
+        return EXIT_USAGE;
+    }
+    return check_option_combinations(o, &ps);
 }
 
 /* Total bytes of the inputs, for the percentage; 0 when one is not a
