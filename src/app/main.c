@@ -772,19 +772,60 @@ static int run_status(int code, enum publish_status ps, const struct out *out,
     return code;
 }
 
-int main(int argc, char **argv)
-{
+/* Everything one run of the program holds, from the options to the
+ * publisher; run_free frees what was set up. */
+struct run {
     struct options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc >= 0)
-        return rc;
-    struct mode_opts mo = { .columns = o.columns, .tags = o.tags, .q = o.q_format,
-                            .header = o.header };
+    struct mode_opts mo;
     struct mt_columns mc;
     struct table_column pcols[MT_MAX_COLS > MAX_SELECTED_COLUMNS ? MT_MAX_COLS
                                                                  : MAX_SELECTED_COLUMNS];
-    struct table_schema psch = { .name = o.table, .cols = pcols };
-    rc = table_setup(&o, &mo, &mc, &psch);
+    struct table_schema psch;
+    char *stdin_only[1];
+    char **files;
+    int nfiles;
+    char *bad;                 /* per input: refused by check_inputs */
+    int code;                  /* the exit code so far (refused inputs) */
+    const char *outname;
+    int outfd;
+    struct out out;
+    int out_ready;
+    struct format_ctx fmt;
+    struct writer w;
+    struct batch_builder bb;   /* --publish: set up with pub */
+    struct publish_sink psink;
+    void *mode;
+    struct converter cv;
+    int cv_ready;
+    struct publisher *pub;
+    struct progress progress;
+};
+
+static void run_free(struct run *r)
+{
+    if (r->pub) {
+        bb_free(&r->bb);
+        publisher_free(r->pub);
+    }
+    if (r->cv_ready)
+        converter_free(&r->cv);
+    free(r->bad);
+    if (r->mode)
+        r->o.mode->free(r->mode);
+    if (r->out_ready)
+        out_free(&r->out);
+}
+
+/* The writer or the mode, the converter and the publisher for the run's
+ * options: -1 when the run can start, else the exit code (a message is
+ * printed; run_free frees what was set up). */
+static int run_open(struct run *r, int argc, char **argv)
+{
+    struct options *o = &r->o;
+    r->mo = (struct mode_opts){ .columns = o->columns, .tags = o->tags, .q = o->q_format,
+                                .header = o->header };
+    r->psch = (struct table_schema){ .name = o->table, .cols = r->pcols };
+    int rc = table_setup(o, &r->mo, &r->mc, &r->psch);
     if (rc >= 0)
         return rc;
     /* No file and a terminal on stdin: the user needs the usage, not a
@@ -799,199 +840,193 @@ int main(int argc, char **argv)
      * not death by SIGXFSZ. */
     signal(SIGXFSZ, SIG_IGN);
 
-    char *stdin_only[] = { "-" };
-    char **files = optind < argc ? argv + optind : stdin_only;
-    int nfiles = optind < argc ? argc - optind : 1;
-    int code = EXIT_OK;
-    char *bad = calloc((size_t)nfiles, 1);
-    if (!bad) {
+    r->stdin_only[0] = "-";
+    r->files = optind < argc ? argv + optind : r->stdin_only;
+    r->nfiles = optind < argc ? argc - optind : 1;
+    r->bad = calloc((size_t)r->nfiles, 1);
+    if (!r->bad) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
         return EXIT_NO_MEMORY;
     }
-    if (check_inputs(files, nfiles, o.output, bad, &code) != EXIT_OK) {
-        free(bad);
+    r->code = EXIT_OK;
+    if (check_inputs(r->files, r->nfiles, o->output, r->bad, &r->code) != EXIT_OK)
         return EXIT_USAGE;
-    }
 
     /* out of memory while publishing is reported as the output's failure */
-    const char *outname = o.output ? o.output : o.publish ? o.target.shown : "stdout";
-    int outfd = open_output(o.output);
-    if (outfd < 0) {
-        free(bad);
+    r->outname = o->output ? o->output : o->publish ? o->target.shown : "stdout";
+    r->outfd = open_output(o->output);
+    if (r->outfd < 0)
         return EXIT_WRITE;
-    }
 
-    struct out out;
-    struct format_ctx fmt = { .data_max = o.data_max };
-    struct writer w = {
-        .ops = o.q_format ? &q_writer_ops : &csv_writer_ops,
-        .out = &out, .cols = &o.cols, .fmt = &fmt, .header = o.header, .table = o.table,
+    r->fmt = (struct format_ctx){ .data_max = o->data_max };
+    r->w = (struct writer){
+        .ops = o->q_format ? &q_writer_ops : &csv_writer_ops,
+        .out = &r->out, .cols = &o->cols, .fmt = &r->fmt, .header = o->header,
+        .table = o->table,
     };
-    if (out_init(&out, outfd, outname) != 0) {
+    if (out_init(&r->out, r->outfd, r->outname) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
-        free(bad);
         return EXIT_NO_MEMORY;
     }
-    if (o.max_rows)
-        out.max_rows = o.max_rows; /* -c counts rows of the table written, in every mode */
+    r->out_ready = 1;
+    if (o->max_rows)
+        r->out.max_rows = o->max_rows; /* -c counts rows of the table written, in every mode */
     /* --publish: every table's rows go into typed batches (set up below) */
-    struct batch_builder bb;
-    struct publish_sink psink = { NULL, PUB_OK };
-    if (o.publish) {
-        w.batch = mo.batch = &bb;
-        w.ops = o.mode ? &batch_table_writer_ops : &batch_writer_ops;
+    r->psink = (struct publish_sink){ NULL, PUB_OK };
+    if (o->publish) {
+        r->w.batch = r->mo.batch = &r->bb;
+        r->w.ops = o->mode ? &batch_table_writer_ops : &batch_writer_ops;
     }
-    void *mode = NULL;
-    if (o.mode) {
+    if (o->mode) {
         char err[1024];
-        mo.out = &out;
-        mo.fmt = &fmt;
-        mode = o.mode->create(&mo, err, sizeof err);
-        if (!mode) {
+        r->mo.out = &r->out;
+        r->mo.fmt = &r->fmt;
+        r->mode = o->mode->create(&r->mo, err, sizeof err);
+        if (!r->mode) {
             fprintf(stderr, "pcap2kdb: %s\n", err);
-            out_free(&out);
-            free(bad);
             return EXIT_NO_MEMORY;
         }
     }
     struct converter_setup setup = {
-        .writer = &w, .mode = o.mode, .mode_ctx = mode,
-        .use_flows = columns_need_flows(&o.cols) || o.stats,
-        .filter = filter_active(&o.filter) ? &o.filter : NULL,
+        .writer = &r->w, .mode = o->mode, .mode_ctx = r->mode,
+        .use_flows = columns_need_flows(&o->cols) || o->stats,
+        .filter = filter_active(&o->filter) ? &o->filter : NULL,
     };
-    time_window_setup(&o, &setup, &out);
+    time_window_setup(o, &setup, &r->out);
     /* the analysis column needs the flow table's sequence analysis; the
      * data column the payload of reassembled IP datagrams */
-    for (int i = 0; i < o.cols.n && !o.mode; i++) {
-        if (o.cols.id[i] == COL_ANALYSIS)
+    for (int i = 0; i < o->cols.n && !o->mode; i++) {
+        if (o->cols.id[i] == COL_ANALYSIS)
             setup.analyze = 1;
-        if (o.cols.id[i] == COL_DATA)
+        if (o->cols.id[i] == COL_DATA)
             setup.keep_frag_payload = 1;
     }
     /* #16: the TCP number columns need the lists of unacknowledged segments */
-    if (!o.mode && columns_need_tcp_numbers(&o.cols))
+    if (!o->mode && columns_need_tcp_numbers(&o->cols))
         setup.numbers = setup.analyze = 1;
-    struct converter cv;
-    if (converter_init(&cv, &setup) != 0) {
+    if (converter_init(&r->cv, &setup) != 0) {
         fprintf(stderr, "pcap2kdb: out of memory\n");
-        if (o.mode)
-            o.mode->free(mode);
-        out_free(&out);
-        free(bad);
         return EXIT_NO_MEMORY;
     }
-    cv.hwts = o.hwts; /* #17 */
-    cv.no_tunnels = o.no_tunnels; /* #15 */
-    cv.threads = o.threads ? o.threads : pipeline_default_threads(); /* #19 */
-    cv.hwts_columns = !o.mode && columns_need_hwts(&o.cols);
-    cv.hwts_active = cv.hwts_columns || (cv.hwts & HWTS_EXPCAP);
+    r->cv_ready = 1;
+    r->cv.hwts = o->hwts; /* #17 */
+    r->cv.no_tunnels = o->no_tunnels; /* #15 */
+    r->cv.threads = o->threads ? o->threads : pipeline_default_threads(); /* #19 */
+    r->cv.hwts_columns = !o->mode && columns_need_hwts(&o->cols);
+    r->cv.hwts_active = r->cv.hwts_columns || (r->cv.hwts & HWTS_EXPCAP);
 
-    struct publisher *pub = NULL;
-    if (o.publish) {
+    if (o->publish) {
         enum publish_status ps;
-        pub = publisher_open(&o.target, &psch, o.layout, o.retry_for >= 0 ? o.retry_for : 60,
-                             "pcap2kdb", &ps);
-        psink.pub = pub;
-        if (!pub || bb_init(&bb, &psch, o.batch ? o.batch : PUBLISH_DEFAULT_BATCH, publish_batch,
-                            &psink) != 0) {
-            if (pub) {
-                fprintf(stderr, "pcap2kdb: out of memory\n");
-                bb_free(&bb);
-                publisher_free(pub);
-            }
-            converter_free(&cv);
-            if (o.mode)
-                o.mode->free(mode);
-            out_free(&out);
-            free(bad);
-            return !pub ? (ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE) : EXIT_NO_MEMORY;
+        r->pub = publisher_open(&o->target, &r->psch, o->layout,
+                                o->retry_for >= 0 ? o->retry_for : 60, "pcap2kdb", &ps);
+        if (!r->pub)
+            return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
+        r->psink.pub = r->pub;
+        if (bb_init(&r->bb, &r->psch, o->batch ? o->batch : PUBLISH_DEFAULT_BATCH,
+                    publish_batch, &r->psink) != 0) {
+            fprintf(stderr, "pcap2kdb: out of memory\n");
+            return EXIT_NO_MEMORY;
         }
     }
-    char sym[SYM_MAX + 1];
 
     /* The status line: on a terminal, unless our rows go to that terminal too. */
-    int show = o.progress >= 0 ? o.progress
-                               : isatty(STDERR_FILENO) && (o.output || !isatty(outfd));
-    struct progress progress;
-    progress_init(&progress, show, STDERR_FILENO, show ? inputs_size(files, nfiles) : 0);
-    converter_set_progress(&cv, &progress);
+    int show = o->progress >= 0 ? o->progress
+                                : isatty(STDERR_FILENO) && (o->output || !isatty(r->outfd));
+    progress_init(&r->progress, show, STDERR_FILENO,
+                  show ? inputs_size(r->files, r->nfiles) : 0);
+    converter_set_progress(&r->cv, &r->progress);
+    return -1;
+}
 
-    if (o.mode)
-        o.mode->begin(mode);
-    else
-        w.ops->begin(&w);
-    for (int i = 0; i < nfiles && !out_dead(&out) && !cv.stop; i++) {
-        const char *path = files[i];
-        if (bad[i])
-            continue; /* reported by check_inputs */
-        struct input in;
-        int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
-                                            : input_open(&in, path);
-        if (opened != 0 && in.decompressor) {
-            /* Debian names xz's package xz-utils */
-            progress_clear(&progress);
-            fprintf(stderr, "pcap2kdb: %s: compressed with %s, which is not installed "
-                    "(install %s)\n", path, in.decompressor,
-                    strcmp(in.decompressor, "xz") == 0 ? "xz-utils" : in.decompressor);
-            code = exit_precedence(code, EXIT_USAGE);
-            continue;
-        }
-        if (opened != 0) {
-            int e = errno;
-            progress_clear(&progress);
-            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(e));
-            code = exit_precedence(code, EXIT_USAGE);
-            continue;
-        }
-        sym_from_path(path, sym, sizeof sym);
-        format_set_input(&fmt, o.sym ? o.sym : sym, path, o.q_format);
-        cv.stats.inputs++;
-        code = exit_precedence(code, convert_input(&cv, &in, path));
-        input_close(&in);
-        /* Rows before any damage reach the disk before we go on. */
-        out_flush(&out);
+/* Opens one input and converts it: the exit code it gives. */
+static int convert_file(struct run *r, const char *path)
+{
+    struct input in;
+    int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
+                                        : input_open(&in, path);
+    if (opened != 0 && in.decompressor) {
+        /* Debian names xz's package xz-utils */
+        progress_clear(&r->progress);
+        fprintf(stderr, "pcap2kdb: %s: compressed with %s, which is not installed "
+                "(install %s)\n", path, in.decompressor,
+                strcmp(in.decompressor, "xz") == 0 ? "xz-utils" : in.decompressor);
+        return EXIT_USAGE;
     }
-    converter_end_rows(&cv);
-    if (o.mode)
-        o.mode->end(mode);
-    else
-        w.ops->end(&w);
-    if (pub) {
-        bb_pause(&bb); /* the modes' last rows */
-        batch_writer_check(&w);
+    if (opened != 0) {
+        int e = errno;
+        progress_clear(&r->progress);
+        fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(e));
+        return EXIT_USAGE;
     }
-    out_flush(&out);
+    char sym[SYM_MAX + 1];
+    sym_from_path(path, sym, sizeof sym);
+    format_set_input(&r->fmt, r->o.sym ? r->o.sym : sym, path, r->o.q_format);
+    r->cv.stats.inputs++;
+    int code = convert_input(&r->cv, &in, path);
+    input_close(&in);
+    /* Rows before any damage reach the disk before we go on. */
+    out_flush(&r->out);
+    return code;
+}
+
+/* Every input in turn, then the end of the table and of the output, the
+ * receiver's last word and --stats: the exit code of the inputs. */
+static int run_inputs(struct run *r)
+{
+    struct options *o = &r->o;
+    int code = r->code;
+    if (o->mode)
+        o->mode->begin(r->mode);
+    else
+        r->w.ops->begin(&r->w);
+    for (int i = 0; i < r->nfiles && !out_dead(&r->out) && !r->cv.stop; i++)
+        if (!r->bad[i]) /* else reported by check_inputs */
+            code = exit_precedence(code, convert_file(r, r->files[i]));
+    converter_end_rows(&r->cv);
+    if (o->mode)
+        o->mode->end(r->mode);
+    else
+        r->w.ops->end(&r->w);
+    if (r->pub) {
+        bb_pause(&r->bb); /* the modes' last rows */
+        batch_writer_check(&r->w);
+    }
+    out_flush(&r->out);
     /* exit 0 only once the receiver has read every message */
-    if (pub && psink.status == PUB_OK && !out.failed)
-        psink.status = publisher_finish(pub);
-    progress_clear(&progress);
-    if (o.output && !out.failed && close(outfd) != 0) {
-        out.failed = 1;
-        out.errno_saved = errno;
+    if (r->pub && r->psink.status == PUB_OK && !r->out.failed)
+        r->psink.status = publisher_finish(r->pub);
+    progress_clear(&r->progress);
+    if (o->output && !r->out.failed && close(r->outfd) != 0) {
+        r->out.failed = 1;
+        r->out.errno_saved = errno;
     }
-    if (o.stats) {
-        cv.stats.records = cv.records;
-        cv.stats.rows = out.rows;
-        cv.stats.damaged += cv.damaged;
-        stats_print(&cv.stats, stderr, progress_now_ns() - progress.start_ns);
-        if (o.mode && o.mode->stats)
-            o.mode->stats(mode, stderr);
-        if (pub) {
+    if (o->stats) {
+        r->cv.stats.records = r->cv.records;
+        r->cv.stats.rows = r->out.rows;
+        r->cv.stats.damaged += r->cv.damaged;
+        stats_print(&r->cv.stats, stderr, progress_now_ns() - r->progress.start_ns);
+        if (o->mode && o->mode->stats)
+            o->mode->stats(r->mode, stderr);
+        if (r->pub) {
             struct publish_stats ps;
-            publisher_stats(pub, &ps);
+            publisher_stats(r->pub, &ps);
             publish_stats_print(&ps, stderr);
         }
     }
-    enum publish_status pub_status = PUB_OK;
-    if (pub) {
-        pub_status = psink.status;
-        bb_free(&bb);
-        publisher_free(pub);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    static struct run r; /* large; zeroed: nothing set up yet */
+    int rc = parse_options(argc, argv, &r.o);
+    if (rc >= 0)
+        return rc;
+    rc = run_open(&r, argc, argv);
+    if (rc < 0) {
+        int code = run_inputs(&r);
+        rc = run_status(code, r.pub ? r.psink.status : PUB_OK, &r.out, r.outname);
     }
-    converter_free(&cv);
-    free(bad);
-    if (o.mode)
-        o.mode->free(mode);
-    out_free(&out);
-    return run_status(code, pub_status, &out, outname);
+    run_free(&r);
+    return rc;
 }
