@@ -1,6 +1,7 @@
 /* msgtab.c: message-table columns and their CSV / q writers (msgtab.h). */
 #include "msgtab.h"
 #include "qload.h"
+#include "qtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,48 +115,25 @@ static void csv_row(struct mt_writer *w, const struct mt_val *v)
 
 #define MT_Q_BATCH 1000
 
-struct mt_qcol {
-    char *buf;
-    size_t len, cap;
-};
-
 struct mt_qstate {
-    struct mt_qcol col[MT_MAX_COLS];
+    struct qcol col[MT_MAX_COLS];
     int rows;
 };
 
-static int qc_reserve(struct mt_qcol *c, size_t n)
+static void qc_put(struct qcol *c, const char *s, size_t n)
 {
-    if (c->cap - c->len >= n)
-        return 0;
-    size_t cap = c->cap ? c->cap : 4096;
-    while (cap - c->len < n)
-        cap *= 2;
-    char *b = realloc(c->buf, cap);
-    if (!b)
-        return -1;
-    c->buf = b;
-    c->cap = cap;
-    return 0;
-}
-
-static void qc_put(struct mt_qcol *c, const char *s, size_t n)
-{
-    if (qc_reserve(c, n) != 0)
+    if (qcol_reserve(c, n) != 0)
         return;                /* q_row reserved the room already */
     memcpy(c->buf + c->len, s, n);
     c->len += n;
 }
 
-static const char *q_null(char t)
+
+static const char *message_column(const void *ctx, int i, char *qtype)
 {
-    switch (t) {
-    case 'P': return "0Np";
-    case 'N': return "0Nn";
-    case 'F': return "0n";
-    case 'B': return "0";
-    default: return "0N";
-    }
+    const struct mt_col *c = &((const struct mt_columns *)ctx)->col[i];
+    *qtype = c->qtype;
+    return c->name;
 }
 
 static void q_begin(struct mt_writer *w)
@@ -163,26 +141,13 @@ static void q_begin(struct mt_writer *w)
     w->state = calloc(1, sizeof(struct mt_qstate));
     if (!w->state)
         out_no_memory(w->out);
-    out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
-    out_write(w->out, w->table, strlen(w->table));
-    out_write(w->out, ":([]", 4);
-    for (int i = 0; i < w->cols->n; i++) {
-        const struct mt_col *c = &w->cols->col[i];
-        const char *t = q_empty_list(c->qtype);
-        out_write(w->out, " ", 1);
-        out_write(w->out, c->name, strlen(c->name));
-        out_write(w->out, ":", 1);
-        out_write(w->out, t, strlen(t));
-        if (i + 1 < w->cols->n)
-            out_write(w->out, ";", 1);
-    }
-    out_write(w->out, ")\n", 2);
+    q_table_definition(w->out, w->table, w->cols->n, message_column, w->cols);
 }
 
 /* A q string literal of raw bytes. */
-static void q_string(struct mt_qcol *c, const char *s, uint32_t n, int escape)
+static void q_string(struct qcol *c, const char *s, uint32_t n, int escape)
 {
-    if (qc_reserve(c, 4 * (size_t)n + 3) != 0)
+    if (qcol_reserve(c, 4 * (size_t)n + 3) != 0)
         return;                /* q_row reserved the room already */
     char *p = c->buf + c->len;
     if (n == 1)
@@ -195,11 +160,8 @@ static void q_string(struct mt_qcol *c, const char *s, uint32_t n, int escape)
         } else if (escape && (ch == '"' || ch == '\\')) {
             *p++ = '\\';
             *p++ = (char)ch;
-        } else if (escape && (ch < 0x20 || ch == 0x7f)) {
-            *p++ = '\\';
-            *p++ = (char)('0' + (ch >> 6));
-            *p++ = (char)('0' + ((ch >> 3) & 7));
-            *p++ = (char)('0' + (ch & 7));
+        } else if (escape && q_control(ch)) {
+            p = q_octal_escape(p, ch);
         } else {
             *p++ = (char)ch;
         }
@@ -221,7 +183,7 @@ static void q_flush(struct mt_writer *w)
     for (int i = 0; i < ncols; i++) {
         char t = w->cols->col[i].qtype;
         int str = t == 'S' || t == '*';
-        struct mt_qcol *c = &st->col[i];
+        struct qcol *c = &st->col[i];
         if (i)
             out_write(w->out, ";", 1);
         if (t == 'S')
@@ -257,14 +219,14 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
         return;                /* out of memory at q_begin: reported there */
     /* All the room first: a row is held whole or not at all (exit 3). */
     for (int i = 0; i < w->cols->n; i++)
-        if (qc_reserve(&st->col[i], MT_Q_VALUE_ROOM(v[i].kind == MV_NULL ? 0 : v[i].n)) != 0) {
+        if (qcol_reserve(&st->col[i], MT_Q_VALUE_ROOM(v[i].kind == MV_NULL ? 0 : v[i].n)) != 0) {
             out_no_memory(w->out);
             return;
         }
     int first = st->rows == 0;
     for (int i = 0; i < w->cols->n; i++) {
         char t = w->cols->col[i].qtype;
-        struct mt_qcol *c = &st->col[i];
+        struct qcol *c = &st->col[i];
         if (t == 'S' || t == '*') {
             if (!first)
                 qc_put(c, ";", 1);
@@ -276,7 +238,7 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
         if (!first && t != 'B')
             qc_put(c, " ", 1);
         if (v[i].kind == MV_NULL) {
-            const char *z = q_null(t);
+            const char *z = q_null_literal(t);
             qc_put(c, z, strlen(z));
         } else {
             qc_put(c, v[i].p, v[i].n);

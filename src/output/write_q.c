@@ -9,6 +9,7 @@
  * which a `sym literal cannot), nulls as q's typed nulls. */
 #include "writer.h"
 #include "qload.h"
+#include "qtext.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,11 +20,6 @@
  * long data column (up to 512 KiB of hex each) keep memory bounded. */
 #define Q_BATCH_BYTES (1u << 20)
 
-struct qcol {
-    char *buf;
-    size_t len, cap;
-};
-
 struct qstate {
     struct qcol col[MAX_SELECTED_COLUMNS];
     int rows;
@@ -32,26 +28,20 @@ struct qstate {
     int sym_has_backslash;     /* or a control byte: the sym needs escapes */
 };
 
+static const char *packet_column(const void *ctx, int i, char *qtype)
+{
+    const struct column_def *d = &column_defs[((const struct column_list *)ctx)->id[i]];
+    *qtype = d->qtype;
+    return d->name;
+}
+
 static void q_begin(struct writer *w)
 {
     struct qstate *st = calloc(1, sizeof *st);
     w->state = st;
     if (!st) /* no row could be written: say so */
         out_no_memory(w->out);
-    out_write(w->out, "/ pcap2kdb: load with \\l FILE.q\n", 32);
-    out_write(w->out, w->table, strlen(w->table));
-    out_write(w->out, ":([]", 4);
-    for (int i = 0; i < w->cols->n; i++) {
-        const struct column_def *d = &column_defs[w->cols->id[i]];
-        const char *t = q_empty_list(d->qtype);
-        out_write(w->out, " ", 1);
-        out_write(w->out, d->name, strlen(d->name));
-        out_write(w->out, ":", 1);
-        out_write(w->out, t, strlen(t));
-        if (i + 1 < w->cols->n)
-            out_write(w->out, ";", 1);
-    }
-    out_write(w->out, ")\n", 2);
+    q_table_definition(w->out, w->table, w->cols->n, packet_column, w->cols);
 }
 
 static void q_flush_batch(struct writer *w)
@@ -88,24 +78,6 @@ static void q_flush_batch(struct writer *w)
     st->bytes = 0;
 }
 
-/* Makes room for n more bytes in a column's batch buffer. */
-static int qcol_reserve(struct qcol *c, size_t n)
-{
-    if (c->cap - c->len >= n)
-        return 0;
-    size_t cap = c->cap ? c->cap : 4096;
-    while (cap - c->len < n)
-        cap *= 2;
-    char *b = realloc(c->buf, cap);
-    if (!b)
-        return -1;
-    c->buf = b;
-    c->cap = cap;
-    return 0;
-}
-
-static inline int q_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
 /* Escapes text..end in place (room was reserved: 4 bytes for each) as in
  * every other q string: a backslash or quote behind a backslash, a control
  * byte as \ooo.
@@ -121,10 +93,8 @@ static char *q_escape(char *text, char *end)
     for (char *from = end; from > text;) {
         unsigned char c = (unsigned char)*--from;
         if (q_control(c)) {
-            *--to = (char)('0' + (c & 7));
-            *--to = (char)('0' + ((c >> 3) & 7));
-            *--to = (char)('0' + (c >> 6));
-            *--to = '\\';
+            to -= 4;
+            q_octal_escape(to, c);
         } else {
             *--to = (char)c;
             if (c == '\\' || c == '"')
@@ -169,13 +139,7 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
             end = q_escape(text, end);
         *end++ = '"';
     } else if (end == text) { /* numbers and times always print something */
-        if (qtype == 'P' || qtype == 'N') { /* 0N would make a long vector */
-            memcpy(text, qtype == 'P' ? "0Np" : "0Nn", 3);
-            end = text + 3;
-        } else {
-            memcpy(text, "0N", 2);
-            end = text + 2;
-        }
+        end = q_null_put(text, qtype);
     }
     c->len = (size_t)(end - c->buf);
     return c->len - before;

@@ -1,0 +1,51 @@
+/* qtext.c: q's text grammar shared by the q-script writers (qtext.h). */
+#include "qtext.h"
+#include "qload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int qcol_grow(struct qcol *c, size_t n)
+{
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap - c->len < n)
+        cap *= 2;
+    char *b = realloc(c->buf, cap);
+    if (!b)
+        return -1;
+    c->buf = b;
+    c->cap = cap;
+    return 0;
+}
+
+const char *q_null_literal(char t)
+{
+    switch (t) {
+    case 'P': return "0Np";
+    case 'N': return "0Nn";
+    case 'F': return "0n";
+    case 'B': return "0";
+    default: return "0N";
+    }
+}
+
+void q_table_definition(struct out *o, const char *table, int ncols,
+                        const char *(*col)(const void *ctx, int i, char *qtype),
+                        const void *ctx)
+{
+    out_write(o, "/ pcap2kdb: load with \\l FILE.q\n", 32);
+    out_write(o, table, strlen(table));
+    out_write(o, ":([]", 4);
+    for (int i = 0; i < ncols; i++) {
+        char qtype;
+        const char *name = col(ctx, i, &qtype);
+        const char *t = q_empty_list(qtype);
+        out_write(o, " ", 1);
+        out_write(o, name, strlen(name));
+        out_write(o, ":", 1);
+        out_write(o, t, strlen(t));
+        if (i + 1 < ncols)
+            out_write(o, ";", 1);
+    }
+    out_write(o, ")\n", 2);
+}

@@ -1,0 +1,70 @@
+/* qtext.h: the pieces of q's text grammar that both q-script writers use
+ * (write_q.c for packet rows, msgtab.c for the message tables): the column
+ * buffers a batch is built in, typed nulls, the escapes of a string and the
+ * table's definition line. The empty typed lists are in qload.h. */
+#ifndef PCAP2KDB_QTEXT_H
+#define PCAP2KDB_QTEXT_H
+
+#include <stddef.h>
+#include "out.h"
+
+/* One column's text while a batch of rows is gathered. */
+struct qcol {
+    char *buf;
+    size_t len, cap;
+};
+
+/* Grows the buffer to hold n more bytes; -1 without memory. */
+int qcol_grow(struct qcol *c, size_t n);
+
+/* Makes room for n more bytes; -1 without memory. Inline: it runs for
+ * every cell, and the room is nearly always there. */
+static inline int qcol_reserve(struct qcol *c, size_t n)
+{
+    return c->cap - c->len >= n ? 0 : qcol_grow(c, n);
+}
+
+/* The typed null of q type letter t: 0Np, 0Nn, 0n, 0 (a boolean has no
+ * null: false), else 0N. A bare 0N would make a long vector of a timestamp
+ * column. */
+const char *q_null_literal(char t);
+/* The same written at p (room for 3 bytes); returns the end. Inline: a
+ * packet row has many empty cells. */
+static inline char *q_null_put(char *p, char t)
+{
+    switch (t) {
+    case 'P': case 'N':
+        p[0] = '0', p[1] = 'N', p[2] = t == 'P' ? 'p' : 'n';
+        return p + 3;
+    case 'F':
+        p[0] = '0', p[1] = 'n';
+        return p + 2;
+    case 'B':
+        p[0] = '0';
+        return p + 1;
+    default:
+        p[0] = '0', p[1] = 'N';
+        return p + 2;
+    }
+}
+
+/* A byte a q string holds only as an escape (\ooo). */
+static inline int q_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+/* Writes the escape of a control byte, \ooo, at p; returns the end. */
+static inline char *q_octal_escape(char *p, unsigned char c)
+{
+    *p++ = '\\';
+    *p++ = (char)('0' + (c >> 6));
+    *p++ = (char)('0' + ((c >> 3) & 7));
+    *p++ = (char)('0' + (c & 7));
+    return p;
+}
+
+/* The script's first lines: the comment that says how to load it, and
+ * TABLE:([] a:`timestamp$(); ...) with column i named and typed by col(). */
+void q_table_definition(struct out *o, const char *table, int ncols,
+                        const char *(*col)(const void *ctx, int i, char *qtype),
+                        const void *ctx);
+
+#endif
