@@ -3,6 +3,7 @@
 #include "acktime.h"
 #include "fix.h"
 #include "fmt.h"
+#include "msg_columns.h"
 #include "reasm.h"
 
 #include <stdio.h>
@@ -17,6 +18,12 @@ enum fix_col {
     FC_BEGIN, FC_LEN, FC_GAPBYTES, FC_ACKTIME,
     FC_COUNT
 };
+_Static_assert((int)FC_TIME == MSGC_TIME && (int)FC_FTIME == MSGC_FTIME &&
+               (int)FC_SYM == MSGC_SYM && (int)FC_SRC == MSGC_SRC &&
+               (int)FC_DEST == MSGC_DEST && (int)FC_SRCPORT == MSGC_SRCPORT &&
+               (int)FC_DESTPORT == MSGC_DESTPORT && (int)FC_STREAM == MSGC_STREAM &&
+               (int)FC_FRAME == MSGC_FRAME,
+               "the FIX table begins with the common columns");
 #define FIX_DEFAULT_COLUMNS 25
 /* Columns FC_COUNT + i are the extra tag i (--tags, or tagN in --columns). */
 
@@ -102,7 +109,8 @@ struct fix_mode {
     struct lat_set *lat_sets;      /* LAT_SETS, LAT_LINE-aligned */
     struct lat_entry *lat;         /* FIX_LAT_SLOTS: set i's orders at i * LAT_WAYS */
     uint32_t lat_clock;
-    struct time_cache tc_time, tc_ftime, tc_send;
+    struct msg_time_caches tc;
+    struct time_cache tc_send;
     struct fix_utc_cache utc_send;
     struct acktime *ack;           /* rows wait for their ACK: acktime is a column */
 };
@@ -411,11 +419,6 @@ static char *put_float_text(char *p, const char *v, uint32_t n, int *ok)
     return p;
 }
 
-static char *put_addr(char *p, const struct pmsg *pm, const uint8_t *a)
-{
-    return pm->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
-}
-
 static char *put_flags(char *p, uint32_t flags)
 {
     int first = 1;
@@ -440,35 +443,26 @@ static char *put_flags(char *p, uint32_t flags)
 #define ALWAYS_INLINE inline
 #endif
 
+/* Where and when a pending message travelled, for the common columns. */
+static inline void pmsg_origin(const struct pmsg *pm, struct msg_origin *o)
+{
+    *o = (struct msg_origin){ &pm->first, &pm->last, pm->src, pm->dst, pm->ipver,
+                              pm->sport, pm->dport, pm->stream };
+}
+
 /* Text of one value at p; *kind says what it is. */
-static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm, int id, uint32_t bundled, char *p,
-                   struct mt_val *v)
+static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
+                                  const struct msg_origin *o, int id, uint32_t bundled, char *p,
+                                  struct mt_val *v)
 {
     v->kind = MV_TEXT;
     char *s = p;
     int ok = 1;
     int vi = -1;
     switch (id) {
-    case FC_TIME:
-        if (!(ok = pm->last.has_time))
-            break;
-        p = fmt_time(p, &m->tc_time, pm->last.ts_sec, pm->last.ts_nsec);
-        break;
-    case FC_FTIME:
-        if (!(ok = pm->first.has_time))
-            break;
-        p = fmt_time(p, &m->tc_ftime, pm->first.ts_sec, pm->first.ts_nsec);
-        break;
-    case FC_SYM:
-        v->p = m->o.fmt->sym;
-        v->n = (uint32_t)m->o.fmt->sym_len;
-        return p;
-    case FC_SRC: p = put_addr(p, pm, pm->src); break;
-    case FC_DEST: p = put_addr(p, pm, pm->dst); break;
-    case FC_SRCPORT: p = fmt_u32(p, pm->sport); break;
-    case FC_DESTPORT: p = fmt_u32(p, pm->dport); break;
-    case FC_STREAM: p = fmt_u64(p, pm->stream); break;
-    case FC_FRAME: p = fmt_u64(p, pm->last.frame); break;
+    case FC_TIME: case FC_FTIME: case FC_SYM: case FC_SRC: case FC_DEST: case FC_SRCPORT:
+    case FC_DESTPORT: case FC_STREAM: case FC_FRAME:
+        return msg_common_value(id, o, &m->tc, m->o.fmt, p, v);
     case FC_SEGS: p = fmt_u32(p, pm->segs); break;
     case FC_BUNDLED: p = fmt_u32(p, bundled); break;
     case FC_BODYLEN: p = fmt_u32(p, pm->bodylen); break;
@@ -560,10 +554,12 @@ static void write_pending_csv(struct fix_mode *m)
             if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
                 continue;
             char *p = out_cursor(o);
+            struct msg_origin origin;
+            pmsg_origin(pm, &origin);
             /* Each cell is followed by ','; the last one becomes '\n'. */
             for (int c = 0; c < m->cols.n; c++) {
                 struct mt_val v;
-                char *e = value(m, pm, m->cols.col[c].id, bundled, p, &v);
+                char *e = value(m, pm, &origin, m->cols.col[c].id, bundled, p, &v);
                 if (v.kind == MV_TEXT && v.p == p) {
                     p = e;
                 } else if (v.kind == MV_TEXT) {
@@ -600,8 +596,10 @@ static void write_pending(struct fix_mode *m)
         for (; i < j; i++) {
             char *p = scratch;
             const struct pmsg *pm = &m->pend[i];
+            struct msg_origin origin;
+            pmsg_origin(pm, &origin);
             for (int c = 0; c < m->cols.n; c++)
-                p = value(m, pm, m->cols.col[c].id, bundled, p, &vals[c]);
+                p = value(m, pm, &origin, m->cols.col[c].id, bundled, p, &vals[c]);
             if (!out_in_window(m->w.out, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec))
                 continue; /* --from/--to: outside the window */
             if (m->ack)

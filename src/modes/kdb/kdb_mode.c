@@ -1,6 +1,7 @@
 /* kdb_mode.c: the --kdb message table (kdb_mode.h). */
 #include "kdb_mode.h"
 #include "acktime.h"
+#include "msg_columns.h"
 #include "fmt.h"
 #include "kdb_framer.h"
 #include "reasm.h"
@@ -17,6 +18,12 @@ enum kdb_col {
     KC_SEGS, KC_SKIPPED, KC_ACKTIME,
     KC_COUNT
 };
+_Static_assert((int)KC_TIME == MSGC_TIME && (int)KC_FTIME == MSGC_FTIME &&
+               (int)KC_SYM == MSGC_SYM && (int)KC_SRC == MSGC_SRC &&
+               (int)KC_DEST == MSGC_DEST && (int)KC_SRCPORT == MSGC_SRCPORT &&
+               (int)KC_DESTPORT == MSGC_DESTPORT && (int)KC_STREAM == MSGC_STREAM &&
+               (int)KC_FRAME == MSGC_FRAME,
+               "the kdb+ table begins with the common columns");
 #define KDB_DEFAULT_COLUMNS 24
 
 static const struct column_def kdb_coldefs[KC_COUNT] = {
@@ -50,7 +57,7 @@ struct kdb_mode {
     struct kdb_framer kf;
     struct reasm_framer fr;
     struct reasm ra;
-    struct time_cache tc_time, tc_ftime;
+    struct msg_time_caches tc;
     struct acktime *ack;       /* rows wait for their ACK: acktime is a column */
 };
 
@@ -82,39 +89,16 @@ static void wire(struct mt_val *v, const char *s, int present)
 }
 
 /* Text of one value at p. */
-static char *value(struct kdb_mode *m, const struct kdb_message *msg, int id, char *p,
-                   struct mt_val *v)
+static char *value(struct kdb_mode *m, const struct kdb_message *msg,
+                   const struct msg_origin *o, int id, char *p, struct mt_val *v)
 {
-    const struct flow *f = msg->flow;
+    if (id < MSGC_COUNT)
+        return msg_common_value(id, o, &m->tc, m->o.fmt, p, v);
     const struct kdb_summary *sum = msg->sum;
     char *s = p;
     int ok = 1;
     v->kind = MV_TEXT;
     switch (id) {
-    case KC_TIME:
-        if (!(ok = msg->last->has_time))
-            break;
-        p = fmt_time(p, &m->tc_time, msg->last->ts_sec, msg->last->ts_nsec);
-        break;
-    case KC_FTIME:
-        if (!(ok = msg->first->has_time))
-            break;
-        p = fmt_time(p, &m->tc_ftime, msg->first->ts_sec, msg->first->ts_nsec);
-        break;
-    case KC_SYM:
-        v->p = m->o.fmt->sym;
-        v->n = (uint32_t)m->o.fmt->sym_len;
-        return p;
-    case KC_SRC:
-    case KC_DEST: {
-        const uint8_t *a = f->addr[id == KC_SRC ? msg->dir : !msg->dir];
-        p = f->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
-        break;
-    }
-    case KC_SRCPORT: p = fmt_u64(p, f->port[msg->dir]); break;
-    case KC_DESTPORT: p = fmt_u64(p, f->port[!msg->dir]); break;
-    case KC_STREAM: p = fmt_u64(p, f->stream); break;
-    case KC_FRAME: p = fmt_u64(p, msg->last->frame); break;
     case KC_SEGS: p = fmt_u64(p, msg->segs); break;
     case KC_SKIPPED:
         if (!(ok = msg->skipped != 0))
@@ -181,8 +165,12 @@ static void on_message(void *ctx, const struct kdb_message *msg)
     struct mt_val vals[MT_MAX_COLS];
     char scratch[MT_MAX_COLS * 64];
     char *p = scratch;
+    const struct flow *f = msg->flow;
+    const struct msg_origin origin = { msg->first, msg->last, f->addr[msg->dir],
+                                       f->addr[!msg->dir], f->ipver, f->port[msg->dir],
+                                       f->port[!msg->dir], f->stream };
     for (int c = 0; c < m->cols.n; c++)
-        p = value(m, msg, m->cols.col[c].id, p, &vals[c]);
+        p = value(m, msg, &origin, m->cols.col[c].id, p, &vals[c]);
     if (m->ack)
         acktime_row(m->ack, vals, msg->flow->stream, msg->dir, msg->end_seq,
                     msg->last->ts_sec * 1000000000LL + msg->last->ts_nsec, msg->last->has_time);
