@@ -49,8 +49,6 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     }
     cv->flows.analyze = s->analyze;
     cv->flows.numbers = s->numbers;
-    cv->flows.on_end = s->on_flow_end;
-    cv->flows.on_end_ctx = s->on_flow_end_ctx;
     if (s->mode) {
         cv->flows.on_evict = s->mode->evict;
         cv->flows.on_evict_ctx = s->mode_ctx;

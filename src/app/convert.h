@@ -24,10 +24,6 @@ struct converter_setup {
     int numbers;                  /* #16: the TCP number columns (unacked.h lists) */
     int keep_frag_payload;        /* the data column: keep reassembled datagrams' bytes */
     uint32_t flow_slots;          /* size of the flow table; 0: FLOW_DEFAULT_SLOTS */
-    /* --flows: told when a connection's record is complete (flow.h on_end). */
-    void (*on_flow_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
-                        enum flow_end why);
-    void *on_flow_end_ctx;
     const struct filter *filter;  /* NULL: every row is written */
     int quiet;                    /* no messages (fuzzing) */
 };

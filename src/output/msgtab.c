@@ -141,7 +141,7 @@ static void q_begin(struct mt_writer *w)
     w->state = calloc(1, sizeof(struct mt_qstate));
     if (!w->state)
         out_no_memory(w->out);
-    q_table_definition(w->out, w->table, w->cols->n, message_column, w->cols);
+    q_table_definition(w->out, NULL, w->table, w->cols->n, message_column, w->cols);
 }
 
 /* A q string literal of raw bytes. */

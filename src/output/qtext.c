@@ -29,11 +29,16 @@ const char *q_null_literal(char t)
     }
 }
 
-void q_table_definition(struct out *o, const char *table, int ncols,
+void q_table_definition(struct out *o, const char *mode, const char *table, int ncols,
                         const char *(*col)(const void *ctx, int i, char *qtype),
                         const void *ctx)
 {
-    out_write(o, "/ pcap2kdb: load with \\l FILE.q\n", 32);
+    out_write(o, "/ pcap2kdb", 10);
+    if (mode) {
+        out_write(o, " ", 1);
+        out_write(o, mode, strlen(mode));
+    }
+    out_write(o, ": load with \\l FILE.q\n", 22);
     out_write(o, table, strlen(table));
     out_write(o, ":([]", 4);
     for (int i = 0; i < ncols; i++) {

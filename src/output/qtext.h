@@ -61,9 +61,10 @@ static inline char *q_octal_escape(char *p, unsigned char c)
     return p;
 }
 
-/* The script's first lines: the comment that says how to load it, and
+/* The script's first lines: the comment that says how to load it (naming
+ * the mode's option, e.g. "--flows", unless mode is NULL), and
  * TABLE:([] a:`timestamp$(); ...) with column i named and typed by col(). */
-void q_table_definition(struct out *o, const char *table, int ncols,
+void q_table_definition(struct out *o, const char *mode, const char *table, int ncols,
                         const char *(*col)(const void *ctx, int i, char *qtype),
                         const void *ctx);
 

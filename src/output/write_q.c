@@ -41,7 +41,7 @@ static void q_begin(struct writer *w)
     w->state = st;
     if (!st) /* no row could be written: say so */
         out_no_memory(w->out);
-    q_table_definition(w->out, w->table, w->cols->n, packet_column, w->cols);
+    q_table_definition(w->out, NULL, w->table, w->cols->n, packet_column, w->cols);
 }
 
 static void q_flush_batch(struct writer *w)

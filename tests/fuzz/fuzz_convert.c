@@ -45,7 +45,7 @@ struct pass {
     struct converter cv;
     struct writer w;
     struct format_ctx fmt;
-    const struct mode_ops *mode; /* NULL: packet rows or flows */
+    const struct mode_ops *mode; /* NULL: packet rows */
     void *mode_ctx;
 };
 
@@ -76,20 +76,20 @@ static void setup_pass(struct pass *p)
     p->fmt = (struct format_ctx){ .data_max = p->data_max };
     format_set_input(&p->fmt, "fuzz", "fuzz, \"1\".pcap", p->q); /* a file name CSV quotes */
     const struct writer_ops *ops = p->q ? &q_writer_ops : &csv_writer_ops;
-    if (p->kind == FLOWS)
-        ops = p->q ? &flows_q_writer_ops : &flows_csv_writer_ops;
     p->w = (struct writer){ .ops = ops, .out = &out, .cols = &all, .fmt = &p->fmt,
                             .header = 1, .table = "pcap" };
     struct converter_setup setup = { .writer = &p->w, .use_flows = 1,
                                      .flow_slots = FUZZ_FLOW_SLOTS, .quiet = 1 };
     p->ncols = all.n;
-    if (p->kind == FIX || p->kind == KDB) {
+    if (p->kind != PACKETS) {
         char err[1024];
         struct mode_opts mo = { .columns = NULL, .tags = p->kind == FIX ? FUZZ_FIX_TAGS : NULL,
-                                .q = p->q, .header = 1, .table = p->kind == FIX ? "fix" : "kdb",
+                                .q = p->q, .header = 1,
+                                .table = p->kind == FIX ? "fix" : p->kind == KDB ? "kdb" : "flows",
                                 .out = &out, .fmt = &p->fmt };
         struct mt_columns mc;
-        p->mode = p->kind == FIX ? &fix_mode_ops : &kdb_mode_ops;
+        p->mode = p->kind == FIX ? &fix_mode_ops : p->kind == KDB ? &kdb_mode_ops
+                                                                  : &flows_mode_ops;
         if (p->mode->columns(&mo, &mc, err, sizeof err) != 0)
             die(err);
         p->ncols = mc.n;
@@ -98,10 +98,6 @@ static void setup_pass(struct pass *p)
             die(err);
         setup.mode = p->mode;
         setup.mode_ctx = p->mode_ctx;
-    } else if (p->kind == FLOWS) {
-        p->ncols = FLOWS_COLUMNS;
-        setup.on_flow_end = flows_on_end;
-        setup.on_flow_end_ctx = &p->w;
     }
     if (converter_init(&p->cv, &setup) != 0)
         die("out of memory");

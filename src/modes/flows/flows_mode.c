@@ -9,6 +9,7 @@
 
 struct flows_mode {
     struct writer w;
+    int q;                     /* -f q */
 };
 
 static int flows_columns_of(const struct mode_opts *o, struct mt_columns *cols, char *err,
@@ -37,6 +38,7 @@ static void *flows_create(const struct mode_opts *o, char *err, size_t errlen)
         .out = o->out, .fmt = o->fmt, .header = o->header, .table = o->table,
         .batch = o->batch,
     };
+    m->q = o->q;
     return m;
 }
 
@@ -59,7 +61,7 @@ static void flows_flow_end(void *ctx, const struct flow *f, const struct flow_su
                            enum flow_end why)
 {
     struct flows_mode *m = ctx;
-    flows_on_end(&m->w, f, s, why);
+    flows_on_end(&m->w, m->q, f, s, why);
 }
 
 static void flows_end(void *ctx)

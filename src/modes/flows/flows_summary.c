@@ -2,6 +2,7 @@
  * "s" is the connection's src (the sender of its first packet seen: the
  * client when the SYN was captured), side "d" its dest. */
 #include "flows_summary.h"
+#include "qtext.h"
 #include "fmt.h"
 
 #include <string.h>
@@ -182,26 +183,16 @@ static void csv_begin(struct writer *w)
     put(w->out, "\n");
 }
 
+static const char *flows_column(const void *ctx, int i, char *qtype)
+{
+    (void)ctx;
+    *qtype = flows_columns[i].qtype;
+    return flows_columns[i].name;
+}
+
 static void q_begin(struct writer *w)
 {
-    static const struct { char t; const char *name; } types[] = {
-        { 'P', "`timestamp$()" }, { 'S', "`symbol$()" }, { 'I', "`int$()" },
-        { 'J', "`long$()" },      { 'N', "`timespan$()" },
-    };
-    put(w->out, "/ pcap2kdb --flows: load with \\l FILE.q\n");
-    put(w->out, w->table);
-    put(w->out, ":([]");
-    for (int i = 0; i < FLOWS_COLUMNS; i++) {
-        put(w->out, " ");
-        put(w->out, flows_columns[i].name);
-        put(w->out, ":");
-        for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
-            if (types[k].t == flows_columns[i].qtype)
-                put(w->out, types[k].name);
-        if (i + 1 < FLOWS_COLUMNS)
-            put(w->out, ";");
-    }
-    put(w->out, ")\n");
+    q_table_definition(w->out, "--flows", w->table, FLOWS_COLUMNS, flows_column, NULL);
 }
 
 static void no_end(struct writer *w) { (void)w; }
@@ -218,10 +209,9 @@ static void to_batch(struct writer *w, const struct field *v)
     batch_writer_check(w);
 }
 
-void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+void flows_on_end(struct writer *w, int q, const struct flow *f, const struct flow_summary *s,
                   enum flow_end why)
 {
-    struct writer *w = ctx;
     if (!out_take_row(w->out))
         return;
     struct field v[FLOWS_COLUMNS];
@@ -230,7 +220,6 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
         to_batch(w, v);
         return;
     }
-    int q = w->ops == &flows_q_writer_ops;
     /* + 3 * FLOWS_FIELD_MAX: a sym escaped in q (\ooo: 4 bytes for 1) */
     if (out_reserve(w->out, FLOWS_COLUMNS * (FLOWS_FIELD_MAX + 8) + 3 * FLOWS_FIELD_MAX + 64) != 0)
         return;
@@ -252,10 +241,9 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
             p += 3;
         }
         if (q && v[i].null && t != 'S') {
-            const char *nul = t == 'P' ? "0Np" : t == 'N' ? "0Nn" : t == 'I' ? "0Ni" : "0N";
-            size_t n = strlen(nul);
-            memcpy(p, nul, n);
-            p += n;
+            p = q_null_put(p, t);
+            if (t == 'I') /* bare integers are longs */
+                *p++ = 'i';
             continue;
         }
         if (q && t == 'S') {
@@ -266,11 +254,8 @@ void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
                 if (ch == '"' || ch == '\\') {
                     *p++ = '\\';
                     *p++ = (char)ch;
-                } else if (ch < 0x20 || ch == 0x7f) {
-                    *p++ = '\\';
-                    *p++ = (char)('0' + (ch >> 6));
-                    *p++ = (char)('0' + ((ch >> 3) & 7));
-                    *p++ = (char)('0' + (ch & 7));
+                } else if (q_control(ch)) {
+                    p = q_octal_escape(p, ch);
                 } else {
                     *p++ = (char)ch;
                 }

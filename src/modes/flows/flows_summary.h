@@ -19,12 +19,13 @@ extern const struct column_def flows_columns[FLOWS_COLUMNS];
 extern const struct writer_ops flows_csv_writer_ops;
 extern const struct writer_ops flows_q_writer_ops;
 
-/* The flow table's on_end callback; ctx is the struct writer. */
 /* --flows as a table mode (flows_mode.c). */
 struct mode_ops;
 extern const struct mode_ops flows_mode_ops;
 
-void flows_on_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+/* A connection's record is complete (the flow table's on_end): its row into
+ * w, as a q script's insert when q, else CSV (or a batch, w->batch). */
+void flows_on_end(struct writer *w, int q, const struct flow *f, const struct flow_summary *s,
                   enum flow_end why);
 
 
