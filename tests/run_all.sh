@@ -45,10 +45,9 @@ time {
     cmake -S . -B build-tsan -DPCAP2KDB_TESTS=ON -DPCAP2KDB_TSAN=ON \
           -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build build-tsan -j"$jobs"
+    # one run, so that threads_test.sh (label threads) overlaps the unit tier
     TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
-        ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L unit
-    TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
-        ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^threads$'
+        ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L '^(unit|threads)$'
 }
 
 echo "== fuzz: replay tests/fuzz corpora, then fuzz each target (about a minute in all)"
