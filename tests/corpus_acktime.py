@@ -132,7 +132,13 @@ def main():
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "pcap2kdb"))
     a = ap.parse_args()
     corpus = corpus_sample.corpus_dir(a.corpus)
+    if not os.path.isdir(corpus):
+        corpus_sample.skip(corpus)  # exit 77: ctest shows Skipped
     names = sorted(p[:-len(".fix.tsv")] for p in glob.glob(os.path.join(corpus, "*.fix.tsv")))
+    if not names or not glob.glob(os.path.join(corpus, "*.kdb.csv")):
+        print("FAIL: no FIX (*.fix.tsv) or kdb+ (*.kdb.csv) ground truth in %s: nothing tested"
+              % corpus)
+        return 1
     bad = 0
     for name in names:
         want = expected(name)
