@@ -119,6 +119,7 @@ def main():
     names = sorted(f[:-len(".tshark.tsv")] for f in os.listdir(corpus)
                    if f.endswith(".tshark.tsv"))
     names = [n for n in names if os.path.exists(os.path.join(corpus, n))]
+    corpus_sample.require(corpus, names, "captures with a tshark decode")
     if a.sample:
         names = corpus_sample.sample(corpus, names)
     if a.only:

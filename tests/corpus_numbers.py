@@ -100,6 +100,7 @@ def main():
                 known.append(line.rstrip("\n").split("\t")[0])
     names = a.files or sorted(os.path.basename(p)[:-len(".tshark.tsv")]
                               for p in glob.glob(os.path.join(a.corpus, "*.tshark.tsv")))
+    corpus_sample.require(a.corpus, names, "tshark decodes (*.tshark.tsv)")
     if a.sample and not a.files:
         names = corpus_sample.sample(a.corpus, names)
     total = {c: 0 for c in COLUMNS}

@@ -43,6 +43,16 @@ def skip(corpus):
     raise SystemExit(SKIP_CODE)
 
 
+def require(corpus, names, what="captures"):
+    """names, or a failure when the corpus directory holds none: a test that
+    found nothing to compare has tested nothing (only an absent corpus is
+    a skip)."""
+    if not names:
+        print("FAIL: no %s in %s: nothing tested" % (what, corpus))
+        raise SystemExit(1)
+    return names
+
+
 def kind(path):
     """(format, link type) of a capture, from its first bytes; None if odd."""
     try:

@@ -223,7 +223,8 @@ def main():
     if a.corpus_only:
         if not os.path.isdir(corpus):
             corpus_sample.skip(corpus)
-        names = sorted(f for f in os.listdir(corpus) if f.endswith(CAPTURE_EXT))
+        names = corpus_sample.require(
+            corpus, sorted(f for f in os.listdir(corpus) if f.endswith(CAPTURE_EXT)))
         picked = corpus_sample.sample(corpus, names)
         print("corpus: %d of %d captures%s" % (len(picked), len(names), "" if
               len(picked) == len(names) else " (a sample; PCAP2KDB_FULL=1 for all)"))

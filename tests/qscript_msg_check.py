@@ -631,6 +631,7 @@ def main():
         print("SKIP: corpus not found at %s (testdata and generated cases only)" % corpus)
 
     if a.corpus_only:
+        corpus_sample.require(corpus, cases, "FIX or kdb+ captures")
         passed, failed = run_cases(binary, cases, a.jobs)
         print("%d passed, %d failed" % (passed, failed))
         return 1 if failed else 0
