@@ -115,26 +115,9 @@ def check_item(t, qtype):
     return t
 
 
-class Line:
-    def __init__(self, text, lineno):
-        self.s, self.i, self.lineno = text, 0, lineno
-
-    def fail(self, what):
-        raise QError("line %d col %d: %s near %r" % (self.lineno, self.i + 1, what,
-                                                    self.s[self.i:self.i + 50]))
-
-    def take(self, lit):
-        if self.s.startswith(lit, self.i):
-            self.i += len(lit)
-            return True
-        return False
-
-    def expect(self, lit):
-        if not self.take(lit):
-            self.fail("expected %r" % lit)
-
-    def at_end(self):
-        return self.i == len(self.s)
+class Line(qc.Line):
+    """The packet reader's cursor, with the message tables' strings (any
+    byte of the wire, so \" too)."""
 
     def qstring(self):
         """At a '"': a q string literal; returns its bytes (latin-1 text)."""
@@ -173,15 +156,6 @@ class Line:
         if not one and len(v) == 1:
             self.fail("one-character string %r must be written ,\"c\" (else a char atom)" % v)
         return v
-
-    def token(self):
-        j = self.i
-        while j < len(self.s) and self.s[j] not in " ;)":
-            j += 1
-        t = self.s[self.i:j]
-        self.i = j
-        return t
-
 
 def parse_column(ln, qtype):
     """A msgtab column literal; returns its values (None = null)."""
