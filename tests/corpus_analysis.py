@@ -60,18 +60,10 @@ def oracle_findings(d):
 
 
 def read_oracle(path):
-    with open(path, encoding="utf-8", errors="replace", newline="") as fp:
-        lines = [l for l in fp.read().split("\n") if l]
-    if not lines:
+    got = corpus_sample.read_tshark(path)
+    if got is None or FIELD["retransmission"] not in got[0]:
         return None
-    hdr = lines[0].split("\t")
-    if FIELD["retransmission"] not in hdr:
-        return None
-    rows = {}
-    for l in lines[1:]:
-        d = dict(zip(hdr, l.rstrip("\r").split("\t")))
-        rows[int(d["frame.number"])] = d
-    return rows
+    return got[1]
 
 
 def load_known(path):

@@ -528,17 +528,8 @@ def compare_value(col, ours, exp):
 
 
 def read_oracle(path):
-    with open(path, encoding="utf-8", errors="replace", newline="") as f:
-        text = f.read()
-    lines = [l for l in text.split("\n") if l != ""]
-    if not lines:
-        return None
-    hdr = lines[0].split("\t")
-    rows = {}
-    for l in lines[1:]:
-        d = dict(zip(hdr, l.rstrip("\r").split("\t")))
-        rows[int(d["frame.number"])] = d
-    return rows
+    got = corpus_sample.read_tshark(path)
+    return got[1] if got else None
 
 
 def run_file(job):

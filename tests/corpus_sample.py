@@ -43,6 +43,21 @@ def skip(corpus):
     raise SystemExit(SKIP_CODE)
 
 
+def read_tshark(path):
+    """A NAME.tshark.tsv oracle: (header fields, {frame number: {field:
+    value}}), or None when it is empty."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as fp:
+        lines = [l for l in fp.read().split("\n") if l]
+    if not lines:
+        return None
+    hdr = lines[0].split("\t")
+    rows = {}
+    for l in lines[1:]:
+        d = dict(zip(hdr, l.rstrip("\r").split("\t")))
+        rows[int(d["frame.number"])] = d
+    return hdr, rows
+
+
 def require(corpus, names, what="captures"):
     """names, or a failure when the corpus directory holds none: a test that
     found nothing to compare has tested nothing (only an absent corpus is
