@@ -10,6 +10,7 @@
  * guard the hand-overs; they happen once per batch, not per row. */
 #define _POSIX_C_SOURCE 200809L
 #include "pipeline.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -87,10 +88,8 @@ static int spill(void *ctx, const char *text, size_t n)
 {
     struct formatter *f = ctx;
     if (f->spill_cap - f->spill_len < n) {
-        size_t cap = f->spill_cap ? f->spill_cap : OUT_BUFFER_SIZE;
-        while (cap - f->spill_len < n)
-            cap *= 2;
-        char *b = realloc(f->spill, cap);
+        size_t cap = grown_capacity(f->spill_cap, OUT_BUFFER_SIZE, f->spill_len, n);
+        char *b = cap ? realloc(f->spill, cap) : NULL;
         if (!b)
             return -1; /* the copy's out is marked failed: reported as ENOMEM */
         f->spill = b;

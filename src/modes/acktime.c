@@ -1,5 +1,6 @@
 /* acktime.c: held message rows waiting for their ACK (acktime.h). */
 #include "acktime.h"
+#include "grow.h"
 #include "fmt.h"
 
 #include <stdlib.h>
@@ -244,9 +245,7 @@ static int arena_room(struct acktime *a, size_t need)
             return 0;
         }
         if (live + need <= ACKT_MAX_BYTES) {
-            size_t cap = a->cap ? a->cap : 65536;
-            while (cap < live + need)
-                cap *= 2;
+            size_t cap = grown_capacity(a->cap, 65536, live, need);
             if (cap > ACKT_MAX_BYTES)
                 cap = ACKT_MAX_BYTES;
             char *b = realloc(a->arena, cap);

@@ -1,5 +1,6 @@
 /* qipc_encode.c: kdb+ IPC objects into one growing buffer. */
 #include "qipc_encode.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,8 @@ int qb_reserve(struct qbuf *b, size_t n)
         b->failed = 1;
         return -1;
     }
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->len < n)
-        cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
+    size_t cap = grown_capacity(b->cap, 4096, b->len, n);
+    uint8_t *p = cap ? realloc(b->p, cap) : NULL;
     if (!p) {
         b->failed = 1;
         return -1;

@@ -1,16 +1,15 @@
 /* qtext.c: q's text grammar shared by the q-script writers (qtext.h). */
 #include "qtext.h"
 #include "qload.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 int qcol_grow(struct qcol *c, size_t n)
 {
-    size_t cap = c->cap ? c->cap : 4096;
-    while (cap - c->len < n)
-        cap *= 2;
-    char *b = realloc(c->buf, cap);
+    size_t cap = grown_capacity(c->cap, 4096, c->len, n);
+    char *b = cap ? realloc(c->buf, cap) : NULL;
     if (!b)
         return -1;
     c->buf = b;

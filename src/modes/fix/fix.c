@@ -1,5 +1,6 @@
 /* fix.c: the FIX framer and field extraction (see fix.h). */
 #include "fix.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -399,10 +400,8 @@ static void skipped(struct fix_dir *d, uint32_t flags)
 static int buf_append(struct reasm *ra, struct fix_dir *d, const uint8_t *p, size_t n)
 {
     if (d->cap - d->len < n) {
-        size_t cap = d->cap ? d->cap : 512;
-        while (cap - d->len < n)
-            cap *= 2;
-        if (reasm_budget_take(ra, cap - d->cap) != 0)
+        size_t cap = grown_capacity(d->cap, 512, d->len, n);
+        if (!cap || cap > UINT32_MAX || reasm_budget_take(ra, cap - d->cap) != 0)
             return -1;
         uint8_t *b = realloc(d->buf, cap);
         if (!b) {

@@ -3,6 +3,7 @@
 #include "acktime.h"
 #include "fix.h"
 #include "fmt.h"
+#include "grow.h"
 #include "msg_columns.h"
 #include "reasm.h"
 
@@ -308,10 +309,8 @@ static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const 
 static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t *off)
 {
     if (m->arena_cap - m->arena_len < n) {
-        size_t cap = m->arena_cap ? m->arena_cap : 65536;
-        while (cap - m->arena_len < n)
-            cap *= 2;
-        char *a = realloc(m->arena, cap);
+        size_t cap = grown_capacity(m->arena_cap, 65536, m->arena_len, n);
+        char *a = cap ? realloc(m->arena, cap) : NULL;
         if (!a)
             return -1;
         m->arena = a;

@@ -1,6 +1,7 @@
 /* kdb_framer.c: the kdb+ IPC framer for the generic reassembler (see
  * kdb_framer.h; the protocol itself is kdb_ipc.h). */
 #include "kdb_framer.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,8 @@ static int buf_reserve(struct reasm *ra, struct kdb_dir *d, size_t want)
 {
     if (d->cap_bytes >= want)
         return 0;
-    size_t cap = d->cap_bytes ? d->cap_bytes : 1024;
-    while (cap < want)
-        cap *= 2;
-    if (reasm_budget_take(ra, cap - d->cap_bytes) != 0)
+    size_t cap = grown_capacity(d->cap_bytes, 1024, 0, want);
+    if (!cap || reasm_budget_take(ra, cap - d->cap_bytes) != 0)
         return -1;
     uint8_t *b = realloc(d->buf, cap);
     if (!b) {
