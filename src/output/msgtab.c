@@ -155,16 +155,12 @@ static void q_string(struct qcol *c, const char *s, uint32_t n, int escape)
     *p++ = '"';
     for (uint32_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch == 0) {
+        if (ch == 0)
             *p++ = NUL_STANDIN;
-        } else if (escape && (ch == '"' || ch == '\\')) {
-            *p++ = '\\';
+        else if (escape)
+            p = q_string_byte(p, ch);
+        else
             *p++ = (char)ch;
-        } else if (escape && q_control(ch)) {
-            p = q_octal_escape(p, ch);
-        } else {
-            *p++ = (char)ch;
-        }
     }
     *p++ = '"';
     c->len = (size_t)(p - c->buf);
@@ -238,8 +234,7 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
         if (!first && t != 'B')
             qc_put(c, " ", 1);
         if (v[i].kind == MV_NULL) {
-            const char *z = q_null_literal(t);
-            qc_put(c, z, strlen(z));
+            c->len = (size_t)(q_null_put(c->buf + c->len, t) - c->buf); /* room reserved */
         } else {
             qc_put(c, v[i].p, v[i].n);
             /* "100" is a long in q; "100." a float */

@@ -17,17 +17,6 @@ int qcol_grow(struct qcol *c, size_t n)
     return 0;
 }
 
-const char *q_null_literal(char t)
-{
-    switch (t) {
-    case 'P': return "0Np";
-    case 'N': return "0Nn";
-    case 'F': return "0n";
-    case 'B': return "0";
-    default: return "0N";
-    }
-}
-
 void q_table_definition(struct out *o, const char *mode, const char *table, int ncols,
                         const char *(*col)(const void *ctx, int i, char *qtype),
                         const void *ctx)

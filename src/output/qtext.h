@@ -24,12 +24,10 @@ static inline int qcol_reserve(struct qcol *c, size_t n)
     return c->cap - c->len >= n ? 0 : qcol_grow(c, n);
 }
 
-/* The typed null of q type letter t: 0Np, 0Nn, 0n, 0 (a boolean has no
- * null: false), else 0N. A bare 0N would make a long vector of a timestamp
- * column. */
-const char *q_null_literal(char t);
-/* The same written at p (room for 3 bytes); returns the end. Inline: a
- * packet row has many empty cells. */
+/* The typed null of q type letter t written at p (room for 3 bytes): 0Np,
+ * 0Nn, 0n, 0 (a boolean has no null: false), else 0N; a bare 0N would make
+ * a long vector of a timestamp column. Returns the end. Inline: a packet
+ * row has many empty cells. */
 static inline char *q_null_put(char *p, char t)
 {
     switch (t) {
@@ -58,6 +56,21 @@ static inline char *q_octal_escape(char *p, unsigned char c)
     *p++ = (char)('0' + (c >> 6));
     *p++ = (char)('0' + ((c >> 3) & 7));
     *p++ = (char)('0' + (c & 7));
+    return p;
+}
+
+/* One byte of a q string at p: a quote or backslash behind a backslash, a
+ * control byte as \ooo, else itself. Returns the end (room for 4). */
+static inline char *q_string_byte(char *p, unsigned char c)
+{
+    if (c == '"' || c == '\\') {
+        *p++ = '\\';
+        *p++ = (char)c;
+        return p;
+    }
+    if (q_control(c))
+        return q_octal_escape(p, c);
+    *p++ = (char)c;
     return p;
 }
 

@@ -4,6 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 64-bit words of the touched bitmap: a bit per set. */
+static size_t touched_words(const struct flow_table *t)
+{
+    return ((size_t)t->n_sets + 63) / 64;
+}
+
 int flow_table_init(struct flow_table *t, uint32_t slots)
 {
     memset(t, 0, sizeof *t);
@@ -12,7 +18,7 @@ int flow_table_init(struct flow_table *t, uint32_t slots)
         sets *= 2;
     t->n_sets = sets;
     t->slots = calloc((size_t)sets * FLOW_WAYS, sizeof *t->slots);
-    t->touched = calloc((sets + 63) / 64, sizeof *t->touched);
+    t->touched = calloc(touched_words(t), sizeof *t->touched);
     return t->slots && t->touched ? 0 : -1;
 }
 
@@ -77,11 +83,11 @@ static int by_stream(const void *a, const void *b)
 
 /* Calls fn on every slot of the sets that took a connection since the last
  * reset: a short capture then never walks (and faults in) the whole table. */
-static void for_each_touched_slot(struct flow_table *t, void (*fn)(struct flow_table *, struct flow *, void *),
+static void for_each_touched_slot(struct flow_table *t,
+                                  void (*fn)(struct flow_table *, struct flow *, void *),
                                   void *arg)
 {
-    size_t words = ((size_t)t->n_sets + 63) / 64;
-    for (size_t w = 0; t->touched && w < words; w++)
+    for (size_t w = 0; t->touched && w < touched_words(t); w++)
         for (uint64_t bits = t->touched[w]; bits; bits &= bits - 1) {
             size_t set = w * 64 + (size_t)__builtin_ctzll(bits);
             for (int i = 0; i < FLOW_WAYS; i++)
@@ -122,7 +128,7 @@ void flow_table_reset(struct flow_table *t)
     }
     for_each_touched_slot(t, evict_at_end, NULL);
     if (t->touched)
-        memset(t->touched, 0, ((size_t)t->n_sets + 63) / 64 * sizeof *t->touched);
+        memset(t->touched, 0, touched_words(t) * sizeof *t->touched);
     t->clock = 0;
     t->next_stream = 0;
     t->closed_head = t->closed_n = 0;

@@ -249,17 +249,8 @@ void flows_on_end(struct writer *w, int q, const struct flow *f, const struct fl
         if (q && t == 'S') {
             /* inside a q string: the sym may hold a backslash or a control
              * byte (--sym, the file name); no other S column can */
-            for (size_t k = 0; !v[i].null && k < v[i].len; k++) {
-                unsigned char ch = (unsigned char)v[i].text[k];
-                if (ch == '"' || ch == '\\') {
-                    *p++ = '\\';
-                    *p++ = (char)ch;
-                } else if (q_control(ch)) {
-                    p = q_octal_escape(p, ch);
-                } else {
-                    *p++ = (char)ch;
-                }
-            }
+            for (size_t k = 0; !v[i].null && k < v[i].len; k++)
+                p = q_string_byte(p, (unsigned char)v[i].text[k]);
         } else if (!v[i].null) {
             memcpy(p, v[i].text, v[i].len);
             p += v[i].len;
