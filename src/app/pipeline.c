@@ -25,6 +25,14 @@
 /* Batches per formatter: one being formatted while the driver fills the
  * next. */
 #define SLOTS_PER_FORMATTER 2
+/* The driver asks for the lines of the row it will fill PREFETCH_AHEAD rows
+ * from now, for writing. A formatting core has read them (two batches ago):
+ * without this each store to a new line waits for that core to let go of
+ * it, and with 2 threads the driver ran at half its one-thread speed (the
+ * 2M-packet benchmark on a 2-core AMD EPYC VM: 0.47 s against 0.21 s; with
+ * it 0.23 s). */
+#define PREFETCH_AHEAD 4
+#define CACHE_LINE 64
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED };
 
@@ -62,7 +70,37 @@ struct pipeline {
     uint64_t written;          /* batches written (or skipped once dead) */
     struct out wout;           /* the real output: its buffer is lent per write */
     atomic_int dead;
+    int prefetch_for_write;    /* the CPU has PREFETCHW (x86) */
 };
+
+/* x86's PREFETCHW takes a line in the state a store needs (the read prefetch
+ * of __builtin_prefetch would still leave the store to ask the other core);
+ * CPUID says whether the CPU has it, so the binary runs on any x86-64. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <cpuid.h>
+static int cpu_has_prefetchw(void)
+{
+    unsigned eax, ebx, ecx, edx;
+    return __get_cpuid(0x80000001u, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 8));
+}
+
+static inline void prefetch_for_write(const struct row *r)
+{
+    const char *line = (const char *)r;
+    for (size_t off = 0; off < sizeof *r; off += CACHE_LINE)
+        __asm__ volatile("prefetchw %0" : : "m"(line[off]));
+}
+#else
+static int cpu_has_prefetchw(void)
+{
+    return 0;
+}
+
+static inline void prefetch_for_write(const struct row *r)
+{
+    (void)r;
+}
+#endif
 
 int pipeline_default_threads(void)
 {
@@ -239,6 +277,7 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
     p->wout.name = w->out->name;
     p->wout.max_rows = UINT64_MAX;
     p->nform = nform;
+    p->prefetch_for_write = cpu_has_prefetchw();
 
     int started = 0;
     for (int i = 0; i < nform; i++) {
@@ -291,7 +330,10 @@ struct row *pipeline_row(struct pipeline *p)
         s->seq = p->next_seq;
         p->cur = s;
     }
-    return &p->cur->rows[p->cur->n];
+    struct row *r = &p->cur->rows[p->cur->n];
+    if (p->prefetch_for_write && p->cur->n + PREFETCH_AHEAD < BATCH_ROWS)
+        prefetch_for_write(r + PREFETCH_AHEAD);
+    return r;
 }
 
 static void submit(struct pipeline *p)

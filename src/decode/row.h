@@ -73,6 +73,12 @@ enum { TN_INFLIGHT = 1, TN_ACKED = 2, TN_ACKRTT = 4, TN_IRTT = 8 };
 /* Wireshark stores 3 SACK blocks (MAX_TCP_SACK_RANGES 4, index 0 unused). */
 #define ROW_SACK_MAX 3
 
+/* The fields are ordered by use, not by layer: what the decoders, the flow
+ * table and the default columns touch for every packet comes first and fills
+ * the first four cache lines (with the first byte of analysis); the rest is
+ * touched only when a packet or a column needs it. With --threads each row
+ * crosses from the decoding core to a formatting core, and every line it
+ * touches is a transfer between caches (pipeline.c). */
 struct row {
     uint32_t present;
     /* #18: the last Ethertype field read on the way to the network layer,
@@ -92,7 +98,6 @@ struct row {
     /* link */
     uint16_t vlan;             /* outermost VLAN id */
     uint16_t ethertype;        /* when HAS_ETHTYPE: the non-IP payload type */
-    const char *link_name;     /* when HAS_LLCNAME: e.g. "LLC", "STP" */
 
     /* network: the IP header that carries the transport header */
     uint8_t  ipver;
@@ -112,46 +117,50 @@ struct row {
     uint16_t mss;
     uint32_t tsval, tsecr;
     uint32_t paylen;           /* TCP/UDP payload length from the IP length */
-    const uint8_t *payload;    /* payload bytes actually captured */
     uint32_t payload_caplen;
+    const uint8_t *payload;    /* payload bytes actually captured */
+
+    /* #18: the MAC addresses of the innermost Ethernet header: destination
+     * at mac, source at mac + 6; NULL when none. Linux cooked captures have
+     * the source alone (HAS_NO_DMAC). Plain stores here and in l2type, no
+     * test: the decoders do not know whether the columns are chosen. */
+    const uint8_t *mac;
+    /* #17: the IP packet the network layer points at (valid when ipver is
+     * set; the innermost one), for the hash column */
+    const uint8_t *ip;
+    size_t ip_caplen;
 
     /* flow-derived */
     uint64_t win;              /* scaled window */
     uint64_t stream;
     uint32_t rseq, rack;
     uint8_t  wscale;
-    char     analysis[ANALYSIS_MAX];
 
-    /* #17: the IP packet the network layer points at (valid when ipver is
-     * set; the innermost one), for the hash column; the hardware stamp, set
-     * by the driver only when a column shows it */
-    const uint8_t *ip;
-    size_t ip_caplen;
-    struct hw_stamp hw;
-    struct row_frag frag;      /* when HAS_FRAG */
     /* #15 tunnels: the outermost encapsulation followed (tunnel.h) */
     uint8_t  tunnel;           /* TUNNEL_* kind; TUNNEL_NONE when not tunnelled */
+    uint8_t  no_tunnels;       /* --no-tunnels; set by the driver, kept by row_reset */
+    /* #16: tcp.analysis numbers (unacked.h), when HAS_TCPNUM; pushbytes
+     * goes with inflight */
+    uint8_t  tcpnum;           /* TN_* */
+    /* #16: SACK blocks of the options, when HAS_SACK */
+    uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
+    uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
+    uint32_t inflight, pushbytes;
+    uint64_t acked;
+    int64_t  ackrtt;           /* ns */
+    uint64_t irtt;             /* ns */
+    char     analysis[ANALYSIS_MAX];
+
+    /* Touched only when a packet or a column needs them: */
+    const char *link_name;     /* when HAS_LLCNAME: e.g. "LLC", "STP" */
+    /* the hardware stamp, set by the driver only when a column shows it */
+    struct hw_stamp hw;
+    struct row_frag frag;      /* when HAS_FRAG */
     uint8_t  tunnel_ipver;     /* of tsrc/tdst */
     uint8_t  tunnel_addrs;     /* TUNNEL_HAS_SRC | TUNNEL_HAS_DST */
     uint8_t  tunnel_has_id;
     uint32_t tunnel_id;        /* GRE key, ERSPAN session, VXLAN/GENEVE VNI */
     uint8_t  tsrc[16], tdst[16];
-    uint8_t  no_tunnels;       /* --no-tunnels; set by the driver, kept by row_reset */
-    /* #16: tcp.analysis numbers (unacked.h), when HAS_TCPNUM; pushbytes
-     * goes with inflight */
-    uint8_t  tcpnum;           /* TN_* */
-    uint32_t inflight, pushbytes;
-    uint64_t acked;
-    int64_t  ackrtt;           /* ns */
-    uint64_t irtt;             /* ns */
-    /* #16: SACK blocks of the options, when HAS_SACK */
-    uint8_t  nsack;            /* blocks, at most ROW_SACK_MAX */
-    uint32_t sack_bytes;       /* right minus left edge, summed, mod 2^32 */
-    /* #18: the MAC addresses of the innermost Ethernet header: destination
-     * at mac, source at mac + 6; NULL when none. Linux cooked captures have
-     * the source alone (HAS_NO_DMAC). Plain stores here and in l2type, no
-     * test: the decoders do not know whether the columns are chosen. */
-    const uint8_t *mac;
     /* #15: an IPComp (RFC 3173) DEFLATE payload, wholly captured, when
      * HAS_IPCOMP: the driver inflates it and decodes what it carries */
     struct row_frag ipcomp;    /* proto: the next header; data, len: compressed */
