@@ -31,6 +31,8 @@
  * The first few thousand packets already hold one episode of each kind, so a
  * small -n makes a small but complete test capture.
  *
+ * --kdb N: a kdb+ tickerplant's N small .u.upd messages (run_kdb says how).
+ *
  * --flows N: N distinct TCP connections (127.1.x.y:port -> 127.0.0.1:5001..),
  * each SYN, SYN-ACK, ACK, one data segment, FIN (never answered), started
  * every few microseconds so ~20 overlap: 5*N packets, for flow-table eviction
@@ -1014,16 +1016,125 @@ static void run_flows(struct gen *g, uint64_t nflows)
     flush_until(g, UINT64_MAX);
 }
 
+/* --kdb N: a kdb+ tickerplant publishing to one subscriber over
+ * 127.0.0.1:5010: the TCP handshake, the IPC handshake ("bench:bench" with
+ * capability 3, answered by one byte), then N async messages
+ * .u.upd[`trade;(times;syms;prices;sizes)] of KDB_ROWS rows each
+ * (about 650 bytes), one message per segment, the subscriber acknowledging every second one;
+ * FIN both ways at the end. Little-endian IPC (kdb+ IPC: 8-byte header
+ * endian, type, compressed, 0, total length; a general list of the function
+ * name, the table name and a general list of four typed vectors). */
+#define KDB_ROWS 21
+#define KDB_PORT 5010
+#define Q_EPOCH_NS 946684800000000000ULL      /* 2000.01.01 in Unix ns */
+
+struct kdbbuf { uint8_t b[1024]; size_t n; };
+static inline void kb_u8(struct kdbbuf *k, uint8_t v) { k->b[k->n++] = v; }
+static inline void kb_le32(struct kdbbuf *k, uint32_t v) { le32(k->b + k->n, v); k->n += 4; }
+static inline void kb_le64(struct kdbbuf *k, uint64_t v)
+{
+    le32(k->b + k->n, (uint32_t)v);
+    le32(k->b + k->n + 4, (uint32_t)(v >> 32));
+    k->n += 8;
+}
+static void kb_sym(struct kdbbuf *k, const char *sym)
+{
+    size_t n = strlen(sym) + 1;
+    memcpy(k->b + k->n, sym, n);
+    k->n += n;
+}
+/* A vector's type (q: P 12, S 11, F 9, J 7), no attribute, and its count. */
+static void kb_vector(struct kdbbuf *k, uint8_t type, uint32_t count)
+{
+    kb_u8(k, type);
+    kb_u8(k, 0);
+    kb_le32(k, count);
+}
+
+static void kdb_upd(struct gen *g, struct kdbbuf *k, uint64_t t)
+{
+    k->n = 8;
+    kb_vector(k, 0, 3);
+    kb_u8(k, 0xf5); kb_sym(k, ".u.upd");       /* -11: a symbol atom */
+    kb_u8(k, 0xf5); kb_sym(k, "trade");
+    kb_vector(k, 0, 4);
+    kb_vector(k, 12, KDB_ROWS);
+    for (int i = 0; i < KDB_ROWS; i++)
+        kb_le64(k, t - Q_EPOCH_NS - (uint64_t)(KDB_ROWS - i) * 1000);
+    kb_vector(k, 11, KDB_ROWS);
+    for (int i = 0; i < KDB_ROWS; i++)
+        kb_sym(k, SYMS[rng_below(&g->r, sizeof SYMS / sizeof SYMS[0])].sym);
+    kb_vector(k, 9, KDB_ROWS);
+    for (int i = 0; i < KDB_ROWS; i++) {
+        double px = (double)rng_range(&g->r, 1000, 500000) / 100.0;
+        uint64_t bits;
+        memcpy(&bits, &px, 8);
+        kb_le64(k, bits);
+    }
+    kb_vector(k, 7, KDB_ROWS);
+    for (int i = 0; i < KDB_ROWS; i++)
+        kb_le64(k, rng_range(&g->r, 1, 100) * 100);
+    k->b[0] = 1;                               /* little-endian */
+    k->b[1] = 0;                               /* async */
+    k->b[2] = k->b[3] = 0;
+    le32(k->b + 4, (uint32_t)k->n);
+}
+
+static void run_kdb(struct gen *g, uint64_t nmsgs)
+{
+    uint64_t t = START_NS;
+    struct half c, s;
+    c.ip = s.ip = 0x7f000001;
+    c.port = 40123;
+    s.port = KDB_PORT;
+    reset_half(g, &c, 65495);
+    reset_half(g, &s, 65483);
+    g->connections++;
+    segment(g, t, &c, &s, TH_SYN, c.isn, NULL, 0, 1);
+    c.nxt++;
+    t += gap(g, 4, 15);
+    segment(g, t, &s, &c, TH_SYN | TH_ACK, s.isn, NULL, 0, 1);
+    s.nxt++;
+    t += gap(g, 4, 15);
+    send_ack(g, t, &c, &s);
+    t += gap(g, 20, 80);
+    send_data(g, t, &c, &s, "bench:bench\003", 13);
+    t += gap(g, 20, 80);
+    send_data(g, t, &s, &c, "\003", 1);
+    struct kdbbuf m;
+    for (uint64_t i = 0; i < nmsgs; i++) {
+        t += gap(g, 1, 4);
+        kdb_upd(g, &m, t);
+        send_data(g, t, &s, &c, m.b, (uint32_t)m.n);
+        g->messages++;
+        if (i % 2 == 1 || i + 1 == nmsgs) {
+            t += gap(g, 1, 3);
+            send_ack(g, t, &c, &s);
+        }
+        flush_until(g, t);
+    }
+    t += gap(g, 20, 80);
+    segment(g, t, &s, &c, TH_FIN | TH_ACK, s.nxt, NULL, 0, 1);
+    s.nxt++;
+    t += gap(g, 20, 80);
+    segment(g, t, &c, &s, TH_FIN | TH_ACK, c.nxt, NULL, 0, 1);
+    c.nxt++;
+    t += gap(g, 20, 80);
+    send_ack(g, t, &s, &c);
+    flush_until(g, UINT64_MAX);
+}
+
 /* ---------------------------------------------------------------- main -- */
 static void usage(FILE *f)
 {
     fputs("usage: gen_fixtraffic [-n PACKETS] [-f pcap|pcapng] [--sessions N] [--seed S]\n"
-          "                      [--flows N] [-o FILE]\n"
+          "                      [--flows N | --kdb N] [-o FILE]\n"
           "  -n PACKETS     packets to write in FIX mode (default 2000000)\n"
           "  -f FORMAT      pcap (microseconds, default) or pcapng (nanoseconds)\n"
           "  --sessions N   FIX sessions, server ports 5001.. (default 8)\n"
           "  --seed S       PRNG seed (default 1)\n"
           "  --flows N      instead: N distinct 5-packet TCP connections\n"
+          "  --kdb N        instead: a kdb+ tickerplant sending N ~650-byte .u.upd messages\n"
           "  -o FILE        output file (default stdout)\n", f);
 }
 
@@ -1041,7 +1152,7 @@ static uint64_t num_arg(const char *opt, const char *v, uint64_t min)
 
 int main(int argc, char **argv)
 {
-    uint64_t npk = 2000000, nflows = 0, seed = 1;
+    uint64_t npk = 2000000, nflows = 0, nkdb = 0, seed = 1;
     int nsess = 8, ng = 0;
     const char *out = NULL;
     for (int i = 1; i < argc; i++) {
@@ -1056,6 +1167,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--sessions")) { nsess = (int)num_arg(a, v, 1); if (nsess > 1000) nsess = 1000; i++; }
         else if (!strcmp(a, "--seed")) { seed = num_arg(a, v, 0); i++; }
         else if (!strcmp(a, "--flows")) { nflows = num_arg(a, v, 1); i++; }
+        else if (!strcmp(a, "--kdb")) { nkdb = num_arg(a, v, 1); i++; }
         else if (!strcmp(a, "-o")) { if (!v) { usage(stderr); return 1; } out = v; i++; }
         else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
         else { usage(stderr); return 1; }
@@ -1069,7 +1181,7 @@ int main(int argc, char **argv)
     }
 
     struct sink k = {.f = f, .name = out ? out : "stdout", .cap = 1 << 20,
-                     .limit = nflows ? UINT64_MAX : npk,
+                     .limit = nflows || nkdb ? UINT64_MAX : npk,
                      .begin = ng ? pcapng_begin : pcap_begin,
                      .packet = ng ? pcapng_packet : pcap_packet};
     k.buf = xrealloc(NULL, k.cap);
@@ -1077,6 +1189,7 @@ int main(int argc, char **argv)
     rng_seed(&g.r, seed);
     k.begin(&k);
     if (nflows) run_flows(&g, nflows);
+    else if (nkdb) run_kdb(&g, nkdb);
     else run_sessions(&g, nsess, npk);
     sink_flush(&k);
     if (!k.err && fflush(f)) k.err = errno ? errno : EIO;
@@ -1085,7 +1198,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "gen_fixtraffic: %llu packets, %llu bytes, %llu connections",
             (unsigned long long)k.packets, (unsigned long long)k.bytes,
             (unsigned long long)g.connections);
-    if (!nflows)
+    if (nkdb)
+        fprintf(stderr, ", %llu kdb+ messages", (unsigned long long)g.messages);
+    else if (!nflows)
         fprintf(stderr, ", %llu FIX messages, %llu bundles, %llu splits, %llu zero-window episodes"
                 " (%llu probes), %llu retransmissions, %llu resets, %llu closes+reconnects",
                 (unsigned long long)g.messages, (unsigned long long)g.bundles,

@@ -27,6 +27,9 @@
 #        cat       FILE.pcap             what reading the file costs
 #        pcap2kdb  the three above with the default --threads (all cores)
 #        pcap2kdb  --threads 1 --fix FILE.pcap  (FIX messages/s printed below)
+#        pcap2kdb  --threads 1 --kdb bench-kdb.pcap  (messages/s printed below):
+#                  a tickerplant's KDB_MESSAGES async .u.upd messages of about
+#                  650 bytes, one a segment (gen_fixtraffic --kdb)
 #        tcpdump   -nn -tt -r FILE.pcap  if installed
 #        tshark    -n -r FILE -T fields ... (the default columns' fields), if
 #                  installed; tshark decodes ~10k packets/s here, so it reads
@@ -46,6 +49,7 @@
 #        CSV all cores / cat time     <= 1.30
 #        CSV --threads 1 / all cores  >= 1.60
 #        --fix -T1 time / naive.c     <= 1.00
+#        --kdb small messages/s       >= 1M
 #        pcap2kdb peak RSS            < 16 MiB
 #      The verdicts are informative: the script exits 0 unless a tool crashed
 #      or exited non-zero (1), or the benchmark could not be set up (2).
@@ -59,7 +63,8 @@
 # says so rather than installing it). tcpdump and tshark are optional.
 # Files: everything lands in build-release/ (ignored by git); the two 2M
 # captures take about 1 GB. Environment: CC (default cc), BENCH_DIR (default
-# build-release/bench), TSHARK_PACKETS (default 200000), BENCH_NICE (a
+# build-release/bench), TSHARK_PACKETS (default 200000), KDB_MESSAGES (default
+# 500000: bench-kdb.pcap, about 390 MB), BENCH_NICE (a
 # niceness for the measured commands, e.g. -15 as root on a shared machine, so
 # that background work stretches their wall time less; default: unchanged).
 # For comparable numbers keep the machine otherwise idle (the script warns when
@@ -92,6 +97,7 @@ shared=$root/../shared
 naive_src=$shared/bench/naive.c
 CC=${CC:-cc}
 TSHARK_PACKETS=${TSHARK_PACKETS:-200000}
+KDB_MESSAGES=${KDB_MESSAGES:-500000}
 crashed=0
 
 say() { printf '%s\n' "$*"; }
@@ -148,7 +154,20 @@ else
     tshark_file=$bench/bench-tshark.pcap tshark_packets=$TSHARK_PACKETS
     command -v tshark >/dev/null && gen_capture "$tshark_file" "$TSHARK_PACKETS" pcap
 fi
+# --kdb: a tickerplant's small (about 650-byte) .u.upd messages, one a segment
+kdbcap=$bench/bench-kdb.pcap
+want="$gen_id kdb $KDB_MESSAGES"
+if [ -s "$kdbcap" ] && [ "$(cat "$kdbcap.stamp" 2>/dev/null)" = "$want" ]; then
+    say "   $(basename "$kdbcap"): up to date"
+else
+    "$bench/gen_fixtraffic" --kdb "$KDB_MESSAGES" -o "$kdbcap.tmp" 2>"$kdbcap.info" ||
+        die "generating $kdbcap failed: $(cat "$kdbcap.info")"
+    mv "$kdbcap.tmp" "$kdbcap" && printf '%s\n' "$want" >"$kdbcap.stamp"
+    say "   $(basename "$kdbcap"): generated"
+fi
+kdb_packets=$(sed -n 's/^gen_fixtraffic: \([0-9]*\) packets.*/\1/p' "$kdbcap.info")
 sed 's/^gen_fixtraffic: /   content: /' "$pcap.info"
+sed 's/^gen_fixtraffic: /   bench-kdb.pcap: /' "$kdbcap.info"
 size_of() { stat -c %s "$1"; }
 say "   bench.pcap $(size_of "$pcap") bytes, bench.pcapng $(size_of "$pcapng") bytes"
 
@@ -170,6 +189,7 @@ if [ -n "$pcap2kdb" ]; then
     tools+=("pcap2kdb csv pcapng all cores|$PACKETS|$pcapng|\"$pcap2kdb\" \"$pcapng\"")
     tools+=("pcap2kdb -f q pcap all cores|$PACKETS|$pcap|\"$pcap2kdb\" -f q \"$pcap\"")
     tools+=("pcap2kdb --fix pcap -T1|$PACKETS|$pcap|\"$pcap2kdb\" --threads 1 --fix \"$pcap\"")
+    tools+=("pcap2kdb --kdb kdb.pcap -T1|${kdb_packets:-0}|$kdbcap|\"$pcap2kdb\" --threads 1 --kdb \"$kdbcap\"")
 fi
 if command -v tcpdump >/dev/null; then
     tools+=("tcpdump -nn -tt pcap|$PACKETS|$pcap|tcpdump -nn -tt -r \"$pcap\"")
@@ -186,7 +206,7 @@ else
 fi
 
 # warm the page cache
-for f in "$pcap" "$pcapng" "$tshark_file"; do cat "$f" >/dev/null 2>&1; done
+for f in "$pcap" "$pcapng" "$tshark_file" "$kdbcap"; do cat "$f" >/dev/null 2>&1; done
 
 say ""
 say "== machine: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cpus, $(uname -sr)"
@@ -269,7 +289,12 @@ for i in "${!tools[@]}"; do
 done
 if [ -n "$pcap2kdb" ] && [ -n "${med[8]:-}" ]; then
     fixmsgs=$(( $("$pcap2kdb" --fix --columns time "$pcap" 2>/dev/null | wc -l) - 1 ))
-    say "$(awk -v m="$fixmsgs" -v s="${med[8]}" 'BEGIN { printf "--fix --threads 1: %d FIX messages, %.0f messages/s", m, m / s }')"
+    say "$(awk -v m="$fixmsgs" -v s="${med[8]}" 'BEGIN { printf "--fix --threads 1: %d FIX messages, %.0f messages/s (issue: about 2M/s)", m, m / s }')"
+fi
+if [ -n "$pcap2kdb" ] && [ -n "${med[9]:-}" ]; then
+    kdbmsgs=$(( $("$pcap2kdb" --kdb --columns time "$kdbcap" 2>/dev/null | wc -l) - 1 ))
+    kdbrate=$(awk -v m="$kdbmsgs" -v s="${med[9]}" 'BEGIN { printf "%.0f", m / s }')
+    say "--kdb --threads 1: $kdbmsgs kdb+ messages of about 650 bytes, $kdbrate messages/s"
 fi
 [ "$tshark_file" = "$pcap" ] || say "(tshark read bench-tshark.pcap, $tshark_packets packets of the same traffic; --with-tshark makes it read the full capture)"
 
@@ -294,6 +319,11 @@ target "-f q time / CSV time (--threads 1)" 2 0 1.10 "<="
 target "CSV all cores time / cat time" 5 4 1.30 "<="
 target "CSV speed-up, all cores / --threads 1" 5 0 1.60 ">="
 target "--fix --threads 1 time / naive.c time" 8 "$naive_i" 1.00 "<="
+if [ -n "${kdbrate:-}" ]; then
+    printf '   %-40s %6s %9s  (%s %s)  %s\n' "--kdb small messages/s (M)" \
+        "$(awk -v r="$kdbrate" 'BEGIN { printf "%.2f", r / 1e6 }')" "" ">=" "1.00" \
+        "$(verdict "$kdbrate" 1000000 ">=")"
+fi
 if [ "$cores" -le 1 ]; then
     say "   (one CPU online: --threads defaults to 1, so 'all cores' is the one-thread path)"
 else
