@@ -20,8 +20,15 @@
  * long data column (up to 512 KiB of hex each) keep memory bounded. */
 #define Q_BATCH_BYTES (1u << 20)
 
+/* The q types of the 15 default columns, as the column table has them: a
+ * constant here, so that the default row's per-column steps below compile to
+ * straight-line code. q_begin uses it only after checking it against the
+ * table; otherwise the default columns take the general path. */
+static const char default_qtypes[DEFAULT_COLUMNS + 1] = "PSSSIISSJJJJJII";
+
 struct qstate {
     struct qcol col[MAX_SELECTED_COLUMNS];
+    int default_row;           /* the default columns, typed as default_qtypes */
     int rows;
     size_t bytes;              /* text held in this batch */
     const char *sym_seen;      /* the sym whose backslashes were looked for */
@@ -41,6 +48,11 @@ static void q_begin(struct writer *w)
     w->state = st;
     if (!st) /* no row could be written: say so */
         out_no_memory(w->out);
+    else if (w->cols->is_default) {
+        st->default_row = 1;
+        for (int i = 0; i < DEFAULT_COLUMNS; i++)
+            st->default_row &= column_defs[i].qtype == default_qtypes[i];
+    }
     q_table_definition(w->out, NULL, w->table, w->cols->n, packet_column, w->cols);
 }
 
@@ -145,6 +157,34 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
     return c->len - before;
 }
 
+/* The default columns: their types are constants (default_qtypes), so with
+ * the loops unrolled each column's room, open and close is a few
+ * instructions. -1 without memory (nothing written). */
+static int q_default_row(struct qstate *st, const struct row *r, struct format_ctx *fmt,
+                         int first, size_t room)
+{
+    int short_of_room = 0;
+#pragma GCC unroll 16
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        short_of_room |= st->col[i].cap - st->col[i].len < room;
+    if (short_of_room)
+        for (int i = 0; i < DEFAULT_COLUMNS; i++)
+            if (qcol_reserve(&st->col[i], room) != 0)
+                return -1;
+    char *text[DEFAULT_COLUMNS], *end[DEFAULT_COLUMNS];
+#pragma GCC unroll 16
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        text[i] = q_open(&st->col[i], default_qtypes[i], first);
+    format_default_fields(text, end, r, fmt);
+    size_t bytes = 0;
+#pragma GCC unroll 16
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        bytes += q_close(&st->col[i], default_qtypes[i], text[i], end[i],
+                         i == COL_SYM && st->sym_has_backslash);
+    st->bytes += bytes;
+    return 0;
+}
+
 /* Each value is formatted straight into its column's batch buffer, in the
  * column literal's grammar: numbers and timestamps space-separated with
  * typed nulls (0N, 0Np), strings as "text" items separated by ';'. The
@@ -164,20 +204,17 @@ static void q_row(struct writer *w, const struct row *r)
     }
     size_t room = FIELD_MAX + 8 + 4 * w->fmt->text_len + 2 * (size_t)data_bytes(r, w->fmt);
     int n = w->cols->n;
-    for (int i = 0; i < n; i++)
-        if (qcol_reserve(&st->col[i], room) != 0) {
+    if (st->default_row) {
+        if (q_default_row(st, r, w->fmt, first, room) != 0) {
             out_no_memory(w->out); /* not a lost row: exit 3 */
             return;
         }
-    if (w->cols->is_default) {
-        char *text[DEFAULT_COLUMNS], *end[DEFAULT_COLUMNS];
-        for (int i = 0; i < DEFAULT_COLUMNS; i++)
-            text[i] = q_open(&st->col[i], column_defs[i].qtype, first);
-        format_default_fields(text, end, r, w->fmt);
-        for (int i = 0; i < DEFAULT_COLUMNS; i++)
-            st->bytes += q_close(&st->col[i], column_defs[i].qtype, text[i], end[i],
-                                 i == COL_SYM && st->sym_has_backslash);
     } else {
+        for (int i = 0; i < n; i++)
+            if (qcol_reserve(&st->col[i], room) != 0) {
+                out_no_memory(w->out);
+                return;
+            }
         for (int i = 0; i < n; i++) {
             enum col_id id = w->cols->id[i];
             char qtype = column_defs[id].qtype;
