@@ -2,6 +2,12 @@
 # tests/bench/run.sh: the reproducible pcap2kdb throughput benchmark.
 #
 #   tests/bench/run.sh [--with-tshark] [PACKETS] [RUNS]     (default 2000000 5)
+#   tests/bench/run.sh [--with-tshark] --capture FILE [RUNS]
+#
+# --capture FILE measures that capture (a little-endian microsecond pcap, e.g.
+# the real loopback FIX capture tests/bench/capture_pingpong.sh records)
+# instead of the generated one: its pcapng copy and its first TSHARK_PACKETS
+# packets are made with editcap; the --kdb capture is generated as always.
 #
 # What it does, from the repository root or anywhere:
 #   1. builds pcap2kdb in Release into build-release/
@@ -76,16 +82,29 @@ export LC_ALL=C
 
 with_tshark=0
 args=()
-for a in "$@"; do
-    case $a in
+capture=
+while [ $# -gt 0 ]; do
+    case $1 in
         --with-tshark) with_tshark=1 ;;
+        --capture)
+            [ $# -ge 2 ] && [ -s "$2" ] || { echo "run.sh: --capture needs a pcap file" >&2; exit 2; }
+            capture=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+            shift ;;
         -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
-        -*) echo "run.sh: unknown option $a" >&2; exit 2 ;;
-        *) args+=("$a") ;;
+        -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+        *) args+=("$1") ;;
     esac
+    shift
 done
-PACKETS=${args[0]:-2000000}
-RUNS=${args[1]:-5}
+if [ -n "$capture" ]; then
+    # the capture's own packets; the one number left is RUNS
+    [ ${#args[@]} -le 1 ] || { echo "run.sh: --capture FILE takes [RUNS] only" >&2; exit 2; }
+    PACKETS=100
+    RUNS=${args[0]:-5}
+else
+    PACKETS=${args[0]:-2000000}
+    RUNS=${args[1]:-5}
+fi
 case $PACKETS$RUNS in *[!0-9]*|'') echo "run.sh: PACKETS and RUNS are numbers" >&2; exit 2 ;; esac
 [ "$RUNS" -ge 1 ] && [ "$PACKETS" -ge 100 ] || { echo "run.sh: need PACKETS >= 100 and RUNS >= 1" >&2; exit 2; }
 
@@ -143,13 +162,47 @@ gen_capture() { # FILE PACKETS FORMAT
     mv "$f.tmp" "$f" && printf '%s\n' "$want" >"$stamp"
     say "   $(basename "$f"): generated"
 }
+# --capture FILE: that capture instead of the generated one; its pcapng and
+# its first TSHARK_PACKETS packets made with editcap
+from_capture() { # OUT FORMAT [RANGE]: editcap -F FORMAT [-r] FILE OUT [RANGE], unless up to date
+    local f=$1 fmt=$2 range=${3:-} want="$(stat -c '%s %Y' "$capture") $*"
+    if [ -s "$f" ] && [ "$(cat "$f.stamp" 2>/dev/null)" = "$want" ]; then
+        say "   $(basename "$f"): up to date"
+        return
+    fi
+    if [ -n "$range" ]; then
+        editcap -r -F "$fmt" "$capture" "$f.tmp" "$range" 2>"$f.info"
+    else
+        editcap -F "$fmt" "$capture" "$f.tmp" 2>"$f.info"
+    fi || die "editcap of $capture failed: $(cat "$f.info")"
+    mv "$f.tmp" "$f" && printf '%s\n' "$want" >"$f.stamp"
+    say "   $(basename "$f"): made from $(basename "$capture")"
+}
 say "== captures in $bench"
-pcap=$bench/bench.pcap
-pcapng=$bench/bench.pcapng
-gen_capture "$pcap" "$PACKETS" pcap
-gen_capture "$pcapng" "$PACKETS" pcapng
+if [ -n "$capture" ]; then
+    command -v editcap >/dev/null || die "--capture needs editcap (Debian package wireshark-common) for the pcapng copy"
+    [ "$(od -An -tx4 -N4 "$capture" | tr -d ' ')" = a1b2c3d4 ] ||
+        die "--capture: $capture is not a little-endian microsecond pcap (naive.c reads only that)"
+    pcap=$capture
+    pcapng=$bench/capture.pcapng
+    from_capture "$pcapng" pcapng
+    if [ -n "$pcap2kdb" ]; then
+        PACKETS=$(( $("$pcap2kdb" --threads 1 --columns frame "$pcap" | wc -l) - 1 ))
+    else
+        PACKETS=$(( $("$bench/naive" "$pcap" | wc -l) - 1 ))
+    fi
+    say "   $(basename "$pcap"): $PACKETS packets, $(stat -c %s "$pcap") bytes"
+else
+    pcap=$bench/bench.pcap
+    pcapng=$bench/bench.pcapng
+    gen_capture "$pcap" "$PACKETS" pcap
+    gen_capture "$pcapng" "$PACKETS" pcapng
+fi
 if [ "$with_tshark" = 1 ] || [ "$PACKETS" -le "$TSHARK_PACKETS" ]; then
     tshark_file=$pcap tshark_packets=$PACKETS
+elif [ -n "$capture" ]; then
+    tshark_file=$bench/capture-tshark.pcap tshark_packets=$TSHARK_PACKETS
+    command -v tshark >/dev/null && from_capture "$tshark_file" pcap "1-$TSHARK_PACKETS"
 else
     tshark_file=$bench/bench-tshark.pcap tshark_packets=$TSHARK_PACKETS
     command -v tshark >/dev/null && gen_capture "$tshark_file" "$TSHARK_PACKETS" pcap
@@ -166,10 +219,10 @@ else
     say "   $(basename "$kdbcap"): generated"
 fi
 kdb_packets=$(sed -n 's/^gen_fixtraffic: \([0-9]*\) packets.*/\1/p' "$kdbcap.info")
-sed 's/^gen_fixtraffic: /   content: /' "$pcap.info"
+[ -n "$capture" ] || sed 's/^gen_fixtraffic: /   content: /' "$pcap.info"
 sed 's/^gen_fixtraffic: /   bench-kdb.pcap: /' "$kdbcap.info"
 size_of() { stat -c %s "$1"; }
-say "   bench.pcap $(size_of "$pcap") bytes, bench.pcapng $(size_of "$pcapng") bytes"
+say "   $(basename "$pcap") $(size_of "$pcap") bytes, $(basename "$pcapng") $(size_of "$pcapng") bytes"
 
 # ---- 4. the tools --------------------------------------------------------
 # name | packets | capture file | command (eval'd, stdout to /dev/null)
@@ -296,7 +349,7 @@ if [ -n "$pcap2kdb" ] && [ -n "${med[9]:-}" ]; then
     kdbrate=$(awk -v m="$kdbmsgs" -v s="${med[9]}" 'BEGIN { printf "%.0f", m / s }')
     say "--kdb --threads 1: $kdbmsgs kdb+ messages of about 650 bytes, $kdbrate messages/s"
 fi
-[ "$tshark_file" = "$pcap" ] || say "(tshark read bench-tshark.pcap, $tshark_packets packets of the same traffic; --with-tshark makes it read the full capture)"
+[ "$tshark_file" = "$pcap" ] || say "(tshark read $(basename "$tshark_file"), the first $tshark_packets packets of the same traffic; --with-tshark makes it read the full capture)"
 
 say ""
 say "== targets (informative): median over the $RUNS runs of the ratio within each run, wall time"
