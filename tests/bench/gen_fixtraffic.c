@@ -648,6 +648,20 @@ static void reset_half(struct gen *g, struct half *h, uint16_t synwin)
     h->synwin = synwin;
 }
 
+/* SYN, SYN-ACK, ACK of a new connection from c to s, from time t (gaps of
+ * a few microseconds, as on lo); returns the time of the ACK. */
+static uint64_t handshake(struct gen *g, uint64_t t, struct half *c, struct half *s)
+{
+    segment(g, t, c, s, TH_SYN, c->isn, NULL, 0, 1);
+    c->nxt++;
+    t += gap(g, 4, 15);
+    segment(g, t, s, c, TH_SYN | TH_ACK, s->isn, NULL, 0, 1);
+    s->nxt++;
+    t += gap(g, 4, 15);
+    send_ack(g, t, c, s);
+    return t;
+}
+
 /* Handshake + Logon both ways + ACK: 6 packets. Returns the time after. */
 static uint64_t act_connect(struct gen *g, struct session *s, uint64_t t)
 {
@@ -661,13 +675,7 @@ static uint64_t act_connect(struct gen *g, struct session *s, uint64_t t)
     reset_half(g, &s->s, 65483);
     g->connections++;
 
-    segment(g, t, &s->c, &s->s, TH_SYN, s->c.isn, NULL, 0, 1);
-    s->c.nxt++;
-    t += gap(g, 4, 15);
-    segment(g, t, &s->s, &s->c, TH_SYN | TH_ACK, s->s.isn, NULL, 0, 1);
-    s->s.nxt++;
-    t += gap(g, 4, 15);
-    send_ack(g, t, &s->c, &s->s);
+    t = handshake(g, t, &s->c, &s->s);
 
     struct fixbuf m = {.n = 0};
     t += gap(g, 20, 80);
@@ -995,14 +1003,7 @@ static void run_flows(struct gen *g, uint64_t nflows)
         s.port = (uint16_t)(SERVER_PORT0 + i % 8);
         reset_half(g, &c, 65495);
         reset_half(g, &s, 65483);
-        uint64_t u = t;
-        segment(g, u, &c, &s, TH_SYN, c.isn, NULL, 0, 1);
-        c.nxt++;
-        u += gap(g, 4, 15);
-        segment(g, u, &s, &c, TH_SYN | TH_ACK, s.isn, NULL, 0, 1);
-        s.nxt++;
-        u += gap(g, 4, 15);
-        send_ack(g, u, &c, &s);
+        uint64_t u = handshake(g, t, &c, &s);
         u += gap(g, 20, 80);
         char pl[160];
         uint32_t n = (uint32_t)rng_range(&g->r, 100, sizeof pl);
@@ -1090,13 +1091,7 @@ static void run_kdb(struct gen *g, uint64_t nmsgs)
     reset_half(g, &c, 65495);
     reset_half(g, &s, 65483);
     g->connections++;
-    segment(g, t, &c, &s, TH_SYN, c.isn, NULL, 0, 1);
-    c.nxt++;
-    t += gap(g, 4, 15);
-    segment(g, t, &s, &c, TH_SYN | TH_ACK, s.isn, NULL, 0, 1);
-    s.nxt++;
-    t += gap(g, 4, 15);
-    send_ack(g, t, &c, &s);
+    t = handshake(g, t, &c, &s);
     t += gap(g, 20, 80);
     send_data(g, t, &c, &s, "bench:bench\003", 13);
     t += gap(g, 20, 80);
