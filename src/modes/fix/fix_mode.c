@@ -418,18 +418,20 @@ static char *put_float_text(char *p, const char *v, uint32_t n, int *ok)
     return p;
 }
 
+/* The flags' names joined by '|', in bit order. Most messages have none:
+ * the loop runs once per flag set, not once per flag name. */
 static char *put_flags(char *p, uint32_t flags)
 {
-    int first = 1;
-    for (int i = 0; i < FIX_NFLAGS; i++)
-        if (flags & (1u << i)) {
-            if (!first)
-                *p++ = '|';
-            size_t n = strlen(fix_flag_names[i]);
-            memcpy(p, fix_flag_names[i], n);
-            p += n;
-            first = 0;
-        }
+    flags &= (1u << FIX_NFLAGS) - 1;
+    for (int first = 1; flags; first = 0) {
+        int i = __builtin_ctz(flags);
+        flags &= flags - 1;
+        if (!first)
+            *p++ = '|';
+        size_t n = strlen(fix_flag_names[i]);
+        memcpy(p, fix_flag_names[i], n);
+        p += n;
+    }
     return p;
 }
 
