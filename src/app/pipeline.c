@@ -125,14 +125,9 @@ int pipeline_usable(const struct writer *w)
 static int spill(void *ctx, const char *text, size_t n)
 {
     struct formatter *f = ctx;
-    if (f->spill_cap - f->spill_len < n) {
-        size_t cap = grown_capacity(f->spill_cap, OUT_BUFFER_SIZE, f->spill_len, n);
-        char *b = cap ? realloc(f->spill, cap) : NULL;
-        if (!b)
-            return -1; /* the copy's out is marked failed: reported as ENOMEM */
-        f->spill = b;
-        f->spill_cap = cap;
-    }
+    if (f->spill_cap - f->spill_len < n &&
+        grow_chars(&f->spill, &f->spill_cap, OUT_BUFFER_SIZE, f->spill_len, n) != 0)
+        return -1; /* the copy's out is marked failed: reported as ENOMEM */
     memcpy(f->spill + f->spill_len, text, n);
     f->spill_len += n;
     return 0;

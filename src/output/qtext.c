@@ -8,13 +8,7 @@
 
 int qcol_grow(struct qcol *c, size_t n)
 {
-    size_t cap = grown_capacity(c->cap, 4096, c->len, n);
-    char *b = cap ? realloc(c->buf, cap) : NULL;
-    if (!b)
-        return -1;
-    c->buf = b;
-    c->cap = cap;
-    return 0;
+    return grow_chars(&c->buf, &c->cap, 4096, c->len, n);
 }
 
 void q_table_definition(struct out *o, const char *mode, const char *table, int ncols,

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 /* The capacity for len + need bytes: doubling from cap (from first when
  * cap is 0), so that a buffer filled byte by byte is copied O(log n)
@@ -20,6 +21,20 @@ static inline size_t grown_capacity(size_t cap, size_t first, size_t len, size_t
         c *= 2;
     }
     return c;
+}
+
+/* Makes room in the byte buffer *buf (capacity *cap, len bytes in use) for
+ * need more bytes, growing it by grown_capacity from first; -1 without
+ * memory, the buffer as it was. */
+static inline int grow_chars(char **buf, size_t *cap, size_t first, size_t len, size_t need)
+{
+    size_t c = grown_capacity(*cap, first, len, need);
+    char *b = c ? realloc(*buf, c) : NULL;
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = c;
+    return 0;
 }
 
 #endif

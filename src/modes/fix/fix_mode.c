@@ -308,14 +308,9 @@ static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const 
 
 static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t *off)
 {
-    if (m->arena_cap - m->arena_len < n) {
-        size_t cap = grown_capacity(m->arena_cap, 65536, m->arena_len, n);
-        char *a = cap ? realloc(m->arena, cap) : NULL;
-        if (!a)
-            return -1;
-        m->arena = a;
-        m->arena_cap = cap;
-    }
+    if (m->arena_cap - m->arena_len < n &&
+        grow_chars(&m->arena, &m->arena_cap, 65536, m->arena_len, n) != 0)
+        return -1;
     memcpy(m->arena + m->arena_len, p, n);
     *off = (uint32_t)m->arena_len;
     m->arena_len += n;
