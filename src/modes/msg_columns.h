@@ -14,8 +14,17 @@
 enum msg_common_col {
     MSGC_TIME, MSGC_FTIME, MSGC_SYM, MSGC_SRC, MSGC_DEST, MSGC_SRCPORT, MSGC_DESTPORT,
     MSGC_STREAM, MSGC_FRAME,
-    MSGC_COUNT
+    MSGC_COUNT                 /* a mode's own columns are numbered from here */
 };
+
+/* The common columns' names and q types: the first entries of a mode's
+ * column table (an initializer list, since that table is a static array). */
+#define MSG_COMMON_COLUMN_DEFS                                                       \
+    [MSGC_TIME] = { "time", 'P' }, [MSGC_FTIME] = { "ftime", 'P' },                  \
+    [MSGC_SYM] = { "sym", 'S' }, [MSGC_SRC] = { "src", 'S' },                        \
+    [MSGC_DEST] = { "dest", 'S' }, [MSGC_SRCPORT] = { "srcport", 'I' },              \
+    [MSGC_DESTPORT] = { "destport", 'I' }, [MSGC_STREAM] = { "stream", 'J' },        \
+    [MSGC_FRAME] = { "frame", 'J' }
 
 /* Where and when a message travelled. */
 struct msg_origin {

@@ -12,28 +12,18 @@
 #include <string.h>
 
 enum fix_col {
-    FC_TIME, FC_FTIME, FC_SYM, FC_SRC, FC_DEST, FC_SRCPORT, FC_DESTPORT, FC_STREAM, FC_FRAME,
-    FC_SEGS, FC_BUNDLED, FC_MSGTYPE, FC_SEQNUM, FC_SENDER, FC_TARGET, FC_SENDTIME, FC_CLORDID,
-    FC_SYMBOL, FC_SIDE, FC_QTY, FC_PRICE, FC_BODYLEN, FC_CHKOK, FC_FLAGS, FC_LATENCY,
+    FC_SEGS = MSGC_COUNT, FC_BUNDLED, FC_MSGTYPE, FC_SEQNUM, FC_SENDER, FC_TARGET, FC_SENDTIME,
+    FC_CLORDID, FC_SYMBOL, FC_SIDE, FC_QTY, FC_PRICE, FC_BODYLEN, FC_CHKOK, FC_FLAGS, FC_LATENCY,
     /* optional */
     FC_BEGIN, FC_LEN, FC_GAPBYTES, FC_ACKTIME,
     FC_COUNT
 };
-_Static_assert((int)FC_TIME == MSGC_TIME && (int)FC_FTIME == MSGC_FTIME &&
-               (int)FC_SYM == MSGC_SYM && (int)FC_SRC == MSGC_SRC &&
-               (int)FC_DEST == MSGC_DEST && (int)FC_SRCPORT == MSGC_SRCPORT &&
-               (int)FC_DESTPORT == MSGC_DESTPORT && (int)FC_STREAM == MSGC_STREAM &&
-               (int)FC_FRAME == MSGC_FRAME,
-               "the FIX table begins with the common columns");
 #define FIX_DEFAULT_COLUMNS 25
 /* Columns FC_COUNT + i are the extra tag i (--tags, or tagN in --columns). */
 
 static const struct column_def fix_coldefs[FC_COUNT] = {
-    [FC_TIME] = { "time", 'P' },         [FC_FTIME] = { "ftime", 'P' },
-    [FC_SYM] = { "sym", 'S' },           [FC_SRC] = { "src", 'S' },
-    [FC_DEST] = { "dest", 'S' },         [FC_SRCPORT] = { "srcport", 'I' },
-    [FC_DESTPORT] = { "destport", 'I' }, [FC_STREAM] = { "stream", 'J' },
-    [FC_FRAME] = { "frame", 'J' },       [FC_SEGS] = { "segs", 'I' },
+    MSG_COMMON_COLUMN_DEFS,
+    [FC_SEGS] = { "segs", 'I' },
     [FC_BUNDLED] = { "bundled", 'I' },   [FC_MSGTYPE] = { "msgtype", 'S' },
     [FC_SEQNUM] = { "seqnum", 'J' },     [FC_SENDER] = { "sender", 'S' },
     [FC_TARGET] = { "target", 'S' },     [FC_SENDTIME] = { "sendtime", 'P' },
@@ -455,10 +445,9 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
     char *s = p;
     int ok = 1;
     int vi = -1;
-    switch (id) {
-    case FC_TIME: case FC_FTIME: case FC_SYM: case FC_SRC: case FC_DEST: case FC_SRCPORT:
-    case FC_DESTPORT: case FC_STREAM: case FC_FRAME:
+    if (id < MSGC_COUNT)
         return msg_common_value(id, o, &m->tc, m->o.fmt, p, v);
+    switch (id) {
     case FC_SEGS: p = fmt_u32(p, pm->segs); break;
     case FC_BUNDLED: p = fmt_u32(p, bundled); break;
     case FC_BODYLEN: p = fmt_u32(p, pm->bodylen); break;

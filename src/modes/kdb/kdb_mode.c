@@ -11,27 +11,17 @@
 #include <string.h>
 
 enum kdb_col {
-    KC_TIME, KC_FTIME, KC_SYM, KC_SRC, KC_DEST, KC_SRCPORT, KC_DESTPORT, KC_STREAM, KC_FRAME,
-    KC_DIR, KC_USER, KC_MSGTYPE, KC_COMPRESSED, KC_LEN, KC_ULEN, KC_PTYPE, KC_FUNC, KC_TABLE,
-    KC_ROWS, KC_QUERY, KC_ERROR, KC_LATENCY, KC_STATUS, KC_REASON,
+    KC_DIR = MSGC_COUNT, KC_USER, KC_MSGTYPE, KC_COMPRESSED, KC_LEN, KC_ULEN, KC_PTYPE, KC_FUNC,
+    KC_TABLE, KC_ROWS, KC_QUERY, KC_ERROR, KC_LATENCY, KC_STATUS, KC_REASON,
     /* optional */
     KC_SEGS, KC_SKIPPED, KC_ACKTIME,
     KC_COUNT
 };
-_Static_assert((int)KC_TIME == MSGC_TIME && (int)KC_FTIME == MSGC_FTIME &&
-               (int)KC_SYM == MSGC_SYM && (int)KC_SRC == MSGC_SRC &&
-               (int)KC_DEST == MSGC_DEST && (int)KC_SRCPORT == MSGC_SRCPORT &&
-               (int)KC_DESTPORT == MSGC_DESTPORT && (int)KC_STREAM == MSGC_STREAM &&
-               (int)KC_FRAME == MSGC_FRAME,
-               "the kdb+ table begins with the common columns");
 #define KDB_DEFAULT_COLUMNS 24
 
 static const struct column_def kdb_coldefs[KC_COUNT] = {
-    [KC_TIME] = { "time", 'P' },           [KC_FTIME] = { "ftime", 'P' },
-    [KC_SYM] = { "sym", 'S' },             [KC_SRC] = { "src", 'S' },
-    [KC_DEST] = { "dest", 'S' },           [KC_SRCPORT] = { "srcport", 'I' },
-    [KC_DESTPORT] = { "destport", 'I' },   [KC_STREAM] = { "stream", 'J' },
-    [KC_FRAME] = { "frame", 'J' },         [KC_DIR] = { "dir", 'S' },
+    MSG_COMMON_COLUMN_DEFS,
+    [KC_DIR] = { "dir", 'S' },
     [KC_USER] = { "user", 'S' },           [KC_MSGTYPE] = { "msgtype", 'S' },
     [KC_COMPRESSED] = { "compressed", 'B' }, [KC_LEN] = { "len", 'J' },
     [KC_ULEN] = { "ulen", 'J' },           [KC_PTYPE] = { "ptype", 'H' },
