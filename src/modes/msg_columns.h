@@ -53,19 +53,16 @@ static inline char *msg_common_value(int id, const struct msg_origin *o,
     v->kind = MV_TEXT;
     switch (id) {
     case MSGC_TIME:
-        if (!o->last->has_time) {
+    case MSGC_FTIME: {
+        /* time: the packet that completed the message; ftime: its first */
+        const struct reasm_pkt *pk = id == MSGC_TIME ? o->last : o->first;
+        if (!pk->has_time) {
             v->kind = MV_NULL;
             return p;
         }
-        p = fmt_time(p, &tc->time, o->last->ts_sec, o->last->ts_nsec);
+        p = fmt_time(p, id == MSGC_TIME ? &tc->time : &tc->ftime, pk->ts_sec, pk->ts_nsec);
         break;
-    case MSGC_FTIME:
-        if (!o->first->has_time) {
-            v->kind = MV_NULL;
-            return p;
-        }
-        p = fmt_time(p, &tc->ftime, o->first->ts_sec, o->first->ts_nsec);
-        break;
+    }
     case MSGC_SYM:
         v->p = fmt->sym;
         v->n = (uint32_t)fmt->sym_len;
