@@ -128,7 +128,6 @@ static void qc_put(struct qcol *c, const char *s, size_t n)
     c->len += n;
 }
 
-
 static const char *message_column(const void *ctx, int i, char *qtype)
 {
     const struct mt_col *c = &((const struct mt_columns *)ctx)->col[i];

@@ -157,6 +157,16 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
     return c->len - before;
 }
 
+/* Room for `room` more bytes in each of the first n columns; -1 without
+ * memory. */
+static int reserve_columns(struct qstate *st, int n, size_t room)
+{
+    for (int i = 0; i < n; i++)
+        if (qcol_reserve(&st->col[i], room) != 0)
+            return -1;
+    return 0;
+}
+
 /* The default columns: their types are constants (default_qtypes), so with
  * the loops unrolled each column's room, open and close is a few
  * instructions. -1 without memory (nothing written). */
@@ -167,10 +177,8 @@ static int q_default_row(struct qstate *st, const struct row *r, struct format_c
 #pragma GCC unroll 16
     for (int i = 0; i < DEFAULT_COLUMNS; i++)
         short_of_room |= st->col[i].cap - st->col[i].len < room;
-    if (short_of_room)
-        for (int i = 0; i < DEFAULT_COLUMNS; i++)
-            if (qcol_reserve(&st->col[i], room) != 0)
-                return -1;
+    if (short_of_room && reserve_columns(st, DEFAULT_COLUMNS, room) != 0)
+        return -1;
     char *text[DEFAULT_COLUMNS], *end[DEFAULT_COLUMNS];
 #pragma GCC unroll 16
     for (int i = 0; i < DEFAULT_COLUMNS; i++)
@@ -210,11 +218,10 @@ static void q_row(struct writer *w, const struct row *r)
             return;
         }
     } else {
-        for (int i = 0; i < n; i++)
-            if (qcol_reserve(&st->col[i], room) != 0) {
-                out_no_memory(w->out);
-                return;
-            }
+        if (reserve_columns(st, n, room) != 0) {
+            out_no_memory(w->out);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             enum col_id id = w->cols->id[i];
             char qtype = column_defs[id].qtype;
