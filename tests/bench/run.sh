@@ -152,31 +152,32 @@ say "== building gen_fixtraffic and naive.c (-O2) in $bench"
 
 # ---- 3. captures ---------------------------------------------------------
 gen_id=$(cat "$here/gen_fixtraffic.c" | cksum | cut -d' ' -f1)
-gen_capture() { # FILE PACKETS FORMAT
-    local f=$1 n=$2 fmt=$3 stamp="$1.stamp" want="$gen_id $2 $3"
-    if [ -s "$f" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-        say "   $(basename "$f"): up to date"
-        return
-    fi
-    "$bench/gen_fixtraffic" -n "$n" -f "$fmt" -o "$f.tmp" 2>"$f.info" || die "generating $f failed: $(cat "$f.info")"
-    mv "$f.tmp" "$f" && printf '%s\n' "$want" >"$stamp"
-    say "   $(basename "$f"): generated"
-}
-# --capture FILE: that capture instead of the generated one; its pcapng and
-# its first TSHARK_PACKETS packets made with editcap
-from_capture() { # OUT FORMAT [RANGE]: editcap -F FORMAT [-r] FILE OUT [RANGE], unless up to date
-    local f=$1 fmt=$2 range=${3:-} want="$(stat -c '%s %Y' "$capture") $*"
+# made FILE STAMP HOW CMD...: FILE is up to date when its stamp file says
+# STAMP; otherwise CMD writes FILE.tmp (its messages into FILE.info, which
+# the generator's summary is read from), which becomes FILE.
+made() {
+    local f=$1 want=$2 how=$3
+    shift 3
     if [ -s "$f" ] && [ "$(cat "$f.stamp" 2>/dev/null)" = "$want" ]; then
         say "   $(basename "$f"): up to date"
         return
     fi
-    if [ -n "$range" ]; then
-        editcap -r -F "$fmt" "$capture" "$f.tmp" "$range" 2>"$f.info"
-    else
-        editcap -F "$fmt" "$capture" "$f.tmp" 2>"$f.info"
-    fi || die "editcap of $capture failed: $(cat "$f.info")"
+    "$@" 2>"$f.info" || die "making $f failed: $(cat "$f.info")"
     mv "$f.tmp" "$f" && printf '%s\n' "$want" >"$f.stamp"
-    say "   $(basename "$f"): made from $(basename "$capture")"
+    say "   $(basename "$f"): $how"
+}
+gen_capture() { # FILE PACKETS FORMAT
+    made "$1" "$gen_id $2 $3" generated "$bench/gen_fixtraffic" -n "$2" -f "$3" -o "$1.tmp"
+}
+# --capture FILE: that capture instead of the generated one; its pcapng and
+# its first TSHARK_PACKETS packets made with editcap
+from_capture() { # OUT FORMAT [RANGE]: editcap -F FORMAT [-r] FILE OUT [RANGE]
+    local want="$(stat -c '%s %Y' "$capture") $*" how="made from $(basename "$capture")"
+    if [ -n "${3:-}" ]; then
+        made "$1" "$want" "$how" editcap -r -F "$2" "$capture" "$1.tmp" "$3"
+    else
+        made "$1" "$want" "$how" editcap -F "$2" "$capture" "$1.tmp"
+    fi
 }
 say "== captures in $bench"
 if [ -n "$capture" ]; then
@@ -209,15 +210,8 @@ else
 fi
 # --kdb: a tickerplant's small (about 650-byte) .u.upd messages, one a segment
 kdbcap=$bench/bench-kdb.pcap
-want="$gen_id kdb $KDB_MESSAGES"
-if [ -s "$kdbcap" ] && [ "$(cat "$kdbcap.stamp" 2>/dev/null)" = "$want" ]; then
-    say "   $(basename "$kdbcap"): up to date"
-else
-    "$bench/gen_fixtraffic" --kdb "$KDB_MESSAGES" -o "$kdbcap.tmp" 2>"$kdbcap.info" ||
-        die "generating $kdbcap failed: $(cat "$kdbcap.info")"
-    mv "$kdbcap.tmp" "$kdbcap" && printf '%s\n' "$want" >"$kdbcap.stamp"
-    say "   $(basename "$kdbcap"): generated"
-fi
+made "$kdbcap" "$gen_id kdb $KDB_MESSAGES" generated \
+    "$bench/gen_fixtraffic" --kdb "$KDB_MESSAGES" -o "$kdbcap.tmp"
 kdb_packets=$(sed -n 's/^gen_fixtraffic: \([0-9]*\) packets.*/\1/p' "$kdbcap.info")
 [ -n "$capture" ] || sed 's/^gen_fixtraffic: /   content: /' "$pcap.info"
 sed 's/^gen_fixtraffic: /   bench-kdb.pcap: /' "$kdbcap.info"
