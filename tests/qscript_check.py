@@ -575,6 +575,13 @@ def main():
         cases.append((gen["two"], ["--columns", "sym,time", "--sym", sym], None))
         cases.append((gen["one"], ["--columns", "time,sym", "--sym", sym], None))
         cases.append((gen["one"], ["--columns", "sym", "--sym", sym], None))
+    # two inputs, the second named with a backslash (its sym): escaped
+    # although its sym may sit where the first input's did
+    backslashed = os.path.join(tmp.name, "b\\x.pcap")
+    with open(gen["two"], "rb") as src, open(backslashed, "wb") as dst:
+        dst.write(src.read())
+    cases.append((backslashed, [gen["two"]], None))
+    cases.append((backslashed, ["--columns", "sym", gen["one"]], None))
     for t in ("trades", "T_1", "x"):
         cases.append((gen["two"], [], t))
         cases.append((gen["empty"], ["--columns", "len"], t))

@@ -1,5 +1,6 @@
 /* columns.c: column names, q types and value text (SCHEMA.md). */
 #include "columns.h"
+#include "columns_default.h"
 #include "fingerprint.h"
 #include "linktype.h"
 #include "msgtab.h"
@@ -12,11 +13,6 @@
 /* Records that are not packets (pcapng custom blocks) have no link type. */
 #define LINKTYPE_NONE_TEXT 0xFFFFFFFFu
 #define IPPROTO_TCP_NUMBER 6
-/* The largest q int that is a number: 2147483647 is 0Wi (infinity) and
- * -2147483648 0Ni. The 32-bit lengths of a capture (orig_len, and the TCP/UDP
- * payload length derived from it for IPv6 jumbograms or IPv4 total length 0)
- * can exceed it; such a value is null rather than an overflow in q. */
-#define Q_INT_MAX 2147483646u
 
 const struct column_def column_defs[COL_COUNT] = {
     [COL_TIME] = { "time", 'P' },       [COL_SYM] = { "sym", 'S' },
@@ -257,18 +253,11 @@ static char *put_str(char *p, const char *s)
     return p + n;
 }
 
-static char *put_addr(char *p, const struct row *r, const uint8_t *a)
-{
-    return r->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
-}
+char tcp_flag_text[512][TCP_FLAGS_TEXT_MAX + 1];
+uint8_t tcp_flag_len[512];
+int tcp_flags_ready;
 
-/* The text of each of the 512 combinations of the nine flags, made once:
- * one copy per row instead of nine tests and joins. */
-static char flag_text[512][36];
-static uint8_t flag_len[512];
-static int flags_ready;
-
-static void init_flags(void)
+void tcp_flags_init(void)
 {
     static const struct { uint16_t bit; const char *name; } order[] = {
         { TCP_NS, "NS" }, { TCP_CWR, "CWR" }, { TCP_ECE, "ECE" }, { TCP_URG, "URG" },
@@ -276,27 +265,19 @@ static void init_flags(void)
         { TCP_FIN, "FIN" },
     };
     for (unsigned f = 0; f < 512; f++) {
-        char *p = flag_text[f];
+        char *p = tcp_flag_text[f];
         for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
             if (!(f & order[i].bit))
                 continue;
-            if (p != flag_text[f])
+            if (p != tcp_flag_text[f])
                 *p++ = '|';
             p = put_str(p, order[i].name);
         }
-        flag_len[f] = (uint8_t)(p - flag_text[f]);
+        tcp_flag_len[f] = (uint8_t)(p - tcp_flag_text[f]);
     }
-    flags_ready = 1;
+    tcp_flags_ready = 1;
 }
 
-static char *put_flags(char *p, uint16_t f)
-{
-    if (!flags_ready)
-        init_flags();
-    f &= 0x1FF;
-    memcpy(p, flag_text[f], sizeof flag_text[f]);
-    return p + flag_len[f];
-}
 
 static const char hex_digit[] = "0123456789abcdef";
 
@@ -322,7 +303,7 @@ static char *put_mac(char *p, const uint8_t *m)
     return p;
 }
 
-static char *put_protocol(char *p, const struct row *r)
+char *format_protocol_text(char *p, const struct row *r)
 {
     const char *name;
     if (r->present & HAS_IPPROTO) {
@@ -343,50 +324,6 @@ static char *put_protocol(char *p, const struct row *r)
 uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)
 {
     return r->payload_caplen < ctx->data_max ? r->payload_caplen : ctx->data_max;
-}
-
-/* One formatter per column, shared by the generic dispatch below and the
- * straight-line default row. Each writes nothing for a null. */
-static inline char *col_time(char *p, const struct row *r, struct format_ctx *ctx)
-{
-    return (r->present & HAS_TIME) ? fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec) : p;
-}
-static inline char *col_sym(char *p, struct format_ctx *ctx)
-{
-    memcpy(p, ctx->sym, ctx->sym_len);
-    return p + ctx->sym_len;
-}
-static inline char *col_src(char *p, const struct row *r)
-{
-    return (r->present & HAS_SRC) ? put_addr(p, r, r->src) : p;
-}
-static inline char *col_dest(char *p, const struct row *r)
-{
-    return (r->present & HAS_DST) ? put_addr(p, r, r->dst) : p;
-}
-static inline char *col_u32(char *p, const struct row *r, uint32_t need, uint32_t v)
-{
-    return (r->present & need) ? fmt_u32(p, v) : p;
-}
-static inline char *col_protocol(char *p, const struct row *r)
-{
-    return (r->present & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? put_protocol(p, r) : p;
-}
-static inline char *col_flags(char *p, const struct row *r)
-{
-    return (r->present & HAS_TCPHDR) ? put_flags(p, r->tcpflags) : p;
-}
-static inline char *col_length(char *p, const struct row *r)
-{
-    return r->origlen <= Q_INT_MAX ? fmt_u32(p, r->origlen) : p;
-}
-static inline char *col_len(char *p, const struct row *r)
-{
-    return ((r->present & HAS_PAYLEN) && r->paylen <= Q_INT_MAX) ? fmt_u32(p, r->paylen) : p;
-}
-static inline char *col_win(char *p, const struct row *r)
-{
-    return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
 }
 
 char *format_protocol(char *p, const struct row *r) { return col_protocol(p, r); }
@@ -503,31 +440,16 @@ char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx)
     return col_len(p, r);
 }
 
-char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[DEFAULT_COLUMNS],
-                                   const struct row *r, struct format_ctx *ctx)
-{
-    end[COL_TIME] = col_time(dst[COL_TIME], r, ctx);
-    end[COL_SYM] = col_sym(dst[COL_SYM], ctx);
-    end[COL_SRC] = col_src(dst[COL_SRC], r);
-    end[COL_DEST] = col_dest(dst[COL_DEST], r);
-    end[COL_SRCPORT] = col_u32(dst[COL_SRCPORT], r, HAS_SPORT, r->sport);
-    end[COL_DESTPORT] = col_u32(dst[COL_DESTPORT], r, HAS_DPORT, r->dport);
-    end[COL_PROTOCOL] = col_protocol(dst[COL_PROTOCOL], r);
-    end[COL_FLAGS] = col_flags(dst[COL_FLAGS], r);
-    end[COL_SEQ] = col_u32(dst[COL_SEQ], r, HAS_TCPSEQ, r->seq);
-    end[COL_ACK] = col_u32(dst[COL_ACK], r, HAS_TCPHDR, r->ack);
-    end[COL_WIN] = col_win(dst[COL_WIN], r);
-    end[COL_TSVAL] = col_u32(dst[COL_TSVAL], r, HAS_TSOPT | HAS_TSVAL, r->tsval);
-    end[COL_TSECR] = col_u32(dst[COL_TSECR], r, HAS_TSOPT, r->tsecr);
-    end[COL_LENGTH] = col_length(dst[COL_LENGTH], r);
-    end[COL_LEN] = col_len(dst[COL_LEN], r);
-    return dst;
-}
-
 void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int q)
 {
     ctx->sym = sym;
     ctx->sym_len = strlen(sym);
+    ctx->sym_escape = 0;
+    for (size_t i = 0; i < ctx->sym_len; i++) {
+        unsigned char c = (unsigned char)sym[i];
+        ctx->sym_escape |= c == '\\' || c == '"' || c < 0x20 || c == 0x7f;
+    }
+    ctx->input++;
     size_t n = strnlen(path, FILE_NAME_MAX);
     ctx->file = ctx->file_text;
     ctx->file_escape = 0;

@@ -80,6 +80,12 @@ int columns_need_tcp_numbers(const struct column_list *cl);
 struct format_ctx {
     const char *sym;
     size_t sym_len;
+    /* the sym holds a backslash, a quote or a control byte: a q string of
+     * it needs escapes */
+    int sym_escape;
+    /* counts format_set_input calls: a new value means a new input, whose
+     * sym may sit where the last one did */
+    unsigned input;
     /* #18: the file column's text, ready for the writer (quoted as CSV
      * needs; raw for a q script, which escapes it when file_escape says so),
      * and the room sym and file take in a row together (text_len) */
@@ -104,12 +110,9 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path,
 /* Writes the value of column c (nothing for a null) and returns the end. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx);
 /* The 15 default columns of a row, comma-separated, straight-line: the
- * common case, without a per-field dispatch. Same text as format_field. */
+ * common case, without a per-field dispatch. Same text as format_field
+ * (both use columns_default.h, as the q writer's default row does). */
 char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx);
-/* The same 15 values, each written at its own place dst[i] (the q writer's
- * column buffers); end[i] receives where each ends (== dst[i] for a null). */
-char *const *format_default_fields(char *const dst[DEFAULT_COLUMNS], char *end[DEFAULT_COLUMNS],
-                                   const struct row *r, struct format_ctx *ctx);
 /* The protocol column's text (nothing when null): --proto compares names
  * with it. */
 char *format_protocol(char *p, const struct row *r);

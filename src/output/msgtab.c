@@ -165,42 +165,26 @@ static void q_string(struct qcol *c, const char *s, uint32_t n, int escape)
     c->len = (size_t)(p - c->buf);
 }
 
+_Static_assert(5 + 5 * MT_MAX_COLS <= OUT_PIECES_MAX, "a q statement in pieces");
+
 static void q_flush(struct mt_writer *w)
 {
     struct mt_qstate *st = w->state;
     if (!st || st->rows == 0)
         return;
     int single = st->rows == 1, ncols = w->cols->n;
-    out_write(w->out, "`", 1);
-    out_write(w->out, w->table, strlen(w->table));
-    out_write(w->out, " insert ", 8);
-    out_write(w->out, ncols == 1 ? "enlist " : "(", ncols == 1 ? 7 : 1);
+    struct out_pieces ps = { 0 };
+    q_insert_open(&ps, w->table, ncols);
     for (int i = 0; i < ncols; i++) {
         char t = w->cols->col[i].qtype;
-        int str = t == 'S' || t == '*';
-        struct qcol *c = &st->col[i];
-        if (i)
-            out_write(w->out, ";", 1);
-        if (t == 'S')
-            out_write(w->out, "`$", 2);
-        if (single)
-            out_write(w->out, "enlist ", 7);
-        else if (str)
-            out_write(w->out, "(", 1);
-        out_write(w->out, c->buf, c->len);
-        if (!single && str)
-            out_write(w->out, ")", 1);
-        /* Bare integers are longs, so int and short columns need their suffix;
-         * booleans are written as a run of digits and need theirs. */
-        if (t == 'I')
-            out_write(w->out, "i", 1);
-        else if (t == 'H')
-            out_write(w->out, "h", 1);
-        else if (t == 'B')
-            out_write(w->out, "b", 1);
-        c->len = 0;
+        q_column_open(&ps, i, t, single);
+        out_piece(&ps, st->col[i].buf, st->col[i].len);
+        q_column_close(&ps, t, single);
     }
-    out_write(w->out, ncols == 1 ? "\n" : ")\n", ncols == 1 ? 1 : 2);
+    q_insert_close(&ps, ncols);
+    out_write_pieces(w->out, &ps);
+    for (int i = 0; i < ncols; i++)
+        st->col[i].len = 0;
     st->rows = 0;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 int out_init(struct out *o, int fd, const char *name)
@@ -84,5 +85,48 @@ void out_write(struct out *o, const char *s, size_t n)
     if (out_reserve(o, n) == 0) {
         memcpy(o->buf + o->len, s, n);
         o->len += n;
+    }
+}
+
+/* Below this a batch of pieces is copied into the buffer: one system call
+ * for a few bytes would cost more than the copy. */
+#define OUT_PIECES_DIRECT (64u << 10)
+
+void out_write_pieces(struct out *o, struct out_pieces *ps)
+{
+    struct iovec *v = ps->v;
+    int n = ps->n;
+    if (o->sink || ps->total < OUT_PIECES_DIRECT) {
+        for (int i = 0; i < n; i++)
+            out_write(o, v[i].iov_base, v[i].iov_len);
+        ps->n = 0;
+        return;
+    }
+    ps->n = 0;
+    if (drain(o) != 0)
+        return;
+    while (n > 0) {
+        ssize_t w = writev(o->fd, v, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w < 0 && errno == EPIPE) {
+                o->pipe_closed = 1;
+            } else {
+                o->failed = 1;
+                o->errno_saved = w < 0 ? errno : EIO;
+            }
+            return;
+        }
+        size_t done = (size_t)w;
+        while (n > 0 && done >= v->iov_len) { /* whole pieces written */
+            done -= v->iov_len;
+            v++;
+            n--;
+        }
+        if (n > 0) { /* a piece written in part */
+            v->iov_base = (char *)v->iov_base + done;
+            v->iov_len -= done;
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include "timewin.h"
 
 struct out {
@@ -40,6 +41,27 @@ int out_flush(struct out *o);
 /* Makes room for n more bytes (growing the buffer for one huge row). */
 int out_reserve(struct out *o, size_t n);
 void out_write(struct out *o, const char *s, size_t n);
+
+/* Text in pieces that stay where they are (a q batch's column buffers),
+ * written in order. */
+#define OUT_PIECES_MAX 512
+struct out_pieces {
+    int n;
+    size_t total;
+    struct iovec v[OUT_PIECES_MAX];
+};
+static inline void out_piece(struct out_pieces *ps, const char *s, size_t n)
+{
+    if (n && ps->n < OUT_PIECES_MAX) { /* callers stay far below the limit */
+        ps->v[ps->n++] = (struct iovec){ (void *)(uintptr_t)s, n };
+        ps->total += n;
+    }
+}
+/* Writes the pieces after what is buffered: a large batch of them straight
+ * from where they are, with one writev, instead of copying them into the
+ * buffer first (the copy cost a q script 4% of its time). The pieces are
+ * consumed. */
+void out_write_pieces(struct out *o, struct out_pieces *ps);
 
 /* Out of memory while producing output: recorded like a write error (exit 3,
  * "write error: Cannot allocate memory"), so no row is lost silently and

@@ -36,3 +36,42 @@ void q_table_definition(struct out *o, const char *mode, const char *table, int 
     }
     out_write(o, ")\n", 2);
 }
+
+void q_insert_open(struct out_pieces *ps, const char *table, int ncols)
+{
+    out_piece(ps, "`", 1);
+    out_piece(ps, table, strlen(table));
+    out_piece(ps, " insert ", 8);
+    out_piece(ps, ncols == 1 ? "enlist " : "(", ncols == 1 ? 7 : 1);
+}
+
+void q_column_open(struct out_pieces *ps, int i, char qtype, int single)
+{
+    if (i)
+        out_piece(ps, ";", 1);
+    if (qtype == 'S')
+        out_piece(ps, "`$", 2);
+    if (single)
+        out_piece(ps, "enlist ", 7);
+    else if (qtype == 'S' || qtype == '*')
+        out_piece(ps, "(", 1);
+}
+
+void q_column_close(struct out_pieces *ps, char qtype, int single)
+{
+    if (!single && (qtype == 'S' || qtype == '*'))
+        out_piece(ps, ")", 1);
+    /* Bare integers are longs, so int and short columns need their suffix;
+     * booleans are written as a run of digits and need theirs. */
+    if (qtype == 'I')
+        out_piece(ps, "i", 1);
+    else if (qtype == 'H')
+        out_piece(ps, "h", 1);
+    else if (qtype == 'B')
+        out_piece(ps, "b", 1);
+}
+
+void q_insert_close(struct out_pieces *ps, int ncols)
+{
+    out_piece(ps, ncols == 1 ? "\n" : ")\n", ncols == 1 ? 1 : 2);
+}

@@ -74,6 +74,16 @@ static inline char *q_string_byte(char *p, unsigned char c)
     return p;
 }
 
+/* The insert statement around a batch's column texts, as pieces (out.h):
+ * "`TABLE insert (", each column's opening (";" between columns, "`$" and
+ * "(" for symbols, "enlist " for a one-row batch) and closing (")", and the
+ * type suffix a bare number needs: 1i, 1h, 01b), and ")\n". A one-column
+ * table is "`TABLE insert enlist ...\n". */
+void q_insert_open(struct out_pieces *ps, const char *table, int ncols);
+void q_column_open(struct out_pieces *ps, int i, char qtype, int single);
+void q_column_close(struct out_pieces *ps, char qtype, int single);
+void q_insert_close(struct out_pieces *ps, int ncols);
+
 /* The script's first lines: the comment that says how to load it (naming
  * the mode's option, e.g. "--flows", unless mode is NULL), and
  * TABLE:([] a:`timestamp$(); ...) with column i named and typed by col(). */

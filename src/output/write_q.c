@@ -4,14 +4,18 @@
  *     pcap:([] time:`timestamp$(); sym:`symbol$(); ...)
  *     `pcap insert (2020.05.14D12:10:02.639526000 ...;`$("f";...);...)
  *
- * Rows are held column by column for one batch only, so memory stays flat.
- * Symbols are written as `$"text" (addresses and flags hold ':' and '|',
- * which a `sym literal cannot), nulls as q's typed nulls. */
+ * Rows are held column by column (one text buffer a column) for one batch
+ * only, so memory stays flat; the statement is written from the buffers
+ * where they are (out_write_pieces). Symbols are written as `$"text"
+ * (addresses and flags hold ':' and '|', which a `sym literal cannot),
+ * nulls as q's typed nulls. */
 #include "writer.h"
+#include "columns_default.h"
 #include "qload.h"
 #include "qtext.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,13 +30,37 @@
  * table; otherwise the default columns take the general path. */
 static const char default_qtypes[DEFAULT_COLUMNS + 1] = "PSSSIISSJJJJJII";
 
+/* The default columns' rows are formatted with their separator in front
+ * of every item (" 123", ";\"text\""), the batch's first one skipped when
+ * it is written: no test for the first row. Their column buffers have room
+ * for a whole batch of rows whose sym is at most FAST_SYM_MAX long, so such
+ * rows need no test for room either. Such a row's text is at most
+ * FAST_ROW_TEXT_MAX, and a batch of them stays under Q_BATCH_BYTES: it ends
+ * by its row count alone, so their bytes need not be counted. */
+#define FAST_SYM_MAX 128
+#define IPV6_TEXT_MAX 45
+#define FAST_ROW_TEXT_MAX (30 + 4 * FAST_SYM_MAX + 4 + 2 * (IPV6_TEXT_MAX + 3) + \
+                           PROTOCOL_TEXT_MAX + 3 + TCP_FLAGS_TEXT_MAX + 3 + 10 * (20 + 1))
+_Static_assert((size_t)FAST_ROW_TEXT_MAX * Q_BATCH_ROWS < Q_BATCH_BYTES,
+               "a batch of default rows could reach Q_BATCH_BYTES");
+/* A sym item up to this long is copied as one block. */
+#define SYM_ITEM_ROOM 32
+/* Room for one item of a default column (the sym: its escapes). */
+#define FAST_ITEM_ROOM(i) ((i) == COL_SYM ? 4 * FAST_SYM_MAX + 8 : FIELD_MAX + 8)
+
 struct qstate {
     struct qcol col[MAX_SELECTED_COLUMNS];
     int default_row;           /* the default columns, typed as default_qtypes */
+    int fast_room;             /* their buffers have room for a batch (above) */
     int rows;
-    size_t bytes;              /* text held in this batch */
-    const char *sym_seen;      /* the sym whose backslashes were looked for */
-    int sym_has_backslash;     /* or a control byte: the sym needs escapes */
+    size_t bytes;              /* text held in this batch; default rows: counted
+                                * only once a long sym came (long_sym) */
+    int long_sym;              /* a row of this batch had a sym over FAST_SYM_MAX */
+    /* The sym's item (";\"sym\"", escaped), made once per input: a short
+     * one is copied as a block of SYM_ITEM_ROOM bytes. */
+    unsigned sym_input;        /* format_ctx.input it was made for */
+    size_t sym_item_len;       /* 0: too long, formatted as the others */
+    char sym_item[SYM_ITEM_ROOM];
 };
 
 static const char *packet_column(const void *ctx, int i, char *qtype)
@@ -52,42 +80,14 @@ static void q_begin(struct writer *w)
         st->default_row = 1;
         for (int i = 0; i < DEFAULT_COLUMNS; i++)
             st->default_row &= column_defs[i].qtype == default_qtypes[i];
+        if (st->default_row) { /* without the memory, room is made row by row */
+            st->fast_room = 1;
+            for (int i = 0; i < DEFAULT_COLUMNS; i++)
+                st->fast_room &= qcol_grow(&st->col[i],
+                                           (size_t)Q_BATCH_ROWS * FAST_ITEM_ROOM(i)) == 0;
+        }
     }
     q_table_definition(w->out, NULL, w->table, w->cols->n, packet_column, w->cols);
-}
-
-static void q_flush_batch(struct writer *w)
-{
-    struct qstate *st = w->state;
-    if (!st || st->rows == 0)
-        return;
-    int single = st->rows == 1;
-    out_write(w->out, "`", 1);
-    out_write(w->out, w->table, strlen(w->table));
-    out_write(w->out, " insert ", 8);
-    out_write(w->out, w->cols->n == 1 ? "enlist " : "(", w->cols->n == 1 ? 7 : 1);
-    for (int i = 0; i < w->cols->n; i++) {
-        char qtype = column_defs[w->cols->id[i]].qtype;
-        struct qcol *c = &st->col[i];
-        if (i)
-            out_write(w->out, ";", 1);
-        if (qtype == 'S')
-            out_write(w->out, "`$", 2);
-        if (single)
-            out_write(w->out, "enlist ", 7);
-        else if (qtype == 'S' || qtype == '*')
-            out_write(w->out, "(", 1);
-        out_write(w->out, c->buf, c->len);
-        if (!single && (qtype == 'S' || qtype == '*'))
-            out_write(w->out, ")", 1);
-        /* An int column needs its type suffix: bare integers are longs. */
-        if (qtype == 'I')
-            out_write(w->out, "i", 1);
-        c->len = 0;
-    }
-    out_write(w->out, w->cols->n == 1 ? "\n" : ")\n", w->cols->n == 1 ? 1 : 2);
-    st->rows = 0;
-    st->bytes = 0;
 }
 
 /* Escapes text..end in place (room was reserved: 4 bytes for each) as in
@@ -116,11 +116,10 @@ static char *q_escape(char *text, char *end)
     return end + n;
 }
 
-/* Opens the next item of column c: its separator, and for strings the
+/* Opens the next item of a column at p: its separator, and for strings the
  * opening quote. Returns where the value's text goes. */
-static inline char *q_open(struct qcol *c, char qtype, int first)
+static inline char *q_open(char *p, char qtype, int first)
 {
-    char *p = c->buf + c->len;
     if (qtype == 'S' || qtype == '*') {
         if (!first)
             *p++ = ';';
@@ -133,10 +132,9 @@ static inline char *q_open(struct qcol *c, char qtype, int first)
 
 /* Closes the item whose text is text..end: strings get their closing quote
  * (a one-character string is enlisted: ,"a"), nulls of numbers and times
- * their typed null. Returns the bytes the item added. */
-static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, int escape)
+ * their typed null. Returns the item's end. */
+static inline char *q_close(char qtype, char *text, char *end, int escape)
 {
-    size_t before = c->len;
     if (qtype == 'S' || qtype == '*') {
         if (end - text == 1) {
             text[1] = text[0];
@@ -153,8 +151,44 @@ static inline size_t q_close(struct qcol *c, char qtype, char *text, char *end, 
     } else if (end == text) { /* numbers and times always print something */
         end = q_null_put(text, qtype);
     }
-    c->len = (size_t)(end - c->buf);
+    return end;
+}
+
+/* The item of column c whose text is text..end closed; returns the bytes
+ * the item added. */
+static inline size_t q_close_item(struct qcol *c, char qtype, char *text, char *end, int escape)
+{
+    size_t before = c->len;
+    c->len = (size_t)(q_close(qtype, text, end, escape) - c->buf);
     return c->len - before;
+}
+
+/* Writes the batch: the insert statement around the column buffers. */
+static void q_flush_batch(struct writer *w)
+{
+    struct qstate *st = w->state;
+    if (!st || st->rows == 0)
+        return;
+    int single = st->rows == 1;
+    size_t skip = st->default_row; /* the separator in front of the first item */
+    /* 5 pieces for the statement, at most 5 for each column */
+    _Static_assert(5 + 5 * MAX_SELECTED_COLUMNS <= OUT_PIECES_MAX, "too many pieces");
+    struct out_pieces ps = { 0 };
+    q_insert_open(&ps, w->table, w->cols->n);
+    for (int i = 0; i < w->cols->n; i++) {
+        char qtype = column_defs[w->cols->id[i]].qtype;
+        struct qcol *c = &st->col[i];
+        q_column_open(&ps, i, qtype, single);
+        out_piece(&ps, c->buf + skip, c->len - skip);
+        q_column_close(&ps, qtype, single);
+    }
+    q_insert_close(&ps, w->cols->n);
+    out_write_pieces(w->out, &ps);
+    for (int i = 0; i < w->cols->n; i++)
+        st->col[i].len = 0;
+    st->rows = 0;
+    st->bytes = 0;
+    st->long_sym = 0;
 }
 
 /* Room for `room` more bytes in each of the first n columns; -1 without
@@ -167,69 +201,99 @@ static int reserve_columns(struct qstate *st, int n, size_t room)
     return 0;
 }
 
-/* The default columns: their types are constants (default_qtypes), so with
- * the loops unrolled each column's room, open and close is a few
- * instructions. -1 without memory (nothing written). */
-static int q_default_row(struct qstate *st, const struct row *r, struct format_ctx *fmt,
-                         int first, size_t room)
+/* Room a row needs in each column buffer. */
+static size_t q_row_room(const struct row *r, const struct format_ctx *fmt)
 {
-    int short_of_room = 0;
+    return FIELD_MAX + 8 + 4 * fmt->text_len + 2 * (size_t)data_bytes(r, fmt);
+}
+
+/* Makes the sym's item for the input format_ctx describes. */
+static void q_make_sym_item(struct qstate *st, const struct format_ctx *fmt)
+{
+    char item[4 * FAST_SYM_MAX + 8];
+    st->sym_input = fmt->input;
+    st->sym_item_len = 0;
+    if (fmt->sym_len > FAST_SYM_MAX)
+        return;
+    char *text = q_open(item, 'S', 0);
+    memcpy(text, fmt->sym, fmt->sym_len);
+    size_t n = (size_t)(q_close('S', text, text + fmt->sym_len, fmt->sym_escape) - item);
+    if (n <= SYM_ITEM_ROOM) {
+        memcpy(st->sym_item, item, n);
+        st->sym_item_len = n;
+    }
+}
+
+/* The default columns of a row into the column buffers, each item with its
+ * separator in front. With the loop unrolled each column's type is a
+ * constant and its formatter inlined: a few instructions besides the
+ * value's own. Room was made (SYM_ITEM_ROOM is less than any column's). */
+static void q_default_row(struct qstate *st, const struct row *r, struct format_ctx *fmt)
+{
+    if (st->sym_input != fmt->input)
+        q_make_sym_item(st, fmt);
 #pragma GCC unroll 16
-    for (int i = 0; i < DEFAULT_COLUMNS; i++)
-        short_of_room |= st->col[i].cap - st->col[i].len < room;
-    if (short_of_room && reserve_columns(st, DEFAULT_COLUMNS, room) != 0)
-        return -1;
-    char *text[DEFAULT_COLUMNS], *end[DEFAULT_COLUMNS];
-#pragma GCC unroll 16
-    for (int i = 0; i < DEFAULT_COLUMNS; i++)
-        text[i] = q_open(&st->col[i], default_qtypes[i], first);
-    format_default_fields(text, end, r, fmt);
-    size_t bytes = 0;
-#pragma GCC unroll 16
-    for (int i = 0; i < DEFAULT_COLUMNS; i++)
-        bytes += q_close(&st->col[i], default_qtypes[i], text[i], end[i],
-                         i == COL_SYM && st->sym_has_backslash);
-    st->bytes += bytes;
+    for (int i = 0; i < DEFAULT_COLUMNS; i++) {
+        struct qcol *c = &st->col[i];
+        if (i == COL_SYM && st->sym_item_len) {
+            memcpy(c->buf + c->len, st->sym_item, SYM_ITEM_ROOM);
+            c->len += st->sym_item_len;
+            continue;
+        }
+        char *text = q_open(c->buf + c->len, default_qtypes[i], 0);
+        char *end = format_default_field(text, i, r, fmt);
+        c->len = (size_t)(q_close(default_qtypes[i], text, end, i == COL_SYM && fmt->sym_escape) -
+                          c->buf);
+    }
+}
+
+/* A row of the default columns; -1 without memory (nothing written). */
+static int q_default_row_checked(struct writer *w, struct qstate *st, const struct row *r)
+{
+    /* after a long sym the batch's room for short ones may be used up */
+    if (!st->fast_room || st->long_sym || w->fmt->sym_len > FAST_SYM_MAX) {
+        if (reserve_columns(st, DEFAULT_COLUMNS, q_row_room(r, w->fmt)) != 0)
+            return -1;
+        st->long_sym |= w->fmt->sym_len > FAST_SYM_MAX;
+    }
+    q_default_row(st, r, w->fmt);
+    if (st->long_sym) { /* the text this batch holds, as the general rows count it */
+        st->bytes = 0;
+        for (int i = 0; i < DEFAULT_COLUMNS; i++)
+            st->bytes += st->col[i].len - 1;
+    }
     return 0;
 }
 
 /* Each value is formatted straight into its column's batch buffer, in the
  * column literal's grammar: numbers and timestamps space-separated with
  * typed nulls (0N, 0Np), strings as "text" items separated by ';'. The
- * default columns are formatted in one straight-line call. */
+ * default columns take the straight-line path above. */
 static void q_row(struct writer *w, const struct row *r)
 {
     struct qstate *st = w->state;
     if (!st)
         return;
-    int first = st->rows == 0;
-    if (w->fmt->sym != st->sym_seen) { /* a new input file: a new sym */
-        st->sym_seen = w->fmt->sym;
-        st->sym_has_backslash = 0;
-        for (size_t i = 0; i < w->fmt->sym_len; i++)
-            st->sym_has_backslash |= w->fmt->sym[i] == '\\' ||
-                                     q_control((unsigned char)w->fmt->sym[i]);
-    }
-    size_t room = FIELD_MAX + 8 + 4 * w->fmt->text_len + 2 * (size_t)data_bytes(r, w->fmt);
-    int n = w->cols->n;
     if (st->default_row) {
-        if (q_default_row(st, r, w->fmt, first, room) != 0) {
+        if (q_default_row_checked(w, st, r) != 0) {
             out_no_memory(w->out); /* not a lost row: exit 3 */
             return;
         }
     } else {
-        if (reserve_columns(st, n, room) != 0) {
+        int n = w->cols->n, first = st->rows == 0;
+        if (reserve_columns(st, n, q_row_room(r, w->fmt)) != 0) {
             out_no_memory(w->out);
             return;
         }
         for (int i = 0; i < n; i++) {
             enum col_id id = w->cols->id[i];
             char qtype = column_defs[id].qtype;
-            char *text = q_open(&st->col[i], qtype, first);
+            struct qcol *c = &st->col[i];
+            char *text = q_open(c->buf + c->len, qtype, first);
             char *end = format_field(text, id, r, w->fmt);
-            st->bytes += q_close(&st->col[i], qtype, text, end,
-                                 (id == COL_SYM && st->sym_has_backslash) ||
-                                 (id == COL_FILE && w->fmt->file_escape));
+            st->bytes += q_close_item(c, qtype, text, end,
+                                      (id == COL_SYM && w->fmt->sym_escape) ||
+                                      (id == COL_FILE && w->fmt->file_escape));
         }
     }
     if (++st->rows == Q_BATCH_ROWS || st->bytes >= Q_BATCH_BYTES)

@@ -1,0 +1,130 @@
+/* Unit tests for the default columns' formatters (columns_default.h): the
+ * bounds the q writer's batch size rests on, and that the straight-line
+ * row, the per-column formatter and the generic dispatch agree. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "columns.h"
+#include "columns_default.h"
+#include "unit_main.h"
+
+static char buf[4096];
+
+static struct row tcp_row(void)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_TIME | HAS_SRC | HAS_DST | HAS_SPORT | HAS_DPORT | HAS_IPPROTO |
+                HAS_TCPSEQ | HAS_TCPHDR | HAS_WIN | HAS_TSOPT | HAS_PAYLEN;
+    r.ts_sec = 1589458202; /* 2020.05.14D12:10:02 */
+    r.ts_nsec = 639526000;
+    r.ipver = IPVER_4;
+    r.ipproto = 6;
+    memcpy(r.src, "\x0a\x00\x00\x01", 4);
+    memcpy(r.dst, "\xc0\xa8\x01\xfe", 4);
+    r.sport = 5001;
+    r.dport = 40000;
+    r.tcpflags = TCP_ACK | TCP_PSH;
+    r.seq = 4294967295u;
+    r.ack = 7;
+    r.win = 65535ull << 7;
+    r.tsval = 12;
+    r.tsecr = 0;
+    r.origlen = 1514;
+    r.paylen = 1448;
+    return r;
+}
+
+START_TEST(tcp_flags_every_combination_within_bound)
+{
+    size_t longest = 0;
+    for (unsigned f = 0; f < 512; f++) {
+        size_t n = (size_t)(format_tcp_flags(buf, (uint16_t)f) - buf);
+        ck_assert_uint_le(n, TCP_FLAGS_TEXT_MAX);
+        longest = n > longest ? n : longest;
+    }
+    ck_assert_uint_eq(longest, 34);
+    *format_tcp_flags(buf, 0x1FF) = '\0';
+    ck_assert_str_eq(buf, "NS|CWR|ECE|URG|ACK|PSH|RST|SYN|FIN");
+    *format_tcp_flags(buf, TCP_ACK | TCP_PSH) = '\0';
+    ck_assert_str_eq(buf, "ACK|PSH");
+    ck_assert_ptr_eq(format_tcp_flags(buf, 0), buf);
+}
+END_TEST
+
+/* Every IP protocol and Ethertype the protocol column can name, and the
+ * link-layer names, fit PROTOCOL_TEXT_MAX. */
+START_TEST(protocol_text_within_bound)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_IPPROTO;
+    for (unsigned p = 0; p < 256; p++) {
+        r.ipproto = (uint8_t)p;
+        ck_assert_uint_le((size_t)(format_protocol_text(buf, &r) - buf), PROTOCOL_TEXT_MAX);
+    }
+    r.present = HAS_ETHTYPE;
+    for (unsigned t = 0; t < 65536; t++) {
+        r.ethertype = (uint16_t)t;
+        ck_assert_uint_le((size_t)(format_protocol_text(buf, &r) - buf), PROTOCOL_TEXT_MAX);
+    }
+    r.ethertype = 0x88F7;
+    *format_protocol_text(buf, &r) = '\0';
+    ck_assert_str_eq(buf, "PTP");
+    r.ethertype = 0x1234;
+    *format_protocol_text(buf, &r) = '\0';
+    ck_assert_str_eq(buf, "0x1234");
+}
+END_TEST
+
+START_TEST(default_row_field_and_dispatch_agree)
+{
+    struct row r = tcp_row();
+    struct format_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    format_set_input(&ctx, "feed", "feed.pcap", 0);
+    *format_default_row(buf, &r, &ctx) = '\0';
+    ck_assert_str_eq(buf, "2020.05.14D12:10:02.639526000,feed,10.0.0.1,192.168.1.254,5001,"
+                          "40000,TCP,ACK|PSH,4294967295,7,8388480,12,0,1514,1448");
+    char joined[4096], *p = joined, *q = joined + 2048;
+    for (int c = 0; c < DEFAULT_COLUMNS; c++) {
+        if (c)
+            *p++ = ',', *q++ = ',';
+        p = format_default_field(p, c, &r, &ctx);
+        q = format_field(q, (enum col_id)c, &r, &ctx);
+    }
+    *p = *q = '\0';
+    ck_assert_str_eq(joined, buf);
+    ck_assert_str_eq(joined + 2048, buf);
+}
+END_TEST
+
+START_TEST(sym_escape_and_input_count)
+{
+    struct format_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    format_set_input(&ctx, "plain", "plain.pcap", 1);
+    ck_assert_int_eq(ctx.sym_escape, 0);
+    unsigned first = ctx.input;
+    format_set_input(&ctx, "a\\b", "a\\b.pcap", 1);
+    ck_assert_int_eq(ctx.sym_escape, 1);
+    ck_assert_uint_eq(ctx.input, first + 1);
+    format_set_input(&ctx, "q\"", "x.pcap", 1);
+    ck_assert_int_eq(ctx.sym_escape, 1);
+    format_set_input(&ctx, "tab\t", "x.pcap", 1);
+    ck_assert_int_eq(ctx.sym_escape, 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("columns");
+    TCase *tc = tcase_create("columns");
+    tcase_add_test(tc, tcp_flags_every_combination_within_bound);
+    tcase_add_test(tc, protocol_text_within_bound);
+    tcase_add_test(tc, default_row_field_and_dispatch_agree);
+    tcase_add_test(tc, sym_escape_and_input_count);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
