@@ -246,6 +246,11 @@ int field_is_null(enum col_id c, const struct row *r)
     return 1;
 }
 
+char *col_addr(char *p, const struct row *r, const uint8_t *a)
+{
+    return r->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
+}
+
 static char *put_str(char *p, const char *s)
 {
     size_t n = strlen(s);
