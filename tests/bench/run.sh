@@ -31,7 +31,8 @@
 #        pcap2kdb  --threads 1 -f q FILE.pcap  q script output
 #        naive     FILE.pcap             ../shared/bench/naive.c -O2, the baseline
 #        cat       FILE.pcap             what reading the file costs
-#        pcap2kdb  the three above with the default --threads (all cores)
+#        pcap2kdb  the three above with the default --threads (all cores;
+#                  -f q with --threads CORES, as its default is one thread)
 #        pcap2kdb  --threads 1 --fix FILE.pcap  (FIX messages/s printed below)
 #        pcap2kdb  --threads 1 --kdb bench-kdb.pcap  (messages/s printed below):
 #                  a tickerplant's KDB_MESSAGES async .u.upd messages of about
@@ -234,7 +235,8 @@ if [ -n "$pcap2kdb" ]; then
     # all cores: the default --threads
     tools+=("pcap2kdb csv pcap all cores|$PACKETS|$pcap|\"$pcap2kdb\" \"$pcap\"")
     tools+=("pcap2kdb csv pcapng all cores|$PACKETS|$pcapng|\"$pcap2kdb\" \"$pcapng\"")
-    tools+=("pcap2kdb -f q pcap all cores|$PACKETS|$pcap|\"$pcap2kdb\" -f q \"$pcap\"")
+    # -f q defaults to one thread: its pipeline is asked for by name
+    tools+=("pcap2kdb -f q pcap all cores|$PACKETS|$pcap|\"$pcap2kdb\" --threads $cores -f q \"$pcap\"")
     tools+=("pcap2kdb --fix pcap -T1|$PACKETS|$pcap|\"$pcap2kdb\" --threads 1 --fix \"$pcap\"")
     tools+=("pcap2kdb --kdb kdb.pcap -T1|${kdb_packets:-0}|$kdbcap|\"$pcap2kdb\" --threads 1 --kdb \"$kdbcap\"")
 fi
