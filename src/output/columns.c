@@ -339,21 +339,7 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
 {
     uint32_t h = r->present;
     switch (c) {
-    case COL_TIME: return col_time(p, r, ctx);
-    case COL_SYM: return col_sym(p, ctx);
-    case COL_SRC: return col_src(p, r);
-    case COL_DEST: return col_dest(p, r);
-    case COL_SRCPORT: return col_u32(p, r, HAS_SPORT, r->sport);
-    case COL_DESTPORT: return col_u32(p, r, HAS_DPORT, r->dport);
-    case COL_PROTOCOL: return col_protocol(p, r);
-    case COL_FLAGS: return col_flags(p, r);
-    case COL_SEQ: return col_u32(p, r, HAS_TCPSEQ, r->seq);
-    case COL_ACK: return col_u32(p, r, HAS_TCPHDR, r->ack);
-    case COL_WIN: return col_win(p, r);
-    case COL_TSVAL: return col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);
-    case COL_TSECR: return col_u32(p, r, HAS_TSOPT, r->tsecr);
-    case COL_LENGTH: return col_length(p, r);
-    case COL_LEN: return col_len(p, r);
+    DEFAULT_COLUMN_CASES(p, c, r, ctx);
     case COL_FRAME: return fmt_u64(p, r->frame);
     case COL_CAPLEN: return fmt_u32(p, r->caplen);
     case COL_IFACE: return (h & HAS_IFACE) ? fmt_u32(p, r->iface) : p;

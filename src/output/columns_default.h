@@ -83,26 +83,35 @@ static inline char *col_win(char *p, const struct row *r)
     return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
 }
 
-/* Default column c (< DEFAULT_COLUMNS) of row r. */
-static inline char *format_default_field(char *p, int c, const struct row *r,
+/* The cases of a switch on a column that format the default columns: one
+ * list for format_field's dispatch and format_default_field below (a
+ * function for them that format_field called would be a second switch on
+ * its general path, 4% of its instructions). */
+#define DEFAULT_COLUMN_CASES(p, c, r, ctx)                                  \
+    case COL_TIME: return col_time(p, r, ctx);                              \
+    case COL_SYM: return col_sym(p, ctx);                                   \
+    case COL_SRC: return col_src(p, r);                                     \
+    case COL_DEST: return col_dest(p, r);                                   \
+    case COL_SRCPORT: return col_u32(p, r, HAS_SPORT, r->sport);            \
+    case COL_DESTPORT: return col_u32(p, r, HAS_DPORT, r->dport);           \
+    case COL_PROTOCOL: return col_protocol(p, r);                           \
+    case COL_FLAGS: return col_flags(p, r);                                 \
+    case COL_SEQ: return col_u32(p, r, HAS_TCPSEQ, r->seq);                 \
+    case COL_ACK: return col_u32(p, r, HAS_TCPHDR, r->ack);                 \
+    case COL_WIN: return col_win(p, r);                                     \
+    case COL_TSVAL: return col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);  \
+    case COL_TSECR: return col_u32(p, r, HAS_TSOPT, r->tsecr);              \
+    case COL_LENGTH: return col_length(p, r);                               \
+    case COL_LEN: return col_len(p, r)
+
+/* Default column c (< DEFAULT_COLUMNS) of row r; with c a constant, the
+ * switch folds away. */
+static inline char *format_default_field(char *p, enum col_id c, const struct row *r,
                                          struct format_ctx *ctx)
 {
     switch (c) {
-    case COL_TIME: return col_time(p, r, ctx);
-    case COL_SYM: return col_sym(p, ctx);
-    case COL_SRC: return col_src(p, r);
-    case COL_DEST: return col_dest(p, r);
-    case COL_SRCPORT: return col_u32(p, r, HAS_SPORT, r->sport);
-    case COL_DESTPORT: return col_u32(p, r, HAS_DPORT, r->dport);
-    case COL_PROTOCOL: return col_protocol(p, r);
-    case COL_FLAGS: return col_flags(p, r);
-    case COL_SEQ: return col_u32(p, r, HAS_TCPSEQ, r->seq);
-    case COL_ACK: return col_u32(p, r, HAS_TCPHDR, r->ack);
-    case COL_WIN: return col_win(p, r);
-    case COL_TSVAL: return col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);
-    case COL_TSECR: return col_u32(p, r, HAS_TSOPT, r->tsecr);
-    case COL_LENGTH: return col_length(p, r);
-    default: return col_len(p, r);
+    DEFAULT_COLUMN_CASES(p, c, r, ctx);
+    default: return p;
     }
 }
 
