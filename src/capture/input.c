@@ -128,10 +128,9 @@ static long fill_once(struct input *in)
     }
 }
 
-long input_need(struct input *in, size_t n)
+/* input_need when the bytes are not all in the buffer yet. */
+long input_need_more(struct input *in, size_t n)
 {
-    if (input_avail(in) >= n)
-        return (long)n;
     if (in->start + n > in->cap) {
         memmove(in->buf, in->buf + in->start, input_avail(in));
         in->end -= in->start;

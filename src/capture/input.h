@@ -53,7 +53,14 @@ void input_close(struct input *in);
  * (less than n only at end of input or on a read error). n must be bounded
  * by the caller: the buffer grows to n if needed. Returns -1 when memory
  * for n bytes cannot be had. */
-long input_need(struct input *in, size_t n);
+static inline size_t input_avail(const struct input *in);
+long input_need_more(struct input *in, size_t n);
+/* Inline: the readers ask twice a record, and the bytes are nearly always
+ * there. */
+static inline long input_need(struct input *in, size_t n)
+{
+    return input_avail(in) >= n ? (long)n : input_need_more(in, n);
+}
 
 static inline const uint8_t *input_data(const struct input *in) { return in->buf + in->start; }
 static inline size_t input_avail(const struct input *in) { return in->end - in->start; }
