@@ -173,7 +173,8 @@ static void q_flush(struct mt_writer *w)
     if (!st || st->rows == 0)
         return;
     int single = st->rows == 1, ncols = w->cols->n;
-    struct out_pieces ps = { 0 };
+    struct out_pieces ps;
+    out_pieces_begin(&ps);
     q_insert_open(&ps, w->table, ncols);
     for (int i = 0; i < ncols; i++) {
         char t = w->cols->col[i].qtype;

@@ -50,6 +50,12 @@ struct out_pieces {
     size_t total;
     struct iovec v[OUT_PIECES_MAX];
 };
+/* Empties ps (not "= { 0 }", which would clear all its slots, 8 KiB). */
+static inline void out_pieces_begin(struct out_pieces *ps)
+{
+    ps->n = 0;
+    ps->total = 0;
+}
 static inline void out_piece(struct out_pieces *ps, const char *s, size_t n)
 {
     if (n && ps->n < OUT_PIECES_MAX) { /* callers stay far below the limit */

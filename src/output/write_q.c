@@ -56,12 +56,27 @@ struct qstate {
     size_t bytes;              /* text held in this batch; default rows: counted
                                 * only once a long sym came (long_sym) */
     int long_sym;              /* a row of this batch had a sym over FAST_SYM_MAX */
+    /* Default rows: where each column's next item goes. Their col[i].len
+     * is set from it (cursors_to_lengths) where the buffers are written or
+     * grown: a row stores 15 pointers, no length arithmetic. */
+    char *cur[DEFAULT_COLUMNS];
     /* The sym's item (";\"sym\"", escaped), made once per input: a short
      * one is copied as a block of SYM_ITEM_ROOM bytes. */
     unsigned sym_input;        /* format_ctx.input it was made for */
     size_t sym_item_len;       /* 0: too long, formatted as the others */
     char sym_item[SYM_ITEM_ROOM];
 };
+
+static void cursors_to_lengths(struct qstate *st)
+{
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        st->col[i].len = st->col[i].buf ? (size_t)(st->cur[i] - st->col[i].buf) : 0;
+}
+static void lengths_to_cursors(struct qstate *st)
+{
+    for (int i = 0; i < DEFAULT_COLUMNS; i++)
+        st->cur[i] = st->col[i].buf ? st->col[i].buf + st->col[i].len : NULL;
+}
 
 static const char *packet_column(const void *ctx, int i, char *qtype)
 {
@@ -85,6 +100,7 @@ static void q_begin(struct writer *w)
             for (int i = 0; i < DEFAULT_COLUMNS; i++)
                 st->fast_room &= qcol_grow(&st->col[i],
                                            (size_t)Q_BATCH_ROWS * FAST_ITEM_ROOM(i)) == 0;
+            lengths_to_cursors(st);
         }
     }
     q_table_definition(w->out, NULL, w->table, w->cols->n, packet_column, w->cols);
@@ -171,9 +187,12 @@ static void q_flush_batch(struct writer *w)
         return;
     int single = st->rows == 1;
     size_t skip = st->default_row; /* the separator in front of the first item */
+    if (st->default_row)
+        cursors_to_lengths(st);
     /* 5 pieces for the statement, at most 5 for each column */
     _Static_assert(5 + 5 * MAX_SELECTED_COLUMNS <= OUT_PIECES_MAX, "too many pieces");
-    struct out_pieces ps = { 0 };
+    struct out_pieces ps;
+    out_pieces_begin(&ps);
     q_insert_open(&ps, w->table, w->cols->n);
     for (int i = 0; i < w->cols->n; i++) {
         char qtype = column_defs[w->cols->id[i]].qtype;
@@ -186,6 +205,8 @@ static void q_flush_batch(struct writer *w)
     out_write_pieces(w->out, &ps);
     for (int i = 0; i < w->cols->n; i++)
         st->col[i].len = 0;
+    if (st->default_row)
+        lengths_to_cursors(st);
     st->rows = 0;
     st->bytes = 0;
     st->long_sym = 0;
@@ -234,16 +255,14 @@ static void q_default_row(struct qstate *st, const struct row *r, struct format_
         q_make_sym_item(st, fmt);
 #pragma GCC unroll 16
     for (int i = 0; i < DEFAULT_COLUMNS; i++) {
-        struct qcol *c = &st->col[i];
         if (i == COL_SYM && st->sym_item_len) {
-            memcpy(c->buf + c->len, st->sym_item, SYM_ITEM_ROOM);
-            c->len += st->sym_item_len;
+            memcpy(st->cur[i], st->sym_item, SYM_ITEM_ROOM);
+            st->cur[i] += st->sym_item_len;
             continue;
         }
-        char *text = q_open(c->buf + c->len, default_qtypes[i], 0);
+        char *text = q_open(st->cur[i], default_qtypes[i], 0);
         char *end = format_default_field(text, i, r, fmt);
-        c->len = (size_t)(q_close(default_qtypes[i], text, end, i == COL_SYM && fmt->sym_escape) -
-                          c->buf);
+        st->cur[i] = q_close(default_qtypes[i], text, end, i == COL_SYM && fmt->sym_escape);
     }
 }
 
@@ -252,7 +271,10 @@ static int q_default_row_checked(struct writer *w, struct qstate *st, const stru
 {
     /* after a long sym the batch's room for short ones may be used up */
     if (!st->fast_room || st->long_sym || w->fmt->sym_len > FAST_SYM_MAX) {
-        if (reserve_columns(st, DEFAULT_COLUMNS, q_row_room(r, w->fmt)) != 0)
+        cursors_to_lengths(st);
+        int grown = reserve_columns(st, DEFAULT_COLUMNS, q_row_room(r, w->fmt));
+        lengths_to_cursors(st); /* the buffers may have moved */
+        if (grown != 0)
             return -1;
         st->long_sym |= w->fmt->sym_len > FAST_SYM_MAX;
     }
@@ -260,7 +282,7 @@ static int q_default_row_checked(struct writer *w, struct qstate *st, const stru
     if (st->long_sym) { /* the text this batch holds, as the general rows count it */
         st->bytes = 0;
         for (int i = 0; i < DEFAULT_COLUMNS; i++)
-            st->bytes += st->col[i].len - 1;
+            st->bytes += (size_t)(st->cur[i] - st->col[i].buf) - 1;
     }
     return 0;
 }

@@ -35,7 +35,8 @@ static void check_pieces(size_t big)
     for (size_t i = 0; i < big; i++)
         b[i] = (char)('a' + i % 26);
     out_write(&o, "head", 4);
-    struct out_pieces ps = { 0 };
+    struct out_pieces ps;
+    out_pieces_begin(&ps);
     out_piece(&ps, "<", 1);
     out_piece(&ps, "", 0); /* nothing: no piece */
     out_piece(&ps, b, big);
@@ -88,7 +89,8 @@ START_TEST(a_sink_gets_large_pieces_too)
     o.sink = sink;
     static char b[BIG];
     memset(b, 'x', sizeof b);
-    struct out_pieces ps = { 0 };
+    struct out_pieces ps;
+    out_pieces_begin(&ps);
     out_piece(&ps, "[", 1);
     out_piece(&ps, b, sizeof b);
     out_piece(&ps, "]", 1);
@@ -107,7 +109,8 @@ START_TEST(a_failed_write_is_recorded)
     struct out o;
     ck_assert_int_eq(out_init(&o, -1, "closed"), 0); /* fd -1: EBADF */
     static char b[BIG];
-    struct out_pieces ps = { 0 };
+    struct out_pieces ps;
+    out_pieces_begin(&ps);
     out_piece(&ps, b, sizeof b);
     out_write_pieces(&o, &ps);
     ck_assert_int_eq(o.failed, 1);
