@@ -5,6 +5,7 @@
 #include "linktype.h"
 #include "msgtab.h"
 #include "names.h"
+#include "qtext.h"
 #include "tunnel.h"
 
 #include <stdio.h>
@@ -283,7 +284,6 @@ void tcp_flags_init(void)
     tcp_flags_ready = 1;
 }
 
-
 static const char hex_digit[] = "0123456789abcdef";
 
 /* 0x and four lowercase hex digits, as Wireshark shows an Ethertype. */
@@ -435,11 +435,7 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path,
 {
     ctx->sym = sym;
     ctx->sym_len = strlen(sym);
-    ctx->sym_escape = 0;
-    for (size_t i = 0; i < ctx->sym_len; i++) {
-        unsigned char c = (unsigned char)sym[i];
-        ctx->sym_escape |= c == '\\' || c == '"' || c < 0x20 || c == 0x7f;
-    }
+    ctx->sym_escape = q_needs_escape(sym, ctx->sym_len);
     ctx->input++;
     size_t n = strnlen(path, FILE_NAME_MAX);
     ctx->file = ctx->file_text;
@@ -447,10 +443,7 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path,
     if (q) {
         memcpy(ctx->file_text, path, n);
         ctx->file_len = n;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)path[i];
-            ctx->file_escape |= c == '\\' || c == '"' || c < 0x20 || c == 0x7f;
-        }
+        ctx->file_escape = q_needs_escape(path, n);
     } else {
         ctx->file_len = (size_t)(mt_csv_str(ctx->file_text, path, (uint32_t)n) - ctx->file_text);
     }

@@ -49,6 +49,18 @@ static inline char *q_null_put(char *p, char t)
 /* A byte a q string holds only as an escape (\ooo). */
 static inline int q_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+/* Whether s[0..n) needs escapes in a q string: a backslash, a quote or a
+ * control byte. */
+static inline int q_needs_escape(const char *s, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        any |= c == '\\' || c == '"' || q_control(c);
+    }
+    return any;
+}
+
 /* Writes the escape of a control byte, \ooo, at p; returns the end. */
 static inline char *q_octal_escape(char *p, unsigned char c)
 {
