@@ -178,12 +178,18 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
     return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
 }
 
+#define TRUNCATED_WHILE_READ "the file was truncated while being read"
+
 /* A status of reader_next other than READ_OK: reports it and updates
  * *code; returns 1 when reading ends, 0 when it goes on (a block skipped). */
 static int read_problem(struct converter *cv, struct reader *rd, struct input *in,
                         const char *name, enum read_status st, uint64_t *skipped, int *code)
 {
-    if (st == READ_EOF) {
+    if (st == READ_EOF && input_shrank(in)) {
+        /* the mapped file ended early because it was cut (input.h) */
+        reader_fail(rd, READ_DAMAGED, in->offset, "%s", TRUNCATED_WHILE_READ);
+        st = READ_DAMAGED;
+    } else if (st == READ_EOF) {
         /* a decompressor that fails ends its output early: damage */
         if (input_end_status(in) != 0) {
             *code = EXIT_DAMAGED;
@@ -326,6 +332,13 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             r = pipeline_row(pl);
         int dir;
         struct flow *fl = decode_record(cv, &rec, r, &dir);
+        if (input_shrank(in)) {
+            /* another program truncated the mapped file under us: this
+             * record's bytes were read as zeros (input.h), it is dropped */
+            reader_fail(&rd, READ_DAMAGED, rec.offset, "%s", TRUNCATED_WHILE_READ);
+            read_problem(cv, &rd, in, name, READ_DAMAGED, &skipped, &code);
+            break;
+        }
         /* Filtered-out rows are decoded and tracked all the same. */
         if (cv->filter && !filter_match(cv->filter, r))
             continue;
