@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int map_file(struct input *in);
+static int map_file(struct input *in, const struct stat *st);
 static void map_release(struct input *in);
 static long map_need(struct input *in, size_t n);
 
@@ -27,18 +27,26 @@ static uint64_t monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int input_init_fd(struct input *in, int fd, const char *name)
+/* input_init_fd; a regular file is mapped when may_map allows and the
+ * file system can (a buffer otherwise). */
+static int init_fd(struct input *in, int fd, const char *name, int may_map)
 {
     memset(in, 0, sizeof *in);
     in->fd = fd;
     in->name = name;
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    in->is_stream = !regular;
+    if (regular && may_map && map_file(in, &st) == 0)
+        return 0;
     in->cap = INPUT_BUFFER_SIZE;
     in->buf = malloc(in->cap);
-    if (!in->buf)
-        return -1;
-    struct stat st;
-    in->is_stream = !(fstat(fd, &st) == 0 && S_ISREG(st.st_mode));
-    return 0;
+    return in->buf ? 0 : -1;
+}
+
+int input_init_fd(struct input *in, int fd, const char *name)
+{
+    return init_fd(in, fd, name, 0);
 }
 
 int input_init_mem(struct input *in, const uint8_t *data, size_t n, const char *name)
@@ -76,7 +84,8 @@ int input_open(struct input *in, const char *path)
             return -1;
         }
     }
-    if (input_init_fd(in, fd, path) < 0) {
+    /* a decompressor's output is a pipe; the file itself may be mapped */
+    if (init_fd(in, fd, path, !prog) < 0) {
         int e = errno;
         close(fd);
         if (child)
@@ -86,11 +95,6 @@ int input_open(struct input *in, const char *path)
     }
     in->decompressor = prog;
     in->child = (int)child;
-    if (!prog && map_file(in) == 0) {
-        free(in->buf);
-        in->buf = NULL;
-        in->cap = 0;
-    }
     return 0;
 }
 
@@ -225,12 +229,11 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
     signal(sig, SIG_DFL); /* the fault repeats, and ends the program as it would have */
 }
 
-/* A regular file we may map: maps nothing yet, only says so. 0: mapped
- * from now on; -1: read it. */
-static int map_file(struct input *in)
+/* A regular file (st): maps its first window. 0: mapped from now on; -1:
+ * read it (empty, or a file system without mmap). */
+static int map_file(struct input *in, const struct stat *st)
 {
-    struct stat st;
-    if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+    if (st->st_size <= 0)
         return -1;
     if (!page_size) {
         long ps = sysconf(_SC_PAGESIZE);
@@ -245,15 +248,14 @@ static int map_file(struct input *in)
             return -1;
         page_size = (size_t)ps;
     }
-    /* the first window must map, or the file is read (a file system
-     * without mmap) */
-    void *m = mmap(NULL, 1, PROT_READ, MAP_PRIVATE, in->fd, 0);
-    if (m == MAP_FAILED)
-        return -1;
-    munmap(m, 1);
     in->mapped = 1;
-    in->file_size = (uint64_t)st.st_size;
-    return 0;
+    in->file_size = (uint64_t)st->st_size;
+    if (map_need(in, 1) > 0)
+        return 0;
+    in->mapped = 0;
+    in->read_errno = 0;
+    in->eof = 0;
+    return -1;
 }
 
 static void map_release(struct input *in)
