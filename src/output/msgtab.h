@@ -1,4 +1,4 @@
-/* msgtab.h: output of message tables (--fix, later --kdb): a column set of
+/* msgtab.h: output of message tables (--fix, --kdb): a column set of
  * names and q types chosen at run time, and CSV / q-script writers that take
  * each row as an array of ready values, one per selected column.
  *

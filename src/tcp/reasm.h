@@ -1,5 +1,5 @@
-/* reasm.h: one generic TCP reassembler for the message modes (--fix, and
- * later kdb+ IPC), with the protocol left to a per-protocol framer.
+/* reasm.h: one generic TCP reassembler for the message modes (--fix and
+ * --kdb), with the protocol left to a per-protocol framer.
  *
  * For each direction of each connection the reassembler hands the framer the
  * payload bytes in sequence order, each byte exactly once:
