@@ -139,6 +139,33 @@ def test_live_all():
     test_live_threads(None)
 
 
+def test_live_modes():
+    """The message modes' q writer holds up to 1,000 rows for one insert
+    statement: on a pause they go out too, as the packet rows' do (before,
+    they waited for the end of the input). Each capture is one atomic pipe
+    write (at most PIPE_BUF bytes), so the input pauses once, after all of
+    it, and the live output must be the whole output of the same bytes."""
+    for mode, name in (("--fix", "fix_bundle5.pcap"), ("--kdb", "kdb_gap.pcap")):
+        with open(os.path.join(ROOT, "testdata", name), "rb") as f:
+            data = f.read()
+        assert len(data) <= 4096, name
+        args = [BIN, mode, "-f", "q", "-"]
+        whole = subprocess.run(args, input=data, capture_output=True).stdout
+        p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(data)
+        p.stdin.flush()
+        out, secs = read_until(p.stdout.fileno(), lambda d: d == whole, EVENT_TIMEOUT)
+        check("live %s -f q: every row out while the input pauses (%.0f ms)" % (mode, secs * 1000),
+              out == whole and whole.count(b" insert ") == 1, repr(out[-200:]))
+        p.stdin.close()
+        rest = p.stdout.read()
+        rc = p.wait(timeout=10)
+        err = p.stderr.read()
+        check("live %s -f q: nothing more at the end, clean exit" % mode,
+              rest == b"" and rc == 0 and err == b"", "rest=%r rc=%s err=%r" % (rest[:200], rc, err))
+
+
 def test_live_threads(threads):
     """The live checks with --threads THREADS (#19: the rows of a batch in
     the making go out on a pause), or with the default (None)."""
@@ -367,6 +394,7 @@ def main():
         sys.exit("usage: everyday_test.py PCAP2KDB_BINARY")
     BIN = os.path.abspath(sys.argv[1])
     test_live_all()
+    test_live_modes()
     test_progress()
     test_stats()
     print("%d passed, %d failed" % (passed, failed))

@@ -107,6 +107,8 @@ static void tick(struct converter *cv)
 static void flush_rows(struct converter *cv)
 {
     struct writer *w = cv->writer;
+    if (cv->mode && cv->mode->pause)
+        cv->mode->pause(cv->mode_ctx);
     if (cv->pipeline) {
         pipeline_sync(cv->pipeline, 1);
         return;

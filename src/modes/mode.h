@@ -45,6 +45,10 @@ struct mode_ops {
     /* The input has ended; the driver has already ended (evicted) every
      * connection of it. */
     void (*end_input)(void *m);
+    /* Input pauses (a live pipe), or damage is about to be reported: rows
+     * the mode's writer holds (a q insert statement in the making) go out
+     * now, as the packet rows' do. NULL when it holds none. */
+    void (*pause)(void *m);
     /* The flow table forgets a connection: deliver and free what the mode
      * holds for it. */
     void (*evict)(void *m, struct flow *f);

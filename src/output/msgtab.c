@@ -287,6 +287,11 @@ void mt_row(struct mt_writer *w, const struct mt_val *v)
     else
         w->q ? q_row(w, v) : csv_row(w, v);
 }
+void mt_pause(struct mt_writer *w)
+{
+    if (w->q && !w->bb)
+        q_flush(w);
+}
 void mt_end(struct mt_writer *w)
 {
     if (w->q && !w->bb)

@@ -71,5 +71,9 @@ char *mt_csv_str(char *p, const char *s, uint32_t n);
 void mt_begin(struct mt_writer *w);
 void mt_row(struct mt_writer *w, const struct mt_val *v);
 void mt_end(struct mt_writer *w);
+/* Input pauses: the rows of a q insert statement in the making go out
+ * (a statement holds up to 1,000 rows). CSV rows are in out already, and
+ * --publish batches are handed over by the driver's writer. */
+void mt_pause(struct mt_writer *w);
 
 #endif

@@ -709,6 +709,12 @@ static void mode_begin(void *ctx)
     mt_begin(&m->w);
 }
 
+static void mode_pause(void *ctx)
+{
+    struct fix_mode *m = ctx;
+    mt_pause(&m->w);
+}
+
 static void mode_end(void *ctx)
 {
     struct fix_mode *m = ctx;
@@ -743,6 +749,7 @@ const struct mode_ops fix_mode_ops = {
     .begin = mode_begin,
     .packet = mode_packet,
     .end_input = mode_end_input,
+    .pause = mode_pause,
     .evict = mode_evict,
     .end = mode_end,
     .free = mode_free,
