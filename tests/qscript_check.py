@@ -4,8 +4,13 @@
 A strict reader of exactly the q script grammar src/output/write_q.c emits:
 
     / pcap2kdb: load with \\l FILE.q
-    NAME:([] col:`timestamp$(); col:`symbol$(); col:`int$(); col:`long$(); col:())
+    if[not `NAME in key `.;NAME:([] col:`timestamp$(); col:`symbol$(); col:())]
+    if[not(@[cols;NAME;()])~`col`col`col;'"NAME: a table of this name exists with other columns"]
     `NAME insert (COLUMN;COLUMN;...)          one statement per batch
+
+(the table is made only when no variable NAME exists, so that a second
+script appends; the second line, exactly as check_line() makes it from the
+declared names, stops the load when NAME has other columns)
     `NAME insert enlist COLUMN                a one-column table
 
 where each COLUMN literal is, by the column's declared type,
@@ -63,6 +68,13 @@ COMMENT = "/ pcap2kdb: load with \\l FILE.q"
 DECL_TYPE = {"P": "`timestamp$()", "S": "`symbol$()", "I": "`int$()",
              "J": "`long$()", "N": "`timespan$()", "*": "()"}
 TYPE_OF_DECL = {v: k for k, v in DECL_TYPE.items()}
+DEF_RE = re.compile(r"if\[not `([A-Za-z][A-Za-z0-9_]*) in key `\.;([A-Za-z][A-Za-z0-9_]*):\(\[\](.*)\)\]\Z")
+
+
+def check_line(name, names):
+    """The line after the definition: the same columns, or a q error."""
+    return ("if[not(@[cols;%s;()])~%s%s;'\"%s: a table of this name exists with other columns\"]"
+            % (name, "enlist" if len(names) == 1 else "", "".join("`" + c for c in names), name))
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 COL_RE = re.compile(r" ([a-z][a-z0-9_]*):(`timestamp\$\(\)|`symbol\$\(\)|`int\$\(\)|`long\$\(\)|`timespan\$\(\)|\(\))\Z")
@@ -264,26 +276,29 @@ def parse_script(text, table=None):
     lines = text[:-1].split("\n")
     if lines[0] != COMMENT:
         raise QError("line 1: expected the comment %r, got %r" % (COMMENT, lines[0]))
-    if len(lines) < 2:
-        raise QError("no table definition")
+    if len(lines) < 3:
+        raise QError("no table definition and check")
     decl = lines[1]
-    m = re.match(r"([A-Za-z][A-Za-z0-9_]*):\(\[\](.*)\)\Z", decl)
-    if not m:
-        raise QError("line 2: not NAME:([] ...): %r" % decl[:80])
+    m = DEF_RE.match(decl)
+    if not m or m.group(1) != m.group(2):
+        raise QError("line 2: not if[not `NAME in key `.;NAME:([] ...)]: %r" % decl[:80])
     name = m.group(1)
     if table is not None and name != table:
         raise QError("line 2: table %r, expected %r" % (name, table))
     cols = []
-    for item in m.group(2).split(";"):
+    for item in m.group(3).split(";"):
         c = COL_RE.match(item)
         if not c:
             raise QError("line 2: bad column declaration %r" % item)
         cols.append((c.group(1), TYPE_OF_DECL[c.group(2)]))
     if len({c for c, _ in cols}) != len(cols):
         raise QError("line 2: duplicate column names")
+    if lines[2] != check_line(name, [c for c, _ in cols]):
+        raise QError("line 3: not the column check %r: %r" % (check_line(name, [c for c, _ in cols]),
+                                                             lines[2][:120]))
     rows = []
     prefix = "`%s insert " % name
-    for n, text_line in enumerate(lines[2:], start=3):
+    for n, text_line in enumerate(lines[3:], start=4):
         ln = Line(text_line, n)
         ln.expect(prefix)
         if len(cols) == 1:
@@ -596,7 +611,7 @@ def main():
         name, qcols, rows = parse_script(qtext)
         exp = schema_types(binary, every)
         assert [c for c, _ in qcols] == cols and "".join(t for _, t in qcols) == exp \
-            and rows == [] and len(qtext.split("\n")) == 3, qtext
+            and rows == [] and len(qtext.split("\n")) == 4, qtext
         passed += 1
     except (QError, AssertionError) as e:
         print("FAIL empty capture must give only the typed table definition: %s" % e)
@@ -612,7 +627,8 @@ def main():
             passed += 1
 
     # The reader itself must reject what is not in the grammar.
-    good = (COMMENT + "\npcap:([] time:`timestamp$(); sym:`symbol$(); len:`int$())\n"
+    good = (COMMENT + "\nif[not `pcap in key `.;pcap:([] time:`timestamp$(); sym:`symbol$(); "
+            "len:`int$())]\n" + check_line("pcap", ["time", "sym", "len"]) + "\n"
             "`pcap insert (2020.01.01D00:00:00.000000000 0Np;`$(\"ab\";,\"b\");1 0Ni)\n")
     bad = [
         good.replace("1 0Ni", "1 0N"),                         # ints without suffix
@@ -628,6 +644,10 @@ def main():
         good.replace("`$(\"ab\";,\"b\")", "`$(\"ab\")"),         # one-item list
         good.replace("`pcap insert", "`trades insert"),        # other table
         good.replace("len:`int$()", "len:`float$()"),          # type outside grammar
+        good.replace("`time`sym`len", "`time`sym"),            # check of other columns
+        good.replace("`time`sym`len", "`time`len`sym"),        # ... in another order
+        good.replace("in key `.;pcap:", "in key `.;trades:"),  # makes another table
+        good.replace("if[not `pcap in key `.;", "").replace(")]\n", ")\n", 1),  # always made
         good[:-1],                                             # no final newline
     ]
     try:

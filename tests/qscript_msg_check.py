@@ -7,8 +7,9 @@ A strict reader of exactly the grammar they emit:
 
   --fix, --kdb (msgtab.c):
     / pcap2kdb: load with \\l FILE.q
-    NAME:([] col:`timestamp$(); col:`symbol$(); col:`short$(); col:`int$();
-             col:`long$(); col:`float$(); col:`boolean$(); col:`timespan$(); col:())
+    if[not `NAME in key `.;NAME:([] col:`timestamp$(); col:`symbol$(); col:`short$();
+             col:`int$(); col:`long$(); col:`float$(); col:`boolean$(); col:`timespan$(); col:())]
+    if[not(@[cols;NAME;()])~`col`col...;'"NAME: a table of this name exists with other columns"]
     `NAME insert (COLUMN;COLUMN;...)      one statement per batch (<= 1000 rows)
     `NAME insert enlist COLUMN            a one-column table
 
@@ -25,7 +26,8 @@ A strict reader of exactly the grammar they emit:
 
   --flows (flows_summary.c): one row per statement, atoms:
     / pcap2kdb --flows: load with \\l FILE.q
-    NAME:([] ...)                                 (types P S I J N)
+    if[not `NAME in key `.;NAME:([] ...)]          (types P S I J N)
+    if[not(@[cols;NAME;()])~`col`col...;'"..."]    (as above)
     `NAME insert (0;`$"sym";`$"10.0.0.1";40000i;...;0Np;0Nn;0Ni;0N;`$"")
 
 Every value is checked against its declared type with q's ranges (short and
@@ -220,24 +222,34 @@ def parse_atom(ln, qtype):
         ln.fail(str(e))
 
 
+# the definition line and the column check, as the packet reader has them
+DEF_RE = qc.DEF_RE
+check_line = qc.check_line
+
+
 def parse_decl(lines, comment, table):
+    """Lines 1-3: the comment, the table made unless it exists, the check
+    that an existing one has the same columns."""
     if lines[0] != comment:
         raise QError("line 1: expected the comment %r, got %r" % (comment, lines[0]))
-    if len(lines) < 2:
-        raise QError("no table definition")
-    m = re.match(r"([A-Za-z][A-Za-z0-9_]*):\(\[\](.*)\)\Z", lines[1])
-    if not m:
-        raise QError("line 2: not NAME:([] ...): %r" % lines[1][:80])
+    if len(lines) < 3:
+        raise QError("no table definition and check")
+    m = DEF_RE.match(lines[1])
+    if not m or m.group(1) != m.group(2):
+        raise QError("line 2: not if[not `NAME in key `.;NAME:([] ...)]: %r" % lines[1][:80])
     if m.group(1) != table:
         raise QError("line 2: table %r, expected %r" % (m.group(1), table))
     cols = []
-    for item in m.group(2).split(";"):
+    for item in m.group(3).split(";"):
         c = COL_RE.match(item)
         if not c:
             raise QError("line 2: bad column declaration %r" % item)
         cols.append((c.group(1), TYPE_OF_DECL[c.group(2)]))
     if len({c for c, _ in cols}) != len(cols):
         raise QError("line 2: duplicate column names")
+    want = check_line(table, [c for c, _ in cols])
+    if lines[2] != want:
+        raise QError("line 3: not the column check %r: %r" % (want, lines[2][:120]))
     return cols
 
 
@@ -251,7 +263,7 @@ def parse_script(text, table, flows=False):
         raise QError("line 2: --flows declares a type outside P S I J N")
     rows = []
     prefix = "`%s insert " % table
-    for n, text_line in enumerate(lines[2:], start=3):
+    for n, text_line in enumerate(lines[3:], start=4):
         ln = Line(text_line, n)
         ln.expect(prefix)
         if flows:
@@ -645,7 +657,7 @@ def main():
         rc, qtext, _ = run(binary, ["-f", "q"] + args + [gen["empty"]])
         try:
             cols, rows = parse_script(qtext, table, table == "flows")
-            assert rows == [] and len(qtext.split("\n")) == 3, qtext
+            assert rows == [] and len(qtext.split("\n")) == 4, qtext
             assert "".join(t for _, t in cols) == schema_types(binary, args, table)
             passed += 1
         except (QError, AssertionError) as e:
@@ -666,8 +678,9 @@ def main():
         failed += 1
 
     # The reader itself rejects what is not in the grammar.
-    good = (MSG_COMMENT + "\nfix:([] t:`timestamp$(); s:`symbol$(); h:`short$(); i:`int$(); "
-            "f:`float$(); b:`boolean$(); n:`timespan$(); q:())\n"
+    good = (MSG_COMMENT + "\nif[not `fix in key `.;fix:([] t:`timestamp$(); s:`symbol$(); "
+            "h:`short$(); i:`int$(); f:`float$(); b:`boolean$(); n:`timespan$(); q:())]\n"
+            + check_line("fix", ["t", "s", "h", "i", "f", "b", "n", "q"]) + "\n"
             "`fix insert (2020.01.01D00:00:00.000000000 0Np;`$(\"a\\\"\\\\\\012\";,\"b\");"
             "-128 0Nh;1 0Ni;1.5 0n;10b;0D00:00:01.000000000 0Nn;(\"\";,\"\\\\\"))\n")
     bad = [good.replace("-128 0Nh", "-128 0N"),             # shorts without suffix
@@ -689,6 +702,8 @@ def main():
            good.replace('(\"\";,\"\\\\\")', '(\"\")'),      # one-item list
            good.replace("f:`float$()", "f:`real$()"),
            good.replace("`fix insert", "`pcap insert"),
+           good.replace("`t`s`h`i`f`b`n`q", "`t`s`h`i`f`b`n"),   # check of other columns
+           good.replace("in key `.;fix:", "in key `.;pcap:"),
            good[:-1]]
     try:
         parse_script(good, "fix")
@@ -703,7 +718,8 @@ def main():
             failed += 1
         except QError:
             passed += 1
-    fgood = (FLOWS_COMMENT + "\nflows:([] a:`long$(); s:`symbol$(); i:`int$(); n:`timespan$())"
+    fgood = (FLOWS_COMMENT + "\nif[not `flows in key `.;flows:([] a:`long$(); s:`symbol$(); "
+             "i:`int$(); n:`timespan$())]\n" + check_line("flows", ["a", "s", "i", "n"]) +
              "\n`flows insert (0N;`$\"x\";0Ni;0Nn)\n")
     for k, b in enumerate([fgood.replace("0Ni", "0N"), fgood.replace("0Ni", "5"),
                            fgood.replace('`$"x"', '`$,"x"'), fgood.replace("0Nn", "0Np"),

@@ -21,7 +21,11 @@ void q_table_definition(struct out *o, const char *mode, const char *table, int 
         out_write(o, mode, strlen(mode));
     }
     out_write(o, ": load with \\l FILE.q\n", 22);
-    out_write(o, table, strlen(table));
+    size_t tn = strlen(table);
+    out_write(o, "if[not `", 8);
+    out_write(o, table, tn);
+    out_write(o, " in key `.;", 11);
+    out_write(o, table, tn);
     out_write(o, ":([]", 4);
     for (int i = 0; i < ncols; i++) {
         char qtype;
@@ -34,7 +38,24 @@ void q_table_definition(struct out *o, const char *mode, const char *table, int 
         if (i + 1 < ncols)
             out_write(o, ";", 1);
     }
-    out_write(o, ")\n", 2);
+    out_write(o, ")]\n", 3);
+    /* @[cols;x;()]: a variable of that name that is no table gets the same
+     * message instead of cols' own error */
+    out_write(o, "if[not(@[cols;", 14);
+    out_write(o, table, tn);
+    out_write(o, ";()])~", 6);
+    if (ncols == 1)
+        out_write(o, "enlist", 6);
+    for (int i = 0; i < ncols; i++) {
+        char qtype;
+        const char *name = col(ctx, i, &qtype);
+        out_write(o, "`", 1);
+        out_write(o, name, strlen(name));
+    }
+    out_write(o, ";'\"", 3);
+    out_write(o, table, tn);
+    out_write(o, Q_OTHER_COLUMNS, strlen(Q_OTHER_COLUMNS));
+    out_write(o, "\"]\n", 3);
 }
 
 void q_insert_open(struct out_pieces *ps, const char *table, int ncols)

@@ -97,8 +97,17 @@ void q_column_close(struct out_pieces *ps, char qtype, int single);
 void q_insert_close(struct out_pieces *ps, int ncols);
 
 /* The script's first lines: the comment that says how to load it (naming
- * the mode's option, e.g. "--flows", unless mode is NULL), and
- * TABLE:([] a:`timestamp$(); ...) with column i named and typed by col(). */
+ * the mode's option, e.g. "--flows", unless mode is NULL); the table,
+ * made only when no variable of that name exists, so that a second script
+ * appends to the first one's rows:
+ *   if[not `TABLE in key `.;TABLE:([] a:`timestamp$(); ...)]
+ * and a check that the existing table has the same columns (a q error
+ * naming the table, never a silent mix):
+ *   if[not(@[cols;TABLE;()])~`a`b...;'"TABLE: ..."]
+ * with column i named and typed by col(). */
+/* The error a script signals when its table exists with other columns
+ * (after "TABLE"). */
+#define Q_OTHER_COLUMNS ": a table of this name exists with other columns"
 void q_table_definition(struct out *o, const char *mode, const char *table, int ncols,
                         const char *(*col)(const void *ctx, int i, char *qtype),
                         const void *ctx);
