@@ -276,6 +276,16 @@ def cases_ixia():
         note="signature, wrong length")
     f = eth(ip) + ixia([(5, tsv)])
     add(f, None, 4, ip=ip, udp_len=n, caplen=len(f) - 3, note="truncated by the snaplen")
+    # A short frame: padded with zeros to 60 bytes, then the trailer (the
+    # padding is skipped, as Wireshark's "padding: Zeros" does); padded
+    # with other bytes, the padding is taken for part of the trailer, whose
+    # length then does not match: no stamp.
+    sip, sn = udp_ip(4, 2)
+    add(eth(sip) + ixia([(3, tsv)]), (t + 100, 987654321, None, None), 5, ip=sip, udp_len=sn,
+        note="short frame, zero padding")
+    f = eth(sip, pad=False)
+    add(f + b"\x55" * (60 - len(f)) + ixia([(3, tsv)]), None, 6, ip=sip, udp_len=sn,
+        note="short frame, non-zero padding")
     return recs
 
 

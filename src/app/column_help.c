@@ -50,7 +50,7 @@ static const struct column_help packet_help[] = {
     { "inflight", "bytes in flight after this data segment, Wireshark's tcp.analysis.bytes_in_flight" },
     { "pushbytes", "bytes sent since the last PSH flag, tcp.analysis.push_bytes_sent" },
     { "ackrtt", "time from the segment this ACK acknowledges, tcp.analysis.ack_rtt" },
-    { "acked", "bytes this ACK acknowledges, tcp.analysis.acks_frame's segment length" },
+    { "acked", "frame of the peer's segment this ACK acknowledges, tcp.analysis.acks_frame" },
     { "irtt", "initial round-trip time, SYN to ACK, tcp.analysis.initial_rtt" },
     { NULL, NULL },
 };

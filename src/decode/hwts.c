@@ -34,6 +34,8 @@
 #define IXIA_TS_FIRST 3 /* local, NTP, GPS, PTP, holdover: 3..7 */
 #define IXIA_TS_LAST 7
 #define ETH_FCS_LEN 4
+/* The shortest Ethernet frame without its FCS: shorter ones are padded. */
+#define ETH_MIN_FRAME 60
 
 static const struct { const char *name; unsigned mask; } hwts_names[] = {
     { "metamako", HWTS_METAMAKO }, { "exablaze", HWTS_EXABLAZE }, { "expcap", HWTS_EXPCAP },
@@ -297,6 +299,19 @@ void hwts_find(unsigned mask, uint32_t linktype, const uint8_t *p, size_t caplen
     if (end && caplen == reported && end < caplen) {
         const uint8_t *t = p + end;
         size_t n = caplen - end;
+        /* A frame padded to 60 bytes before the trailer was added: the
+         * padding is not the trailer's. As Wireshark's Ethernet dissector
+         * (its "padding" preference, Zeros by default): a frame of 60 bytes
+         * or more whose datagram ends before byte 60, and zeros up to it. */
+        if (reported >= ETH_MIN_FRAME && end < ETH_MIN_FRAME) {
+            size_t pad = ETH_MIN_FRAME - end, i = 0;
+            while (i < pad && t[i] == 0)
+                i++;
+            if (i == pad) {
+                t += pad;
+                n -= pad;
+            }
+        }
         if ((mask & HWTS_IXIA) && hwts_ixia(t, n, out))
             return;
         if ((mask & HWTS_METAMAKO) && hwts_metamako(t, n, rec_sec, out))
