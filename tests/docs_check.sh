@@ -54,5 +54,24 @@ for doc in README.md man/pcap2kdb.1; do
     for c in $cols; do check "$doc" "$c" column; done
     for o in $opts; do check "$doc" "$o" option; done
 done
+# Every load line the documents give for a mode's default columns
+# (TABLE:("TYPES";enlist",") 0: `:out.csv) must be the one --schema prints:
+# a column added to a table must update them.
+for mode in "" --fix --kdb --flows; do
+    line=$("$bin" $mode --schema)
+    table=${line%%:*}
+    for doc in README.md man/pcap2kdb.1; do
+        if [ "$doc" = README.md ]; then text=$readme_text; else text=$man_text; fi
+        while IFS= read -r got; do
+            [ -n "$got" ] || continue
+            if [ "$got" = "$line" ]; then
+                passed=$((passed + 1))
+            else
+                echo "FAIL: $doc gives the load line $got, --schema ${mode:-(packets)} prints $line"
+                failed=$((failed + 1))
+            fi
+        done < <(grep -oE -- "$table:\(\"[A-Z*]+\";enlist\",\"\) 0: \`:out\.csv" <<< "$text")
+    done
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -126,7 +126,7 @@ static const struct column_help fix_help[] = {
     { "price", "OrderQty (38), Price (44)" },
     { "bodylen", "BodyLength (9) as sent" },
     { "chkok", "the CheckSum (10) is right" },
-    { "flags", "gap, skipped, reordered, bad_length, bad_checksum, no_checksum, too_long, " },
+    { "flags", "gap, skipped, reordered, bad_length, bad_checksum, no_checksum, too_long, |-joined" },
     { "latency", "for an execution report (35=8), order cancel reject (9), reject (3) or business reject (j): time since the order (D, F or G) with the same ClOrdID went the other way on the same connection; empty when unmatched" },
     { "begin", "BeginString" },
     { "len", "message bytes on the wire" },
