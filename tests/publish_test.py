@@ -175,9 +175,11 @@ free_port = s.getsockname()[1]
 s.close()
 t0 = time.time()
 r = run(["--publish", "127.0.0.1:%d:u:topsecret" % free_port, "--retry-for", "1"] + PACKETS[:1])
+took = time.time() - t0
 check(r.returncode == 1 and b"cannot connect" in r.stderr and b"topsecret" not in r.stderr,
       "nobody listening: exit 1 after --retry-for (%s)" % r.stderr.decode().strip())
-check(time.time() - t0 < 10, "nobody listening: no hang")
+check(1.0 <= took < 10, "nobody listening: tries for the whole --retry-for, no hang (%.2f s)"
+      % took)
 
 rx = Receiver([], "--user", "feed", "--password", "secret")
 r = run(["--publish", rx.target + ":feed:secret"] + PACKETS[:1])
@@ -235,12 +237,22 @@ if GEN:
 
     rx = Receiver([], "--die-after", "3", "--down", "-1")
     t0 = time.time()
-    r = run(["--publish", rx.target, "--batch", "1000", "--retry-for", "2", big], timeout=60)
+    r = run(["--publish", rx.target, "--batch", "1000", "--retry-for", "2", "--stats", big],
+            timeout=60)
+    took = time.time() - t0
     rx.stop()
-    check(r.returncode == 3 and b"gave up" in r.stderr and b"rows published" in r.stderr,
+    err = r.stderr.decode()
+    check(r.returncode == 3 and "gave up" in err and "rows published" in err,
           "receiver never comes back: exit 3 with the rows published (%s)"
-          % r.stderr.decode().strip().splitlines()[-1:])
-    check(time.time() - t0 < 30, "receiver never comes back: no hang")
+          % [ln for ln in err.splitlines() if "rows published" in ln])
+    said = err.split("of them not confirmed")[0].rsplit("(", 1)[-1].strip() \
+        if "of them not confirmed" in err else None
+    stats = err.split("uncertain")[1].split()[0] if "uncertain" in err else None
+    check(said is not None and said == stats and int(said) > 0,
+          "receiver never comes back: --stats uncertain (%s) = the rows stderr says are not "
+          "confirmed (%s)" % (stats, said))
+    check(2.0 <= took < 30, "receiver never comes back: retried for the whole --retry-for, "
+          "no hang (%.2f s)" % took)
 
     # slow receiver: the writer blocks, memory stays bounded
     rx = Receiver([], "--slow", "0.05")
@@ -308,6 +320,35 @@ for attempt in range(5):  # a loaded machine may miss once: retries, not a wider
         break
 check(min(lat) < 0.1,
       "live: a row of a paused pipe reaches the receiver in %s s" % ["%.3f" % x for x in lat])
+
+# ---- the status line: with --publish no row goes to stdout, so a terminal
+# on stdout and stderr shows it (as with -o FILE) --------------------------
+import pty  # noqa: E402
+import select  # noqa: E402
+rx = Receiver([])
+master, slave = pty.openpty()
+p = subprocess.Popen([BIN, "--publish", rx.target, "-"], stdin=subprocess.PIPE, stdout=slave,
+                     stderr=slave)
+os.close(slave)
+tty = b""
+for chunk in (hdr + b"".join(recs[:10]), b"".join(recs[10:])):
+    p.stdin.write(chunk)
+    p.stdin.flush()
+    time.sleep(0.4)  # a pause after the 250 ms redraw interval: a new line is due
+p.stdin.close()
+p.wait(timeout=30)
+while select.select([master], [], [], 1)[0]:
+    try:
+        got = os.read(master, 65536)
+    except OSError:
+        break
+    if not got:
+        break
+    tty += got
+os.close(master)
+d = rx.stop()
+check(p.returncode == 0 and b"records" in tty and len(d["tables"]["pcap"]["rows"]) == len(recs),
+      "--publish on a terminal: the status line shows (%r)" % tty[:80])
 
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)

@@ -933,9 +933,11 @@ static int run_open(struct run *r, int argc, char **argv)
         }
     }
 
-    /* The status line: on a terminal, unless our rows go to that terminal too. */
+    /* The status line: on a terminal, unless our rows go to that terminal
+     * too (not with -o, nor with --publish: the rows go to the receiver). */
     int show = o->progress >= 0 ? o->progress
-                                : isatty(STDERR_FILENO) && (o->output || !isatty(r->outfd));
+                                : isatty(STDERR_FILENO) &&
+                                      (o->output || o->publish || !isatty(r->outfd));
     progress_init(&r->progress, show, STDERR_FILENO,
                   show ? inputs_size(r->files, r->nfiles) : 0);
     converter_set_progress(&r->cv, &r->progress);

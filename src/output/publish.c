@@ -179,7 +179,7 @@ static enum publish_status check_schema(struct publisher *p, enum qconn_status *
 }
 
 /* Connects and checks; retries an unreachable receiver until deadline_ns
- * with backoff 0.5, 1, 2, 4, 5, 5... s. */
+ * with backoff 0.5, 1, 2, 4, 5, 5... s, the last try at the deadline. */
 static enum publish_status connect_checked(struct publisher *p, uint64_t deadline_ns,
                                            int reconnecting)
 {
@@ -203,12 +203,12 @@ static enum publish_status connect_checked(struct publisher *p, uint64_t deadlin
             return PUB_USAGE;
         }
         uint64_t now = qconn_now_ns();
-        if (now + wait > deadline_ns) {
+        if (now >= deadline_ns) {
             fprintf(stderr, "%s: publish %s: %s; gave up after %.0f s\n", p->prog,
                     p->target.shown, p->conn.err, p->retry_for_s);
             return reconnecting ? PUB_FAILED : PUB_USAGE;
         }
-        sleep_ns(wait);
+        sleep_ns(wait < deadline_ns - now ? wait : deadline_ns - now);
         wait = wait * 2 > 5000000000u ? 5000000000u : wait * 2;
     }
 }
@@ -243,6 +243,17 @@ struct publisher *publisher_open(const struct qtarget *t, const struct table_sch
     return p;
 }
 
+/* The receiver is lost for good: what was published, and how much of it is
+ * in doubt (stderr and --stats say the same). */
+static enum publish_status lost(struct publisher *p, uint64_t doubt, enum publish_status ps)
+{
+    fprintf(stderr, "%s: publish %s: %llu rows published (%llu of them not confirmed)\n",
+            p->prog, p->target.shown, (unsigned long long)p->st.rows,
+            (unsigned long long)doubt);
+    p->st.uncertain_rows += doubt;
+    return ps;
+}
+
 /* The connection broke while msg was being sent: reconnect and send msg
  * again. The rows written since the last confirmation are in doubt. */
 static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
@@ -254,18 +265,17 @@ static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
     uint64_t deadline = qconn_now_ns() + (uint64_t)(p->retry_for_s * 1e9);
     for (;;) {
         enum publish_status ps = connect_checked(p, deadline, 1);
-        if (ps != PUB_OK) {
-            fprintf(stderr, "%s: publish %s: %llu rows published (%llu of them not confirmed)\n",
-                    p->prog, p->target.shown, (unsigned long long)p->st.rows,
-                    (unsigned long long)doubt);
-            return ps;
-        }
+        if (ps != PUB_OK)
+            return lost(p, doubt, ps);
         p->st.reconnects++;
         if (qconn_send(&p->conn, p->msg.p, p->msg.len) == QC_OK)
             break;
         qconn_close(&p->conn);
-        if (qconn_now_ns() >= deadline)
-            return PUB_FAILED;
+        if (qconn_now_ns() >= deadline) {
+            fprintf(stderr, "%s: publish %s: %s; gave up after %.0f s\n", p->prog,
+                    p->target.shown, p->conn.err, p->retry_for_s);
+            return lost(p, doubt, PUB_FAILED);
+        }
     }
     p->st.uncertain_rows += doubt;
     p->confirmed_rows = p->st.rows; /* counted again from here */
