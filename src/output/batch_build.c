@@ -91,12 +91,6 @@ int bb_row(struct batch_builder *bb, size_t text_max)
     return b->nrows;
 }
 
-void bb_text_done(struct batch_builder *bb, int c, int r, size_t n)
-{
-    bb->b.col[c].s[r] = (struct qtext){ bb->b.arena + bb->b.arena_len, (uint32_t)n };
-    bb->b.arena_len += n;
-}
-
 void bb_set_text(struct batch_builder *bb, int c, int r, const char *s, size_t n)
 {
     if (n) /* a null's text may be a null pointer */

@@ -49,7 +49,11 @@ int bb_row(struct batch_builder *bb, size_t text_max);
 /* Where the row's next text goes (room as promised to bb_row); after
  * writing n bytes there, bb_text_done() makes them column c's value. */
 static inline char *bb_text_room(struct batch_builder *bb) { return bb->b.arena + bb->b.arena_len; }
-void bb_text_done(struct batch_builder *bb, int c, int r, size_t n);
+static inline void bb_text_done(struct batch_builder *bb, int c, int r, size_t n)
+{
+    bb->b.col[c].s[r] = (struct qtext){ bb->b.arena + bb->b.arena_len, (uint32_t)n };
+    bb->b.arena_len += n;
+}
 /* Copies text (n == 0: the null symbol or empty string). */
 void bb_set_text(struct batch_builder *bb, int c, int r, const char *s, size_t n);
 /* Text that outlives the batch (static names): not copied. */

@@ -133,7 +133,17 @@ void qb_atom_float(struct qbuf *b, double v)
 /* Symbol text and its terminating NUL at p. */
 static uint8_t *put_symbol(uint8_t *p, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    /* eight bytes at a time while none is NUL (a NUL would end the symbol
+     * early: it becomes '?'), the rest byte by byte */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
+            break;
+        memcpy(p + i, &w, 8);
+    }
+    for (; i < n; i++)
         p[i] = s[i] ? (uint8_t)s[i] : '?';
     p[n] = 0;
     return p + n + 1;

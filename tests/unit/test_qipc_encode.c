@@ -101,6 +101,26 @@ START_TEST(symbol_nul_and_null)
 }
 END_TEST
 
+/* Symbols are copied eight bytes at a time: a NUL in the first word, in a
+ * later one, or in the tail after the last whole word. */
+START_TEST(symbol_nul_in_words)
+{
+    struct qbuf b;
+    qb_init(&b);
+    qb_begin(&b, QMSG_ASYNC);
+    struct qtext v[] = { { "abc\0efghij", 10 }, { "abcdefghij\0k", 12 },
+                         { "abcdefgh", 8 }, { "abcdefgh\0", 9 } };
+    qb_vec_symbol(&b, v, 4);
+    qb_end(&b);
+    expect_bytes(&b, "01000000 39000000 0b 00 04000000 "
+                     "6162633f65666768696a00 "
+                     "6162636465666768696a3f6b00 "
+                     "616263646566676800 "
+                     "61626364656667683f00");
+    qb_free(&b);
+}
+END_TEST
+
 START_TEST(timestamp_vector)
 {
     struct qbuf b;
@@ -211,6 +231,7 @@ int main(void)
     tcase_add_test(tc, int_vector);
     tcase_add_test(tc, symbol_vector);
     tcase_add_test(tc, symbol_nul_and_null);
+    tcase_add_test(tc, symbol_nul_in_words);
     tcase_add_test(tc, timestamp_vector);
     tcase_add_test(tc, null_atoms);
     tcase_add_test(tc, reads_table_columns_and_errors);
