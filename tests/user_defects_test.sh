@@ -134,6 +134,12 @@ refuse "--flows given twice" --flows --flows
 refuse "--kdb given twice" --kdb --kdb
 refuse "-o given twice" -o a.csv -o b.csv
 refuse "-f given twice" -f q -f csv
+# the last of two would have won silently (found in the seventh session)
+refuse "--hwts given twice" --hwts ixia --hwts arista --columns hwtime
+refuse "--publish given twice" --publish :1 --publish :2
+refuse "--publish-layout given twice" --publish :1 --publish-layout tick --publish-layout plain
+refuse "--batch given twice" --publish :1 --batch 5 --batch 6
+refuse "--retry-for given twice" --publish :1 --retry-for 1 --retry-for 2
 refuse "--no-header does not apply to -f q (a script has no header line)" -f q --no-header
 refuse "--data-max does not apply to --fix, --kdb or --flows (it limits the data column of packet rows)" --flows --data-max 10
 refuse "--data-max needs the data column (--columns ...,data)" --data-max 10

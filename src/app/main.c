@@ -76,6 +76,9 @@ static const char usage_tail[] =
     "                      or IP protocol number NAME; each of these three options\n"
     "                      is repeatable: OR within one, AND between them;\n"
     "                      with --flows they choose connections (either end)\n"
+    "      --from TIME     keep rows at or after TIME (UTC): a q timestamp\n"
+    "                      (2024.01.02D10:00:00.5, or shorter) or epoch seconds\n"
+    "      --to TIME       keep rows before TIME (exclusive)\n"
     "  -c N              stop after writing N rows\n"
     "\n"
     "While it runs:\n"
@@ -283,7 +286,8 @@ static int single_valued(int c)
     switch (c) {
     case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
     case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX:
-    case OPT_STATS: case OPT_LIST_COLUMNS:
+    case OPT_STATS: case OPT_LIST_COLUMNS: case OPT_HWTS: case OPT_PUBLISH:
+    case OPT_PUBLISH_LAYOUT: case OPT_BATCH: case OPT_RETRY_FOR:
         return 1;
     default:
         return c >= OPT_MODE && c < OPT_MODE + n_table_modes; /* a repeated mode flag */
