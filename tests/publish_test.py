@@ -20,6 +20,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from csv_text import csv_unescape  # noqa: E402
 TESTDATA = os.path.join(HERE, "..", "testdata")
 TP = os.path.join(HERE, "tickerplant.py")
 BIN = sys.argv[1]
@@ -130,7 +132,10 @@ def compare(mode_args, files, table, layout="tick", what=None):
             if layout == "tick" and name == "time":
                 continue  # the receiver's own clock
             src = "time" if (layout == "tick" and name == "ptime") else name
-            if not same(v, typed(letters[name], byname[src])):
+            text = byname[src]
+            if letters[name] in "sC" and src != "sym":
+                text = csv_unescape(text)  # outside text is escaped in CSV
+            if not same(v, typed(letters[name], text)):
                 if bad < 3:
                     print("   %s: %r received, CSV %r" % (name, v, byname[src]))
                 bad += 1

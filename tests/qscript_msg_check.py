@@ -63,6 +63,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import qscript_check as qc        # noqa: E402  (timestamp check, packet builders)
+from csv_text import csv_unescape  # noqa: E402
 from qscript_check import check_span  # noqa: E402
 import gen_fixdata as gf          # noqa: E402
 import gen_kdb as gk              # noqa: E402
@@ -303,8 +304,12 @@ def parse_script(text, table, flows=False):
 # ---------------------------------------------------------------- CSV --
 
 def parse_csv(text):
-    """RFC 4180 as the writers emit it: LF line ends, a field quoted only when
-    it holds , " CR or LF. Returns the records as lists of fields."""
+    """RFC 4180 as the writers emit it: LF line ends, one record per line
+    (no CR, no LF inside a field: outside text is escaped, csv_text.py), a
+    field quoted only when it holds , or ". Returns the records as lists of
+    fields (still escaped)."""
+    if "\r" in text:
+        raise QError("CSV: a raw CR at byte %d" % text.index("\r"))
     recs, i, n = [], 0, len(text)
     if n and not text.endswith("\n"):
         raise QError("CSV does not end with a newline")
@@ -325,7 +330,9 @@ def parse_csv(text):
                     j = k + 1
                     break
                 f = "".join(out)
-                if not re.search(r'[,"\r\n]', f):
+                if "\n" in f:
+                    raise QError("CSV: a record across lines at byte %d" % i)
+                if not re.search(r'[,"]', f):
                     raise QError("CSV: field %r quoted without need" % f)
                 if j < n and text[j] not in ",\n":
                     raise QError("CSV: text after a closing quote at byte %d" % j)
@@ -418,6 +425,15 @@ def check_pair(binary, capture, args, table):
             probs.append("CSV row %d has %d fields for %d columns" % (k, len(crec), len(cols)))
             continue
         for (col, qtype), qv, cv in zip(cols, qrow, crec):
+            if qtype in "S*" and col != "sym":
+                if re.search(r"[\x00-\x1f\x7f]", cv):
+                    probs.append("row %d %s: a raw control byte in %r" % (k, col, cv))
+                    continue
+                try:
+                    cv = csv_unescape(cv)   # outside text; the sym is the user's, raw
+                except ValueError as e:
+                    probs.append("row %d %s: %s" % (k, col, e))
+                    continue
             if not same_value(qtype, qv, cv):
                 probs.append("row %d %s: q %r csv %r" % (k, col, qv, cv))
         if len(probs) > 20:
@@ -732,11 +748,20 @@ def main():
             passed += 1
     try:
         parse_script(fgood, "flows", True)
-        parse_csv('a,"b,""c"""\n,"x\ny"\n')
+        parse_csv('a,"b,""c"""\n,x\\012y\n')
         passed += 1
     except QError as e:
         print("FAIL reader rejects a valid flows script or CSV: %s" % e)
         failed += 1
+    # a record must be one line: a raw LF or CR inside quotes, or any raw
+    # control byte, is refused (the CSV writers escape them)
+    for k, b in enumerate(['a,"x\ny"\n', 'a,x\ry\n', 'a,"b"\n']):
+        try:
+            parse_csv(b)
+            print("FAIL reader accepts invalid CSV #%d: %r" % (k, b))
+            failed += 1
+        except QError:
+            passed += 1
 
     tmp.cleanup()
     print("%d passed, %d failed" % (passed, failed))

@@ -100,6 +100,22 @@ flows_case "--flows --host 10.0.0.2 --port 80" '($3 == "10.0.0.2" || $5 == "10.0
 run --flows --port 443 -c 2 "$td/filter_mix.pcap"
 expect "--flows --port 443 -c 2" "$("$bin" --flows --port 443 "$td/filter_mix.pcap" | head -n 3)" "$out"
 
+# --- 4. every CSV record is one line: outside text escaped ----------------
+# (the item had been closed undone: raw CR/LF went out quoted, found in the
+# seventh session). Wire text: FIX values with LF, CR, TAB, BEL, DEL and a
+# backslash; the file column: a name with CR and LF.
+run --fix --columns frame,clordid,tag58 --tags 58 "$td/fix_qstrings.pcap"
+expect "FIX wire text: one line a record" 43 "$(wc -l < out.txt)"
+expect "FIX wire text: LF escaped" '7,new\012line,new\012line' "$(sed -n 5p out.txt)"
+expect "FIX wire text: CR LF escaped" '8,cr\015lf\015\012,cr\015lf\015\012' "$(sed -n 6p out.txt)"
+expect "FIX wire text: TAB BEL DEL escaped" '12,tab\011bell\007del\177,tab\011bell\007del\177' "$(sed -n 10p out.txt)"
+expect "FIX wire text: backslash doubled, quotes as RFC 4180" '14,"\\""\\","\\""\\"' "$(sed -n 12p out.txt)"
+cp "$td/tcp_flags.pcap" "$(printf 'cr\rlf\nx.pcap')"
+run -c 1 --columns frame,file "$(printf 'cr\rlf\nx.pcap')"
+expect "file column: CR and LF escaped" "$(printf 'frame,file\n1,cr\\015lf\\012x.pcap')" "$out"
+run -c 1 -f q --columns file "$(printf 'cr\rlf\nx.pcap')"
+case $out in *'"cr\015lf\012x.pcap"'*) ok ;; *) fail "file column in q: [$out]" ;; esac
+
 # --- 6. q names: --flows start/finish; --table refuses q's reserved words --
 expect "--flows header" "stream,sym,src,srcport,dest,destport,start,finish" \
     "$("$bin" --flows "$td/filter_mix.pcap" | head -n 1 | cut -d, -f1-8)"

@@ -86,13 +86,13 @@ struct format_ctx {
     /* counts format_set_input calls: a new value means a new input, whose
      * sym may sit where the last one did */
     unsigned input;
-    /* #18: the file column's text, ready for the writer (quoted as CSV
+    /* #18: the file column's text, ready for the writer (escaped and quoted as CSV
      * needs; raw for a q script, which escapes it when file_escape says so),
      * and the room sym and file take in a row together (text_len) */
     const char *file;
     size_t file_len, text_len;
     int file_escape;
-    char file_text[2 * FILE_NAME_MAX + 3];
+    char file_text[4 * FILE_NAME_MAX + 3];   /* MT_CSV_STR_ROOM(FILE_NAME_MAX) */
     uint32_t data_max;   /* bytes of payload in the data column */
     struct time_cache time;
     struct time_cache hwtime;  /* #17: its own, so that neither evicts the other */

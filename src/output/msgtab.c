@@ -39,20 +39,25 @@ int mt_columns_parse(struct mt_columns *cols, const struct column_def *defs, int
 
 /* ---------------------------------------------------------------- CSV -- */
 
-/* The bytes that make a field need quotes (RFC 4180). */
-static const uint8_t csv_special[256] = { [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1,
-                                           ['\0'] = 1 };
+/* Bytes of outside text (wire text, a file name) a CSV field does not carry
+ * as they are: control bytes and the backslash (escaped, so that every
+ * record is one line, as q's 0: reads it), ',' and '"' (RFC 4180 quotes). */
+#define C8(b) b, b, b, b, b, b, b, b
+static const uint8_t csv_special[256] = {
+    C8(1), C8(1), C8(1), C8(1),                    /* 0x00-0x1f: control */
+    [','] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1,
+};
+#undef C8
 
 /* A NUL byte of wire text cannot be carried: q symbols and C strings end at
- * it, and CSV has no escape for it. Both writers show it as this. */
+ * it. Both writers show it as this. */
 #define NUL_STANDIN '?'
-
 
 char *mt_csv_str(char *p, const char *s, uint32_t n)
 {
-    /* Values are short and rarely need quotes: copy them byte by byte while
-     * collecting whether any byte is special (no branch per byte, no call
-     * to memcpy); the room for the quoted form is there anyway. */
+    /* Values are short and rarely special: copy them byte by byte while
+     * collecting whether any byte is (no branch per byte, no call to
+     * memcpy); the room for the escaped form is there anyway. */
     uint8_t special = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t c = (uint8_t)s[i];
@@ -61,14 +66,27 @@ char *mt_csv_str(char *p, const char *s, uint32_t n)
     }
     if (!special)
         return p + n;
-    int quote = memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\r', n) ||
-                memchr(s, '\n', n);
+    int quote = memchr(s, ',', n) || memchr(s, '"', n);
     if (quote)
         *p++ = '"';
     for (uint32_t k = 0; k < n; k++) {
-        if (s[k] == '"')
+        uint8_t c = (uint8_t)s[k];
+        if (c == '"') {
             *p++ = '"';
-        *p++ = s[k] ? s[k] : NUL_STANDIN;
+            *p++ = '"';
+        } else if (c == 0) {
+            *p++ = NUL_STANDIN;
+        } else if (c == '\\') {
+            *p++ = '\\';
+            *p++ = '\\';
+        } else if (c < 0x20 || c == 0x7f) {
+            *p++ = '\\';
+            *p++ = (char)('0' + (c >> 6));
+            *p++ = (char)('0' + ((c >> 3) & 7));
+            *p++ = (char)('0' + (c & 7));
+        } else {
+            *p++ = (char)c;
+        }
     }
     if (quote)
         *p++ = '"';
@@ -93,7 +111,7 @@ static void csv_row(struct mt_writer *w, const struct mt_val *v)
     size_t need = (size_t)n + 1;
     for (int i = 0; i < n; i++)
         if (v[i].kind != MV_NULL) /* a null's length is not set */
-            need += v[i].kind == MV_STR ? 2 * (size_t)v[i].n + 2 : v[i].n;
+            need += v[i].kind == MV_STR ? MT_CSV_STR_ROOM(v[i].n) : v[i].n;
     if (out_reserve(w->out, need) != 0)
         return;
     char *p = out_cursor(w->out);

@@ -8,8 +8,8 @@
  *
  * A value is either null, TEXT (safe text: numbers, times, addresses, our
  * own names: never ',', '"', CR or LF; written as is in CSV) or STR (bytes
- * from the wire: any byte may occur). In CSV a STR holding ',', '"', CR or
- * LF is quoted RFC 4180 style; in a q script every S or '*' value is a q
+ * from the wire: any byte may occur). In CSV a STR is written as
+ * mt_csv_str says (escapes, then quotes); in a q script every S or '*' value is a q
  * string with \" \\ and \ooo escapes (the sym may hold a backslash). A NUL
  * byte, which neither can carry (q symbols end at it), is written as '?'. */
 #ifndef PCAP2KDB_MSGTAB_H
@@ -64,8 +64,12 @@ struct mt_writer {
     struct batch_builder *bb;
 };
 
-/* A STR value as a CSV field at p (room for 2 * n + 2 bytes); returns the end.
- * For writers that format straight into the output buffer. */
+/* A STR value (outside text: any byte) as a CSV field at p, with room for
+ * MT_CSV_STR_ROOM(n) bytes; returns the end. Control bytes are written
+ * \ooo (three octal digits) and the backslash \\, so that a record is one
+ * line; a value holding ',' or '"' is quoted RFC 4180 style ('"' doubled);
+ * NUL is '?'. For writers that format straight into the output buffer. */
+#define MT_CSV_STR_ROOM(n) (4 * (size_t)(n) + 2)
 char *mt_csv_str(char *p, const char *s, uint32_t n);
 
 void mt_begin(struct mt_writer *w);

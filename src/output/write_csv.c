@@ -1,7 +1,8 @@
-/* write_csv.c: RFC 4180 CSV, one header line, "\n" line ends. No field ever
- * needs quoting: every value is a number, an address, a name from our own
- * tables, a timestamp, hex, or the sym, which main.c checks; the file column
- * comes quoted when it must be (format_set_input). */
+/* write_csv.c: RFC 4180 CSV, one header line, "\n" line ends, one record a
+ * line. No field needs quoting or escapes: every value is a number, an
+ * address, a name from our own tables, a timestamp, hex, or the sym, which
+ * main.c checks; the file column comes escaped and quoted as it must be
+ * (format_set_input, mt_csv_str). */
 #include "writer.h"
 
 #include <string.h>

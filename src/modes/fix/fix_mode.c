@@ -535,8 +535,9 @@ static void write_pending_csv(struct fix_mode *m)
             if (!out_in_window(o, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec) ||
                 !out_take_row(o))
                 continue; /* outside --from/--to, or -c reached */
-            /* a string value lies within the message: 2 * len + 2 quoted */
-            if (out_reserve(o, fixed + (size_t)m->cols.n * (2 * (size_t)pm->len + 2)) != 0)
+            /* a string value lies within the message: its escaped form
+             * takes at most MT_CSV_STR_ROOM(len) */
+            if (out_reserve(o, fixed + (size_t)m->cols.n * MT_CSV_STR_ROOM(pm->len)) != 0)
                 continue;
             char *p = out_cursor(o);
             struct msg_origin origin;
