@@ -197,6 +197,33 @@ if [ -w /dev/full ]; then
     done
 fi
 
+# --- the edges of q's timestamp range, to the nanosecond --------------------
+# (SCHEMA: null outside it; the check was in whole days off by about a week
+# at both ends, found in the seventh session). A pcapng with if_tsresol 9:
+# two interfaces, the second with if_tsoffset for times before 1970.
+python3 - edges.pcapng <<'PY'
+import struct, sys
+def block(t, body):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", t, n) + body + struct.pack("<I", n)
+def opt(code, v):
+    return struct.pack("<HH", code, len(v)) + v + b"\0" * (-len(v) % 4)
+shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+idb0 = block(1, struct.pack("<HHI", 1, 0, 0) + opt(9, b"\x09") + opt(0, b""))
+idb1 = block(1, struct.pack("<HHI", 1, 0, 0) + opt(9, b"\x09") +
+             opt(14, struct.pack("<q", -8276687238)) + opt(0, b""))
+frame = b"\x02" * 12 + b"\x88\xb5" + b"\0" * 46
+def epb(iface, ns):
+    return block(6, struct.pack("<IIIII", iface, ns >> 32, ns & 0xFFFFFFFF, 60, 60) + frame)
+top = (2**63 - 2) + 946684800 * 10**9       # 0Wp - 1 ns, in ns since 1970
+recs = [epb(0, top), epb(0, top + 1), epb(1, 1145224194), epb(1, 1145224193)]
+open(sys.argv[1], "wb").write(shb + idb0 + idb1 + b"".join(recs))
+PY
+run --columns frame,time edges.pcapng
+expect "q range edges: the last and first finite timestamps, nulls beyond" \
+    "$(printf 'frame,time\n1,2292.04.10D23:47:16.854775806\n2,\n3,1707.09.22D00:12:43.145224194\n4,')" "$out"
+
 # --- 12. messages and promises ----------------------------------------------
 run --bogus x.pcap
 expect "unknown option names pcap2kdb" "pcap2kdb: unknown option '--bogus'" "$(head -n 1 err.txt)"

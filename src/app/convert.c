@@ -240,7 +240,7 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
     /* The flow table's analysis needs the time even outside q's range. */
     r->ts_sec = rec->ts_sec;
     r->ts_nsec = rec->ts_nsec;
-    if (rec->ts_sec != INT64_MIN && fmt_time_in_q_range(rec->ts_sec))
+    if (rec->ts_sec != INT64_MIN && fmt_time_in_q_range(rec->ts_sec, rec->ts_nsec))
         r->present |= HAS_TIME;
     stats_record(&cv->stats, rec, r->present & HAS_TIME);
     r->caplen = rec->caplen;

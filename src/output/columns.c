@@ -181,7 +181,7 @@ int columns_need_tcp_numbers(const struct column_list *cl)
 /* #17: the stamp's time, when q can hold it. */
 static int hwtime_shown(const struct row *r)
 {
-    return r->hw.has_time && fmt_time_in_q_range(r->hw.sec);
+    return r->hw.has_time && fmt_time_in_q_range(r->hw.sec, r->hw.nsec);
 }
 
 /* #16: whether row r has TCP number bit tn */

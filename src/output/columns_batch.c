@@ -22,7 +22,7 @@ static int store_number(struct batch_builder *bb, int c, int i, enum col_id id,
     int64_t v;
     switch (id) {
     case COL_TIME:
-        if (!fmt_time_in_q_range(r->ts_sec))
+        if (!fmt_time_in_q_range(r->ts_sec, r->ts_nsec))
             return 0;
         v = bb_q_time(r->ts_sec, r->ts_nsec);
         break;
@@ -98,7 +98,7 @@ void columns_batch_row(struct batch_builder *bb, const struct column_list *cl,
     if (i < 0)
         return;
     /* a time outside q's range is parsed from its text below, as ever */
-    if (cl->is_default && (!(r->present & HAS_TIME) || fmt_time_in_q_range(r->ts_sec))) {
+    if (cl->is_default && (!(r->present & HAS_TIME) || fmt_time_in_q_range(r->ts_sec, r->ts_nsec))) {
         default_row(bb, i, r, ctx);
         bb_row_done(bb);
         return;

@@ -119,8 +119,9 @@ struct time_cache {
     int valid;
     char text[20]; /* YYYY.MM.DDDhh:mm:ss. */
 };
-/* True when the instant lies within q's timestamp range (1707..2292). */
-int fmt_time_in_q_range(int64_t sec);
+/* True when the instant (Unix seconds, nanoseconds) is a finite q timestamp:
+ * 1707.09.22D00:12:43.145224194 to 2292.04.10D23:47:16.854775806. */
+int fmt_time_in_q_range(int64_t sec, uint32_t nsec);
 char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec);
 
 #endif

@@ -102,10 +102,33 @@ END_TEST
 
 START_TEST(time_outside_q_range_is_rejected)
 {
-    ck_assert(fmt_time_in_q_range(0));
-    ck_assert(fmt_time_in_q_range(4323283200LL)); /* 2107 */
-    ck_assert(!fmt_time_in_q_range(11000000000LL)); /* 2318 */
-    ck_assert(!fmt_time_in_q_range(-9000000000LL)); /* 1684 */
+    ck_assert(fmt_time_in_q_range(0, 0));
+    ck_assert(fmt_time_in_q_range(4323283200LL, 0)); /* 2107 */
+    ck_assert(!fmt_time_in_q_range(11000000000LL, 0)); /* 2318 */
+    ck_assert(!fmt_time_in_q_range(-9000000000LL, 0)); /* 1684 */
+    ck_assert(!fmt_time_in_q_range(INT64_MAX, 0));
+    ck_assert(!fmt_time_in_q_range(INT64_MIN + 1, 0));
+}
+END_TEST
+
+/* The edges to the nanosecond: 2^63 - 2 ns after 2000.01.01 is the last
+ * finite q timestamp (2^63 - 1 is 0Wp), -(2^63 - 2) the first (-2^63 + 1 is
+ * -0Wp, -2^63 0Np); they print as q prints them. */
+START_TEST(time_q_range_edges)
+{
+    ck_assert(fmt_time_in_q_range(10170056836LL, 854775806u));
+    ck_assert(!fmt_time_in_q_range(10170056836LL, 854775807u));
+    ck_assert(!fmt_time_in_q_range(10170056837LL, 0));
+    ck_assert(fmt_time_in_q_range(10170056835LL, 999999999u));
+    ck_assert(fmt_time_in_q_range(-8276687237LL, 145224194u));
+    ck_assert(!fmt_time_in_q_range(-8276687237LL, 145224193u));
+    ck_assert(!fmt_time_in_q_range(-8276687238LL, 999999999u));
+    ck_assert(fmt_time_in_q_range(-8276687236LL, 0));
+    struct time_cache c = { 0 };
+    *fmt_time(buf, &c, 10170056836LL, 854775806u) = '\0';
+    ck_assert_str_eq(buf, "2292.04.10D23:47:16.854775806");
+    *fmt_time(buf, &c, -8276687237LL, 145224194u) = '\0';
+    ck_assert_str_eq(buf, "1707.09.22D00:12:43.145224194");
 }
 END_TEST
 
@@ -128,6 +151,7 @@ int main(void)
     tcase_add_test(tc, ipv6_mapped_ipv4_is_dotted);
     tcase_add_test(tc, time_q_literal_nanoseconds);
     tcase_add_test(tc, time_outside_q_range_is_rejected);
+    tcase_add_test(tc, time_q_range_edges);
     tcase_add_test(tc, hex_lowercase);
     suite_add_tcase(s, tc);
     return run_suite(s);

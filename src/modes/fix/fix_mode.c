@@ -487,7 +487,7 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
         ok = pm->vlen[FIXV_SENDTIME] != ABSENT &&
              fix_parse_utc_cached(&m->utc_send, (const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
                                   pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
-             fmt_time_in_q_range(sec);
+             fmt_time_in_q_range(sec, nsec);
         if (ok)
             p = fmt_time(p, &m->tc_send, sec, nsec);
         break;

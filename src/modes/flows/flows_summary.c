@@ -51,7 +51,7 @@ static void set_addr(struct field *f, const struct flow *fl, int side)
 
 static void set_time(struct field *f, struct format_ctx *ctx, int ok, int64_t sec, uint32_t ns)
 {
-    if (!ok || !fmt_time_in_q_range(sec)) {
+    if (!ok || !fmt_time_in_q_range(sec, ns)) {
         f->null = 1;
         return;
     }
