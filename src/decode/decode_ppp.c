@@ -22,6 +22,35 @@
 #define NLPID_PAD 0x00
 #define Q922_MAX_ADDRESS 4
 
+/* The control protocols of PPP (RFC 1661 and the IANA PPP DLL protocol
+ * numbers), named as Wireshark's PPP dissector abbreviates them: the
+ * protocol column of a control frame. NULL for any other. */
+static const char *ppp_control_name(uint16_t proto)
+{
+    switch (proto) {
+    case PPP_LCP: return "LCP";
+    case PPP_PAP: return "PAP";
+    case PPP_CHAP: return "CHAP";
+    case PPP_IPCP: return "IPCP";
+    case PPP_IPV6CP: return "IPV6CP";
+    case 0x8023: return "OSINLCP";
+    case 0x8029: return "ATCP";
+    case 0x802B: return "IPXCP";
+    case 0x8031: return "BCP";
+    case 0x8053: return "ECP";
+    case 0x8055: return "ECP";     /* individual link */
+    case 0x80FB: return "CCP";     /* individual link */
+    case 0x80FD: return "CCP";
+    case 0x8281: return "MPLSCP";
+    case 0xC025: return "LQR";
+    case 0xC029: return "CBCP";
+    case 0xC02B: return "BACP";
+    case 0xC02D: return "BAP";
+    case 0xC227: return "EAP";
+    default: return NULL;
+    }
+}
+
 void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     size_t off = 0;
@@ -52,12 +81,9 @@ void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
     case PPP_MPLS_MC:
         decode_mpls(q, cap, rep, r, depth + 1);
         return;
-    case PPP_LCP: r->link_name = "LCP"; break;
-    case PPP_PAP: r->link_name = "PAP"; break;
-    case PPP_CHAP: r->link_name = "CHAP"; break;
-    case PPP_IPCP: r->link_name = "IPCP"; break;
-    case PPP_IPV6CP: r->link_name = "IPV6CP"; break;
-    default: return;
+    default:
+        if (!(r->link_name = ppp_control_name(proto)))
+            return;
     }
     r->present |= HAS_LLCNAME;
 }

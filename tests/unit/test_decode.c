@@ -178,6 +178,29 @@ START_TEST(vlan_stack_reports_outermost_id)
 }
 END_TEST
 
+/* PPP control frames name their protocol (RFC 1661, IANA): the protocol
+ * column of a frame that carries no IP; an unknown number names nothing. */
+START_TEST(ppp_control_frames_are_named)
+{
+    static const struct { uint16_t proto; const char *name; } cases[] = {
+        { 0xC021, "LCP" }, { 0x8021, "IPCP" }, { 0x8057, "IPV6CP" }, { 0x80FD, "CCP" },
+        { 0x80FB, "CCP" }, { 0x8053, "ECP" }, { 0xC227, "EAP" }, { 0x8281, "MPLSCP" },
+        { 0x4021, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t p[] = { 0xFF, 0x03, (uint8_t)(cases[i].proto >> 8), (uint8_t)cases[i].proto,
+                        1, 1, 0, 4 };
+        decode(LINKTYPE_PPP, p, sizeof p, sizeof p);
+        if (cases[i].name) {
+            ck_assert(r.present & HAS_LLCNAME);
+            ck_assert_str_eq(r.link_name, cases[i].name);
+        } else {
+            ck_assert(!(r.present & HAS_LLCNAME));
+        }
+    }
+}
+END_TEST
+
 START_TEST(llc_snap_carries_ethertype)
 {
     static const uint8_t p[] = {
@@ -347,6 +370,7 @@ int main(void)
     tcase_add_test(tc, tcp_option_bad_length_stops_options_not_row);
     tcase_add_test(tc, tcp_options_mss_and_wscale);
     tcase_add_test(tc, vlan_stack_reports_outermost_id);
+    tcase_add_test(tc, ppp_control_frames_are_named);
     tcase_add_test(tc, llc_snap_carries_ethertype);
     tcase_add_test(tc, sll2_ipv6_with_extension_chain);
     tcase_add_test(tc, ipv6_later_fragment_has_protocol_but_no_ports);
