@@ -37,6 +37,9 @@ void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct ro
 /* IEEE 802.2 LLC (SNAP carries an Ethertype), used by 802.3 and 802.11. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 /* decode_ppp.c: PPP (with or without HDLC framing), Cisco HDLC, Frame Relay. */
+/* The IP packet of a BSD or Linux address family (AF_INET 2, AF_INET6 10,
+ * 24, 28, 30); 0 when af is none of them. */
+int decode_family(uint32_t af, const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row *r);

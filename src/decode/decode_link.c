@@ -335,22 +335,26 @@ static void decode_null(const uint8_t *p, size_t caplen, size_t reported, struct
     p += NULL_HEADER_LEN;
     caplen -= NULL_HEADER_LEN;
     reported = sub(reported, NULL_HEADER_LEN);
+    /* Some captures put an Ethertype in the low bytes instead of an address
+     * family (Wireshark accepts that too). */
+    if (!decode_family(af, p, caplen, reported, r) && get_be16(p - 2) >= ETHERTYPE_MIN)
+        decode_ethertype(get_be16(p - 2), p, caplen, reported, r, 0);
+}
+
+int decode_family(uint32_t af, const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
     switch (af) {
     case BSD_AF_INET:
         decode_ipv4(p, caplen, reported, r, 0);
-        break;
+        return 1;
     case LINUX_AF_INET6:
     case NETBSD_AF_INET6:
     case FREEBSD_AF_INET6:
     case DARWIN_AF_INET6:
         decode_ipv6(p, caplen, reported, r, 0);
-        break;
+        return 1;
     default:
-        /* Some captures put an Ethertype in the low bytes instead of an
-         * address family (Wireshark accepts that too). */
-        if (get_be16(p - 2) >= ETHERTYPE_MIN)
-            decode_ethertype(get_be16(p - 2), p, caplen, reported, r, 0);
-        break;
+        return 0;
     }
 }
 

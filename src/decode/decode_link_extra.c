@@ -1,7 +1,13 @@
 /* decode_link_extra.c: link types added for #15, each as Wireshark 4.0
  * dissects it: Solaris ipnet (packet-ipnet.c), Linux ATM classical IP
  * (packet-clip.c), ATM RFC 1483 LLC and SunATM (packet-atm.c), and Juniper's
- * capture encapsulations (packet-juniper.c). */
+ * capture encapsulations (packet-juniper.c); and those an audit found
+ * missing later: Token Ring (packet-tr.c), FDDI (packet-fddi.c), PPPoE
+ * sessions (packet-pppoe.c), OpenBSD enc and pflog (packet-enc.c,
+ * packet-pflog.c), 802.11 with a Prism or AVS header
+ * (packet-ieee80211-prism.c, packet-ieee80211-wlancap.c), IP over Fibre
+ * Channel (packet-ipfc.c), Apple IP over IEEE 1394 (packet-ap1394.c) and PPP
+ * with a direction byte. */
 #include "decode.h"
 #include "bytes.h"
 #include "linktype.h"
@@ -59,6 +65,92 @@ enum {
 };
 
 #define sub size_after
+
+/* Token Ring: access control, frame control, destination, source; a source
+ * address with its high bit set is followed by routing information whose
+ * length is in the low 5 bits of its first byte; LLC frames (frame control
+ * 01xxxxxx) then carry 802.2 LLC. */
+#define TR_HEADER_LEN 14
+#define TR_FC_LLC 0x40
+#define TR_FC_TYPE_MASK 0xC0
+#define TR_SOURCE_ROUTED 0x80
+#define TR_RIF_LEN_MASK 0x1F
+/* FDDI: frame control, destination, source; LLC frames have frame control
+ * CLFFZZZZ with FF = 01. */
+#define FDDI_HEADER_LEN 13
+#define FDDI_FC_FF_MASK 0x30
+#define FDDI_FC_LLC 0x10
+/* RFC 2516 session header: version/type, code, session id, length */
+#define PPPOE_HEADER_LEN 6
+/* OpenBSD enc: address family (in the writer's byte order), SPI, flags */
+#define ENC_HEADER_LEN 12
+/* OpenBSD pflog: its length in byte 0 (the header is padded to 4 bytes),
+ * the address family in byte 1. */
+#define PFLOG_MIN_HDRLEN 45
+#define PFLOG_ALIGN 4
+/* Prism: message code (its byte order tells the header's), message length,
+ * then the 802.11 frame. AVS (wlancap): magic 0x8021100x, header length,
+ * both big-endian. */
+#define PRISM_MSGCODE_1 0x44u
+#define PRISM_MSGCODE_2 0x41u
+#define PRISM_MIN_LEN 8
+#define AVS_MAGIC_MASK 0xFFFFFFF0u
+#define AVS_MAGIC 0x80211000u
+#define AVS_MIN_LEN 8
+/* RFC 2625 network header: two 8-byte Fibre Channel addresses; then LLC */
+#define IPFC_HEADER_LEN 16
+/* Apple IP over 1394: two EUI-64 addresses and an Ethertype */
+#define AP1394_HEADER_LEN 18
+
+/* The payload after a fixed header of hlen bytes, by dec (a frame shorter
+ * than the header has none). */
+static void after_header(void (*dec)(const uint8_t *, size_t, size_t, struct row *, int),
+                         size_t hlen, const uint8_t *p, size_t caplen, size_t reported,
+                         struct row *r)
+{
+    if (caplen >= hlen)
+        dec(p + hlen, caplen - hlen, sub(reported, hlen), r, 0);
+}
+
+/* An 802.11 frame after a header of hlen bytes (when the frame has any). */
+static void after_header_80211(size_t hlen, const uint8_t *p, size_t caplen, size_t reported,
+                               struct row *r)
+{
+    if (hlen >= PRISM_MIN_LEN && hlen <= caplen)
+        decode_ieee80211(p + hlen, caplen - hlen, sub(reported, hlen), r);
+}
+
+static void decode_avs(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen >= AVS_MIN_LEN && (get_be32(p) & AVS_MAGIC_MASK) == AVS_MAGIC)
+        after_header_80211(get_be32(p + 4), p, caplen, reported, r);
+}
+
+static void decode_prism(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen < PRISM_MIN_LEN)
+        return;
+    if ((get_be32(p) & AVS_MAGIC_MASK) == AVS_MAGIC) { /* Wireshark hands these to AVS */
+        decode_avs(p, caplen, reported, r);
+        return;
+    }
+    uint32_t code = get_le32(p);
+    int little = code == PRISM_MSGCODE_1 || code == PRISM_MSGCODE_2;
+    after_header_80211(little ? get_le32(p + 4) : get_be32(p + 4), p, caplen, reported, r);
+}
+
+static void decode_token_ring(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen < TR_HEADER_LEN || (p[1] & TR_FC_TYPE_MASK) != TR_FC_LLC)
+        return;
+    size_t off = TR_HEADER_LEN;
+    if (p[8] & TR_SOURCE_ROUTED) {
+        if (caplen <= off)
+            return;
+        off += p[off] & TR_RIF_LEN_MASK;
+    }
+    after_header(decode_llc, off, p, caplen, reported, r);
+}
 
 /* Wireshark takes the IP packet to be the last pktlen captured bytes (a
  * pktlen above the captured length counts back from the end twice, as a
@@ -342,6 +434,50 @@ int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t
     uint8_t flags = 0;
     size_t off;
     switch (linktype) {
+    case LINKTYPE_IEEE802_5:
+        decode_token_ring(p, caplen, reported, r);
+        return 1;
+    case LINKTYPE_FDDI:
+        if (caplen >= 1 && (p[0] & FDDI_FC_FF_MASK) == FDDI_FC_LLC)
+            after_header(decode_llc, FDDI_HEADER_LEN, p, caplen, reported, r);
+        return 1;
+    case LINKTYPE_PPP_ETHER:
+        after_header(decode_ppp, PPPOE_HEADER_LEN, p, caplen, reported, r);
+        return 1;
+    case LINKTYPE_PPP_WITH_DIR:
+        after_header(decode_ppp, 1, p, caplen, reported, r); /* the direction byte */
+        return 1;
+    case LINKTYPE_ENC:
+        if (caplen >= ENC_HEADER_LEN) {
+            /* a family with high bytes set was written little-endian */
+            uint32_t af = get_be32(p);
+            if (af & 0xFFFF0000u)
+                af = get_le32(p);
+            decode_family(af, p + ENC_HEADER_LEN, caplen - ENC_HEADER_LEN,
+                          sub(reported, ENC_HEADER_LEN), r);
+        }
+        return 1;
+    case LINKTYPE_PFLOG:
+        if (caplen >= 2 && p[0] >= PFLOG_MIN_HDRLEN) {
+            size_t hlen = ((size_t)p[0] + PFLOG_ALIGN - 1) & ~(size_t)(PFLOG_ALIGN - 1);
+            if (hlen <= caplen)
+                decode_family(p[1], p + hlen, caplen - hlen, sub(reported, hlen), r);
+        }
+        return 1;
+    case LINKTYPE_IEEE802_11_PRISM:
+        decode_prism(p, caplen, reported, r);
+        return 1;
+    case LINKTYPE_IEEE802_11_AVS:
+        decode_avs(p, caplen, reported, r);
+        return 1;
+    case LINKTYPE_IP_OVER_FC:
+        after_header(decode_llc, IPFC_HEADER_LEN, p, caplen, reported, r);
+        return 1;
+    case LINKTYPE_APPLE_IP_OVER_IEEE1394:
+        if (caplen >= AP1394_HEADER_LEN)
+            decode_ethertype(get_be16(p + AP1394_HEADER_LEN - 2), p + AP1394_HEADER_LEN,
+                             caplen - AP1394_HEADER_LEN, sub(reported, AP1394_HEADER_LEN), r, 0);
+        return 1;
     case LINKTYPE_IPNET:
         decode_ipnet(p, caplen, reported, r);
         return 1;

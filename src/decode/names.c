@@ -234,6 +234,16 @@ const char *linktype_name(uint32_t linktype)
     case LINKTYPE_ATM_CLIP: return "ATM_CLIP";
     case LINKTYPE_SUNATM: return "SUNATM";
     case LINKTYPE_IPNET: return "IPNET";
+    case LINKTYPE_IEEE802_5: return "IEEE802_5";
+    case LINKTYPE_FDDI: return "FDDI";
+    case LINKTYPE_PPP_ETHER: return "PPP_ETHER";
+    case LINKTYPE_ENC: return "ENC";
+    case LINKTYPE_PFLOG: return "PFLOG";
+    case LINKTYPE_IEEE802_11_PRISM: return "IEEE802_11_PRISM";
+    case LINKTYPE_IP_OVER_FC: return "IP_OVER_FC";
+    case LINKTYPE_APPLE_IP_OVER_IEEE1394: return "APPLE_IP_OVER_IEEE1394";
+    case LINKTYPE_IEEE802_11_AVS: return "IEEE802_11_AVS";
+    case LINKTYPE_PPP_WITH_DIR: return "PPP_WITH_DIR";
     case LINKTYPE_IEEE802_15_4_WITHFCS: return "IEEE802_15_4_WITHFCS";
     case LINKTYPE_IEEE802_15_4_NOFCS: return "IEEE802_15_4_NOFCS";
     case LINKTYPE_JUNIPER_MLPPP: return "JUNIPER_MLPPP";
