@@ -286,6 +286,11 @@ def cases_ixia():
     f = eth(sip, pad=False)
     add(f + b"\x55" * (60 - len(f)) + ixia([(3, tsv)]), None, 6, ip=sip, udp_len=sn,
         note="short frame, non-zero padding")
+    # an ARP request (RFC 826: its length from its address lengths), padded
+    arp = struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1) + b"\x00\x66\x77\x88\x99\xaa" + \
+        bytes([10, 0, 0, 1]) + b"\0" * 6 + bytes([10, 0, 0, 2])
+    add(eth(arp, etype=0x0806) + ixia([(3, tsv)]), (t + 100, 987654321, None, None), 7,
+        proto="ARP", note="ARP, padded, then the trailer")
     return recs
 
 

@@ -36,6 +36,7 @@
 #define ETH_FCS_LEN 4
 /* The shortest Ethernet frame without its FCS: shorter ones are padded. */
 #define ETH_MIN_FRAME 60
+#define ARP_FIXED_LEN 8
 
 static const struct { const char *name; unsigned mask; } hwts_names[] = {
     { "metamako", HWTS_METAMAKO }, { "exablaze", HWTS_EXABLAZE }, { "expcap", HWTS_EXPCAP },
@@ -237,9 +238,9 @@ int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out)
     return 1;
 }
 
-/* Where the Ethernet frame's IP datagram ends (its length field), past VLAN
- * tags and Arista headers; also the Arista header's offset. 0 when the frame
- * does not carry IP. */
+/* Where the Ethernet frame's IP datagram (its length field) or ARP packet
+ * (its address lengths) ends, past VLAN tags and Arista headers; also the
+ * Arista header's offset. 0 when the frame carries neither. */
 static size_t ethernet_ip_end(const uint8_t *p, size_t caplen, size_t *arista)
 {
     size_t off = 12;
@@ -264,6 +265,12 @@ static size_t ethernet_ip_end(const uint8_t *p, size_t caplen, size_t *arista)
             case ARISTA_V_48BIT_TAI: case ARISTA_V_48BIT_UTC: off += 10; continue;
             default: return 0;
             }
+        case ETHERTYPE_ARP:
+            /* hardware type, protocol type, their lengths, opcode, then
+             * two of each address (RFC 826) */
+            if (caplen < off + ARP_FIXED_LEN)
+                return 0;
+            return off + ARP_FIXED_LEN + 2 * ((size_t)p[off + 4] + p[off + 5]);
         case ETHERTYPE_IPV4:
         case ETHERTYPE_IPV6:
             if (caplen < off + 6)
