@@ -126,25 +126,7 @@ char *fmt_hex(char *p, const uint8_t *bytes, uint32_t n)
     return p;
 }
 
-/* q timestamps are 64-bit nanoseconds from 2000.01.01; the finite ones lie
- * within +-(2^63 - 2) ns (2^63 - 1 is 0Wp, -2^63 + 1 -0Wp, -2^63 0Np): from
- * 1707.09.22D00:12:43.145224194 to 2292.04.10D23:47:16.854775806. In
- * seconds from 2000 and nanoseconds, the last and first whole seconds: */
-#define Q_EPOCH_UNIX 946684800LL
-#define Q_LAST_SEC 9223372036LL        /* ...with at most 854775806 ns */
-#define Q_LAST_NSEC 854775806u
-#define Q_FIRST_SEC (-9223372037LL)    /* ...with at least 145224194 ns */
-#define Q_FIRST_NSEC 145224194u
 
-int fmt_time_in_q_range(int64_t sec, uint32_t nsec)
-{
-    if (sec > INT64_MAX / 2 || sec < INT64_MIN / 2)
-        return 0;
-    int64_t s = sec - Q_EPOCH_UNIX;
-    if (s > Q_FIRST_SEC && s < Q_LAST_SEC)
-        return 1;
-    return (s == Q_LAST_SEC && nsec <= Q_LAST_NSEC) || (s == Q_FIRST_SEC && nsec >= Q_FIRST_NSEC);
-}
 
 /* Civil date from days since 1970-01-01 (H. Hinnant's algorithm), valid
  * for negative days too. */

@@ -119,9 +119,24 @@ struct time_cache {
     int valid;
     char text[20]; /* YYYY.MM.DDDhh:mm:ss. */
 };
-/* True when the instant (Unix seconds, nanoseconds) is a finite q timestamp:
- * 1707.09.22D00:12:43.145224194 to 2292.04.10D23:47:16.854775806. */
-int fmt_time_in_q_range(int64_t sec, uint32_t nsec);
+/* q timestamps are 64-bit nanoseconds from 2000.01.01; the finite ones lie
+ * within +-(2^63 - 2) ns (2^63 - 1 is 0Wp, -2^63 + 1 -0Wp, -2^63 0Np): from
+ * 1707.09.22D00:12:43.145224194 to 2292.04.10D23:47:16.854775806. In Unix
+ * seconds, the last and first whole seconds: */
+#define Q_LAST_UNIX_SEC (9223372036LL + 946684800LL)    /* ...with at most: */
+#define Q_LAST_NSEC 854775806u
+#define Q_FIRST_UNIX_SEC (-9223372037LL + 946684800LL)  /* ...with at least: */
+#define Q_FIRST_NSEC 145224194u
+
+/* True when the instant (Unix seconds, nanoseconds) is a finite q
+ * timestamp. Inline: every record asks. */
+static inline int fmt_time_in_q_range(int64_t sec, uint32_t nsec)
+{
+    if (sec > Q_FIRST_UNIX_SEC && sec < Q_LAST_UNIX_SEC)
+        return 1;
+    return (sec == Q_LAST_UNIX_SEC && nsec <= Q_LAST_NSEC) ||
+           (sec == Q_FIRST_UNIX_SEC && nsec >= Q_FIRST_NSEC);
+}
 char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec);
 
 #endif
