@@ -212,6 +212,13 @@ d = rx.stop()
 check(r.returncode == 0 and b"warning" in r.stderr and len(d["tables"]["pcap"]["rows"]) == 25,
       "meta answered with a q error: warning, rows published")
 
+rx = Receiver([], "--meta", "escape")
+r = run(["--publish", rx.target] + PACKETS[:1])
+rx.stop()
+check(r.returncode == 0 and b"owned" in r.stderr and
+      not any(b < 0x20 and b != 0x0A for b in r.stderr) and r.stderr.count(b"\n") == 1,
+      "the receiver's text reaches stderr without its control bytes (%r)" % r.stderr[-120:])
+
 rx = Receiver([], "--error-final")
 r = run(["--publish", rx.target] + PACKETS[:1])
 d = rx.stop()
@@ -258,6 +265,25 @@ if GEN:
           "confirmed (%s)" % (stats, said))
     check(2.0 <= took < 30, "receiver never comes back: retried for the whole --retry-for, "
           "no hang (%.2f s)" % took)
+
+    # receivers that lie or stall (seventh session: each of these looped or
+    # hung before): --retry-for counts from the first failure however often
+    # a reconnection succeeds, an answer is due within --retry-for (1..60 s)
+    for fault, what in (("close", "closes the connection at every sync"),
+                        ("stall", "never answers a sync")):
+        rx = Receiver([], "--sync", fault)
+        t0 = time.time()
+        try:
+            r = run(["--publish", rx.target, "--batch", "1000", "--retry-for", "2", "--stats",
+                     big], timeout=60)
+            err = r.stderr.decode()
+        except subprocess.TimeoutExpired:
+            r, err = subprocess.CompletedProcess([], None), "(killed after 60 s)"
+        took = time.time() - t0
+        rx.stop()
+        check(r.returncode == 3 and "gave up" in err and took < 15 and len(err.splitlines()) < 40,
+              "receiver %s: exit 3 within the retries (%.1f s, %d lines on stderr)"
+              % (what, took, len(err.splitlines())))
 
     # slow receiver: the writer blocks, memory stays bounded
     rx = Receiver([], "--slow", "0.05")

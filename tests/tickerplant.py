@@ -23,7 +23,9 @@ Fault modes: --die-after N (close connection and listener after N .u.upd
 messages), --down S (come back on the same port after S s; -1 never),
 --slow S (sleep per message), --user/--password (credentials required),
 --mismatch (meta reports a wrong type for the 4th column), --meta
-error|other (answer meta with a q error / with ::), --error-final.
+error|other|escape (answer meta with a q error / with :: / with an error
+holding terminal escapes, CR and LF), --error-final, --sync close|stall
+(close the connection on every "" sync request / never answer it).
 --events FILE appends one line per .u.upd as it arrives (monotonic-free
 wall time, rows): for the live-latency test.
 """
@@ -268,6 +270,11 @@ class Tickerplant:
                 self.errors.append("undecodable message: %s" % e)
                 return False
             if h[1] == 1:
+                if self.a.sync and obj[0] == "vec" and obj[1] == 10 and obj[2] == b"":
+                    self.syncs.append("")
+                    if self.a.sync == "close":
+                        return False
+                    continue  # stall: read on, never answer
                 c.sendall(message(2, self.answer(obj)))
                 continue
             self.on_async(obj)
@@ -288,6 +295,8 @@ class Tickerplant:
             return error("access")
         if self.a.meta == "other":
             return GENERIC_NULL
+        if self.a.meta == "escape":
+            return error("\x1b[2J\x1b[31mowned\r\nfake: line")
         t = m.group(1)
         if t not in self.tables:
             return error(t)  # q: an undefined name is an error naming it
@@ -362,7 +371,8 @@ def main():
     ap.add_argument("--down", type=float, default=1.0)
     ap.add_argument("--slow", type=float, default=0.0)
     ap.add_argument("--mismatch", action="store_true")
-    ap.add_argument("--meta", choices=["table", "error", "other"], default="table")
+    ap.add_argument("--meta", choices=["table", "error", "other", "escape"], default="table")
+    ap.add_argument("--sync", choices=["close", "stall"])
     ap.add_argument("--error-final", action="store_true")
     a = ap.parse_args()
     tp = Tickerplant(a)

@@ -71,12 +71,20 @@ struct publisher {
     struct publish_stats st;
     uint64_t confirmed_rows;   /* rows the receiver is known to have read */
     uint64_t last_sync_ns;
+    /* When the receiver last failed with no sync answered since (0: it
+     * answers): --retry-for counts from there, however often a reconnection
+     * succeeds only to fail again. */
+    uint64_t failing_since_ns;
+    uint64_t backoff_ns;       /* before the next reconnection while failing */
 };
 
 /* The sync requests after which every earlier message is known read come
  * at least this often: they bound the rows a broken connection puts in
  * doubt, for one round trip a second. */
 #define CONFIRM_EVERY_NS 1000000000u
+/* Retries wait 0.5, 1, 2, 4, 5, 5... s */
+#define INITIAL_BACKOFF_NS 500000000u
+#define MAX_BACKOFF_NS 5000000000u
 
 static void sleep_ns(uint64_t ns)
 {
@@ -178,19 +186,28 @@ static enum publish_status check_schema(struct publisher *p, enum qconn_status *
     return PUB_OK;
 }
 
-/* Connects and checks; retries an unreachable receiver until deadline_ns
- * with backoff 0.5, 1, 2, 4, 5, 5... s, the last try at the deadline. */
-static enum publish_status connect_checked(struct publisher *p, uint64_t deadline_ns,
-                                           int reconnecting)
+/* "gave up" on stderr: why, and after how long since the trouble began. */
+static void gave_up(const struct publisher *p, uint64_t since_ns)
 {
-    uint64_t wait = 500000000u;
+    fprintf(stderr, "%s: publish %s: %s; gave up after %.0f s\n", p->prog, p->target.shown,
+            p->conn.err, (double)(qconn_now_ns() - since_ns) / 1e9);
+}
+
+/* Connects and checks; retries an unreachable receiver from since_ns until
+ * deadline_ns with backoff 0.5, 1, 2, 4, 5, 5... s, the last try at the
+ * deadline. Reconnecting, a receiver that now refuses our table is lost
+ * (exit 3: rows were published), not a usage error. */
+static enum publish_status connect_checked(struct publisher *p, uint64_t since_ns,
+                                           uint64_t deadline_ns, int reconnecting)
+{
+    uint64_t wait = INITIAL_BACKOFF_NS;
     for (;;) {
         enum qconn_status cs = qconn_open(&p->conn, &p->target);
         if (cs == QC_OK) {
             enum publish_status ps = check_schema(p, &cs);
             if (ps != PUB_OK) {
                 qconn_close(&p->conn);
-                return ps;
+                return reconnecting && ps == PUB_USAGE ? PUB_FAILED : ps;
             }
             if (cs == QC_OK)
                 return PUB_OK;
@@ -204,12 +221,11 @@ static enum publish_status connect_checked(struct publisher *p, uint64_t deadlin
         }
         uint64_t now = qconn_now_ns();
         if (now >= deadline_ns) {
-            fprintf(stderr, "%s: publish %s: %s; gave up after %.0f s\n", p->prog,
-                    p->target.shown, p->conn.err, p->retry_for_s);
+            gave_up(p, since_ns);
             return reconnecting ? PUB_FAILED : PUB_USAGE;
         }
         sleep_ns(wait < deadline_ns - now ? wait : deadline_ns - now);
-        wait = wait * 2 > 5000000000u ? 5000000000u : wait * 2;
+        wait = wait * 2 > MAX_BACKOFF_NS ? MAX_BACKOFF_NS : wait * 2;
     }
 }
 
@@ -228,6 +244,12 @@ struct publisher *publisher_open(const struct qtarget *t, const struct table_sch
     p->retry_for_s = retry_for_s;
     p->prog = prog;
     qconn_init(&p->conn);
+    /* A receiver that answers nothing, or reads nothing, this long is lost:
+     * --retry-for, at least 1 s and at most QCONN_STALL_TIMEOUT_MS. */
+    double stall_ms = retry_for_s * 1000;
+    p->conn.timeout_ms = stall_ms < 1000 ? 1000
+                         : stall_ms > QCONN_STALL_TIMEOUT_MS ? QCONN_STALL_TIMEOUT_MS
+                                                             : (int)stall_ms;
     qb_init(&p->msg);
     qb_init(&p->req);
     if (publish_wire_columns(&p->wire, sc, layout, err, sizeof err) != 0) {
@@ -235,7 +257,8 @@ struct publisher *publisher_open(const struct qtarget *t, const struct table_sch
         publisher_free(p);
         return NULL;
     }
-    *st = connect_checked(p, qconn_now_ns() + (uint64_t)(retry_for_s * 1e9), 0);
+    uint64_t now = qconn_now_ns();
+    *st = connect_checked(p, now, now + (uint64_t)(retry_for_s * 1e9), 0);
     if (*st != PUB_OK) {
         publisher_free(p);
         return NULL;
@@ -259,12 +282,30 @@ static enum publish_status lost(struct publisher *p, uint64_t doubt, enum publis
 static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
 {
     uint64_t doubt = p->st.rows - p->confirmed_rows;
-    fprintf(stderr, "%s: publish %s: connection lost (%s); reconnecting for up to %.0f s\n",
-            p->prog, p->target.shown, p->conn.err, p->retry_for_s);
+    uint64_t now = qconn_now_ns();
+    uint64_t deadline = (p->failing_since_ns ? p->failing_since_ns : now) +
+                        (uint64_t)(p->retry_for_s * 1e9);
     qconn_close(&p->conn);
-    uint64_t deadline = qconn_now_ns() + (uint64_t)(p->retry_for_s * 1e9);
+    if (!p->failing_since_ns) {
+        p->failing_since_ns = now;
+        p->backoff_ns = INITIAL_BACKOFF_NS;
+    } else if (now < deadline) {
+        /* a reconnection that fails again at once waits as connecting does */
+        sleep_ns(p->backoff_ns < deadline - now ? p->backoff_ns : deadline - now);
+        p->backoff_ns = p->backoff_ns * 2 > MAX_BACKOFF_NS ? MAX_BACKOFF_NS : p->backoff_ns * 2;
+        now = qconn_now_ns();
+    }
+    uint64_t since = p->failing_since_ns;
+    if (now >= deadline) {
+        /* reconnections worked, but no sync has been answered since */
+        gave_up(p, since);
+        return lost(p, doubt, PUB_FAILED);
+    }
+    fprintf(stderr, "%s: publish %s: connection lost (%s); reconnecting until %.0f s after "
+                    "the trouble began\n",
+            p->prog, p->target.shown, p->conn.err, p->retry_for_s);
     for (;;) {
-        enum publish_status ps = connect_checked(p, deadline, 1);
+        enum publish_status ps = connect_checked(p, since, deadline, 1);
         if (ps != PUB_OK)
             return lost(p, doubt, ps);
         p->st.reconnects++;
@@ -272,17 +313,22 @@ static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
             break;
         qconn_close(&p->conn);
         if (qconn_now_ns() >= deadline) {
-            fprintf(stderr, "%s: publish %s: %s; gave up after %.0f s\n", p->prog,
-                    p->target.shown, p->conn.err, p->retry_for_s);
+            gave_up(p, since);
             return lost(p, doubt, PUB_FAILED);
         }
     }
     p->st.uncertain_rows += doubt;
     p->confirmed_rows = p->st.rows; /* counted again from here */
-    fprintf(stderr, "%s: publish %s: reconnected; the %llu rows written since the last "
-                    "confirmed message may be lost; the batch of %llu rows whose write failed "
-                    "was sent again\n",
-            p->prog, p->target.shown, (unsigned long long)doubt, (unsigned long long)rows_in_msg);
+    if (rows_in_msg)
+        fprintf(stderr, "%s: publish %s: reconnected; the %llu rows written since the last "
+                        "confirmed message may be lost; the batch of %llu rows whose write "
+                        "failed was sent again\n",
+                p->prog, p->target.shown, (unsigned long long)doubt,
+                (unsigned long long)rows_in_msg);
+    else
+        fprintf(stderr, "%s: publish %s: reconnected; the %llu rows written since the last "
+                        "confirmed message may be lost\n",
+                p->prog, p->target.shown, (unsigned long long)doubt);
     return PUB_OK;
 }
 
@@ -303,6 +349,7 @@ static enum publish_status confirm(struct publisher *p, int final)
                 return PUB_FAILED;
             }
             p->confirmed_rows = p->st.rows;
+            p->failing_since_ns = 0; /* the receiver answers again */
             return PUB_OK;
         }
         /* Nothing to resend: the loop asks again on the new connection. */

@@ -204,8 +204,12 @@ enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n)
             uint64_t t0 = qconn_now_ns();
             int ready = wait_fd(c->fd, POLLOUT, c->timeout_ms);
             c->blocked_ns += qconn_now_ns() - t0;
-            if (!ready)
-                return fail(c, QC_LOST, "the receiver read nothing for 60 s", 0);
+            if (!ready) {
+                char what[64];
+                snprintf(what, sizeof what, "the receiver read nothing for %d s",
+                         c->timeout_ms / 1000);
+                return fail(c, QC_LOST, what, 0);
+            }
             continue;
         }
         return fail(c, QC_LOST, "write", r < 0 ? errno : EPIPE);
@@ -213,8 +217,9 @@ enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n)
     return QC_OK;
 }
 
-/* Reads exactly n bytes; a peer silent for the timeout is a lost connection. */
-static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n)
+/* Reads exactly n bytes by deadline_ns (a peer that sends nothing, or too
+ * little, until then is a lost connection). */
+static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n, uint64_t deadline_ns)
 {
     size_t done = 0;
     while (done < n) {
@@ -229,10 +234,14 @@ static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             uint64_t t0 = qconn_now_ns();
-            int ready = wait_fd(c->fd, POLLIN, c->timeout_ms);
+            int left = t0 >= deadline_ns ? 0 : (int)((deadline_ns - t0 + 999999) / 1000000);
+            int ready = left > 0 && wait_fd(c->fd, POLLIN, left);
             c->blocked_ns += qconn_now_ns() - t0;
-            if (!ready)
-                return fail(c, QC_LOST, "no response for 60 s", 0);
+            if (!ready) {
+                char what[64];
+                snprintf(what, sizeof what, "no answer within %d s", c->timeout_ms / 1000);
+                return fail(c, QC_LOST, what, 0);
+            }
             continue;
         }
         return fail(c, QC_LOST, "read", errno);
@@ -245,9 +254,12 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
     enum qconn_status st = qconn_send(c, b->p, b->len);
     if (st != QC_OK)
         return st;
+    /* the whole answer by then: a peer that drips it, or sends other
+     * messages instead, is as lost as a silent one */
+    uint64_t deadline = qconn_now_ns() + (uint64_t)c->timeout_ms * 1000000u;
     for (;;) {
         uint8_t h[QIPC_HEADER];
-        if ((st = recv_all(c, h, sizeof h)) != QC_OK)
+        if ((st = recv_all(c, h, sizeof h, deadline)) != QC_OK)
             return st;
         uint32_t len = h[0] == 1 ? (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
                                        (uint32_t)h[7] << 24
@@ -262,7 +274,7 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
         if (qb_reserve(b, len) != 0)
             return fail(c, QC_PROTOCOL, "no memory for the answer", 0);
         memcpy(b->p, h, sizeof h);
-        if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER)) != QC_OK)
+        if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER, deadline)) != QC_OK)
             return st;
         b->len = len;
         if (h[1] == QMSG_RESPONSE) {

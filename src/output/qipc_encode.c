@@ -386,6 +386,15 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
 
 size_t qipc_object_size(const uint8_t *p, size_t n) { return object_size(p, n, 0); }
 
+/* Text of the receiver's (an error, a column name) as it may go to a
+ * terminal: a control byte becomes '?' (escape sequences, CR, LF). */
+static void copy_shown(char *dst, const uint8_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i] < 0x20 || src[i] == 0x7F ? '?' : (char)src[i];
+    dst[n] = '\0';
+}
+
 enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errcap,
                               char names[][32], char *types, int maxcols, int *ncols)
 {
@@ -400,8 +409,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
         if (errcap) {
             if (len >= errcap)
                 len = errcap - 1;
-            memcpy(err, p + 1, len);
-            err[len] = '\0';
+            copy_shown(err, p + 1, len);
         }
         return QA_ERROR;
     }
@@ -441,9 +449,9 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
         size_t len = strlen((const char *)s);
         if ((int)i < maxcols) {
             size_t m = len < 31 ? len : 31;
-            memcpy(names[i], s, m);
-            names[i][m] = '\0';
-            types[i] = (char)colt[6 + i];
+            copy_shown(names[i], s, m);
+            uint8_t ty = colt[6 + i];
+            types[i] = ty < 0x20 || ty >= 0x7F ? '?' : (char)ty;
         }
         s += len + 1;
     }

@@ -75,7 +75,8 @@ enum qanswer { QA_OTHER, QA_ERROR, QA_TABLE, QA_BAD };
 /* What a response holds. QA_ERROR: its text in err. QA_TABLE with columns
  * `c (symbol) and `t (char), as 0!meta answers: up to maxcols names and
  * type letters in names[]/types[], the count in *ncols. QA_BAD: the bytes
- * do not hold one well-formed q object. Never reads outside p[0..n). */
+ * do not hold one well-formed q object. Never reads outside p[0..n). The
+ * receiver's text comes with control bytes as '?' (it goes to stderr). */
 enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errcap,
                               char names[][32], char *types, int maxcols, int *ncols);
 
