@@ -120,13 +120,23 @@ def cases(out):
     case(out, "robust_ng_epb_caplen_past_block", "robust_ng_epb_caplen_past_block.pcapng",
          shb() + idb() + epb(0, us(0), mini(0), caplen=1000) + good, 2,
          "--columns frame,srcport")
-    # IDB shorter than its fixed fields (16 bytes): skipped, so the packet
-    # that names interface 0 has none: two messages, exit 2.
+    # IDB shorter than its fixed fields (16 bytes): reported; it keeps its
+    # interface number, damaged, so the packet that names interface 0 is
+    # skipped with a message naming that block: two messages, exit 2.
     short_idb = struct.pack("<II", 1, 16) + struct.pack("<HH", 1, 0) + struct.pack("<I", 16)
     case(out, "robust_ng_idb_short", "robust_ng_idb_short.pcapng",
          shb() + short_idb + good, 2, "--columns frame,srcport")
+    # ... and the interfaces after it keep their numbers (seventh session:
+    # a good IDB #1 had become interface 0, its packets went to the damaged
+    # one's): the packet on interface 1 is converted with IDB #1's link type
+    # (raw IP) and nanoseconds, those on 0 are skipped.
+    case(out, "robust_ng_idb_short_next", "robust_ng_idb_short_next.pcapng",
+         shb() + short_idb + idb(101, tsresol=9) + epb(0, us(0), mini(0)[14:]) +
+         epb(1, (T0 + 1) * 10 ** 9 + 7, mini(1)[14:]) + epb(0, us(2), mini(2)[14:]), 2,
+         "--columns frame,time,linktype,srcport")
     # if_tsresol beyond 10^-19 (0x14 = 10^-20): reported, the interface kept
-    # with the default microseconds; exit 2.
+    # but damaged: its packets are skipped, not given a guessed resolution
+    # (it was the default microseconds before the seventh session); exit 2.
     case(out, "robust_ng_tsresol_range", "robust_ng_tsresol_range.pcapng",
          shb() + idb(1, tsresol=20) + epb(0, us(0), mini(0)), 2,
          "--columns frame,time,srcport")

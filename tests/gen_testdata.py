@@ -1177,9 +1177,11 @@ def cases_damaged_files(out):
          gb + epb(o, 3, 0, nxt, len(nxt)) + after_blk, good_ng + [after],
          exit=2, err="offset %d: packet on interface 3, which no interface"
          " block described" % n)
-    # IDB whose if_tsresol option runs past the block: the interface stays
-    # (later interface numbers do not shift), with the bad option and those
-    # after it ignored, so its timestamps are in the default microseconds
+    # IDB whose if_tsresol option runs past the block: the interface keeps
+    # its number (later interface numbers do not shift) but is damaged: its
+    # packets are skipped with a message naming the block, not given a
+    # guessed resolution (until the seventh session: the default
+    # microseconds, 1000 times off for this writer's nanoseconds)
     bad_idb = bytearray(idb(o, 101, tsresol=9))
     # the option header follows the 8-byte block header and the 8 bytes of
     # IDB fields: its length field is at block offset 18
@@ -1187,8 +1189,10 @@ def cases_damaged_files(out):
     on1 = Rec(sample_ip_packets()[0], T0 + 1, 5000, iface=1, linktype=101)
     on1_blk = epb(o, 1, (T0 + 1) * 10 ** 6 + 5, on1.data, on1.origlen)
     case(out, "bad_ng_idb_options", "bad_ng_idb_options.pcapng",
-         gb + bytes(bad_idb) + on1_blk + after_blk, good_ng + [on1, after],
-         exit=2, err="offset %d: interface option 9 runs past its block" % n)
+         gb + bytes(bad_idb) + on1_blk + after_blk, good_ng + [after],
+         exit=2, err="offset %d: interface option 9 runs past its block\n"
+         "pcap2kdb: testdata/bad_ng_idb_options.pcapng: offset %d: packet on interface 1, "
+         "whose interface block (offset %d) is damaged" % (n, n + len(bad_idb), n))
 
 
 def cases_damaged_packets(out):

@@ -224,6 +224,32 @@ run --columns frame,time edges.pcapng
 expect "q range edges: the last and first finite timestamps, nulls beyond" \
     "$(printf 'frame,time\n1,2292.04.10D23:47:16.854775806\n2,\n3,1707.09.22D00:12:43.145224194\n4,')" "$out"
 
+# --- damage messages: at most 10 an input, then the count and the last
+# offset; an input's name with a newline still gives one-line messages
+# (seventh session: the summary named no offset, the name went out raw)
+python3 - many_bad.pcapng <<'PY'
+import struct, sys
+def block(t, body):
+    n = 12 + len(body)
+    return struct.pack("<II", t, n) + body + struct.pack("<I", n)
+out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+out += block(1, struct.pack("<HHI", 1, 0, 0))
+for i in range(12):
+    out += block(6, struct.pack("<IIIII", 7, 0, i, 60, 60) + bytes(60))
+open(sys.argv[1], "wb").write(out)
+PY
+last=$(python3 -c "print(28 + 20 + 11 * 92)")
+run --columns frame many_bad.pcapng
+expect "12 damaged blocks: exit" 2 "$rc"
+expect "12 damaged blocks: 10 messages and a summary" 11 "$(wc -l < err.txt)"
+expect "12 damaged blocks: the summary names the count and the last offset" \
+    "pcap2kdb: many_bad.pcapng: 12 damaged blocks skipped in all (the first 10 named above, the last at offset $last)" \
+    "$(tail -n 1 err.txt)"
+cp "$td/bad_cut_record.pcap" "$(printf 'nl\nname.pcap')"
+run "$(printf 'nl\nname.pcap')"
+expect "a name with a newline: one line on stderr" 1 "$(wc -l < err.txt)"
+case $err in "pcap2kdb: nl?name.pcap: offset "*) ok ;; *) fail "a name with a newline: [$err]" ;; esac
+
 # --- 12. messages and promises ----------------------------------------------
 run --bogus x.pcap
 expect "unknown option names pcap2kdb" "pcap2kdb: unknown option '--bogus'" "$(head -n 1 err.txt)"

@@ -208,6 +208,7 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
     }
     if (st == READ_SKIPPED) {
         *code = EXIT_DAMAGED;
+        cv->last_skip_at = rd->err_offset;
         if (++*skipped <= MAX_DAMAGE_MESSAGES)
             report(cv, name, rd);
         return 0;
@@ -280,8 +281,10 @@ static void end_input(struct converter *cv, struct input *in, const char *name, 
 {
     if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet) {
         before_message(cv);
-        fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all\n", cv->prog, name,
-                (unsigned long long)skipped);
+        fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all (the first %d named above, "
+                        "the last at offset %llu)\n",
+                cv->prog, name, (unsigned long long)skipped, MAX_DAMAGE_MESSAGES,
+                (unsigned long long)cv->last_skip_at);
     }
     cv->records += cv->frame;
     cv->stats.bytes += in->offset;

@@ -39,6 +39,7 @@ struct converter {
     const char *prog;          /* for messages */
     int quiet;                 /* no messages (fuzzing) */
     uint64_t records, damaged;
+    uint64_t last_skip_at;        /* offset of the last damaged block skipped */
     /* Everyday options (filter.c, progress.c, stats.c), all optional. */
     const struct filter *filter;  /* NULL: every row is written */
     int stop;                     /* -c reached (out.h max_rows): read no further */

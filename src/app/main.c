@@ -949,8 +949,20 @@ static int run_open(struct run *r, int argc, char **argv)
 }
 
 /* Opens one input and converts it: the exit code it gives. */
+/* The input's name as messages show it: one line whatever bytes the name
+ * holds (control bytes as '?'); the file column keeps the name as given. */
+static void shown_name(const char *path, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; path[i] && i + 1 < cap; i++)
+        out[i] = (unsigned char)path[i] < 0x20 || path[i] == 0x7F ? '?' : path[i];
+    out[i] = '\0';
+}
+
 static int convert_file(struct run *r, const char *path)
 {
+    char shown[FILE_NAME_MAX + 1];
+    shown_name(path, shown, sizeof shown);
     struct input in;
     int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                         : input_open(&in, path);
@@ -958,21 +970,21 @@ static int convert_file(struct run *r, const char *path)
         /* Debian names xz's package xz-utils */
         progress_clear(&r->progress);
         fprintf(stderr, "pcap2kdb: %s: compressed with %s, which is not installed "
-                "(install %s)\n", path, in.decompressor,
+                "(install %s)\n", shown, in.decompressor,
                 strcmp(in.decompressor, "xz") == 0 ? "xz-utils" : in.decompressor);
         return EXIT_USAGE;
     }
     if (opened != 0) {
         int e = errno;
         progress_clear(&r->progress);
-        fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", path, strerror(e));
+        fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", shown, strerror(e));
         return EXIT_USAGE;
     }
     char sym[SYM_MAX + 1];
     sym_from_path(path, sym, sizeof sym);
     format_set_input(&r->fmt, r->o.sym ? r->o.sym : sym, path, r->o.q_format);
     r->cv.stats.inputs++;
-    int code = convert_input(&r->cv, &in, path);
+    int code = convert_input(&r->cv, &in, shown);
     input_close(&in);
     /* Rows before any damage reach the disk before we go on. */
     out_flush(&r->out);

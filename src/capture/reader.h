@@ -42,6 +42,10 @@ struct pcapng_iface {
     uint32_t snaplen;
     uint64_t units_per_sec;    /* from if_tsresol; 1e6 by default */
     int64_t  offset_sec;       /* if_tsoffset */
+    /* its block was damaged (reported): it keeps its number, so that later
+     * interfaces keep theirs, and its packets are skipped, not guessed at */
+    int damaged;
+    uint64_t block_at;
 };
 
 struct reader {

@@ -88,8 +88,6 @@ static uint64_t pow10_u64(unsigned v) { uint64_t r = 1; while (v--) r *= 10; ret
 static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t len, uint64_t at)
 {
     int be = rd->big_endian;
-    if (len < IDB_MIN_LEN)
-        return reader_fail(rd, READ_SKIPPED, at, "interface description block too short (%u bytes)", len);
     if (rd->n_ifaces >= MAX_INTERFACES)
         return reader_fail(rd, READ_SKIPPED, at, "more than %u interfaces in one section", MAX_INTERFACES);
     if (rd->n_ifaces == rd->ifaces_cap) {
@@ -101,10 +99,11 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
         rd->ifaces_cap = cap;
     }
     struct pcapng_iface *ifc = &rd->ifaces[rd->n_ifaces++];
+    *ifc = (struct pcapng_iface){ .units_per_sec = 1000000u, .block_at = at, .damaged = 1 };
+    if (len < IDB_MIN_LEN)
+        return reader_fail(rd, READ_SKIPPED, at, "interface description block too short (%u bytes)", len);
     ifc->linktype = get_16(b + 8, be);
     ifc->snaplen = get_32(b + 12, be);
-    ifc->units_per_sec = 1000000u;
-    ifc->offset_sec = 0;
 
     /* Options: code, length, value padded to 4 bytes. */
     const uint8_t *o = b + 16, *end = b + len - BLOCK_TRAILER_LEN;
@@ -129,6 +128,7 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
         }
         o += 4 + padded;
     }
+    ifc->damaged = 0;
     return READ_OK;
 }
 
@@ -172,6 +172,10 @@ static enum read_status packet_iface(struct reader *rd, uint32_t id, uint64_t at
     if (id >= rd->n_ifaces)
         return reader_fail(rd, READ_SKIPPED, at,
                            "packet on interface %u, which no interface block described", id);
+    if (rd->ifaces[id].damaged)
+        return reader_fail(rd, READ_SKIPPED, at,
+                           "packet on interface %u, whose interface block (offset %llu) is damaged",
+                           id, (unsigned long long)rd->ifaces[id].block_at);
     *ifc = &rd->ifaces[id];
     return READ_OK;
 }
