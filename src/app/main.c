@@ -949,20 +949,12 @@ static int run_open(struct run *r, int argc, char **argv)
 }
 
 /* Opens one input and converts it: the exit code it gives. */
-/* The input's name as messages show it: one line whatever bytes the name
- * holds (control bytes as '?'); the file column keeps the name as given. */
-static void shown_name(const char *path, char *out, size_t cap)
-{
-    size_t i = 0;
-    for (; path[i] && i + 1 < cap; i++)
-        out[i] = (unsigned char)path[i] < 0x20 || path[i] == 0x7F ? '?' : path[i];
-    out[i] = '\0';
-}
-
 static int convert_file(struct run *r, const char *path)
 {
+    /* messages name the input with control bytes as '?' (one line); the
+     * file column keeps the name as given */
     char shown[FILE_NAME_MAX + 1];
-    shown_name(path, shown, sizeof shown);
+    fmt_shown(shown, path, strnlen(path, FILE_NAME_MAX));
     struct input in;
     int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                         : input_open(&in, path);

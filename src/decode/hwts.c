@@ -241,7 +241,7 @@ int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out)
 /* Where the Ethernet frame's IP datagram (its length field) or ARP packet
  * (its address lengths) ends, past VLAN tags and Arista headers; also the
  * Arista header's offset. 0 when the frame carries neither. */
-static size_t ethernet_ip_end(const uint8_t *p, size_t caplen, size_t *arista)
+static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arista)
 {
     size_t off = 12;
     for (int n = 0; n < DECODE_MAX_DEPTH; n++) {
@@ -299,7 +299,7 @@ void hwts_find(unsigned mask, uint32_t linktype, const uint8_t *p, size_t caplen
                                                    HWTS_ARISTA)))
         return;
     size_t arista = 0;
-    size_t end = ethernet_ip_end(p, caplen, &arista);
+    size_t end = ethernet_packet_end(p, caplen, &arista);
     /* A trailer sits at the end of the frame: only when all of it was
      * captured (the trailer is whatever follows the IP datagram). The one
      * added last, nearest the capture, wins over the header. */

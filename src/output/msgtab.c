@@ -69,6 +69,8 @@ char *mt_csv_str(char *p, const char *s, uint32_t n)
     int quote = memchr(s, ',', n) || memchr(s, '"', n);
     if (quote)
         *p++ = '"';
+    /* a quote doubled (RFC 4180), NUL its stand-in; every other byte as
+     * in a q string: \\ and \ooo escapes */
     for (uint32_t k = 0; k < n; k++) {
         uint8_t c = (uint8_t)s[k];
         if (c == '"') {
@@ -76,16 +78,8 @@ char *mt_csv_str(char *p, const char *s, uint32_t n)
             *p++ = '"';
         } else if (c == 0) {
             *p++ = NUL_STANDIN;
-        } else if (c == '\\') {
-            *p++ = '\\';
-            *p++ = '\\';
-        } else if (c < 0x20 || c == 0x7f) {
-            *p++ = '\\';
-            *p++ = (char)('0' + (c >> 6));
-            *p++ = (char)('0' + ((c >> 3) & 7));
-            *p++ = (char)('0' + (c & 7));
         } else {
-            *p++ = (char)c;
+            p = q_string_byte(p, c);
         }
     }
     if (quote)

@@ -186,6 +186,14 @@ static enum publish_status check_schema(struct publisher *p, enum qconn_status *
     return PUB_OK;
 }
 
+/* Waits the backoff *wait, but not past deadline_ns, and doubles it for the
+ * next time (up to MAX_BACKOFF_NS). */
+static void back_off(uint64_t *wait, uint64_t now, uint64_t deadline_ns)
+{
+    sleep_ns(*wait < deadline_ns - now ? *wait : deadline_ns - now);
+    *wait = *wait * 2 > MAX_BACKOFF_NS ? MAX_BACKOFF_NS : *wait * 2;
+}
+
 /* "gave up" on stderr: why, and after how long since the trouble began. */
 static void gave_up(const struct publisher *p, uint64_t since_ns)
 {
@@ -224,8 +232,7 @@ static enum publish_status connect_checked(struct publisher *p, uint64_t since_n
             gave_up(p, since_ns);
             return reconnecting ? PUB_FAILED : PUB_USAGE;
         }
-        sleep_ns(wait < deadline_ns - now ? wait : deadline_ns - now);
-        wait = wait * 2 > MAX_BACKOFF_NS ? MAX_BACKOFF_NS : wait * 2;
+        back_off(&wait, now, deadline_ns);
     }
 }
 
@@ -291,8 +298,7 @@ static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
         p->backoff_ns = INITIAL_BACKOFF_NS;
     } else if (now < deadline) {
         /* a reconnection that fails again at once waits as connecting does */
-        sleep_ns(p->backoff_ns < deadline - now ? p->backoff_ns : deadline - now);
-        p->backoff_ns = p->backoff_ns * 2 > MAX_BACKOFF_NS ? MAX_BACKOFF_NS : p->backoff_ns * 2;
+        back_off(&p->backoff_ns, now, deadline);
         now = qconn_now_ns();
     }
     uint64_t since = p->failing_since_ns;

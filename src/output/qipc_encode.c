@@ -1,6 +1,7 @@
 /* qipc_encode.c: kdb+ IPC objects into one growing buffer. */
 #include "qipc_encode.h"
 #include "grow.h"
+#include "fmt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -386,15 +387,6 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
 
 size_t qipc_object_size(const uint8_t *p, size_t n) { return object_size(p, n, 0); }
 
-/* Text of the receiver's (an error, a column name) as it may go to a
- * terminal: a control byte becomes '?' (escape sequences, CR, LF). */
-static void copy_shown(char *dst, const uint8_t *src, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        dst[i] = src[i] < 0x20 || src[i] == 0x7F ? '?' : (char)src[i];
-    dst[n] = '\0';
-}
-
 enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errcap,
                               char names[][32], char *types, int maxcols, int *ncols)
 {
@@ -409,7 +401,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
         if (errcap) {
             if (len >= errcap)
                 len = errcap - 1;
-            copy_shown(err, p + 1, len);
+            fmt_shown(err, (const char *)p + 1, len);
         }
         return QA_ERROR;
     }
@@ -449,7 +441,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
         size_t len = strlen((const char *)s);
         if ((int)i < maxcols) {
             size_t m = len < 31 ? len : 31;
-            copy_shown(names[i], s, m);
+            fmt_shown(names[i], (const char *)s, m);
             uint8_t ty = colt[6 + i];
             types[i] = ty < 0x20 || ty >= 0x7F ? '?' : (char)ty;
         }

@@ -126,7 +126,14 @@ char *fmt_hex(char *p, const uint8_t *bytes, uint32_t n)
     return p;
 }
 
-
+void fmt_shown(char *dst, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = c < 0x20 || c == 0x7F ? '?' : (char)c;
+    }
+    dst[n] = '\0';
+}
 
 /* Civil date from days since 1970-01-01 (H. Hinnant's algorithm), valid
  * for negative days too. */

@@ -139,4 +139,9 @@ static inline int fmt_time_in_q_range(int64_t sec, uint32_t nsec)
 }
 char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec);
 
+/* Outside text (a file name, a receiver's error) as a message shows it:
+ * src[0..n) into dst with control bytes as '?', so that the message stays
+ * one line; dst gets a NUL after n bytes. */
+void fmt_shown(char *dst, const char *src, size_t n);
+
 #endif
