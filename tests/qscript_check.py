@@ -71,6 +71,20 @@ TYPE_OF_DECL = {v: k for k, v in DECL_TYPE.items()}
 DEF_RE = re.compile(r"if\[not `([A-Za-z][A-Za-z0-9_]*) in key `\.;([A-Za-z][A-Za-z0-9_]*):\(\[\](.*)\)\]\Z")
 
 
+def rejections(parse, bad, what):
+    """The reader's self-test: parse(b) must raise QError for every b of
+    bad. Returns (passed, failed), printing each text it accepted."""
+    passed = failed = 0
+    for k, b in enumerate(bad):
+        try:
+            parse(b)
+            print("FAIL reader accepts invalid %s #%d:\n%s" % (what, k, b))
+            failed += 1
+        except QError:
+            passed += 1
+    return passed, failed
+
+
 def check_line(name, names):
     """The line after the definition: the same columns, or a q error."""
     return ("if[not(@[cols;%s;()])~%s%s;'\"%s: a table of this name exists with other columns\"]"
@@ -656,13 +670,8 @@ def main():
     except QError as e:
         print("FAIL reader rejects a valid script: %s" % e)
         failed += 1
-    for k, b in enumerate(bad):
-        try:
-            parse_script(b)
-            print("FAIL reader accepts invalid script #%d:\n%s" % (k, b))
-            failed += 1
-        except QError:
-            passed += 1
+    p, f = rejections(parse_script, bad, "script")
+    passed, failed = passed + p, failed + f
 
     tmp.cleanup()
     print("%d passed, %d failed" % (passed, failed))
