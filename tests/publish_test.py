@@ -8,11 +8,13 @@ bounded memory); live rows within 100 ms.
 
     publish_test.py PCAP2KDB GEN_FIXTRAFFIC
 """
+import atexit
 import csv
 import io
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +29,8 @@ TP = os.path.join(HERE, "tickerplant.py")
 BIN = sys.argv[1]
 GEN = sys.argv[2] if len(sys.argv) > 2 else None
 TMP = tempfile.mkdtemp(prefix="publish_test.")
+# ~50 MB of receiver dumps and the big capture: gone however the test ends
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 failures = []
 T00 = time.time()
 
