@@ -35,14 +35,52 @@ open(sys.argv[2], 'wb').write(data)
 open(sys.argv[3], 'wb').write(data[:off - 7])
 EOF
 
-# run NAME ARGS...: the same under --threads 1, 2 and 4
+# the smac/dmac columns read the packet's bytes when the row is formatted:
+# frames whose MAC addresses differ (frame i: 02:00:00:00:HH:LL ->
+# 06:00:00:00:HH:LL, i = HHLL) in a file of two mapped input windows and
+# more than seven stdin buffers, and VXLAN frames whose outer datagrams
+# come in fragments (their MACs lie in the reassembly buffer)
+python3 - "$tmp/mac.pcap" "$tmp/frag.pcap" <<'EOF'
+import struct, sys
+def ip4(payload, ident=0, fo=0, src=(10, 0, 0, 1), dst=(10, 0, 0, 2)):
+    return struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident, fo, 64, 17, 0,
+                       bytes(src), bytes(dst)) + payload
+def macs(i):
+    return bytes.fromhex('06000000') + struct.pack('>H', i) + bytes.fromhex('02000000') + \
+        struct.pack('>H', i) + b'\x08\x00'
+hdr = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+with open(sys.argv[1], 'wb') as o:
+    o.write(hdr)
+    for i in range(60000):
+        udp = struct.pack('>HHHH', 1000, 2000, 80, 0) + bytes([i & 255]) * 72
+        fr = macs(i & 0xffff) + ip4(udp, i & 0xffff)
+        o.write(struct.pack('<IIII', 1700000000 + i // 1000, (i % 1000) * 1000, len(fr), len(fr)) + fr)
+with open(sys.argv[2], 'wb') as o:
+    o.write(hdr)
+    n = 0
+    for i in range(3000):
+        inner = macs(i) + ip4(struct.pack('>HHHH', 1, 2, 208, 0) + b'x' * 200, 0, 0,
+                              (10, 1, 0, 1), (10, 1, 0, 2))
+        vx = b'\x08\x00\x00\x00\x00\x00\x05\x00' + inner
+        udp = struct.pack('>HHHH', 4789, 4789, 8 + len(vx), 0) + vx
+        for off in range(0, len(udp), 128):
+            fo = (off // 8) | (0x2000 if off + 128 < len(udp) else 0)
+            fr = b'\xbb' * 6 + b'\xaa' * 6 + b'\x08\x00' + ip4(udp[off:off + 128], i, fo,
+                                                                 (192, 168, 0, 1), (192, 168, 0, 2))
+            o.write(struct.pack('<IIII', 1700000000, n, len(fr), len(fr)) + fr)
+            n += 1
+EOF
+
+# run NAME ARGS...: the same under --threads 1, 2 and 4 (standard input:
+# $stdin_file, /dev/null unless set)
+stdin_file=/dev/null
 run() {
     local name=$1 t
     shift
     for t in 1 2 4; do
-        "$bin" --threads "$t" "$@" > "$tmp/out.$t" 2> "$tmp/err.$t" < /dev/null
+        "$bin" --threads "$t" "$@" > "$tmp/out.$t" 2> "$tmp/err.$t" < "$stdin_file"
         echo $? > "$tmp/rc.$t"
-        "$bin" --threads "$t" "$@" > "$tmp/all.$t" 2>&1 < /dev/null
+        "$bin" --threads "$t" "$@" > "$tmp/all.$t" 2>&1 < "$stdin_file"
     done
     # --stats: the run's duration and rate are not the output's
     for t in 1 2 4; do
@@ -84,6 +122,10 @@ run damaged "$tmp/damaged.pcap"
 run damaged-q -f q "$tmp/damaged.pcap"
 run cut "$tmp/cut.pcap" "$a"
 run data --columns time,data,hash "$a"   # one-thread path: must say the same
+run mac --columns frame,smac,dmac "$tmp/mac.pcap"
+run mac-q -f q --columns frame,smac "$tmp/mac.pcap"
+run mac-tunnel --columns frame,smac,dmac,tunnel "$tmp/frag.pcap"
+stdin_file=$tmp/mac.pcap run mac-stdin --columns frame,smac,dmac -
 run flows --flows "$a"
 run fix --fix "$a"
 run full-disk -o /dev/full "$a"

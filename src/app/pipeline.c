@@ -114,10 +114,7 @@ int pipeline_usable(const struct writer *w)
 {
     if (w->ops != &csv_writer_ops && w->ops != &q_writer_ops)
         return 0;
-    for (int i = 0; i < w->cols->n; i++)
-        if (w->cols->id[i] == COL_DATA || w->cols->id[i] == COL_HASH)
-            return 0; /* they read packet bytes after decoding */
-    return 1;
+    return !columns_read_packet_bytes(w->cols);
 }
 
 /* The formatter's out buffer is full (only a batch of very long rows gets

@@ -146,6 +146,21 @@ int columns_has(const struct column_list *cl, enum col_id id)
     return 0;
 }
 
+int columns_read_packet_bytes(const struct column_list *cl)
+{
+    for (int i = 0; i < cl->n; i++)
+        switch (cl->id[i]) {
+        case COL_DATA: /* r->payload */
+        case COL_HASH: /* r->ip */
+        case COL_SMAC: /* r->mac */
+        case COL_DMAC:
+            return 1;
+        default:
+            break;
+        }
+    return 0;
+}
+
 int columns_need_flows(const struct column_list *cl)
 {
     for (int i = 0; i < cl->n; i++)

@@ -64,6 +64,10 @@ int column_names_parse(const char *list, const struct column_def *defs, int ndef
                        int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
                        void *extra_ctx, const struct column_name_sink *sink, char *err,
                        size_t errlen);
+/* Whether a column of the list is formatted from the packet's bytes through
+ * a pointer of the row (payload, ip, mac): valid only until the next record
+ * is read, so such rows cannot be formatted later on another thread. */
+int columns_read_packet_bytes(const struct column_list *cl);
 /* Whether a column list needs the flow table (window scaling, streams...). */
 int columns_need_flows(const struct column_list *cl);
 /* #17: whether a column shows the hardware stamp (only then is it looked for). */
