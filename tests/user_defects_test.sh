@@ -52,6 +52,49 @@ run -o two.csv missing.pcap "$td/pcap_us_le.pcap"
 expect "-o, one of two inputs missing: exit" 1 "$rc"
 expect "-o, one of two inputs missing: rows" "$("$bin" "$td/pcap_us_le.pcap")" "$(cat two.csv)"
 expect "-o, one of two inputs missing: one message" 1 "$(grep -c 'cannot open' err.txt)"
+# the output is made only once an input has opened as a capture: swapped
+# arguments, a directory, an empty stdin leave it as it was
+"$bin" "$td/tcp_flags.pcap" > made.csv
+run -o self.pcap made.csv
+expect "-o CAPTURE CSV (swapped): exit" 1 "$rc"
+expect "-o CAPTURE CSV (swapped): capture intact" "$sum" "$(cksum < self.pcap)"
+mkdir -p adir
+run -o prev.csv adir
+expect "-o with a directory as input: output untouched" "previous,rows" "$(cat prev.csv)"
+"$bin" -o prev.csv - < /dev/null > /dev/null 2>&1
+expect "-o with an empty stdin: exit" 1 "$?"
+expect "-o with an empty stdin: output untouched" "previous,rows" "$(cat prev.csv)"
+run -o nodir/x.csv "$td/pcap_us_le.pcap"
+expect "-o in a missing directory: exit" 3 "$rc"
+expect "-o in a missing directory: message" "pcap2kdb: nodir/x.csv: cannot create: No such file or directory" "$err"
+# standard output redirected into an input: refused like -o
+cp "$td/tcp_flags.pcap" app.pcap
+"$bin" app.pcap >> app.pcap 2> err.txt
+expect "stdout appended to the input: exit" 1 "$?"
+expect "stdout appended to the input: capture intact" "$sum" "$(cksum < app.pcap)"
+expect "stdout appended to the input: message" \
+    "pcap2kdb: stdout: the output is also an input (app.pcap); nothing written" "$(cat err.txt)"
+# named pipes are opened once, in turn: both writers finish, every row comes
+rm -f f1 f2
+mkfifo f1 f2
+(cat "$td/tcp_flags.pcap" > f1; echo $? > w1.rc) &
+(sleep 0.3; cat "$td/pcap_us_le.pcap" > f2; echo $? > w2.rc) &
+timeout 20 "$bin" --sym s -o fifo.csv f1 f2 2> err.txt
+expect "two named pipes: exit" 0 "$?"
+wait
+expect "two named pipes: rows" "$("$bin" --sym s "$td/tcp_flags.pcap"; "$bin" --sym s --no-header "$td/pcap_us_le.pcap")" \
+    "$(cat fifo.csv)"
+expect "two named pipes: writers undisturbed" "0 0" "$(cat w1.rc) $(cat w2.rc)"
+# file names in messages: control bytes as '?', one line each
+nl=$'a\nb\e'
+run "$nl.pcap"
+expect "cannot open: name shown" "pcap2kdb: a?b?.pcap: cannot open: No such file or directory" "$err"
+cp "$td/tcp_flags.pcap" "$nl.pcap"
+run -o "$nl.pcap" "$nl.pcap"
+expect "output also an input: names shown" \
+    "pcap2kdb: a?b?.pcap: the output is also an input (a?b?.pcap); nothing written" "$err"
+run -o "$nl/x.csv" "$td/tcp_flags.pcap"
+expect "cannot create: name shown" "pcap2kdb: a?b?/x.csv: cannot create: No such file or directory" "$err"
 
 # --- 2. -c N counts rows of the table written, in every mode -------------
 # The first N rows of the whole table, and --stats "rows" says N.

@@ -36,6 +36,8 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     cv->use_flows = s->use_flows;
     cv->filter = s->filter;
     cv->quiet = s->quiet;
+    cv->capture_opened = s->capture_opened;
+    cv->capture_opened_ctx = s->capture_opened_ctx;
     cv->prog = "pcap2kdb";
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
@@ -313,6 +315,11 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     int code = open_input(cv, &rd, in, name);
     if (code != EXIT_OK)
         return code;
+    if (cv->capture_opened && cv->capture_opened(cv->capture_opened_ctx) != 0) {
+        reader_close(&rd);
+        cv->stop = 1;
+        return EXIT_WRITE;
+    }
 
     /* --threads: rows are formatted by other threads where that gives the
      * same bytes (pipeline.h); started with the first input, it serves all */

@@ -26,6 +26,12 @@ struct converter_setup {
     uint32_t flow_slots;          /* size of the flow table; 0: FLOW_DEFAULT_SLOTS */
     const struct filter *filter;  /* NULL: every row is written */
     int quiet;                    /* no messages (fuzzing) */
+    /* Optional: called when an input has opened as a capture, before its
+     * first record (main.c creates -o's file then, so that a run in which
+     * no input is a capture leaves it as it was); nonzero stops the run
+     * (the callback has said why). */
+    int (*capture_opened)(void *ctx);
+    void *capture_opened_ctx;
 };
 
 struct converter {
@@ -54,6 +60,8 @@ struct converter {
     int no_tunnels;               /* --no-tunnels (#15): outer packets only */
     int threads;                  /* --threads (#19): 1 formats rows in this thread */
     struct pipeline *pipeline;    /* the formatting threads, once started */
+    int (*capture_opened)(void *ctx);   /* converter_setup's */
+    void *capture_opened_ctx;
 };
 
 /* Sets the driver up; -1 when out of memory. */

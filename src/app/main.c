@@ -618,36 +618,59 @@ static uint64_t inputs_size(char **files, int nfiles)
     return total;
 }
 
-/* Every input is opened and checked before the output is created, so that
- * a mistake cannot destroy data: an output that is one of the inputs (same
- * device and inode, also through a link or stdin) is refused, and when no
- * input can be opened the output is left as it was (`-o prev.csv
- * missing.pcap`). An input that cannot be opened is reported here and
- * marked in bad[]; the others are converted. Returns EXIT_USAGE to stop,
+/* A name from outside (a path) as a message shows it: control bytes as '?'. */
+struct shown_name {
+    char s[FILE_NAME_MAX + 1];
+};
+static const char *shown_name(struct shown_name *b, const char *name)
+{
+    fmt_shown(b->s, name, strnlen(name, FILE_NAME_MAX));
+    return b->s;
+}
+
+/* Every input is checked before the output is written, so that a mistake
+ * cannot destroy data: an output that is one of the inputs (same device and
+ * inode, also through a link, stdin, or a file that standard output was
+ * redirected into) is refused, and an input that cannot be opened is
+ * reported here and marked in bad[]; the others are converted. -o's file is
+ * created only once an input has opened as a capture (create_output), so
+ * that it is left as it was when none is (`-o prev.csv missing.pcap`,
+ * swapped arguments). A named pipe is not opened here: opening and closing
+ * it would end its writer's stream (SIGPIPE), and opening a second one would
+ * wait for its writer before the first is read. Returns EXIT_USAGE to stop,
  * EXIT_OK to go on (*code is EXIT_USAGE when some input was bad). */
 static int check_inputs(char **files, int nfiles, const char *output, char *bad, int *code)
 {
     struct stat ost;
-    int have_out = output && stat(output, &ost) == 0;
+    /* without -o, standard output matters only when it is a file */
+    int have_out = output ? stat(output, &ost) == 0
+                          : fstat(STDOUT_FILENO, &ost) == 0 && S_ISREG(ost.st_mode);
+    const char *outname = output ? output : "stdout";
     int usable = 0;
     for (int i = 0; i < nfiles; i++) {
         int is_stdin = strcmp(files[i], "-") == 0;
-        int fd = is_stdin ? STDIN_FILENO : open(files[i], O_RDONLY);
         struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0) {
-            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", files[i], strerror(errno));
+        int fd = -1, ok;
+        if (is_stdin)
+            ok = fstat(STDIN_FILENO, &st) == 0;
+        else if ((ok = stat(files[i], &st) == 0) && !S_ISFIFO(st.st_mode))
+            ok = (fd = open(files[i], O_RDONLY)) >= 0 && fstat(fd, &st) == 0;
+        struct shown_name a, b;
+        if (!ok) {
+            fprintf(stderr, "pcap2kdb: %s: cannot open: %s\n", shown_name(&a, files[i]),
+                    strerror(errno));
             bad[i] = 1;
             *code = EXIT_USAGE;
         } else if (have_out && st.st_dev == ost.st_dev && st.st_ino == ost.st_ino) {
             fprintf(stderr, "pcap2kdb: %s: the output is also an input (%s); "
-                    "nothing written\n", output, files[i]);
-            if (!is_stdin)
+                    "nothing written\n", shown_name(&a, outname), shown_name(&b, files[i]));
+            if (fd >= 0)
                 close(fd);
             return EXIT_USAGE;
         } else {
             usable++;
         }
-        if (fd >= 0 && !is_stdin)
+        if (fd >= 0)
             close(fd);
     }
     return usable ? EXIT_OK : EXIT_USAGE;
@@ -755,8 +778,11 @@ static int open_output(const char *path)
     if (!path)
         return STDOUT_FILENO;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", path, strerror(errno));
+    if (fd < 0) {
+        struct shown_name b;
+        fprintf(stderr, "pcap2kdb: %s: cannot create: %s\n", shown_name(&b, path),
+                strerror(errno));
+    }
     return fd;
 }
 
@@ -764,8 +790,10 @@ static int open_output(const char *path)
  * or a failed output wins (its message said why); a reader that went away
  * (closed pipe) is no error. */
 static int run_status(int code, enum publish_status ps, const struct out *out,
-                      const char *outname)
+                      const char *outname, int create_failed)
 {
+    if (create_failed)
+        return EXIT_WRITE;
     if (ps != PUB_OK)
         return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
     if (out->pipe_closed)
@@ -792,7 +820,8 @@ struct run {
     char *bad;                 /* per input: refused by check_inputs */
     int code;                  /* the exit code so far (refused inputs) */
     const char *outname;
-    int outfd;
+    int outfd;                 /* OUT_NOT_YET_OPEN until create_output */
+    int create_failed;         /* -o's file could not be created: exit 3 */
     struct out out;
     int out_ready;
     struct format_ctx fmt;
@@ -819,6 +848,23 @@ static void run_free(struct run *r)
         r->o.mode->free(r->mode);
     if (r->out_ready)
         out_free(&r->out);
+}
+
+/* The converter's capture_opened: -o's file is created when the first input
+ * has opened as a capture, never before (check_inputs). */
+static int create_output(void *ctx)
+{
+    struct run *r = ctx;
+    if (r->outfd != OUT_NOT_YET_OPEN)
+        return 0;
+    r->outfd = open_output(r->o.output);
+    if (r->outfd < 0) {
+        r->outfd = OUT_NOT_YET_OPEN;
+        r->create_failed = 1;
+        return -1;
+    }
+    out_attach(&r->out, r->outfd);
+    return 0;
 }
 
 /* The writer or the mode, the converter and the publisher for the run's
@@ -859,9 +905,7 @@ static int run_open(struct run *r, int argc, char **argv)
 
     /* out of memory while publishing is reported as the output's failure */
     r->outname = o->output ? o->output : o->publish ? o->target.shown : "stdout";
-    r->outfd = open_output(o->output);
-    if (r->outfd < 0)
-        return EXIT_WRITE;
+    r->outfd = o->output ? OUT_NOT_YET_OPEN : STDOUT_FILENO; /* create_output */
 
     r->fmt = (struct format_ctx){ .data_max = o->data_max };
     r->w = (struct writer){
@@ -896,6 +940,7 @@ static int run_open(struct run *r, int argc, char **argv)
         .writer = &r->w, .mode = o->mode, .mode_ctx = r->mode,
         .use_flows = columns_need_flows(&o->cols) || o->stats,
         .filter = filter_active(&o->filter) ? &o->filter : NULL,
+        .capture_opened = create_output, .capture_opened_ctx = r,
     };
     time_window_setup(o, &setup, &r->out);
     /* the analysis column needs the flow table's sequence analysis; the
@@ -1010,7 +1055,7 @@ static int run_inputs(struct run *r)
     if (r->pub && r->psink.status == PUB_OK && !r->out.failed)
         r->psink.status = publisher_finish(r->pub);
     progress_clear(&r->progress);
-    if (o->output && !r->out.failed && close(r->outfd) != 0) {
+    if (r->outfd != OUT_NOT_YET_OPEN && o->output && !r->out.failed && close(r->outfd) != 0) {
         r->out.failed = 1;
         r->out.errno_saved = errno;
     }
@@ -1039,7 +1084,8 @@ int main(int argc, char **argv)
     rc = run_open(&r, argc, argv);
     if (rc < 0) {
         int code = run_inputs(&r);
-        rc = run_status(code, r.pub ? r.psink.status : PUB_OK, &r.out, r.outname);
+        rc = run_status(code, r.pub ? r.psink.status : PUB_OK, &r.out, r.outname,
+                        r.create_failed);
     }
     run_free(&r);
     return rc;

@@ -33,6 +33,8 @@ static int drain(struct out *o)
         o->len = 0;
         return out_dead(o) ? -1 : 0;
     }
+    if (o->fd == OUT_NOT_YET_OPEN)
+        return 0; /* held: only a table's header comes before the file is made */
     size_t done = 0;
     while (done < o->len && !out_dead(o)) {
         ssize_t n = write(o->fd, o->buf + done, o->len - done);
@@ -96,7 +98,7 @@ void out_write_pieces(struct out *o, struct out_pieces *ps)
 {
     struct iovec *v = ps->v;
     int n = ps->n;
-    if (o->sink || ps->total < OUT_PIECES_DIRECT) {
+    if (o->sink || o->fd == OUT_NOT_YET_OPEN || ps->total < OUT_PIECES_DIRECT) {
         for (int i = 0; i < n; i++)
             out_write(o, v[i].iov_base, v[i].iov_len);
         ps->n = 0;

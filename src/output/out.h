@@ -34,7 +34,12 @@ struct out {
 #define OUT_BUFFER_SIZE (1u << 20)
 #define OUT_MAX_ROW (64u << 20)
 
+/* fd OUT_NOT_YET_OPEN (not -1, which stays a bad descriptor): text is held
+ * until out_attach gives the file (-o is created only once an input has
+ * opened as a capture, main.c). */
+#define OUT_NOT_YET_OPEN (-2)
 int out_init(struct out *o, int fd, const char *name);
+static inline void out_attach(struct out *o, int fd) { o->fd = fd; }
 void out_free(struct out *o);
 /* Writes everything buffered; 0 on success, -1 once the output is gone. */
 int out_flush(struct out *o);
