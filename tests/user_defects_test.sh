@@ -96,6 +96,20 @@ expect "output also an input: names shown" \
 run -o "$nl/x.csv" "$td/tcp_flags.pcap"
 expect "cannot create: name shown" "pcap2kdb: a?b?/x.csv: cannot create: No such file or directory" "$err"
 
+# a closed pipe is no error for what prints without converting either
+for opt in --help --version --schema --list-columns; do
+    expect "$opt into a closed pipe: exit 0, silent" "0 b''" "$(python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)  # the reader is gone before anything is written
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+print(p.returncode, p.stderr)' "$bin" "$opt")"
+done
+# descriptors 0-2 closed by the caller: messages never land in -o's rows
+"$bin" -o closed2.csv "$td/bad_cut_record.pcap" 2>&-
+expect "stderr closed: exit" 2 "$?"
+expect "stderr closed: the rows alone" "$("$bin" "$td/bad_cut_record.pcap" 2> /dev/null)" "$(cat closed2.csv)"
+
 # --- 2. -c N counts rows of the table written, in every mode -------------
 # The first N rows of the whole table, and --stats "rows" says N.
 limit_case() { # NAME CAPTURE N MODE-ARGS...
@@ -390,6 +404,17 @@ if command -v gzip > /dev/null; then
     head -c 300 cap.gzip > cut.gz
     run cut.gz
     expect "gzip cut short: exit" 2 "$rc"
+    # cut before a whole file header came out: still damaged compressed
+    # data, not "not a capture" (exit 1)
+    head -c 30 cap.gzip > cut30.gz
+    run cut30.gz
+    expect "gzip cut inside the file header: exit" 2 "$rc"
+    expect "gzip cut inside the file header: message" \
+        "pcap2kdb: cut30.gz: offset 0: gzip -dc failed: damaged compressed data" "$err"
+    # a whole gzip stream of text is not a capture (exit 1)
+    echo "not a capture" | gzip -c > text.gz
+    run text.gz
+    expect "gzip of text: exit" 1 "$rc"
 fi
 
 echo "$passed passed, $failed failed"

@@ -160,6 +160,22 @@ static size_t hardware_stamp(const struct converter *cv, const struct capture_re
     return caplen;
 }
 
+/* At the end of a compressed input's data: whether its decompressor failed
+ * (damaged compressed data), which is then reported; the input is damaged. */
+static int decompressor_failed(struct converter *cv, struct input *in, const char *name)
+{
+    if (input_end_status(in) == 0)
+        return 0;
+    cv->stats.damaged++;
+    flush_rows(cv); /* the rows before the damage, then the message */
+    if (!cv->quiet) {
+        before_message(cv);
+        fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed data\n",
+                cv->prog, name, (unsigned long long)in->offset, in->decompressor);
+    }
+    return 1;
+}
+
 /* Opens the input's reader: EXIT_OK, or the exit code of a failure it has
  * reported. */
 static int open_input(struct converter *cv, struct reader *rd, struct input *in, const char *name)
@@ -175,8 +191,14 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
         reader_close(rd);
         return EXIT_NO_MEMORY;
     }
-    report(cv, name, rd);
     cv->stats.bytes += in->offset;
+    /* a decompressor that failed before a whole file header came out (a
+     * cut or corrupt .gz): damaged compressed data, not "not a capture" */
+    if (in->eof && in->decompressor && decompressor_failed(cv, in, name)) {
+        reader_close(rd);
+        return EXIT_DAMAGED;
+    }
+    report(cv, name, rd);
     cv->stats.damaged += st != READ_NOT_CAPTURE;
     reader_close(rd);
     return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
@@ -195,17 +217,8 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
         st = READ_DAMAGED;
     } else if (st == READ_EOF) {
         /* a decompressor that fails ends its output early: damage */
-        if (input_end_status(in) != 0) {
+        if (decompressor_failed(cv, in, name))
             *code = EXIT_DAMAGED;
-            cv->stats.damaged++;
-            flush_rows(cv);
-            if (!cv->quiet) {
-                before_message(cv);
-                fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed "
-                        "data\n", cv->prog, name, (unsigned long long)in->offset,
-                        in->decompressor);
-            }
-        }
         return 1;
     }
     if (st == READ_SKIPPED) {
@@ -282,6 +295,7 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
 static void end_input(struct converter *cv, struct input *in, const char *name, uint64_t skipped)
 {
     if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet) {
+        flush_rows(cv); /* after the rows before it, as every message */
         before_message(cv);
         fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all (the first %d named above, "
                         "the last at offset %llu)\n",

@@ -229,10 +229,13 @@ static int mode_index(const struct mode_ops *m)
 }
 
 /* --help, --version, --schema: their output is output too, so a write error
- * (`> /dev/full`) exits 3 like any other. */
+ * (`> /dev/full`) exits 3 like any other, and a closed pipe (`| head -1`)
+ * is no error, as for rows. */
 static int stdout_done(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE)
+            return EXIT_OK;
         fprintf(stderr, "pcap2kdb: stdout: write error: %s\n", strerror(errno));
         return EXIT_WRITE;
     }
@@ -885,12 +888,6 @@ static int run_open(struct run *r, int argc, char **argv)
         print_usage(stderr);
         return EXIT_USAGE;
     }
-    /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
-    signal(SIGPIPE, SIG_IGN);
-    /* A file-size limit (ulimit -f) shows up as EFBIG: exit 3 with a message,
-     * not death by SIGXFSZ. */
-    signal(SIGXFSZ, SIG_IGN);
-
     r->stdin_only[0] = "-";
     r->files = optind < argc ? argv + optind : r->stdin_only;
     r->nfiles = optind < argc ? argc - optind : 1;
@@ -1075,9 +1072,28 @@ static int run_inputs(struct run *r)
     return code;
 }
 
+/* What the process needs before anything is opened or written. */
+static void process_setup(void)
+{
+    /* Descriptors 0-2 closed by the caller (`2>&-`) would be taken by the
+     * first files opened, and messages would land in -o's rows. Each is
+     * held by /dev/null opened the wrong way round, so that using it fails
+     * with EBADF as the closed one did (`>&-` is still a write error). */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+            break;
+    /* A closed pipe shows up as EPIPE from write(), which ends quietly. */
+    signal(SIGPIPE, SIG_IGN);
+    /* A file-size limit (ulimit -f) shows up as EFBIG: exit 3 with a message,
+     * not death by SIGXFSZ. */
+    signal(SIGXFSZ, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
     static struct run r; /* large; zeroed: nothing set up yet */
+    process_setup();
     int rc = parse_options(argc, argv, &r.o);
     if (rc >= 0)
         return rc;
