@@ -105,6 +105,14 @@ os.close(r)  # the reader is gone before anything is written
 p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
 print(p.returncode, p.stderr)' "$bin" "$opt")"
 done
+# a refused long option is named as written, with the reason
+run --help=x
+expect "--help=x: message" "pcap2kdb: option '--help' takes no argument" "$(head -n 1 err.txt)"
+expect "--help=x: exit" 1 "$rc"
+run --f x.pcap
+expect "--f: message" "pcap2kdb: option '--f' is ambiguous (--from, --fix, --flows)" "$(head -n 1 err.txt)"
+run --nosuch x.pcap
+expect "--nosuch: message" "pcap2kdb: unknown option '--nosuch'" "$(head -n 1 err.txt)"
 # descriptors 0-2 closed by the caller: messages never land in -o's rows
 "$bin" -o closed2.csv "$td/bad_cut_record.pcap" 2>&-
 expect "stderr closed: exit" 2 "$?"
@@ -198,6 +206,7 @@ refuse() { # WANT-MESSAGE ARGS...
 refuse "column 'time' given twice in --columns" --columns time,time
 refuse "column 'msgtype' given twice in --columns" --fix --columns msgtype,msgtype
 refuse "column 'tag37' given twice in --columns" --fix --columns msgtype,tag37,tag37
+refuse "column 'tag037' given twice in --columns" --fix --columns tag37,tag037
 refuse "column 'func' given twice in --columns" --kdb --columns func,func
 refuse "--tags: tag 37 given twice" --fix --tags 37,37
 refuse "--tags: tag 37 given twice" --fix --tags 37 --tags 39,37

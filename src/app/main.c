@@ -567,6 +567,38 @@ static int check_option_combinations(struct options *o, const struct option_stat
     return -1;
 }
 
+/* A long option getopt refused ('?'), as the user wrote it (arg): one that
+ * takes no argument but was given one ("--help=x"), an abbreviation of
+ * several ("--f"), or an unknown one. */
+static int bad_long_option(const char *arg, const struct option *longopts)
+{
+    const char *name = arg + 2;
+    size_t n = strcspn(name, "=");
+    int match = -1, matches = 0;
+    char names[512] = "", msg[700];
+    for (int i = 0; longopts[i].name; i++) {
+        if (strncmp(longopts[i].name, name, n) != 0)
+            continue;
+        if (strlen(longopts[i].name) == n) { /* exact: no other counts */
+            match = i;
+            matches = 1;
+            break;
+        }
+        match = i;
+        matches++;
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s--%s", used ? ", " : "", longopts[i].name);
+    }
+    if (matches == 1 && name[n] == '=' && longopts[match].has_arg == no_argument)
+        snprintf(msg, sizeof msg, "option '--%s' takes no argument", longopts[match].name);
+    else if (matches > 1)
+        snprintf(msg, sizeof msg, "option '--%.*s' is ambiguous (%s)", (int)(n > 60 ? 60 : n), name,
+                 names);
+    else
+        snprintf(msg, sizeof msg, "unknown option '%.60s'", arg);
+    return usage_error("%s", msg);
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
     struct option longopts[LONGOPTS_MAX];
@@ -591,6 +623,8 @@ static int parse_options(int argc, char **argv, struct options *o)
             option_name(c, longindex, longopts, name, sizeof name);
             return usage_error("%s given twice", name);
         }
+        if (c == '?' && strncmp(argv[optind - 1], "--", 2) == 0)
+            return bad_long_option(argv[optind - 1], longopts);
         int rc = take_option(c, optarg, o, &ps, argv);
         if (rc >= 0)
             return rc;

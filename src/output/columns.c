@@ -64,25 +64,16 @@ static int list_is_default(const struct column_list *cl)
     return 1;
 }
 
-/* Whether the name s[0..n) occurs in list before s. */
-static int named_before(const char *list, const char *s, size_t n)
-{
-    for (const char *t = list; t < s;) {
-        const char *e = strchr(t, ',');
-        size_t tn = (size_t)(e - t); /* a name before s always ends in ',' */
-        if (tn == n && memcmp(t, s, n) == 0)
-            return 1;
-        t = e + 1;
-    }
-    return 0;
-}
-
 int column_names_parse(const char *list, const struct column_def *defs, int ndefs,
                        int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
                        void *extra_ctx, const struct column_name_sink *sink, char *err,
                        size_t errlen)
 {
     const char *s = list;
+    /* the columns so far, by id: two names of one column (a FIX tag as
+     * tag35 and tag035) are the same column given twice */
+    int ids[MAX_SELECTED_COLUMNS > MT_MAX_COLS ? MAX_SELECTED_COLUMNS : MT_MAX_COLS];
+    int nids = 0;
     for (;;) {
         const char *e = strchr(s, ',');
         size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -103,14 +94,17 @@ int column_names_parse(const char *list, const struct column_def *defs, int ndef
                                         defs[c].name);
             return -1;
         }
-        if (named_before(list, s, n)) {
-            snprintf(err, errlen, "column '%.*s' given twice in --columns", (int)n, s);
-            return -1;
-        }
-        if (sink->add(sink->ctx, id, qtype, s, n) != 0) {
+        for (int i = 0; i < nids; i++)
+            if (ids[i] == id) {
+                snprintf(err, errlen, "column '%.*s' given twice in --columns",
+                         (int)(n > 60 ? 60 : n), s);
+                return -1;
+            }
+        if (nids == (int)(sizeof ids / sizeof ids[0]) || sink->add(sink->ctx, id, qtype, s, n) != 0) {
             snprintf(err, errlen, "more than %d columns", sink->max);
             return -1;
         }
+        ids[nids++] = id;
         if (!e)
             return 0;
         s = e + 1;
