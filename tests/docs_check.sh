@@ -73,5 +73,15 @@ for mode in "" --fix --kdb --flows; do
         done < <(grep -oE -- "$table:\(\"[A-Z*]+\";enlist\",\"\) 0: \`:out\.csv" <<< "$text")
     done
 done
+# --list-columns' meanings (src/app/column_help.c) are generated from
+# README's column tables: a README edit must regenerate them
+if command -v python3 > /dev/null; then
+    if python3 "$root/tools/gen_column_help.py" | cmp -s - "$root/src/app/column_help.c"; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL: src/app/column_help.c is not what tools/gen_column_help.py makes of README.md"
+        failed=$((failed + 1))
+    fi
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

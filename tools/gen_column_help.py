@@ -57,6 +57,8 @@ def table_rows(first_line):
         if len(cells) < 3 or cells[0] in ("column", "---") or set(cells[0]) <= set("-"):
             continue
         meaning = cells[2].replace("\\|", "|").replace("`", "")
+        # a link to a README section: the section's name, for a terminal
+        meaning = re.sub(r"\[([^\]]+)\]\(#[^)]*\)", r'README "\1"', meaning)
         for name in cells[0].split(","):
             out.append((name.strip(), meaning))
     return out
