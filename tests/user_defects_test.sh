@@ -204,6 +204,14 @@ refuse() { # WANT-MESSAGE ARGS...
     expect "refused [$*]: no rows" "" "$out"
 }
 refuse "column 'time' given twice in --columns" --columns time,time
+refuse "--schema and --list-columns exclude each other" --schema --list-columns
+refuse "-o does not apply to --list-columns (it lists the columns of a mode: --fix, --kdb, --flows or none)" --fix --list-columns -o lc.txt
+refuse "a capture file does not apply to --list-columns (it lists the columns of a mode: --fix, --kdb, --flows or none)" --list-columns
+refuse "--table names the table of -f q, --schema or --publish (a CSV file has no table name)" --table t
+# --schema added to a conversion's command line answers for it, converting nothing
+run --schema --fix --columns time,msgtype -c 5 --port 5001 --threads 2 -o f.csv "$td/fix_bundle5.pcap"
+expect "--schema with a conversion's options" 'fix:("PS";enlist",") 0: `:f.csv' "$out"
+expect "--schema with a conversion's options: no file made" "no" "$([ -e f.csv ] && echo yes || echo no)"
 refuse "column 'msgtype' given twice in --columns" --fix --columns msgtype,msgtype
 refuse "column 'tag37' given twice in --columns" --fix --columns msgtype,tag37,tag37
 refuse "column 'tag037' given twice in --columns" --fix --columns tag37,tag037

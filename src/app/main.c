@@ -357,7 +357,27 @@ struct option_state {
     const struct mode_ops *clash; /* a second, different mode */
     int data_max_given;
     char err[1024];
+    /* the first option given of each kind, as written (see option_kind),
+     * for --schema and --list-columns, which take only some */
+    char first_shape[64], first_run[64];
 };
+
+/* What an option does besides choosing the mode: shape the table and its
+ * load line (--schema answers for them), or only matter when a capture is
+ * converted (--schema and --list-columns refuse them). */
+enum option_kind { OK_MODE, OK_SHAPE, OK_RUN, OK_ANSWER };
+static enum option_kind option_kind(int c)
+{
+    switch (c) {
+    case 'o': case 'f': case OPT_COLUMNS: case OPT_TAGS: case OPT_TABLE: case OPT_NO_HEADER:
+    case OPT_PUBLISH: case OPT_PUBLISH_LAYOUT:
+        return OK_SHAPE;
+    case OPT_SCHEMA: case OPT_LIST_COLUMNS:
+        return OK_ANSWER;
+    default:
+        return c >= OPT_MODE && c < OPT_MODE + n_table_modes ? OK_MODE : OK_RUN;
+    }
+}
 
 /* One option and its argument into o: -1 to go on, else the exit code. */
 static int take_option(int c, const char *arg, struct options *o, struct option_state *ps,
@@ -599,6 +619,31 @@ static int bad_long_option(const char *arg, const struct option *longopts)
     return usage_error("%s", msg);
 }
 
+/* --list-columns answers for a mode alone: another option or a file would
+ * change nothing, and is refused as everywhere. (--schema answers for a
+ * whole command line: added to a conversion's, it prints that table's load
+ * line and converts nothing, as documented.) --table names a table only
+ * for -f q, --schema and --publish. -1: fine. */
+static int check_answer_options(const struct options *o, const struct option_state *ps,
+                                int files)
+{
+    if (o->schema && o->list_columns)
+        return usage_error("%s", "--schema and --list-columns exclude each other");
+    const char *extra = ps->first_run[0] ? ps->first_run
+                        : ps->first_shape[0] ? ps->first_shape
+                        : files ? "a capture file" : NULL;
+    if (o->list_columns && extra) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s does not apply to --list-columns (it lists the columns "
+                 "of a mode: --fix, --kdb, --flows or none)", extra);
+        return usage_error("%s", msg);
+    }
+    if (o->table != default_table && !o->q_format && !o->schema && !o->publish)
+        return usage_error("%s", "--table names the table of -f q, --schema or --publish "
+                                 "(a CSV file has no table name)");
+    return -1;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
     struct option longopts[LONGOPTS_MAX];
@@ -611,7 +656,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->progress = -1;
     o->hwts = HWTS_AUTO;
     o->retry_for = -1;
-    struct option_state ps = { NULL, 0, "" };
+    struct option_state ps = { .clash = NULL };
     int c, longindex = 0;
     unsigned char seen[OPT_LIST_COLUMNS + 1] = { 0 };
     /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
@@ -628,6 +673,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         int rc = take_option(c, optarg, o, &ps, argv);
         if (rc >= 0)
             return rc;
+        enum option_kind k = option_kind(c);
+        char *first = k == OK_SHAPE ? ps.first_shape : k == OK_RUN ? ps.first_run : NULL;
+        if (first && !first[0])
+            option_name(c, longindex, longopts, first, sizeof ps.first_shape);
     }
     if (ps.clash) {
         /* named in the order of the mode table, whatever the command line's */
@@ -637,6 +686,9 @@ static int parse_options(int argc, char **argv, struct options *o)
                 table_modes[i < j ? i : j]->name, table_modes[i < j ? j : i]->name);
         return EXIT_USAGE;
     }
+    int rc = check_answer_options(o, &ps, optind < argc);
+    if (rc >= 0)
+        return rc;
     return check_option_combinations(o, &ps);
 }
 
