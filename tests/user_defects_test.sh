@@ -208,6 +208,13 @@ refuse "--schema and --list-columns exclude each other" --schema --list-columns
 refuse "-o does not apply to --list-columns (it lists the columns of a mode: --fix, --kdb, --flows or none)" --fix --list-columns -o lc.txt
 refuse "a capture file does not apply to --list-columns (it lists the columns of a mode: --fix, --kdb, --flows or none)" --list-columns
 refuse "--table names the table of -f q, --schema or --publish (a CSV file has no table name)" --table t
+# a file name a q symbol literal cannot hold is given as hsym`$"..."
+run --schema --columns time,sym -o "my out-1.csv"
+expect "--schema -o with a space and a '-'" 'pcap:("PS";enlist",") 0: hsym`$"my out-1.csv"' "$out"
+run --schema --columns time -o 'a"b\c;d.csv' --no-header
+expect "--schema --no-header -o with a quote, a backslash and ';'" \
+    'pcap:flip `time!("P";",") 0: hsym`$"a\"b\\c;d.csv"
+.Q.fs[{`pcap insert flip `time!("P";",") 0: x}] hsym`$"a\"b\\c;d.csv"' "$out"
 # --schema added to a conversion's command line answers for it, converting nothing
 run --schema --fix --columns time,msgtype -c 5 --port 5001 --threads 2 -o f.csv "$td/fix_bundle5.pcap"
 expect "--schema with a conversion's options" 'fix:("PS";enlist",") 0: `:f.csv' "$out"

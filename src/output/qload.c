@@ -1,6 +1,28 @@
 /* qload.c: --schema's load lines (qload.h). */
 #include "qload.h"
 
+#include <string.h>
+#include "qtext.h"
+
+/* The file handle of path as q reads it: `:path when every byte may stand
+ * in a symbol literal, else hsym`$"path" (a space, ';' or '-' would end or
+ * split the literal). */
+static void file_handle(FILE *fp, const char *path)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789._/:";
+    if (path[strspn(path, plain)] == '\0') {
+        fprintf(fp, "`:%s", path);
+        return;
+    }
+    fputs("hsym`$\"", fp);
+    for (const char *c = path; *c; c++) {
+        char b[4];
+        fwrite(b, 1, (size_t)(q_string_byte(b, (unsigned char)*c) - b), fp);
+    }
+    fputc('"', fp);
+}
+
 static void names(FILE *fp, const struct qload_table *t)
 {
     for (int i = 0; i < t->ncols; i++)
@@ -17,14 +39,20 @@ int qload_print(FILE *fp, const struct qload_table *t, const char *file, int q_s
     if (!file)
         file = "out.csv";
     if (header) {
-        fprintf(fp, "%s:(\"%.*s\";enlist\",\") 0: `:%s\n", t->name, t->ncols, t->types, file);
+        fprintf(fp, "%s:(\"%.*s\";enlist\",\") 0: ", t->name, t->ncols, t->types);
+        file_handle(fp, file);
+        fputc('\n', fp);
     } else {
         fprintf(fp, "%s:flip ", t->name);
         names(fp, t);
-        fprintf(fp, "!(\"%.*s\";\",\") 0: `:%s\n", t->ncols, t->types, file);
+        fprintf(fp, "!(\"%.*s\";\",\") 0: ", t->ncols, t->types);
+        file_handle(fp, file);
+        fputc('\n', fp);
         fprintf(fp, ".Q.fs[{`%s insert flip ", t->name);
         names(fp, t);
-        fprintf(fp, "!(\"%.*s\";\",\") 0: x}] `:%s\n", t->ncols, t->types, file);
+        fprintf(fp, "!(\"%.*s\";\",\") 0: x}] ", t->ncols, t->types);
+        file_handle(fp, file);
+        fputc('\n', fp);
     }
     return ferror(fp) ? -1 : 0;
 }
