@@ -47,6 +47,14 @@ def run(args, **kw):
 
 class Receiver:
     n = 0
+    every = []  # killed at exit, however the test ends
+
+    @staticmethod
+    def kill_all():
+        for r in Receiver.every:
+            if r.p.poll() is None:
+                r.p.kill()
+                r.p.wait()
 
     def __init__(self, schema_args, *tp_args, layout="tick"):
         Receiver.n += 1
@@ -63,6 +71,7 @@ class Receiver:
         self.p = subprocess.Popen([sys.executable, TP, "--schema", self.schema, "--port-file",
                                    self.port_file, "--dump", self.dump, "--events", self.events,
                                    "--layout", layout] + list(tp_args))
+        Receiver.every.append(self)
         for _ in range(300):
             if os.path.exists(self.port_file):
                 break
@@ -73,8 +82,18 @@ class Receiver:
     def stop(self):
         if self.p.poll() is None:
             self.p.send_signal(signal.SIGTERM)
-        self.p.wait(timeout=30)
+        try:
+            self.p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # a receiver that ignores SIGTERM must not outlive the test (it
+            # would hold ctest's pipe until the test's timeout)
+            self.p.kill()
+            self.p.wait()
+            raise
         return json.load(open(self.dump))
+
+
+atexit.register(Receiver.kill_all)  # before the directory goes (atexit: last in, first out)
 
 
 def typed(letter, text):
@@ -237,6 +256,17 @@ if GEN:
     subprocess.run([GEN, "-n", "60000", "-o", big], check=True,
                    env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
     nbig = int(run(["--stats", "-o", "/dev/null", big]).stderr.split(b"rows")[1].split()[0])
+
+    # --batch's default (--help: 4096): no .u.upd holds more rows, and a
+    # file read without pauses fills them (one may be cut early by the
+    # 100 ms latency bound on a slow machine, never made longer)
+    rx = Receiver([])
+    r = run(["--publish", rx.target, big])
+    d = rx.stop()
+    sizes = [int(line.split()[1]) for line in open(rx.events).read().splitlines()]
+    check(r.returncode == 0 and sum(sizes) == nbig and max(sizes) == 4096,
+          "default --batch: at most 4096 rows a message (%d messages, largest %d, %d rows)"
+          % (len(sizes), max(sizes or [0]), sum(sizes)))
 
     rx = Receiver([], "--die-after", "5", "--down", "1.5")
     r = run(["--publish", rx.target, "--batch", "1000", "--stats", big])

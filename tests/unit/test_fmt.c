@@ -132,6 +132,26 @@ START_TEST(time_q_range_edges)
 }
 END_TEST
 
+START_TEST(timespan_days_and_sign)
+{
+    /* q's nD hh:mm:ss.nnnnnnnnn: days past 24 hours, a sign, every field */
+    *fmt_timespan(buf, 0) = '\0';
+    ck_assert_str_eq(buf, "0D00:00:00.000000000");
+    *fmt_timespan(buf, 123456) = '\0';
+    ck_assert_str_eq(buf, "0D00:00:00.000123456");
+    *fmt_timespan(buf, 86399999999999LL) = '\0';
+    ck_assert_str_eq(buf, "0D23:59:59.999999999");
+    *fmt_timespan(buf, 86400000000000LL) = '\0';
+    ck_assert_str_eq(buf, "1D00:00:00.000000000");
+    *fmt_timespan(buf, 2 * 86400000000000LL + 3723000000001LL) = '\0';
+    ck_assert_str_eq(buf, "2D01:02:03.000000001");
+    *fmt_timespan(buf, -(86400000000000LL + 1)) = '\0';
+    ck_assert_str_eq(buf, "-1D00:00:00.000000001");
+    *fmt_timespan(buf, 106751LL * 86400000000000LL) = '\0';
+    ck_assert_str_eq(buf, "106751D00:00:00.000000000");
+}
+END_TEST
+
 START_TEST(hex_lowercase)
 {
     const uint8_t b[3] = { 0x00, 0xAB, 0x5F };
@@ -152,6 +172,7 @@ int main(void)
     tcase_add_test(tc, time_q_literal_nanoseconds);
     tcase_add_test(tc, time_outside_q_range_is_rejected);
     tcase_add_test(tc, time_q_range_edges);
+    tcase_add_test(tc, timespan_days_and_sign);
     tcase_add_test(tc, hex_lowercase);
     suite_add_tcase(s, tc);
     return run_suite(s);
