@@ -1,6 +1,7 @@
 /* reasm.c: the generic TCP reassembler (see reasm.h). */
 #include "reasm.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,21 @@ int reasm_budget_take(struct reasm *ra, size_t n)
 }
 
 void reasm_budget_give(struct reasm *ra, size_t n) { ra->held -= n < ra->held ? n : ra->held; }
+
+void reasm_message_over_budget(struct reasm *ra)
+{
+    if (ra->stats.msgs_over_budget++ == 0)
+        fprintf(stderr, "pcap2kdb: warning: the %zu MiB reassembly budget is used up: a %s "
+                "message still arriving could not be held (--stats counts them: "
+                "over_budget)\n", ra->budget >> 20, ra->fr->name);
+}
+
+void reasm_stats_print(const struct reasm *ra, FILE *f)
+{
+    if (ra->stats.msgs_over_budget)
+        fprintf(f, "%-12s %llu messages not held (the %zu MiB reassembly budget was used up)\n",
+                "over_budget", (unsigned long long)ra->stats.msgs_over_budget, ra->budget >> 20);
+}
 
 static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 

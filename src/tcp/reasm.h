@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "flow.h"
 #include "row.h"
 
@@ -97,6 +98,8 @@ struct reasm_stats {
     uint64_t reordered;        /* queued out of order */
     uint64_t gaps, gap_bytes;
     uint64_t over_budget;      /* holes given up early for want of memory */
+    uint64_t msgs_over_budget; /* messages a framer could not hold: the budget
+                                * was used up (reasm_message_over_budget) */
 };
 
 struct reasm {
@@ -120,5 +123,13 @@ void reasm_flow_end(struct reasm *ra, struct flow *f);
 /* Memory accounting for framers: take n bytes of the budget (0) or fail (-1). */
 int reasm_budget_take(struct reasm *ra, size_t n);
 void reasm_budget_give(struct reasm *ra, size_t n);
+
+/* A framer could not hold a message still arriving because the budget is
+ * used up (hostile traffic: hundreds of connections each holding a big
+ * partial message): counts it, and says so on stderr the first time, so
+ * that no message is lost silently. The framer marks the row itself. */
+void reasm_message_over_budget(struct reasm *ra);
+/* --stats: the line counting those messages, when there are any. */
+void reasm_stats_print(const struct reasm *ra, FILE *f);
 
 #endif

@@ -272,8 +272,8 @@ static void setup(void)
 
 static void teardown(void) { flow_table_free(&ft); }
 
-/* Client data at seq (advancing next_seq when seq is 0). */
-static void seg_at(uint32_t seq, const char *p, size_t n)
+/* Data from client port sport at seq. */
+static void seg_from(uint16_t sport, uint32_t seq, const char *p, size_t n)
 {
     struct row r;
     memset(&r, 0, sizeof r);
@@ -282,7 +282,7 @@ static void seg_at(uint32_t seq, const char *p, size_t n)
     uint8_t c[4] = { 10, 0, 0, 1 }, s[4] = { 10, 0, 0, 2 };
     memcpy(r.src, c, 4);
     memcpy(r.dst, s, 4);
-    r.sport = 1000;
+    r.sport = sport;
     r.dport = 9878;
     r.tcpflags = TCP_ACK | TCP_PSH;
     r.seq = seq;
@@ -295,6 +295,9 @@ static void seg_at(uint32_t seq, const char *p, size_t n)
     struct reasm_pkt pkt = { r.frame, 0, 0, 0 };
     reasm_packet(&ra, f, dir, &r, &pkt);
 }
+
+/* Client data at seq on the tests' one connection. */
+static void seg_at(uint32_t seq, const char *p, size_t n) { seg_from(1000, seq, p, n); }
 
 static void seg(const char *p, size_t n)
 {
@@ -413,6 +416,55 @@ START_TEST(fix_framer_lying_bodylength_does_not_swallow_stream)
 }
 END_TEST
 
+/* Issue: a direction's buffer stayed charged to the budget after its
+ * message completed, so ordinary split messages on many connections used the
+ * budget up and later ones were lost (a budget of 4 KiB holds 8 buffers). */
+START_TEST(fix_framer_budget_counts_only_messages_arriving)
+{
+    reasm_init(&ra, &fr, 4096);
+    char m[512];
+    size_t n = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    for (uint16_t c = 0; c < 20; c++) {
+        seg_from((uint16_t)(2000 + c), 1000, m, 30);
+        ck_assert_uint_eq(ra.held, 512);
+        seg_from((uint16_t)(2000 + c), 1030, m + 30, n - 30);
+        ck_assert_uint_eq(ra.held, 0);
+    }
+    ck_assert_int_eq(got.n, 20);
+    for (int i = 0; i < 20; i++)
+        ck_assert_uint_eq(got.flags[i], 0);
+    ck_assert_uint_eq(ra.stats.msgs_over_budget, 0);
+}
+END_TEST
+
+/* When the budget really is used up (another connection holds a big
+ * partial message), the message that cannot be held is dropped and counted,
+ * and the next one says over_budget: not too_long (no message over 256 KiB
+ * came) nor skipped. */
+START_TEST(fix_framer_over_budget_drop_is_flagged_and_counted)
+{
+    reasm_init(&ra, &fr, 4096);
+    char big[3001];
+    int h = snprintf(big, sizeof big, "8=FIX.4.4|9=5000|35=D|58=");
+    memset(big + h, 'x', sizeof big - 1 - (size_t)h);
+    big[sizeof big - 1] = 0;
+    soh(big);
+    seg_from(2000, 1000, big, 3000);             /* holds the whole budget */
+    ck_assert_uint_eq(ra.held, 4096);
+    char m[1024];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    size_t b = fixmsg(m + a, "FIX.4.4", BODY_8, 0, 0);
+    seg(m, 30);                                  /* cannot be held */
+    seg(m + 30, a - 30 + b);
+    ck_assert_int_eq(got.n, 1);
+    ck_assert_str_eq(got.text[0], m + a);
+    ck_assert_uint_eq(got.flags[0], FIXF_OVER_BUDGET);
+    ck_assert_uint_eq(ra.stats.msgs_over_budget, 1);
+    ck_assert_uint_eq(fx.dropped, 1);
+    ck_assert_uint_eq(ra.held, 4096);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fix");
@@ -439,6 +491,8 @@ int main(void)
     tcase_add_test(tr, fix_framer_gap_drops_cut_message_and_flags_next);
     tcase_add_test(tr, fix_framer_garbage_between_messages_flagged_skipped);
     tcase_add_test(tr, fix_framer_lying_bodylength_does_not_swallow_stream);
+    tcase_add_test(tr, fix_framer_budget_counts_only_messages_arriving);
+    tcase_add_test(tr, fix_framer_over_budget_drop_is_flagged_and_counted);
     suite_add_tcase(s, tr);
     return run_suite(s);
 }

@@ -10,6 +10,7 @@
 
 const char *const fix_flag_names[FIX_NFLAGS] = {
     "gap", "skipped", "reordered", "bad_length", "bad_checksum", "no_checksum", "too_long",
+    "over_budget",
 };
 
 static const char fix_magic[] = "8=FIX";
@@ -391,10 +392,34 @@ static void emit(struct fix_framer *fx, struct reasm_stream *s, struct fix_dir *
 
 static void skipped(struct fix_dir *d, uint32_t flags)
 {
-    /* After a gap, skipping to the next message start is expected. */
-    if (!(d->flags & FIXF_GAP))
+    /* After a gap or a message dropped over budget, skipping the rest of
+     * what was lost up to the next message start is expected. */
+    if (!(d->flags & (FIXF_GAP | FIXF_OVER_BUDGET)))
         d->flags |= FIXF_SKIPPED;
     d->flags |= flags;
+}
+
+/* The message held is complete or given up: its memory goes back to the
+ * budget at once, which so counts only messages still arriving (a buffer
+ * kept for the connection's life would charge every connection that once
+ * saw a split message, and ordinary traffic would use the budget up). */
+static void buf_release(struct reasm *ra, struct fix_dir *d)
+{
+    reasm_budget_give(ra, d->cap);
+    free(d->buf);
+    d->buf = NULL;
+    d->len = d->cap = 0;
+}
+
+/* The message arriving cannot be held: the budget is used up. It is
+ * dropped, counted and said (reasm_message_over_budget), and the next
+ * message is flagged over_budget, never too_long. */
+static void over_budget(struct reasm *ra, struct fix_framer *fx, struct fix_dir *d)
+{
+    buf_release(ra, d);
+    fx->dropped++;
+    reasm_message_over_budget(ra);
+    d->flags |= FIXF_OVER_BUDGET;
 }
 
 static int buf_append(struct reasm *ra, struct fix_dir *d, const uint8_t *p, size_t n)
@@ -445,7 +470,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
                 continue;
             case FIX_FRAME_MORE:
                 if (buf_append(ra, d, p, n) != 0) {
-                    skipped(d, FIXF_TOO_LONG);
+                    over_budget(ra, fx, d);
                     return;
                 }
                 d->flags |= cf;
@@ -464,9 +489,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
         if (old + a > FIX_MAX_MSG)
             a = FIX_MAX_MSG - old > 0 ? FIX_MAX_MSG - old : 1;
         if (buf_append(ra, d, p, a) != 0) {
-            fx->dropped++;
-            d->len = 0;
-            skipped(d, FIXF_TOO_LONG);
+            over_budget(ra, fx, d);
             continue;
         }
         if (c->own->frame != d->last_frame) {
@@ -489,7 +512,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             /* The rest of what was appended is still in the chunk. */
             p += res.len - old;
             n -= res.len - old;
-            d->len = 0;
+            buf_release(ra, d);
         } else {
             /* Ends inside the older bytes: keep those, drop the appended. */
             memmove(d->buf, d->buf + res.len, old - res.len);
@@ -511,7 +534,7 @@ static void fix_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
          * partial "8=FIX" prefix is no message and is not counted. */
         if (d->len > FIX_MAGIC_LEN)
             fx->dropped++;
-        d->len = 0;
+        buf_release(ra, d);
     }
     d->flags |= FIXF_GAP;
     d->flags &= ~FIXF_SKIPPED;
@@ -524,8 +547,7 @@ static void fix_close(struct reasm *ra, struct reasm_stream *s)
     struct fix_dir *d = s->state;
     if (d->len > FIX_MAGIC_LEN)
         fx->dropped++;
-    reasm_budget_give(ra, d->cap);
-    free(d->buf);
+    buf_release(ra, d);
     memset(d, 0, sizeof *d);
 }
 

@@ -15,7 +15,13 @@
  * never swallows the messages after it, and a message is complete as soon
  * as its trailer has arrived. Bytes that do not start a message are skipped
  * up to the next "8=FIX" (flag skipped on the next message); a gap in the
- * stream drops the message it cut (never invented) and flags the next one. */
+ * stream drops the message it cut (never invented) and flags the next one.
+ *
+ * Memory: a message spanning segments is copied into its direction's buffer,
+ * charged to the reassembler's budget and released as soon as the message
+ * is complete, so the budget counts only messages still arriving. When the
+ * budget is used up the message is dropped (reasm_message_over_budget) and
+ * the next one is flagged over_budget. */
 #ifndef PCAP2KDB_FIX_H
 #define PCAP2KDB_FIX_H
 
@@ -38,8 +44,10 @@ enum fix_flag {
     FIXF_BAD_CHECKSUM = 1u << 4, /* CheckSum differs from the byte sum */
     FIXF_NO_CHECKSUM = 1u << 5,  /* no trailer before the next message */
     FIXF_TOO_LONG = 1u << 6,     /* a message longer than FIX_MAX_MSG was skipped */
+    FIXF_OVER_BUDGET = 1u << 7,  /* a message was dropped: the reassembly budget
+                                  * was used up while it arrived */
 };
-#define FIX_NFLAGS 7
+#define FIX_NFLAGS 8
 extern const char *const fix_flag_names[FIX_NFLAGS];
 
 enum fix_frame_status {
@@ -120,7 +128,8 @@ struct fix_message {
 struct fix_framer {
     void (*on_message)(void *ctx, const struct fix_message *m);
     void *ctx;
-    uint64_t messages, dropped;      /* dropped: partial messages cut by a gap or an end */
+    uint64_t messages, dropped;      /* dropped: partial messages cut by a gap or an end,
+                                      * or not held for want of budget */
 };
 
 struct reasm_framer fix_reasm_framer(struct fix_framer *fx);

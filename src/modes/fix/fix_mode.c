@@ -738,6 +738,7 @@ static void mode_free(void *ctx)
 static void mode_stats(void *ctx, FILE *f)
 {
     struct fix_mode *m = ctx;
+    reasm_stats_print(&m->ra, f);
     if (m->ack)
         acktime_stats_print(m->ack, f);
 }

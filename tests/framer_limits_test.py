@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""The message framers (--fix, --kdb) at their limits, end to end, on
+captures made here (nothing big is kept):
+
+  fix_over_budget  260 connections each hold a partial 250 kB FIX message
+                   (under the 256 KiB limit), which uses the 64 MiB
+                   reassembly budget up; then one connection sends a message
+                   split over two segments and a whole one. The split one
+                   cannot be held: it is dropped, the next is flagged
+                   over_budget (not too_long: no longer message came), stderr
+                   says so once, --stats counts the 5 messages not held.
+
+Each check prints what it wanted and got on failure; the last line is
+"N passed, N failed".
+
+    tests/framer_limits_test.py PCAP2KDB_BINARY
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_kdb  # noqa: E402  (the TCP capture builder)
+from gen_fixdata import fixmsg  # noqa: E402
+
+ACK_PSH = gen_kdb.ACK | gen_kdb.PSH
+SERVER = (10, 9, 9, 9)
+WARNING = ("pcap2kdb: warning: the 64 MiB reassembly budget is used up: a %s message still "
+           "arriving could not be held (--stats counts them: over_budget)\n")
+
+passed = failed = 0
+
+
+def expect(name, want, got):
+    global passed, failed
+    if want == got:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: %s:\n  want %r\n  got  %r" % (name, want, got))
+
+
+def run(binary, cap, args, tmp):
+    path = os.path.join(tmp, "in.pcap")
+    with open(path, "wb") as f:
+        f.write(cap.pcap())
+    p = subprocess.run([binary] + args + [path], capture_output=True)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def segments(cap, src, sport, seq, data, size):
+    """data from src:sport to the server in segments of size bytes."""
+    for o in range(0, len(data), size):
+        cap.add(src, SERVER, sport, 9000, seq + o, 1, ACK_PSH, data[o:o + size])
+
+
+def stats_line(err, name):
+    return [l for l in err.splitlines() if l.split()[:1] == [name]]
+
+
+def fix_over_budget(binary, tmp):
+    cap = gen_kdb.Capture()
+    big = b"8=FIX.4.4\x019=250000\x0135=D\x0158=" + b"x" * 250000
+    for i in range(260):
+        segments(cap, (10, 0, i // 250, i % 250 + 1), 40000, 1000, big, 1400)
+    split, _ = fixmsg([(35, "D"), (34, "1"), (49, "C"), (56, "D"), (11, "split")])
+    whole, _ = fixmsg([(35, "D"), (34, "2"), (49, "C"), (56, "D"), (11, "whole")])
+    segments(cap, (10, 8, 0, 1), 40001, 5000, split[:30], 30)
+    segments(cap, (10, 8, 0, 1), 40001, 5030, split[30:] + whole, 1400)
+    rc, out, err = run(binary, cap, ["--fix", "--stats", "--columns", "src,clordid,flags"], tmp)
+    expect("fix_over_budget: exit", 0, rc)
+    expect("fix_over_budget: rows", "src,clordid,flags\n10.8.0.1,whole,over_budget\n", out)
+    expect("fix_over_budget: one warning", [WARNING % "fix"],
+           [l + "\n" for l in err.splitlines() if "warning" in l])
+    expect("fix_over_budget: --stats", ["over_budget  5 messages not held "
+                                        "(the 64 MiB reassembly budget was used up)"],
+           stats_line(err, "over_budget"))
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="pcap2kdb-limits.") as tmp:
+        fix_over_budget(binary, tmp)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
