@@ -10,6 +10,19 @@ captures made here (nothing big is kept):
                    over_budget (not too_long: no longer message came), stderr
                    says so once, --stats counts the 5 messages not held.
 
+  kdb_over_budget  1,100 kdb+ connections each hold the start of a compressed
+                   message of 160 kB uncompressed (64 KiB of it kept each)
+                   and 100 more the start of an 835-byte one, which uses the
+                   budget up; then a connection sends an
+                   .u.upd split over two segments and a whole one. The split
+                   one gets status over_budget with its header's len and ulen
+                   and no field (not a made-up unsupported or bad), the
+                   whole one is ok (no copy needed), stderr says so once.
+  kdb_compressed   1,100 connections each send the first 100 bytes of a
+                   compressed 7 kB message, then all send the rest: every
+                   message is ok (each holds what its uncompressed length
+                   needs, 16 KiB, not a 64 KiB prefix).
+
 Each check prints what it wanted and got on failure; the last line is
 "N passed, N failed".
 
@@ -27,8 +40,8 @@ from gen_fixdata import fixmsg  # noqa: E402
 
 ACK_PSH = gen_kdb.ACK | gen_kdb.PSH
 SERVER = (10, 9, 9, 9)
-WARNING = ("pcap2kdb: warning: the 64 MiB reassembly budget is used up: a %s message still "
-           "arriving could not be held (--stats counts them: over_budget)\n")
+WARNING = ("pcap2kdb: warning: the 64 MiB reassembly budget is used up: --%s cannot hold "
+           "every message still arriving (--stats counts those not held: over_budget)\n")
 
 passed = failed = 0
 
@@ -39,7 +52,7 @@ def expect(name, want, got):
         passed += 1
     else:
         failed += 1
-        print("FAIL: %s:\n  want %r\n  got  %r" % (name, want, got))
+        print("FAIL: %s:\n  want %.600r\n  got  %.600r" % (name, want, got))
 
 
 def run(binary, cap, args, tmp):
@@ -79,10 +92,72 @@ def fix_over_budget(binary, tmp):
            stats_line(err, "over_budget"))
 
 
+def kdb_conns(cap, n):
+    """n kdb+ connections from 10.1.x.y, each with its handshake."""
+    conns = []
+    for i in range(n):
+        c = gen_kdb.Conn(cap, 40000, 5010, caddr=(10, 1, i // 250, i % 250 + 1))
+        c.hello("u%d" % i, "pw")
+        conns.append(c)
+    return conns
+
+
+def upd(nrows):
+    return gen_kdb.glist([gen_kdb.sym(".u.upd"), gen_kdb.sym("trade"),
+                          gen_kdb.longs(list(range(nrows)))])
+
+
+def kdb_over_budget(binary, tmp):
+    cap = gen_kdb.Capture()
+    big = gen_kdb.compress(gen_kdb.message(gen_kdb.ASYNC, upd(20000)))
+    small = gen_kdb.message(gen_kdb.ASYNC, upd(100))
+    for i, c in enumerate(kdb_conns(cap, 1200)):
+        # then 100 with 1 KiB each use up what the big ones left
+        c.seg(0, big[:100] if i < 1100 else small[:100])
+    feed = gen_kdb.Conn(cap, 40001, 5010, caddr=(10, 8, 0, 1))
+    feed.hello("feed", "pw")
+    feed.send(0, gen_kdb.ASYNC, upd(100), {}, segsize=500)
+    feed.send(0, gen_kdb.ASYNC, upd(100), {})
+    rc, out, err = run(binary, cap, ["--kdb", "--stats", "--columns",
+                                     "src,len,ulen,func,table,rows,status,reason"], tmp)
+    rows = out.splitlines()[1:]
+    expect("kdb_over_budget: exit", 0, rc)
+    expect("kdb_over_budget: the split and the whole message",
+           ["10.8.0.1,835,835,,,,over_budget,payload not held: the reassembly budget was "
+            "used up", "10.8.0.1,835,835,.u.upd,trade,1,ok,"],
+           [r for r in rows if r.startswith("10.8.0.1,")])
+    expect("kdb_over_budget: the partial messages at the end", 1200,
+           sum(r.endswith(",truncated,connection ends inside the message") for r in rows))
+    expect("kdb_over_budget: rows", 1202, len(rows))
+    expect("kdb_over_budget: one warning", [WARNING % "kdb"],
+           [l + "\n" for l in err.splitlines() if "warning" in l])
+    expect("kdb_over_budget: --stats", ["over_budget  136 messages not held "
+                                        "(the 64 MiB reassembly budget was used up)"],
+           stats_line(err, "over_budget"))
+
+
+def kdb_compressed(binary, tmp):
+    cap = gen_kdb.Capture()
+    msg = gen_kdb.compress(gen_kdb.message(gen_kdb.ASYNC, upd(2000)))
+    conns = kdb_conns(cap, 1100)
+    for c in conns:
+        c.seg(0, msg[:100])
+    for c in conns:
+        c.seg(0, msg[100:])
+    rc, out, err = run(binary, cap, ["--kdb", "--columns",
+                                     "compressed,len,ulen,func,table,rows,status,reason"], tmp)
+    expect("kdb_compressed: exit", 0, rc)
+    expect("kdb_compressed: rows", ["1,%d,16035,.u.upd,trade,1,ok," % len(msg)] * 1100,
+           out.splitlines()[1:])
+    expect("kdb_compressed: stderr", "", err)
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="pcap2kdb-limits.") as tmp:
         fix_over_budget(binary, tmp)
+        kdb_over_budget(binary, tmp)
+        kdb_compressed(binary, tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -49,8 +49,8 @@ void reasm_budget_give(struct reasm *ra, size_t n) { ra->held -= n < ra->held ? 
 void reasm_message_over_budget(struct reasm *ra)
 {
     if (ra->stats.msgs_over_budget++ == 0)
-        fprintf(stderr, "pcap2kdb: warning: the %zu MiB reassembly budget is used up: a %s "
-                "message still arriving could not be held (--stats counts them: "
+        fprintf(stderr, "pcap2kdb: warning: the %zu MiB reassembly budget is used up: --%s "
+                "cannot hold every message still arriving (--stats counts those not held: "
                 "over_budget)\n", ra->budget >> 20, ra->fr->name);
 }
 

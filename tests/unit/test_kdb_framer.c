@@ -330,6 +330,72 @@ START_TEST(connection_ends_inside_message)
 }
 END_TEST
 
+/* Issue: a direction's buffer (payload prefix, resync window) stayed charged
+ * to the budget until the connection ended, so ordinary connections used it
+ * up. Now only what is still arriving is held. */
+START_TEST(budget_counts_only_messages_arriving)
+{
+    struct rig t;
+    rig_init(&t, 0);
+    uint8_t b[4096];
+    size_t n = 0;
+    for (int k = 1; k <= 3; k++)              /* a chain to sync on */
+        n += upd(b + n, k);
+    seg(&t, 0, b, n);
+    ck_assert_uint_eq(t.ra.held, 0);
+    for (int i = 0; i < 10; i++) {
+        n = upd(b, 40);
+        seg(&t, 0, b, 100);
+        ck_assert_uint_gt(t.ra.held, 0);
+        seg(&t, 0, b + 100, n - 100);
+        ck_assert_uint_eq(t.ra.held, 0);
+    }
+    /* a connection that is no kdb+: its search window is not kept */
+    memset(b, 'x', 3000);
+    seg(&t, 1, b, 3000);
+    ck_assert_uint_eq(t.ra.held, 0);
+    ck_assert_int_eq(t.got.n, 13);
+    for (int i = 3; i < 13; i++) {
+        ck_assert_int_eq(t.got.r[i].status, KDB_OK);
+        ck_assert_int_eq(t.got.r[i].rows, 40);
+    }
+    rig_free(&t);
+}
+END_TEST
+
+/* When the budget is used up, a message whose payload cannot be held gets
+ * the status over_budget, with its header's facts (len, ulen) and no field,
+ * never a verdict made up from bytes that were not held. */
+START_TEST(over_budget_message_gets_its_own_status)
+{
+    struct rig t;
+    rig_init(&t, 0);
+    reasm_init(&t.ra, &t.fr, 2048);
+    uint8_t b[4096];
+    size_t n = 0;
+    for (int k = 1; k <= 3; k++)
+        n += upd(b + n, k);
+    seg(&t, 0, b, n);
+    n = upd(b, 255);                          /* a 3,096-byte payload */
+    seg(&t, 0, b, 100);
+    seg(&t, 0, b + 100, n - 100);
+    size_t m = upd(b, 2);                     /* fits: held, then released */
+    seg(&t, 0, b, 20);
+    seg(&t, 0, b + 20, m - 20);
+    ck_assert_int_eq(t.got.n, 5);
+    ck_assert_int_eq(t.got.r[3].status, KDB_OVER_BUDGET);
+    ck_assert_int_eq(t.got.r[3].has_hdr, 1);
+    ck_assert_uint_eq(t.got.r[3].len, n);
+    ck_assert_uint_eq(t.got.r[3].ulen, n);
+    ck_assert_str_eq(t.got.r[3].func, "");
+    ck_assert_int_eq(t.got.r[3].rows, -1);
+    ck_assert_int_eq(t.got.r[4].status, KDB_OK);
+    ck_assert_int_eq(t.got.r[4].rows, 2);
+    ck_assert_uint_eq(t.ra.stats.msgs_over_budget, 1);
+    rig_free(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("kdb_framer");
@@ -342,6 +408,8 @@ static Suite *suite(void)
     tcase_add_test(tc, gap_inside_then_across_boundary);
     tcase_add_test(tc, corrupt_length_gives_bad_row_and_resync);
     tcase_add_test(tc, connection_ends_inside_message);
+    tcase_add_test(tc, budget_counts_only_messages_arriving);
+    tcase_add_test(tc, over_budget_message_gets_its_own_status);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* kdb_framer.c: the kdb+ IPC framer for the generic reassembler (see
  * kdb_framer.h; the protocol itself is kdb_ipc.h). */
 #include "kdb_framer.h"
+#include "bytes.h"
 #include "grow.h"
 
 #include <stdlib.h>
@@ -22,18 +23,23 @@ struct kdb_dir {
     uint8_t mode, role, has_user, hello_seen;
     int8_t cap;                      /* capability (client: offered, server: answer) */
     char user[KDB_NAME_MAX];
-    /* header being read, when it does not lie whole in a chunk */
+    /* header being read, when it does not lie whole in a chunk (D_SYNC);
+     * bytes still to be searched, at most 13, when the last search found
+     * nothing (D_RESYNC) */
     uint8_t hb[HDR_WANT];
     uint8_t nhb;
     /* the message in progress */
     uint8_t in_msg, cut, pfx_done, unsup, unconfirmed;
+    uint8_t not_held;                /* its payload could not be held: over budget */
     struct kdb_hdr h;
     const char *unsup_why;
     uint64_t got;                    /* its bytes so far, header included */
     struct reasm_pkt first, last;    /* its first packet; the last that added bytes */
     uint32_t segs;
     uint64_t skipped;                /* bytes lost or skipped before the next message */
-    /* payload prefix (D_SYNC), handshake (D_HELLO) or search window (D_RESYNC) */
+    /* payload prefix (D_SYNC), handshake (D_HELLO) or search window
+     * (D_RESYNC): charged to the budget, and released as soon as what it
+     * holds is complete, so that the budget counts only what is arriving */
     uint8_t *buf;
     size_t len, cap_bytes;
     size_t rescan_at;                /* D_RESYNC: search again once len reaches it */
@@ -78,6 +84,16 @@ static int buf_append(struct reasm *ra, struct kdb_dir *d, const uint8_t *p, siz
     return 0;
 }
 
+/* What buf held is done with (a message complete, a handshake read, a search
+ * window handed back or found empty): its memory goes back to the budget. */
+static void buf_release(struct reasm *ra, struct kdb_dir *d)
+{
+    reasm_budget_give(ra, d->cap_bytes);
+    free(d->buf);
+    d->buf = NULL;
+    d->len = d->cap_bytes = 0;
+}
+
 static void buf_drop_front(struct kdb_dir *d, size_t n)
 {
     if (n >= d->len) {
@@ -96,22 +112,21 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
     if (n > 0) {
         size_t want = d->refeed_len + n;
         if (want > d->refeed_cap) {
-            if (reasm_budget_take(ra, want - d->refeed_cap) == 0) {
-                uint8_t *b = malloc(want);
-                if (b) {
-                    memcpy(b, d->buf + from, n);
-                    if (d->refeed_len)
-                        memcpy(b + n, d->refeed, d->refeed_len);
-                    free(d->refeed);
-                    d->refeed = b;
-                    d->refeed_len = want;
-                    d->refeed_cap = want;
-                } else {
-                    reasm_budget_give(ra, want - d->refeed_cap);
-                    d->skipped += n;
-                }
+            int took = reasm_budget_take(ra, want - d->refeed_cap) == 0;
+            uint8_t *b = took ? malloc(want) : NULL;
+            if (b) {
+                memcpy(b, d->buf + from, n);
+                if (d->refeed_len)
+                    memcpy(b + n, d->refeed, d->refeed_len);
+                free(d->refeed);
+                d->refeed = b;
+                d->refeed_len = want;
+                d->refeed_cap = want;
             } else {
+                if (took)
+                    reasm_budget_give(ra, want - d->refeed_cap);
                 d->skipped += n;
+                reasm_message_over_budget(ra);
             }
         } else {
             memmove(d->refeed + n, d->refeed, d->refeed_len);
@@ -119,7 +134,7 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
             d->refeed_len = want;
         }
     }
-    d->len = 0;
+    buf_release(ra, d);
 }
 
 /* ------------------------------------------------------------ rows -- */
@@ -208,11 +223,11 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
 
 static void msg_reset(struct reasm *ra, struct kdb_dir *d)
 {
-    d->in_msg = d->cut = d->pfx_done = d->unsup = d->unconfirmed = 0;
+    d->in_msg = d->cut = d->pfx_done = d->unsup = d->unconfirmed = d->not_held = 0;
     d->nhb = 0;
     d->got = 0;
     d->segs = 0;
-    d->len = 0;
+    buf_release(ra, d);
     if (d->z) {
         free(d->z);
         d->z = NULL;
@@ -220,10 +235,10 @@ static void msg_reset(struct reasm *ra, struct kdb_dir *d)
     }
 }
 
-static void to_resync(struct kdb_dir *d)
+static void to_resync(struct reasm *ra, struct kdb_dir *d)
 {
     d->mode = D_RESYNC;
-    d->len = 0;
+    buf_release(ra, d);
     d->rescan_at = 0;
 }
 
@@ -316,6 +331,14 @@ static void finish(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
         sum = empty_summary;
         st = KDB_UNSUPPORTED;
         fwhy = d->unsup_why;
+    } else if (d->not_held) {
+        /* Nothing of the payload was read: no field, no made-up verdict;
+         * bytes the capture lost (forced) are a fact and say so instead. */
+        sum = empty_summary;
+        if (h->compressed)
+            ulen = 0;
+        st = forced ? forced : KDB_OVER_BUDGET;
+        fwhy = forced ? forced_why : "payload not held: the reassembly budget was used up";
     } else {
         const uint8_t *q = d->buf;
         size_t n = d->len;
@@ -353,6 +376,43 @@ static void finish(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
     msg_reset(ra, d);
 }
 
+/* The payload prefix of the message in progress cannot be held: the budget
+ * is used up. What part of it was held is dropped too (a summary of part of
+ * it would be made up); the row will say over_budget. */
+static void prefix_not_held(struct reasm *ra, struct kdb_dir *d)
+{
+    d->pfx_done = d->not_held = 1;
+    buf_release(ra, d);
+    reasm_message_over_budget(ra);
+}
+
+/* Sets up, at the first payload bytes p[0..k) of a compressed message, the
+ * decompressor and its output buffer: up to the prefix or the uncompressed
+ * length (the first 4 bytes), whichever is less, not a whole prefix for a
+ * small message. -1 when the budget is used up. */
+static int hold_decompressor(struct reasm *ra, struct kdb_dir *d, const uint8_t *p, size_t k)
+{
+    size_t out = KDB_FRAMER_PREFIX;
+    if (k >= 4) {
+        uint32_t ulen = get_32(p, !d->h.little);
+        /* below 9 the decompressor rejects it before writing anything */
+        uint32_t upl = ulen > KDB_HDR_LEN ? ulen - KDB_HDR_LEN : 0;
+        if (upl < out)
+            out = upl;
+    }
+    if (reasm_budget_take(ra, sizeof(struct kdb_unz)) != 0)
+        return -1;
+    d->z = malloc(sizeof *d->z);
+    if (!d->z || buf_reserve(ra, d, out) != 0) {
+        free(d->z);
+        d->z = NULL;
+        reasm_budget_give(ra, sizeof(struct kdb_unz));
+        return -1;
+    }
+    kdb_unz_init(d->z, &d->h, d->buf, out);
+    return 0;
+}
+
 /* Payload bytes of the message in progress (message offset got >= 8). */
 static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                    const uint8_t *p, size_t n, const struct reasm_pkt *own,
@@ -369,8 +429,10 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
         if (!d->h.compressed) {
             size_t target = plen < KDB_FRAMER_PREFIX ? (size_t)plen : KDB_FRAMER_PREFIX;
             size_t c = target - d->len < k ? target - d->len : k;
+            /* grown as the bytes come: a header claiming 1 GB costs what
+             * has arrived, not a whole prefix at once */
             if (buf_append(ra, d, p, c) != 0) {
-                d->pfx_done = 1;       /* out of budget: fields from what is held */
+                prefix_not_held(ra, d);
             } else if (d->len == target) {
                 d->pfx_done = 1;
                 size_t end;
@@ -393,24 +455,12 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                     return c;
                 }
             }
+        } else if (!d->z && hold_decompressor(ra, d, p, k) != 0) {
+            prefix_not_held(ra, d);
         } else {
-            if (!d->z) {
-                if (reasm_budget_take(ra, sizeof(struct kdb_unz)) == 0) {
-                    d->z = malloc(sizeof *d->z);
-                    if (!d->z)
-                        reasm_budget_give(ra, sizeof(struct kdb_unz));
-                }
-                if (!d->z || buf_reserve(ra, d, KDB_FRAMER_PREFIX) != 0) {
-                    d->pfx_done = 1;
-                } else {
-                    kdb_unz_init(d->z, &d->h, d->buf, KDB_FRAMER_PREFIX);
-                }
-            }
-            if (d->z && !d->pfx_done) {
-                size_t used;
-                if (kdb_unz_feed(d->z, p, k, &used) != KDB_TRUNCATED)
-                    d->pfx_done = 1;
-            }
+            size_t used;
+            if (kdb_unz_feed(d->z, p, k, &used) != KDB_TRUNCATED)
+                d->pfx_done = 1;
         }
     }
     d->got += k;
@@ -486,10 +536,11 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
         /* No length to trust: search from the byte after. */
         ends_at(ra->fr->ctx, p + (d->nhb ? taken : 1));
         emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, first, done, d->nhb ? d->segs : 1);
-        to_resync(d);
+        to_resync(ra, d);
         if (d->nhb) {
-            buf_append(ra, d, d->hb + 1, d->nhb - 1u);
-            d->nhb = 0;
+            /* the header's bytes after its first are searched first */
+            d->nhb--;
+            memmove(d->hb, d->hb + 1, d->nhb);
             return taken;
         }
         return 1;
@@ -532,21 +583,32 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
 static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
                           const uint8_t *p, size_t n)
 {
-    size_t room = KDB_FRAMER_WINDOW - d->len;
+    /* The bytes kept from the last search (hb) go first. */
+    size_t room = KDB_FRAMER_WINDOW - d->len - d->nhb;
     size_t c = n < room ? n : room;
-    if (buf_append(ra, d, p, c) != 0) {
-        d->skipped += d->len + c;
-        d->len = 0;
+    if (buf_reserve(ra, d, d->len + d->nhb + c) != 0) {
+        d->skipped += d->len + d->nhb + c;
+        d->nhb = 0;
+        buf_release(ra, d);
+        reasm_message_over_budget(ra);
         return c;
     }
+    buf_append(ra, d, d->hb, d->nhb);
+    d->nhb = 0;
+    buf_append(ra, d, p, c);
     int full = d->len == KDB_FRAMER_WINDOW;
     if (d->len < d->rescan_at && !full)
         return c;
     size_t at;
     enum kdb_status st = kdb_find_chain(d->buf, d->len, KDB_FRAMER_CHAIN, &at);
     if (st == KDB_BAD) {
+        /* Only the last 7 bytes may start a header: they wait in hb and the
+         * window's memory goes back (a connection that is no kdb+ holds
+         * nothing between its segments). */
         d->skipped += at;
-        buf_drop_front(d, at);
+        d->nhb = (uint8_t)(d->len - at);
+        memcpy(d->hb, d->buf + at, d->nhb);
+        buf_release(ra, d);
         d->rescan_at = 0;
         return c;
     }
@@ -572,12 +634,21 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
     return c;
 }
 
-static void connection_off(struct kdb_dir *d, struct kdb_dir *o)
+static void connection_off(struct reasm *ra, struct kdb_dir *d, struct kdb_dir *o)
 {
     d->mode = D_OFF;
-    d->len = 0;
+    buf_release(ra, d);
     if (o && o->mode == D_START)
         o->mode = D_OFF;
+}
+
+/* A handshake split over segments cannot be held (the budget is used up):
+ * said and counted, and the connection is read by the mid-stream rules
+ * (a chain of headers), not ignored. */
+static void hello_not_held(struct reasm *ra, struct kdb_dir *d)
+{
+    reasm_message_over_budget(ra);
+    to_resync(ra, d);
 }
 
 static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
@@ -589,7 +660,7 @@ static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir
     if (old) {
         size_t c = KDB_HELLO_MAX - old < n ? KDB_HELLO_MAX - old : n;
         if (buf_append(ra, d, p, c) != 0) {
-            connection_off(d, o);
+            hello_not_held(ra, d);
             return n;
         }
         q = d->buf;
@@ -598,14 +669,14 @@ static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir
     enum kdb_status st = kdb_hello_parse(q, have, &hl);
     if (st == KDB_TRUNCATED) {
         if (!old && buf_append(ra, d, p, n) != 0)
-            connection_off(d, o);
+            hello_not_held(ra, d);
         return n;
     }
     /* A client sends nothing more until the server answers: the handshake
      * ends with the bytes delivered (BGP, DNS over TCP and the like have a
      * NUL inside their first segment, not at its end). */
     if (st != KDB_OK || hl.len != have) {
-        connection_off(d, o);
+        connection_off(ra, d, o);
         return n;
     }
     kf->handshakes++;
@@ -617,7 +688,7 @@ static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir
     if (o && !o->role)
         o->role = KDB_ROLE_SERVER;
     d->mode = D_SYNC;
-    d->len = 0;
+    buf_release(ra, d);
     return hl.len - old;
 }
 
@@ -639,10 +710,11 @@ static size_t reply_step(struct kdb_dir *d, struct kdb_dir *o, const uint8_t *p,
 }
 
 /* The first delivery of a direction decides how to read it. */
-static void start(struct reasm_stream *s, struct kdb_dir *d, struct kdb_dir *o)
+static void start(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
+                  struct kdb_dir *o)
 {
     if (!s->flow->dir[s->dir].saw_syn) {
-        to_resync(d);
+        to_resync(ra, d);
         return;
     }
     if (o && o->hello_seen) {
@@ -652,7 +724,7 @@ static void start(struct reasm_stream *s, struct kdb_dir *d, struct kdb_dir *o)
         d->mode = D_OFF;
     } else if (o && o->mode != D_START) {
         /* The other side spoke first without a handshake: mid-stream rules. */
-        to_resync(d);
+        to_resync(ra, d);
     } else {
         d->mode = D_HELLO;
         d->len = 0;
@@ -666,7 +738,7 @@ static size_t step(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, s
     struct kdb_dir *d = s->state, *o = s->peer;
     switch (d->mode) {
     case D_START:
-        start(s, d, o);
+        start(ra, s, d, o);
         return 0;
     case D_HELLO:
         return hello_step(ra, kf, d, o, p, n);
@@ -769,13 +841,13 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     case D_START:
     case D_HELLO:
     case D_REPLY:
-        to_resync(d);
+        to_resync(ra, d);
         d->skipped += nbytes;
         return;
     case D_RESYNC:
-        d->skipped += d->len + nbytes;
-        d->len = 0;
-        d->rescan_at = 0;
+        d->skipped += d->len + d->nhb + nbytes;
+        d->nhb = 0;
+        to_resync(ra, d);
         return;
     case D_SYNC:
         break;
@@ -797,7 +869,7 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     if (!d->in_msg) {
         d->skipped += d->nhb + nbytes;
         d->nhb = 0;
-        to_resync(d);
+        to_resync(ra, d);
         return;
     }
     (void)cur;
@@ -815,7 +887,7 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     finish(ra, s, d, &d->last, KDB_TRUNCATED, "bytes of the message missing in the capture");
     if (nbytes > left) {
         d->skipped += nbytes - left;
-        to_resync(d);
+        to_resync(ra, d);
     }
 }
 
@@ -826,9 +898,8 @@ static void kdb_close(struct reasm *ra, struct reasm_stream *s)
         ((struct kdb_framer *)ra->fr->ctx)->end_seq = s->seq;
         finish(ra, s, d, &d->last, KDB_TRUNCATED, "connection ends inside the message");
     }
-    msg_reset(ra, d);
-    reasm_budget_give(ra, d->cap_bytes + d->refeed_cap);
-    free(d->buf);
+    msg_reset(ra, d);          /* releases buf */
+    reasm_budget_give(ra, d->refeed_cap);
     free(d->refeed);
     memset(d, 0, sizeof *d);
     d->mode = D_OFF;

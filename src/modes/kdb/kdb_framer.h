@@ -21,6 +21,12 @@
  * decompressor, which stops there); the rest is counted, never stored, so a
  * 100 MB message costs the same memory as a 1 kB one. A message that lies
  * whole inside one delivered chunk is summarised in place, without a copy.
+ * What a direction holds (a spanning message's prefix, grown as its bytes
+ * arrive, or for a compressed one sized by its uncompressed length; a split
+ * handshake; a resync window while a candidate is undecided) is charged to the reassembler's budget and
+ * released as soon as it is done with; a message whose prefix cannot be held
+ * (the budget used up) is counted (reasm_message_over_budget) and given the
+ * status KDB_OVER_BUDGET, never a verdict from bytes that were not held.
  *
  * Damage: every message that was started gives exactly one row:
  *   - a header that is impossible (kdb_hdr_parse KDB_BAD) or whose payload

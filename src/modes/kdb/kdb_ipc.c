@@ -36,6 +36,7 @@ const char *kdb_status_name(enum kdb_status st)
     case KDB_TRUNCATED:   return "truncated";
     case KDB_BAD:         return "bad";
     case KDB_UNSUPPORTED: return "unsupported";
+    case KDB_OVER_BUDGET: return "over_budget";
     }
     return "bad";
 }

@@ -96,10 +96,13 @@ enum kdb_status {
     KDB_OK = 0,
     KDB_TRUNCATED,
     KDB_BAD,
-    KDB_UNSUPPORTED
+    KDB_UNSUPPORTED,
+    KDB_OVER_BUDGET     /* the framer's only: its payload could not be held
+                         * (the reassembly budget was used up), so nothing of
+                         * it was read */
 };
 
-/* "ok", "truncated", "bad", "unsupported" */
+/* "ok", "truncated", "bad", "unsupported", "over_budget" */
 const char *kdb_status_name(enum kdb_status st);
 
 #define KDB_HELLO_MAX   1024u  /* client handshake: NUL must appear by then */

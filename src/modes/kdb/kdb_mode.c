@@ -278,6 +278,7 @@ static void mode_free(void *ctx)
 static void mode_stats(void *ctx, FILE *f)
 {
     struct kdb_mode *m = ctx;
+    reasm_stats_print(&m->ra, f);
     if (m->ack)
         acktime_stats_print(m->ack, f);
 }
