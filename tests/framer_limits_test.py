@@ -23,6 +23,11 @@ captures made here (nothing big is kept):
                    message is ok (each holds what its uncompressed length
                    needs, 16 KiB, not a 64 KiB prefix).
 
+  fix_tiny_segments  a 200 kB FIX message of short fields in 1-byte segments
+                   (200,000 packets), then a heartbeat: both rows, in well under the
+                   time limit (the trailer search resumes where it stopped;
+                   it rescanned the whole message on every segment, 33 s).
+
 Each check prints what it wanted and got on failure; the last line is
 "N passed, N failed".
 
@@ -55,11 +60,11 @@ def expect(name, want, got):
         print("FAIL: %s:\n  want %.600r\n  got  %.600r" % (name, want, got))
 
 
-def run(binary, cap, args, tmp):
+def run(binary, cap, args, tmp, timeout=None):
     path = os.path.join(tmp, "in.pcap")
     with open(path, "wb") as f:
         f.write(cap.pcap())
-    p = subprocess.run([binary] + args + [path], capture_output=True)
+    p = subprocess.run([binary] + args + [path], capture_output=True, timeout=timeout)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -90,6 +95,25 @@ def fix_over_budget(binary, tmp):
     expect("fix_over_budget: --stats", ["over_budget  5 messages not held "
                                         "(the 64 MiB reassembly budget was used up)"],
            stats_line(err, "over_budget"))
+
+
+def fix_tiny_segments(binary, tmp):
+    cap = gen_kdb.Capture()
+    # short fields: the old search stopped at each of its 40,000 SOHs
+    big, _ = fixmsg([(35, "D"), (11, "big")] + [(58, "x")] * 40000)
+    beat, _ = fixmsg([(35, "0"), (34, "2")])
+    segments(cap, (10, 0, 0, 1), 40000, 1000, big, 1)
+    segments(cap, (10, 0, 0, 1), 40000, 1000 + len(big), beat, len(beat))
+    try:
+        rc, out, err = run(binary, cap, ["--fix", "--columns", "frame,segs,msgtype,clordid,len,"
+                                         "flags"], tmp, timeout=8)
+    except subprocess.TimeoutExpired:
+        rc, out, err = "timeout (8 s)", "", ""
+    expect("fix_tiny_segments: exit", 0, rc)
+    expect("fix_tiny_segments: rows", "frame,segs,msgtype,clordid,len,flags\n"
+           "%d,%d,D,big,%d,\n%d,1,0,,%d,\n" % (len(big), len(big), len(big), len(big) + 1,
+                                                len(beat)), out)
+    expect("fix_tiny_segments: stderr", "", err)
 
 
 def kdb_conns(cap, n):
@@ -158,6 +182,7 @@ def main():
         fix_over_budget(binary, tmp)
         kdb_over_budget(binary, tmp)
         kdb_compressed(binary, tmp)
+        fix_tiny_segments(binary, tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -149,6 +149,45 @@ START_TEST(fix_frame_missing_bodylength_is_no_message)
 }
 END_TEST
 
+/* fix_frame_from, resumed where each FIX_FRAME_MORE left off as bytes are
+ * added one at a time, decides exactly as fix_frame on every prefix: for
+ * an honest message, BodyLength too long or too short, no trailer before
+ * the next message, and a bad checksum. */
+START_TEST(fix_frame_from_resumed_agrees_with_fix_frame)
+{
+    char m[4096];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    a += fixmsg(m + a, "FIX.4.4", BODY_8, 0, 0);
+    size_t b = a + fixmsg(m + a, "FIX.4.4", BODY_D, 9000, 0);
+    b += fixmsg(m + b, "FIX.4.4", BODY_8, 0, 0);
+    size_t c = b + fixmsg(m + b, "FIXT.1.1", BODY_D, -12, 3);
+    c += fixmsg(m + c, "FIX.4.4", BODY_8, 0, 0);
+    char *cut = m + c;
+    size_t d = c + (size_t)sprintf(cut, "8=FIX.4.4|9=300|35=D|11=X|");
+    d += fixmsg(m + d, "FIX.4.4", BODY_8, 0, 0);
+    soh(cut);
+    const uint8_t *p = (const uint8_t *)m;
+    for (size_t start = 0; start < d;) {
+        size_t scanned = 0, n;
+        struct fix_frame_res whole, resumed;
+        enum fix_frame_status st = FIX_FRAME_MORE;
+        for (n = 1; start + n <= d && st == FIX_FRAME_MORE; n++) {
+            st = fix_frame(p + start, n, &whole);
+            ck_assert_int_eq(fix_frame_from(p + start, n, scanned, &resumed), st);
+            ck_assert_uint_eq(resumed.flags, whole.flags);
+            if (st == FIX_FRAME_MORE) {
+                ck_assert_uint_eq(resumed.want, whole.want);
+                scanned = resumed.scanned;
+            } else {
+                ck_assert_uint_eq(resumed.len, whole.len);
+            }
+        }
+        ck_assert_int_ne(st, FIX_FRAME_MORE);
+        start += whole.len;
+    }
+}
+END_TEST
+
 START_TEST(fix_parse_extracts_first_occurrence_and_extra_tags)
 {
     char m[512];
@@ -478,6 +517,7 @@ int main(void)
     tcase_add_test(tf, fix_frame_no_trailer_before_next_message);
     tcase_add_test(tf, fix_frame_not_fix_skips_to_next_start);
     tcase_add_test(tf, fix_frame_missing_bodylength_is_no_message);
+    tcase_add_test(tf, fix_frame_from_resumed_agrees_with_fix_frame);
     tcase_add_test(tf, fix_parse_extracts_first_occurrence_and_extra_tags);
     tcase_add_test(tf, fix_parse_tags_of_any_width_and_malformed_fields);
     tcase_add_test(tf, fix_parse_utc_cached_agrees_with_uncached);

@@ -104,6 +104,12 @@ static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_fra
 
 enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res *res)
 {
+    return fix_frame_from(p, n, 0, res);
+}
+
+enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
+                                     struct fix_frame_res *res)
+{
     memset(res, 0, sizeof *res);
     if (n == 0)
         return more(p, n, 1, res);
@@ -149,17 +155,23 @@ enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res
     int lying = len > FIX_MAX_MSG || e + 7 <= n;
     if (!lying && e - 1 < n && p[e - 1] != FIX_SOH)
         lying = 1;
-    for (size_t j = h - 1; j < n;) {
+    /* SOHs before `scanned` were decided by earlier bytes: not rescanned. */
+    size_t j = scanned > h - 1 ? scanned : h - 1;
+    for (; j < n; j++) {
         const uint8_t *s = memchr(p + j, FIX_SOH, n - j);
-        if (!s)
+        if (!s) {
+            j = n;
             break;
+        }
         j = (size_t)(s - p);
-        if (j + 1 < n && p[j + 1] == '1') {
+        if (j + 1 == n)
+            break;             /* the byte after it decides: wait */
+        if (p[j + 1] == '1') {
             if (j + 8 > n)
                 break;         /* a trailer may be arriving: wait */
             if (trailer_at(p, n, j + 1))
                 return complete(p, j + 1, res, j + 1 == e ? 0 : FIXF_BAD_LENGTH);
-        } else if (j + 1 < n && p[j + 1] == '8') {
+        } else if (p[j + 1] == '8') {
             size_t m = n - (j + 1) < FIX_MAGIC_LEN ? n - (j + 1) : FIX_MAGIC_LEN;
             if (memcmp(p + j + 1, fix_magic, m) == 0) {
                 if (m < FIX_MAGIC_LEN)
@@ -169,9 +181,10 @@ enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res
                 return FIX_FRAME_OK;
             }
         }
-        j++;
     }
-    return more(p, n, lying ? n + 1024 : e + 7, res);
+    enum fix_frame_status st = more(p, n, lying ? n + 1024 : e + 7, res);
+    res->scanned = j;
+    return st;
 }
 
 /* ------------------------------------------------------------ fields -- */
@@ -367,6 +380,7 @@ struct fix_dir {
     uint8_t *buf;              /* a message (or a possible start) still arriving */
     uint32_t len, cap;
     uint32_t want;             /* bytes the framer needs to decide */
+    uint32_t scanned;          /* fix_frame_from's resume point in buf */
     struct reasm_pkt first;    /* the packet of buf's first byte */
     uint64_t last_frame;       /* the packet that last added bytes to buf */
     uint32_t segs;
@@ -408,7 +422,7 @@ static void buf_release(struct reasm *ra, struct fix_dir *d)
     reasm_budget_give(ra, d->cap);
     free(d->buf);
     d->buf = NULL;
-    d->len = d->cap = 0;
+    d->len = d->cap = d->scanned = 0;
 }
 
 /* The message arriving cannot be held: the budget is used up. It is
@@ -456,7 +470,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
     while (n > 0) {
         if (d->len == 0) {
             /* Messages wholly inside this chunk are framed in place. */
-            switch (fix_frame(p, n, &res)) {
+            switch (fix_frame_from(p, n, 0, &res)) {
             case FIX_FRAME_OK:
                 emit(fx, s, d, p, &res, c->own, done, 1, cf,
                      s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len);
@@ -478,6 +492,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
                 d->last_frame = c->own->frame;
                 d->segs = 1;
                 d->want = (uint32_t)res.want;
+                d->scanned = (uint32_t)res.scanned;
                 return;
             }
         }
@@ -496,9 +511,10 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             d->segs++;
             d->last_frame = c->own->frame;
         }
-        enum fix_frame_status st = fix_frame(d->buf, d->len, &res);
+        enum fix_frame_status st = fix_frame_from(d->buf, d->len, d->scanned, &res);
         if (st == FIX_FRAME_MORE) {
             d->want = (uint32_t)res.want;
+            d->scanned = (uint32_t)res.scanned;
             p += a;
             n -= a;
             continue;
@@ -519,6 +535,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             d->len = (uint32_t)(old - res.len);
             d->segs = 1;
             d->want = 0;
+            d->scanned = 0;    /* another message starts the buffer */
         }
     }
 }

@@ -59,6 +59,8 @@ enum fix_frame_status {
 struct fix_frame_res {
     size_t len;
     size_t want;
+    size_t scanned;      /* FIX_FRAME_MORE: no SOH before this offset can end
+                          * the message, whatever bytes follow */
     uint32_t flags;      /* FIXF_BAD_LENGTH, _BAD_CHECKSUM, _NO_CHECKSUM, _TOO_LONG */
     uint32_t bodylen;    /* the BodyLength field's value */
     size_t begin_len;    /* bytes of the BeginString value, from offset 2 */
@@ -67,6 +69,12 @@ struct fix_frame_res {
 
 /* Frames the message at the start of p[0..n). Pure; reads only p[0..n). */
 enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res *res);
+/* The same, for a message arriving in pieces: the search for its trailer
+ * (or the next message) resumes at `scanned`, the res.scanned of the last
+ * FIX_FRAME_MORE on a prefix of the same bytes (0 at first), so that a
+ * message arriving in many small segments is read in linear time. */
+enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
+                                     struct fix_frame_res *res);
 
 /* Where the next possible message start lies in p[from..n): an '8' that
  * begins (a prefix of) "8=FIX" and does not follow a digit or '='. n if none. */
