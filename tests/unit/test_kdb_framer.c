@@ -13,13 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXROWS 32
+#define MAXROWS 96
 
 struct grow {
     int c2s, has_hdr, status, msgtype, compressed;
         uint64_t len, ulen, frame, skipped;
         uint32_t segs;
         int64_t rows;
+        int has_latency;
+        int64_t latency;
     char user[KDB_NAME_MAX], func[KDB_NAME_MAX], table[KDB_NAME_MAX];
 };
 
@@ -44,6 +46,8 @@ static void on_msg(void *ctx, const struct kdb_message *m)
     r->frame = m->last->frame;
     r->skipped = m->skipped;
     r->segs = m->segs;
+    r->has_latency = m->has_latency;
+    r->latency = m->latency;
     r->rows = (m->sum->has & KDB_HAS_ROWS) ? m->sum->rows : -1;
     snprintf(r->user, sizeof r->user, "%s", m->user ? m->user : "");
     if (m->sum->has & KDB_HAS_FUNC)
@@ -90,10 +94,12 @@ static void rig_free(struct rig *t)
     ck_assert_uint_eq(t->ra.held, 0);
 }
 
-/* One segment of n bytes from direction dir, in its own packet. */
+/* One segment of n bytes from direction dir, in its own packet, captured
+ * at second `frame` after 1700000000. */
 static void seg(struct rig *t, int dir, const uint8_t *p, size_t n)
 {
-    struct reasm_pkt pkt = { ++t->frame, 1700000000, 0, 1 };
+    t->frame++;
+    struct reasm_pkt pkt = { t->frame, 1700000000 + (int64_t)t->frame, 0, 1 };
     struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0 };
     struct reasm_chunk c = { p, n, &pkt, &pkt, 0 };
     t->fr.data(&t->ra, &s, &c);
@@ -396,6 +402,44 @@ START_TEST(over_budget_message_gets_its_own_status)
 }
 END_TEST
 
+/* Issue: with more than KDB_FRAMER_PENDING (32) sync requests outstanding,
+ * the oldest were overwritten and every response was paired with a later
+ * request (40 outstanding: each latency 8 requests short, the last 8
+ * responses none). Now the responses to the dropped requests have none and
+ * every other one is right. */
+START_TEST(latency_with_more_requests_outstanding_than_remembered)
+{
+    struct rig t;
+    rig_init(&t, 1);
+    static const uint8_t hello[] = "u:p\x03";
+    seg(&t, 0, hello, sizeof hello);
+    seg(&t, 1, hello + 3, 1);
+    uint64_t asked[40];
+    for (int i = 0; i < 40; i++) {       /* sync "q" + i: a char vector */
+        uint8_t m[16] = { 1, 1, 0, 0, 16, 0, 0, 0, 10, 0, 2, 0, 0, 0, 'q', (uint8_t)('0' + i) };
+        seg(&t, 0, m, sizeof m);
+        asked[i] = t.frame;
+    }
+    for (int i = 0; i < 40; i++) {       /* response: the long i */
+        uint8_t m[17] = { 1, 2, 0, 0, 17, 0, 0, 0, 0xf9, (uint8_t)i };
+        seg(&t, 1, m, sizeof m);
+    }
+    ck_assert_int_eq(t.got.n, 80);
+    for (int i = 0; i < 40; i++) {
+        const struct grow *r = &t.got.r[40 + i];
+        ck_assert_int_eq(r->msgtype, KDB_RESPONSE);
+        ck_assert_int_eq(r->status, KDB_OK);
+        if (i < 8) {
+            ck_assert_int_eq(r->has_latency, 0);
+        } else {
+            ck_assert_int_eq(r->has_latency, 1);
+            ck_assert_int_eq(r->latency, (int64_t)(r->frame - asked[i]) * 1000000000);
+        }
+    }
+    rig_free(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("kdb_framer");
@@ -410,6 +454,7 @@ static Suite *suite(void)
     tcase_add_test(tc, connection_ends_inside_message);
     tcase_add_test(tc, budget_counts_only_messages_arriving);
     tcase_add_test(tc, over_budget_message_gets_its_own_status);
+    tcase_add_test(tc, latency_with_more_requests_outstanding_than_remembered);
     suite_add_tcase(s, tc);
     return s;
 }

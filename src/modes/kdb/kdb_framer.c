@@ -50,6 +50,9 @@ struct kdb_dir {
     /* sync requests this direction sent and not yet answered, oldest first */
     int64_t req[KDB_FRAMER_PENDING];
     uint32_t req_head, req_n;
+    /* unanswered requests pushed out of the full ring (older than all in
+     * it): the next responses answer them, and get no latency */
+    uint32_t req_dropped;
 };
 
 static const struct kdb_summary empty_summary = { .ptype = KDB_PTYPE_NONE, .rows = -1 };
@@ -197,10 +200,17 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
             if (h->msgtype == KDB_SYNC) {
                 uint32_t at = (d->req_head + d->req_n) % KDB_FRAMER_PENDING;
                 d->req[at] = pkt_ns(last);
-                if (d->req_n < KDB_FRAMER_PENDING)
+                if (d->req_n < KDB_FRAMER_PENDING) {
                     d->req_n++;
-                else
+                } else {
                     d->req_head = (d->req_head + 1) % KDB_FRAMER_PENDING;
+                    d->req_dropped++;
+                }
+            } else if (h->msgtype == KDB_RESPONSE && o && o->req_dropped > 0) {
+                /* It answers a request no longer remembered: pairing it
+                 * with the oldest one remembered would give a wrong
+                 * latency, and shift every later one. */
+                o->req_dropped--;
             } else if (h->msgtype == KDB_RESPONSE && o && o->req_n > 0) {
                 m.has_latency = 1;
                 m.latency = pkt_ns(last) - o->req[o->req_head];

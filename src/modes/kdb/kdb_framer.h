@@ -46,8 +46,10 @@
  *
  * Pairing: a response's latency is the time from the oldest unanswered sync
  * request the other direction sent (at most KDB_FRAMER_PENDING remembered
- * per direction; more are dropped, oldest first) to the response, both taken
- * at the packet that completed the message. */
+ * per direction; more are dropped, oldest first, and counted: the responses
+ * that answer dropped requests get no latency, the later ones the right
+ * one) to the response, both taken at the packet that completed the
+ * message. */
 #ifndef PCAP2KDB_KDB_FRAMER_H
 #define PCAP2KDB_KDB_FRAMER_H
 
