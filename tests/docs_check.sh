@@ -83,5 +83,27 @@ if command -v python3 > /dev/null; then
         failed=$((failed + 1))
     fi
 fi
+# Where the documents describe memory (the man page's MEMORY section,
+# README's "Memory and speed" up to its first subsection), they name the two
+# terms the message modes add: the reassembly budget and the per-connection
+# framer state.
+memory_text() {   # DOC
+    if [ "$1" = README.md ]; then
+        sed -n '/^## Memory and speed/,/^###* /p' <<< "$readme_text"
+    else
+        sed -n '/^\.SH MEMORY/,/^\.SH EXIT/p' <<< "$man_text"
+    fi
+}
+for doc in README.md man/pcap2kdb.1; do
+    mem=$(memory_text "$doc" | tr '\n' ' ' | tr -s ' ')
+    for term in "reassembly budget" "64 MiB" "per-connection framer state"; do
+        if grep -qiF -- "$term" <<< "$mem"; then
+            passed=$((passed + 1))
+        else
+            echo "FAIL: $doc describes memory without \"$term\""
+            failed=$((failed + 1))
+        fi
+    done
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
