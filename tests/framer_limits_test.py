@@ -74,8 +74,13 @@ def segments(cap, src, sport, seq, data, size):
         cap.add(src, SERVER, sport, 9000, seq + o, 1, ACK_PSH, data[o:o + size])
 
 
-def stats_line(err, name):
-    return [l for l in err.splitlines() if l.split()[:1] == [name]]
+def expect_told(name, mode, err, not_held):
+    """stderr of a --stats run: the warning once, and the count."""
+    expect(name + ": one warning", [WARNING % mode],
+           [l + "\n" for l in err.splitlines() if "warning" in l])
+    expect(name + ": --stats", ["over_budget  %d messages not held (the 64 MiB reassembly "
+                                "budget was used up)" % not_held],
+           [l for l in err.splitlines() if l.split()[:1] == ["over_budget"]])
 
 
 def fix_over_budget(binary, tmp):
@@ -90,11 +95,7 @@ def fix_over_budget(binary, tmp):
     rc, out, err = run(binary, cap, ["--fix", "--stats", "--columns", "src,clordid,flags"], tmp)
     expect("fix_over_budget: exit", 0, rc)
     expect("fix_over_budget: rows", "src,clordid,flags\n10.8.0.1,whole,over_budget\n", out)
-    expect("fix_over_budget: one warning", [WARNING % "fix"],
-           [l + "\n" for l in err.splitlines() if "warning" in l])
-    expect("fix_over_budget: --stats", ["over_budget  5 messages not held "
-                                        "(the 64 MiB reassembly budget was used up)"],
-           stats_line(err, "over_budget"))
+    expect_told("fix_over_budget", "fix", err, 5)
 
 
 def fix_tiny_segments(binary, tmp):
@@ -153,11 +154,7 @@ def kdb_over_budget(binary, tmp):
     expect("kdb_over_budget: the partial messages at the end", 1200,
            sum(r.endswith(",truncated,connection ends inside the message") for r in rows))
     expect("kdb_over_budget: rows", 1202, len(rows))
-    expect("kdb_over_budget: one warning", [WARNING % "kdb"],
-           [l + "\n" for l in err.splitlines() if "warning" in l])
-    expect("kdb_over_budget: --stats", ["over_budget  136 messages not held "
-                                        "(the 64 MiB reassembly budget was used up)"],
-           stats_line(err, "over_budget"))
+    expect_told("kdb_over_budget", "kdb", err, 136)
 
 
 def kdb_compressed(binary, tmp):

@@ -112,6 +112,16 @@ static void gap(struct rig *t, int dir, uint64_t n)
     t->fr.gap(&t->ra, &s, n, &pkt);
 }
 
+/* The client's handshake "user:pass" (with capability 3 and the NUL) and
+ * the server's answer. */
+static void handshake(struct rig *t, const char *user_pass)
+{
+    char h[KDB_HELLO_MAX];
+    int n = snprintf(h, sizeof h, "%s\x03", user_pass);
+    seg(t, 0, (const uint8_t *)h, (size_t)n + 1);
+    seg(t, 1, (const uint8_t *)"\x03", 1);
+}
+
 /* (`upd;`trade;(syms;longs)) with k rows, as an async message. */
 static size_t upd(uint8_t *m, int k)
 {
@@ -144,9 +154,7 @@ START_TEST(handshake_detected_user_and_direction)
 {
     struct rig t;
     rig_init(&t, 1);
-    static const uint8_t hello[] = "feed:secret\x03";
-    seg(&t, 0, hello, sizeof hello);            /* includes the NUL */
-    seg(&t, 1, (const uint8_t *)"\x03", 1);
+    handshake(&t, "feed:secret");
     uint8_t m[256];
     size_t n = upd(m, 2);
     seg(&t, 0, m, n);
@@ -224,9 +232,7 @@ START_TEST(several_messages_in_one_segment)
 {
     struct rig t;
     rig_init(&t, 1);
-    static const uint8_t hello[] = "\x03";
-    seg(&t, 0, hello, 2);
-    seg(&t, 1, hello, 1);
+    handshake(&t, "");
     uint8_t b[2048];
     size_t n = 0;
     for (int k = 1; k <= 5; k++)
@@ -411,9 +417,7 @@ START_TEST(latency_with_more_requests_outstanding_than_remembered)
 {
     struct rig t;
     rig_init(&t, 1);
-    static const uint8_t hello[] = "u:p\x03";
-    seg(&t, 0, hello, sizeof hello);
-    seg(&t, 1, hello + 3, 1);
+    handshake(&t, "u:p");
     uint64_t asked[40];
     for (int i = 0; i < 40; i++) {       /* sync "q" + i: a char vector */
         uint8_t m[16] = { 1, 1, 0, 0, 16, 0, 0, 0, 10, 0, 2, 0, 0, 0, 'q', (uint8_t)('0' + i) };
