@@ -44,16 +44,16 @@ void stats_print(const struct stats *s, FILE *f, uint64_t elapsed_ns)
     if (s->have_time) {
         print_time(f, "first", s->first_sec, s->first_nsec);
         print_time(f, "last", s->last_sec, s->last_nsec);
-        /* a q timespan: 0D00:00:02.360474000 */
-        int64_t ns_total_sec = s->last_sec - s->first_sec;
-        int64_t nsec = (int64_t)s->last_nsec - (int64_t)s->first_nsec;
-        if (nsec < 0) {
-            nsec += 1000000000;
-            ns_total_sec--;
+        /* a q timespan: 0D00:00:02.360474000; last is never before first */
+        uint64_t span_sec = (uint64_t)s->last_sec - (uint64_t)s->first_sec;
+        uint32_t span_nsec = s->last_nsec - s->first_nsec;
+        if (s->last_nsec < s->first_nsec) {
+            span_nsec += 1000000000u;
+            span_sec--;
         }
-        fprintf(f, "%-12s %lldD%02d:%02d:%02d.%09lld\n", "span",
-                (long long)(ns_total_sec / 86400), (int)(ns_total_sec / 3600 % 24),
-                (int)(ns_total_sec / 60 % 60), (int)(ns_total_sec % 60), (long long)nsec);
+        char span[FMT_TIMESPAN_PARTS_LEN + 1];
+        *fmt_timespan_parts(span, span_sec, span_nsec) = '\0';
+        fprintf(f, "%-12s %s\n", "span", span);
     }
     fprintf(f, "%-12s", "linktypes");
     for (int i = 0; i < s->n_linktypes; i++) {

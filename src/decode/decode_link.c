@@ -54,14 +54,12 @@
 #define FREEBSD_AF_INET6 28  /* also DragonFly */
 #define DARWIN_AF_INET6 30
 
-#define sub size_after
-
 /* IEEE 802.2 LLC: SNAP carries an Ethertype; other SAPs are named. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (caplen >= 8 && p[0] == LLC_SNAP_SAP && p[1] == LLC_SNAP_SAP && p[2] == 0x03 &&
         p[3] == 0 && p[4] == 0 && p[5] == 0) {
-        decode_ethertype(get_be16(p + 6), p + 8, caplen - 8, sub(reported, 8), r, depth + 1);
+        decode_ethertype(get_be16(p + 6), p + 8, caplen - 8, size_after(reported, 8), r, depth + 1);
         return;
     }
     r->present |= HAS_LLCNAME;
@@ -88,10 +86,10 @@ void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r
                  * heuristic Wireshark applies) */
                 off += MPLS_LABEL_LEN;
                 if (caplen >= off)
-                    decode_ethernet(p + off, caplen - off, sub(reported, off), r, depth + 1);
+                    decode_ethernet(p + off, caplen - off, size_after(reported, off), r, depth + 1);
                 return;
             }
-            decode_ip_any(p + off, caplen - off, sub(reported, off), r, depth + 1);
+            decode_ip_any(p + off, caplen - off, size_after(reported, off), r, depth + 1);
             return;
         }
     }
@@ -125,11 +123,11 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
         if (caplen < VLAN_TAG_LEN)
             return;
         if (get_be16(p + 2) < ETHERTYPE_MIN)
-            decode_llc(p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN, sub(reported, VLAN_TAG_LEN), r,
-                       depth + 1);
+            decode_llc(p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
+                       size_after(reported, VLAN_TAG_LEN), r, depth + 1);
         else
             decode_ethertype(get_be16(p + 2), p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
-                             sub(reported, VLAN_TAG_LEN), r, depth + 1);
+                             size_after(reported, VLAN_TAG_LEN), r, depth + 1);
         return;
     case ETHERTYPE_ARISTA:
         /* Arista's vendor header: subtype, version, then a 64-bit or 48-bit
@@ -146,7 +144,7 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
             if (caplen < off + 2)
                 return;
             decode_ethertype(get_be16(p + off), p + off + 2, caplen - off - 2,
-                             sub(reported, off + 2), r, depth + 1);
+                             size_after(reported, off + 2), r, depth + 1);
             return;
         }
         break;
@@ -157,7 +155,7 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
     case ETHERTYPE_PPPOE_SESSION:
         /* RFC 2516: 6-byte PPPoE header, then the PPP protocol field. */
         if (caplen >= 6) {
-            decode_ppp(p + 6, caplen - 6, sub(reported, 6), r, depth + 1);
+            decode_ppp(p + 6, caplen - 6, size_after(reported, 6), r, depth + 1);
             return;
         }
         break;
@@ -168,11 +166,11 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
             size_t len = (size_t)(p[1] & 0x3F) * 4;
             if (len >= 8 && caplen >= len) {
                 if (p[3] == NSH_NEXT_IPV4 || p[3] == NSH_NEXT_IPV6) {
-                    decode_ip_any(p + len, caplen - len, sub(reported, len), r, depth + 1);
+                    decode_ip_any(p + len, caplen - len, size_after(reported, len), r, depth + 1);
                     return;
                 }
                 if (p[3] == NSH_NEXT_ETHERNET) {
-                    decode_ethernet(p + len, caplen - len, sub(reported, len), r, depth + 1);
+                    decode_ethernet(p + len, caplen - len, size_after(reported, len), r, depth + 1);
                     return;
                 }
             }
@@ -253,10 +251,10 @@ static void decode_arcnet(const uint8_t *p, size_t caplen, size_t reported, stru
     switch (id) {
     case ARC_IP_RFC1051:
     case ARC_IP_RFC1201:
-        decode_ipv4(p + off, caplen - off, sub(reported, off), r, 0);
+        decode_ipv4(p + off, caplen - off, size_after(reported, off), r, 0);
         break;
     case ARC_IPV6_RFC1201:
-        decode_ipv6(p + off, caplen - off, sub(reported, off), r, 0);
+        decode_ipv6(p + off, caplen - off, size_after(reported, off), r, 0);
         break;
     case ARC_ARP_RFC1051:
     case ARC_ARP_RFC1201:
@@ -307,10 +305,10 @@ void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct ro
     uint16_t type = get_be16(p + 12);
     if (type < ETHERTYPE_MIN)
         decode_llc(p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
-                   sub(reported, ETHER_HEADER_LEN), r, depth);
+                   size_after(reported, ETHER_HEADER_LEN), r, depth);
     else
         decode_ethertype(type, p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
-                         sub(reported, ETHER_HEADER_LEN), r, depth);
+                         size_after(reported, ETHER_HEADER_LEN), r, depth);
 }
 
 static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, size_t reported,
@@ -334,7 +332,7 @@ static void decode_null(const uint8_t *p, size_t caplen, size_t reported, struct
         af = get_be32(p);
     p += NULL_HEADER_LEN;
     caplen -= NULL_HEADER_LEN;
-    reported = sub(reported, NULL_HEADER_LEN);
+    reported = size_after(reported, NULL_HEADER_LEN);
     /* Some captures put an Ethertype in the low bytes instead of an address
      * family (Wireshark accepts that too). */
     if (!decode_family(af, p, caplen, reported, r) && get_be16(p - 2) >= ETHERTYPE_MIN)
@@ -370,14 +368,14 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
             r->present |= HAS_NO_DMAC, r->mac = p; /* the address is at 6 */
         if (caplen >= SLL_HEADER_LEN)
             decode_sll_payload(get_be16(p + 14), p + SLL_HEADER_LEN, caplen - SLL_HEADER_LEN,
-                               sub(reported, SLL_HEADER_LEN), r);
+                               size_after(reported, SLL_HEADER_LEN), r);
         break;
     case LINKTYPE_LINUX_SLL2:
         if (caplen >= SLL2_HEADER_LEN && p[11] == SLL_MAC_LEN)
             r->present |= HAS_NO_DMAC, r->mac = p + 6; /* the address is at 12 */
         if (caplen >= SLL2_HEADER_LEN)
             decode_sll_payload(get_be16(p), p + SLL2_HEADER_LEN, caplen - SLL2_HEADER_LEN,
-                               sub(reported, SLL2_HEADER_LEN), r);
+                               size_after(reported, SLL2_HEADER_LEN), r);
         break;
     case LINKTYPE_RAW:
     case DLT_RAW_BSD:
@@ -427,7 +425,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         if (caplen >= IPOIB_HEADER_LEN)
             decode_ethertype(get_be16(p + IPOIB_ADDRS_LEN), p + IPOIB_HEADER_LEN,
                              caplen - IPOIB_HEADER_LEN,
-                             sub(reported, IPOIB_HEADER_LEN), r, 0);
+                             size_after(reported, IPOIB_HEADER_LEN), r, 0);
         break;
     case LINKTYPE_USER2_DARWIN_PKTAP:
     case LINKTYPE_PKTAP:
@@ -437,7 +435,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
             size_t hlen = get_le32(p);
             uint32_t inner = get_le32(p + 4);
             if (hlen >= 8 && hlen <= caplen && inner != LINKTYPE_PKTAP)
-                decode_link(inner, p + hlen, caplen - hlen, sub(reported, hlen), r);
+                decode_link(inner, p + hlen, caplen - hlen, size_after(reported, hlen), r);
         }
         break;
     default:

@@ -64,8 +64,6 @@ enum {
     JUNIPER_PROTO_UNKNOWN_A248 = 0xA248, /* 4 unknown bytes, then IPv4 */
 };
 
-#define sub size_after
-
 /* Token Ring: access control, frame control, destination, source; a source
  * address with its high bit set is followed by routing information whose
  * length is in the low 5 bits of its first byte; LLC frames (frame control
@@ -109,7 +107,7 @@ static void after_header(void (*dec)(const uint8_t *, size_t, size_t, struct row
                          struct row *r)
 {
     if (caplen >= hlen)
-        dec(p + hlen, caplen - hlen, sub(reported, hlen), r, 0);
+        dec(p + hlen, caplen - hlen, size_after(reported, hlen), r, 0);
 }
 
 /* An 802.11 frame after a header of hlen bytes (when the frame has any). */
@@ -117,7 +115,7 @@ static void after_header_80211(size_t hlen, const uint8_t *p, size_t caplen, siz
                                struct row *r)
 {
     if (hlen >= PRISM_MIN_LEN && hlen <= caplen)
-        decode_ieee80211(p + hlen, caplen - hlen, sub(reported, hlen), r);
+        decode_ieee80211(p + hlen, caplen - hlen, size_after(reported, hlen), r);
 }
 
 static void decode_avs(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
@@ -167,7 +165,7 @@ static void decode_ipnet(const uint8_t *p, size_t caplen, size_t reported, struc
     else
         return;
     const uint8_t *q = p + off;
-    size_t cap = caplen - off, rep = sub(reported, off);
+    size_t cap = caplen - off, rep = size_after(reported, off);
     if (p[1] == IPNET_AF_INET)
         decode_ip_any(q, cap, rep, r, 0);
     else if (p[1] == IPNET_AF_INET6)
@@ -189,12 +187,12 @@ static void decode_sunatm(const uint8_t *p, size_t caplen, size_t reported, stru
     if (caplen < SUNATM_HEADER_LEN)
         return;
     const uint8_t *q = p + SUNATM_HEADER_LEN;
-    size_t cap = caplen - SUNATM_HEADER_LEN, rep = sub(reported, SUNATM_HEADER_LEN);
+    size_t cap = caplen - SUNATM_HEADER_LEN, rep = size_after(reported, SUNATM_HEADER_LEN);
     switch (p[0] & SUNATM_TYPE_MASK) {
     case SUNATM_TYPE_LANE:
         if (cap >= LANE_LECID_LEN)
-            decode_ethernet(q + LANE_LECID_LEN, cap - LANE_LECID_LEN, sub(rep, LANE_LECID_LEN),
-                            r, 0);
+            decode_ethernet(q + LANE_LECID_LEN, cap - LANE_LECID_LEN,
+                            size_after(rep, LANE_LECID_LEN), r, 0);
         break;
     case SUNATM_TYPE_LLC:
         decode_llc(q, cap, rep, r, 0);
@@ -213,7 +211,7 @@ static void juniper_payload(unsigned proto, const uint8_t *p, size_t caplen, siz
             return;
         p += 4;
         caplen -= 4;
-        reported = sub(reported, 4);
+        reported = size_after(reported, 4);
         proto = JUNIPER_PROTO_IP;
     }
     switch (proto) {
@@ -260,7 +258,7 @@ static void juniper_at(unsigned proto, const uint8_t *p, size_t caplen, size_t r
                        size_t off, struct row *r)
 {
     if (caplen >= off)
-        juniper_payload(proto, p + off, caplen - off, sub(reported, off), r);
+        juniper_payload(proto, p + off, caplen - off, size_after(reported, off), r);
 }
 
 /* The common header. Returns its length, or JUNIPER_STOP when there is
@@ -454,14 +452,14 @@ int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t
             if (af & 0xFFFF0000u)
                 af = get_le32(p);
             decode_family(af, p + ENC_HEADER_LEN, caplen - ENC_HEADER_LEN,
-                          sub(reported, ENC_HEADER_LEN), r);
+                          size_after(reported, ENC_HEADER_LEN), r);
         }
         return 1;
     case LINKTYPE_PFLOG:
         if (caplen >= 2 && p[0] >= PFLOG_MIN_HDRLEN) {
             size_t hlen = ((size_t)p[0] + PFLOG_ALIGN - 1) & ~(size_t)(PFLOG_ALIGN - 1);
             if (hlen <= caplen)
-                decode_family(p[1], p + hlen, caplen - hlen, sub(reported, hlen), r);
+                decode_family(p[1], p + hlen, caplen - hlen, size_after(reported, hlen), r);
         }
         return 1;
     case LINKTYPE_IEEE802_11_PRISM:
@@ -476,7 +474,8 @@ int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t
     case LINKTYPE_APPLE_IP_OVER_IEEE1394:
         if (caplen >= AP1394_HEADER_LEN)
             decode_ethertype(get_be16(p + AP1394_HEADER_LEN - 2), p + AP1394_HEADER_LEN,
-                             caplen - AP1394_HEADER_LEN, sub(reported, AP1394_HEADER_LEN), r, 0);
+                             caplen - AP1394_HEADER_LEN,
+                             size_after(reported, AP1394_HEADER_LEN), r, 0);
         return 1;
     case LINKTYPE_IPNET:
         decode_ipnet(p, caplen, reported, r);

@@ -2,6 +2,7 @@
 #include "acktime.h"
 #include "grow.h"
 #include "fmt.h"
+#include "seq_compare.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -322,7 +323,7 @@ void acktime_packet(struct acktime *a, const struct row *r, int has_flow, uint64
     if (has_flow && (r->present & HAS_TCPHDR) && (c = conn_find(a, stream)) != NULL) {
         int peer = !dir;
         if (r->tcpflags & TCP_ACK) {
-            while (c->n[peer] && (int32_t)(r->ack - a->ring[c->head[peer]].end_seq) >= 0) {
+            while (c->n[peer] && GE_SEQ(r->ack, a->ring[c->head[peer]].end_seq)) {
                 struct held *h = pop_waiting(a, c, peer);
                 a->st.acked++;
                 if (has_time && h->has_time) {

@@ -1,5 +1,6 @@
 /* qipc_encode.c: kdb+ IPC objects into one growing buffer. */
 #include "qipc_encode.h"
+#include "bytes.h"
 #include "grow.h"
 #include "fmt.h"
 
@@ -35,27 +36,6 @@ int qb_reserve(struct qbuf *b, size_t n)
     return 0;
 }
 
-/* Little-endian stores, byte by byte: the compiler makes one move of them. */
-static inline void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-static inline void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HOST_IS_WIRE_ORDER 1
 #else
@@ -73,14 +53,14 @@ void qb_begin(struct qbuf *b, enum qmsg type)
     p[1] = (uint8_t)type;
     p[2] = 0; /* not compressed */
     p[3] = 0;
-    put32(p + 4, 0);
+    put_le32(p + 4, 0);
     b->len = QIPC_HEADER;
 }
 
 void qb_end(struct qbuf *b)
 {
     if (!b->failed && b->len >= QIPC_HEADER)
-        put32(b->p + 4, (uint32_t)b->len);
+        put_le32(b->p + 4, (uint32_t)b->len);
 }
 
 /* Type byte and the value's bytes; the caller reserved 1 + size. */
@@ -105,21 +85,21 @@ void qb_atom_short(struct qbuf *b, int16_t v)
 {
     uint8_t *p = atom(b, QT_SHORT, 2);
     if (p)
-        put16(p, (uint16_t)v);
+        put_le16(p, (uint16_t)v);
 }
 
 void qb_atom_int(struct qbuf *b, int32_t v)
 {
     uint8_t *p = atom(b, QT_INT, 4);
     if (p)
-        put32(p, (uint32_t)v);
+        put_le32(p, (uint32_t)v);
 }
 
 void qb_atom_j(struct qbuf *b, enum qtype t, int64_t v)
 {
     uint8_t *p = atom(b, t, 8);
     if (p)
-        put64(p, (uint64_t)v);
+        put_le64(p, (uint64_t)v);
 }
 
 void qb_atom_float(struct qbuf *b, double v)
@@ -128,7 +108,7 @@ void qb_atom_float(struct qbuf *b, double v)
     memcpy(&u, &v, 8);
     uint8_t *p = atom(b, QT_FLOAT, 8);
     if (p)
-        put64(p, u);
+        put_le64(p, u);
 }
 
 /* Symbol text and its terminating NUL at p. */
@@ -165,7 +145,7 @@ static uint8_t *vector(struct qbuf *b, int type, int32_t count, size_t size)
     uint8_t *p = b->p + b->len;
     p[0] = (uint8_t)type;
     p[1] = 0;
-    put32(p + 2, (uint32_t)count);
+    put_le32(p + 2, (uint32_t)count);
     b->len += 6 + size;
     return p + 6;
 }
@@ -193,7 +173,7 @@ void qb_vec_short(struct qbuf *b, const int16_t *v, int32_t n)
         memcpy(p, v, 2 * (size_t)n);
     else
         for (int32_t i = 0; p && i < n; i++)
-            put16(p + 2 * i, (uint16_t)v[i]);
+            put_le16(p + 2 * i, (uint16_t)v[i]);
 }
 
 void qb_vec_int(struct qbuf *b, const int32_t *v, int32_t n)
@@ -203,7 +183,7 @@ void qb_vec_int(struct qbuf *b, const int32_t *v, int32_t n)
         memcpy(p, v, 4 * (size_t)n);
     else
         for (int32_t i = 0; p && i < n; i++)
-            put32(p + 4 * (size_t)i, (uint32_t)v[i]);
+            put_le32(p + 4 * (size_t)i, (uint32_t)v[i]);
 }
 
 void qb_vec_j(struct qbuf *b, enum qtype t, const int64_t *v, int32_t n)
@@ -213,7 +193,7 @@ void qb_vec_j(struct qbuf *b, enum qtype t, const int64_t *v, int32_t n)
         memcpy(p, v, 8 * (size_t)n);
     else
         for (int32_t i = 0; p && i < n; i++)
-            put64(p + 8 * (size_t)i, (uint64_t)v[i]);
+            put_le64(p + 8 * (size_t)i, (uint64_t)v[i]);
 }
 
 void qb_vec_float(struct qbuf *b, const double *v, int32_t n)
@@ -225,7 +205,7 @@ void qb_vec_float(struct qbuf *b, const double *v, int32_t n)
         for (int32_t i = 0; p && i < n; i++) {
             uint64_t u;
             memcpy(&u, &v[i], 8);
-            put64(p + 8 * (size_t)i, u);
+            put_le64(p + 8 * (size_t)i, u);
         }
 }
 
@@ -248,7 +228,7 @@ void qb_list_strings(struct qbuf *b, const struct qtext *v, int32_t n)
     for (int32_t i = 0; p && i < n; i++) {
         p[0] = QT_CHAR;
         p[1] = 0;
-        put32(p + 2, v[i].n);
+        put_le32(p + 2, v[i].n);
         if (v[i].n)
             memcpy(p + 6, v[i].p, v[i].n);
         p += 6 + v[i].n;
@@ -324,7 +304,7 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
     if (t >= 0 && t < 20) {
         if (n < 6)
             return 0;
-        uint32_t count = get32(p + 2);
+        uint32_t count = get_le32(p + 2);
         if (count > 0x7fffffffu)
             return 0;
         size_t off = 6;
@@ -368,7 +348,7 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
     if (t == 104 || t == 105) {
         if (n < 5)
             return 0;
-        uint32_t count = get32(p + 1);
+        uint32_t count = get_le32(p + 1);
         size_t off = 5;
         for (uint32_t i = 0; i < count; i++) {
             size_t s = object_size(p + off, n - off, depth + 1);
@@ -408,7 +388,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
     /* 98, attr, 99, symbol vector of names, general list of columns */
     if (t != QT_TABLE || n < 9 || p[2] != QT_DICT || p[3] != QT_SYMBOL)
         return QA_OTHER;
-    uint32_t nk = get32(p + 5);
+    uint32_t nk = get_le32(p + 5);
     const uint8_t *key = p + 9, *end = p + n;
     const char *want[2] = { "c", "t" };
     int found[2] = { -1, -1 };
@@ -421,7 +401,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
     }
     if (found[0] < 0 || found[1] < 0 || end - key < 6 || key[0] != QT_LIST)
         return QA_OTHER;
-    uint32_t nv = get32(key + 2);
+    uint32_t nv = get_le32(key + 2);
     const uint8_t *v = key + 6;
     const uint8_t *colc = NULL, *colt = NULL;
     for (uint32_t i = 0; i < nv; i++) {
@@ -433,8 +413,8 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
     }
     if (!colc || !colt || colc[0] != QT_SYMBOL || colt[0] != QT_CHAR)
         return QA_OTHER;
-    uint32_t rows = get32(colc + 2);
-    if (get32(colt + 2) != rows)
+    uint32_t rows = get_le32(colc + 2);
+    if (get_le32(colt + 2) != rows)
         return QA_OTHER;
     const uint8_t *s = colc + 6;
     for (uint32_t i = 0; i < rows; i++) {

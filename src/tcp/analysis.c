@@ -2,13 +2,9 @@
  * step by step and in its order; comments name the Wireshark finding. */
 #include "analysis.h"
 #include "row.h"
+#include "seq_compare.h"
 
 #include <string.h>
-
-/* Sequence comparisons modulo 2^32 (packet-tcp.h GT_SEQ, LT_SEQ, LE_SEQ). */
-#define GT_SEQ(x, y) ((int32_t)((y) - (x)) < 0)
-#define LT_SEQ(x, y) ((int32_t)((x) - (y)) < 0)
-#define LE_SEQ(x, y) ((int32_t)((x) - (y)) <= 0)
 
 #define WSCALE_UNKNOWN_STATE (-1)
 #define WSCALE_NOT_USED_STATE (-2)

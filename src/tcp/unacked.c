@@ -1,11 +1,10 @@
 /* unacked.c: the bounded list of unacknowledged segments (unacked.h). */
 #include "unacked.h"
 #include "row.h"
+#include "seq_compare.h"
 
 #include <stdlib.h>
 
-#define GT_SEQ(x, y) ((int32_t)((y) - (x)) < 0)
-#define LE_SEQ(x, y) ((int32_t)((x) - (y)) <= 0)
 /* Wireshark's bytes in flight is on relative numbers, compared unsigned. */
 #define IN_FLIGHT_MAX 2000000000u
 

@@ -1,5 +1,6 @@
-/* bytes.h: integer reads from a byte view, never by casting pointers.
- * Every caller checks the length first; these helpers only assemble bytes. */
+/* bytes.h: integer reads from and writes to a byte view, never by casting
+ * pointers. Every caller checks the length first (or reserved the room); these
+ * helpers only assemble and spread bytes. */
 #ifndef PCAP2KDB_BYTES_H
 #define PCAP2KDB_BYTES_H
 
@@ -29,6 +30,24 @@ static inline uint64_t get_64(const uint8_t *p, int big_endian)
 {
     uint64_t a = get_32(p, big_endian), b = get_32(p + 4, big_endian);
     return big_endian ? (a << 32 | b) : (b << 32 | a);
+}
+
+/* Little-endian stores, byte by byte: the compiler makes one move of them
+ * (q IPC messages are written little-endian, qipc_encode.c). */
+static inline void put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 #endif

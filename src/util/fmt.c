@@ -8,7 +8,6 @@ const char fmt_digit_pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
-#define digit_pairs fmt_digit_pairs
 
 char fmt_pad4[10000][4];
 
@@ -153,8 +152,8 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 static char *two(char *p, unsigned v)
 {
-    *p++ = digit_pairs[v * 2];
-    *p++ = digit_pairs[v * 2 + 1];
+    *p++ = fmt_digit_pairs[v * 2];
+    *p++ = fmt_digit_pairs[v * 2 + 1];
     return p;
 }
 
@@ -193,23 +192,19 @@ char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec)
     return p + 9;
 }
 
-char *fmt_timespan(char *p, int64_t ns)
+char *fmt_timespan_parts(char *p, uint64_t sec, uint32_t nsec)
 {
-    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    if (ns < 0)
-        *p++ = '-';
-    uint64_t s = v / 1000000000u, frac = v % 1000000000u;
-    p = fmt_u64(p, s / 86400);
+    p = fmt_u64(p, sec / 86400);
     *p++ = 'D';
-    fmt_pair(p, (unsigned)(s / 3600 % 24));
+    fmt_pair(p, (unsigned)(sec / 3600 % 24));
     p[2] = ':';
-    fmt_pair(p + 3, (unsigned)(s / 60 % 60));
+    fmt_pair(p + 3, (unsigned)(sec / 60 % 60));
     p[5] = ':';
-    fmt_pair(p + 6, (unsigned)(s % 60));
+    fmt_pair(p + 6, (unsigned)(sec % 60));
     p[8] = '.';
     p += 9;
     /* nine fraction digits: the last alone, then in pairs */
-    unsigned f = (unsigned)frac;
+    unsigned f = nsec;
     p[8] = (char)('0' + f % 10);
     f /= 10;
     for (int i = 6; i >= 0; i -= 2) {
@@ -217,4 +212,12 @@ char *fmt_timespan(char *p, int64_t ns)
         f /= 100;
     }
     return p + 9;
+}
+
+char *fmt_timespan(char *p, int64_t ns)
+{
+    uint64_t v = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (ns < 0)
+        *p++ = '-';
+    return fmt_timespan_parts(p, v / 1000000000u, (uint32_t)(v % 1000000000u));
 }

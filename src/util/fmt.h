@@ -107,6 +107,11 @@ char *fmt_i64(char *p, int64_t v);
 /* q timespan literal of ns nanoseconds: 0D00:00:00.000123456 (negative
  * with a leading '-'). */
 char *fmt_timespan(char *p, int64_t ns);
+/* The same text for a span of sec seconds and nsec (< 10^9) nanoseconds, which
+ * may be longer than int64_t nanoseconds hold (292 years; a pcapng time can
+ * lie further apart). At most FMT_TIMESPAN_PARTS_LEN bytes. */
+#define FMT_TIMESPAN_PARTS_LEN 34 /* 213503982334601D07:00:15.999999999 */
+char *fmt_timespan_parts(char *p, uint64_t sec, uint32_t nsec);
 /* Needs 19 bytes of room: octets are copied four bytes at a time. */
 char *fmt_ipv4(char *p, const uint8_t a[4]);
 char *fmt_ipv6(char *p, const uint8_t a[16]);

@@ -149,6 +149,22 @@ START_TEST(timespan_days_and_sign)
     ck_assert_str_eq(buf, "-1D00:00:00.000000001");
     *fmt_timespan(buf, 106751LL * 86400000000000LL) = '\0';
     ck_assert_str_eq(buf, "106751D00:00:00.000000000");
+    *fmt_timespan(buf, -1) = '\0';
+    ck_assert_str_eq(buf, "-0D00:00:00.000000001");
+    *fmt_timespan(buf, INT64_MIN) = '\0';
+    ck_assert_str_eq(buf, "-106751D23:47:16.854775808");
+}
+END_TEST
+
+/* --stats span: seconds beyond what int64_t nanoseconds hold */
+START_TEST(timespan_parts_longest)
+{
+    *fmt_timespan_parts(buf, 2 * 86400 + 59, 999999999u) = '\0';
+    ck_assert_str_eq(buf, "2D00:00:59.999999999");
+    char *end = fmt_timespan_parts(buf, UINT64_MAX, 999999999u);
+    *end = '\0';
+    ck_assert_str_eq(buf, "213503982334601D07:00:15.999999999");
+    ck_assert_int_eq(end - buf, FMT_TIMESPAN_PARTS_LEN);
 }
 END_TEST
 
@@ -173,6 +189,7 @@ int main(void)
     tcase_add_test(tc, time_outside_q_range_is_rejected);
     tcase_add_test(tc, time_q_range_edges);
     tcase_add_test(tc, timespan_days_and_sign);
+    tcase_add_test(tc, timespan_parts_longest);
     tcase_add_test(tc, hex_lowercase);
     suite_add_tcase(s, tc);
     return run_suite(s);
