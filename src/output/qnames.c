@@ -1,4 +1,5 @@
-/* qnames.c: q's reserved words, for --table. */
+/* qnames.c: q's reserved words, which a --table name may not be (main.c
+ * checks); q-language knowledge, beside qtext. */
 #include "qnames.h"
 
 #include <stdlib.h>

@@ -1,5 +1,8 @@
-/* ipcomp.c (#15): the driver's half of IPComp (RFC 3173): the decoders
- * describe the compressed payload, this inflates it into one buffer. */
+/* ipcomp.c (#15): IPComp (RFC 3173) payloads inflated and decoded. The
+ * decoders only describe the compressed payload (row.ipcomp): they are pure
+ * functions over the record's bytes, and the inflated bytes need a buffer
+ * that outlives them, so the driver's decode_record (convert.c) calls this
+ * after the link decoder, as it calls ipfrag_row, with a buffer it owns. */
 #include "ipcomp.h"
 #include "decode.h"
 #include "inflate.h"
