@@ -1,5 +1,6 @@
 /* timewin.c: the time syntax of --from / --to (timewin.h). */
 #include "timewin.h"
+#include "civil.h"
 
 #include <stddef.h>
 
@@ -35,17 +36,6 @@ static int fraction_then_end(const char *s, uint32_t *nsec)
         scale /= 10;
     }
     return n > 0 && *s == '\0' ? 0 : -1;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 static int days_in_month(int64_t y, int64_t m)

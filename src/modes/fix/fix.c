@@ -1,5 +1,6 @@
 /* fix.c: the FIX framer and field extraction (see fix.h). */
 #include "fix.h"
+#include "civil.h"
 #include "grow.h"
 
 #include <stdlib.h>
@@ -290,17 +291,6 @@ void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n
     }
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int num(const uint8_t *p, int n)
 {
     int v = 0;
@@ -322,7 +312,7 @@ static int utc_seconds(const uint8_t *p, int64_t *sec)
     if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
         s < 0 || s > 60)
         return -1;
-    *sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
+    *sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
     return 0;
 }
 

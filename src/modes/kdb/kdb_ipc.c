@@ -4,6 +4,7 @@
  * format.
  */
 #include "kdb_ipc.h"
+#include "bytes.h"
 
 #include <string.h>
 
@@ -49,15 +50,6 @@ const char *kdb_msgtype_name(unsigned msgtype)
     case KDB_RESPONSE: return "response";
     default:           return NULL;
     }
-}
-
-static uint32_t get_u32(const uint8_t *p, int little)
-{
-    if (little)
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[0] << 24;
 }
 
 /* Copy len bytes as a NUL-terminated string into buf[cap]; true if cut. */
@@ -152,7 +144,7 @@ enum kdb_status kdb_hdr_parse(const uint8_t *p, size_t n, struct kdb_hdr *h,
         *reason = "byte order byte not 0 or 1";
         return KDB_BAD;
     }
-    h->len = (uint64_t)p[3] << 32 | get_u32(p + 4, p[0]);
+    h->len = (uint64_t)p[3] << 32 | get_32(p + 4, !p[0]);
     if (p[1] > KDB_RESPONSE) {
         *reason = "message type not async/sync/response";
         return KDB_BAD;
@@ -214,7 +206,7 @@ static bool payload_start_ok(const uint8_t *q, size_t k, uint64_t plen,
         return false;
     if (k < 6)
         return true;
-    uint64_t count = get_u32(q + 2, little);
+    uint64_t count = get_32(q + 2, !little);
     if (t == KT_LIST || t == KT_SYMBOL)
         return count <= plen - 6;
     return count * atom_size(t) == plen - 6;
@@ -230,7 +222,7 @@ bool kdb_hdr_plausible(const uint8_t *p, size_t n)
                                 n - KDB_HDR_LEN : 6, h.len - KDB_HDR_LEN,
                                 h.little);
     if (n >= 12) {
-        uint32_t ulen = get_u32(p + 8, h.little);
+        uint32_t ulen = get_32(p + 8, !h.little);
         /* compression never grows a message (c.java gives up at half) */
         if (ulen < KDB_HDR_LEN + 1 || ulen < h.len)
             return false;
@@ -260,7 +252,7 @@ static enum kdb_status chain_at(const uint8_t *p, size_t n, size_t off,
 {
     size_t cur = off;
     for (unsigned links = 1;; links++) {
-        uint64_t len = (uint64_t)get_u32(p + cur + 4, p[cur]);
+        uint64_t len = (uint64_t)get_32(p + cur + 4, !p[cur]);
         if (links >= need)
             return KDB_OK;
         if (len > n - cur)                      /* message runs past the data */
@@ -372,7 +364,7 @@ enum kdb_status kdb_unz_feed(struct kdb_unz *z, const uint8_t *in, size_t n,
             if (z->npend < 4)
                 break;
             z->npend = 0;
-            uint32_t ulen = get_u32(z->pend, z->little);
+            uint32_t ulen = get_32(z->pend, !z->little);
             if (ulen < KDB_HDR_LEN + 1) {
                 unz_fail(z, KDB_BAD, "uncompressed length below 9");
                 break;
@@ -560,7 +552,7 @@ static enum kdb_status vec_hdr(struct cur *c, uint32_t *count)
         return fail(c, KDB_BAD, "invalid vector attribute");
     if ((st = need(c, 5)) != KDB_OK)
         return st;
-    *count = get_u32(c->p + c->off + 1, c->little);
+    *count = get_32(c->p + c->off + 1, !c->little);
     if (*count > INT32_MAX)
         return fail(c, KDB_BAD, "negative count");
     c->off += 5;
@@ -664,7 +656,7 @@ static enum kdb_status skip_obj(struct cur *c, unsigned depth)
     case KT_COMP:
         if ((st = need(c, 4)) != KDB_OK)
             return st;
-        count = get_u32(c->p + c->off, c->little);
+        count = get_32(c->p + c->off, !c->little);
         if (count > INT32_MAX)
             return fail(c, KDB_BAD, "negative count");
         c->off += 4;
