@@ -133,6 +133,36 @@ limit_case() { # NAME CAPTURE N MODE-ARGS...
 limit_case "--fix -c 1" "$td/fix_bundle5.pcap" 1 --fix
 limit_case "--fix -c 3" "$td/fix_bundle5.pcap" 3 --fix
 limit_case "--kdb -c 10" "$td/kdb_tick.pcap" 10 --kdb
+# Once -c's rows are written nothing more is read, also when the last row
+# came from a packet the filter rejects (a --flows row is written when its
+# connection ends, on any packet) or from an input's end (the connections
+# still open): connection A (port 80) closes; its row is due 10 s later, on
+# a packet of B (port 443); 46 records in all.
+python3 - <<'EOF'
+import struct
+def csum(b):
+    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+def pkt(t, src, dst, sp, dp, flags, seq, ack):
+    tcp = struct.pack('>HHIIBBHHH', sp, dp, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 40, 0, 0, 64, 6, 0, bytes(src), bytes(dst))
+    ip = ip[:10] + struct.pack('>H', csum(ip)) + ip[12:]
+    fr = b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00' + ip + tcp
+    return struct.pack('<IIII', 1700000000 + int(t), int(t * 1e6) % 1000000, len(fr), len(fr)) + fr
+c, s = (10, 0, 0, 1), (10, 0, 0, 2)
+S, A, F, SA, FA = 0x02, 0x10, 0x01, 0x12, 0x11
+recs = [pkt(0.0, c, s, 1111, 80, S, 100, 0), pkt(0.1, s, c, 80, 1111, SA, 500, 101),
+        pkt(0.2, c, s, 1111, 80, A, 101, 501), pkt(0.3, c, s, 1111, 80, FA, 101, 501),
+        pkt(0.4, s, c, 80, 1111, FA, 501, 102), pkt(0.5, c, s, 1111, 80, A, 102, 502)]
+recs += [pkt(1.0 + i, c, s, 2222, 443, A, 1000 + i, 1) for i in range(40)]
+open('flowsc.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + b''.join(recs))
+EOF
+printf 'GIF89a not a capture\n' > notcap.pcap
+run --flows -c 1 --port 80 --stats flowsc.pcap
+expect "--flows -c 1 --port 80: reading ends at the row (17 records)" "records      17" "$(grep '^records ' err.txt)"
+run --flows -c 2 flowsc.pcap notcap.pcap
+expect "--flows -c 2, reached at the first input's end: the next is not opened" "0 []" "$rc [$err]"
 limit_case "--kdb -c 1" "$td/kdb_tick.pcap" 1 --kdb
 limit_case "--flows -c 1" "$td/filter_mix.pcap" 1 --flows
 limit_case "--flows -c 3" "$td/filter_mix.pcap" 3 --flows

@@ -313,6 +313,10 @@ static void end_input(struct converter *cv, struct input *in, const char *name, 
     if (cv->mode)
         cv->mode->end_input(cv->mode_ctx);
     cv->damaged += skipped;
+    /* -c reached by the rows the input's end gave (connections still open,
+     * messages held for their ACK): no further input is opened */
+    if (out_full(cv->writer->out))
+        cv->stop = 1;
 }
 
 int convert_input(struct converter *cv, struct input *in, const char *name)
@@ -365,16 +369,17 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             read_problem(cv, &rd, in, name, READ_DAMAGED, &skipped, &code);
             break;
         }
-        /* Filtered-out rows are decoded and tracked all the same. */
-        if (cv->filter && !filter_match(cv->filter, r))
-            continue;
-        if (cv->mode)
-            cv->mode->packet(cv->mode_ctx, r, fl, dir);
-        else if (w->ops->row && out_take_row(w->out)) {
-            if (pl)
-                pipeline_commit(pl);
-            else
-                w->ops->row(w, r);
+        /* Filtered-out rows are decoded and tracked all the same (and
+         * may end a --flows connection, whose row may be the -c-th). */
+        if (!cv->filter || filter_match(cv->filter, r)) {
+            if (cv->mode)
+                cv->mode->packet(cv->mode_ctx, r, fl, dir);
+            else if (w->ops->row && out_take_row(w->out)) {
+                if (pl)
+                    pipeline_commit(pl);
+                else
+                    w->ops->row(w, r);
+            }
         }
         if (out_dead(w->out) || (pl && pipeline_dead(pl)))
             break;
