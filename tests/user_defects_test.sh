@@ -159,6 +159,18 @@ recs += [pkt(1.0 + i, c, s, 2222, 443, A, 1000 + i, 1) for i in range(40)]
 open('flowsc.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + b''.join(recs))
 EOF
 printf 'GIF89a not a capture\n' > notcap.pcap
+# --proto takes every name the protocol column shows: PPP control protocols
+# (an LCP Configure-Request on a PPP link) and the IANA keywords with a space
+python3 -c "
+import struct
+d = b'\xff\x03\xc0\x21' + bytes([1, 1, 0, 4])
+open('ppp_lcp.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 9) +
+                                 struct.pack('<IIII', 1704189600, 0, len(d), len(d)) + d)"
+run --columns frame,protocol --proto lcp ppp_lcp.pcap
+expect "--proto lcp: the LCP row" "frame,protocol
+1,LCP" "$out"
+run --columns frame --proto 'Mobility Header' ppp_lcp.pcap
+expect "--proto 'Mobility Header': accepted, no row here" "0 frame" "$rc $out"
 run --flows -c 1 --port 80 --stats flowsc.pcap
 expect "--flows -c 1 --port 80: reading ends at the row (17 records)" "records      17" "$(grep '^records ' err.txt)"
 run --flows -c 2 flowsc.pcap notcap.pcap

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "filter.h"
 #include "columns.h"
+#include "decode.h"
 #include "flow.h"
 #include "names.h"
 
@@ -82,7 +83,8 @@ bad:
 int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen)
 {
     size_t n = strlen(arg);
-    if (n == 0 || n >= FILTER_PROTO_NAME_MAX || strpbrk(arg, " ,\t")) {
+    /* (a space is part of two IANA keywords: "Mobility Header", "ISIS over IPv4") */
+    if (n == 0 || n >= FILTER_PROTO_NAME_MAX || strpbrk(arg, ",\t")) {
         snprintf(err, errlen, "--proto '%.60s' is not a protocol name or number", arg);
         return -1;
     }
@@ -114,7 +116,8 @@ int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen
             known = 1;
         for (unsigned t = 0; t < 65536 && !known; t++) {
             const char *name = ethertype_name((uint16_t)t);
-            known = name && strcasecmp(name, arg) == 0;
+            const char *ppp = ppp_control_name((uint16_t)t);
+            known = (name && strcasecmp(name, arg) == 0) || (ppp && strcasecmp(ppp, arg) == 0);
         }
         if (!known) {
             snprintf(err, errlen, "--proto '%.60s' is not a protocol name (as the protocol "

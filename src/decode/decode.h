@@ -41,6 +41,9 @@ void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
  * 24, 28, 30); 0 when af is none of them. */
 int decode_family(uint32_t af, const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* The protocol column's name of a PPP control protocol (LCP, IPCP...); NULL
+ * for any other protocol number. --proto accepts these names too. */
+const char *ppp_control_name(uint16_t proto);
 void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 /* decode_wlan.c: IEEE 802.11 data frames, behind radiotap or PPI or bare. */

@@ -25,7 +25,7 @@
 /* The control protocols of PPP (RFC 1661 and the IANA PPP DLL protocol
  * numbers), named as Wireshark's PPP dissector abbreviates them: the
  * protocol column of a control frame. NULL for any other. */
-static const char *ppp_control_name(uint16_t proto)
+const char *ppp_control_name(uint16_t proto)
 {
     switch (proto) {
     case PPP_LCP: return "LCP";
