@@ -189,6 +189,10 @@ compare([], PACKETS, "pcap", layout="plain")
 compare(["--fix"], FIXF, "fix")
 compare(["--kdb"], KDBF, "kdb")
 compare(["--flows"], PACKETS, "flows")
+# the file column carries the name's real bytes (CSV escapes and quotes it)
+odd = os.path.join(TMP, 'a,b"c\\d.pcap')
+shutil.copy(PACKETS[0], odd)
+compare(["--columns", "time,sym,file,frame"], [odd, PACKETS[1]], "pcap", what="the file column")
 
 # ---- usage and refusals --------------------------------------------------
 r = run(["--publish", ":5010", "--columns", "time,src", "x.pcap"])

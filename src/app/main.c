@@ -1102,7 +1102,7 @@ static int convert_file(struct run *r, const char *path)
     }
     char sym[SYM_MAX + 1];
     sym_from_path(path, sym, sizeof sym);
-    format_set_input(&r->fmt, r->o.sym ? r->o.sym : sym, path, r->o.q_format);
+    format_set_input(&r->fmt, r->o.sym ? r->o.sym : sym, path, r->o.q_format || r->o.publish);
     r->cv.stats.inputs++;
     int code = convert_input(&r->cv, &in, shown);
     input_close(&in);

@@ -440,7 +440,7 @@ char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx)
     return col_len(p, r);
 }
 
-void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int q)
+void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int raw)
 {
     ctx->sym = sym;
     ctx->sym_len = strlen(sym);
@@ -449,7 +449,7 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path,
     size_t n = strnlen(path, FILE_NAME_MAX);
     ctx->file = ctx->file_text;
     ctx->file_escape = 0;
-    if (q) {
+    if (raw) {
         memcpy(ctx->file_text, path, n);
         ctx->file_len = n;
         ctx->file_escape = q_needs_escape(path, n);

@@ -103,8 +103,9 @@ struct format_ctx {
 };
 
 /* Sets sym and the file column's text for the next input (path as given;
- * q: 1 for a q script, 0 for CSV). */
-void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int q);
+ * raw: 1 when the writer takes the bytes as they are and escapes them
+ * itself (a q script, --publish's typed batches), 0 for CSV). */
+void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int raw);
 
 /* Upper bound of one formatted field (data excluded: it adds 2 * bytes). */
 #define FIELD_MAX 200
