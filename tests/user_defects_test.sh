@@ -337,6 +337,11 @@ if [ -w /dev/full ]; then
         expect "$a > /dev/full: exit" 3 "$?"
         expect "$a > /dev/full: message" "pcap2kdb: stdout: write error: No space left on device" "$(cat err.txt)"
     done
+    # --stats: the write error comes before the summary, which would read
+    # as a success after it
+    "$bin" --stats "$td/tcp_flags.pcap" > /dev/full 2> err.txt
+    expect "--stats > /dev/full: the write error first" \
+        "pcap2kdb: stdout: write error: No space left on device" "$(head -n 1 err.txt)"
 fi
 
 # --- the edges of q's timestamp range, to the nanosecond --------------------

@@ -1112,7 +1112,7 @@ static int convert_file(struct run *r, const char *path)
 }
 
 /* Every input in turn, then the end of the table and of the output, the
- * receiver's last word and --stats: the exit code of the inputs. */
+ * receiver's last word and --stats: the run's exit status (run_status). */
 static int run_inputs(struct run *r)
 {
     struct options *o = &r->o;
@@ -1142,6 +1142,10 @@ static int run_inputs(struct run *r)
         r->out.failed = 1;
         r->out.errno_saved = errno;
     }
+    /* a failed output is said before the summary, which would otherwise
+     * read as a success */
+    int status = run_status(code, r->pub ? r->psink.status : PUB_OK, &r->out, r->outname,
+                            r->create_failed);
     if (o->stats) {
         r->cv.stats.records = r->cv.records;
         r->cv.stats.rows = r->out.rows;
@@ -1155,7 +1159,7 @@ static int run_inputs(struct run *r)
             publish_stats_print(&ps, stderr);
         }
     }
-    return code;
+    return status;
 }
 
 /* What the process needs before anything is opened or written. */
@@ -1184,11 +1188,8 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     rc = run_open(&r, argc, argv);
-    if (rc < 0) {
-        int code = run_inputs(&r);
-        rc = run_status(code, r.pub ? r.psink.status : PUB_OK, &r.out, r.outname,
-                        r.create_failed);
-    }
+    if (rc < 0)
+        rc = run_inputs(&r);
     run_free(&r);
     return rc;
 }
