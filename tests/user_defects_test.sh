@@ -159,6 +159,11 @@ recs += [pkt(1.0 + i, c, s, 2222, 443, A, 1000 + i, 1) for i in range(40)]
 open('flowsc.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + b''.join(recs))
 EOF
 printf 'GIF89a not a capture\n' > notcap.pcap
+# --stats' acktime line counts the rows of the table, not messages beyond -c
+run --kdb --columns frame,acktime -c 2 --stats "$td/kdb_tick.pcap"
+expect "--kdb acktime -c 2: --stats acktime" \
+    "acktime      2 rows, 2 acknowledged, given up: 0 ended, 0 timed out, 0 direction full, 0 held rows full" \
+    "$(grep '^acktime ' err.txt)"
 # --proto takes every name the protocol column shows: PPP control protocols
 # (an LCP Configure-Request on a PPP link) and the IANA keywords with a space
 python3 -c "

@@ -265,6 +265,11 @@ static int arena_room(struct acktime *a, size_t need)
 void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, int dir,
                  uint32_t end_seq, int64_t t_ns, int has_time)
 {
+    /* -c: rows are written in the order they come here, so the first
+     * max_rows are the table; later ones would be held, counted in --stats
+     * and never written */
+    if (a->st.rows >= a->w->out->max_rows)
+        return;
     int ncols = a->w->cols->n;
     size_t need = 0;
     for (int i = 0; i < ncols; i++)
