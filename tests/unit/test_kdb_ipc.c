@@ -1207,6 +1207,27 @@ START_TEST(summary_query_strings)
 }
 END_TEST
 
+/* A NUL inside a char vector is text: the length is the vector's count
+ * (audit finding 3: "count\000trade" was cut to "count"). */
+START_TEST(summary_text_holds_nul)
+{
+    struct kdb_summary s;
+    ck_assert_int_eq(sum_msg("0101000019000000 0a000b000000 636f756e74 00 7472616465",
+                             SIZE_MAX, &s), KDB_OK);
+    ck_assert_uint_eq(s.has, KDB_HAS_QUERY);
+    ck_assert_uint_eq(s.query_len, 11);
+    ck_assert_mem_eq(s.query, "count\0trade", 11);
+    /* ("f\000g";`t;1 2): a function name given as a string */
+    ck_assert_int_eq(sum_msg("0101000030000000 000003000000 0a0003000000 660067 f57400"
+                             "070002000000 0100000000000000 0200000000000000",
+                             SIZE_MAX, &s), KDB_OK);
+    ck_assert_uint_eq(s.has, KDB_HAS_FUNC | KDB_HAS_TABLE | KDB_HAS_ROWS);
+    ck_assert_uint_eq(s.func_len, 3);
+    ck_assert_mem_eq(s.func, "f\0g", 3);
+    ck_assert_uint_eq(s.table_len, 1);
+}
+END_TEST
+
 START_TEST(summary_error_response)
 {
     struct kdb_summary s;
@@ -1486,6 +1507,7 @@ static Suite *kdb_ipc_suite(void)
     tcase_add_test(tc, summary_invalid_types_and_attributes);
     tcase_add_test(tc, summary_unterminated_symbols);
     tcase_add_test(tc, summary_long_names_clipped);
+    tcase_add_test(tc, summary_text_holds_nul);
     tcase_add_test(tc, summary_of_decompressed_prefix);
     suite_add_tcase(s, tc);
     return s;

@@ -77,7 +77,8 @@
  *    `(`trade;schema)` is a value, not a call of `trade`). Names longer than
  *    the buffers are cut (bit set in `clipped`); func/table are only set when
  *    complete, query/error may be partial with status KDB_TRUNCATED.
- *    Text is copied raw (may contain any byte except NUL): escape it on output.
+ *    Text is copied raw (any byte, NUL too, so use the *_len fields), and
+ *    NUL-terminated for C callers: escape it on output.
  *    kdb_obj_size() walks one whole object, for full validation.
  *    Recursion is bounded by KDB_MAX_DEPTH; each item consumes at least one
  *    byte, so counts are checked against the bytes left before any loop.
@@ -243,6 +244,9 @@ struct kdb_summary {
     char table[KDB_NAME_MAX];
     char query[KDB_TEXT_MAX];
     char error[KDB_TEXT_MAX];
+    /* their lengths: a char vector (query, a func string) may hold NUL
+     * bytes, which the text's own length keeps */
+    uint32_t func_len, table_len, query_len, error_len;
 };
 
 /* p/n: the first n bytes of a message payload (after the 8-byte header, after

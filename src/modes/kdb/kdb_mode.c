@@ -71,11 +71,18 @@ static void text(struct mt_val *v, const char *s)
     v->n = s ? (uint32_t)strlen(s) : 0;
 }
 
-static void wire(struct mt_val *v, const char *s, int present)
+/* Wire text of n bytes: taken by its length, as a NUL byte inside it is
+ * text too (each writer shows it as '?'). */
+static void wire(struct mt_val *v, const char *s, uint32_t n, int present)
 {
-    v->kind = present && s[0] ? MV_STR : MV_NULL;
+    v->kind = present && n > 0 ? MV_STR : MV_NULL;
     v->p = s;
-    v->n = present ? (uint32_t)strlen(s) : 0;
+    v->n = present ? n : 0;
+}
+
+static void wire_str(struct mt_val *v, const char *s)
+{
+    wire(v, s, s ? (uint32_t)strlen(s) : 0, s != NULL);
 }
 
 /* Text of one value at p. */
@@ -96,7 +103,7 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg,
         p = fmt_u64(p, msg->skipped);
         break;
     case KC_DIR: text(v, msg->c2s ? "c2s" : "s2c"); return p;
-    case KC_USER: wire(v, msg->user ? msg->user : "", msg->user != NULL); return p;
+    case KC_USER: wire_str(v, msg->user); return p;
     case KC_MSGTYPE: text(v, msg->has_hdr ? kdb_msgtype_name(msg->hdr.msgtype) : NULL); return p;
     case KC_COMPRESSED:
         if (!(ok = msg->has_hdr))
@@ -118,10 +125,10 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg,
             break;
         p = fmt_i64(p, sum->ptype);
         break;
-    case KC_FUNC: wire(v, sum->func, (sum->has & KDB_HAS_FUNC) != 0); return p;
-    case KC_TABLE: wire(v, sum->table, (sum->has & KDB_HAS_TABLE) != 0); return p;
-    case KC_QUERY: wire(v, sum->query, (sum->has & KDB_HAS_QUERY) != 0); return p;
-    case KC_ERROR: wire(v, sum->error, (sum->has & KDB_HAS_ERROR) != 0); return p;
+    case KC_FUNC: wire(v, sum->func, sum->func_len, (sum->has & KDB_HAS_FUNC) != 0); return p;
+    case KC_TABLE: wire(v, sum->table, sum->table_len, (sum->has & KDB_HAS_TABLE) != 0); return p;
+    case KC_QUERY: wire(v, sum->query, sum->query_len, (sum->has & KDB_HAS_QUERY) != 0); return p;
+    case KC_ERROR: wire(v, sum->error, sum->error_len, (sum->has & KDB_HAS_ERROR) != 0); return p;
     case KC_ROWS:
         if (!(ok = (sum->has & KDB_HAS_ROWS) != 0))
             break;
@@ -135,7 +142,7 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg,
     case KC_STATUS: text(v, kdb_status_name(msg->status)); return p;
     /* Reasons are English text that may hold ',' ("compression flag not 0,
      * 1 or 2"): written as a string value, which CSV quotes when needed. */
-    case KC_REASON: wire(v, msg->reason ? msg->reason : "", msg->reason != NULL); return p;
+    case KC_REASON: wire_str(v, msg->reason); return p;
     default: ok = 0; break;
     }
     if (!ok) {
