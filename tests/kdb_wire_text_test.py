@@ -8,7 +8,11 @@ are what this script sent, not what pcap2kdb printed before:
 
   - a NUL byte inside a char vector (a query, a function name given as a
     string) is text, shown as `?` in all three outputs (README: a NUL of
-    wire text is `?`), and nothing after it is lost.
+    wire text is `?`), and nothing after it is lost;
+  - a query or error of a few hundred bytes, a function name (string or
+    symbol) and a table symbol of 150-200, a handshake user name of 300
+    come whole; a query past the 64 KiB of a payload the mode keeps is
+    shown up to there, and its row says `unsupported` with the reason.
 
 The CSV field is compared byte for byte with this script's own escaping of
 the value (README: control byte \\ooo, backslash \\\\, NUL ?, RFC 4180
@@ -66,8 +70,8 @@ def build(path):
     cap = gk.Capture()
     rows = []
 
-    def send(conn, side, mtype, payload, **want):
-        conn.send(side, mtype, payload, {})
+    def send(conn, side, mtype, payload, segsize=None, **want):
+        conn.send(side, mtype, payload, {}, segsize=segsize)
         frame = cap.rows[-1]["frame"]
         row = dict.fromkeys(COLS.split(","), "")
         row.update(frame=frame, user=conn.user or "", status="ok")
@@ -81,6 +85,25 @@ def build(path):
     send(feed, 1, gk.RESPONSE, gk.long_atom(0))
     send(feed, 0, gk.ASYNC, gk.glist([gk.chars("f\0g"), gk.sym("t"), gk.longs([1])]),
          func="f\0g", table="t")
+    # Finding 2: texts longer than 255 (query, error) or 127 bytes (func,
+    # table, user) were cut, status ok; they are whole, up to the 64 KiB of
+    # a payload the mode keeps, and past that the row says so.
+    where = "select from trade where sym in " + "".join("`SYM%03d" % i for i in range(40))
+    send(feed, 0, gk.SYNC, gk.chars(where), query=where)
+    err = "rank: " + "x" * 294
+    send(feed, 1, gk.RESPONSE, gk.error(err), error=err)
+    long_func, long_table = ".app." + "f" * 195, "t" * 150
+    send(feed, 0, gk.ASYNC, gk.glist([gk.chars(long_func), gk.sym(long_table), gk.longs([1])]),
+         func=long_func, table=long_table)
+    send(feed, 0, gk.ASYNC, gk.glist([gk.sym(long_func), gk.sym("t")]), func=long_func,
+         table="t")
+    big = "q" * 70000
+    send(feed, 0, gk.ASYNC, gk.chars(big), segsize=1448, query=big[:65536 - 6],
+         status="unsupported",
+         reason="fields lie past the first 64 KiB of the payload")
+    named = gk.Conn(cap, 40002, 5010, caddr=(10, 0, 0, 3))
+    named.hello("u" * 300, "pw")
+    send(named, 0, gk.SYNC, gk.chars("1+1"), query="1+1")
     with open(path, "wb") as f:
         f.write(cap.pcap())
     return rows

@@ -146,7 +146,7 @@ static const struct column_help kdb_help[] = {
     { "stream", "TCP connection number (as stream for packets)" },
     { "frame", "1-based number of the packet in time" },
     { "dir", "c2s (client to server) or s2c; client = the handshake's sender, else the side that receives responses, else the higher (ephemeral) port" },
-    { "user", "user name of the connection's handshake (never the password); empty when not seen" },
+    { "user", "user name of the connection's handshake (never the password), whole; empty when not seen" },
     { "msgtype", "async, sync or response (header byte 1)" },
     { "compressed", "header byte 2" },
     { "len", "bytes on the wire, header included" },

@@ -8,6 +8,7 @@
  * in one piece (the first input byte picks the chunk sizes and prefix cap). */
 #include "kdb_ipc.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,22 +22,24 @@ static void die(const char *what)
     abort();
 }
 
-static void check_text(const char *buf, size_t cap, const char *what)
+/* A text lies inside the bytes given (the summary points into them). */
+static void check_text(const struct kdb_text *t, const uint8_t *p, size_t n, const char *what)
 {
-    if (!memchr(buf, '\0', cap))
+    if (t->n && (t->p < p || t->n > n || t->p - p > (ptrdiff_t)(n - t->n)))
         die(what);
 }
 
-static void check_summary(const struct kdb_summary *s, enum kdb_status st)
+static void check_summary(const struct kdb_summary *s, enum kdb_status st, const uint8_t *p,
+                          size_t n)
 {
     if (s->status != st)
         die("summary status differs from the return value");
     if (!s->reason)
         die("summary without a reason string");
-    check_text(s->func, sizeof s->func, "func not terminated");
-    check_text(s->table, sizeof s->table, "table not terminated");
-    check_text(s->query, sizeof s->query, "query not terminated");
-    check_text(s->error, sizeof s->error, "error not terminated");
+    check_text(&s->func, p, n, "func outside the payload");
+    check_text(&s->table, p, n, "table outside the payload");
+    check_text(&s->query, p, n, "query outside the payload");
+    check_text(&s->error, p, n, "error outside the payload");
     if (!(s->has & KDB_HAS_ROWS) && s->rows != -1)
         die("rows set without KDB_HAS_ROWS");
     if ((s->has & KDB_HAS_ROWS) && s->rows < 0)
@@ -47,7 +50,7 @@ static void summarise(const uint8_t *p, size_t n, uint64_t total, int little, un
 {
     struct kdb_summary s;
     enum kdb_status st = kdb_summarise(p, n, total, little, msgtype, &s);
-    check_summary(&s, st);
+    check_summary(&s, st, p, n);
     size_t size = 0;
     const char *why = NULL;
     size_t have = n < total ? n : (size_t)total;
@@ -106,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct kdb_hello hello;
     enum kdb_status st = kdb_hello_parse(p, n, &hello);
-    check_text(hello.user, sizeof hello.user, "user not terminated");
+    check_text(&hello.user, p, n, "user outside the handshake");
     if (st == KDB_OK) {
         if (hello.len == 0 || hello.len > n || p[hello.len - 1] != '\0')
             die("handshake length wrong");

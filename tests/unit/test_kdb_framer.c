@@ -22,7 +22,7 @@ struct grow {
         int64_t rows;
         int has_latency;
         int64_t latency;
-    char user[KDB_NAME_MAX], func[KDB_NAME_MAX], table[KDB_NAME_MAX];
+    char user[128], func[128], table[128];
 };
 
 struct got {
@@ -51,9 +51,9 @@ static void on_msg(void *ctx, const struct kdb_message *m)
     r->rows = (m->sum->has & KDB_HAS_ROWS) ? m->sum->rows : -1;
     snprintf(r->user, sizeof r->user, "%s", m->user ? m->user : "");
     if (m->sum->has & KDB_HAS_FUNC)
-        snprintf(r->func, sizeof r->func, "%s", m->sum->func);
+        snprintf(r->func, sizeof r->func, "%.*s", (int)m->sum->func.n, (const char *)m->sum->func.p);
     if (m->sum->has & KDB_HAS_TABLE)
-        snprintf(r->table, sizeof r->table, "%s", m->sum->table);
+        snprintf(r->table, sizeof r->table, "%.*s", (int)m->sum->table.n, (const char *)m->sum->table.p);
 }
 
 /* One connection: client port 40000 (dir 0) to server port 5010 (dir 1). */

@@ -53,6 +53,14 @@ static size_t unhex(const char *h, uint8_t *out, size_t cap)
     return n;
 }
 
+/* A text of the wire equals the n bytes at want (which may hold NULs). */
+#define ck_text_mem_eq(t, want, len)                                          \
+    do {                                                                      \
+        ck_assert_uint_eq((t).n, (len));                                      \
+        ck_assert((len) == 0 || memcmp((t).p, (want), (len)) == 0);           \
+    } while (0)
+#define ck_text_eq(t, want) ck_text_mem_eq(t, want, strlen(want))
+
 static void put_le32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
@@ -356,11 +364,10 @@ START_TEST(hello_user_password_capability)
     struct kdb_hello h;
     const uint8_t m[] = "feed:secret\x03";   /* + the implicit NUL */
     ck_assert_int_eq(kdb_hello_parse(m, sizeof m, &h), KDB_OK);
-    ck_assert_str_eq(h.user, "feed");
+    ck_text_eq(h.user, "feed");
     ck_assert(h.has_password);
     ck_assert_int_eq(h.capability, 3);
     ck_assert_uint_eq(h.len, 13);
-    ck_assert(!h.clipped);
 }
 END_TEST
 
@@ -369,7 +376,7 @@ START_TEST(hello_user_with_empty_password_from_corpus)
     struct kdb_hello h;
     const uint8_t m[] = {'r', 'd', 'b', ':', 3, 0, 1, 1, 0, 0};
     ck_assert_int_eq(kdb_hello_parse(m, sizeof m, &h), KDB_OK);
-    ck_assert_str_eq(h.user, "rdb");
+    ck_text_eq(h.user, "rdb");
     ck_assert(h.has_password);
     ck_assert_int_eq(h.capability, 3);
     ck_assert_uint_eq(h.len, 6);   /* the message that follows is not read */
@@ -381,12 +388,12 @@ START_TEST(hello_user_only_and_empty_credentials)
     struct kdb_hello h;
     const uint8_t a[] = "alice\x06";
     ck_assert_int_eq(kdb_hello_parse(a, sizeof a, &h), KDB_OK);
-    ck_assert_str_eq(h.user, "alice");
+    ck_text_eq(h.user, "alice");
     ck_assert(!h.has_password);
     ck_assert_int_eq(h.capability, 6);
     const uint8_t e[] = {3, 0};
     ck_assert_int_eq(kdb_hello_parse(e, sizeof e, &h), KDB_OK);
-    ck_assert_str_eq(h.user, "");
+    ck_text_eq(h.user, "");
     ck_assert_int_eq(h.capability, 3);
     ck_assert_uint_eq(h.len, 2);
 }
@@ -397,7 +404,7 @@ START_TEST(hello_pre26_without_capability)
     struct kdb_hello h;
     const uint8_t m[] = "user:pw";
     ck_assert_int_eq(kdb_hello_parse(m, sizeof m, &h), KDB_OK);
-    ck_assert_str_eq(h.user, "user");
+    ck_text_eq(h.user, "user");
     ck_assert_int_eq(h.capability, -1);
     ck_assert_uint_eq(h.len, 8);
 }
@@ -439,7 +446,8 @@ START_TEST(hello_without_nul_within_limit_rejected)
 }
 END_TEST
 
-START_TEST(hello_long_user_clipped)
+/* The whole user name, however long (audit finding 2: cut to 127 bytes). */
+START_TEST(hello_long_user_whole)
 {
     uint8_t m[300];
     struct kdb_hello h;
@@ -449,8 +457,8 @@ START_TEST(hello_long_user_clipped)
     m[252] = 3;
     m[253] = 0;
     ck_assert_int_eq(kdb_hello_parse(m, 254, &h), KDB_OK);
-    ck_assert(h.clipped);
-    ck_assert_uint_eq(strlen(h.user), KDB_NAME_MAX - 1);
+    ck_assert_uint_eq(h.user.n, 250);
+    ck_assert(h.user.p == m);
     ck_assert_uint_eq(h.len, 254);
 }
 END_TEST
@@ -1097,8 +1105,8 @@ START_TEST(summary_upd_string_func_column_lists_from_corpus)
     ck_assert_int_eq(sum_msg(CORPUS_UPD_MSG, SIZE_MAX, &s), KDB_OK);
     ck_assert_int_eq(s.ptype, 0);
     ck_assert_uint_eq(s.has, KDB_HAS_FUNC | KDB_HAS_TABLE | KDB_HAS_ROWS);
-    ck_assert_str_eq(s.func, ".u.upd");
-    ck_assert_str_eq(s.table, "trade");
+    ck_text_eq(s.func, ".u.upd");
+    ck_text_eq(s.table, "trade");
     ck_assert_int_eq(s.rows, 2);
 }
 END_TEST
@@ -1113,8 +1121,8 @@ START_TEST(summary_upd_symbol_func_table_argument)
     n += tn;
     struct kdb_summary s;
     ck_assert_int_eq(kdb_summarise(p, n, n, 1, KDB_ASYNC, &s), KDB_OK);
-    ck_assert_str_eq(s.func, "upd");
-    ck_assert_str_eq(s.table, "trade");
+    ck_text_eq(s.func, "upd");
+    ck_text_eq(s.table, "trade");
     ck_assert_int_eq(s.rows, 1);
 }
 END_TEST
@@ -1128,7 +1136,7 @@ START_TEST(summary_single_row_of_atoms)
                      " f7cdcccccccccc4140", p, sizeof p);
     struct kdb_summary s;
     ck_assert_int_eq(kdb_summarise(p, n, n, 1, KDB_ASYNC, &s), KDB_OK);
-    ck_assert_str_eq(s.func, ".u.upd");
+    ck_text_eq(s.func, ".u.upd");
     ck_assert_int_eq(s.rows, 1);
     /* a simple vector as data: one row of same-typed atoms (tick.q rule) */
     n = unhex("000003000000 f5757064 00 f57800 0900020000000000000000000000f03f"
@@ -1148,7 +1156,7 @@ START_TEST(summary_keyed_table_rows)
     n += unhex(QEXPR[i].hex, p + n, sizeof p - n);
     struct kdb_summary s;
     ck_assert_int_eq(kdb_summarise(p, n, n, 1, KDB_ASYNC, &s), KDB_OK);
-    ck_assert_str_eq(s.table, "k");
+    ck_text_eq(s.table, "k");
     ck_assert_int_eq(s.rows, 3);
     /* a table with a nested (general list) column */
     n = unhex("000003000000 f5757064 00 f56b00", p, sizeof p);
@@ -1164,12 +1172,12 @@ START_TEST(summary_sub_and_end_from_corpus)
 {
     struct kdb_summary s;
     ck_assert_int_eq(sum_msg(CORPUS_SUB_CALL, SIZE_MAX, &s), KDB_OK);
-    ck_assert_str_eq(s.func, ".u.sub");
-    ck_assert_str_eq(s.table, "trade");
+    ck_text_eq(s.func, ".u.sub");
+    ck_text_eq(s.table, "trade");
     ck_assert_uint_eq(s.has & KDB_HAS_ROWS, 0);   /* ` is not data */
     ck_assert_int_eq(s.rows, -1);
     ck_assert_int_eq(sum_msg(CORPUS_END_MSG, SIZE_MAX, &s), KDB_OK);
-    ck_assert_str_eq(s.func, ".u.end");
+    ck_text_eq(s.func, ".u.end");
     ck_assert_uint_eq(s.has, KDB_HAS_FUNC);       /* date, not a table name */
 }
 END_TEST
@@ -1192,18 +1200,17 @@ START_TEST(summary_query_strings)
                              SIZE_MAX, &s), KDB_OK);
     ck_assert_int_eq(s.ptype, 10);
     ck_assert_uint_eq(s.has, KDB_HAS_QUERY);
-    ck_assert_str_eq(s.query, "(.u.sub[`;`];`.u `i`L)");
+    ck_text_eq(s.query, "(.u.sub[`;`];`.u `i`L)");
     /* the sync chaser h"" */
     ck_assert_int_eq(sum_msg("010100000e000000 0a0000000000", SIZE_MAX, &s),
                      KDB_OK);
     ck_assert_uint_eq(s.has, KDB_HAS_QUERY);
-    ck_assert_str_eq(s.query, "");
+    ck_text_eq(s.query, "");
     /* a string cut by the bytes given: partial text, truncated */
     ck_assert_int_eq(sum_msg("0101000024000000 0a0016000000"
                              "282e752e7375625b603b605d3b602e75206069604c29",
                              12, &s), KDB_TRUNCATED);
-    ck_assert_str_eq(s.query, "(.u.su");
-    ck_assert_uint_eq(s.clipped, KDB_HAS_QUERY);
+    ck_text_eq(s.query, "(.u.su");
 }
 END_TEST
 
@@ -1215,16 +1222,14 @@ START_TEST(summary_text_holds_nul)
     ck_assert_int_eq(sum_msg("0101000019000000 0a000b000000 636f756e74 00 7472616465",
                              SIZE_MAX, &s), KDB_OK);
     ck_assert_uint_eq(s.has, KDB_HAS_QUERY);
-    ck_assert_uint_eq(s.query_len, 11);
-    ck_assert_mem_eq(s.query, "count\0trade", 11);
+    ck_text_mem_eq(s.query, "count\0trade", 11);
     /* ("f\000g";`t;1 2): a function name given as a string */
     ck_assert_int_eq(sum_msg("0101000030000000 000003000000 0a0003000000 660067 f57400"
                              "070002000000 0100000000000000 0200000000000000",
                              SIZE_MAX, &s), KDB_OK);
     ck_assert_uint_eq(s.has, KDB_HAS_FUNC | KDB_HAS_TABLE | KDB_HAS_ROWS);
-    ck_assert_uint_eq(s.func_len, 3);
-    ck_assert_mem_eq(s.func, "f\0g", 3);
-    ck_assert_uint_eq(s.table_len, 1);
+    ck_text_mem_eq(s.func, "f\0g", 3);
+    ck_text_eq(s.table, "t");
 }
 END_TEST
 
@@ -1235,18 +1240,18 @@ START_TEST(summary_error_response)
                              SIZE_MAX, &s), KDB_OK);
     ck_assert_int_eq(s.ptype, -128);
     ck_assert_uint_eq(s.has, KDB_HAS_ERROR);
-    ck_assert_str_eq(s.error, ".u.nosuch");
+    ck_text_eq(s.error, ".u.nosuch");
     /* qPython 1+` -> 'type */
     uint8_t p[16];
     size_t n = unhex(QEXPR[0].hex, p, sizeof p);
     ck_assert_int_eq(kdb_summarise(p, n, n, 1, KDB_RESPONSE, &s), KDB_OK);
-    ck_assert_str_eq(s.error, "type");
+    ck_text_eq(s.error, "type");
     /* unterminated error text */
     ck_assert_int_eq(kdb_summarise(p, n - 1, n - 1, 1, KDB_RESPONSE, &s),
                      KDB_BAD);
     ck_assert_int_eq(kdb_summarise(p, n - 1, n, 1, KDB_RESPONSE, &s),
                      KDB_TRUNCATED);
-    ck_assert_str_eq(s.error, "type");
+    ck_text_eq(s.error, "type");
 }
 END_TEST
 
@@ -1256,7 +1261,7 @@ START_TEST(summary_truncated_prefix_keeps_known_fields)
     /* func complete at payload byte 18, table needs 25 bytes */
     ck_assert_int_eq(sum_msg(CORPUS_UPD_MSG, 20, &s), KDB_TRUNCATED);
     ck_assert_uint_eq(s.has, KDB_HAS_FUNC);
-    ck_assert_str_eq(s.func, ".u.upd");
+    ck_text_eq(s.func, ".u.upd");
     ck_assert_uint_gt(strlen(s.reason), 0);
     ck_assert_str_eq(kdb_status_name(s.status), "truncated");
     ck_assert_int_eq(sum_msg(CORPUS_UPD_MSG, 12, &s), KDB_TRUNCATED);
@@ -1278,8 +1283,8 @@ START_TEST(summary_big_endian_payload)
                              " 0000 00000002 0600 00000003 00000001 00000002"
                              " 00000003 0600 00000003 00000004 00000005 00000006",
                              SIZE_MAX, &s), KDB_OK);
-    ck_assert_str_eq(s.func, "upd");
-    ck_assert_str_eq(s.table, "t");
+    ck_text_eq(s.func, "upd");
+    ck_text_eq(s.table, "t");
     ck_assert_int_eq(s.rows, 3);
 }
 END_TEST
@@ -1399,9 +1404,11 @@ START_TEST(summary_unterminated_symbols)
 }
 END_TEST
 
-START_TEST(summary_long_names_clipped)
+/* Names and texts whole, however long (audit finding 2: func and table were
+ * cut to 127 bytes, query and error to 255, with status ok). */
+START_TEST(summary_long_texts_whole)
 {
-    static uint8_t p[1600];
+    static uint8_t p[3100];
     struct kdb_summary s;
     size_t n = unhex("000002000000 0a00e8030000", p, sizeof p);
     memset(p + n, 'f', 1000);
@@ -1412,9 +1419,21 @@ START_TEST(summary_long_names_clipped)
     p[n++] = 0;
     ck_assert_int_eq(kdb_summarise(p, n, n, 1, KDB_SYNC, &s), KDB_OK);
     ck_assert_uint_eq(s.has, KDB_HAS_FUNC | KDB_HAS_TABLE);
-    ck_assert_uint_eq(s.clipped, KDB_HAS_FUNC | KDB_HAS_TABLE);
-    ck_assert_uint_eq(strlen(s.func), KDB_NAME_MAX - 1);
-    ck_assert_uint_eq(strlen(s.table), KDB_NAME_MAX - 1);
+    ck_assert_uint_eq(s.func.n, 1000);
+    ck_assert(s.func.p == p + 12);
+    ck_assert_uint_eq(s.table.n, 500);
+    ck_assert(s.table.p == p + 1013);
+    /* a 3000-byte query and a 2000-byte error */
+    n = unhex("0a00b80b0000", p, sizeof p);
+    memset(p + n, 'q', 3000);
+    ck_assert_int_eq(kdb_summarise(p, n + 3000, n + 3000, 1, KDB_SYNC, &s), KDB_OK);
+    ck_assert_uint_eq(s.query.n, 3000);
+    ck_assert(s.query.p == p + 6);
+    p[0] = 0x80;
+    memset(p + 1, 'e', 2000);
+    p[2001] = 0;
+    ck_assert_int_eq(kdb_summarise(p, 2002, 2002, 1, KDB_RESPONSE, &s), KDB_OK);
+    ck_assert_uint_eq(s.error.n, 2000);
 }
 END_TEST
 
@@ -1448,7 +1467,7 @@ static Suite *kdb_ipc_suite(void)
     tcase_add_test(tc, hello_incomplete_is_truncated);
     tcase_add_test(tc, hello_http_and_binary_rejected);
     tcase_add_test(tc, hello_without_nul_within_limit_rejected);
-    tcase_add_test(tc, hello_long_user_clipped);
+    tcase_add_test(tc, hello_long_user_whole);
     tcase_add_test(tc, hello_reply_byte);
     suite_add_tcase(s, tc);
 
@@ -1506,7 +1525,7 @@ static Suite *kdb_ipc_suite(void)
     tcase_add_test(tc, summary_deep_nesting_bounded);
     tcase_add_test(tc, summary_invalid_types_and_attributes);
     tcase_add_test(tc, summary_unterminated_symbols);
-    tcase_add_test(tc, summary_long_names_clipped);
+    tcase_add_test(tc, summary_long_texts_whole);
     tcase_add_test(tc, summary_text_holds_nul);
     tcase_add_test(tc, summary_of_decompressed_prefix);
     suite_add_tcase(s, tc);

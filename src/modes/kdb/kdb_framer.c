@@ -20,9 +20,12 @@ enum dir_mode {
 
 /* One direction of one connection. */
 struct kdb_dir {
-    uint8_t mode, role, has_user, hello_seen;
+    uint8_t mode, role, hello_seen;
     int8_t cap;                      /* capability (client: offered, server: answer) */
-    char user[KDB_NAME_MAX];
+    /* the handshake's user name, whole (at most KDB_HELLO_MAX bytes): its
+     * own allocation, as long as the name, so that the usual short name
+     * costs little per connection; NULL when none or empty */
+    char *user;
     /* header being read, when it does not lie whole in a chunk (D_SYNC);
      * bytes still to be searched, at most 13, when the last search found
      * nothing (D_RESYNC) */
@@ -222,7 +225,7 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
     m.c2s = is_c2s(s, d, o);
     const struct kdb_dir *cl = d->role == KDB_ROLE_CLIENT ? d
                                : o && o->role == KDB_ROLE_CLIENT ? o : NULL;
-    if (cl && cl->has_user && cl->user[0])
+    if (cl)
         m.user = cl->user;
     kf->messages++;
     kf->on_message(kf->ctx, &m);
@@ -689,9 +692,16 @@ static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir
         connection_off(ra, d, o);
         return n;
     }
+    if (hl.user.n > 0) {
+        /* a credential holds no NUL: the name is a C string */
+        if (!(d->user = malloc(hl.user.n + 1))) {
+            hello_not_held(ra, d);
+            return n;
+        }
+        memcpy(d->user, hl.user.p, hl.user.n);
+        d->user[hl.user.n] = '\0';
+    }
     kf->handshakes++;
-    memcpy(d->user, hl.user, sizeof d->user);
-    d->has_user = 1;
     d->hello_seen = 1;
     d->cap = (int8_t)hl.capability;
     d->role = KDB_ROLE_CLIENT;
@@ -911,6 +921,7 @@ static void kdb_close(struct reasm *ra, struct reasm_stream *s)
     msg_reset(ra, d);          /* releases buf */
     reasm_budget_give(ra, d->refeed_cap);
     free(d->refeed);
+    free(d->user);
     memset(d, 0, sizeof *d);
     d->mode = D_OFF;
 }

@@ -52,18 +52,6 @@ const char *kdb_msgtype_name(unsigned msgtype)
     }
 }
 
-/* Copy len bytes into buf[cap], NUL-terminated; *copied = bytes copied,
- * which is the text's length: a char vector may hold NUL bytes itself.
- * True if cut. */
-static bool copy_text(char *buf, size_t cap, const uint8_t *src, size_t len, uint32_t *copied)
-{
-    size_t k = len < cap - 1 ? len : cap - 1;
-    memcpy(buf, src, k);
-    buf[k] = '\0';
-    *copied = (uint32_t)k;
-    return k < len;
-}
-
 /* ---- 1. handshake ------------------------------------------------------ */
 
 static bool cred_byte(uint8_t c)
@@ -106,8 +94,7 @@ enum kdb_status kdb_hello_parse(const uint8_t *p, size_t n, struct kdb_hello *h)
     const uint8_t *colon = memchr(p, ':', cred);
     size_t ulen = colon ? (size_t)(colon - p) : cred;
     h->has_password = colon != NULL;
-    uint32_t copied;       /* a credential holds no NUL: user is a C string */
-    h->clipped = copy_text(h->user, sizeof h->user, p, ulen, &copied);
+    h->user = (struct kdb_text){ p, ulen };
     h->len = end;
     return KDB_OK;
 }
@@ -699,8 +686,7 @@ enum kdb_status kdb_obj_size(const uint8_t *p, size_t n, uint64_t total,
 
 /* A name: symbol atom or char vector. KDB_OK with *got false if it is
  * neither (then nothing is consumed). */
-static enum kdb_status read_name(struct cur *c, char *buf, size_t cap, uint32_t *n,
-                                 bool *got, bool *clipped)
+static enum kdb_status read_name(struct cur *c, struct kdb_text *name, bool *got)
 {
     enum kdb_status st;
     const uint8_t *s;
@@ -726,7 +712,7 @@ static enum kdb_status read_name(struct cur *c, char *buf, size_t cap, uint32_t 
     } else {
         return KDB_OK;
     }
-    *clipped = copy_text(buf, cap, s, len, n);
+    *name = (struct kdb_text){ s, len };
     *got = true;
     return KDB_OK;
 }
@@ -837,7 +823,7 @@ enum kdb_status kdb_summarise(const uint8_t *p, size_t n, uint64_t total,
     const uint8_t *txt;
     size_t len;
     uint32_t count;
-    bool got, clip = false;
+    bool got;
     bool call = msgtype != KDB_RESPONSE;
 
     memset(s, 0, sizeof *s);
@@ -860,8 +846,7 @@ enum kdb_status kdb_summarise(const uint8_t *p, size_t n, uint64_t total,
     if (t == KT_ERROR) {
         const uint8_t *z = memchr(c.p + c.off, 0, c.n - c.off);
         len = z ? (size_t)(z - (c.p + c.off)) : c.n - c.off;
-        if (copy_text(s->error, sizeof s->error, c.p + c.off, len, &s->error_len))
-            s->clipped |= KDB_HAS_ERROR;
+        s->error = (struct kdb_text){ c.p + c.off, len };
         s->has |= KDB_HAS_ERROR;
         st = z ? KDB_OK : cstr(&c, NULL, NULL);
         goto out;
@@ -877,8 +862,7 @@ enum kdb_status kdb_summarise(const uint8_t *p, size_t n, uint64_t total,
             goto out;
         txt = c.p + c.off;
         len = st == KDB_OK ? count : c.n - c.off;
-        if (copy_text(s->query, sizeof s->query, txt, len, &s->query_len) || len < count)
-            s->clipped |= KDB_HAS_QUERY;
+        s->query = (struct kdb_text){ txt, len };
         s->has |= KDB_HAS_QUERY;
         goto out;
     }
@@ -890,12 +874,10 @@ enum kdb_status kdb_summarise(const uint8_t *p, size_t n, uint64_t total,
     if ((st = items_fit(&c, count)) != KDB_OK)
         goto out;
     if (count >= 1) {
-        if ((st = read_name(&c, s->func, sizeof s->func, &s->func_len, &got, &clip)) != KDB_OK)
+        if ((st = read_name(&c, &s->func, &got)) != KDB_OK)
             goto out;
         if (got) {
             s->has |= KDB_HAS_FUNC;
-            if (clip)
-                s->clipped |= KDB_HAS_FUNC;
         } else if ((st = skip_obj(&c, 1)) != KDB_OK) {
             goto out;
         }
@@ -907,8 +889,7 @@ enum kdb_status kdb_summarise(const uint8_t *p, size_t n, uint64_t total,
             c.off++;
             if ((st = cstr(&c, &txt, &len)) != KDB_OK)
                 goto out;
-            if (copy_text(s->table, sizeof s->table, txt, len, &s->table_len))
-                s->clipped |= KDB_HAS_TABLE;
+            s->table = (struct kdb_text){ txt, len };
             s->has |= KDB_HAS_TABLE;
         } else if ((st = skip_obj(&c, 1)) != KDB_OK) {
             goto out;

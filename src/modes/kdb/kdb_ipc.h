@@ -74,11 +74,13 @@
  *      error   the text of an error (type -128).
  *    func/table/rows/query describe calls: for responses (msgtype 2) only
  *    ptype and error are filled, as in the corpus ground truth (a response
- *    `(`trade;schema)` is a value, not a call of `trade`). Names longer than
- *    the buffers are cut (bit set in `clipped`); func/table are only set when
- *    complete, query/error may be partial with status KDB_TRUNCATED.
- *    Text is copied raw (any byte, NUL too, so use the *_len fields), and
- *    NUL-terminated for C callers: escape it on output.
+ *    `(`trade;schema)` is a value, not a call of `trade`). Texts are not
+ *    copied: each points into p[0..n), whole (nothing is cut to a buffer: a
+ *    q query of a few hundred bytes is ordinary), so the summary is valid as
+ *    long as those bytes are. func/table are only set when complete;
+ *    query/error may be partial (the bytes given end inside them) with
+ *    status KDB_TRUNCATED. A text may hold any byte, NUL too (a char
+ *    vector): escape it on output.
  *    kdb_obj_size() walks one whole object, for full validation.
  *    Recursion is bounded by KDB_MAX_DEPTH; each item consumes at least one
  *    byte, so counts are checked against the bytes left before any loop.
@@ -107,19 +109,23 @@ enum kdb_status {
 const char *kdb_status_name(enum kdb_status st);
 
 #define KDB_HELLO_MAX   1024u  /* client handshake: NUL must appear by then */
-#define KDB_NAME_MAX    128u   /* user, func, table buffers (incl. NUL) */
-#define KDB_TEXT_MAX    256u   /* query, error buffers (incl. NUL) */
 #define KDB_MAX_DEPTH   64u    /* nesting of q objects walked */
 #define KDB_HDR_LEN     8u
 
 /* ---- 1. handshake ------------------------------------------------------ */
 
+/* Text of the wire, where it lies in the caller's bytes (not copied, not
+ * NUL-terminated). */
+struct kdb_text {
+    const uint8_t *p;
+    size_t n;
+};
+
 struct kdb_hello {
-    char   user[KDB_NAME_MAX]; /* text before the first ':' (or all), NUL-terminated */
+    struct kdb_text user;      /* text before the first ':' (or all), in p */
     size_t len;                /* handshake bytes including the final NUL */
     int    capability;         /* 0..6, or -1 for the pre-2.6 form */
     bool   has_password;       /* a ':' was present */
-    bool   clipped;            /* user name longer than the buffer, cut */
 };
 
 /* p/n: the first bytes the client sent. KDB_TRUNCATED: no NUL yet (and
@@ -238,15 +244,8 @@ struct kdb_summary {
     const char *reason;       /* "" when status is KDB_OK */
     int16_t  ptype;           /* q type of the payload, or KDB_PTYPE_NONE */
     unsigned has;             /* KDB_HAS_* of the fields filled */
-    unsigned clipped;         /* KDB_HAS_* of texts cut to their buffer */
     int64_t  rows;            /* -1 unless has & KDB_HAS_ROWS */
-    char func[KDB_NAME_MAX];
-    char table[KDB_NAME_MAX];
-    char query[KDB_TEXT_MAX];
-    char error[KDB_TEXT_MAX];
-    /* their lengths: a char vector (query, a func string) may hold NUL
-     * bytes, which the text's own length keeps */
-    uint32_t func_len, table_len, query_len, error_len;
+    struct kdb_text func, table, query, error;   /* in the payload bytes given */
 };
 
 /* p/n: the first n bytes of a message payload (after the 8-byte header, after

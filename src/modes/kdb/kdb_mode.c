@@ -71,18 +71,19 @@ static void text(struct mt_val *v, const char *s)
     v->n = s ? (uint32_t)strlen(s) : 0;
 }
 
-/* Wire text of n bytes: taken by its length, as a NUL byte inside it is
- * text too (each writer shows it as '?'). */
-static void wire(struct mt_val *v, const char *s, uint32_t n, int present)
+/* Wire text as it lies in the payload (a NUL byte inside it is text too:
+ * each writer shows it as '?'); the writer copies it at once. */
+static void wire(struct mt_val *v, const struct kdb_text *t, int present)
 {
-    v->kind = present && n > 0 ? MV_STR : MV_NULL;
-    v->p = s;
-    v->n = present ? n : 0;
+    v->kind = present && t->n > 0 ? MV_STR : MV_NULL;
+    v->p = (const char *)t->p;
+    v->n = present ? (uint32_t)t->n : 0;
 }
 
 static void wire_str(struct mt_val *v, const char *s)
 {
-    wire(v, s, s ? (uint32_t)strlen(s) : 0, s != NULL);
+    const struct kdb_text t = { (const uint8_t *)s, s ? strlen(s) : 0 };
+    wire(v, &t, s != NULL);
 }
 
 /* Text of one value at p. */
@@ -125,10 +126,10 @@ static char *value(struct kdb_mode *m, const struct kdb_message *msg,
             break;
         p = fmt_i64(p, sum->ptype);
         break;
-    case KC_FUNC: wire(v, sum->func, sum->func_len, (sum->has & KDB_HAS_FUNC) != 0); return p;
-    case KC_TABLE: wire(v, sum->table, sum->table_len, (sum->has & KDB_HAS_TABLE) != 0); return p;
-    case KC_QUERY: wire(v, sum->query, sum->query_len, (sum->has & KDB_HAS_QUERY) != 0); return p;
-    case KC_ERROR: wire(v, sum->error, sum->error_len, (sum->has & KDB_HAS_ERROR) != 0); return p;
+    case KC_FUNC: wire(v, &sum->func, (sum->has & KDB_HAS_FUNC) != 0); return p;
+    case KC_TABLE: wire(v, &sum->table, (sum->has & KDB_HAS_TABLE) != 0); return p;
+    case KC_QUERY: wire(v, &sum->query, (sum->has & KDB_HAS_QUERY) != 0); return p;
+    case KC_ERROR: wire(v, &sum->error, (sum->has & KDB_HAS_ERROR) != 0); return p;
     case KC_ROWS:
         if (!(ok = (sum->has & KDB_HAS_ROWS) != 0))
             break;
