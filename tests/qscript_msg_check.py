@@ -10,7 +10,8 @@ A strict reader of exactly the grammar they emit:
     if[not `NAME in key `.;NAME:([] col:`timestamp$(); col:`symbol$(); col:`short$();
              col:`int$(); col:`long$(); col:`float$(); col:`boolean$(); col:`timespan$(); col:())]
     if[not(@[cols;NAME;()])~`col`col...;'"NAME: a table of this name exists with other columns"]
-    `NAME insert (COLUMN;COLUMN;...)      one statement per batch (<= 1000 rows)
+    `NAME insert (COLUMN;COLUMN;...)      one statement per batch (<= 1000 rows, fewer
+                                          once its text reaches 1 MiB)
     `NAME insert enlist COLUMN            a one-column table
 
   where COLUMN is, by declared type (two rows or more | one row):

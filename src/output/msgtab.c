@@ -125,11 +125,13 @@ static void csv_row(struct mt_writer *w, const struct mt_val *v)
 
 /* ------------------------------------------------------------ q script -- */
 
-#define MT_Q_BATCH 1000
-
 struct mt_qstate {
     struct qcol col[MT_MAX_COLS];
     int rows;
+    /* string text held in this batch: what can make it long (a number or a
+     * time is a few bytes, a FIX value up to 256 KiB, escaped 4:1), counted
+     * for the Q_BATCH_BYTES cut */
+    size_t text;
 };
 
 static void qc_put(struct qcol *c, const char *s, size_t n)
@@ -155,11 +157,12 @@ static void q_begin(struct mt_writer *w)
     q_table_definition(w->out, NULL, w->table, w->cols->n, message_column, w->cols);
 }
 
-/* A q string literal of raw bytes. */
-static void q_string(struct qcol *c, const char *s, uint32_t n, int escape)
+/* A q string literal of raw bytes; returns the bytes it wrote. */
+static size_t q_string(struct qcol *c, const char *s, uint32_t n, int escape)
 {
     if (qcol_reserve(c, 4 * (size_t)n + 3) != 0)
-        return;                /* q_row reserved the room already */
+        return 0;              /* q_row reserved the room already */
+    size_t before = c->len;
     char *p = c->buf + c->len;
     if (n == 1)
         *p++ = ',';
@@ -175,6 +178,7 @@ static void q_string(struct qcol *c, const char *s, uint32_t n, int escape)
     }
     *p++ = '"';
     c->len = (size_t)(p - c->buf);
+    return c->len - before;
 }
 
 _Static_assert(5 + 5 * MT_MAX_COLS <= OUT_PIECES_MAX, "a q statement in pieces");
@@ -199,6 +203,7 @@ static void q_flush(struct mt_writer *w)
     for (int i = 0; i < ncols; i++)
         st->col[i].len = 0;
     st->rows = 0;
+    st->text = 0;
 }
 
 /* Room for any value of n bytes with its separator, escapes and suffix. */
@@ -216,6 +221,7 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
             return;
         }
     int first = st->rows == 0;
+    size_t text = 0;           /* this row's strings (a local: no store per value) */
     for (int i = 0; i < w->cols->n; i++) {
         char t = w->cols->col[i].qtype;
         struct qcol *c = &st->col[i];
@@ -224,7 +230,8 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
                 qc_put(c, ";", 1);
             /* TEXT is escaped too: the sym (--sym, file name) may hold a
              * backslash or a control byte, which would break the literal */
-            q_string(c, v[i].p, v[i].kind == MV_NULL ? 0 : v[i].n, v[i].kind != MV_NULL);
+            text += q_string(c, v[i].p, v[i].kind == MV_NULL ? 0 : v[i].n,
+                             v[i].kind != MV_NULL);
             continue;
         }
         if (!first && t != 'B')
@@ -238,7 +245,8 @@ static void q_row(struct mt_writer *w, const struct mt_val *v)
                 qc_put(c, ".", 1);
         }
     }
-    if (++st->rows == MT_Q_BATCH)
+    st->text += text;
+    if (++st->rows == Q_BATCH_ROWS || st->text >= Q_BATCH_BYTES)
         q_flush(w);
 }
 

@@ -86,6 +86,14 @@ static inline char *q_string_byte(char *p, unsigned char c)
     return p;
 }
 
+/* One insert statement of a -f q script holds a batch of at most
+ * Q_BATCH_ROWS rows, and a batch also ends once its text reaches
+ * Q_BATCH_BYTES, so that rows with long values (a packet's data column, a
+ * FIX value of up to 256 KiB) keep memory bounded. Every q writer cuts its
+ * batches by both. */
+#define Q_BATCH_ROWS 1000
+#define Q_BATCH_BYTES (1u << 20)
+
 /* The insert statement around a batch's column texts, as pieces (out.h):
  * "`TABLE insert (", each column's opening (";" between columns, "`$" and
  * "(" for symbols, "enlist " for a one-row batch) and closing (")", and the

@@ -19,11 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define Q_BATCH_ROWS 1000
-/* A batch also ends when its text reaches this size, so that rows with a
- * long data column (up to 512 KiB of hex each) keep memory bounded. */
-#define Q_BATCH_BYTES (1u << 20)
-
 /* The q types of the 15 default columns, as the column table has them: a
  * constant here, so that the default row's per-column steps below compile to
  * straight-line code. q_begin uses it only after checking it against the
