@@ -12,7 +12,9 @@ are what this script sent, not what pcap2kdb printed before:
   - a query or error of a few hundred bytes, a function name (string or
     symbol) and a table symbol of 150-200, a handshake user name of 300
     come whole; a query past the 64 KiB of a payload the mode keeps is
-    shown up to there, and its row says `unsupported` with the reason.
+    shown up to there, and its row says `unsupported` with the reason;
+  - connections whose handshake user name holds a control byte or DEL
+    give their rows, the user escaped as wire text is.
 
 The CSV field is compared byte for byte with this script's own escaping of
 the value (README: control byte \\ooo, backslash \\\\, NUL ?, RFC 4180
@@ -104,6 +106,14 @@ def build(path):
     named = gk.Conn(cap, 40002, 5010, caddr=(10, 0, 0, 3))
     named.hello("u" * 300, "pw")
     send(named, 0, gk.SYNC, gk.chars("1+1"), query="1+1")
+    # Finding 6: a handshake whose user name holds a control byte or DEL is
+    # a kdb+ handshake (kdb+ takes any byte but NUL): its connection gave no
+    # rows at all.
+    for port, user in ((40003, "fe\x01ed"), (40004, "a\tb\x7f")):
+        odd = gk.Conn(cap, port, 5010, caddr=(10, 0, 0, 4))
+        odd.hello(user, "pw")
+        send(odd, 0, gk.SYNC, gk.chars("2+2"), query="2+2")
+        send(odd, 1, gk.RESPONSE, gk.long_atom(4))
     with open(path, "wb") as f:
         f.write(cap.pcap())
     return rows

@@ -426,12 +426,39 @@ START_TEST(hello_http_and_binary_rejected)
     const char *get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     ck_assert_int_eq(kdb_hello_parse((const uint8_t *)get, strlen(get), &h),
                      KDB_BAD);
-    const uint8_t cap7[] = {'u', 7, 0};
-    ck_assert_int_eq(kdb_hello_parse(cap7, sizeof cap7, &h), KDB_BAD);
-    const uint8_t mid[] = {'u', 3, 'x', 0};
-    ck_assert_int_eq(kdb_hello_parse(mid, sizeof mid, &h), KDB_BAD);
-    const uint8_t del[] = {'u', 0x7f, 3, 0};
+    /* binary without its NUL: given up at once, not waited for */
+    const uint8_t tls[] = {0x16, 0x03, 0x01, 0x02};
+    ck_assert_int_eq(kdb_hello_parse(tls, sizeof tls, &h), KDB_BAD);
+    const uint8_t del[] = {'u', 0x7f, 3};
     ck_assert_int_eq(kdb_hello_parse(del, sizeof del, &h), KDB_BAD);
+}
+END_TEST
+
+/* kdb+ takes any byte but NUL in a user name: a control byte or DEL is
+ * user text (audit finding 6: such connections gave no rows at all). */
+START_TEST(hello_control_bytes_in_user)
+{
+    struct kdb_hello h;
+    const uint8_t ctl[] = {'f', 'e', 1, 'e', 'd', ':', 'p', 'w', 3, 0};
+    ck_assert_int_eq(kdb_hello_parse(ctl, sizeof ctl, &h), KDB_OK);
+    ck_text_mem_eq(h.user, "fe\001ed", 5);
+    ck_assert_int_eq(h.capability, 3);
+    ck_assert_uint_eq(h.len, 10);
+    const uint8_t del[] = {'u', 0x7f, 3, 0};
+    ck_assert_int_eq(kdb_hello_parse(del, sizeof del, &h), KDB_OK);
+    ck_text_mem_eq(h.user, "u\177", 2);
+    ck_assert_int_eq(h.capability, 3);
+    /* a byte <= 6 inside the name is text; only the one before the NUL is
+     * the capability */
+    const uint8_t mid[] = {'u', 3, 'x', 0};
+    ck_assert_int_eq(kdb_hello_parse(mid, sizeof mid, &h), KDB_OK);
+    ck_text_mem_eq(h.user, "u\003x", 3);
+    ck_assert_int_eq(h.capability, -1);
+    /* a control byte before the NUL that is no capability: pre-2.6 form */
+    const uint8_t bel[] = {'u', 7, 0};
+    ck_assert_int_eq(kdb_hello_parse(bel, sizeof bel, &h), KDB_OK);
+    ck_text_mem_eq(h.user, "u\007", 2);
+    ck_assert_int_eq(h.capability, -1);
 }
 END_TEST
 
@@ -1468,6 +1495,7 @@ static Suite *kdb_ipc_suite(void)
     tcase_add_test(tc, hello_http_and_binary_rejected);
     tcase_add_test(tc, hello_without_nul_within_limit_rejected);
     tcase_add_test(tc, hello_long_user_whole);
+    tcase_add_test(tc, hello_control_bytes_in_user);
     tcase_add_test(tc, hello_reply_byte);
     suite_add_tcase(s, tc);
 

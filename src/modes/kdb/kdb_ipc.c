@@ -54,6 +54,8 @@ const char *kdb_msgtype_name(unsigned msgtype)
 
 /* ---- 1. handshake ------------------------------------------------------ */
 
+/* Printable (UTF-8 passes): a handshake of these bytes only may still be
+ * arriving, its NUL in a later segment. */
 static bool cred_byte(uint8_t c)
 {
     return c >= 0x20 && c != 0x7f;
@@ -64,38 +66,29 @@ enum kdb_status kdb_hello_parse(const uint8_t *p, size_t n, struct kdb_hello *h)
     memset(h, 0, sizeof *h);
     h->capability = -1;
     size_t lim = n < KDB_HELLO_MAX ? n : KDB_HELLO_MAX;
-    size_t end = 0, cred = 0;
-    bool found = false;
-    for (size_t i = 0; i < lim; i++) {
-        uint8_t c = p[i];
-        if (c == 0) {
-            end = i + 1;
-            cred = i;
-            found = true;
-            break;
-        }
-        if (cred_byte(c))
-            continue;
-        /* a control byte is only allowed as the capability right before NUL */
-        if (c > KDB_CAP_MAX)
+    const uint8_t *nul = memchr(p, 0, lim);
+    if (!nul) {
+        if (n >= KDB_HELLO_MAX)
             return KDB_BAD;
-        if (i + 1 == n)
-            return n < KDB_HELLO_MAX ? KDB_TRUNCATED : KDB_BAD;
-        if (p[i + 1] != 0)
-            return KDB_BAD;
-        h->capability = c;
-        cred = i;
-        end = i + 2;
-        found = true;
-        break;
+        /* Wait for the rest only while the bytes are printable (the last
+         * may be the capability). kdb+ takes any byte but NUL in a user
+         * name, so a control byte or DEL is taken too, but only with its
+         * NUL in the same bytes: HTTP (CR LF), TLS and other binary first
+         * segments are given up at once, not held. */
+        for (size_t i = 0; i < n; i++)
+            if (!cred_byte(p[i]) && !(i + 1 == n && p[i] <= KDB_CAP_MAX))
+                return KDB_BAD;
+        return KDB_TRUNCATED;
     }
-    if (!found)
-        return n < KDB_HELLO_MAX ? KDB_TRUNCATED : KDB_BAD;
+    size_t cred = (size_t)(nul - p);
+    h->len = cred + 1;
+    /* the capability byte right before the NUL (absent before kdb+ 2.6) */
+    if (cred > 0 && p[cred - 1] <= KDB_CAP_MAX)
+        h->capability = p[--cred];
     const uint8_t *colon = memchr(p, ':', cred);
     size_t ulen = colon ? (size_t)(colon - p) : cred;
     h->has_password = colon != NULL;
     h->user = (struct kdb_text){ p, ulen };
-    h->len = end;
     return KDB_OK;
 }
 

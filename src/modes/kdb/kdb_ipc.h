@@ -19,8 +19,10 @@
  * 1. Handshake (notes §1). The client's first bytes are
  *    "user[:password]" + capability byte (0..6) + NUL, or in the pre-2.6 form
  *    "user[:password]" + NUL (capability reported as -1). kdb_hello_parse()
- *    accepts only printable credentials (bytes >= 0x20 except 0x7f, so UTF-8
- *    passes) and gives up (KDB_BAD) when no NUL appears within KDB_HELLO_MAX
+ *    accepts any credential byte but NUL, as kdb+ does; it waits for more
+ *    bytes (KDB_TRUNCATED) only while those given are printable (>= 0x20
+ *    but 0x7f), so a handshake holding a control byte or DEL must come with
+ *    its NUL, and gives up (KDB_BAD) when no NUL appears within KDB_HELLO_MAX
  *    bytes; the user name (text before the first ':') is returned, never the
  *    password. kdb_hello_reply() checks the server's 1-byte answer (<= 6 and
  *    <= the client's capability when known). Rejected logins get no reply at
