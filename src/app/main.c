@@ -908,7 +908,8 @@ struct run {
     int nfiles;
     char *bad;                 /* per input: refused by check_inputs */
     int code;                  /* the exit code so far (refused inputs) */
-    const char *outname;
+    const char *outname;       /* for messages: control bytes as '?' */
+    struct shown_name output_shown;
     int outfd;                 /* OUT_NOT_YET_OPEN until create_output */
     int create_failed;         /* -o's file could not be created: exit 3 */
     struct out out;
@@ -987,7 +988,8 @@ static int run_open(struct run *r, int argc, char **argv)
         return EXIT_USAGE;
 
     /* out of memory while publishing is reported as the output's failure */
-    r->outname = o->output ? o->output : o->publish ? o->target.shown : "stdout";
+    r->outname = o->output ? shown_name(&r->output_shown, o->output)
+                           : o->publish ? o->target.shown : "stdout";
     r->outfd = o->output ? OUT_NOT_YET_OPEN : STDOUT_FILENO; /* create_output */
 
     r->fmt = (struct format_ctx){ .data_max = o->data_max };
@@ -1081,8 +1083,8 @@ static int convert_file(struct run *r, const char *path)
 {
     /* messages name the input with control bytes as '?' (one line); the
      * file column keeps the name as given */
-    char shown[FILE_NAME_MAX + 1];
-    fmt_shown(shown, path, strnlen(path, FILE_NAME_MAX));
+    struct shown_name name;
+    const char *shown = shown_name(&name, path);
     struct input in;
     int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
                                         : input_open(&in, path);
