@@ -349,6 +349,41 @@ if [ -w /dev/full ]; then
         "pcap2kdb: stdout: write error: No space left on device" "$(head -n 1 err.txt)"
 fi
 
+# --- a pcapng block too big to buffer (over 64 KiB, no packet) is passed
+# over, but its trailing length is checked as any block's: a wrong trailer,
+# or a leading length that lies and lands the reader inside the block's body
+# (on a packet block held there), stops the file at the block (offset 124)
+python3 - <<'EOF'
+import struct
+def block(t, body):
+    body += b'\0' * (-len(body) % 4)
+    return struct.pack('<II', t, 12 + len(body)) + body + struct.pack('<I', 12 + len(body))
+shb = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+idb = block(1, struct.pack('<HHI', 1, 0, 65535))
+def epb(sec, n):
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 28, n, 0, 64, 17, 0, bytes([10, 0, 0, 1]),
+                     bytes([10, 0, 0, 2])) + struct.pack('>HHHH', 1000, 2000, 8, 0)
+    fr = b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00' + ip
+    ts = sec * 1000000
+    return block(6, struct.pack('<IIIII', 0, ts >> 32, ts & 0xffffffff, len(fr), len(fr)) + fr)
+big = block(0x12345, b'\0' * 70000)
+big = big[:-4] + struct.pack('<I', 12345)
+open('big_badtrailer.pcapng', 'wb').write(shb + idb + epb(1700000000, 1) + big + epb(1700000001, 2))
+inner = epb(1700000099, 9)
+lying = block(0x12345, b'\0' * 65600 + inner)
+lying = struct.pack('<II', 0x12345, len(lying) - len(inner) - 4) + lying[8:]
+open('big_lyinglen.pcapng', 'wb').write(shb + idb + epb(1700000000, 1) + lying + epb(1700000001, 2))
+EOF
+run --columns frame,caplen big_badtrailer.pcapng
+expect "a 70 KB block with a wrong trailer: rows, exit" "frame,caplen
+1,42 2" "$out $rc"
+expect "a 70 KB block with a wrong trailer: message" \
+    "pcap2kdb: big_badtrailer.pcapng: offset 124: block trailing length 12345 disagrees with leading length 70012" "$err"
+run --columns frame,caplen big_lyinglen.pcapng
+expect "a 64 KiB block whose length lies: no row from inside it" "frame,caplen
+1,42 2" "$out $rc"
+expect "a 64 KiB block whose length lies: named at its offset" "offset 124" "$(grep -o 'offset [0-9]*' err.txt)"
+
 # --- the edges of q's timestamp range, to the nanosecond --------------------
 # (SCHEMA: null outside it; the check was in whole days off by about a week
 # at both ends, found in the seventh session). A pcapng with if_tsresol 9:

@@ -215,9 +215,18 @@ static enum read_status next_block(struct reader *rd, const uint8_t **bp, uint32
         int is_packet = type == BT_EPB || type == BT_SPB || type == BT_PB ||
                         type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY;
         if (!is_packet && type != BT_IDB && len > SKIP_UNBUFFERED_ABOVE) {
-            if (input_skip(in, len) < len)
+            /* its body is passed over, but its trailing length is checked as
+             * any block's: a lying leading length must stop the file here,
+             * not send the reader into the body */
+            if (input_skip(in, len - 4) < len - 4 || input_need(in, 4) < 4)
                 return reader_fail(rd, READ_DAMAGED, at,
                                    "block cut short (length %u, file ends first)", len);
+            uint32_t trail = get_32(input_data(in), be);
+            if (trail != len)
+                return reader_fail(rd, READ_DAMAGED, at,
+                                   "block trailing length %u disagrees with leading length %u",
+                                   trail, len);
+            input_consume(in, 4);
             continue;
         }
         got = input_need(in, len);
