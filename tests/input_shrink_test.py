@@ -7,9 +7,10 @@ come out exactly as they would from a file that ended there, followed by one
 message naming the file and the offset of the cut, and exit status 2 (damaged
 input) -- never a SIGBUS, never a row made of the lost bytes.
 
-Two cuts: inside the window being read (the lost pages fault, input.c's
-SIGBUS handler), and beyond it (seen when the next window is mapped). Each
-with --threads 1 and --threads 2. The writer of the output pipe does not
+Three cuts: inside the window being read (the lost pages fault, input.c's
+SIGBUS handler), beyond it (seen when the next window is mapped), and
+between records in the middle of a page (the page's rest reads as zeros).
+Each with --threads 1 and --threads 2. The writer of the output pipe does not
 read until the file is cut, so pcap2kdb is held back (its output buffer and
 the pipe fill) well before the cut.
 
@@ -24,7 +25,10 @@ import tempfile
 PAGE = 4096
 RECORD = 64                 # every record after the first: 16 + 48 bytes
 FILE_SIZE = 8 << 20         # 4096 + 64 * n: records end on page boundaries
-CUTS = (2 << 20, 6 << 20)   # inside the first 4 MiB window; beyond it
+# inside the first 4 MiB window; beyond it; and between two records in the
+# middle of a page, whose rest then reads as zeros without a fault (the
+# zeros must not become rows: the reader asks the file's size)
+CUTS = (2 << 20, 6 << 20, (2 << 20) + 3 * RECORD)
 
 
 def packet(i, payload_len):

@@ -211,9 +211,15 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
 static int read_problem(struct converter *cv, struct reader *rd, struct input *in,
                         const char *name, enum read_status st, uint64_t *skipped, int *code)
 {
+    /* damage in a mapped file may be the zeros past a cut another program
+     * made while we read (input.h): the file's size says */
+    if ((st == READ_DAMAGED || st == READ_SKIPPED) && input_recheck_size(in))
+        st = READ_EOF;
     if (st == READ_EOF && input_shrank(in)) {
-        /* the mapped file ended early because it was cut (input.h) */
-        reader_fail(rd, READ_DAMAGED, in->offset, "%s", TRUNCATED_WHILE_READ);
+        /* the mapped file ended early because it was cut: named where it
+         * ends now, or at the record that met the cut */
+        uint64_t at = in->offset < input_known_size(in) ? in->offset : input_known_size(in);
+        reader_fail(rd, READ_DAMAGED, at, "%s", TRUNCATED_WHILE_READ);
         st = READ_DAMAGED;
     } else if (st == READ_EOF) {
         /* a decompressor that fails ends its output early: damage */

@@ -229,6 +229,17 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
     signal(sig, SIG_DFL); /* the fault repeats, and ends the program as it would have */
 }
 
+int input_recheck_size(struct input *in)
+{
+    struct stat st;
+    if (in->mapped && !in->shrank && fstat(in->fd, &st) == 0 && st.st_size >= 0 &&
+        (uint64_t)st.st_size < in->file_size) {
+        in->shrank = 1;
+        in->file_size = (uint64_t)st.st_size;
+    }
+    return in->shrank;
+}
+
 /* A regular file (st): maps its first window. 0: mapped from now on; -1:
  * read it (empty, or a file system without mmap). */
 static int map_file(struct input *in, const struct stat *st)

@@ -94,6 +94,13 @@ static inline void input_consume(struct input *in, size_t n)
  * decoded when that was found must not be used. The driver asks after each
  * record. */
 static inline int input_shrank(const struct input *in) { return in->shrank; }
+/* Whether a mapped file is now shorter than when it was last looked at
+ * (then input_shrank too): the bytes past a cut, to the end of their page,
+ * read as zeros without a fault, so a reader that meets zeros or damage
+ * asks before believing them. 0 for an input that is not mapped. */
+int input_recheck_size(struct input *in);
+/* The input's size as last seen (mapped files). */
+static inline uint64_t input_known_size(const struct input *in) { return in->file_size; }
 
 /* Skips n bytes without holding them all (for large blocks we do not read);
  * returns how many were skipped. */

@@ -60,6 +60,11 @@ enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
     int be = rd->big_endian;
     uint32_t sec = get_32(h, be), frac = get_32(h + 4, be);
     uint32_t caplen = get_32(h + 8, be), origlen = get_32(h + 12, be);
+    /* A record header of zeros in a mapped file may be the rest of a page
+     * past a cut another program made while we read (input.h): the file's
+     * size says, and the input ends there. */
+    if (caplen == 0 && (sec | frac | origlen) == 0 && input_recheck_size(in))
+        return READ_EOF;
 
     /* A caplen beyond both the file's snaplen and the usual maximum is a
      * corrupt header: we cannot know where the next record starts. */
