@@ -1053,11 +1053,10 @@ def cases_pcapng(out):
             b += epb(order, 1, (T0 + 9) * 10 ** 6 + 9, r.data, r.origlen)
             recs.append(r)
         if si == 2:
-            # SPB, snaplen 0 (no limit): caplen = the 32 bytes in the block.
-            # (The spec wants min(orig, snaplen) bytes there and Wireshark
-            # calls this block corrupt; pcap2kdb takes what the block holds.)
-            r = Rec(null(pk[0], 2, "<"), None, 0, caplen=32, iface=0,
-                    linktype=0)
+            # SPB, snaplen 0 (no limit): the whole packet is in the block
+            # (the spec's min(orig, snaplen); a shorter block is damage:
+            # bad_ng_spb_short)
+            r = Rec(null(pk[0], 2, "<"), None, 0, iface=0, linktype=0)
             b += spb(order, r.data, r.origlen)
             recs.append(r)
     case(out, "pcapng_sections", "pcapng_sections.pcapng", b, recs)
@@ -1173,6 +1172,15 @@ def cases_damaged_files(out):
     # packets after it still give rows (exit 2 all the same)
     after = Rec(eth(mini_tcp(3)), T0, 3000, iface=0, linktype=1)
     after_blk = epb(o, 0, T0 * 10 ** 6 + 3, after.data, after.origlen)
+    # a simple packet block holding fewer bytes than its packet's
+    # min(original length, snaplen): packet bytes are lost, as in an EPB
+    # whose captured length runs past its block (Wireshark: "total block
+    # length 32 of an SPB is too small for 54 bytes of packet data")
+    short_spb = spb(o, nxt[:16], len(nxt))
+    case(out, "bad_ng_spb_short", "bad_ng_spb_short.pcapng",
+         gb + short_spb + after_blk, good_ng + [after], exit=2,
+         err="offset %d: simple packet block of %d bytes too short for its %d bytes of"
+             " packet" % (n, len(short_spb), len(nxt)))
     case(out, "bad_ng_no_iface", "bad_ng_no_iface.pcapng",
          gb + epb(o, 3, 0, nxt, len(nxt)) + after_blk, good_ng + [after],
          exit=2, err="offset %d: packet on interface 3, which no interface"

@@ -299,8 +299,13 @@ static enum read_status simple_record(struct reader *rd, struct capture_record *
     rec->caplen = rec->origlen;
     if (ifc->snaplen != 0 && rec->caplen > ifc->snaplen)
         rec->caplen = ifc->snaplen;
+    /* The block must hold that much (padding may add up to 3 bytes): a
+     * shorter one lost packet bytes, as an EPB whose captured length runs
+     * past its block (Wireshark refuses it too) */
     if (rec->caplen > room)
-        rec->caplen = room;
+        return reader_fail(rd, READ_SKIPPED, at,
+                           "simple packet block of %u bytes too short for its %u bytes of packet",
+                           len, rec->caplen);
     rec->data = b + 12;
     rec->ts_sec = INT64_MIN; /* no time: the driver writes a null */
     rec->ts_nsec = 0;

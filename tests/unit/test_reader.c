@@ -277,20 +277,30 @@ START_TEST(pcapng_bad_block_lengths_are_damage)
 }
 END_TEST
 
-START_TEST(pcapng_simple_packet_block_bounded_by_snaplen)
+/* An SPB's packet is min(original length, snaplen) bytes (padding may
+ * follow); a block holding fewer lost packet bytes: skipped as damage. */
+START_TEST(pcapng_simple_packet_block_holds_its_packet)
 {
     shb(0);
     idb(0, 1, 6, 0);
-    block_start(3, 16 + 8, 0);
+    block_start(3, 16 + 8, 0);   /* 6 bytes of packet, 2 of padding */
+    put32(6, 0);
+    put32(0xAAAAAAAA, 0);
+    put32(0xBBBBBBBB, 0);
+    put32(16 + 8, 0);
+    block_start(3, 16 + 8, 0);   /* 200 bytes of packet in 8 */
     put32(200, 0);
     put32(0xAAAAAAAA, 0);
     put32(0xBBBBBBBB, 0);
     put32(16 + 8, 0);
     ck_assert_int_eq(open_file(), READ_OK);
     ck_assert_int_eq(reader_next(&rd, &rec), READ_OK);
-    ck_assert_uint_eq(rec.origlen, 200);
-    ck_assert_uint_eq(rec.caplen, 8);
+    ck_assert_uint_eq(rec.origlen, 6);
+    ck_assert_uint_eq(rec.caplen, 6);
     ck_assert(rec.ts_sec == INT64_MIN);
+    ck_assert_int_eq(reader_next(&rd, &rec), READ_SKIPPED);
+    ck_assert_str_eq(rd.err, "simple packet block of 24 bytes too short for its 200 bytes of packet");
+    ck_assert_int_eq(reader_next(&rd, &rec), READ_EOF);
     done();
 }
 END_TEST
@@ -309,7 +319,7 @@ int main(void)
     tcase_add_test(tc, pcapng_packet_on_undescribed_interface_is_skipped);
     tcase_add_test(tc, pcapng_trailing_length_disagreeing_is_damage);
     tcase_add_test(tc, pcapng_bad_block_lengths_are_damage);
-    tcase_add_test(tc, pcapng_simple_packet_block_bounded_by_snaplen);
+    tcase_add_test(tc, pcapng_simple_packet_block_holds_its_packet);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
