@@ -492,9 +492,12 @@ PCAP_MAGIC = {"us": 0xA1B2C3D4, "ns": 0xA1B23C4D}
 
 def pcap_bytes(recs, linktype, order="<", res="us", snaplen=262144,
                magic=None):
+    """magic 0xA1B2CD34: the "modified" format (Kuznetzov's tcpdump): each
+    record header has 8 more bytes (ifindex, protocol, packet type, pad)."""
     out = struct.pack(order + "IHHiIII",
                       PCAP_MAGIC[res] if magic is None else magic,
                       2, 4, 0, 0, snaplen, linktype)
+    modified = magic == 0xA1B2CD34
     for r in recs:
         if r.linktype is None:
             r.linktype = linktype
@@ -502,6 +505,8 @@ def pcap_bytes(recs, linktype, order="<", res="us", snaplen=262144,
         if res == "us":
             assert r.ns % 1000 == 0
         out += struct.pack(order + "IIII", r.sec, frac, r.caplen, r.origlen)
+        if modified:
+            out += struct.pack(order + "IHBB", 2, 0x0800, 0, 0)
         out += r.data
     return out
 
@@ -618,6 +623,11 @@ def cases_pcap_magics(out):
             name = "pcap_%s_%s" % (res, oname)
             case(out, name, name + ".pcap",
                  pcap_bytes(recs, 1, order, res), recs)
+    # the "modified" format, microseconds, both byte orders
+    for order, oname in (("<", "le"), (">", "be")):
+        recs = [Rec(eth(mini_tcp(i)), s, ns) for i, (s, ns) in enumerate(times)]
+        name = "pcap_modified_%s" % oname
+        case(out, name, name + ".pcap", pcap_bytes(recs, 1, order, magic=0xA1B2CD34), recs)
 
 
 def cases_ethernet(out):

@@ -45,7 +45,9 @@ enum read_status reader_open(struct reader *rd, struct input *in)
 
 enum read_status reader_next(struct reader *rd, struct capture_record *rec)
 {
-    return rd->format == READER_PCAPNG ? pcapng_next(rd, rec) : pcap_next(rd, rec);
+    if (rd->format == READER_PCAP)
+        return pcap_next(rd, rec);
+    return rd->format == READER_PCAPNG ? pcapng_next(rd, rec) : pcap_modified_next(rd, rec);
 }
 
 void reader_close(struct reader *rd)

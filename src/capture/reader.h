@@ -50,7 +50,7 @@ struct pcapng_iface {
 
 struct reader {
     struct input *in;
-    int format;                /* READER_PCAP or READER_PCAPNG */
+    int format;                /* READER_PCAP, READER_PCAP_MODIFIED or READER_PCAPNG */
     int big_endian;
     /* pcap */
     int nanosecond;
@@ -64,7 +64,8 @@ struct reader {
     char err[200];
 };
 
-enum { READER_PCAP = 1, READER_PCAPNG = 2 };
+/* READER_PCAP_MODIFIED: pcap whose record headers are 24 bytes (reader_pcap.c) */
+enum { READER_PCAP = 1, READER_PCAPNG = 2, READER_PCAP_MODIFIED = 3 };
 
 /* Reads the file header (pcap) or first section header (pcapng). */
 enum read_status reader_open(struct reader *rd, struct input *in);
@@ -74,6 +75,7 @@ void reader_close(struct reader *rd);
 /* Format-specific parts, used by reader.c. */
 enum read_status pcap_open(struct reader *rd, const uint8_t *hdr);
 enum read_status pcap_next(struct reader *rd, struct capture_record *rec);
+enum read_status pcap_modified_next(struct reader *rd, struct capture_record *rec);
 enum read_status pcapng_open(struct reader *rd);
 enum read_status pcapng_next(struct reader *rd, struct capture_record *rec);
 

@@ -1,5 +1,7 @@
 /* reader_pcap.c: classic libpcap files, microsecond and nanosecond magics in
- * both byte orders (as libpcap's sf-pcap.c). */
+ * both byte orders, and the "modified" format of Alexey Kuznetzov's patched
+ * tcpdump, whose record headers add 8 bytes (ifindex, protocol, packet
+ * type: libpcap's sf-pcap.c reads it as microseconds). */
 #include "reader.h"
 #include "bytes.h"
 
@@ -7,8 +9,10 @@
 
 #define PCAP_MAGIC_US 0xA1B2C3D4u
 #define PCAP_MAGIC_NS 0xA1B23C4Du
+#define PCAP_MAGIC_MODIFIED 0xA1B2CD34u
 #define PCAP_FILE_HEADER_LEN 24
 #define PCAP_RECORD_HEADER_LEN 16
+#define PCAP_MODIFIED_RECORD_HEADER_LEN 24
 #define PCAP_VERSION_MAJOR 2
 /* Bits 0-15 of the header's link type field hold the type; the rest carry
  * FCS length information (libpcap's LT_LINKTYPE). */
@@ -18,16 +22,18 @@ enum read_status pcap_open(struct reader *rd, const uint8_t *p)
 {
     struct input *in = rd->in;
     uint32_t le = get_le32(p), be = get_be32(p);
-    if (le == PCAP_MAGIC_US || le == PCAP_MAGIC_NS) {
+    if (le == PCAP_MAGIC_US || le == PCAP_MAGIC_NS || le == PCAP_MAGIC_MODIFIED) {
         rd->big_endian = 0;
-        rd->nanosecond = le == PCAP_MAGIC_NS;
-    } else if (be == PCAP_MAGIC_US || be == PCAP_MAGIC_NS) {
+    } else if (be == PCAP_MAGIC_US || be == PCAP_MAGIC_NS || be == PCAP_MAGIC_MODIFIED) {
         rd->big_endian = 1;
-        rd->nanosecond = be == PCAP_MAGIC_NS;
     } else {
         return reader_fail(rd, READ_NOT_CAPTURE, 0,
                            "not a pcap or pcapng file (magic 0x%08x)", be);
     }
+    uint32_t magic = rd->big_endian ? be : le;
+    rd->nanosecond = magic == PCAP_MAGIC_NS;
+    if (magic == PCAP_MAGIC_MODIFIED)
+        rd->format = READER_PCAP_MODIFIED;
     long got = input_need(in, PCAP_FILE_HEADER_LEN);
     if (got < PCAP_FILE_HEADER_LEN)
         return reader_fail(rd, READ_DAMAGED, 0,
@@ -43,18 +49,24 @@ enum read_status pcap_open(struct reader *rd, const uint8_t *p)
     return READ_OK;
 }
 
-enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
+/* One record whose header is hlen bytes: a constant in each caller, so that
+ * the common format's path is what it was before the modified one came. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline enum read_status pcap_record(struct reader *rd, struct capture_record *rec,
+                                           const uint32_t hlen)
 {
     struct input *in = rd->in;
     uint64_t at = in->offset;
-    long got = input_need(in, PCAP_RECORD_HEADER_LEN);
+    long got = input_need(in, hlen);
     if (got == 0 && !in->read_errno)
         return READ_EOF;
-    if (got < PCAP_RECORD_HEADER_LEN) {
+    if (got < (long)hlen) {
         if (in->read_errno)
             return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
-        return reader_fail(rd, READ_DAMAGED, at, "record header cut short (%ld of %d bytes)",
-                           got < 0 ? 0 : got, PCAP_RECORD_HEADER_LEN);
+        return reader_fail(rd, READ_DAMAGED, at, "record header cut short (%ld of %u bytes)",
+                           got < 0 ? 0 : got, hlen);
     }
     const uint8_t *h = input_data(in);
     int be = rd->big_endian;
@@ -76,15 +88,15 @@ enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
                            "record caplen %u exceeds the limit of %u bytes (snaplen %u)", caplen,
                            limit, rd->snaplen);
 
-    got = input_need(in, PCAP_RECORD_HEADER_LEN + (size_t)caplen);
+    got = input_need(in, hlen + (size_t)caplen);
     if (got < 0)
         return READ_NO_MEMORY;
-    if ((size_t)got < PCAP_RECORD_HEADER_LEN + (size_t)caplen) {
+    if ((size_t)got < hlen + (size_t)caplen) {
         if (in->read_errno)
             return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
         return reader_fail(rd, READ_DAMAGED, at,
                            "record cut short: caplen %u but only %ld bytes follow the header",
-                           caplen, got - PCAP_RECORD_HEADER_LEN);
+                           caplen, got - hlen);
     }
     h = input_data(in);
 
@@ -98,8 +110,18 @@ enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
     rec->linktype = rd->linktype;
     rec->iface = 0;
     rec->has_iface = 0;
-    rec->data = h + PCAP_RECORD_HEADER_LEN;
+    rec->data = h + hlen;
     rec->offset = at;
-    input_consume(in, PCAP_RECORD_HEADER_LEN + (size_t)caplen);
+    input_consume(in, hlen + (size_t)caplen);
     return READ_OK;
+}
+
+enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
+{
+    return pcap_record(rd, rec, PCAP_RECORD_HEADER_LEN);
+}
+
+enum read_status pcap_modified_next(struct reader *rd, struct capture_record *rec)
+{
+    return pcap_record(rd, rec, PCAP_MODIFIED_RECORD_HEADER_LEN);
 }
