@@ -123,7 +123,9 @@ def raw(data):
 
 # TCP options: tuples ("mss", v) ("nop",) ("eol",) ("ws", n) ("sackok",)
 # ("ts", val, ecr) ("sack", [(l, r)]) ("bytes", b"...", stop) -- the last
-# one writes bytes verbatim; stop=True means option parsing stops at it.
+# one writes bytes verbatim; stop=True means option parsing stops at it
+# (stop=False: it is stepped over, as an option of a wrong length is). Of an
+# option given twice the first counts (Wireshark's first occurrence).
 def tcp_opts(opts):
     out = b""
     fields = {}
@@ -155,13 +157,13 @@ def tcp_opts(opts):
             raise ValueError(k)
         end = start + len(b)
         if not stopped:
-            if k == "mss":
+            if k == "mss" and "mss" not in meta:
                 fields["mss"] = (str(o[1]), end)
                 meta["mss"] = o[1]
-            elif k == "ws":
+            elif k == "ws" and "ws" not in meta:
                 meta["ws"] = o[1]
                 meta["ws_need"] = end
-            elif k == "ts":
+            elif k == "ts" and "tsval" not in fields:
                 fields["tsval"] = (str(o[1]), start + 6)
                 fields["tsecr"] = (str(o[2]), end)
         out += b
@@ -1276,6 +1278,17 @@ def cases_damaged_packets(out):
         [("mss", 1200), ("nop",), ("nop",),
          ("bytes", b"\x08\x0a" + b"\0" * 4, True)],
         payload=b"\0\0\0\x0f\0\0\0\x10"))))
+    # a known option of the wrong length gives no value and is stepped over
+    # (MSS of length 3, TS of length 12); a SACK of part blocks stops the
+    # parsing; a TS given twice: the first counts (Wireshark 4.0)
+    for opts in ([("bytes", b"\x02\x03\x05", False), ("nop",), ("ts", 15, 16),
+                  ("nop",), ("nop",)],
+                 [("bytes", b"\x08\x0c" + b"\0" * 10, False), ("mss", 1460)],
+                 [("bytes", b"\x05\x06" + b"\0" * 4, True), ("ts", 21, 22),
+                  ("nop",), ("nop",), ("nop",), ("nop",)],
+                 [("ts", 17, 18), ("ts", 19, 20)]):
+        frags.append(eth(ipv4("10.7.2.1", "10.7.2.2", 6, tcp(
+            7007, 7008, 75, 85, A, 95, opts, payload=b"v"))))
     frags.append(ok(2))
     recs = [Rec(f, T0, 1000 * i) for i, f in enumerate(frags)]
     case(out, "bad_packets", "bad_packets.pcap", pcap_bytes(recs, 1), recs)

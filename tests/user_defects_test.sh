@@ -384,6 +384,33 @@ expect "a 64 KiB block whose length lies: no row from inside it" "frame,caplen
 1,42 2" "$out $rc"
 expect "a 64 KiB block whose length lies: named at its offset" "offset 124" "$(grep -o 'offset [0-9]*' err.txt)"
 
+# --- a UDP tunnel ends where the UDP length says: VXLAN whose length field
+# (30: the datagram ends inside the inner Ethernet header) is shorter than
+# the IP payload keeps the tunnel's own row, as tshark shows it (the inner
+# IP/TCP bytes past the length are not the datagram's)
+python3 - <<'EOF'
+import struct
+def csum(b):
+    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+def ip4(src, dst, proto, payload):
+    h = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0,
+                    bytes(src), bytes(dst))
+    return h[:10] + struct.pack('>H', csum(h)) + h[12:] + payload
+eth = lambda t, p: b'\x02' * 6 + b'\x04' * 6 + struct.pack('>H', t) + p
+tcp = struct.pack('>HHIIBBHHH', 1234, 80, 1000, 2000, 5 << 4, 0x18, 512, 0, 0) + b'hello'
+inner = eth(0x0800, ip4((10, 0, 0, 1), (10, 0, 0, 2), 6, tcp))
+vx = struct.pack('>II', 0x08000000, 4242 << 8) + inner
+udp = struct.pack('>HHHH', 5555, 4789, 30, 0) + vx
+fr = eth(0x0800, ip4((1, 1, 1, 1), (2, 2, 2, 2), 17, udp))
+open('udptun.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) +
+                                struct.pack('<IIII', 1700000000, 0, len(fr), len(fr)) + fr)
+EOF
+run --columns src,dest,protocol,srcport,destport,len,tunnel,tid udptun.pcap
+expect "VXLAN past the UDP length: the tunnel's own row" "src,dest,protocol,srcport,destport,len,tunnel,tid
+1.1.1.1,2.2.2.2,UDP,5555,4789,22,vxlan,4242" "$out"
+
 # --- the edges of q's timestamp range, to the nanosecond --------------------
 # (SCHEMA: null outside it; the check was in whole days off by about a week
 # at both ends, found in the seventh session). A pcapng with if_tsresol 9:

@@ -1,7 +1,10 @@
 /* decode_tcp.c: the TCP header (RFC 9293) and its options. As tshark does,
  * the ports need 4 header bytes and seq, ack, flags and window all need 16.
- * Options are parsed safely: an option with a bad length stops the parsing
- * of options, never the row. */
+ * Options are parsed safely, as Wireshark 4.0 does: a length below 2 or past
+ * the header stops the parsing of options (never the row); a known option
+ * whose length is wrong for it gives no value and is stepped over; a SACK
+ * whose length is not whole blocks stops the parsing; of an option given
+ * twice the first counts. */
 #include "decode.h"
 #include "bytes.h"
 
@@ -56,24 +59,24 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
         size_t have = cap - i - 2; /* value bytes captured */
         switch (kind) {
         case TCPOPT_MSS:
-            if (olen != TCPOLEN_MSS)
-                return;
+            if (olen != TCPOLEN_MSS || (r->present & HAS_MSS))
+                break;
             if (have < 2)
                 return;
             r->present |= HAS_MSS;
             r->mss = get_be16(v);
             break;
         case TCPOPT_WSCALE:
-            if (olen != TCPOLEN_WSCALE)
-                return;
+            if (olen != TCPOLEN_WSCALE || (r->present & HAS_WSOPT))
+                break;
             if (have < 1)
                 return;
             r->present |= HAS_WSOPT;
             r->wsopt = v[0];
             break;
         case TCPOPT_TIMESTAMP:
-            if (olen != TCPOLEN_TIMESTAMP)
-                return;
+            if (olen != TCPOLEN_TIMESTAMP || (r->present & (HAS_TSVAL | HAS_TSOPT)))
+                break;
             if (have >= 4) {
                 r->present |= HAS_TSVAL;
                 r->tsval = get_be32(v);
@@ -83,9 +86,14 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
             r->present |= HAS_TSOPT;
             r->tsecr = get_be32(v + 4);
             break;
-        default:
-            if (kind == TCPOPT_SACK)
+        case TCPOPT_SACK:
+            if (!(r->present & HAS_SACK))
                 parse_sack(v, olen - 2, have, r);
+            /* Wireshark's SACK dissector throws on a part block */
+            if ((olen - 2) % 8 != 0)
+                return;
+            break;
+        default:
             break;
         }
         i += olen;

@@ -365,6 +365,16 @@ void decode_udp_tunnelled(const uint8_t *p, size_t caplen, size_t seglen, struct
     size_t ulen = get_be16(p + 4);
     if (ulen < UDP_HEADER_LEN && !(ulen == 0 && r->ipver == IPVER_6))
         return;
+    /* The datagram ends where its length field says, when that is inside
+     * the IP payload: what follows is not the tunnel's (packet-udp.c sets
+     * the payload's length so). */
+    if (ulen >= UDP_HEADER_LEN && ulen < seglen) {
+        seglen = ulen;
+        if (caplen > seglen)
+            caplen = seglen;
+        if (seglen <= UDP_HEADER_LEN)
+            return;
+    }
     decode_udp_tunnel(p + UDP_HEADER_LEN, caplen - UDP_HEADER_LEN, seglen - UDP_HEADER_LEN, r,
                       depth);
 }
