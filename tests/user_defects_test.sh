@@ -411,6 +411,30 @@ run --columns src,dest,protocol,srcport,destport,len,tunnel,tid udptun.pcap
 expect "VXLAN past the UDP length: the tunnel's own row" "src,dest,protocol,srcport,destport,len,tunnel,tid
 1.1.1.1,2.2.2.2,UDP,5555,4789,22,vxlan,4242" "$out"
 
+# --- Ethernet inside Linux cooked captures (SLL/SLL2 protocol 3) and LLC
+# behind Ethertype 0x8870 (jumbo frames) are decoded down to TCP, as tshark
+# decodes them (their rows were empty)
+python3 - <<'EOF'
+import struct
+ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 45, 1, 0, 64, 6, 0, bytes([10, 0, 0, 1]),
+                 bytes([10, 0, 0, 2])) + \
+    struct.pack('>HHIIBBHHH', 1234, 80, 1000, 2000, 5 << 4, 0x18, 512, 0, 0) + b'hello'
+def eth(t, p):
+    return bytes.fromhex('66778899aabb') + bytes.fromhex('001122334455') + struct.pack('>H', t) + p
+def pcap(name, frame, linktype):
+    open(name, 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, linktype) +
+                           struct.pack('<IIII', 1700000000, 0, len(frame), len(frame)) + frame)
+addr = bytes.fromhex('0011223344550000')
+pcap('sll_eth.pcap', struct.pack('>HHH8sH', 0, 1, 6, addr, 3) + eth(0x0800, ip), 113)
+pcap('sll2_eth.pcap', struct.pack('>HHIHBB8s', 3, 0, 3, 1, 0, 6, addr) + eth(0x0800, ip), 276)
+pcap('jumbollc.pcap', eth(0x8870, bytes.fromhex('aaaa03000000') + b'\x08\x00' + ip), 1)
+EOF
+for f in sll_eth sll2_eth jumbollc; do
+    run --columns src,dest,protocol,srcport,destport,smac,dmac,len "$f.pcap"
+    expect "$f: decoded to TCP" "src,dest,protocol,srcport,destport,smac,dmac,len
+10.0.0.1,10.0.0.2,TCP,1234,80,00:11:22:33:44:55,66:77:88:99:aa:bb,5" "$out"
+done
+
 # --- the edges of q's timestamp range, to the nanosecond --------------------
 # (SCHEMA: null outside it; the check was in whole days off by about a week
 # at both ends, found in the seventh session). A pcapng with if_tsresol 9:

@@ -17,10 +17,12 @@
 /* Linux cooked captures: a 6-byte sender address is shown as a MAC whatever
  * the hardware type (loopback's is zeros), as Wireshark's sll.src.eth */
 #define SLL_MAC_LEN 6
+#define SLL_PROTO_ETHERNET 0x0003 /* Linux ETH_P_ALL: a whole Ethernet frame follows */
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
 #define MPLS_LABEL_LEN 4
 #define ETHERTYPE_MACSEC 0x88E5
+#define ETHERTYPE_JUMBO_LLC 0x8870 /* an 802.2 LLC header follows (jumbo frames) */
 #define MACSEC_TCI_SC 0x20     /* an 8-byte SCI follows the packet number */
 #define MACSEC_TCI_E 0x08      /* encrypted: the payload cannot be read */
 #define MACSEC_ICV_LEN 16
@@ -151,6 +153,9 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
     case ETHERTYPE_MPLS:
     case ETHERTYPE_MPLS_MC:
         decode_mpls(p, caplen, reported, r, depth);
+        return;
+    case ETHERTYPE_JUMBO_LLC:
+        decode_llc(p, caplen, reported, r, depth + 1);
         return;
     case ETHERTYPE_PPPOE_SESSION:
         /* RFC 2516: 6-byte PPPoE header, then the PPP protocol field. */
@@ -318,6 +323,10 @@ static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, 
         decode_ethertype(proto, p, caplen, reported, r, 0);
     else if (proto == SLL_PROTO_8022)
         decode_llc(p, caplen, reported, r, 0);
+    else if (proto == SLL_PROTO_ETHERNET && caplen >= ETHER_HEADER_LEN) {
+        r->present &= ~HAS_NO_DMAC; /* the frame's own addresses, both */
+        decode_ethernet(p, caplen, reported, r, 1);
+    }
 }
 
 static void decode_null(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
