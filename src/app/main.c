@@ -43,11 +43,11 @@ static const char usage_text[] =
     "      --columns LIST  choose and order columns (comma-separated)\n"
     "      --sym NAME      value of the sym column (default: file name\n"
     "                      without extension; 'stdin' for -)\n"
-    "      --table NAME    table name for -f q and --schema (default pcap)\n"
+    "      --table NAME    table name for -f q, --schema, --publish (default pcap)\n"
     "      --no-header     CSV without the header line\n"
     "      --data-max N    bytes of payload in the data column (default 65535)\n"
     "      --schema        print the q load line for the chosen columns and exit\n"
-    "      --list-columns  print every column of the mode (NAME, q TYPE, meaning)\n"
+    "      --list-columns  print every column of a mode (NAME, q TYPE, meaning)\n"
     "      --tags LIST     with --fix: add these FIX tags as columns tagN\n"
     /* here: one line per table mode, from its mode_ops (print_usage) */
     ;
