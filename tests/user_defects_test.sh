@@ -267,6 +267,19 @@ fr = b'\x02' * 6 + b'\x04' * 6 + b'\x86\xdd' + ip6 + hbh + udp
 hdr = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
 open('jumbo.pcap', 'wb').write(hdr + struct.pack('<IIII', 1700000000, 0, len(fr), len(fr)) + fr)
 EOF
+# the Jumbo Payload option's length bounds the payload (RFC 2675), as
+# tshark reads it: 100 bytes of the frame past it are not TCP payload
+python3 - <<'EOF'
+import struct
+tcp = struct.pack('>HHIIBBHHH', 1, 2, 1, 1, 5 << 4, 0x10, 100, 0, 0) + b'J' * 70000
+hbh = bytes([6, 0, 0xC2, 4]) + struct.pack('>I', 8 + len(tcp) - 100)
+ip6 = struct.pack('>IHBB', 6 << 28, 0, 0, 64) + bytes(15) + b'\x01' + bytes(15) + b'\x02'
+fr = b'\x02' * 6 + b'\x04' * 6 + b'\x86\xdd' + ip6 + hbh + tcp
+open('jumbo_trail.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1) +
+                                     struct.pack('<IIII', 1700000000, 0, len(fr), len(fr)) + fr)
+EOF
+run --columns protocol,len jumbo_trail.pcap
+expect "a jumbogram's length from its option" "TCP,69900" "$(sed -n 2p out.txt)"
 want=$(python3 -c 'print(bytes(i & 255 for i in range(65535)).hex())')
 run --columns len,data jumbo.pcap
 expect "--data-max by default: 65535 bytes of a 70000-byte payload" "70000,$want" "$(sed -n 2p out.txt)"

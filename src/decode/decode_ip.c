@@ -321,6 +321,35 @@ void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t ca
         ipv6_chain(f->proto, p, caplen, len, 0, caplen >= len, r, f->depth);
 }
 
+/* The Jumbo Payload option (RFC 2675) of a hop-by-hop header right after
+ * the IPv6 header whose payload length is 0: the payload's length, or 0
+ * when there is none (or it is not above 65535, which the RFC calls an
+ * error and leaves to the frame's length here). */
+static size_t ipv6_jumbo_length(const uint8_t *p, size_t caplen)
+{
+    const uint8_t *h = p + IPV6_HEADER_LEN;
+    if (p[6] != 0 || caplen < IPV6_HEADER_LEN + 2)
+        return 0;
+    size_t hlen = ((size_t)h[1] + 1) * 8;
+    if (caplen < IPV6_HEADER_LEN + hlen)
+        return 0;
+    for (size_t i = 2; i < hlen;) {
+        uint8_t type = h[i];
+        if (type == 0) { /* Pad1 */
+            i++;
+            continue;
+        }
+        if (i + 2 > hlen || i + 2 + h[i + 1] > hlen)
+            return 0;
+        if (type == 0xC2 && h[i + 1] == 4) {
+            uint32_t v = get_be32(h + i + 2);
+            return v > 65535 ? v : 0;
+        }
+        i += 2 + (size_t)h[i + 1];
+    }
+    return 0;
+}
+
 void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (caplen < 1 || p[0] >> 4 != 6)
@@ -332,8 +361,10 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         return;
     size_t plen = get_be16(p + 4);
     size_t avail = reported > IPV6_HEADER_LEN ? reported - IPV6_HEADER_LEN : 0;
+    if (plen == 0)
+        plen = ipv6_jumbo_length(p, caplen);
     if (plen == 0 || plen > avail)
-        plen = avail; /* jumbogram/offload, or a frame shorter than it says */
+        plen = avail; /* offload, or a frame shorter than it says */
     uint8_t nh = p[6];
     r->present |= HAS_IPPROTO;
     r->ipproto = nh;
