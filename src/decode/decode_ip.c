@@ -325,25 +325,29 @@ void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t ca
  * the IPv6 header whose payload length is 0: the payload's length, or 0
  * when there is none (or it is not above 65535, which the RFC calls an
  * error and leaves to the frame's length here). */
+#define IPV6_OPT_PAD1 0x00
+#define IPV6_OPT_JUMBO 0xC2     /* RFC 2675: 4 bytes of payload length */
+#define IPV6_OPT_JUMBO_LEN 4
+#define IPV6_JUMBO_MIN 65536u   /* a smaller value is an error (RFC 2675 section 3) */
 static size_t ipv6_jumbo_length(const uint8_t *p, size_t caplen)
 {
     const uint8_t *h = p + IPV6_HEADER_LEN;
-    if (p[6] != 0 || caplen < IPV6_HEADER_LEN + 2)
+    if (p[6] != IPPROTO_NUM_HOPOPT || caplen < IPV6_HEADER_LEN + 2)
         return 0;
     size_t hlen = ((size_t)h[1] + 1) * 8;
     if (caplen < IPV6_HEADER_LEN + hlen)
         return 0;
     for (size_t i = 2; i < hlen;) {
         uint8_t type = h[i];
-        if (type == 0) { /* Pad1 */
+        if (type == IPV6_OPT_PAD1) {
             i++;
             continue;
         }
         if (i + 2 > hlen || i + 2 + h[i + 1] > hlen)
             return 0;
-        if (type == 0xC2 && h[i + 1] == 4) {
+        if (type == IPV6_OPT_JUMBO && h[i + 1] == IPV6_OPT_JUMBO_LEN) {
             uint32_t v = get_be32(h + i + 2);
-            return v > 65535 ? v : 0;
+            return v >= IPV6_JUMBO_MIN ? v : 0;
         }
         i += 2 + (size_t)h[i + 1];
     }
