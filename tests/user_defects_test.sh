@@ -280,6 +280,20 @@ open('jumbo_trail.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0
 EOF
 run --columns protocol,len jumbo_trail.pcap
 expect "a jumbogram's length from its option" "TCP,69900" "$(sed -n 2p out.txt)"
+# payload length 0 and a hop-by-hop header without a Jumbo Payload option
+# above 65535 (here 40, which RFC 2675 calls an error): tshark takes the
+# packet as malformed at that header, no TCP
+python3 - <<'EOF'
+import struct
+tcp = struct.pack('>HHIIBBHHH', 1, 2, 1, 1, 5 << 4, 0x10, 100, 0, 0) + b'J' * 12
+hbh = bytes([6, 0, 0xC2, 4]) + struct.pack('>I', 8 + len(tcp))
+ip6 = struct.pack('>IHBB', 6 << 28, 0, 0, 64) + bytes(15) + b'\x01' + bytes(15) + b'\x02'
+fr = b'\x02' * 6 + b'\x04' * 6 + b'\x86\xdd' + ip6 + hbh + tcp
+open('jumbo_small.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1) +
+                                     struct.pack('<IIII', 1700000000, 0, len(fr), len(fr)) + fr)
+EOF
+run --columns dest,protocol,srcport,len,stream jumbo_small.pcap
+expect "a Jumbo Payload option of 65535 or less: no transport" "::2,HOPOPT,,," "$(sed -n 2p out.txt)"
 want=$(python3 -c 'print(bytes(i & 255 for i in range(65535)).hex())')
 run --columns len,data jumbo.pcap
 expect "--data-max by default: 65535 bytes of a 70000-byte payload" "70000,$want" "$(sed -n 2p out.txt)"

@@ -365,8 +365,16 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         return;
     size_t plen = get_be16(p + 4);
     size_t avail = reported > IPV6_HEADER_LEN ? reported - IPV6_HEADER_LEN : 0;
-    if (plen == 0)
+    /* Payload length 0 with a hop-by-hop header asks for a Jumbo Payload
+     * option above 65535 (RFC 2675); without one packet-ipv6.c takes the
+     * payload as empty and the packet as malformed at that header: no
+     * transport. (Length 0 without a hop-by-hop header is Linux's BIG TCP
+     * on the wire, read to the frame's end as tcpdump does.) */
+    int jumbo_missing = 0;
+    if (plen == 0) {
         plen = ipv6_jumbo_length(p, caplen);
+        jumbo_missing = plen == 0 && p[6] == IPPROTO_NUM_HOPOPT;
+    }
     if (plen == 0 || plen > avail)
         plen = avail; /* offload, or a frame shorter than it says */
     uint8_t nh = p[6];
@@ -388,5 +396,7 @@ void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     /* Only a payload that was wholly captured can be reassembled. */
     size_t raw = get_be16(p + 4);
     int whole = raw != 0 && raw <= caplen - IPV6_HEADER_LEN;
+    if (jumbo_missing)
+        return;
     ipv6_chain(nh, p, caplen, IPV6_HEADER_LEN + plen, IPV6_HEADER_LEN, whole, r, depth);
 }
