@@ -73,6 +73,37 @@ for mode in "" --fix --kdb --flows; do
         done < <(grep -oE -- "$table:\(\"[A-Z*]+\";enlist\",\"\) 0: \`:out\.csv" <<< "$text")
     done
 done
+# A --schema command shown in an example, followed (within six lines) by a
+# load line, must print exactly that line: the file it names comes from
+# the command's -o.
+for doc in README.md man/pcap2kdb.1; do
+    if [ "$doc" = README.md ]; then text=$readme_text; else text=$man_text; fi
+    while IFS=$'\t' read -r cmd shown; do
+        read -r -a args <<< "$cmd"
+        got=$(cd "$root" && "$bin" "${args[@]}" 2>&1)
+        if [ "$got" = "$shown" ]; then
+            passed=$((passed + 1))
+        else
+            echo "FAIL: $doc shows '$shown' for 'pcap2kdb $cmd', which prints '$got'"
+            failed=$((failed + 1))
+        fi
+    done < <(awk '
+        /^[ \t]*pcap2kdb .*--schema/ && !/--publish/ {
+            c = $0; sub(/#.*/, "", c); sub(/^[ \t]*pcap2kdb[ \t]+/, "", c); sub(/[ \t]+$/, "", c); left = 6; next
+        }
+        left > 0 && /^[a-z]+:\("/ { print c "\t" $0; left = 0; next }
+        left > 0 { left-- }' <<< "$text")
+done
+# --table's default depends on the mode (fix, kdb, flows): --help says so
+for mode in fix kdb flows; do
+    if "$bin" --help | grep -A1 -- '--table' | grep -q -- "$mode" &&
+        [ "$("$bin" --$mode --schema | cut -d: -f1)" = "$mode" ]; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL: --help does not give --$mode's default table name ($mode)"
+        failed=$((failed + 1))
+    fi
+done
 # --list-columns' meanings (src/app/column_help.c) are generated from
 # README's column tables: a README edit must regenerate them
 if command -v python3 > /dev/null; then
