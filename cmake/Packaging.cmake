@@ -1,7 +1,8 @@
 # Install rules and the Debian package.
 #
 #   cmake --install build [--prefix DIR]    bin/pcap2kdb, share/man/man1/pcap2kdb.1.gz,
-#                                           share/bash-completion/completions/pcap2kdb
+#                                           share/bash-completion/completions/pcap2kdb,
+#                                           share/doc/pcap2kdb/{README.md,copyright,changelog.gz}
 #   (cd build && cpack -G DEB)              pcap2kdb_VERSION_ARCH.deb, installing in /usr
 #
 # tests/package_test.sh builds the package, installs it with apt-get, checks
@@ -30,10 +31,32 @@ install(FILES completion/pcap2kdb.bash
         RENAME pcap2kdb)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# Debian Policy 12.5 and 12.7: share/doc/pcap2kdb/copyright (DEP-5; no licence
+# has been granted yet, it says so) and changelog.gz (a native package's,
+# gzip -9n as dh_compress does). The changelog's first entry is this version.
+file(STRINGS ${CMAKE_SOURCE_DIR}/packaging/changelog _pcap2kdb_changelog_top LIMIT_COUNT 1)
+string(REPLACE "." "\\." _pcap2kdb_version_re "${PROJECT_VERSION}")
+if(NOT _pcap2kdb_changelog_top MATCHES "^pcap2kdb \\(${_pcap2kdb_version_re}\\) ")
+  message(WARNING "packaging/changelog: its first entry is not version ${PROJECT_VERSION} "
+                  "(${_pcap2kdb_changelog_top}); add an entry for it")
+endif()
+install(FILES packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+if(GZIP_PROGRAM)
+  add_custom_command(
+    OUTPUT ${CMAKE_BINARY_DIR}/changelog.gz
+    COMMAND ${GZIP_PROGRAM} -9 -n -c ${CMAKE_SOURCE_DIR}/packaging/changelog > ${CMAKE_BINARY_DIR}/changelog.gz
+    DEPENDS ${CMAKE_SOURCE_DIR}/packaging/changelog
+    COMMENT "Compressing the changelog")
+  add_custom_target(changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/changelog.gz)
+  install(FILES ${CMAKE_BINARY_DIR}/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
+else()
+  install(FILES packaging/changelog DESTINATION ${CMAKE_INSTALL_DOCDIR})
+endif()
+
 # ---- CPack: Debian package
 set(CPACK_PACKAGE_NAME pcap2kdb)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_CONTACT "pcap2kdb maintainers <pcap2kdb@localhost>")
+set(CPACK_PACKAGE_CONTACT "pcap2kdb maintainers <maintainers@users.noreply.h-seed-0adffd92.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "convert pcap/pcapng captures into kdb+/q tables")
 string(CONCAT CPACK_DEBIAN_PACKAGE_DESCRIPTION
   "pcap2kdb turns a packet capture (pcap or pcapng, any mix of link types)\n"
@@ -46,6 +69,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)          # pcap2kdb_0.1.0_amd64.deb
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
+# compressed captures are read through zstd -dc and xz -dc (gzip is essential);
+# without them pcap2kdb says what to install
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "zstd, xz-utils")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion, tcpdump")
 find_program(DPKG_SHLIBDEPS_PROGRAM dpkg-shlibdeps)
 if(DPKG_SHLIBDEPS_PROGRAM)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Debian package with CPack, installs it with apt-get, checks the
 # installed command, man page and bash completion, and removes it again.
+# Its metadata: Maintainer, Recommends/Suggests, the copyright file and the
+# changelog that Debian Policy asks for; lintian's verdict when lintian is
+# installed (CI does not install it).
 #
 #   bash tests/package_test.sh            (as root, or with password-less sudo)
 #
@@ -82,6 +85,32 @@ check "package holds the bash completion" \
     grep -q ' \./usr/share/bash-completion/completions/pcap2kdb$' <<< "$contents"
 check "package depends on libc6 only" \
     bash -c '[[ "$(dpkg-deb -f "$1" Depends)" =~ ^libc6(\ \(.*\))?$ ]]' _ "$deb"
+check "package recommends or suggests zstd and xz-utils (compressed captures)" \
+    bash -c 'r=$(dpkg-deb -f "$1" Recommends Suggests | tr , "\n" | sed -E "s/^[^:]*: *//; s/^ +//; s/ .*//")
+             grep -qx zstd <<< "$r" && grep -qx xz-utils <<< "$r"' _ "$deb"
+check "package Maintainer has a real-looking address, not @localhost" \
+    bash -c 'm=$(dpkg-deb -f "$1" Maintainer)
+             [[ $m =~ ^[^\<]+\ \<[^@\>]+@[^\>]+\.[a-z]+\>$ && $m != *@localhost* ]]' _ "$deb"
+# Debian Policy 12.5 and 12.7: the copyright file (DEP-5) and the changelog
+doc() { dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/share/doc/pcap2kdb/$1" 2> /dev/null || true; }
+check "package holds /usr/share/doc/pcap2kdb/copyright" \
+    grep -q ' \./usr/share/doc/pcap2kdb/copyright$' <<< "$contents"
+check "the copyright file is DEP-5 and names the holder" bash -c \
+    'head -1 <<< "$1" | grep -qx "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" &&
+     grep -q "^Copyright: .*pcap2kdb maintainers" <<< "$1" && grep -q "^License: " <<< "$1"' _ "$(doc copyright)"
+check "package holds /usr/share/doc/pcap2kdb/changelog.gz" \
+    grep -q ' \./usr/share/doc/pcap2kdb/changelog\.gz$' <<< "$contents"
+check "changelog.gz is gzip -9n, its first entry version $version" bash -c \
+    'doc() { dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/share/doc/pcap2kdb/changelog.gz; }
+     doc "$1" | gzip -t && [ "$(doc "$1" | od -An -tx1 -j4 -N5 | tr -d " ")" = 0000000002 ] &&
+     [ "$(doc "$1" | zcat | head -1)" = "pcap2kdb ($2) unstable; urgency=medium" ]' _ "$deb" "$version"
+if command -v lintian > /dev/null; then
+    lintian "$deb" > "$tmp/lintian.log" 2>&1 || true   # its status: errors found
+    check "lintian: no errors or warnings" bash -c '! grep -E "^[EW]: " "$1"' _ "$tmp/lintian.log"
+    grep -E '^[EW]: ' "$tmp/lintian.log" || true
+else
+    echo "SKIP lintian: not installed"
+fi
 
 # ---- install it the way a user would
 # Docker's Debian images exclude /usr/share/man from packages; let ours in.
