@@ -10,12 +10,13 @@ from the field values chosen here, not from pcap2kdb).
 
 The rules the oracle applies (README "Tunnels", checked against tshark 4.0
 field by field when the cases were written):
-- a tunnel (GRE, ERSPAN I/II/III, VXLAN, GENEVE) is followed to the
-  innermost packet; the row's network and transport fields are the
-  innermost IP header's and what it carries, as soon as that header's first
-  byte was captured;
+- a tunnel (GRE, ERSPAN I/II/III, VXLAN, GENEVE, IP in IP) is followed to
+  the innermost packet; the row's network and transport fields are the
+  innermost IP header's and what it carries, as soon as that header's
+  source address was captured;
 - when the encapsulated frame holds no IP (ARP...) or is cut before its IP
-  header, the row keeps the tunnel's own IP header (and its UDP ports);
+  header's source address, the row keeps the tunnel's own IP header (and
+  its UDP ports);
 - tunnel, tsrc, tdest, tid describe the outermost tunnel (tid: GRE key,
   ERSPAN session, VNI); the vlan column stays the outer link's;
 - --no-tunnels gives the outer packet's fields.
@@ -87,8 +88,14 @@ class Tunnelled:
                 v.fields[c] = val
 
     def view(self, caplen, follow=True):
-        deep = self.inner_ip_off is not None and caplen > self.inner_ip_off
-        return self.inner if follow and deep else self.outer
+        """The inner view once the inner header's source address was
+        captured (IPv4: bytes 12-15, IPv6: 8-23), else the outer one."""
+        deep = False
+        if self.inner_ip_off is not None and caplen > self.inner_ip_off:
+            v6 = self.outer.data[self.inner_ip_off] >> 4 == 6
+            deep = caplen >= self.inner_ip_off + (24 if v6 else 16)
+        ipip = self.outer.fields["tunnel"][0] == "ipip"   # --no-tunnels follows it
+        return self.inner if (follow or ipip) and deep else self.outer
 
 
 def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
@@ -119,6 +126,17 @@ def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
     else:
         outer = g.eth(g.ipv4(outer_src, outer_dst, ipproto, t, ipid=0x0101))
         tsrc, tdst = outer_src, outer_dst
+    if proto in (4, 41):
+        # the builders give an IP-in-IP frame the inner header's fields;
+        # the tunnel's own header alone is the row when the inner one is
+        # cut before its source address
+        own = g.ipv6(outer_src, outer_dst, 59, Frag()) if ipv6_outer else \
+            g.ipv4(outer_src, outer_dst, 59, Frag(), ipid=0x0101)
+        own = g.eth(own)
+        fields = dict(own.fields)
+        fields["protocol"] = ("IPv4" if proto == 4 else "IPv6",
+                              fields["protocol"][1])
+        outer = Frag(outer.data, fields, dict(outer.meta))
     prefix = len(outer.data) - len(enc.data)
     view = Frag(enc.data, dict(enc.fields), dict(enc.meta)).wrap(
         outer.data[:prefix])
@@ -260,6 +278,21 @@ def tunnel_frames():
     t = tunnel("gre", 8, gre(0x6558, key=8),
                tcp_pkt(A, B, 1018, 80, 21, 22, F["ACK"], b"cut"), l2="eth")
     add(t, t.inner_ip_off - 4)
+    # cut inside the inner IP header before its source address: the outer
+    # packet's row, as tshark shows only the outer addresses (a row with
+    # no address could be chosen by no --host, --port or --proto)
+    t = tunnel("vxlan", 1003, vxlan(1003),
+               tcp_pkt(A, B, 1019, 80, 23, 24, F["ACK"], b"cut"), l2="eth",
+               udp_port=4789)
+    add(t, t.inner_ip_off + 4)
+    t = tunnel("gre", None, gre(0x0800),
+               tcp_pkt(A, B, 1020, 80, 25, 26, F["ACK"], b"cut"))
+    add(t, t.inner_ip_off + 15)
+    for cut in (0, 10):       # IPv4 in IPv6, the inner header cut or absent
+        t = tunnel("ipip", None, b"", tcp_pkt(A, B, 1021, 80, 27, 28, F["ACK"], b"cut"),
+                   proto=4, ipv6_outer=True, outer_src="2001:db8:f::1",
+                   outer_dst="2001:db8:f::2")
+        add(t, t.inner_ip_off + cut)
     return fr
 
 
@@ -270,8 +303,9 @@ def cases_tunnels(out):
     g.case(out, "tunnels", "tunnels.pcap", capbytes, views, COLS_ARG, COLS)
     g.case(out, "tunnels_default", "tunnels.pcap", None, views)
     _, outer = recs_of(fr, follow=False)
-    for r in outer:          # --no-tunnels: no tunnel is followed
-        r.frag.fields.pop("tunnel", None)
+    for r in outer:          # --no-tunnels: no tunnel but IP in IP is followed
+        if r.frag.fields["tunnel"][0] != "ipip":
+            r.frag.fields.pop("tunnel", None)
     cols = COLS[:-4] + ["tunnel"]
     g.case(out, "tunnels_off", "tunnels.pcap", None, outer,
            "--no-tunnels --columns " + ",".join(cols), cols)

@@ -53,6 +53,12 @@ void decode_ppi(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
 
 /* Remaining bytes after n, never below zero. */
 static inline size_t size_after(size_t total, size_t n) { return total > n ? total - n : 0; }
+/* Whether the row's IP header gave its source address: an encapsulated
+ * header cut before it does not replace the tunnel's own (tunnels). */
+static inline int decode_has_address(const struct row *r)
+{
+    return r->ipver != IPVER_NONE && (r->present & HAS_SRC);
+}
 
 /* decode_ip.c */
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);

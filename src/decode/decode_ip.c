@@ -48,6 +48,28 @@ static void ipcomp_mark(const uint8_t *p, size_t caplen, size_t seglen, struct r
     };
 }
 
+/* IP in IP (4, 41). Out of line: the copy of the row it keeps would cost
+ * decode_transport's every call a larger stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen,
+                            struct row *r, int depth)
+{
+    tunnel_enter(r, TUNNEL_IPIP);
+    /* The inner header is the row's: forget the outer one's fields, unless
+     * the snap length cut the inner one before its source address (as
+     * follow() does for the other tunnels). */
+    struct row outer = *r;
+    r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_TTL | HAS_IPID | HAS_IPPROTO);
+    if (proto == IPPROTO_NUM_IPV4)
+        decode_ipv4(p, caplen, seglen, r, depth + 1);
+    else
+        decode_ipv6(p, caplen, seglen, r, depth + 1);
+    if (!decode_has_address(r))
+        *r = outer;
+}
+
 static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen,
                              struct row *r, int depth)
 {
@@ -70,15 +92,8 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
         break;
     case IPPROTO_NUM_IPV4:
     case IPPROTO_NUM_IPV6:
-        if (depth >= DECODE_MAX_DEPTH)
-            break;
-        tunnel_enter(r, TUNNEL_IPIP);
-        /* The inner header is the row's: forget the outer one's fields. */
-        r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_TTL | HAS_IPID | HAS_IPPROTO);
-        if (proto == IPPROTO_NUM_IPV4)
-            decode_ipv4(p, caplen, seglen, r, depth + 1);
-        else
-            decode_ipv6(p, caplen, seglen, r, depth + 1);
+        if (depth < DECODE_MAX_DEPTH)
+            decode_ip_in_ip(proto, p, caplen, seglen, r, depth);
         break;
     default:
         break;

@@ -88,8 +88,10 @@ static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size
                             struct row *r, int depth);
 
 /* Decodes the encapsulated packet in place of the outer one; when it holds
- * no IP header, the outer packet's fields come back. The VLAN column stays
- * the outermost link's. */
+ * no IP header, or the snap length cut it before its source address, the
+ * outer packet's fields come back (a row with no address at all could be
+ * chosen by no --host, --port or --proto; tshark shows only the outer
+ * addresses there). The VLAN column stays the outermost link's. */
 static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t caplen,
                    size_t reported, struct row *r, int depth)
 {
@@ -122,7 +124,7 @@ static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t 
         decode_mpls(p, caplen, reported, r, depth + 1);
         break;
     }
-    if (r->ipver == IPVER_NONE) {
+    if (!decode_has_address(r)) {
         *r = outer;
         return;
     }
