@@ -318,6 +318,10 @@ refuse "column 'tag037' given twice in --columns" --fix --columns tag37,tag037
 refuse "column 'func' given twice in --columns" --kdb --columns func,func
 refuse "--tags: tag 37 given twice" --fix --tags 37,37
 refuse "--tags: tag 37 given twice" --fix --tags 37 --tags 39,37
+refuse "--columns: at most 16 tags (tagN columns)" --fix --columns time$(printf ',tag%d' $(seq 1 17))
+# a tag --columns names keeps its place; --tags appends the others
+run --fix --columns time,tag37 --tags 37,39 "$td/fix_bundle5.pcap"
+expect "--tags after --columns tagN" "time,tag37,tag39" "$(head -n 1 out.txt)"
 refuse "--columns given twice" --columns time --columns src
 refuse "--fix given twice" --fix --fix
 refuse "--flows given twice" --flows --flows

@@ -157,7 +157,9 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
         if (mt_columns_parse(cols, fix_coldefs, FC_COUNT, o->columns, extra_column, &tc, err,
                              errlen) != 0) {
             size_t k = strlen(err);
-            if (strncmp(err, "unknown", 7) == 0)
+            if (*ntags == FIX_MAX_EXTRA && strncmp(err, "unknown column 'tag", 19) == 0)
+                snprintf(err, errlen, "--columns: at most %d tags (tagN columns)", FIX_MAX_EXTRA);
+            else if (strncmp(err, "unknown", 7) == 0)
                 snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
             return -1;
         }
