@@ -72,6 +72,19 @@ def fingerprint(ip, caplen=None):
     return max(-(2**63 - 2), min(2**63 - 2, v))
 
 
+def ip_shown(ip):
+    """Whether a row shows the IP packet's fields (addresses, protocol,
+    ports), by tshark's rules: an IPv4 header length below 5 words ("Bogus
+    IP header length") or above a non-zero total length ("Bogus IP
+    length") leaves the packet undecoded. The hash is of the packet the
+    row's addresses come from, so such a row has none."""
+    if ip[0] >> 4 != 4:
+        return True
+    ihl = (ip[0] & 0x0F) * 4
+    total = struct.unpack(">H", ip[2:4])[0]
+    return ihl >= 20 and (total == 0 or total >= ihl)
+
+
 # ------------------------------------------------------------ frames
 
 def qtime(sec, ns):
@@ -338,6 +351,39 @@ def cases_expcap():
     return recs
 
 
+def cases_hash():
+    """The hash column on IPv4 headers tshark calls bogus: no address, no
+    hash, whichever length is wrong; a valid header with options is hashed."""
+    recs = []
+    t = BASE
+
+    def add(frame, sec_off, **kw):
+        recs.append(Rec(frame, t + sec_off, 1000 * len(recs), **kw))
+
+    ip, n = udp_ip(13, 5)
+    add(eth(ip), 0, ip=ip, udp_len=n, note="valid")
+
+    def with_vihl(vihl, total=None):
+        b = bytearray(ip)
+        b[0] = vihl
+        if total is not None:
+            b[2:4] = struct.pack(">H", total)
+        return bytes(b)
+
+    for vihl, total, note in [(0x44, None, "header length 4 words"),
+                              (0x4F, None, "header length 60 > total length 41"),
+                              (0x45, 19, "total length 19 < header length 20")]:
+        bad = with_vihl(vihl, total)
+        add(eth(bad), len(recs), ip=bad, proto="", note=note)
+    # 4 bytes of options (NOPs): header length 6 words
+    u = udp(1234, 5678, payload(13, 6))
+    h = struct.pack(">BBHHHBBH4s4s", 0x46, 0, 24 + len(u), 7, 0, 64, 17, 0,
+                    bytes((10, 0, 0, 1)), bytes((10, 0, 0, 2))) + b"\x01" * 4
+    h = h[:10] + struct.pack(">H", csum(h)) + h[12:]
+    add(eth(h + u), len(recs), ip=h + u, udp_len=13, note="header with options")
+    return recs
+
+
 # ------------------------------------------------------------ writing
 
 def write_pcap(path, recs, nanos=True, snaplen=65535):
@@ -364,8 +410,9 @@ def expected_rows(recs):
         ip_cap = None
         if r.ip is not None:
             ip_cap = r.frame[r.ip_off:r.caplen]
-        h = fingerprint(r.ip, len(ip_cap)) if r.ip is not None else None
-        have_ip = r.ip is not None and r.caplen >= r.ip_off + 20
+        shown = r.ip is not None and ip_shown(r.ip)
+        h = fingerprint(r.ip, len(ip_cap)) if shown else None
+        have_ip = shown and r.caplen >= r.ip_off + 20
         hw = r.hw
         lines.append(",".join([
             str(i), qtime(r.sec, r.ns),
@@ -386,6 +433,7 @@ GOLDEN = [
     ("hwts_ixia", cases_ixia, ""),
     ("hwts_arista", cases_arista, ""),
     ("hwts_expcap", cases_expcap, "--hwts expcap"),
+    ("hwts_hash", cases_hash, ""),
 ]
 
 
@@ -495,6 +543,7 @@ def tshark_check(outdir, only=None):
         "hwts_exablaze": ["exablaze.timestamp", "exablaze.device", "exablaze.port"],
         "hwts_ixia": ["ixiatrailer.timestamp", None, None],
         "hwts_arista": ["avsp.64sec", "avsp.64ns", "avsp.48sec", "avsp.48ns"],
+        "hwts_hash": ["ip.dst"],
     }
     bad = 0
     for name, cases, _ in GOLDEN:
@@ -513,7 +562,9 @@ def tshark_check(outdir, only=None):
         for r, line in zip(recs, out.splitlines()):
             f = line.split("\t")
             got = f[3:]
-            if name == "hwts_arista":
+            if name == "hwts_hash":
+                exp_ok = bool(f[2]) == ip_shown(r.ip)
+            elif name == "hwts_arista":
                 if r.hw is None:
                     exp_ok = not any(got)
                 elif got[0]:

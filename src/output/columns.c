@@ -193,6 +193,15 @@ static int hwtime_shown(const struct row *r)
     return r->hw.has_time && fmt_time_in_q_range(r->hw.sec, r->hw.nsec);
 }
 
+/* #17: the hash is of the IP packet the row's addresses come from, so a
+ * row without them has none: decode_ipv4 marks the packet as IP before it
+ * finds a header length above the total length (tshark's "bogus IP
+ * length"), and then shows no field of it, as for a header length below 5. */
+static int hash_source(const struct row *r)
+{
+    return r->ipver != IPVER_NONE && (r->present & HAS_SRC);
+}
+
 /* #16: whether row r has TCP number bit tn */
 static int has_tn(const struct row *r, unsigned tn)
 {
@@ -236,7 +245,7 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_HWTIME: return !hwtime_shown(r);
     case COL_HWDEV: return !r->hw.has_dev;
     case COL_HWPORT: return !r->hw.has_port;
-    case COL_HASH: return r->ipver == IPVER_NONE || !ip_fingerprint_possible(r->ip, r->ip_caplen);
+    case COL_HASH: return !hash_source(r) || !ip_fingerprint_possible(r->ip, r->ip_caplen);
     /* #15 tunnels */
     case COL_TUNNEL: return r->tunnel == TUNNEL_NONE;
     case COL_TSRC: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_SRC);
@@ -376,7 +385,7 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_HWPORT: return r->hw.has_port ? fmt_u32(p, r->hw.port) : p;
     case COL_HASH: {
         int64_t v;
-        if (r->ipver == IPVER_NONE || !ip_fingerprint(r->ip, r->ip_caplen, &v))
+        if (!hash_source(r) || !ip_fingerprint(r->ip, r->ip_caplen, &v))
             return p;
         return fmt_i64(p, v);
     }
