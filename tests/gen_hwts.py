@@ -344,10 +344,18 @@ def cases_expcap():
 
     ip, n = udp_ip(40, 1)
     f = eth(ip)
+    # a padding record, as exact-capture writes after every file header:
+    # wire length 0, no footer, so no stamp (its zero bytes make an 802.3
+    # frame with an LLC header)
+    add(bytes(64), None, 0, origlen=0, proto="LLC", note="padding record")
     for i, (ps, dev, port) in enumerate([(123456789012, 1, 2), (999999999999, 255, 7), (999, 0, 0)]):
         foot = expcap(t + 20 + i, ps, dev, port)
-        add(f + foot, (t + 20 + i, ps // 1000, dev, port), i, ip=ip, udp_len=n,
+        add(f + foot, (t + 20 + i, ps // 1000, dev, port), i + 1, ip=ip, udp_len=n,
             origlen=len(f), note="picoseconds %d" % ps)
+    # picoseconds since the last second boundary: 10^12 and more is none
+    for i, ps in enumerate([10**12, (1 << 40) - 1]):
+        add(f + expcap(t + 30, ps, 1, 2), None, 4 + i, ip=ip, udp_len=n, origlen=len(f),
+            note="picoseconds %d: out of range" % ps)
     return recs
 
 

@@ -140,14 +140,15 @@ static void input_paused(void *ctx)
 }
 
 /* #17: an expcap footer is cut off the frame whenever expcap is asked for
- * (it is not part of the packet); a stamp is looked for only when a column
- * shows it. Returns the frame's captured length. */
+ * (it is not part of the packet; a padding record has none); a stamp is
+ * looked for only when a column shows it. Returns the frame's captured
+ * length. */
 static size_t hardware_stamp(const struct converter *cv, const struct capture_record *rec,
                              struct row *r)
 {
     size_t caplen = rec->caplen;
     r->hw.has_time = r->hw.has_dev = r->hw.has_port = 0;
-    if ((cv->hwts & HWTS_EXPCAP) && caplen >= EXPCAP_FOOTER_LEN) {
+    if ((cv->hwts & HWTS_EXPCAP) && hwts_expcap_has_footer(caplen, rec->origlen)) {
         caplen -= EXPCAP_FOOTER_LEN;
         if (cv->hwts_columns)
             hwts_expcap(rec->data + caplen, &r->hw);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define NSEC_PER_SEC 1000000000u
+#define PSEC_PER_SEC 1000000000000u
 #define ETHER_HEADER_LEN 14
 #define ETHERTYPE_ARISTA 0xD28B
 #define ARISTA_SUBTYPE_TIMESTAMP 0x0001
@@ -230,8 +231,13 @@ int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out)
     /* little-endian, packed: seconds (32), picoseconds (40), flags, device,
      * port, dropped count or new FCS (16), reserved (16) */
     uint64_t ps = (uint64_t)f[8] << 32 | get_le32(f + 4);
-    uint64_t sec = get_le32(f) + ps / 1000000000000u; /* a fraction >= 1 s carries over */
-    set_time(out, (int64_t)sec, (uint32_t)(ps % 1000000000000u / 1000u));
+    /* "picoseconds since the last second boundary": 40 bits hold up to
+     * 1.0995 s, but a value of 1 s or more is no such time (exact-capture's
+     * tools print it as a 12-digit fraction and define no carry), so it
+     * gives no stamp, as an out-of-range fraction of every other format */
+    if (ps >= PSEC_PER_SEC)
+        return 0;
+    set_time(out, get_le32(f), (uint32_t)(ps / 1000u));
     out->has_dev = out->has_port = 1;
     out->dev = f[10];
     out->port = f[11];

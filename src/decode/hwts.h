@@ -49,7 +49,17 @@ int hwts_exablaze(const uint8_t *t, size_t len, int64_t rec_sec, struct hw_stamp
 int hwts_ixia(const uint8_t *t, size_t len, struct hw_stamp *out);
 /* h: the bytes after Ethertype 0xD28B. */
 int hwts_arista(const uint8_t *h, size_t len, int64_t rec_sec, struct hw_stamp *out);
-/* f: the last 16 bytes of the record. */
+/* f: the last 16 bytes of the record. 0 (no stamp) when the picoseconds
+ * are not below 10^12. */
 int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out);
+
+/* Whether a record of an expcap file ends with a footer. exact-capture
+ * writes padding records (one right after the file header of every file,
+ * others to align its writes) with wire length 0 and no footer: their
+ * bytes never were on the wire (exact-capture's docs/src/expcap.md). */
+static inline int hwts_expcap_has_footer(size_t caplen, uint32_t origlen)
+{
+    return origlen != 0 && caplen >= EXPCAP_FOOTER_LEN;
+}
 
 #endif

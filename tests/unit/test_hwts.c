@@ -212,6 +212,29 @@ START_TEST(expcap_picoseconds_truncated)
 }
 END_TEST
 
+START_TEST(expcap_picoseconds_out_of_range)
+{
+    /* 10^12 ps (0xe8d4a51000) and 2^40 - 1: not a fraction of a second */
+    static const uint8_t one_s[16] = { 0x2e, 0x35, 0xbd, 0x5e, 0x00, 0x10, 0xa5, 0xd4, 0xe8,
+                                       0, 1, 2, 0, 0, 0, 0 };
+    static const uint8_t max[16] = { 0x2e, 0x35, 0xbd, 0x5e, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                     0, 1, 2, 0, 0, 0, 0 };
+    reset();
+    ck_assert(!hwts_expcap(one_s, &hw));
+    ck_assert(!hwts_expcap(max, &hw));
+    ck_assert(!hw.has_time && !hw.has_dev && !hw.has_port);
+}
+END_TEST
+
+START_TEST(expcap_padding_record_has_no_footer)
+{
+    /* exact-capture's padding records: wire length 0 */
+    ck_assert(!hwts_expcap_has_footer(64, 0));
+    ck_assert(hwts_expcap_has_footer(76, 60));
+    ck_assert(!hwts_expcap_has_footer(EXPCAP_FOOTER_LEN - 1, 60));
+}
+END_TEST
+
 /* Ethernet + IPv4/UDP (28 bytes, 0 payload), padding to 60, then a Metamako trailer */
 static uint8_t frame[60 + sizeof mm_plain];
 
@@ -353,6 +376,8 @@ int main(void)
     tcase_add_test(tc, arista_64bit_and_48bit);
     tcase_add_test(tc, arista_unknown_version_or_short);
     tcase_add_test(tc, expcap_picoseconds_truncated);
+    tcase_add_test(tc, expcap_picoseconds_out_of_range);
+    tcase_add_test(tc, expcap_padding_record_has_no_footer);
     tcase_add_test(tc, find_trailer_after_ip_datagram_and_padding);
     tcase_add_test(tc, parse_list_names);
     tcase_add_test(tc, fingerprint_ignores_ttl_checksum_dscp);
