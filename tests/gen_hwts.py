@@ -332,6 +332,15 @@ def cases_arista():
     add(f, None, 6, proto="0xd28b", note="unknown version")
     f = dst + src + arista_hdr(0x0010, t, 7) + b"\x08\x00" + ip
     add(f, None, 7, proto="", caplen=20, note="header cut by the snaplen")
+    # the R3 hardware generation (low nibble 1): the same layouts, as
+    # tcpdump's print-arista.c reads them; tshark 4.0 does not know these
+    # versions and shows neither the stamp nor the packet
+    for i, (v, hsec) in enumerate([(0x0011, t + 60), (0x0111, t + 61), (0x0021, t + 62),
+                                   (0x0121, t - 62)]):
+        f = dst + src + arista_hdr(v, hsec, 999999990 + i) + b"\x08\x00" + ip
+        add(f, (hsec, 999999990 + i, None, None), 8 + i, ip=ip, udp_len=n,
+            ip_off=28 if v & 0xF0 == 0x10 else 26, tshark="unknown version",
+            note="R3 version %#06x" % v)
     return recs
 
 
@@ -573,7 +582,9 @@ def tshark_check(outdir, only=None):
             if name == "hwts_hash":
                 exp_ok = bool(f[2]) == ip_shown(r.ip)
             elif name == "hwts_arista":
-                if r.hw is None:
+                if r.tshark == "unknown version":
+                    exp_ok = not any(got)  # tshark 4.0 lacks it: check by tcpdump
+                elif r.hw is None:
                     exp_ok = not any(got)
                 elif got[0]:
                     exp_ok = int(got[0]) == r.hw[0] and int(got[1]) == r.hw[1]

@@ -94,6 +94,28 @@ enum {
     ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_ARP = 0x0806, ETHERTYPE_VLAN = 0x8100,
     ETHERTYPE_IPV6 = 0x86DD, ETHERTYPE_QINQ = 0x88A8, ETHERTYPE_QINQ_OLD = 0x9100,
     ETHERTYPE_MPLS = 0x8847, ETHERTYPE_MPLS_MC = 0x8848, ETHERTYPE_PPPOE_SESSION = 0x8864,
+    ETHERTYPE_ARISTA = 0xD28B,
 };
+
+/* Arista's vendor Ethertype, subtype 1: the timestamp header (#17), read by
+ * the link decoder and by hwts. Its version word, as tcpdump's
+ * print-arista.c splits it: the timescale (high byte: 0 TAI, 1 UTC), the
+ * timestamp format (bits 4-7: 1 64-bit, 2 48-bit) and the hardware
+ * generation (bits 0-3: 0 R/R2, 1 R3; the layout does not depend on it).
+ * Wireshark 4.0 knows only the R/R2 versions 0x0010, 0x0110, 0x0020 and
+ * 0x0120 and stops at the others. */
+#define ARISTA_SUBTYPE_TIMESTAMP 0x0001
+#define ARISTA_FORMAT_64BIT 1 /* seconds u32, nanoseconds u32 */
+#define ARISTA_FORMAT_48BIT 2 /* the low 16 bits of the seconds, nanoseconds u32 */
+static inline unsigned arista_format(uint16_t version) { return (version >> 4) & 0x0F; }
+/* The timestamp's length after the version word; 0 for an unknown format. */
+static inline size_t arista_timestamp_len(uint16_t version)
+{
+    switch (arista_format(version)) {
+    case ARISTA_FORMAT_64BIT: return 8;
+    case ARISTA_FORMAT_48BIT: return 6;
+    default: return 0;
+    }
+}
 
 #endif

@@ -37,12 +37,6 @@
 #define IPOIB_ADDRS_LEN 40
 #define IPOIB_HEADER_LEN 44
 #define ETHERTYPE_NSH 0x894F
-#define ETHERTYPE_ARISTA 0xD28B
-#define ARISTA_SUBTYPE_TIMESTAMP 0x0001
-#define ARISTA_V1_64BIT_TAI 0x0010
-#define ARISTA_V2_48BIT_TAI 0x0020
-#define ARISTA_V11_64BIT_UTC 0x0110
-#define ARISTA_V12_48BIT_UTC 0x0120
 #define MACSEC_SL_MASK 0x3F     /* short length: secure data bytes when < 48 */
 #define NSH_NEXT_IPV4 1
 #define NSH_NEXT_IPV6 2
@@ -133,16 +127,14 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
         return;
     case ETHERTYPE_ARISTA:
         /* Arista's vendor header: subtype, version, then a 64-bit or 48-bit
-         * timestamp by version, then the Ethertype. */
+         * timestamp by the version's format, then the Ethertype. Every
+         * timescale and hardware generation (R3's 0x0011...), as tcpdump;
+         * tshark 4.0 stops at the versions it does not list. */
         if (caplen >= 4 && get_be16(p) == ARISTA_SUBTYPE_TIMESTAMP) {
-            uint16_t version = get_be16(p + 2);
-            size_t off;
-            if (version == ARISTA_V1_64BIT_TAI || version == ARISTA_V11_64BIT_UTC)
-                off = 4 + 8;
-            else if (version == ARISTA_V2_48BIT_TAI || version == ARISTA_V12_48BIT_UTC)
-                off = 4 + 6;
-            else
-                break; /* unknown versions: tshark stops here too */
+            size_t ts = arista_timestamp_len(get_be16(p + 2));
+            if (!ts)
+                break; /* an unknown format: tcpdump stops here too */
+            size_t off = 4 + ts;
             if (caplen < off + 2)
                 return;
             decode_ethertype(get_be16(p + off), p + off + 2, caplen - off - 2,

@@ -11,14 +11,6 @@
 #define NSEC_PER_SEC 1000000000u
 #define PSEC_PER_SEC 1000000000000u
 #define ETHER_HEADER_LEN 14
-#define ETHERTYPE_ARISTA 0xD28B
-#define ARISTA_SUBTYPE_TIMESTAMP 0x0001
-/* Arista version word: timescale byte (0 TAI, 1 UTC), then the format in
- * the high nibble (1: 64-bit, 2: 48-bit). Wireshark 4.0 decodes these four. */
-#define ARISTA_V_64BIT_TAI 0x0010
-#define ARISTA_V_64BIT_UTC 0x0110
-#define ARISTA_V_48BIT_TAI 0x0020
-#define ARISTA_V_48BIT_UTC 0x0120
 /* Metamako: seconds, nanoseconds, then flags, device (16 bits) and port. */
 #define METAMAKO_CORE_LEN 12
 #define METAMAKO_FLAG_EXTENSIONS 0x02
@@ -197,8 +189,10 @@ int hwts_arista(const uint8_t *h, size_t len, int64_t rec_sec, struct hw_stamp *
 {
     if (len < 4 || get_be16(h) != ARISTA_SUBTYPE_TIMESTAMP)
         return 0;
-    uint16_t version = get_be16(h + 2);
-    if (version == ARISTA_V_64BIT_TAI || version == ARISTA_V_64BIT_UTC) {
+    /* by the format alone (decode.h): the timescale is given as written,
+     * and the hardware generation does not change the layout (tcpdump) */
+    unsigned format = arista_format(get_be16(h + 2));
+    if (format == ARISTA_FORMAT_64BIT) {
         if (len < 12)
             return 0;
         uint32_t nsec = get_be32(h + 8);
@@ -207,7 +201,7 @@ int hwts_arista(const uint8_t *h, size_t len, int64_t rec_sec, struct hw_stamp *
         set_time(out, get_be32(h + 4), nsec);
         return 1;
     }
-    if (version == ARISTA_V_48BIT_TAI || version == ARISTA_V_48BIT_UTC) {
+    if (format == ARISTA_FORMAT_48BIT) {
         if (len < 10 || rec_sec < -REC_SEC_LIMIT || rec_sec > REC_SEC_LIMIT)
             return 0;
         uint32_t nsec = get_be32(h + 6);
@@ -264,13 +258,11 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
         case ETHERTYPE_ARISTA:
             if (!*arista)
                 *arista = off;
-            if (caplen < off + 4 || get_be16(p + off) != ARISTA_SUBTYPE_TIMESTAMP)
+            if (caplen < off + 4 || get_be16(p + off) != ARISTA_SUBTYPE_TIMESTAMP ||
+                !arista_timestamp_len(get_be16(p + off + 2)))
                 return 0;
-            switch (get_be16(p + off + 2)) {
-            case ARISTA_V_64BIT_TAI: case ARISTA_V_64BIT_UTC: off += 12; continue;
-            case ARISTA_V_48BIT_TAI: case ARISTA_V_48BIT_UTC: off += 10; continue;
-            default: return 0;
-            }
+            off += 4 + arista_timestamp_len(get_be16(p + off + 2));
+            continue;
         case ETHERTYPE_ARP:
             /* hardware type, protocol type, their lengths, opcode, then
              * two of each address (RFC 826) */

@@ -2,7 +2,8 @@
  * frame (issue #17): trailers after the IP datagram (Arista 7130/Metamako,
  * Exablaze, Ixia/Keysight), the Arista EOS header (Ethertype 0xD28B) and the
  * exact-capture expcap footer. Each parser follows the Wireshark 4.0
- * dissector of the format (expcap: exact-capture's published layout). */
+ * dissector of the format (expcap: exact-capture's published layout;
+ * Arista versions Wireshark 4.0 does not know: tcpdump's print-arista.c). */
 #ifndef PCAP2KDB_HWTS_H
 #define PCAP2KDB_HWTS_H
 

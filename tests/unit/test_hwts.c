@@ -188,6 +188,25 @@ START_TEST(arista_64bit_and_48bit)
 }
 END_TEST
 
+START_TEST(arista_r3_versions_same_layouts)
+{
+    /* the hardware-generation nibble 1 (R3, tcpdump's print-arista.c) */
+    static const uint8_t h64[] = { 0, 1, 0x00, 0x11, 0x5e, 0xbd, 0x35, 0x4c, 0, 0, 0, 5, 8, 0 };
+    static const uint8_t h48[] = { 0, 1, 0x01, 0x21, 0x35, 0x24, 0, 0, 0, 9, 8, 0 };
+    reset();
+    ck_assert(hwts_arista(h64, sizeof h64, REC, &hw));
+    ck_assert_int_eq(hw.sec, REC + 50);
+    ck_assert_uint_eq(hw.nsec, 5);
+    reset();
+    ck_assert(hwts_arista(h48, sizeof h48, REC, &hw));
+    ck_assert_int_eq(hw.sec, REC + 10);
+    ck_assert_uint_eq(hw.nsec, 9);
+    ck_assert_uint_eq(arista_timestamp_len(0x0111), 8);
+    ck_assert_uint_eq(arista_timestamp_len(0x0021), 6);
+    ck_assert_uint_eq(arista_timestamp_len(0x0030), 0);
+}
+END_TEST
+
 START_TEST(arista_unknown_version_or_short)
 {
     static const uint8_t h[] = { 0, 1, 0x00, 0x30, 0, 0, 0, 0, 0, 0, 0, 0 };
@@ -374,6 +393,7 @@ int main(void)
     tcase_add_test(tc, ixia_timestamp_tlv);
     tcase_add_test(tc, ixia_with_fcs_and_bad_checksum);
     tcase_add_test(tc, arista_64bit_and_48bit);
+    tcase_add_test(tc, arista_r3_versions_same_layouts);
     tcase_add_test(tc, arista_unknown_version_or_short);
     tcase_add_test(tc, expcap_picoseconds_truncated);
     tcase_add_test(tc, expcap_picoseconds_out_of_range);
