@@ -401,6 +401,110 @@ def cases_hash():
     return recs
 
 
+def mpls(label, bottom, ttl=64):
+    return struct.pack(">I", label << 12 | bottom << 8 | ttl)
+
+
+SNAP_IPV4 = b"\xaa\xaa\x03\x00\x00\x00\x08\x00"   # LLC UI, SNAP OUI 0, Ethertype IPv4
+
+
+def cases_encap(trailer, name):
+    """One trailer after packets behind MPLS and 802.2 LLC/SNAP. Wireshark
+    looks for it where its dissectors end the packet: after the IP packet's
+    length behind MPLS (packet-mpls.c shrinks its data to the IP packet's, so
+    that the Ethernet trailer is found), after the inner frame's IP packet
+    behind a pseudowire, and after the 802.3 length field for an LLC frame
+    (packet-ieee8023.c), whatever that frame carries. trailer(sec, ns)
+    gives the trailer bytes and the expected (sec, ns, dev, port)."""
+    recs = []
+    t = BASE
+    mac = b"\x00\x11\x22\x33\x44\x55\x00\x66\x77\x88\x99\xaa"
+
+    def add(frame, hw, **kw):
+        recs.append(Rec(frame, t + len(recs), 1000 * len(recs), hw=hw, **kw))
+
+    def pad(f):
+        return f + b"\0" * (60 - len(f)) if len(f) < 60 else f
+
+    ip, n = udp_ip(40, 1)
+    sip, sn = udp_ip(4, 2)           # short: the frames are padded before the trailer
+    ip6 = ipv6(b"\x20\x01\x0d\xb8" + bytes(11) + b"\x01", b"\x20\x01\x0d\xb8" + bytes(11) + b"\x02",
+               17, udp(1234, 5678, payload(30, 4)))
+    v6 = dict(src="2001:db8::1", dst="2001:db8::2")
+    k = 0
+
+    def tr():
+        nonlocal k
+        k += 1
+        return trailer(t + 100 + k, 1000 * k + 7)
+
+    b, hw = tr()
+    add(mac + b"\x88\x47" + mpls(16, 1) + ip + b, hw, ip=ip, udp_len=n, ip_off=18,
+        note="MPLS, one label")
+    b, hw = tr()
+    add(pad(mac + b"\x88\x47" + mpls(16, 0) + mpls(17, 1) + sip) + b, hw, ip=sip, udp_len=sn,
+        ip_off=22, note="MPLS, two labels, padded")
+    b, hw = tr()
+    add(mac + b"\x81\x00\x00\x05\x88\x47" + mpls(16, 1) + ip6 + b, hw, ip=ip6, udp_len=30,
+        ip_off=22, note="VLAN, MPLS, IPv6", **v6)
+    b, hw = tr()
+    add(mac + b"\x88\x47" + mpls(16, 1) + b"\0" * 4 + mac + b"\x08\x00" + ip + b, hw, ip=ip,
+        udp_len=n, ip_off=36, note="MPLS pseudowire: control word, Ethernet")
+    b, hw = tr()
+    add(mac + struct.pack(">H", 8 + len(ip)) + SNAP_IPV4 + ip + b, hw, ip=ip, udp_len=n,
+        ip_off=22, note="802.3 length, LLC/SNAP")
+    b, hw = tr()
+    add(pad(mac + struct.pack(">H", 8 + len(sip)) + SNAP_IPV4 + sip) + b, hw, ip=sip, udp_len=sn,
+        ip_off=22, note="802.3 length, LLC/SNAP, padded")
+    b, hw = tr()
+    add(mac + b"\x81\x00\x00\x05" + struct.pack(">H", 8 + len(ip)) + SNAP_IPV4 + ip + b, hw,
+        ip=ip, udp_len=n, ip_off=26, note="VLAN, 802.3 length, LLC/SNAP")
+    # the 802.3 length, not the IP packet's, ends the frame: 4 more bytes
+    b, hw = tr()
+    add(mac + struct.pack(">H", 8 + len(ip) + 4) + SNAP_IPV4 + ip + b"\0" * 4 + b, hw, ip=ip,
+        udp_len=n, ip_off=22, note="802.3 length past the IP packet")
+    # an 802.3 length that covers the trailer, or runs past the frame: no
+    # trailer after it, no stamp (tshark neither)
+    b, hw = tr()
+    add(mac + struct.pack(">H", 8 + len(ip) + len(b)) + SNAP_IPV4 + ip + b, None, ip=ip,
+        udp_len=n, ip_off=22, note="802.3 length covering the trailer")
+    b, hw = tr()
+    add(mac + struct.pack(">H", 1500) + SNAP_IPV4 + ip + b, None, ip=ip, udp_len=n, ip_off=22,
+        note="802.3 length past the frame")
+    # LLC in a jumbo frame (Ethertype 0x8870): tshark looks for no trailer
+    b, hw = tr()
+    add(mac + b"\x88\x70" + SNAP_IPV4 + ip + b, None, ip=ip, udp_len=n, ip_off=22,
+        note="Ethertype 0x8870 LLC/SNAP")
+    return recs
+
+
+def ixia_ts(sec, ns):
+    return ixia([(3, struct.pack(">II", sec, ns))]), (sec, ns, None, None)
+
+
+def metamako_ts(sec, ns):
+    dev, port = sec & 0xFFFF, ns & 0xFF
+    return metamako(sec, ns, dev, port), (sec, ns, dev, port)
+
+
+def exablaze_ts(sec, ns):
+    frac = (ns << 40) // 1000000000 + 1     # the fraction that truncates back to ns
+    dev, port = sec & 0xFF, ns & 0xFF
+    return exablaze(dev, port, sec, frac), (sec, frac * 1000000000 >> 40, dev, port)
+
+
+def cases_encap_ixia():
+    return cases_encap(ixia_ts, "ixia")
+
+
+def cases_encap_metamako():
+    return cases_encap(metamako_ts, "metamako")
+
+
+def cases_encap_exablaze():
+    return cases_encap(exablaze_ts, "exablaze")
+
+
 # ------------------------------------------------------------ writing
 
 def write_pcap(path, recs, nanos=True, snaplen=65535):
@@ -451,6 +555,9 @@ GOLDEN = [
     ("hwts_arista", cases_arista, ""),
     ("hwts_expcap", cases_expcap, "--hwts expcap"),
     ("hwts_hash", cases_hash, ""),
+    ("hwts_encap_ixia", cases_encap_ixia, ""),
+    ("hwts_encap_metamako", cases_encap_metamako, "--hwts metamako"),
+    ("hwts_encap_exablaze", cases_encap_exablaze, "--hwts exablaze"),
 ]
 
 
@@ -561,6 +668,9 @@ def tshark_check(outdir, only=None):
         "hwts_ixia": ["ixiatrailer.timestamp", None, None],
         "hwts_arista": ["avsp.64sec", "avsp.64ns", "avsp.48sec", "avsp.48ns"],
         "hwts_hash": ["ip.dst"],
+        "hwts_encap_ixia": ["ixiatrailer.timestamp", None, None],
+        "hwts_encap_metamako": ["metamako.time", "metamako.srcdevice", "metamako.srcport"],
+        "hwts_encap_exablaze": ["exablaze.timestamp", "exablaze.device", "exablaze.port"],
     }
     bad = 0
     for name, cases, _ in GOLDEN:
@@ -595,7 +705,7 @@ def tshark_check(outdir, only=None):
                     exp_ok = not got[0]
                 else:
                     exp_ok = bool(got[0]) and tshark_time(got[0]) == (r.hw[0], r.hw[1])
-                    if name != "hwts_ixia":
+                    if "ixia" not in name:
                         exp_ok = exp_ok and int(got[1]) == r.hw[2] and int(got[2]) == r.hw[3]
             ulen = f[1]
             if r.udp_len is not None and r.caplen >= r.ip_off + 28 and ulen:

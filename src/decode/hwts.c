@@ -11,6 +11,7 @@
 #define NSEC_PER_SEC 1000000000u
 #define PSEC_PER_SEC 1000000000000u
 #define ETHER_HEADER_LEN 14
+#define ETHER_ADDRS_LEN 12 /* destination and source MAC: then the type */
 /* Metamako: seconds, nanoseconds, then flags, device (16 bits) and port. */
 #define METAMAKO_CORE_LEN 12
 #define METAMAKO_FLAG_EXTENSIONS 0x02
@@ -30,6 +31,11 @@
 /* The shortest Ethernet frame without its FCS: shorter ones are padded. */
 #define ETH_MIN_FRAME 60
 #define ARP_FIXED_LEN 8
+/* IEEE 802.3 3.2.6: a length/type field up to 1500 is the frame's length;
+ * from 0x0600 a type (Wireshark shows the values between as invalid). */
+#define IEEE8023_MAX_LEN 1500
+#define MPLS_LABEL_LEN 4
+#define MPLS_CONTROL_WORD_LEN 4
 
 static const struct { const char *name; unsigned mask; } hwts_names[] = {
     { "metamako", HWTS_METAMAKO }, { "exablaze", HWTS_EXABLAZE }, { "expcap", HWTS_EXPCAP },
@@ -238,17 +244,47 @@ int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out)
     return 1;
 }
 
-/* Where the Ethernet frame's IP datagram (its length field) or ARP packet
- * (its address lengths) ends, past VLAN tags and Arista headers; also the
- * Arista header's offset. 0 when the frame carries neither. */
+/* Where the IP datagram at p + off ends, by its length field and its
+ * version nibble (as decode_ip_any picks the version); 0 when it is no IP
+ * or its length is not one. */
+static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off)
+{
+    if (caplen < off + 6)
+        return 0;
+    if (p[off] >> 4 == 4) {
+        size_t total = get_be16(p + off + 2);
+        return total >= 20 ? off + total : 0;
+    }
+    if (p[off] >> 4 == 6) {
+        size_t plen = get_be16(p + off + 4);
+        return plen ? off + 40 + plen : 0;
+    }
+    return 0;
+}
+
+/* Where the Ethernet frame's packet ends, so that what follows is its
+ * trailer: where Wireshark's dissectors end it, since a trailer is
+ * whatever they leave over (packet-ethertype.c, packet-ieee8023.c).
+ * - An IP datagram, by its length field, past VLAN tags, Arista headers and
+ *   MPLS labels (packet-mpls.c shrinks its data to the IP packet's "so that
+ *   ethernet trailer is detected"); behind an MPLS pseudowire (control
+ *   word, Ethernet frame, as decode_mpls takes it), the inner frame's.
+ * - An ARP packet, by its address lengths (RFC 826).
+ * - An 802.3 frame (a length, not a type: LLC, SNAP included, whatever it
+ *   carries), by that length; one running past the frame leaves no
+ *   trailer (Wireshark clamps it to the frame).
+ * Also the Arista header's offset. 0 when the frame carries none of these
+ * (Ethertype 0x8870's LLC frame: tshark looks for no trailer there). */
 static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arista)
 {
-    size_t off = 12;
+    size_t off = ETHER_ADDRS_LEN;
     for (int n = 0; n < DECODE_MAX_DEPTH; n++) {
         if (caplen < off + 2)
             return 0;
         uint16_t type = get_be16(p + off);
         off += 2;
+        if (type <= IEEE8023_MAX_LEN)
+            return off + type <= caplen ? off + type : 0;
         switch (type) {
         case ETHERTYPE_VLAN:
         case ETHERTYPE_QINQ:
@@ -263,6 +299,24 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
                 return 0;
             off += 4 + arista_timestamp_len(get_be16(p + off + 2));
             continue;
+        case ETHERTYPE_MPLS:
+        case ETHERTYPE_MPLS_MC: {
+            /* labels to the bottom of the stack, as many as decode_mpls takes */
+            int bottom = 0;
+            for (int l = 0; l < DECODE_MAX_DEPTH * 4 && !bottom; l++) {
+                if (caplen < off + MPLS_LABEL_LEN)
+                    return 0;
+                bottom = p[off + 2] & 1;
+                off += MPLS_LABEL_LEN;
+            }
+            if (!bottom || caplen <= off)
+                return 0;
+            if (p[off] >> 4 == 0) {
+                off += MPLS_CONTROL_WORD_LEN + ETHER_ADDRS_LEN; /* the inner frame's type */
+                continue;
+            }
+            return ip_packet_end(p, caplen, off);
+        }
         case ETHERTYPE_ARP:
             /* hardware type, protocol type, their lengths, opcode, then
              * two of each address (RFC 826) */
@@ -271,17 +325,7 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
             return off + ARP_FIXED_LEN + 2 * ((size_t)p[off + 4] + p[off + 5]);
         case ETHERTYPE_IPV4:
         case ETHERTYPE_IPV6:
-            if (caplen < off + 6)
-                return 0;
-            if (p[off] >> 4 == 4) {
-                size_t total = get_be16(p + off + 2);
-                return total >= 20 ? off + total : 0;
-            }
-            if (p[off] >> 4 == 6) {
-                size_t plen = get_be16(p + off + 4);
-                return plen ? off + 40 + plen : 0;
-            }
-            return 0;
+            return ip_packet_end(p, caplen, off);
         default:
             return 0;
         }
