@@ -343,7 +343,7 @@ void hwts_find(unsigned mask, uint32_t linktype, const uint8_t *p, size_t caplen
     size_t arista = 0;
     size_t end = ethernet_packet_end(p, caplen, &arista);
     /* A trailer sits at the end of the frame: only when all of it was
-     * captured (the trailer is whatever follows the IP datagram). The one
+     * captured (the trailer is whatever follows the packet). The one
      * added last, nearest the capture, wins over the header. */
     if (end && caplen == reported && end < caplen) {
         const uint8_t *t = p + end;

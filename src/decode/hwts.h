@@ -1,5 +1,5 @@
 /* hwts.h: hardware timestamps that capture appliances and switches add to a
- * frame (issue #17): trailers after the IP datagram (Arista 7130/Metamako,
+ * frame (issue #17): trailers after the packet (Arista 7130/Metamako,
  * Exablaze, Ixia/Keysight), the Arista EOS header (Ethertype 0xD28B) and the
  * exact-capture expcap footer. Each parser follows the Wireshark 4.0
  * dissector of the format (expcap: exact-capture's published layout;
@@ -43,7 +43,8 @@ void hwts_find(unsigned mask, uint32_t linktype, const uint8_t *p, size_t caplen
                int64_t rec_sec, struct hw_stamp *out);
 
 /* The parsers, each over the bytes of its trailer or header; 1 when found.
- * t/len: the Ethernet trailer, i.e. every byte after the IP datagram (any
+ * t/len: the Ethernet trailer, i.e. every byte after the frame's packet
+ * (its IP datagram, ARP packet or 802.3 length: see hwts_find; any
  * padding, the trailer, maybe an FCS), wholly captured. */
 int hwts_metamako(const uint8_t *t, size_t len, int64_t rec_sec, struct hw_stamp *out);
 int hwts_exablaze(const uint8_t *t, size_t len, int64_t rec_sec, struct hw_stamp *out);
