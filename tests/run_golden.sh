@@ -36,7 +36,7 @@ tables=("$here/golden.tsv" "$here/robust.tsv")
 python=${PYTHON3:-python3}
 # The generators of testdata/: each writes captures and expected outputs
 # into the folder it is given, and prints its table lines with --table.
-generators=(gen_testdata gen_everyday gen_fixdata gen_analysis gen_kdb gen_robust gen_hwts gen_ipfrag gen_tunnels gen_wpan gen_ipcomp gen_acktime gen_numbers gen_linkcols gen_linktypes)
+generators=(gen_testdata gen_everyday gen_fixdata gen_analysis gen_kdb gen_robust gen_hwts gen_ipfrag gen_tunnels gen_wpan gen_ipcomp gen_acktime gen_numbers gen_linkcols gen_linktypes gen_flows)
 
 usage() {
     echo "usage: $0 PCAP2KDB_BINARY [TABLE.tsv] [NAME...] | --results DIR PCAP2KDB_BINARY" \

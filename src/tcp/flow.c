@@ -297,7 +297,9 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
         st->minwin = r->win;
         st->has_minwin = 1;
     }
-    if (r->present & HAS_MSS) {
+    /* the MSS a side offers is its SYN's (RFC 9293 3.7.1); an option on a
+     * later segment does not count, a retransmitted SYN's replaces it */
+    if ((r->present & HAS_MSS) && (flags & TCP_SYN)) {
         st->mss = r->mss;
         st->has_mss = 1;
     }

@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Golden captures for --flows (one row per TCP connection), with a model of
+the connection rows written for this script.
+
+Each scenario is a TCP conversation built packet by packet (Ethernet, IPv4,
+TCP, microsecond pcap, optionally cut to a snap length), and every packet
+states what its packet row shows, as tshark 4.0 shows it: its stream
+(tcp.stream), its analysis findings, bytes in flight and ACK RTT
+(tcp.analysis.*).  From these statements and the packets' own headers the
+model here works out every --flows column by README's definitions:
+
+  - start/finish: the earliest and latest packet time of the row;
+  - spkts..dwire: segments, payload and frame bytes of each side;
+  - synack: the first SYN-ACK less the latest SYN before it; rtt: the first
+    ACK without SYN less the latest SYN before it (Wireshark's initial_rtt);
+  - swscale/dwscale: 0 when a SYN with whole options carried no window
+    scale, null when no such SYN was seen (these scenarios use no option);
+  - smss/dmss: the MSS option of the side's last SYN (or SYN-ACK);
+  - sminwin..ddupack: the windows (not of RST segments) and the stated
+    findings; szwtime/dzwtime from the windows and times;
+  - smaxflight, srtt*: the stated bytes in flight of the side's segments and
+    the stated ACK RTTs of the peer's ACKs (mean rounded toward zero);
+  - closer, end: of the connection.
+A row is written when its connection is closed (FIN both ways or RST) and
+its last packet (in file order) is 10 s older than the packet being read,
+oldest close first; the others at the end of the input, in stream order.
+
+The packet case of each scenario (--columns frame,stream,analysis,inflight,
+ackrtt) is written from the same statements, so the two modes are held to
+the same stream numbers.
+
+    python3 tests/gen_flows.py [OUTDIR]        (default <repo>/testdata)
+    python3 tests/gen_flows.py --table         the golden.tsv lines
+    python3 tests/gen_flows.py --check-tshark  check every statement with
+                                               tshark (needs tshark; the
+                                               tests do not)
+
+Scenarios:
+  flows_mss   a retransmitted SYN with another MSS, and an MSS option on a
+              later ACK: the last SYN's counts
+"""
+
+import os
+import struct
+import subprocess
+import sys
+import time as _time
+
+COLUMNS = "frame,stream,analysis,inflight,ackrtt"
+T0 = 1700000000  # 2023-11-14T22:13:20Z
+F, S, R, P, A = 0x01, 0x02, 0x04, 0x08, 0x10
+CL = ("10.0.0.1", 40000)
+SV = ("10.0.0.2", 80)
+LINGER_NS = 10 * 10**9
+# the findings a scenario may state, in the analysis column's order
+FINDINGS = ["retransmission", "fast_retransmission", "spurious_retransmission",
+            "out_of_order", "lost_segment", "ack_lost_segment", "dup_ack",
+            "zero_window", "zero_window_probe", "zero_window_probe_ack",
+            "keep_alive", "keep_alive_ack", "window_full", "window_update",
+            "reused_ports"]
+RETRANS = {"retransmission", "fast_retransmission", "spurious_retransmission"}
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def mss_opt(v):
+    return struct.pack("!BBH", 2, 4, v)
+
+
+class Pkt:
+    pass
+
+
+class Scenario:
+    def __init__(self, snap=65535):
+        self.snap = snap
+        self.pk = []
+
+    def seg(self, t_us, frm, to, seq, ack, flags, win=1000, length=0, opts=b"",
+            stream=0, findings=(), inflight=None, ackrtt_us=None):
+        """One packet at T0 + t_us; the rest states its packet row."""
+        for f in findings:
+            assert f in FINDINGS, f
+        p = Pkt()
+        p.t = (T0 * 10**6 + t_us) * 1000
+        p.frm, p.to, p.flags, p.win, p.len = frm, to, flags, win, length
+        p.opts = opts
+        p.stream, p.findings, p.inflight = stream, set(findings), inflight
+        p.ackrtt = None if ackrtt_us is None else ackrtt_us * 1000
+        opts += b"\0" * (-len(opts) % 4)
+        tcp = struct.pack("!HHIIBBHHH", frm[1], to[1], seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                          (5 + len(opts) // 4) << 4, flags, win, 0, 0)
+        tcp += opts + bytes((i * 7) & 0xFF for i in range(length))
+        src = bytes(int(x) for x in frm[0].split("."))
+        dst = bytes(int(x) for x in to[0].split("."))
+        tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+                                                + tcp)) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), len(self.pk) + 1, 0x4000, 64,
+                         6, 0, src, dst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        p.bytes = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip + tcp
+        # the options are whole when the snap length leaves all of them
+        p.opts_whole = len(p.bytes) - length <= self.snap
+        p.mss = struct.unpack("!H", p.opts[2:4])[0] if p.opts[:2] == b"\x02\x04" and \
+            p.opts_whole else None
+        self.pk.append(p)
+
+    def pcap(self):
+        out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, self.snap, 1)
+        for p in self.pk:
+            us = p.t // 1000
+            cap = p.bytes[:self.snap]
+            out += struct.pack("<IIII", us // 10**6, us % 10**6, len(cap), len(p.bytes)) + cap
+        return out
+
+    # ------------------------------------------------------------ model --
+    def packets_out(self):
+        lines = [COLUMNS]
+        for i, p in enumerate(self.pk, 1):
+            an = "|".join(f for f in FINDINGS if f in p.findings)
+            lines.append("%d,%d,%s,%s,%s" % (i, p.stream, an,
+                                             "" if p.inflight is None else p.inflight,
+                                             "" if p.ackrtt is None else qspan(p.ackrtt)))
+        return "\n".join(lines) + "\n"
+
+    def rows(self):
+        """The --flows rows in the order they are written, each a dict."""
+        conns = {}      # stream -> connection state
+        ring = []       # streams whose closed row waits, oldest close first
+        out = []
+        for p in self.pk:
+            while ring:
+                c = conns[ring[0]]
+                if p.t - c["row"][-1].t < LINGER_NS:
+                    break
+                out.append(flow_row(c))
+                c["row"], c["continued"], c["queued"] = [], True, False
+                ring.pop(0)
+            c = conns.setdefault(p.stream, {"first": p, "row": [], "all": [], "continued": False,
+                                            "queued": False, "closer": None,
+                                            "fin": [False, False], "rst": [False, False]})
+            side = 0 if (p.frm, p.to) == (c["first"].frm, c["first"].to) else 1
+            p.side = side
+            c["row"].append(p)
+            c["all"].append(p)
+            if p.flags & (F | R):
+                if c["closer"] is None:
+                    c["closer"] = side
+                if p.flags & F:
+                    c["fin"][side] = True
+                if p.flags & R:
+                    c["rst"][side] = True
+            if (any(c["rst"]) or all(c["fin"])) and not c["queued"]:
+                c["queued"] = True
+                ring.append(p.stream)
+        for sid in sorted(conns):
+            if conns[sid]["row"]:
+                out.append(flow_row(conns[sid]))
+        return out
+
+    def flows_out(self, sym, window=None):
+        lines = [",".join(FLOWS_COLUMNS)]
+        for r in self.rows():
+            if window and not (r["start"] < window[1] and r["finish"] >= window[0]):
+                continue
+            r["sym"] = sym
+            lines.append(",".join(fmt_field(k, r[k]) for k in FLOWS_COLUMNS))
+        return "\n".join(lines) + "\n"
+
+
+FLOWS_COLUMNS = ("stream sym src srcport dest destport start finish spkts dpkts sbytes dbytes "
+                 "swire dwire synack rtt swscale dwscale smss dmss sminwin dminwin szerowin "
+                 "dzerowin szwtime dzwtime sretrans dretrans sdupack ddupack closer end "
+                 "smaxflight dmaxflight srttmin srttavg srttmax drttmin drttavg drttmax "
+                 "srttn drttn").split()
+TIMES = {"start", "finish"}
+SPANS = {"synack", "rtt", "szwtime", "dzwtime", "srttmin", "srttavg", "srttmax", "drttmin",
+         "drttavg", "drttmax"}
+
+
+def qspan(ns):
+    sign = "-" if ns < 0 else ""
+    s, f = divmod(abs(ns), 10**9)
+    return "%s%dD%02d:%02d:%02d.%09d" % (sign, s // 86400, s // 3600 % 24, s // 60 % 60,
+                                          s % 60, f)
+
+
+def qtime(ns):
+    s, f = divmod(ns, 10**9)
+    return _time.strftime("%Y.%m.%dD%H:%M:%S", _time.gmtime(s)) + ".%09d" % f
+
+
+def fmt_field(k, v):
+    if v is None:
+        return ""
+    if k in TIMES:
+        return qtime(v)
+    if k in SPANS:
+        return qspan(v)
+    return str(v)
+
+
+def flow_row(c):
+    pk = c["row"]
+    first = c["first"]
+    r = {"stream": first.stream, "src": first.frm[0], "srcport": first.frm[1],
+         "dest": first.to[0], "destport": first.to[1],
+         "start": min(p.t for p in pk), "finish": max(p.t for p in pk)}
+    syn_t = synack = irtt = None
+    for p in pk:
+        if p.flags & (S | A) == S:
+            syn_t = p.t
+        elif p.flags & (S | A) == S | A and synack is None and syn_t is not None:
+            synack = p.t - syn_t
+        elif p.flags & (S | A) == A and irtt is None and syn_t is not None:
+            irtt = p.t - syn_t
+    cont = c["continued"]
+    r["synack"] = None if cont else synack
+    r["rtt"] = None if cont else irtt
+    # no scenario offers a window scale: known (0) once a whole SYN was seen
+    saw_syn = any(p.flags & S and p.opts_whole for p in first_rows(c))
+    rtts = [[], []]
+    for side, n in ((0, "s"), (1, "d")):
+        mine = [p for p in pk if p.side == side]
+        r[n + "wscale"] = 0 if saw_syn else None
+        r[n + "pkts"] = len(mine)
+        r[n + "bytes"] = sum(p.len for p in mine)
+        r[n + "wire"] = sum(len(p.bytes) for p in mine)
+        syns = [p.mss for p in mine if p.flags & S and p.mss is not None]
+        r[n + "mss"] = syns[-1] if syns and not cont else None
+        wins = [p.win for p in mine if not p.flags & R]
+        r[n + "minwin"] = min(wins) if wins else None
+        r[n + "zerowin"] = sum("zero_window" in p.findings for p in mine)
+        r[n + "retrans"] = sum(bool(p.findings & RETRANS) for p in mine)
+        r[n + "dupack"] = sum("dup_ack" in p.findings for p in mine)
+        fl = [p.inflight for p in mine if p.inflight is not None]
+        r[n + "maxflight"] = max(fl) if fl else None
+        zw, since = 0, None
+        for p in mine:
+            if p.win == 0 and not p.flags & (S | F | R) and since is None:
+                since = p.t
+            elif since is not None and (p.win != 0 or p.flags & R):
+                zw += p.t - since
+                since = None
+        if since is not None:
+            zw += pk[-1].t - since
+        r[n + "zwtime"] = zw
+        # an ACK's RTT is a sample of the side whose segment it acknowledges
+        for p in mine:
+            if p.ackrtt is not None:
+                rtts[1 - side].append(p.ackrtt)
+    for side, n in ((0, "s"), (1, "d")):
+        v = rtts[side]
+        r[n + "rttn"] = len(v)
+        r[n + "rttmin"] = min(v) if v else None
+        r[n + "rttmax"] = max(v) if v else None
+        # C's division: toward zero
+        r[n + "rttavg"] = (abs(sum(v)) // len(v)) * (-1 if sum(v) < 0 else 1) if v else None
+    r["closer"] = {None: None, 0: "src", 1: "dest"}[c["closer"]]
+    r["end"] = "rst" if any(c["rst"]) else "fin" if all(c["fin"]) else \
+        "half_closed" if any(c["fin"]) else "open"
+    return r
+
+
+def first_rows(c):
+    """The packets of the connection so far (the SYN may be in an earlier row)."""
+    return c["all"]
+
+
+def mss():
+    s = Scenario()
+    c = (CL[0], 40000)
+    s.seg(0, c, SV, 1000, 0, S, opts=mss_opt(1460))
+    # the SYN again a second later, with another MSS
+    s.seg(1000000, c, SV, 1000, 0, S, opts=mss_opt(1400), findings=["retransmission"])
+    # (the RTT counts from the first SYN, as Wireshark's)
+    s.seg(1010000, SV, c, 5000, 1001, S | A, opts=mss_opt(1380), ackrtt_us=1010000)
+    s.seg(1020000, c, SV, 1001, 5001, A, ackrtt_us=10000)
+    s.seg(1030000, c, SV, 1001, 5001, A | P, length=100, inflight=100)
+    s.seg(1040000, SV, c, 5001, 1101, A, ackrtt_us=10000)
+    # a data segment and a pure ACK carrying MSS options
+    s.seg(1060000, SV, c, 5001, 1101, A | P, length=10, opts=mss_opt(500), inflight=10)
+    s.seg(1070000, c, SV, 1101, 5011, A, opts=mss_opt(536), ackrtt_us=10000)
+    return s
+
+
+BUILD = {"flows_mss": mss}
+CASES = list(BUILD)
+# --from/--to cases: (name, capture, from, to) with times as ns since T0
+WINDOWS = []
+
+
+def qarg(ns_since_t0):
+    return qtime(T0 * 10**9 + ns_since_t0)
+
+
+def table():
+    for n in CASES:
+        print("%s\ttestdata/%s.pcap\t0\t--flows" % (n, n))
+        print("%s_packets\ttestdata/%s.pcap\t0\t--columns %s" % (n, n, COLUMNS))
+    for name, cap, frm, to in WINDOWS:
+        print("%s\ttestdata/%s.pcap\t0\t--flows --from %s --to %s" %
+              (name, cap, qarg(frm), qarg(to)))
+
+
+def check_tshark(outdir):
+    bad = 0
+    for n in CASES:
+        s = BUILD[n]()
+        args = ["tshark", "-n", "-r", os.path.join(outdir, n + ".pcap"), "-T", "fields",
+                "-E", "separator=/t", "-e", "tcp.stream",
+                "-e", "tcp.analysis.bytes_in_flight", "-e", "tcp.analysis.ack_rtt",
+                "-e", "tcp.options.mss_val"]
+        for f in FINDINGS:
+            args += ["-e", "tcp.analysis." + (f if f != "dup_ack" else "duplicate_ack")]
+        p = subprocess.run(args, capture_output=True, text=True, check=True)
+        for i, (line, pk) in enumerate(zip(p.stdout.splitlines(), s.pk), 1):
+            v = line.split("\t")
+            got = {f for f, x in zip(FINDINGS, v[4:]) if x}
+            if got & {"fast_retransmission", "spurious_retransmission"}:
+                got.discard("retransmission")
+            rtt = int(round(float(v[2]) * 1e9)) if v[2] else None
+            tsh = (int(v[0]), int(v[1]) if v[1] else None, rtt, got)
+            if tsh != (pk.stream, pk.inflight, pk.ackrtt, pk.findings) or \
+                    (v[3] and int(v[3]) != pk.mss) or (pk.mss and not v[3]):
+                bad += 1
+                print("%s frame %d: stated %s, tshark %s" %
+                      (n, i, (pk.stream, pk.inflight, pk.ackrtt, pk.findings, pk.mss),
+                       tsh + (v[3],)))
+    print("tshark agrees with every statement" if not bad else "%d disagreements" % bad)
+    return 1 if bad else 0
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["--table"]:
+        table()
+        return 0
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = os.path.join(os.path.dirname(here), "testdata")
+    if args[:1] == ["--check-tshark"]:
+        return check_tshark(args[1] if len(args) > 1 else outdir)
+    if args:
+        outdir = args[0]
+    os.makedirs(outdir, exist_ok=True)
+    for n in CASES:
+        s = BUILD[n]()
+        with open(os.path.join(outdir, n + ".pcap"), "wb") as fp:
+            fp.write(s.pcap())
+        with open(os.path.join(outdir, n + ".out"), "w") as fp:
+            fp.write(s.flows_out(n))
+        with open(os.path.join(outdir, n + "_packets.out"), "w") as fp:
+            fp.write(s.packets_out())
+    for name, cap, frm, to in WINDOWS:
+        with open(os.path.join(outdir, name + ".out"), "w") as fp:
+            fp.write(BUILD[cap]().flows_out(cap, ((T0 * 10**9 + frm), (T0 * 10**9 + to))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
