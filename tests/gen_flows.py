@@ -36,6 +36,10 @@ the same stream numbers.
                                                tests do not)
 
 Scenarios:
+  flows_snap  snap length 60 cuts every segment's timestamp option: no
+              finding, bytes in flight or ACK RTT is shown, none counted
+  flows_nosnap the same packets whole: a fast retransmission, duplicate
+              ACKs, a zero window, bytes in flight and ACK RTTs
   flows_mss   a retransmitted SYN with another MSS, and an MSS option on a
               later ACK: the last SYN's counts
 """
@@ -59,6 +63,7 @@ FINDINGS = ["retransmission", "fast_retransmission", "spurious_retransmission",
             "keep_alive", "keep_alive_ack", "window_full", "window_update",
             "reused_ports"]
 RETRANS = {"retransmission", "fast_retransmission", "spurious_retransmission"}
+TS_OPT = b"\x01\x01\x08\x0a" + b"\0\0\0\1\0\0\0\2"
 
 
 def csum(data):
@@ -274,6 +279,32 @@ def first_rows(c):
     return c["all"]
 
 
+def snap(cut=True):
+    """gen: the fast retransmission case, its options cut by a snap length of 60."""
+    s = Scenario(snap=60 if cut else 65535)
+    c = (CL[0], 40000)
+    whole = not cut
+
+    def st(**kw):
+        return kw if whole else {}
+    s.seg(0, c, SV, 1000, 0, S, opts=TS_OPT)
+    s.seg(10000, SV, c, 5000, 1001, S | A, opts=TS_OPT, **st(ackrtt_us=10000))
+    s.seg(20000, c, SV, 1001, 5001, A, opts=TS_OPT, **st(ackrtt_us=10000))
+    s.seg(1000000, c, SV, 1001, 5001, A | P, length=100, opts=TS_OPT, **st(inflight=100))
+    # (no bytes in flight after a lost segment until the peer's next ACK)
+    s.seg(1010000, c, SV, 1201, 5001, A | P, length=100, opts=TS_OPT,
+          **st(findings=["lost_segment"]))
+    s.seg(1020000, SV, c, 5001, 1101, A, opts=TS_OPT, **st(ackrtt_us=20000))
+    s.seg(1030000, SV, c, 5001, 1101, A, opts=TS_OPT, **st(findings=["dup_ack"]))
+    s.seg(1040000, SV, c, 5001, 1101, A, opts=TS_OPT, **st(findings=["dup_ack"]))
+    s.seg(1050000, c, SV, 1101, 5001, A | P, length=100, opts=TS_OPT,
+          **st(findings=["fast_retransmission"], inflight=200))
+    # acknowledges the segment after the gap (frame 5), 50 ms old
+    s.seg(1060000, SV, c, 5001, 1301, A, win=0, opts=TS_OPT,
+          **st(findings=["zero_window"], ackrtt_us=50000))
+    return s
+
+
 def mss():
     s = Scenario()
     c = (CL[0], 40000)
@@ -291,7 +322,7 @@ def mss():
     return s
 
 
-BUILD = {"flows_mss": mss}
+BUILD = {"flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss}
 CASES = list(BUILD)
 # --from/--to cases: (name, capture, from, to) with times as ns since T0
 WINDOWS = []

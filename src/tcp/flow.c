@@ -455,7 +455,9 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
         fwd->closed = 1;
     if (t->on_end && t->sum) {
         struct flow_summary *sm = &t->sum[slot_of(t, f)];
-        count_segment(sm, &ana->conn, dir, r, findings, now, has_time);
+        /* only the findings the packet row shows (whole options) count */
+        count_segment(sm, &ana->conn, dir, r, has_len && r->tcp_opts_whole ? findings : 0, now,
+                      has_time);
         if (sm->dir[0].rst || sm->dir[1].rst || (sm->dir[0].fin && sm->dir[1].fin))
             queue_closed(t, f, sm);
     }

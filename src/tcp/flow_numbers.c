@@ -21,19 +21,6 @@ void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, 
      * options after the analysis) */
     t->num[i][dir].nsack = r->tcp_opts_whole && (r->present & HAS_SACK) ? r->nsack : 0;
     t->num[i][dir].sack_bytes = r->sack_bytes;
-    if (t->sum) {
-        struct flow_dir_stats *mine = &t->sum[i].dir[dir], *peer = &t->sum[i].dir[!dir];
-        if (res.inflight > mine->maxflight)
-            mine->maxflight = res.inflight;
-        if (res.matched && res.rtt_ns) {
-            if (!peer->rttn || res.rtt_ns < peer->rttmin)
-                peer->rttmin = res.rtt_ns;
-            if (!peer->rttn || res.rtt_ns > peer->rttmax)
-                peer->rttmax = res.rtt_ns;
-            peer->rttsum += res.rtt_ns;
-            peer->rttn++;
-        }
-    }
     if (!r->tcp_opts_whole || !(findings || res.matched || res.bif_ran))
         return;
     uint8_t tn = 0;
@@ -57,5 +44,21 @@ void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, 
     if (tn) {
         r->present |= HAS_TCPNUM;
         r->tcpnum = tn;
+    }
+    /* --flows: from the values the row shows, so that the figures are
+     * those of the packet rows (none when the options were cut) */
+    if (t->sum) {
+        struct flow_dir_stats *mine = &t->sum[i].dir[dir], *peer = &t->sum[i].dir[!dir];
+        if ((tn & TN_INFLIGHT) && res.inflight > mine->maxflight)
+            mine->maxflight = res.inflight;
+        if (tn & TN_ACKRTT) {
+            int64_t rtt = res.rtt_ns;
+            if (!peer->rttn || rtt < peer->rttmin)
+                peer->rttmin = rtt;
+            if (!peer->rttn || rtt > peer->rttmax)
+                peer->rttmax = rtt;
+            peer->rttsum += rtt;
+            peer->rttn++;
+        }
     }
 }
