@@ -13,6 +13,8 @@ model here works out every --flows column by README's definitions:
   - spkts..dwire: segments, payload and frame bytes of each side;
   - synack: the first SYN-ACK less the latest SYN before it; rtt: the first
     ACK without SYN less the latest SYN before it (Wireshark's initial_rtt);
+    a negative difference (a clock going backwards) is shown negative, as
+    the packet columns ackrtt and irtt show it;
   - swscale/dwscale: 0 when a SYN with whole options carried no window
     scale, null when no such SYN was seen (these scenarios use no option);
   - smss/dmss: the MSS option of the side's last SYN (or SYN-ACK);
@@ -36,6 +38,11 @@ the same stream numbers.
                                                tests do not)
 
 Scenarios:
+  flows_back  the SYN stamped 100 s after the rest: start is the earliest
+              time, synack, rtt and an ACK RTT negative; --from/--to inside
+              the connection's span select it
+  flows_back2 one ACK stamped 5 s early: a negative ACK RTT sample among
+              positive ones
   flows_snap  snap length 60 cuts every segment's timestamp option: no
               finding, bytes in flight or ACK RTT is shown, none counted
   flows_nosnap the same packets whole: a fast retransmission, duplicate
@@ -279,6 +286,42 @@ def first_rows(c):
     return c["all"]
 
 
+def handshake(s, sp, t, stream=0, snap_cut=False):
+    """SYN, SYN-ACK, ACK, 100 bytes and their ACK at t .. t+40 ms."""
+    ms = 1000
+    opts = TS_OPT if snap_cut else b""
+    whole = not snap_cut
+    c = (CL[0], sp)
+    s.seg(t, c, SV, 1000, 0, S, opts=opts, stream=stream)
+    s.seg(t + 10 * ms, SV, c, 5000, 1001, S | A, opts=opts, stream=stream,
+          ackrtt_us=10 * ms if whole else None)
+    s.seg(t + 20 * ms, c, SV, 1001, 5001, A, opts=opts, stream=stream,
+          ackrtt_us=10 * ms if whole else None)
+    s.seg(t + 30 * ms, c, SV, 1001, 5001, A | P, length=100, opts=opts, stream=stream,
+          inflight=100 if whole else None)
+    s.seg(t + 40 * ms, SV, c, 5001, 1101, A, opts=opts, stream=stream,
+          ackrtt_us=10 * ms if whole else None)
+
+
+def back():
+    s = Scenario()
+    handshake(s, 40000, 0)
+    s.pk[0].t += 100 * 10**9
+    s.pk[1].ackrtt = -99990 * 10**6
+    return s
+
+
+def back2():
+    s = Scenario()
+    c = (CL[0], 40000)
+    handshake(s, 40000, 0)
+    s.seg(50000, c, SV, 1101, 5001, A | P, length=100, inflight=100)
+    s.seg(-5 * 10**6, SV, c, 5001, 1201, A, ackrtt_us=-5050000)
+    s.seg(70000, c, SV, 1201, 5001, A | P, length=100, inflight=100)
+    s.seg(80000, SV, c, 5001, 1301, A, ackrtt_us=10000)
+    return s
+
+
 def snap(cut=True):
     """gen: the fast retransmission case, its options cut by a snap length of 60."""
     s = Scenario(snap=60 if cut else 65535)
@@ -322,10 +365,12 @@ def mss():
     return s
 
 
-BUILD = {"flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss}
+BUILD = {"flows_back": back, "flows_back2": back2, "flows_snap": snap,
+         "flows_nosnap": lambda: snap(False), "flows_mss": mss}
 CASES = list(BUILD)
 # --from/--to cases: (name, capture, from, to) with times as ns since T0
-WINDOWS = []
+WINDOWS = [("flows_back_window", "flows_back", 40 * 10**9, 70 * 10**9),
+           ("flows_back_window_after", "flows_back", 101 * 10**9, 200 * 10**9)]
 
 
 def qarg(ns_since_t0):

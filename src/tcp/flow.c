@@ -280,17 +280,24 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
     st->wire += r->origlen;
     if (r->present & HAS_PAYLEN)
         st->bytes += r->paylen;
+    /* start and finish are the earliest and latest times, as --stats's
+     * first and last and tshark's conversations: a capture is not always in
+     * time order (merged files, several interfaces) */
     if (has_time) {
-        if (!f->has_time) {
-            f->has_time = 1;
+        if (!f->has_time || r->ts_sec < f->first_sec ||
+            (r->ts_sec == f->first_sec && r->ts_nsec < f->first_nsec)) {
             f->first_sec = r->ts_sec;
             f->first_nsec = r->ts_nsec;
         }
-        f->last_sec = r->ts_sec;
-        f->last_nsec = r->ts_nsec;
+        if (!f->has_time || r->ts_sec > f->last_sec ||
+            (r->ts_sec == f->last_sec && r->ts_nsec > f->last_nsec)) {
+            f->last_sec = r->ts_sec;
+            f->last_nsec = r->ts_nsec;
+        }
+        f->has_time = 1;
     }
     f->last_ns = now;
-    f->first_rtt = tc->ts_first_rtt;
+    f->first_rtt = (int64_t)tc->ts_first_rtt;
     /* a RST's window (often 0) advertises nothing */
     if ((r->present & HAS_WIN) && !(flags & TCP_RST) &&
         (!st->has_minwin || r->win < st->minwin)) {
@@ -317,7 +324,7 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
             st->zw_since = now;
         } else if (st->at_zero && (r->rawwin != 0 || (flags & TCP_RST))) {
             st->at_zero = 0;
-            st->zw_ns += now - st->zw_since;
+            st->zw_ns += (int64_t)(now - st->zw_since);
         }
         if (flags & (TCP_FIN | TCP_RST)) {
             if (f->closer < 0)
@@ -329,7 +336,7 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
         }
         if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !f->has_synack_rtt &&
             tc->ts_mru_syn) {
-            f->synack_rtt = now - tc->ts_mru_syn;
+            f->synack_rtt = (int64_t)(now - tc->ts_mru_syn);
             f->has_synack_rtt = 1;
         }
     }

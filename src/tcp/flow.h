@@ -26,7 +26,7 @@
 struct flow_dir_stats {
     uint64_t pkts, bytes, wire;  /* segments, TCP payload bytes, frame bytes */
     uint64_t minwin;             /* smallest (scaled) window advertised */
-    uint64_t zw_ns;              /* time spent advertising a zero window */
+    int64_t zw_ns;               /* time spent advertising a zero window */
     uint64_t zw_since;           /* ns when the window closed (at_zero) */
     uint32_t zerowin, retrans, dupack;
     uint16_t mss;
@@ -72,8 +72,10 @@ struct flow_summary {
     int64_t first_sec, last_sec;
     uint32_t first_nsec, last_nsec;
     uint64_t last_ns;
-    uint64_t synack_rtt;       /* SYN to its first SYN-ACK, ns */
-    uint64_t first_rtt;        /* SYN to the first pure ACK (Wireshark's), ns */
+    /* Differences of capture times, negative when the clock went back (as
+     * the packet columns ackrtt and irtt show them). */
+    int64_t synack_rtt;        /* SYN to its first SYN-ACK, ns */
+    int64_t first_rtt;         /* SYN to the first pure ACK (Wireshark's), ns */
     uint8_t has_time;
     uint8_t has_synack_rtt;
     int8_t closer;             /* direction that sent the first FIN or RST, or -1 */

@@ -58,10 +58,11 @@ static void set_time(struct field *f, struct format_ctx *ctx, int ok, int64_t se
     f->len = (size_t)(fmt_time(f->text, &ctx->time, sec, ns) - f->text);
 }
 
-static void set_span(struct field *f, int ok, uint64_t ns)
+/* A negative duration (the clock went backwards) is shown as such, as the
+ * packet columns ackrtt and irtt show it: q timespans may be negative. */
+static void set_span(struct field *f, int ok, int64_t ns)
 {
-    /* a negative duration (clock going backwards) is left null */
-    if (!ok || (int64_t)ns < 0) {
+    if (!ok) {
         f->null = 1;
         return;
     }
@@ -88,9 +89,9 @@ static void fill_numbers(struct field *v, const struct flow_summary *sm)
             v[side].null = 1;
         struct field *rtt = &v[2 + 3 * side];
         int ok = st->rttn != 0;
-        set_span(&rtt[0], ok, (uint64_t)st->rttmin);
-        set_span(&rtt[1], ok, ok ? (uint64_t)(st->rttsum / (int64_t)st->rttn) : 0);
-        set_span(&rtt[2], ok, (uint64_t)st->rttmax);
+        set_span(&rtt[0], ok, st->rttmin);
+        set_span(&rtt[1], ok, ok ? st->rttsum / (int64_t)st->rttn : 0);
+        set_span(&rtt[2], ok, st->rttmax);
         set_u(&v[8 + side], st->rttn);
     }
 }
@@ -152,8 +153,8 @@ static void fill(struct field *v, const struct flow *fl, const struct flow_summa
     set_u(&v[22], s->zerowin);
     set_u(&v[23], d->zerowin);
     /* a window still closed counts until that side's last packet */
-    uint64_t szw = s->zw_ns + (s->at_zero ? sm->last_ns - s->zw_since : 0);
-    uint64_t dzw = d->zw_ns + (d->at_zero ? sm->last_ns - d->zw_since : 0);
+    int64_t szw = s->zw_ns + (s->at_zero ? (int64_t)(sm->last_ns - s->zw_since) : 0);
+    int64_t dzw = d->zw_ns + (d->at_zero ? (int64_t)(sm->last_ns - d->zw_since) : 0);
     set_span(&v[24], 1, szw);
     set_span(&v[25], 1, dzw);
     set_u(&v[26], s->retrans);
