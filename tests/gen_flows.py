@@ -26,6 +26,9 @@ model here works out every --flows column by README's definitions:
 A row is written when its connection is closed (FIN both ways or RST) and
 its last packet (in file order) is 10 s older than the packet being read,
 oldest close first; the others at the end of the input, in stream order.
+A packet of a connection whose row was written goes into a further row with
+the same stream (its synack, rtt, smss and dmss null; closer and end the
+connection's).
 
 The packet case of each scenario (--columns frame,stream,analysis,inflight,
 ackrtt) is written from the same statements, so the two modes are held to
@@ -38,6 +41,9 @@ the same stream numbers.
                                                tests do not)
 
 Scenarios:
+  flows_late  a connection reset, then a segment every 30 s, each answered
+              by a RST (after the first row was written), then a new
+              connection on the next port: stream 1, as in packet rows
   flows_back  the SYN stamped 100 s after the rest: start is the earliest
               time, synack, rtt and an ACK RTT negative; --from/--to inside
               the connection's span select it
@@ -303,6 +309,20 @@ def handshake(s, sp, t, stream=0, snap_cut=False):
           ackrtt_us=10 * ms if whole else None)
 
 
+def late():
+    s = Scenario()
+    c = (CL[0], 40000)
+    handshake(s, 40000, 0)
+    s.seg(50000, SV, c, 5001, 0, R, win=0)
+    for k in range(1, 4):
+        # the RST's window was 0: a byte past it is a zero-window probe
+        s.seg(k * 30 * 10**6, c, SV, 1101, 5001, A | P, length=1, inflight=1,
+              findings=["zero_window_probe"])
+        s.seg(k * 30 * 10**6 + 1000, SV, c, 5001, 0, R, win=0)
+    handshake(s, 40001, 200 * 10**6, stream=1)
+    return s
+
+
 def back():
     s = Scenario()
     handshake(s, 40000, 0)
@@ -365,8 +385,8 @@ def mss():
     return s
 
 
-BUILD = {"flows_back": back, "flows_back2": back2, "flows_snap": snap,
-         "flows_nosnap": lambda: snap(False), "flows_mss": mss}
+BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
+         "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss}
 CASES = list(BUILD)
 # --from/--to cases: (name, capture, from, to) with times as ns since T0
 WINDOWS = [("flows_back_window", "flows_back", 40 * 10**9, 70 * 10**9),

@@ -57,7 +57,7 @@ static const struct column_help packet_help[] = {
 
 static const struct column_help flows_help[] = {
     { "#", "q type" },
-    { "stream", "the connection's stream number (same as the packet column)" },
+    { "stream", "the connection's stream number (same as the packet column; a further row of late packets has its connection's)" },
     { "sym", "as in packet rows" },
     { "src", "address of side s" },
     { "srcport", "port of side s" },

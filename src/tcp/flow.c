@@ -65,11 +65,20 @@ static void clear_side(struct flow_table *t, const struct flow *f)
     }
 }
 
+/* A reporting table tells the connection's record, unless it was told
+ * already and no packet came since. */
+static void report_end(struct flow_table *t, struct flow *f, enum flow_end why)
+{
+    const struct flow_summary *sm = t->sum ? &t->sum[slot_of(t, f)] : NULL;
+    if (t->on_end && sm && (sm->dir[0].pkts || sm->dir[1].pkts))
+        t->on_end(t->on_end_ctx, f, sm, why);
+}
+
 /* Forgets a connection; a reporting table is told about it first. */
 static void evict(struct flow_table *t, struct flow *f, enum flow_end why)
 {
-    if (f->used && t->on_end && t->sum)
-        t->on_end(t->on_end_ctx, f, &t->sum[slot_of(t, f)], why);
+    if (f->used)
+        report_end(t, f, why);
     if (f->used && t->on_evict)
         t->on_evict(t->on_evict_ctx, f);
     memset(f, 0, sizeof *f);
@@ -229,41 +238,67 @@ static void verify_wscale(struct flow_dir *fwd, struct flow_dir *rev, int is_syn
     }
 }
 
+/* Places in the ring of closed connections: one per slot. */
+static uint32_t closed_cap(const struct flow_table *t)
+{
+    return t->n_sets * FLOW_WAYS;
+}
+
+/* --flows: a closed connection's row is written, and the connection stays
+ * in the table (its slot goes as any other's, least recently used first):
+ * a late packet keeps the stream number and starts a further row, which
+ * keeps who closed it and how. */
+static void report_closed(struct flow_table *t, struct flow *f)
+{
+    struct flow_summary *sm = &t->sum[slot_of(t, f)];
+    report_end(t, f, FLOW_END_CLOSED);
+    int8_t closer = sm->closer;
+    uint8_t fin[2] = {sm->dir[0].fin, sm->dir[1].fin}, rst[2] = {sm->dir[0].rst, sm->dir[1].rst};
+    memset(sm, 0, sizeof *sm);
+    sm->closer = closer;
+    sm->continued = 1;
+    for (int d = 0; d < 2; d++) {
+        sm->dir[d].fin = fin[d];
+        sm->dir[d].rst = rst[d];
+    }
+}
+
 /* --flows: closed connections that have been quiet for FLOW_LINGER_NS are
- * reported and forgotten, oldest close first. */
+ * reported, oldest close first. */
 static void sweep_closed(struct flow_table *t, uint64_t now)
 {
+    uint32_t cap = closed_cap(t);
     while (t->closed_n) {
         struct flow_closed *c = &t->closed[t->closed_head];
         struct flow *f = c->f;
         const struct flow_summary *sm = &t->sum[slot_of(t, f)];
         if (f->used && f->stream == c->stream && sm->queued) {
-            if ((int64_t)(now - sm->last_ns) < (int64_t)FLOW_LINGER_NS &&
-                t->closed_n < FLOW_CLOSED_RING)
+            if ((int64_t)(now - sm->last_ns) < (int64_t)FLOW_LINGER_NS && t->closed_n < cap)
                 return;
-            evict(t, f, FLOW_END_CLOSED);
+            report_closed(t, f);
         }
-        t->closed_head = (t->closed_head + 1) % FLOW_CLOSED_RING;
+        t->closed_head = (t->closed_head + 1) % cap;
         t->closed_n--;
     }
 }
 
 static void queue_closed(struct flow_table *t, struct flow *f, struct flow_summary *sm)
 {
+    uint32_t cap = closed_cap(t);
     if (sm->queued)
         return;
-    if (!t->closed && !(t->closed = malloc(FLOW_CLOSED_RING * sizeof *t->closed)))
+    if (!t->closed && !(t->closed = malloc(cap * sizeof *t->closed)))
         return; /* no memory: reported at the end of input instead */
-    if (t->closed_n == FLOW_CLOSED_RING) {
+    if (t->closed_n == cap) {
         /* full: the oldest closed connection is reported now */
         struct flow_closed *c = &t->closed[t->closed_head];
         if (c->f->used && c->f->stream == c->stream && t->sum[slot_of(t, c->f)].queued &&
             c->f != f)
-            evict(t, c->f, FLOW_END_CLOSED);
-        t->closed_head = (t->closed_head + 1) % FLOW_CLOSED_RING;
+            report_closed(t, c->f);
+        t->closed_head = (t->closed_head + 1) % cap;
         t->closed_n--;
     }
-    struct flow_closed *c = &t->closed[(t->closed_head + t->closed_n) % FLOW_CLOSED_RING];
+    struct flow_closed *c = &t->closed[(t->closed_head + t->closed_n) % cap];
     c->f = f;
     c->stream = f->stream;
     t->closed_n++;
@@ -304,8 +339,8 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
         st->minwin = r->win;
         st->has_minwin = 1;
     }
-    /* the MSS a side offers is its SYN's (RFC 9293 3.7.1); an option on a
-     * later segment does not count, a retransmitted SYN's replaces it */
+    /* the MSS a side offers is its SYN's (RFC 9293 3.7.1); a later
+     * segment's option does not count, a retransmitted SYN's replaces it */
     if ((r->present & HAS_MSS) && (flags & TCP_SYN)) {
         st->mss = r->mss;
         st->has_mss = 1;
@@ -385,8 +420,7 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
      * SYN with the same one rewinds the analysis, to show a retransmission. */
     if (syn && fwd->base_set && r->seq != fwd->base_seq) {
         if (!(flags & TCP_ACK)) {
-            if (t->on_end && t->sum)
-                t->on_end(t->on_end_ctx, f, &t->sum[slot_of(t, f)], FLOW_END_REUSED);
+            report_end(t, f, FLOW_END_REUSED);
             if (f->ext && t->on_evict)
                 t->on_evict(t->on_evict_ctx, f);
             flow_start(t, f, r);

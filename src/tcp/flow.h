@@ -80,6 +80,9 @@ struct flow_summary {
     uint8_t has_synack_rtt;
     int8_t closer;             /* direction that sent the first FIN or RST, or -1 */
     uint8_t queued;            /* in the table's ring of closed connections */
+    /* A row of this connection was written already (closed and quiet):
+     * these figures count only the packets that came after it. */
+    uint8_t continued;
 };
 
 /* Why a connection's record ends (the on_end callback). */
@@ -91,9 +94,11 @@ enum flow_end {
 };
 
 /* Closed connections wait this long (capture time) for stray segments
- * before they are reported, when the table reports ends. */
+ * before they are reported, when the table reports ends. A reported
+ * connection keeps its slot, as in a table that does not report, so that a
+ * later packet gets the same stream number in every mode; the packets after
+ * the report make a row of their own (flow_summary.continued). */
 #define FLOW_LINGER_NS 10000000000ull
-#define FLOW_CLOSED_RING 4096u
 
 struct flow_closed {
     struct flow *f;
@@ -110,10 +115,12 @@ struct flow_table {
     /* Told when a flow is evicted, so a message mode can free its state. */
     void (*on_evict)(void *ctx, struct flow *f);
     void *on_evict_ctx;
-    /* When set (--flows), told once when a connection's record is complete,
-     * before it is forgotten; closed connections are then forgotten after
-     * FLOW_LINGER_NS of quiet, and at the end of an input (flow_table_reset)
-     * the remaining ones are told in stream order. */
+    /* When set (--flows), told when a connection's record is complete:
+     * before it is forgotten (evicted, its ports reused), when it is closed
+     * and FLOW_LINGER_NS quiet (it stays in the table: packets after that
+     * are told as a further record), and at the end of an input
+     * (flow_table_reset) for the remaining ones, in stream order. A
+     * record without packets is not told. */
     void (*on_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
                    enum flow_end why);
     void *on_end_ctx;
@@ -121,7 +128,11 @@ struct flow_table {
     int analyze;
     struct flow_ana *ana;       /* per slot, allocated on first use */
     struct flow_summary *sum;   /* per slot, allocated on first use */
-    struct flow_closed *closed; /* ring of FLOW_CLOSED_RING, allocated on use */
+    /* Ring of the closed connections waiting to be reported, oldest close
+     * first, allocated on use with a place per slot: a connection is
+     * reported before its quiet time only when the ring holds one per slot
+     * (stale entries of connections evicted since count too). */
+    struct flow_closed *closed;
     /* #16: set (with analyze) for the TCP number columns; on_end implies
      * it. The lists
      * of unacknowledged segments, per slot and direction, and their pool. */

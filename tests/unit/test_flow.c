@@ -131,6 +131,154 @@ START_TEST(table_evicts_least_recently_used_and_stays_bounded)
 }
 END_TEST
 
+/* --flows: the rows the table tells (on_end), counted per stream. */
+struct ends {
+    uint64_t rows, pkts, continued;
+    uint32_t per_stream[8192];
+};
+
+static void count_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                      enum flow_end why)
+{
+    struct ends *e = ctx;
+    (void)why;
+    e->rows++;
+    e->pkts += s->dir[0].pkts + s->dir[1].pkts;
+    e->continued += s->continued;
+    if (f->stream < 8192)
+        e->per_stream[f->stream]++;
+}
+
+static void report_to(struct flow_table *t, struct ends *e)
+{
+    memset(e, 0, sizeof *e);
+    t->on_end = count_end;
+    t->on_end_ctx = e;
+}
+
+/* A segment of connection k (client port 10000 + k) at t_us of capture time. */
+static struct row conn_seg(int k, int from_client, uint16_t flags, uint32_t seq, uint32_t ack,
+                           uint64_t t_us)
+{
+    struct row r = seg(from_client, flags, seq, ack, 1000, -1, 0);
+    if (from_client)
+        r.sport = (uint16_t)(10000 + k);
+    else
+        r.dport = (uint16_t)(10000 + k);
+    r.ts_sec = 1700000000 + (int64_t)(t_us / 1000000);
+    r.ts_nsec = (uint32_t)(t_us % 1000000) * 1000;
+    return r;
+}
+
+static uint64_t track_in(struct flow_table *t, struct row r)
+{
+    int dir;
+    flow_track_tcp(t, &r, &dir);
+    return r.stream;
+}
+
+/* Handshake and FIN both ways of connection k from t_us, 100 us apart. */
+static void open_and_close(struct flow_table *t, int k, uint64_t t_us, uint64_t *streams)
+{
+    struct row s[5] = {
+        conn_seg(k, 1, TCP_SYN, 1000, 0, t_us),
+        conn_seg(k, 0, TCP_SYN | TCP_ACK, 5000, 1001, t_us + 100),
+        conn_seg(k, 1, TCP_ACK, 1001, 5001, t_us + 200),
+        conn_seg(k, 1, TCP_FIN | TCP_ACK, 1001, 5001, t_us + 300),
+        conn_seg(k, 0, TCP_FIN | TCP_ACK, 5001, 1002, t_us + 400),
+    };
+    for (int i = 0; i < 5; i++)
+        streams[i] = track_in(t, s[i]);
+}
+
+/* Audit B finding 1: 5000 connections closed within a second (more than
+ * the 4096 closed ones --flows used to hold), then their last ACKs: each
+ * ACK keeps its connection's stream, and each connection gives one row. */
+START_TEST(flows_last_acks_after_many_closes_keep_streams)
+{
+    static struct ends e;
+    struct flow_table t;
+    ck_assert_int_eq(flow_table_init(&t, FLOW_DEFAULT_SLOTS), 0);
+    report_to(&t, &e);
+    uint64_t st[5];
+    for (int k = 0; k < 5000; k++) {
+        open_and_close(&t, k, (uint64_t)k * 100, st);
+        for (int i = 0; i < 5; i++)
+            ck_assert_uint_eq(st[i], (uint64_t)k);
+    }
+    for (int k = 0; k < 5000; k++)
+        ck_assert_uint_eq(track_in(&t, conn_seg(k, 1, TCP_ACK, 1002, 5002, 600000 + k)),
+                          (uint64_t)k);
+    ck_assert_uint_eq(t.next_stream, 5000);
+    flow_table_reset(&t);
+    ck_assert_uint_eq(e.rows, 5000);
+    ck_assert_uint_eq(e.pkts, 30000);
+    for (int k = 0; k < 5000; k++)
+        ck_assert_uint_eq(e.per_stream[k], 1);
+    flow_table_free(&t);
+}
+END_TEST
+
+/* A packet after a closed connection's row was written (10 s quiet): same
+ * stream, a further row of its own; the connection's slot, at the end of
+ * input, gives no third row. */
+START_TEST(flows_late_packet_keeps_stream_in_a_further_row)
+{
+    static struct ends e;
+    report_to(&ft, &e);
+    uint64_t st[5];
+    open_and_close(&ft, 0, 0, st);
+    ck_assert_uint_eq(track_in(&ft, conn_seg(0, 1, TCP_RST, 1002, 0, 30000000)), 0);
+    ck_assert_uint_eq(e.rows, 1); /* written before the late packet counted */
+    ck_assert_uint_eq(e.pkts, 5);
+    ck_assert_uint_eq(track_in(&ft, conn_seg(1, 1, TCP_SYN, 7, 0, 45000000)), 1);
+    ck_assert_uint_eq(e.rows, 2);
+    ck_assert_uint_eq(e.per_stream[0], 2);
+    ck_assert_uint_eq(e.continued, 1);
+    ck_assert_uint_eq(e.pkts, 6);
+    flow_table_reset(&ft);
+    ck_assert_uint_eq(e.rows, 3);
+    ck_assert_uint_eq(e.per_stream[0], 2);
+    ck_assert_uint_eq(e.per_stream[1], 1);
+}
+END_TEST
+
+/* Every segment gets the same stream whether the table writes connection
+ * rows or not, also in a table small enough to evict some of the 200
+ * connections, whose closed ones come back 20 s after their rows were
+ * written; every segment is in one row. */
+START_TEST(flows_streams_equal_packet_mode_in_small_table)
+{
+    static struct ends e;
+    struct flow_table pk, fl;
+    ck_assert_int_eq(flow_table_init(&pk, 256), 0);
+    ck_assert_int_eq(flow_table_init(&fl, 256), 0);
+    report_to(&fl, &e);
+    uint64_t a[5], b[5], n = 0;
+    for (int round = 0; round < 3; round++)
+        for (int k = 0; k < 200; k++) {
+            uint64_t t_us = (uint64_t)round * 20000000 + (uint64_t)k * 1000;
+            if (k % 3 == round) {
+                open_and_close(&pk, k, t_us, a);
+                open_and_close(&fl, k, t_us, b);
+                for (int i = 0; i < 5; i++)
+                    ck_assert_uint_eq(a[i], b[i]);
+                n += 5;
+            } else {
+                struct row r = conn_seg(k, 1, TCP_ACK, 1002, 5002, t_us);
+                ck_assert_uint_eq(track_in(&pk, r), track_in(&fl, r));
+                n++;
+            }
+        }
+    ck_assert_uint_eq(pk.next_stream, fl.next_stream);
+    ck_assert_uint_gt(pk.evictions, 0);
+    flow_table_reset(&fl);
+    ck_assert_uint_eq(e.pkts, n);
+    flow_table_free(&pk);
+    flow_table_free(&fl);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flow");
@@ -143,6 +291,9 @@ int main(void)
     tcase_add_test(tc, tcp_new_syn_with_other_isn_starts_new_stream);
     tcase_add_test(tc, tcp_short_segment_shows_raw_numbers);
     tcase_add_test(tc, table_evicts_least_recently_used_and_stays_bounded);
+    tcase_add_test(tc, flows_last_acks_after_many_closes_keep_streams);
+    tcase_add_test(tc, flows_late_packet_keeps_stream_in_a_further_row);
+    tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -130,15 +130,17 @@ static void fill(struct field *v, const struct flow *fl, const struct flow_summa
     set_u(&v[11], d->bytes);
     set_u(&v[12], s->wire);
     set_u(&v[13], d->wire);
-    set_span(&v[14], sm->has_synack_rtt, sm->synack_rtt);
-    set_span(&v[15], sm->first_rtt != 0, sm->first_rtt);
+    /* a further row of a connection (packets after its row was written):
+     * the handshake's figures are the first row's */
+    set_span(&v[14], sm->has_synack_rtt && !sm->continued, sm->synack_rtt);
+    set_span(&v[15], sm->first_rtt != 0 && !sm->continued, sm->first_rtt);
     set_wscale(&v[16], fl->dir[0].win_scale);
     set_wscale(&v[17], fl->dir[1].win_scale);
-    if (s->has_mss)
+    if (s->has_mss && !sm->continued)
         set_u(&v[18], s->mss);
     else
         v[18].null = 1;
-    if (d->has_mss)
+    if (d->has_mss && !sm->continued)
         set_u(&v[19], d->mss);
     else
         v[19].null = 1;
