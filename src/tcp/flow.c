@@ -319,17 +319,19 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
      * first and last and tshark's conversations: a capture is not always in
      * time order (merged files, several interfaces) */
     if (has_time) {
-        if (!f->has_time || r->ts_sec < f->first_sec ||
-            (r->ts_sec == f->first_sec && r->ts_nsec < f->first_nsec)) {
-            f->first_sec = r->ts_sec;
-            f->first_nsec = r->ts_nsec;
+        int64_t sec = r->ts_sec;
+        uint32_t nsec = r->ts_nsec;
+        if (!f->has_time) {
+            f->has_time = 1;
+            f->first_sec = f->last_sec = sec;
+            f->first_nsec = f->last_nsec = nsec;
+        } else if (sec > f->last_sec || (sec == f->last_sec && nsec > f->last_nsec)) {
+            f->last_sec = sec; /* the usual case: in time order */
+            f->last_nsec = nsec;
+        } else if (sec < f->first_sec || (sec == f->first_sec && nsec < f->first_nsec)) {
+            f->first_sec = sec;
+            f->first_nsec = nsec;
         }
-        if (!f->has_time || r->ts_sec > f->last_sec ||
-            (r->ts_sec == f->last_sec && r->ts_nsec > f->last_nsec)) {
-            f->last_sec = r->ts_sec;
-            f->last_nsec = r->ts_nsec;
-        }
-        f->has_time = 1;
     }
     f->last_ns = now;
     f->first_rtt = (int64_t)tc->ts_first_rtt;
@@ -345,12 +347,16 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
         st->mss = r->mss;
         st->has_mss = 1;
     }
-    if (findings & TA_ZERO_WINDOW)
-        st->zerowin++;
-    if (findings & TA_ANY_RETRANSMISSION)
-        st->retrans++;
-    if (findings & TA_DUP_ACK)
-        st->dupack++;
+    /* only the findings the packet row shows count: none when the options
+     * were cut (these come from a segment with a length only) */
+    if (r->tcp_opts_whole && findings) {
+        if (findings & TA_ZERO_WINDOW)
+            st->zerowin++;
+        if (findings & TA_ANY_RETRANSMISSION)
+            st->retrans++;
+        if (findings & TA_DUP_ACK)
+            st->dupack++;
+    }
     /* Time at zero window: from a segment advertising 0 to the next of the
      * same side advertising more, or its RST, or the side's last packet. */
     if (r->present & HAS_TCPHDR) {
@@ -496,9 +502,7 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dirp)
         fwd->closed = 1;
     if (t->on_end && t->sum) {
         struct flow_summary *sm = &t->sum[slot_of(t, f)];
-        /* only the findings the packet row shows (whole options) count */
-        count_segment(sm, &ana->conn, dir, r, has_len && r->tcp_opts_whole ? findings : 0, now,
-                      has_time);
+        count_segment(sm, &ana->conn, dir, r, findings, now, has_time);
         if (sm->dir[0].rst || sm->dir[1].rst || (sm->dir[0].fin && sm->dir[1].fin))
             queue_closed(t, f, sm);
     }
