@@ -270,17 +270,28 @@ def completing(frag, first, total):
     return Frag(frag.data, f, m)
 
 
-EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51}
+EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51,
+            "rt0": 43, "rt2": 43, "srh": 43}
 
 
 def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     """IPv6 header with an extension header chain.  ext items:
     ("hop"|"dst", nbytes) options header of nbytes (multiple of 8),
     ("rt",) type-2 routing header (24 bytes), ("frag", off, m, ident),
-    ("ah", icv_len) authentication header ((len+2)*4 bytes)."""
+    ("ah", icv_len) authentication header ((len+2)*4 bytes);
+    routing headers that may name a final destination (RFC 8200 s. 4.4):
+    ("rt0", [addr, ...], left) type 0, ("rt2", home, left) type 2 (RFC
+    6275), ("srh", [segment 0, ...], left) type 4 (RFC 8754).
+
+    With Segments Left > 0 the packet has a final destination that is not
+    the header's: Wireshark keys its TCP conversation (tcp.stream) on it
+    (pinfo->dst) while ipv6.dst, the dest column, stays the header's. That
+    is type 0's last address, type 2's home address, an SRH's Segment
+    List[0]; it goes to meta["flow_dst"] for the flow oracle."""
     codes = [EXT_CODE[e[0]] for e in ext] + [nxt]
     chain = b""
     later_fragment = False
+    final = None
     for i, e in enumerate(ext):
         nh = codes[i + 1]
         if e[0] in ("hop", "dst"):
@@ -295,6 +306,24 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
         elif e[0] == "rt":
             chain += struct.pack(">BBBB", nh, 2, 2, 0) + b"\0" * 4 + \
                 ip6("2001:db8::99")
+        elif e[0] == "rt0":
+            addrs, left = e[1], e[2]
+            chain += struct.pack(">BBBB", nh, 2 * len(addrs), 0, left) + \
+                b"\0" * 4 + b"".join(ip6(a) for a in addrs)
+            if left:
+                final = addrs[-1]
+        elif e[0] == "rt2":
+            chain += struct.pack(">BBBB", nh, 2, 2, e[2]) + b"\0" * 4 + \
+                ip6(e[1])
+            if e[2]:
+                final = e[1]
+        elif e[0] == "srh":
+            segs, left = e[1], e[2]
+            chain += struct.pack(">BBBBBBH", nh, 2 * len(segs), 4, left,
+                                 len(segs) - 1, 0, 0) + \
+                b"".join(ip6(a) for a in segs)
+            if left:
+                final = segs[0]
         elif e[0] == "frag":
             chain += struct.pack(">BBHI", nh, 0, (e[1] // 8) << 3 | e[2],
                                  e[3])
@@ -325,7 +354,10 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
         f["protocol"] = (IPPROTO_NAME.get(nxt, str(nxt)), 40 + len(chain))
     if not proto_ok:
         inner = Frag(inner.data)
-    return inner.wrap(hdr + chain, f)
+    out = inner.wrap(hdr + chain, f)
+    if final is not None and nxt not in (4, 41):
+        out.meta["flow_dst"] = fmt6(ip6(final))
+    return out
 
 
 ETH_DST = bytes.fromhex("00005e005301")
@@ -446,7 +478,7 @@ def tcp_flow(flows, row, m):
     """Wireshark 4.0 rules for tcp.stream, relative seq/ack and window
     scaling (packet-tcp.c: verify_tcp_window_scaling, base_seq)."""
     a = (row["src"], m["sport"])
-    b = (row["dest"], m["dport"])
+    b = (m.get("flow_dst", row["dest"]), m["dport"])
     key = tuple(sorted([a, b]))
     if key not in flows:
         flows[key] = {"id": len(flows), a: {"scale": -1, "base": None},
@@ -763,6 +795,37 @@ def cases_ip(out):
          "--columns frame,src,dest,protocol,ttl,ipid,srcport,len",
          ["frame", "src", "dest", "protocol", "ttl", "ipid", "srcport",
           "len"])
+
+
+def cases_ipv6_routing(out):
+    """Routing headers with Segments Left > 0: dest is the header's address
+    (tshark's ipv6.dst), the connection the final destination's (tcp.stream,
+    rseq, rack): one stream per connection, both ways."""
+    A, S, P = F["ACK"], F["SYN"], F["PSH"]
+    C, SRV = "2001:db8:1::c", "2001:db8:2::5"
+    sid, hop = "2001:db8:ff::1", "2001:db8:ff::2"
+
+    srh = [("srh", [SRV, sid], 1)]           # SRv6: Segment List[0] last
+    rt0 = [("rt0", [hop, SRV], 2)]            # type 0: the last address
+    rt2 = [("rt2", SRV, 1)]                   # Mobile IPv6 home address
+    done = [("srh", [sid, hop], 0)]           # Segments Left 0: arrived
+    frags = []
+    for i, ext in enumerate((srh, rt0, rt2, done)):
+        port = 40000 + i
+        fwd = lambda *a, **k: ipv6(C, sid, 6, tcp(port, 443, *a, **k),
+                                   ext=ext)
+        rev = lambda *a, **k: ipv6(SRV, C, 6, tcp(443, port, *a, **k))
+        frags += [
+            fwd(100, 0, S, 64240),
+            rev(900, 101, S | A, 65160),
+            fwd(101, 901, A | P, 502, payload=b"G" * 10),
+            rev(901, 111, A, 509),
+        ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frags)]
+    cols = ["frame", "src", "dest", "srcport", "destport", "flags", "stream",
+            "rseq", "rack"]
+    case(out, "ipv6_routing", "ipv6_routing.pcap", pcap_bytes(recs, 1), recs,
+         "--columns " + ",".join(cols), cols)
 
 
 def cases_ipv6_text(out):
@@ -1299,7 +1362,7 @@ def cases_damaged_packets(out):
 
 
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
-       cases_ipv6_text, cases_ip_more, cases_tcp, cases_truncation,
+       cases_ipv6_text, cases_ipv6_routing, cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

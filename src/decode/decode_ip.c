@@ -24,6 +24,14 @@
 #define IPV6_FRAG_OFFMASK 0xFFF8
 #define IPV6_FRAG_M 0x0001
 #define IPV6_FRAG_HEADER_LEN 8
+#define IPV6_ADDR_LEN 16
+/* Routing types (IANA "Routing Types") whose Segments Left > 0 name a final
+ * destination, and where their addresses start in the header. */
+#define IPV6_RT_SOURCE 0        /* RFC 2460 (deprecated by RFC 5095) */
+#define IPV6_RT_MIPV6 2         /* RFC 6275 section 6.4 */
+#define IPV6_RT_RPL 3           /* RFC 6554 section 3 */
+#define IPV6_RT_SRH 4           /* RFC 8754 section 2 */
+#define IPV6_RT_ADDRS 8
 /* A chain of extension headers is bounded by the packet anyway (each is at
  * least 8 bytes, so 65535 bytes hold at most 8192), but a bound on the count
  * keeps the loop obviously finite. tshark follows chains of any length. */
@@ -61,7 +69,8 @@ static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size
      * the snap length cut the inner one before its source address (as
      * follow() does for the other tunnels). */
     struct row outer = *r;
-    r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_TTL | HAS_IPID | HAS_IPPROTO);
+    r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_FINAL_DST | HAS_TTL | HAS_IPID |
+                              HAS_IPPROTO);
     if (proto == IPPROTO_NUM_IPV4)
         decode_ipv4(p, caplen, seglen, r, depth + 1);
     else
@@ -258,6 +267,77 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
 }
 
+/* RFC 6554 RPL: the number of addresses, n = ((Hdr Ext Len * 8) - Pad -
+ * (16 - CmprE)) / (16 - CmprI) + 1, computed as packet-ipv6.c does (int
+ * arithmetic; none for a length of 0; it may come out 0 or negative). */
+static int rpl_addr_count(const uint8_t *h, int cmpri, int cmpre)
+{
+    int pad = h[5] >> 4;
+    if (h[1] == 0)
+        return 0;
+    return (h[1] * 8 - pad - (16 - cmpre)) / (16 - cmpri) + 1;
+}
+
+/* A Routing header (RFC 8200 section 4.4), h its len bytes, all captured.
+ * When Segments Left is not 0, the packet has not reached its final
+ * destination: Wireshark 4.0 (packet-ipv6.c) then sets pinfo->dst, on which
+ * conversations (tcp.stream) and reassembly are keyed, to it, while
+ * ipv6.dst keeps the header's address; the row does the same (final_dst,
+ * row.h). The last address of type 0; type 2's home address; the last of
+ * RPL's (type 3), its elided first CmprE bytes taken from the destination;
+ * Segment List[0] of an SRH (type 4), the last segment of the path. Other
+ * types name none. Returns 0 when Wireshark stops at the header (its
+ * addresses run past it: Malformed), so nothing after it is decoded. */
+static int ipv6_routing(const uint8_t *h, size_t len, struct row *r)
+{
+    uint8_t type = h[2], left = h[3];
+    const uint8_t *last = NULL;
+    size_t n;
+    switch (type) {
+    case IPV6_RT_SOURCE:
+        n = h[1] / 2; /* an odd length leaves 8 bytes that are no address */
+        if (n)
+            last = h + IPV6_RT_ADDRS + (n - 1) * IPV6_ADDR_LEN;
+        break;
+    case IPV6_RT_MIPV6:
+        if (len < IPV6_RT_ADDRS + IPV6_ADDR_LEN)
+            return 0;
+        last = h + IPV6_RT_ADDRS;
+        break;
+    case IPV6_RT_SRH:
+        n = (size_t)h[4] + 1; /* Last Entry + 1 segments */
+        if (len < IPV6_RT_ADDRS + n * IPV6_ADDR_LEN)
+            return 0;
+        last = h + IPV6_RT_ADDRS;
+        break;
+    case IPV6_RT_RPL: {
+        int cmpri = h[4] >> 4, cmpre = h[4] & 0x0F;
+        int count = rpl_addr_count(h, cmpri, cmpre);
+        if (count <= 0)
+            return 1;
+        size_t at = IPV6_RT_ADDRS + (size_t)(count - 1) * (size_t)(16 - cmpri);
+        size_t tail = (size_t)(16 - cmpre);
+        if (at + tail > len)
+            return 0;
+        if (left) {
+            uint8_t a[IPV6_ADDR_LEN];
+            memcpy(a, row_key_dst(r), IPV6_ADDR_LEN); /* the destination so far */
+            memcpy(a + cmpre, h + at, tail);
+            memcpy(r->final_dst, a, IPV6_ADDR_LEN);
+            r->present |= HAS_FINAL_DST;
+        }
+        return 1;
+    }
+    default:
+        return 1;
+    }
+    if (left && last) {
+        memcpy(r->final_dst, last, IPV6_ADDR_LEN);
+        r->present |= HAS_FINAL_DST;
+    }
+    return 1;
+}
+
 static int is_ipv6_extension(uint8_t nh)
 {
     switch (nh) {
@@ -310,6 +390,8 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
             }
         }
         if (caplen < off + len || end < off + len)
+            return;
+        if (nh == IPPROTO_NUM_ROUTING && !ipv6_routing(p + off, len, r))
             return;
         off += len;
         nh = next;

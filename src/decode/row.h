@@ -39,6 +39,7 @@ enum row_present {
     HAS_NO_DMAC  = 1u << 27, /* #18: mac holds a source address alone (SLL)   */
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
     HAS_IPCOMP   = 1u << 26, /* #15: ipcomp is a DEFLATE payload for the driver */
+    HAS_FINAL_DST = 1u << 28, /* final_dst: an unfinished IPv6 routing header's */
 };
 
 /* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
@@ -164,6 +165,13 @@ struct row {
     /* #15: an IPComp (RFC 3173) DEFLATE payload, wholly captured, when
      * HAS_IPCOMP: the driver inflates it and decodes what it carries */
     struct row_frag ipcomp;    /* proto: the next header; data, len: compressed */
+    /* When HAS_FINAL_DST: the final destination named by an IPv6 routing
+     * header whose Segments Left is not 0 (RFC 8200 section 4.4). dst keeps
+     * the header's address, as tshark's ipv6.dst does; Wireshark keys
+     * conversations (tcp.stream) and IPv6 reassembly on this one, its
+     * pinfo->dst. (An IPv4 source route replaces dst itself: tshark's ip.dst
+     * shows the final destination.) */
+    uint8_t  final_dst[16];
 };
 
 enum tunnel_kind {
@@ -171,6 +179,13 @@ enum tunnel_kind {
     TUNNEL_GTP, TUNNEL_MPLS,
 };
 enum { TUNNEL_HAS_SRC = 1, TUNNEL_HAS_DST = 2 };
+
+/* The destination connections and fragment reassembly are keyed on:
+ * Wireshark's pinfo->dst (see final_dst). */
+static inline const uint8_t *row_key_dst(const struct row *r)
+{
+    return (r->present & HAS_FINAL_DST) ? r->final_dst : r->dst;
+}
 
 /* Clears what the decoders fill; the record fields are set by the driver. */
 static inline void row_reset(struct row *r)

@@ -149,14 +149,15 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h;
 }
 
-/* A hash that is the same for both directions of a connection. */
-static uint64_t flow_hash(const struct row *r)
+/* A hash that is the same for both directions of a connection. dst is the
+ * one the connection is keyed on (row_key_dst). */
+static uint64_t flow_hash(const struct row *r, const uint8_t *dst)
 {
     uint64_t a = 0, b = 0, c = 0, d = 0;
     memcpy(&a, r->src, 8);
     memcpy(&b, r->src + 8, 8);
-    memcpy(&c, r->dst, 8);
-    memcpy(&d, r->dst + 8, 8);
+    memcpy(&c, dst, 8);
+    memcpy(&d, dst + 8, 8);
     uint64_t s = mix(mix(0, a), b) ^ ((uint64_t)r->sport << 32);
     uint64_t e = mix(mix(0, c), d) ^ ((uint64_t)r->dport << 32);
     uint64_t h = (s + e) ^ (s ^ e) * 0xFF51AFD7ED558CCDull;
@@ -167,15 +168,15 @@ static uint64_t flow_hash(const struct row *r)
 }
 
 /* Which direction the segment travels in this flow, or -1 if not this flow. */
-static int flow_match(const struct flow *f, const struct row *r)
+static int flow_match(const struct flow *f, const struct row *r, const uint8_t *dst)
 {
     if (!f->used || f->ipver != r->ipver)
         return -1;
     if (f->port[0] == r->sport && f->port[1] == r->dport &&
-        memcmp(f->addr[0], r->src, 16) == 0 && memcmp(f->addr[1], r->dst, 16) == 0)
+        memcmp(f->addr[0], r->src, 16) == 0 && memcmp(f->addr[1], dst, 16) == 0)
         return 0;
     if (f->port[1] == r->sport && f->port[0] == r->dport &&
-        memcmp(f->addr[1], r->src, 16) == 0 && memcmp(f->addr[0], r->dst, 16) == 0)
+        memcmp(f->addr[1], r->src, 16) == 0 && memcmp(f->addr[0], dst, 16) == 0)
         return 1;
     return -1;
 }
@@ -186,7 +187,7 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
     f->used = 1;
     f->ipver = r->ipver;
     memcpy(f->addr[0], r->src, 16);
-    memcpy(f->addr[1], r->dst, 16);
+    memcpy(f->addr[1], row_key_dst(r), 16);
     f->port[0] = r->sport;
     f->port[1] = r->dport;
     f->stream = t->next_stream++;
@@ -199,10 +200,11 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
 
 static struct flow *lookup(struct flow_table *t, const struct row *r, int *dir)
 {
-    struct flow *set = t->slots + (flow_hash(r) & (t->n_sets - 1)) * FLOW_WAYS;
+    const uint8_t *dst = row_key_dst(r);
+    struct flow *set = t->slots + (flow_hash(r, dst) & (t->n_sets - 1)) * FLOW_WAYS;
     struct flow *victim = &set[0];
     for (int i = 0; i < FLOW_WAYS; i++) {
-        int d = flow_match(&set[i], r);
+        int d = flow_match(&set[i], r, dst);
         if (d >= 0) {
             *dir = d;
             return &set[i];

@@ -263,6 +263,102 @@ START_TEST(sll2_ipv6_with_extension_chain)
 }
 END_TEST
 
+/* IPv6 (raw), src 2001:db8::c, dst 2001:db8:ff::1, a routing header of
+ * rtlen bytes (next header TCP) whose type-specific bytes from offset 4 are
+ * body, then a 20-byte TCP header. Returns the packet's length. */
+static size_t ipv6_routed(uint8_t *p, uint8_t type, uint8_t left, const uint8_t *body,
+                          size_t rtlen)
+{
+    memset(p, 0, 40 + rtlen + 20);
+    p[0] = 0x60;
+    p[5] = (uint8_t)(rtlen + 20);
+    p[6] = 43;
+    p[7] = 64;
+    p[8] = 0x20; p[9] = 0x01; p[10] = 0x0d; p[11] = 0xb8; p[23] = 0x0c;
+    p[24] = 0x20; p[25] = 0x01; p[26] = 0x0d; p[27] = 0xb8; p[28] = 0x00; p[29] = 0xff;
+    p[39] = 0x01;
+    uint8_t *h = p + 40;
+    h[0] = 6;
+    h[1] = (uint8_t)(rtlen / 8 - 1);
+    h[2] = type;
+    h[3] = left;
+    memcpy(h + 4, body, rtlen - 4);
+    uint8_t *t = h + rtlen;
+    t[0] = 0x9c; t[1] = 0x40; t[2] = 0x01; t[3] = 0xbb; t[12] = 0x50; t[13] = 0x02;
+    return 40 + rtlen + 20;
+}
+
+/* 2001:db8::N */
+static void addr_n(uint8_t *a, uint8_t n)
+{
+    memset(a, 0, 16);
+    a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8; a[15] = n;
+}
+
+START_TEST(ipv6_srh_with_segments_left_keys_on_segment_list_0)
+{
+    uint8_t p[40 + 40 + 20], body[36] = { 1 }; /* Last Entry 1 */
+    addr_n(body + 4, 5);                       /* Segment List[0]: the final one */
+    addr_n(body + 20, 7);
+    uint8_t hdr_dst[16], want[16];
+    size_t n = ipv6_routed(p, 4, 1, body, 40);
+    memcpy(hdr_dst, p + 24, 16);
+    addr_n(want, 5);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_SPORT);
+    ck_assert_mem_eq(r.dst, hdr_dst, 16);      /* dest: the header's, as ipv6.dst */
+    ck_assert(r.present & HAS_FINAL_DST);
+    ck_assert_mem_eq(row_key_dst(&r), want, 16);
+
+    ipv6_routed(p, 4, 0, body, 40);             /* Segments Left 0: arrived */
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(!(r.present & HAS_FINAL_DST));
+    ck_assert_mem_eq(row_key_dst(&r), hdr_dst, 16);
+
+    body[0] = 2;                                /* Last Entry past the header: Malformed */
+    ipv6_routed(p, 4, 0, body, 40);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(!(r.present & HAS_SPORT));
+    ck_assert_int_eq(r.ipproto, 43);
+}
+END_TEST
+
+START_TEST(ipv6_routing_types_0_2_3_name_their_final_destination)
+{
+    uint8_t p[40 + 40 + 20], body[36] = { 0 }, want[16];
+    /* type 0: the last of its addresses */
+    addr_n(body + 4, 6);
+    addr_n(body + 20, 9);
+    size_t n = ipv6_routed(p, 0, 2, body, 40);
+    decode(LINKTYPE_IPV6, p, n, n);
+    addr_n(want, 9);
+    ck_assert(r.present & HAS_SPORT);
+    ck_assert_mem_eq(row_key_dst(&r), want, 16);
+    /* type 2: the home address; a header too short for it is Malformed */
+    n = ipv6_routed(p, 2, 1, body, 24);
+    decode(LINKTYPE_IPV6, p, n, n);
+    addr_n(want, 6);
+    ck_assert_mem_eq(row_key_dst(&r), want, 16);
+    n = ipv6_routed(p, 2, 1, body, 8);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(!(r.present & (HAS_SPORT | HAS_FINAL_DST)));
+    /* type 3 (RPL), CmprI 14, CmprE 14, no pad, 8 bytes: 4 addresses of 2
+     * bytes, the last one's first 14 bytes the destination's */
+    uint8_t rpl[12] = { 0xEE, 0, 0, 0, 0x00, 0x11, 0x00, 0x05, 0xab, 0xcd, 0x12, 0x34 };
+    n = ipv6_routed(p, 3, 1, rpl, 16);
+    decode(LINKTYPE_IPV6, p, n, n);
+    memcpy(want, p + 24, 16);
+    want[14] = 0x12; want[15] = 0x34;
+    ck_assert(r.present & HAS_SPORT);
+    ck_assert_mem_eq(row_key_dst(&r), want, 16);
+    /* an unassigned type names none */
+    n = ipv6_routed(p, 7, 1, body, 24);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_SPORT);
+    ck_assert(!(r.present & HAS_FINAL_DST));
+}
+END_TEST
+
 START_TEST(ipv6_later_fragment_has_protocol_but_no_ports)
 {
     uint8_t p[40 + 8 + 8];
@@ -380,6 +476,8 @@ int main(void)
     tcase_add_test(tc, ip_in_ip_reports_inner_header);
     tcase_add_test(tc, null_link_both_byte_orders_and_bsd_ipv6_families);
     tcase_add_test(tc, unknown_link_type_fills_nothing);
+    tcase_add_test(tc, ipv6_srh_with_segments_left_keys_on_segment_list_0);
+    tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

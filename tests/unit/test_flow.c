@@ -110,6 +110,28 @@ START_TEST(tcp_short_segment_shows_raw_numbers)
 }
 END_TEST
 
+START_TEST(tcp_stream_keyed_on_final_destination)
+{
+    /* The client's segments carry a routing header: their dest is the next
+     * hop 10.0.0.9, their final destination the server (HAS_FINAL_DST). */
+    struct row c = seg(1, TCP_SYN, 1000, 0, 100, -1, 0);
+    uint8_t hop[4] = { 10, 0, 0, 9 };
+    memcpy(c.final_dst, c.dst, 16);
+    memset(c.dst, 0, 16);
+    memcpy(c.dst, hop, 4);
+    c.present |= HAS_FINAL_DST;
+    struct row r = track(c);
+    ck_assert_uint_eq(r.stream, 0);
+    r = track(seg(0, TCP_SYN | TCP_ACK, 5000, 1001, 100, -1, 0));
+    ck_assert_uint_eq(r.stream, 0);
+    ck_assert_uint_eq(r.rack, 1);
+    /* the same header address without the routing header is another one */
+    c.present &= ~(uint32_t)HAS_FINAL_DST;
+    r = track(c);
+    ck_assert_uint_eq(r.stream, 1);
+}
+END_TEST
+
 START_TEST(table_evicts_least_recently_used_and_stays_bounded)
 {
     flow_table_free(&ft);
@@ -294,6 +316,7 @@ int main(void)
     tcase_add_test(tc, flows_last_acks_after_many_closes_keep_streams);
     tcase_add_test(tc, flows_late_packet_keeps_stream_in_a_further_row);
     tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
+    tcase_add_test(tc, tcp_stream_keyed_on_final_destination);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
