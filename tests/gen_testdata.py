@@ -226,6 +226,38 @@ def icmp6(typ, code, rest=b"\0\0\0\0", payload=b""):
     return icmp(typ, code, rest, payload)
 
 
+# ICMP types whose quoted packet Wireshark 4.0 dissects: Destination
+# Unreachable, Source Quench, Time Exceeded, Parameter Problem (not
+# Redirect, nor the queries); ICMPv6 Destination Unreachable, Packet Too
+# Big, Time Exceeded, Parameter Problem.
+ICMP_QUOTING = {1: (3, 4, 11, 12), 58: (1, 2, 3, 4)}
+
+
+def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0"):
+    """An ICMP (proto 1) or ICMPv6 (58) message of type typ quoting the
+    first tcp_bytes of packet's TCP header (packet: an ipv4()/ipv6() Frag
+    around tcp(), no extension headers). Wireshark dissects a quote of a
+    quoting type and, when 16 bytes of the TCP header are there (its
+    dissector reads up to the window before it looks the connection up),
+    finds or creates that TCP connection: a new one takes the next
+    tcp.stream number. The ICMP row's own columns show none of it."""
+    m = packet.meta
+    iphl = m["tcp_off"]
+    f = icmp(typ, code=0, rest=rest, payload=packet.data[:iphl + tcp_bytes])
+    if typ in ICMP_QUOTING[proto] and tcp_bytes >= 16:
+        v6 = packet.data[0] >> 4 == 6
+        src = packet.data[8:24] if v6 else packet.data[12:16]
+        dst = packet.data[24:40] if v6 else packet.data[16:20]
+        text = fmt6 if v6 else (lambda b: "%d.%d.%d.%d" % tuple(b))
+        q = {k: m[k] for k in ("sport", "dport", "seq", "ack", "flags",
+                               "win")}
+        if "ws" in m and tcp_bytes >= (packet.data[iphl + 12] >> 4) * 4:
+            q["ws"] = m["ws"]
+        q.update(src=text(src), dest=text(dst))
+        f.meta["quote"] = q
+    return f
+
+
 def ipv4(src, dst, proto, inner, ttl=64, ipid=0x1234, opts=b"", df=True,
          mf=False, fragoff=0, ihl=None, total=None, fields_ok=True):
     """IPv4 header around inner.  fields_ok=False: the header is bogus (IHL
@@ -470,13 +502,23 @@ def expected_rows(recs, sym):
         if ("tcp_off" in m and m["tcp_off"] + 16 <= cap and "src" in row
                 and not m.get("noflow")):
             tcp_flow(flows, row, m)
+        if "quote" in m:
+            q = m["quote"]
+            tcp_flow(flows, {"src": q["src"], "dest": q["dest"]}, q,
+                     quoted=True)
         rows.append(row)
     return rows
 
 
-def tcp_flow(flows, row, m):
+def tcp_flow(flows, row, m, quoted=False):
     """Wireshark 4.0 rules for tcp.stream, relative seq/ack and window
-    scaling (packet-tcp.c: verify_tcp_window_scaling, base_seq)."""
+    scaling (packet-tcp.c: verify_tcp_window_scaling, base_seq).
+
+    quoted: a TCP header quoted in an ICMP error (see icmp_quote): it
+    names its connection, a new one taking the next number, and a SYN's
+    window-scale option (or its lack) counts as on the wire; but it has no
+    segment length, so it sets no base sequence number, and its row (the
+    ICMP packet's) shows nothing of it."""
     a = (row["src"], m["sport"])
     b = (m.get("flow_dst", row["dest"]), m["dport"])
     key = tuple(sorted([a, b]))
@@ -494,6 +536,8 @@ def tcp_flow(flows, row, m):
             fwd["scale"] = rev["scale"] = -2
         elif ackf and rev["scale"] == -2:
             fwd["scale"] = -2
+    if quoted:
+        return
     if fwd["base"] is None:
         fwd["base"] = m["seq"] if syn else (m["seq"] - 1) % 2**32
     if rev["base"] is None and ackf:
@@ -825,6 +869,58 @@ def cases_ipv6_routing(out):
     cols = ["frame", "src", "dest", "srcport", "destport", "flags", "stream",
             "rseq", "rack"]
     case(out, "ipv6_routing", "ipv6_routing.pcap", pcap_bytes(recs, 1), recs,
+         "--columns " + ",".join(cols), cols)
+
+
+def cases_icmp_quote(out):
+    """ICMP errors quoting TCP headers: the ICMP row keeps its own columns
+    (no ports, no stream), but a quoted connection takes its tcp.stream
+    number as in Wireshark, so later connections are numbered as there."""
+    A, S, P = F["ACK"], F["SYN"], F["PSH"]
+    R = "192.0.2.254"                       # the router sending the errors
+    conn = lambda c, s, sp, dp, *a, **k: ipv4(c, s, 6, tcp(sp, dp, *a, **k))
+    conn6 = lambda c, s, sp, dp, *a, **k: ipv6(c, s, 6, tcp(sp, dp, *a, **k))
+    unseen = conn("10.0.0.1", "10.0.0.3", 1234, 80, 5, 7, A | P, 1000,
+                  payload=b"q" * 100)
+    known = conn("10.0.0.1", "10.0.0.2", 1000, 2000, 1, 0, S, 1000)
+    unseen6 = conn6("2001:db8::1", "2001:db8::3", 4321, 443, 9, 0, A | P,
+                    1000, payload=b"r" * 50)
+    syn_nows = conn("10.0.0.1", "10.0.0.4", 5555, 22, 100, 0, S, 29200)
+    frags = [
+        known,
+        # Fragmentation needed (3/4) quoting a whole header of a connection
+        # not otherwise seen until later: it takes number 1
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 3, unseen, 20,
+                                          b"\0\0\x05\xdc")),
+        conn("10.0.0.1", "10.0.0.5", 3, 4, 0, 0, S, 1000),       # 2
+        # 15 bytes of the TCP header, a Redirect, an Echo: no number
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 11, conn(
+            "10.0.0.1", "10.0.0.6", 7, 8, 0, 0, A, 1), 15)),
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 5, conn(
+            "10.0.0.1", "10.0.0.7", 7, 8, 0, 0, A, 1), 20)),
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 8, conn(
+            "10.0.0.1", "10.0.0.8", 7, 8, 0, 0, A, 1), 20)),
+        # ICMPv6 Packet Too Big quoting 16 bytes: number 3
+        ipv6("2001:db8::fe", "2001:db8::1", 58,
+             icmp_quote(58, 2, unseen6, 16, b"\0\0\x05\x00")),
+        # a quote of a known connection (0): its number again
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 3, known, 20)),
+        # the quoted connection's own segments come: number 1, their
+        # relative numbers from their own first segment
+        unseen,
+        conn("10.0.0.3", "10.0.0.1", 80, 1234, 7, 105, A, 1000),
+        # a Time Exceeded quoting a SYN without window scaling: number 4,
+        # and the handshake it names does not scale (wscale 0)
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 11, syn_nows, 20)),
+        conn("10.0.0.4", "10.0.0.1", 22, 5555, 900, 101, S | A, 28960,
+             [("mss", 1460), ("nop",), ("ws", 7)]),
+        conn("10.0.0.1", "10.0.0.4", 5555, 22, 101, 901, A, 229),
+        conn6("2001:db8::1", "2001:db8::9", 1, 2, 0, 0, S, 1000),  # 5
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frags)]
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "flags", "stream", "rseq", "rack", "win", "wscale"]
+    case(out, "icmp_quote", "icmp_quote.pcap", pcap_bytes(recs, 1), recs,
          "--columns " + ",".join(cols), cols)
 
 
@@ -1362,7 +1458,7 @@ def cases_damaged_packets(out):
 
 
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
-       cases_ipv6_text, cases_ipv6_routing, cases_ip_more, cases_tcp, cases_truncation,
+       cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote, cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

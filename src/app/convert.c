@@ -251,6 +251,21 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
     return 1;
 }
 
+/* An ICMP error's quoted TCP header names a connection, which Wireshark
+ * numbers (flow_track_quoted); the ICMP row itself is left as it is. Out of
+ * line: the quote's row is large and rarely needed. */
+__attribute__((noinline))
+static void track_quote(struct converter *cv, const struct row *r)
+{
+    struct row q;
+    decode_quoted(&r->quote, r->no_tunnels, &q);
+    if ((q.present & HAS_TCPSEQ) && (q.present & HAS_SRC) && (q.present & HAS_DST)) {
+        q.ts_sec = r->ts_sec;
+        q.ts_nsec = r->ts_nsec;
+        flow_track_quoted(&cv->flows, &q);
+    }
+}
+
 /* One record into its row: the capture's fields, the decoders, fragment
  * reassembly and IPComp, then the TCP state. Returns the row's connection
  * (and its direction in *dir), or NULL. */
@@ -280,7 +295,7 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
         caplen = hardware_stamp(cv, rec, r);
     size_t reported = rec->origlen > caplen ? rec->origlen : caplen;
     decode_link(rec->linktype, rec->data, caplen, reported, r);
-    if (r->present & (HAS_FRAG | HAS_IPCOMP)) { /* one test on the hot path */
+    if (r->present & (HAS_FRAG | HAS_IPCOMP | HAS_QUOTE)) { /* one test on the hot path */
         if (r->present & HAS_FRAG)
             ipfrag_row(&cv->frags, r);
         if (r->present & HAS_IPCOMP) {
@@ -288,6 +303,8 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
             if (r->present & HAS_FRAG) /* a fragment inside the inflated payload */
                 ipfrag_row(&cv->frags, r);
         }
+        if ((r->present & HAS_QUOTE) && (cv->use_flows || cv->mode))
+            track_quote(cv, r);
     }
     *dir = 0;
     if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC) &&

@@ -40,6 +40,7 @@ enum row_present {
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
     HAS_IPCOMP   = 1u << 26, /* #15: ipcomp is a DEFLATE payload for the driver */
     HAS_FINAL_DST = 1u << 28, /* final_dst: an unfinished IPv6 routing header's */
+    HAS_QUOTE    = 1u << 29, /* quote: an ICMP error's quoted packet for the driver */
 };
 
 /* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
@@ -172,6 +173,11 @@ struct row {
      * pinfo->dst. (An IPv4 source route replaces dst itself: tshark's ip.dst
      * shows the final destination.) */
     uint8_t  final_dst[16];
+    /* When HAS_QUOTE: the packet an ICMP or ICMPv6 error quotes (proto: 1
+     * or 58; data, len: its captured bytes from the IP header on). Its row
+     * stays the ICMP packet's; the driver decodes the quote apart
+     * (decode_quoted) for the connection it names (flow_track_quoted). */
+    struct row_frag quote;
 };
 
 enum tunnel_kind {

@@ -153,6 +153,15 @@ void flow_table_reset(struct flow_table *t);
  * the segment (0 or 1), or NULL. */
 struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dir);
 
+/* A TCP header quoted in an ICMP error (decode_quoted), with its first 16
+ * bytes: finds or creates its connection, as Wireshark 4.0 does, so that a
+ * connection first seen in a quote takes the next stream number and keeps
+ * it when its segments follow. The quote is no segment: it counts in no
+ * --flows figure, sets no base sequence number, makes no analysis, and a
+ * connection that had nothing else has no --flows row. r is the quote's
+ * own row (its fields are overwritten), never the ICMP packet's. */
+struct flow *flow_track_quoted(struct flow_table *t, struct row *r);
+
 /* #16, called by flow_track_tcp when t->num is set: the segment's TCP
  * numbers (row columns, as tshark shows them only on a frame with a
  * tcp.analysis tree) and the --flows figures. listed: Wireshark lists the

@@ -359,6 +359,46 @@ START_TEST(ipv6_routing_types_0_2_3_name_their_final_destination)
 }
 END_TEST
 
+START_TEST(icmp_error_quote_is_marked_and_decoded_apart)
+{
+    /* IPv4 ICMP Destination Unreachable quoting IPv4 + TCP (20 bytes) */
+    uint8_t p[20 + 8 + 20 + 20];
+    memset(p, 0, sizeof p);
+    p[0] = 0x45; p[3] = sizeof p; p[8] = 64; p[9] = 1;
+    p[12] = 9; p[15] = 9; p[16] = 10; p[19] = 1;
+    uint8_t *icmp = p + 20, *in = icmp + 8;
+    icmp[0] = 3; icmp[1] = 4;
+    in[0] = 0x45; in[3] = 140; in[8] = 64; in[9] = 6;
+    in[12] = 10; in[15] = 1; in[16] = 10; in[19] = 3;
+    in[20] = 0x04; in[21] = 0xd2; in[22] = 0; in[23] = 80; in[27] = 5;
+    in[32] = 0x50; in[33] = 0x18; in[34] = 0x03; in[35] = 0xe8;
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert_int_eq(r.ipproto, 1);
+    ck_assert(!(r.present & (HAS_SPORT | HAS_TCPSEQ)));  /* the row is the ICMP one */
+    ck_assert(r.present & HAS_QUOTE);
+    ck_assert_ptr_eq(r.quote.data, in);
+    struct row q;
+    decode_quoted(&r.quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    ck_assert_int_eq(q.sport, 1234);
+    ck_assert_uint_eq(q.seq, 5);
+    ck_assert_int_eq(q.dst[3], 3);
+    /* the quoted IP length leaves 15 TCP bytes: no window, no connection */
+    in[3] = 35;
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    decode_quoted(&r.quote, 0, &q);
+    ck_assert(q.present & HAS_SPORT);
+    ck_assert(!(q.present & HAS_TCPSEQ));
+    /* a Redirect and an Echo Request quote nothing Wireshark numbers */
+    icmp[0] = 5;
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & HAS_QUOTE));
+    icmp[0] = 8;
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert(!(r.present & HAS_QUOTE));
+}
+END_TEST
+
 START_TEST(ipv6_later_fragment_has_protocol_but_no_ports)
 {
     uint8_t p[40 + 8 + 8];
@@ -478,6 +518,7 @@ int main(void)
     tcase_add_test(tc, unknown_link_type_fills_nothing);
     tcase_add_test(tc, ipv6_srh_with_segments_left_keys_on_segment_list_0);
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
+    tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

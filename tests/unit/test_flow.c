@@ -132,6 +132,88 @@ START_TEST(tcp_stream_keyed_on_final_destination)
 }
 END_TEST
 
+/* A TCP header quoted in an ICMP error, as decode_quoted leaves it. */
+static struct row quoted(int from_client, uint16_t flags, uint32_t seq, uint16_t sport)
+{
+    struct row q = seg(from_client, flags, seq, 0, 100, -1, 0);
+    if (from_client)
+        q.sport = sport;
+    else
+        q.dport = sport;
+    return q;
+}
+
+START_TEST(icmp_quote_of_unseen_connection_takes_next_stream)
+{
+    struct row r = track(seg(1, TCP_SYN, 1000, 0, 100, -1, 0));
+    ck_assert_uint_eq(r.stream, 0);
+    struct row q = quoted(1, TCP_ACK | TCP_PSH, 5, 2000);
+    ck_assert_ptr_nonnull(flow_track_quoted(&ft, &q));
+    ck_assert_uint_eq(ft.next_stream, 2);          /* number 1 is taken */
+    q = quoted(1, TCP_ACK, 77, 1000);              /* the known connection */
+    flow_track_quoted(&ft, &q);
+    ck_assert_uint_eq(ft.next_stream, 2);
+    r = track(quoted(1, TCP_SYN, 1, 3000));        /* a new one: 2 */
+    ck_assert_uint_eq(r.stream, 2);
+    /* the quoted connection's segments keep its number; the quote set no
+     * base, so their relative numbers start from their own first */
+    r = track(quoted(1, TCP_ACK, 999, 2000));
+    ck_assert_uint_eq(r.stream, 1);
+    ck_assert_uint_eq(r.rseq, 1);
+}
+END_TEST
+
+START_TEST(icmp_quoted_syn_with_other_isn_starts_new_stream)
+{
+    track(seg(1, TCP_SYN, 1000, 0, 100, -1, 0));
+    struct row q = quoted(1, TCP_SYN, 555, 1000);  /* Wireshark: ports reused */
+    flow_track_quoted(&ft, &q);
+    ck_assert_uint_eq(ft.next_stream, 2);
+    struct row r = track(seg(1, TCP_ACK, 1001, 1, 100, -1, 0));
+    ck_assert_uint_eq(r.stream, 1);
+}
+END_TEST
+
+static int ended;
+static void count_quoted_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                      enum flow_end why)
+{
+    (void)ctx, (void)f, (void)why;
+    ck_assert(s->dir[0].pkts || s->dir[1].pkts);
+    ended++;
+}
+
+START_TEST(icmp_quote_flood_stays_bounded_and_gives_no_flows_rows)
+{
+    flow_table_free(&ft);
+    ck_assert_int_eq(flow_table_init(&ft, 64), 0);
+    ft.on_end = count_quoted_end;
+    ended = 0;
+    track(seg(1, TCP_SYN, 1000, 0, 100, -1, 0));
+    for (int i = 0; i < 100000; i++) {
+        struct row q = quoted(1, TCP_ACK, (uint32_t)i, (uint16_t)(2000 + i));
+        q.src[2] = (uint8_t)(i >> 16);
+        flow_track_quoted(&ft, &q);
+    }
+    ck_assert_uint_eq(ft.next_stream, 100001);
+    ck_assert_uint_ge(ft.evictions, 100000 - 64);
+    ck_assert_int_eq(ended, 1);                    /* the real connection only */
+    /* a connection a quote named first, from its server's side: its row's
+     * side s is the sender of its first segment */
+    struct row q = quoted(0, TCP_ACK, 5, 7000);
+    flow_track_quoted(&ft, &q);
+    struct row c = seg(1, TCP_ACK, 1, 6, 100, -1, 10);
+    c.sport = 7000;
+    int dir;
+    struct flow *f = flow_track_tcp(&ft, &c, &dir);
+    ck_assert_int_eq(dir, 0);
+    ck_assert_uint_eq(f->port[0], 7000);
+    ck_assert_uint_eq(ft.sum[f - ft.slots].dir[0].pkts, 1);
+    flow_table_reset(&ft);
+    ck_assert_int_eq(ended, 2);
+}
+END_TEST
+
 START_TEST(table_evicts_least_recently_used_and_stays_bounded)
 {
     flow_table_free(&ft);
@@ -157,6 +239,7 @@ END_TEST
 struct ends {
     uint64_t rows, pkts, continued;
     uint32_t per_stream[8192];
+    uint16_t continued_sport;   /* side s's port in the last further row */
 };
 
 static void count_end(void *ctx, const struct flow *f, const struct flow_summary *s,
@@ -167,6 +250,8 @@ static void count_end(void *ctx, const struct flow *f, const struct flow_summary
     e->rows++;
     e->pkts += s->dir[0].pkts + s->dir[1].pkts;
     e->continued += s->continued;
+    if (s->continued)
+        e->continued_sport = f->port[0];
     if (f->stream < 8192)
         e->per_stream[f->stream]++;
 }
@@ -265,6 +350,24 @@ START_TEST(flows_late_packet_keeps_stream_in_a_further_row)
 }
 END_TEST
 
+/* A further row keeps the connection's sides when its first late packet
+ * comes from side d (only a connection first named by an ICMP quote is
+ * turned round at its first segment). */
+START_TEST(flows_further_row_keeps_sides)
+{
+    static struct ends e;
+    report_to(&ft, &e);
+    uint64_t st[5];
+    open_and_close(&ft, 0, 0, st);
+    ck_assert_uint_eq(track_in(&ft, conn_seg(0, 0, TCP_ACK, 7, 1002, 30000000)), 0);
+    ck_assert_uint_eq(e.rows, 1);
+    flow_table_reset(&ft);
+    ck_assert_uint_eq(e.rows, 2);
+    ck_assert_uint_eq(e.continued, 1);
+    ck_assert_uint_eq(e.continued_sport, 10000); /* the client's, as in the first row */
+}
+END_TEST
+
 /* Every segment gets the same stream whether the table writes connection
  * rows or not, also in a table small enough to evict some of the 200
  * connections, whose closed ones come back 20 s after their rows were
@@ -316,7 +419,11 @@ int main(void)
     tcase_add_test(tc, flows_last_acks_after_many_closes_keep_streams);
     tcase_add_test(tc, flows_late_packet_keeps_stream_in_a_further_row);
     tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
+    tcase_add_test(tc, flows_further_row_keeps_sides);
     tcase_add_test(tc, tcp_stream_keyed_on_final_destination);
+    tcase_add_test(tc, icmp_quote_of_unseen_connection_takes_next_stream);
+    tcase_add_test(tc, icmp_quoted_syn_with_other_isn_starts_new_stream);
+    tcase_add_test(tc, icmp_quote_flood_stays_bounded_and_gives_no_flows_rows);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

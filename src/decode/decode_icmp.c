@@ -1,0 +1,79 @@
+/* decode_icmp.c: ICMP (RFC 792) and ICMPv6 (RFC 4443) errors, for the
+ * packet they quote. The ICMP row keeps its own columns: a quoted header is
+ * not the packet's (its src, ports or stream stay the ICMP packet's, empty
+ * for the ports). But Wireshark 4.0 dissects the quoted IP and TCP headers
+ * (pinfo->flags.in_error_pkt) and, once its TCP dissector has read the 16
+ * bytes up to the window, finds or creates that connection's conversation:
+ * a connection first seen in a quote takes the next tcp.stream number. So
+ * the driver decodes the quote apart (decode_quoted) and hands its TCP
+ * header to the flow table (flow_track_quoted). */
+#include "decode.h"
+#include "bytes.h"
+
+#include <string.h>
+
+#define ICMP_HEADER_LEN 8       /* type, code, checksum, 4 bytes; then the quote */
+/* ICMP types whose quoted packet Wireshark 4.0 dissects in full (checked
+ * with tshark; a Redirect's quote stops after 8 TCP bytes, so no stream). */
+#define ICMP_UNREACH 3
+#define ICMP_SOURCEQUENCH 4
+#define ICMP_TIMXCEED 11
+#define ICMP_PARAMPROB 12
+#define ICMP6_DST_UNREACH 1
+#define ICMP6_PACKET_TOO_BIG 2
+#define ICMP6_TIME_EXCEEDED 3
+#define ICMP6_PARAM_PROB 4
+#define IPV4_MIN_HEADER 20
+#define IPV6_HEADER_LEN 40
+
+static int quotes_packet(uint8_t proto, uint8_t type)
+{
+    if (proto == IPPROTO_NUM_ICMP)
+        return type == ICMP_UNREACH || type == ICMP_SOURCEQUENCH || type == ICMP_TIMXCEED ||
+               type == ICMP_PARAMPROB;
+    return type == ICMP6_DST_UNREACH || type == ICMP6_PACKET_TOO_BIG ||
+           type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROB;
+}
+
+void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, struct row *r, int depth)
+{
+    if ((proto != IPPROTO_NUM_ICMP && proto != IPPROTO_NUM_ICMPV6) ||
+        caplen <= ICMP_HEADER_LEN || !quotes_packet(proto, p[0]))
+        return;
+    r->present |= HAS_QUOTE;
+    r->quote = (struct row_frag){
+        .proto = proto, .depth = (uint8_t)depth,
+        .len = (uint32_t)(caplen - ICMP_HEADER_LEN), .data = p + ICMP_HEADER_LEN,
+    };
+}
+
+/* The quoted packet ends where its IP header's length says, when that is
+ * shorter than the quote (Wireshark shortens the IP datagram's buffer to
+ * it): a TCP header cut there has no window, so no connection. A length of
+ * 0 (offload) or below the header leaves it to the IP decoder. */
+static size_t quoted_length(const uint8_t *p, size_t len)
+{
+    size_t ip;
+    if (len >= 4 && p[0] >> 4 == 4) {
+        ip = get_be16(p + 2);
+        if (ip < IPV4_MIN_HEADER)
+            return len;
+    } else if (len >= 6 && p[0] >> 4 == 6) {
+        if (get_be16(p + 4) == 0)
+            return len;
+        ip = IPV6_HEADER_LEN + (size_t)get_be16(p + 4);
+    } else {
+        return len;
+    }
+    return ip < len ? ip : len;
+}
+
+void decode_quoted(const struct row_frag *quote, uint8_t no_tunnels, struct row *q)
+{
+    q->no_tunnels = no_tunnels;
+    row_reset(q);
+    size_t n = quoted_length(quote->data, quote->len);
+    /* The quote is all the bytes there are of the packet: its lengths are
+     * clamped to them. */
+    decode_ip_any(quote->data, n, n, q, quote->depth + 1);
+}
