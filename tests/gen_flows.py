@@ -63,6 +63,9 @@ import subprocess
 import sys
 import time as _time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_fixdata import csum  # noqa: E402  (the Internet checksum)
+
 COLUMNS = "frame,stream,analysis,inflight,ackrtt"
 T0 = 1700000000  # 2023-11-14T22:13:20Z
 F, S, R, P, A = 0x01, 0x02, 0x04, 0x08, 0x10
@@ -79,13 +82,6 @@ RETRANS = {"retransmission", "fast_retransmission", "spurious_retransmission"}
 TS_OPT = b"\x01\x01\x08\x0a" + b"\0\0\0\1\0\0\0\2"
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def mss_opt(v):
