@@ -319,6 +319,9 @@ refuse "column 'func' given twice in --columns" --kdb --columns func,func
 refuse "--tags: tag 37 given twice" --fix --tags 37,37
 refuse "--tags: tag 37 given twice" --fix --tags 37 --tags 39,37
 refuse "--columns: at most 16 tags (tagN columns)" --fix --columns time$(printf ',tag%d' $(seq 1 17))
+expect "--columns: a name that is no tag, past 16 tags" \
+    "pcap2kdb: unknown column 'tagfoo'" \
+    "$("$bin" --fix --columns time$(printf ',tag%d' $(seq 1 16)),tagfoo "$td/tcp_flags.pcap" 2>&1 | head -n 1 | cut -d';' -f1)"
 # a tag --columns names keeps its place; --tags appends the others
 run --fix --columns time,tag37 --tags 37,39 "$td/fix_bundle5.pcap"
 expect "--tags after --columns tagN" "time,tag37,tag39" "$(head -n 1 out.txt)"

@@ -148,6 +148,19 @@ static int extra_column(void *ctx, const char *name, size_t n, char *qtype)
     return FC_COUNT + (*tc->ntags)++;
 }
 
+/* Whether the parser's message is "unknown column 'tagN'..." for a tag
+ * number N: refused only because the 16 tags are taken. */
+static int names_a_tag(const char *err)
+{
+    static const char prefix[] = "unknown column '";
+    uint32_t tag;
+    if (strncmp(err, prefix, sizeof prefix - 1) != 0)
+        return 0;
+    const char *name = err + sizeof prefix - 1, *end = strchr(name, '\'');
+    return end && end - name > 3 && memcmp(name, "tag", 3) == 0 &&
+           parse_tag(name + 3, (size_t)(end - name - 3), &tag) == 0;
+}
+
 int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_t *tags,
                      int *ntags, char *err, size_t errlen)
 {
@@ -157,7 +170,7 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
         if (mt_columns_parse(cols, fix_coldefs, FC_COUNT, o->columns, extra_column, &tc, err,
                              errlen) != 0) {
             size_t k = strlen(err);
-            if (*ntags == FIX_MAX_EXTRA && strncmp(err, "unknown column 'tag", 19) == 0)
+            if (*ntags == FIX_MAX_EXTRA && names_a_tag(err))
                 snprintf(err, errlen, "--columns: at most %d tags (tagN columns)", FIX_MAX_EXTRA);
             else if (strncmp(err, "unknown", 7) == 0)
                 snprintf(err + k, errlen - k, ",tagN (FIX tag N)");
