@@ -38,7 +38,7 @@ run (RFC 4180: quoted fields unquoted, "" undoubled; nulls = empty fields;
 string bytes decoded on both sides and compared), and the declared types are
 compared with --schema for the same options.
 
-Captures: testdata/fix_*, kdb_*, analysis_* and from ../shared/corpus the
+Captures: testdata/fix_*, kdb_*, analysis_*, flows_* and from ../shared/corpus the
 fixsim-shared__*, kdbipc-shared__tick-any and a dozen others for --flows
 (skipped with a message when the corpus is absent); generated edge cases:
 no messages, one message, 1001 messages (a batch boundary), FIX values and
@@ -601,8 +601,8 @@ def main():
             add(path, FIX, "fix")
         elif f.startswith("kdb_"):
             add(path, KDB, "kdb")
-        elif f.startswith("analysis_"):     # (no FIX or kdb+ messages: the
-            add(path, FLOWS, "flows")         # generated "nontcp" case is that)
+        elif f.startswith(("analysis_", "flows_")):   # (no FIX or kdb+ messages:
+            add(path, FLOWS, "flows")         # the generated "nontcp" case is that)
     corpus = os.path.normpath(a.corpus)
     if a.corpus_only:
         if not os.path.isdir(corpus):
