@@ -924,6 +924,47 @@ def cases_icmp_quote(out):
          "--columns " + ",".join(cols), cols)
 
 
+def trailer(frame, extra):
+    """frame with extra bytes after its IP datagram (an Ethernet trailer:
+    padding, an FCS, a capture appliance's timestamp): no field of it."""
+    return Frag(frame.data + extra, frame.fields, frame.meta)
+
+
+def cases_icmp_quote_trailer(out):
+    """ICMP errors quoting the IP header and 8 bytes (RFC 792) in frames
+    with bytes after the datagram: those are no part of the quote (tshark
+    shows them as eth.trailer), so the quoted TCP header has no window and
+    names no connection; a whole quoted header still does."""
+    S, A, P = F["SYN"], F["ACK"], F["PSH"]
+    R = "192.0.2.254"
+    conn = lambda c, s, sp, dp, *a, **k: ipv4(c, s, 6, tcp(sp, dp, *a, **k))
+    conn6 = lambda c, s, sp, dp, *a, **k: ipv6(c, s, 6, tcp(sp, dp, *a, **k))
+    stamp = bytes(range(0x40, 0x50))            # 16 bytes: a timestamp trailer
+    frames = [
+        eth(conn("10.0.0.1", "10.0.0.2", 1000, 2000, 1, 0, S, 1000)),   # 0
+        trailer(eth(ipv4(R, "10.0.0.1", 1, icmp_quote(1, 11, conn(
+            "10.0.0.1", "10.0.0.9", 5555, 80, 100, 200, A | P, 1000,
+            payload=b"x" * 1000), 8))), stamp),
+        trailer(eth(ipv6("2001:db8::fe", "2001:db8::1", 58, icmp_quote(
+            58, 1, conn6("2001:db8::1", "2001:db8::9", 6666, 80, 1, 1, A,
+                         1000), 8))), stamp),
+        # eight bytes of padding and an FCS after a Destination Unreachable
+        trailer(eth(ipv4(R, "10.0.0.1", 1, icmp_quote(1, 3, conn(
+            "10.0.0.1", "10.0.0.8", 7777, 443, 5, 6, A, 1000), 8))),
+            b"\0" * 8 + b"\xde\xad\xbe\xef"),
+        eth(conn("10.0.0.1", "10.0.0.3", 1001, 2001, 1, 0, S, 1000)),   # 1
+        # the whole TCP header quoted, then the trailer: number 2
+        trailer(eth(ipv4(R, "10.0.0.1", 1, icmp_quote(1, 11, conn(
+            "10.0.0.1", "10.0.0.7", 4444, 80, 9, 9, A, 1000), 20))), stamp),
+        eth(conn("10.0.0.1", "10.0.0.4", 1002, 2002, 1, 0, S, 1000)),   # 3
+    ]
+    recs = [Rec(f, T0, 1000 * i) for i, f in enumerate(frames)]
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "stream"]
+    case(out, "icmp_quote_trailer", "icmp_quote_trailer.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+
 def cases_ipv6_text(out):
     addrs = [
         ("2001:db8:0:0:0:0:0:1", "2001:db8::1"),
@@ -1458,7 +1499,8 @@ def cases_damaged_packets(out):
 
 
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
-       cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote, cases_ip_more, cases_tcp, cases_truncation,
+       cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
+       cases_icmp_quote_trailer, cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

@@ -73,9 +73,11 @@ void decode_ip_inflated(const struct row_frag *c, const uint8_t *p, size_t len, 
 void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 
 /* decode_icmp.c: an ICMP (proto 1) or ICMPv6 (58) message (any other
- * proto: nothing); an error that quotes a packet is described in the row
- * (HAS_QUOTE, row.quote). */
-void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, struct row *r, int depth);
+ * proto: nothing) of seglen bytes from the IP header (clamped to the wire);
+ * an error that quotes a packet is described in the row (HAS_QUOTE,
+ * row.quote). */
+void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, struct row *r,
+                 int depth);
 /* The packet an ICMP error quotes (row.quote), decoded into q (reset
  * first) as Wireshark decodes it inside the error: q then holds its IP and
  * TCP fields, for the connection it names. no_tunnels: as --no-tunnels. */

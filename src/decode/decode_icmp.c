@@ -35,15 +35,21 @@ static int quotes_packet(uint8_t proto, uint8_t type)
            type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROB;
 }
 
-void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, struct row *r, int depth)
+void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, struct row *r,
+                 int depth)
 {
+    /* The message ends where the IP datagram does: what follows in the
+     * frame (an Ethernet trailer, FCS, a capture appliance's timestamp) is
+     * not quoted, though it would read as the rest of an 8-byte quote's TCP
+     * header (Wireshark's ICMP buffer ends at the IP length too). */
+    size_t n = caplen < seglen ? caplen : seglen;
     if ((proto != IPPROTO_NUM_ICMP && proto != IPPROTO_NUM_ICMPV6) ||
-        caplen <= ICMP_HEADER_LEN || !quotes_packet(proto, p[0]))
+        n <= ICMP_HEADER_LEN || !quotes_packet(proto, p[0]))
         return;
     r->present |= HAS_QUOTE;
     r->quote = (struct row_frag){
         .proto = proto, .depth = (uint8_t)depth,
-        .len = (uint32_t)(caplen - ICMP_HEADER_LEN), .data = p + ICMP_HEADER_LEN,
+        .len = (uint32_t)(n - ICMP_HEADER_LEN), .data = p + ICMP_HEADER_LEN,
     };
 }
 

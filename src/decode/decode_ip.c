@@ -107,7 +107,7 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
     default:
         /* ICMP and ICMPv6 (decode_icmp checks which): here rather than as
          * cases, which cost the switch time for every TCP segment */
-        decode_icmp(proto, p, caplen, r, depth);
+        decode_icmp(proto, p, caplen, seglen, r, depth);
         break;
     }
 }

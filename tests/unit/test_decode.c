@@ -399,6 +399,51 @@ START_TEST(icmp_error_quote_is_marked_and_decoded_apart)
 }
 END_TEST
 
+/* IPv4 from 10.0.0.9 carrying ICMP type/code quoting ip_len bytes of
+ * 10.0.0.1:1234 -> 10.0.0.3:80 (IPv4 + 20 TCP bytes, a segment of 140),
+ * then trailer bytes of 0x40 after the datagram up to frame bytes.
+ * rfc4884: the ICMP header's byte 5. Returns the ICMP message. */
+static uint8_t *icmp_quoting(uint8_t *p, size_t frame, uint8_t type, uint8_t rfc4884,
+                             size_t ip_len)
+{
+    memset(p, 0x40, frame);
+    memset(p, 0, 20 + 8 + ip_len);
+    p[0] = 0x45; p[3] = (uint8_t)(20 + 8 + ip_len); p[8] = 64; p[9] = 1;
+    p[12] = 10; p[15] = 9; p[16] = 10; p[19] = 1;
+    uint8_t *icmp = p + 20, *in = icmp + 8;
+    icmp[0] = type; icmp[5] = rfc4884;
+    in[0] = 0x45; in[3] = 140; in[8] = 64; in[9] = 6;
+    in[12] = 10; in[15] = 1; in[16] = 10; in[19] = 3;
+    in[20] = 0x04; in[21] = 0xd2; in[22] = 0; in[23] = 80; in[27] = 5;
+    in[32] = 0x50; in[33] = 0x18; in[34] = 0x03; in[35] = 0xe8;
+    return icmp;
+}
+
+START_TEST(icmp_quote_ends_with_the_ip_datagram_not_the_frame)
+{
+    /* RFC 792's IP header + 8 bytes, then a 16-byte Ethernet trailer (FCS,
+     * a timestamp trailer): the trailer is no TCP byte, so no window and no
+     * connection (tshark: eth.trailer) */
+    uint8_t p[20 + 8 + 28 + 16];
+    icmp_quoting(p, sizeof p, 11, 0, 28);
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert(r.present & HAS_QUOTE);
+    ck_assert_uint_eq(r.quote.len, 28);
+    struct row q;
+    decode_quoted(&r.quote, 0, &q);
+    ck_assert(q.present & HAS_SPORT);
+    ck_assert(!(q.present & HAS_TCPSEQ));
+    /* the whole header quoted, the frame cut by the snap length: the
+     * captured bytes bound it */
+    uint8_t w[20 + 8 + 40];
+    icmp_quoting(w, sizeof w, 11, 0, 40);
+    decode(LINKTYPE_IPV4, w, sizeof w - 4, sizeof w);
+    ck_assert_uint_eq(r.quote.len, 36);
+    decode_quoted(&r.quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+}
+END_TEST
+
 START_TEST(ipv6_later_fragment_has_protocol_but_no_ports)
 {
     uint8_t p[40 + 8 + 8];
@@ -519,6 +564,7 @@ int main(void)
     tcase_add_test(tc, ipv6_srh_with_segments_left_keys_on_segment_list_0);
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
     tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
+    tcase_add_test(tc, icmp_quote_ends_with_the_ip_datagram_not_the_frame);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
