@@ -233,17 +233,29 @@ def icmp6(typ, code, rest=b"\0\0\0\0", payload=b""):
 ICMP_QUOTING = {1: (3, 4, 11, 12), 58: (1, 2, 3, 4)}
 
 
-def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0"):
+def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0", after=b""):
     """An ICMP (proto 1) or ICMPv6 (58) message of type typ quoting the
     first tcp_bytes of packet's TCP header (packet: an ipv4()/ipv6() Frag
-    around tcp(), no extension headers). Wireshark dissects a quote of a
-    quoting type and, when 16 bytes of the TCP header are there (its
-    dissector reads up to the window before it looks the connection up),
-    finds or creates that TCP connection: a new one takes the next
-    tcp.stream number. The ICMP row's own columns show none of it."""
+    around tcp(), no extension headers), then the bytes after (RFC 4884
+    padding and extensions). Wireshark dissects a quote of a quoting type
+    and, when 16 bytes of the TCP header are there (its dissector reads up
+    to the window before it looks the connection up), finds or creates that
+    TCP connection: a new one takes the next tcp.stream number. The ICMP
+    row's own columns show none of it.
+
+    An ICMPv4 RFC 4884 length (rest[1], in 32-bit words) cuts the quote
+    when the message's payload and the quoted datagram's total length are
+    both longer than it: to that many words after the quoted IP header
+    (Wireshark 4.0 counts the header again). ICMPv6's length is not used."""
     m = packet.meta
     iphl = m["tcp_off"]
-    f = icmp(typ, code=0, rest=rest, payload=packet.data[:iphl + tcp_bytes])
+    quoted = packet.data[:iphl + tcp_bytes]
+    f = icmp(typ, code=0, rest=rest, payload=quoted + after)
+    words = rest[1]
+    if proto == 1 and typ in ICMP_QUOTING[1] and words:
+        total = struct.unpack(">H", packet.data[2:4])[0]
+        if len(quoted + after) > 4 * words and total > 4 * words:
+            tcp_bytes = min(tcp_bytes, (iphl // 4 + words) * 4 - iphl)
     if typ in ICMP_QUOTING[proto] and tcp_bytes >= 16:
         v6 = packet.data[0] >> 4 == 6
         src = packet.data[8:24] if v6 else packet.data[12:16]
@@ -965,6 +977,48 @@ def cases_icmp_quote_trailer(out):
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
 
 
+def cases_icmp_quote_rfc4884(out):
+    """ICMP errors with an RFC 4884 length of the original datagram: as in
+    Wireshark 4.0, the quote is cut to that many 32-bit words after the
+    quoted IP header when the message and the quoted datagram are longer;
+    a cut leaving fewer than 16 TCP bytes names no connection. An ICMPv6
+    error's length cuts nothing."""
+    S, A = F["SYN"], F["ACK"]
+    R = "192.0.2.254"
+    conn = lambda d, sp, *a, **k: ipv4("10.0.0.1", d, 6, tcp(sp, 80, *a, **k))
+    seg = lambda d, sp: conn(d, sp, 100, 200, A, 1000, payload=b"z" * 1400)
+    words = lambda n: bytes([0, n, 0, 0])
+    frames = [
+        conn("10.0.0.2", 1000, 1, 0, S, 1000),                          # 0
+        # length 2 (8 bytes) and 3: 8 and 12 TCP bytes are left
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 11, seg("10.0.0.9", 5555), 20,
+                                          words(2))),
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 3, seg("10.0.0.8", 5556), 20,
+                                          words(3))),
+        # length 4 (16 bytes): the IP header counted again leaves 16
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 12, seg("10.0.0.7", 5557), 20,
+                                          words(4))),                   # 1
+        # length 32 (128 bytes), longer than the message: not cut
+        ipv4(R, "10.0.0.1", 1, icmp_quote(1, 4, seg("10.0.0.6", 5558), 20,
+                                          words(32))),                  # 2
+        # RFC 4884 as sent: 128 bytes of the datagram, then an extension
+        # structure (version 2, an empty object): the header is whole
+        ipv4(R, "10.0.0.1", 1, icmp_quote(
+            1, 11, seg("10.0.0.5", 5559), 108, words(32),
+            b"\x20\0\0\0" + b"\0\x04\x01\x01")),                     # 3
+        # ICMPv6 Destination Unreachable with a length of 1 (8 bytes)
+        ipv6("2001:db8::fe", "2001:db8::1", 58, icmp_quote(
+            58, 1, ipv6("2001:db8::1", "2001:db8::9", 6, tcp(
+                6666, 80, 1, 1, A, 1000)), 20, b"\x01\0\0\0")),          # 4
+        conn("10.0.0.3", 1001, 1, 0, S, 1000),                          # 5
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "stream"]
+    case(out, "icmp_quote_rfc4884", "icmp_quote_rfc4884.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+
 def cases_ipv6_text(out):
     addrs = [
         ("2001:db8:0:0:0:0:0:1", "2001:db8::1"),
@@ -1500,7 +1554,7 @@ def cases_damaged_packets(out):
 
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
-       cases_icmp_quote_trailer, cases_ip_more, cases_tcp, cases_truncation,
+       cases_icmp_quote_trailer, cases_icmp_quote_rfc4884, cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

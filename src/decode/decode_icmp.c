@@ -35,6 +35,25 @@ static int quotes_packet(uint8_t proto, uint8_t type)
            type == ICMP6_TIME_EXCEEDED || type == ICMP6_PARAM_PROB;
 }
 
+/* RFC 4884's "length of the original datagram" (ICMPv4 byte 5, in 32-bit
+ * words), when set: packet-icmp.c 4.0 then cuts the quote, when the
+ * message (seglen bytes from the IP header) is longer than 8 + 4 * words
+ * bytes and the quoted IP header's total length too, to (quoted IHL +
+ * words) * 4 bytes -- the IHL counted again, as Wireshark does. A length of
+ * 2 leaves 8 TCP bytes: no window, no connection. (Wireshark's ICMPv6
+ * dissector does not cut its quotes by theirs.) n: the quote's captured
+ * bytes, returned as cut. */
+static size_t rfc4884_quote(const uint8_t *p, size_t seglen, size_t n)
+{
+    size_t words = p[5];
+    const uint8_t *in = p + ICMP_HEADER_LEN;
+    if (words == 0 || seglen <= ICMP_HEADER_LEN + words * 4 || n < 4 ||
+        get_be16(in + 2) <= words * 4)
+        return n;
+    size_t cut = ((size_t)(in[0] & 0x0F) + words) * 4;
+    return cut < n ? cut : n;
+}
+
 void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, struct row *r,
                  int depth)
 {
@@ -46,10 +65,13 @@ void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, 
     if ((proto != IPPROTO_NUM_ICMP && proto != IPPROTO_NUM_ICMPV6) ||
         n <= ICMP_HEADER_LEN || !quotes_packet(proto, p[0]))
         return;
+    size_t len = n - ICMP_HEADER_LEN;
+    if (proto == IPPROTO_NUM_ICMP)
+        len = rfc4884_quote(p, seglen, len);
     r->present |= HAS_QUOTE;
     r->quote = (struct row_frag){
         .proto = proto, .depth = (uint8_t)depth,
-        .len = (uint32_t)(n - ICMP_HEADER_LEN), .data = p + ICMP_HEADER_LEN,
+        .len = (uint32_t)len, .data = p + ICMP_HEADER_LEN,
     };
 }
 

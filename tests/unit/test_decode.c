@@ -444,6 +444,35 @@ START_TEST(icmp_quote_ends_with_the_ip_datagram_not_the_frame)
 }
 END_TEST
 
+START_TEST(icmp_rfc4884_length_cuts_the_quote_as_wireshark)
+{
+    uint8_t p[20 + 8 + 40];
+    struct row q;
+    /* length 2 (8 bytes): cut to (IHL 5 + 2) * 4 = 28, 8 TCP bytes */
+    icmp_quoting(p, sizeof p, 11, 2, 40);
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert_uint_eq(r.quote.len, 28);
+    decode_quoted(&r.quote, 0, &q);
+    ck_assert(q.present & HAS_SPORT);
+    ck_assert(!(q.present & HAS_TCPSEQ));
+    /* length 4 (16 bytes): the IHL counted again leaves 16 TCP bytes */
+    icmp_quoting(p, sizeof p, 3, 4, 40);
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert_uint_eq(r.quote.len, 36);
+    decode_quoted(&r.quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    /* length 32 (128 bytes), more than the message holds: not cut */
+    icmp_quoting(p, sizeof p, 12, 32, 40);
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert_uint_eq(r.quote.len, 40);
+    /* the quoted datagram no longer than the length (total 8): not cut by it */
+    icmp_quoting(p, sizeof p, 4, 2, 40);
+    p[28 + 3] = 8;
+    decode(LINKTYPE_IPV4, p, sizeof p, sizeof p);
+    ck_assert_uint_eq(r.quote.len, 40);
+}
+END_TEST
+
 START_TEST(ipv6_later_fragment_has_protocol_but_no_ports)
 {
     uint8_t p[40 + 8 + 8];
@@ -565,6 +594,7 @@ int main(void)
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
     tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
     tcase_add_test(tc, icmp_quote_ends_with_the_ip_datagram_not_the_frame);
+    tcase_add_test(tc, icmp_rfc4884_length_cuts_the_quote_as_wireshark);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
