@@ -236,12 +236,17 @@ ICMP_QUOTING = {1: (3, 4, 11, 12), 58: (1, 2, 3, 4)}
 def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0", after=b""):
     """An ICMP (proto 1) or ICMPv6 (58) message of type typ quoting the
     first tcp_bytes of packet's TCP header (packet: an ipv4()/ipv6() Frag
-    around tcp(), no extension headers), then the bytes after (RFC 4884
-    padding and extensions). Wireshark dissects a quote of a quoting type
+    around tcp(), with extension headers or none), then the bytes after
+    (RFC 4884 padding and extensions). Wireshark dissects a quote of a quoting type
     and, when 16 bytes of the TCP header are there (its dissector reads up
     to the window before it looks the connection up), finds or creates that
     TCP connection: a new one takes the next tcp.stream number. The ICMP
     row's own columns show none of it.
+
+    Inside the error the connection's destination is the quoted IPv6
+    header's own, whatever a routing header names (meta flow_dst is not
+    used): Wireshark restores pinfo->dst after the routing type's
+    dissector, and goes on to TCP after one that reads past its header.
 
     An ICMPv4 RFC 4884 length (rest[1], in 32-bit words) cuts the quote
     when the message's payload and the quoted datagram's total length are
@@ -315,7 +320,7 @@ def completing(frag, first, total):
 
 
 EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51,
-            "rt0": 43, "rt2": 43, "srh": 43}
+            "rt0": 43, "rt2": 43, "srh": 43, "rtraw": 43}
 
 
 def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
@@ -325,7 +330,10 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     ("ah", icv_len) authentication header ((len+2)*4 bytes);
     routing headers that may name a final destination (RFC 8200 s. 4.4):
     ("rt0", [addr, ...], left) type 0, ("rt2", home, left) type 2 (RFC
-    6275), ("srh", [segment 0, ...], left) type 4 (RFC 8754).
+    6275), ("srh", [segment 0, ...], left) type 4 (RFC 8754); ("rtraw",
+    type, left, body) a routing header of any type whose bytes from offset
+    4 are body, for no final destination (used in ICMP quotes, where none
+    counts).
 
     With Segments Left > 0 the packet has a final destination that is not
     the header's: Wireshark keys its TCP conversation (tcp.stream) on it
@@ -368,6 +376,11 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
                 b"".join(ip6(a) for a in segs)
             if left:
                 final = segs[0]
+        elif e[0] == "rtraw":
+            body = e[3]
+            assert (4 + len(body)) % 8 == 0
+            chain += struct.pack(">BBBB", nh, (4 + len(body)) // 8 - 1, e[1],
+                                 e[2]) + body
         elif e[0] == "frag":
             chain += struct.pack(">BBHI", nh, 0, (e[1] // 8) << 3 | e[2],
                                  e[3])
@@ -1019,6 +1032,50 @@ def cases_icmp_quote_rfc4884(out):
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
 
 
+def cases_icmp_quote_routing(out):
+    """ICMPv6 errors quoting packets with a routing header: inside the
+    error, as in Wireshark 4.0, the quoted connection is the quoted IPv6
+    header's own destination's, and a routing header too short for what it
+    declares does not stop the quote before its TCP header. Outside, the
+    same packets key on the final destination (ipv6_routing)."""
+    S, A = F["SYN"], F["ACK"]
+    C, SRV, SID = "2001:db8:1::c", "2001:db8:2::5", "2001:db8:ff::1"
+    HOP, D = "2001:db8:ff::2", "2001:db8:3::"
+    R = "2001:db8::fe"
+    seg = lambda dst, port, ext: ipv6(C, dst, 6, tcp(port, 443, 7, 9, A,
+                                                     1000), ext=ext)
+    err = lambda typ, q: ipv6(R, C, 58, icmp_quote(58, typ, q, 20))
+    srh = [("srh", [SRV, SID], 1)]
+    rpl = [("rtraw", 3, 1, b"\0\0\0\0" + ip6(SRV))]     # 1 address, whole
+    frames = [
+        ipv6(C, SID, 6, tcp(41000, 443, 1, 0, S, 1000), ext=srh),      # 0
+        # the same packet quoted: connection to SID, not SRV's
+        err(1, seg(SID, 41000, srh)),                                  # 1
+        ipv6(SRV, C, 6, tcp(443, 41000, 5, 2, S | A, 1000)),          # 0
+        # type 0 and type 2 with Segments Left, RPL: the header's
+        # destination, which their own segments then share
+        err(3, seg(D + "1", 41001, [("rt0", [HOP, SRV], 2)])),         # 2
+        ipv6(C, D + "1", 6, tcp(41001, 443, 1, 0, S, 1000)),          # 2
+        err(4, seg(D + "2", 41002, [("rt2", SRV, 1)])),                # 3
+        err(2, seg(D + "3", 41003, rpl)),                              # 4
+        ipv6(D + "3", C, 6, tcp(443, 41003, 5, 2, S | A, 1000)),      # 4
+        # routing headers too short for what they declare: an SRH whose
+        # Last Entry (5) is past its 24 bytes, a type 2 of 8 bytes, a
+        # Compact Routing Header whose Segments Left (5) is past its end
+        err(1, seg(D + "4", 41004, [("rtraw", 4, 1, b"\5\0\0\0" +
+                                     ip6(SRV))])),                     # 5
+        err(1, seg(D + "5", 41005, [("rtraw", 2, 1, b"\0" * 4)])),     # 6
+        err(1, seg(D + "6", 41006, [("rtraw", 5, 5,
+                                     b"\0\1\0\2")])),                # 7
+        ipv6(C, D + "7", 6, tcp(41007, 443, 1, 0, S, 1000)),          # 8
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "stream"]
+    case(out, "icmp_quote_routing", "icmp_quote_routing.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+
 def cases_ipv6_text(out):
     addrs = [
         ("2001:db8:0:0:0:0:0:1", "2001:db8::1"),
@@ -1554,7 +1611,8 @@ def cases_damaged_packets(out):
 
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
-       cases_icmp_quote_trailer, cases_icmp_quote_rfc4884, cases_ip_more, cases_tcp, cases_truncation,
+       cases_icmp_quote_trailer, cases_icmp_quote_rfc4884,
+       cases_icmp_quote_routing, cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

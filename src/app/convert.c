@@ -258,7 +258,7 @@ __attribute__((noinline))
 static void track_quote(struct converter *cv, const struct row *r)
 {
     struct row q;
-    decode_quoted(&r->quote, r->no_tunnels, &q);
+    decode_quoted(&r->quote, r->decode_flags, &q);
     if ((q.present & HAS_TCPSEQ) && (q.present & HAS_SRC) && (q.present & HAS_DST)) {
         q.ts_sec = r->ts_sec;
         q.ts_nsec = r->ts_nsec;
@@ -272,7 +272,7 @@ static void track_quote(struct converter *cv, const struct row *r)
 static struct flow *decode_record(struct converter *cv, const struct capture_record *rec,
                                   struct row *r, int *dir)
 {
-    r->no_tunnels = (uint8_t)cv->no_tunnels;
+    r->decode_flags = (uint8_t)cv->no_tunnels; /* DECODE_NO_TUNNELS or 0 */
     row_reset(r);
     r->frame = ++cv->frame;
     /* The flow table's analysis needs the time even outside q's range. */

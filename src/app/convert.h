@@ -57,7 +57,8 @@ struct converter {
     unsigned hwts;                /* #17: --hwts formats (hwts.h) */
     int hwts_columns;             /* #17: a column shows the stamp */
     int hwts_active;              /* #17: either of these: one test per record */
-    int no_tunnels;               /* --no-tunnels (#15): outer packets only */
+    int no_tunnels;               /* --no-tunnels (#15): outer packets only; 0 or 1,
+                                   * a row's decode_flags as DECODE_NO_TUNNELS */
     int threads;                  /* --threads (#19): 1 formats rows in this thread */
     struct pipeline *pipeline;    /* the formatting threads, once started */
     int (*capture_opened)(void *ctx);   /* converter_setup's */

@@ -80,8 +80,9 @@ void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, 
                  int depth);
 /* The packet an ICMP error quotes (row.quote), decoded into q (reset
  * first) as Wireshark decodes it inside the error: q then holds its IP and
- * TCP fields, for the connection it names. no_tunnels: as --no-tunnels. */
-void decode_quoted(const struct row_frag *quote, uint8_t no_tunnels, struct row *q);
+ * TCP fields, for the connection it names. flags: the ICMP row's
+ * decode_flags (DECODE_IN_ERROR is added). */
+void decode_quoted(const struct row_frag *quote, uint8_t flags, struct row *q);
 
 /* decode_tcp.c / decode_udp.c: seglen is the transport segment's length from
  * the IP header (clamped to what was on the wire). */

@@ -96,9 +96,9 @@ static size_t quoted_length(const uint8_t *p, size_t len)
     return ip < len ? ip : len;
 }
 
-void decode_quoted(const struct row_frag *quote, uint8_t no_tunnels, struct row *q)
+void decode_quoted(const struct row_frag *quote, uint8_t flags, struct row *q)
 {
-    q->no_tunnels = no_tunnels;
+    q->decode_flags = (uint8_t)(flags | DECODE_IN_ERROR);
     row_reset(q);
     size_t n = quoted_length(quote->data, quote->len);
     /* The quote is all the bytes there are of the packet: its lengths are

@@ -90,7 +90,7 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
         decode_udp_tunnelled(p, caplen, seglen, r, depth); /* #15: VXLAN, GENEVE... */
         break;
     case IPPROTO_NUM_GRE:
-        if (!r->no_tunnels) /* #15 */
+        if (!(r->decode_flags & DECODE_NO_TUNNELS)) /* #15 */
             decode_gre(p, caplen, seglen, r, depth);
         break;
     case IPPROTO_NUM_SCTP:
@@ -394,7 +394,14 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
         }
         if (caplen < off + len || end < off + len)
             return;
-        if (nh == IPPROTO_NUM_ROUTING && !ipv6_routing(p + off, len, r))
+        /* Inside an ICMP error (DECODE_IN_ERROR) a routing header does
+         * neither: Wireshark calls its type's dissector through
+         * call_dissector_work_error, which restores pinfo->dst when it
+         * returns (the quoted connection is keyed on the quoted header's
+         * own destination) and catches its reading past the header (the
+         * TCP header after it is still dissected). */
+        if (nh == IPPROTO_NUM_ROUTING && !(r->decode_flags & DECODE_IN_ERROR) &&
+            !ipv6_routing(p + off, len, r))
             return;
         off += len;
         nh = next;

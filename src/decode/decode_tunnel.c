@@ -358,7 +358,7 @@ void decode_udp_tunnelled(const uint8_t *p, size_t caplen, size_t seglen, struct
                           int depth)
 {
     decode_udp(p, caplen, seglen, r);
-    if (r->no_tunnels || caplen <= UDP_HEADER_LEN || seglen <= UDP_HEADER_LEN)
+    if ((r->decode_flags & DECODE_NO_TUNNELS) || caplen <= UDP_HEADER_LEN || seglen <= UDP_HEADER_LEN)
         return;
     /* A length field below the header's own length (0 over IPv4, as Linux
      * BIG TCP leaves it) is bogus: packet-udp.c stops there and dissects no

@@ -140,7 +140,7 @@ struct row {
 
     /* #15 tunnels: the outermost encapsulation followed (tunnel.h) */
     uint8_t  tunnel;           /* TUNNEL_* kind; TUNNEL_NONE when not tunnelled */
-    uint8_t  no_tunnels;       /* --no-tunnels; set by the driver, kept by row_reset */
+    uint8_t  decode_flags;     /* DECODE_*; set by the driver, kept by row_reset */
     /* #16: tcp.analysis numbers (unacked.h), when HAS_TCPNUM; pushbytes
      * goes with inflight */
     uint8_t  tcpnum;           /* TN_* */
@@ -178,6 +178,18 @@ struct row {
      * stays the ICMP packet's; the driver decodes the quote apart
      * (decode_quoted) for the connection it names (flow_track_quoted). */
     struct row_frag quote;
+};
+
+/* How the decoders go about a packet (row.decode_flags). */
+enum decode_flag {
+    /* --no-tunnels: outer packets only (the driver stores the option's 0 or
+     * 1 as it is, one store per packet) */
+    DECODE_NO_TUNNELS = 1,
+    /* The packet an ICMP error quotes (decode_quoted): Wireshark's
+     * pinfo->flags.in_error_pkt, under which every dissector it calls keeps
+     * the addresses it had and survives the called one reading past its
+     * data (epan/packet.c call_dissector_work_error) */
+    DECODE_IN_ERROR = 2,
 };
 
 enum tunnel_kind {

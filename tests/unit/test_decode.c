@@ -359,6 +359,41 @@ START_TEST(ipv6_routing_types_0_2_3_name_their_final_destination)
 }
 END_TEST
 
+START_TEST(ipv6_routing_header_inside_an_icmp_quote_is_passed_over)
+{
+    /* an SRH with Segments Left 1 quoted in an ICMPv6 error: the quoted
+     * connection is the header's own destination's (Wireshark restores
+     * pinfo->dst inside error packets) */
+    uint8_t p[40 + 40 + 20], body[36] = { 1 }, hdr_dst[16];
+    addr_n(body + 4, 5);
+    addr_n(body + 20, 7);
+    size_t n = ipv6_routed(p, 4, 1, body, 40);
+    memcpy(hdr_dst, p + 24, 16);
+    struct row_frag quote = { .proto = 58, .len = (uint32_t)n, .data = p };
+    struct row q;
+    decode_quoted(&quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    ck_assert(!(q.present & HAS_FINAL_DST));
+    ck_assert_mem_eq(row_key_dst(&q), hdr_dst, 16);
+    /* Last Entry past the header, a type 2 header with no room for its
+     * address, a CRH whose Segments Left is past it: Malformed on the
+     * wire, but in the quote the TCP header after it is still read */
+    body[0] = 2;
+    ipv6_routed(p, 4, 1, body, 40);
+    decode_quoted(&quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    n = ipv6_routed(p, 2, 1, body, 8);
+    quote.len = (uint32_t)n;
+    decode_quoted(&quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    uint8_t crh[4] = { 0, 1, 0, 2 };
+    ipv6_routed(p, 5, 5, crh, 8);
+    decode_quoted(&quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    ck_assert_int_eq(q.sport, 40000);
+}
+END_TEST
+
 START_TEST(icmp_error_quote_is_marked_and_decoded_apart)
 {
     /* IPv4 ICMP Destination Unreachable quoting IPv4 + TCP (20 bytes) */
@@ -592,6 +627,7 @@ int main(void)
     tcase_add_test(tc, unknown_link_type_fills_nothing);
     tcase_add_test(tc, ipv6_srh_with_segments_left_keys_on_segment_list_0);
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
+    tcase_add_test(tc, ipv6_routing_header_inside_an_icmp_quote_is_passed_over);
     tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
     tcase_add_test(tc, icmp_quote_ends_with_the_ip_datagram_not_the_frame);
     tcase_add_test(tc, icmp_rfc4884_length_cuts_the_quote_as_wireshark);

@@ -86,7 +86,7 @@ static void decode_n(size_t caplen, size_t len, int no_tunnels)
 {
     memset(&r, 0, sizeof r);
     row_reset(&r);
-    r.no_tunnels = (uint8_t)no_tunnels;
+    r.decode_flags = no_tunnels ? DECODE_NO_TUNNELS : 0;
     decode_link(LINKTYPE_ETHERNET, frame, caplen, len, &r);
 }
 
