@@ -32,6 +32,11 @@
 #define IPV6_RT_RPL 3           /* RFC 6554 section 3 */
 #define IPV6_RT_SRH 4           /* RFC 8754 section 2 */
 #define IPV6_RT_ADDRS 8
+/* Compact Routing Headers (draft-bonica-6man-comp-rtg-hdr): 16- and 32-bit
+ * segment identifiers from offset 4; no address a connection is keyed on. */
+#define IPV6_RT_CRH16 5
+#define IPV6_RT_CRH32 6
+#define IPV6_RT_SIDS 4
 /* A chain of extension headers is bounded by the packet anyway (each is at
  * least 8 bytes, so 65535 bytes hold at most 8192), but a bound on the count
  * keeps the loop obviously finite. tshark follows chains of any length. */
@@ -281,6 +286,17 @@ static int rpl_addr_count(const uint8_t *h, int cmpri, int cmpre)
     return (h[1] * 8 - pad - (16 - cmpre)) / (16 - cmpri) + 1;
 }
 
+/* Whether a CRH's current SID (Segments Left in; sid: bytes per SID) lies
+ * within its len bytes; past them the header is malformed, and Wireshark
+ * 4.0 (packet-ipv6.c dissect_routing6_crh) ends the dissection there.
+ * (Its loop also reads the SID after the last when none is 0, so it calls
+ * a header whose SIDs fill it exactly Malformed too: a fault of tshark's,
+ * not of the header, which pcap2kdb does not copy; README.) */
+static int crh_in_bounds(const uint8_t *h, size_t len, size_t sid)
+{
+    return ((size_t)h[3] + 1) * sid <= len - IPV6_RT_SIDS;
+}
+
 /* A Routing header (RFC 8200 section 4.4), h its len bytes, all captured.
  * When Segments Left is not 0, the packet has not reached its final
  * destination: Wireshark 4.0 (packet-ipv6.c) then sets pinfo->dst, on which
@@ -290,7 +306,8 @@ static int rpl_addr_count(const uint8_t *h, int cmpri, int cmpre)
  * RPL's (type 3), its elided first CmprE bytes taken from the destination;
  * Segment List[0] of an SRH (type 4), the last segment of the path. Other
  * types name none. Returns 0 when Wireshark stops at the header (its
- * addresses run past it: Malformed), so nothing after it is decoded. */
+ * addresses, or a CRH's SIDs as it reads them, run past it: Malformed), so
+ * nothing after it is decoded. */
 static int ipv6_routing(const uint8_t *h, size_t len, struct row *r)
 {
     uint8_t type = h[2], left = h[3];
@@ -331,6 +348,10 @@ static int ipv6_routing(const uint8_t *h, size_t len, struct row *r)
         }
         return 1;
     }
+    case IPV6_RT_CRH16:
+        return crh_in_bounds(h, len, 2);
+    case IPV6_RT_CRH32:
+        return crh_in_bounds(h, len, 4);
     default:
         return 1;
     }

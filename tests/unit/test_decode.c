@@ -359,6 +359,37 @@ START_TEST(ipv6_routing_types_0_2_3_name_their_final_destination)
 }
 END_TEST
 
+START_TEST(ipv6_compact_routing_header_read_past_is_malformed)
+{
+    uint8_t p[40 + 16 + 20];
+    /* CRH-16 of 8 bytes, SIDs 1, 0: Segments Left 1 is in it */
+    uint8_t sids[12] = { 0, 1, 0, 0 };
+    size_t n = ipv6_routed(p, 5, 1, sids, 8);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert(!(r.present & HAS_FINAL_DST));
+    /* Segments Left 5: the current SID is past the header (Malformed) */
+    ipv6_routed(p, 5, 5, sids, 8);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(!(r.present & HAS_SPORT));
+    ck_assert_int_eq(r.ipproto, 43);
+    /* no SID 0: a well-formed header (tshark 4.0 reads the SID after the
+     * last and calls it Malformed; README's known differences) */
+    sids[3] = 2;
+    ipv6_routed(p, 5, 1, sids, 8);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    /* CRH-32 of 16 bytes, SIDs 9, 0, 7: Segments Left 2 in it, 3 not */
+    uint8_t sids32[12] = { 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 7 };
+    n = ipv6_routed(p, 6, 2, sids32, 16);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ipv6_routed(p, 6, 3, sids32, 16);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(!(r.present & HAS_SPORT));
+}
+END_TEST
+
 START_TEST(ipv6_routing_header_inside_an_icmp_quote_is_passed_over)
 {
     /* an SRH with Segments Left 1 quoted in an ICMPv6 error: the quoted
@@ -627,6 +658,7 @@ int main(void)
     tcase_add_test(tc, unknown_link_type_fills_nothing);
     tcase_add_test(tc, ipv6_srh_with_segments_left_keys_on_segment_list_0);
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
+    tcase_add_test(tc, ipv6_compact_routing_header_read_past_is_malformed);
     tcase_add_test(tc, ipv6_routing_header_inside_an_icmp_quote_is_passed_over);
     tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
     tcase_add_test(tc, icmp_quote_ends_with_the_ip_datagram_not_the_frame);
