@@ -75,7 +75,7 @@ static const struct column_help flows_help[] = {
     { "rtt", "handshake RTT: SYN to the first pure ACK after it (SYN → SYN-ACK → ACK; Wireshark's tcp.analysis.initial_rtt); null when not seen" },
     { "swscale", "window-scale shift count of s; 0 when scaling is not used; null when unknown (handshake not seen)" },
     { "dwscale", "same for d" },
-    { "smss", "MSS option sent by s in its SYN (the last SYN's when it was sent again; an option on any other segment does not count); null if none" },
+    { "smss", "MSS option sent by s in its SYN (when the SYN was sent again, the last one that carried the option; an option on any other segment does not count); null if none" },
     { "dmss", "MSS option sent by d in its SYN-ACK (the same way)" },
     { "sminwin", "smallest window advertised by s, scaled (RST segments excluded); null if none" },
     { "dminwin", "smallest window advertised by d" },
