@@ -31,7 +31,9 @@ The run FAILS (exit 1) if
     (1/2 only for files with NAME.tshark.err or a known `exit` line),
   - the row count differs on a file without NAME.tshark.err (unless known),
   - overall agreement (equal / compared, known differences count as NOT
-    equal) is below 99.9 %.
+    equal) is below 99.9 %,
+  - on a whole-corpus run of the default column set, README's figures
+    (values compared, disagreements left) are not this run's.
 A NAME.tshark.tsv without even its header line counts like NAME.tshark.err
 (tshark gave up before the first frame).  --by-cause groups the unknown
 differences by row signature; --list-unknown-as-tsv prints them as
@@ -728,6 +730,27 @@ def print_by_cause(unknown_all):
 
 # ---------------------------------------------------------------------------
 
+def readme_figures_hold(tot):
+    """README gives this run's figures ("Agreement (F frames, V values"
+    and "D values in N frames"): a whole-corpus run checks V and D, so
+    that a change of agreement updates the text."""
+    readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "README.md")
+    text = " ".join(open(readme, encoding="utf-8").read().split())
+    m = re.search(r"Agreement \([\d,]+ frames, ([\d,]+) values", text)
+    d = re.search(r"The disagreements left, ([\d,]+) values in", text)
+    if not m or not d:
+        print("README: the agreement figures are missing")
+        return False
+    said = (int(m.group(1).replace(",", "")), int(d.group(1).replace(",", "")))
+    now = (tot[0], tot[0] - tot[1])
+    if said != now:
+        print("README says %d values, %d disagreements; this run: %d, %d "
+              "(update README \"Agreement\")" % (said + now))
+        return False
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -886,6 +909,8 @@ def main():
         print()
         print_by_cause(unknown_all)
     ok = True
+    if not (a.only or a.sample or a.columns or a.default_only):
+        ok = readme_figures_hold(tot) and ok
     if agreement < MIN_AGREEMENT:
         print("overall agreement %.3f%% is below %.1f%%" % (agreement, MIN_AGREEMENT))
         ok = False
