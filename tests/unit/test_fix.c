@@ -226,6 +226,37 @@ START_TEST(fix_parse_tags_of_any_width_and_malformed_fields)
 }
 END_TEST
 
+START_TEST(fix_parse_fields_across_64_byte_blocks)
+{
+    /* SOHs are found 64 bytes at a time: fields that straddle a block,
+     * end one, or sit in a short last block are read alike, and no byte
+     * past the message is read (each copy is allocated to its length). */
+    for (size_t pad = 0; pad < 160; pad++) {
+        char body[256], m[512];
+        memset(body, 0, sizeof body);
+        memcpy(body, "35=8|58=", 8);
+        memset(body + 8, 'x', pad);
+        strcpy(body + 8 + pad, "|55=SYM|44=1.5|39=2|55=NO|");
+        size_t n = fixmsg(m, "FIX.4.4", body, 0, 0);
+        uint8_t *copy = malloc(n);
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, m, n);
+        uint32_t tag = 10;
+        struct fix_fields f;
+        fix_parse(copy, n, &tag, 1, &f);
+        ck_assert(f.v[FIXV_SYMBOL].n == 3 && memcmp(f.v[FIXV_SYMBOL].p, "SYM", 3) == 0);
+        ck_assert(f.v[FIXV_PRICE].n == 3 && memcmp(f.v[FIXV_PRICE].p, "1.5", 3) == 0);
+        ck_assert(f.v[FIXV_ORDSTATUS].n == 1 && f.v[FIXV_ORDSTATUS].p[0] == '2');
+        ck_assert(f.extra[0].n == 3 && f.extra[0].p == copy + n - 4);
+        /* without the trailer's SOH the last field is no field */
+        fix_parse(copy, n - 1, &tag, 1, &f);
+        ck_assert_ptr_null(f.extra[0].p);
+        ck_assert(f.v[FIXV_SYMBOL].n == 3 && memcmp(f.v[FIXV_SYMBOL].p, "SYM", 3) == 0);
+        free(copy);
+    }
+}
+END_TEST
+
 START_TEST(fix_parse_utc_cached_agrees_with_uncached)
 {
     const char *t[] = { "20260105-13:30:00.123", "20260105-13:30:00.9", "20260105-13:30:00",
@@ -520,6 +551,7 @@ int main(void)
     tcase_add_test(tf, fix_frame_from_resumed_agrees_with_fix_frame);
     tcase_add_test(tf, fix_parse_extracts_first_occurrence_and_extra_tags);
     tcase_add_test(tf, fix_parse_tags_of_any_width_and_malformed_fields);
+    tcase_add_test(tf, fix_parse_fields_across_64_byte_blocks);
     tcase_add_test(tf, fix_parse_utc_cached_agrees_with_uncached);
     tcase_add_test(tf, fix_parse_utc_millis_and_nanos);
     suite_add_tcase(s, tf);

@@ -191,7 +191,8 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
 /* ------------------------------------------------------------ fields -- */
 
 /* The field of each wanted tag, plus one (0: not wanted). Every wanted tag
- * is below 64, so one small table replaces a switch per field. */
+ * is below 64, so one small table replaces a switch per field, and the
+ * tags still missing fit one 64-bit word. */
 #define FIX_WANTED_BELOW 64
 static const uint8_t wanted_field[FIX_WANTED_BELOW] = {
     [8] = FIXV_BEGIN + 1,     [35] = FIXV_MSGTYPE + 1, [34] = FIXV_SEQNUM + 1,
@@ -199,28 +200,41 @@ static const uint8_t wanted_field[FIX_WANTED_BELOW] = {
     [11] = FIXV_CLORDID + 1,  [55] = FIXV_SYMBOL + 1,  [54] = FIXV_SIDE + 1,
     [38] = FIXV_QTY + 1,      [44] = FIXV_PRICE + 1,   [39] = FIXV_ORDSTATUS + 1,
 };
+#define BIT(t) (1ull << (t))
+static const uint64_t wanted_tags = BIT(8) | BIT(35) | BIT(34) | BIT(49) | BIT(56) | BIT(52) |
+                                    BIT(11) | BIT(55) | BIT(54) | BIT(38) | BIT(44) | BIT(39);
+#undef BIT
 
-/* The first SOH at or after p; one lies before end (end[-1] at the latest). */
-static inline const uint8_t *find_soh(const uint8_t *p, const uint8_t *end)
+#ifdef __SSE2__
+/* Bit i set where p[i] is SOH, for p[0..16). */
+static inline uint64_t soh_bits16(const uint8_t *p)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Eight bytes at a time while they lie within the message: a byte equal
-     * to SOH becomes zero, and the classic zero-byte test flags the lowest
-     * one exactly (a little-endian load puts it in the low bits). */
-    while (end - p >= 8) {
-        uint64_t x;
-        memcpy(&x, p, 8);
-        x ^= 0x0101010101010101ull;
-        uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-        if (z)
-            return p + (__builtin_ctzll(z) >> 3);
-        p += 8;
-    }
+    __m128i x = _mm_loadu_si128((const __m128i *)p);
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(FIX_SOH)));
+}
 #endif
-    (void)end;
-    while (*p != FIX_SOH)
-        p++;
-    return p;
+
+/* Bit i set where msg[at + i] is SOH, for the n <= 64 bytes from at
+ * (msg[0..at + n) may be read, nothing else). */
+static inline uint64_t soh_mask(const uint8_t *msg, size_t at, size_t n)
+{
+    const uint8_t *p = msg + at;
+    uint64_t m = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    if (n == 64)
+        return soh_bits16(p) | soh_bits16(p + 16) << 16 | soh_bits16(p + 32) << 32 |
+               soh_bits16(p + 48) << 48;
+    for (; i + 16 <= n; i += 16)
+        m |= soh_bits16(p + i) << i;
+    /* The last few bytes: the 16 ending with them, when the message has
+     * 16 bytes before their end, the bits of those already done shifted out. */
+    if (i < n && at + n >= 16)
+        return m | (soh_bits16(p + n - 16) >> (16 - (n - i))) << i;
+#endif
+    for (; i < n; i++)
+        m |= (uint64_t)(p[i] == FIX_SOH) << i;
+    return m;
 }
 
 /* --tags: the first occurrence of each extra tag. */
@@ -235,7 +249,8 @@ static void extra_field(uint32_t tag, const uint8_t *v, uint32_t vn, const uint3
 }
 
 /* One pass over the fields. A field runs to the next SOH; it is "tag=value"
- * when it starts with 1 to 9 digits and '='. Values point into msg. */
+ * when it starts with 1 to 9 digits and '='. Values point into msg. The
+ * SOHs are found 64 bytes at a time, as a bit mask walked field by field. */
 void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
                struct fix_fields *out)
 {
@@ -252,42 +267,50 @@ void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n
             last--;
         len = (size_t)(last - msg);
     }
-    /* end[-1] is SOH: no read below passes it, since each byte read past
-     * q follows a byte that is not SOH. */
-    const uint8_t *q = msg, *end = msg + len;
-    while (q < end) {
-        uint32_t tag;
-        int ok;
-        unsigned d0 = (unsigned)q[0] - '0', d1;
-        if (d0 < 10 && (d1 = (unsigned)q[1] - '0') < 10 && q[2] == '=') {
-            /* Two digits: most tags of most messages. */
-            tag = d0 * 10 + d1;
-            ok = 1;
-            q += 3;
-        } else {
-            const uint8_t *t0 = q, *tmax = q + 9;
-            unsigned d;
-            tag = 0;
-            while ((d = (unsigned)*q - '0') < 10 && q < tmax) {
-                tag = tag * 10 + d;
-                q++;
+    uint64_t missing = wanted_tags;    /* wanted tags not yet seen */
+    const uint8_t *q = msg;            /* the field's start */
+    for (size_t at = 0; at < len; at += 64) {
+        uint64_t sohs = soh_mask(msg, at, len - at < 64 ? len - at : 64);
+        while (sohs) {
+            /* The field is q[0..e): its tag's digits and '=' never pass
+             * the SOH at e, which is neither. */
+            const uint8_t *e = msg + at + (size_t)__builtin_ctzll(sohs);
+            sohs &= sohs - 1;
+            uint32_t tag;
+            int ok;
+            unsigned d0 = (unsigned)q[0] - '0', d1;
+            if (d0 < 10 && (d1 = (unsigned)q[1] - '0') < 10 && q[2] == '=') {
+                /* Two digits: most tags of most messages. */
+                tag = d0 * 10 + d1;
+                ok = 1;
+                q += 3;
+            } else {
+                const uint8_t *t0 = q, *tmax = q + 9;
+                unsigned d;
+                tag = 0;
+                while ((d = (unsigned)*q - '0') < 10 && q < tmax) {
+                    tag = tag * 10 + d;
+                    q++;
+                }
+                ok = q > t0 && *q == '=';
+                q += ok;
             }
-            ok = q > t0 && *q == '=';
-            q += ok;
+            const uint8_t *v = q;
+            q = e + 1;
+            if (!ok)
+                continue;
+            uint32_t vn = (uint32_t)(e - v);
+            if (tag < FIX_WANTED_BELOW && (missing >> tag & 1)) {
+                missing &= ~(1ull << tag);
+                int f = wanted_field[tag] - 1;
+                out->v[f].p = v;
+                out->v[f].n = vn;
+            }
+            if (n_extra > 0)
+                extra_field(tag, v, vn, extra_tags, n_extra, out);
+            else if (!missing)
+                return;        /* every field found: the rest cannot change them */
         }
-        const uint8_t *v = q;
-        q = find_soh(q, end);
-        uint32_t vn = (uint32_t)(q - v);
-        q++;
-        if (!ok)
-            continue;
-        int f;
-        if (tag < FIX_WANTED_BELOW && (f = wanted_field[tag]) != 0 && !out->v[f - 1].p) {
-            out->v[f - 1].p = v;
-            out->v[f - 1].n = vn;
-        }
-        if (n_extra > 0)
-            extra_field(tag, v, vn, extra_tags, n_extra, out);
     }
 }
 
