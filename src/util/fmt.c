@@ -194,23 +194,29 @@ char *fmt_time(char *p, struct time_cache *c, int64_t sec, uint32_t nsec)
 
 char *fmt_timespan_parts(char *p, uint64_t sec, uint32_t nsec)
 {
-    p = fmt_u64(p, sec / 86400);
-    *p++ = 'D';
-    fmt_pair(p, (unsigned)(sec / 3600 % 24));
-    p[2] = ':';
-    fmt_pair(p + 3, (unsigned)(sec / 60 % 60));
-    p[5] = ':';
-    fmt_pair(p + 6, (unsigned)(sec % 60));
-    p[8] = '.';
-    p += 9;
-    /* nine fraction digits: the last alone, then in pairs */
-    unsigned f = nsec;
-    p[8] = (char)('0' + f % 10);
-    f /= 10;
-    for (int i = 6; i >= 0; i -= 2) {
-        fmt_pair(p + i, f % 100);
-        f /= 100;
+    if (sec == 0) {
+        /* under a second, as most latencies: no division for the day */
+        memcpy(p, "0D00:00:00.", 11);
+        p += 11;
+    } else {
+        p = fmt_u64(p, sec / 86400);
+        *p++ = 'D';
+        fmt_pair(p, (unsigned)(sec / 3600 % 24));
+        p[2] = ':';
+        fmt_pair(p + 3, (unsigned)(sec / 60 % 60));
+        p[5] = ':';
+        fmt_pair(p + 6, (unsigned)(sec % 60));
+        p[8] = '.';
+        p += 9;
     }
+    /* nine fraction digits: one, then two zero-padded groups of four (the
+     * last nine digits of a fraction out of range, as ever) */
+    if (nsec >= 1000000000u)
+        nsec %= 1000000000u;
+    p[0] = (char)('0' + nsec / 100000000);
+    nsec %= 100000000;
+    memcpy(p + 1, fmt_pad4[nsec / 10000], 4);
+    memcpy(p + 5, fmt_pad4[nsec % 10000], 4);
     return p + 9;
 }
 

@@ -139,6 +139,13 @@ START_TEST(timespan_days_and_sign)
     ck_assert_str_eq(buf, "0D00:00:00.000000000");
     *fmt_timespan(buf, 123456) = '\0';
     ck_assert_str_eq(buf, "0D00:00:00.000123456");
+    *fmt_timespan(buf, 999999999) = '\0';
+    ck_assert_str_eq(buf, "0D00:00:00.999999999");
+    /* a fraction out of range keeps its last nine digits */
+    *fmt_timespan_parts(buf, 0, 1234567890u) = '\0';
+    ck_assert_str_eq(buf, "0D00:00:00.234567890");
+    *fmt_timespan_parts(buf, 61, 1000000001u) = '\0';
+    ck_assert_str_eq(buf, "0D00:01:01.000000001");
     *fmt_timespan(buf, 86399999999999LL) = '\0';
     ck_assert_str_eq(buf, "0D23:59:59.999999999");
     *fmt_timespan(buf, 86400000000000LL) = '\0';
