@@ -82,6 +82,21 @@ struct lat_entry {
     char id[LAT_ID_MAX];
 };
 
+/* The text of "src,dest,srcport,destport,stream," for a message's
+ * addresses, ports and stream, kept for the next message with the same:
+ * the messages of a connection come in runs, and formatting two addresses
+ * costs more than comparing them. A few slots, by stream and direction. */
+#define ORIGIN_TEXTS 16
+#define ORIGIN_TEXT_MAX 128        /* 2 x 39 (IPv6) + 5 + 5 + 20 + 5 commas;
+                                    * fmt_ipv4 wants 19 bytes of room */
+struct origin_text {
+    uint8_t src[16], dst[16];
+    uint64_t stream;
+    uint16_t sport, dport;
+    uint8_t ipver, len;            /* len 0: empty slot */
+    char text[ORIGIN_TEXT_MAX];
+};
+
 struct fix_mode {
     struct mode_opts o;
     struct mt_columns cols;
@@ -104,6 +119,9 @@ struct fix_mode {
     struct time_cache tc_send;
     struct fix_utc_cache utc_send;
     struct acktime *ack;           /* rows wait for their ACK: acktime is a column */
+    /* CSV of the 25 default columns: one straight-line row (csv_default_row) */
+    int csv_default;
+    struct origin_text origins[ORIGIN_TEXTS];
 };
 
 /* ------------------------------------------------------------ columns -- */
@@ -451,6 +469,20 @@ static inline void pmsg_origin(const struct pmsg *pm, struct msg_origin *o)
                               pm->sport, pm->dport, pm->stream };
 }
 
+/* SendingTime as a q timestamp at p; nothing when absent, malformed or
+ * outside q's range. */
+static inline char *sendtime_text(struct fix_mode *m, const struct pmsg *pm, char *p)
+{
+    int64_t sec;
+    uint32_t nsec;
+    if (pm->vlen[FIXV_SENDTIME] != ABSENT &&
+        fix_parse_utc_cached(&m->utc_send, (const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
+                             pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
+        fmt_time_in_q_range(sec, nsec))
+        p = fmt_time(p, &m->tc_send, sec, nsec);
+    return p;
+}
+
 /* Text of one value at p; *kind says what it is. */
 static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
                                   const struct msg_origin *o, int id, uint32_t bundled, char *p,
@@ -497,14 +529,9 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
         break;
     }
     case FC_SENDTIME: {
-        int64_t sec;
-        uint32_t nsec;
-        ok = pm->vlen[FIXV_SENDTIME] != ABSENT &&
-             fix_parse_utc_cached(&m->utc_send, (const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
-                                  pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
-             fmt_time_in_q_range(sec, nsec);
-        if (ok)
-            p = fmt_time(p, &m->tc_send, sec, nsec);
+        char *e = sendtime_text(m, pm, p);
+        ok = e != p;           /* a time is never empty */
+        p = e;
         break;
     }
     case FC_MSGTYPE: vi = FIXV_MSGTYPE; break;
@@ -535,6 +562,109 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
     return p;
 }
 
+/* A string value of the message as a CSV cell and its ',' (nothing for a
+ * null: absent or empty). */
+static inline char *csv_str_cell(const struct fix_mode *m, const struct pmsg *pm, int vi, char *p)
+{
+    uint32_t n = pm->vlen[vi];
+    if (n != ABSENT && n != 0)
+        p = mt_csv_str(p, m->arena + pm->off[vi], n);
+    *p++ = ',';
+    return p;
+}
+
+/* "src,dest,srcport,destport,stream," of a message, from the slot of its
+ * stream and direction when that holds the same values. */
+static inline char *csv_origin_cells(struct fix_mode *m, const struct pmsg *pm, char *p)
+{
+    struct origin_text *ot = &m->origins[((pm->stream << 1) | pm->dir) % ORIGIN_TEXTS];
+    if (!ot->len || ot->stream != pm->stream || ot->sport != pm->sport ||
+        ot->dport != pm->dport || ot->ipver != pm->ipver || memcmp(ot->src, pm->src, 16) != 0 ||
+        memcmp(ot->dst, pm->dst, 16) != 0) {
+        char *q = ot->text;
+        q = pm->ipver == IPVER_4 ? fmt_ipv4(q, pm->src) : fmt_ipv6(q, pm->src);
+        *q++ = ',';
+        q = pm->ipver == IPVER_4 ? fmt_ipv4(q, pm->dst) : fmt_ipv6(q, pm->dst);
+        *q++ = ',';
+        q = fmt_u32(q, pm->sport);
+        *q++ = ',';
+        q = fmt_u32(q, pm->dport);
+        *q++ = ',';
+        q = fmt_u64(q, pm->stream);
+        *q++ = ',';
+        ot->len = (uint8_t)(q - ot->text);
+        ot->stream = pm->stream;
+        ot->sport = pm->sport;
+        ot->dport = pm->dport;
+        ot->ipver = pm->ipver;
+        memcpy(ot->src, pm->src, 16);
+        memcpy(ot->dst, pm->dst, 16);
+    }
+    memcpy(p, ot->text, ot->len);
+    return p + ot->len;
+}
+
+/* The 25 default columns as CSV, each followed by ',': the text value()
+ * gives each, in fix_coldefs' order, without a dispatch per cell (as
+ * format_default_row does for packet rows). */
+static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t bundled, char *p)
+{
+    int ok;
+    /* time, ftime: the same text when the message lies in one packet */
+    char *t = p;
+    if (pm->last.has_time)
+        p = fmt_time(p, &m->tc.time, pm->last.ts_sec, pm->last.ts_nsec);
+    size_t tn = (size_t)(p - t);
+    *p++ = ',';
+    if (pm->first.has_time) {
+        if (tn && pm->first.ts_sec == pm->last.ts_sec && pm->first.ts_nsec == pm->last.ts_nsec) {
+            memcpy(p, t, tn);
+            p += tn;
+        } else {
+            p = fmt_time(p, &m->tc.ftime, pm->first.ts_sec, pm->first.ts_nsec);
+        }
+    }
+    *p++ = ',';
+    /* sym: safe text, as is */
+    memcpy(p, m->o.fmt->sym, m->o.fmt->sym_len);
+    p += m->o.fmt->sym_len;
+    *p++ = ',';
+    p = csv_origin_cells(m, pm, p);
+    p = fmt_u64(p, pm->last.frame);
+    *p++ = ',';
+    p = fmt_u32(p, pm->segs);
+    *p++ = ',';
+    p = fmt_u32(p, bundled);
+    *p++ = ',';
+    p = csv_str_cell(m, pm, FIXV_MSGTYPE, p);
+    if (pm->vlen[FIXV_SEQNUM] != ABSENT)
+        p = put_int_text(p, m->arena + pm->off[FIXV_SEQNUM], pm->vlen[FIXV_SEQNUM], &ok);
+    *p++ = ',';
+    p = csv_str_cell(m, pm, FIXV_SENDER, p);
+    p = csv_str_cell(m, pm, FIXV_TARGET, p);
+    p = sendtime_text(m, pm, p);
+    *p++ = ',';
+    p = csv_str_cell(m, pm, FIXV_CLORDID, p);
+    p = csv_str_cell(m, pm, FIXV_SYMBOL, p);
+    p = csv_str_cell(m, pm, FIXV_SIDE, p);
+    if (pm->vlen[FIXV_QTY] != ABSENT)
+        p = put_float_text(p, m->arena + pm->off[FIXV_QTY], pm->vlen[FIXV_QTY], &ok);
+    *p++ = ',';
+    if (pm->vlen[FIXV_PRICE] != ABSENT)
+        p = put_float_text(p, m->arena + pm->off[FIXV_PRICE], pm->vlen[FIXV_PRICE], &ok);
+    *p++ = ',';
+    p = fmt_u32(p, pm->bodylen);
+    *p++ = ',';
+    *p++ = pm->chkok ? '1' : '0';
+    *p++ = ',';
+    p = put_flags(p, pm->flags);
+    *p++ = ',';
+    if (pm->has_latency)
+        p = fmt_timespan(p, pm->latency);
+    *p++ = ',';
+    return p;
+}
+
 /* CSV straight into the output buffer: no intermediate copy. */
 static void write_pending_csv(struct fix_mode *m)
 {
@@ -558,18 +688,22 @@ static void write_pending_csv(struct fix_mode *m)
             struct msg_origin origin;
             pmsg_origin(pm, &origin);
             /* Each cell is followed by ','; the last one becomes '\n'. */
-            for (int c = 0; c < m->cols.n; c++) {
-                struct mt_val v;
-                char *e = value(m, pm, &origin, m->cols.col[c].id, bundled, p, &v);
-                if (v.kind == MV_TEXT && v.p == p) {
-                    p = e;
-                } else if (v.kind == MV_TEXT) {
-                    memcpy(p, v.p, v.n);
-                    p += v.n;
-                } else if (v.kind == MV_STR) {
-                    p = mt_csv_str(p, v.p, v.n);
+            if (m->csv_default) {
+                p = csv_default_row(m, pm, bundled, p);
+            } else {
+                for (int c = 0; c < m->cols.n; c++) {
+                    struct mt_val v;
+                    char *e = value(m, pm, &origin, m->cols.col[c].id, bundled, p, &v);
+                    if (v.kind == MV_TEXT && v.p == p) {
+                        p = e;
+                    } else if (v.kind == MV_TEXT) {
+                        memcpy(p, v.p, v.n);
+                        p += v.n;
+                    } else if (v.kind == MV_STR) {
+                        p = mt_csv_str(p, v.p, v.n);
+                    }
+                    *p++ = ',';
                 }
-                *p++ = ',';
             }
             if (m->cols.n > 0)   /* always: --columns cannot be empty */
                 p[-1] = '\n';
@@ -712,6 +846,9 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
+    m->csv_default = !o->q && !o->batch && !m->ack && m->cols.n == FIX_DEFAULT_COLUMNS;
+    for (int c = 0; c < m->cols.n; c++)
+        m->csv_default &= m->cols.col[c].id == c;
     m->fx.on_message = on_message;
     m->fx.ctx = m;
     m->fr = fix_reasm_framer(&m->fx);
