@@ -41,7 +41,8 @@ int mt_columns_parse(struct mt_columns *cols, const struct column_def *defs, int
 
 /* Bytes of outside text (wire text, a file name) a CSV field does not carry
  * as they are: control bytes and the backslash (escaped, so that every
- * record is one line, as q's 0: reads it), ',' and '"' (RFC 4180 quotes). */
+ * record is one line, as q's 0: reads it), ',' and '"' (RFC 4180 quotes);
+ * mt_csv_special16 (msgtab.h) tests the same bytes. */
 #define C8(b) b, b, b, b, b, b, b, b
 static const uint8_t csv_special[256] = {
     C8(1), C8(1), C8(1), C8(1),                    /* 0x00-0x1f: control */
@@ -53,11 +54,10 @@ static const uint8_t csv_special[256] = {
  * it. Both writers show it as this. */
 #define NUL_STANDIN '?'
 
-char *mt_csv_str(char *p, const char *s, uint32_t n)
+char *mt_csv_str_long(char *p, const char *s, uint32_t n)
 {
-    /* Values are short and rarely special: copy them byte by byte while
-     * collecting whether any byte is (no branch per byte, no call to
-     * memcpy); the room for the escaped form is there anyway. */
+    /* Copy the value as it is while collecting whether any byte is special
+     * (no branch per byte); the room for the escaped form is there anyway. */
     uint8_t special = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint8_t c = (uint8_t)s[i];
@@ -66,6 +66,11 @@ char *mt_csv_str(char *p, const char *s, uint32_t n)
     }
     if (!special)
         return p + n;
+    return mt_csv_str_escaped(p, s, n);
+}
+
+char *mt_csv_str_escaped(char *p, const char *s, uint32_t n)
+{
     int quote = memchr(s, ',', n) || memchr(s, '"', n);
     if (quote)
         *p++ = '"';

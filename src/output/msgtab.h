@@ -17,6 +17,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "batch_build.h"
 #include "columns.h"
 #include "out.h"
@@ -70,7 +74,70 @@ struct mt_writer {
  * line; a value holding ',' or '"' is quoted RFC 4180 style ('"' doubled);
  * NUL is '?'. For writers that format straight into the output buffer. */
 #define MT_CSV_STR_ROOM(n) (4 * (size_t)(n) + 2)
-char *mt_csv_str(char *p, const char *s, uint32_t n);
+static inline char *mt_csv_str(char *p, const char *s, uint32_t n);
+/* The same, out of line: for any value (mt_csv_str_long), for a value
+ * known to hold a special byte (mt_csv_str_escaped). */
+char *mt_csv_str_long(char *p, const char *s, uint32_t n);
+char *mt_csv_str_escaped(char *p, const char *s, uint32_t n);
+
+/* Whether any byte of lo and hi (16 bytes, little-endian words) is one a
+ * CSV field does not carry as it is: below 0x20, ',', '"', '\\' or 0x7f. */
+static inline int mt_csv_special16(uint64_t lo, uint64_t hi)
+{
+#ifdef __SSE2__
+    __m128i x = _mm_set_epi64x((long long)hi, (long long)lo);
+    __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x); /* <= 0x1f */
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    return _mm_movemask_epi8(m) != 0;
+#else
+    for (int i = 0; i < 16; i++) {
+        uint8_t c = (uint8_t)((i < 8 ? lo : hi) >> (8 * (i % 8)));
+        if (c < 0x20 || c == ',' || c == '"' || c == '\\' || c == 0x7f)
+            return 1;
+    }
+    return 0;
+#endif
+}
+
+/* Inline for the short values of most cells: up to 16 bytes are copied in
+ * two loads and stores that may overlap (8, 4, 2 or 1 bytes, by the
+ * length; nothing outside s[0..n) and p[0..n) is touched) and tested for
+ * special bytes at once. */
+static inline char *mt_csv_str(char *p, const char *s, uint32_t n)
+{
+    uint64_t lo, hi;
+    if (n > 16)
+        return mt_csv_str_long(p, s, n);
+    if (n >= 8) {
+        memcpy(&lo, s, 8);
+        memcpy(&hi, s + n - 8, 8);
+        memcpy(p, &lo, 8);
+        memcpy(p + n - 8, &hi, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(p, &a, 4);
+        memcpy(p + n - 4, &b, 4);
+        lo = hi = a | (uint64_t)b << 32;
+    } else if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, s, 2);
+        memcpy(&b, s + n - 2, 2);
+        memcpy(p, &a, 2);
+        memcpy(p + n - 2, &b, 2);
+        lo = hi = 0x0000000100000001ull * (a | (uint32_t)b << 16);
+    } else if (n == 1) {
+        p[0] = s[0];
+        lo = hi = 0x0101010101010101ull * (uint8_t)s[0];
+    } else {
+        return p;
+    }
+    return mt_csv_special16(lo, hi) ? mt_csv_str_escaped(p, s, n) : p + n;
+}
 
 void mt_begin(struct mt_writer *w);
 void mt_row(struct mt_writer *w, const struct mt_val *v);

@@ -3,10 +3,12 @@
  * row, the per-column formatter and the generic dispatch agree. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "columns.h"
 #include "columns_default.h"
+#include "msgtab.h"
 #include "unit_main.h"
 
 static char buf[4096];
@@ -100,6 +102,37 @@ START_TEST(default_row_field_and_dispatch_agree)
 }
 END_TEST
 
+START_TEST(csv_str_special_byte_anywhere)
+{
+    /* mt_csv_str tests several bytes at once: a special byte at any place
+     * of a value of any length is seen (the value is changed), any other
+     * byte leaves the value as it is, and nothing past it is written or
+     * (each value allocated to its length) read. */
+    static const uint8_t special[] = { 0, 1, 0x1f, ',', '"', '\\', 0x7f };
+    static const uint8_t plain[] = { 0x20, 'a', '~', 0x80, 0xff, '0', '=' };
+    char out[128];
+    for (uint32_t n = 1; n <= 24; n++)
+        for (uint32_t at = 0; at < n; at++)
+            for (size_t k = 0; k < sizeof special + sizeof plain; k++) {
+                int is_special = k < sizeof special;
+                char *s = malloc(n);
+                ck_assert_ptr_nonnull(s);
+                memset(s, 'x', n);
+                s[at] = (char)(is_special ? special[k] : plain[k - sizeof special]);
+                memset(out, '#', sizeof out);
+                char *e = mt_csv_str(out, s, n);
+                ck_assert(e >= out + n && e <= out + MT_CSV_STR_ROOM(n));
+                ck_assert_int_eq(out[e - out], '#');
+                if (is_special)
+                    ck_assert(e > out + n || memcmp(out, s, n) != 0);
+                else
+                    ck_assert(e == out + n && memcmp(out, s, n) == 0);
+                free(s);
+            }
+    ck_assert_ptr_eq(mt_csv_str(out, "", 0), out);
+}
+END_TEST
+
 START_TEST(sym_escape_and_input_count)
 {
     struct format_ctx ctx;
@@ -125,6 +158,7 @@ int main(void)
     tcase_add_test(tc, protocol_text_within_bound);
     tcase_add_test(tc, default_row_field_and_dispatch_agree);
     tcase_add_test(tc, sym_escape_and_input_count);
+    tcase_add_test(tc, csv_str_special_byte_anywhere);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
