@@ -118,6 +118,10 @@ struct fix_mode {
     struct msg_time_caches tc;
     struct time_cache tc_send;
     struct fix_utc_cache utc_send;
+    /* the last SendingTime value (send_raw_len ABSENT: none) and its text */
+    char send_raw[32], send_text[FMT_TIME_LEN];
+    uint32_t send_raw_len;
+    int send_valid;
     struct acktime *ack;           /* rows wait for their ACK: acktime is a column */
     /* CSV of the 25 default columns: one straight-line row (csv_default_row) */
     int csv_default;
@@ -469,17 +473,42 @@ static inline void pmsg_origin(const struct pmsg *pm, struct msg_origin *o)
                               pm->sport, pm->dport, pm->stream };
 }
 
+/* Whether the n bytes at a equal those at b, n <= 32 (two 16-byte
+ * compares that may overlap). */
+static inline int same_upto32(const char *a, const char *b, uint32_t n)
+{
+    if (n >= 16)
+        return memcmp(a, b, 16) == 0 && memcmp(a + n - 16, b + n - 16, 16) == 0;
+    return memcmp(a, b, n) == 0;
+}
+
 /* SendingTime as a q timestamp at p; nothing when absent, malformed or
- * outside q's range. */
+ * outside q's range. Messages in a row mostly carry the same SendingTime
+ * (milliseconds): its text is kept with the value it came from. */
 static inline char *sendtime_text(struct fix_mode *m, const struct pmsg *pm, char *p)
 {
+    uint32_t n = pm->vlen[FIXV_SENDTIME];
+    if (n == ABSENT)
+        return p;
+    const char *v = m->arena + pm->off[FIXV_SENDTIME];
+    if (n == m->send_raw_len && same_upto32(v, m->send_raw, n)) {
+        if (m->send_valid)
+            memcpy(p, m->send_text, FMT_TIME_LEN);
+        return p + (m->send_valid ? FMT_TIME_LEN : 0);
+    }
     int64_t sec;
     uint32_t nsec;
-    if (pm->vlen[FIXV_SENDTIME] != ABSENT &&
-        fix_parse_utc_cached(&m->utc_send, (const uint8_t *)m->arena + pm->off[FIXV_SENDTIME],
-                             pm->vlen[FIXV_SENDTIME], &sec, &nsec) == 0 &&
+    char *s = p;
+    if (fix_parse_utc_cached(&m->utc_send, (const uint8_t *)v, n, &sec, &nsec) == 0 &&
         fmt_time_in_q_range(sec, nsec))
         p = fmt_time(p, &m->tc_send, sec, nsec);
+    if (n <= sizeof m->send_raw) {
+        memcpy(m->send_raw, v, n);
+        m->send_raw_len = n;
+        m->send_valid = p != s;  /* a time is FMT_TIME_LEN bytes */
+        if (m->send_valid)
+            memcpy(m->send_text, s, FMT_TIME_LEN);
+    }
     return p;
 }
 
@@ -846,6 +875,7 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
+    m->send_raw_len = ABSENT;
     m->csv_default = !o->q && !o->batch && !m->ack && m->cols.n == FIX_DEFAULT_COLUMNS;
     for (int c = 0; c < m->cols.n; c++)
         m->csv_default &= m->cols.col[c].id == c;
