@@ -385,17 +385,22 @@ static void on_message(void *ctx, const struct fix_message *msg)
     if (!stored)
         out_no_memory(m->o.out); /* the row would lose its values: exit 3 */
     /* Only the values a column can ask for: the fixed fields and the
-     * --tags in use (value() reads no other slot). */
+     * --tags in use (value() reads no other slot). An absent value's
+     * offset is never read: computed anyway, without a branch. */
+    uintptr_t from = (uintptr_t)msg->p - base;
     for (int i = 0; i < FIXV_COUNT; i++) {
         const struct fix_val *v = &ff.v[i];
-        pm->vlen[i] = v->p && stored ? v->n : ABSENT;
-        pm->off[i] = v->p ? base + (uint32_t)(v->p - msg->p) : 0;
+        pm->vlen[i] = v->p ? v->n : ABSENT;
+        pm->off[i] = (uint32_t)((uintptr_t)v->p - from);
     }
     for (int i = 0; i < m->ntags; i++) {
         const struct fix_val *v = &ff.extra[i];
-        pm->vlen[FIXV_COUNT + i] = v->p && stored ? v->n : ABSENT;
-        pm->off[FIXV_COUNT + i] = v->p ? base + (uint32_t)(v->p - msg->p) : 0;
+        pm->vlen[FIXV_COUNT + i] = v->p ? v->n : ABSENT;
+        pm->off[FIXV_COUNT + i] = (uint32_t)((uintptr_t)v->p - from);
     }
+    if (!stored)
+        for (int i = 0; i < NVALS; i++)
+            pm->vlen[i] = ABSENT;
     pair_latency(m, &ff, msg, pm);
     m->npend++;
 }
