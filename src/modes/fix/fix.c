@@ -248,33 +248,27 @@ static void extra_field(uint32_t tag, const uint8_t *v, uint32_t vn, const uint3
         }
 }
 
-/* One pass over the fields. A field runs to the next SOH; it is "tag=value"
- * when it starts with 1 to 9 digits and '='. Values point into msg. The
- * SOHs are found 64 bytes at a time, as a bit mask walked field by field. */
-void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
-               struct fix_fields *out)
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* The fields of msg[0..len), len > 0 and msg[len - 1] SOH (fix_parse).
+ * with_extra is a constant at each call: no test per field for --tags
+ * when there are none. */
+static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uint32_t *extra_tags,
+                                       int n_extra, struct fix_fields *out, const int with_extra)
 {
-    /* NULL until found: a field's first occurrence wins. */
-    memset(out->v, 0, sizeof out->v);
-    if (n_extra > 0)
-        memset(out->extra, 0, (size_t)n_extra * sizeof out->extra[0]);
-    /* A framed message ends with SOH, but stay safe for any input. */
-    if (len == 0)
-        return;
-    if (msg[len - 1] != FIX_SOH) {
-        const uint8_t *last = msg + len;
-        while (last > msg && last[-1] != FIX_SOH)
-            last--;
-        len = (size_t)(last - msg);
-    }
     uint64_t missing = wanted_tags;    /* wanted tags not yet seen */
     const uint8_t *q = msg;            /* the field's start */
     for (size_t at = 0; at < len; at += 64) {
+        const uint8_t *block = msg + at;
         uint64_t sohs = soh_mask(msg, at, len - at < 64 ? len - at : 64);
         while (sohs) {
             /* The field is q[0..e): its tag's digits and '=' never pass
              * the SOH at e, which is neither. */
-            const uint8_t *e = msg + at + (size_t)__builtin_ctzll(sohs);
+            const uint8_t *e = block + __builtin_ctzll(sohs);
             sohs &= sohs - 1;
             uint32_t tag;
             int ok;
@@ -306,12 +300,37 @@ void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n
                 out->v[f].p = v;
                 out->v[f].n = vn;
             }
-            if (n_extra > 0)
+            if (with_extra)
                 extra_field(tag, v, vn, extra_tags, n_extra, out);
             else if (!missing)
                 return;        /* every field found: the rest cannot change them */
         }
     }
+}
+
+/* One pass over the fields. A field runs to the next SOH; it is "tag=value"
+ * when it starts with 1 to 9 digits and '='. Values point into msg. The
+ * SOHs are found 64 bytes at a time, as a bit mask walked field by field. */
+void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
+               struct fix_fields *out)
+{
+    /* NULL until found: a field's first occurrence wins. */
+    memset(out->v, 0, sizeof out->v);
+    if (n_extra > 0)
+        memset(out->extra, 0, (size_t)n_extra * sizeof out->extra[0]);
+    /* A framed message ends with SOH, but stay safe for any input. */
+    if (len == 0)
+        return;
+    if (msg[len - 1] != FIX_SOH) {
+        const uint8_t *last = msg + len;
+        while (last > msg && last[-1] != FIX_SOH)
+            last--;
+        len = (size_t)(last - msg);
+    }
+    if (n_extra > 0)
+        parse_fields(msg, len, extra_tags, n_extra, out, 1);
+    else
+        parse_fields(msg, len, NULL, 0, out, 0);
 }
 
 static int num(const uint8_t *p, int n)
