@@ -27,11 +27,11 @@ static const uint32_t extra_tags[] = { 37, 17, 58, 10, 8, 9, 0, 999999999 };
 
 static void check_val(const struct fix_val *v, const uint8_t *msg, size_t len)
 {
-    if (!v->p)
+    if (v->n == FIX_ABSENT)
         return;
-    if (v->p < msg || v->p > msg + len || v->n > (size_t)(msg + len - v->p))
+    if (v->off > len || v->n > len - v->off)
         die("a field value lies outside its message");
-    if (memchr(v->p, FIX_SOH, v->n))
+    if (memchr(msg + v->off, FIX_SOH, v->n))
         die("a field value holds SOH");
 }
 
@@ -40,15 +40,13 @@ static void parse(const uint8_t *msg, size_t len)
     struct fix_fields f;
     memset(&f, 0xA5, sizeof f); /* fix_parse must set what it reports */
     fix_parse(msg, len, extra_tags, N_EXTRA, &f);
-    for (int i = 0; i < FIXV_COUNT; i++)
+    for (int i = 0; i < FIXV_COUNT + N_EXTRA; i++)
         check_val(&f.v[i], msg, len);
-    for (int i = 0; i < N_EXTRA; i++)
-        check_val(&f.extra[i], msg, len);
     const struct fix_val *t = &f.v[FIXV_SENDTIME];
-    if (t->p) {
+    if (t->n != FIX_ABSENT) {
         int64_t sec;
         uint32_t nsec;
-        if (fix_parse_utc(t->p, t->n, &sec, &nsec) == 0 && nsec >= 1000000000u)
+        if (fix_parse_utc(msg + t->off, t->n, &sec, &nsec) == 0 && nsec >= 1000000000u)
             die("SendingTime with a fraction of a second or more");
     }
 }

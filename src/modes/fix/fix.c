@@ -238,13 +238,13 @@ static inline uint64_t soh_mask(const uint8_t *msg, size_t at, size_t n)
 }
 
 /* --tags: the first occurrence of each extra tag. */
-static void extra_field(uint32_t tag, const uint8_t *v, uint32_t vn, const uint32_t *extra_tags,
+static void extra_field(uint32_t tag, uint32_t off, uint32_t vn, const uint32_t *extra_tags,
                         int n_extra, struct fix_fields *out)
 {
     for (int x = 0; x < n_extra; x++)
-        if (extra_tags[x] == tag && !out->extra[x].p) {
-            out->extra[x].p = v;
-            out->extra[x].n = vn;
+        if (extra_tags[x] == tag && out->v[FIXV_EXTRA + x].n == FIX_ABSENT) {
+            out->v[FIXV_EXTRA + x].off = off;
+            out->v[FIXV_EXTRA + x].n = vn;
         }
 }
 
@@ -297,11 +297,11 @@ static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uin
             if (tag < FIX_WANTED_BELOW && (missing >> tag & 1)) {
                 missing &= ~(1ull << tag);
                 int f = wanted_field[tag] - 1;
-                out->v[f].p = v;
+                out->v[f].off = (uint32_t)(v - msg);
                 out->v[f].n = vn;
             }
             if (with_extra)
-                extra_field(tag, v, vn, extra_tags, n_extra, out);
+                extra_field(tag, (uint32_t)(v - msg), vn, extra_tags, n_extra, out);
             else if (!missing)
                 return;        /* every field found: the rest cannot change them */
         }
@@ -309,15 +309,14 @@ static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uin
 }
 
 /* One pass over the fields. A field runs to the next SOH; it is "tag=value"
- * when it starts with 1 to 9 digits and '='. Values point into msg. The
+ * when it starts with 1 to 9 digits and '='. Values are offsets in msg. The
  * SOHs are found 64 bytes at a time, as a bit mask walked field by field. */
 void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
                struct fix_fields *out)
 {
-    /* NULL until found: a field's first occurrence wins. */
-    memset(out->v, 0, sizeof out->v);
-    if (n_extra > 0)
-        memset(out->extra, 0, (size_t)n_extra * sizeof out->extra[0]);
+    /* Absent until found: a field's first occurrence wins. */
+    for (int i = 0; i < FIXV_COUNT + n_extra; i++)
+        out->v[i] = (struct fix_val){ 0, FIX_ABSENT };
     /* A framed message ends with SOH, but stay safe for any input. */
     if (len == 0)
         return;

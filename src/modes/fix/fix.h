@@ -80,25 +80,30 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
  * begins (a prefix of) "8=FIX" and does not follow a digit or '='. n if none. */
 size_t fix_next_start(const uint8_t *p, size_t n, size_t from);
 
-/* Fields the message table shows. */
+/* Fields the message table shows; FIXV_EXTRA + i is extra tag i. */
 enum fix_field {
     FIXV_BEGIN, FIXV_MSGTYPE, FIXV_SEQNUM, FIXV_SENDER, FIXV_TARGET, FIXV_SENDTIME,
     FIXV_CLORDID, FIXV_SYMBOL, FIXV_SIDE, FIXV_QTY, FIXV_PRICE, FIXV_ORDSTATUS,
-    FIXV_COUNT
+    FIXV_COUNT,
+    FIXV_EXTRA = FIXV_COUNT
 };
 
+/* A value: n bytes at offset off of its message (an offset, not a pointer,
+ * so that a table keeping the message elsewhere keeps its values as they
+ * are). */
+#define FIX_ABSENT UINT32_MAX
 struct fix_val {
-    const uint8_t *p;    /* NULL when the tag is absent */
-    uint32_t n;
+    uint32_t off;
+    uint32_t n;          /* FIX_ABSENT when the tag is absent */
 };
 
 struct fix_fields {
-    struct fix_val v[FIXV_COUNT];
-    struct fix_val extra[FIX_MAX_EXTRA];
+    struct fix_val v[FIXV_COUNT + FIX_MAX_EXTRA];
 };
 
 /* Extracts the first occurrence of each wanted tag from a framed message of
- * len bytes (values point into msg). extra_tags[0..n_extra) name more tags. */
+ * len (< 4 GiB) bytes. extra_tags[0..n_extra) name more tags, whose values
+ * are v[FIXV_EXTRA + i]; the slots past them are not written. */
 void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
                struct fix_fields *out);
 

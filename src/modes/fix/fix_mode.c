@@ -44,7 +44,7 @@ const struct column_def *fix_mode_coldefs(int *n)
 
 
 #define NVALS (FIXV_COUNT + FIX_MAX_EXTRA)
-#define ABSENT UINT32_MAX
+#define ABSENT FIX_ABSENT
 
 /* A message waiting for the end of the packet that completed it. */
 struct pmsg {
@@ -57,7 +57,8 @@ struct pmsg {
     uint8_t src[16], dst[16];
     uint16_t sport, dport;
     uint32_t segs, bodylen, len, flags;
-    uint32_t off[NVALS], vlen[NVALS];   /* values in the arena; ABSENT */
+    uint32_t base;                      /* the message in the arena */
+    struct fix_fields ff;               /* its values, from base; ABSENT */
 };
 
 /* The latency table is split so that a lookup reads one cache line: a set
@@ -250,6 +251,18 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
 
 /* ------------------------------------------------------------ latency -- */
 
+/* A value of a message where it lies; p NULL when absent. */
+struct text {
+    const uint8_t *p;
+    uint32_t n;
+};
+
+static struct text field_text(const struct fix_fields *ff, const uint8_t *msg, int i)
+{
+    const struct fix_val *v = &ff->v[i];
+    return v->n == ABSENT ? (struct text){ NULL, 0 } : (struct text){ msg + v->off, v->n };
+}
+
 static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
 {
     uint64_t h = 0xcbf29ce484222325ull ^ (stream * 0x9E3779B97F4A7C15ull) ^ (uint64_t)dir;
@@ -260,7 +273,7 @@ static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
 
 /* The order's slot (set * LAT_WAYS + way), or -1. With create, a missing
  * order takes the first unused way of its set, else the oldest. */
-static int lat_find(struct fix_mode *m, const struct fix_val *id, uint64_t stream, int dir,
+static int lat_find(struct fix_mode *m, const struct text *id, uint64_t stream, int dir,
                     int create)
 {
     uint64_t h = lat_hash(id->p, id->n, stream, dir);
@@ -296,7 +309,7 @@ static int lat_find(struct fix_mode *m, const struct fix_val *id, uint64_t strea
 
 static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
 
-static int msgtype_is(const struct fix_val *v, const char *t)
+static int msgtype_is(const struct text *v, const char *t)
 {
     size_t n = strlen(t);
     return v->p && v->n == n && memcmp(v->p, t, n) == 0;
@@ -309,7 +322,8 @@ static int msgtype_is(const struct fix_val *v, const char *t)
 static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const struct fix_message *msg,
                          struct pmsg *pm)
 {
-    const struct fix_val *t = &ff->v[FIXV_MSGTYPE], *id = &ff->v[FIXV_CLORDID];
+    struct text type = field_text(ff, msg->p, FIXV_MSGTYPE), ord = field_text(ff, msg->p, FIXV_CLORDID);
+    const struct text *t = &type, *id = &ord;
     if (!id->p || id->n == 0 || !msg->last->has_time)
         return;
     if (msgtype_is(t, "D") || msgtype_is(t, "F") || msgtype_is(t, "G")) {
@@ -324,8 +338,8 @@ static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const 
             pm->latency = pkt_ns(msg->last) - m->lat[slot].t;
             /* OrdStatus filled, canceled, rejected, expired, done for day:
              * no further reports to pair, give the slot back. */
-            const struct fix_val *st = &ff->v[FIXV_ORDSTATUS];
-            if (st->p && st->n == 1 && strchr("248C3", st->p[0]))
+            struct text st = field_text(ff, msg->p, FIXV_ORDSTATUS);
+            if (st.p && st.n == 1 && strchr("248C3", st.p[0]))
                 m->lat_sets[slot / LAT_WAYS].used[slot % LAT_WAYS] = 0;
         }
     }
@@ -359,9 +373,10 @@ static void on_message(void *ctx, const struct fix_message *msg)
         m->pend = p;
         m->cap_pend = cap;
     }
-    struct fix_fields ff;
-    fix_parse(msg->p, msg->len, m->tags, m->ntags, &ff);
     struct pmsg *pm = &m->pend[m->npend];
+    /* Only the values a column can ask for: the fixed fields and the
+     * --tags in use (value() reads no other slot). */
+    fix_parse(msg->p, msg->len, m->tags, m->ntags, &pm->ff);
     const struct flow *f = msg->flow;
     pm->last = *msg->last;
     pm->first = *msg->first;
@@ -384,24 +399,11 @@ static void on_message(void *ctx, const struct fix_message *msg)
     int stored = arena_put(m, msg->p, (uint32_t)msg->len, &base) == 0;
     if (!stored)
         out_no_memory(m->o.out); /* the row would lose its values: exit 3 */
-    /* Only the values a column can ask for: the fixed fields and the
-     * --tags in use (value() reads no other slot). An absent value's
-     * offset is never read: computed anyway, without a branch. */
-    uintptr_t from = (uintptr_t)msg->p - base;
-    for (int i = 0; i < FIXV_COUNT; i++) {
-        const struct fix_val *v = &ff.v[i];
-        pm->vlen[i] = v->p ? v->n : ABSENT;
-        pm->off[i] = (uint32_t)((uintptr_t)v->p - from);
-    }
-    for (int i = 0; i < m->ntags; i++) {
-        const struct fix_val *v = &ff.extra[i];
-        pm->vlen[FIXV_COUNT + i] = v->p ? v->n : ABSENT;
-        pm->off[FIXV_COUNT + i] = (uint32_t)((uintptr_t)v->p - from);
-    }
     if (!stored)
         for (int i = 0; i < NVALS; i++)
-            pm->vlen[i] = ABSENT;
-    pair_latency(m, &ff, msg, pm);
+            pm->ff.v[i].n = ABSENT;
+    pm->base = base;
+    pair_latency(m, &pm->ff, msg, pm);
     m->npend++;
 }
 
@@ -493,10 +495,10 @@ static inline int same_upto32(const char *a, const char *b, uint32_t n)
  * (milliseconds): its text is kept with the value it came from. */
 static inline char *sendtime_text(struct fix_mode *m, const struct pmsg *pm, char *p)
 {
-    uint32_t n = pm->vlen[FIXV_SENDTIME];
+    uint32_t n = pm->ff.v[FIXV_SENDTIME].n;
     if (n == ABSENT)
         return p;
-    const char *v = m->arena + pm->off[FIXV_SENDTIME];
+    const char *v = m->arena + pm->base + pm->ff.v[FIXV_SENDTIME].off;
     if (n == m->send_raw_len && same_upto32(v, m->send_raw, n)) {
         if (m->send_valid)
             memcpy(p, m->send_text, FMT_TIME_LEN);
@@ -551,16 +553,16 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
         break;
     case FC_ACKTIME: ok = 0; break; /* filled in by acktime.c */
     case FC_SEQNUM:
-        ok = pm->vlen[FIXV_SEQNUM] != ABSENT;
+        ok = pm->ff.v[FIXV_SEQNUM].n != ABSENT;
         if (ok)
-            p = put_int_text(p, m->arena + pm->off[FIXV_SEQNUM], pm->vlen[FIXV_SEQNUM], &ok);
+            p = put_int_text(p, m->arena + pm->base + pm->ff.v[FIXV_SEQNUM].off, pm->ff.v[FIXV_SEQNUM].n, &ok);
         break;
     case FC_QTY:
     case FC_PRICE: {
         int f = id == FC_QTY ? FIXV_QTY : FIXV_PRICE;
-        ok = pm->vlen[f] != ABSENT;
+        ok = pm->ff.v[f].n != ABSENT;
         if (ok)
-            p = put_float_text(p, m->arena + pm->off[f], pm->vlen[f], &ok);
+            p = put_float_text(p, m->arena + pm->base + pm->ff.v[f].off, pm->ff.v[f].n, &ok);
         break;
     }
     case FC_SENDTIME: {
@@ -579,13 +581,13 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
     default: vi = FIXV_COUNT + (id - FC_COUNT); break;
     }
     if (vi >= 0) {
-        if (pm->vlen[vi] == ABSENT || pm->vlen[vi] == 0) {
+        if (pm->ff.v[vi].n == ABSENT || pm->ff.v[vi].n == 0) {
             v->kind = MV_NULL;
             return p;
         }
         v->kind = MV_STR;
-        v->p = m->arena + pm->off[vi];
-        v->n = pm->vlen[vi];
+        v->p = m->arena + pm->base + pm->ff.v[vi].off;
+        v->n = pm->ff.v[vi].n;
         return p;
     }
     if (!ok) {
@@ -601,9 +603,9 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
  * null: absent or empty). */
 static inline char *csv_str_cell(const struct fix_mode *m, const struct pmsg *pm, int vi, char *p)
 {
-    uint32_t n = pm->vlen[vi];
+    uint32_t n = pm->ff.v[vi].n;
     if (n != ABSENT && n != 0)
-        p = mt_csv_str(p, m->arena + pm->off[vi], n);
+        p = mt_csv_str(p, m->arena + pm->base + pm->ff.v[vi].off, n);
     *p++ = ',';
     return p;
 }
@@ -672,8 +674,8 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
     p = fmt_u32(p, bundled);
     *p++ = ',';
     p = csv_str_cell(m, pm, FIXV_MSGTYPE, p);
-    if (pm->vlen[FIXV_SEQNUM] != ABSENT)
-        p = put_int_text(p, m->arena + pm->off[FIXV_SEQNUM], pm->vlen[FIXV_SEQNUM], &ok);
+    if (pm->ff.v[FIXV_SEQNUM].n != ABSENT)
+        p = put_int_text(p, m->arena + pm->base + pm->ff.v[FIXV_SEQNUM].off, pm->ff.v[FIXV_SEQNUM].n, &ok);
     *p++ = ',';
     p = csv_str_cell(m, pm, FIXV_SENDER, p);
     p = csv_str_cell(m, pm, FIXV_TARGET, p);
@@ -682,11 +684,11 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
     p = csv_str_cell(m, pm, FIXV_CLORDID, p);
     p = csv_str_cell(m, pm, FIXV_SYMBOL, p);
     p = csv_str_cell(m, pm, FIXV_SIDE, p);
-    if (pm->vlen[FIXV_QTY] != ABSENT)
-        p = put_float_text(p, m->arena + pm->off[FIXV_QTY], pm->vlen[FIXV_QTY], &ok);
+    if (pm->ff.v[FIXV_QTY].n != ABSENT)
+        p = put_float_text(p, m->arena + pm->base + pm->ff.v[FIXV_QTY].off, pm->ff.v[FIXV_QTY].n, &ok);
     *p++ = ',';
-    if (pm->vlen[FIXV_PRICE] != ABSENT)
-        p = put_float_text(p, m->arena + pm->off[FIXV_PRICE], pm->vlen[FIXV_PRICE], &ok);
+    if (pm->ff.v[FIXV_PRICE].n != ABSENT)
+        p = put_float_text(p, m->arena + pm->base + pm->ff.v[FIXV_PRICE].off, pm->ff.v[FIXV_PRICE].n, &ok);
     *p++ = ',';
     p = fmt_u32(p, pm->bodylen);
     *p++ = ',';
