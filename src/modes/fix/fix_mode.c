@@ -266,7 +266,14 @@ static struct text field_text(const struct fix_fields *ff, const uint8_t *msg, i
 static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
 {
     uint64_t h = 0xcbf29ce484222325ull ^ (stream * 0x9E3779B97F4A7C15ull) ^ (uint64_t)dir;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {   /* the same FNV-1a steps, four a round */
+        h = (h ^ id[i]) * 0x100000001b3ull;
+        h = (h ^ id[i + 1]) * 0x100000001b3ull;
+        h = (h ^ id[i + 2]) * 0x100000001b3ull;
+        h = (h ^ id[i + 3]) * 0x100000001b3ull;
+    }
+    for (; i < n; i++)
         h = (h ^ id[i]) * 0x100000001b3ull;
     return h ^ (h >> 29);
 }
@@ -654,9 +661,10 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
     size_t tn = (size_t)(p - t);
     *p++ = ',';
     if (pm->first.has_time) {
-        if (tn && pm->first.ts_sec == pm->last.ts_sec && pm->first.ts_nsec == pm->last.ts_nsec) {
-            memcpy(p, t, tn);
-            p += tn;
+        if (tn == FMT_TIME_LEN && pm->first.ts_sec == pm->last.ts_sec &&
+            pm->first.ts_nsec == pm->last.ts_nsec) {
+            memcpy(p, t, FMT_TIME_LEN);
+            p += FMT_TIME_LEN;
         } else {
             p = fmt_time(p, &m->tc.ftime, pm->first.ts_sec, pm->first.ts_nsec);
         }
