@@ -58,7 +58,7 @@ static enum fix_frame_status more(const uint8_t *p, size_t n, size_t want,
 }
 
 /* "10=ddd<SOH>" at p[e..e+7), within n bytes. */
-static int trailer_at(const uint8_t *p, size_t n, size_t e)
+static inline int trailer_at(const uint8_t *p, size_t n, size_t e)
 {
     return e + 7 <= n && p[e] == '1' && p[e + 1] == '0' && p[e + 2] == '=' && is_digit(p[e + 3]) &&
            is_digit(p[e + 4]) && is_digit(p[e + 5]) && p[e + 6] == FIX_SOH;
@@ -114,8 +114,9 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
     memset(res, 0, sizeof *res);
     if (n == 0)
         return more(p, n, 1, res);
-    size_t k = n < FIX_MAGIC_LEN ? n : FIX_MAGIC_LEN;
-    if (memcmp(p, fix_magic, k) != 0)
+    /* a constant length in the usual case: compared inline */
+    if (n >= FIX_MAGIC_LEN ? memcmp(p, fix_magic, FIX_MAGIC_LEN) != 0
+                           : memcmp(p, fix_magic, n) != 0)
         return nostart(p, n, res, 0);
     if (n <= FIX_MAGIC_LEN)
         return more(p, n, FIX_BEGIN_MAX, res);
