@@ -288,7 +288,6 @@ static int lat_find(struct fix_mode *m, const struct text *id, uint64_t stream, 
     struct lat_set *set = &m->lat_sets[si];
     struct lat_entry *ents = &m->lat[(size_t)si * LAT_WAYS];
     size_t idlen = id->n < sizeof ents->id ? id->n : sizeof ents->id;
-    int victim = 0;
     for (int i = 0; i < LAT_WAYS; i++) {
         if (set->used[i] && set->hash[i] == h) {
             const struct lat_entry *e = &ents[i];
@@ -296,12 +295,14 @@ static int lat_find(struct fix_mode *m, const struct text *id, uint64_t stream, 
                 memcmp(e->id, id->p, idlen) == 0)
                 return (int)(si * LAT_WAYS + (uint32_t)i);
         }
-        if (!set->used[i] ? set->used[victim]
-                          : (set->used[victim] && set->age[i] < set->age[victim]))
-            victim = i;
     }
     if (!create)
         return -1;
+    int victim = 0;
+    for (int i = 1; i < LAT_WAYS; i++)
+        if (!set->used[i] ? set->used[victim]
+                          : (set->used[victim] && set->age[i] < set->age[victim]))
+            victim = i;
     struct lat_entry *e = &ents[victim];
     memset(e, 0, sizeof *e);
     set->used[victim] = 1;
