@@ -315,9 +315,13 @@ static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uin
 void fix_parse(const uint8_t *msg, size_t len, const uint32_t *extra_tags, int n_extra,
                struct fix_fields *out)
 {
-    /* Absent until found: a field's first occurrence wins. */
-    for (int i = 0; i < FIXV_COUNT + n_extra; i++)
+    /* Absent until found: a field's first occurrence wins. The table's
+     * fields are a constant count (stores without a loop), the extra tags
+     * follow. */
+    for (int i = 0; i < FIXV_COUNT; i++)
         out->v[i] = (struct fix_val){ 0, FIX_ABSENT };
+    for (int i = 0; i < n_extra; i++)
+        out->v[FIXV_EXTRA + i] = (struct fix_val){ 0, FIX_ABSENT };
     /* A framed message ends with SOH, but stay safe for any input. */
     if (len == 0)
         return;
