@@ -73,9 +73,29 @@ static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_fra
 #ifdef __SSE2__
     /* Sixteen bytes at a time: psadbw adds 8 bytes into each 64-bit lane
      * in one instruction (x86-64 always has SSE2). */
-    __m128i acc = _mm_setzero_si128(), zero = _mm_setzero_si128();
+    __m128i acc = _mm_setzero_si128(), acc2 = _mm_setzero_si128(), zero = _mm_setzero_si128();
+#define SAD16(at) _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(p + (at))), zero)
+    for (; i + 64 <= e; i += 64) {
+        acc = _mm_add_epi64(acc, _mm_add_epi64(SAD16(i), SAD16(i + 16)));
+        acc2 = _mm_add_epi64(acc2, _mm_add_epi64(SAD16(i + 32), SAD16(i + 48)));
+    }
     for (; i + 16 <= e; i += 16)
-        acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(p + i)), zero));
+        acc = _mm_add_epi64(acc, SAD16(i));
+#undef SAD16
+    /* The last 1 to 15 bytes: the 16 ending with them, the bytes already
+     * added masked out (tail_keep + r keeps the last r of 16). */
+    if (i < e && e >= 16) {
+        static const uint8_t tail_keep[32] = {
+            0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+            0,    0,    0,    0,    0,    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        };
+        __m128i last = _mm_and_si128(_mm_loadu_si128((const __m128i *)(p + e - 16)),
+                                     _mm_loadu_si128((const __m128i *)(tail_keep + (e - i))));
+        acc2 = _mm_add_epi64(acc2, _mm_sad_epu8(last, zero));
+        i = e;
+    }
+    acc = _mm_add_epi64(acc, acc2);
     sum = (unsigned)_mm_cvtsi128_si32(acc) + (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
 #endif
     /* Eight bytes at a time, in four 16-bit lanes (no lane overflows within
