@@ -211,19 +211,23 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
 
 /* ------------------------------------------------------------ fields -- */
 
-/* The field of each wanted tag, plus one (0: not wanted). Every wanted tag
- * is below 64, so one small table replaces a switch per field, and the
- * tags still missing fit one 64-bit word. */
-#define FIX_WANTED_BELOW 64
+/* The field of each wanted tag, and its bit in the word of fields still
+ * missing (0: not wanted). Every wanted tag is below 100, so a two-digit
+ * tag indexes these tables with no bounds test, and one table load and
+ * test replace a switch per field. */
+#define FIX_WANTED_BELOW 100
 static const uint8_t wanted_field[FIX_WANTED_BELOW] = {
-    [8] = FIXV_BEGIN + 1,     [35] = FIXV_MSGTYPE + 1, [34] = FIXV_SEQNUM + 1,
-    [49] = FIXV_SENDER + 1,   [56] = FIXV_TARGET + 1,  [52] = FIXV_SENDTIME + 1,
-    [11] = FIXV_CLORDID + 1,  [55] = FIXV_SYMBOL + 1,  [54] = FIXV_SIDE + 1,
-    [38] = FIXV_QTY + 1,      [44] = FIXV_PRICE + 1,   [39] = FIXV_ORDSTATUS + 1,
+    [8] = FIXV_BEGIN,     [35] = FIXV_MSGTYPE, [34] = FIXV_SEQNUM, [49] = FIXV_SENDER,
+    [56] = FIXV_TARGET,   [52] = FIXV_SENDTIME, [11] = FIXV_CLORDID, [55] = FIXV_SYMBOL,
+    [54] = FIXV_SIDE,     [38] = FIXV_QTY,      [44] = FIXV_PRICE,   [39] = FIXV_ORDSTATUS,
 };
-#define BIT(t) (1ull << (t))
-static const uint64_t wanted_tags = BIT(8) | BIT(35) | BIT(34) | BIT(49) | BIT(56) | BIT(52) |
-                                    BIT(11) | BIT(55) | BIT(54) | BIT(38) | BIT(44) | BIT(39);
+#define BIT(f) (1u << (f))
+static const uint16_t wanted_bit[FIX_WANTED_BELOW] = {
+    [8] = BIT(FIXV_BEGIN),     [35] = BIT(FIXV_MSGTYPE), [34] = BIT(FIXV_SEQNUM),
+    [49] = BIT(FIXV_SENDER),   [56] = BIT(FIXV_TARGET),  [52] = BIT(FIXV_SENDTIME),
+    [11] = BIT(FIXV_CLORDID),  [55] = BIT(FIXV_SYMBOL),  [54] = BIT(FIXV_SIDE),
+    [38] = BIT(FIXV_QTY),      [44] = BIT(FIXV_PRICE),   [39] = BIT(FIXV_ORDSTATUS),
+};
 #undef BIT
 
 #ifdef __SSE2__
@@ -281,7 +285,7 @@ static void extra_field(uint32_t tag, uint32_t off, uint32_t vn, const uint32_t 
 static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uint32_t *extra_tags,
                                        int n_extra, struct fix_fields *out, const int with_extra)
 {
-    uint64_t missing = wanted_tags;    /* wanted tags not yet seen */
+    uint32_t missing = (1u << FIXV_COUNT) - 1;    /* bits of the fields not yet seen */
     const uint8_t *q = msg;            /* the field's start */
     for (size_t at = 0; at < len; at += 64) {
         const uint8_t *block = msg + at;
@@ -292,12 +296,12 @@ static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uin
             const uint8_t *e = block + __builtin_ctzll(sohs);
             sohs &= sohs - 1;
             uint32_t tag;
-            int ok;
+            unsigned bit;
             unsigned d0 = (unsigned)q[0] - '0', d1;
             if (d0 < 10 && (d1 = (unsigned)q[1] - '0') < 10 && q[2] == '=') {
                 /* Two digits: most tags of most messages. */
                 tag = d0 * 10 + d1;
-                ok = 1;
+                bit = wanted_bit[tag];
                 q += 3;
             } else {
                 const uint8_t *t0 = q, *tmax = q + 9;
@@ -307,24 +311,26 @@ static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uin
                     tag = tag * 10 + d;
                     q++;
                 }
-                ok = q > t0 && *q == '=';
-                q += ok;
+                if (q == t0 || *q != '=') {
+                    q = e + 1;
+                    continue;
+                }
+                q++;
+                bit = tag < FIX_WANTED_BELOW ? wanted_bit[tag] : 0;
             }
             const uint8_t *v = q;
             q = e + 1;
-            if (!ok)
-                continue;
             uint32_t vn = (uint32_t)(e - v);
-            if (tag < FIX_WANTED_BELOW && (missing >> tag & 1)) {
-                missing &= ~(1ull << tag);
-                int f = wanted_field[tag] - 1;
+            if (bit & missing) {
+                missing ^= bit;
+                int f = wanted_field[tag];
                 out->v[f].off = (uint32_t)(v - msg);
                 out->v[f].n = vn;
+                if (!with_extra && !missing)
+                    return;    /* every field found: the rest cannot change them */
             }
             if (with_extra)
                 extra_field(tag, (uint32_t)(v - msg), vn, extra_tags, n_extra, out);
-            else if (!missing)
-                return;        /* every field found: the rest cannot change them */
         }
     }
 }
