@@ -287,13 +287,14 @@ static ALWAYS_INLINE void parse_fields(const uint8_t *msg, size_t len, const uin
 {
     uint32_t missing = (1u << FIXV_COUNT) - 1;    /* bits of the fields not yet seen */
     const uint8_t *q = msg;            /* the field's start */
-    for (size_t at = 0; at < len; at += 64) {
-        const uint8_t *block = msg + at;
-        uint64_t sohs = soh_mask(msg, at, len - at < 64 ? len - at : 64);
+    const uint8_t *end = msg + len;
+    for (const uint8_t *block = msg; block < end; block += 64) {
+        size_t at = (size_t)(block - msg), n = (size_t)(end - block);
+        uint64_t sohs = soh_mask(msg, at, n < 64 ? n : 64);
         while (sohs) {
             /* The field is q[0..e): its tag's digits and '=' never pass
              * the SOH at e, which is neither. */
-            const uint8_t *e = block + __builtin_ctzll(sohs);
+            const uint8_t *e = block + (unsigned)__builtin_ctzll(sohs);
             sohs &= sohs - 1;
             uint32_t tag;
             unsigned bit;
