@@ -145,11 +145,23 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
         return nostart(p, n, res, 0);
     if (p[5] == 'T' && n > 6 && p[6] != '.')
         return nostart(p, n, res, 0);
-    size_t lim = n < FIX_BEGIN_MAX ? n : FIX_BEGIN_MAX;
-    const uint8_t *soh = memchr(p, FIX_SOH, lim);
-    if (!soh)
-        return n >= FIX_BEGIN_MAX ? nostart(p, n, res, 0) : more(p, n, FIX_BEGIN_MAX, res);
-    size_t b = (size_t)(soh - p) + 1;
+    size_t b;                  /* after BeginString's SOH */
+#ifdef __SSE2__
+    /* Usually within the first 16 bytes ("8=FIX.4.4" and SOH): one compare. */
+    unsigned first16 = n >= 16 ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                                     _mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(FIX_SOH)))
+                               : 0;
+    if (first16)
+        b = (unsigned)__builtin_ctz(first16) + 1;
+    else
+#endif
+    {
+        size_t lim = n < FIX_BEGIN_MAX ? n : FIX_BEGIN_MAX;
+        const uint8_t *soh = memchr(p, FIX_SOH, lim);
+        if (!soh)
+            return n >= FIX_BEGIN_MAX ? nostart(p, n, res, 0) : more(p, n, FIX_BEGIN_MAX, res);
+        b = (size_t)(soh - p) + 1;
+    }
     res->begin_len = b - 3;
 
     /* "9=<digits><SOH>" must follow. */
@@ -157,10 +169,16 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
         return more(p, n, b + 2 + FIX_LEN_DIGITS + 1, res);
     if (p[b] != '9' || p[b + 1] != '=')
         return nostart(p, n, res, 0);
-    size_t i = b + 2;
+    size_t i = b + 2, digits_end = b + 2 + FIX_LEN_DIGITS;
     uint32_t len = 0;
-    while (i < n && is_digit(p[i]) && i < b + 2 + FIX_LEN_DIGITS)
-        len = len * 10 + (uint32_t)(p[i++] - '0');
+    if (digits_end < n) {
+        /* every digit that can count, and the byte after, is present */
+        while (i < digits_end && is_digit(p[i]))
+            len = len * 10 + (uint32_t)(p[i++] - '0');
+    } else {
+        while (i < n && is_digit(p[i]) && i < digits_end)
+            len = len * 10 + (uint32_t)(p[i++] - '0');
+    }
     if (i == n)
         return more(p, n, b + 2 + FIX_LEN_DIGITS + 1, res);
     if (i == b + 2 || p[i] != FIX_SOH)
