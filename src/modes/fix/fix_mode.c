@@ -323,6 +323,13 @@ static int msgtype_is(const struct text *v, const char *t)
     return v->p && v->n == n && memcmp(v->p, t, n) == 0;
 }
 
+/* OrdStatus 2, 4, 8, C or 3, or a NUL byte (as strchr("248C3", c) found
+ * it, its terminator): a test each, no call. */
+static inline int order_done(char c)
+{
+    return c == '2' || c == '4' || c == '8' || c == 'C' || c == '3' || c == '\0';
+}
+
 /* Orders (NewOrderSingle D, OrderCancelRequest F, OrderCancelReplaceRequest
  * G) are remembered by ClOrdID; an ExecutionReport (8), OrderCancelReject
  * (9), Reject (3) or BusinessMessageReject (j) with that ClOrdID in the other
@@ -347,7 +354,7 @@ static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const 
             /* OrdStatus filled, canceled, rejected, expired, done for day:
              * no further reports to pair, give the slot back. */
             struct text st = field_text(ff, msg->p, FIXV_ORDSTATUS);
-            if (st.p && st.n == 1 && strchr("248C3", st.p[0]))
+            if (st.p && st.n == 1 && order_done(st.p[0]))
                 m->lat_sets[slot / LAT_WAYS].used[slot % LAT_WAYS] = 0;
         }
     }
