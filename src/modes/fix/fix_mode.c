@@ -278,6 +278,21 @@ static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
     return h ^ (h >> 29);
 }
 
+/* a[0..n) == b[0..n): for 8 to 16 bytes (most ClOrdIDs) two 8-byte words
+ * each, which may overlap, and no call. */
+static inline int id_equal(const char *a, const uint8_t *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 /* The order's slot (set * LAT_WAYS + way), or -1. With create, a missing
  * order takes the first unused way of its set, else the oldest. */
 static int lat_find(struct fix_mode *m, const struct text *id, uint64_t stream, int dir,
@@ -292,7 +307,7 @@ static int lat_find(struct fix_mode *m, const struct text *id, uint64_t stream, 
         if (set->used[i] && set->hash[i] == h) {
             const struct lat_entry *e = &ents[i];
             if (e->stream == stream && e->dir == dir && e->idlen == idlen &&
-                memcmp(e->id, id->p, idlen) == 0)
+                id_equal(e->id, id->p, idlen))
                 return (int)(si * LAT_WAYS + (uint32_t)i);
         }
     }
