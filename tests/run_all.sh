@@ -6,7 +6,9 @@
 #      and robust tiers again, and the corpus tier on a sample of the corpus
 #      (tests/corpus_sample.py); FULL=1 runs the whole corpus under the
 #      sanitizers instead
-#   2b. ThreadSanitizer (clang): the unit tier and tests/threads_test.sh (#19)
+#   2b. ThreadSanitizer (clang): the unit tier and tests/threads_test.sh (#19),
+#      built without SSE2's macro (-U__SSE2__) so that the plain C fallbacks
+#      of the SSE2 code (--fix's parser, the CSV escape test) are tested too
 #   3. the libFuzzer targets (clang): corpus replay and a short session
 #      (FUZZ_SECONDS, default 60; tests/fuzz/README.md for long sessions)
 #   4. the Debian package: build, install, check, remove (needs root)
@@ -40,9 +42,10 @@ time {
         ctest --test-dir build-asan --output-on-failure -j"$jobs" -L 'unit|golden|robust|corpus'
 }
 
-echo "== ThreadSanitizer (clang): unit tier and tests/threads_test.sh"
+echo "== ThreadSanitizer (clang, the SSE2 code's plain C fallbacks): unit tier and tests/threads_test.sh"
 time {
     cmake -S . -B build-tsan -DPCAP2KDB_TESTS=ON -DPCAP2KDB_TSAN=ON \
+          -DCMAKE_C_FLAGS=-U__SSE2__ \
           -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build build-tsan -j"$jobs"
     # one run, so that threads_test.sh (label threads) overlaps the unit tier
