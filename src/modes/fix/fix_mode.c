@@ -44,7 +44,6 @@ const struct column_def *fix_mode_coldefs(int *n)
 
 
 #define NVALS (FIXV_COUNT + FIX_MAX_EXTRA)
-#define ABSENT FIX_ABSENT
 
 /* A message waiting for the end of the packet that completed it. */
 struct pmsg {
@@ -58,7 +57,7 @@ struct pmsg {
     uint16_t sport, dport;
     uint32_t segs, bodylen, len, flags;
     uint32_t base;                      /* the message in the arena */
-    struct fix_fields ff;               /* its values, from base; ABSENT */
+    struct fix_fields ff;               /* its values, from base; FIX_ABSENT */
 };
 
 /* The latency table is split so that a lookup reads one cache line: a set
@@ -119,7 +118,7 @@ struct fix_mode {
     struct msg_time_caches tc;
     struct time_cache tc_send;
     struct fix_utc_cache utc_send;
-    /* the last SendingTime value (send_raw_len ABSENT: none) and its text */
+    /* the last SendingTime value (send_raw_len FIX_ABSENT: none) and its text */
     char send_raw[32], send_text[FMT_TIME_LEN];
     uint32_t send_raw_len;
     int send_valid;
@@ -260,7 +259,7 @@ struct text {
 static struct text field_text(const struct fix_fields *ff, const uint8_t *msg, int i)
 {
     const struct fix_val *v = &ff->v[i];
-    return v->n == ABSENT ? (struct text){ NULL, 0 } : (struct text){ msg + v->off, v->n };
+    return v->n == FIX_ABSENT ? (struct text){ NULL, 0 } : (struct text){ msg + v->off, v->n };
 }
 
 static uint64_t lat_hash(const uint8_t *id, size_t n, uint64_t stream, int dir)
@@ -427,11 +426,11 @@ static void on_message(void *ctx, const struct fix_message *msg)
     pm->chkok = (uint8_t)msg->fr->checksum_ok;
     uint32_t base = 0;
     int stored = arena_put(m, msg->p, (uint32_t)msg->len, &base) == 0;
-    if (!stored)
+    if (!stored) {
         out_no_memory(m->o.out); /* the row would lose its values: exit 3 */
-    if (!stored)
         for (int i = 0; i < NVALS; i++)
-            pm->ff.v[i].n = ABSENT;
+            pm->ff.v[i].n = FIX_ABSENT;
+    }
     pm->base = base;
     pair_latency(m, &pm->ff, msg, pm);
     m->npend++;
@@ -511,6 +510,13 @@ static inline void pmsg_origin(const struct pmsg *pm, struct msg_origin *o)
                               pm->sport, pm->dport, pm->stream };
 }
 
+/* Where value i of a pending message lies in the arena (present: its
+ * length is not FIX_ABSENT). */
+static inline const char *pmsg_value(const struct fix_mode *m, const struct pmsg *pm, int i)
+{
+    return m->arena + pm->base + pm->ff.v[i].off;
+}
+
 /* Whether the n bytes at a equal those at b, n <= 32 (two 16-byte
  * compares that may overlap). */
 static inline int same_upto32(const char *a, const char *b, uint32_t n)
@@ -526,9 +532,9 @@ static inline int same_upto32(const char *a, const char *b, uint32_t n)
 static inline char *sendtime_text(struct fix_mode *m, const struct pmsg *pm, char *p)
 {
     uint32_t n = pm->ff.v[FIXV_SENDTIME].n;
-    if (n == ABSENT)
+    if (n == FIX_ABSENT)
         return p;
-    const char *v = m->arena + pm->base + pm->ff.v[FIXV_SENDTIME].off;
+    const char *v = pmsg_value(m, pm, FIXV_SENDTIME);
     if (n == m->send_raw_len && same_upto32(v, m->send_raw, n)) {
         if (m->send_valid)
             memcpy(p, m->send_text, FMT_TIME_LEN);
@@ -583,16 +589,16 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
         break;
     case FC_ACKTIME: ok = 0; break; /* filled in by acktime.c */
     case FC_SEQNUM:
-        ok = pm->ff.v[FIXV_SEQNUM].n != ABSENT;
+        ok = pm->ff.v[FIXV_SEQNUM].n != FIX_ABSENT;
         if (ok)
-            p = put_int_text(p, m->arena + pm->base + pm->ff.v[FIXV_SEQNUM].off, pm->ff.v[FIXV_SEQNUM].n, &ok);
+            p = put_int_text(p, pmsg_value(m, pm, FIXV_SEQNUM), pm->ff.v[FIXV_SEQNUM].n, &ok);
         break;
     case FC_QTY:
     case FC_PRICE: {
         int f = id == FC_QTY ? FIXV_QTY : FIXV_PRICE;
-        ok = pm->ff.v[f].n != ABSENT;
+        ok = pm->ff.v[f].n != FIX_ABSENT;
         if (ok)
-            p = put_float_text(p, m->arena + pm->base + pm->ff.v[f].off, pm->ff.v[f].n, &ok);
+            p = put_float_text(p, pmsg_value(m, pm, f), pm->ff.v[f].n, &ok);
         break;
     }
     case FC_SENDTIME: {
@@ -611,12 +617,12 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
     default: vi = FIXV_COUNT + (id - FC_COUNT); break;
     }
     if (vi >= 0) {
-        if (pm->ff.v[vi].n == ABSENT || pm->ff.v[vi].n == 0) {
+        if (pm->ff.v[vi].n == FIX_ABSENT || pm->ff.v[vi].n == 0) {
             v->kind = MV_NULL;
             return p;
         }
         v->kind = MV_STR;
-        v->p = m->arena + pm->base + pm->ff.v[vi].off;
+        v->p = pmsg_value(m, pm, vi);
         v->n = pm->ff.v[vi].n;
         return p;
     }
@@ -634,8 +640,8 @@ static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
 static inline char *csv_str_cell(const struct fix_mode *m, const struct pmsg *pm, int vi, char *p)
 {
     uint32_t n = pm->ff.v[vi].n;
-    if (n != ABSENT && n != 0)
-        p = mt_csv_str(p, m->arena + pm->base + pm->ff.v[vi].off, n);
+    if (n != FIX_ABSENT && n != 0)
+        p = mt_csv_str(p, pmsg_value(m, pm, vi), n);
     *p++ = ',';
     return p;
 }
@@ -705,8 +711,8 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
     p = fmt_u32(p, bundled);
     *p++ = ',';
     p = csv_str_cell(m, pm, FIXV_MSGTYPE, p);
-    if (pm->ff.v[FIXV_SEQNUM].n != ABSENT)
-        p = put_int_text(p, m->arena + pm->base + pm->ff.v[FIXV_SEQNUM].off, pm->ff.v[FIXV_SEQNUM].n, &ok);
+    if (pm->ff.v[FIXV_SEQNUM].n != FIX_ABSENT)
+        p = put_int_text(p, pmsg_value(m, pm, FIXV_SEQNUM), pm->ff.v[FIXV_SEQNUM].n, &ok);
     *p++ = ',';
     p = csv_str_cell(m, pm, FIXV_SENDER, p);
     p = csv_str_cell(m, pm, FIXV_TARGET, p);
@@ -715,11 +721,11 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
     p = csv_str_cell(m, pm, FIXV_CLORDID, p);
     p = csv_str_cell(m, pm, FIXV_SYMBOL, p);
     p = csv_str_cell(m, pm, FIXV_SIDE, p);
-    if (pm->ff.v[FIXV_QTY].n != ABSENT)
-        p = put_float_text(p, m->arena + pm->base + pm->ff.v[FIXV_QTY].off, pm->ff.v[FIXV_QTY].n, &ok);
+    if (pm->ff.v[FIXV_QTY].n != FIX_ABSENT)
+        p = put_float_text(p, pmsg_value(m, pm, FIXV_QTY), pm->ff.v[FIXV_QTY].n, &ok);
     *p++ = ',';
-    if (pm->ff.v[FIXV_PRICE].n != ABSENT)
-        p = put_float_text(p, m->arena + pm->base + pm->ff.v[FIXV_PRICE].off, pm->ff.v[FIXV_PRICE].n, &ok);
+    if (pm->ff.v[FIXV_PRICE].n != FIX_ABSENT)
+        p = put_float_text(p, pmsg_value(m, pm, FIXV_PRICE), pm->ff.v[FIXV_PRICE].n, &ok);
     *p++ = ',';
     p = fmt_u32(p, pm->bodylen);
     *p++ = ',';
@@ -914,7 +920,7 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
-    m->send_raw_len = ABSENT;
+    m->send_raw_len = FIX_ABSENT;
     m->csv_default = !o->q && !o->batch && !m->ack && m->cols.n == FIX_DEFAULT_COLUMNS;
     for (int c = 0; c < m->cols.n; c++)
         m->csv_default &= m->cols.col[c].id == c;
