@@ -164,6 +164,27 @@ def test_live_modes():
         err = p.stderr.read()
         check("live %s -f q: nothing more at the end, clean exit" % mode,
               rest == b"" and rc == 0 and err == b"", "rest=%r rc=%s err=%r" % (rest[:200], rc, err))
+    # --fix writes a packet's messages when the next packet comes (their
+    # latency lookups wait that long for memory): when the input pauses
+    # after a packet that completes messages, they go out on the pause.
+    with open(os.path.join(ROOT, "testdata", "fix_bundle5.pcap"), "rb") as f:
+        data = f.read()
+    recs, at = [], 24
+    while at < len(data):
+        n = struct.unpack_from("<I", data, at + 8)[0]
+        recs.append(data[at:at + 16 + n])
+        at += 16 + n
+    data = data[:24] + b"".join(recs[:-1])   # ends with the 5 reports' packet
+    args = [BIN, "--fix", "--columns", "frame,msgtype,bundled", "-"]
+    whole = subprocess.run(args, input=data, capture_output=True).stdout
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(data)
+    p.stdin.flush()
+    out, secs = read_until(p.stdout.fileno(), lambda d: d == whole, EVENT_TIMEOUT)
+    check("live --fix: the last packet's messages out while the input pauses (%.0f ms)" % (secs * 1000),
+          out == whole and whole.endswith(b"6,8,5\n") and whole.count(b"\n") == 11, repr(out[-200:]))
+    p.stdin.close()
+    p.wait(timeout=10)
 
 
 def test_live_threads(threads):

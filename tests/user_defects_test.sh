@@ -133,6 +133,13 @@ limit_case() { # NAME CAPTURE N MODE-ARGS...
 limit_case "--fix -c 1" "$td/fix_bundle5.pcap" 1 --fix
 limit_case "--fix -c 3" "$td/fix_bundle5.pcap" 3 --fix
 limit_case "--kdb -c 10" "$td/kdb_tick.pcap" 10 --kdb
+# --fix writes a packet's messages when the next packet comes, or at once
+# when they reach -c's rows: reading ends at the packet of the 5 orders
+# (record 4), not one record later.
+run --fix -c 5 --stats "$td/fix_bundle5.pcap"
+expect "--fix -c 5: reading ends at the orders' packet" "records      4" "$(grep '^records ' err.txt)"
+run --fix -c 3 --stats "$td/fix_bundle5.pcap"
+expect "--fix -c 3: reading ends at the orders' packet" "records      4" "$(grep '^records ' err.txt)"
 # Once -c's rows are written nothing more is read, also when the last row
 # came from a packet the filter rejects (a --flows row is written when its
 # connection ends, on any packet) or from an input's end (the connections

@@ -98,5 +98,10 @@ static inline int out_in_window(const struct out *o, int has_time, int64_t sec, 
     return !o->window || (has_time && timewin_contains(o->window, sec, nsec));
 }
 static inline int out_full(const struct out *o) { return o->rows >= o->max_rows; }
+/* Whether n more rows would reach -c's limit. */
+static inline int out_would_fill(const struct out *o, uint64_t n)
+{
+    return o->rows >= o->max_rows || o->max_rows - o->rows <= n;
+}
 
 #endif

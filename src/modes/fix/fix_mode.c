@@ -57,6 +57,8 @@ struct pmsg {
     uint16_t sport, dport;
     uint32_t segs, bodylen, len, flags;
     uint32_t base;                      /* the message in the arena */
+    uint8_t lat_kind;                   /* LAT_NONE, LAT_ORDER or LAT_REPORT */
+    uint64_t lat_h;                     /* lat_hash of its ClOrdID (LAT_NONE: unset) */
     struct fix_fields ff;               /* its values, from base; FIX_ABSENT */
 };
 
@@ -87,6 +89,7 @@ struct lat_entry {
  * the messages of a connection come in runs, and formatting two addresses
  * costs more than comparing them. A few slots, by stream and direction. */
 #define ORIGIN_TEXTS 16
+#define ORIGIN_COPY 48
 #define ORIGIN_TEXT_MAX 128        /* 2 x 39 (IPv6) + 5 + 5 + 20 + 5 commas;
                                     * fmt_ipv4 wants 19 bytes of room */
 struct origin_text {
@@ -294,10 +297,9 @@ static inline int id_equal(const char *a, const uint8_t *b, size_t n)
 
 /* The order's slot (set * LAT_WAYS + way), or -1. With create, a missing
  * order takes the first unused way of its set, else the oldest. */
-static int lat_find(struct fix_mode *m, const struct text *id, uint64_t stream, int dir,
-                    int create)
+static int lat_find(struct fix_mode *m, const struct text *id, uint64_t h, uint64_t stream,
+                    int dir, int create)
 {
-    uint64_t h = lat_hash(id->p, id->n, stream, dir);
     uint32_t si = (uint32_t)(h & (LAT_SETS - 1));
     struct lat_set *set = &m->lat_sets[si];
     struct lat_entry *ents = &m->lat[(size_t)si * LAT_WAYS];
@@ -344,34 +346,77 @@ static inline int order_done(char c)
     return c == '2' || c == '4' || c == '8' || c == 'C' || c == '3' || c == '\0';
 }
 
+/* What a message is to latency pairing, by its MsgType. */
+enum { LAT_NONE, LAT_ORDER, LAT_REPORT };
+
 /* Orders (NewOrderSingle D, OrderCancelRequest F, OrderCancelReplaceRequest
  * G) are remembered by ClOrdID; an ExecutionReport (8), OrderCancelReject
  * (9), Reject (3) or BusinessMessageReject (j) with that ClOrdID in the other
- * direction of the same connection gets the time since the order. */
-static void pair_latency(struct fix_mode *m, const struct fix_fields *ff, const struct fix_message *msg,
-                         struct pmsg *pm)
+ * direction of the same connection gets the time since the order.
+ *
+ * Split in two because the table is large and touched at random: when a
+ * message is framed (lat_classify) its set's cache line is fetched ahead;
+ * the pairing itself (pair_latency) runs when the packet's messages are
+ * written, in the same order, by when the line has arrived. */
+static void lat_classify(struct fix_mode *m, struct pmsg *pm, const uint8_t *msg)
 {
-    struct text type = field_text(ff, msg->p, FIXV_MSGTYPE), ord = field_text(ff, msg->p, FIXV_CLORDID);
-    const struct text *t = &type, *id = &ord;
-    if (!id->p || id->n == 0 || !msg->last->has_time)
+    pm->lat_kind = LAT_NONE;
+    struct text type = field_text(&pm->ff, msg, FIXV_MSGTYPE), id = field_text(&pm->ff, msg, FIXV_CLORDID);
+    const struct text *t = &type;
+    if (!id.p || id.n == 0 || !pm->last.has_time)
         return;
+    int dir;
     if (msgtype_is(t, "D") || msgtype_is(t, "F") || msgtype_is(t, "G")) {
-        int slot = lat_find(m, id, msg->flow->stream, msg->dir, 1);
-        m->lat[slot].t = pkt_ns(msg->last);
-        m->lat_sets[slot / LAT_WAYS].age[slot % LAT_WAYS] = ++m->lat_clock;
+        pm->lat_kind = LAT_ORDER;
+        dir = pm->dir;
     } else if (msgtype_is(t, "8") || msgtype_is(t, "9") || msgtype_is(t, "3") ||
                msgtype_is(t, "j")) {
-        int slot = lat_find(m, id, msg->flow->stream, !msg->dir, 0);
+        pm->lat_kind = LAT_REPORT;
+        dir = !pm->dir;
+    } else {
+        return;
+    }
+    pm->lat_h = lat_hash(id.p, id.n, pm->stream, dir);
+    uint32_t si = (uint32_t)(pm->lat_h & (LAT_SETS - 1));
+    __builtin_prefetch(&m->lat_sets[si]);
+    /* and the set's orders, one of which is read (a report) or written (an
+     * order): LAT_WAYS entries, a few lines */
+    const char *e = (const char *)&m->lat[(size_t)si * LAT_WAYS];
+    for (size_t off = 0; off < LAT_WAYS * sizeof *m->lat; off += LAT_LINE)
+        __builtin_prefetch(e + off);
+    __builtin_prefetch(e + LAT_WAYS * sizeof *m->lat - 1);
+}
+
+static void pair_latency(struct fix_mode *m, struct pmsg *pm)
+{
+    if (pm->lat_kind == LAT_NONE)
+        return;
+    const struct fix_fields *ff = &pm->ff;
+    const uint8_t *msg = (const uint8_t *)m->arena + pm->base;
+    struct text id = field_text(ff, msg, FIXV_CLORDID);
+    if (pm->lat_kind == LAT_ORDER) {
+        int slot = lat_find(m, &id, pm->lat_h, pm->stream, pm->dir, 1);
+        m->lat[slot].t = pkt_ns(&pm->last);
+        m->lat_sets[slot / LAT_WAYS].age[slot % LAT_WAYS] = ++m->lat_clock;
+    } else {
+        int slot = lat_find(m, &id, pm->lat_h, pm->stream, !pm->dir, 0);
         if (slot >= 0) {
             pm->has_latency = 1;
-            pm->latency = pkt_ns(msg->last) - m->lat[slot].t;
+            pm->latency = pkt_ns(&pm->last) - m->lat[slot].t;
             /* OrdStatus filled, canceled, rejected, expired, done for day:
              * no further reports to pair, give the slot back. */
-            struct text st = field_text(ff, msg->p, FIXV_ORDSTATUS);
+            struct text st = field_text(ff, msg, FIXV_ORDSTATUS);
             if (st.p && st.n == 1 && order_done(st.p[0]))
                 m->lat_sets[slot / LAT_WAYS].used[slot % LAT_WAYS] = 0;
         }
     }
+}
+
+/* The latency of each message of the packet, in order (before its rows). */
+static void pair_pending(struct fix_mode *m)
+{
+    for (size_t i = 0; i < m->npend; i++)
+        pair_latency(m, &m->pend[i]);
 }
 
 /* ------------------------------------------------------------ messages -- */
@@ -388,6 +433,7 @@ static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t 
 }
 
 _Static_assert(sizeof(struct lat_set) == LAT_LINE, "a latency set is one cache line");
+_Static_assert(ORIGIN_COPY <= ORIGIN_TEXT_MAX, "the fixed copy stays within an origin text");
 
 static void on_message(void *ctx, const struct fix_message *msg)
 {
@@ -432,7 +478,7 @@ static void on_message(void *ctx, const struct fix_message *msg)
             pm->ff.v[i].n = FIX_ABSENT;
     }
     pm->base = base;
-    pair_latency(m, &pm->ff, msg, pm);
+    lat_classify(m, pm, msg->p);
     m->npend++;
 }
 
@@ -673,7 +719,13 @@ static inline char *csv_origin_cells(struct fix_mode *m, const struct pmsg *pm, 
         memcpy(ot->src, pm->src, 16);
         memcpy(ot->dst, pm->dst, 16);
     }
-    memcpy(p, ot->text, ot->len);
+    /* A fixed-size copy for the usual lengths (IPv4: about 35 bytes): a
+     * copy of variable length became `rep movsq`, slow to start. The row's
+     * room (write_pending_csv) covers the bytes past len. */
+    if (ot->len <= ORIGIN_COPY)
+        memcpy(p, ot->text, ORIGIN_COPY);
+    else
+        memcpy(p, ot->text, ot->len);
     return p + ot->len;
 }
 
@@ -692,8 +744,10 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
     if (pm->first.has_time) {
         if (tn == FMT_TIME_LEN && pm->first.ts_sec == pm->last.ts_sec &&
             pm->first.ts_nsec == pm->last.ts_nsec) {
-            memcpy(p, t, FMT_TIME_LEN);
-            p += FMT_TIME_LEN;
+            /* formatted again from time's cache: reading back the text just
+             * written stalls (its bytes are still in the store buffer, in
+             * pieces the load cannot be forwarded from) */
+            p = fmt_time(p, &m->tc.time, pm->first.ts_sec, pm->first.ts_nsec);
         } else {
             p = fmt_time(p, &m->tc.ftime, pm->first.ts_sec, pm->first.ts_nsec);
         }
@@ -743,6 +797,7 @@ static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t
 static void write_pending_csv(struct fix_mode *m)
 {
     struct out *o = m->o.out;
+    pair_pending(m);
     size_t fixed = (size_t)m->cols.n * 64 + m->o.fmt->sym_len + 2;
     for (size_t i = 0; i < m->npend;) {
         size_t j = i;
@@ -796,6 +851,7 @@ static void write_pending(struct fix_mode *m)
     }
     struct mt_val vals[MT_MAX_COLS];
     char scratch[MT_MAX_COLS * 64];
+    pair_pending(m);
     for (size_t i = 0; i < m->npend;) {
         /* bundled: messages completed by the same packet */
         size_t j = i;
@@ -851,9 +907,18 @@ static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
         held_packet(m, r, f, dir);
         return;
     }
+    /* The previous packet's messages are written now rather than when they
+     * were framed: pairing their latency reads a line of the large order
+     * table that lat_classify asked for then, and a packet's work gives it
+     * time to arrive (that miss was an eighth of --fix's time). Whatever
+     * else could see them first writes them first: an evicted connection's
+     * last messages (mode_evict), a pause or damage (mode_pause), the end. */
+    if (m->npend)
+        write_pending(m);
     if (f)
         reassemble(m, r, f, dir);
-    if (m->npend)
+    /* -c: the driver stops reading once the table has its rows */
+    if (m->npend && out_would_fill(m->o.out, m->npend))
         write_pending(m);
 }
 
@@ -870,6 +935,8 @@ static void mode_end_input(void *ctx)
 static void mode_evict(void *ctx, struct flow *f)
 {
     struct fix_mode *m = ctx;
+    if (m->npend && !m->ack)
+        write_pending(m);      /* the previous packet's, before this end's */
     reasm_flow_end(&m->ra, f);
     if (m->ack) {
         /* its last messages are held too, then none can be acknowledged */
@@ -940,12 +1007,16 @@ static void mode_begin(void *ctx)
 static void mode_pause(void *ctx)
 {
     struct fix_mode *m = ctx;
+    if (m->npend)
+        write_pending(m);
     mt_pause(&m->w);
 }
 
 static void mode_end(void *ctx)
 {
     struct fix_mode *m = ctx;
+    if (m->npend)              /* none: end_input wrote them */
+        write_pending(m);
     mt_end(&m->w);
 }
 
