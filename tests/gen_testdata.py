@@ -295,11 +295,137 @@ def ipv4(src, dst, proto, inner, ttl=64, ipid=0x1234, opts=b"", df=True,
         f = {"src": (src, 16), "dest": (dst, 20), "ttl": (str(ttl), 9),
              "ipid": (str(ipid), 6),
              "protocol": (IPPROTO_NAME.get(proto, str(proto)), 10)}
+    final = shown = None
+    if opts:
+        # see ipv4_options: dest is the header's when no source route names
+        # a final destination (shown once the first walk's bytes are
+        # captured), else the one shown (once the whole header is), if any
+        reads, final, shown, overrun = ipv4_options(opts)
+        if "dest" in f:
+            if final is None:
+                f["dest"] = (dst, 20 + reads)
+            elif shown is None:
+                del f["dest"]
+            else:
+                f["dest"] = ("%d.%d.%d.%d" % tuple(shown), hlen)
+        if overrun:
+            # nothing after the header; an ICMP quote of it goes on (meta)
+            inner = Frag(inner.data, meta=dict(inner.meta, noflow=True))
     if fragoff or mf:
         # a fragment: the transport fields go to the fragment that completes
         # the datagram (see completing())
         inner = Frag(inner.data)
-    return inner.wrap(hdr, f)
+    out = inner.wrap(hdr, f)
+    if final is not None and final != shown:
+        out.meta["flow_dst"] = "%d.%d.%d.%d" % tuple(final)
+    return out
+
+
+# IPv4 options (RFC 791 3.1) as Wireshark 4.0 reads them (packet-ip.c),
+# modelled here from its rules, checked with tshark 4.0.17 (ipv4_options).
+# The bytes each option's dissector reads, from the option's start: one
+# shorter ends the packet's dissection ("Malformed Packet"), nothing after
+# the IP header is shown. Quick-Start (25) needs 8 for its functions 0 and
+# 8 (rate request, report), else 3; CIPSO (134) see cipso_overruns.
+OPT_READS = {130: 3, 131: 3, 137: 3, 7: 3, 133: 3, 68: 4, 136: 4, 11: 4,
+             12: 4, 148: 4, 82: 12}
+
+
+def cipso_overruns(o):
+    """Whether Wireshark 4.0's CIPSO dissector reads past option o: it
+    needs the DOI (6 bytes), then walks the tags, letting one run a byte
+    past the option (its check is one too loose); tags 1, 6 and 7 then read
+    that byte, tags 2 and 5 only when their category bytes are even (they
+    read them 2 at a time, and step on by what they read)."""
+    if len(o) < 6:
+        return True
+    i = 6
+    while i < len(o):
+        tag = o[i]
+        tl = o[i + 1] if i + 1 < len(o) else 1
+        if tag == 0:
+            i += 1
+            continue
+        if tag not in (1, 2, 5, 6, 7):
+            return False
+        if tl < (2 if tag == 7 else 4) or tl > 34 or i + tl - 1 > len(o):
+            return False                # "Malformed CIPSO tag": stops
+        if tag in (2, 5):
+            if i + tl > len(o) and (tl - 4) % 2 == 0:
+                return True
+            i += 4 + (tl - 4) // 2 * 2
+        else:
+            if i + tl > len(o):
+                return True
+            i += tl
+    return False
+
+
+def option_overruns(o):
+    t = o[0]
+    if t == 25:
+        return len(o) < 3 or (o[2] >> 4 in (0, 8) and len(o) < 8)
+    if t == 134:
+        return cipso_overruns(o)
+    return len(o) < OPT_READS.get(t, 0)
+
+
+def ipv4_options(opts):
+    """What Wireshark 4.0 makes of IPv4 options opts (the IP header's
+    bytes 20 on). Both its walks stop at an EOL, at a length byte past the
+    options, at a length under 2 or past them. The first stops at the
+    first loose or strict source route (131, 137): when its pointer is a
+    multiple of 4 from 4 to its length, its last 4 bytes are the final
+    destination, on which the connection is keyed (pinfo->dst). The second
+    shows them: an option that overruns ends the dissection; the first
+    such route of length 3 + 4n shows its last address as ip.dst, which the
+    header's destination is then not (with no such route, it is).
+    Returns (reads, final, shown, overrun): the bytes of opts the first walk
+    reads (with a route's pointer, which may lie past opts), the final
+    destination or None, the one shown then (or None), and whether the
+    dissection ends at the header."""
+    def pending(o):
+        return len(o) >= 3 and o[2] >= 4 and o[2] % 4 == 0 and o[2] <= len(o)
+
+    reads, final, i = 0, None, 0
+    while i < len(opts):
+        reads = i + 1                           # its type
+        t = opts[i]
+        if t == 0:
+            break
+        if t == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts):
+            break
+        reads = i + 2                           # its length
+        n = opts[i + 1]
+        if n < 2 or n > len(opts) - i:
+            break
+        if t in (131, 137):
+            reads = i + 3                       # its pointer, even past n = 2
+            if pending(opts[i:i + n]):
+                reads, final = i + n, opts[i + n - 4:i + n]
+            break
+        i += n
+    shown, overrun, i = None, False, 0
+    while i < len(opts) and opts[i] != 0:
+        if opts[i] == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts):
+            break
+        o = opts[i:i + opts[i + 1]]
+        if len(o) < 2 or o[1] > len(opts) - i:
+            break
+        if option_overruns(o):
+            overrun = True
+            break
+        if (final and shown is None and o[0] in (131, 137)
+                and len(o) % 4 == 3 and pending(o)):
+            shown = o[-4:]
+        i += len(o)
+    return reads, final, shown, overrun
 
 
 def completing(frag, first, total):
@@ -563,7 +689,7 @@ def tcp_flow(flows, row, m, quoted=False):
     segment length, so it sets no base sequence number, and its row (the
     ICMP packet's) shows nothing of it."""
     a = (row["src"], m["sport"])
-    b = (m.get("flow_dst", row["dest"]), m["dport"])
+    b = (m["flow_dst"] if "flow_dst" in m else row["dest"], m["dport"])
     key = tuple(sorted([a, b]))
     if key not in flows:
         flows[key] = {"id": len(flows), a: {"scale": -1, "base": None},
@@ -1153,6 +1279,77 @@ def cases_ipv6_text(out):
     case(out, "ipv6_text", "ipv6_text.pcap", pcap_bytes(recs, 101), recs)
 
 
+def cases_ipv4_options(out):
+    """IPv4 options as Wireshark 4.0 reads them (ipv4_options): the final
+    destination of a source route, shown as dest only when the option is
+    well formed, the connection keyed on it even when not; an option whose
+    dissector reads past its length ends the row at the IP header (no TCP,
+    no connection, no reassembly), but not inside an ICMP error's quote;
+    options cut by the capture end it too, and dest shows then only when
+    the walk for a source route read no further than the capture."""
+    S, A = F["SYN"], F["ACK"]
+    C, D = "10.5.0.1", "10.5.0.2"
+    R1, R2, R3 = ip4("192.0.2.1"), ip4("192.0.2.2"), ip4("192.0.2.3")
+    o = lambda *b: bytes(b)
+    syn = lambda port, opts, **k: ipv4(C, D, 6, tcp(port, 80, 1, 0, S, 1000),
+                                       opts=pad4(opts), **k)
+    back = lambda src, port: ipv4(src, C, 6, tcp(80, port, 5, 2, S | A, 1000))
+    lsrr = lambda ptr, *addrs: o(131, 3 + 4 * len(addrs), ptr) + b"".join(addrs)
+    frames = [
+        # a route not finished: dest is its last address, the reply's
+        # connection the same; finished (pointer past it): the header's
+        syn(50000, lsrr(4, R1, R2)), back("192.0.2.2", 50000),
+        syn(50001, lsrr(12, R1, R2)),
+        # a pointer into an address or before the first: the header's
+        syn(50002, lsrr(5, R1, R2)),
+        syn(50003, o(137, 11, 3) + R1 + R2),
+        # length 9 (not 3 + 4n): no dest; the connection is keyed on its
+        # last 4 bytes, 2.1.1.2 (the end of 192.0.2.1, then 1, 2)
+        syn(50004, o(131, 9, 4) + R1 + o(1, 2)), back("2.1.1.2", 50004),
+        # two routes: the first names the destination
+        syn(50005, lsrr(4, R1) + lsrr(4, R2)),
+        # options too short for what their dissectors read: record route
+        # of 2 bytes, router alert of 3 after a route (dest stays its
+        # address), time stamp of 2 before one (no dest), Quick-Start
+        # request of 7 (a function other than request and report needs 3)
+        syn(50006, o(7, 2)),
+        syn(50007, lsrr(4, R3) + o(148, 3, 0)),
+        syn(50008, o(68, 2) + lsrr(4, R3)),
+        syn(50009, o(25, 7, 0x00) + bytes(4)),
+        syn(50010, o(25, 3, 0x10)),
+        # CIPSO: a tag 1 running a byte past the option is read past it;
+        # two bytes past, tshark calls the tag malformed and stops there
+        syn(50011, o(134, 9, 0, 0, 0, 1, 1, 4, 0)),
+        syn(50012, o(134, 8, 0, 0, 0, 1, 1, 4)),
+        # a length past the options only ends the walk
+        syn(50013, o(200, 40)),
+        # an ICMP error quoting a segment behind a short router alert: the
+        # quote names its connection (50014's), the next segment's is next
+        ipv4("10.5.0.9", C, 1,
+             icmp_quote(1, 3, syn(50014, o(148, 3, 0)), 20)),
+        syn(50015, b""),
+        # a first fragment with a short router alert is not reassembled
+        syn(50016, o(148, 3, 0), df=False, mf=True, ipid=99),
+        ipv4(C, D, 6, Frag(b"x" * 8), df=False, fragoff=24, ipid=99),
+    ]
+    # options cut by the capture (caplen: bytes of the IP header captured)
+    cut = [
+        (syn(50100, o(1, 1, 1, 1, 1, 1, 1, 1)), 22),     # a NOP missing
+        (syn(50101, o(0, 1, 1, 1)), 21),                 # EOL read: dest
+        (syn(50102, o(7, 7, 4) + R1 + lsrr(4, R2)), 34),  # route whole
+        (syn(50103, o(7, 7, 4) + R1 + lsrr(4, R2)), 24),  # RR skipped
+        (syn(50104, o(1, 1, 131, 2)), 24),               # pointer missing
+        (syn(50105, o(1, 1, 131, 2)), 25),
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    for f, n in cut:
+        recs.append(Rec(eth(f), T0, 1000 * len(recs), caplen=14 + n))
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "stream"]
+    case(out, "ipv4_options", "ipv4_options.pcap", pcap_bytes(recs, 1), recs,
+         "--columns " + ",".join(cols), cols)
+
+
 def cases_ip_more(out):
     """Lengths taken from the IP header, not the frame; other protocols."""
     A = F["ACK"]
@@ -1664,7 +1861,8 @@ def cases_damaged_packets(out):
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
        cases_icmp_quote_trailer, cases_icmp_quote_rfc4884,
-       cases_icmp_quote_routing, cases_ipv6_crh, cases_ip_more, cases_tcp, cases_truncation,
+       cases_icmp_quote_routing, cases_ipv6_crh, cases_ipv4_options,
+       cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

@@ -259,7 +259,8 @@ static void track_quote(struct converter *cv, const struct row *r)
 {
     struct row q;
     decode_quoted(&r->quote, r->decode_flags, &q);
-    if ((q.present & HAS_TCPSEQ) && (q.present & HAS_SRC) && (q.present & HAS_DST)) {
+    if ((q.present & HAS_TCPSEQ) && (q.present & HAS_SRC) &&
+        (q.present & (HAS_DST | HAS_FINAL_DST))) {
         q.ts_sec = r->ts_sec;
         q.ts_nsec = r->ts_nsec;
         flow_track_quoted(&cv->flows, &q);
@@ -307,8 +308,11 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
             track_quote(cv, r);
     }
     *dir = 0;
-    if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC) &&
-        (r->present & HAS_DST))
+    /* A TCP header is decoded only after a whole IP header, so the
+     * destination the connection is keyed on (row_key_dst) is there: dst,
+     * or final_dst alone when a malformed IPv4 source route names one that
+     * tshark does not show as ip.dst (decode_ip.c ipv4_options). */
+    if ((cv->use_flows || cv->mode) && (r->present & HAS_TCPSEQ) && (r->present & HAS_SRC))
         return flow_track_tcp(&cv->flows, r, dir);
     return NULL;
 }

@@ -127,30 +127,186 @@ void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row 
         decode_ipv6(p, caplen, reported, r, depth);
 }
 
-/* A loose or strict source route not yet completed names the datagram's
- * final destination as its last address; tshark shows that as ip.dst
- * (RFC 791 3.1). */
-static void apply_source_route(const uint8_t *o, size_t len, struct row *r)
+/* IPv4 option types (IANA "IP Option Numbers") whose Wireshark 4.0
+ * dissector reads fixed offsets of the option, and how many bytes it needs
+ * (packet-ip.c; ipv4_option_whole). */
+#define IPOPT_RR 7
+#define IPOPT_MTUP 11           /* RFC 1063 MTU probe and reply */
+#define IPOPT_MTUR 12
+#define IPOPT_QS 25             /* RFC 4782 Quick-Start */
+#define IPOPT_TS 68
+#define IPOPT_TR 82             /* RFC 1393 traceroute */
+#define IPOPT_SEC 130
+#define IPOPT_ESEC 133
+#define IPOPT_CIPSO 134
+#define IPOPT_SID 136
+#define IPOPT_RTRALT 148        /* RFC 2113 router alert */
+#define QS_RATE_REQUEST 0
+#define QS_RATE_REPORT 8
+#define CIPSO_TAGS 6            /* type, length, DOI: the tags follow */
+#define CIPSO_TAG_LEN_MAX 34
+
+/* Whether Wireshark 4.0's CIPSO dissector stays within the option's len
+ * bytes. Its tag walk checks a tag's length against the option one byte too
+ * loosely (offset + taglen - 1 > max), so a tag may run one byte past it,
+ * and its reads then go past the option; tags 2 and 5 read categories in
+ * 2-byte steps and step on by them, so with an odd category length they
+ * read no further than the option and the next tag starts a byte early. */
+static int cipso_whole(const uint8_t *o, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
+    if (len < CIPSO_TAGS)
+        return 0;
+    size_t off = CIPSO_TAGS;
+    while (off < len) {
+        uint8_t tag = o[off];
+        size_t tl = off + 1 < len ? o[off + 1] : 1;
+        if (tag == 0) { /* padding */
+            off++;
+            continue;
+        }
+        if (tag != 1 && tag != 2 && tag != 5 && tag != 6 && tag != 7)
+            return 1; /* an unknown tag ends the walk */
+        if (tl < (tag == 7 ? 2u : 4u) || tl > CIPSO_TAG_LEN_MAX || off + tl - 1 > len)
+            return 1; /* "Malformed CIPSO tag": ends the walk */
+        int stepped = tag == 2 || tag == 5;
+        if (off + tl > len && !(stepped && ((tl - 4) & 1)))
+            return 0;
+        off += stepped ? 4 + ((tl - 4) & ~(size_t)1) : tl;
+    }
+    return 1;
+}
+
+/* Whether Wireshark 4.0's dissector of option o (len bytes, len >= 2) reads
+ * no further than the option: one that does ends the packet's dissection
+ * there ("Malformed Packet"), so tshark shows nothing after the IP header. */
+static int ipv4_option_whole(const uint8_t *o, size_t len)
+{
+    switch (o[0]) {
+    case IPOPT_SEC: case IPOPT_ESEC: case IPOPT_LSRR: case IPOPT_SSRR: case IPOPT_RR:
+        return len >= 3;        /* the byte after the length: pointer, level */
+    case IPOPT_TS:
+        return len >= 4;        /* pointer, overflow and flags */
+    case IPOPT_SID: case IPOPT_MTUP: case IPOPT_MTUR: case IPOPT_RTRALT:
+        return len >= 4;        /* a 16-bit value */
+    case IPOPT_TR:
+        return len >= 12;       /* ID, two hop counts, originator */
+    case IPOPT_QS:              /* function, rate, TTL, nonce for two functions */
+        return len >= 3 && ((o[2] >> 4 != QS_RATE_REQUEST && o[2] >> 4 != QS_RATE_REPORT) ||
+                             len >= 8);
+    case IPOPT_CIPSO:
+        return cipso_whole(o, len);
+    default:
+        return 1;
+    }
+}
+
+/* A loose or strict source route whose pointer names its next address
+ * (a multiple of 4 from 4 to the length) is not yet completed: its last
+ * 4 bytes name the datagram's final destination (RFC 791 3.1). */
+static int route_pending(const uint8_t *o, size_t len)
+{
+    return len >= 3 && o[2] >= 4 && !(o[2] & 3) && o[2] <= len;
+}
+
+/* IPv4 options (hlen > 20, caplen >= 20; total: the datagram's length,
+ * clamped to the frame; dst holds the header's), as Wireshark 4.0 reads them
+ * (packet-ip.c). Returns whether its dissection goes on to the payload.
+ * It walks the options twice, stopping at an EOL or at a length that is
+ * under 2 or runs past them:
+ * - first for the first loose or strict source route (get_dst_offset):
+ *   one pending names the final destination, pinfo->dst, on which
+ *   connections and reassembly are keyed, even when its length is no
+ *   3 + 4n (its last 4 bytes, then);
+ * - then to show them (dissect_ip_options): an option whose dissector
+ *   reads past its length (ipv4_option_whole) ends the dissection (but
+ *   not in an ICMP error's quote, DECODE_IN_ERROR), and a
+ *   pending route of length 3 + 4n shows its last address as ip.dst,
+ *   which the header's destination is not shown as then. With no pending
+ *   route, ip.dst is the header's.
+ * Options cut by the capture end it too (the second walk's tree item spans
+ * them all), and ip.dst is then the header's if the first walk ended
+ * within the bytes captured without a pending route, else not shown. */
+static int ipv4_options(const uint8_t *p, size_t hlen, size_t caplen, size_t total,
+                        struct row *r)
+{
+    const uint8_t *o = p + IPV4_MIN_HEADER;
+    size_t len = hlen - IPV4_MIN_HEADER;
+    /* the bytes from the options on that tshark may read: captured, and
+     * within the datagram */
+    size_t avail = (caplen < total ? caplen : total) - IPV4_MIN_HEADER;
+    const uint8_t *final = NULL;
+    for (size_t i = 0; i < len;) {
+        if (i >= avail)
+            goto cut;
         uint8_t type = o[i];
         if (type == IPOPT_EOL)
-            return;
+            break;
         if (type == IPOPT_NOP) {
             i++;
             continue;
         }
-        if (len - i < 2 || o[i + 1] < 2 || o[i + 1] > len - i)
-            return;
+        if (i + 1 >= len)
+            break;
+        if (i + 1 >= avail)
+            goto cut;
         size_t olen = o[i + 1];
-        if ((type == IPOPT_LSRR || type == IPOPT_SSRR) && olen >= 7 && (r->present & HAS_DST)) {
-            size_t ptr = o[i + 2];
-            if (ptr >= 4 && ptr <= olen)
-                memcpy(r->dst, o + i + olen - 4, 4);
+        if (olen < 2 || olen > len - i)
+            break;
+        if (type == IPOPT_LSRR || type == IPOPT_SSRR) {
+            if (i + 2 >= avail) /* its pointer, even past a length of 2 */
+                goto cut;
+            if (route_pending(o + i, olen)) {
+                if (i + olen > avail)
+                    goto cut;
+                final = o + i + olen - 4;
+            }
+            break;
         }
         i += olen;
     }
+    if (avail < len) { /* the options' tree item reads them all */
+        if (final)
+            r->present &= ~(uint32_t)HAS_DST;
+        return 0;
+    }
+    int go_on = 1, shown = final == NULL;
+    for (size_t i = 0; i < len;) {
+        uint8_t type = o[i];
+        if (type == IPOPT_EOL)
+            break;
+        if (type == IPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= len)
+            break;
+        size_t olen = o[i + 1];
+        if (olen < 2 || olen > len - i)
+            break;
+        if (!(r->decode_flags & DECODE_IN_ERROR) && !ipv4_option_whole(o + i, olen)) {
+            go_on = 0;
+            break;
+        }
+        if (!shown && (type == IPOPT_LSRR || type == IPOPT_SSRR) && olen % 4 == 3 &&
+            route_pending(o + i, olen)) {
+            memcpy(r->dst, o + i + olen - 4, 4);
+            shown = 1;
+        }
+        i += olen;
+    }
+    if (!final)
+        return go_on;
+    if (!shown)
+        r->present &= ~(uint32_t)HAS_DST;
+    if (!shown || memcmp(r->dst, final, 4) != 0) {
+        memset(r->final_dst, 0, sizeof r->final_dst);
+        memcpy(r->final_dst, final, 4);
+        r->present |= HAS_FINAL_DST;
+    }
+    return go_on;
+cut: /* tshark reads past the capture: no ip.dst, nothing after it */
+    r->present &= ~(uint32_t)HAS_DST;
+    return 0;
 }
 
 /* What follows an IPv4 header: like tshark, read through an authentication
@@ -222,6 +378,29 @@ static void ipv4_fragment(const uint8_t *p, size_t hlen, size_t caplen, size_t t
     }
 }
 
+/* What follows a whole IPv4 header (hlen <= caplen, hlen <= total): a
+ * fragment for the fragment table, or the payload. */
+static inline __attribute__((always_inline)) void
+ipv4_rest(const uint8_t *p, size_t hlen, size_t caplen, size_t total, struct row *r, int depth)
+{
+    uint16_t frag = get_be16(p + 6);
+    if (frag & (IPV4_MF | IPV4_OFFMASK)) {
+        ipv4_fragment(p, hlen, caplen, total, frag, r, depth);
+        return;
+    }
+    ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
+}
+
+/* A header with options, and what follows it when tshark goes on. Out of
+ * line (cold), the header without options saves registers for no call. */
+__attribute__((cold, noinline))
+static void ipv4_with_options(const uint8_t *p, size_t hlen, size_t caplen, size_t total,
+                              struct row *r, int depth)
+{
+    if (ipv4_options(p, hlen, caplen, total, r))
+        ipv4_rest(p, hlen, caplen, total, r, depth);
+}
+
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     if (caplen < 1 || p[0] >> 4 != 4)
@@ -258,21 +437,16 @@ void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         memset(r->src, 0, 16);
         memcpy(r->src, p + 12, 4);
     }
-    if (caplen >= 20) {
-        r->present |= HAS_DST;
-        memset(r->dst, 0, 16);
-        memcpy(r->dst, p + 16, 4);
-    }
-    if (caplen < hlen)
+    if (caplen < IPV4_MIN_HEADER)
         return;
-    if (hlen > IPV4_MIN_HEADER)
-        apply_source_route(p + IPV4_MIN_HEADER, hlen - IPV4_MIN_HEADER, r);
-    uint16_t frag = get_be16(p + 6);
-    if (frag & (IPV4_MF | IPV4_OFFMASK)) {
-        ipv4_fragment(p, hlen, caplen, total, frag, r, depth);
+    r->present |= HAS_DST;
+    memset(r->dst, 0, 16);
+    memcpy(r->dst, p + 16, 4);
+    if (hlen > IPV4_MIN_HEADER) {
+        ipv4_with_options(p, hlen, caplen, total, r, depth);
         return;
     }
-    ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
+    ipv4_rest(p, hlen, caplen, total, r, depth);
 }
 
 /* RFC 6554 RPL: the number of addresses, n = ((Hdr Ext Len * 8) - Pad -

@@ -39,7 +39,7 @@ enum row_present {
     HAS_NO_DMAC  = 1u << 27, /* #18: mac holds a source address alone (SLL)   */
     HAS_FRAG     = 1u << 30, /* frag describes an IP fragment for ipfrag.c    */
     HAS_IPCOMP   = 1u << 26, /* #15: ipcomp is a DEFLATE payload for the driver */
-    HAS_FINAL_DST = 1u << 28, /* final_dst: an unfinished IPv6 routing header's */
+    HAS_FINAL_DST = 1u << 28, /* final_dst: an unfinished source route's */
     HAS_QUOTE    = 1u << 29, /* quote: an ICMP error's quoted packet for the driver */
 };
 
@@ -171,7 +171,9 @@ struct row {
      * the header's address, as tshark's ipv6.dst does; Wireshark keys
      * conversations (tcp.stream) and IPv6 reassembly on this one, its
      * pinfo->dst. (An IPv4 source route replaces dst itself: tshark's ip.dst
-     * shows the final destination.) */
+     * shows the final destination; but one whose length is no 3 + 4n, which
+     * tshark shows no ip.dst for, sets final_dst without HAS_DST, and one
+     * after it that does show can leave dst another: decode_ip.c.) */
     uint8_t  final_dst[16];
     /* When HAS_QUOTE: the packet an ICMP or ICMPv6 error quotes (proto: 1
      * or 58; data, len: its captured bytes from the IP header on). Its row

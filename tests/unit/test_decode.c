@@ -295,6 +295,90 @@ static void addr_n(uint8_t *a, uint8_t n)
     a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8; a[15] = n;
 }
 
+/* IPv4 (raw), 10.0.0.1 -> 10.0.0.2, with the options opt (olen bytes, a
+ * multiple of 4), then a 20-byte TCP SYN. Returns the packet's length. */
+static size_t ipv4_with(uint8_t *p, const uint8_t *opt, size_t olen)
+{
+    size_t hlen = 20 + olen;
+    memset(p, 0, hlen + 20);
+    p[0] = (uint8_t)(0x40 | hlen / 4);
+    p[3] = (uint8_t)(hlen + 20);
+    p[8] = 64;
+    p[9] = 6;
+    p[12] = 10; p[15] = 1;
+    p[16] = 10; p[19] = 2;
+    memcpy(p + 20, opt, olen);
+    uint8_t *t = p + hlen;
+    t[0] = 0x9c; t[1] = 0x40; t[3] = 80; t[12] = 0x50; t[13] = 0x02;
+    return hlen + 20;
+}
+
+START_TEST(ipv4_source_route_as_wireshark_reads_it)
+{
+    uint8_t p[60 + 20], hdr_dst[16] = { 10, 0, 0, 2 }, want[16] = { 0 };
+    /* pending (pointer 4 of length 11): dest and key are its last address */
+    const uint8_t ok[12] = { 131, 11, 4, 192, 0, 2, 1, 192, 0, 2, 2, 0 };
+    size_t n = ipv4_with(p, ok, sizeof ok);
+    decode(LINKTYPE_IPV4, p, n, n);
+    memcpy(want, ok + 7, 4);
+    ck_assert(r.present & HAS_DST);
+    ck_assert(!(r.present & HAS_FINAL_DST));
+    ck_assert_mem_eq(r.dst, want, 16);
+    ck_assert(r.present & HAS_SPORT);
+
+    /* a pointer into an address: no final destination, the header's */
+    const uint8_t mid[12] = { 131, 11, 5, 192, 0, 2, 1, 192, 0, 2, 2, 0 };
+    n = ipv4_with(p, mid, sizeof mid);
+    decode(LINKTYPE_IPV4, p, n, n);
+    ck_assert_mem_eq(r.dst, hdr_dst, 16);
+    ck_assert(!(r.present & HAS_FINAL_DST));
+
+    /* length 9: tshark shows no ip.dst, but keys on the last 4 bytes */
+    const uint8_t odd[12] = { 131, 9, 4, 192, 0, 2, 1, 1, 2, 0, 0, 0 };
+    n = ipv4_with(p, odd, sizeof odd);
+    decode(LINKTYPE_IPV4, p, n, n);
+    memcpy(want, odd + 5, 4);
+    ck_assert(!(r.present & HAS_DST));
+    ck_assert(r.present & HAS_FINAL_DST);
+    ck_assert_mem_eq(row_key_dst(&r), want, 16);
+    ck_assert(r.present & HAS_TCPSEQ);
+
+    /* the route whole but the header cut by the capture: no dest either */
+    n = ipv4_with(p, ok, sizeof ok);
+    decode(LINKTYPE_IPV4, p, 20 + 11, n);
+    ck_assert(!(r.present & (HAS_DST | HAS_SPORT)));
+    ck_assert(r.present & HAS_SRC);
+}
+END_TEST
+
+START_TEST(ipv4_option_read_past_its_length_ends_the_row_but_not_a_quote)
+{
+    uint8_t p[60 + 20];
+    const uint8_t rr2[4] = { 7, 2, 1, 1 };       /* record route of 2 bytes */
+    const uint8_t ra3[4] = { 148, 3, 0, 0 };     /* router alert of 3 */
+    const uint8_t ra4[4] = { 148, 4, 0, 0 };
+    size_t n = ipv4_with(p, rr2, sizeof rr2);
+    decode(LINKTYPE_IPV4, p, n, n);
+    ck_assert(r.present & HAS_DST);
+    ck_assert(!(r.present & (HAS_SPORT | HAS_TCPSEQ)));
+    ck_assert_int_eq(r.ipproto, 6);
+
+    n = ipv4_with(p, ra4, sizeof ra4);
+    decode(LINKTYPE_IPV4, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+
+    /* in an ICMP error's quote, Wireshark goes on past it */
+    n = ipv4_with(p, ra3, sizeof ra3);
+    memset(&r, 0, sizeof r);
+    row_reset(&r);
+    r.decode_flags = DECODE_IN_ERROR;
+    decode_ipv4(p, n, n, &r, 1);
+    ck_assert(r.present & HAS_TCPSEQ);
+    decode(LINKTYPE_IPV4, p, n, n);
+    ck_assert(!(r.present & HAS_SPORT));
+}
+END_TEST
+
 START_TEST(ipv6_srh_with_segments_left_keys_on_segment_list_0)
 {
     uint8_t p[40 + 40 + 20], body[36] = { 1 }; /* Last Entry 1 */
@@ -656,6 +740,8 @@ int main(void)
     tcase_add_test(tc, ip_in_ip_reports_inner_header);
     tcase_add_test(tc, null_link_both_byte_orders_and_bsd_ipv6_families);
     tcase_add_test(tc, unknown_link_type_fills_nothing);
+    tcase_add_test(tc, ipv4_source_route_as_wireshark_reads_it);
+    tcase_add_test(tc, ipv4_option_read_past_its_length_ends_the_row_but_not_a_quote);
     tcase_add_test(tc, ipv6_srh_with_segments_left_keys_on_segment_list_0);
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
     tcase_add_test(tc, ipv6_compact_routing_header_read_past_is_malformed);
