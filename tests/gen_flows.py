@@ -55,9 +55,15 @@ Scenarios:
               ACKs, a zero window, bytes in flight and ACK RTTs
   flows_mss   a retransmitted SYN with another MSS, and an MSS option on a
               later ACK: the last SYN's counts
+  flows_hao   Mobile IPv6 (RFC 6275): a mobile node sends from its care-of
+              address with a Home Address option, its correspondent answers
+              to the care-of address with a type 2 routing header: one
+              connection of the home address (src), as Wireshark keys it;
+              the care-of address's own segments on the same ports another
 """
 
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -84,6 +90,26 @@ TS_OPT = b"\x01\x01\x08\x0a" + b"\0\0\0\1\0\0\0\2"
 
 
 
+def ipv6_mobile(src, dst, tcp, coa, via):
+    """An IPv6 packet of tcp from src to dst (the connection's addresses,
+    over which the checksum is taken, RFC 6275 sections 6.3, 6.4): from coa
+    with a Home Address option in a destination options header (PadN, the
+    option at 8n+6) when coa is given; to via with a type 2 routing header
+    (Segments Left 1) before it when via is given."""
+    a6 = lambda a: socket.inet_pton(socket.AF_INET6, a)
+    pseudo = a6(src) + a6(dst) + struct.pack("!IxxxB", len(tcp), 6)
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    hdrs = []       # (next header code of this header, its bytes after the next header byte)
+    if via:
+        hdrs.append((43, struct.pack("!BBBI", 2, 2, 1, 0) + a6(dst)))
+    if coa:
+        hdrs.append((60, b"\x02\x01\x02\0\0\xc9\x10" + a6(src)))
+    codes = [h[0] for h in hdrs] + [6]
+    chain = b"".join(bytes([codes[i + 1]]) + h[1] for i, h in enumerate(hdrs))
+    return struct.pack("!IHBB16s16s", 0x60000000, len(chain) + len(tcp), codes[0], 64,
+                       a6(coa or src), a6(via or dst)) + chain + tcp
+
+
 def mss_opt(v):
     return struct.pack("!BBH", 2, 4, v)
 
@@ -98,8 +124,12 @@ class Scenario:
         self.pk = []
 
     def seg(self, t_us, frm, to, seq, ack, flags, win=1000, length=0, opts=b"",
-            stream=0, findings=(), inflight=None, ackrtt_us=None):
-        """One packet at T0 + t_us; the rest states its packet row."""
+            stream=0, findings=(), inflight=None, ackrtt_us=None, coa=None, via=None):
+        """One packet at T0 + t_us; the rest states its packet row. IPv6
+        when the addresses are; coa: sent from that care-of address with a
+        Home Address option naming frm's (RFC 6275 section 6.3); via: sent
+        to that care-of address with a type 2 routing header naming to's
+        (section 6.4). frm and to are the connection's addresses."""
         for f in findings:
             assert f in FINDINGS, f
         p = Pkt()
@@ -112,14 +142,18 @@ class Scenario:
         tcp = struct.pack("!HHIIBBHHH", frm[1], to[1], seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                           (5 + len(opts) // 4) << 4, flags, win, 0, 0)
         tcp += opts + bytes((i * 7) & 0xFF for i in range(length))
-        src = bytes(int(x) for x in frm[0].split("."))
-        dst = bytes(int(x) for x in to[0].split("."))
-        tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp))
-                                                + tcp)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), len(self.pk) + 1, 0x4000, 64,
-                         6, 0, src, dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        p.bytes = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip + tcp
+        if ":" in frm[0]:
+            ip, ethertype = ipv6_mobile(frm[0], to[0], tcp, coa, via), b"\x86\xdd"
+        else:
+            src = bytes(int(x) for x in frm[0].split("."))
+            dst = bytes(int(x) for x in to[0].split("."))
+            tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+                                                    + tcp)) + tcp[18:]
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), len(self.pk) + 1, 0x4000,
+                             64, 6, 0, src, dst)
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
+            ethertype = b"\x08\x00"
+        p.bytes = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + ethertype + ip
         # the options are whole when the snap length leaves all of them
         p.opts_whole = len(p.bytes) - length <= self.snap
         p.mss = struct.unpack("!H", p.opts[2:4])[0] if p.opts[:2] == b"\x02\x04" and \
@@ -381,8 +415,28 @@ def mss():
     return s
 
 
+def hao():
+    s = Scenario()
+    hoa, coa = ("2001:db8:1::10", 40000), "2001:db8:2::10"
+    cn = ("2001:db8:3::1", 80)
+    ms = 1000
+    s.seg(0, hoa, cn, 1000, 0, S, coa=coa)
+    s.seg(10 * ms, cn, hoa, 5000, 1001, S | A, via=coa, ackrtt_us=10 * ms)
+    s.seg(20 * ms, hoa, cn, 1001, 5001, A, coa=coa, ackrtt_us=10 * ms)
+    s.seg(30 * ms, hoa, cn, 1001, 5001, A | P, length=100, coa=coa, inflight=100)
+    s.seg(40 * ms, cn, hoa, 5001, 1101, A, via=coa, ackrtt_us=10 * ms)
+    s.seg(50 * ms, cn, hoa, 5001, 1101, A, via=coa, findings=["dup_ack"])
+    # the care-of address's own segments on the same ports: stream 1
+    s.seg(60 * ms, (coa, 40000), cn, 1101, 5001, A | P, length=10, stream=1, inflight=10)
+    s.seg(70 * ms, cn, (coa, 40000), 5001, 1111, A, stream=1, ackrtt_us=10 * ms)
+    s.seg(80 * ms, hoa, cn, 1101, 5001, A | F, coa=coa)
+    s.seg(90 * ms, cn, hoa, 5001, 1102, A | F, via=coa, ackrtt_us=10 * ms)
+    return s
+
+
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
-         "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss}
+         "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
+         "flows_hao": hao}
 CASES = list(BUILD)
 # --from/--to cases: (name, capture, from, to) with times as ns since T0
 WINDOWS = [("flows_back_window", "flows_back", 40 * 10**9, 70 * 10**9),

@@ -122,10 +122,12 @@ def v4frag(src, dst, proto, ipid, payload, off, more, caplen=None, ttl=64):
 def v6frag(src, dst, nh, ident, payload, off, more, before=(), caplen=None):
     """IPv6 fragment: before = extension headers ahead of the fragment
     header; nh = the header the fragment header names (the fragmentable
-    part starts with it)."""
+    part starts with it). A Home Address option ahead ("hao", home) keys
+    the datagram on the home address, as Wireshark keys it (pinfo->src)."""
     fr = g.ipv6(src, dst, nh, g.Frag(payload),
                 ext=list(before) + [("frag", off, 1 if more else 0, ident)])
-    return g.eth(fr), ("v6", src, dst, ident, off, payload, more, nh,
+    key_src = ([e[1] for e in before if e[0] == "hao"] or [src])[-1]
+    return g.eth(fr), ("v6", key_src, dst, ident, off, payload, more, nh,
                        caplen)
 
 
@@ -307,6 +309,22 @@ def cases(out):
         v6frag(A6, B6, 60, 0xB2, ts[1][1], ts[1][0], True),
     ])
     g.case(out, "frag_ipv6", "frag_ipv6.pcap", g.pcap_bytes(recs, 1), recs)
+    # Home Address options (RFC 6275 section 6.3) before the fragment
+    # header: two datagrams from one care-of address with one
+    # identification but two home addresses are two, interleaved
+    h1 = split(udp_bytes(1001, 2001, b"h" * 150), [104])
+    h2 = split(udp_bytes(1002, 2002, b"i" * 90), [48])
+    hao = lambda h: [("hao", h)]
+    recs = build([
+        v6frag(A6, B6, 17, 0xC3, h1[0][1], 0, True, hao("2001:db8:1::1")),
+        v6frag(A6, B6, 17, 0xC3, h2[0][1], 0, True, hao("2001:db8:1::2")),
+        v6frag(A6, B6, 17, 0xC3, h1[1][1], h1[1][0], False,
+               hao("2001:db8:1::1")),
+        v6frag(A6, B6, 17, 0xC3, h2[1][1], h2[1][0], False,
+               hao("2001:db8:1::2")),
+    ])
+    g.case(out, "frag_ipv6_hao", "frag_ipv6_hao.pcap", g.pcap_bytes(recs, 1),
+           recs)
     # TCP in fragments: a connection whose data segment is fragmented; the
     # completing row feeds the flow table (stream, relative numbers)
     syn = g.tcp(40001, 80, 5000, 0, g.F["SYN"], 1000, opts=[("nop",), ("ws", 2)])

@@ -247,6 +247,9 @@ def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0", after=b""):
     header's own, whatever a routing header names (meta flow_dst is not
     used): Wireshark restores pinfo->dst after the routing type's
     dissector, and goes on to TCP after one that reads past its header.
+    Its source is a Home Address option's home address (meta flow_src),
+    as outside: Wireshark reads that option in the options header's own
+    dissector, which dissects TCP before it returns.
 
     An ICMPv4 RFC 4884 length (rest[1], in 32-bit words) cuts the quote
     when the message's payload and the quoted datagram's total length are
@@ -270,7 +273,7 @@ def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0", after=b""):
                                "win")}
         if "ws" in m and tcp_bytes >= (packet.data[iphl + 12] >> 4) * 4:
             q["ws"] = m["ws"]
-        q.update(src=text(src), dest=text(dst))
+        q.update(src=m.get("flow_src", text(src)), dest=text(dst))
         f.meta["quote"] = q
     return f
 
@@ -446,7 +449,29 @@ def completing(frag, first, total):
 
 
 EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51,
-            "rt0": 43, "rt2": 43, "srh": 43, "rtraw": 43}
+            "rt0": 43, "rt2": 43, "srh": 43, "rtraw": 43,
+            "hao": 60, "dstraw": 60, "hopraw": 0}
+
+HAO_TYPE = 0xC9     # RFC 6275 section 6.3
+
+
+def home_address(opts):
+    """The home address (16 bytes) a destination options header whose
+    options (from its offset 2) are opts names, per RFC 6275 section 6.3
+    and RFC 8200 section 4.2, or None: the last Home Address option whose
+    data (at least 16 bytes; its first 16) lies within the header. An
+    option running past the header ends the walk."""
+    i, home = 0, None
+    while i < len(opts):
+        if opts[i] == 0:                        # Pad1
+            i += 1
+            continue
+        if i + 2 > len(opts) or i + 2 + opts[i + 1] > len(opts):
+            break
+        if opts[i] == HAO_TYPE and opts[i + 1] >= 16:
+            home = opts[i + 2:i + 18]
+        i += 2 + opts[i + 1]
+    return home
 
 
 def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
@@ -454,6 +479,10 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     ("hop"|"dst", nbytes) options header of nbytes (multiple of 8),
     ("rt",) type-2 routing header (24 bytes), ("frag", off, m, ident),
     ("ah", icv_len) authentication header ((len+2)*4 bytes);
+    ("hao", home) a destination options header with a Home Address option
+    (RFC 6275 section 6.3: PadN, then the option at 8n+6, 24 bytes);
+    ("dstraw"|"hopraw", opts) a destination or hop-by-hop options header
+    whose bytes from offset 2 are opts (a multiple of 8, less 2);
     routing headers that may name a final destination (RFC 8200 s. 4.4):
     ("rt0", [addr, ...], left) type 0, ("rt2", home, left) type 2 (RFC
     6275), ("srh", [segment 0, ...], left) type 4 (RFC 8754); ("rtraw",
@@ -467,11 +496,19 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     the header's: Wireshark keys its TCP conversation (tcp.stream) on it
     (pinfo->dst) while ipv6.dst, the dest column, stays the header's. That
     is type 0's last address, type 2's home address, an SRH's Segment
-    List[0]; it goes to meta["flow_dst"] for the flow oracle."""
+    List[0]; it goes to meta["flow_dst"] for the flow oracle.
+
+    A Home Address option in a destination options header is the mirror
+    image: Wireshark keys the connection (pinfo->src) on the home address
+    while ipv6.src, the src column, stays the header's (care-of) address;
+    the last one before the transport header goes to meta["flow_src"]
+    (home_address). In a hop-by-hop header it names nothing (RFC 6275 has
+    it in destination options only; tshark 4.0 differs, README)."""
     codes = [EXT_CODE[e[0]] for e in ext] + [nxt]
     chain = b""
     later_fragment = False
     final = None
+    home = None
     malformed = False
     for i, e in enumerate(ext):
         nh = codes[i + 1]
@@ -487,6 +524,13 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
         elif e[0] == "rt":
             chain += struct.pack(">BBBB", nh, 2, 2, 0) + b"\0" * 4 + \
                 ip6("2001:db8::99")
+        elif e[0] in ("hao", "dstraw", "hopraw"):
+            opts = (b"\1\2\0\0" + bytes([HAO_TYPE, 16]) + ip6(e[1])
+                    if e[0] == "hao" else e[1])
+            assert (2 + len(opts)) % 8 == 0
+            chain += struct.pack(">BB", nh, (2 + len(opts)) // 8 - 1) + opts
+            if e[0] != "hopraw" and home_address(opts) is not None:
+                home = home_address(opts)
         elif e[0] == "rt0":
             addrs, left = e[1], e[2]
             chain += struct.pack(">BBBB", nh, 2 * len(addrs), 0, left) + \
@@ -548,6 +592,8 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     out = inner.wrap(hdr + chain, f)
     if final is not None and nxt not in (4, 41):
         out.meta["flow_dst"] = fmt6(ip6(final))
+    if home is not None and nxt not in (4, 41):
+        out.meta["flow_src"] = fmt6(home)
     return out
 
 
@@ -688,8 +734,8 @@ def tcp_flow(flows, row, m, quoted=False):
     window-scale option (or its lack) counts as on the wire; but it has no
     segment length, so it sets no base sequence number, and its row (the
     ICMP packet's) shows nothing of it."""
-    a = (row["src"], m["sport"])
-    b = (m["flow_dst"] if "flow_dst" in m else row["dest"], m["dport"])
+    a = (m.get("flow_src", row["src"]), m["sport"])
+    b = (m.get("flow_dst", row["dest"]), m["dport"])
     key = tuple(sorted([a, b]))
     if key not in flows:
         flows[key] = {"id": len(flows), a: {"scale": -1, "base": None},
@@ -1217,6 +1263,79 @@ def cases_icmp_quote_routing(out):
     cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
             "stream"]
     case(out, "icmp_quote_routing", "icmp_quote_routing.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+
+def cases_ipv6_home_address(out):
+    """Mobile IPv6 (RFC 6275): a mobile node away from home sends from its
+    care-of address with a Home Address option, its correspondent answers
+    to the care-of address with a type 2 routing header naming the home
+    address. src and dest stay the headers' (tshark's ipv6.src, ipv6.dst),
+    the connection is the home address's both ways (tcp.stream, rseq,
+    rack), also in an ICMPv6 error's quote. Options that are no Home
+    Address option by RFC 6275 (in a hop-by-hop header, shorter than 16
+    bytes, running past the header) key nothing: there tshark 4.0 reads 16
+    bytes anyway (README's known differences), so their answers to the
+    care-of address join their connection here and not in tshark."""
+    S, A, P = F["SYN"], F["ACK"], F["PSH"]
+    H, C, N = "2001:db8:1::10", "2001:db8:2::10", "2001:db8:3::1"
+    H2, C2 = "2001:db8:4::20", "2001:db8:5::20"
+    R = "2001:db8:3::fe"
+    hao = [("hao", H)]
+    rt2 = [("rt2", H, 1)]
+    mn = lambda sp, *a, ext=hao, **k: ipv6(C, N, 6, tcp(sp, 443, *a, **k),
+                                           ext=ext)
+    cn = lambda dp, *a, ext=rt2, dst=C, **k: ipv6(N, dst, 6,
+                                                  tcp(443, dp, *a, **k),
+                                                  ext=ext)
+    err = lambda q: ipv6(R, C, 58, icmp_quote(58, 1, q, 20))
+    pad = lambda n: b"\0" if n == 1 else bytes([1, n - 2]) + b"\0" * (n - 2)
+    opt = lambda b: bytes([0xC9, len(b)]) + b
+    frames = [
+        mn(40000, 100, 0, S, 64240),                                   # 0
+        cn(40000, 900, 101, S | A, 65160),                             # 0
+        mn(40000, 101, 901, A | P, 502, payload=b"G" * 10),            # 0
+        cn(40000, 901, 111, A, 509),                                   # 0
+        # a router's error quoting the mobile node's segment: the home
+        # address's connection (0), then one not yet seen (1), whose
+        # segments then join it
+        err(mn(40000, 111, 901, A, 502)),                              # 0
+        err(mn(40001, 7, 0, S, 1000)),                                 # 1
+        mn(40001, 7, 0, S, 1000),                                      # 1
+        cn(40001, 300, 8, S | A, 1000),                                # 1
+        # the care-of address's own connection on the same ports (2)
+        mn(40000, 5, 6, A, 1000, ext=[]),                              # 2
+        cn(40000, 6, 5, A, 1000, ext=[]),                              # 2
+        # one of 18 bytes: its first 16 (3); of two, the last (4)
+        mn(40003, 1, 0, S, 1000, ext=[("dstraw", pad(2) + opt(ip6(H) +
+                                                             b"\xaa\xbb"))]),
+        cn(40003, 9, 2, S | A, 1000),
+        mn(40004, 1, 0, S, 1000, ext=[("dstraw", pad(4) +
+                                       opt(ip6(H2)) + pad(4) + opt(ip6(H)) +
+                                       pad(2))]),
+        cn(40004, 9, 2, S | A, 1000),
+        # two mobile nodes: a Home Address option and a type 2 routing
+        # header in each packet, both ways (5)
+        ipv6(C, C2, 6, tcp(40005, 443, 1, 0, S, 1000),
+             ext=[("rt2", H2, 1)] + hao),
+        ipv6(C2, C, 6, tcp(443, 40005, 9, 2, S | A, 1000),
+             ext=[("rt2", H, 1), ("hao", H2)]),
+        # a hop-by-hop header's option, one of 14 bytes, one running past
+        # its header: no home address, the answer to the care-of address
+        # is the same connection (6, 7, 8; tshark: two each)
+        mn(40006, 1, 0, S, 1000, ext=[("hopraw", pad(4) + opt(ip6(H)))]),
+        cn(40006, 9, 2, S | A, 1000, ext=[]),
+        mn(40007, 1, 0, S, 1000, ext=[("dstraw", pad(2) + opt(ip6(H)[:14])
+                                       + pad(4))]),
+        cn(40007, 9, 2, S | A, 1000, ext=[]),
+        mn(40008, 1, 0, S, 1000, ext=[("dstraw", b"\xc9\x10" +
+                                       ip6(H)[:4])]),
+        cn(40008, 9, 2, S | A, 1000, ext=[]),
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    cols = ["frame", "src", "dest", "srcport", "destport", "flags", "stream",
+            "rseq", "rack"]
+    case(out, "ipv6_home_address", "ipv6_home_address.pcap",
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
 
 
@@ -1862,6 +1981,7 @@ ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
        cases_icmp_quote_trailer, cases_icmp_quote_rfc4884,
        cases_icmp_quote_routing, cases_ipv6_crh, cases_ipv4_options,
+       cases_ipv6_home_address,
        cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]

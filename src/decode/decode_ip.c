@@ -37,6 +37,10 @@
 #define IPV6_RT_CRH16 5
 #define IPV6_RT_CRH32 6
 #define IPV6_RT_SIDS 4
+/* Options of hop-by-hop and destination options headers (RFC 8200
+ * section 4.2): type, length of the data, data; Pad1 is a type alone. */
+#define IPV6_OPT_PAD1 0x00
+#define IPV6_OPT_HOME_ADDRESS 0xC9  /* RFC 6275 section 6.3: 16 bytes */
 /* A chain of extension headers is bounded by the packet anyway (each is at
  * least 8 bytes, so 65535 bytes hold at most 8192), but a bound on the count
  * keeps the loop obviously finite. tshark follows chains of any length. */
@@ -74,8 +78,8 @@ static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size
      * the snap length cut the inner one before its source address (as
      * follow() does for the other tunnels). */
     struct row outer = *r;
-    r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_FINAL_DST | HAS_TTL | HAS_IPID |
-                              HAS_IPPROTO);
+    r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_FINAL_DST | HAS_HOME_SRC | HAS_TTL |
+                              HAS_IPID | HAS_IPPROTO);
     if (proto == IPPROTO_NUM_IPV4)
         decode_ipv4(p, caplen, seglen, r, depth + 1);
     else
@@ -536,6 +540,39 @@ static int ipv6_routing(const uint8_t *h, size_t len, struct row *r)
     return 1;
 }
 
+/* A Destination Options header (RFC 8200 section 4.6), h its len bytes, all
+ * captured. A Home Address option (RFC 6275 section 6.3) names the mobile
+ * node's home address, which its correspondent takes as the packet's
+ * source (section 9.3.1) while the header's is the care-of address:
+ * Wireshark 4.0 (packet-ipv6.c dissect_opt_home_address) then sets
+ * pinfo->src, on which conversations (tcp.stream) and reassembly are
+ * keyed, to it, while ipv6.src keeps the header's; the row does the same
+ * (home_src, row.h). The last such option counts, as there. Its address
+ * is the first 16 bytes of its data (RFC 6275 sets its length to 16; with
+ * more, tshark and tcpdump read the first 16 too). An option with fewer,
+ * or one running past the header, names none, nor does one in a hop-by-hop
+ * header, which RFC 6275 does not carry it in: tshark 4.0 reads 16 bytes
+ * in all three, past the option in the first two (README). It counts
+ * inside an ICMP error's quote too, as in Wireshark, whose options
+ * dissector dissects TCP before it returns, so no sub-dissector's return
+ * restores pinfo->src first (unlike a routing header's). */
+static void ipv6_home_address(const uint8_t *h, size_t len, struct row *r)
+{
+    for (size_t i = 2; i < len;) {
+        if (h[i] == IPV6_OPT_PAD1) {
+            i++;
+            continue;
+        }
+        if (len - i < 2 || h[i + 1] > len - i - 2)
+            return; /* the option runs past the header */
+        if (h[i] == IPV6_OPT_HOME_ADDRESS && h[i + 1] >= IPV6_ADDR_LEN) {
+            memcpy(r->home_src, h + i + 2, IPV6_ADDR_LEN);
+            r->present |= HAS_HOME_SRC;
+        }
+        i += 2 + (size_t)h[i + 1];
+    }
+}
+
 static int is_ipv6_extension(uint8_t nh)
 {
     switch (nh) {
@@ -598,6 +635,8 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
         if (nh == IPPROTO_NUM_ROUTING && !(r->decode_flags & DECODE_IN_ERROR) &&
             !ipv6_routing(p + off, len, r))
             return;
+        if (nh == IPPROTO_NUM_DSTOPTS)
+            ipv6_home_address(p + off, len, r);
         off += len;
         nh = next;
         r->ipproto = nh;
@@ -627,7 +666,6 @@ void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t ca
  * the IPv6 header whose payload length is 0: the payload's length, or 0
  * when there is none (or it is not above 65535, which the RFC calls an
  * error and leaves to the frame's length here). */
-#define IPV6_OPT_PAD1 0x00
 #define IPV6_OPT_JUMBO 0xC2     /* RFC 2675: 4 bytes of payload length */
 #define IPV6_OPT_JUMBO_LEN 4
 #define IPV6_JUMBO_MIN 65536u   /* a smaller value is an error (RFC 2675 section 3) */

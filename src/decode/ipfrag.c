@@ -262,8 +262,9 @@ void ipfrag_row(struct ipfrag_table *t, struct row *r)
         r->present &= ~(uint32_t)HAS_FRAG;
         size_t len, cap;
         /* keyed as Wireshark's: on the final destination of an unfinished
-         * IPv6 routing header before the fragment header (row_key_dst) */
-        const uint8_t *p = ipfrag_add(t, &f, r->src, row_key_dst(r), &len, &cap);
+         * IPv6 routing header and the home address of a Home Address
+         * option before the fragment header (row_key_dst, row_key_src) */
+        const uint8_t *p = ipfrag_add(t, &f, row_key_src(r), row_key_dst(r), &len, &cap);
         if (!p)
             return;
         decode_ip_reassembled(&f, p, cap, len, r);

@@ -42,6 +42,9 @@ enum row_present {
     HAS_FINAL_DST = 1u << 28, /* final_dst: an unfinished source route's */
     HAS_QUOTE    = 1u << 29, /* quote: an ICMP error's quoted packet for the driver */
 };
+/* home_src: an IPv6 Home Address option's. Not in the enum: an enumerator
+ * must fit an int (C11 6.7.2.2). */
+#define HAS_HOME_SRC (1u << 31)
 
 /* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
  * decoder found it: the driver's fragment table (ipfrag.c) adds it to its
@@ -175,6 +178,12 @@ struct row {
      * tshark shows no ip.dst for, sets final_dst without HAS_DST, and one
      * after it that does show can leave dst another: decode_ip.c.) */
     uint8_t  final_dst[16];
+    /* When HAS_HOME_SRC: the home address of a Home Address option (RFC
+     * 6275 section 6.3) in a Destination Options header, the mirror of
+     * final_dst: src keeps the header's (care-of) address, as tshark's
+     * ipv6.src does; Wireshark keys conversations and IPv6 reassembly on
+     * this one, its pinfo->src. */
+    uint8_t  home_src[16];
     /* When HAS_QUOTE: the packet an ICMP or ICMPv6 error quotes (proto: 1
      * or 58; data, len: its captured bytes from the IP header on). Its row
      * stays the ICMP packet's; the driver decodes the quote apart
@@ -205,6 +214,13 @@ enum { TUNNEL_HAS_SRC = 1, TUNNEL_HAS_DST = 2 };
 static inline const uint8_t *row_key_dst(const struct row *r)
 {
     return (r->present & HAS_FINAL_DST) ? r->final_dst : r->dst;
+}
+
+/* The source connections and fragment reassembly are keyed on:
+ * Wireshark's pinfo->src (see home_src). */
+static inline const uint8_t *row_key_src(const struct row *r)
+{
+    return (r->present & HAS_HOME_SRC) ? r->home_src : r->src;
 }
 
 /* Clears what the decoders fill; the record fields are set by the driver. */

@@ -157,14 +157,14 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h;
 }
 
-/* A hash that is the same for both directions of a connection. dst is the
- * one the connection is keyed on (row_key_dst). */
+/* A hash that is the same for both directions of a connection. src and dst
+ * are the addresses the connection is keyed on (row_key_src, row_key_dst). */
 static inline __attribute__((always_inline)) uint64_t
-flow_hash(const struct row *r, const uint8_t *dst)
+flow_hash(const struct row *r, const uint8_t *src, const uint8_t *dst)
 {
     uint64_t a = 0, b = 0, c = 0, d = 0;
-    memcpy(&a, r->src, 8);
-    memcpy(&b, r->src + 8, 8);
+    memcpy(&a, src, 8);
+    memcpy(&b, src + 8, 8);
     memcpy(&c, dst, 8);
     memcpy(&d, dst + 8, 8);
     uint64_t s = mix(mix(0, a), b) ^ ((uint64_t)r->sport << 32);
@@ -178,15 +178,15 @@ flow_hash(const struct row *r, const uint8_t *dst)
 
 /* Which direction the segment travels in this flow, or -1 if not this flow. */
 static inline __attribute__((always_inline)) int
-flow_match(const struct flow *f, const struct row *r, const uint8_t *dst)
+flow_match(const struct flow *f, const struct row *r, const uint8_t *src, const uint8_t *dst)
 {
     if (!f->used || f->ipver != r->ipver)
         return -1;
     if (f->port[0] == r->sport && f->port[1] == r->dport &&
-        memcmp(f->addr[0], r->src, 16) == 0 && memcmp(f->addr[1], dst, 16) == 0)
+        memcmp(f->addr[0], src, 16) == 0 && memcmp(f->addr[1], dst, 16) == 0)
         return 0;
     if (f->port[1] == r->sport && f->port[0] == r->dport &&
-        memcmp(f->addr[1], r->src, 16) == 0 && memcmp(f->addr[0], dst, 16) == 0)
+        memcmp(f->addr[1], src, 16) == 0 && memcmp(f->addr[0], dst, 16) == 0)
         return 1;
     return -1;
 }
@@ -196,7 +196,7 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
     memset(f, 0, sizeof *f);
     f->used = 1;
     f->ipver = r->ipver;
-    memcpy(f->addr[0], r->src, 16);
+    memcpy(f->addr[0], row_key_src(r), 16);
     memcpy(f->addr[1], row_key_dst(r), 16);
     f->port[0] = r->sport;
     f->port[1] = r->dport;
@@ -214,11 +214,17 @@ static void flow_start(struct flow_table *t, struct flow *f, const struct row *r
 static inline __attribute__((always_inline)) struct flow *
 lookup(struct flow_table *t, const struct row *r, int *dir)
 {
-    const uint8_t *dst = row_key_dst(r);
-    struct flow *set = t->slots + (flow_hash(r, dst) & (t->n_sets - 1)) * FLOW_WAYS;
+    /* one test for both keys: the header's addresses but for the rare
+     * IPv6 routing header or Home Address option */
+    const uint8_t *src = r->src, *dst = r->dst;
+    if (__builtin_expect((r->present & (HAS_HOME_SRC | HAS_FINAL_DST)) != 0, 0)) {
+        src = row_key_src(r);
+        dst = row_key_dst(r);
+    }
+    struct flow *set = t->slots + (flow_hash(r, src, dst) & (t->n_sets - 1)) * FLOW_WAYS;
     struct flow *victim = &set[0];
     for (int i = 0; i < FLOW_WAYS; i++) {
-        int d = flow_match(&set[i], r, dst);
+        int d = flow_match(&set[i], r, src, dst);
         if (d >= 0) {
             *dir = d;
             return &set[i];

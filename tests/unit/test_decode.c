@@ -474,6 +474,92 @@ START_TEST(ipv6_compact_routing_header_read_past_is_malformed)
 }
 END_TEST
 
+/* IPv6 (raw), src 2001:db8::c, dst 2001:db8:ff::1, a destination options
+ * header (next header TCP) whose bytes from offset 2 are opts (dolen - 2
+ * of them; hop: a hop-by-hop header instead), then a 20-byte TCP header.
+ * Returns the packet's length. */
+static size_t ipv6_dstopts(uint8_t *p, const uint8_t *opts, size_t dolen, int hop)
+{
+    memset(p, 0, 40 + dolen + 20);
+    p[0] = 0x60;
+    p[5] = (uint8_t)(dolen + 20);
+    p[6] = hop ? 0 : 60;
+    p[7] = 64;
+    p[8] = 0x20; p[9] = 0x01; p[10] = 0x0d; p[11] = 0xb8; p[23] = 0x0c;
+    p[24] = 0x20; p[25] = 0x01; p[26] = 0x0d; p[27] = 0xb8; p[28] = 0x00; p[29] = 0xff;
+    p[39] = 0x01;
+    uint8_t *h = p + 40;
+    h[0] = 6;
+    h[1] = (uint8_t)(dolen / 8 - 1);
+    memcpy(h + 2, opts, dolen - 2);
+    uint8_t *t = h + dolen;
+    t[0] = 0x9c; t[1] = 0x40; t[2] = 0x01; t[3] = 0xbb; t[12] = 0x50; t[13] = 0x02;
+    return 40 + dolen + 20;
+}
+
+START_TEST(ipv6_home_address_option_keys_the_source)
+{
+    /* PadN of 4, then the Home Address option (RFC 6275 section 6.3) */
+    uint8_t p[40 + 48 + 20], opts[46] = { 1, 2, 0, 0, 0xC9, 16 }, want[16], hdr_src[16];
+    addr_n(opts + 6, 0x10);
+    addr_n(want, 0x10);
+    size_t n = ipv6_dstopts(p, opts, 24, 0);
+    memcpy(hdr_src, p + 8, 16);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert_mem_eq(r.src, hdr_src, 16);      /* src: the header's, as ipv6.src */
+    ck_assert(r.present & HAS_HOME_SRC);
+    ck_assert_mem_eq(row_key_src(&r), want, 16);
+    /* in a hop-by-hop header it is none (RFC 6275: destination options) */
+    ipv6_dstopts(p, opts, 24, 1);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert(!(r.present & HAS_HOME_SRC));
+    ck_assert_mem_eq(row_key_src(&r), hdr_src, 16);
+    /* 14 bytes: no room for the address */
+    opts[5] = 14;
+    opts[20] = 1; /* PadN of 4 after it */
+    opts[21] = 2;
+    ipv6_dstopts(p, opts, 24, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert(!(r.present & HAS_HOME_SRC));
+    /* 18 bytes: the first 16 */
+    uint8_t o18[22] = { 1, 0, 0xC9, 18 };
+    addr_n(o18 + 4, 0x11);
+    addr_n(want, 0x11);
+    n = ipv6_dstopts(p, o18, 24, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_HOME_SRC);
+    ck_assert_mem_eq(row_key_src(&r), want, 16);
+    /* running past its 8-byte header: none */
+    uint8_t past[6] = { 0xC9, 16, 0x20, 0x01, 0x0d, 0xb8 };
+    n = ipv6_dstopts(p, past, 8, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert(!(r.present & HAS_HOME_SRC));
+    /* two: the last counts */
+    uint8_t two[46] = { 1, 2, 0, 0, 0xC9, 16 };
+    two[22] = 1; two[23] = 2;
+    two[26] = 0xC9; two[27] = 16;
+    addr_n(two + 6, 0x21);
+    addr_n(two + 28, 0x22);
+    two[44] = 1; /* PadN of 2 */
+    addr_n(want, 0x22);
+    n = ipv6_dstopts(p, two, 48, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+    ck_assert_mem_eq(row_key_src(&r), want, 16);
+    /* inside an ICMPv6 error's quote it counts too, as in Wireshark */
+    struct row_frag quote = { .proto = 58, .len = (uint32_t)n, .data = p };
+    struct row q;
+    decode_quoted(&quote, 0, &q);
+    ck_assert(q.present & HAS_TCPSEQ);
+    ck_assert(q.present & HAS_HOME_SRC);
+    ck_assert_mem_eq(row_key_src(&q), want, 16);
+}
+END_TEST
+
 START_TEST(ipv6_routing_header_inside_an_icmp_quote_is_passed_over)
 {
     /* an SRH with Segments Left 1 quoted in an ICMPv6 error: the quoted
@@ -746,6 +832,7 @@ int main(void)
     tcase_add_test(tc, ipv6_routing_types_0_2_3_name_their_final_destination);
     tcase_add_test(tc, ipv6_compact_routing_header_read_past_is_malformed);
     tcase_add_test(tc, ipv6_routing_header_inside_an_icmp_quote_is_passed_over);
+    tcase_add_test(tc, ipv6_home_address_option_keys_the_source);
     tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
     tcase_add_test(tc, icmp_quote_ends_with_the_ip_datagram_not_the_frame);
     tcase_add_test(tc, icmp_rfc4884_length_cuts_the_quote_as_wireshark);

@@ -132,6 +132,34 @@ START_TEST(tcp_stream_keyed_on_final_destination)
 }
 END_TEST
 
+START_TEST(tcp_stream_keyed_on_home_address)
+{
+    /* The client's segments come from a care-of address 10.0.0.7 with a
+     * Home Address option naming its own (HAS_HOME_SRC); the server's go to
+     * the care-of address with a routing header naming it (HAS_FINAL_DST). */
+    uint8_t coa[4] = { 10, 0, 0, 7 };
+    struct row c = seg(1, TCP_SYN, 1000, 0, 100, -1, 0);
+    memcpy(c.home_src, c.src, 16);
+    memset(c.src, 0, 16);
+    memcpy(c.src, coa, 4);
+    c.present |= HAS_HOME_SRC;
+    struct row r = track(c);
+    ck_assert_uint_eq(r.stream, 0);
+    struct row s = seg(0, TCP_SYN | TCP_ACK, 5000, 1001, 100, -1, 0);
+    memcpy(s.final_dst, s.dst, 16);
+    memset(s.dst, 0, 16);
+    memcpy(s.dst, coa, 4);
+    s.present |= HAS_FINAL_DST;
+    r = track(s);
+    ck_assert_uint_eq(r.stream, 0);
+    ck_assert_uint_eq(r.rack, 1);
+    /* the care-of address without the option is another connection */
+    c.present &= ~(uint32_t)HAS_HOME_SRC;
+    r = track(c);
+    ck_assert_uint_eq(r.stream, 1);
+}
+END_TEST
+
 /* A TCP header quoted in an ICMP error, as decode_quoted leaves it. */
 static struct row quoted(int from_client, uint16_t flags, uint32_t seq, uint16_t sport)
 {
@@ -421,6 +449,7 @@ int main(void)
     tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
     tcase_add_test(tc, flows_further_row_keeps_sides);
     tcase_add_test(tc, tcp_stream_keyed_on_final_destination);
+    tcase_add_test(tc, tcp_stream_keyed_on_home_address);
     tcase_add_test(tc, icmp_quote_of_unseen_connection_takes_next_stream);
     tcase_add_test(tc, icmp_quoted_syn_with_other_isn_starts_new_stream);
     tcase_add_test(tc, icmp_quote_flood_stays_bounded_and_gives_no_flows_rows);
