@@ -734,8 +734,8 @@ def tcp_flow(flows, row, m, quoted=False):
     window-scale option (or its lack) counts as on the wire; but it has no
     segment length, so it sets no base sequence number, and its row (the
     ICMP packet's) shows nothing of it."""
-    a = (m.get("flow_src", row["src"]), m["sport"])
-    b = (m.get("flow_dst", row["dest"]), m["dport"])
+    a = (m["flow_src"] if "flow_src" in m else row["src"], m["sport"])
+    b = (m["flow_dst"] if "flow_dst" in m else row["dest"], m["dport"])
     key = tuple(sorted([a, b]))
     if key not in flows:
         flows[key] = {"id": len(flows), a: {"scale": -1, "base": None},
