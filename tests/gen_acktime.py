@@ -20,6 +20,9 @@ runs from the first copy), a duplicated copy (`-i any`), an order the peer
 never acknowledges before a reset, one never acknowledged at the end of the
 capture. kdb+: sync requests and responses with delayed ACKs, a bundle of
 two asyncs acknowledged in two steps, and a last message never acknowledged.
+fix_acktime_far (a nanosecond pcapng): an order in 1970 acknowledged in 2280,
+an acktime a q timespan cannot hold (beyond +-(2^63 - 2) ns, 292 years:
+empty), then an order in 2280 acknowledged 40 ms later.
 """
 
 import os
@@ -41,7 +44,7 @@ def acktime_of(frames, fno, stream_of, d, end_seq):
         if st != stream_of:
             continue
         if dd != d and flags & ACK and ((ack - end_seq) & 0xFFFFFFFF) < 0x80000000:
-            return gf.qspan(ns - t0)
+            return gf.qspan(ns - t0) if abs(ns - t0) <= 2**63 - 2 else ""
         if rst:  # either side: no ACK follows
             return ""
     return ""
@@ -91,6 +94,17 @@ def fix_capture():
     e.seg(0, e.build(0, gf.order(1, "R1")), dt=ms)
     e.packet(0, 0x14, e.nxt[0], e.nxt[1], dt=ms)
     e.ack(1, dt=ms)  # too late: the connection is gone
+    return cap
+
+
+def fix_far_capture():
+    cap = gf.Capture("fix_acktime_far")
+    c = gf.Conn(cap, 41010)
+    c.handshake()
+    c.seg(0, c.build(0, gf.order(1, "Z1")), dt=10**9 - cap.t)     # 1970.01.01D00:00:01
+    c.ack(1, dt=310 * 365 * 86400 * 10**9)                        # 2280
+    c.seg(0, c.build(0, gf.order(2, "Z2")))
+    c.ack(1, dt=40 * 1000000)
     return cap
 
 
@@ -167,13 +181,15 @@ def kdb_expected(cap, ends):
 
 
 CASES = [("fix_acktime", "--fix --columns " + FIX_COLUMNS),
-         ("kdb_acktime", "--kdb --columns " + KDB_COLUMNS)]
+         ("kdb_acktime", "--kdb --columns " + KDB_COLUMNS),
+         ("fix_acktime_far", "--fix --columns " + FIX_COLUMNS)]
 
 
 def main():
     if sys.argv[1:2] == ["--table"]:
         for n, args in CASES:
-            print("%s\ttestdata/%s.pcap\t0\t%s" % (n, n, args))
+            print("%s\ttestdata/%s%s\t0\t%s" % (n, n, ".pcapng" if n.endswith("_far") else ".pcap",
+                                               args))
         return 0
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
@@ -182,6 +198,12 @@ def main():
     with open(os.path.join(outdir, "fix_acktime.pcap"), "wb") as f:
         f.write(cap.pcap())
     with open(os.path.join(outdir, "fix_acktime.out"), "w") as f:
+        f.write(fix_expected(cap))
+    cap = fix_far_capture()
+    assert cap.ng()
+    with open(os.path.join(outdir, "fix_acktime_far.pcapng"), "wb") as f:
+        f.write(cap.pcap())
+    with open(os.path.join(outdir, "fix_acktime_far.out"), "w") as f:
         f.write(fix_expected(cap))
     cap, ends = kdb_capture()
     with open(os.path.join(outdir, "kdb_acktime.pcap"), "wb") as f:

@@ -16,7 +16,10 @@ message cut by a gap is dropped and the next one flagged `gap`.
 Cases: split over 3 segments, 5 messages in one segment, duplicated and
 retransmitted segments, reordering, a gap, a lying BodyLength, a bad
 checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
-per connection), segments sent as IPv4 fragments (reassembled first).
+per connection), segments sent as IPv4 fragments (reassembled first), and
+times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
+answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
+ns, 292 years: null), and an order in 2280 answered a year later.
 """
 
 import datetime
@@ -151,11 +154,32 @@ class Capture:
         self.frames.append((self.t, data, conn, d, flags, seq, ack, payload))
         return len(self.frames)
 
+    def ng(self):
+        """pcapng, when a time is beyond pcap's 32-bit seconds."""
+        return any(not 0 <= ns < 2**32 * 10**9 for ns, *_ in self.frames)
+
     def pcap(self):
+        if self.ng():
+            return self.pcapng()
         out = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 262144, 1)]
         for ns, data, *_ in self.frames:
             s, f = divmod(ns, 10**9)
             out.append(struct.pack("<IIII", s, f, len(data), len(data)) + data)
+        return b"".join(out)
+
+    def pcapng(self):
+        def block(btype, body):
+            body += b"\0" * (-len(body) % 4)
+            return struct.pack("<II", btype, 12 + len(body)) + body + \
+                struct.pack("<I", 12 + len(body))
+        # Ethernet, if_tsresol 9 (nanoseconds)
+        out = [block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
+               block(1, struct.pack("<HHI", 1, 0, 262144) + struct.pack("<HHB3x", 9, 1, 9) +
+                     struct.pack("<HH", 0, 0))]
+        for ns, data, *_ in self.frames:
+            assert 0 <= ns < 2**64
+            out.append(block(6, struct.pack("<IIIII", 0, ns >> 32, ns & 0xFFFFFFFF, len(data),
+                                            len(data)) + data))
         return b"".join(out)
 
     # ------------------------------------------------------- the model --
@@ -210,7 +234,9 @@ class Capture:
                 elif mt in ("8", "9", "3", "j") and 11 in f:
                     k2 = (cc.stream, 1 - dd, f.get(11))
                     if k2 in orders:
-                        lat = qspan(mns - orders[k2])
+                        # null beyond a q timespan's +-(2^63 - 2) ns
+                        if abs(mns - orders[k2]) <= 2**63 - 2:
+                            lat = qspan(mns - orders[k2])
                         if f.get(39) in ("2", "4", "8", "C", "3"):
                             del orders[k2]
                 fl = []
@@ -430,6 +456,19 @@ def c_reconnect(cap):
     c2.ack(0)
 
 
+def c_far(cap):
+    y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
+    c = Conn(cap, 40011)
+    c.handshake()
+    # the order in 1970, its report 310 years later: no latency
+    c.seg(0, c.build(0, order(1, "F1")), dt=10**9 - cap.t)
+    c.seg(1, c.build(1, report(1, "F1", "2")), dt=y310)
+    # an order in 2280 and its report a year later (2281): 365 days
+    c.seg(0, c.build(0, order(2, "F2")), dt=1000)
+    c.seg(1, c.build(1, report(2, "F2", "2")), dt=y311 - y310)
+    c.ack(0)
+
+
 case("fix_split3", c_split3)
 case("fix_bundle5", c_bundle5)
 case("fix_dup_retrans", c_dup)
@@ -440,10 +479,12 @@ case("fix_badchk", c_badchk)
 case("fix_fixt", c_fixt)
 case("fix_reconnect", c_reconnect)
 case("fix_ipfrag", c_ipfrag)
+case("fix_far", c_far)
 
 
 def table_lines():
-    return ["%s\ttestdata/%s.pcap\t0\t%s" % (n, n, a) for n, _c, a in CASES]
+    return ["%s\ttestdata/%s%s\t0\t%s" % (n, n, ".pcapng" if c.ng() else ".pcap", a)
+            for n, c, a in CASES]
 
 
 def main():
@@ -454,7 +495,7 @@ def main():
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
     os.makedirs(outdir, exist_ok=True)
     for name, cap, _args in CASES:
-        with open(os.path.join(outdir, name + ".pcap"), "wb") as f:
+        with open(os.path.join(outdir, name + (".pcapng" if cap.ng() else ".pcap")), "wb") as f:
             f.write(cap.pcap())
         rows = cap.expected(name)
         with open(os.path.join(outdir, name + ".out"), "w") as f:

@@ -14,14 +14,19 @@ model here works out every --flows column by README's definitions:
   - synack: the first SYN-ACK less the latest SYN before it; rtt: the first
     ACK without SYN less the latest SYN before it (Wireshark's initial_rtt);
     a negative difference (a clock going backwards) is shown negative, as
-    the packet columns ackrtt and irtt show it;
+    the packet columns ackrtt and irtt show it; a difference a q timespan
+    cannot hold (beyond +-(2^63 - 2) ns, 292 years) is null, one between
+    times q cannot hold (outside 1707.09.22 .. 2292.04.10: a null start or
+    finish) is not;
   - swscale/dwscale: 0 when a SYN with whole options carried no window
     scale, null when no such SYN was seen (these scenarios use no option);
   - smss/dmss: the MSS option of the side's last SYN (or SYN-ACK);
   - sminwin..ddupack: the windows (not of RST segments) and the stated
-    findings; szwtime/dzwtime from the windows and times;
+    findings; szwtime/dzwtime from the windows and times (null when a part
+    is, or the total is beyond a timespan);
   - smaxflight, srtt*: the stated bytes in flight of the side's segments and
-    the stated ACK RTTs of the peer's ACKs (mean rounded toward zero);
+    the stated ACK RTTs of the peer's ACKs that q can hold, the ones the
+    packet rows show (mean rounded toward zero);
   - closer, end: of the connection.
 A row is written when its connection is closed (FIN both ways or RST) and
 its last packet (in file order) is 10 s older than the packet being read,
@@ -60,6 +65,15 @@ Scenarios:
               to the care-of address with a type 2 routing header: one
               connection of the home address (src), as Wireshark keys it;
               the care-of address's own segments on the same ports another
+              connection
+  flows_far   pcapng, nanoseconds: times in 1970 and in 2280 (more than 292
+              years apart, both within q's range) and two in 2300 (beyond
+              it): the durations that a timespan cannot hold (synack, ACK
+              RTTs, a zero window's time, an irtt) are null; those of 200
+              years are exact (and the mean of two of them, whose sum int64
+              cannot hold), as is an ACK RTT of 1 ms in 2300 (null times);
+              the quiet time after a RST is judged exactly (no difference
+              turned round past 2^63 ns)
 """
 
 import os
@@ -68,6 +82,7 @@ import struct
 import subprocess
 import sys
 import time as _time
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_fixdata import csum  # noqa: E402  (the Internet checksum)
@@ -119,8 +134,9 @@ class Pkt:
 
 
 class Scenario:
-    def __init__(self, snap=65535):
+    def __init__(self, snap=65535, ng=False):
         self.snap = snap
+        self.ng = ng        # pcapng, if_tsresol 9 (nanoseconds)
         self.pk = []
 
     def seg(self, t_us, frm, to, seq, ack, flags, win=1000, length=0, opts=b"",
@@ -161,6 +177,8 @@ class Scenario:
         self.pk.append(p)
 
     def pcap(self):
+        if self.ng:
+            return self.pcapng()
         out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, self.snap, 1)
         for p in self.pk:
             us = p.t // 1000
@@ -168,14 +186,31 @@ class Scenario:
             out += struct.pack("<IIII", us // 10**6, us % 10**6, len(cap), len(p.bytes)) + cap
         return out
 
+    def pcapng(self):
+        def block(btype, body):
+            body += b"\0" * (-len(body) % 4)
+            return struct.pack("<II", btype, 12 + len(body)) + body + \
+                struct.pack("<I", 12 + len(body))
+        out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+        # Ethernet, snap length, if_tsresol 9, end of options
+        out += block(1, struct.pack("<HHI", 1, 0, self.snap) +
+                     struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0))
+        for p in self.pk:
+            assert 0 <= p.t < 2**64
+            cap = p.bytes[:self.snap]
+            out += block(6, struct.pack("<IIIII", 0, p.t >> 32, p.t & 0xFFFFFFFF, len(cap),
+                                        len(p.bytes)) + cap)
+        return out
+
     # ------------------------------------------------------------ model --
     def packets_out(self):
         lines = [COLUMNS]
         for i, p in enumerate(self.pk, 1):
             an = "|".join(f for f in FINDINGS if f in p.findings)
+            rtt = shown_rtt(p)
             lines.append("%d,%d,%s,%s,%s" % (i, p.stream, an,
                                              "" if p.inflight is None else p.inflight,
-                                             "" if p.ackrtt is None else qspan(p.ackrtt)))
+                                             "" if rtt is None else qspan(rtt)))
         return "\n".join(lines) + "\n"
 
     def rows(self):
@@ -233,6 +268,30 @@ SPANS = {"synack", "rtt", "szwtime", "dzwtime", "srttmin", "srttavg", "srttmax",
          "drttavg", "drttmax"}
 
 
+# q's finite timestamps and timespans: +-(2^63 - 2) ns, times from 2000.01.01
+Q_FINITE = 2**63 - 2
+Q_EPOCH_NS = 946684800 * 10**9
+
+
+def in_q(t):
+    """Whether Unix time t (ns) is a finite q timestamp."""
+    return abs(t - Q_EPOCH_NS) <= Q_FINITE
+
+
+def span(later, earlier):
+    """later - earlier as the columns show it: None beyond a q timespan."""
+    d = later - earlier
+    return d if abs(d) <= Q_FINITE else None
+
+
+def shown_rtt(p):
+    """The ackrtt column of packet p: its stated RTT (tshark's), when q
+    can hold it."""
+    if p.ackrtt is None:
+        return None
+    return span(p.t, p.t - p.ackrtt)
+
+
 def qspan(ns):
     sign = "-" if ns < 0 else ""
     s, f = divmod(abs(ns), 10**9)
@@ -249,7 +308,7 @@ def fmt_field(k, v):
     if v is None:
         return ""
     if k in TIMES:
-        return qtime(v)
+        return qtime(v) if in_q(v) else ""
     if k in SPANS:
         return qspan(v)
     return str(v)
@@ -266,12 +325,12 @@ def flow_row(c):
         if p.flags & (S | A) == S:
             syn_t = p.t
         elif p.flags & (S | A) == S | A and synack is None and syn_t is not None:
-            synack = p.t - syn_t
+            synack = (p.t, syn_t)
         elif p.flags & (S | A) == A and irtt is None and syn_t is not None:
-            irtt = p.t - syn_t
+            irtt = (p.t, syn_t)
     cont = c["continued"]
-    r["synack"] = None if cont else synack
-    r["rtt"] = None if cont else irtt
+    r["synack"] = None if cont or synack is None else span(*synack)
+    r["rtt"] = None if cont or irtt is None else span(*irtt)
     # no scenario offers a window scale: known (0) once a whole SYN was seen
     saw_syn = any(p.flags & S and p.opts_whole for p in first_rows(c))
     rtts = [[], []]
@@ -291,19 +350,23 @@ def flow_row(c):
         fl = [p.inflight for p in mine if p.inflight is not None]
         r[n + "maxflight"] = max(fl) if fl else None
         zw, since = 0, None
+        parts = []
         for p in mine:
             if p.win == 0 and not p.flags & (S | F | R) and since is None:
                 since = p.t
             elif since is not None and (p.win != 0 or p.flags & R):
-                zw += p.t - since
+                parts.append(span(p.t, since))
                 since = None
         if since is not None:
-            zw += pk[-1].t - since
+            parts.append(span(pk[-1].t, since))
+        for d in parts:
+            zw = None if zw is None or d is None or abs(zw + d) > Q_FINITE else zw + d
         r[n + "zwtime"] = zw
         # an ACK's RTT is a sample of the side whose segment it acknowledges
+        # (the ones the packet rows show)
         for p in mine:
-            if p.ackrtt is not None:
-                rtts[1 - side].append(p.ackrtt)
+            if shown_rtt(p) is not None:
+                rtts[1 - side].append(shown_rtt(p))
     for side, n in ((0, "s"), (1, "d")):
         v = rtts[side]
         r[n + "rttn"] = len(v)
@@ -431,13 +494,65 @@ def hao():
     s.seg(70 * ms, cn, (coa, 40000), 5001, 1111, A, stream=1, ackrtt_us=10 * ms)
     s.seg(80 * ms, hoa, cn, 1101, 5001, A | F, coa=coa)
     s.seg(90 * ms, cn, hoa, 5001, 1102, A | F, via=coa, ackrtt_us=10 * ms)
+def far():
+    """pcapng times more than 292 years apart (module docstring)."""
+    s = Scenario(ng=True)
+    c, c2 = (CL[0], 40000), (CL[0], 40001)
+    ms = 1000
+    e = -T0 * 10**6                          # t_us of 1970.01.01
+    y310 = 310 * 365 * 86400 * 10**6         # 310 years (2280), in us
+    y200 = 200 * 365 * 86400 * 10**6         # 200 years (2169)
+    t1 = e + 10**6                           # 1970.01.01D00:00:01
+    s.seg(t1, c, SV, 1000, 0, S)
+    # the SYN-ACK 310 years later, the ACK back in 1970: synack and both
+    # ACK RTTs are beyond a timespan, irtt is 20 ms
+    s.seg(e + y310, SV, c, 5000, 1001, S | A, ackrtt_us=y310 - 10**6)
+    s.seg(t1 + 20 * ms, c, SV, 1001, 5001, A, ackrtt_us=t1 + 20 * ms - (e + y310))
+    s.seg(t1 + 30 * ms, c, SV, 1001, 5001, A | P, length=100, inflight=100)
+    # the server closes its window (from 1970 to 2169: 200 years, exact)
+    s.seg(t1 + 40 * ms, SV, c, 5001, 1101, A, win=0, ackrtt_us=10 * ms,
+          findings=["zero_window"])
+    s.seg(e + y200, SV, c, 5001, 1101, A, win=1000, findings=["window_update"])
+    s.seg(e + y200 + 10 * ms, SV, c, 5001, 1101, A | P, length=50, inflight=50)
+    # the client acknowledges in 1970 (an RTT of minus 200 years, exact)
+    # and closes its window until 2280 (310 years: null)
+    s.seg(t1 + 60 * ms, c, SV, 1101, 5051, A, win=0, ackrtt_us=t1 + 60 * ms - (e + y200 + 10 * ms),
+          findings=["zero_window"])
+    s.seg(e + y310 + 10**6, c, SV, 1101, 5051, A, win=1000, findings=["window_update"])
+    # a second connection whose first ACK comes 310 years after its SYN
+    s.seg(e + 2 * 10**6, c2, SV, 7000, 0, S, stream=1)
+    s.seg(e + 2 * 10**6 + 10 * ms, SV, c2, 9000, 7001, S | A, stream=1, ackrtt_us=10 * ms)
+    s.seg(e + y310 + 3 * 10**6, c2, SV, 7001, 9001, A, stream=1,
+          ackrtt_us=y310 + 10**6 - 10 * ms)
+    # two ACK RTTs of 200 years: their sum is beyond int64, their mean is not
+    for k in range(2):
+        s.seg(e + (3 + k) * 10**6, c2, SV, 7001 + 10 * k, 9001, A | P, length=10, stream=1,
+              inflight=10)
+        s.seg(e + y200 + (3 + k) * 10**6, SV, c2, 9001, 7011 + 10 * k, A, stream=1,
+              ackrtt_us=y200)
+    # the first connection is reset in 2280; a packet of it back in 1970
+    # is 310 years before, not after: the same row
+    s.seg(e + y310 + 4 * 10**6, c, SV, 1101, 5051, R, win=0)
+    s.seg(t1 + 70 * ms, SV, c, 5051, 1101, A, win=1000, findings=["dup_ack"])
+    # 2300, beyond q's range (null times), 330 years after that one: the
+    # row was written, these start another; the ACK RTT of 1 ms between two
+    # times q cannot hold is exact (as tshark's)
+    y330 = 330 * 365 * 86400 * 10**6
+    s.seg(e + y330, SV, c, 5051, 1101, A | P, length=10, win=1000, inflight=10)
+    s.seg(e + y330 + ms, c, SV, 1101, 5061, A, win=1000, ackrtt_us=ms)
     return s
 
 
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
-         "flows_hao": hao}
+         "flows_hao": hao, "flows_far": far}
 CASES = list(BUILD)
+
+
+def capture(n):
+    """The capture file of case n."""
+    return n + (".pcapng" if n == "flows_far" else ".pcap")
+
 # --from/--to cases: (name, capture, from, to) with times as ns since T0
 WINDOWS = [("flows_back_window", "flows_back", 40 * 10**9, 70 * 10**9),
            ("flows_back_window_after", "flows_back", 101 * 10**9, 200 * 10**9)]
@@ -449,8 +564,8 @@ def qarg(ns_since_t0):
 
 def table():
     for n in CASES:
-        print("%s\ttestdata/%s.pcap\t0\t--flows" % (n, n))
-        print("%s_packets\ttestdata/%s.pcap\t0\t--columns %s" % (n, n, COLUMNS))
+        print("%s\ttestdata/%s\t0\t--flows" % (n, capture(n)))
+        print("%s_packets\ttestdata/%s\t0\t--columns %s" % (n, capture(n), COLUMNS))
     for name, cap, frm, to in WINDOWS:
         print("%s\ttestdata/%s.pcap\t0\t--flows --from %s --to %s" %
               (name, cap, qarg(frm), qarg(to)))
@@ -460,7 +575,7 @@ def check_tshark(outdir):
     bad = 0
     for n in CASES:
         s = BUILD[n]()
-        args = ["tshark", "-n", "-r", os.path.join(outdir, n + ".pcap"), "-T", "fields",
+        args = ["tshark", "-n", "-r", os.path.join(outdir, capture(n)), "-T", "fields",
                 "-E", "separator=/t", "-e", "tcp.stream",
                 "-e", "tcp.analysis.bytes_in_flight", "-e", "tcp.analysis.ack_rtt",
                 "-e", "tcp.options.mss_val"]
@@ -472,7 +587,7 @@ def check_tshark(outdir):
             got = {f for f, x in zip(FINDINGS, v[4:]) if x}
             if got & {"fast_retransmission", "spurious_retransmission"}:
                 got.discard("retransmission")
-            rtt = int(round(float(v[2]) * 1e9)) if v[2] else None
+            rtt = int(Decimal(v[2]) * 10**9) if v[2] else None     # exact
             tsh = (int(v[0]), int(v[1]) if v[1] else None, rtt, got)
             if tsh != (pk.stream, pk.inflight, pk.ackrtt, pk.findings) or \
                     (v[3] and int(v[3]) != pk.mss) or (pk.mss and not v[3]):
@@ -498,7 +613,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     for n in CASES:
         s = BUILD[n]()
-        with open(os.path.join(outdir, n + ".pcap"), "wb") as fp:
+        with open(os.path.join(outdir, capture(n)), "wb") as fp:
             fp.write(s.pcap())
         with open(os.path.join(outdir, n + ".out"), "w") as fp:
             fp.write(s.flows_out(n))

@@ -24,6 +24,9 @@ Cases:
                  and one across a message boundary (truncated, then resync)
   kdb_corrupt    an impossible header (bad row, resync) and a length larger
                  than its object (bad row, framing goes on after the object)
+  kdb_far        a nanosecond pcapng: a sync query in 1970 answered in 2280,
+                 a latency a q timespan cannot hold (beyond +-(2^63 - 2) ns,
+                 292 years: null), then one in 2280 answered 250 us later
 """
 
 import datetime
@@ -239,11 +242,33 @@ class Capture:
             self.pkts.append((self.t, frame))
         return len(self.pkts), self.t  # the frame number it has (or the last kept)
 
+    def ng(self):
+        """pcapng, when a time is beyond pcap's 32-bit seconds."""
+        return any(not 0 <= t < 2**32 * 10**9 for t, _ in self.pkts)
+
     def pcap(self):
+        if self.ng():
+            return self.pcapng()
         out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)]
         for t, fr in self.pkts:
             sec, ns = divmod(t, 10**9)
             out.append(struct.pack("<IIII", sec, ns // 1000, len(fr), len(fr)) + fr)
+        return b"".join(out)
+
+
+    def pcapng(self):
+        def block(btype, body):
+            body += b"\0" * (-len(body) % 4)
+            return struct.pack("<II", btype, 12 + len(body)) + body + \
+                struct.pack("<I", 12 + len(body))
+        # Ethernet, if_tsresol 9 (nanoseconds)
+        out = [block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
+               block(1, struct.pack("<HHI", 1, 0, 262144) + struct.pack("<HHB3x", 9, 1, 9) +
+                     struct.pack("<HH", 0, 0))]
+        for t, fr in self.pkts:
+            assert 0 <= t < 2**64
+            out.append(block(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(fr),
+                                            len(fr)) + fr))
         return b"".join(out)
 
 
@@ -305,7 +330,9 @@ class Conn:
         if mtype == SYNC and has_hdr:
             self.pending_sync.append(t)
         if mtype == RESPONSE and has_hdr and self.pending_sync and latency is None:
-            r["latency"] = qspan(t - self.pending_sync.pop(0))
+            d = t - self.pending_sync.pop(0)
+            # null beyond a q timespan's +-(2^63 - 2) ns
+            r["latency"] = qspan(d) if abs(d) <= 2**63 - 2 else ""
         self.cap.rows.append(r)
 
     def send(self, side, mtype, payload, fields, segsize=None, compressed=False):
@@ -427,6 +454,20 @@ def case_tick():
     return cap
 
 
+def case_far():
+    cap = Capture(t0=10**9)                      # 1970.01.01D00:00:01
+    c = Conn(cap, 40003, 5010)
+    c.hello("far", "")
+    p, f = query("til 3")
+    c.send(0, SYNC, p, f)
+    cap.t += 310 * 365 * 86400 * 10**9           # 2280
+    c.send(1, RESPONSE, longs([0, 1, 2]), {"ptype": "7"})
+    c.send(0, SYNC, p, f)
+    cap.tick(250)
+    c.send(1, RESPONSE, longs([0, 1, 2]), {"ptype": "7"})
+    return cap
+
+
 def case_midstream():
     cap = Capture()
     tp = Conn(cap, 45000, 5010, handshake=False)
@@ -526,14 +567,15 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = args[0] if args else os.path.join(os.path.dirname(here), "testdata")
     cases = [("kdb_tick", case_tick), ("kdb_midstream", case_midstream),
-             ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt)]
+             ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt), ("kdb_far", case_far)]
     lines = []
     for name, fn in cases:
         cap = fn()
-        capfile = "testdata/%s.pcap" % name
+        ext = ".pcapng" if cap.ng() else ".pcap"
+        capfile = "testdata/%s%s" % (name, ext)
         lines.append("%s\t%s\t0\t--kdb --columns %s" % (name, capfile, COLS))
         if not table_only:
-            with open(os.path.join(outdir, name + ".pcap"), "wb") as f:
+            with open(os.path.join(outdir, name + ext), "wb") as f:
                 f.write(cap.pcap())
             with open(os.path.join(outdir, name + ".out"), "w") as f:
                 f.write(csv_out(cap.rows, COLS))

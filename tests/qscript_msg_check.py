@@ -589,7 +589,7 @@ def main():
     FLOWS = [["--flows"]]
 
     td = os.path.join(REPO, "testdata")
-    tfiles = sorted(f for f in os.listdir(td) if f.endswith(".pcap"))
+    tfiles = sorted(f for f in os.listdir(td) if f.endswith((".pcap", ".pcapng")))
     cases = []          # (capture, args, table)
 
     def add(capture, variants, table, extra=()):

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const struct column_help packet_help[] = {
-    { "time", "capture time, UTC, nanoseconds, exact to the file's resolution" },
+    { "time", "capture time, UTC, nanoseconds, exact to the file's resolution; empty when q cannot hold it (see below)" },
     { "sym", "--sym NAME, default the file name without extension (stdin for -)" },
     { "src", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
     { "dest", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
@@ -127,7 +127,7 @@ static const struct column_help fix_help[] = {
     { "bodylen", "BodyLength (9) as sent" },
     { "chkok", "the CheckSum (10) is right" },
     { "flags", "gap, skipped, reordered, bad_length, bad_checksum, no_checksum, too_long, over_budget, |-joined" },
-    { "latency", "for an execution report (35=8), order cancel reject (9), reject (3) or business reject (j): time since the order (D, F or G) with the same ClOrdID went the other way on the same connection; empty when unmatched" },
+    { "latency", "for an execution report (35=8), order cancel reject (9), reject (3) or business reject (j): time since the order (D, F or G) with the same ClOrdID went the other way on the same connection; empty when unmatched, or when a q timespan cannot hold it (see README \"Columns\")" },
     { "begin", "BeginString" },
     { "len", "message bytes on the wire" },
     { "gapbytes", "bytes missing just before the message" },
@@ -157,7 +157,7 @@ static const struct column_help kdb_help[] = {
     { "rows", "rows of the third item (the data): table → rows; list of columns → first column's count; list of atoms → 1; empty → 0" },
     { "query", "the text when the whole message is a string (h\"select from t\"); a q string column, read with *" },
     { "error", "text of an error response ('type, '.u.nosuch without the quote)" },
-    { "latency", "for a response: time from the oldest unanswered sync request on the same connection to this response (both at their time); at most 32 unanswered requests are remembered per connection: with more outstanding (a pipelining client) the oldest are forgotten, and the responses that answer them have an empty latency rather than a wrong one" },
+    { "latency", "for a response: time from the oldest unanswered sync request on the same connection to this response (both at their time); at most 32 unanswered requests are remembered per connection: with more outstanding (a pipelining client) the oldest are forgotten, and the responses that answer them have an empty latency rather than a wrong one; empty too when a q timespan cannot hold it (see README \"Columns\")" },
     { "status", "ok, truncated (bytes missing in the capture, or the capture ends inside it), bad (impossible header, payload contradicting its header, corrupt compressed data, object shorter than its length), unsupported (>2 GB forms of capability 5/6, 8-byte vector counts, foreign objects, fields past the first 64 KiB of a payload), over_budget (its payload could not be held because the 64 MiB reassembly budget was used up: len, ulen of an uncompressed message and msgtype are known, nothing else was read)" },
     { "reason", "why, for any status but ok (English, from a fixed set); empty for ok" },
     { "segs", "packets the message spans" },

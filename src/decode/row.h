@@ -153,7 +153,7 @@ struct row {
     uint32_t inflight, pushbytes;
     uint64_t acked;
     int64_t  ackrtt;           /* ns */
-    uint64_t irtt;             /* ns */
+    int64_t  irtt;             /* ns */
     char     analysis[ANALYSIS_MAX];
 
     /* Touched only when a packet or a column needs them: */

@@ -2,6 +2,7 @@
 #include "acktime.h"
 #include "grow.h"
 #include "fmt.h"
+#include "qspan.h"
 #include "seq_compare.h"
 
 #include <stdlib.h>
@@ -223,7 +224,7 @@ static void release(struct acktime *a)
     while (a->n) {
         struct held *h = &a->ring[a->first];
         if (h->waiting &&
-            (!a->has_now || !h->has_time || a->now - h->t <= (int64_t)ACKT_WAIT_NS))
+            (!a->has_now || !h->has_time || !qspan_exceeds(a->now, h->t, ACKT_WAIT_NS)))
             return;
         write_first(a, &a->st.timed_out);
     }
@@ -263,7 +264,7 @@ static int arena_room(struct acktime *a, size_t need)
 }
 
 void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, int dir,
-                 uint32_t end_seq, int64_t t_ns, int has_time)
+                 uint32_t end_seq, int64_t t_q, int has_time)
 {
     /* -c: rows are written in the order they come here, so the first
      * max_rows are the table; later ones would be held, counted in --stats
@@ -288,7 +289,7 @@ void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, 
     }
     uint32_t k = (a->first + a->n) % ACKT_MAX_ROWS;
     struct held *h = &a->ring[k];
-    *h = (struct held){ .stream = stream, .t = t_ns, .voff = a->hi, .vlen = (uint32_t)need,
+    *h = (struct held){ .stream = stream, .t = t_q, .voff = a->hi, .vlen = (uint32_t)need,
                         .end_seq = end_seq, .next = NIL, .dir = (uint8_t)dir, .waiting = 1,
                         .has_time = (uint8_t)(has_time != 0) };
     char *p = a->arena + a->hi;
@@ -321,7 +322,7 @@ void acktime_packet(struct acktime *a, const struct row *r, int has_flow, uint64
 {
     int has_time = (r->present & HAS_TIME) != 0;
     if (has_time) {
-        a->now = r->ts_sec * 1000000000LL + r->ts_nsec;
+        a->now = qspan_time(r->ts_sec, r->ts_nsec);
         a->has_now = 1;
     }
     struct conn *c;
@@ -332,8 +333,9 @@ void acktime_packet(struct acktime *a, const struct row *r, int has_flow, uint64
                 struct held *h = pop_waiting(a, c, peer);
                 a->st.acked++;
                 if (has_time && h->has_time) {
-                    h->has_ack = 1;
-                    h->ack_ns = a->now - h->t;
+                    /* null when too far apart for a timespan (qspan.h) */
+                    h->ack_ns = qspan_diff(a->now, h->t);
+                    h->has_ack = h->ack_ns != QSPAN_NULL;
                 }
             }
         }

@@ -54,9 +54,10 @@ void acktime_free(struct acktime *a);
 /* A finished row: vals holds every column (the acktime one is ignored; the
  * bytes are copied). Its message was sent in direction dir of connection
  * stream, ends before TCP sequence number end_seq, and was completed by a
- * packet captured at t_ns (has_time 0: no usable time, acktime empty). */
+ * packet captured at q time t_q (qspan.h; has_time 0: no time in q's
+ * range, acktime empty). */
 void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, int dir,
-                 uint32_t end_seq, int64_t t_ns, int has_time);
+                 uint32_t end_seq, int64_t t_q, int has_time);
 
 /* Every packet the mode sees, after the mode has handed over the rows it
  * completed: its ACK settles the peer's messages it covers, an RST ends the

@@ -403,7 +403,7 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_PUSHBYTES: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->pushbytes) : p;
     case COL_ACKRTT: return has_tn(r, TN_ACKRTT) ? fmt_timespan(p, r->ackrtt) : p;
     case COL_ACKED: return has_tn(r, TN_ACKED) ? fmt_u64(p, r->acked) : p;
-    case COL_IRTT: return has_tn(r, TN_IRTT) ? fmt_timespan(p, (int64_t)r->irtt) : p;
+    case COL_IRTT: return has_tn(r, TN_IRTT) ? fmt_timespan(p, r->irtt) : p;
     /* #18 */
     case COL_FILE:
         memcpy(p, ctx->file, ctx->file_len);

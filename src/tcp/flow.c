@@ -1,5 +1,6 @@
 /* flow.c: the bounded TCP connection table. */
 #include "flow.h"
+#include "qspan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +60,9 @@ static void clear_side(struct flow_table *t, const struct flow *f)
         t->sum[i].closer = -1;
     }
     if (t->num) {
-        ual_dir_clear(&t->ual, &t->num[i][0]);
-        ual_dir_clear(&t->ual, &t->num[i][1]);
-        memset(t->num[i], 0, sizeof t->num[i]);
+        ual_dir_clear(&t->ual, &t->num[i].dir[0]);
+        ual_dir_clear(&t->ual, &t->num[i].dir[1]);
+        memset(&t->num[i], 0, sizeof t->num[i]);
     }
 }
 
@@ -285,9 +286,21 @@ static void report_closed(struct flow_table *t, struct flow *f)
     }
 }
 
+/* Whether now (qspan.h: ns modulo 2^64 and hi) is at least
+ * FLOW_LINGER_NS after the last packet of sm, exactly: the difference of
+ * nanoseconds modulo 2^64 turns round past 292 years, so it is taken only
+ * when the seconds' high words differ by at most 1 (less than 2^33 s
+ * apart); further apart, later is quiet. */
+static int quiet_since(const struct flow_summary *sm, uint64_t now, int32_t now_hi)
+{
+    if ((uint64_t)((int64_t)now_hi - sm->end_hi + 1) <= 2u)
+        return (int64_t)(now - sm->end_ns) >= (int64_t)FLOW_LINGER_NS;
+    return now_hi > sm->end_hi;
+}
+
 /* --flows: closed connections that have been quiet for FLOW_LINGER_NS are
- * reported, oldest close first. */
-static void sweep_closed(struct flow_table *t, uint64_t now)
+ * reported, oldest close first. A packet without a time counts as at 1970. */
+static void sweep_closed(struct flow_table *t, uint64_t now, int32_t now_hi)
 {
     uint32_t cap = closed_cap(t);
     while (t->closed_n) {
@@ -295,7 +308,7 @@ static void sweep_closed(struct flow_table *t, uint64_t now)
         struct flow *f = c->f;
         const struct flow_summary *sm = &t->sum[slot_of(t, f)];
         if (f->used && f->stream == c->stream && sm->queued) {
-            if ((int64_t)(now - sm->last_ns) < (int64_t)FLOW_LINGER_NS && t->closed_n < cap)
+            if (!quiet_since(sm, now, now_hi) && t->closed_n < cap)
                 return;
             report_closed(t, f);
         }
@@ -351,12 +364,14 @@ static void swap_sides(struct flow_table *t, struct flow *f)
     if (t->sum)
         swap_bytes(&t->sum[i].dir[0], &t->sum[i].dir[1], sizeof t->sum[i].dir[0]);
     if (t->num)
-        swap_bytes(&t->num[i][0], &t->num[i][1], sizeof t->num[i][0]);
+        swap_bytes(&t->num[i].dir[0], &t->num[i].dir[1], sizeof t->num[i].dir[0]);
 }
 
 /* The per-direction figures of --flows. */
-static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int dir,
-                          const struct row *r, uint32_t findings, uint64_t now, int has_time)
+static void count_segment(struct flow_summary *f, const struct ta_conn *tc,
+                          const struct flow_num *fn, int dir,
+                          const struct row *r, uint32_t findings, uint64_t now, int32_t now_hi,
+                          int has_time)
 {
     struct flow_dir_stats *st = &f->dir[dir];
     uint16_t flags = r->tcpflags;
@@ -382,8 +397,12 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
             f->first_nsec = nsec;
         }
     }
-    f->last_ns = now;
-    f->first_rtt = (int64_t)tc->ts_first_rtt;
+    f->end_ns = now;
+    f->end_hi = now_hi;
+    /* (fn is NULL only when the numbers' memory could not be had: then
+     * the two times are taken as less than 2^33 s apart) */
+    f->first_rtt = !tc->ts_first_rtt ? 0 : fn && fn->irtt_null ? QSPAN_NULL
+                                                                 : (int64_t)tc->ts_first_rtt;
     /* a RST's window (often 0) advertises nothing */
     if ((r->present & HAS_WIN) && !(flags & TCP_RST) &&
         (!st->has_minwin || r->win < st->minwin)) {
@@ -412,9 +431,11 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
         if (r->rawwin == 0 && !(flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !st->at_zero) {
             st->at_zero = 1;
             st->zw_since = now;
+            st->zw_since_hi = now_hi;
         } else if (st->at_zero && (r->rawwin != 0 || (flags & TCP_RST))) {
             st->at_zero = 0;
-            st->zw_ns += (int64_t)(now - st->zw_since);
+            st->zw_ns = qspan_add(st->zw_ns,
+                                  qspan_between(now, now_hi, st->zw_since, st->zw_since_hi));
         }
         if (flags & (TCP_FIN | TCP_RST)) {
             if (f->closer < 0)
@@ -426,7 +447,7 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc, int 
         }
         if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !f->has_synack_rtt &&
             tc->ts_mru_syn) {
-            f->synack_rtt = (int64_t)(now - tc->ts_mru_syn);
+            f->synack_rtt = qspan_between(now, now_hi, tc->ts_mru_syn, fn ? fn->syn_hi : now_hi);
             f->has_synack_rtt = 1;
         }
     }
@@ -451,6 +472,14 @@ static void alloc_side(struct flow_table *t)
 }
 
 
+/* The high word of the row's seconds (qspan.h), beside its nanoseconds
+ * modulo 2^64 (no time: 1970, as they); made where it is needed, not on the
+ * default columns' path. */
+static inline int32_t row_hi(const struct row *r)
+{
+    return qspan_hi(r->ts_sec != INT64_MIN ? r->ts_sec : 0);
+}
+
 /* flow_track_tcp, and with quoted set flow_track_quoted: the one path, so
  * that a quoted header does to the connection just what dissect_tcp() does
  * with it; always inlined, so that the segments' path is what it was. */
@@ -460,7 +489,7 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
     int has_time = r->ts_sec != INT64_MIN;
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
     if (t->closed_n)
-        sweep_closed(t, now);
+        sweep_closed(t, now, row_hi(r));
     /* numbers implies analyze (main.c) */
     if ((t->analyze || t->on_end) &&
         (!t->ana || (t->on_end && !t->sum) || (t->numbers && !t->num)))
@@ -537,9 +566,20 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
             r->wscale = fwd->win_scale >= 0 ? (uint8_t)fwd->win_scale : 0;
         }
         if (ana) {
+            uint64_t rtt_before = ana->conn.ts_first_rtt;
             ta_after_header(&ana->conn, &ana->dir[dir], flags, now);
-            if (t->num && has_len)
-                flow_numbers(t, f, dir, r, listed, findings, now);
+            if (t->num) {
+                /* the handshake's times, exact (struct flow_num) */
+                struct flow_num *fn = &t->num[slot_of(t, f)];
+                int32_t now_hi = row_hi(r);
+                if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+                    fn->syn_hi = now_hi;
+                else if (!rtt_before && ana->conn.ts_first_rtt)
+                    fn->irtt_null = qspan_between(now, now_hi, ana->conn.ts_mru_syn,
+                                                  fn->syn_hi) == QSPAN_NULL;
+                if (has_len)
+                    flow_numbers(t, f, dir, r, listed, findings, now, now_hi);
+            }
         }
         /* tshark shows the findings only when the whole header, options
          * included, was there (else the dissection stops before). */
@@ -566,8 +606,10 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
             swap_sides(t, f);
             dir = 0;
         }
-        struct flow_summary *sm = &t->sum[slot_of(t, f)];
-        count_segment(sm, &ana->conn, dir, r, findings, now, has_time);
+        size_t i = slot_of(t, f);
+        struct flow_summary *sm = &t->sum[i];
+        count_segment(sm, &ana->conn, t->num ? &t->num[i] : NULL, dir, r, findings, now, row_hi(r),
+                      has_time);
         if (sm->dir[0].rst || sm->dir[1].rst || (sm->dir[0].fin && sm->dir[1].fin))
             queue_closed(t, f, sm);
     }

@@ -26,15 +26,18 @@
 struct flow_dir_stats {
     uint64_t pkts, bytes, wire;  /* segments, TCP payload bytes, frame bytes */
     uint64_t minwin;             /* smallest (scaled) window advertised */
+    /* a q timespan, QSPAN_NULL when it cannot hold it (qspan.h): */
     int64_t zw_ns;               /* time spent advertising a zero window */
-    uint64_t zw_since;           /* ns when the window closed (at_zero) */
+    uint64_t zw_since;           /* ns when the window closed (at_zero), */
     uint32_t zerowin, retrans, dupack;
+    int32_t zw_since_hi;         /* with qspan_hi of its seconds */
     uint16_t mss;
     uint8_t has_minwin, has_mss, at_zero, fin, rst;
     /* #16: this side's segments: largest bytes in flight, and the ACK RTT
      * samples of the peer's ACKs of them */
     uint64_t maxflight;
-    int64_t rttmin, rttmax, rttsum;
+    int64_t rttmin, rttmax;
+    __int128 rttsum;             /* exact: two samples may not fit int64_t */
     uint64_t rttn;
 };
 
@@ -57,6 +60,17 @@ struct flow {
     void *ext;                 /* per-flow state of a message mode, or NULL */
 };
 
+/* #16: the TCP numbers' state of one connection: the lists of
+ * unacknowledged segments per direction, and what makes the handshake's
+ * durations exact (qspan.h) beside the analysis' times modulo 2^64: the
+ * high word of the last pure SYN's seconds, and whether its first RTT
+ * (ta_conn.ts_first_rtt) is beyond a q timespan. */
+struct flow_num {
+    struct ual_dir dir[2];
+    int32_t syn_hi;
+    uint8_t irtt_null;
+};
+
 /* Sequence analysis state of one connection (analysis.h), kept in an array
  * beside the slots only when the table analyses (flow_table.analyze), so
  * that the other modes keep their small footprint. */
@@ -71,11 +85,15 @@ struct flow_summary {
     struct flow_dir_stats dir[2];
     int64_t first_sec, last_sec;
     uint32_t first_nsec, last_nsec;
-    uint64_t last_ns;
+    /* The last packet's time (in file order, not the latest; no time
+     * counts as 1970): ns modulo 2^64, with end_hi (qspan.h). */
+    uint64_t end_ns;
     /* Differences of capture times, negative when the clock went back (as
-     * the packet columns ackrtt and irtt show them). */
+     * the packet columns ackrtt and irtt show them), QSPAN_NULL when q
+     * cannot hold them (qspan.h). */
     int64_t synack_rtt;        /* SYN to its first SYN-ACK, ns */
     int64_t first_rtt;         /* SYN to the first pure ACK (Wireshark's), ns */
+    int32_t end_hi;
     uint8_t has_time;
     uint8_t has_synack_rtt;
     int8_t closer;             /* direction that sent the first FIN or RST, or -1 */
@@ -134,10 +152,9 @@ struct flow_table {
      * (stale entries of connections evicted since count too). */
     struct flow_closed *closed;
     /* #16: set (with analyze) for the TCP number columns; on_end implies
-     * it. The lists
-     * of unacknowledged segments, per slot and direction, and their pool. */
+     * it. Per slot (struct flow_num), and their pool. */
     int numbers;
-    struct ual_dir (*num)[2];
+    struct flow_num *num;
     struct ual_pool ual;
     uint32_t closed_head, closed_n;
 };
@@ -167,6 +184,6 @@ struct flow *flow_track_quoted(struct flow_table *t, struct row *r);
  * tcp.analysis tree) and the --flows figures. listed: Wireshark lists the
  * segment; findings: its analysis findings. */
 void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, int listed,
-                  uint32_t findings, uint64_t now);
+                  uint32_t findings, uint64_t now, int32_t now_hi);
 
 #endif

@@ -2,39 +2,41 @@
  * connection (unacked.h). Apart from flow.c so that the hot path of the
  * default columns keeps its code. */
 #include "flow.h"
+#include "qspan.h"
 
 /* #16: the TCP numbers of one segment (unacked.h): the row's columns, as
  * tshark shows them (only on a frame with a tcp.analysis tree, findings
  * already made or made here), and the --flows figures. */
 void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, int listed,
-                  uint32_t findings, uint64_t now)
+                  uint32_t findings, uint64_t now, int32_t now_hi)
 {
     size_t i = (size_t)(f - t->slots);
     const struct flow_ana *ana = &t->ana[i];
     uint16_t flags = r->tcpflags;
     uint32_t end = r->seq + r->paylen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
     struct ual_result res;
-    ual_segment(&t->ual, &t->num[i][dir], &t->num[i][!dir], f->dir[dir].base_seq, r->seq, r->ack,
+    ual_segment(&t->ual, &t->num[i].dir[dir], &t->num[i].dir[!dir], f->dir[dir].base_seq, r->seq, r->ack,
                 r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
-                &res);
+                now_hi, &res);
     /* the SACK blocks count from the next segment on (tshark dissects the
      * options after the analysis) */
-    t->num[i][dir].nsack = r->tcp_opts_whole && (r->present & HAS_SACK) ? r->nsack : 0;
-    t->num[i][dir].sack_bytes = r->sack_bytes;
+    t->num[i].dir[dir].nsack = r->tcp_opts_whole && (r->present & HAS_SACK) ? r->nsack : 0;
+    t->num[i].dir[dir].sack_bytes = r->sack_bytes;
     if (!r->tcp_opts_whole || !(findings || res.matched || res.bif_ran))
         return;
     uint8_t tn = 0;
     if (res.matched) {
         tn |= TN_ACKED;
         r->acked = res.acked_frame;
-        if (res.rtt_ns) {
+        /* not shown when 0, nor when q cannot hold it (qspan.h) */
+        if (res.rtt_ns != 0 && res.rtt_ns != QSPAN_NULL) {
             tn |= TN_ACKRTT;
             r->ackrtt = res.rtt_ns;
         }
     }
-    if (ana->conn.ts_first_rtt) {
+    if (ana->conn.ts_first_rtt && !t->num[i].irtt_null) {
         tn |= TN_IRTT;
-        r->irtt = ana->conn.ts_first_rtt;
+        r->irtt = (int64_t)ana->conn.ts_first_rtt;
     }
     if (res.inflight) {
         tn |= TN_INFLIGHT;

@@ -2,6 +2,7 @@
 #include "unacked.h"
 #include "row.h"
 #include "seq_compare.h"
+#include "qspan.h"
 
 #include <stdlib.h>
 
@@ -63,6 +64,7 @@ static void span(struct ual_entry *a, const struct ual_entry *b, uint32_t base)
         a->nextseq = b->nextseq;
         a->frame = b->frame;
         a->ts = b->ts;
+        a->ts_hi = b->ts_hi;
     }
 }
 
@@ -81,7 +83,7 @@ static void merge_oldest(struct ual_pool *p, struct ual_dir *d, uint32_t base)
 }
 
 void ual_add(struct ual_pool *p, struct ual_dir *d, uint32_t base, uint32_t seq,
-             uint32_t nextseq, uint64_t frame, uint64_t ts_ns)
+             uint32_t nextseq, uint64_t frame, uint64_t ts_ns, int32_t ts_hi)
 {
     if (d->n >= UAL_PER_DIR)
         merge_oldest(p, d, base);
@@ -90,7 +92,7 @@ void ual_add(struct ual_pool *p, struct ual_dir *d, uint32_t base, uint32_t seq,
         merge_oldest(p, d, base);
         i = take(p);
     }
-    struct ual_entry e = { seq, nextseq, UAL_NIL, 0, frame, ts_ns };
+    struct ual_entry e = { seq, nextseq, UAL_NIL, ts_hi, frame, ts_ns };
     if (i == UAL_NIL) {
         if (d->n == 1) {       /* stretch the only entry over this one */
             e.next = UAL_NIL;
@@ -110,7 +112,8 @@ void ual_add(struct ual_pool *p, struct ual_dir *d, uint32_t base, uint32_t seq,
     d->n++;
 }
 
-int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame, uint64_t *ts_ns)
+int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame,
+            uint64_t *ts_ns, int32_t *ts_hi)
 {
     int matched = 0;
     uint32_t prev = UAL_NIL;
@@ -123,6 +126,7 @@ int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame
                 matched = 1;
                 *frame = u->frame;
                 *ts_ns = u->ts;
+                *ts_hi = u->ts_hi;
             }
         } else if (GT_SEQ(ack, u->seq) && LE_SEQ(ack, u->nextseq)) {
             u->seq = ack;      /* acknowledges a part of it */
@@ -150,7 +154,7 @@ int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame
 
 void ual_segment(struct ual_pool *p, struct ual_dir *fwd, struct ual_dir *rev, uint32_t fwd_base,
                  uint32_t seq, uint32_t ack, uint32_t seglen, uint16_t flags, int listed,
-                 uint32_t nextseq, int lost, uint64_t frame, uint64_t now_ns,
+                 uint32_t nextseq, int lost, uint64_t frame, uint64_t now_ns, int32_t now_hi,
                  struct ual_result *out)
 {
     out->matched = out->bif_ran = 0;
@@ -160,11 +164,12 @@ void ual_segment(struct ual_pool *p, struct ual_dir *fwd, struct ual_dir *rev, u
     if (lost)
         fwd->bif_off = 1;      /* until the peer ACKs again */
     if (listed)
-        ual_add(p, fwd, fwd_base, seq, nextseq, frame, now_ns);
+        ual_add(p, fwd, fwd_base, seq, nextseq, frame, now_ns, now_hi);
     uint64_t ts = 0;
-    if (rev->head != UAL_NIL && ual_ack(p, rev, ack, &out->acked_frame, &ts)) {
+    int32_t ts_hi = 0;
+    if (rev->head != UAL_NIL && ual_ack(p, rev, ack, &out->acked_frame, &ts, &ts_hi)) {
         out->matched = 1;
-        out->rtt_ns = (int64_t)(now_ns - ts);
+        out->rtt_ns = qspan_between(now_ns, now_hi, ts, ts_hi);
     }
     if (seglen == 0 || fwd->head == UAL_NIL || fwd->bif_off)
         return;

@@ -25,11 +25,12 @@
 #define UAL_NIL 0u
 
 /* One listed segment: [seq, nextseq) (a SYN or FIN counts one), the frame
- * that sent it and when. next links a direction's entries oldest first. */
+ * that sent it and when (ts, ts_hi: qspan.h). next links a direction's
+ * entries oldest first. */
 struct ual_entry {
     uint32_t seq, nextseq;
     uint32_t next;
-    uint32_t pad;
+    int32_t ts_hi;
     uint64_t frame;
     uint64_t ts;
 };
@@ -55,7 +56,8 @@ struct ual_pool {
 /* What one segment yields (fields Wireshark would compute). */
 struct ual_result {
     uint64_t acked_frame;      /* acks_frame, when matched */
-    int64_t rtt_ns;            /* ack_rtt, when matched */
+    int64_t rtt_ns;            /* ack_rtt, when matched: QSPAN_NULL when q
+                                * cannot hold it (qspan.h) */
     uint32_t inflight;         /* bytes_in_flight, 0: none */
     uint32_t push_bytes;       /* push_bytes_sent, with inflight */
     uint8_t matched;           /* the ack ends a listed segment of the peer */
@@ -67,16 +69,18 @@ void ual_pool_free(struct ual_pool *p);
 /* Returns a direction's entries to the pool (connection forgotten). */
 void ual_dir_clear(struct ual_pool *p, struct ual_dir *d);
 
-/* Appends [seq, nextseq) sent in frame at ts_ns. base is the direction's
- * base sequence number (merges keep the relative lowest and highest). */
+/* Appends [seq, nextseq) sent in frame at time (ts_ns, ts_hi) (qspan.h).
+ * base is the direction's base sequence number (merges keep the relative
+ * lowest and highest). */
 void ual_add(struct ual_pool *p, struct ual_dir *d, uint32_t base, uint32_t seq,
-             uint32_t nextseq, uint64_t frame, uint64_t ts_ns);
+             uint32_t nextseq, uint64_t frame, uint64_t ts_ns, int32_t ts_hi);
 
 /* Removes what ack acknowledges from d (the peer's list), Wireshark's way:
  * an entry ending exactly at ack is a sample (the oldest such one is
  * reported), entries before it go, an entry it cuts is shortened. Returns
- * 1 and sets *frame and *ts_ns on a sample. */
-int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame, uint64_t *ts_ns);
+ * 1 and sets *frame and the entry's time (*ts_ns, *ts_hi) on a sample. */
+int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame,
+            uint64_t *ts_ns, int32_t *ts_hi);
 
 /* One segment of a connection: fwd is the sender's state, rev the peer's.
  * listed: Wireshark adds this segment to its list (data, SYN or FIN, and
@@ -84,7 +88,7 @@ int ual_ack(struct ual_pool *p, struct ual_dir *d, uint32_t ack, uint64_t *frame
  * segment was flagged lost_segment. */
 void ual_segment(struct ual_pool *p, struct ual_dir *fwd, struct ual_dir *rev, uint32_t fwd_base,
                  uint32_t seq, uint32_t ack, uint32_t seglen, uint16_t flags, int listed,
-                 uint32_t nextseq, int lost, uint64_t frame, uint64_t now_ns,
+                 uint32_t nextseq, int lost, uint64_t frame, uint64_t now_ns, int32_t now_hi,
                  struct ual_result *out);
 
 #endif

@@ -9,6 +9,7 @@
 #include "acktime.h"
 #include "msgtab.h"
 #include "out.h"
+#include "qspan.h"
 #include "row.h"
 #include "unit_main.h"
 
@@ -56,7 +57,7 @@ static void msg(unsigned id, uint64_t stream, int dir, uint32_t end_seq, int64_t
     char b[16];
     struct mt_val v[2] = { { b, (uint32_t)snprintf(b, sizeof b, "%u", id), MV_TEXT },
                            { NULL, 0, MV_NULL } };
-    acktime_row(a, v, stream, dir, end_seq, t_ns, 1);
+    acktime_row(a, v, stream, dir, end_seq, qspan_time(t_ns / 1000000000, t_ns % 1000000000), 1);
 }
 
 /* A packet of stream in direction dir at t_ns with these flags and ack. */
@@ -150,6 +151,32 @@ START_TEST(acktime_wait_is_bounded_in_capture_time)
 }
 END_TEST
 
+START_TEST(acktime_q_cannot_hold_is_empty)
+{
+    /* sent in 1970, acknowledged in 2280: 310 years, beyond a timespan
+     * (and beyond int64_t nanoseconds since 1970) */
+    const int64_t y310 = 310LL * 365 * 86400; /* seconds */
+    char b[4] = "1";
+    struct mt_val v[2] = { { b, 1, MV_TEXT }, { NULL, 0, MV_NULL } };
+    acktime_row(a, v, 1, 0, 100, qspan_time(1, 0), 1);
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_TIME | HAS_TCPHDR;
+    r.ts_sec = y310;
+    r.tcpflags = TCP_ACK;
+    r.ack = 100;
+    acktime_packet(a, &r, 1, 1, 1);
+    /* and a message in 2280 acknowledged 2 ms later: exact */
+    b[0] = '2';
+    acktime_row(a, v, 1, 0, 200, qspan_time(y310, 0), 1);
+    r.ts_nsec = 2000000;
+    r.ack = 200;
+    acktime_packet(a, &r, 1, 1, 1);
+    ck_assert_str_eq(written(), "1,\n2,0D00:00:00.002000000\n");
+    ck_assert_uint_eq(acktime_stats(a)->acked, 2);
+}
+END_TEST
+
 START_TEST(acktime_direction_bound_gives_up_the_oldest)
 {
     for (unsigned i = 0; i <= ACKT_PER_DIR; i++)
@@ -193,6 +220,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, acktime_rows_wait_and_keep_their_order);
+    tcase_add_test(tc, acktime_q_cannot_hold_is_empty);
     tcase_add_test(tc, acktime_needs_the_peer_ack_covering_the_last_byte);
     tcase_add_test(tc, acktime_sequence_numbers_wrap);
     tcase_add_test(tc, acktime_reset_and_end_give_up);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "qspan.h"
 #include "unit_main.h"
 
 static char buf[128];
@@ -175,6 +176,60 @@ START_TEST(timespan_parts_longest)
 }
 END_TEST
 
+START_TEST(qspan_durations_q_can_hold)
+{
+    /* q times: the ends of q's range, 2000.01.01 and a second after */
+    int64_t first = qspan_time(Q_FIRST_UNIX_SEC, Q_FIRST_NSEC);
+    int64_t last = qspan_time(Q_LAST_UNIX_SEC, Q_LAST_NSEC);
+    ck_assert_int_eq(first, -INT64_MAX + 1);
+    ck_assert_int_eq(last, INT64_MAX - 1);
+    ck_assert_int_eq(qspan_time(946684800, 0), 0);
+    ck_assert_int_eq(qspan_time(946684801, 5), 1000000005);
+    /* 2292 less 1707 does not fit a timespan, either way: null */
+    ck_assert_int_eq(qspan_diff(last, first), QSPAN_NULL);
+    ck_assert_int_eq(qspan_diff(first, last), QSPAN_NULL);
+    /* the longest finite ones, and one more is 0Wn or -0Wn: null */
+    ck_assert_int_eq(qspan_diff(last, 0), INT64_MAX - 1);
+    ck_assert_int_eq(qspan_diff(first, 0), -INT64_MAX + 1);
+    ck_assert_int_eq(qspan_diff(last, -1), QSPAN_NULL);
+    ck_assert_int_eq(qspan_diff(first, 1), QSPAN_NULL);
+    ck_assert_int_eq(qspan_diff(first, 2), QSPAN_NULL); /* INT64_MIN itself */
+    ck_assert_int_eq(qspan_diff(5, 7), -2);
+    /* totals: null once a part is, or the sum does not fit */
+    ck_assert_int_eq(qspan_add(INT64_MAX - 2, 1), INT64_MAX - 1);
+    ck_assert_int_eq(qspan_add(INT64_MAX - 2, 2), QSPAN_NULL);
+    ck_assert_int_eq(qspan_add(QSPAN_NULL, 0), QSPAN_NULL);
+    ck_assert_int_eq(qspan_add(-3, 1), -2);
+    ck_assert(qspan_exceeds(last, first, INT64_MAX));
+    ck_assert(!qspan_exceeds(last, first, UINT64_MAX));
+    ck_assert(!qspan_exceeds(first, last, 0));
+    ck_assert(!qspan_exceeds(10, 0, 10));
+    ck_assert(qspan_exceeds(11, 0, 10));
+    /* times kept as (ns modulo 2^64, seconds >> 32): exact whatever the
+     * year, null beyond a timespan */
+#define AT(s, n) (uint64_t)(s) * 1000000000u + (n), qspan_hi(s)
+    ck_assert_int_eq(qspan_between(AT(5, 1), AT(4, 2)), 999999999);
+    ck_assert_int_eq(qspan_between(AT(4, 2), AT(5, 1)), -999999999);
+    /* 9223372035 s and 9223372036.854775806 s apart: the longest finite */
+    ck_assert_int_eq(qspan_between(AT(9223372036LL, 854775806), AT(0, 0)), INT64_MAX - 1);
+    ck_assert_int_eq(qspan_between(AT(9223372036LL, 854775807), AT(0, 0)), QSPAN_NULL);
+    ck_assert_int_eq(qspan_between(AT(0, 0), AT(9223372036LL, 854775806)), -INT64_MAX + 1);
+    ck_assert_int_eq(qspan_between(AT(-1, 0), AT(9223372036LL, 854775806)), QSPAN_NULL);
+    /* far from 1970 and far apart in the high words */
+    ck_assert_int_eq(qspan_between(AT(INT64_MAX, 999999999), AT(INT64_MAX - 9000000000LL, 0)),
+                     9000000000999999999LL);
+    ck_assert_int_eq(qspan_between(AT(INT64_MIN + 1, 0), AT(INT64_MAX, 0)), QSPAN_NULL);
+    ck_assert_int_eq(qspan_between(AT(-5000000000LL, 7), AT(-5000000000LL, 8)), -1);
+    ck_assert_int_eq(qspan_between(AT(4294967296LL * 3, 0), AT(4294967296LL, 0)),
+                     4294967296LL * 2 * 1000000000);
+    ck_assert_int_eq(qspan_between(AT(4294967296LL * 3 + 700000000, 0), AT(4294967296LL, 0)),
+                     QSPAN_NULL);
+    ck_assert_int_eq(qspan_between(AT(4294967296LL * 3 - 1, 0), AT(4294967296LL + 5000000000LL, 0)),
+                     (4294967296LL * 2 - 1 - 5000000000LL) * 1000000000);
+#undef AT
+}
+END_TEST
+
 START_TEST(hex_lowercase)
 {
     const uint8_t b[3] = { 0x00, 0xAB, 0x5F };
@@ -197,6 +252,7 @@ int main(void)
     tcase_add_test(tc, time_q_range_edges);
     tcase_add_test(tc, timespan_days_and_sign);
     tcase_add_test(tc, timespan_parts_longest);
+    tcase_add_test(tc, qspan_durations_q_can_hold);
     tcase_add_test(tc, hex_lowercase);
     suite_add_tcase(s, tc);
     return run_suite(s);

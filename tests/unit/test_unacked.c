@@ -6,6 +6,7 @@
 
 #include "row.h"
 #include "unacked.h"
+#include "qspan.h"
 #include "unit_main.h"
 
 #define BASE 1000u
@@ -22,20 +23,31 @@ static void setup(void)
 static void teardown(void) { ual_pool_free(&pool); }
 
 /* A data segment [seq, seq+len) sent by the listed side in frame at t. */
-static struct ual_result send_seg(uint32_t seq, uint32_t len, uint16_t flags, uint64_t frame,
-                                  uint64_t t)
+static struct ual_result send_seg_at(uint32_t seq, uint32_t len, uint16_t flags, uint64_t frame,
+                                     uint64_t t, int32_t hi)
 {
     struct ual_result res;
-    ual_segment(&pool, &data, &acks, BASE, seq, 1, len, flags, 1, seq + len, 0, frame, t, &res);
+    ual_segment(&pool, &data, &acks, BASE, seq, 1, len, flags, 1, seq + len, 0, frame, t, hi, &res);
     return res;
 }
 
+static struct ual_result send_seg(uint32_t seq, uint32_t len, uint16_t flags, uint64_t frame,
+                                  uint64_t t)
+{
+    return send_seg_at(seq, len, flags, frame, t, 0);
+}
+
 /* A pure ACK from the peer. */
-static struct ual_result ack_seg(uint32_t ack, uint64_t frame, uint64_t t)
+static struct ual_result ack_seg_at(uint32_t ack, uint64_t frame, uint64_t t, int32_t hi)
 {
     struct ual_result res;
-    ual_segment(&pool, &acks, &data, 1, 1, ack, 0, TCP_ACK, 0, 1, 0, frame, t, &res);
+    ual_segment(&pool, &acks, &data, 1, 1, ack, 0, TCP_ACK, 0, 1, 0, frame, t, hi, &res);
     return res;
+}
+
+static struct ual_result ack_seg(uint32_t ack, uint64_t frame, uint64_t t)
+{
+    return ack_seg_at(ack, frame, t, 0);
 }
 
 START_TEST(inflight_grows_until_acked)
@@ -78,6 +90,40 @@ START_TEST(rtt_after_retransmission_from_first_copy)
 }
 END_TEST
 
+START_TEST(rtt_q_cannot_hold_is_null)
+{
+    /* Times kept as (nanoseconds modulo 2^64, seconds >> 32). 1970 and
+     * 2280 (310 years): the ACK acknowledges the segment, its RTT is null,
+     * not a value turned round; either way. */
+    const int64_t s1 = 1, s2 = 310LL * 365 * 86400;
+#define AT(s) (uint64_t)(s) * 1000000000u, qspan_hi(s)
+    send_seg_at(1001, 100, TCP_ACK, 1, AT(s1));
+    struct ual_result r = ack_seg_at(1101, 2, AT(s2));
+    ck_assert(r.matched);
+    ck_assert_uint_eq(r.acked_frame, 1);
+    ck_assert_int_eq(r.rtt_ns, QSPAN_NULL);
+    send_seg_at(1101, 100, TCP_ACK, 3, AT(s2));
+    r = ack_seg_at(1201, 4, AT(s1));
+    ck_assert(r.matched);
+    ck_assert_int_eq(r.rtt_ns, QSPAN_NULL);
+    /* 200 years (beyond 2^33 s apart... no: 6.3e9 s, high words 0 and 1):
+     * exact, and 280 years (high words 0 and 2: worked out in full) */
+    const int64_t s3 = 200LL * 365 * 86400, s4 = 280LL * 365 * 86400;
+    send_seg_at(1201, 100, TCP_ACK, 5, AT(s1));
+    r = ack_seg_at(1301, 6, AT(s3));
+    ck_assert_int_eq(r.rtt_ns, (s3 - s1) * 1000000000);
+    send_seg_at(1301, 100, TCP_ACK, 7, AT(s4));
+    r = ack_seg_at(1401, 8, AT(s1));
+    ck_assert_int_eq(r.rtt_ns, -(s4 - s1) * 1000000000);
+    /* 1 ms apart in the year 586,000 (beyond q's timestamps): exact */
+    const int64_t s5 = 18446744073204LL;
+    send_seg_at(1401, 100, TCP_ACK, 9, AT(s5));
+    r = ack_seg_at(1501, 10, (uint64_t)s5 * 1000000000u + 1000000, qspan_hi(s5));
+    ck_assert_int_eq(r.rtt_ns, 1000000);
+#undef AT
+}
+END_TEST
+
 START_TEST(sack_blocks_lower_inflight)
 {
     send_seg(1001, 100, TCP_ACK, 1, 10);
@@ -112,7 +158,7 @@ START_TEST(empty_pool_leaves_segment_unlisted)
     ck_assert_int_eq(ual_pool_init(&pool, 1), 0);
     struct ual_dir other;
     memset(&other, 0, sizeof other);
-    ual_add(&pool, &other, BASE, 5001, 5002, 1, 1);   /* takes the only entry */
+    ual_add(&pool, &other, BASE, 5001, 5002, 1, 1, 0);   /* takes the only entry */
     send_seg(1001, 10, TCP_ACK, 2, 2);
     ck_assert_uint_eq(data.n, 0);
     ck_assert_uint_eq(pool.unlisted, 1);
@@ -130,6 +176,7 @@ int main(void)
     tcase_add_test(tc, inflight_grows_until_acked);
     tcase_add_test(tc, partial_ack_gives_no_sample);
     tcase_add_test(tc, rtt_after_retransmission_from_first_copy);
+    tcase_add_test(tc, rtt_q_cannot_hold_is_null);
     tcase_add_test(tc, sack_blocks_lower_inflight);
     tcase_add_test(tc, bound_merges_oldest_and_keeps_inflight);
     tcase_add_test(tc, empty_pool_leaves_segment_unlisted);

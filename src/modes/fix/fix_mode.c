@@ -3,6 +3,7 @@
 #include "acktime.h"
 #include "fix.h"
 #include "fmt.h"
+#include "qspan.h"
 #include "grow.h"
 #include "msg_columns.h"
 #include "reasm.h"
@@ -331,7 +332,8 @@ static int lat_find(struct fix_mode *m, const struct text *id, uint64_t h, uint6
     return (int)(si * LAT_WAYS + (uint32_t)victim);
 }
 
-static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
+/* A packet's q time (qspan.h; meaningless, and unused, without has_time). */
+static int64_t pkt_ns(const struct reasm_pkt *p) { return qspan_time(p->ts_sec, p->ts_nsec); }
 
 static int msgtype_is(const struct text *v, const char *t)
 {
@@ -401,8 +403,9 @@ static void pair_latency(struct fix_mode *m, struct pmsg *pm)
     } else {
         int slot = lat_find(m, &id, pm->lat_h, pm->stream, !pm->dir, 0);
         if (slot >= 0) {
-            pm->has_latency = 1;
-            pm->latency = pkt_ns(&pm->last) - m->lat[slot].t;
+            /* null when the two times lie too far apart for a timespan */
+            pm->latency = qspan_diff(pkt_ns(&pm->last), m->lat[slot].t);
+            pm->has_latency = pm->latency != QSPAN_NULL;
             /* OrdStatus filled, canceled, rejected, expired, done for day:
              * no further reports to pair, give the slot back. */
             struct text st = field_text(ff, msg, FIXV_ORDSTATUS);

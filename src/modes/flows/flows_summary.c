@@ -4,6 +4,7 @@
 #include "flows_summary.h"
 #include "qtext.h"
 #include "fmt.h"
+#include "qspan.h"
 
 #include <string.h>
 
@@ -59,10 +60,11 @@ static void set_time(struct field *f, struct format_ctx *ctx, int ok, int64_t se
 }
 
 /* A negative duration (the clock went backwards) is shown as such, as the
- * packet columns ackrtt and irtt show it: q timespans may be negative. */
+ * packet columns ackrtt and irtt show it: q timespans may be negative. One
+ * that q cannot hold (QSPAN_NULL, qspan.h) is null. */
 static void set_span(struct field *f, int ok, int64_t ns)
 {
-    if (!ok) {
+    if (!ok || ns == QSPAN_NULL) {
         f->null = 1;
         return;
     }
@@ -90,7 +92,8 @@ static void fill_numbers(struct field *v, const struct flow_summary *sm)
         struct field *rtt = &v[2 + 3 * side];
         int ok = st->rttn != 0;
         set_span(&rtt[0], ok, st->rttmin);
-        set_span(&rtt[1], ok, ok ? st->rttsum / (int64_t)st->rttn : 0);
+        /* the mean of finite samples is finite: toward zero, as C's / */
+        set_span(&rtt[1], ok, ok ? (int64_t)(st->rttsum / (__int128)st->rttn) : 0);
         set_span(&rtt[2], ok, st->rttmax);
         set_u(&v[8 + side], st->rttn);
     }
@@ -155,8 +158,10 @@ static void fill(struct field *v, const struct flow *fl, const struct flow_summa
     set_u(&v[22], s->zerowin);
     set_u(&v[23], d->zerowin);
     /* a window still closed counts until that side's last packet */
-    int64_t szw = s->zw_ns + (s->at_zero ? (int64_t)(sm->last_ns - s->zw_since) : 0);
-    int64_t dzw = d->zw_ns + (d->at_zero ? (int64_t)(sm->last_ns - d->zw_since) : 0);
+    int64_t szw = qspan_add(s->zw_ns, s->at_zero ? qspan_between(sm->end_ns, sm->end_hi,
+                                                                  s->zw_since, s->zw_since_hi) : 0);
+    int64_t dzw = qspan_add(d->zw_ns, d->at_zero ? qspan_between(sm->end_ns, sm->end_hi,
+                                                                  d->zw_since, d->zw_since_hi) : 0);
     set_span(&v[24], 1, szw);
     set_span(&v[25], 1, dzw);
     set_u(&v[26], s->retrans);

@@ -3,6 +3,7 @@
 #include "kdb_framer.h"
 #include "bytes.h"
 #include "grow.h"
+#include "qspan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -150,7 +151,8 @@ static const struct reasm_pkt *pkt_or(const struct reasm_pkt *a, const struct re
     return a ? a : b;
 }
 
-static int64_t pkt_ns(const struct reasm_pkt *p) { return p->ts_sec * 1000000000LL + p->ts_nsec; }
+/* A packet's q time (qspan.h; meaningless, and unused, without has_time). */
+static int64_t pkt_ns(const struct reasm_pkt *p) { return qspan_time(p->ts_sec, p->ts_nsec); }
 
 /* The next message ends just before byte end of the step's input: its
  * sequence number. Bytes handed back for framing again (a resync) and
@@ -215,8 +217,9 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
                  * latency, and shift every later one. */
                 o->req_dropped--;
             } else if (h->msgtype == KDB_RESPONSE && o && o->req_n > 0) {
-                m.has_latency = 1;
-                m.latency = pkt_ns(last) - o->req[o->req_head];
+                /* null when the two times lie too far apart */
+                m.latency = qspan_diff(pkt_ns(last), o->req[o->req_head]);
+                m.has_latency = m.latency != QSPAN_NULL;
                 o->req_head = (o->req_head + 1) % KDB_FRAMER_PENDING;
                 o->req_n--;
             }

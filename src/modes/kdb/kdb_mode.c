@@ -3,6 +3,7 @@
 #include "acktime.h"
 #include "msg_columns.h"
 #include "fmt.h"
+#include "qspan.h"
 #include "kdb_framer.h"
 #include "reasm.h"
 
@@ -171,7 +172,7 @@ static void on_message(void *ctx, const struct kdb_message *msg)
         p = value(m, msg, &origin, m->cols.col[c].id, p, &vals[c]);
     if (m->ack)
         acktime_row(m->ack, vals, msg->flow->stream, msg->dir, msg->end_seq,
-                    msg->last->ts_sec * 1000000000LL + msg->last->ts_nsec, msg->last->has_time);
+                    qspan_time(msg->last->ts_sec, msg->last->ts_nsec), msg->last->has_time);
     else
         mt_row(&m->w, vals);
 }
