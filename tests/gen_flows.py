@@ -494,6 +494,9 @@ def hao():
     s.seg(70 * ms, cn, (coa, 40000), 5001, 1111, A, stream=1, ackrtt_us=10 * ms)
     s.seg(80 * ms, hoa, cn, 1101, 5001, A | F, coa=coa)
     s.seg(90 * ms, cn, hoa, 5001, 1102, A | F, via=coa, ackrtt_us=10 * ms)
+    return s
+
+
 def far():
     """pcapng times more than 292 years apart (module docstring)."""
     s = Scenario(ng=True)
