@@ -314,6 +314,17 @@ def ipv4(src, dst, proto, inner, ttl=64, ipid=0x1234, opts=b"", df=True,
         if overrun:
             # nothing after the header; an ICMP quote of it goes on (meta)
             inner = Frag(inner.data, meta=dict(inner.meta, noflow=True))
+    seg = tot - hlen
+    if total and hlen <= total < hlen + len(inner.data):
+        # bytes after the datagram are no part of it: what the payload's
+        # header needs beyond the total length is not shown (Wireshark's IP
+        # dissector ends its buffer there); 16 bytes make a TCP segment
+        # and a TCP segment's length only when its whole header fits
+        kept = {c: vn for c, vn in inner.fields.items() if vn[1] <= seg}
+        if "paylen" in inner.meta and seg < len(inner.data) - inner.meta["paylen"]:
+            kept.pop("len", None)
+        inner = Frag(inner.data, kept,
+                     dict(inner.meta, noflow=True) if seg < 16 else inner.meta)
     if fragoff or mf:
         # a fragment: the transport fields go to the fragment that completes
         # the datagram (see completing())
@@ -350,7 +361,7 @@ def cipso_overruns(o):
             i += 1
             continue
         if tag not in (1, 2, 5, 6, 7):
-            return False
+            return i + 1 >= len(o)      # it reads the length byte, then stops
         if tl < (2 if tag == 7 else 4) or tl > 34 or i + tl - 1 > len(o):
             return False                # "Malformed CIPSO tag": stops
         if tag in (2, 5):
@@ -1440,6 +1451,12 @@ def cases_ipv4_options(out):
         # two bytes past, tshark calls the tag malformed and stops there
         syn(50011, o(134, 9, 0, 0, 0, 1, 1, 4, 0)),
         syn(50012, o(134, 8, 0, 0, 0, 1, 1, 4)),
+        # an unknown tag type stops the walk after its length byte: as the
+        # option's last byte (alone, or after a tag 2 whose odd category
+        # bytes leave one) it has none, and that read is past the option
+        syn(50112, o(134, 7, 0, 0, 0, 1, 9)),
+        syn(50212, o(134, 11, 0, 0, 0, 1, 2, 5, 0xAA, 0xBB, 0x63)),
+        syn(50312, o(134, 8, 0, 0, 0, 1, 9, 3)),
         # a length past the options only ends the walk
         syn(50013, o(200, 40)),
         # an ICMP error quoting a segment behind a short router alert: the
@@ -1492,6 +1509,13 @@ def cases_ip_more(out):
         eth(ipv4("10.8.0.7", "224.0.0.1", 2,
                  Frag(bytes.fromhex("1164ee9b00000000")), ttl=1)),
         eth(ipv4("10.8.0.7", "10.8.0.8", 253, Frag(b"exp!"))),
+        # a total length that ends inside the TCP header, the rest of it
+        # in the frame after the datagram: 2 bytes of it (nothing shown),
+        # 12 (the ports), 16 (a segment: its flags, numbers and window, but
+        # no length, as its 20-byte header does not fit)
+        eth(ipv4("10.8.0.9", "10.8.0.10", 6, tcp(21, 22, 23, 24, F["SYN"], 25), total=22)),
+        eth(ipv4("10.8.0.9", "10.8.0.10", 6, tcp(31, 32, 33, 34, F["SYN"], 35), total=32)),
+        eth(ipv4("10.8.0.9", "10.8.0.10", 6, tcp(41, 42, 43, 44, F["SYN"], 45), total=36)),
         # IPv6 No Next Header after a destination options header
         eth(ipv6("2001:db8:8::7", "2001:db8:8::8", 59, Frag(b""),
                  ext=[("dst", 8)])),

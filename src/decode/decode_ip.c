@@ -91,6 +91,11 @@ static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size
 static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen,
                              struct row *r, int depth)
 {
+    /* Bytes after the datagram (an Ethernet pad, a trailer) are not its
+     * payload: Wireshark's IP dissector ends its buffer at the datagram's
+     * length, so a header running past that is not read from them. */
+    if (caplen > seglen)
+        caplen = seglen;
     switch (proto) {
     case IPPROTO_NUM_TCP:
         decode_tcp(p, caplen, seglen, r);
@@ -169,7 +174,9 @@ static int cipso_whole(const uint8_t *o, size_t len)
             continue;
         }
         if (tag != 1 && tag != 2 && tag != 5 && tag != 6 && tag != 7)
-            return 1; /* an unknown tag ends the walk */
+            return off + 1 < len; /* an unknown tag ends the walk, once its
+                                   * length byte is read: the option's last
+                                   * byte has none */
         if (tl < (tag == 7 ? 2u : 4u) || tl > CIPSO_TAG_LEN_MAX || off + tl - 1 > len)
             return 1; /* "Malformed CIPSO tag": ends the walk */
         int stepped = tag == 2 || tag == 5;
