@@ -219,6 +219,34 @@ static int route_pending(const uint8_t *o, size_t len)
     return len >= 3 && o[2] >= 4 && !(o[2] & 3) && o[2] <= len;
 }
 
+/* One step of a walk over IPv4 options o[0..len) of which avail bytes may
+ * be read, as both of Wireshark's walks step (ipv4_options): NOPs passed
+ * over, *i left at the next option and *olen set to its length; END at the
+ * options' end, an EOL, or a length byte missing, under 2 or past them;
+ * CUT when a byte it needs lies at or past avail. */
+enum ipv4_opt_step { IPV4_OPT_ONE, IPV4_OPT_END, IPV4_OPT_CUT };
+
+static enum ipv4_opt_step ipv4_next_option(const uint8_t *o, size_t len, size_t avail, size_t *i,
+                                           size_t *olen)
+{
+    for (;; ++*i) {
+        if (*i >= len)
+            return IPV4_OPT_END;
+        if (*i >= avail)
+            return IPV4_OPT_CUT;
+        if (o[*i] == IPOPT_EOL)
+            return IPV4_OPT_END;
+        if (o[*i] != IPOPT_NOP)
+            break;
+    }
+    if (*i + 1 >= len)
+        return IPV4_OPT_END;
+    if (*i + 1 >= avail)
+        return IPV4_OPT_CUT;
+    *olen = o[*i + 1];
+    return *olen < 2 || *olen > len - *i ? IPV4_OPT_END : IPV4_OPT_ONE;
+}
+
 /* IPv4 options (hlen > 20, caplen >= 20; total: the datagram's length,
  * clamped to the frame; dst holds the header's), as Wireshark 4.0 reads them
  * (packet-ip.c). Returns whether its dissection goes on to the payload.
@@ -246,23 +274,14 @@ static int ipv4_options(const uint8_t *p, size_t hlen, size_t caplen, size_t tot
      * within the datagram */
     size_t avail = (caplen < total ? caplen : total) - IPV4_MIN_HEADER;
     const uint8_t *final = NULL;
-    for (size_t i = 0; i < len;) {
-        if (i >= avail)
+    size_t olen;
+    for (size_t i = 0;; i += olen) {
+        enum ipv4_opt_step st = ipv4_next_option(o, len, avail, &i, &olen);
+        if (st == IPV4_OPT_CUT)
             goto cut;
+        if (st == IPV4_OPT_END)
+            break;
         uint8_t type = o[i];
-        if (type == IPOPT_EOL)
-            break;
-        if (type == IPOPT_NOP) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= len)
-            break;
-        if (i + 1 >= avail)
-            goto cut;
-        size_t olen = o[i + 1];
-        if (olen < 2 || olen > len - i)
-            break;
         if (type == IPOPT_LSRR || type == IPOPT_SSRR) {
             if (i + 2 >= avail) /* its pointer, even past a length of 2 */
                 goto cut;
@@ -273,7 +292,6 @@ static int ipv4_options(const uint8_t *p, size_t hlen, size_t caplen, size_t tot
             }
             break;
         }
-        i += olen;
     }
     if (avail < len) { /* the options' tree item reads them all */
         if (final)
@@ -281,19 +299,8 @@ static int ipv4_options(const uint8_t *p, size_t hlen, size_t caplen, size_t tot
         return 0;
     }
     int go_on = 1, shown = final == NULL;
-    for (size_t i = 0; i < len;) {
+    for (size_t i = 0; ipv4_next_option(o, len, len, &i, &olen) == IPV4_OPT_ONE; i += olen) {
         uint8_t type = o[i];
-        if (type == IPOPT_EOL)
-            break;
-        if (type == IPOPT_NOP) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= len)
-            break;
-        size_t olen = o[i + 1];
-        if (olen < 2 || olen > len - i)
-            break;
         if (!(r->decode_flags & DECODE_IN_ERROR) && !ipv4_option_whole(o + i, olen)) {
             go_on = 0;
             break;
@@ -303,7 +310,6 @@ static int ipv4_options(const uint8_t *p, size_t hlen, size_t caplen, size_t tot
             memcpy(r->dst, o + i + olen - 4, 4);
             shown = 1;
         }
-        i += olen;
     }
     if (!final)
         return go_on;
