@@ -2,9 +2,11 @@
 """--publish end to end against tests/tickerplant.py (127.0.0.1, ports
 the kernel picks): rows equal, value for value, to the CSV of the same
 capture and columns for packet rows and every message mode; the fault
-behaviour (credentials, schema mismatch, error at the final sync, a
-receiver that dies and comes back or never does, a slow receiver with
-bounded memory); live rows within 100 ms.
+behaviour (credentials, never printed; a handshake never answered or
+answered with capability 0; schema mismatch, error at the final sync, a
+receiver that dies and comes back or never does or is lost before any row,
+a slow receiver with bounded memory, one reading slowly with a sync behind
+its backlog); live rows within 100 ms.
 
     publish_test.py PCAP2KDB GEN_FIXTRAFFIC
 """
@@ -199,6 +201,14 @@ r = run(["--publish", ":5010", "--columns", "time,src", "x.pcap"])
 check(r.returncode == 1 and b"sym" in r.stderr, "tick layout without sym: exit 1")
 r = run(["--batch", "10", "x.pcap"])
 check(r.returncode == 1, "--batch without --publish: exit 1")
+# user:password@host, the form URLs use, or the password where the port goes:
+# a usage error that never quotes the password
+for target in ("feed:s3cret@tp-host:5010", "s3cret@tp-host:5010", "feed:s3cret:tp-host:5010",
+               ":s3cret@tp-host"):
+    r = run(["--publish", target, "x.pcap"])
+    check(r.returncode == 1 and b"s3cret" not in r.stderr and b"[HOST]:PORT" in r.stderr,
+          "--publish %s: usage error without the password (%s)"
+          % (target, r.stderr.decode().splitlines()[0]))
 
 import socket
 s = socket.socket()
@@ -221,6 +231,39 @@ check(r.returncode == 0 and len(d["tables"]["pcap"]["rows"]) == 25, "right crede
 check(r2.returncode == 1 and rx.target.encode() in r2.stderr and b"wrongpass" not in r2.stderr
       and d["refused"] == 1, "wrong password: exit 1, target named, password never shown (%s)"
       % r2.stderr.decode().strip())
+
+# the connection and handshake of the try at the end of --retry-for get 1 s,
+# not a fixed 5 s
+for retry in ("0", "1"):
+    rx = Receiver([], "--handshake", "silent")
+    t0 = time.time()
+    r = run(["--publish", rx.target, "--retry-for", retry] + PACKETS[:1], timeout=30)
+    took = time.time() - t0
+    rx.stop()
+    check(r.returncode == 1 and b"no answer to the handshake" in r.stderr
+          and took < float(retry) + 1.8,
+          "handshake never answered, --retry-for %s: exit 1 within --retry-for + 1 s (%.2f s)"
+          % (retry, took))
+
+# kdb+ 2.5 (capability 0) has no timestamp or timespan: refused, nothing sent
+rx = Receiver([], "--handshake", "cap0")
+r = run(["--publish", rx.target] + PACKETS[:1], timeout=30)
+d = rx.stop()
+check(r.returncode == 1 and b"kdb+ 2.6 or later" in r.stderr and d["upd"] == 0
+      and r.stderr.count(b"\n") == 1,
+      "receiver answers capability 0: exit 1, one line, nothing sent (%s)"
+      % r.stderr.decode().strip())
+
+# lost before any row was published: exit 1 (nothing published), as the
+# man page says, not 3
+empty = os.path.join(TMP, "empty.pcap")
+open(empty, "wb").write(open(PACKETS[0], "rb").read()[:24])
+rx = Receiver([], "--sync", "close")
+r = run(["--publish", rx.target, "--retry-for", "1"] + [empty], timeout=30)
+rx.stop()
+check(r.returncode == 1 and b"nothing published" in r.stderr,
+      "receiver lost before any row: exit 1, nothing published (%d, %s)"
+      % (r.returncode, r.stderr.decode().splitlines()[-1:]))
 
 rx = Receiver([], "--mismatch")
 r = run(["--publish", rx.target] + PACKETS[:1])
@@ -322,6 +365,27 @@ if GEN:
         check(r.returncode == 3 and "gave up" in err and took < 15 and len(err.splitlines()) < 40,
               "receiver %s: exit 3 within the retries (%.1f s, %d lines on stderr)"
               % (what, took, len(err.splitlines())))
+
+    # a receiver that reads slowly but steadily is waited for, however much
+    # is queued before a sync request: not lost (it was after --retry-for
+    # from the request's write, the request behind ~0.8 MB read at 400 KB/s)
+    mid = os.path.join(TMP, "mid.pcap")
+    subprocess.run([GEN, "-n", "8000", "-o", mid], check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+    nmid = int(run(["--stats", "-o", "/dev/null", mid]).stderr.split(b"rows")[1].split()[0])
+    rx = Receiver([], "--read-rate", "400000")
+    t0 = time.time()
+    r = run(["--publish", rx.target, "--retry-for", "1", "--stats", mid], timeout=60)
+    took = time.time() - t0
+    d = rx.stop()
+    err = r.stderr.decode()
+    pub_bytes = int(err.split("pub_bytes")[1].split()[0]) if "pub_bytes" in err else 0
+    check(r.returncode == 0 and "lost" not in err and " 0\n" in err.split("reconnects")[1][:20]
+          and len(d["tables"]["pcap"]["rows"]) == nmid
+          and d["connections"] == 1 and pub_bytes > 600000,
+          "receiver reading %d bytes at 400 KB/s, --retry-for 1: not lost (exit %d, %.1f s, "
+          "%d connections, %s)" % (pub_bytes, r.returncode, took, d["connections"],
+                                   [ln for ln in err.splitlines() if "lost" in ln][:1]))
 
     # slow receiver: the writer blocks, memory stays bounded
     rx = Receiver([], "--slow", "0.05")

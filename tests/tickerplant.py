@@ -26,6 +26,10 @@ messages), --down S (come back on the same port after S s; -1 never),
 error|other|escape (answer meta with a q error / with :: / with an error
 holding terminal escapes, CR and LF), --error-final, --sync close|stall
 (close the connection on every "" sync request / never answer it).
+--read-rate B (read at most B bytes a second, in pieces every 20 ms, with
+a 16 KiB receive buffer: a slow receiver that keeps reading);
+--handshake silent|cap0 (never answer the handshake / answer capability 0,
+kdb+ 2.5's).
 --events FILE appends one line per .u.upd as it arrives (monotonic-free
 wall time, rows): for the live-latency test.
 """
@@ -200,6 +204,10 @@ class Tickerplant:
     def listen(self, port):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.a.read_rate:
+            # set before listen: accepted sockets inherit it (and the
+            # window scale it implies)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
         s.bind(("127.0.0.1", port))
         s.listen(4)
         return s
@@ -228,8 +236,11 @@ class Tickerplant:
 
     def recv_exact(self, c, n):
         b = b""
+        piece = max(1, int(self.a.read_rate * 0.02)) if self.a.read_rate else 1 << 30
         while len(b) < n:
-            x = c.recv(n - len(b))
+            if self.a.read_rate:
+                time.sleep(0.02)
+            x = c.recv(min(n - len(b), piece))
             if not x:
                 return None
             b += x
@@ -247,7 +258,11 @@ class Tickerplant:
         if self.a.user is not None and cred != ("%s:%s" % (self.a.user, self.a.password)).encode():
             self.refused += 1
             return False  # kdb+ closes without a word
-        c.sendall(bytes([min(hello[-2], 3)]))
+        if self.a.handshake == "silent":
+            while c.recv(4096):  # until the client gives up
+                pass
+            return False
+        c.sendall(bytes([0 if self.a.handshake == "cap0" else min(hello[-2], 3)]))
         while True:
             h = self.recv_exact(c, 8)
             if h is None:
@@ -370,6 +385,8 @@ def main():
     ap.add_argument("--die-after", type=int, default=0)
     ap.add_argument("--down", type=float, default=1.0)
     ap.add_argument("--slow", type=float, default=0.0)
+    ap.add_argument("--read-rate", type=int, default=0)
+    ap.add_argument("--handshake", choices=["silent", "cap0"])
     ap.add_argument("--mismatch", action="store_true")
     ap.add_argument("--meta", choices=["table", "error", "other", "escape"], default="table")
     ap.add_argument("--sync", choices=["close", "stall"])

@@ -85,6 +85,9 @@ struct publisher {
 /* Retries wait 0.5, 1, 2, 4, 5, 5... s */
 #define INITIAL_BACKOFF_NS 500000000u
 #define MAX_BACKOFF_NS 5000000000u
+/* The try at the end of --retry-for: its connection, handshake and table
+ * check get this long, so --retry-for 0 still tries once. */
+#define LAST_TRY_NS 1000000000u
 
 static void sleep_ns(uint64_t ns)
 {
@@ -203,37 +206,51 @@ static void gave_up(const struct publisher *p, uint64_t since_ns)
 
 /* Connects and checks; retries an unreachable receiver from since_ns until
  * deadline_ns with backoff 0.5, 1, 2, 4, 5, 5... s, the last try at the
- * deadline. Reconnecting, a receiver that now refuses our table is lost
- * (exit 3: rows were published), not a usage error. */
+ * deadline, which may take LAST_TRY_NS more: the connection, handshake and
+ * table check all end by then. Reconnecting, a receiver that now refuses
+ * our table or is too old is lost (exit 3 if rows were published), not a
+ * usage error. */
 static enum publish_status connect_checked(struct publisher *p, uint64_t since_ns,
                                            uint64_t deadline_ns, int reconnecting)
 {
     uint64_t wait = INITIAL_BACKOFF_NS;
+    p->conn.deadline_ns = deadline_ns + LAST_TRY_NS;
+    enum publish_status ps = PUB_OK;
     for (;;) {
         enum qconn_status cs = qconn_open(&p->conn, &p->target);
         if (cs == QC_OK) {
-            enum publish_status ps = check_schema(p, &cs);
+            ps = check_schema(p, &cs);
             if (ps != PUB_OK) {
                 qconn_close(&p->conn);
-                return reconnecting && ps == PUB_USAGE ? PUB_FAILED : ps;
+                ps = reconnecting && ps == PUB_USAGE ? PUB_FAILED : ps;
+                break;
             }
             if (cs == QC_OK)
-                return PUB_OK;
+                break;
             qconn_close(&p->conn);
+        }
+        if (cs == QC_TOO_OLD) {
+            fprintf(stderr, "%s: publish %s: %s\n", p->prog, p->target.shown, p->conn.err);
+            ps = reconnecting ? PUB_FAILED : PUB_USAGE;
+            break;
         }
         if (cs == QC_REFUSED && !reconnecting) {
             fprintf(stderr, "%s: publish %s: connection refused during the handshake "
                             "(wrong user or password?)\n",
                     p->prog, p->target.shown);
-            return PUB_USAGE;
+            ps = PUB_USAGE;
+            break;
         }
         uint64_t now = qconn_now_ns();
         if (now >= deadline_ns) {
             gave_up(p, since_ns);
-            return reconnecting ? PUB_FAILED : PUB_USAGE;
+            ps = reconnecting ? PUB_FAILED : PUB_USAGE;
+            break;
         }
         back_off(&wait, now, deadline_ns);
     }
+    p->conn.deadline_ns = 0; /* connected: a receiver that reads is waited for */
+    return ps;
 }
 
 struct publisher *publisher_open(const struct qtarget *t, const struct table_schema *sc,
@@ -251,8 +268,8 @@ struct publisher *publisher_open(const struct qtarget *t, const struct table_sch
     p->retry_for_s = retry_for_s;
     p->prog = prog;
     qconn_init(&p->conn);
-    /* A receiver that answers nothing, or reads nothing, this long is lost:
-     * --retry-for, at least 1 s and at most QCONN_STALL_TIMEOUT_MS. */
+    /* A receiver that neither reads nor answers this long is lost (struct
+     * qconn): --retry-for, at least 1 s and at most QCONN_STALL_TIMEOUT_MS. */
     double stall_ms = retry_for_s * 1000;
     p->conn.timeout_ms = stall_ms < 1000 ? 1000
                          : stall_ms > QCONN_STALL_TIMEOUT_MS ? QCONN_STALL_TIMEOUT_MS
@@ -274,9 +291,15 @@ struct publisher *publisher_open(const struct qtarget *t, const struct table_sch
 }
 
 /* The receiver is lost for good: what was published, and how much of it is
- * in doubt (stderr and --stats say the same). */
+ * in doubt (stderr and --stats say the same). Nothing published (no
+ * message written whole, so the receiver has no row) is exit 1, as when
+ * it cannot be reached at all. */
 static enum publish_status lost(struct publisher *p, uint64_t doubt, enum publish_status ps)
 {
+    if (p->st.rows == 0) {
+        fprintf(stderr, "%s: publish %s: nothing published\n", p->prog, p->target.shown);
+        return PUB_USAGE;
+    }
     fprintf(stderr, "%s: publish %s: %llu rows published (%llu of them not confirmed)\n",
             p->prog, p->target.shown, (unsigned long long)p->st.rows,
             (unsigned long long)doubt);

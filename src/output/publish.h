@@ -41,7 +41,8 @@ void publish_print_schema(FILE *f, const struct table_schema *sc, const struct p
 
 enum publish_status {
     PUB_OK = 0,
-    PUB_USAGE,                 /* refused, unreachable, wrong table: nothing published (exit 1) */
+    PUB_USAGE,                 /* refused, unreachable, too old, wrong table, lost
+                                * before a whole message: nothing published (exit 1) */
     PUB_FAILED,                /* gave up or the receiver answered an error (exit 3) */
 };
 

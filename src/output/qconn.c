@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,11 @@ int qtarget_parse(struct qtarget *t, const char *text, char *err, size_t errcap)
         }
     }
     size_t hn = (size_t)(host_end - s);
+    if (memchr(s, '@', hn)) { /* user:password@host: the text is not shown */
+        snprintf(err, errcap, "--publish: '@' in the host: the form is "
+                              "[HOST]:PORT[:USER:PASSWORD], credentials last");
+        return -1;
+    }
     if (hn >= sizeof t->host) {
         snprintf(err, errcap, "--publish: host name too long");
         return -1;
@@ -51,11 +57,14 @@ int qtarget_parse(struct qtarget *t, const char *text, char *err, size_t errcap)
     const char *port_end = strchr(port, ':');
     size_t pn = port_end ? (size_t)(port_end - port) : strlen(port);
     unsigned long v = 0;
-    for (size_t i = 0; i < pn; i++)
-        v = port[i] >= '0' && port[i] <= '9' && v < 100000 ? v * 10 + (unsigned)(port[i] - '0')
-                                                           : 100000;
-    if (pn == 0 || v == 0 || v > 65535) {
-        snprintf(err, errcap, "--publish: '%.*s' is not a port number (1-65535)", (int)pn, port);
+    size_t i = 0;
+    for (; i < pn && port[i] >= '0' && port[i] <= '9'; i++)
+        v = v < 100000 ? v * 10 + (unsigned)(port[i] - '0') : v;
+    if (pn == 0 || i < pn || v == 0 || v > 65535) {
+        /* The text is not quoted: "user:secret@host:5010" and
+         * "user:secret:host:5010" put a password where the port goes. */
+        snprintf(err, errcap, "--publish: the port (after HOST:) is not a number 1-65535; the "
+                              "form is [HOST]:PORT[:USER:PASSWORD], credentials last");
         return -1;
     }
     snprintf(t->port, sizeof t->port, "%lu", v);
@@ -76,6 +85,12 @@ void qconn_init(struct qconn *c)
     memset(c, 0, sizeof *c);
     c->fd = -1;
     c->timeout_ms = QCONN_STALL_TIMEOUT_MS;
+}
+
+/* Milliseconds from now to deadline_ns, rounded up; 0 when past. */
+static int ms_until(uint64_t now, uint64_t deadline_ns)
+{
+    return now >= deadline_ns ? 0 : (int)((deadline_ns - now + 999999) / 1000000);
 }
 
 void qconn_close(struct qconn *c)
@@ -107,8 +122,8 @@ static enum qconn_status fail(struct qconn *c, enum qconn_status st, const char 
     return st;
 }
 
-/* Connects to one address, non-blocking, within the connect timeout. */
-static int connect_one(const struct addrinfo *ai, int *err)
+/* Connects to one address, non-blocking, by deadline_ns. */
+static int connect_one(const struct addrinfo *ai, uint64_t deadline_ns, int *err)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
@@ -122,7 +137,7 @@ static int connect_one(const struct addrinfo *ai, int *err)
             close(fd);
             return -1;
         }
-        if (!wait_fd(fd, POLLOUT, QCONN_CONNECT_TIMEOUT_MS)) {
+        if (!wait_fd(fd, POLLOUT, ms_until(qconn_now_ns(), deadline_ns))) {
             *err = ETIMEDOUT;
             close(fd);
             return -1;
@@ -151,14 +166,18 @@ enum qconn_status qconn_open(struct qconn *c, const struct qtarget *t)
         snprintf(c->err, sizeof c->err, "cannot resolve host: %s", gai_strerror(gai));
         return QC_UNREACHABLE;
     }
+    uint64_t by = qconn_now_ns() + (uint64_t)QCONN_CONNECT_TIMEOUT_MS * 1000000u;
+    if (c->deadline_ns && c->deadline_ns < by)
+        by = c->deadline_ns;
     int e = ECONNREFUSED;
     for (const struct addrinfo *ai = res; ai && c->fd < 0; ai = ai->ai_next)
-        c->fd = connect_one(ai, &e);
+        c->fd = connect_one(ai, by, &e);
     freeaddrinfo(res);
     if (c->fd < 0)
         return fail(c, QC_UNREACHABLE, "cannot connect", e);
 
-    /* "USER:PASSWORD", capability 3 (kdb+ 3.0: timestamps, GUIDs), NUL */
+    /* "USER:PASSWORD", capability 3 (kdb+ 3.0: timestamps, GUIDs), NUL
+     * (../shared/docs/kdb-ipc.md §1) */
     uint8_t hello[sizeof t->cred + 2];
     size_t n = strlen(t->cred);
     memcpy(hello, t->cred, n);
@@ -171,7 +190,7 @@ enum qconn_status qconn_open(struct qconn *c, const struct qtarget *t)
     }
     uint8_t cap;
     for (;;) {
-        if (!wait_fd(c->fd, POLLIN, QCONN_CONNECT_TIMEOUT_MS)) {
+        if (!wait_fd(c->fd, POLLIN, ms_until(qconn_now_ns(), by))) {
             qconn_close(c);
             return fail(c, QC_PROTOCOL, "no answer to the handshake", 0);
         }
@@ -185,31 +204,99 @@ enum qconn_status qconn_open(struct qconn *c, const struct qtarget *t)
         return fail(c, QC_REFUSED, "the server closed the connection during the handshake "
                                    "(credentials refused?)", 0);
     }
+    /* The common capability: 0 is kdb+ 2.5 or older, which has no
+     * timestamp or timespan (pcap2kdb sends both); 1-6 all have them
+     * (kdb+ answers the lower of ours, 3, and its own). */
+    if (cap == 0) {
+        qconn_close(c);
+        return fail(c, QC_TOO_OLD, "the receiver is kdb+ 2.5 or older (IPC capability 0): it "
+                                   "has no timestamp or timespan; pcap2kdb needs kdb+ 2.6 or "
+                                   "later", 0);
+    }
+    if (cap > 6) {
+        char what[80];
+        snprintf(what, sizeof what, "the answer to the handshake (byte %u) is not a kdb+ "
+                                    "capability", cap);
+        qconn_close(c);
+        return fail(c, QC_PROTOCOL, what, 0);
+    }
     return QC_OK;
+}
+
+/* Bytes of ours in the socket the peer has not acknowledged (-1: cannot
+ * tell, and then only bytes moving through send() and recv() are seen). */
+static int unacked(int fd)
+{
+#ifdef TIOCOUTQ
+    int n;
+    if (ioctl(fd, TIOCOUTQ, &n) == 0)
+        return n;
+#endif
+    (void)fd;
+    return -1;
+}
+
+/* How often a wait looks whether the peer took bytes of ours. */
+#define LOOK_EVERY_MS 200
+
+/* Waits until the socket is ready for ev. 1 ready; 0 when the peer made
+ * no progress (struct qconn) for c->timeout_ms, or c->deadline_ns came. */
+static int wait_peer(struct qconn *c, short ev)
+{
+    uint64_t t0 = qconn_now_ns(), now = t0;
+    int queued = unacked(c->fd);
+    for (;;) {
+        uint64_t last = c->took_ns > c->heard_ns ? c->took_ns : c->heard_ns;
+        uint64_t end = last + (uint64_t)c->timeout_ms * 1000000u;
+        if (c->deadline_ns && c->deadline_ns < end)
+            end = c->deadline_ns;
+        int left = ms_until(now, end);
+        if (left == 0)
+            break;
+        if (wait_fd(c->fd, ev, left < LOOK_EVERY_MS ? left : LOOK_EVERY_MS)) {
+            c->blocked_ns += qconn_now_ns() - t0;
+            return 1;
+        }
+        now = qconn_now_ns();
+        int q = unacked(c->fd);
+        if (q >= 0 && q < queued)
+            c->took_ns = now;
+        queued = q;
+    }
+    c->blocked_ns += now - t0;
+    return 0;
+}
+
+/* Why wait_peer gave up, waiting to write or for an answer. */
+static enum qconn_status stalled(struct qconn *c, int answer)
+{
+    char what[96];
+    if (c->deadline_ns && qconn_now_ns() >= c->deadline_ns)
+        snprintf(what, sizeof what, "%s by the end of --retry-for",
+                 answer ? "no answer" : "the receiver read nothing");
+    else
+        snprintf(what, sizeof what, "the receiver %s for %d s",
+                 answer ? "neither read nor answered" : "read nothing", c->timeout_ms / 1000);
+    return fail(c, QC_LOST, what, 0);
 }
 
 enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n)
 {
     size_t done = 0;
+    c->took_ns = qconn_now_ns();
     while (done < n) {
         ssize_t r = send(c->fd, p + done, n - done, MSG_NOSIGNAL);
         if (r > 0) {
             done += (size_t)r;
+            c->took_ns = qconn_now_ns();
             continue;
         }
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             /* The receiver is behind: this is the backpressure. */
-            uint64_t t0 = qconn_now_ns();
-            int ready = wait_fd(c->fd, POLLOUT, c->timeout_ms);
-            c->blocked_ns += qconn_now_ns() - t0;
-            if (!ready) {
-                char what[64];
-                snprintf(what, sizeof what, "the receiver read nothing for %d s",
-                         c->timeout_ms / 1000);
-                return fail(c, QC_LOST, what, 0);
-            }
+            if (!wait_peer(c, POLLOUT))
+                return stalled(c, 0);
             continue;
         }
         return fail(c, QC_LOST, "write", r < 0 ? errno : EPIPE);
@@ -217,15 +304,15 @@ enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n)
     return QC_OK;
 }
 
-/* Reads exactly n bytes by deadline_ns (a peer that sends nothing, or too
- * little, until then is a lost connection). */
-static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n, uint64_t deadline_ns)
+/* Reads exactly n bytes, waiting as long as the peer makes progress. */
+static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n)
 {
     size_t done = 0;
     while (done < n) {
         ssize_t r = recv(c->fd, p + done, n - done, 0);
         if (r > 0) {
             done += (size_t)r;
+            c->heard_ns = qconn_now_ns();
             continue;
         }
         if (r == 0)
@@ -233,15 +320,8 @@ static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n, uint64_
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            uint64_t t0 = qconn_now_ns();
-            int left = t0 >= deadline_ns ? 0 : (int)((deadline_ns - t0 + 999999) / 1000000);
-            int ready = left > 0 && wait_fd(c->fd, POLLIN, left);
-            c->blocked_ns += qconn_now_ns() - t0;
-            if (!ready) {
-                char what[64];
-                snprintf(what, sizeof what, "no answer within %d s", c->timeout_ms / 1000);
-                return fail(c, QC_LOST, what, 0);
-            }
+            if (!wait_peer(c, POLLIN))
+                return stalled(c, 1);
             continue;
         }
         return fail(c, QC_LOST, "read", errno);
@@ -254,12 +334,13 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
     enum qconn_status st = qconn_send(c, b->p, b->len);
     if (st != QC_OK)
         return st;
-    /* the whole answer by then: a peer that drips it, or sends other
-     * messages instead, is as lost as a silent one */
-    uint64_t deadline = qconn_now_ns() + (uint64_t)c->timeout_ms * 1000000u;
+    /* Waited for as long as the peer reads what is queued before the
+     * request, or sends the answer (struct qconn). */
+    c->heard_ns = 0;
     for (;;) {
+        uint64_t heard = c->heard_ns; /* restored if this is not the answer */
         uint8_t h[QIPC_HEADER];
-        if ((st = recv_all(c, h, sizeof h, deadline)) != QC_OK)
+        if ((st = recv_all(c, h, sizeof h)) != QC_OK)
             return st;
         uint32_t len = h[0] == 1 ? (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
                                        (uint32_t)h[7] << 24
@@ -274,13 +355,15 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
         if (qb_reserve(b, len) != 0)
             return fail(c, QC_PROTOCOL, "no memory for the answer", 0);
         memcpy(b->p, h, sizeof h);
-        if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER, deadline)) != QC_OK)
+        if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER)) != QC_OK)
             return st;
         b->len = len;
         if (h[1] == QMSG_RESPONSE) {
             *compressed = h[2] != 0 || h[0] != 1;
             return QC_OK;
         }
-        /* an async or sync message from the peer: not our answer */
+        /* an async or sync message from the peer: not our answer, and
+         * no sign that the answer is coming */
+        c->heard_ns = heard;
     }
 }

@@ -26,28 +26,49 @@ enum qconn_status {
     QC_REFUSED,                /* connected, then closed during the handshake */
     QC_LOST,                   /* the connection broke or stalled */
     QC_PROTOCOL,               /* the peer sent something that is not kdb+ IPC */
+    QC_TOO_OLD,                /* kdb+ before 2.6 (capability 0): no timestamps */
 };
 
+/* A wait for the peer ends when it has made no progress for timeout_ms:
+ * it took none of our bytes (the bytes of ours still in the socket,
+ * TIOCOUTQ, did not shrink) and sent none of the answer awaited (whole
+ * messages that are not the answer do not count). A receiver that keeps reading
+ * (a TCP segment or more per timeout_ms), however much is queued before a
+ * request, is not lost; one that stops reading is, timeout_ms later. Not
+ * seen: what the peer reads from its own receive buffer once it holds all
+ * our bytes, so a request's answer is due timeout_ms after the peer took
+ * our last byte. deadline_ns (0: none) ends every wait whatever the
+ * progress: the end of --retry-for while (re)connecting. */
 struct qconn {
     int fd;
     uint64_t blocked_ns;       /* time spent waiting for the peer to read */
-    int timeout_ms;            /* longest wait for progress on a write or a reply */
+    int timeout_ms;            /* longest wait without progress */
+    uint64_t deadline_ns;      /* no wait past this (0: none) */
+    uint64_t took_ns;          /* when the peer last took bytes of ours */
+    uint64_t heard_ns;         /* when it last sent bytes of an answer */
     char err[256];             /* why the last call failed */
 };
 
+/* An attempt's connect and handshake wait at most this long (and never
+ * past deadline_ns). */
 #define QCONN_CONNECT_TIMEOUT_MS 5000
 #define QCONN_STALL_TIMEOUT_MS 60000
 /* Largest response read: meta of a table is a few KiB. */
 #define QCONN_MAX_RESPONSE (16u << 20)
 
 void qconn_init(struct qconn *c);
+/* Connects and handshakes by min(now + QCONN_CONNECT_TIMEOUT_MS,
+ * c->deadline_ns). The peer's capability must allow timestamps and
+ * timespans (1-6: kdb+ 2.6 or later; 0 is QC_TOO_OLD). */
 enum qconn_status qconn_open(struct qconn *c, const struct qtarget *t);
 void qconn_close(struct qconn *c);
 /* The whole of p[0..n), however slowly the peer reads. */
 enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n);
 /* Sends a sync message (already built in b) and reads its response into
  * b (the payload from b->p + QIPC_HEADER, b->len bytes in all); async
- * messages the peer sends meanwhile are skipped. *compressed is set when
+ * messages the peer sends meanwhile are skipped. The request may wait
+ * behind megabytes of earlier messages: the answer is awaited as long as
+ * the peer reads them (struct qconn). *compressed is set when
  * the response came compressed or big-endian (not decoded here). */
 enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed);
 
