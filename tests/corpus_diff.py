@@ -7,7 +7,7 @@ For every capture NAME in the corpus that has NAME.tshark.tsv, run
 
 (20 s timeout) and compare each output row with the oracle line of the same
 frame number.  The expected value of each column is derived from the tshark
-fields as described in SCHEMA.md; where the oracle cannot tell what our value
+fields as described in README ("Columns", "Compared with tshark"); where the oracle cannot tell what our value
 should be (SCTP ports, option fields of stacked TCP headers, ...) the field
 is not compared.  IP fragments are compared like any packet: the transport
 fields on the fragment where tshark reassembled the datagram.  See
@@ -73,7 +73,7 @@ SKIP = None          # expected value "do not compare"
 
 # ---------------------------------------------------------------------------
 # IANA protocol numbers -> "Keyword" column of the IANA protocol-numbers
-# registry.  Exception (SCHEMA.md): 58 is printed as ICMPv6.  89 is
+# registry.  Exception (README "Columns"): 58 is printed as ICMPv6.  89 is
 # OSPFIGP (the IANA keyword; "OSPF" is only the common name).  Numbers
 # without a keyword (61, 63, 68, 99, 114, 146-252, 253, 254, 255) are
 # expected as the decimal number.  For the few whose keyword is awkward
@@ -452,7 +452,7 @@ def expected_row(d, cols):
         uc = layers.count("udp")
         e["srcport"] = nth(d, "udp.srcport", un, uc)
         e["destport"] = nth(d, "udp.dstport", un, uc)
-        # len is udp.length - 8 (SCHEMA.md), empty for a bogus length
+        # len is udp.length - 8 (README "Columns"), empty for a bogus length
         # below 8; a zero length over IPv6 is a jumbogram's (RFC 2675), whose
         # length the oracle does not give
         ulen = nth(d, "udp.length", un, uc)

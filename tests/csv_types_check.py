@@ -2,9 +2,9 @@
 """Type grammar test over the CSV output and --schema.
 
 1. --schema prints exactly  NAME:("TYPES";enlist",") 0: `:out.csv  with the
-   q type of SCHEMA.md for every column: each column alone, all together, the
+   q type of README's column tables for every column: each column alone, all together, the
    default list, and --table changes NAME.  Every column the binary accepts
-   must have a type in EXPECTED below (a new column needs its SCHEMA.md type
+   must have a type in EXPECTED below (a new column needs its README type
    here too).
 2. An unknown column name exits 1 and lists exactly the valid columns.
 3. For every capture of testdata/ and ../shared/corpus (skipped with a message
@@ -40,7 +40,7 @@ DEFAULT_CORPUS = corpus_sample.corpus_dir()
 CAPTURE_EXT = (".pcap", ".pcapng", ".cap")
 DATA_MAX = 16
 
-# The q type of each column, from SCHEMA.md (v1).
+# The q type of each column, from README's column tables (the first round's).
 EXPECTED = {
     "time": "P", "sym": "S", "src": "S", "dest": "S", "srcport": "I", "destport": "I",
     "protocol": "S", "flags": "S", "seq": "J", "ack": "J", "win": "J", "tsval": "J",
@@ -50,7 +50,7 @@ EXPECTED = {
     "mss": "I", "analysis": "S", "data": "*",
     "hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J",  # #17
 }
-# SCHEMA.md v2 additions, one line per issue
+# Added since, one line per issue
 EXPECTED.update({"hwtime": "P", "hwdev": "I", "hwport": "I", "hash": "J"})  # #17
 EXPECTED.update({"tunnel": "S", "tsrc": "S", "tdest": "S", "tid": "J"})  # #15
 EXPECTED.update({"inflight": "J", "pushbytes": "J", "ackrtt": "N", "acked": "J",
@@ -172,8 +172,8 @@ def main():
            "unknown column: expected exit 1 with 'valid columns: ...', got %d %r" % (rc, err))
     cols = m.group(1).split(",") if m else list(EXPECTED)
     result(set(cols) == set(EXPECTED) and len(cols) == len(set(cols)),
-           "the binary's columns %s differ from SCHEMA.md's %s (new column: add its q type "
-           "to SCHEMA.md and EXPECTED)" % (sorted(set(cols) ^ set(EXPECTED)), ""))
+           "the binary's columns %s differ from README's %s (new column: add its q type "
+           "to README and EXPECTED)" % (sorted(set(cols) ^ set(EXPECTED)), ""))
     cols = [c for c in cols if c in EXPECTED]
     types = [EXPECTED[c] for c in cols]
     for bad in ("", "time,,len", "Time", "time,"):

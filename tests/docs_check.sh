@@ -136,5 +136,20 @@ for doc in README.md man/pcap2kdb.1; do
         fi
     done
 done
+# The documentation stands alone (#13): no code, test or document of the
+# repository sends its reader to the project's shared notes outside it (the
+# contract SCHEMA.md, the reference notes under shared/docs); public
+# specifications are cited instead. The corpus and the benchmark baseline
+# are inputs of tests, not references, and stay allowed.
+outside=$(cd "$root" && grep -rnE 'SCHEMA\.md|shared/docs|kdb-ipc\.md|hw-timestamps\.md' \
+              src tests man README.md CMakeLists.txt cmake tools .ci 2>/dev/null |
+          grep -v '^tests/fuzz/corpus/' | grep -v '^tests/docs_check.sh:')
+if [ -z "$outside" ]; then
+    passed=$((passed + 1))
+else
+    echo "FAIL: these lines cite notes outside the repository:"
+    echo "$outside"
+    failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

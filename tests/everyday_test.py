@@ -33,7 +33,7 @@ failed = passed = 0
 # How long to wait for an event before calling it missing: generous, since
 # only a broken binary gets near it.
 EVENT_TIMEOUT = 60.0
-# A live pipe must give its rows within 100 ms (SCHEMA.md): the check allows
+# A live pipe must give its rows within 100 ms (README "Long runs"): the check allows
 # a margin for scheduling and passes when one of LATENCY_TRIES tries is
 # within it.
 LATENCY_LIMIT = 0.1

@@ -160,7 +160,7 @@ def compress(msg):
 
 
 def uncompress(m):
-    """c.java uncompress(), as in shared/docs/kdb-ipc.md section 3."""
+    """c.java uncompress(), as in KX's public c.java (github.com/KxSystems/javakdb)."""
     ulen = struct.unpack("<I", m[8:12])[0]
     dst = bytearray(ulen)
     aa = [0] * 256

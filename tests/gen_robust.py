@@ -9,7 +9,7 @@ inputs that found bugs.
 The captures are built byte by byte here (deterministic). Their expected
 testdata/NAME.out and NAME.err were written by pcap2kdb and checked by hand
 against the rule each case names below (the decoder's own documented
-behaviour, SCHEMA.md's exit codes and message format); run_golden.sh
+behaviour, README's exit codes and message format ("Damaged input and exit codes")); run_golden.sh
 tests/robust.tsv compares against them like any golden case.
 """
 import os

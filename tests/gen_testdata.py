@@ -14,7 +14,7 @@ runs give identical bytes (tests/run_golden.sh --regen-check checks it).
 
 How the oracle handles truncation: every field a layer builds is recorded
 with the number of frame bytes it needs ("need"); a record that captured
-fewer bytes shows the field empty.  Rules (SCHEMA.md, tshark-like):
+fewer bytes shows the field empty.  Rules (README "Columns", tshark-like):
 IPv4 protocol needs 10 bytes of IP header, src 16, dest 20; TCP ports need
 4 bytes of TCP header; seq, ack, flags, window and the payload length (len)
 need all of the fixed 16 (tshark reads them together and shows none of them

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Output faults (SCHEMA.md, exit codes):
+# Output faults (README "Damaged input and exit codes"):
 #   - a reader that goes away (`pcap2kdb big.pcap | head -1`): exit 0, and
 #     nothing on stderr;
 #   - a write error (-o /dev/full, stdout on /dev/full or closed, a file-size

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""A test tickerplant for pcap2kdb --publish, written from the kdb+ IPC
-notes (../shared/docs/kdb-ipc.md) and kdb-tick's tick.q, not from src/:
+"""A test tickerplant for pcap2kdb --publish, written from KX's public
+kdb+ IPC documentation (code.kx.com/q/basics/ipc, q/kb/serialization) and
+kdb-tick's tick.q, not from src/:
 its own decoder and encoder.
 
 It listens on 127.0.0.1 (port 0: the kernel picks; the port is written to

@@ -130,8 +130,8 @@ static void report(struct converter *cv, const char *name, const struct reader *
                 (unsigned long long)rd->err_offset, rd->err);
 }
 
-/* Input pauses (a live pipe): rows decoded so far go out now (SCHEMA.md:
- * within 100 ms), including a q batch in the making. */
+/* Input pauses (a live pipe): rows decoded so far go out now (README "Long
+ * runs": within 100 ms), including a q batch in the making. */
 static void input_paused(void *ctx)
 {
     struct converter *cv = ctx;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* Keywords of IANA's "Assigned Internet Protocol Numbers" registry, except
- * 58, whose keyword IPv6-ICMP is better known as ICMPv6 (SCHEMA.md). Numbers
+ * 58, whose keyword IPv6-ICMP is better known as ICMPv6 (README "Columns"). Numbers
  * without a keyword are printed as numbers. */
 static const char *const ipproto_names[256] = {
     [0] = "HOPOPT",

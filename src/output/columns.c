@@ -1,4 +1,4 @@
-/* columns.c: column names, q types and value text (SCHEMA.md). */
+/* columns.c: column names, q types and value text (README "Columns"). */
 #include "columns.h"
 #include "columns_default.h"
 #include "fingerprint.h"

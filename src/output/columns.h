@@ -1,4 +1,4 @@
-/* columns.h: the output columns of SCHEMA.md: names, q types, and the text
+/* columns.h: the output columns (README "Columns"): names, q types, and the text
  * of each value. Writers loop over the selected columns; no writer knows how
  * a value is decoded, no decoder knows how it is printed. */
 #ifndef PCAP2KDB_COLUMNS_H

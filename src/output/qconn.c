@@ -176,8 +176,7 @@ enum qconn_status qconn_open(struct qconn *c, const struct qtarget *t)
     if (c->fd < 0)
         return fail(c, QC_UNREACHABLE, "cannot connect", e);
 
-    /* "USER:PASSWORD", capability 3 (kdb+ 3.0: timestamps, GUIDs), NUL
-     * (../shared/docs/kdb-ipc.md §1) */
+    /* "USER:PASSWORD", capability 3 (kdb+ 3.0: timestamps, GUIDs), NUL */
     uint8_t hello[sizeof t->cred + 2];
     size_t n = strlen(t->cred);
     memcpy(hello, t->cred, n);

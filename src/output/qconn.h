@@ -1,4 +1,5 @@
-/* qconn.h: one kdb+ IPC client connection (../shared/docs/kdb-ipc.md §1-2):
+/* qconn.h: one kdb+ IPC client connection (KX's "Interprocess communication",
+ * code.kx.com/q/basics/ipc):
  * a target named as q's hopen names it, connect, handshake, whole-message
  * writes and sync requests. Every wait has a deadline, every length read
  * from the peer a bound: a server that stalls, lies or vanishes is an

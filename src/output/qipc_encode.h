@@ -1,4 +1,5 @@
-/* qipc_encode.h: kdb+ IPC serialization (../shared/docs/kdb-ipc.md §2, §4)
+/* qipc_encode.h: kdb+ IPC serialization (KX's "Serialization examples",
+ * code.kx.com/q/kb/serialization)
  * into one growing buffer: no allocation per value, a message is built in
  * place and its length patched in at the end. Little-endian on the wire
  * (header byte 0 = 1), whatever the host. Also the few reads a publisher

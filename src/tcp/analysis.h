@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* Findings, as bits; the order of the bits is the order of the names in
- * the analysis column (SCHEMA.md). */
+ * the analysis column (README "TCP analysis"). */
 enum tcp_finding {
     TA_RETRANSMISSION = 1u << 0,
     TA_FAST_RETRANSMISSION = 1u << 1,

@@ -4,7 +4,8 @@
  * summary.
  *
  * Byte vectors, by origin:
- *   - shared/docs/kdb-ipc.md: the -8! table example, atoms, (::), errors;
+ *   - KX's "Serialization examples" (code.kx.com/q/kb/serialization): the
+ *     -8! table example, atoms, (::), errors;
  *   - qPython tests/QExpressions3.out (payloads written by q, incl. function
  *     types) and tests/QCompressedExpressions3.out (-18! output from offset 8);
  *   - node-q test/compress.js (whole -18! messages written by q);

@@ -1,5 +1,5 @@
-/* Byte-exact kdb+ IPC serialization against ../shared/docs/kdb-ipc.md and
- * the `-8!` outputs documented by KX (code.kx.com/q/kb/serialization). */
+/* Byte-exact kdb+ IPC serialization against the `-8!` outputs documented by
+ * KX (code.kx.com/q/kb/serialization). */
 #include <math.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -41,7 +41,7 @@ START_TEST(int_atom)
     qb_begin(&b, QMSG_ASYNC);
     qb_atom_int(&b, 1);
     qb_end(&b);
-    /* -8!1i (kdb-ipc.md §4: fa 01000000) */
+    /* -8!1i (serialization: fa 01000000) */
     expect_bytes(&b, "01000000 0d000000 fa 01000000");
     qb_free(&b);
 }
@@ -156,7 +156,7 @@ START_TEST(null_atoms)
 }
 END_TEST
 
-/* The KX worked example of kdb-ipc.md §4, through the reader: a table. */
+/* The KX worked example of "Serialization examples", through the reader: a table. */
 START_TEST(reads_table_columns_and_errors)
 {
     uint8_t m[256];

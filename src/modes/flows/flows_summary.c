@@ -1,4 +1,4 @@
-/* flows_summary.c: the --flows rows (SCHEMA.md "Connection rows"). Side
+/* flows_summary.c: the --flows rows (README "Connection rows"). Side
  * "s" is the connection's src (the sender of its first packet seen: the
  * client when the SYN was captured), side "d" its dest. */
 #include "flows_summary.h"

@@ -2,7 +2,7 @@
  * direction of a connection (reasm.h) into messages and summarises each one
  * with kdb_ipc.h, holding a bounded number of bytes per message.
  *
- * Recognition (shared/docs/kdb-ipc.md §6), on any port:
+ * Recognition (README "kdb+ IPC messages"), on any port:
  *   - a direction whose first byte after the SYN is delivered while the other
  *     direction has sent nothing is a client: its first bytes must be a
  *     handshake ("user:pass" + capability + NUL, kdb_hello_parse), else the

@@ -1,6 +1,6 @@
 /*
  * kdb_ipc.c - kdb+ IPC handshake, header, prefix decompression and payload
- * summary. See kdb_ipc.h for the API and shared/docs/kdb-ipc.md for the wire
+ * summary. See kdb_ipc.h for the API and the public references of the wire
  * format.
  */
 #include "kdb_ipc.h"
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-/* q type bytes (notes §4) */
+/* q type bytes (serialization) */
 #define KT_LIST      0
 #define KT_GUID      2
 #define KT_CHAR      10
@@ -28,7 +28,7 @@
 
 #define KDB_ATTR_MAX   4u    /* s# u# p# g# */
 #define KDB_ATTR_LONG  0x80u /* capability 6: 8-byte count follows */
-#define KDB_CAP_MAX    6     /* highest documented capability (notes §1) */
+#define KDB_CAP_MAX    6     /* highest documented capability (ipc: handshake) */
 
 const char *kdb_status_name(enum kdb_status st)
 {

@@ -6,8 +6,11 @@
  * Pure library code: no I/O, no allocation, no global mutable state. Every
  * function works on caller-owned bytes and fixed-size caller-owned structs;
  * every length read from the wire is checked against the bytes present before
- * it is used. Wire format reference: shared/docs/kdb-ipc.md (sections cited
- * below as "notes §N").
+ * it is used. Wire format references, public: KX's "Interprocess communication"
+ * (code.kx.com/q/basics/ipc: the handshake, capabilities, the message
+ * header), "Serialization examples" (code.kx.com/q/kb/serialization: the
+ * bytes of each type) and the uncompress of KX's c.java
+ * (github.com/KxSystems/javakdb); cited below by those names.
  *
  * Status values (all functions): KDB_OK; KDB_TRUNCATED = the bytes given end
  * before the result is complete (give more bytes, or report "truncated");
@@ -16,7 +19,7 @@
  * 8-byte vector counts, foreign objects, nesting deeper than KDB_MAX_DEPTH).
  * Where a status is not KDB_OK a static English reason is available.
  *
- * 1. Handshake (notes §1). The client's first bytes are
+ * 1. Handshake (ipc: handshake). The client's first bytes are
  *    "user[:password]" + capability byte (0..6) + NUL, or in the pre-2.6 form
  *    "user[:password]" + NUL (capability reported as -1). kdb_hello_parse()
  *    accepts any credential byte but NUL, as kdb+ does; it waits for more
@@ -30,7 +33,7 @@
  *    SYN: mid-stream, a little-endian header "01 00 ..." also reads as an
  *    empty-user capability-1 handshake.
  *
- * 2. Header (notes §2): 8 bytes {byte order 0/1, msgtype 0 async / 1 sync /
+ * 2. Header (ipc: message header): 8 bytes {byte order 0/1, msgtype 0 async / 1 sync /
  *    2 response, compressed 0/1, reserved 0, uint32 total length including
  *    the header}. Flag 2 (compressed with an 8-byte uncompressed length) and a
  *    non-zero byte 3 (length high byte, capability 5/6) are the >2 GB forms
@@ -44,7 +47,7 @@
  *    order, `need` times, or (after two headers) exactly on the end of the
  *    data.
  *
- * 3. Decompression (notes §3, c.java uncompress). The scheme is LZ77-like:
+ * 3. Decompression (c.java uncompress). The scheme is LZ77-like:
  *    after the 12-byte header+ulen, groups of one flag byte + 8 items; an item
  *    is a literal byte or (h, n) = copy n+2 bytes from the position in hash
  *    slot h. Slots map out[p]^out[p+1] to the latest hashed position p, so the
@@ -59,7 +62,7 @@
  *    bytes ending before ulen output bytes, and (when the whole payload fits
  *    in K) compressed bytes left over after ulen output bytes.
  *
- * 4. Payload summary (notes §4-5). kdb_summarise() walks the serialized q
+ * 4. Payload summary (serialization). kdb_summarise() walks the serialized q
  *    object in the first `n` bytes of a payload whose full length is `total`
  *    (counts beyond `total` are KDB_BAD, beyond `n` KDB_TRUNCATED), stopping
  *    as soon as the fields below are known; it never reads the rest:
