@@ -103,6 +103,8 @@ def cases():
             (struct.pack("!BBHH", 0x11, 0, 7, len(v6[3].bytes) + 2) + ppp_proto(v6[3]) +
              v6[3].bytes, v6[3], "UDP"),
             (struct.pack("!BBHH", 0x11, 0, 7, 6) + b"\xc0\x21\x01\x01\x00\x04", None, "LCP"),
+            # LENGTH 2 (RFC 2516): the PPP protocol field alone, whatever follows
+            (struct.pack("!BBHH", 0x11, 0, 7, 2) + ppp_proto(v4[1]) + v4[1].bytes, None, ""),
         ]),
         ("enc", 109, [
             (struct.pack(">III", 2, 0x1000, 0x0400) + v4[3].bytes, v4[3], "UDP"),

@@ -168,16 +168,16 @@ def cases(out):
     case(out, "robust_pcap_claimed_huge", "robust_pcap_claimed_huge.pcap",
          pcap([mini(0), (b"\0" * 11, 200 << 20, 200 << 20)], snaplen=0x7FFFFFFF), 2,
          "--columns frame,caplen")
-    # Encapsulations that go on and on, each bounded by DECODE_MAX_DEPTH (8):
-    # 12 IPv4-in-IPv4 headers (the row shows the 9th, protocol IPv4: the
-    # rest is not decoded), 12 VLAN tags (the outermost VLAN id, nothing
-    # past the bound), and 40 MPLS labels without bottom of stack (nothing
-    # past them).
+    # Encapsulations that go on and on, each bounded (decode.h): 20
+    # IPv4-in-IPv4 headers (15 encapsulations are followed: the row shows
+    # the 16th header, protocol IPv4; the rest is not decoded), 300 VLAN
+    # tags (the outermost VLAN id, nothing past the bound on link headers),
+    # and 40 MPLS labels without bottom of stack (nothing past 32).
     inner = tcp(5555, 80, 1, 2, 0x10, 100)
     p = ipv4("10.0.0.99", "10.0.0.100", 6, inner)
-    for k in range(12):
+    for k in range(20):
         p = ipv4("10.0.%d.1" % k, "10.0.%d.2" % k, 4, p)
-    tags = [(0x8100, 100 + k) for k in range(12)]
+    tags = [(0x8100, 100 + k % 4000) for k in range(300)]
     mpls = b"".join(struct.pack(">I", (16 + k) << 12 | 64) for k in range(40))
     case(out, "robust_deep_encaps", "robust_deep_encaps.pcap",
          pcap([eth(p), eth(ipv4("10.1.0.1", "10.1.0.2", 6, inner), tags=tags),

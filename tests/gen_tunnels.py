@@ -22,7 +22,12 @@ field by field when the cases were written):
 - --no-tunnels gives the outer packet's fields.
 The tunnels_more case (GTP-U, MPLS in UDP, GRE in UDP, VXLAN-GPE, IPv4 and
 IPv6 in IPv4) was compared with tshark 4.0's fields when written: inner
-addresses, ports, lengths, TEID and VNI agree.
+addresses, ports, lengths, TEID and VNI agree. So were pppoe_len (the PPPoE
+LENGTH bounds the PPP frame), tunnel_ports (which UDP port names the
+tunnel: the lower first, as packet-udp.c) and tunnel_nesting (QinQ and
+PPPoE around two tunnels with QinQ inner frames; 15 nested IP-in-IP
+headers), except its last frame: 16 nested IP-in-IP headers, past
+pcap2kdb's documented bound of 15 (tshark has none).
 """
 import os
 import struct
@@ -99,7 +104,7 @@ class Tunnelled:
 
 
 def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
-           outer_src=OUTER_A, outer_dst=OUTER_B, ipv6_outer=False):
+           outer_src=OUTER_A, outer_dst=OUTER_B, ipv6_outer=False, sport=55555):
     """Outer Ethernet + IP (+ UDP to udp_port) + tunnel header hdr + the
     encapsulated packet: an IP Frag (l2=None), an Ethernet frame around it
     (l2="eth", tags from inner.meta), or a non-IP Frag (l2="noip")."""
@@ -115,7 +120,7 @@ def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
         inner_ip = 0
     payload = Frag(hdr + enc.data)
     if udp_port is not None:
-        t = g.udp(55555, udp_port, payload.data)
+        t = g.udp(sport, udp_port, payload.data)
         ipproto = 17
     else:
         t = payload
@@ -470,7 +475,190 @@ def cases_tunnels_more(out):
            views, COLS_ARG, COLS)
 
 
-ALL = [cases_tunnels, cases_fix_erspan, cases_link_types, cases_tunnels_more]
+# ---------------------------------------------------------------- PPPoE
+
+PPP_IPV4 = b"\x00\x21"
+PPPOE_CREDITS = struct.pack(">HHHH", 0x0106, 4, 1, 2)   # RFC 5578 tag
+
+
+def pppoe(ip, length=None, credits=False, trailer=b"", view=None):
+    """An Ethernet PPPoE session frame (RFC 2516) around the IPv4 Frag ip:
+    LENGTH counts the PPPoE payload (a Credits tag, PPP protocol, the
+    datagram) unless given; trailer bytes follow the payload in the frame.
+    The row's fields are view's (default ip's): what the PPPoE payload
+    holds of the datagram, never what follows it."""
+    tag = PPPOE_CREDITS if credits else b""
+    n = len(tag) + 2 + len(ip.data) if length is None else length
+    v = ip if view is None else view
+    f = Frag(ip.data, v.fields, v.meta).wrap(
+        struct.pack(">BBHH", 0x11, 0, 0x2A, n) + tag + PPP_IPV4)
+    e = g.eth(Frag(f.data + trailer, f.fields, f.meta), 0x8864)
+    e.fields.pop("protocol", None) if not v.fields else None
+    return e
+
+
+def pppoe_frames():
+    """The PPPoE LENGTH bounds the PPP frame, as tshark 4.0's
+    packet-pppoe.c bounds the buffer it hands PPP: bytes after it (padding,
+    a trailer) are not the datagram's, whatever its IP total length says;
+    a LENGTH that ends before the datagram cuts it there. A Credits tag
+    (RFC 5578) before the PPP frame is stepped over."""
+    A, B = "10.3.0.1", "10.3.0.2"
+
+    def seg(sport, payload):
+        return g.tcp(sport, 80, 1000, 2000, F["ACK"] | F["PSH"], 1000,
+                     payload=payload)
+
+    fr = []
+    t = seg(1001, b"pad")
+    fr.append(pppoe(g.ipv4(A, B, 6, t), trailer=b"\0" * 6))
+    # the IP total length runs 4 bytes into the trailer: len from PPPoE's
+    t = seg(1002, b"trailer")
+    fr.append(pppoe(g.ipv4(A, B, 6, t, total=20 + len(t.data) + 4),
+                    trailer=b"\xde\xad\xbe\xef"))
+    # LENGTH 2: the PPP protocol field alone, no datagram
+    t = seg(1003, b"none")
+    fr.append(pppoe(g.ipv4(A, B, 6, t), length=2, view=Frag()))
+    # LENGTH ends after the IP header: the addresses, no TCP fields
+    t = seg(1004, b"header")
+    fr.append(pppoe(g.ipv4(A, B, 6, t), length=22,
+                    view=g.ipv4(A, B, 6, t, total=20)))
+    # a Credits tag first; a LENGTH past the frame's end
+    fr.append(pppoe(g.ipv4(A, B, 6, seg(1005, b"credits")), credits=True))
+    fr.append(pppoe(g.ipv4(A, B, 6, seg(1006, b"long")), length=0xFFFF))
+    return fr
+
+
+def cases_pppoe(out):
+    recs = [Rec(f, T0 + i, 1000 * i) for i, f in enumerate(pppoe_frames())]
+    g.case(out, "pppoe_len", "pppoe_len.pcap", g.pcap_bytes(recs, 1), recs,
+           COLS_ARG, COLS)
+
+
+# ---------------------------------------------------------------- UDP ports
+
+DNS_QUERY = bytes.fromhex("abcd01000001000000000000076578616d706c6503636f6d"
+                          "0000010001")
+
+
+def plain_udp(sport, dport, payload):
+    return g.eth(udp_pkt(OUTER_A, OUTER_B, sport, dport, payload))
+
+
+def tunnel_port_frames():
+    """Which port of a datagram names its tunnel, as tshark 4.0's
+    packet-udp.c decides (decode_udp_ports, "try heuristic sub-dissectors
+    first" off): the lower port's dissector first, then the higher's; port
+    0 is skipped. A lower port that Wireshark gives another dissector (DNS
+    53, NTP 123, RSVP 3455...) makes the datagram that protocol's; a lower
+    port with none (1234) leaves the higher port's tunnel; of two tunnel
+    ports the lower wins, unless it is GTP-U's and the bytes are no GTP
+    (version above 2, or message type 0), which Wireshark's GTP dissector
+    declines."""
+    A, B = "10.4.0.1", "10.4.0.2"
+    inner = udp_pkt(A, B, 3001, 53, b"in")
+    eth_in = g.eth(inner).data
+    fr = [
+        # a DNS query from port 6081: DNS, not GENEVE
+        plain_udp(6081, 53, DNS_QUERY),
+        plain_udp(3455, 6081, geneve(10, 0x6558) + eth_in),
+        plain_udp(53, 4789, vxlan(11) + eth_in),
+        plain_udp(4789, 123, vxlan(12) + eth_in),
+    ]
+    ts = [
+        tunnel("vxlan", 13, vxlan(13), inner, l2="eth", udp_port=4789,
+               sport=1234),
+        tunnel("vxlan", 14, vxlan(14), inner, l2="eth", udp_port=4789,
+               sport=0),
+        # GTP-U (2152) below VXLAN (4789): the T-PDU is GTP's
+        tunnel("gtp", 0x2000, gtpu(0x2000, len(inner.data)), inner,
+               udp_port=4789, sport=2152),
+        # VXLAN's bytes on 2152 (version 0, type 0): GTP declines them
+        tunnel("vxlan", 15, vxlan(15), inner, l2="eth", udp_port=4789,
+               sport=2152),
+        # GRE in UDP (4754) below GENEVE (6081)
+        tunnel("gre", None, gre(0x0800), inner, udp_port=6081, sport=4754),
+        # VXLAN (4789) below GENEVE (6081), whichever is the destination
+        tunnel("vxlan", 16, vxlan(16), inner, l2="eth", udp_port=6081,
+               sport=4789),
+    ]
+    return fr + [t.view(len(t.outer.data)) for t in ts]
+
+
+def cases_tunnel_ports(out):
+    recs = [Rec(f, T0 + i, 1000 * i)
+            for i, f in enumerate(tunnel_port_frames())]
+    g.case(out, "tunnel_ports", "tunnel_ports.pcap", g.pcap_bytes(recs, 1),
+           recs, COLS_ARG, COLS)
+
+
+# ---------------------------------------------------------------- nesting
+
+def qinq(tags):
+    return [(0x88A8 if i == 0 else 0x8100, 100 + i) for i in range(tags)]
+
+
+def nested_frames():
+    """Encapsulations inside one another: the row is the innermost packet
+    for up to 15 of them (VLAN tags, PPPoE and PPP do not count: each level
+    has 15 link headers of its own); past 15 it is the 15th's packet.
+    tunnel, tsrc, tdest and tid describe the outermost; vlan the outer
+    link's first tag."""
+    tcp = g.tcp(12345, 5001, 1000, 0, F["SYN"], 1000)
+    fr = []
+    # QinQ and PPPoE, then VXLAN, a QinQ frame, GENEVE, a QinQ frame, TCP
+    pkt = g.ipv4("10.5.200.1", "10.5.200.2", 6, tcp)
+    for i, (hdr, port) in enumerate(((geneve(21, 0x6558), 6081),
+                                     (vxlan(20), 4789))):
+        e = g.eth(pkt, tags=qinq(2))
+        e.fields.pop("vlan", None)
+        pkt = g.ipv4("10.5.%d.1" % i, "10.5.%d.2" % i, 17,
+                     g.udp(40000 + i, port, Frag(hdr + e.data).data).wrap(
+                         b"", {}))
+        inner = pkt
+    outer_ip = pkt
+    # the row: the innermost TCP packet's fields at their offsets
+    body = pppoe(outer_ip)
+    frame = g.eth(Frag(body.data[14:]), 0x8864, tags=qinq(2))
+    off = frame.data.index(g.ipv4("10.5.200.1", "10.5.200.2", 6, tcp).data)
+    deep = g.ipv4("10.5.200.1", "10.5.200.2", 6, tcp)
+    view = Frag(deep.data, deep.fields, deep.meta).wrap(frame.data[:off])
+    view.fields.update({"vlan": ("100", 16), "tunnel": ("vxlan", off),
+                        "tsrc": ("10.5.1.1", off), "tdest": ("10.5.1.2", off),
+                        "tid": ("20", off)})
+    fr.append(Frag(frame.data, view.fields, view.meta))
+    # 15 and 16 IP-in-IP headers inside an IPv4 packet
+    for n in (15, 16):
+        p = g.ipv4("10.6.200.1", "10.6.200.2", 6, tcp)
+        last = p
+        for i in range(n):
+            p = g.ipv4("10.6.%d.1" % i, "10.6.%d.2" % i, 4, p)
+            if i == n - 16:
+                last = p        # the header the 16th one's decoding stops at
+        e = g.eth(p)
+        off = 14 + 20 * (n if n <= 15 else 15)
+        if n <= 15:
+            row = g.ipv4("10.6.200.1", "10.6.200.2", 6, tcp)
+        else:
+            own = g.ipv4("10.6.0.1", "10.6.0.2", 59, Frag())
+            row = Frag(last.data, dict(own.fields), {})
+            row.fields["protocol"] = ("IPv4", 10)
+        view = Frag(row.data, row.fields, row.meta).wrap(e.data[:off])
+        view.fields.update({"tunnel": ("ipip", 34),
+                            "tsrc": ("10.6.%d.1" % (n - 1), 34),
+                            "tdest": ("10.6.%d.2" % (n - 1), 34)})
+        fr.append(Frag(e.data, view.fields, view.meta))
+    return fr
+
+
+def cases_nested(out):
+    recs = [Rec(f, T0 + i, 1000 * i) for i, f in enumerate(nested_frames())]
+    g.case(out, "tunnel_nesting", "tunnel_nesting.pcap",
+           g.pcap_bytes(recs, 1), recs, COLS_ARG, COLS)
+
+
+ALL = [cases_tunnels, cases_fix_erspan, cases_link_types, cases_tunnels_more,
+       cases_pppoe, cases_tunnel_ports, cases_nested]
 
 
 def main(argv):

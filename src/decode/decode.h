@@ -11,8 +11,24 @@
 #include <stdint.h>
 #include "row.h"
 
-/* Nesting bound for tunnels and VLAN stacks: no loop runs for ever. */
-#define DECODE_MAX_DEPTH 8
+/* Nesting bounds, so that no recursion runs away (a frame of nothing but
+ * VLAN tags, tunnels inside tunnels; tshark has none). A decoder's depth
+ * counts each header it went through: a link header (VLAN tag, LLC,
+ * PPPoE, PPP, MPLS, MACsec, Arista, NSH) adds 1; entering an encapsulated
+ * packet (a tunnel's inner frame or packet, IP in IP) moves it on to the
+ * next multiple of DECODE_LEVEL, so each of those has DECODE_LEVEL - 1
+ * link headers of its own before they count as one more level. At most
+ * DECODE_MAX_TUNNELS encapsulations are entered; past that the row is the
+ * innermost packet reached (README "Tunnels"). The depth fits a row_frag's
+ * uint8_t. */
+#define DECODE_LEVEL 16
+#define DECODE_MAX_TUNNELS 15
+#define DECODE_MAX_DEPTH (DECODE_LEVEL * (DECODE_MAX_TUNNELS + 1) - 1)
+/* The depth inside an encapsulation entered at depth; above
+ * DECODE_MAX_DEPTH when that would be one too many. */
+static inline int decode_tunnel_depth(int depth) { return (depth | (DECODE_LEVEL - 1)) + 1; }
+/* The labels of one MPLS stack read at most (a loop, not a recursion). */
+#define DECODE_MAX_MPLS_LABELS 32
 
 /* decode_link.c: the record's link layer, then the network layer. */
 void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,
@@ -41,6 +57,9 @@ void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
  * 24, 28, 30); 0 when af is none of them. */
 int decode_family(uint32_t af, const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* A PPPoE session frame (RFC 2516): the PPP frame within its LENGTH. */
+void decode_pppoe_session(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                          int depth);
 /* The protocol column's name of a PPP control protocol (LCP, IPCP...); NULL
  * for any other protocol number. --proto accepts these names too. */
 const char *ppp_control_name(uint16_t proto);

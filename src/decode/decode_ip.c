@@ -65,8 +65,9 @@ static void ipcomp_mark(const uint8_t *p, size_t caplen, size_t seglen, struct r
     };
 }
 
-/* IP in IP (4, 41). Out of line: the copy of the row it keeps would cost
- * decode_transport's every call a larger stack frame. */
+/* IP in IP (4, 41); depth is the inner packet's. Out of line: the copy of
+ * the row it keeps would cost decode_transport's every call a larger stack
+ * frame. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -81,9 +82,9 @@ static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size
     r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_FINAL_DST | HAS_HOME_SRC | HAS_TTL |
                               HAS_IPID | HAS_IPPROTO);
     if (proto == IPPROTO_NUM_IPV4)
-        decode_ipv4(p, caplen, seglen, r, depth + 1);
+        decode_ipv4(p, caplen, seglen, r, depth);
     else
-        decode_ipv6(p, caplen, seglen, r, depth + 1);
+        decode_ipv6(p, caplen, seglen, r, depth);
     if (!decode_has_address(r))
         *r = outer;
 }
@@ -115,8 +116,8 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
         break;
     case IPPROTO_NUM_IPV4:
     case IPPROTO_NUM_IPV6:
-        if (depth < DECODE_MAX_DEPTH)
-            decode_ip_in_ip(proto, p, caplen, seglen, r, depth);
+        if (decode_tunnel_depth(depth) <= DECODE_MAX_DEPTH)
+            decode_ip_in_ip(proto, p, caplen, seglen, r, decode_tunnel_depth(depth));
         break;
     default:
         /* ICMP and ICMPv6 (decode_icmp checks which): here rather than as

@@ -71,7 +71,7 @@ void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     /* Labels until the bottom-of-stack bit, then IP guessed by its version
      * nibble (as Wireshark does without a pseudowire control word). */
     size_t off = 0;
-    for (int n = 0; n < DECODE_MAX_DEPTH * 4; n++) {
+    for (int n = 0; n < DECODE_MAX_MPLS_LABELS; n++) {
         if (caplen < off + MPLS_LABEL_LEN)
             return;
         int bottom = p[off + 2] & 1;
@@ -150,9 +150,8 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
         decode_llc(p, caplen, reported, r, depth + 1);
         return;
     case ETHERTYPE_PPPOE_SESSION:
-        /* RFC 2516: 6-byte PPPoE header, then the PPP protocol field. */
         if (caplen >= 6) {
-            decode_ppp(p + 6, caplen - 6, size_after(reported, 6), r, depth + 1);
+            decode_pppoe_session(p, caplen, reported, r, depth + 1);
             return;
         }
         break;

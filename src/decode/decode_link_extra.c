@@ -79,7 +79,6 @@ enum {
 #define FDDI_FC_FF_MASK 0x30
 #define FDDI_FC_LLC 0x10
 /* RFC 2516 session header: version/type, code, session id, length */
-#define PPPOE_HEADER_LEN 6
 /* OpenBSD enc: address family (in the writer's byte order), SPI, flags */
 #define ENC_HEADER_LEN 12
 /* OpenBSD pflog: its length in byte 0 (the header is padded to 4 bytes),
@@ -440,7 +439,7 @@ int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t
             after_header(decode_llc, FDDI_HEADER_LEN, p, caplen, reported, r);
         return 1;
     case LINKTYPE_PPP_ETHER:
-        after_header(decode_ppp, PPPOE_HEADER_LEN, p, caplen, reported, r);
+        decode_pppoe_session(p, caplen, reported, r, 0);
         return 1;
     case LINKTYPE_PPP_WITH_DIR:
         after_header(decode_ppp, 1, p, caplen, reported, r); /* the direction byte */

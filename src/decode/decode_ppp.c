@@ -21,6 +21,9 @@
 #define NLPID_SNAP 0x80
 #define NLPID_PAD 0x00
 #define Q922_MAX_ADDRESS 4
+#define PPPOE_HEADER_LEN 6
+#define PPPOE_TAG_CREDITS 0x0106 /* RFC 5578 */
+#define PPPOE_CREDITS_LEN 8
 
 /* The control protocols of PPP (RFC 1661 and the IANA PPP DLL protocol
  * numbers), named as Wireshark's PPP dissector abbreviates them: the
@@ -86,6 +89,34 @@ void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
             return;
     }
     r->present |= HAS_LLCNAME;
+}
+
+void decode_pppoe_session(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
+                          int depth)
+{
+    if (caplen < PPPOE_HEADER_LEN)
+        return;
+    /* RFC 2516 section 4: LENGTH is the PPPoE payload's; what follows it
+     * in the frame (padding, a trailer, an FCS) is not the PPP frame's,
+     * whatever the IP length inside says (packet-pppoe.c bounds its PPP
+     * buffer so). */
+    size_t len = get_be16(p + 4);
+    size_t cap = caplen - PPPOE_HEADER_LEN, rep = size_after(reported, PPPOE_HEADER_LEN);
+    if (cap > len)
+        cap = len;
+    if (rep > len)
+        rep = len;
+    size_t off = PPPOE_HEADER_LEN;
+    /* A Credits tag before the PPP frame (RFC 5578), which Wireshark 4.0
+     * skips; a payload too short for it decodes nothing there. */
+    if (cap >= 2 && get_be16(p + off) == PPPOE_TAG_CREDITS) {
+        if (cap < PPPOE_CREDITS_LEN || rep < PPPOE_CREDITS_LEN)
+            return;
+        off += PPPOE_CREDITS_LEN;
+        cap -= PPPOE_CREDITS_LEN;
+        rep -= PPPOE_CREDITS_LEN;
+    }
+    decode_ppp(p + off, cap, rep, r, depth);
 }
 
 void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r)

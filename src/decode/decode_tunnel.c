@@ -95,7 +95,8 @@ static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size
 static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t caplen,
                    size_t reported, struct row *r, int depth)
 {
-    if (depth >= DECODE_MAX_DEPTH)
+    int inner = decode_tunnel_depth(depth);
+    if (inner > DECODE_MAX_DEPTH)
         return;
     struct row outer = *r;
     r->present &= HAS_TIME | HAS_IFACE | HAS_VLAN;
@@ -106,22 +107,22 @@ static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t 
         caplen = reported;
     switch (how) {
     case INNER_ETHERNET:
-        decode_ethernet(p, caplen, reported, r, depth + 1);
+        decode_ethernet(p, caplen, reported, r, inner);
         break;
     case INNER_ETHERTYPE:
-        decode_ethertype(type, p, caplen, reported, r, depth + 1);
+        decode_ethertype(type, p, caplen, reported, r, inner);
         break;
     case INNER_GRE_TYPE:
-        decode_gre_type(type, p, caplen, reported, r, depth + 1);
+        decode_gre_type(type, p, caplen, reported, r, inner);
         break;
     case INNER_PPP:
-        decode_ppp(p, caplen, reported, r, depth + 1);
+        decode_ppp(p, caplen, reported, r, inner);
         break;
     case INNER_IP:
-        decode_ip_any(p, caplen, reported, r, depth + 1);
+        decode_ip_any(p, caplen, reported, r, inner);
         break;
     case INNER_MPLS:
-        decode_mpls(p, caplen, reported, r, depth + 1);
+        decode_mpls(p, caplen, reported, r, inner);
         break;
     }
     if (!decode_has_address(r)) {
@@ -287,23 +288,81 @@ static void decode_gtpu(const uint8_t *p, size_t caplen, size_t reported, struct
     follow(INNER_IP, 0, p + off, caplen - off, size_after(reported, off), r, depth);
 }
 
-static int has_port(const struct row *r, uint16_t port)
+/* The UDP ports below the highest tunnel port (MPLS in UDP, 6635) on which
+ * Wireshark 4.0 registers another dissector ("tshark -G decodes", the
+ * udp.port table, less port 0 and the tunnel ports): packet-udp.c tries the
+ * lower port's dissector first, so a datagram between such a port and a
+ * higher tunnel port is that protocol's, not the tunnel's (a DNS query from
+ * port 6081 is DNS). Sorted, for a binary search. */
+static const uint16_t wireshark_udp_ports[] = {
+    7, 13, 19, 37, 49, 53, 67, 68, 69, 88, 111, 123, 137, 138, 161, 162, 173, 177, 213, 269,
+    319, 320, 389, 427, 434, 464, 473, 496, 500, 502, 513, 514, 520, 521, 524, 525, 539, 546,
+    547, 573, 623, 631, 646, 654, 664, 698, 699, 701, 750, 853, 854, 910, 921, 925, 1001, 1044,
+    1052, 1069, 1089, 1090, 1091, 1101, 1113, 1153, 1194, 1293, 1547, 1628, 1629, 1645, 1646,
+    1700, 1701, 1718, 1719, 1745, 1755, 1812, 1813, 1900, 1985, 2029, 2048, 2055, 2067, 2099,
+    2123, 2157, 2190, 2221, 2222, 2231, 2246, 2268, 2269, 2313, 2345, 2424, 2427, 2428, 2727,
+    2887, 2944, 2945, 2948, 2949, 2960, 3000, 3121, 3130, 3205, 3222, 3250, 3333, 3343, 3357,
+    3386, 3389, 3452, 3455, 3478, 3483, 3503, 3540, 3544, 3567, 3622, 3671, 3784, 3785, 3792,
+    3799, 3804, 3819, 3863, 3956, 4000, 4011, 4058, 4305, 4306, 4307, 4341, 4342, 4500, 4533,
+    4534, 4551, 4555, 4556, 4569, 4665, 4672, 4713, 4729, 4739, 4784, 4791, 4991, 5000, 5001,
+    5031, 5050, 5060, 5072, 5094, 5246, 5247, 5264, 5265, 5350, 5351, 5353, 5355, 5404, 5405,
+    5436, 5555, 5567, 5678, 5683, 5684, 5868, 6060, 6073, 6084, 6087, 6118, 6160, 6343, 6543,
+};
+
+static int wireshark_udp_port(uint16_t port)
 {
-    return r->sport == port || r->dport == port;
+    size_t lo = 0, hi = sizeof wireshark_udp_ports / sizeof wireshark_udp_ports[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (wireshark_udp_ports[mid] == port)
+            return 1;
+        if (wireshark_udp_ports[mid] < port)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
 }
 
-int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+static int is_tunnel_port(uint16_t port)
 {
-    if (!(r->present & HAS_DPORT))
+    switch (port) {
+    case UDP_PORT_VXLAN:
+    case UDP_PORT_VXLAN_GPE:
+    case UDP_PORT_GENEVE:
+    case UDP_PORT_GTPU:
+    case UDP_PORT_MPLS:
+    case UDP_PORT_GRE:
+        return 1;
+    default:
         return 0;
-    if (has_port(r, UDP_PORT_VXLAN) || has_port(r, UDP_PORT_VXLAN_GPE)) {
-        int gpe = !has_port(r, UDP_PORT_VXLAN);
+    }
+}
+
+/* Whether Wireshark 4.0's GTP dissector takes a datagram on its port
+ * (packet-gtp.c declines a version above 2, and a message type 0 below
+ * it, so that packet-udp.c tries the other port). */
+static int gtp_takes(const uint8_t *p, size_t caplen)
+{
+    if (caplen >= 1 && p[0] >> 5 > 2)
+        return 0;
+    return !(caplen >= 2 && p[0] >> 5 < 2 && p[1] == 0);
+}
+
+/* The tunnel on one UDP port, when that port is a tunnel's and its
+ * dissector takes the datagram; 0 otherwise (the row is left alone). */
+static int decode_port_tunnel(uint16_t port, const uint8_t *p, size_t caplen, size_t reported,
+                              struct row *r, int depth)
+{
+    switch (port) {
+    case UDP_PORT_VXLAN:
+    case UDP_PORT_VXLAN_GPE: {
         enter_with_id(r, TUNNEL_VXLAN, caplen >= 7, caplen >= 7 ? get_be32(p + 4) >> 8 : 0);
         if (caplen < VXLAN_HEADER_LEN)
             return 1;
         const uint8_t *q = p + VXLAN_HEADER_LEN;
         size_t cap = caplen - VXLAN_HEADER_LEN, rep = size_after(reported, VXLAN_HEADER_LEN);
-        if (!gpe) {
+        if (port == UDP_PORT_VXLAN) {
             follow(INNER_ETHERNET, 0, q, cap, rep, r, depth);
             return 1;
         }
@@ -326,7 +385,7 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
         }
         return 1;
     }
-    if (has_port(r, UDP_PORT_GENEVE)) {
+    case UDP_PORT_GENEVE: {
         enter_with_id(r, TUNNEL_GENEVE, caplen >= 7, caplen >= 7 ? get_be32(p + 4) >> 8 : 0);
         if (caplen < GENEVE_HEADER_LEN)
             return 1;
@@ -338,20 +397,39 @@ int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct r
                caplen - off, size_after(reported, off), r, depth);
         return 1;
     }
-    if (has_port(r, UDP_PORT_GTPU)) {
+    case UDP_PORT_GTPU:
+        if (!gtp_takes(p, caplen))
+            return 0;
         decode_gtpu(p, caplen, reported, r, depth);
         return 1;
-    }
-    if (has_port(r, UDP_PORT_MPLS)) {
+    case UDP_PORT_MPLS:
         enter_with_id(r, TUNNEL_MPLS, 0, 0);
         follow(INNER_MPLS, 0, p, caplen, reported, r, depth);
         return 1;
-    }
-    if (has_port(r, UDP_PORT_GRE)) {
+    case UDP_PORT_GRE:
         decode_gre(p, caplen, reported, r, depth);
         return 1;
+    default:
+        return 0;
     }
-    return 0;
+}
+
+/* As packet-udp.c's decode_udp_ports (its "try heuristic sub-dissectors
+ * first" preference off, as by default): the lower port's dissector first,
+ * then the higher's; port 0 is skipped. */
+int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+{
+    if (!(r->present & HAS_DPORT))
+        return 0;
+    uint16_t low = r->sport < r->dport ? r->sport : r->dport;
+    uint16_t high = r->sport < r->dport ? r->dport : r->sport;
+    if (low != 0 && decode_port_tunnel(low, p, caplen, reported, r, depth))
+        return 1;
+    if (high == low || !is_tunnel_port(high))
+        return 0;
+    if (low != 0 && !is_tunnel_port(low) && wireshark_udp_port(low))
+        return 0;
+    return decode_port_tunnel(high, p, caplen, reported, r, depth);
 }
 
 void decode_udp_tunnelled(const uint8_t *p, size_t caplen, size_t seglen, struct row *r,

@@ -303,7 +303,7 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
         case ETHERTYPE_MPLS_MC: {
             /* labels to the bottom of the stack, as many as decode_mpls takes */
             int bottom = 0;
-            for (int l = 0; l < DECODE_MAX_DEPTH * 4 && !bottom; l++) {
+            for (int l = 0; l < DECODE_MAX_MPLS_LABELS && !bottom; l++) {
                 if (caplen < off + MPLS_LABEL_LEN)
                     return 0;
                 bottom = p[off + 2] & 1;

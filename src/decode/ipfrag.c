@@ -257,7 +257,7 @@ const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, cons
 void ipfrag_row(struct ipfrag_table *t, struct row *r)
 {
     /* A reassembled datagram may hold a fragment of a tunnelled one. */
-    for (int n = 0; n < DECODE_MAX_DEPTH && (r->present & HAS_FRAG); n++) {
+    for (int n = 0; n <= DECODE_MAX_TUNNELS && (r->present & HAS_FRAG); n++) {
         struct row_frag f = r->frag;
         r->present &= ~(uint32_t)HAS_FRAG;
         size_t len, cap;

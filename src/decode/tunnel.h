@@ -45,8 +45,9 @@ static inline void tunnel_enter(struct row *r, uint8_t kind)
  * the GRE packet's length from that header. */
 void decode_gre(const uint8_t *p, size_t caplen, size_t seglen, struct row *r, int depth);
 /* VXLAN (RFC 7348), VXLAN-GPE, GENEVE (RFC 8926), GTP-U, MPLS or GRE in a UDP payload, chosen
- * by the UDP ports already in the row; returns 0 when no port is one of them
- * (the row is left alone). */
+ * by the UDP ports already in the row as tshark 4.0 chooses (the lower port
+ * first: decode_tunnel.c); returns 0 when neither port names one (the row
+ * is left alone). */
 int decode_udp_tunnel(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                       int depth);
 /* decode_udp, then the tunnel its ports name (unless --no-tunnels). Kept
