@@ -112,7 +112,7 @@ class Frag:
         return Frag(hdr + self.data, f, m)
 
 
-IPPROTO_NAME = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 58: "ICMPv6",
+IPPROTO_NAME = {0: "HOPOPT", 1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 58: "ICMPv6",
                 59: "IPv6-NoNxt", 47: "GRE",
                 132: "SCTP", 50: "ESP", 51: "AH", 60: "IPv6-Opts"}
 
@@ -213,9 +213,11 @@ def udp(sport, dport, payload=b""):
 
 
 def sctp(sport, dport, payload=b""):
-    """SCTP common header (ports; no TCP/UDP-style len column)."""
+    """SCTP common header (ports; no TCP/UDP-style len column). tshark
+    shows the ports only when the whole 12-byte common header is there
+    (packet-sctp.c reads it all, its checksum last, before any field)."""
     return Frag(struct.pack(">HHII", sport, dport, 0x01020304, 0) + payload,
-                {"srcport": (str(sport), 4), "destport": (str(dport), 4)})
+                {"srcport": (str(sport), 12), "destport": (str(dport), 12)})
 
 
 def icmp(typ, code, rest=b"\0\0\0\0", payload=b""):
@@ -254,7 +256,14 @@ def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0", after=b""):
     An ICMPv4 RFC 4884 length (rest[1], in 32-bit words) cuts the quote
     when the message's payload and the quoted datagram's total length are
     both longer than it: to that many words after the quoted IP header
-    (Wireshark 4.0 counts the header again). ICMPv6's length is not used."""
+    (Wireshark 4.0 counts the header again). ICMPv6's length is not used.
+
+    An ICMPv6 error's quote is dissected only when it is IPv6
+    (packet-icmpv6.c shows another version as data): an IPv4 packet there
+    names no connection. A quoted IPv6 options header whose options run
+    past the packet's payload (options_overrun) ends the quote's
+    dissection as it ends the packet's: judged on the whole packet, so
+    cases quote such a packet whole."""
     m = packet.meta
     iphl = m["tcp_off"]
     quoted = packet.data[:iphl + tcp_bytes]
@@ -264,8 +273,11 @@ def icmp_quote(proto, typ, packet, tcp_bytes, rest=b"\0\0\0\0", after=b""):
         total = struct.unpack(">H", packet.data[2:4])[0]
         if len(quoted + after) > 4 * words and total > 4 * words:
             tcp_bytes = min(tcp_bytes, (iphl // 4 + words) * 4 - iphl)
-    if typ in ICMP_QUOTING[proto] and tcp_bytes >= 16:
-        v6 = packet.data[0] >> 4 == 6
+    v6 = packet.data[0] >> 4 == 6
+    if m.get("opts_overrun"):
+        assert tcp_bytes == len(packet.data) - iphl
+    if (typ in ICMP_QUOTING[proto] and tcp_bytes >= 16 and (v6 or proto == 1)
+            and not m.get("opts_overrun")):
         src = packet.data[8:24] if v6 else packet.data[12:16]
         dst = packet.data[24:40] if v6 else packet.data[16:20]
         text = fmt6 if v6 else (lambda b: "%d.%d.%d.%d" % tuple(b))
@@ -466,6 +478,52 @@ EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51,
 HAO_TYPE = 0xC9     # RFC 6275 section 6.3
 
 
+def icmp_quote_error(proto, typ, packet):
+    """An ICMP (proto 1) or ICMPv6 (58) error of type typ quoting the whole
+    of packet, itself an IP packet carrying an ICMP error (icmp_quote, or
+    this again). Wireshark 4.0 dissects a quoted error's quote in turn, at
+    any depth (tshark 4.0.17 shows the TCP header inside 200 of them), so
+    the connection the innermost quote names takes its tcp.stream number
+    as a single quote's would; an ICMPv6 error dissects an IPv6 quote
+    only."""
+    f = icmp(typ, code=0, payload=packet.data)
+    v6 = packet.data[0] >> 4 == 6
+    if (typ in ICMP_QUOTING[proto] and (v6 or proto == 1)
+            and "quote" in packet.meta):
+        f.meta["quote"] = packet.meta["quote"]
+    return f
+
+
+# Option types (IANA "Destination Options and Hop-by-Hop Options") whose
+# Wireshark 4.0 dissector reads more data than a short option's length
+# gives: the Home Address option's 16 bytes (packet-ipv6.c).
+OPT6_READS = {0xC9: 16}
+
+
+def options_overrun(nopts, rest):
+    """Whether Wireshark 4.0 reads past the IPv6 payload's end walking the
+    nopts bytes of options of a hop-by-hop or destination options header
+    (from its offset 2), rest the bytes from there to the end of the
+    payload (the options and what follows them): it reads
+    each option's type and length byte (a Pad1's too), then its data: its
+    length, or what its type's dissector reads if more (OPT6_READS), and
+    steps over that. Reading past the end throws: Malformed, nothing after
+    the header is dissected (tshark 4.0.17 agrees). An option running past
+    the header but not the payload only ends the walk."""
+    i = 0
+    while i < nopts:
+        if i + 2 > len(rest):
+            return True
+        if rest[i] == 0:                        # Pad1
+            i += 1
+            continue
+        n = max(rest[i + 1], OPT6_READS.get(rest[i], 0))
+        if i + 2 + n > len(rest):
+            return True
+        i += 2 + n
+    return False
+
+
 def home_address(opts):
     """The home address (16 bytes) a destination options header whose
     options (from its offset 2) are opts names, per RFC 6275 section 6.3
@@ -517,6 +575,7 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     it in destination options only; tshark 4.0 differs, README)."""
     codes = [EXT_CODE[e[0]] for e in ext] + [nxt]
     chain = b""
+    raw_opts = []       # (offset in the chain, code, options) of *raw
     later_fragment = False
     final = None
     home = None
@@ -539,6 +598,7 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
             opts = (b"\1\2\0\0" + bytes([HAO_TYPE, 16]) + ip6(e[1])
                     if e[0] == "hao" else e[1])
             assert (2 + len(opts)) % 8 == 0
+            raw_opts.append((len(chain), codes[i], opts))
             chain += struct.pack(">BB", nh, (2 + len(opts)) // 8 - 1) + opts
             if e[0] != "hopraw" and home_address(opts) is not None:
                 home = home_address(opts)
@@ -581,6 +641,9 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     if later_fragment:
         inner = Frag(inner.data)
     pl = len(chain) + len(inner.data) if plen is None else plen
+    payload = (chain + inner.data)[:pl]
+    overrun = next((c for at, c, o in raw_opts
+                    if options_overrun(len(o), payload[at + 2:])), None)
     hdr = struct.pack(">IHBB16s16s", 0x60000000, pl, codes[0], hlim,
                       ip6(src), ip6(dst))
     if nxt in (4, 41):
@@ -600,6 +663,12 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
         # what an ICMP quote of it needs stays (tcp_off), no row field
         inner = Frag(inner.data, meta=dict(inner.meta, noflow=True))
         f["protocol"] = ("IPv6-Route", 40 + len(chain))
+    if overrun is not None:
+        # options read past the payload: the row ends at their header, the
+        # protocol its own; an ICMP error's quote of it too (icmp_quote)
+        inner = Frag(inner.data, meta=dict(inner.meta, noflow=True,
+                                           opts_overrun=True))
+        f["protocol"] = (IPPROTO_NAME[overrun], 40 + len(chain))
     out = inner.wrap(hdr + chain, f)
     if final is not None and nxt not in (4, 41):
         out.meta["flow_dst"] = fmt6(ip6(final))
@@ -1350,6 +1419,96 @@ def cases_ipv6_home_address(out):
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
 
 
+def cases_icmp_quote_nested(out):
+    """ICMP errors quoting ICMP errors (RFC 1122 3.2.2 and RFC 4443 2.4
+    forbid sending them, but they are on the wire): Wireshark dissects each
+    quote in turn, so the TCP header inside the innermost names a
+    connection that takes the next number, at any depth. An ICMPv6 error
+    quotes IPv6 only: an IPv4 packet there is data, no connection; an ICMP
+    error's quote is dissected as IPv6 too."""
+    S = F["SYN"]
+    R4, R6 = "192.0.2.254", "2001:db8::fe"
+    c4 = lambda sp: ipv4("10.0.0.1", "10.0.0.2", 6, tcp(sp, 80, 1, 0, S, 1000))
+    c6 = lambda sp: ipv6("2001:db8::1", "2001:db8::2", 6,
+                         tcp(sp, 80, 1, 0, S, 1000))
+    e4 = lambda typ, q: ipv4(R4, "10.0.0.1", 1, icmp_quote(1, typ, q, 20))
+    e6 = lambda typ, q: ipv6(R6, "2001:db8::1", 58, icmp_quote(58, typ, q, 20))
+    n4 = lambda typ, q: ipv4(R4, "10.0.0.1", 1, icmp_quote_error(1, typ, q))
+    n6 = lambda typ, q: ipv6(R6, "2001:db8::1", 58,
+                             icmp_quote_error(58, typ, q))
+    deep = e4(3, c4(50010))
+    for _ in range(11):
+        deep = n4(11, deep)
+    frames = [
+        n4(3, e4(11, c4(50000))),                                # 0
+        c4(50001),                                               # 1
+        n6(1, e6(3, c6(50002))),                                 # 2
+        n4(3, e6(1, c6(50003))),                                 # 3
+        # an IPv4 packet in an ICMPv6 error, directly or deeper: data
+        n6(3, n4(11, e4(3, c4(50004)))),
+        e6(1, c4(50005)),
+        n6(1, e6(1, c4(50006))),
+        # an IPv6 packet in an ICMP error
+        e4(3, c6(50007)),                                        # 4
+        # a Redirect's quote is not dissected
+        n4(5, e4(3, c4(50008))),
+        deep,                                                    # 5
+        c4(50005),                                               # 6
+        c4(50001),                                               # 1
+        c6(50009),                                               # 7
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "stream"]
+    case(out, "icmp_quote_nested", "icmp_quote_nested.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+
+def cases_ipv6_options(out):
+    """Hop-by-hop and destination options that run past the IPv6 payload:
+    tshark 4.0 reads each option's length (or, for a Home Address option,
+    the 16 bytes its dissector reads) and stops at the header (Malformed):
+    no ports, no stream, the protocol the options header; one that ends
+    at the payload's end, or runs past its header only, is read through.
+    The same inside an ICMPv6 error's quote."""
+    S = F["SYN"]
+    C, D, R = "2001:db8:1::c", "2001:db8:2::5", "2001:db8::fe"
+    u = lambda ext, n=4: ipv6(C, D, 17, udp(54321, 4000, b"\x0a" * n),
+                              ext=ext)
+    t = lambda sp, ext=(): ipv6(C, D, 6, tcp(sp, 443, 1, 0, S, 1000),
+                                ext=ext)
+    unk = lambda n: bytes([0x1E, n])
+    hop = lambda o: [("hopraw", o)]
+    dst = lambda o: [("dstraw", o)]
+    err = lambda q: ipv6(R, C, 58, icmp_quote(58, 1, q, 20))
+    frames = [
+        u(hop(unk(16) + b"\0" * 4)),           # ends at the payload's end
+        u(hop(unk(17) + b"\0" * 4)),           # one byte past it
+        u(dst(b"\xc9\x11" + b"\0" * 4)),       # a Home Address option too
+        # a Home Address option of length 0 last: its 16 bytes run past
+        # 12 bytes of UDP, not past 16
+        u(dst(b"\1\2\0\0\xc9\0")),
+        u(dst(b"\1\2\0\0\xc9\0"), n=8),
+        # an option of unknown type last, its length byte the UDP header's
+        # first (0xd4): past the payload
+        u(hop(b"\1\2\0\0\0\x77")),
+        # a Pad1 as the payload's last byte: its next byte is read too
+        ipv6(C, D, 59, Frag(b""), ext=[("hopraw", b"\1\3\0\0\0\0")]),
+        # TCP: no connection behind such options, in an ICMPv6 error's
+        # quote neither
+        t(43000, dst(b"\1\2\0\0" + unk(20))),                  # 0
+        t(43001, dst(b"\1\2\0\0" + unk(21))),
+        err(t(43002, hop(b"\1\2\0\0" + unk(20)))),             # 1
+        err(t(43003, hop(b"\1\2\0\0" + unk(21)))),
+        t(43003),                                               # 2
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "stream"]
+    case(out, "ipv6_options", "ipv6_options.pcap", pcap_bytes(recs, 1), recs,
+         "--columns " + ",".join(cols), cols)
+
+
 def cases_ipv6_crh(out):
     """Compact Routing Headers (types 5 and 6): one whose current SID
     (Segments Left in) lies past it is malformed and ends the row, no TCP
@@ -1519,6 +1678,12 @@ def cases_ip_more(out):
         # IPv6 No Next Header after a destination options header
         eth(ipv6("2001:db8:8::7", "2001:db8:8::8", 59, Frag(b""),
                  ext=[("dst", 8)])),
+        # an SCTP common header cut by the total length: its ports need all
+        # 12 bytes of it
+        eth(ipv4("10.8.0.11", "10.8.0.12", 132, sctp(2905, 2906, b"\0" * 16),
+                 total=31)),
+        eth(ipv4("10.8.0.11", "10.8.0.12", 132, sctp(2905, 2906, b"\0" * 16),
+                 total=32)),
     ]
     recs = []
     for i, f in enumerate(frags):
@@ -1642,6 +1807,11 @@ def cases_truncation(out):
     recs = [Rec(full, T0, 1000 * i, caplen=c) for i, c in enumerate(cuts)]
     case(out, "truncated", "truncated.pcap", pcap_bytes(recs, 1, snaplen=200),
          recs)
+    sc = eth(ipv4("10.5.0.3", "10.5.0.4", 132, sctp(2905, 2906, b"D" * 20)))
+    recs_sctp = [Rec(sc, T0, 1000 * i, caplen=I + c)
+                 for i, c in enumerate((4, 7, 11, 12))]
+    case(out, "truncated_sctp", "truncated_sctp.pcap",
+         pcap_bytes(recs_sctp, 1, snaplen=200), recs_sctp)
     case(out, "truncated_cols", "truncated.pcap", None, recs,
          "--columns frame,caplen,length,protocol,src,dest,srcport,flags,mss,"
          "tsval,len",
@@ -2004,8 +2174,8 @@ def cases_damaged_packets(out):
 ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
        cases_icmp_quote_trailer, cases_icmp_quote_rfc4884,
-       cases_icmp_quote_routing, cases_ipv6_crh, cases_ipv4_options,
-       cases_ipv6_home_address,
+       cases_icmp_quote_routing, cases_icmp_quote_nested, cases_ipv6_crh,
+       cases_ipv4_options, cases_ipv6_home_address, cases_ipv6_options,
        cases_ip_more, cases_tcp, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]

@@ -251,14 +251,25 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
     return 1;
 }
 
+/* Quotes inside quotes (an ICMP error about an ICMP error) that are
+ * followed: Wireshark 4.0 dissects them all (tshark shows a stream for the
+ * TCP header inside 200); each takes 28 bytes or more (an IPv4 header and
+ * the ICMP one), so a 64 KiB datagram holds under 2,400. */
+#define QUOTE_MAX_NESTING 4096
+
 /* An ICMP error's quoted TCP header names a connection, which Wireshark
- * numbers (flow_track_quoted); the ICMP row itself is left as it is. Out of
- * line: the quote's row is large and rarely needed. */
+ * numbers (flow_track_quoted); the ICMP row itself is left as it is. A
+ * quoted ICMP error is followed to the packet it quotes, as Wireshark
+ * dissects it. Out of line: the quote's row is large and rarely needed. */
 __attribute__((noinline))
 static void track_quote(struct converter *cv, const struct row *r)
 {
     struct row q;
     decode_quoted(&r->quote, r->decode_flags, &q);
+    for (int n = 0; n < QUOTE_MAX_NESTING && (q.present & HAS_QUOTE); n++) {
+        struct row_frag inner = q.quote; /* bytes of the record, not of q */
+        decode_quoted(&inner, q.decode_flags, &q);
+    }
     if ((q.present & HAS_TCPSEQ) && (q.present & HAS_SRC) &&
         (q.present & (HAS_DST | HAS_FINAL_DST))) {
         q.ts_sec = r->ts_sec;

@@ -99,16 +99,18 @@ void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, 
                  int depth);
 /* The packet an ICMP error quotes (row.quote), decoded into q (reset
  * first) as Wireshark decodes it inside the error: q then holds its IP and
- * TCP fields, for the connection it names. flags: the ICMP row's
- * decode_flags (DECODE_IN_ERROR is added). */
+ * TCP fields, for the connection it names, or, when it is an ICMP error
+ * too, that error's quote (HAS_QUOTE). flags: the ICMP row's decode_flags
+ * (DECODE_IN_ERROR is added). */
 void decode_quoted(const struct row_frag *quote, uint8_t flags, struct row *q);
 
 /* decode_tcp.c / decode_udp.c: seglen is the transport segment's length from
  * the IP header (clamped to what was on the wire). */
 void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r);
 void decode_udp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r);
-/* SCTP and other transports whose ports sit in the first four bytes. */
-void decode_ports_only(const uint8_t *p, size_t caplen, struct row *r);
+/* SCTP's ports, when its whole 12-byte common header was captured (and lies
+ * in the datagram: caplen is clamped to it), as tshark shows them. */
+void decode_sctp(const uint8_t *p, size_t caplen, struct row *r);
 
 /* IP protocol numbers (IANA "Assigned Internet Protocol Numbers"). */
 enum {

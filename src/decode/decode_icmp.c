@@ -6,7 +6,9 @@
  * bytes up to the window, finds or creates that connection's conversation:
  * a connection first seen in a quote takes the next tcp.stream number. So
  * the driver decodes the quote apart (decode_quoted) and hands its TCP
- * header to the flow table (flow_track_quoted). */
+ * header to the flow table (flow_track_quoted). A quote may itself be an
+ * ICMP error, whose quote Wireshark dissects in turn: the driver follows
+ * them to the innermost. */
 #include "decode.h"
 #include "bytes.h"
 
@@ -64,6 +66,11 @@ void decode_icmp(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen, 
     size_t n = caplen < seglen ? caplen : seglen;
     if ((proto != IPPROTO_NUM_ICMP && proto != IPPROTO_NUM_ICMPV6) ||
         n <= ICMP_HEADER_LEN || !quotes_packet(proto, p[0]))
+        return;
+    /* packet-icmpv6.c dissects a quote as IPv6 only when its version is 6
+     * (RFC 4443 quotes the invoking IPv6 packet), else as data; an ICMP
+     * error's quote goes to the IP dissector, which reads IPv6 too. */
+    if (proto == IPPROTO_NUM_ICMPV6 && p[ICMP_HEADER_LEN] >> 4 != 6)
         return;
     size_t len = n - ICMP_HEADER_LEN;
     if (proto == IPPROTO_NUM_ICMP)

@@ -109,7 +109,7 @@ static void decode_transport(uint8_t proto, const uint8_t *p, size_t caplen, siz
             decode_gre(p, caplen, seglen, r, depth);
         break;
     case IPPROTO_NUM_SCTP:
-        decode_ports_only(p, caplen, r);
+        decode_sctp(p, caplen, r);
         break;
     case IPPROTO_NUM_IPCOMP:
         ipcomp_mark(p, caplen, seglen, r, depth);
@@ -587,6 +587,129 @@ static void ipv6_home_address(const uint8_t *h, size_t len, struct row *r)
     }
 }
 
+/* Option types (IANA "Destination Options and Hop-by-Hop Options") whose
+ * Wireshark 4.0 dissector (packet-ipv6.c dissect_opt_*) reads a part of
+ * the data whatever the option's length says. */
+#define IPV6_OPT_PADN 0x01
+#define IPV6_OPT_JUMBO 0xC2     /* RFC 2675: 4 bytes of payload length */
+#define IPV6_OPT_TEL 0x04       /* RFC 2473: 1 byte */
+#define IPV6_OPT_RTALERT 0x05   /* RFC 2711: 2 bytes */
+#define IPV6_OPT_CALIPSO 0x07   /* RFC 5570: 8 bytes and 4 per compartment word */
+#define IPV6_OPT_SMF_DPD 0x08   /* RFC 6621 */
+#define IPV6_OPT_PDM 0x0F       /* RFC 8250: 10 bytes */
+#define IPV6_OPT_QUICKSTART 0x26 /* RFC 4782: 6 bytes for a rate request or report */
+#define IPV6_OPT_PMTU 0x30      /* RFC 9268: 4 bytes */
+#define IPV6_OPT_IOAM 0x31      /* RFC 9486: 2 bytes, 10 for a trace */
+#define IPV6_OPT_TPF 0x41       /* Tunnel Payload Forwarding: 4 bytes */
+#define IPV6_OPT_RPL 0x63       /* RFC 6553: 4 bytes */
+#define IPV6_OPT_MPL 0x6D       /* RFC 7731: 2 bytes and a seed id */
+#define IPV6_OPT_LIO 0x8C       /* RFC 6788: its line id's length byte */
+#define IPV6_OPT_DFF 0xEE       /* RFC 6971: 3 bytes */
+#define IPV6_OPT_OFFSET_WRAP 256 /* dissect_opts keeps an option's start in 8 bits */
+
+/* How many bytes of an option's data (d, avail of them readable, olen its
+ * length) Wireshark 4.0's dissector of its type reads, more than avail when
+ * it needs a byte past them to know; *adv: where the dissector's offset
+ * ends, before dissect_opts steps on to the option's length. */
+static size_t ipv6_option_reads(uint8_t type, const uint8_t *d, size_t avail, size_t olen,
+                                size_t *adv)
+{
+    static const uint8_t mpl_seed[4] = {0, 2, 8, 16};
+    size_t n;
+    switch (type) {
+    case IPV6_OPT_TEL:
+        n = 1;
+        break;
+    case IPV6_OPT_RTALERT:
+        n = 2;
+        break;
+    case IPV6_OPT_DFF:
+        n = 3;
+        break;
+    case IPV6_OPT_JUMBO: case IPV6_OPT_PMTU: case IPV6_OPT_TPF: case IPV6_OPT_RPL:
+        n = 4;
+        break;
+    case IPV6_OPT_PDM:
+        n = 10;
+        break;
+    case IPV6_OPT_HOME_ADDRESS:
+        n = IPV6_ADDR_LEN;
+        break;
+    case IPV6_OPT_QUICKSTART: /* function and rate; then TTL or unused, nonce */
+        if (avail >= 1 && (d[0] >> 4 == QS_RATE_REQUEST || d[0] >> 4 == QS_RATE_REPORT)) {
+            n = 6;
+            break;
+        }
+        *adv = 0; /* another function: read, not stepped over */
+        return 1;
+    case IPV6_OPT_CALIPSO: /* DOI, compartment length, level, checksum, bitmap */
+        n = avail < 5 ? 5 : 8 + 4 * (size_t)d[4];
+        break;
+    case IPV6_OPT_MPL: /* flags (S: the seed id's length), sequence, seed id */
+        n = avail < 1 ? 1 : 2 + (size_t)mpl_seed[d[0] >> 6];
+        break;
+    case IPV6_OPT_IOAM: /* reserved, type; a trace's namespace, lengths, type */
+        if (olen == 0)
+            return SIZE_MAX; /* its data's subtree, of length olen - 2, throws */
+        n = avail < 2 ? 2 : d[1] <= 1 ? 10 : 2;
+        *adv = n;
+        return olen > n ? olen : n; /* that subtree spans the option */
+    case IPV6_OPT_LIO: /* the line id's length, then at most the option's */
+        *adv = olen == 0 || avail < 1 ? 0 : 1 + (d[0] < olen - 1 ? d[0] : olen - 1);
+        return *adv > 1 ? *adv : 1;
+    case IPV6_OPT_SMF_DPD: /* H-DPD: olen bytes of hash; I-DPD: a tagger id */
+        if (avail < 1)
+            return 1;
+        if (d[0] & 0x80) {
+            *adv = olen;
+            return olen ? olen : 1;
+        }
+        n = 1 + ((d[0] & 0x70) ? (size_t)(d[0] & 0x0F) + 1 : 0);
+        if (olen > n)
+            n = olen;
+        break;
+    default: /* PadN, experimental and unknown types: their length */
+        n = olen;
+        break;
+    }
+    *adv = n;
+    return n;
+}
+
+/* Whether Wireshark 4.0's options dissector (packet-ipv6.c dissect_opts)
+ * reads no further than lim bytes from h, a hop-by-hop or destination
+ * options header of hlen bytes: lim is where the IPv6 payload ends, or the
+ * capture, the end of the buffer it dissects the header on. Reading past
+ * it throws, which ends the packet's dissection at the header (Malformed),
+ * in an ICMPv6 error's quote too. An option running past the header only
+ * ends the walk; each one's data is what its type's dissector reads
+ * (ipv6_option_reads), or its length if more; a Pad1's length byte is read
+ * too (and ignored). */
+static int ipv6_options_fit(const uint8_t *h, size_t hlen, size_t lim)
+{
+    for (size_t i = 2; i < hlen;) {
+        if (i + 2 > lim)
+            return 0;
+        uint8_t type = h[i];
+        if (type == IPV6_OPT_PAD1) {
+            i++;
+            continue;
+        }
+        size_t d = i + 2, olen = h[i + 1], adv = olen;
+        size_t need = ipv6_option_reads(type, h + d, lim - d, olen, &adv);
+        /* The rest of the option's length is shown as unknown data, unless
+         * the 8-bit start it is measured from has wrapped. */
+        if (d < IPV6_OPT_OFFSET_WRAP) {
+            need = need > olen ? need : olen;
+            adv = adv > olen ? adv : olen;
+        }
+        if (need > lim - d)
+            return 0;
+        i = d + adv;
+    }
+    return 1;
+}
+
 static int is_ipv6_extension(uint8_t nh)
 {
     switch (nh) {
@@ -649,6 +772,9 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
         if (nh == IPPROTO_NUM_ROUTING && !(r->decode_flags & DECODE_IN_ERROR) &&
             !ipv6_routing(p + off, len, r))
             return;
+        if ((nh == IPPROTO_NUM_HOPOPT || nh == IPPROTO_NUM_DSTOPTS) &&
+            !ipv6_options_fit(p + off, len, (caplen < end ? caplen : end) - off))
+            return;
         if (nh == IPPROTO_NUM_DSTOPTS)
             ipv6_home_address(p + off, len, r);
         off += len;
@@ -680,7 +806,6 @@ void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t ca
  * the IPv6 header whose payload length is 0: the payload's length, or 0
  * when there is none (or it is not above 65535, which the RFC calls an
  * error and leaves to the frame's length here). */
-#define IPV6_OPT_JUMBO 0xC2     /* RFC 2675: 4 bytes of payload length */
 #define IPV6_OPT_JUMBO_LEN 4
 #define IPV6_JUMBO_MIN 65536u   /* a smaller value is an error (RFC 2675 section 3) */
 static size_t ipv6_jumbo_length(const uint8_t *p, size_t caplen)

@@ -1,5 +1,4 @@
-/* decode_udp.c: UDP (RFC 768), and the port pair of transports that start
- * with one (SCTP). The payload length is the UDP header's length field less
+/* decode_udp.c: UDP (RFC 768), and SCTP's port pair (RFC 9260). The payload length is the UDP header's length field less
  * the header, as Wireshark's udp.length - 8 gives it: also when it disagrees
  * with the IP length (padding, damaged or crafted packets). */
 #include "decode.h"
@@ -7,7 +6,9 @@
 
 #define UDP_HEADER_LEN 8
 
-void decode_ports_only(const uint8_t *p, size_t caplen, struct row *r)
+#define SCTP_COMMON_HEADER_LEN 12 /* ports, verification tag, checksum */
+
+static void decode_ports(const uint8_t *p, size_t caplen, struct row *r)
 {
     if (caplen < 4)
         return;
@@ -16,9 +17,17 @@ void decode_ports_only(const uint8_t *p, size_t caplen, struct row *r)
     r->dport = get_be16(p + 2);
 }
 
+void decode_sctp(const uint8_t *p, size_t caplen, struct row *r)
+{
+    /* packet-sctp.c reads the whole common header (its checksum last)
+     * before it shows a field: with fewer bytes tshark shows no ports. */
+    if (caplen >= SCTP_COMMON_HEADER_LEN)
+        decode_ports(p, caplen, r);
+}
+
 void decode_udp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
 {
-    decode_ports_only(p, caplen, r);
+    decode_ports(p, caplen, r);
     if (caplen < 6)
         return;
     size_t ulen = get_be16(p + 4);

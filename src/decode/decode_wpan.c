@@ -250,7 +250,7 @@ static void lowpan_iphc(const uint8_t *p, size_t caplen, size_t off, size_t end,
         else if (next == IPPROTO_NUM_UDP)
             decode_udp(t, tcap, tlen, r);
         else if (next == IPPROTO_NUM_SCTP)
-            decode_ports_only(t, tcap, r);
+            decode_sctp(t, tcap, r);
         return;
     }
     if (caplen < off + 1)
