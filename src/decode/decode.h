@@ -107,6 +107,14 @@ void decode_quoted(const struct row_frag *quote, uint8_t flags, struct row *q);
 /* decode_tcp.c / decode_udp.c: seglen is the transport segment's length from
  * the IP header (clamped to what was on the wire). */
 void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r);
+/* What the TCP options' reading needs of the connection (TCPOPTS_STATEFUL):
+ * whether the sender offered SCPS. tcp_options_reread reads the options of
+ * a row so flagged again with it: the option fields and tcp_opts are set
+ * anew. */
+struct tcp_opt_state {
+    uint8_t scps;
+};
+void tcp_options_reread(struct row *r, const struct tcp_opt_state *st);
 void decode_udp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r);
 /* SCTP's ports, when its whole 12-byte common header was captured (and lies
  * in the datagram: caplen is clamped to it), as tshark shows them. */

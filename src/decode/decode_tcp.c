@@ -1,10 +1,23 @@
 /* decode_tcp.c: the TCP header (RFC 9293) and its options. As tshark does,
  * the ports need 4 header bytes and seq, ack, flags and window all need 16.
- * Options are parsed safely, as Wireshark 4.0 does: a length below 2 or past
- * the header stops the parsing of options (never the row); a known option
- * whose length is wrong for it gives no value and is stepped over; a SACK
- * whose length is not whole blocks stops the parsing; of an option given
- * twice the first counts. */
+ * Options are read as Wireshark 4.0's tcp_dissect_options reads them: a
+ * length below 2 or past the header stops the reading (never the row); a
+ * known option whose length is wrong for it gives no value and is stepped
+ * over; of an option given twice the first counts (of SACK, the last).
+ * Each option is dissected on its own bytes, and where 4.0's dissector
+ * reads a fixed offset past the option's length it throws: the options
+ * after it give nothing, and tshark shows no analysis for the segment nor
+ * checks its window scaling (no TCPOPTS_WHOLE, as when the capture cut the
+ * header). pcap2kdb does the same for the options listed below (SCPS,
+ * SNACK, MPTCP, Riverbed probe), with the lengths tshark 4.0.17 throws on
+ * (a sweep of kinds 2-255, lengths 2-30, and the values that decide); all
+ * other kinds read within their length. Not for a SACK shorter than one
+ * block (RFC 2018 section 3: 8n + 2 bytes): 4.0's D-SACK test reads a
+ * block it does not have, and so loses the window scale or timestamps
+ * (RFC 7323) after it; pcap2kdb skips it and reads on (README, "Compared
+ * with tshark"). Whether an SCPS option throws depends on the connection
+ * (whether the sender offered SCPS): the flow table reads the options
+ * again with that (tcp_options_reread). */
 #include "decode.h"
 #include "bytes.h"
 
@@ -17,44 +30,157 @@
 #define TCPOPT_WSCALE 3         /* RFC 7323 section 2.2, length 3 */
 #define TCPOPT_SACK 5           /* RFC 2018 section 3, 8 bytes a block */
 #define TCPOPT_TIMESTAMP 8      /* RFC 7323 section 3.2, length 10 */
+#define TCPOPT_SCPS 20          /* CCSDS 714.0-B-2 3.2.3: capabilities, length 4 */
+#define TCPOPT_SNACK 21         /* CCSDS 714.0-B-2 3.2.4: SNACK, length 6 */
+#define TCPOPT_MPTCP 30         /* RFC 8684 */
+#define TCPOPT_RVBD_PROBE 76    /* Riverbed probe (Wireshark's name) */
 #define TCPOLEN_MSS 4
 #define TCPOLEN_WSCALE 3
 #define TCPOLEN_TIMESTAMP 10
+#define TCPOLEN_SACK_MIN 10     /* kind, length and one block */
+#define TCPOLEN_SCPS 4
+#define TCPOLEN_SNACK 6
 
-/* #16: the bytes the first ROW_SACK_MAX blocks of a SACK option cover
- * (only whole blocks, as Wireshark reads them). */
+/* #16: the bytes the whole captured blocks of a SACK option cover, at most
+ * ROW_SACK_MAX of them: the segment's SACK for the bytes in flight (4.0
+ * keeps the last SACK option's). */
 static void parse_sack(const uint8_t *v, size_t vlen, size_t have, struct row *r)
 {
     uint32_t bytes = 0;
     uint8_t n = 0;
     for (size_t b = 0; b + 8 <= vlen && b + 8 <= have && n < ROW_SACK_MAX; b += 8, n++)
         bytes += get_be32(v + b + 4) - get_be32(v + b);
-    if (n) {
-        r->present |= HAS_SACK;
-        r->nsack = n;
-        r->sack_bytes = bytes;
+    r->present |= HAS_SACK;
+    r->nsack = n;
+    r->sack_bytes = bytes;
+}
+
+/* 4.0 dissect_tcpopt_scps on a length other than 4, once the side has
+ * offered SCPS: it walks the binding spaces from byte 2, each an ID byte,
+ * a byte whose high nibble is the length in 16-bit words, and the data.
+ * Returns 1 when the walk reads past the option. */
+static int scps_extended_throws(const uint8_t *o, size_t olen, size_t have)
+{
+    size_t at = 2;
+    size_t end = have < olen ? have : olen;
+    while (at < olen) {
+        if (at + 1 >= end)
+            return 1;
+        at += 2 + (size_t)(o[at + 1] >> 4) * 2;
+        if (at > olen)
+            return 1;
+    }
+    return 0;
+}
+
+/* The length 4.0's dissect_tcpopt_mptcp reads for the option whose value
+ * starts at v (subtype in the high nibble; RFC 8684 section 3). */
+static size_t mptcp_needs(const uint8_t *v, size_t have)
+{
+    if (have < 1)
+        return 3;
+    switch (v[0] >> 4) {
+    case 0:                         /* MP_CAPABLE: version and flags */
+    case 3:                         /* ADD_ADDR */
+    case 8:                         /* MP_TCPRST */
+        return 4;
+    case 2: {                       /* DSS: flags, then data ACK and mapping */
+        if (have < 2)
+            return 4;
+        uint8_t f = v[1];
+        size_t n = 4;
+        if (f & 0x01)               /* A: data ACK, 8 bytes with a */
+            n += (f & 0x02) ? 8 : 4;
+        if (f & 0x04)               /* M: DSN (8 bytes with m), SSN, length */
+            n += ((f & 0x08) ? 8 : 4) + 4 + 2;
+        return n;
+    }
+    case 6:                         /* MP_FAIL: 64-bit DSN */
+    case 7:                         /* MP_FASTCLOSE: receiver's key */
+        return 12;
+    default:                        /* MP_JOIN, REMOVE_ADDR, MP_PRIO, others */
+        return 3;
     }
 }
 
-/* Options are parsed over the header's declared length (len); captured
- * bytes (cap, at most len) bound every read. As in tshark, an option cut by
- * the capture still gives the fields whose bytes are there. */
-static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *r)
+/* The length 4.0's dissect_tcpopt_rvbd_probe reads for version/type byte
+ * vt (version 1 when its low bit is set, type in the high nibble; else
+ * version 2, type in bits 1-7); 3 when it reads no further. */
+static size_t rvbd_probe_needs(uint8_t vt)
+{
+    if (vt & 1) {
+        switch (vt >> 4) {
+        case 0: case 3: case 4: return 10;  /* query, trace: appliance version */
+        case 1: return 14;                  /* response: proxy address and port */
+        case 2: return 3;                   /* internal */
+        case 5: return 18;                  /* response, second half: two addresses */
+        default: return (vt >> 4) <= 10 ? 8 : 3;  /* prober address; unknown types */
+        }
+    }
+    switch (vt >> 1) {
+    case 6: case 7: case 10: return 4;      /* an info byte */
+    case 8: case 9: return 8;               /* client address or store ID */
+    default: return 3;
+    }
+}
+
+/* The options 4.0 may read past (SCPS, SNACK, MPTCP, Riverbed probe), out
+ * of the loop of the common ones: returns 1 when tshark throws on the
+ * option at o (kind, length olen, have value bytes captured). */
+static __attribute__((noinline, cold)) int rare_option(const uint8_t *o, size_t olen, size_t have,
+                                                       const struct tcp_opt_state *st,
+                                                       struct row *r)
+{
+    const uint8_t *v = o + 2;
+    switch (o[0]) {
+    case TCPOPT_SCPS:
+        if (olen == TCPOLEN_SCPS) {
+            r->tcp_opts |= TCPOPTS_SCPS;
+        } else if (scps_extended_throws(o, olen, have + 2)) {
+            if ((r->tcp_opts & TCPOPTS_SCPS) || (st && st->scps))
+                return 1;
+            if (!st)
+                r->tcp_opts |= TCPOPTS_STATEFUL; /* the side may have offered it before */
+        }
+        return 0;
+    case TCPOPT_SNACK:
+        return olen == TCPOLEN_SNACK; /* 4.0 reads its hole's edges 2 bytes on */
+    case TCPOPT_MPTCP:
+        return olen < mptcp_needs(v, have);
+    default: /* TCPOPT_RVBD_PROBE */
+        return olen >= 3 && olen < rvbd_probe_needs(have ? v[0] : 0);
+    }
+}
+
+/* Options are read over the header's declared length (len); captured bytes
+ * (cap, at most len) bound every read. As in tshark, an option cut by the
+ * capture still gives the fields whose bytes are there. st is the
+ * connection's state, NULL in the decoder: an answer that needs it sets
+ * TCPOPTS_STATEFUL. Returns 0 when tshark's option dissector throws or the
+ * capture cut the options, 1 when read to their end; with fast set (the
+ * decoder's first pass, which keeps the common segment's path short) -1
+ * at an option that rare_option must see, when they are to be read again
+ * whole. */
+static inline __attribute__((always_inline)) int
+parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_state *st,
+              struct row *r, const int fast)
 {
     size_t i = 0;
     while (i < len && i < cap) {
         uint8_t kind = o[i];
         if (kind == TCPOPT_EOL)
-            return;
+            break;
         if (kind == TCPOPT_NOP) {
             i++;
             continue;
         }
-        if (len - i < 2 || cap - i < 2)
-            return;
+        if (len - i < 2)
+            break; /* no room for a length byte: stop, as tshark does */
+        if (cap - i < 2)
+            return 0; /* the length byte was not captured */
         size_t olen = o[i + 1];
         if (olen < 2 || olen > len - i)
-            return; /* bogus or past the header: stop, as tshark does */
+            break; /* bogus or past the header: stop, as tshark does */
         const uint8_t *v = o + i + 2;
         size_t have = cap - i - 2; /* value bytes captured */
         switch (kind) {
@@ -62,7 +188,7 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
             if (olen != TCPOLEN_MSS || (r->present & HAS_MSS))
                 break;
             if (have < 2)
-                return;
+                return 0;
             r->present |= HAS_MSS;
             r->mss = get_be16(v);
             break;
@@ -70,9 +196,10 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
             if (olen != TCPOLEN_WSCALE || (r->present & HAS_WSOPT))
                 break;
             if (have < 1)
-                return;
+                return 0;
             r->present |= HAS_WSOPT;
             r->wsopt = v[0];
+            r->tcp_opts |= TCPOPTS_WSOPT;
             break;
         case TCPOPT_TIMESTAMP:
             if (olen != TCPOLEN_TIMESTAMP || (r->present & (HAS_TSVAL | HAS_TSOPT)))
@@ -82,22 +209,55 @@ static void parse_options(const uint8_t *o, size_t len, size_t cap, struct row *
                 r->tsval = get_be32(v);
             }
             if (have < 8)
-                return;
+                return 0;
             r->present |= HAS_TSOPT;
             r->tsecr = get_be32(v + 4);
             break;
         case TCPOPT_SACK:
-            if (!(r->present & HAS_SACK))
+            if (olen >= TCPOLEN_SACK_MIN)
                 parse_sack(v, olen - 2, have, r);
-            /* Wireshark's SACK dissector throws on a part block */
-            if ((olen - 2) % 8 != 0)
-                return;
+            break;
+        case TCPOPT_SCPS:
+        case TCPOPT_SNACK:
+        case TCPOPT_MPTCP:
+        case TCPOPT_RVBD_PROBE:
+            if (fast)
+                return -1;
+            if (rare_option(o + i, olen, have, st, r))
+                return 0;
             break;
         default:
             break;
         }
         i += olen;
     }
+    return 1;
+}
+
+/* Everything the options give a row (decode_tcp's defaults first). */
+#define TCPOPTS_PRESENT (HAS_MSS | HAS_WSOPT | HAS_TSVAL | HAS_TSOPT | HAS_SACK)
+
+/* Reads the options of the row's TCP header (at p, cap bytes of it
+ * captured) again from the start, whole: the option fields,
+ * tcp_opts_whole and tcp_opts_flags anew. */
+static __attribute__((noinline, cold)) void reread(const uint8_t *p, size_t cap,
+                                             const struct tcp_opt_state *st, struct row *r)
+{
+    size_t hlen = r->tcp_hlen;
+    r->present &= ~(uint32_t)TCPOPTS_PRESENT;
+    r->tcp_opts = 0;
+    if (parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, cap - TCP_MIN_HEADER, st, r, 0) &&
+        cap >= hlen)
+        r->tcp_opts |= TCPOPTS_WHOLE;
+    if (!st && (r->tcp_opts & TCPOPTS_STATEFUL)) {
+        r->tcp_header = p;
+        r->tcp_caplen = (uint16_t)cap;
+    }
+}
+
+void tcp_options_reread(struct row *r, const struct tcp_opt_state *st)
+{
+    reread(r->tcp_header, r->tcp_caplen, st, r);
 }
 
 void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
@@ -126,10 +286,12 @@ void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
     if (hlen < TCP_MIN_HEADER)
         return;
     r->present |= HAS_TCPHDR;
-    r->tcp_opts_whole = caplen >= hlen;
+    r->tcp_opts = caplen >= hlen ? TCPOPTS_WHOLE : 0;
     size_t optcap = caplen < hlen ? caplen : hlen;
-    if (optcap > TCP_MIN_HEADER)
-        parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, optcap - TCP_MIN_HEADER, r);
+    if (optcap > TCP_MIN_HEADER &&
+        parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, optcap - TCP_MIN_HEADER, NULL, r,
+                      1) < 0)
+        reread(p, optcap, NULL, r);
     if (caplen > hlen && (r->present & HAS_PAYLEN)) {
         r->payload = p + hlen;
         size_t n = caplen - hlen;

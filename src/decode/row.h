@@ -46,6 +46,19 @@ enum row_present {
  * must fit an int (C11 6.7.2.2). */
 #define HAS_HOME_SRC (1u << 31)
 
+/* row.tcp_opts: how tshark read the TCP options (decode_tcp.c). Anything
+ * beyond TCPOPTS_WHOLE asks the flow table to look (one test). */
+enum {
+    TCPOPTS_WHOLE = 1,     /* read to their end: the whole header was captured
+                            * and no option's dissector threw */
+    TCPOPTS_STATEFUL = 2,  /* what tshark makes of them depends on the connection:
+                            * the flow table reads them again
+                            * (tcp_options_reread) from tcp_header */
+    TCPOPTS_SCPS = 4,      /* an SCPS capabilities option was read: the sender
+                            * offers SCPS (Wireshark's flow->scps_capable) */
+    TCPOPTS_WSOPT = 8,     /* a window-scale option was read (HAS_WSOPT) */
+};
+
 /* An IPv4 or IPv6 fragment whose payload was wholly captured, as the IP
  * decoder found it: the driver's fragment table (ipfrag.c) adds it to its
  * datagram and, when that completes, decodes the transport header on this
@@ -117,13 +130,17 @@ struct row {
     uint32_t seq, ack;
     uint16_t rawwin;
     uint8_t  tcp_hlen;         /* data offset * 4, as on the wire */
-    uint8_t  tcp_opts_whole;   /* the whole header, options included, was captured */
+    uint8_t  tcp_opts;         /* TCPOPTS_*, set with the header */
     uint8_t  wsopt;            /* window-scale option value in this segment */
     uint16_t mss;
     uint32_t tsval, tsecr;
     uint32_t paylen;           /* TCP/UDP payload length from the IP length */
     uint32_t payload_caplen;
     const uint8_t *payload;    /* payload bytes actually captured */
+    /* when TCPOPTS_STATEFUL: the TCP header and its captured bytes (at most
+     * tcp_hlen), valid while the row is */
+    const uint8_t *tcp_header;
+    uint16_t tcp_caplen;
 
     /* #18: the MAC addresses of the innermost Ethernet header: destination
      * at mac, source at mac + 6; NULL when none. Linux cooked captures have

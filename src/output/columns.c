@@ -161,6 +161,9 @@ int columns_need_flows(const struct column_list *cl)
         switch (cl->id[i]) {
         case COL_WIN: case COL_STREAM: case COL_RSEQ: case COL_RACK: case COL_WSCALE:
         case COL_ANALYSIS:
+        /* whether tshark reads a TCP option may depend on the connection
+         * (decode_tcp.c: a short SACK, SCPS) */
+        case COL_TSVAL: case COL_TSECR: case COL_MSS:
             return 1;
         default:
             if (cl->id[i] >= COL_INFLIGHT && cl->id[i] <= COL_IRTT)

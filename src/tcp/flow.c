@@ -1,5 +1,6 @@
 /* flow.c: the bounded TCP connection table. */
 #include "flow.h"
+#include "decode.h"
 #include "qspan.h"
 
 #include <stdlib.h>
@@ -261,6 +262,23 @@ static void verify_wscale(struct flow_dir *fwd, struct flow_dir *rev, int is_syn
     }
 }
 
+/* What the options (decode_tcp.c) do to the connection: read again when
+ * tshark's reading depends on it (SCPS), an SCPS capabilities option marks
+ * its sender, and a window-scale option counts from the next segment on,
+ * on any segment. */
+static __attribute__((noinline, cold)) void options_state(struct flow *f, int dir,
+                                                          struct row *r)
+{
+    if (r->tcp_opts & TCPOPTS_STATEFUL) {
+        struct tcp_opt_state st = {(uint8_t)((f->scps >> dir) & 1)};
+        tcp_options_reread(r, &st);
+    }
+    if (r->tcp_opts & TCPOPTS_SCPS)
+        f->scps |= (uint8_t)(1u << dir);
+    if (r->present & HAS_WSOPT)
+        f->dir[dir].win_scale = (int8_t)(r->wsopt > 14 ? 14 : r->wsopt);
+}
+
 /* Places in the ring of closed connections: one per slot. */
 static uint32_t closed_cap(const struct flow_table *t)
 {
@@ -417,7 +435,7 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc,
     }
     /* only the findings the packet row shows count: none when the options
      * were cut (these come from a segment with a length only) */
-    if (r->tcp_opts_whole && findings) {
+    if ((r->tcp_opts & TCPOPTS_WHOLE) && findings) {
         if (findings & TA_ZERO_WINDOW)
             st->zerowin++;
         if (findings & TA_ANY_RETRANSMISSION)
@@ -565,6 +583,9 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
             r->present |= HAS_WSCALE;
             r->wscale = fwd->win_scale >= 0 ? (uint8_t)fwd->win_scale : 0;
         }
+        /* (nothing else between here and the end uses the window scale) */
+        if (__builtin_expect(r->tcp_opts > TCPOPTS_WHOLE, 0))
+            options_state(f, dir, r);
         if (ana) {
             uint64_t rtt_before = ana->conn.ts_first_rtt;
             ta_after_header(&ana->conn, &ana->dir[dir], flags, now);
@@ -583,13 +604,15 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
         }
         /* tshark shows the findings only when the whole header, options
          * included, was there (else the dissection stops before). */
-        if (has_len && r->tcp_opts_whole && findings)
+        if (has_len && (r->tcp_opts & TCPOPTS_WHOLE) && findings)
             ta_format(r->analysis, ANALYSIS_MAX, findings);
-        /* The option counts from the next segment on, on any segment. */
-        if (r->present & HAS_WSOPT)
-            fwd->win_scale = (int8_t)(r->wsopt > 14 ? 14 : r->wsopt);
-        if (syn && r->tcp_opts_whole)
+        if (syn && (r->tcp_opts & TCPOPTS_WHOLE)) {
             verify_wscale(fwd, rev, (flags & TCP_ACK) != 0);
+            /* Wireshark's verify_scps, on a SYN-ACK: SCPS only when both
+             * sides offered it */
+            if ((flags & TCP_ACK) && f->scps != 0 && f->scps != 3)
+                f->scps = 0;
+        }
     }
     if (quoted) {
         *dirp = dir;

@@ -54,6 +54,8 @@ struct flow {
     uint16_t port[2];
     uint8_t ipver;
     uint8_t used;
+    uint8_t scps;              /* bit dir: that side offered SCPS (Wireshark's
+                                * scps_capable, decode_tcp.c) */
     uint64_t stream;
     uint64_t last_use;
     struct flow_dir dir[2];

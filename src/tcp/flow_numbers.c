@@ -19,10 +19,11 @@ void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, 
                 r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
                 now_hi, &res);
     /* the SACK blocks count from the next segment on (tshark dissects the
-     * options after the analysis) */
-    t->num[i].dir[dir].nsack = r->tcp_opts_whole && (r->present & HAS_SACK) ? r->nsack : 0;
+     * options after the analysis), also when the options were cut or threw
+     * after them (4.0 keeps each block as it reads it) */
+    t->num[i].dir[dir].nsack = (r->present & HAS_SACK) ? r->nsack : 0;
     t->num[i].dir[dir].sack_bytes = r->sack_bytes;
-    if (!r->tcp_opts_whole || !(findings || res.matched || res.bif_ran))
+    if (!(r->tcp_opts & TCPOPTS_WHOLE) || !(findings || res.matched || res.bif_ran))
         return;
     uint8_t tn = 0;
     if (res.matched) {

@@ -25,7 +25,7 @@ static inline struct row tcp_segment(int from_client, uint16_t flags, uint32_t s
     r.rawwin = win;
     r.paylen = paylen;
     r.tcp_hlen = 20;
-    r.tcp_opts_whole = 1;
+    r.tcp_opts = TCPOPTS_WHOLE;
     return r;
 }
 

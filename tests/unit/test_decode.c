@@ -156,7 +156,104 @@ START_TEST(tcp_options_mss_and_wscale)
     ck_assert(r.present & HAS_WSOPT);
     ck_assert_int_eq(r.wsopt, 7);
     ck_assert_int_eq(r.tcpflags, TCP_SYN);
-    ck_assert(r.tcp_opts_whole);
+    ck_assert(r.tcp_opts & TCPOPTS_WHOLE);
+}
+END_TEST
+
+/* A raw IPv4 segment with these flags, ACK field and 16 option bytes (kept
+ * for tcp_options_reread, which reads the row's header again). */
+static uint8_t seg16[56] = {
+    0x45, 0, 0, 56, 0, 0, 0, 0, 64, 6, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+    0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0x90, 0, 0xff, 0xff, 0, 0, 0, 0,
+};
+
+static void decode_syn_options(const uint8_t opt[16], uint8_t flags, uint32_t ack)
+{
+    uint8_t *p = seg16;
+    p[33] = flags;
+    p[28] = (uint8_t)(ack >> 24);
+    p[29] = (uint8_t)(ack >> 16);
+    p[30] = (uint8_t)(ack >> 8);
+    p[31] = (uint8_t)ack;
+    memcpy(p + 40, opt, 16);
+    decode(LINKTYPE_RAW, p, sizeof seg16, sizeof seg16);
+}
+
+START_TEST(tcp_sack_of_part_blocks_does_not_stop_the_options)
+{
+    /* SACK of 11 (a block and a byte), then window scale 7: tshark 4.0
+     * stops at the byte without reading past the option */
+    static const uint8_t o[16] = {5, 11, 0, 0, 0, 1, 0, 0, 0, 2, 0, 3, 3, 7, 1, 1};
+    decode_syn_options(o, TCP_SYN, 0);
+    ck_assert(r.present & HAS_WSOPT);
+    ck_assert_int_eq(r.wsopt, 7);
+    ck_assert_int_eq(r.nsack, 1);
+    ck_assert(r.tcp_opts & TCPOPTS_WHOLE);
+    ck_assert_int_eq(r.tcp_opts & ~TCPOPTS_WSOPT, TCPOPTS_WHOLE);
+}
+END_TEST
+
+START_TEST(tcp_sack_shorter_than_a_block_is_skipped)
+{
+    /* SACK of 2 on a SYN, then window scale 7 and timestamps: RFC 2018
+     * has no such SACK and RFC 7323's options after it are whole, so they
+     * count, and the options were read to the end (tshark 4.0 throws in
+     * its D-SACK test: a known difference) */
+    static const uint8_t o[16] = {5, 2, 3, 3, 7, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0};
+    decode_syn_options(o, TCP_SYN, 0);
+    ck_assert(r.present & HAS_WSOPT);
+    ck_assert_int_eq(r.wsopt, 7);
+    ck_assert(r.present & HAS_TSOPT);
+    ck_assert(!(r.present & HAS_SACK));
+    ck_assert(r.tcp_opts & TCPOPTS_WHOLE);
+    /* of 9 (one block cut short) too */
+    static const uint8_t o9[16] = {5, 9, 0, 0, 0, 1, 0, 0, 0, 3, 3, 7, 0, 0, 0, 0};
+    decode_syn_options(o9, TCP_ACK, 1);
+    ck_assert(r.present & HAS_WSOPT);
+    ck_assert(r.tcp_opts & TCPOPTS_WHOLE);
+}
+END_TEST
+
+START_TEST(tcp_short_mptcp_snack_and_probe_options_throw)
+{
+    static const uint8_t fail5[16] = {30, 5, 0x62, 0x8d, 0xb9, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0};
+    static const uint8_t fail12[16] = {30, 12, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 7, 0};
+    static const uint8_t snack[16] = {21, 6, 0, 0, 0, 0, 3, 3, 7, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t probe[16] = {76, 9, 1, 0, 0, 0, 0, 0, 0, 3, 3, 7, 0, 0, 0, 0};
+    static const uint8_t probe2[16] = {76, 10, 1, 0, 0, 0, 0, 0, 0, 0, 3, 3, 7, 0, 0, 0};
+    decode_syn_options(fail5, TCP_SYN, 0);
+    ck_assert(!(r.present & HAS_TSVAL));
+    ck_assert(!(r.tcp_opts & TCPOPTS_WHOLE));
+    decode_syn_options(fail12, TCP_SYN, 0);
+    ck_assert(r.present & HAS_WSOPT);
+    ck_assert(r.tcp_opts & TCPOPTS_WHOLE);
+    decode_syn_options(snack, TCP_SYN, 0);
+    ck_assert(!(r.present & HAS_WSOPT));
+    decode_syn_options(probe, TCP_SYN, 0);
+    ck_assert(!(r.present & HAS_WSOPT));
+    decode_syn_options(probe2, TCP_SYN, 0);
+    ck_assert(r.present & HAS_WSOPT);
+}
+END_TEST
+
+START_TEST(tcp_scps_extended_option_throws_once_scps_was_offered)
+{
+    /* SCPS capabilities (4) then an extended option of 5 bytes whose
+     * binding spaces run past it: the sender offered SCPS, so it throws */
+    static const uint8_t both[16] = {20, 4, 0, 0, 20, 5, 0, 0, 0, 3, 3, 7, 0, 0, 0, 0};
+    static const uint8_t ext[16] = {20, 5, 0, 0, 0, 3, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0};
+    decode_syn_options(both, TCP_ACK, 1);
+    ck_assert(!(r.present & HAS_WSOPT));
+    ck_assert(r.tcp_opts & TCPOPTS_SCPS);
+    ck_assert(!(r.tcp_opts & TCPOPTS_WHOLE));
+    /* alone it depends on what the side offered before */
+    decode_syn_options(ext, TCP_ACK, 1);
+    ck_assert(r.present & HAS_WSOPT);
+    ck_assert(r.tcp_opts & TCPOPTS_STATEFUL);
+    struct tcp_opt_state st = {1};
+    tcp_options_reread(&r, &st);
+    ck_assert(!(r.present & HAS_WSOPT));
+    ck_assert(!(r.tcp_opts & TCPOPTS_WHOLE));
 }
 END_TEST
 
@@ -815,6 +912,10 @@ int main(void)
     tcase_add_test(tc, tcp_data_offset_past_segment_gives_no_length);
     tcase_add_test(tc, tcp_option_bad_length_stops_options_not_row);
     tcase_add_test(tc, tcp_options_mss_and_wscale);
+    tcase_add_test(tc, tcp_sack_of_part_blocks_does_not_stop_the_options);
+    tcase_add_test(tc, tcp_sack_shorter_than_a_block_is_skipped);
+    tcase_add_test(tc, tcp_short_mptcp_snack_and_probe_options_throw);
+    tcase_add_test(tc, tcp_scps_extended_option_throws_once_scps_was_offered);
     tcase_add_test(tc, vlan_stack_reports_outermost_id);
     tcase_add_test(tc, ppp_control_frames_are_named);
     tcase_add_test(tc, llc_snap_carries_ethertype);

@@ -22,6 +22,7 @@ static struct row seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ac
     if (wsopt >= 0) {
         r.present |= HAS_WSOPT;
         r.wsopt = (uint8_t)wsopt;
+        r.tcp_opts |= TCPOPTS_WSOPT; /* as decode_tcp flags it */
     }
     return r;
 }
