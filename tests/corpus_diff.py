@@ -217,6 +217,13 @@ UDP_TUNNEL_NAMES = {"vxlan": "vxlan", "geneve": "geneve", "gtp": "gtp",
 TUNNEL_HINTS = {"gre", "erspan", "vxlan", "geneve", "gtp", "ipcomp"}
 
 
+def ip_version_of_layer(d, layers, i):
+    """ip.version of the ip or ipv6 layer layers[i] ("" when not shown)."""
+    k = sum(1 for name in layers[:i] if name in ("ip", "ipv6"))
+    vers = occ(d, "ip.version")
+    return vers[k] if k < len(vers) else ""
+
+
 def expected_tunnel(d, layers, first):
     """tunnel, tsrc, tdest (#15): the outermost encapsulation followed from
     the first IP header, and that header's addresses.  SKIP where the
@@ -226,10 +233,13 @@ def expected_tunnel(d, layers, first):
     if first is None:
         return skip if TUNNEL_HINTS & set(layers) else none
     # tshark's ip layer hands a header whose version is 6 to ipv6 (no ip.src
-    # then): one header, not IP in IP
+    # then): one header, not IP in IP. ip.version has one occurrence per ip
+    # or ipv6 layer: a 4 there is a real IPv4 header carrying IPv6, though
+    # a bogus IPv4 header further in may have no ip.src either.
     while layers[first] == "ip" and first + 1 < len(layers) and \
             layers[first + 1] == "ipv6" and \
-            len(occ(d, "ip.src")) < layers.count("ip"):
+            len(occ(d, "ip.src")) < layers.count("ip") and \
+            ip_version_of_layer(d, layers, first) != "4":
         first += 1
     k = first + 1
     while k < len(layers) and layers[k] in EXT_LAYERS:

@@ -7,8 +7,7 @@
 # its summary line per seed, its details in DIR/cSEED/diff.txt.
 # Needs tshark 4.0 (the oracle the corpus was made with); neither the build
 # nor the test suite needs this. Expected now: 100% but for README's listed
-# differences (e.g. a SACK shorter than one block) and a misfire of
-# corpus_diff's expected_tunnel on a bogus inner IPv4 header (ipip right).
+# differences (e.g. a SACK shorter than one block).
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 dir=$2
