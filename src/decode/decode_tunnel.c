@@ -344,9 +344,11 @@ static int is_tunnel_port(uint16_t port)
  * it, so that packet-udp.c tries the other port). */
 static int gtp_takes(const uint8_t *p, size_t caplen)
 {
-    if (caplen >= 1 && p[0] >> 5 > 2)
+    if (caplen < 2)
+        return 0; /* no message type: declined too */
+    if (p[0] >> 5 > 2)
         return 0;
-    return !(caplen >= 2 && p[0] >> 5 < 2 && p[1] == 0);
+    return !(p[0] >> 5 < 2 && p[1] == 0);
 }
 
 /* The tunnel on one UDP port, when that port is a tunnel's and its

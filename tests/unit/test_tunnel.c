@@ -231,6 +231,20 @@ START_TEST(vxlan_vni_and_inner_tcp)
 }
 END_TEST
 
+/* Port 2152 (GTP-U) below 4789 (VXLAN): a 1-byte payload has no GTP message
+ * type, Wireshark's GTP dissector declines it, and packet-udp.c goes on to
+ * the higher port's (tshark: eth:ethertype:ip:udp:vxlan). */
+START_TEST(one_byte_on_gtpu_port_goes_to_the_higher_tunnel_port)
+{
+    static const uint8_t one[] = { 0x30 };
+    size_t n = build(4789, one, sizeof one, NULL, 0, NULL, 0);
+    frame[34] = 2152 >> 8; /* the UDP source port */
+    frame[35] = 2152 & 0xff;
+    decode_n(n, n, 0);
+    assert_tunnel(TUNNEL_VXLAN, 0, 0);
+}
+END_TEST
+
 START_TEST(geneve_options_skipped_and_ipv4_payload)
 {
     /* option length 2 words, protocol 0x0800, VNI 2001, one 8-byte option */
@@ -429,6 +443,7 @@ int main(void)
     tcase_add_test(tc, juniper_ether_with_extensions_and_without_magic);
     tcase_add_test(tc, juniper_no_l2_flag_names_the_payload);
     tcase_add_test(tc, juniper_atm1_oam_cell_has_no_ip);
+    tcase_add_test(tc, one_byte_on_gtpu_port_goes_to_the_higher_tunnel_port);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
