@@ -56,8 +56,9 @@ static const char usage_tail[] =
     "      --hwts LIST     hardware timestamps for hwtime/hwdev/hwport: metamako,\n"
     "                      exablaze, expcap, ixia, arista (comma-separated), auto\n"
     "                      (the default: ixia,arista) or none\n"
-    "      --no-tunnels    do not follow GRE, ERSPAN, VXLAN, GENEVE: rows show the\n"
-    "                      outer packet (IP-in-IP is still followed)\n"
+    "      --no-tunnels    do not follow GRE, ERSPAN and the UDP tunnels (VXLAN,\n"
+    "                      GENEVE, GTP-U, MPLS or GRE in UDP): rows show the outer\n"
+    "                      packet (IP-in-IP is still followed)\n"
     "\n"
     "Publishing to kdb+ (instead of writing a file):\n"
     "      --publish [HOST]:PORT[:USER:PASSWORD]\n"
@@ -94,7 +95,8 @@ static const char usage_tail[] =
     "  -V, --version     show the version and exit\n"
     "\n"
     "Exit codes: 0 all converted, 1 usage error or input not a capture,\n"
-    "2 damaged input (rows before the damage are written), 3 write error.\n"
+    "2 damaged input (rows before the damage are written), 3 write error;\n"
+    "with --publish, 1 nothing published, 3 the receiver lost after rows.\n"
     "See pcap2kdb(1).\n";
 
 enum { OPT_COLUMNS = 256, OPT_SYM, OPT_TABLE, OPT_NO_HEADER, OPT_SCHEMA, OPT_DATA_MAX };
