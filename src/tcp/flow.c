@@ -305,15 +305,12 @@ static void report_closed(struct flow_table *t, struct flow *f)
 }
 
 /* Whether now (qspan.h: ns modulo 2^64 and hi) is at least
- * FLOW_LINGER_NS after the last packet of sm, exactly: the difference of
- * nanoseconds modulo 2^64 turns round past 292 years, so it is taken only
- * when the seconds' high words differ by at most 1 (less than 2^33 s
- * apart); further apart, later is quiet. */
+ * FLOW_LINGER_NS after the last packet of sm, exactly; more than a
+ * timespan apart (null), later is quiet. */
 static int quiet_since(const struct flow_summary *sm, uint64_t now, int32_t now_hi)
 {
-    if ((uint64_t)((int64_t)now_hi - sm->end_hi + 1) <= 2u)
-        return (int64_t)(now - sm->end_ns) >= (int64_t)FLOW_LINGER_NS;
-    return now_hi > sm->end_hi;
+    int64_t d = qspan_between(now, now_hi, sm->end_ns, sm->end_hi);
+    return d == QSPAN_NULL ? now_hi > sm->end_hi : d >= (int64_t)FLOW_LINGER_NS;
 }
 
 /* --flows: closed connections that have been quiet for FLOW_LINGER_NS are

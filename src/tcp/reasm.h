@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "flow.h"
+#include "qspan.h"
 #include "row.h"
 
 #define REASM_DIR_MAX_SEGS 64
@@ -55,6 +56,13 @@ struct reasm_pkt {
     uint32_t ts_nsec;
     uint8_t has_time;
 };
+
+/* The packet's time as a q timestamp (qspan_time: meaningful only with
+ * has_time, which a time outside q's range does not have). */
+static inline int64_t reasm_pkt_qtime(const struct reasm_pkt *p)
+{
+    return qspan_time(p->ts_sec, p->ts_nsec);
+}
 
 /* One direction of one connection, as a framer sees it. */
 struct reasm_stream {

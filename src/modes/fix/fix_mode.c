@@ -332,8 +332,6 @@ static int lat_find(struct fix_mode *m, const struct text *id, uint64_t h, uint6
     return (int)(si * LAT_WAYS + (uint32_t)victim);
 }
 
-/* A packet's q time (qspan.h; meaningless, and unused, without has_time). */
-static int64_t pkt_ns(const struct reasm_pkt *p) { return qspan_time(p->ts_sec, p->ts_nsec); }
 
 static int msgtype_is(const struct text *v, const char *t)
 {
@@ -398,13 +396,13 @@ static void pair_latency(struct fix_mode *m, struct pmsg *pm)
     struct text id = field_text(ff, msg, FIXV_CLORDID);
     if (pm->lat_kind == LAT_ORDER) {
         int slot = lat_find(m, &id, pm->lat_h, pm->stream, pm->dir, 1);
-        m->lat[slot].t = pkt_ns(&pm->last);
+        m->lat[slot].t = reasm_pkt_qtime(&pm->last);
         m->lat_sets[slot / LAT_WAYS].age[slot % LAT_WAYS] = ++m->lat_clock;
     } else {
         int slot = lat_find(m, &id, pm->lat_h, pm->stream, !pm->dir, 0);
         if (slot >= 0) {
             /* null when the two times lie too far apart for a timespan */
-            pm->latency = qspan_diff(pkt_ns(&pm->last), m->lat[slot].t);
+            pm->latency = qspan_diff(reasm_pkt_qtime(&pm->last), m->lat[slot].t);
             pm->has_latency = pm->latency != QSPAN_NULL;
             /* OrdStatus filled, canceled, rejected, expired, done for day:
              * no further reports to pair, give the slot back. */
@@ -871,7 +869,7 @@ static void write_pending(struct fix_mode *m)
             if (!out_in_window(m->w.out, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec))
                 continue; /* --from/--to: outside the window */
             if (m->ack)
-                acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq, pkt_ns(&pm->last),
+                acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq, reasm_pkt_qtime(&pm->last),
                             pm->last.has_time);
             else
                 mt_row(&m->w, vals);

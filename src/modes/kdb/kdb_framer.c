@@ -151,9 +151,6 @@ static const struct reasm_pkt *pkt_or(const struct reasm_pkt *a, const struct re
     return a ? a : b;
 }
 
-/* A packet's q time (qspan.h; meaningless, and unused, without has_time). */
-static int64_t pkt_ns(const struct reasm_pkt *p) { return qspan_time(p->ts_sec, p->ts_nsec); }
-
 /* The next message ends just before byte end of the step's input: its
  * sequence number. Bytes handed back for framing again (a resync) and
  * bytes from elsewhere (a header's overflow) take the end of what was read,
@@ -204,7 +201,7 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
         if (st != KDB_BAD && last->has_time) {
             if (h->msgtype == KDB_SYNC) {
                 uint32_t at = (d->req_head + d->req_n) % KDB_FRAMER_PENDING;
-                d->req[at] = pkt_ns(last);
+                d->req[at] = reasm_pkt_qtime(last);
                 if (d->req_n < KDB_FRAMER_PENDING) {
                     d->req_n++;
                 } else {
@@ -218,7 +215,7 @@ static void emit(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d, in
                 o->req_dropped--;
             } else if (h->msgtype == KDB_RESPONSE && o && o->req_n > 0) {
                 /* null when the two times lie too far apart */
-                m.latency = qspan_diff(pkt_ns(last), o->req[o->req_head]);
+                m.latency = qspan_diff(reasm_pkt_qtime(last), o->req[o->req_head]);
                 m.has_latency = m.latency != QSPAN_NULL;
                 o->req_head = (o->req_head + 1) % KDB_FRAMER_PENDING;
                 o->req_n--;

@@ -3,7 +3,6 @@
 #include "acktime.h"
 #include "msg_columns.h"
 #include "fmt.h"
-#include "qspan.h"
 #include "kdb_framer.h"
 #include "reasm.h"
 
@@ -172,7 +171,7 @@ static void on_message(void *ctx, const struct kdb_message *msg)
         p = value(m, msg, &origin, m->cols.col[c].id, p, &vals[c]);
     if (m->ack)
         acktime_row(m->ack, vals, msg->flow->stream, msg->dir, msg->end_seq,
-                    qspan_time(msg->last->ts_sec, msg->last->ts_nsec), msg->last->has_time);
+                    reasm_pkt_qtime(msg->last), msg->last->has_time);
     else
         mt_row(&m->w, vals);
 }
