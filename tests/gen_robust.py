@@ -171,7 +171,8 @@ def cases(out):
     # Encapsulations that go on and on, each bounded (decode.h): 20
     # IPv4-in-IPv4 headers (15 encapsulations are followed: the row shows
     # the 16th header, protocol IPv4; the rest is not decoded), 300 VLAN
-    # tags (the outermost VLAN id, nothing past the bound on link headers),
+    # tags (the outermost VLAN id; the 21st tag ends the packet, as in
+    # tshark: protocol VLAN, nothing past it),
     # and 40 MPLS labels without bottom of stack (nothing past 32).
     inner = tcp(5555, 80, 1, 2, 0x10, 100)
     p = ipv4("10.0.0.99", "10.0.0.100", 6, inner)

@@ -27,7 +27,9 @@ LENGTH bounds the PPP frame), tunnel_ports (which UDP port names the
 tunnel: the lower first, as packet-udp.c) and tunnel_nesting (QinQ and
 PPPoE around two tunnels with QinQ inner frames; 15 nested IP-in-IP
 headers), except its last frame: 16 nested IP-in-IP headers, past
-pcap2kdb's documented bound of 15 (tshark has none).
+pcap2kdb's documented bound of 15 (tshark has none). So was vlan_limit
+(stacks of 802.1Q, 0x9100 and 802.1ad tags on the link and inside VXLAN,
+ERSPAN and GRE: every field of every frame, the stream numbers too).
 """
 import os
 import struct
@@ -104,7 +106,8 @@ class Tunnelled:
 
 
 def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
-           outer_src=OUTER_A, outer_dst=OUTER_B, ipv6_outer=False, sport=55555):
+           outer_src=OUTER_A, outer_dst=OUTER_B, ipv6_outer=False, sport=55555,
+           outer_tags=()):
     """Outer Ethernet + IP (+ UDP to udp_port) + tunnel header hdr + the
     encapsulated packet: an IP Frag (l2=None), an Ethernet frame around it
     (l2="eth", tags from inner.meta), or a non-IP Frag (l2="noip")."""
@@ -129,7 +132,8 @@ def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
         outer = g.eth(g.ipv6(outer_src, outer_dst, ipproto, t))
         tsrc, tdst = g.fmt6(g.ip6(outer_src)), g.fmt6(g.ip6(outer_dst))
     else:
-        outer = g.eth(g.ipv4(outer_src, outer_dst, ipproto, t, ipid=0x0101))
+        outer = g.eth(g.ipv4(outer_src, outer_dst, ipproto, t, ipid=0x0101),
+                      tags=outer_tags)
         tsrc, tdst = outer_src, outer_dst
     if proto in (4, 41):
         # the builders give an IP-in-IP frame the inner header's fields;
@@ -146,6 +150,8 @@ def tunnel(kind, tid, hdr, inner, l2=None, udp_port=None, proto=None,
     view = Frag(enc.data, dict(enc.fields), dict(enc.meta)).wrap(
         outer.data[:prefix])
     view.fields.pop("vlan", None)
+    if "vlan" in outer.fields:
+        view.fields["vlan"] = outer.fields["vlan"]   # the outer link's
     tun_end = prefix
     tun = {"tunnel": (kind, tun_end), "tsrc": (tsrc, tun_end),
            "tdest": (tdst, tun_end)}
@@ -657,8 +663,109 @@ def cases_nested(out):
            g.pcap_bytes(recs, 1), recs, COLS_ARG, COLS)
 
 
+# 802.1Q tags (TPID 0x8100, and 0x9100, which Wireshark reads with the same
+# dissector) that one packet may have, through all its encapsulations; the
+# next one ends its decoding. 802.1ad tags (0x88A8) do not count.
+VLAN_LIMIT = 20
+VLAN_COUNTED = (0x8100, 0x9100)
+
+
+def tag_stack(tpids, first_vid):
+    return [(t, first_vid + i) for i, t in enumerate(tpids)]
+
+
+def counted(tags):
+    return sum(1 for t in tags if t[0] in VLAN_COUNTED)
+
+
+def cut_tag(tags):
+    """Index of the tag past the limit in a stack, or None."""
+    n = 0
+    for i, t in enumerate(tags):
+        n += t[0] in VLAN_COUNTED
+        if n > VLAN_LIMIT:
+            return i
+    return None
+
+
+def with_ethertype(frag, et):
+    frag.fields["ethertype"] = ("0x%04x" % et, 0)
+    return frag
+
+
+def tagged_frame(tags, pkt):
+    """Ethernet with the tag stack around the IP Frag pkt; past the limit
+    the row is the frame's non-IP payload named by the cut tag's TPID
+    (protocol VLAN), with the outermost tag's id."""
+    e = with_ethertype(g.eth(pkt, tags=tags), g.ip_ethertype(pkt))
+    i = cut_tag(tags)
+    if i is None:
+        return e
+    return Frag(e.data, {"protocol": ("VLAN", 0), "vlan": (str(tags[0][1]), 0),
+                         "ethertype": ("0x%04x" % tags[i][0], 0)})
+
+
+def vlan_limit_frames():
+    """Stacks of 802.1Q, 802.1ad and 0x9100 tags around and inside tunnels:
+    20 802.1Q/0x9100 tags in all are read, the 21st ends the packet (on the
+    outer link: a non-IP row; in a tunnel's inner frame: the tunnel's own
+    packet is the row, as for an inner frame without IP)."""
+    A, B = "10.9.0.1", "10.9.0.2"
+    fr = []
+    port = [41000]
+
+    def tcp4():
+        port[0] += 1
+        return g.ipv4(A, B, 6, g.tcp(port[0], 80, 1, 0, F["SYN"], 1000))
+
+    def udp6():
+        port[0] += 1
+        return g.ipv6("2001:db8:9::1", "2001:db8:9::2", 17,
+                      g.udp(port[0], 2222, b"hi"))
+
+    q, ad, old = 0x8100, 0x88A8, 0x9100
+    for tpids, pkt in (([q] * 19, udp6), ([q] * 20, tcp4), ([q] * 21, tcp4),
+                       ([old, q] * 11, udp6), ([ad, q] * 20, tcp4),
+                       ([ad, q] * 20 + [q], tcp4), ([ad] * 24, tcp4),
+                       ([old, ad, q] * 14, tcp4), ([q] * 40, udp6)):
+        fr.append(tagged_frame(tag_stack(tpids, 100), pkt()))
+    # the count goes on inside tunnels: outer tags + inner tags
+    for kind, mk, outer_n, inner_tpids in (
+            ("vxlan", "vxlan", 10, [q] * 10), ("vxlan", "vxlan", 10, [q] * 11),
+            ("vxlan", "vxlan", 20, [ad] * 5), ("vxlan", "vxlan", 20, [q]),
+            ("erspan", "erspan", 19, [q]), ("erspan", "erspan", 19, [q, q]),
+            ("gre", "gre", 0, [q] * 21), ("gre", "gre", 1, [old] * 19)):
+        outer_tags = tag_stack([q] * outer_n, 100)
+        inner = with_tags(tcp4(), tag_stack(inner_tpids, 200))
+        if mk == "vxlan":
+            t = tunnel("vxlan", 77, vxlan(77), inner, l2="eth", udp_port=4789,
+                       outer_tags=outer_tags)
+        elif mk == "erspan":
+            t = tunnel("erspan", 5, gre(0x88BE, seq=1) + erspan2(5), inner,
+                       l2="eth", outer_tags=outer_tags)
+        else:
+            t = tunnel("gre", None, gre(0x6558), inner, l2="eth",
+                       outer_tags=outer_tags)
+        whole = outer_tags + inner.meta["tags"]
+        row = t.inner if cut_tag(whole) is None else t.outer
+        fr.append(with_ethertype(row_of(t, row), 0x0800))
+    return fr
+
+
+def row_of(t, view):
+    """The Tunnelled's view as a Frag over the whole frame's bytes."""
+    return Frag(t.outer.data, dict(view.fields), dict(view.meta))
+
+
+def cases_vlan_limit(out):
+    recs = [Rec(f, T0 + i, 1000 * i) for i, f in enumerate(vlan_limit_frames())]
+    cols = COLS + ["ethertype"]
+    g.case(out, "vlan_limit", "vlan_limit.pcap", g.pcap_bytes(recs, 1), recs,
+           "--columns " + ",".join(cols), cols)
+
+
 ALL = [cases_tunnels, cases_fix_erspan, cases_link_types, cases_tunnels_more,
-       cases_pppoe, cases_tunnel_ports, cases_nested]
+       cases_pppoe, cases_tunnel_ports, cases_nested, cases_vlan_limit]
 
 
 def main(argv):

@@ -10,6 +10,8 @@
 #define ETHER_HEADER_LEN 14
 #define VLAN_TAG_LEN 4
 #define VLAN_ID_MASK 0x0FFF
+/* packet-vlan.c's VLAN_MAX_NESTED_TAGS: 802.1Q (and 0x9100) tags a packet may have */
+#define VLAN_MAX_TAGS 20
 #define LLC_SNAP_SAP 0xAA
 #define LLC_STP_SAP 0x42
 #define SLL_HEADER_LEN 16
@@ -91,6 +93,39 @@ void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     }
 }
 
+/* 802.1Q, 802.1ad and pre-standard 0x9100 tags, stacked; the outermost
+ * VLAN id is the one reported. Wireshark 4.0 gives 0x8100 and 0x9100 one
+ * dissector (packet-vlan.c), which reads at most VLAN_MAX_TAGS of them in a
+ * packet, counting every encapsulation (its per-packet proto depth): the
+ * next one ends the dissection there ("Too many nested VLAN tags"). Such a
+ * tag returns 0: the row is the non-IP payload of type 0x8100/0x9100, as
+ * tshark shows it (Protocol VLAN, no IP). 802.1ad tags have a dissector of
+ * their own (packet-ieee8021ah.c) without that count. */
+static int decode_vlan_tag(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
+                           struct row *r, int depth)
+{
+    if (type != ETHERTYPE_QINQ) {
+        if (r->vlan_tags == VLAN_MAX_TAGS)
+            return 0;
+        r->vlan_tags++;
+    }
+    if (caplen < 2)
+        return 1;
+    if (!(r->present & HAS_VLAN)) {
+        r->present |= HAS_VLAN;
+        r->vlan = get_be16(p) & VLAN_ID_MASK;
+    }
+    if (caplen < VLAN_TAG_LEN)
+        return 1;
+    if (get_be16(p + 2) < ETHERTYPE_MIN)
+        decode_llc(p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN, size_after(reported, VLAN_TAG_LEN), r,
+                   depth + 1);
+    else
+        decode_ethertype(get_be16(p + 2), p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
+                         size_after(reported, VLAN_TAG_LEN), r, depth + 1);
+    return 1;
+}
+
 void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                       struct row *r, int depth)
 {
@@ -108,23 +143,9 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
     case ETHERTYPE_VLAN:
     case ETHERTYPE_QINQ:
     case ETHERTYPE_QINQ_OLD:
-        /* 802.1Q / 802.1ad / pre-standard 0x9100 tags, stacked; the
-         * outermost VLAN id is the one reported. */
-        if (caplen < 2)
+        if (decode_vlan_tag(type, p, caplen, reported, r, depth))
             return;
-        if (!(r->present & HAS_VLAN)) {
-            r->present |= HAS_VLAN;
-            r->vlan = get_be16(p) & VLAN_ID_MASK;
-        }
-        if (caplen < VLAN_TAG_LEN)
-            return;
-        if (get_be16(p + 2) < ETHERTYPE_MIN)
-            decode_llc(p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
-                       size_after(reported, VLAN_TAG_LEN), r, depth + 1);
-        else
-            decode_ethertype(get_be16(p + 2), p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
-                             size_after(reported, VLAN_TAG_LEN), r, depth + 1);
-        return;
+        break;
     case ETHERTYPE_ARISTA:
         /* Arista's vendor header: subtype, version, then a 64-bit or 48-bit
          * timestamp by the version's format, then the Ethertype. Every

@@ -100,10 +100,14 @@ enum { TN_INFLIGHT = 1, TN_ACKED = 2, TN_ACKRTT = 4, TN_IRTT = 8 };
 struct row {
     uint32_t present;
     /* #18: the last Ethertype field read on the way to the network layer,
-     * when has_l2type. Beside present, so that clearing all three is one
+     * when has_l2type. Beside present, so that clearing them all is one
      * store. */
     uint16_t l2type;
-    uint16_t has_l2type;
+    uint8_t  has_l2type;
+    /* 802.1Q and 0x9100 tags read so far in the packet, through all its
+     * encapsulations (decode_link.c: Wireshark reads at most 20); one more
+     * than that at most. Cleared with the three above. */
+    uint8_t  vlan_tags;
 
     /* record */
     uint64_t frame;            /* 1-based record number in this input */
@@ -246,6 +250,7 @@ static inline void row_reset(struct row *r)
     r->present = 0;
     r->l2type = 0;
     r->has_l2type = 0;
+    r->vlan_tags = 0;
     r->mac = NULL;
     r->ipver = IPVER_NONE;
     r->payload = NULL;
