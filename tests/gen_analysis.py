@@ -44,7 +44,7 @@ COLUMNS = "frame,srcport,flags,len,stream,analysis"
 CASES = ["analysis_stall", "analysis_loss", "analysis_reconnect", "analysis_optthrow"]
 # with a --flows case: not analysis_optthrow, as tshark's conversation
 # table leaves out a segment whose TCP dissection threw (README, "Compared
-# with tshark")
+# with tshark"); gen_flows.py's flows_optthrow models --flows on such segments
 FLOWS_CASES = CASES[:3]
 T0 = 1700000000  # 2023-11-14T22:13:20Z
 

@@ -19,7 +19,7 @@ model here works out every --flows column by README's definitions:
     times q cannot hold (outside 1707.09.22 .. 2292.04.10: a null start or
     finish) is not;
   - swscale/dwscale: 0 when a SYN with whole options carried no window
-    scale, null when no such SYN was seen (these scenarios use no option);
+    scale, null when no such SYN was seen (no scenario sends that option);
   - smss/dmss: the MSS option of the side's last SYN (or SYN-ACK);
   - sminwin..ddupack: the windows (not of RST segments) and the stated
     findings; szwtime/dzwtime from the windows and times (null when a part
@@ -74,6 +74,15 @@ Scenarios:
               cannot hold), as is an ACK RTT of 1 ms in 2300 (null times);
               the quiet time after a RST is judged exactly (no difference
               turned round past 2^63 ns)
+  flows_optthrow segments whose TCP options tshark 4.0's dissector reads
+              past and throws on (a short MPTCP MP_FAIL on data, a short
+              Riverbed probe on the last packet, a RST whose connection has
+              no other segment, a SNACK on the first packet seen, a header
+              running past its segment): each counts in its connection's
+              row, as its tcp.stream says; tshark's conversation table
+              leaves them out (README, "Compared with tshark"), which
+              --check-tshark checks too, with the snap-cut segments of
+              flows_snap
 """
 
 import os
@@ -140,18 +149,23 @@ class Scenario:
         self.pk = []
 
     def seg(self, t_us, frm, to, seq, ack, flags, win=1000, length=0, opts=b"",
-            stream=0, findings=(), inflight=None, ackrtt_us=None, coa=None, via=None):
+            stream=0, findings=(), inflight=None, ackrtt_us=None, coa=None, via=None,
+            ip_short=0, threw=False):
         """One packet at T0 + t_us; the rest states its packet row. IPv6
         when the addresses are; coa: sent from that care-of address with a
         Home Address option naming frm's (RFC 6275 section 6.3); via: sent
         to that care-of address with a type 2 routing header naming to's
-        (section 6.4). frm and to are the connection's addresses."""
+        (section 6.4). frm and to are the connection's addresses. ip_short:
+        the IPv4 total length leaves out that many bytes at the end of the
+        TCP header, which the frame still carries (a header that runs past
+        its segment). threw: tshark 4.0's TCP dissector throws on the
+        options (only --check-tshark reads it: the rows count the segment)."""
         for f in findings:
             assert f in FINDINGS, f
         p = Pkt()
         p.t = (T0 * 10**6 + t_us) * 1000
         p.frm, p.to, p.flags, p.win, p.len = frm, to, flags, win, length
-        p.opts = opts
+        p.opts, p.threw = opts, threw
         p.stream, p.findings, p.inflight = stream, set(findings), inflight
         p.ackrtt = None if ackrtt_us is None else ackrtt_us * 1000
         opts += b"\0" * (-len(opts) % 4)
@@ -165,8 +179,8 @@ class Scenario:
             dst = bytes(int(x) for x in to[0].split("."))
             tcp = tcp[:16] + struct.pack("!H", csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp))
                                                     + tcp)) + tcp[18:]
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), len(self.pk) + 1, 0x4000,
-                             64, 6, 0, src, dst)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) - ip_short, len(self.pk) + 1,
+                             0x4000, 64, 6, 0, src, dst)
             ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
             ethertype = b"\x08\x00"
         p.bytes = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + ethertype + ip
@@ -546,9 +560,44 @@ def far():
     return s
 
 
+def optthrow():
+    """Segments whose TCP options tshark 4.0's dissector reads past and
+    throws on (module docstring): each is a segment of its connection, as
+    its tcp.stream says, though tshark's conversation table leaves it out."""
+    s = Scenario()
+    ms = 1000
+    c0, c1, c2, c3 = ((CL[0], p) for p in (40000, 40001, 40002, 40003))
+    mp_fail = b"\x1e\x05\x62\x8d\xb9"   # MPTCP MP_FAIL of 5 bytes: its DSN needs 12
+    probe = b"\x4c\x03\x01"              # Riverbed probe of 3: a query needs 10
+    snack = b"\x15\x06\0\0\0\0"          # SNACK: the hole's edges are read 2 bytes on
+    mp_capable = b"\x1e\x03\x00"         # MPTCP MP_CAPABLE of 3: needs 4
+    # stream 0: the 100 bytes carry a short MP_FAIL (no bytes in flight
+    # shown, though the ACK's RTT is), the client's RST, the last packet,
+    # a short Riverbed probe
+    s.seg(0, c0, SV, 1000, 0, S)
+    s.seg(10 * ms, SV, c0, 5000, 1001, S | A, ackrtt_us=10 * ms)
+    s.seg(20 * ms, c0, SV, 1001, 5001, A, ackrtt_us=10 * ms)
+    s.seg(30 * ms, c0, SV, 1001, 5001, A | P, length=100, opts=mp_fail, threw=True)
+    s.seg(40 * ms, SV, c0, 5001, 1101, A, ackrtt_us=10 * ms)
+    s.seg(50 * ms, c0, SV, 1101, 5001, R | A, win=0, opts=probe, threw=True)
+    # stream 1: a connection of one segment, a RST with a short MP_CAPABLE
+    s.seg(60 * ms, c1, SV, 7000, 8000, R | A, win=0, stream=1, opts=mp_capable, threw=True)
+    # stream 2: caught in the middle, the first packet seen (the server's
+    # 50 bytes) with a SNACK: the server is src
+    s.seg(70 * ms, SV, c2, 9000, 3000, A | P, length=50, stream=2, opts=snack, threw=True)
+    s.seg(80 * ms, c2, SV, 3000, 9050, A, stream=2, ackrtt_us=10 * ms)
+    s.seg(90 * ms, SV, c2, 9050, 3000, A | P, length=50, stream=2, inflight=50)
+    s.seg(100 * ms, c2, SV, 3000, 9100, A, stream=2, ackrtt_us=10 * ms)
+    # stream 3: a header of 28 bytes in a segment of 20 (the IP length
+    # leaves its option out; the frame's padding holds it)
+    s.seg(110 * ms, c3, SV, 4000, 6000, A, stream=3, opts=b"\x01" * 8, ip_short=8, threw=True)
+    s.seg(120 * ms, c3, SV, 4000, 6000, A, stream=3, opts=b"\x01" * 8, ip_short=8, threw=True)
+    return s
+
+
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
-         "flows_hao": hao, "flows_far": far}
+         "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow}
 CASES = list(BUILD)
 
 
@@ -572,6 +621,34 @@ def table():
     for name, cap, frm, to in WINDOWS:
         print("%s\ttestdata/%s.pcap\t0\t--flows --from %s --to %s" %
               (name, cap, qarg(frm), qarg(to)))
+
+
+def check_conv(n, s, path):
+    """tshark's conversation table (-z conv,tcp) holds the segments of each
+    stream but those stated to throw and those whose options the snap
+    length cut (its tap is queued after the options are dissected): the first of them names side A; frames and frame bytes
+    each way. Returns the number of disagreements."""
+    from corpus_flows import CONV_RE
+    want = {}
+    for p in s.pk:
+        if p.threw or not p.opts_whole:
+            continue
+        a, b = "%s:%d" % p.frm, "%s:%d" % p.to
+        c = want.setdefault(p.stream, [a, b, 0, 0, 0, 0])
+        i = 2 if a == c[0] else 4
+        c[i] += 1
+        c[i + 1] += len(p.bytes)
+    want = sorted(tuple(c) for c in want.values())
+    out = subprocess.run(["tshark", "-n", "-q", "-r", path, "-z", "conv,tcp"],
+                         capture_output=True, text=True, check=True).stdout
+    # columns "<-" (B to A), then "->" (A to B); bytes below 10 kB exact
+    got = sorted((m.group(1), m.group(2), int(m.group(5)), int(m.group(6).split()[0]),
+                  int(m.group(3)), int(m.group(4).split()[0]))
+                 for m in map(CONV_RE.match, out.splitlines()) if m)
+    if got == want:
+        return 0
+    print("%s: conversations stated %s, tshark %s" % (n, want, got))
+    return 1
 
 
 def check_tshark(outdir):
@@ -598,6 +675,7 @@ def check_tshark(outdir):
                 print("%s frame %d: stated %s, tshark %s" %
                       (n, i, (pk.stream, pk.inflight, pk.ackrtt, pk.findings, pk.mss),
                        tsh + (v[3],)))
+        bad += check_conv(n, s, os.path.join(outdir, capture(n)))
     print("tshark agrees with every statement" if not bad else "%d disagreements" % bad)
     return 1 if bad else 0
 
