@@ -17,6 +17,8 @@ Captures (testdata/):
   hwts_ixia.pcap      Ixia/Keysight trailers (recognised by default)
   hwts_arista.pcap    Arista EOS 0xD28B headers (recognised by default)
   hwts_expcap.pcap    exact-capture expcap footers (--hwts expcap)
+  hwts_vlan_*.pcap    trailers and Arista headers after 20 and more VLAN
+      tags (the 21st 802.1Q/0x9100 tag ends the packet: no trailer)
   latency_a.pcap / latency_b.pcap and latency_expected.tsv: the same
       traffic before and after a router (tests/latency_join_test.py).
 """
@@ -493,6 +495,84 @@ def exablaze_ts(sec, ns):
     return exablaze(dev, port, sec, frac), (sec, frac * 1000000000 >> 40, dev, port)
 
 
+# 802.1Q tags (TPID 0x8100, and 0x9100, which Wireshark reads with the
+# same dissector) that a packet may have, counting a pseudowire's inner
+# frame's; 802.1ad tags (0x88A8) do not count.
+VLAN_LIMIT = 20
+VLAN_COUNTED = (0x8100, 0x9100)
+
+
+def vlan_tags(tpids, first_vid=100):
+    return b"".join(struct.pack(">HH", tp, first_vid + i) for i, tp in enumerate(tpids))
+
+
+def cases_vlan(trailer):
+    """One trailer after stacks of VLAN tags. tshark 4.0 reads 20
+    802.1Q/0x9100 tags in a packet; the 21st ends it there, its data not
+    shortened to the IP packet, so no trailer is found (and the row is a
+    non-IP frame, protocol VLAN). 802.1ad tags are read whatever their
+    number. Behind an MPLS pseudowire the inner frame's tags add to the
+    outer ones. trailer as for cases_encap."""
+    recs = []
+    t = BASE
+    mac = b"\x00\x11\x22\x33\x44\x55\x00\x66\x77\x88\x99\xaa"
+    ip, n = udp_ip(40, 1)
+    Q, AD, OLD = 0x8100, 0x88A8, 0x9100
+    k = 0
+
+    def tr():
+        nonlocal k
+        k += 1
+        return trailer(t + 100 + k, 1000 * k + 7)
+
+    def add(frame, hw, counted, ip_off, note):
+        if counted > VLAN_LIMIT:
+            recs.append(Rec(frame, t + len(recs), 1000 * len(recs), proto="VLAN", note=note))
+        else:
+            recs.append(Rec(frame, t + len(recs), 1000 * len(recs), hw=hw, ip=ip, udp_len=n,
+                            ip_off=ip_off, note=note))
+
+    for tpids in ([Q] * 20, [Q] * 21, [OLD, Q] * 10, [OLD, Q] * 10 + [OLD], [AD, Q] * 20,
+                  [AD, Q] * 20 + [Q], [AD] * 30, [Q] * 40):
+        b, hw = tr()
+        counted = sum(1 for x in tpids if x in VLAN_COUNTED)
+        add(mac + vlan_tags(tpids) + b"\x08\x00" + ip + b, hw, counted, 14 + 4 * len(tpids),
+            "%d tags, %d of them 802.1Q/0x9100" % (len(tpids), counted))
+    # an MPLS pseudowire (control word, Ethernet) between 10 tags and 10 or 11
+    for inner in (10, 11):
+        b, hw = tr()
+        f = (mac + vlan_tags([Q] * 10) + b"\x88\x47" + mpls(16, 1) + b"\0" * 4 + mac +
+             vlan_tags([Q] * inner, 500) + b"\x08\x00" + ip + b)
+        add(f, hw, 10 + inner, 14 + 40 + 4 + 4 + 12 + 4 * inner,
+            "10 tags, pseudowire, %d tags" % inner)
+    return recs
+
+
+def cases_vlan_arista():
+    """An Arista header before 21 802.1Q tags is read (its stamp is shown
+    though the packet ends at the 21st tag); after 20 tags it is read, after
+    21 it is not reached."""
+    recs = []
+    t = BASE
+    mac = b"\x00\x11\x22\x33\x44\x55\x00\x66\x77\x88\x99\xaa"
+    ip, n = udp_ip(40, 1)
+    q20, q21 = vlan_tags([0x8100] * 20), vlan_tags([0x8100] * 21)
+    hdr = arista_hdr(0x0010, t + 50, 5)
+    hw = (t + 50, 5, None, None)
+    for f, hw_, have_ip, note in ((mac + hdr + q21 + b"\x08\x00" + ip, hw, False,
+                                   "Arista header, 21 tags"),
+                                  (mac + q20 + hdr + b"\x08\x00" + ip, hw, True,
+                                   "20 tags, Arista header"),
+                                  (mac + q21 + hdr + b"\x08\x00" + ip, None, False,
+                                   "21 tags, Arista header")):
+        if have_ip:
+            recs.append(Rec(f, t + len(recs), 0, hw=hw_, ip=ip, udp_len=n,
+                            ip_off=len(f) - len(ip), note=note))
+        else:
+            recs.append(Rec(f, t + len(recs), 0, hw=hw_, proto="VLAN", note=note))
+    return recs
+
+
 def cases_encap_ixia():
     return cases_encap(ixia_ts, "ixia")
 
@@ -503,6 +583,18 @@ def cases_encap_metamako():
 
 def cases_encap_exablaze():
     return cases_encap(exablaze_ts, "exablaze")
+
+
+def cases_vlan_ixia():
+    return cases_vlan(ixia_ts)
+
+
+def cases_vlan_metamako():
+    return cases_vlan(metamako_ts)
+
+
+def cases_vlan_exablaze():
+    return cases_vlan(exablaze_ts)
 
 
 # ------------------------------------------------------------ writing
@@ -558,6 +650,10 @@ GOLDEN = [
     ("hwts_encap_ixia", cases_encap_ixia, ""),
     ("hwts_encap_metamako", cases_encap_metamako, "--hwts metamako"),
     ("hwts_encap_exablaze", cases_encap_exablaze, "--hwts exablaze"),
+    ("hwts_vlan_ixia", cases_vlan_ixia, ""),
+    ("hwts_vlan_metamako", cases_vlan_metamako, "--hwts metamako"),
+    ("hwts_vlan_exablaze", cases_vlan_exablaze, "--hwts exablaze"),
+    ("hwts_vlan_arista", cases_vlan_arista, ""),
 ]
 
 
@@ -671,6 +767,10 @@ def tshark_check(outdir, only=None):
         "hwts_encap_ixia": ["ixiatrailer.timestamp", None, None],
         "hwts_encap_metamako": ["metamako.time", "metamako.srcdevice", "metamako.srcport"],
         "hwts_encap_exablaze": ["exablaze.timestamp", "exablaze.device", "exablaze.port"],
+        "hwts_vlan_ixia": ["ixiatrailer.timestamp", None, None],
+        "hwts_vlan_metamako": ["metamako.time", "metamako.srcdevice", "metamako.srcport"],
+        "hwts_vlan_exablaze": ["exablaze.timestamp", "exablaze.device", "exablaze.port"],
+        "hwts_vlan_arista": ["avsp.64sec", "avsp.64ns", "avsp.48sec", "avsp.48ns"],
     }
     bad = 0
     for name, cases, _ in GOLDEN:
@@ -691,7 +791,7 @@ def tshark_check(outdir, only=None):
             got = f[3:]
             if name == "hwts_hash":
                 exp_ok = bool(f[2]) == ip_shown(r.ip)
-            elif name == "hwts_arista":
+            elif name in ("hwts_arista", "hwts_vlan_arista"):
                 if r.tshark == "unknown version":
                     exp_ok = not any(got)  # tshark 4.0 lacks it: check by tcpdump
                 elif r.hw is None:
@@ -707,6 +807,9 @@ def tshark_check(outdir, only=None):
                     exp_ok = bool(got[0]) and tshark_time(got[0]) == (r.hw[0], r.hw[1])
                     if "ixia" not in name:
                         exp_ok = exp_ok and int(got[1]) == r.hw[2] and int(got[2]) == r.hw[3]
+            if name.startswith("hwts_vlan"):
+                # the 21st 802.1Q tag: no IP packet either
+                exp_ok = exp_ok and bool(f[2]) == (r.ip is not None)
             ulen = f[1]
             if r.udp_len is not None and r.caplen >= r.ip_off + 28 and ulen:
                 exp_ok = exp_ok and int(ulen) - 8 == r.udp_len

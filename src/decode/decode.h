@@ -29,6 +29,10 @@
 static inline int decode_tunnel_depth(int depth) { return (depth | (DECODE_LEVEL - 1)) + 1; }
 /* The labels of one MPLS stack read at most (a loop, not a recursion). */
 #define DECODE_MAX_MPLS_LABELS 32
+/* packet-vlan.c's VLAN_MAX_NESTED_TAGS: the 802.1Q (and 0x9100) tags a
+ * packet may have through all its encapsulations; the next one ends it
+ * (decode_link.c, and hwts.c's search for a trailer). */
+#define VLAN_MAX_TAGS 20
 
 /* decode_link.c: the record's link layer, then the network layer. */
 void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t reported,

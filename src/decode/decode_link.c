@@ -10,8 +10,6 @@
 #define ETHER_HEADER_LEN 14
 #define VLAN_TAG_LEN 4
 #define VLAN_ID_MASK 0x0FFF
-/* packet-vlan.c's VLAN_MAX_NESTED_TAGS: 802.1Q (and 0x9100) tags a packet may have */
-#define VLAN_MAX_TAGS 20
 #define LLC_SNAP_SAP 0xAA
 #define LLC_STP_SAP 0x42
 #define SLL_HEADER_LEN 16

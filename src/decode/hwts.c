@@ -265,7 +265,11 @@ static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off)
 /* Where the Ethernet frame's packet ends, so that what follows is its
  * trailer: where Wireshark's dissectors end it, since a trailer is
  * whatever they leave over (packet-ethertype.c, packet-ieee8023.c).
- * - An IP datagram, by its length field, past VLAN tags, Arista headers and
+ * - An IP datagram, by its length field, past VLAN tags (up to
+ *   VLAN_MAX_TAGS 802.1Q/0x9100 ones, counting the pseudowire frame's:
+ *   packet-vlan.c returns on the next one without shortening its data, so
+ *   no dissector finds a trailer, and what follows, an Arista header too,
+ *   is not read; 802.1ad tags are not counted), Arista headers and
  *   MPLS labels (packet-mpls.c shrinks its data to the IP packet's "so that
  *   ethernet trailer is detected"); behind an MPLS pseudowire (control
  *   word, Ethernet frame, as decode_mpls takes it), the inner frame's.
@@ -278,6 +282,7 @@ static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off)
 static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arista)
 {
     size_t off = ETHER_ADDRS_LEN;
+    int vlan_tags = 0;
     for (int n = 0; n < DECODE_MAX_DEPTH; n++) {
         if (caplen < off + 2)
             return 0;
@@ -287,8 +292,12 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
             return off + type <= caplen ? off + type : 0;
         switch (type) {
         case ETHERTYPE_VLAN:
-        case ETHERTYPE_QINQ:
         case ETHERTYPE_QINQ_OLD:
+            if (++vlan_tags > VLAN_MAX_TAGS)
+                return 0;
+            off += 2;
+            continue;
+        case ETHERTYPE_QINQ:
             off += 2;
             continue;
         case ETHERTYPE_ARISTA:
