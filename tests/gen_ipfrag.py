@@ -5,8 +5,9 @@ capture is assembled byte by byte and the expected rows come from this file's
 own model of Wireshark 4.0's defaults (epan/reassemble.c fragment_add_check,
 packet-ip.c, packet-ipv6.c), not from pcap2kdb:
 
-- the key is (IP version, src, dst, id): IPv4 id = protocol ^ IP ID, IPv6 id
-  = the fragment header's identification;
+- the key is (IP version, src, dst, id): IPv4 id = protocol ^ IP ID (^ the
+  VLAN id of pinfo_vlan between private addresses), IPv6 id = the fragment
+  header's identification;
 - a fragment is added only when its whole payload was captured; an IPv4
   first fragment that was not shows its own transport header (TCP without a
   length), an IPv6 one does not;
@@ -119,7 +120,7 @@ def v4frag(src, dst, proto, ipid, payload, off, more, caplen=None, ttl=64):
                        proto, caplen)
 
 
-def v6frag(src, dst, nh, ident, payload, off, more, before=(), caplen=None):
+def v6frag(src, dst, nh, ident, payload, off, more, before=(), caplen=None, tags=()):
     """IPv6 fragment: before = extension headers ahead of the fragment
     header; nh = the header the fragment header names (the fragmentable
     part starts with it). A Home Address option ahead ("hao", home) keys
@@ -127,7 +128,7 @@ def v6frag(src, dst, nh, ident, payload, off, more, before=(), caplen=None):
     fr = g.ipv6(src, dst, nh, g.Frag(payload),
                 ext=list(before) + [("frag", off, 1 if more else 0, ident)])
     key_src = ([e[1] for e in before if e[0] == "hao"] or [src])[-1]
-    return g.eth(fr), ("v6", key_src, dst, ident, off, payload, more, nh,
+    return g.eth(fr, tags=tags), ("v6", key_src, dst, ident, off, payload, more, nh,
                        caplen)
 
 
@@ -138,6 +139,78 @@ def v4frag_tunnelled(osrc, odst, src, dst, proto, ipid, payload, off, more):
     fr = g.ipv4(osrc, odst, 4, inner, ipid=0x7000 + off // 8)
     return g.eth(fr), ("v4", src, dst, proto ^ ipid, off, payload, more,
                        proto, None)
+
+
+# ------------------------------------------------ the VLAN id in the key
+
+def private4(a):
+    """RFC 1918 and link-local IPv4: packet-ip.c adds the VLAN id to the
+    key only when the source or the destination is one of these."""
+    b = [int(x) for x in a.split(".")]
+    return (b[0] == 10 or (b[0] == 172 and 16 <= b[1] < 32) or b[:2] == [192, 168]
+            or b[:2] == [169, 254])
+
+
+def pinfo_vlan(path):
+    """Wireshark 4.0's pinfo->vlan_id once the headers of path (outermost
+    first) are read: ("tag", tpid, vid) sets it when it is still 0 if the
+    802.1Q dissector reads the tag (0x8100, 0x9100), never for 802.1ad
+    (0x88A8); ("erspan2", vlan, encap) when still 0 and encap is not 3 (the
+    frame keeps its tag); ("erspan3", vlan) always; ("gre",) never."""
+    v = 0
+    for h in path:
+        if h[0] == "tag" and h[1] in (0x8100, 0x9100) and v == 0:
+            v = h[2]
+        elif h[0] == "erspan2" and v == 0 and h[2] != 3:
+            v = h[1]
+        elif h[0] == "erspan3":
+            v = h[1]
+    return v
+
+
+OUT_A, OUT_B = "192.0.2.1", "192.0.2.2"
+
+
+def in_tunnel(frame, tun, outer_tags):
+    """frame (an Ethernet Frag) inside tun ("gre",), ("erspan2", vlan,
+    encap) or ("erspan3", vlan), over an Ethernet frame with outer_tags. The
+    row is the inner packet's; its vlan the outer link's first tag."""
+    if tun[0] == "gre":                 # transparent Ethernet bridging
+        outer_ip = g.ipv4(OUT_A, OUT_B, 47, g.Frag(struct.pack(">HH", 0, 0x6558) + frame.data),
+                          ipid=0x7001)
+    elif tun[0] == "erspan2":
+        hdr = struct.pack(">HHI", 0x1000, 0x88BE, 1) + struct.pack(
+            ">HHI", 1 << 12 | tun[1], tun[2] << 11 | 5, 0)
+        outer_ip = g.ipv4(OUT_A, OUT_B, 47, g.Frag(hdr + frame.data), ipid=0x7002)
+    else:
+        hdr = struct.pack(">HHI", 0x1000, 0x22EB, 1) + struct.pack(
+            ">HHIHH", 2 << 12 | tun[1], 5, 0, 0, 0)
+        outer_ip = g.ipv4(OUT_A, OUT_B, 47, g.Frag(hdr + frame.data), ipid=0x7003)
+    outer = g.eth(outer_ip, tags=outer_tags)
+    prefix = outer.data[:len(outer.data) - len(frame.data)]
+    fields = {c: v for c, v in frame.fields.items() if c != "vlan"}
+    view = g.Frag(frame.data, fields, frame.meta).wrap(prefix)
+    if outer_tags:
+        view.fields["vlan"] = (str(outer_tags[0][1]), 0)
+    return view
+
+
+def v4frag_vlan(src, dst, proto, ipid, payload, off, more, outer=(), tun=None, inner=()):
+    """An IPv4 fragment in an Ethernet frame with tags outer, or inside the
+    tunnel tun over that frame, in an inner frame with tags inner. The key's
+    id is protocol ^ IP ID ^ pinfo->vlan_id (between private addresses)."""
+    fr = g.ipv4(src, dst, proto, g.Frag(payload), df=False, mf=more, fragoff=off, ipid=ipid)
+    if tun is None:
+        frame = g.eth(fr, tags=outer)
+        path = [("tag",) + tuple(t) for t in outer]
+    else:
+        frame = in_tunnel(g.eth(fr, tags=inner), tun, outer)
+        path = ([("tag",) + tuple(t) for t in outer] + [tun] +
+                [("tag",) + tuple(t) for t in inner])
+    fid = proto ^ ipid
+    if private4(src) or private4(dst):
+        fid ^= pinfo_vlan(path)
+    return frame, ("v4", src, dst, fid, off, payload, more, proto, None)
 
 
 def dstopts(nh, n=8):
@@ -368,6 +441,87 @@ def cases(out):
     g.case(out, "frag_filter_port", "frag_interleaved.pcap", None, recs,
            "--port 80 --columns frame,srcport,destport,len",
            stdout=g.csv_text(rows, ["frame", "srcport", "destport", "len"]))
+    # The VLAN id in the IPv4 key (between private addresses) is Wireshark's
+    # pinfo->vlan_id (pinfo_vlan), not the row's vlan column (the outermost
+    # tag of any type). Two datagrams A and B with the same addresses,
+    # protocol and IP ID, fragments A0 B0 A1 B1 (B0 B1 first for TCP): on
+    # different keys both complete; on one, B0 repeats A0's offset (A0's
+    # bytes count), A1 completes A and B1 starts a datagram never completed.
+    P1, P2 = "10.20.0.1", "10.20.0.2"
+    Q, AD, OLD = 0x8100, 0x88A8, 0x9100
+
+    def pair(ipid, a, b, src=P1, dst=P2, tcp=False):
+        """a, b: keyword arguments of v4frag_vlan for datagram A and B."""
+        if tcp:
+            da = g.tcp(40000 + ipid % 1000, 80, 7000, 9000, g.F["ACK"] | g.F["PSH"], 512,
+                       payload=b"A" * 150).data
+            db = g.tcp(41000 + ipid % 1000, 80, 8000, 9000, g.F["ACK"] | g.F["PSH"], 512,
+                       payload=b"B" * 150).data
+            proto = 6
+        else:
+            da = udp_bytes(1000 + ipid % 1000, 2222, b"a" * 200)
+            db = udp_bytes(2000 + ipid % 1000, 2222, b"b" * 200)
+            proto = 17
+        fa = [v4frag_vlan(src, dst, proto, ipid, x, off, i == 0, **a)
+              for i, (off, x) in enumerate(split(da, [104]))]
+        fb = [v4frag_vlan(src, dst, proto, ipid, x, off, i == 0, **b)
+              for i, (off, x) in enumerate(split(db, [104]))]
+        return [fa[0], fb[0], fb[1], fa[1]] if tcp else [fa[0], fb[0], fa[1], fb[1]]
+
+    def tags(*t):
+        return {"outer": list(t)}
+    entries = (
+        # QinQ: the 802.1ad service tag is the vlan column, the 802.1Q tag
+        # the key: two keys (UDP; TCP, whose streams number in completion order)
+        pair(0x1100, tags((AD, 10), (Q, 20)), tags((AD, 10), (Q, 30))) +
+        pair(0x1200, tags((AD, 11), (Q, 21)), tags((AD, 11), (Q, 31)), tcp=True) +
+        # an 802.1ad tag alone keys as no tag; a priority tag (id 0) before
+        # an 802.1Q tag as that tag; 0x9100 as 802.1Q: one key, one, two
+        pair(0x1300, tags((AD, 9)), tags()) +
+        pair(0x1400, tags((Q, 0), (Q, 7)), tags((Q, 7))) +
+        pair(0x1500, tags((OLD, 8)), tags((OLD, 9))) +
+        # 802.1Q ids 5 and 6: two keys; between public addresses one
+        pair(0x1600, tags((Q, 5)), tags((Q, 6))) +
+        pair(0x1700, tags((Q, 5)), tags((Q, 6)), src=A, dst=B) +
+        # the id is XORed in: IP ID 0x1800 on 5 and 0x1800 ^ 5 ^ 6 on 6 meet
+        # (the pairs' IP IDs differ above the VLAN ids' bits: no others do)
+        [v4frag_vlan(P1, P2, 17, 0x1800, x, off, i == 0, outer=[(Q, 5)])
+         for i, (off, x) in enumerate(split(udp_bytes(1818, 2222, b"x" * 200), [104]))][:1] +
+        [v4frag_vlan(P1, P2, 17, 0x1800 ^ 5 ^ 6, x, off, i == 0, outer=[(Q, 6)])
+         for i, (off, x) in enumerate(split(udp_bytes(1818, 2222, b"x" * 200), [104]))][1:] +
+        # tunnels: the outer frame's 802.1Q tag keys the inner datagram
+        # (40, 41: two keys; 70 before inner 71, 72: one); an outer
+        # 802.1ad tag does not, so the inner frame's 802.1Q tag does
+        pair(0x2100, dict(outer=[(Q, 40)], tun=("gre",)),
+             dict(outer=[(Q, 41)], tun=("gre",))) +
+        pair(0x2200, dict(outer=[(AD, 50)], tun=("gre",), inner=[(Q, 60)]),
+             dict(outer=[(AD, 50)], tun=("gre",), inner=[(Q, 61)])) +
+        pair(0x2300, dict(outer=[(Q, 70)], tun=("gre",), inner=[(Q, 71)]),
+             dict(outer=[(Q, 70)], tun=("gre",), inner=[(Q, 72)])) +
+        # ERSPAN's VLAN field: type II when no 802.1Q tag came first and
+        # the encapsulation is not 3 (77, 78: two keys; with encapsulation
+        # 3, or after an outer 802.1Q tag, one), type III always (80, 81
+        # after the outer tag 5: two; 0 after 5 and 6: one)
+        pair(0x3100, dict(tun=("erspan2", 77, 0)), dict(tun=("erspan2", 78, 0))) +
+        pair(0x3200, dict(tun=("erspan2", 77, 3)), dict(tun=("erspan2", 78, 3))) +
+        pair(0x3300, dict(outer=[(Q, 5)], tun=("erspan2", 80, 0)),
+             dict(outer=[(Q, 5)], tun=("erspan2", 81, 0))) +
+        pair(0x3400, dict(outer=[(Q, 5)], tun=("erspan3", 80)),
+             dict(outer=[(Q, 5)], tun=("erspan3", 81))) +
+        pair(0x3500, dict(outer=[(Q, 5)], tun=("erspan3", 0)),
+             dict(outer=[(Q, 6)], tun=("erspan3", 0))))
+    # IPv6: no VLAN id in the key (packet-ipv6.c): ids 5 and 6, one key
+    d6 = [udp_bytes(1000 + k, 2222, bytes([k]) * 200) for k in (1, 2)]
+    v6 = []
+    for k, vid in ((0, 5), (1, 6)):
+        for i, (off, x) in enumerate(split(d6[k], [104])):
+            v6.append((i, v6frag("fd00::1", "fd00::2", 17, 0x4100, x, off, i == 0,
+                                 tags=[(Q, vid)])))
+    v6.sort(key=lambda e: e[0])
+    recs = build(list(entries) + [e for _, e in v6])
+    vcols = ["frame", "src", "dest", "vlan", "ipid", "srcport", "destport", "len", "stream"]
+    g.case(out, "frag_vlan", "frag_vlan.pcap", g.pcap_bytes(recs, 1), recs,
+           "--columns " + ",".join(vcols), vcols)
     # the reassembled payload, as --fix/--kdb and the data column see it
     small = udp_bytes(7, 9, b"0123456789abcdef" * 4)
     recs = build(v4pieces(17, 0x700, small, [24, 24]))

@@ -347,8 +347,9 @@ static void ipv4_payload(uint8_t proto, const uint8_t *p, size_t caplen, size_t 
     decode_transport(proto, p + off, caplen - off, len - off, r, depth);
 }
 
-/* RFC 1918 and link-local addresses: Wireshark adds the VLAN id to the
- * reassembly key of datagrams between them (packet-ip.c). */
+/* RFC 1918 and link-local addresses: Wireshark adds the VLAN id
+ * (pinfo->vlan_id: row.frag_vlan) to the reassembly key of datagrams
+ * between them (packet-ip.c). */
 static int ipv4_private(const uint8_t *a)
 {
     return a[0] == 10 || (a[0] == 172 && (a[1] & 0xF0) == 16) ||
@@ -360,8 +361,8 @@ static void set_ipv4_fragment(const uint8_t *p, size_t hlen, size_t iplen, uint1
 {
     /* packet-ip.c's key: the addresses and proto ^ id (^ VLAN id) */
     uint32_t id = (uint32_t)p[9] ^ get_be16(p + 4);
-    if ((r->present & HAS_VLAN) && (ipv4_private(p + 12) || ipv4_private(p + 16)))
-        id ^= r->vlan;
+    if (ipv4_private(p + 12) || ipv4_private(p + 16))
+        id ^= r->frag_vlan;
     r->present |= HAS_FRAG;
     r->frag = (struct row_frag){
         .ver = IPVER_4, .proto = p[9], .more = (frag & IPV4_MF) != 0, .depth = (uint8_t)depth,

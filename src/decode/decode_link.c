@@ -109,10 +109,16 @@ static int decode_vlan_tag(uint16_t type, const uint8_t *p, size_t caplen, size_
     }
     if (caplen < 2)
         return 1;
+    uint16_t id = get_be16(p) & VLAN_ID_MASK;
     if (!(r->present & HAS_VLAN)) {
         r->present |= HAS_VLAN;
-        r->vlan = get_be16(p) & VLAN_ID_MASK;
+        r->vlan = id;
     }
+    /* The reassembly key's VLAN is packet-vlan.c's pinfo->vlan_id: the
+     * first non-zero id of a tag this dissector reads, so neither an
+     * 802.1ad tag's nor a priority tag's (id 0). */
+    if (type != ETHERTYPE_QINQ && !r->frag_vlan)
+        r->frag_vlan = id;
     if (caplen < VLAN_TAG_LEN)
         return 1;
     if (get_be16(p + 2) < ETHERTYPE_MIN)

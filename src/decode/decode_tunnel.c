@@ -40,6 +40,9 @@
 #define ERSPAN_VERSION_II 1
 #define ERSPAN_VERSION_III 2
 #define ERSPAN_SESSION_MASK 0x03FF
+#define ERSPAN_VLAN_MASK 0x0FFF
+#define ERSPAN_II_ENCAP(w) (((w) >> 11) & 0x3) /* of the second 16-bit word */
+#define ERSPAN_ENCAP_TAGGED 3  /* the frame keeps its own 802.1Q tag */
 #define VXLAN_HEADER_LEN 8
 #define VXLAN_GPE_IPV4 1
 #define VXLAN_GPE_IPV6 2
@@ -133,6 +136,19 @@ static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t 
     r->vlan = outer.vlan;
 }
 
+/* packet-erspan.c sets pinfo->vlan_id, which keys IPv4 reassembly, from
+ * the header's VLAN field: type II when no tag has set it and the frame
+ * does not keep its own tag (encapsulation 3), type III always (over an
+ * outer tag's, and to 0 when the field is). */
+static void erspan_frag_vlan(unsigned version, const uint8_t *p, struct row *r)
+{
+    uint16_t vlan = get_be16(p) & ERSPAN_VLAN_MASK;
+    if (version == ERSPAN_VERSION_III)
+        r->frag_vlan = vlan;
+    else if (!r->frag_vlan && ERSPAN_II_ENCAP(get_be16(p + 2)) != ERSPAN_ENCAP_TAGGED)
+        r->frag_vlan = vlan;
+}
+
 /* ERSPAN (draft-foschiano-erspan): without GRE's sequence bit, type I, an
  * Ethernet frame right after GRE; otherwise the version field says II (1)
  * or III (2), whatever the GRE protocol type. Wireshark 4.0 decodes nothing
@@ -151,6 +167,7 @@ static void decode_erspan(uint16_t gre_flags, int has_key, uint32_t key, const u
         return;
     }
     enter_with_id(r, TUNNEL_ERSPAN, 1, get_be16(p + 2) & ERSPAN_SESSION_MASK);
+    erspan_frag_vlan(version, p, r);
     size_t off = ERSPAN_II_HEADER_LEN;
     if (version == ERSPAN_VERSION_III) {
         off = ERSPAN_III_HEADER_LEN;

@@ -1,7 +1,8 @@
 /* ipfrag.h: IPv4 and IPv6 fragment reassembly, as Wireshark 4.0 does it by
  * default (epan/reassemble.c, fragment_add_check): datagrams are keyed by
- * IP version, addresses and id (IPv4: protocol ^ IP ID, ^ VLAN id between
- * private addresses; IPv6: the fragment header's identification); a
+ * IP version, addresses and id (IPv4: protocol ^ IP ID, ^ row.frag_vlan,
+ * Wireshark's pinfo->vlan_id, between private addresses; IPv6: the fragment
+ * header's identification); a
  * datagram completes on the first fragment after which its bytes from 0 to
  * the end given by the first last fragment (MF clear) are all there; where
  * fragments overlap, the one with the lower offset wins, then the earlier.

@@ -120,6 +120,10 @@ struct row {
     /* link */
     uint16_t vlan;             /* outermost VLAN id */
     uint16_t ethertype;        /* when HAS_ETHTYPE: the non-IP payload type */
+    /* The VLAN id of the IPv4 reassembly key so far, 0 for none: Wireshark's
+     * pinfo->vlan_id, set by the first 802.1Q/0x9100 tag with a non-zero id
+     * (not by 802.1ad) and by ERSPAN headers (decode_tunnel.c). */
+    uint16_t frag_vlan;
 
     /* network: the IP header that carries the transport header */
     uint8_t  ipver;
@@ -251,6 +255,7 @@ static inline void row_reset(struct row *r)
     r->l2type = 0;
     r->has_l2type = 0;
     r->vlan_tags = 0;
+    r->frag_vlan = 0;
     r->mac = NULL;
     r->ipver = IPVER_NONE;
     r->payload = NULL;
