@@ -16,7 +16,11 @@ packet-ip.c, packet-ipv6.c), not from pcap2kdb:
   covered; overlapping bytes come from the fragment with the lower offset,
   then from the earlier one;
 - that fragment's row carries the transport fields (len for the whole
-  datagram); the others none; a completed datagram leaves the table.
+  datagram); the others none; a completed datagram leaves the table;
+- a reassembled datagram is dissected whole: an IPv4-in-IPv4 datagram whose
+  inner packet is itself a fragment adds that fragment to the table (nested
+  fragmentation), and headers of any length after an IPv6 fragment header
+  are read through, whichever columns are asked for.
 
     python3 tests/gen_ipfrag.py [OUTDIR]   (default <repo>/testdata)
     python3 tests/gen_ipfrag.py --table    also print the golden.tsv lines
@@ -214,8 +218,33 @@ def v4frag_vlan(src, dst, proto, ipid, payload, off, more, outer=(), tun=None, i
 
 
 def dstopts(nh, n=8):
-    """A destination options header of n bytes naming nh (PadN filled)."""
-    return struct.pack(">BBBB", nh, n // 8 - 1, 1, n - 4) + b"\0" * (n - 4)
+    """A destination options header of n bytes naming nh (PadN filled:
+    one PadN option, or two when n is over 257 bytes)."""
+    if n - 4 <= 255:
+        return struct.pack(">BBBB", nh, n // 8 - 1, 1, n - 4) + b"\0" * (n - 4)
+    rest = n - 2 - 257
+    return (struct.pack(">BBBB", nh, n // 8 - 1, 1, 255) + b"\0" * 255 +
+            struct.pack(">BB", 1, rest - 2) + b"\0" * (rest - 2))
+
+
+def inner_ipv4(model, dg, fields):
+    """The IPv4 packet dg carried in a reassembled IP-in-IP datagram: its
+    header's fields into fields; returns (protocol, the bytes after its
+    header), or (protocol, None) when it is a fragment (added to the model
+    under its own key) that completes no datagram."""
+    hl = (dg[0] & 15) * 4
+    src = ".".join(map(str, dg[12:16]))
+    dst = ".".join(map(str, dg[16:20]))
+    ipid = struct.unpack(">H", dg[4:6])[0]
+    fields.update({"src": (src, 0), "dest": (dst, 0), "ttl": (str(dg[8]), 0),
+                   "ipid": (str(ipid), 0),
+                   "protocol": (g.IPPROTO_NAME[dg[9]], 0)})
+    proto, total = dg[9], struct.unpack(">H", dg[2:4])[0]
+    fl = struct.unpack(">H", dg[6:8])[0]
+    if not fl & 0x3FFF:                 # neither MF nor an offset
+        return proto, dg[hl:]
+    return proto, model.add(("v4", src, dst, proto ^ ipid), (fl & 0x1FFF) * 8,
+                            dg[hl:total], bool(fl & 0x2000))
 
 
 def build(entries):
@@ -242,16 +271,11 @@ def build(entries):
                         proto, n = dg[0], (dg[1] + 1) * 8
                         dg = dg[n:]
                 if proto == 4:                  # IP-in-IP: the inner header's
-                    hl = (dg[0] & 15) * 4
-                    fields.update({
-                        "src": (".".join(map(str, dg[12:16])), 0),
-                        "dest": (".".join(map(str, dg[16:20])), 0),
-                        "ttl": (str(dg[8]), 0),
-                        "ipid": (str(struct.unpack(">H", dg[4:6])[0]), 0),
-                        "protocol": (g.IPPROTO_NAME[dg[9]], 0)})
-                    proto, dg = dg[9], dg[hl:]
-                f, m = transport_fields(proto, dg)
-                fields.update({c: (v, 0) for c, v in f.items()})
+                    proto, dg = inner_ipv4(model, dg, fields)
+                m = {}
+                if dg is not None:
+                    f, m = transport_fields(proto, dg)
+                    fields.update({c: (v, 0) for c, v in f.items()})
                 if ver == "v6":
                     fields["protocol"] = (g.IPPROTO_NAME[proto], 0)
                 rec.frag = g.Frag(fr.data, fields, m)
@@ -430,6 +454,62 @@ def cases(out):
            recs, "--columns frame,src,dest,protocol,ttl,ipid,srcport,"
            "destport,len", ["frame", "src", "dest", "protocol", "ttl", "ipid",
                             "srcport", "destport", "len"])
+    # nested fragmentation: inner IPv4 datagrams fragmented, each inner
+    # fragment carried in IPv4-in-IPv4, some of whose outer packets are
+    # fragmented too. Datagram 1: its first inner fragment in two outer
+    # fragments, then its last inner fragment in one unfragmented outer
+    # packet, which completes it. Datagram 2 (TCP): its last inner fragment
+    # first, then the outer fragments of its first, in reverse: the row
+    # that completes the outer datagram completes the inner one too.
+    ng = udp_bytes(3333, 4444, bytes(i & 0xFF for i in range(480)))
+    n1 = g.ipv4("10.20.0.1", "10.20.0.2", 17, g.Frag(ng[:400]), df=False,
+                mf=True, ipid=0x321, ttl=33).data
+    ntcp = g.tcp(40010, 8080, 77, 88, g.F["ACK"] | g.F["PSH"], 900,
+                 opts=[("nop",), ("nop",), ("ts", 11, 12)],
+                 payload=b"N" * 340).data
+    t1 = g.ipv4("10.20.0.3", "10.20.0.4", 6, g.Frag(ntcp[:296]), df=False,
+                mf=True, ipid=0x322, ttl=34).data
+    recs = build(
+        v4pieces(4, 0x41, n1, [208]) +
+        [v4frag_tunnelled(A, B, "10.20.0.1", "10.20.0.2", 17, 0x321,
+                          ng[400:], 400, False),
+         v4frag_tunnelled(A, B, "10.20.0.3", "10.20.0.4", 6, 0x322,
+                          ntcp[296:], 296, False)] +
+        list(reversed(v4pieces(4, 0x42, t1, [160]))))
+    ncols = ["frame", "src", "dest", "protocol", "ttl", "ipid", "srcport",
+             "destport", "len"]
+    g.case(out, "frag_nested", "frag_nested.pcap", g.pcap_bytes(recs, 1), recs,
+           "--columns " + ",".join(ncols), ncols)
+    # headers after the IPv6 fragment header longer than a fragment: a
+    # 264-byte destination options header, then UDP, then TCP
+    pu = dstopts(17, 264) + udp_bytes(5151, 6161, b"p" * 100)
+    pt = dstopts(6, 272) + tcpdg
+    us, ts = split(pu, [200]), split(pt, [256, 128])
+    recs = build([
+        v6frag(A6, B6, 60, 0xD4, us[0][1], 0, True),
+        v6frag(A6, B6, 60, 0xD5, ts[2][1], ts[2][0], False),
+        v6frag(A6, B6, 60, 0xD4, us[1][1], us[1][0], False),
+        v6frag(A6, B6, 60, 0xD5, ts[0][1], 0, True),
+        v6frag(A6, B6, 60, 0xD5, ts[1][1], ts[1][0], True),
+    ])
+    g.case(out, "frag_ipv6_longext", "frag_ipv6_longext.pcap",
+           g.pcap_bytes(recs, 1), recs)
+    # the rows do not depend on the columns: the data column too
+    recs = build(
+        v4pieces(4, 0x41, n1, [208]) +
+        [v4frag_tunnelled(A, B, "10.20.0.1", "10.20.0.2", 17, 0x321,
+                          ng[400:], 400, False),
+         v4frag_tunnelled(A, B, "10.20.0.3", "10.20.0.4", 6, 0x322,
+                          ntcp[296:], 296, False)] +
+        list(reversed(v4pieces(4, 0x42, t1, [160]))))
+    for r_ in recs:
+        if "len" in r_.frag.fields:
+            body = ng[8:] if r_.frag.fields["srcport"][0] == "3333" \
+                else ntcp[32:]
+            r_.frag.fields["data"] = (body[:16].hex(), 0)
+    g.case(out, "frag_nested_data", "frag_nested.pcap", None, recs,
+           "--columns " + ",".join(ncols + ["data"]) + " --data-max 16",
+           ncols + ["data"])
     # filters see the completing row: --port 80 on the interleaved capture
     # keeps only the row where the TCP datagram completes
     u = v4pieces(17, 0x200, dg, [104, 104, 104])

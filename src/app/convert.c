@@ -41,9 +41,7 @@ int converter_init(struct converter *cv, const struct converter_setup *s)
     cv->prog = "pcap2kdb";
     cv->tick = UINT64_MAX;
     stats_init(&cv->stats);
-    /* a message mode's reassembler needs the datagrams' payload */
-    if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES,
-                    s->keep_frag_payload || (s->mode && !s->mode->flow_end)) != 0)
+    if (ipfrag_init(&cv->frags, IPFRAG_DEFAULT_DATAGRAMS, IPFRAG_DEFAULT_BYTES) != 0)
         return -1;
     if (flow_table_init(&cv->flows, s->flow_slots ? s->flow_slots : FLOW_DEFAULT_SLOTS) != 0) {
         ipfrag_free(&cv->frags);

@@ -22,7 +22,6 @@ struct converter_setup {
     int use_flows;                /* track TCP connections (stream, rseq... columns) */
     int analyze;                  /* the analysis column: the sequence analysis */
     int numbers;                  /* #16: the TCP number columns (unacked.h lists) */
-    int keep_frag_payload;        /* the data column: keep reassembled datagrams' bytes */
     uint32_t flow_slots;          /* size of the flow table; 0: FLOW_DEFAULT_SLOTS */
     const struct filter *filter;  /* NULL: every row is written */
     int quiet;                    /* no messages (fuzzing) */

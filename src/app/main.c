@@ -1031,13 +1031,10 @@ static int run_open(struct run *r, int argc, char **argv)
         .capture_opened = create_output, .capture_opened_ctx = r,
     };
     time_window_setup(o, &setup, &r->out);
-    /* the analysis column needs the flow table's sequence analysis; the
-     * data column the payload of reassembled IP datagrams */
+    /* the analysis column needs the flow table's sequence analysis */
     for (int i = 0; i < o->cols.n && !o->mode; i++) {
         if (o->cols.id[i] == COL_ANALYSIS)
             setup.analyze = 1;
-        if (o->cols.id[i] == COL_DATA)
-            setup.keep_frag_payload = 1;
     }
     /* #16: the TCP number columns need the lists of unacknowledged segments */
     if (!o->mode && columns_need_tcp_numbers(&o->cols))

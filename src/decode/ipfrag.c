@@ -8,8 +8,7 @@
 
 #define IPFRAG_FIRST_PIECES 4
 
-int ipfrag_init(struct ipfrag_table *t, uint32_t max_datagrams, size_t max_bytes,
-                int keep_payload)
+int ipfrag_init(struct ipfrag_table *t, uint32_t max_datagrams, size_t max_bytes)
 {
     memset(t, 0, sizeof *t);
     uint32_t n = 64;
@@ -21,7 +20,6 @@ int ipfrag_init(struct ipfrag_table *t, uint32_t max_datagrams, size_t max_bytes
     t->nbuckets = n;
     t->max_datagrams = max_datagrams ? max_datagrams : 1;
     t->max_bytes = max_bytes;
-    t->keep_payload = keep_payload;
     return 0;
 }
 
@@ -75,7 +73,8 @@ void ipfrag_free(struct ipfrag_table *t)
     if (t->buckets)
         ipfrag_reset(t);
     free(t->buckets);
-    free(t->out);
+    free(t->out[0]);
+    free(t->out[1]);
     memset(t, 0, sizeof *t);
 }
 
@@ -143,9 +142,6 @@ static struct ipfrag_dgram *find_or_add(struct ipfrag_table *t, uint8_t ver, con
 static int add_piece(struct ipfrag_table *t, struct ipfrag_dgram *d, const struct row_frag *f)
 {
     uint32_t kept = f->len;
-    if (!t->keep_payload)
-        kept = f->offset >= IPFRAG_HEAD_BYTES ? 0
-             : f->len < IPFRAG_HEAD_BYTES - f->offset ? f->len : IPFRAG_HEAD_BYTES - f->offset;
     size_t grow = d->npieces == d->cap
                       ? (d->cap ? d->cap : IPFRAG_FIRST_PIECES) * sizeof(struct ipfrag_piece)
                       : 0;
@@ -170,7 +166,7 @@ static int add_piece(struct ipfrag_table *t, struct ipfrag_dgram *d, const struc
     while (i > 0 && d->pieces[i - 1].offset > f->offset)
         i--;
     memmove(d->pieces + i + 1, d->pieces + i, (d->npieces - i) * sizeof *d->pieces);
-    d->pieces[i] = (struct ipfrag_piece){ f->offset, f->len, kept, bytes };
+    d->pieces[i] = (struct ipfrag_piece){ f->offset, f->len, bytes };
     d->npieces++;
     d->bytes += kept + grow;
     t->bytes += kept + grow;
@@ -189,10 +185,10 @@ static uint64_t contiguous_end(const struct ipfrag_dgram *d)
     return max;
 }
 
-/* Copies the datagram's first n bytes out: walking the pieces in order, each
- * adds only what lies past what the ones before it gave (reassemble.c keeps
- * the first bytes it has for a position). */
-static void build(const struct ipfrag_dgram *d, uint8_t *out, size_t n)
+/* Copies the datagram out: walking the pieces in order, each adds only what
+ * lies past what the ones before it gave (reassemble.c keeps the first
+ * bytes it has for a position). */
+static void build(const struct ipfrag_dgram *d, uint8_t *out)
 {
     uint64_t dfpos = 0;
     for (uint32_t i = 0; i < d->npieces; i++) {
@@ -204,9 +200,7 @@ static void build(const struct ipfrag_dgram *d, uint8_t *out, size_t n)
             end = d->datalen;
         if (end <= dfpos)
             continue;
-        uint64_t stop = end < n ? end : n;
-        if (stop > dfpos)
-            memcpy(out + dfpos, pc->bytes + (dfpos - pc->offset), (size_t)(stop - dfpos));
+        memcpy(out + dfpos, pc->bytes + (dfpos - pc->offset), (size_t)(end - dfpos));
         dfpos = end;
     }
 }
@@ -233,25 +227,24 @@ const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, cons
         return NULL;
 
     size_t n = d->datalen;
-    if (!t->keep_payload && n > IPFRAG_HEAD_BYTES)
-        n = IPFRAG_HEAD_BYTES;
-    if (n > t->out_cap) {
-        size_t cap = t->keep_payload ? n : IPFRAG_HEAD_BYTES;
-        uint8_t *o = realloc(t->out, cap > n ? cap : n);
+    unsigned k = t->out_next;
+    if (n > t->out_cap[k]) {
+        uint8_t *o = realloc(t->out[k], n);
         if (!o) {
             drop_datagram(t, d);
             t->dropped++;
             return NULL;
         }
-        t->out = o;
-        t->out_cap = cap > n ? cap : n;
+        t->out[k] = o;
+        t->out_cap[k] = n;
     }
-    build(d, t->out, n);
-    *len = d->datalen;
+    build(d, t->out[k]);
+    t->out_next = k ^ 1;
+    *len = n;
     *caplen = n;
     drop_datagram(t, d);
     t->completed++;
-    return t->out;
+    return t->out[k];
 }
 
 void ipfrag_row(struct ipfrag_table *t, struct row *r)

@@ -13,10 +13,10 @@
  * emptied for each input. Its memory is bounded: at most max_datagrams
  * datagrams, max_bytes bytes (fragment bytes kept plus bookkeeping) and
  * IPFRAG_MAX_PIECES fragments per datagram; past a bound the least recently
- * touched datagram is forgotten. Unless keep_payload is set (a message mode
- * or the data column needs the payload), only the bytes of a fragment that
- * fall within the datagram's first IPFRAG_HEAD_BYTES are kept: enough for
- * the headers a row shows. */
+ * touched datagram is forgotten. Fragments are kept whole, whatever the
+ * columns: what a datagram holds decides its row (a tunnelled fragment in
+ * it, headers of any length after an IPv6 fragment header), as in
+ * Wireshark, so keeping less would make the rows depend on the columns. */
 #ifndef PCAP2KDB_IPFRAG_H
 #define PCAP2KDB_IPFRAG_H
 
@@ -24,16 +24,13 @@
 #include <stdint.h>
 #include "row.h"
 
-#define IPFRAG_HEAD_BYTES 256          /* IPv6 headers after the fragment header,
-                                          an inner IP header, TCP with options */
 #define IPFRAG_MAX_PIECES 1024         /* fragments kept per datagram */
 #define IPFRAG_DEFAULT_DATAGRAMS 4096
 #define IPFRAG_DEFAULT_BYTES (8u << 20)
 
 struct ipfrag_piece {
     uint32_t offset, len;              /* as in the fragment */
-    uint32_t kept;                     /* bytes of it kept in bytes[] */
-    uint8_t *bytes;
+    uint8_t *bytes;                    /* its len bytes */
 };
 
 struct ipfrag_dgram {
@@ -55,15 +52,18 @@ struct ipfrag_table {
     struct ipfrag_dgram *newest, *oldest;
     uint32_t count, max_datagrams;
     size_t bytes, max_bytes;
-    int keep_payload;
-    uint8_t *out;                      /* the last datagram reassembled */
-    size_t out_cap;
+    /* The datagrams reassembled last, built in turn into out[0] and
+     * out[1]: a datagram whose fragments came inside another reassembled
+     * one (a fragmented tunnel's) is built while the row still points into
+     * that one's bytes. */
+    uint8_t *out[2];
+    size_t out_cap[2];
+    unsigned out_next;
     uint64_t completed, evicted, dropped;
 };
 
 /* 0 on success, -1 out of memory. */
-int ipfrag_init(struct ipfrag_table *t, uint32_t max_datagrams, size_t max_bytes,
-                int keep_payload);
+int ipfrag_init(struct ipfrag_table *t, uint32_t max_datagrams, size_t max_bytes);
 void ipfrag_free(struct ipfrag_table *t);
 /* Forgets every datagram (a new input). */
 void ipfrag_reset(struct ipfrag_table *t);
@@ -71,8 +71,8 @@ void ipfrag_reset(struct ipfrag_table *t);
 /* Adds the fragment f (src, dst: 4 or 16 address bytes as in the row).
  * Returns the reassembled datagram's bytes when f completes it, NULL
  * otherwise: *len is the datagram's length, *caplen how many of its bytes
- * the returned buffer holds (all of them with keep_payload). The buffer is
- * valid until the next call. */
+ * the returned buffer holds (all of them: fragments are kept whole). The
+ * buffer is valid until the second completion after this one. */
 const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, const uint8_t *src,
                           const uint8_t *dst, size_t *len, size_t *caplen);
 

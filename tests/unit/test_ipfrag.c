@@ -32,7 +32,7 @@ static const uint8_t *add(uint32_t id, uint32_t offset, uint32_t len, int more, 
 START_TEST(completes_on_the_fragment_that_fills_the_last_gap)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20), 0);
     size_t n, cap;
     ck_assert_ptr_null(add(1, 16, 16, 1, &n, &cap));
     ck_assert_ptr_null(add(1, 32, 8, 0, &n, &cap)); /* tail: length 40, gap at 0 */
@@ -50,7 +50,7 @@ END_TEST
 START_TEST(lower_offset_wins_overlap_then_earlier)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20), 0);
     static uint8_t other[64];
     memset(other, 0xEE, sizeof other);
     size_t n, cap;
@@ -80,7 +80,7 @@ END_TEST
 START_TEST(first_tail_sets_the_length)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20), 0);
     size_t n, cap;
     ck_assert_ptr_null(add(4, 16, 8, 0, &n, &cap));  /* length 24 */
     ck_assert_ptr_null(add(4, 16, 24, 0, &n, &cap)); /* another tail: ignored */
@@ -93,7 +93,7 @@ END_TEST
 START_TEST(key_has_addresses_version_and_id)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20), 0);
     size_t n, cap;
     ck_assert_ptr_null(add(5, 0, 16, 1, &n, &cap));
     uint8_t other_dst[16] = { 198, 51, 100, 3 };
@@ -108,20 +108,33 @@ START_TEST(key_has_addresses_version_and_id)
 }
 END_TEST
 
-START_TEST(head_only_keeps_the_first_bytes)
+START_TEST(whole_datagram_kept_and_built_in_turn)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20, 0), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20), 0);
     size_t n, cap;
     ck_assert_ptr_null(add(7, 0, 1480, 1, &n, &cap));
     ck_assert_ptr_null(add(7, 2960, 1000, 0, &n, &cap));
-    /* charged: the first fragment's head only, nothing of the tail */
-    ck_assert_uint_lt(t.bytes, 1000);
+    /* charged: every byte of both fragments, whatever the row shows */
+    ck_assert_uint_ge(t.bytes, 2480);
     const uint8_t *p = add(7, 1480, 1480, 1, &n, &cap);
     ck_assert_ptr_nonnull(p);
     ck_assert_uint_eq(n, 3960);
-    ck_assert_uint_eq(cap, IPFRAG_HEAD_BYTES);
-    ck_assert_mem_eq(p, payload, IPFRAG_HEAD_BYTES);
+    ck_assert_uint_eq(cap, 3960);
+    ck_assert_mem_eq(p, payload, 3960);
+    /* a datagram whose fragment came inside p is built elsewhere: p stays
+     * whole until the completion after that one */
+    struct row_frag in = frag(8, 0, 64, 1);
+    in.data = p + 100;
+    ck_assert_ptr_null(ipfrag_add(&t, &in, src, dst, &n, &cap));
+    in = frag(8, 64, 16, 0);
+    in.data = p + 164;
+    const uint8_t *q = ipfrag_add(&t, &in, src, dst, &n, &cap);
+    ck_assert_ptr_nonnull(q);
+    ck_assert(q != p);
+    ck_assert_uint_eq(n, 80);
+    ck_assert_mem_eq(q, payload + 100, 80);
+    ck_assert_mem_eq(p, payload, 3960);
     ipfrag_free(&t);
 }
 END_TEST
@@ -129,7 +142,7 @@ END_TEST
 START_TEST(datagram_count_bound_evicts_least_recent)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 3, 1 << 20, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 3, 1 << 20), 0);
     size_t n, cap;
     for (uint32_t id = 10; id < 13; id++)
         ck_assert_ptr_null(add(id, 16, 8, 0, &n, &cap));
@@ -148,7 +161,7 @@ START_TEST(byte_bound_holds)
 {
     fill_payload();
     size_t max = 64 * 1024;
-    ck_assert_int_eq(ipfrag_init(&t, 1000, max, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 1000, max), 0);
     size_t n, cap;
     for (uint32_t id = 0; id < 200; id++) {
         ck_assert_ptr_null(add(id, 0, 8000, 1, &n, &cap));
@@ -157,7 +170,7 @@ START_TEST(byte_bound_holds)
     ck_assert_uint_gt(t.evicted, 150);
     /* a fragment bigger than the whole budget is dropped, not kept */
     ipfrag_free(&t);
-    ck_assert_int_eq(ipfrag_init(&t, 1000, 4096, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 1000, 4096), 0);
     ck_assert_ptr_null(add(1, 0, 8000, 1, &n, &cap));
     ck_assert_uint_le(t.bytes, 4096);
     ck_assert_uint_eq(t.dropped, 1);
@@ -168,7 +181,7 @@ END_TEST
 START_TEST(pieces_bound_per_datagram)
 {
     fill_payload();
-    ck_assert_int_eq(ipfrag_init(&t, 16, 64 << 20, 1), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 64 << 20), 0);
     size_t n, cap;
     for (uint32_t i = 0; i < IPFRAG_MAX_PIECES + 10; i++)
         ck_assert_ptr_null(add(1, 8 * (i % 100) + 8, 8, 1, &n, &cap));
@@ -184,7 +197,7 @@ START_TEST(row_gets_the_transport_on_completion)
 {
     /* a UDP datagram in two fragments, decoded into the row */
     uint8_t udp[24] = { 0x04, 0xd2, 0x00, 0x35, 0x00, 24, 0, 0 };
-    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20, 0), 0);
+    ck_assert_int_eq(ipfrag_init(&t, 16, 1 << 20), 0);
     struct row r;
     row_reset(&r);
     r.present |= HAS_SRC | HAS_DST | HAS_FRAG;
@@ -220,7 +233,7 @@ int main(void)
     tcase_add_test(tc, lower_offset_wins_overlap_then_earlier);
     tcase_add_test(tc, first_tail_sets_the_length);
     tcase_add_test(tc, key_has_addresses_version_and_id);
-    tcase_add_test(tc, head_only_keeps_the_first_bytes);
+    tcase_add_test(tc, whole_datagram_kept_and_built_in_turn);
     tcase_add_test(tc, datagram_count_bound_evicts_least_recent);
     tcase_add_test(tc, byte_bound_holds);
     tcase_add_test(tc, pieces_bound_per_datagram);
