@@ -8,9 +8,11 @@ packet-ip.c, packet-ipv6.c), not from pcap2kdb:
 - the key is (IP version, src, dst, id): IPv4 id = protocol ^ IP ID (^ the
   VLAN id of pinfo_vlan between private addresses), IPv6 id = the fragment
   header's identification;
-- a fragment is added only when its whole payload was captured; an IPv4
-  first fragment that was not shows its own transport header (TCP without a
-  length), an IPv6 one does not;
+- a fragment is added only when its whole payload was captured and is not
+  empty (packet-ip.c: ip_len > hlen; packet-ipv6.c: frag_plen > 0, so an
+  empty IPv6 last fragment sets no length); an IPv4 first fragment that was
+  not captured whole shows its own transport header (TCP without a length),
+  an IPv6 one does not;
 - the datagram's length is set by the first fragment with MF clear; it
   completes on the first fragment after which the bytes 0..length are all
   covered; overlapping bytes come from the fragment with the lower offset,
@@ -262,7 +264,9 @@ def build(entries):
         rec = g.Rec(fr, T0, 1000 * i,
                     caplen=None if caplen is None else caplen)
         whole = caplen is None or caplen >= full
-        if whole:
+        if whole and not payload:
+            pass                        # empty: not added, nothing shown
+        elif whole:
             dg = model.add((ver, src, dst, fid), off, payload, more)
             if dg is not None:
                 fields = dict(fr.fields)
@@ -510,6 +514,28 @@ def cases(out):
     g.case(out, "frag_nested_data", "frag_nested.pcap", None, recs,
            "--columns " + ",".join(ncols + ["data"]) + " --data-max 16",
            ncols + ["data"])
+    # fragments with no payload are not added (IPv4 and IPv6 alike): an
+    # empty IPv6 last fragment after the others completes nothing (A),
+    # nor before them (B), and one inside the data cuts nothing short: the
+    # real last fragment completes the datagram (C); an empty IPv4 last
+    # fragment likewise (D)
+    eu = udp_bytes(7070, 8080, bytes(range(40)))
+    e4 = udp_bytes(7071, 8081, bytes(range(40)))
+    recs = build([
+        v6frag(A6, B6, 17, 0xE1, eu[:24], 0, True),
+        v6frag(A6, B6, 17, 0xE1, eu[24:], 24, True),
+        v6frag(A6, B6, 17, 0xE1, b"", 48, False),
+        v6frag(A6, B6, 17, 0xE2, b"", 48, False),
+        v6frag(A6, B6, 17, 0xE2, eu[:24], 0, True),
+        v6frag(A6, B6, 17, 0xE2, eu[24:], 24, True),
+        v6frag(A6, B6, 17, 0xE3, eu[:24], 0, True),
+        v6frag(A6, B6, 17, 0xE3, b"", 16, False),
+        v6frag(A6, B6, 17, 0xE3, eu[24:], 24, False),
+        v4frag(A, B, 17, 0xE4, e4[:24], 0, True),
+        v4frag(A, B, 17, 0xE4, b"", 24, False),
+        v4frag(A, B, 17, 0xE4, e4[24:], 24, False),
+    ])
+    g.case(out, "frag_empty", "frag_empty.pcap", g.pcap_bytes(recs, 1), recs)
     # filters see the completing row: --port 80 on the interleaved capture
     # keeps only the row where the TCP datagram completes
     u = v4pieces(17, 0x200, dg, [104, 104, 104])

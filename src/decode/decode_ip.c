@@ -744,12 +744,15 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
             uint16_t fo = get_be16(p + off + 2);
             if (fo & (IPV6_FRAG_OFFMASK | IPV6_FRAG_M)) {
                 /* packet-ipv6.c: a fragment is reassembled when its whole
-                 * payload was captured; otherwise, even the first one is
-                 * shown as data, without the transport header. An atomic
-                 * fragment (offset 0, M clear) is read through. */
+                 * payload was captured and is not empty (an empty one,
+                 * even a last one, sets no length: the next header is
+                 * dissected on no bytes, Malformed); otherwise, even the
+                 * first one is shown as data, without the transport
+                 * header. An atomic fragment (offset 0, M clear) is read
+                 * through. */
                 r->ipproto = next;
                 if (whole && caplen >= off + IPV6_FRAG_HEADER_LEN &&
-                    end >= off + IPV6_FRAG_HEADER_LEN) {
+                    end > off + IPV6_FRAG_HEADER_LEN) {
                     r->present |= HAS_FRAG;
                     r->frag = (struct row_frag){
                         .ver = IPVER_6, .proto = next, .more = fo & IPV6_FRAG_M,
