@@ -11,8 +11,9 @@ packet-ip.c, packet-ipv6.c), not from pcap2kdb:
 - a fragment is added only when its whole payload was captured and is not
   empty (packet-ip.c: ip_len > hlen; packet-ipv6.c: frag_plen > 0, so an
   empty IPv6 last fragment sets no length); an IPv4 first fragment that was
-  not captured whole shows its own transport header (TCP without a length),
-  an IPv6 one does not;
+  not captured whole shows its own transport header (TCP without a length)
+  and, as data, the payload bytes captured after it (tcp.payload), an IPv6
+  one shows neither;
 - the datagram's length is set by the first fragment with MF clear; it
   completes on the first fragment after which the bytes 0..length are all
   covered; overlapping bytes come from the fragment with the lower offset,
@@ -297,6 +298,9 @@ def build(entries):
                     continue
                 if need.get(c, 999) <= cap_ip:
                     fields[c] = (v, 0)
+            hl = (payload[12] >> 4) * 4 if proto == 6 else 8
+            if cap_ip > hl:
+                fields["data"] = (payload[hl:cap_ip].hex(), 0)
             m.pop("paylen", None)
             m["nolen"] = True
             rec.frag = g.Frag(fr.data, fields, m if cap_ip >= 16 else {})
@@ -536,6 +540,29 @@ def cases(out):
         v4frag(A, B, 17, 0xE4, e4[24:], 24, False),
     ])
     g.case(out, "frag_empty", "frag_empty.pcap", g.pcap_bytes(recs, 1), recs)
+    # the data column on a first fragment cut by the snap length: the
+    # payload bytes captured, as on an unfragmented segment cut the same
+    # way (TCP: the first fragment's segment has no length; UDP)
+    cseg = g.tcp(41000, 443, 70000, 80000, g.F["ACK"] | g.F["PSH"], 300,
+                 opts=[("nop",), ("nop",), ("ts", 5, 6)],
+                 payload=bytes(range(7, 127))).data
+    cudp = udp_bytes(9000, 9001, bytes(range(50, 170)))
+    whole_cut = g.Rec(g.eth(g.ipv4(A, B, 6, g.tcp(
+        41000, 443, 70000, 80000, g.F["ACK"] | g.F["PSH"], 300,
+        opts=[("nop",), ("nop",), ("ts", 5, 6)],
+        payload=bytes(range(7, 127))), ipid=0x801)), T0, 0,
+        caplen=14 + 20 + 32 + 30)
+    whole_cut.frag.fields["data"] = (cseg[32:62].hex(), 0)
+    q = v4pieces(6, 0x802, cseg, [96])
+    u = v4pieces(17, 0x803, cudp, [64])
+    recs = [whole_cut] + build([
+        (q[0][0], q[0][1][:8] + (14 + 20 + 32 + 30,)), q[1],
+        (u[0][0], u[0][1][:8] + (14 + 20 + 8 + 21,)), u[1]])
+    for i, r_ in enumerate(recs):
+        r_.ns = 1000 * i
+    dcols = ["frame", "srcport", "destport", "seq", "flags", "len", "data"]
+    g.case(out, "frag_snapcut_data", "frag_snapcut_data.pcap",
+           g.pcap_bytes(recs, 1), recs, "--columns " + ",".join(dcols), dcols)
     # filters see the completing row: --port 80 on the interleaved capture
     # keeps only the row where the TCP datagram completes
     u = v4pieces(17, 0x200, dg, [104, 104, 104])

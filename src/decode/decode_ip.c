@@ -388,13 +388,12 @@ static void ipv4_fragment(const uint8_t *p, size_t hlen, size_t caplen, size_t t
     if (frag & IPV4_OFFMASK)
         return; /* a later fragment: no transport header */
     ipv4_payload(p[9], p + hlen, caplen - hlen, total - hlen, r, depth);
-    if (r->ipproto == IPPROTO_NUM_TCP && (p[9] == IPPROTO_NUM_TCP || p[9] == IPPROTO_NUM_AH)) {
+    if (r->ipproto == IPPROTO_NUM_TCP && (p[9] == IPPROTO_NUM_TCP || p[9] == IPPROTO_NUM_AH))
         /* A first fragment not reassembled: packet-tcp.c gives a segment
-         * of a fragmented datagram no length (so raw numbers, no analysis). */
+         * of a fragmented datagram no length (so raw numbers, no analysis),
+         * but shows the payload bytes captured (tcp.payload), as for a
+         * segment the snap length cut: the data column keeps them. */
         r->present &= ~(uint32_t)HAS_PAYLEN;
-        r->payload = NULL;
-        r->payload_caplen = 0;
-    }
 }
 
 /* What follows a whole IPv4 header (hlen <= caplen, hlen <= total): a
