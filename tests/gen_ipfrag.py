@@ -563,6 +563,25 @@ def cases(out):
     dcols = ["frame", "srcport", "destport", "seq", "flags", "len", "data"]
     g.case(out, "frag_snapcut_data", "frag_snapcut_data.pcap",
            g.pcap_bytes(recs, 1), recs, "--columns " + ",".join(dcols), dcols)
+    # a fragment quoted whole in an ICMP or ICMPv6 error is a copy sent
+    # back, not a fragment on its way (RFC 792, RFC 4443 section 2.4): it is
+    # not added, so the real fragments complete the datagram on the real
+    # first one. (tshark 4.0 adds the quote: README, Compared with tshark.)
+    qu = udp_bytes(1500, 2500, bytes(range(120)))
+    q4 = g.ipv4(A, B, 17, g.Frag(qu[:80]), df=False, mf=True, ipid=0x901)
+    q6 = g.ipv6(A6, B6, 17, g.Frag(qu[:80]), ext=[("frag", 0, 1, 0x902)])
+    p4 = v4pieces(17, 0x901, qu, [80])
+    p6 = [v6frag(A6, B6, 17, 0x902, qu[:80], 0, True),
+          v6frag(A6, B6, 17, 0x902, qu[80:], 80, False)]
+    recs = build([
+        (g.eth(g.ipv4(B, A, 1, g.icmp(3, 4, struct.pack(">HH", 0, 1400),
+                                      payload=q4.data), ipid=0x7777)), None),
+        p4[1], p4[0],
+        (g.eth(g.ipv6(B6, A6, 58, g.icmp6(2, 0, struct.pack(">I", 1280),
+                                          payload=q6.data))), None),
+        p6[1], p6[0]])
+    g.case(out, "frag_icmp_quote", "frag_icmp_quote.pcap",
+           g.pcap_bytes(recs, 1), recs)
     # filters see the completing row: --port 80 on the interleaved capture
     # keeps only the row where the TCP datagram completes
     u = v4pieces(17, 0x200, dg, [104, 104, 104])

@@ -258,7 +258,10 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
 /* An ICMP error's quoted TCP header names a connection, which Wireshark
  * numbers (flow_track_quoted); the ICMP row itself is left as it is. A
  * quoted ICMP error is followed to the packet it quotes, as Wireshark
- * dissects it. Out of line: the quote's row is large and rarely needed. */
+ * dissects it. A quoted fragment (HAS_FRAG in q) is not added to the
+ * fragment table: a quote is a copy sent back, not a fragment on its way
+ * (Wireshark 4.0 adds it: README, Compared with tshark). Out of line: the
+ * quote's row is large and rarely needed. */
 __attribute__((noinline))
 static void track_quote(struct converter *cv, const struct row *r)
 {
