@@ -488,6 +488,38 @@ def cases(out):
              "destport", "len"]
     g.case(out, "frag_nested", "frag_nested.pcap", g.pcap_bytes(recs, 1), recs,
            "--columns " + ",".join(ncols), ncols)
+    # three levels of nested fragmentation, the outermost datagram carrying
+    # an Ethernet frame (transparent GRE) whose IPv4-in-IPv4 fragment
+    # completes the middle one, whose inner fragment completes a UDP
+    # datagram. The last record completes all three: its row shows the UDP
+    # ports and the addresses of the Ethernet frame inside the outermost
+    # datagram, whose bytes must outlive the two completions after it (a
+    # buffer reused there showed other bytes, or freed ones).
+    in_dst, in_src = bytes.fromhex("02000000b001"), bytes.fromhex("02000000b002")
+    u3 = udp_bytes(1111, 2222, bytes(range(64)))
+    f3a = g.ipv4("10.3.0.1", "10.3.0.2", 17, g.Frag(u3[:40]), df=False, mf=True,
+                 ipid=0x33)
+    f3b = g.ipv4("10.3.0.1", "10.3.0.2", 17, g.Frag(u3[40:]), df=False,
+                 fragoff=40, ipid=0x33).data
+    f2a = g.ipv4("10.2.0.1", "10.2.0.2", 4, g.Frag(f3b[:24]), df=False, mf=True,
+                 ipid=0x22)
+    f2b = g.ipv4("10.2.0.1", "10.2.0.2", 4, g.Frag(f3b[24:]), df=False,
+                 fragoff=24, ipid=0x22).data
+    gre = (struct.pack(">HH", 0, 0x6558) + in_dst + in_src +
+           struct.pack(">H", 0x0800) + f2b)
+    f1a = g.ipv4(A, B, 47, g.Frag(gre[:32]), df=False, mf=True, ipid=0x11)
+    f1b = g.ipv4(A, B, 47, g.Frag(gre[32:]), df=False, fragoff=32, ipid=0x11)
+    recs = [g.Rec(g.eth(fr), T0, 1000 * i) for i, fr in enumerate([f3a, f2a, f1a, f1b])]
+    mac = lambda b: ":".join("%02x" % x for x in b)
+    outer = (mac(g.ETH_SRC), mac(g.ETH_DST))
+    rows = [("1", "10.3.0.1", "10.3.0.2", "", "") + outer,
+            ("2", "10.2.0.1", "10.2.0.2", "", "") + outer,
+            ("3", A, B, "", "") + outer,
+            ("4", "10.3.0.1", "10.3.0.2", "1111", "2222", mac(in_src), mac(in_dst))]
+    n3cols = "frame,src,dest,srcport,destport,smac,dmac"
+    g.case(out, "frag_nested3", "frag_nested3.pcap", g.pcap_bytes(recs, 1), recs,
+           "--columns " + n3cols,
+           stdout=n3cols + "\n" + "".join(",".join(r) + "\n" for r in rows))
     # headers after the IPv6 fragment header longer than a fragment: a
     # 264-byte destination options header, then UDP, then TCP
     pu = dstopts(17, 264) + udp_bytes(5151, 6161, b"p" * 100)

@@ -66,6 +66,7 @@ void ipfrag_reset(struct ipfrag_table *t)
 {
     while (t->oldest)
         drop_datagram(t, t->oldest);
+    t->out_frame = 0;
 }
 
 void ipfrag_free(struct ipfrag_table *t)
@@ -73,8 +74,8 @@ void ipfrag_free(struct ipfrag_table *t)
     if (t->buckets)
         ipfrag_reset(t);
     free(t->buckets);
-    free(t->out[0]);
-    free(t->out[1]);
+    for (int i = 0; i < IPFRAG_OUT_BUFFERS; i++)
+        free(t->out[i]);
     memset(t, 0, sizeof *t);
 }
 
@@ -227,7 +228,7 @@ const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, cons
         return NULL;
 
     size_t n = d->datalen;
-    unsigned k = t->out_next;
+    unsigned k = t->out_next++ % IPFRAG_OUT_BUFFERS;
     if (n > t->out_cap[k]) {
         uint8_t *o = realloc(t->out[k], n);
         if (!o) {
@@ -239,7 +240,6 @@ const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, cons
         t->out_cap[k] = n;
     }
     build(d, t->out[k]);
-    t->out_next = k ^ 1;
     *len = n;
     *caplen = n;
     drop_datagram(t, d);
@@ -249,6 +249,10 @@ const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, cons
 
 void ipfrag_row(struct ipfrag_table *t, struct row *r)
 {
+    if (r->frame != t->out_frame) { /* this record's first completion: out[0] on */
+        t->out_frame = r->frame;
+        t->out_next = 0;
+    }
     /* A reassembled datagram may hold a fragment of a tunnelled one. */
     for (int n = 0; n <= DECODE_MAX_TUNNELS && (r->present & HAS_FRAG); n++) {
         struct row_frag f = r->frag;

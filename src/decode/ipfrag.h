@@ -22,11 +22,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "decode.h"
 #include "row.h"
 
 #define IPFRAG_MAX_PIECES 1024         /* fragments kept per datagram */
 #define IPFRAG_DEFAULT_DATAGRAMS 4096
 #define IPFRAG_DEFAULT_BYTES (8u << 20)
+/* The datagrams one record can complete: ipfrag_row's levels, and again for
+ * a fragment inside an IPComp payload. */
+#define IPFRAG_OUT_BUFFERS (2 * (DECODE_MAX_TUNNELS + 1))
 
 struct ipfrag_piece {
     uint32_t offset, len;              /* as in the fragment */
@@ -52,13 +56,15 @@ struct ipfrag_table {
     struct ipfrag_dgram *newest, *oldest;
     uint32_t count, max_datagrams;
     size_t bytes, max_bytes;
-    /* The datagrams reassembled last, built in turn into out[0] and
-     * out[1]: a datagram whose fragments came inside another reassembled
-     * one (a fragmented tunnel's) is built while the row still points into
-     * that one's bytes. */
-    uint8_t *out[2];
-    size_t out_cap[2];
+    /* The datagrams one record completes, each in a buffer of its own: a
+     * datagram whose fragments came inside another reassembled one (a
+     * fragmented tunnel's, to any depth) is built while the row still points
+     * into that one's bytes (its inner Ethernet addresses, say). out_next
+     * starts again at each record (out_frame). */
+    uint8_t *out[IPFRAG_OUT_BUFFERS];
+    size_t out_cap[IPFRAG_OUT_BUFFERS];
     unsigned out_next;
+    uint64_t out_frame;
     uint64_t completed, evicted, dropped;
 };
 
@@ -72,7 +78,8 @@ void ipfrag_reset(struct ipfrag_table *t);
  * Returns the reassembled datagram's bytes when f completes it, NULL
  * otherwise: *len is the datagram's length, *caplen how many of its bytes
  * the returned buffer holds (all of them: fragments are kept whole). The
- * buffer is valid until the second completion after this one. */
+ * buffer is valid until the record's next ipfrag_row, or the
+ * IPFRAG_OUT_BUFFERS-th completion after this one. */
 const uint8_t *ipfrag_add(struct ipfrag_table *t, const struct row_frag *f, const uint8_t *src,
                           const uint8_t *dst, size_t *len, size_t *caplen);
 
