@@ -110,12 +110,68 @@ static void flush_rows(struct converter *cv)
     if (cv->mode && cv->mode->pause)
         cv->mode->pause(cv->mode_ctx);
     if (cv->pipeline) {
-        pipeline_sync(cv->pipeline, 1);
+        pipeline_sync(cv->pipeline, PIPELINE_PAUSE);
         return;
     }
     if (w->ops->flush)
         w->ops->flush(w);
     out_flush(w->out);
+}
+
+/* --threads: the driver's counts as a row is committed, for going back to
+ * them (stopped_before). */
+static void mark_row(const struct converter *cv, uint64_t skipped, struct pipeline_mark *m)
+{
+    const struct stats *st = &cv->stats;
+    m->frame = cv->frame;
+    m->offset = cv->in->offset;
+    m->rows = cv->writer->out->rows;
+    m->truncated = st->truncated;
+    m->next_stream = cv->flows.next_stream;
+    m->skipped = skipped;
+    m->last_skip_at = cv->last_skip_at;
+    m->ual_merged = cv->flows.ual.merged;
+    m->ual_unlisted = cv->flows.ual.unlisted;
+    m->first_sec = st->first_sec;
+    m->first_nsec = st->first_nsec;
+    m->last_sec = st->last_sec;
+    m->last_nsec = st->last_nsec;
+    m->have_time = st->have_time;
+    m->n_linktypes = st->n_linktypes;
+    m->more_linktypes = st->more_linktypes;
+}
+
+/* --threads: whether the one-thread run would have stopped before this
+ * point, the output having failed while a row before it was written (the
+ * driver reads ahead of the writes). The counts then go back to that row's:
+ * the one-thread run read nothing after it, so reports nothing after it
+ * (neither damage nor records). Waits for the rows committed so far. */
+static int stopped_before(struct converter *cv, uint64_t *skipped)
+{
+    struct pipeline_mark m;
+    if (!cv->pipeline)
+        return 0;
+    pipeline_sync(cv->pipeline, PIPELINE_ROWS);
+    if (!pipeline_failed_at_row(cv->pipeline, &m))
+        return 0;
+    struct stats *st = &cv->stats;
+    cv->frame = m.frame;
+    cv->in->offset = m.offset; /* where the input stopped being read */
+    cv->writer->out->rows = m.rows;
+    st->truncated = m.truncated;
+    cv->flows.next_stream = m.next_stream;
+    *skipped = m.skipped;
+    cv->last_skip_at = m.last_skip_at;
+    cv->flows.ual.merged = m.ual_merged;
+    cv->flows.ual.unlisted = m.ual_unlisted;
+    st->first_sec = m.first_sec;
+    st->first_nsec = m.first_nsec;
+    st->last_sec = m.last_sec;
+    st->last_nsec = m.last_nsec;
+    st->have_time = m.have_time;
+    st->n_linktypes = m.n_linktypes; /* the list only grows */
+    st->more_linktypes = m.more_linktypes;
+    return 1;
 }
 
 static void report(struct converter *cv, const char *name, const struct reader *rd)
@@ -210,6 +266,11 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
 static int read_problem(struct converter *cv, struct reader *rd, struct input *in,
                         const char *name, enum read_status st, uint64_t *skipped, int *code)
 {
+    /* --threads: every case below but a skip past the named ones says
+     * something or ends the input, which the one-thread run may not have
+     * reached (a skip's counts are in the rows' marks) */
+    if ((st != READ_SKIPPED || *skipped < MAX_DAMAGE_MESSAGES) && stopped_before(cv, skipped))
+        return 1;
     /* damage in a mapped file may be the zeros past a cut another program
      * made while we read (input.h): the file's size says */
     if ((st == READ_DAMAGED || st == READ_SKIPPED) && input_recheck_size(in))
@@ -415,10 +476,12 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             if (cv->mode)
                 cv->mode->packet(cv->mode_ctx, r, fl, dir);
             else if (w->ops->row && out_take_row(w->out)) {
-                if (pl)
+                if (pl) {
+                    mark_row(cv, skipped, pipeline_mark(pl));
                     pipeline_commit(pl);
-                else
+                } else {
                     w->ops->row(w, r);
+                }
             }
         }
         if (out_dead(w->out) || (pl && pipeline_dead(pl)))
@@ -430,10 +493,12 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             break;
         }
     }
+    /* --threads: stopped where the one-thread run stopped, if it did */
+    stopped_before(cv, &skipped);
     end_input(cv, in, name, skipped);
-    /* where main.c writes out what the input gave */
+    /* where main.c writes out what the input gave (with one thread) */
     if (pl)
-        pipeline_sync(pl, 0);
+        pipeline_sync(pl, PIPELINE_INPUT_END);
     reader_close(&rd);
     return code;
 }

@@ -6,8 +6,15 @@
  * takes its batches in order and no queue is needed. A formatter formats
  * into its own copy of the writer (own out buffer, own q batch state, own
  * time cache), then waits until batch s - 1 has been written and writes its
- * text itself: the writes happen in batch order. One mutex and one condition
- * guard the hand-overs; they happen once per batch, not per row. */
+ * text itself: the writes happen in batch order. One mutex and one
+ * condition guard the hand-overs; they happen once per batch, not per row.
+ *
+ * The one-thread run writes its 1 MiB buffer out when a row's reservation
+ * does not fit, at a flush and past it for a large q batch. Its buffer is
+ * followed here by its length alone (account): the formatter logs its
+ * writer's reservations and the writing thread replays them on that length.
+ * A write that fails at byte N is the one-thread write that holds byte N:
+ * the output fails there, at its row (or at its flush), not earlier. */
 #define _POSIX_C_SOURCE 200809L
 #include "pipeline.h"
 #include "grow.h"
@@ -38,8 +45,10 @@ enum slot_state { SLOT_FREE, SLOT_QUEUED };
 
 struct slot {
     struct row *rows;
+    struct pipeline_mark *marks; /* the driver's counts at each row */
     int n;
     int pause;                 /* then the writer's flush (a q batch goes out) */
+    int flush_out;             /* then the output's buffer is written out */
     int last;                  /* the formatter's last batch: it ends after it */
     uint64_t seq;
     enum slot_state state;
@@ -52,10 +61,14 @@ struct formatter {
     struct writer w;           /* a copy of the writer over out and fmt below */
     struct out out;
     struct format_ctx fmt;
+    struct out_log log;        /* what the writer asked of out (account) */
+    uint32_t nomem_row;        /* the row where out ran out of memory, or NO_ROW */
     /* text beyond out's buffer (rows of a long data column), written first */
     char *spill;
     size_t spill_len, spill_cap;
 };
+
+#define NO_ROW UINT32_MAX
 
 struct pipeline {
     struct writer *w;
@@ -69,7 +82,15 @@ struct pipeline {
     uint64_t next_seq;         /* number of the next batch to fill */
     uint64_t written;          /* batches written (or skipped once dead) */
     struct out wout;           /* the real output: its buffer is lent per write */
-    atomic_int dead;
+    atomic_int dead;           /* the output has failed where the one-thread run's would */
+    /* Written by the thread whose turn it is, read by the driver after a
+     * sync: the one-thread run's buffer (its length and capacity, the bytes
+     * it has written out), and where its output failed. */
+    uint64_t held, cap, out_bytes;
+    int failed;                /* status below is set */
+    int failed_at_row;         /* ...while a row was written: fail_mark is its */
+    struct out status;         /* failed, pipe_closed, errno_saved only */
+    struct pipeline_mark fail_mark;
     int prefetch_for_write;    /* the CPU has PREFETCHW (x86) */
 };
 
@@ -143,6 +164,72 @@ static void write_text(struct pipeline *p, char *text, size_t n)
     p->wout.cap = 0;
 }
 
+/* The output fails here with status o, at row of slot s (row s->n: at the
+ * batch's flush, which the driver waits for), as in the one-thread run. */
+static void fail_at(struct pipeline *p, const struct slot *s, uint32_t row, const struct out *o)
+{
+    if (p->failed)
+        return;
+    p->failed = 1;
+    p->status.failed = o->failed;
+    p->status.pipe_closed = o->pipe_closed;
+    p->status.errno_saved = o->errno_saved;
+    if (row < (uint32_t)s->n) {
+        p->failed_at_row = 1;
+        p->fail_mark = s->marks[row];
+    }
+    atomic_store(&p->dead, 1);
+}
+
+/* The one-thread run writes n bytes (its buffer, or a large q batch): it
+ * fails when the real output failed before their end. */
+static void one_thread_write(struct pipeline *p, const struct slot *s, uint32_t row, uint64_t n)
+{
+    if (n == 0)
+        return;
+    p->out_bytes += n;
+    if (out_dead(&p->wout) && p->wout.written < p->out_bytes)
+        fail_at(p, s, row, &p->wout);
+}
+
+/* The one-thread run's buffer through the formatter's text for slot s
+ * (text_len bytes): its writer's reservations again, each writing the
+ * buffer out where the room is not there (out_reserve), and the large
+ * batches of pieces written past it (out_write_pieces). */
+static void account(struct pipeline *p, const struct formatter *f, const struct slot *s,
+                    uint64_t text_len)
+{
+    uint64_t from = 0; /* the text up to here is in the buffer */
+    for (size_t i = 0; i < f->log.n && !p->failed; i++) {
+        const struct out_event *ev = &f->log.ev[i];
+        if (ev->row > f->nomem_row)
+            break;
+        uint64_t held = p->held + (ev->pos - from);
+        if (ev->kind == OUT_EVENT_RESERVE && held <= p->cap && p->cap - held >= ev->n)
+            continue; /* the room is there: nothing is written */
+        from = ev->pos;
+        one_thread_write(p, s, ev->row, held);
+        p->held = 0;
+        if (ev->kind == OUT_EVENT_RESERVE) {
+            if (p->cap < ev->n)
+                p->cap = ev->n; /* out_reserve's buffer for one huge row */
+        } else {
+            one_thread_write(p, s, ev->row, ev->n);
+            from += ev->n;
+        }
+    }
+    if (f->nomem_row != NO_ROW) { /* the one-thread run's out_no_memory */
+        struct out nomem = { .fd = -1 };
+        out_no_memory(&nomem);
+        fail_at(p, s, f->nomem_row, &nomem);
+    }
+    p->held += text_len - from;
+    if (s->flush_out) {
+        one_thread_write(p, s, (uint32_t)s->n, p->held);
+        p->held = 0;
+    }
+}
+
 static void *format_batches(void *arg)
 {
     struct formatter *f = arg;
@@ -163,11 +250,21 @@ static void *format_batches(void *arg)
         f->fmt = *p->w->fmt;
         f->fmt.time = time;
         f->fmt.hwtime = hwtime;
+        f->log.n = 0;
+        f->out.sunk = 0;
+        f->nomem_row = NO_ROW;
         if (!atomic_load_explicit(&p->dead, memory_order_relaxed)) {
-            for (int i = 0; i < s->n; i++)
+            for (int i = 0; i < s->n; i++) {
+                f->log.row = (uint32_t)i;
                 f->w.ops->row(&f->w, &s->rows[i]);
+                if (f->out.failed && f->nomem_row == NO_ROW)
+                    f->nomem_row = (uint32_t)i;
+            }
+            f->log.row = (uint32_t)s->n;
             if (s->pause && f->w.ops->flush)
                 f->w.ops->flush(&f->w);
+            if (f->out.failed && f->nomem_row == NO_ROW)
+                f->nomem_row = (uint32_t)s->n;
         }
         int last = s->last;
 
@@ -177,15 +274,15 @@ static void *format_batches(void *arg)
         pthread_mutex_unlock(&p->mu);
 
         /* our turn: nobody else writes until written moves on */
-        if (f->out.failed && !out_dead(&p->wout))
-            out_no_memory(&p->wout); /* the formatter ran out of memory */
         f->out.failed = 0;
-        write_text(p, f->spill, f->spill_len);
-        write_text(p, f->out.buf, f->out.len);
+        if (!p->failed) {
+            uint64_t text_len = f->spill_len + f->out.len;
+            write_text(p, f->spill, f->spill_len);
+            write_text(p, f->out.buf, f->out.len);
+            account(p, f, s, text_len);
+        }
         f->spill_len = 0;
         f->out.len = 0;
-        if (out_dead(&p->wout))
-            atomic_store(&p->dead, 1);
 
         pthread_mutex_lock(&p->mu);
         p->written++;
@@ -205,12 +302,15 @@ static void free_formatter(struct formatter *f)
         f->w.ops->end(&f->w);
     out_free(&f->out);
     free(f->spill);
+    free(f->log.ev);
 }
 
 static void free_pipeline(struct pipeline *p)
 {
-    for (int i = 0; i < p->nslots; i++)
+    for (int i = 0; i < p->nslots; i++) {
         free(p->slots[i].rows);
+        free(p->slots[i].marks);
+    }
     free(p->slots);
     free(p->form);
     pthread_cond_destroy(&p->changed);
@@ -218,15 +318,16 @@ static void free_pipeline(struct pipeline *p)
     free(p);
 }
 
-/* Copies the real output's status (a failed write, a closed pipe) to the
- * writer's out, where the driver and main.c look. */
+/* Copies the output's status (a failed write, a closed pipe), once it has
+ * failed where the one-thread run's would, to the writer's out, where the
+ * driver and main.c look. */
 static void copy_status(struct pipeline *p)
 {
     struct out *o = p->w->out;
-    if (out_dead(&p->wout) && !out_dead(o)) {
-        o->failed = p->wout.failed;
-        o->pipe_closed = p->wout.pipe_closed;
-        o->errno_saved = p->wout.errno_saved;
+    if (p->failed && !out_dead(o)) {
+        o->failed = p->status.failed;
+        o->pipe_closed = p->status.pipe_closed;
+        o->errno_saved = p->status.errno_saved;
     }
 }
 
@@ -249,7 +350,6 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
     int nform = w->ops == &q_writer_ops ? 1 : threads - 1;
     if (nform < 1)
         return NULL;
-    out_flush(w->out); /* the header goes before any row */
     make_tables(w);
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p)
@@ -263,11 +363,15 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
     if (!p->slots || !p->form)
         goto fail;
     for (int i = 0; i < p->nslots; i++)
-        if (!(p->slots[i].rows = malloc(BATCH_ROWS * sizeof(struct row))))
+        if (!(p->slots[i].rows = malloc(BATCH_ROWS * sizeof(struct row))) ||
+            !(p->slots[i].marks = malloc(BATCH_ROWS * sizeof(struct pipeline_mark))))
             goto fail;
     p->wout.fd = w->out->fd;
     p->wout.name = w->out->name;
     p->wout.max_rows = UINT64_MAX;
+    /* the one-thread run's buffer holds the header */
+    p->held = w->out->len;
+    p->cap = w->out->cap;
     p->nform = nform;
     p->prefetch_for_write = cpu_has_prefetchw();
 
@@ -280,6 +384,7 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
             break;
         f->out.sink = spill;
         f->out.sink_ctx = f;
+        f->out.log = &f->log;
         f->fmt = *w->fmt;
         memset(&f->fmt.time, 0, sizeof f->fmt.time);
         memset(&f->fmt.hwtime, 0, sizeof f->fmt.hwtime);
@@ -298,6 +403,10 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
     }
     if (started == 0)
         goto fail;
+    /* the header goes before any row (its failure counts where the one-thread
+     * run writes it out) */
+    write_text(p, w->out->buf, w->out->len);
+    w->out->len = 0;
     /* fewer threads than asked: the ones running take every batch between
      * them (no batch has been numbered yet) */
     pthread_mutex_lock(&p->mu);
@@ -318,7 +427,7 @@ struct row *pipeline_row(struct pipeline *p)
             pthread_cond_wait(&p->changed, &p->mu);
         pthread_mutex_unlock(&p->mu);
         s->n = 0;
-        s->pause = s->last = 0;
+        s->pause = s->flush_out = s->last = 0;
         s->seq = p->next_seq;
         p->cur = s;
     }
@@ -338,6 +447,11 @@ static void submit(struct pipeline *p)
     p->next_seq++;
 }
 
+struct pipeline_mark *pipeline_mark(struct pipeline *p)
+{
+    return &p->cur->marks[p->cur->n];
+}
+
 void pipeline_commit(struct pipeline *p)
 {
     if (++p->cur->n == BATCH_ROWS)
@@ -352,15 +466,24 @@ static void wait_written(struct pipeline *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-void pipeline_sync(struct pipeline *p, int pause)
+void pipeline_sync(struct pipeline *p, enum pipeline_sync what)
 {
-    if (pause || (p->cur && p->cur->n)) {
+    if (what != PIPELINE_ROWS || (p->cur && p->cur->n)) {
         pipeline_row(p);
-        p->cur->pause = pause;
+        p->cur->pause = what == PIPELINE_PAUSE;
+        p->cur->flush_out = what != PIPELINE_ROWS;
         submit(p);
     }
     wait_written(p);
     copy_status(p);
+}
+
+int pipeline_failed_at_row(struct pipeline *p, struct pipeline_mark *m)
+{
+    if (!p->failed_at_row)
+        return 0;
+    *m = p->fail_mark;
+    return 1;
 }
 
 int pipeline_dead(const struct pipeline *p)
@@ -374,7 +497,7 @@ void pipeline_finish(struct pipeline *p)
      * (empty) batch for every other formatter */
     for (int i = 0; i < p->nform; i++) {
         pipeline_row(p);
-        p->cur->pause = i == 0;
+        p->cur->pause = p->cur->flush_out = i == 0; /* main.c's last flush */
         p->cur->last = 1;
         submit(p);
     }

@@ -30,6 +30,7 @@ static int drain(struct out *o)
     if (o->sink) {
         if (o->len && !out_dead(o) && o->sink(o->sink_ctx, o->buf, o->len) != 0)
             o->failed = 1; /* the sink has said why */
+        o->sunk += o->len;
         o->len = 0;
         return out_dead(o) ? -1 : 0;
     }
@@ -40,6 +41,7 @@ static int drain(struct out *o)
         ssize_t n = write(o->fd, o->buf + done, o->len - done);
         if (n > 0) {
             done += (size_t)n;
+            o->written += (uint64_t)n;
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && errno == EPIPE) {
@@ -63,8 +65,27 @@ void out_no_memory(struct out *o)
 
 int out_flush(struct out *o) { return drain(o); }
 
+/* A failure to log is a failure to produce the output (exit 3, ENOMEM). */
+static void log_event(struct out *o, enum out_event_kind kind, size_t n)
+{
+    struct out_log *l = o->log;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        struct out_event *ev = realloc(l->ev, cap * sizeof *ev);
+        if (!ev) {
+            out_no_memory(o);
+            return;
+        }
+        l->ev = ev;
+        l->cap = cap;
+    }
+    l->ev[l->n++] = (struct out_event){ o->sunk + o->len, n, l->row, kind };
+}
+
 int out_reserve(struct out *o, size_t n)
 {
+    if (o->log)
+        log_event(o, OUT_EVENT_RESERVE, n);
     if (o->cap - o->len >= n)
         return 0;
     drain(o);
@@ -98,6 +119,18 @@ void out_write_pieces(struct out *o, struct out_pieces *ps)
 {
     struct iovec *v = ps->v;
     int n = ps->n;
+    if (o->log && ps->total >= OUT_PIECES_DIRECT) {
+        /* the real output writes these past its buffer: logged as one
+         * write, kept as text (not as reservations) */
+        struct out_log *l = o->log;
+        log_event(o, OUT_EVENT_DIRECT, ps->total);
+        o->log = NULL;
+        for (int i = 0; i < n; i++)
+            out_write(o, v[i].iov_base, v[i].iov_len);
+        o->log = l;
+        ps->n = 0;
+        return;
+    }
     if (o->sink || o->fd == OUT_NOT_YET_OPEN || ps->total < OUT_PIECES_DIRECT) {
         for (int i = 0; i < n; i++)
             out_write(o, v[i].iov_base, v[i].iov_len);
@@ -121,6 +154,7 @@ void out_write_pieces(struct out *o, struct out_pieces *ps)
             return;
         }
         size_t done = (size_t)w;
+        o->written += (uint64_t)w;
         while (n > 0 && done >= v->iov_len) { /* whole pieces written */
             done -= v->iov_len;
             v++;

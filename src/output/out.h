@@ -10,6 +10,24 @@
 #include <sys/uio.h>
 #include "timewin.h"
 
+/* --threads: what a formatting thread's writer asked of its out, in order,
+ * so that the real output can be given the writes the one-thread run makes
+ * at the same bytes (pipeline.c replays them): a reservation (out_reserve,
+ * which writes out the buffer when the room is not there) or a large batch
+ * of pieces (out_write_pieces, which writes them past the buffer). */
+enum out_event_kind { OUT_EVENT_RESERVE, OUT_EVENT_DIRECT };
+struct out_event {
+    uint64_t pos;              /* the text before it: sunk + len then */
+    size_t n;                  /* bytes reserved, or written past the buffer */
+    uint32_t row;              /* the row being formatted then (out_log.row) */
+    uint32_t kind;
+};
+struct out_log {
+    struct out_event *ev;
+    size_t n, cap;
+    uint32_t row;              /* set by the caller before each row */
+};
+
 struct out {
     int fd;
     const char *name;          /* for messages: the path, or "stdout" */
@@ -18,6 +36,7 @@ struct out {
     int failed;                /* a write failed: errno_saved says why */
     int pipe_closed;           /* the reader went away (EPIPE): not an error */
     int errno_saved;
+    uint64_t written;          /* bytes the descriptor has taken */
     /* -c: rows of the table written so far, and the most it may get. Every
      * mode's writer counts here, so -c and --stats mean rows of the table
      * written whatever the mode (a packet may give several rows, or none). */
@@ -29,6 +48,9 @@ struct out {
      * threads keep their batch's text until its turn to be written. */
     int (*sink)(void *ctx, const char *p, size_t n);
     void *sink_ctx;
+    uint64_t sunk;             /* bytes given to the sink (the caller may reset it) */
+    /* NULL, or where every reservation is logged (a sink's out only) */
+    struct out_log *log;
 };
 
 #define OUT_BUFFER_SIZE (1u << 20)
