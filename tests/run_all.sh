@@ -6,7 +6,7 @@
 #      and robust tiers again, and the corpus tier on a sample of the corpus
 #      (tests/corpus_sample.py); FULL=1 runs the whole corpus under the
 #      sanitizers instead
-#   2b. ThreadSanitizer (clang): the unit tier and tests/threads_test.sh (#19),
+#   2b. ThreadSanitizer (clang): the unit tier, tests/threads_test.sh and threads_faults_test.sh (#19),
 #      built without SSE2's macro (-U__SSE2__) so that the plain C fallbacks
 #      of the SSE2 code (--fix's parser, the CSV escape test) are tested too
 #   3. the libFuzzer targets (clang): corpus replay and a short session
