@@ -83,6 +83,9 @@ Scenarios:
               leaves them out (README, "Compared with tshark"), which
               --check-tshark checks too, with the snap-cut segments of
               flows_snap
+  flows_bogus two segments with a data offset below 5 (a zero window, a
+              spurious retransmission that no row shows): no finding
+              counted; tshark's conversation table leaves them out
 """
 
 import os
@@ -150,7 +153,7 @@ class Scenario:
 
     def seg(self, t_us, frm, to, seq, ack, flags, win=1000, length=0, opts=b"",
             stream=0, findings=(), inflight=None, ackrtt_us=None, coa=None, via=None,
-            ip_short=0, threw=False):
+            ip_short=0, threw=False, doff=None):
         """One packet at T0 + t_us; the rest states its packet row. IPv6
         when the addresses are; coa: sent from that care-of address with a
         Home Address option naming frm's (RFC 6275 section 6.3); via: sent
@@ -159,19 +162,26 @@ class Scenario:
         the IPv4 total length leaves out that many bytes at the end of the
         TCP header, which the frame still carries (a header that runs past
         its segment). threw: tshark 4.0's TCP dissector throws on the
-        options (only --check-tshark reads it: the rows count the segment)."""
+        options (only --check-tshark reads it: the rows count the segment).
+        doff: the data offset field, when not the header's length: one below
+        5 is bogus, and tshark 4.0 then shows a segment length (the bytes
+        past doff * 4), no window or flags, and no findings, though it
+        analyses the segment (its state changes)."""
         for f in findings:
             assert f in FINDINGS, f
         p = Pkt()
         p.t = (T0 * 10**6 + t_us) * 1000
         p.frm, p.to, p.flags, p.win, p.len = frm, to, flags, win, length
         p.opts, p.threw = opts, threw
+        p.bogus = doff is not None and doff < 5
         p.stream, p.findings, p.inflight = stream, set(findings), inflight
         p.ackrtt = None if ackrtt_us is None else ackrtt_us * 1000
         opts += b"\0" * (-len(opts) % 4)
         tcp = struct.pack("!HHIIBBHHH", frm[1], to[1], seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                          (5 + len(opts) // 4) << 4, flags, win, 0, 0)
+                          (5 + len(opts) // 4 if doff is None else doff) << 4, flags, win, 0, 0)
         tcp += opts + bytes((i * 7) & 0xFF for i in range(length))
+        if doff is not None:
+            p.len = len(tcp) - 4 * doff
         if ":" in frm[0]:
             ip, ethertype = ipv6_mobile(frm[0], to[0], tcp, coa, via), b"\x86\xdd"
         else:
@@ -247,7 +257,8 @@ class Scenario:
             p.side = side
             c["row"].append(p)
             c["all"].append(p)
-            if p.flags & (F | R):
+            # (a bogus data offset: no flags shown, none counted)
+            if p.flags & (F | R) and not p.bogus:
                 if c["closer"] is None:
                     c["closer"] = side
                 if p.flags & F:
@@ -335,7 +346,10 @@ def flow_row(c):
          "dest": first.to[0], "destport": first.to[1],
          "start": min(p.t for p in pk), "finish": max(p.t for p in pk)}
     syn_t = synack = irtt = None
-    for p in pk:
+    # a segment with a bogus data offset shows no flags or window: they
+    # count nowhere
+    hdr = [p for p in pk if not p.bogus]
+    for p in hdr:
         if p.flags & (S | A) == S:
             syn_t = p.t
         elif p.flags & (S | A) == S | A and synack is None and syn_t is not None:
@@ -356,7 +370,7 @@ def flow_row(c):
         r[n + "wire"] = sum(len(p.bytes) for p in mine)
         syns = [p.mss for p in mine if p.flags & S and p.mss is not None]
         r[n + "mss"] = syns[-1] if syns and not cont else None
-        wins = [p.win for p in mine if not p.flags & R]
+        wins = [p.win for p in mine if not p.flags & R and not p.bogus]
         r[n + "minwin"] = min(wins) if wins else None
         r[n + "zerowin"] = sum("zero_window" in p.findings for p in mine)
         r[n + "retrans"] = sum(bool(p.findings & RETRANS) for p in mine)
@@ -365,7 +379,7 @@ def flow_row(c):
         r[n + "maxflight"] = max(fl) if fl else None
         zw, since = 0, None
         parts = []
-        for p in mine:
+        for p in (p for p in mine if not p.bogus):
             if p.win == 0 and not p.flags & (S | F | R) and since is None:
                 since = p.t
             elif since is not None and (p.win != 0 or p.flags & R):
@@ -595,9 +609,27 @@ def optthrow():
     return s
 
 
+def bogus():
+    """Segments with a data offset below 5: tshark analyses them (a zero
+    window, a spurious retransmission) but shows no finding, so the row
+    counts none."""
+    s = Scenario()
+    ms = 1000
+    c = (CL[0], 40000)
+    handshake(s, 40000, 0)
+    # the server's header says 16 bytes: 4 bytes of "data", window 0
+    s.seg(50 * ms, SV, c, 5001, 1101, A, win=0, doff=4)
+    # the client's 100 bytes again, the header saying 16 bytes (100 bytes
+    # of "data": 96 and the last 4 of the header)
+    s.seg(60 * ms, c, SV, 1001, 5001, A | P, length=96, doff=4)
+    s.seg(70 * ms, SV, c, 5005, 0, R)
+    return s
+
+
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
-         "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow}
+         "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
+         "flows_bogus": bogus}
 CASES = list(BUILD)
 
 
@@ -625,13 +657,15 @@ def table():
 
 def check_conv(n, s, path):
     """tshark's conversation table (-z conv,tcp) holds the segments of each
-    stream but those stated to throw and those whose options the snap
-    length cut (its tap is queued after the options are dissected): the first of them names side A; frames and frame bytes
-    each way. Returns the number of disagreements."""
+    stream but those stated to throw, those whose options the snap
+    length cut (its tap is queued after the options are dissected) and
+    those with a bogus data offset (dissect_tcp returns before the tap):
+    the first of them names side A; frames and frame bytes each way.
+    Returns the number of disagreements."""
     from corpus_flows import CONV_RE
     want = {}
     for p in s.pk:
-        if p.threw or not p.opts_whole:
+        if p.threw or not p.opts_whole or p.bogus:
             continue
         a, b = "%s:%d" % p.frm, "%s:%d" % p.to
         c = want.setdefault(p.stream, [a, b, 0, 0, 0, 0])

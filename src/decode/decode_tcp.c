@@ -283,8 +283,13 @@ void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
         r->present |= HAS_PAYLEN;
         r->paylen = (uint32_t)(seglen - hlen);
     }
-    if (hlen < TCP_MIN_HEADER)
+    if (hlen < TCP_MIN_HEADER) {
+        /* No options read. Every row with a seq has its tcp_opts, so that
+         * the flow table, which tracks such a row, never reads the value
+         * of a row decoded before (row_reset leaves the field alone). */
+        r->tcp_opts = 0;
         return;
+    }
     r->present |= HAS_TCPHDR;
     r->tcp_opts = caplen >= hlen ? TCPOPTS_WHOLE : 0;
     size_t optcap = caplen < hlen ? caplen : hlen;

@@ -138,7 +138,7 @@ struct row {
     uint32_t seq, ack;
     uint16_t rawwin;
     uint8_t  tcp_hlen;         /* data offset * 4, as on the wire */
-    uint8_t  tcp_opts;         /* TCPOPTS_*, set with the header */
+    uint8_t  tcp_opts;         /* TCPOPTS_*, set with seq (0: no options read) */
     uint8_t  wsopt;            /* window-scale option value in this segment */
     uint16_t mss;
     uint32_t tsval, tsecr;
