@@ -78,7 +78,9 @@ class Conv:
         self.stream = 0
 
     def seg(self, t_ms, frm, to, seq, ack, flags, win, length=0, opts=b"",
-            expect=()):
+            expect=(), doff=None):
+        """doff: the data offset field, when not the header's length (for
+        gen_numbers.py's segments with a bogus one)."""
         (sip, sport), (dip, dport) = frm, to
         for e in expect:
             assert e in FINDINGS, e
@@ -86,7 +88,8 @@ class Conv:
         hl = 20 + len(opts)
         payload = bytes((i * 7) & 0xFF for i in range(length))
         tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
-                          ack & 0xFFFFFFFF, (hl // 4) << 4, flags, win, 0, 0)
+                          ack & 0xFFFFFFFF, (hl // 4 if doff is None else doff) << 4, flags,
+                          win, 0, 0)
         tcp += opts + payload
         src = bytes(int(x) for x in sip.split("."))
         dst = bytes(int(x) for x in dip.split("."))

@@ -86,6 +86,9 @@ Scenarios:
   flows_bogus two segments with a data offset below 5 (a zero window, a
               spurious retransmission that no row shows): no finding
               counted; tshark's conversation table leaves them out
+  flows_bogus_acked such a segment acknowledges the client's data before
+              the real ACK (one RTT sample fewer) and counts in the
+              server's bytes in flight
 """
 
 import os
@@ -626,10 +629,29 @@ def bogus():
     return s
 
 
+def bogus_acked():
+    """A segment with a data offset below 5 acknowledges the client's data
+    before the server's real ACK, which then finds nothing (no RTT sample),
+    and its "data" counts in the server's bytes in flight."""
+    s = Scenario()
+    ms = 1000
+    c = (CL[0], 40000)
+    s.seg(0, c, SV, 1000, 0, S)
+    s.seg(10 * ms, SV, c, 5000, 1001, S | A, ackrtt_us=10 * ms)
+    s.seg(20 * ms, c, SV, 1001, 5001, A, ackrtt_us=10 * ms)
+    s.seg(30 * ms, c, SV, 1001, 5001, A | P, length=100, inflight=100)
+    # 12 bytes of "data" (relative 1..13) past a header said to be 16
+    s.seg(40 * ms, SV, c, 5001, 1101, A, length=8, doff=4)
+    s.seg(50 * ms, SV, c, 5001, 1101, A)
+    s.seg(60 * ms, SV, c, 5013, 1101, A | P, length=50, inflight=62)
+    s.seg(70 * ms, c, SV, 1101, 5063, A, ackrtt_us=10 * ms)
+    return s
+
+
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
          "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
-         "flows_bogus": bogus}
+         "flows_bogus": bogus, "flows_bogus_acked": bogus_acked}
 CASES = list(BUILD)
 
 

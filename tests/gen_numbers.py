@@ -20,7 +20,12 @@ script:
   - irtt is the time from the SYN to the first ACK without SYN;
   - the fields show only on frames Wireshark gives a tcp.analysis tree:
     findings (stated per packet, as in gen_analysis.py), an ACK that
-    acknowledged a listed segment, or a bytes-in-flight figure.
+    acknowledged a listed segment, or a bytes-in-flight figure;
+  - a segment whose data offset is below 5 (bogus) is analysed like any
+    other, its length being the bytes past offset * 4, but its row shows
+    no flags, ack or numbers (tshark gives up at the header after the
+    analysis) and it carries no SACK blocks (a side's blocks are those of
+    its last segment).
 pcap2kdb keeps at most 128 entries per direction (src/tcp/unacked.h): at
 the bound the two oldest are merged (the newer one's frame and time stay),
 so an ACK of exactly the older one's end shows no acked/ackrtt. The model
@@ -46,6 +51,10 @@ Scenarios:
   numbers_overflow   150 segments unacknowledged, more than the bounded list
                      holds, then ACKs of a merged one, of the merge's end and
                      of all
+  numbers_bogus      segments with a data offset of 4: one acknowledges the
+                     client's data (the real ACK after it finds nothing), its
+                     "data" counts in the server's bytes in flight and push
+                     bytes; another ends the server's SACK blocks
 """
 
 import os
@@ -58,7 +67,7 @@ import gen_analysis as ga  # noqa: E402
 
 COLUMNS = "frame,srcport,flags,len,rack,inflight,pushbytes,ackrtt,acked,irtt"
 CASES = ["numbers_window", "numbers_delack", "numbers_retrans", "numbers_sack",
-         "numbers_midstream", "numbers_overflow"]
+         "numbers_midstream", "numbers_overflow", "numbers_bogus"]
 F, S, R, P, A = ga.F, ga.S, ga.R, ga.P, ga.A
 PER_DIR = 128   # UAL_PER_DIR
 C, SV = ga.C, ga.SV
@@ -81,12 +90,17 @@ class Scenario:
         self.conv = ga.Conv()
         self.pk = []   # (t_ns, dir, seq, ack, flags, len, sack blocks, findings)
 
-    def seg(self, t_ms, d, seq, ack, flags, win=65535, length=0, sack=(), expect=()):
+    def seg(self, t_ms, d, seq, ack, flags, win=65535, length=0, sack=(), expect=(),
+            doff=None):
+        """doff: a data offset below 5 (bogus) for a header without options;
+        its segment's length is then 20 + length - doff * 4."""
         frm, to = (C, SV) if d == 0 else (SV, C)
         self.conv.seg(t_ms, frm, to, seq, ack, flags, win, length,
-                      opts=sack_opt(sack) if sack else b"", expect=expect)
+                      opts=sack_opt(sack) if sack else b"", expect=expect, doff=doff)
+        bogus = doff is not None
         self.pk.append((int(round(t_ms * 1000)) * 1000, d, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                        flags, length, list(sack), set(expect)))
+                        flags, 20 + length - 4 * doff if bogus else length, list(sack),
+                        set(expect), bogus))
 
     # ------------------------------------------------------------ model --
     def expected(self):
@@ -99,7 +113,7 @@ class Scenario:
         syn_t = None
         first_rtt = None
         lines = [COLUMNS]
-        for i, (t, d, seq, ack, flags, ln, blocks, exp) in enumerate(self.pk, 1):
+        for i, (t, d, seq, ack, flags, ln, blocks, exp, bogus) in enumerate(self.pk, 1):
             fwd, rev = d, 1 - d
             if base[fwd] is None:
                 base[fwd] = seq if flags & S else seq - 1
@@ -150,7 +164,8 @@ class Scenario:
                 else:
                     push[fwd] += ln
             sack[fwd] = sum((r - l) & 0xFFFFFFFF for l, r in blocks)
-            shown = exp or matched is not None or (ln and lst[fwd] and not bif_off[fwd])
+            shown = not bogus and (exp or matched is not None or
+                                   (ln and lst[fwd] and not bif_off[fwd]))
             vals = ["", "", "", "", ""]
             if shown:
                 if inflight:
@@ -161,10 +176,11 @@ class Scenario:
                         vals[2] = qspan(t - matched[3])
                 if first_rtt:
                     vals[4] = qspan(first_rtt)
-            fls = "|".join(n for bit, n in ga.FLAGBITS if flags & bit)
-            rack = (ack - base[rev]) & 0xFFFFFFFF if flags & A and base[rev] is not None else ack
+            fls = "" if bogus else "|".join(n for bit, n in ga.FLAGBITS if flags & bit)
+            rack = "" if bogus else \
+                (ack - base[rev]) & 0xFFFFFFFF if flags & A and base[rev] is not None else ack
             sport = (C if d == 0 else SV)[1]
-            lines.append("%d,%d,%s,%d,%d,%s" % (i, sport, fls, ln, rack, ",".join(vals)))
+            lines.append("%d,%d,%s,%d,%s,%s" % (i, sport, fls, ln, rack, ",".join(vals)))
         return "\n".join(lines) + "\n"
 
 
@@ -265,8 +281,30 @@ def overflow():
     return s
 
 
+def bogus():
+    s = Scenario()
+    cs, ss = 1000, 5000
+    handshake(s, cs, ss)
+    s.seg(3, 0, cs + 1, ss + 1, A | P, length=100)
+    # the server's header says 16 bytes: 12 bytes of "data" (relative 1..13)
+    # and an ack of the client's 100 bytes, which the real ACK after it
+    # then finds gone
+    s.seg(4, 1, ss + 1, cs + 101, A, length=8, doff=4)
+    s.seg(5, 1, ss + 1, cs + 101, A)
+    s.seg(6, 1, ss + 13, cs + 101, A | P, length=50)
+    s.seg(7, 0, cs + 101, ss + 63, A)
+    s.seg(8, 0, cs + 101, ss + 63, A, length=100)
+    s.seg(9, 0, cs + 201, ss + 63, A, length=100)
+    s.seg(10, 1, ss + 63, cs + 101, A, sack=[(cs + 201, cs + 301)], expect=["dup_ack"])
+    # another bogus header: the server's SACK blocks are gone
+    s.seg(11, 1, ss + 63, cs + 101, A, doff=4)
+    s.seg(12, 0, cs + 301, ss + 63, A, length=100)
+    return s
+
+
 BUILD = {"numbers_window": window, "numbers_delack": delack, "numbers_retrans": retrans,
-         "numbers_sack": sack, "numbers_midstream": midstream, "numbers_overflow": overflow}
+         "numbers_sack": sack, "numbers_midstream": midstream, "numbers_overflow": overflow,
+         "numbers_bogus": bogus}
 
 
 def table():

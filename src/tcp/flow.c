@@ -610,6 +610,12 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
             if ((flags & TCP_ACK) && f->scps != 0 && f->scps != 3)
                 f->scps = 0;
         }
+    } else if (has_len && ana && t->num) {
+        /* A bogus data offset (below 5): tshark analyses the segment in
+         * full (its ack removes the peer's listed segments, its bytes are
+         * listed and pushed) before it gives up at the header, showing
+         * nothing of it (tcp_opts 0) */
+        flow_numbers(t, f, dir, r, listed, findings, now, row_hi(r));
     }
     if (quoted) {
         *dirp = dir;
