@@ -20,7 +20,11 @@ script:
   - irtt is the time from the SYN to the first ACK without SYN;
   - the fields show only on frames Wireshark gives a tcp.analysis tree:
     findings (stated per packet, as in gen_analysis.py), an ACK that
-    acknowledged a listed segment, or a bytes-in-flight figure;
+    acknowledged a listed segment, a bytes-in-flight figure, or the tree
+    stated without a finding (tree=True: an ACK past what the peer was
+    seen to send, after the peer's duplicate ACK, which Wireshark does not
+    flag once the peer's highest segment was acknowledged, though it made
+    the tree first);
   - a segment whose data offset is below 5 (bogus) is analysed like any
     other, its length being the bytes past offset * 4, but its row shows
     no flags, ack or numbers (tshark gives up at the header after the
@@ -51,6 +55,8 @@ Scenarios:
   numbers_overflow   150 segments unacknowledged, more than the bounded list
                      holds, then ACKs of a merged one, of the merge's end and
                      of all
+  numbers_ackunseen  ACKs past what the client was seen to send, after its
+                     duplicate ACK: no finding, but the tree (irtt)
   numbers_bogus      segments with a data offset of 4: one acknowledges the
                      client's data (the real ACK after it finds nothing), its
                      "data" counts in the server's bytes in flight and push
@@ -67,7 +73,7 @@ import gen_analysis as ga  # noqa: E402
 
 COLUMNS = "frame,srcport,flags,len,rack,inflight,pushbytes,ackrtt,acked,irtt"
 CASES = ["numbers_window", "numbers_delack", "numbers_retrans", "numbers_sack",
-         "numbers_midstream", "numbers_overflow", "numbers_bogus"]
+         "numbers_midstream", "numbers_overflow", "numbers_bogus", "numbers_ackunseen"]
 F, S, R, P, A = ga.F, ga.S, ga.R, ga.P, ga.A
 PER_DIR = 128   # UAL_PER_DIR
 C, SV = ga.C, ga.SV
@@ -91,7 +97,7 @@ class Scenario:
         self.pk = []   # (t_ns, dir, seq, ack, flags, len, sack blocks, findings)
 
     def seg(self, t_ms, d, seq, ack, flags, win=65535, length=0, sack=(), expect=(),
-            doff=None):
+            doff=None, tree=False):
         """doff: a data offset below 5 (bogus) for a header without options;
         its segment's length is then 20 + length - doff * 4."""
         frm, to = (C, SV) if d == 0 else (SV, C)
@@ -100,7 +106,7 @@ class Scenario:
         bogus = doff is not None
         self.pk.append((int(round(t_ms * 1000)) * 1000, d, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                         flags, 20 + length - 4 * doff if bogus else length, list(sack),
-                        set(expect), bogus))
+                        set(expect) | ({"(tree)"} if tree else set()), bogus))
 
     # ------------------------------------------------------------ model --
     def expected(self):
@@ -302,9 +308,25 @@ def bogus():
     return s
 
 
+def ackunseen():
+    s = Scenario()
+    cs, ss = 1000, 5000
+    handshake(s, cs, ss, rtt=2.0)
+    s.seg(3, 0, cs + 1, ss + 1, A | P, length=100)
+    s.seg(4, 1, ss + 1, cs + 101, A)
+    s.seg(5, 0, cs + 101, ss + 1, A, expect=["dup_ack"])
+    # the client's next 50 and 50 bytes are not captured
+    s.seg(6, 1, ss + 1, cs + 151, A, tree=True)
+    s.seg(7, 1, ss + 1, cs + 201, A, tree=True)
+    # the client's next segment: ack_lost_segment flags the one after it
+    s.seg(8, 0, cs + 201, ss + 1, A, length=10, expect=["lost_segment"])
+    s.seg(9, 1, ss + 1, cs + 231, A, expect=["ack_lost_segment"])
+    return s
+
+
 BUILD = {"numbers_window": window, "numbers_delack": delack, "numbers_retrans": retrans,
          "numbers_sack": sack, "numbers_midstream": midstream, "numbers_overflow": overflow,
-         "numbers_bogus": bogus}
+         "numbers_bogus": bogus, "numbers_ackunseen": ackunseen}
 
 
 def table():

@@ -87,8 +87,8 @@ finished_fwd:
             rev->maxseqtobeacked = rev->nextseq;
             ta |= TA_ACK_LOST_SEGMENT;
         } else {
-            if (rev->dupacknum == 0)
-                ta |= TA_ACK_LOST_SEGMENT;
+            /* (the tree is made either way) */
+            ta |= rev->dupacknum == 0 ? TA_ACK_LOST_SEGMENT : TA_TREE;
             rev->dupacknum = 0xFFFFFFFFu;
         }
     }

@@ -33,6 +33,11 @@ enum tcp_finding {
     TA_REUSED_PORTS = 1u << 14,
 };
 #define TA_COUNT 15
+/* Not a finding (no name, never counted): tshark made its tcp.analysis tree
+ * for the segment without one, so the tree shows the TCP numbers it has
+ * (the ACK of unseen data that is not flagged: tcp_analyze_get_acked_struct
+ * comes before that decision). */
+#define TA_TREE (1u << 15)
 #define TA_ANY_RETRANSMISSION \
     (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION)
 

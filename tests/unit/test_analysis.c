@@ -42,8 +42,9 @@ START_TEST(ack_of_unseen_segment_then_dupacks_restart_at_one)
     /* the server acknowledges bytes the client never sent (seen) */
     ck_assert_uint_eq(s2c(500, 200, 0, TCP_ACK, 1000, 3 * MS), TA_ACK_LOST_SEGMENT);
     ck_assert_uint_eq(cli.dupacknum, 0xFFFFFFFFu); /* the sticky -1 */
-    /* ... only once while the client stalls */
-    ck_assert_uint_eq(s2c(500, 210, 0, TCP_ACK, 1000, 4 * MS), 0);
+    /* ... only once while the client stalls (no finding, but tshark's
+     * tcp.analysis tree all the same) */
+    ck_assert_uint_eq(s2c(500, 210, 0, TCP_ACK, 1000, 4 * MS), TA_TREE);
     /* a duplicate ACK from the client after the -1 counts from 1 */
     ck_assert_uint_eq(c2s(110, 500, 0, TCP_ACK, 1000, 5 * MS), TA_DUP_ACK);
     ck_assert_uint_eq(cli.dupacknum, 1);
