@@ -29,7 +29,10 @@ script:
     other, its length being the bytes past offset * 4, but its row shows
     no flags, ack or numbers (tshark gives up at the header after the
     analysis) and it carries no SACK blocks (a side's blocks are those of
-    its last segment).
+    its last segment);
+  - a segment whose header runs past its IP payload (short) has no
+    length and no analysis (its flags and raw ack show, nothing else), but
+    its SACK blocks, as far as the payload holds them, are its side's.
 pcap2kdb keeps at most 128 entries per direction (src/tcp/unacked.h): at
 the bound the two oldest are merged (the newer one's frame and time stay),
 so an ACK of exactly the older one's end shows no acked/ackrtt. The model
@@ -57,6 +60,9 @@ Scenarios:
                      of all
   numbers_ackunseen  ACKs past what the client was seen to send, after its
                      duplicate ACK: no finding, but the tree (irtt)
+  numbers_shortsack  the server's SACK block in a header that runs past its
+                     segment counts in the client's bytes in flight, until
+                     the server's next segment
   numbers_bogus      segments with a data offset of 4: one acknowledges the
                      client's data (the real ACK after it finds nothing), its
                      "data" counts in the server's bytes in flight and push
@@ -73,7 +79,8 @@ import gen_analysis as ga  # noqa: E402
 
 COLUMNS = "frame,srcport,flags,len,rack,inflight,pushbytes,ackrtt,acked,irtt"
 CASES = ["numbers_window", "numbers_delack", "numbers_retrans", "numbers_sack",
-         "numbers_midstream", "numbers_overflow", "numbers_bogus", "numbers_ackunseen"]
+         "numbers_midstream", "numbers_overflow", "numbers_bogus", "numbers_ackunseen",
+         "numbers_shortsack"]
 F, S, R, P, A = ga.F, ga.S, ga.R, ga.P, ga.A
 PER_DIR = 128   # UAL_PER_DIR
 C, SV = ga.C, ga.SV
@@ -98,14 +105,18 @@ class Scenario:
 
     def seg(self, t_ms, d, seq, ack, flags, win=65535, length=0, sack=(), expect=(),
             doff=None, tree=False):
-        """doff: a data offset below 5 (bogus) for a header without options;
-        its segment's length is then 20 + length - doff * 4."""
+        """doff: a data offset below 5 (bogus) for a header without options,
+        its segment's length then 20 + length - doff * 4; or past the end of
+        the segment (short, no length)."""
         frm, to = (C, SV) if d == 0 else (SV, C)
         self.conv.seg(t_ms, frm, to, seq, ack, flags, win, length,
                       opts=sack_opt(sack) if sack else b"", expect=expect, doff=doff)
-        bogus = doff is not None
+        bogus = doff is not None and doff < 5
+        short = doff is not None and doff * 4 > 20 + len(sack_opt(sack) if sack else b"") + length
+        assert not (short and length), "a short segment's payload is its header's"
         self.pk.append((int(round(t_ms * 1000)) * 1000, d, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                        flags, 20 + length - 4 * doff if bogus else length, list(sack),
+                        flags, None if short else 20 + length - 4 * doff if bogus else length,
+                        list(sack),
                         set(expect) | ({"(tree)"} if tree else set()), bogus))
 
     # ------------------------------------------------------------ model --
@@ -121,6 +132,11 @@ class Scenario:
         lines = [COLUMNS]
         for i, (t, d, seq, ack, flags, ln, blocks, exp, bogus) in enumerate(self.pk, 1):
             fwd, rev = d, 1 - d
+            if ln is None:      # short: its SACK blocks only
+                sack[fwd] = sum((r - l) & 0xFFFFFFFF for l, r in blocks)
+                fls = "|".join(n for bit, n in ga.FLAGBITS if flags & bit)
+                lines.append("%d,%d,%s,,%d,,,,," % (i, (C if d == 0 else SV)[1], fls, ack))
+                continue
             if base[fwd] is None:
                 base[fwd] = seq if flags & S else seq - 1
             if base[rev] is None and flags & A:
@@ -324,9 +340,25 @@ def ackunseen():
     return s
 
 
+def shortsack():
+    s = Scenario()
+    cs, ss = 1000, 5000
+    handshake(s, cs, ss)
+    s.seg(3, 0, cs + 1, ss + 1, A, length=100)
+    s.seg(4, 0, cs + 101, ss + 1, A, length=100)
+    # a header of 60 bytes (data offset 15) in a segment of 32: its SACK
+    # block (relative 101..201) is whole
+    s.seg(5, 1, ss + 1, cs + 1, A, sack=[(cs + 101, cs + 201)], doff=15)
+    s.seg(6, 0, cs + 201, ss + 1, A, length=100)
+    # the server's next segment has no SACK option: the block is gone
+    s.seg(7, 1, ss + 1, cs + 1, A, expect=["dup_ack"])
+    s.seg(8, 0, cs + 301, ss + 1, A, length=100)
+    return s
+
+
 BUILD = {"numbers_window": window, "numbers_delack": delack, "numbers_retrans": retrans,
          "numbers_sack": sack, "numbers_midstream": midstream, "numbers_overflow": overflow,
-         "numbers_bogus": bogus, "numbers_ackunseen": ackunseen}
+         "numbers_bogus": bogus, "numbers_ackunseen": ackunseen, "numbers_shortsack": shortsack}
 
 
 def table():

@@ -595,8 +595,7 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
                 else if (!rtt_before && ana->conn.ts_first_rtt)
                     fn->irtt_null = qspan_between(now, now_hi, ana->conn.ts_mru_syn,
                                                   fn->syn_hi) == QSPAN_NULL;
-                if (has_len)
-                    flow_numbers(t, f, dir, r, listed, findings, now, now_hi);
+                flow_numbers(t, f, dir, r, listed, findings, now, now_hi);
             }
         }
         /* tshark shows the findings only when the whole header, options

@@ -181,9 +181,22 @@ struct flow *flow_track_tcp(struct flow_table *t, struct row *r, int *dir);
  * own row (its fields are overwritten), never the ICMP packet's. */
 struct flow *flow_track_quoted(struct flow_table *t, struct row *r);
 
+/* #16: the SACK blocks of a segment from side d: they count in the peer's
+ * bytes in flight from the peer's next segment on. tshark clears a side's
+ * blocks on each of its segments and its SACK option refills them, also
+ * when the segment has no length (a header past the IP payload) or a bogus
+ * data offset (no options: none), or its options were cut or threw after
+ * them (4.0 keeps each block as it reads it). */
+static inline void flow_take_sack(struct ual_dir *d, const struct row *r)
+{
+    d->nsack = (r->present & HAS_SACK) ? r->nsack : 0;
+    d->sack_bytes = r->sack_bytes;
+}
+
 /* #16, called by flow_track_tcp when t->num is set: the segment's TCP
  * numbers (row columns, as tshark shows them only on a frame with a
- * tcp.analysis tree) and the --flows figures. listed: Wireshark lists the
+ * tcp.analysis tree) and the --flows figures; for a segment without a
+ * length only its SACK blocks. listed: Wireshark lists the
  * segment; findings: its analysis findings. */
 void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, int listed,
                   uint32_t findings, uint64_t now, int32_t now_hi);

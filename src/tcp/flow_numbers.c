@@ -12,17 +12,20 @@ void flow_numbers(struct flow_table *t, struct flow *f, int dir, struct row *r, 
 {
     size_t i = (size_t)(f - t->slots);
     const struct flow_ana *ana = &t->ana[i];
+    /* without a length (a header past the IP payload) no analysis, but
+     * the options are read */
+    if (!(r->present & HAS_PAYLEN)) {
+        flow_take_sack(&t->num[i].dir[dir], r);
+        return;
+    }
     uint16_t flags = r->tcpflags;
     uint32_t end = r->seq + r->paylen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
     struct ual_result res;
     ual_segment(&t->ual, &t->num[i].dir[dir], &t->num[i].dir[!dir], f->dir[dir].base_seq, r->seq, r->ack,
                 r->paylen, flags, listed, end, (findings & TA_LOST_SEGMENT) != 0, r->frame, now,
                 now_hi, &res);
-    /* the SACK blocks count from the next segment on (tshark dissects the
-     * options after the analysis), also when the options were cut or threw
-     * after them (4.0 keeps each block as it reads it) */
-    t->num[i].dir[dir].nsack = (r->present & HAS_SACK) ? r->nsack : 0;
-    t->num[i].dir[dir].sack_bytes = r->sack_bytes;
+    /* (tshark dissects the options after the analysis) */
+    flow_take_sack(&t->num[i].dir[dir], r);
     if (!(r->tcp_opts & TCPOPTS_WHOLE) || !(findings || res.matched || res.bif_ran))
         return;
     uint8_t tn = 0;
