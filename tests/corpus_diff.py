@@ -311,8 +311,12 @@ def expected_row(d, cols):
     # time: exact nanoseconds; odd oracle values are not compared
     m = EPOCH_RE.match(d["frame.time_epoch"])
     if m:
-        ns = int(m.group(2)) * 10**9 + int(m.group(3))
-        ns = -ns if m.group(1) else ns
+        # tshark prints an nstime's seconds and nanoseconds side by side
+        # (display_signed_time): a capture's time before 1970 has negative
+        # seconds and non-negative nanoseconds, so "-100.000005000" is
+        # -100 s + 5 us, -99.999995 s
+        sec, frac = int(m.group(2)), int(m.group(3))
+        ns = -sec * 10**9 + frac if m.group(1) else sec * 10**9 + frac
         e["time"] = ns if Q_MIN_NS <= ns <= Q_MAX_NS else SKIP
     else:
         e["time"] = SKIP
