@@ -477,13 +477,13 @@ def cases(out):
                  payload=b"N" * 340).data
     t1 = g.ipv4("10.20.0.3", "10.20.0.4", 6, g.Frag(ntcp[:296]), df=False,
                 mf=True, ipid=0x322, ttl=34).data
-    recs = build(
-        v4pieces(4, 0x41, n1, [208]) +
-        [v4frag_tunnelled(A, B, "10.20.0.1", "10.20.0.2", 17, 0x321,
-                          ng[400:], 400, False),
-         v4frag_tunnelled(A, B, "10.20.0.3", "10.20.0.4", 6, 0x322,
-                          ntcp[296:], 296, False)] +
-        list(reversed(v4pieces(4, 0x42, t1, [160]))))
+    nested = (v4pieces(4, 0x41, n1, [208]) +
+              [v4frag_tunnelled(A, B, "10.20.0.1", "10.20.0.2", 17, 0x321,
+                                ng[400:], 400, False),
+               v4frag_tunnelled(A, B, "10.20.0.3", "10.20.0.4", 6, 0x322,
+                                ntcp[296:], 296, False)] +
+              list(reversed(v4pieces(4, 0x42, t1, [160]))))
+    recs = build(nested)
     ncols = ["frame", "src", "dest", "protocol", "ttl", "ipid", "srcport",
              "destport", "len"]
     g.case(out, "frag_nested", "frag_nested.pcap", g.pcap_bytes(recs, 1), recs,
@@ -535,13 +535,7 @@ def cases(out):
     g.case(out, "frag_ipv6_longext", "frag_ipv6_longext.pcap",
            g.pcap_bytes(recs, 1), recs)
     # the rows do not depend on the columns: the data column too
-    recs = build(
-        v4pieces(4, 0x41, n1, [208]) +
-        [v4frag_tunnelled(A, B, "10.20.0.1", "10.20.0.2", 17, 0x321,
-                          ng[400:], 400, False),
-         v4frag_tunnelled(A, B, "10.20.0.3", "10.20.0.4", 6, 0x322,
-                          ntcp[296:], 296, False)] +
-        list(reversed(v4pieces(4, 0x42, t1, [160]))))
+    recs = build(nested)   # a fresh model: the same rows
     for r_ in recs:
         if "len" in r_.frag.fields:
             body = ng[8:] if r_.frag.fields["srcport"][0] == "3333" \
