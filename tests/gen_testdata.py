@@ -2313,6 +2313,40 @@ def cases_damaged_files(out):
          "pcap2kdb: testdata/bad_ng_idb_options.pcapng: offset %d: packet on interface 1, "
          "whose interface block (offset %d) is damaged" % (n, n + len(bad_idb), n))
 
+    # options running past their block: an EPB's (after its packet bytes)
+    # is reported and skipped, the packets after it kept; a section
+    # header's is reported but its section still starts (byte order and
+    # version are sound): the big-endian section's packet after it is read
+    def overrun_options(blk, at, claim):
+        blk = bytearray(blk)
+        struct.pack_into(o + "H", blk, at + 2, claim)
+        return bytes(blk)
+    good_opt = opt(o, 1, b"abcd")
+    epb_over = epb(o, 0, T0 * 10 ** 6 + 9, nxt, len(nxt), [good_opt])
+    # the option header comes after the 28 bytes before the packet and the
+    # packet padded to 4: its length field claims 40 bytes, 8 are left
+    epb_over = overrun_options(epb_over, 28 + len(pad4(nxt)), 40)
+    case(out, "bad_ng_epb_options", "bad_ng_epb_options.pcapng",
+         gb + epb_over + after_blk, good_ng + [after], exit=2,
+         err="offset %d: enhanced packet block option 1 runs past its block" % n)
+    b = ">"
+    sec2 = Rec(eth(mini_tcp(4)), T0, 4000, iface=0, linktype=1)
+    shb2 = bytearray(shb(b, [opt(b, 4, b"pcap2kdb")]))
+    # its first option follows the 24 bytes of block header, magic,
+    # version and section length: a length of 60 with 12 bytes left
+    struct.pack_into(b + "H", shb2, 24 + 2, 60)
+    case(out, "bad_ng_shb_options", "bad_ng_shb_options.pcapng",
+         gb + bytes(shb2) + idb(b, 1) +
+         epb(b, 0, T0 * 10 ** 6 + 4, sec2.data, sec2.origlen),
+         good_ng + [sec2], exit=2,
+         err="offset %d: section header option 4 runs past its block" % n)
+    # the same in the file's first section header: reported first
+    shb1 = bytearray(shb(o, [opt(o, 4, b"pcap2kdb")]))
+    struct.pack_into(o + "H", shb1, 24 + 2, 60)
+    case(out, "bad_ng_shb1_options", "bad_ng_shb1_options.pcapng",
+         bytes(shb1) + gb[len(shb(o)):], good_ng, exit=2,
+         err="offset 0: section header option 4 runs past its block")
+
 
 def cases_damaged_packets(out):
     """Damage inside packets is not input damage: exit 0, rows as far as the

@@ -59,6 +59,7 @@ struct reader {
     /* pcapng: interfaces of the current section */
     struct pcapng_iface *ifaces;
     uint32_t n_ifaces, ifaces_cap;
+    int shb_skip_pending;      /* the first section header's options were damaged */
     /* the last problem, as "offset N: reason" parts */
     uint64_t err_offset;
     char err[200];

@@ -35,6 +35,42 @@
 
 static const uint64_t ns_per_sec = 1000000000u;
 
+enum option_step { OPTION_END, OPTION_ONE, OPTION_OVERRUN };
+
+/* Steps *o over one option (code, length, value padded to 4 bytes) that must
+ * end by end: OPTION_ONE with *code, *olen and *v set; OPTION_END at
+ * opt_endofopt or where no option header fits; OPTION_OVERRUN (*code set)
+ * when the option's value runs past end. */
+static enum option_step next_option(const uint8_t **o, const uint8_t *end, int be,
+                                    uint16_t *code, uint16_t *olen, const uint8_t **v)
+{
+    if (end - *o < 4)
+        return OPTION_END;
+    *code = get_16(*o, be);
+    *olen = get_16(*o + 2, be);
+    if (*code == OPT_ENDOFOPT)
+        return OPTION_END;
+    size_t padded = ((size_t)*olen + 3u) & ~(size_t)3u;
+    if ((size_t)(end - *o - 4) < padded)
+        return OPTION_OVERRUN;
+    *v = *o + 4;
+    *o += 4 + padded;
+    return OPTION_ONE;
+}
+
+/* Whether the options from o to end all fit; else *code is the first that
+ * runs past end. Options pcap2kdb does not use are still walked: one running
+ * past its block means the block's content cannot be trusted. */
+static int options_fit(const uint8_t *o, const uint8_t *end, int be, uint16_t *code)
+{
+    uint16_t olen;
+    const uint8_t *v;
+    enum option_step st;
+    while ((st = next_option(&o, end, be, code, &olen, &v)) == OPTION_ONE)
+        ;
+    return st == OPTION_END;
+}
+
 /* Parses an SHB at the start of the input; sets the section's byte order. */
 static enum read_status read_shb(struct reader *rd, uint64_t at)
 {
@@ -74,12 +110,27 @@ static enum read_status read_shb(struct reader *rd, uint64_t at)
     rd->big_endian = be;
     rd->n_ifaces = 0; /* interfaces are per section */
     input_consume(in, len);
+    /* Options running past the block: reported, but the section still
+     * starts (its byte order and version are sound, and no option of a
+     * section header changes a row); skipping it would read the section's
+     * blocks with the previous one's byte order and interfaces. */
+    uint16_t code;
+    if (!options_fit(p + SHB_MIN_LEN - BLOCK_TRAILER_LEN, p + len - BLOCK_TRAILER_LEN, be, &code))
+        return reader_fail(rd, READ_SKIPPED, at, "section header option %u runs past its block",
+                           code);
     return READ_OK;
 }
 
 enum read_status pcapng_open(struct reader *rd)
 {
-    return read_shb(rd, rd->in->offset);
+    enum read_status s = read_shb(rd, rd->in->offset);
+    /* the first section's damaged options are reported by the first
+     * pcapng_next, as those of any later section header */
+    if (s == READ_SKIPPED) {
+        rd->shb_skip_pending = 1;
+        return READ_OK;
+    }
+    return s;
 }
 
 static uint64_t pow10_u64(unsigned v) { uint64_t r = 1; while (v--) r *= 10; return r; }
@@ -105,29 +156,23 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
     ifc->linktype = get_16(b + 8, be);
     ifc->snaplen = get_32(b + 12, be);
 
-    /* Options: code, length, value padded to 4 bytes. */
-    const uint8_t *o = b + 16, *end = b + len - BLOCK_TRAILER_LEN;
-    while (end - o >= 4) {
-        uint16_t code = get_16(o, be), olen = get_16(o + 2, be);
-        if (code == OPT_ENDOFOPT)
-            break;
-        size_t padded = ((size_t)olen + 3u) & ~(size_t)3u;
-        if ((size_t)(end - o - 4) < padded)
-            return reader_fail(rd, READ_SKIPPED, at, "interface option %u runs past its block",
-                               code);
-        const uint8_t *v = o + 4;
+    const uint8_t *o = b + 16, *end = b + len - BLOCK_TRAILER_LEN, *v;
+    uint16_t code, olen;
+    enum option_step st;
+    while ((st = next_option(&o, end, be, &code, &olen, &v)) == OPTION_ONE) {
         if (code == OPT_IF_TSRESOL && olen >= 1) {
             uint8_t r = v[0];
             unsigned e = r & 0x7Fu;
             if ((r & 0x80u) ? e > 63 : e > 19)
-                return reader_fail(rd, READ_SKIPPED, at + (uint64_t)(o - b),
+                return reader_fail(rd, READ_SKIPPED, at + (uint64_t)(v - 4 - b),
                                    "interface timestamp resolution 0x%02x out of range", r);
             ifc->units_per_sec = (r & 0x80u) ? (uint64_t)1 << e : pow10_u64(e);
         } else if (code == OPT_IF_TSOFFSET && olen >= 8) {
             ifc->offset_sec = (int64_t)get_64(v, be);
         }
-        o += 4 + padded;
     }
+    if (st == OPTION_OVERRUN)
+        return reader_fail(rd, READ_SKIPPED, at, "interface option %u runs past its block", code);
     ifc->damaged = 0;
     return READ_OK;
 }
@@ -274,6 +319,10 @@ static enum read_status packet_record(struct reader *rd, struct capture_record *
     if (rec->caplen > room)
         return reader_fail(rd, READ_SKIPPED, at, "%s captured length %u exceeds its block (%u bytes)",
                            what, rec->caplen, room);
+    /* the options follow the packet bytes, padded to 4 */
+    uint16_t code;
+    if (!options_fit(b + 28 + ((rec->caplen + 3u) & ~3u), b + len - BLOCK_TRAILER_LEN, be, &code))
+        return reader_fail(rd, READ_SKIPPED, at, "%s option %u runs past its block", what, code);
     rec->data = b + 28;
     set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
     rec->has_iface = 1;
@@ -334,6 +383,10 @@ static enum read_status custom_record(struct reader *rd, struct capture_record *
 
 enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
 {
+    if (rd->shb_skip_pending) {
+        rd->shb_skip_pending = 0;
+        return READ_SKIPPED;
+    }
     for (;;) {
         const uint8_t *b = NULL;
         uint32_t type = 0, len = 0;
