@@ -1003,20 +1003,24 @@ PCAP_MAGIC = {"us": 0xA1B2C3D4, "ns": 0xA1B23C4D}
 
 
 def pcap_bytes(recs, linktype, order="<", res="us", snaplen=262144,
-               magic=None):
+               magic=None, minor=4, old_order=()):
     """magic 0xA1B2CD34: the "modified" format (Kuznetzov's tcpdump): each
-    record header has 8 more bytes (ifindex, protocol, packet type, pad)."""
+    record header has 8 more bytes (ifindex, protocol, packet type, pad).
+    old_order: indexes of records whose header gives the original length
+    before the captured one, as files before version 2.3 did (and some
+    of 2.3)."""
     out = struct.pack(order + "IHHiIII",
                       PCAP_MAGIC[res] if magic is None else magic,
-                      2, 4, 0, 0, snaplen, linktype)
+                      2, minor, 0, 0, snaplen, linktype)
     modified = magic == 0xA1B2CD34
-    for r in recs:
+    for i, r in enumerate(recs):
         if r.linktype is None:
             r.linktype = linktype
         frac = r.ns // 1000 if res == "us" else r.ns
         if res == "us":
             assert r.ns % 1000 == 0
-        out += struct.pack(order + "IIII", r.sec, frac, r.caplen, r.origlen)
+        lens = (r.origlen, r.caplen) if i in old_order else (r.caplen, r.origlen)
+        out += struct.pack(order + "IIII", r.sec, frac, *lens)
         if modified:
             out += struct.pack(order + "IHBB", 2, 0x0800, 0, 0)
         out += r.data
@@ -1140,6 +1144,30 @@ def cases_pcap_magics(out):
         recs = [Rec(eth(mini_tcp(i)), s, ns) for i, (s, ns) in enumerate(times)]
         name = "pcap_modified_%s" % oname
         case(out, name, name + ".pcap", pcap_bytes(recs, 1, order, magic=0xA1B2CD34), recs)
+
+    # versions before 2.4: until 2.3 the record header gave the original
+    # length first; 2.3 interchanged them, but some 2.3 files kept the old
+    # order, which shows as a captured length above the original one (read
+    # as libpcap and Wireshark do). Cut records make the order visible.
+    def cut(i, keep):
+        f = eth(mini_tcp(i))
+        return Rec(f, T0 + i, 0, caplen=keep, origlen=len(f.data))
+    recs = [cut(0, 40), cut(1, 20), Rec(eth(mini_tcp(2)), T0 + 2, 0)]
+    case(out, "pcap_v22", "pcap_v22.pcap",
+         pcap_bytes(recs, 1, "<", minor=2, old_order=(0, 1, 2)), recs,
+         "--columns frame,time,caplen,length,src,protocol,len",
+         ["frame", "time", "caplen", "length", "src", "protocol", "len"])
+    recs = [cut(0, 40), cut(1, 20), Rec(eth(mini_tcp(2)), T0 + 2, 0),
+            cut(3, 30)]
+    case(out, "pcap_v23", "pcap_v23.pcap",
+         pcap_bytes(recs, 1, ">", minor=3, old_order=(0, 2, 3)), recs,
+         "--columns frame,time,caplen,length,src,protocol,len",
+         ["frame", "time", "caplen", "length", "src", "protocol", "len"])
+    recs = [cut(0, 40), cut(1, 20)]
+    case(out, "pcap_v23_modified", "pcap_v23_modified.pcap",
+         pcap_bytes(recs, 1, "<", magic=0xA1B2CD34, minor=3, old_order=(1,)),
+         recs, "--columns frame,time,caplen,length,src,protocol,len",
+         ["frame", "time", "caplen", "length", "src", "protocol", "len"])
 
 
 def cases_ethernet(out):

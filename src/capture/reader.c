@@ -47,7 +47,9 @@ enum read_status reader_next(struct reader *rd, struct capture_record *rec)
 {
     if (rd->format == READER_PCAP)
         return pcap_next(rd, rec);
-    return rd->format == READER_PCAPNG ? pcapng_next(rd, rec) : pcap_modified_next(rd, rec);
+    if (rd->format == READER_PCAPNG)
+        return pcapng_next(rd, rec);
+    return rd->format == READER_PCAP_MODIFIED ? pcap_modified_next(rd, rec) : pcap_old_next(rd, rec);
 }
 
 void reader_close(struct reader *rd)

@@ -54,6 +54,7 @@ struct reader {
     int big_endian;
     /* pcap */
     int nanosecond;
+    int lengths;               /* enum pcap_lengths: versions before 2.4 */
     uint32_t snaplen;
     uint32_t linktype;
     /* pcapng: interfaces of the current section */
@@ -65,8 +66,18 @@ struct reader {
     char err[200];
 };
 
-/* READER_PCAP_MODIFIED: pcap whose record headers are 24 bytes (reader_pcap.c) */
-enum { READER_PCAP = 1, READER_PCAPNG = 2, READER_PCAP_MODIFIED = 3 };
+/* READER_PCAP_MODIFIED: pcap whose record headers are 24 bytes; the _OLD
+ * ones: versions 2.0 to 2.3, whose record lengths may be interchanged
+ * (reader_pcap.c) */
+enum { READER_PCAP = 1, READER_PCAPNG = 2, READER_PCAP_MODIFIED = 3, READER_PCAP_OLD = 4,
+       READER_PCAP_OLD_MODIFIED = 5 };
+
+/* How a pcap record header's captured and original lengths are read. */
+enum pcap_lengths {
+    PCAP_LENGTHS_AS_IS = 0,
+    PCAP_LENGTHS_SWAPPED,        /* before 2.3: original length first */
+    PCAP_LENGTHS_MAYBE_SWAPPED,  /* 2.3: interchanged when caplen > len */
+};
 
 /* Reads the file header (pcap) or first section header (pcapng). */
 enum read_status reader_open(struct reader *rd, struct input *in);
@@ -77,6 +88,7 @@ void reader_close(struct reader *rd);
 enum read_status pcap_open(struct reader *rd, const uint8_t *hdr);
 enum read_status pcap_next(struct reader *rd, struct capture_record *rec);
 enum read_status pcap_modified_next(struct reader *rd, struct capture_record *rec);
+enum read_status pcap_old_next(struct reader *rd, struct capture_record *rec);
 enum read_status pcapng_open(struct reader *rd);
 enum read_status pcapng_next(struct reader *rd, struct capture_record *rec);
 

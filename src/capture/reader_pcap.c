@@ -14,6 +14,10 @@
 #define PCAP_RECORD_HEADER_LEN 16
 #define PCAP_MODIFIED_RECORD_HEADER_LEN 24
 #define PCAP_VERSION_MAJOR 2
+/* Record headers gave the original length before the captured one until
+ * version 2.3, which interchanged them; some 2.3 files kept the old order
+ * (libpcap's sf-pcap.c and Wireshark's libpcap.c read both so). */
+#define PCAP_VERSION_MINOR_LENGTHS_SWAPPED 3
 /* Bits 0-15 of the header's link type field hold the type; the rest carry
  * FCS length information (libpcap's LT_LINKTYPE). */
 #define PCAP_LINKTYPE_MASK 0xFFFFu
@@ -43,19 +47,26 @@ enum read_status pcap_open(struct reader *rd, const uint8_t *p)
     uint16_t major = get_16(p + 4, rd->big_endian), minor = get_16(p + 6, rd->big_endian);
     if (major != PCAP_VERSION_MAJOR)
         return reader_fail(rd, READ_DAMAGED, 0, "unsupported pcap version %u.%u", major, minor);
+    if (minor <= PCAP_VERSION_MINOR_LENGTHS_SWAPPED) {
+        rd->lengths = minor < PCAP_VERSION_MINOR_LENGTHS_SWAPPED ? PCAP_LENGTHS_SWAPPED
+                                                                 : PCAP_LENGTHS_MAYBE_SWAPPED;
+        rd->format = rd->format == READER_PCAP_MODIFIED ? READER_PCAP_OLD_MODIFIED : READER_PCAP_OLD;
+    }
     rd->snaplen = get_32(p + 16, rd->big_endian);
     rd->linktype = get_32(p + 20, rd->big_endian) & PCAP_LINKTYPE_MASK;
     input_consume(in, PCAP_FILE_HEADER_LEN);
     return READ_OK;
 }
 
-/* One record whose header is hlen bytes: a constant in each caller, so that
- * the common format's path is what it was before the modified one came. */
+/* One record whose header is hlen bytes, its lengths read as the file's
+ * version says: constants in each caller, so that the common format's path
+ * is what it was before the modified format and old versions came. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline enum read_status pcap_record(struct reader *rd, struct capture_record *rec,
-                                           const uint32_t hlen)
+                                           const uint32_t hlen,
+                                           const enum pcap_lengths lengths)
 {
     struct input *in = rd->in;
     uint64_t at = in->offset;
@@ -72,6 +83,12 @@ static inline enum read_status pcap_record(struct reader *rd, struct capture_rec
     int be = rd->big_endian;
     uint32_t sec = get_32(h, be), frac = get_32(h + 4, be);
     uint32_t caplen = get_32(h + 8, be), origlen = get_32(h + 12, be);
+    if (lengths == PCAP_LENGTHS_SWAPPED ||
+        (lengths == PCAP_LENGTHS_MAYBE_SWAPPED && caplen > origlen)) {
+        uint32_t t = caplen;
+        caplen = origlen;
+        origlen = t;
+    }
     /* A record header of zeros in a mapped file may be the rest of a page
      * past a cut another program made while we read (input.h): the file's
      * size says, and the input ends there. */
@@ -118,10 +135,23 @@ static inline enum read_status pcap_record(struct reader *rd, struct capture_rec
 
 enum read_status pcap_next(struct reader *rd, struct capture_record *rec)
 {
-    return pcap_record(rd, rec, PCAP_RECORD_HEADER_LEN);
+    return pcap_record(rd, rec, PCAP_RECORD_HEADER_LEN, PCAP_LENGTHS_AS_IS);
 }
 
 enum read_status pcap_modified_next(struct reader *rd, struct capture_record *rec)
 {
-    return pcap_record(rd, rec, PCAP_MODIFIED_RECORD_HEADER_LEN);
+    return pcap_record(rd, rec, PCAP_MODIFIED_RECORD_HEADER_LEN, PCAP_LENGTHS_AS_IS);
+}
+
+/* Versions 2.0 to 2.3 (rare): out of the common path. */
+enum read_status pcap_old_next(struct reader *rd, struct capture_record *rec)
+{
+    if (rd->format == READER_PCAP_OLD_MODIFIED)
+        return rd->lengths == PCAP_LENGTHS_SWAPPED
+                   ? pcap_record(rd, rec, PCAP_MODIFIED_RECORD_HEADER_LEN, PCAP_LENGTHS_SWAPPED)
+                   : pcap_record(rd, rec, PCAP_MODIFIED_RECORD_HEADER_LEN,
+                                 PCAP_LENGTHS_MAYBE_SWAPPED);
+    return rd->lengths == PCAP_LENGTHS_SWAPPED
+               ? pcap_record(rd, rec, PCAP_RECORD_HEADER_LEN, PCAP_LENGTHS_SWAPPED)
+               : pcap_record(rd, rec, PCAP_RECORD_HEADER_LEN, PCAP_LENGTHS_MAYBE_SWAPPED);
 }
