@@ -2174,6 +2174,30 @@ def cases_pcapng(out):
          "--columns frame,time,iface,linktype,src,protocol,length",
          ["frame", "time", "iface", "linktype", "src", "protocol", "length"])
 
+    # --- if_tsresol finer than 10^-19 or 2^-63 s (the draft sets no limit):
+    # units a second beyond 64 bits, so every 64-bit count is under a
+    # second; the time is the exact count over the declared resolution,
+    # truncated to the ns (big integers here), plus if_tsoffset
+    order = "<"
+    fine = [  # (if_tsresol, if_tsoffset)
+        (20, None), (28, T0), (29, None), (0x80 | 64, T0), (0x80 | 127, None),
+        (0x80 | 100, None)]
+    b = shb(order) + b"".join(idb(order, 101, 0, r, off) for r, off in fine)
+    recs = []
+    for iface, units in ((0, 2 ** 64 - 1), (0, 10 ** 19), (1, 2 ** 64 - 1),
+                         (1, 12345678901234567890), (2, 2 ** 64 - 1),
+                         (3, 2 ** 63), (3, 2 ** 64 - 1), (3, 12345),
+                         (4, 2 ** 64 - 1), (5, 2 ** 64 - 1)):
+        r_, off = fine[iface]
+        per_sec = 2 ** (r_ & 0x7F) if r_ & 0x80 else 10 ** r_
+        r = Rec(pk[len(recs) % 3], (off or 0) + units // per_sec,
+                units * 10 ** 9 // per_sec % 10 ** 9, iface=iface,
+                linktype=101)
+        b += epb(order, iface, units, r.data, r.origlen)
+        recs.append(r)
+    case(out, "pcapng_tsresol_fine", "pcapng_tsresol_fine.pcapng", b, recs,
+         "--columns frame,time,iface,src", ["frame", "time", "iface", "src"])
+
     # --- two sections with different byte order; interfaces reset per section
     b = b""
     recs = []

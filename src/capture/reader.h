@@ -40,7 +40,8 @@ enum read_status {
 struct pcapng_iface {
     uint32_t linktype;
     uint32_t snaplen;
-    uint64_t units_per_sec;    /* from if_tsresol; 1e6 by default */
+    uint64_t units_per_sec;    /* from if_tsresol; 1e6 by default; 0: beyond 64 bits */
+    uint8_t fine_resol;        /* if_tsresol when units_per_sec is 0 */
     int64_t  offset_sec;       /* if_tsoffset */
     /* its block was damaged (reported): it keeps its number, so that later
      * interfaces keep theirs, and its packets are skipped, not guessed at */

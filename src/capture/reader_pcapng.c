@@ -135,6 +135,17 @@ enum read_status pcapng_open(struct reader *rd)
 
 static uint64_t pow10_u64(unsigned v) { uint64_t r = 1; while (v--) r *= 10; return r; }
 
+/* if_tsresol r: 10^-r, or 2^-(r & 0x7f) with the high bit. Units a second
+ * beyond 64 bits (finer than 10^-19 or 2^-63 s: the draft sets no limit)
+ * are kept as the resolution byte, units_per_sec 0 (set_time_fine). */
+static void set_resolution(struct pcapng_iface *ifc, uint8_t r)
+{
+    unsigned e = r & 0x7Fu;
+    int fine = (r & 0x80u) ? e > 63 : e > 19;
+    ifc->fine_resol = fine ? r : 0;
+    ifc->units_per_sec = fine ? 0 : (r & 0x80u) ? (uint64_t)1 << e : pow10_u64(e);
+}
+
 /* IDB: link type, snaplen, and the options that change timestamps. */
 static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t len, uint64_t at)
 {
@@ -161,12 +172,7 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
     enum option_step st;
     while ((st = next_option(&o, end, be, &code, &olen, &v)) == OPTION_ONE) {
         if (code == OPT_IF_TSRESOL && olen >= 1) {
-            uint8_t r = v[0];
-            unsigned e = r & 0x7Fu;
-            if ((r & 0x80u) ? e > 63 : e > 19)
-                return reader_fail(rd, READ_SKIPPED, at + (uint64_t)(v - 4 - b),
-                                   "interface timestamp resolution 0x%02x out of range", r);
-            ifc->units_per_sec = (r & 0x80u) ? (uint64_t)1 << e : pow10_u64(e);
+            set_resolution(ifc, v[0]);
         } else if (code == OPT_IF_TSOFFSET && olen >= 8) {
             ifc->offset_sec = (int64_t)get_64(v, be);
         }
@@ -186,6 +192,22 @@ static inline int64_t add_offset(uint64_t sec, int64_t offset)
     return s > INT64_MAX ? INT64_MAX : s <= INT64_MIN ? INT64_MIN + 1 : (int64_t)s;
 }
 
+/* A resolution finer than 10^-19 or 2^-63 s: any 64-bit count of its units
+ * is under a second, whose nanoseconds are computed exactly (truncated):
+ * ts * 10^9 / 2^e in 128 bits, or ts / 10^(e - 9), 0 once 10^(e - 9)
+ * exceeds every 64-bit count. */
+static void set_time_fine(struct capture_record *rec, const struct pcapng_iface *ifc, uint64_t ts)
+{
+    unsigned e = ifc->fine_resol & 0x7Fu;
+    uint64_t ns;
+    if (ifc->fine_resol & 0x80u)
+        ns = (uint64_t)(((unsigned __int128)ts * ns_per_sec) >> e);
+    else
+        ns = e - 9 <= 19 ? ts / pow10_u64(e - 9) : 0;
+    rec->ts_sec = add_offset(0, ifc->offset_sec);
+    rec->ts_nsec = (uint32_t)ns;
+}
+
 /* Turns a count of if_tsresol units into seconds and nanoseconds, exactly
  * (integer arithmetic; the fraction is truncated to whole nanoseconds). */
 static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc, uint64_t ts)
@@ -201,6 +223,10 @@ static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc,
     if (units == 1000000u) {
         rec->ts_sec = add_offset(ts / 1000000u, ifc->offset_sec);
         rec->ts_nsec = (uint32_t)(ts % 1000000u) * 1000u;
+        return;
+    }
+    if (units == 0) {
+        set_time_fine(rec, ifc, ts);
         return;
     }
     uint64_t sec = ts / units, rem = ts % units;
