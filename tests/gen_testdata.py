@@ -2198,6 +2198,34 @@ def cases_pcapng(out):
     case(out, "pcapng_tsresol_fine", "pcapng_tsresol_fine.pcapng", b, recs,
          "--columns frame,time,iface,src", ["frame", "time", "iface", "src"])
 
+    # --- if_tsresol (1 byte) and if_tsoffset (8 bytes) of another size, or
+    # repeated: the first of the right size counts, the others are ignored
+    # (tshark 4.0; libpcap refuses repeated ones). Each interface: its
+    # options and the (resolution, offset) that count.
+    q = lambda v: struct.pack(order + "q", v)
+    dup = [
+        ([opt(order, 9, b"\x09\x00")], 6, 0),              # 2 bytes: ignored
+        ([opt(order, 9, b"\x09"), opt(order, 9, b"\x03")], 9, 0),
+        ([opt(order, 9, b"\x09\x00"), opt(order, 9, b"\x03")], 3, 0),
+        ([opt(order, 9, b""), opt(order, 9, b"\x03")], 3, 0),
+        ([opt(order, 14, q(100) + b"\0\0\0\x01")], 6, 0),  # 12 bytes
+        ([opt(order, 14, q(100)), opt(order, 14, q(200))], 6, 100),
+        ([opt(order, 14, q(100)[:4]), opt(order, 14, q(200))], 6, 200),
+        ([opt(order, 9, b"\x14"), opt(order, 9, b"\x06")], 20, 0),
+    ]
+    b = shb(order) + b"".join(idb(order, 101, extra=o_) for o_, _, _ in dup)
+    recs = []
+    units = 1234567891
+    for iface, (_, res, off) in enumerate(dup):
+        r = Rec(pk[iface % 3], off + units // 10 ** res,
+                units * 10 ** 9 // 10 ** res % 10 ** 9, iface=iface,
+                linktype=101)
+        b += epb(order, iface, units, r.data, r.origlen)
+        recs.append(r)
+    case(out, "pcapng_idb_options_dup", "pcapng_idb_options_dup.pcapng", b,
+         recs, "--columns frame,time,iface,src",
+         ["frame", "time", "iface", "src"])
+
     # --- two sections with different byte order; interfaces reset per section
     b = b""
     recs = []

@@ -170,11 +170,17 @@ static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t l
     const uint8_t *o = b + 16, *end = b + len - BLOCK_TRAILER_LEN, *v;
     uint16_t code, olen;
     enum option_step st;
+    /* Each may appear once, of its own size (1 and 8 bytes): as tshark,
+     * the first of the right size counts, and one of another size is
+     * ignored rather than read in part. */
+    int have_resol = 0, have_offset = 0;
     while ((st = next_option(&o, end, be, &code, &olen, &v)) == OPTION_ONE) {
-        if (code == OPT_IF_TSRESOL && olen >= 1) {
+        if (code == OPT_IF_TSRESOL && olen == 1 && !have_resol) {
             set_resolution(ifc, v[0]);
-        } else if (code == OPT_IF_TSOFFSET && olen >= 8) {
+            have_resol = 1;
+        } else if (code == OPT_IF_TSOFFSET && olen == 8 && !have_offset) {
             ifc->offset_sec = (int64_t)get_64(v, be);
+            have_offset = 1;
         }
     }
     if (st == OPTION_OVERRUN)
