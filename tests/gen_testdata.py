@@ -2226,6 +2226,30 @@ def cases_pcapng(out):
          recs, "--columns frame,time,iface,src",
          ["frame", "time", "iface", "src"])
 
+    # --- an FCS length declared by epb_flags bits 5-8 (octets), if_fcslen
+    # (code 13) or the pcap link-type field (0x04000000 set, bits 28-31 in
+    # 16-bit words) is not used: the frame's bytes are all handed to the
+    # decoders, so an IP datagram that runs into the declared FCS is read
+    # whole (tshark 4.0 cuts the FCS off first: README, Compared with
+    # tshark). Ethernet/IPv4/TCP, IP total length 44 in a 58-byte frame:
+    # the 4 payload bytes are the frame's last 4, which each file calls FCS.
+    cols = ["frame", "caplen", "length", "linktype", "protocol", "flags",
+            "len", "stream"]
+    fr = eth(mini_tcp(0, payload=b"\xde\xad\xbe\xef"))
+    r = Rec(fr, T0, 0, iface=0, linktype=1)
+    b = (shb(order) + idb(order, 1) +
+         epb(order, 0, T0 * 10 ** 6, r.data, r.origlen,
+             [opt(order, 2, struct.pack(order + "I", 4 << 5))]) +
+         idb(order, 1, extra=[opt(order, 13, b"\x04")]))
+    r2 = Rec(fr, T0 + 1, 0, iface=1, linktype=1)
+    b += epb(order, 1, (T0 + 1) * 10 ** 6, r2.data, r2.origlen)
+    case(out, "pcapng_fcs_declared", "pcapng_fcs_declared.pcapng", b,
+         [r, r2], "--columns " + ",".join(cols), cols)
+    r3 = Rec(fr, T0, 0, linktype=1)      # the type is bits 0-15
+    case(out, "pcap_fcs_declared", "pcap_fcs_declared.pcap",
+         pcap_bytes([r3], 1 | 0x04000000 | 2 << 28), [r3],
+         "--columns " + ",".join(cols), cols)
+
     # --- two sections with different byte order; interfaces reset per section
     b = b""
     recs = []
