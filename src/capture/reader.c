@@ -49,6 +49,10 @@ enum read_status reader_next(struct reader *rd, struct capture_record *rec)
         return pcap_next(rd, rec);
     if (rd->format == READER_PCAPNG)
         return pcapng_next(rd, rec);
+    if (rd->format == READER_PCAPNG_SHB_SKIPPED) { /* its message is set */
+        rd->format = READER_PCAPNG;
+        return READ_SKIPPED;
+    }
     return rd->format == READER_PCAP_MODIFIED ? pcap_modified_next(rd, rec) : pcap_old_next(rd, rec);
 }
 

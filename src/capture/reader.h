@@ -61,7 +61,6 @@ struct reader {
     /* pcapng: interfaces of the current section */
     struct pcapng_iface *ifaces;
     uint32_t n_ifaces, ifaces_cap;
-    int shb_skip_pending;      /* the first section header's options were damaged */
     /* the last problem, as "offset N: reason" parts */
     uint64_t err_offset;
     char err[200];
@@ -71,7 +70,10 @@ struct reader {
  * ones: versions 2.0 to 2.3, whose record lengths may be interchanged
  * (reader_pcap.c) */
 enum { READER_PCAP = 1, READER_PCAPNG = 2, READER_PCAP_MODIFIED = 3, READER_PCAP_OLD = 4,
-       READER_PCAP_OLD_MODIFIED = 5 };
+       READER_PCAP_OLD_MODIFIED = 5,
+       /* pcapng whose first section header's options were damaged: the
+        * first reader_next reports it (READ_SKIPPED), then READER_PCAPNG */
+       READER_PCAPNG_SHB_SKIPPED = 6 };
 
 /* How a pcap record header's captured and original lengths are read. */
 enum pcap_lengths {

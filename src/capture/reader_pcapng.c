@@ -125,9 +125,9 @@ enum read_status pcapng_open(struct reader *rd)
 {
     enum read_status s = read_shb(rd, rd->in->offset);
     /* the first section's damaged options are reported by the first
-     * pcapng_next, as those of any later section header */
+     * reader_next, as those of any later section header */
     if (s == READ_SKIPPED) {
-        rd->shb_skip_pending = 1;
+        rd->format = READER_PCAPNG_SHB_SKIPPED;
         return READ_OK;
     }
     return s;
@@ -330,6 +330,21 @@ static enum read_status next_block(struct reader *rd, const uint8_t **bp, uint32
     }
 }
 
+/* A packet block's options, after its caplen bytes of packet: READ_OK, or
+ * READ_SKIPPED (reported) when one runs past the block. Out of line, as
+ * most blocks have none. */
+__attribute__((noinline, cold))
+static enum read_status packet_options(struct reader *rd, const uint8_t *b, uint32_t type,
+                                       uint32_t len, uint32_t caplen, uint64_t at)
+{
+    uint16_t code;
+    if (options_fit(b + 28 + ((caplen + 3u) & ~3u), b + len - BLOCK_TRAILER_LEN, rd->big_endian,
+                    &code))
+        return READ_OK;
+    return reader_fail(rd, READ_SKIPPED, at, "%s option %u runs past its block",
+                       type == BT_EPB ? "enhanced packet block" : "packet block", code);
+}
+
 /* An enhanced packet block, or the obsolete packet block, which has the
  * EPB's layout except that its interface id is 16 bits, followed by a
  * 16-bit drops counter. */
@@ -351,16 +366,17 @@ static enum read_status packet_record(struct reader *rd, struct capture_record *
     if (rec->caplen > room)
         return reader_fail(rd, READ_SKIPPED, at, "%s captured length %u exceeds its block (%u bytes)",
                            what, rec->caplen, room);
-    /* the options follow the packet bytes, padded to 4 */
-    uint16_t code;
-    if (!options_fit(b + 28 + ((rec->caplen + 3u) & ~3u), b + len - BLOCK_TRAILER_LEN, be, &code))
-        return reader_fail(rd, READ_SKIPPED, at, "%s option %u runs past its block", what, code);
     rec->data = b + 28;
     set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
     rec->has_iface = 1;
     rec->iface = id;
     rec->linktype = ifc->linktype;
     rec->offset = at;
+    /* options follow the packet bytes padded to 4: there are some when 4
+     * bytes or more are left (room is a multiple of 4). Most blocks have
+     * none: one compare, and a tail call for the others. */
+    if (__builtin_expect(room - rec->caplen >= 4, 0))
+        return packet_options(rd, b, type, len, rec->caplen, at);
     return READ_OK;
 }
 
@@ -415,10 +431,6 @@ static enum read_status custom_record(struct reader *rd, struct capture_record *
 
 enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
 {
-    if (rd->shb_skip_pending) {
-        rd->shb_skip_pending = 0;
-        return READ_SKIPPED;
-    }
     for (;;) {
         const uint8_t *b = NULL;
         uint32_t type = 0, len = 0;
