@@ -16,7 +16,8 @@ message cut by a gap is dropped and the next one flagged `gap`.
 Cases: split over 3 segments, 5 messages in one segment, duplicated and
 retransmitted segments, reordering, a gap, a lying BodyLength, a bad
 checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
-per connection), segments sent as IPv4 fragments (reassembled first), and
+per connection), segments sent as IPv4 fragments (reassembled first), data
+fields holding a trailer or a message start, cut just after it, and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -456,6 +457,29 @@ def c_reconnect(cap):
     c2.ack(0)
 
 
+def c_rawdata(cap):
+    """Data fields (RawData 96, XmlData 213: free bytes, SOH included)
+    holding a trailer "<SOH>10=123<SOH>" or a message start "<SOH>8=FIX",
+    the message cut by TCP just after it: the message still ends where its
+    BodyLength points, as when it arrives whole."""
+    c = Conn(cap, 40012)
+    c.handshake()
+    raw = "ab\x0110=123\x01cd"
+    lo = [(35, "A"), (34, "1"), (49, "CLI"), (56, "EXCH"), (52, "20260105-13:30:00.000"),
+          (98, "0"), (108, "30"), (95, str(len(raw))), (96, raw), (553, "user")]
+    m = c.build(0, lo)
+    cut = m.index(b"10=123\x01") + 7
+    c.seg(0, m[:cut])
+    c.seg(0, m[cut:] + c.build(0, order(2, "W1")))
+    xml = "<x>\x018=FIX.4.4\x01</x>"
+    d = c.build(0, order(3, "W2") + [(212, str(len(xml))), (213, xml)])
+    cut = d.index(b"8=FIX.4.4\x01<") + 9
+    c.seg(0, d[:cut])
+    c.seg(0, d[cut:])
+    c.seg(0, c.build(0, lo[:7] + [(95, str(len(raw))), (96, raw)]))   # whole
+    c.ack(1)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -480,6 +504,7 @@ case("fix_fixt", c_fixt)
 case("fix_reconnect", c_reconnect)
 case("fix_ipfrag", c_ipfrag)
 case("fix_far", c_far)
+case("fix_rawdata", c_rawdata)
 
 
 def table_lines():

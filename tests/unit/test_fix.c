@@ -104,6 +104,51 @@ START_TEST(fix_frame_bodylength_too_long_ends_at_trailer)
 }
 END_TEST
 
+/* RawData (96) and XmlData (213) may hold any byte: a "|10=ddd|" or
+ * "|8=FIX" inside them ends nothing, however the message is cut: every
+ * prefix waits (read afresh or resumed), the whole is one message. */
+START_TEST(fix_frame_data_field_holds_trailer_and_start)
+{
+    static const char *const bodies[] = {
+        "35=A|34=1|49=CLI|56=EXCH|95=12|96=ab|10=123|cd|553=user|",
+        "35=A|34=1|49=CLI|56=EXCH|212=18|213=<x>|8=FIX.4.4|</x>|",
+    };
+    for (size_t b = 0; b < 2; b++) {
+        char m[512], body[256];
+        strcpy(body, bodies[b]);
+        size_t n = fixmsg(m, "FIX.4.4", body, 0, 0);
+        struct fix_frame_res r;
+        size_t scanned = 0;
+        for (size_t k = 1; k < n; k++) {
+            ck_assert_msg(fix_frame((uint8_t *)m, k, &r) == FIX_FRAME_MORE, "body %zu prefix %zu of %zu", b, k, n);
+            ck_assert_int_eq(fix_frame_from((uint8_t *)m, k, scanned, &r), FIX_FRAME_MORE);
+            scanned = r.scanned;
+        }
+        ck_assert_int_eq(fix_frame_from((uint8_t *)m, n, scanned, &r), FIX_FRAME_OK);
+        ck_assert_uint_eq(r.len, n);
+        ck_assert_uint_eq(r.flags, 0);
+        ck_assert_int_eq(r.checksum_ok, 1);
+    }
+}
+END_TEST
+
+/* A data length that does not point at an SOH is not trusted: the trailer
+ * inside the value ends the message, as any lying BodyLength's would. */
+START_TEST(fix_frame_data_length_lying_not_trusted)
+{
+    char m[512], body[] = "35=A|34=1|95=5|96=ab|10=123|cd|";
+    size_t n = fixmsg(m, "FIX.4.4", body, 0, 0);
+    struct fix_frame_res r;
+    size_t cut = (size_t)(strstr(m, "10=123") - m) + 7;
+    ck_assert_int_eq(fix_frame((uint8_t *)m, cut, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, cut);
+    ck_assert_uint_eq(r.flags, FIXF_BAD_LENGTH | FIXF_BAD_CHECKSUM);
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_uint_eq(r.flags, 0);
+}
+END_TEST
+
 START_TEST(fix_frame_bodylength_too_short_ends_at_trailer)
 {
     char m[1024];
@@ -547,6 +592,8 @@ int main(void)
     tcase_add_test(tf, fix_frame_needs_more_for_every_prefix);
     tcase_add_test(tf, fix_frame_bad_checksum_flagged);
     tcase_add_test(tf, fix_frame_bodylength_too_long_ends_at_trailer);
+    tcase_add_test(tf, fix_frame_data_field_holds_trailer_and_start);
+    tcase_add_test(tf, fix_frame_data_length_lying_not_trusted);
     tcase_add_test(tf, fix_frame_bodylength_too_short_ends_at_trailer);
     tcase_add_test(tf, fix_frame_no_trailer_before_next_message);
     tcase_add_test(tf, fix_frame_not_fix_skips_to_next_start);

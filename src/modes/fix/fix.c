@@ -123,6 +123,80 @@ static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_fra
     return FIX_FRAME_OK;
 }
 
+/* The data field (FIX type "data", free bytes, SOH included) whose length
+ * the field `tag` gives, or 0: RawData, XmlData, SecureData, Signature and
+ * the Encoded* texts of FIX 4.2 to 5.0 SP2. Such a field always follows its
+ * length field. */
+static uint32_t data_tag_of(uint32_t tag)
+{
+    switch (tag) {
+    case 90: return 91;        /* SecureDataLen */
+    case 93: return 89;        /* SignatureLength */
+    case 95: return 96;        /* RawDataLength */
+    case 212: return 213;      /* XmlDataLen */
+    case 348: case 350: case 352: case 354: case 356: case 358: case 360: case 362:
+    case 364: case 618: case 621: case 1277: case 1280: case 1401: case 1403:
+        return tag + 1;        /* Encoded*Len, EncryptedPasswordLen, ... */
+    case 445: return 446;      /* EncodedListStatusTextLen */
+    case 1184: return 1185;    /* SecurityXMLLen */
+    case 1282: return 1283;    /* DerivativeSecurityXMLLen */
+    default: return 0;
+    }
+}
+
+/* The number p[i..) starts with, up to `stop`, which must follow it within
+ * max digits; its end in *at. -1 when malformed, -2 when the bytes run out. */
+static int64_t field_number(const uint8_t *p, size_t n, size_t i, uint8_t stop, int max,
+                            size_t *at)
+{
+    int64_t v = 0;
+    size_t i0 = i;
+    for (; i < n && is_digit(p[i]); i++) {
+        if ((int)(i - i0) == max)
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    if (i == n)
+        return -2;
+    if (i == i0 || p[i] != stop)
+        return -1;
+    *at = i;
+    return v;
+}
+
+/* The field starting at f (after an SOH) gives the length of a data field
+ * that follows it: where that data field's SOH is (its value is skipped
+ * whole, SOH, "10=" and "8=FIX" inside it included), 0 when f starts no
+ * such pair or the length does not hold (the SOH is not where it points,
+ * or lies at or past the trailer BodyLength gives, at e), or SIZE_MAX when
+ * the bytes that decide have not arrived. */
+static size_t data_field_end(const uint8_t *p, size_t n, size_t f, size_t e)
+{
+    size_t at;
+    int64_t tag = field_number(p, n, f, '=', 5, &at);
+    if (tag == -2)
+        return SIZE_MAX;
+    uint32_t dtag = tag > 0 ? data_tag_of((uint32_t)tag) : 0;
+    if (!dtag)
+        return 0;
+    int64_t len = field_number(p, n, at + 1, FIX_SOH, 7, &at);
+    if (len == -2)
+        return SIZE_MAX;
+    if (len < 0)
+        return 0;
+    int64_t t2 = field_number(p, n, at + 1, '=', 5, &at);
+    if (t2 == -2)
+        return SIZE_MAX;
+    if (t2 != (int64_t)dtag)
+        return 0;
+    size_t end = at + 1 + (size_t)len;   /* the SOH after the value */
+    if (end >= e)
+        return 0;
+    if (end >= n)
+        return SIZE_MAX;
+    return p[end] == FIX_SOH ? end : 0;
+}
+
 enum fix_frame_status fix_frame(const uint8_t *p, size_t n, struct fix_frame_res *res)
 {
     return fix_frame_from(p, n, 0, res);
@@ -206,6 +280,15 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
         j = (size_t)(s - p);
         if (j + 1 == n)
             break;             /* the byte after it decides: wait */
+        /* A data field's bytes are no trailer and no message start, so
+         * the message's end does not depend on where TCP cut it. */
+        size_t de = data_field_end(p, n, j + 1, e);
+        if (de == SIZE_MAX)
+            break;             /* a data field may be arriving: wait */
+        if (de) {
+            j = de - 1;        /* resume at the SOH after its value */
+            continue;
+        }
         if (p[j + 1] == '1') {
             if (j + 8 > n)
                 break;         /* a trailer may be arriving: wait */
