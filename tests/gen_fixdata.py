@@ -17,7 +17,8 @@ Cases: split over 3 segments, 5 messages in one segment, duplicated and
 retransmitted segments, reordering, a gap, a lying BodyLength, a bad
 checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
 per connection), segments sent as IPv4 fragments (reassembled first), data
-fields holding a trailer or a message start, cut just after it, and
+fields holding a trailer or a message start, cut just after it,
+overlapping copies ahead of a hole (the first capture wins), and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -480,6 +481,30 @@ def c_rawdata(cap):
     c.ack(1)
 
 
+def c_overlap(cap):
+    """Overlapping copies ahead of a hole: the first capture of each byte
+    wins (its packet, its time, its bytes), whatever the sequence order of
+    the queued copies. Frame 4 brings M2 ahead of the hole; frame 5 a
+    repacketized retransmission of M1's last 10 bytes and M2, whose M2
+    bytes differ (MsgSeqNum 9 for 2); frame 6 fills the hole with M1's
+    start. Then M4 ahead of a hole, and an in-order copy of M3 and M4
+    carrying other M4 bytes: the queued M4 wins again."""
+    c = Conn(cap, 40013)
+    c.handshake()
+    m1 = c.build(0, order(1, "V1"))
+    m2 = c.build(0, order(2, "V2"))
+    l1 = len(m1)
+    c.seg(0, m2, off=l1)
+    c.seg(0, m1[-10:] + fixmsg(order(9, "V2"))[0], off=l1 - 10)
+    c.seg(0, m1[:-10], off=0)
+    m3 = c.build(0, order(3, "V3"))
+    m4 = c.build(0, order(4, "V4"))
+    o3 = l1 + len(m2)
+    c.seg(0, m4, off=o3 + len(m3))
+    c.seg(0, m3 + fixmsg(order(8, "V4"))[0], off=o3)
+    c.ack(1)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -505,6 +530,7 @@ case("fix_reconnect", c_reconnect)
 case("fix_ipfrag", c_ipfrag)
 case("fix_far", c_far)
 case("fix_rawdata", c_rawdata)
+case("fix_overlap", c_overlap)
 
 
 def table_lines():

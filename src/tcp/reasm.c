@@ -147,12 +147,6 @@ static int enqueue(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int 
                    const struct reasm_pkt *pkt)
 {
     struct reasm_dir *d = &rf->d[dir];
-    /* An exact copy of a queued segment (or a shorter one at its start). */
-    for (struct reasm_seg *s = d->q; s; s = s->next)
-        if (s->seq == seq && s->len >= len) {
-            ra->stats.duplicates++;
-            return 0;
-        }
     size_t need = sizeof(struct reasm_seg) + caplen;
     for (;;) {
         if (d->qsegs < REASM_DIR_MAX_SEGS && d->qbytes + caplen <= REASM_DIR_MAX_BYTES &&
@@ -183,8 +177,97 @@ static int enqueue(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int 
     *pp = s;
     d->qsegs++;
     d->qbytes += caplen;
-    ra->stats.reordered++;
     return 0;
+}
+
+/* Delivers a segment that reaches next_seq and overlaps the queue: up to
+ * the first queued segment, then what the queue holds, then the rest of
+ * it, and so on: bytes a queued segment holds were captured first and win
+ * over this later copy. */
+static void deliver_around_queue(struct reasm *ra, struct flow *f, struct reasm_flow *rf,
+                                 int dir, uint32_t seq, const uint8_t *data, uint32_t caplen,
+                                 uint32_t len, const struct reasm_pkt *pkt)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    uint32_t end = seq + len;
+    while (d->q && seq_diff(d->q->seq, end) < 0) {
+        uint32_t lim = d->q->seq - seq;      /* deliver [seq, seq + lim) */
+        deliver(ra, f, rf, dir, seq, data, caplen < lim ? caplen : lim, lim, pkt, pkt, 0);
+        drain(ra, f, rf, dir, pkt);
+        if (seq_diff(end, d->next_seq) <= 0)
+            return;
+    }
+    deliver(ra, f, rf, dir, seq, data, caplen, len, pkt, pkt, 0);
+    drain(ra, f, rf, dir, pkt);
+}
+
+/* A segment that reaches next_seq; usually nothing queued lies within it. */
+static inline void deliver_in_order(struct reasm *ra, struct flow *f, struct reasm_flow *rf,
+                                    int dir, uint32_t seq, const uint8_t *data, uint32_t caplen,
+                                    uint32_t len, const struct reasm_pkt *pkt)
+{
+    const struct reasm_seg *q = rf->d[dir].q;
+    if (q && seq_diff(q->seq, seq + len) < 0) {
+        deliver_around_queue(ra, f, rf, dir, seq, data, caplen, len, pkt);
+        return;
+    }
+    deliver(ra, f, rf, dir, seq, data, caplen, len, pkt, pkt, 0);
+    drain(ra, f, rf, dir, pkt);
+}
+
+/* Places [seq, seq + len) of a segment: queued while ahead of next_seq,
+ * delivered once it reaches it (the hole before it given up when it
+ * cannot be queued). */
+static void place(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                  uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t len,
+                  const struct reasm_pkt *pkt)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    int32_t off = seq_diff(seq, d->next_seq);
+    if (off > 0 && enqueue(ra, f, rf, dir, seq, data, caplen, len, pkt) == 0)
+        return;
+    off = seq_diff(seq, d->next_seq);
+    if (off > 0) {             /* could not be queued: give up the hole */
+        call_gap(ra, f, rf, dir, d->next_seq, (uint32_t)off, pkt);
+        d->next_seq = seq;
+    } else if ((int64_t)off + len <= 0) {
+        return;
+    }
+    deliver_in_order(ra, f, rf, dir, seq, data, caplen, len, pkt);
+}
+
+/* Queues the parts of a segment ahead of next_seq that no queued segment
+ * holds: those were captured first and keep their bytes, their packet
+ * and their time (README: every byte is taken once, at its first capture). */
+static void enqueue_new_parts(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                              uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t len,
+                              const struct reasm_pkt *pkt)
+{
+    struct part { uint32_t from, to; } part[REASM_DIR_MAX_SEGS + 1];
+    int nparts = 0;
+    uint32_t at = seq, end = seq + len;
+    for (const struct reasm_seg *q = rf->d[dir].q; q && seq_diff(q->seq, end) < 0; q = q->next) {
+        uint32_t qend = q->seq + q->len;
+        if (seq_diff(qend, at) <= 0)
+            continue;
+        if (seq_diff(q->seq, at) > 0)
+            part[nparts++] = (struct part){ at, q->seq };
+        at = qend;
+        if (seq_diff(at, end) >= 0)
+            break;
+    }
+    if (seq_diff(end, at) > 0)
+        part[nparts++] = (struct part){ at, end };
+    if (nparts == 0) {
+        ra->stats.duplicates++;
+        return;
+    }
+    ra->stats.reordered++;
+    for (int i = 0; i < nparts; i++) {
+        uint32_t o = part[i].from - seq, n = part[i].to - part[i].from;
+        uint32_t held = caplen > o ? caplen - o : 0;
+        place(ra, f, rf, dir, part[i].from, held ? data + o : data, held < n ? held : n, n, pkt);
+    }
 }
 
 static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
@@ -212,17 +295,10 @@ static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
             off = 0;
         }
     }
-    if (off > 0 && enqueue(ra, f, rf, dir, seq, data, caplen, len, pkt) == 0)
-        return;
-    off = seq_diff(seq, d->next_seq);
-    if (off > 0) {             /* could not be queued: give up the hole */
-        call_gap(ra, f, rf, dir, d->next_seq, (uint32_t)off, pkt);
-        d->next_seq = seq;
-    } else if ((int64_t)off + len <= 0) {
-        return;
-    }
-    deliver(ra, f, rf, dir, seq, data, caplen, len, pkt, pkt, 0);
-    drain(ra, f, rf, dir, pkt);
+    if (off > 0)
+        enqueue_new_parts(ra, f, rf, dir, seq, data, caplen, len, pkt);
+    else
+        deliver_in_order(ra, f, rf, dir, seq, data, caplen, len, pkt);
 }
 
 static struct reasm_flow *flow_state(struct reasm *ra, struct flow *f)

@@ -5,7 +5,9 @@
  * payload bytes in sequence order, each byte exactly once:
  *   - duplicated and retransmitted segments (a capture on `any` can hold
  *     every packet twice) are delivered once; a retransmission that also
- *     carries new bytes delivers only the new ones;
+ *     carries new bytes delivers only the new ones; every byte comes from
+ *     its first capture, also when an earlier copy still waits in the
+ *     queue (a later copy, queued or in order, fills only the rest);
  *   - a segment ahead of the next expected byte is copied into a bounded
  *     out-of-order queue and delivered when the hole before it fills;
  *   - a hole that will not fill becomes a gap: the framer is told how many

@@ -159,6 +159,31 @@ START_TEST(reasm_out_of_order_held_until_hole_fills)
 }
 END_TEST
 
+/* Overlapping copies: every byte comes from its first capture, whether the
+ * later copy is queued too (lower sequence number) or arrives in order. */
+START_TEST(reasm_overlap_first_capture_wins)
+{
+    handshake();
+    data(1006, "ghi");         /* frame 4: first capture of 1006..1009 */
+    data(1004, "EFGHIJ");      /* frame 5: later copy, other bytes, and 1009.. */
+    data(1000, "abcD");        /* frame 6: fills the hole */
+    ck_assert_str_eq(rec.text, "abcDEFghiJ");
+    ck_assert_int_eq(rec.chunks, 4);
+    ck_assert_uint_eq(rec.own[0], 6);
+    ck_assert_uint_eq(rec.own[1], 5);      /* "EF" */
+    ck_assert_uint_eq(rec.own[2], 4);      /* "ghi": not frame 5's "GHI" */
+    ck_assert_uint_eq(rec.own[3], 5);      /* "J" */
+    data(1014, "op");          /* frame 7, queued */
+    data(1010, "klmnOPq");     /* frame 8, in order: the queued "op" wins */
+    ck_assert_str_eq(rec.text, "abcDEFghiJklmnopq");
+    ck_assert_uint_eq(rec.own[5], 7);
+    ck_assert_int_eq(rec.reordered[5], 1);
+    ck_assert_uint_eq(rec.own[6], 8);
+    ck_assert_int_eq(rec.reordered[6], 0);
+    ck_assert_uint_eq(ra.held, 0);
+}
+END_TEST
+
 START_TEST(reasm_hole_acked_by_peer_becomes_gap)
 {
     handshake();
@@ -271,6 +296,7 @@ int main(void)
     tcase_add_test(tc, reasm_in_order_delivers_each_byte_once);
     tcase_add_test(tc, reasm_duplicate_segment_delivered_once);
     tcase_add_test(tc, reasm_retransmission_with_new_bytes_delivers_only_new);
+    tcase_add_test(tc, reasm_overlap_first_capture_wins);
     tcase_add_test(tc, reasm_out_of_order_held_until_hole_fills);
     tcase_add_test(tc, reasm_hole_acked_by_peer_becomes_gap);
     tcase_add_test(tc, reasm_ack_before_hole_keeps_waiting);
