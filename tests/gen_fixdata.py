@@ -18,7 +18,8 @@ retransmitted segments, reordering, a gap, a lying BodyLength, a bad
 checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
 per connection), segments sent as IPv4 fragments (reassembled first), data
 fields holding a trailer or a message start, cut just after it,
-overlapping copies ahead of a hole (the first capture wins), and
+overlapping copies ahead of a hole (the first capture wins), SendingTimes
+on days the month does not have, and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -252,8 +253,11 @@ class Capture:
                     fl.append("bad_checksum")
                 st52 = f.get(52, "")
                 sendtime = ""
-                if st52:
+                try:          # a date the calendar does not have: null
                     dt = datetime.datetime.strptime(st52[:17], "%Y%m%d-%H:%M:%S")
+                except ValueError:
+                    dt = None
+                if dt:
                     frac = (st52[18:] + "000000000")[:9] if len(st52) > 17 else "000000000"
                     sendtime = dt.strftime("%Y.%m.%dD%H:%M:%S.") + frac
                 def num(v):
@@ -505,6 +509,19 @@ def c_overlap(cap):
     c.ack(1)
 
 
+def c_baddate(cap):
+    """SendingTime on days the month does not have (Feb 31, Apr 31, Feb 29
+    of 2027): null, not a day of the next month; Feb 29 of 2028 is one."""
+    c = Conn(cap, 40014)
+    c.handshake()
+    for i, t in enumerate(["20260231-10:00:00.000", "20260431-10:00:00", "20270229-23:59:59.5",
+                           "20280229-23:59:59.5"], 1):
+        f = order(i, "Y%d" % i)
+        f[4] = (52, t)
+        c.seg(0, c.build(0, f))
+    c.ack(1)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -531,6 +548,7 @@ case("fix_ipfrag", c_ipfrag)
 case("fix_far", c_far)
 case("fix_rawdata", c_rawdata)
 case("fix_overlap", c_overlap)
+case("fix_baddate", c_baddate)
 
 
 def table_lines():

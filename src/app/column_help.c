@@ -118,7 +118,7 @@ static const struct column_help fix_help[] = {
     { "seqnum", "MsgSeqNum (34)" },
     { "sender", "SenderCompID (49), TargetCompID (56)" },
     { "target", "SenderCompID (49), TargetCompID (56)" },
-    { "sendtime", "SendingTime (52)" },
+    { "sendtime", "SendingTime (52); empty when not YYYYMMDD-HH:MM:SS[.f] (1 to 9 digits f) or on a day the month lacks (Feb 30)" },
     { "clordid", "ClOrdID (11)" },
     { "symbol", "Symbol (55)" },
     { "side", "Side (54)" },

@@ -38,13 +38,6 @@ static int fraction_then_end(const char *s, uint32_t *nsec)
     return n > 0 && *s == '\0' ? 0 : -1;
 }
 
-static int days_in_month(int64_t y, int64_t m)
-{
-    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return days[m - 1] + (m == 2 && leap);
-}
-
 /* Seconds since the epoch: digits, an optional fraction. At most 12 integer
  * digits (year 33658), so that no sum overflows. */
 static int parse_epoch(const char *s, int64_t *sec, uint32_t *nsec)

@@ -341,6 +341,33 @@ START_TEST(fix_parse_utc_millis_and_nanos)
 }
 END_TEST
 
+/* A day the month does not have is no UTCTimestamp (null), not a day of
+ * the next month; leap years as the Gregorian calendar has them. */
+START_TEST(fix_parse_utc_calendar_dates)
+{
+    static const struct { const char *t; int ok; int64_t sec; } c[] = {
+        { "20240229-00:00:00", 1, 1709164800 }, { "20000229-00:00:00", 1, 951782400 },
+        { "20261231-23:59:59", 1, 1798761599 }, { "20260430-10:00:00", 1, 1777543200 },
+        { "20250229-23:59:59", 0, 0 },          { "21000229-00:00:00", 0, 0 },
+        { "20260230-00:00:00", 0, 0 },          { "20260231-10:00:00", 0, 0 },
+        { "20260431-10:00:00", 0, 0 },          { "20261131-10:00:00", 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        int64_t s = -1, s2 = -1;
+        uint32_t ns = 1, ns2 = 1;
+        struct fix_utc_cache cache = { 0 };
+        int r = fix_parse_utc((const uint8_t *)c[i].t, 17, &s, &ns);
+        int r2 = fix_parse_utc_cached(&cache, (const uint8_t *)c[i].t, 17, &s2, &ns2);
+        ck_assert_msg(r == (c[i].ok ? 0 : -1) && r2 == r, "%s", c[i].t);
+        if (c[i].ok) {
+            ck_assert_int_eq(s, c[i].sec);
+            ck_assert_int_eq(s2, c[i].sec);
+            ck_assert_uint_eq(ns, 0);
+        }
+    }
+}
+END_TEST
+
 /* ---------------------------------------- behind the reassembler -- */
 
 struct got {
@@ -604,6 +631,7 @@ int main(void)
     tcase_add_test(tf, fix_parse_fields_across_64_byte_blocks);
     tcase_add_test(tf, fix_parse_utc_cached_agrees_with_uncached);
     tcase_add_test(tf, fix_parse_utc_millis_and_nanos);
+    tcase_add_test(tf, fix_parse_utc_calendar_dates);
     suite_add_tcase(s, tf);
     TCase *tr = tcase_create("reassembled");
     tcase_add_checked_fixture(tr, setup, teardown);

@@ -476,7 +476,10 @@ static int num(const uint8_t *p, int n)
     return v;
 }
 
-/* "YYYYMMDD-HH:MM:SS" (the first 17 bytes) as UTC seconds; -1 if malformed. */
+/* "YYYYMMDD-HH:MM:SS" (the first 17 bytes) as UTC seconds; -1 if malformed,
+ * a day the month does not have (Feb 30) included: null, like any other
+ * text that is no UTCTimestamp, rather than a day of the next month.
+ * Second 60 (a leap second) is the next minute's first. */
 static int utc_seconds(const uint8_t *p, int64_t *sec)
 {
     if (p[8] != '-' || p[11] != ':' || p[14] != ':')
@@ -484,7 +487,7 @@ static int utc_seconds(const uint8_t *p, int64_t *sec)
     int y = num(p, 4), mo = num(p + 4, 2), d = num(p + 6, 2);
     int h = num(p + 9, 2), mi = num(p + 12, 2), s = num(p + 15, 2);
     if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-        s < 0 || s > 60)
+        s < 0 || s > 60 || d > days_in_month(y, mo))
         return -1;
     *sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
     return 0;
