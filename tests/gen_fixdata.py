@@ -19,7 +19,7 @@ checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
 per connection), segments sent as IPv4 fragments (reassembled first), data
 fields holding a trailer or a message start, cut just after it,
 overlapping copies ahead of a hole (the first capture wins), SendingTimes
-on days the month does not have, and
+on days the month does not have, BodyLength with leading zeros, and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -45,11 +45,12 @@ def qspan(ns):
     return "%dD%02d:%02d:%02d.%09d" % (s // 86400, s // 3600 % 24, s // 60 % 60, s % 60, f)
 
 
-def fixmsg(fields, begin="FIX.4.4", len_delta=0, chk_delta=0):
-    """fields: list of (tag, value); returns (bytes, declared bodylen)."""
+def fixmsg(fields, begin="FIX.4.4", len_delta=0, chk_delta=0, len_zeros=0):
+    """fields: list of (tag, value); returns (bytes, declared bodylen).
+    len_zeros: leading zeros before BodyLength's digits."""
     body = b"".join(b"%d=%s\x01" % (t, v.encode()) for t, v in fields)
     bl = len(body) + len_delta
-    head = b"8=%s\x019=%d\x01" % (begin.encode(), bl)
+    head = b"8=%s\x019=%s%d\x01" % (begin.encode(), b"0" * len_zeros, bl)
     chk = (sum(head + body) + chk_delta) % 256
     return head + body + b"10=%03d\x01" % chk, bl
 
@@ -522,6 +523,19 @@ def c_baddate(cap):
     c.ack(1)
 
 
+def c_lenzeros(cap):
+    """BodyLength with leading zeros (FIX's int allows them): 3 zeros,
+    9 (11 digits in all), 16; whole and cut inside the zeros."""
+    c = Conn(cap, 40015)
+    c.handshake()
+    c.seg(0, c.build(0, order(1, "Z1"), len_zeros=3))
+    c.seg(0, c.build(0, order(2, "Z2"), len_zeros=9))
+    m = c.build(0, order(3, "Z3"), len_zeros=16)
+    c.seg(0, m[:18])
+    c.seg(0, m[18:] + c.build(0, order(4, "Z4")))
+    c.ack(1)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -549,6 +563,7 @@ case("fix_far", c_far)
 case("fix_rawdata", c_rawdata)
 case("fix_overlap", c_overlap)
 case("fix_baddate", c_baddate)
+case("fix_lenzeros", c_lenzeros)
 
 
 def table_lines():

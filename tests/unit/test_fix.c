@@ -149,6 +149,38 @@ START_TEST(fix_frame_data_length_lying_not_trusted)
 }
 END_TEST
 
+/* FIX's int allows leading zeros: up to 16 of them before BodyLength's
+ * (at most 8) digits; every prefix waits, the whole is one message. */
+START_TEST(fix_frame_bodylength_leading_zeros)
+{
+    static const char *const lens[] = { "00000000050", "000000000000000050", "0000000000000000050" };
+    const char *body = "35=0|34=2|49=CLI|56=EXCH|52=20260105-13:30:01.000|";   /* 50 bytes */
+    for (size_t z = 0; z < 3; z++) {
+        char m[512];
+        int n = snprintf(m, sizeof m, "8=FIX.4.4|9=%s|%s", lens[z], body);
+        soh(m);
+        unsigned sum = 0;
+        for (int i = 0; i < n; i++)
+            sum += (unsigned char)m[i];
+        n += snprintf(m + n, sizeof m - (size_t)n, "10=%03u|", sum & 0xFF);
+        soh(m);
+        struct fix_frame_res r;
+        for (int k = 1; k < n; k++)
+            ck_assert_int_eq(fix_frame((uint8_t *)m, (size_t)k, &r), FIX_FRAME_MORE);
+        ck_assert_int_eq(fix_frame((uint8_t *)m, (size_t)n, &r), FIX_FRAME_OK);
+        ck_assert_uint_eq(r.len, (size_t)n);
+        ck_assert_uint_eq(r.bodylen, 50);
+        ck_assert_uint_eq(r.flags, 0);
+        ck_assert_int_eq(r.checksum_ok, 1);
+    }
+    /* 17 zeros and 8 more digits: 25 in all, no BodyLength */
+    char bad[] = "8=FIX.4.4|9=0000000000000000012345678|35=0|";
+    soh(bad);
+    struct fix_frame_res r;
+    ck_assert_int_eq(fix_frame((uint8_t *)bad, strlen(bad), &r), FIX_FRAME_NOSTART);
+}
+END_TEST
+
 START_TEST(fix_frame_bodylength_too_short_ends_at_trailer)
 {
     char m[1024];
@@ -621,6 +653,7 @@ int main(void)
     tcase_add_test(tf, fix_frame_bodylength_too_long_ends_at_trailer);
     tcase_add_test(tf, fix_frame_data_field_holds_trailer_and_start);
     tcase_add_test(tf, fix_frame_data_length_lying_not_trusted);
+    tcase_add_test(tf, fix_frame_bodylength_leading_zeros);
     tcase_add_test(tf, fix_frame_bodylength_too_short_ends_at_trailer);
     tcase_add_test(tf, fix_frame_no_trailer_before_next_message);
     tcase_add_test(tf, fix_frame_not_fix_skips_to_next_start);

@@ -18,8 +18,10 @@ static const char fix_magic[] = "8=FIX";
 #define FIX_MAGIC_LEN 5
 /* BeginString is short ("FIXT.1.1"): its SOH comes within this many bytes. */
 #define FIX_BEGIN_MAX 32
-/* BodyLength has at most this many digits. */
+/* BodyLength has at most this many digits, after at most FIX_LEN_ZEROS
+ * leading zeros (FIX's int allows them: "00023" is 23). */
 #define FIX_LEN_DIGITS 8
+#define FIX_LEN_ZEROS 16
 
 static inline int is_digit(uint8_t c) { return (unsigned)c - '0' < 10; }
 
@@ -243,7 +245,13 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
         return more(p, n, b + 2 + FIX_LEN_DIGITS + 1, res);
     if (p[b] != '9' || p[b + 1] != '=')
         return nostart(p, n, res, 0);
-    size_t i = b + 2, digits_end = b + 2 + FIX_LEN_DIGITS;
+    size_t i = b + 2;
+    if (i < n && p[i] == '0') {   /* rare: leading zeros count for nothing */
+        size_t zlim = i + FIX_LEN_ZEROS < n ? i + FIX_LEN_ZEROS : n;
+        while (i < zlim && p[i] == '0' && i + 1 < n && is_digit(p[i + 1]))
+            i++;
+    }
+    size_t digits_end = i + FIX_LEN_DIGITS;
     uint32_t len = 0;
     if (digits_end < n) {
         /* every digit that can count, and the byte after, is present */
@@ -254,7 +262,7 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
             len = len * 10 + (uint32_t)(p[i++] - '0');
     }
     if (i == n)
-        return more(p, n, b + 2 + FIX_LEN_DIGITS + 1, res);
+        return more(p, n, digits_end + 1, res);
     if (i == b + 2 || p[i] != FIX_SOH)
         return nostart(p, n, res, 0);
     size_t h = i + 1;          /* the body starts here */
