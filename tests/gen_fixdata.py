@@ -19,7 +19,8 @@ checksum, FIXT.1.1, a session that resets and reconnects (latency pairs
 per connection), segments sent as IPv4 fragments (reassembled first), data
 fields holding a trailer or a message start, cut just after it,
 overlapping copies ahead of a hole (the first capture wins), SendingTimes
-on days the month does not have, BodyLength with leading zeros, and
+on days the month does not have, BodyLength with leading zeros, a NUL
+OrdStatus (no final status), and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -536,6 +537,18 @@ def c_lenzeros(cap):
     c.ack(1)
 
 
+def c_nulstatus(cap):
+    """A report whose OrdStatus (39) is one NUL byte is no final status:
+    the order stays, and the next report (39=2) still gets its latency."""
+    c = Conn(cap, 40016)
+    c.handshake()
+    c.seg(0, c.build(0, order(1, "U1")))
+    c.seg(1, c.build(1, report(1, "U1", "\x00")), dt=20000)
+    c.seg(1, c.build(1, report(2, "U1", "2")), dt=30000)
+    c.seg(1, c.build(1, report(3, "U1", "0")), dt=40000)    # after the fill: none
+    c.ack(0)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -564,6 +577,7 @@ case("fix_rawdata", c_rawdata)
 case("fix_overlap", c_overlap)
 case("fix_baddate", c_baddate)
 case("fix_lenzeros", c_lenzeros)
+case("fix_nulstatus", c_nulstatus)
 
 
 def table_lines():

@@ -343,7 +343,7 @@ static int msgtype_is(const struct text *v, const char *t)
  * it, its terminator): a test each, no call. */
 static inline int order_done(char c)
 {
-    return c == '2' || c == '4' || c == '8' || c == 'C' || c == '3' || c == '\0';
+    return c == '2' || c == '4' || c == '8' || c == 'C' || c == '3';
 }
 
 /* What a message is to latency pairing, by its MsgType. */
