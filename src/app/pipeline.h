@@ -15,7 +15,7 @@
  * and the driver goes back to those of the row where the output failed
  * (convert.c), so that messages, --stats and the exit code are those of the
  * one-thread run.
-
+ *
  * Used only where that holds by construction (pipeline_usable): packet rows
  * to a file or stdout, in CSV or q, with no column that reads packet bytes
  * after decoding (data, hash: their bytes live in the input buffer, which the

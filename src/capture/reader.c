@@ -53,7 +53,8 @@ enum read_status reader_next(struct reader *rd, struct capture_record *rec)
         rd->format = READER_PCAPNG;
         return READ_SKIPPED;
     }
-    return rd->format == READER_PCAP_MODIFIED ? pcap_modified_next(rd, rec) : pcap_old_next(rd, rec);
+    return rd->format == READER_PCAP_MODIFIED ? pcap_modified_next(rd, rec)
+                                              : pcap_old_next(rd, rec);
 }
 
 void reader_close(struct reader *rd)

@@ -50,7 +50,8 @@ enum read_status pcap_open(struct reader *rd, const uint8_t *p)
     if (minor <= PCAP_VERSION_MINOR_LENGTHS_SWAPPED) {
         rd->lengths = minor < PCAP_VERSION_MINOR_LENGTHS_SWAPPED ? PCAP_LENGTHS_SWAPPED
                                                                  : PCAP_LENGTHS_MAYBE_SWAPPED;
-        rd->format = rd->format == READER_PCAP_MODIFIED ? READER_PCAP_OLD_MODIFIED : READER_PCAP_OLD;
+        rd->format =
+            rd->format == READER_PCAP_MODIFIED ? READER_PCAP_OLD_MODIFIED : READER_PCAP_OLD;
     }
     rd->snaplen = get_32(p + 16, rd->big_endian);
     rd->linktype = get_32(p + 20, rd->big_endian) & PCAP_LINKTYPE_MASK;

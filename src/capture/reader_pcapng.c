@@ -24,6 +24,9 @@
 #define SHB_MIN_LEN 28
 #define IDB_MIN_LEN 20
 #define EPB_MIN_LEN 32
+/* An EPB's (or PB's) packet bytes follow its 28-byte header (the block's
+ * 8, interface, time, captured and original lengths) */
+#define EPB_DATA_OFFSET (EPB_MIN_LEN - BLOCK_TRAILER_LEN)
 #define SPB_MIN_LEN 16
 
 #define OPT_ENDOFOPT 0
@@ -338,8 +341,8 @@ static enum read_status packet_options(struct reader *rd, const uint8_t *b, uint
                                        uint32_t len, uint32_t caplen, uint64_t at)
 {
     uint16_t code;
-    if (options_fit(b + 28 + ((caplen + 3u) & ~3u), b + len - BLOCK_TRAILER_LEN, rd->big_endian,
-                    &code))
+    const uint8_t *options = b + EPB_DATA_OFFSET + ((caplen + 3u) & ~3u);
+    if (options_fit(options, b + len - BLOCK_TRAILER_LEN, rd->big_endian, &code))
         return READ_OK;
     return reader_fail(rd, READ_SKIPPED, at, "%s option %u runs past its block",
                        type == BT_EPB ? "enhanced packet block" : "packet block", code);
@@ -366,7 +369,7 @@ static enum read_status packet_record(struct reader *rd, struct capture_record *
     if (rec->caplen > room)
         return reader_fail(rd, READ_SKIPPED, at, "%s captured length %u exceeds its block (%u bytes)",
                            what, rec->caplen, room);
-    rec->data = b + 28;
+    rec->data = b + EPB_DATA_OFFSET;
     set_time(rec, ifc, (uint64_t)get_32(b + 12, be) << 32 | get_32(b + 16, be));
     rec->has_iface = 1;
     rec->iface = id;

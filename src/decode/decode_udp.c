@@ -1,6 +1,7 @@
-/* decode_udp.c: UDP (RFC 768), and SCTP's port pair (RFC 9260). The payload length is the UDP header's length field less
- * the header, as Wireshark's udp.length - 8 gives it: also when it disagrees
- * with the IP length (padding, damaged or crafted packets). */
+/* decode_udp.c: UDP (RFC 768), and SCTP's port pair (RFC 9260). The
+ * payload length is the UDP header's length field less the header, as
+ * Wireshark's udp.length - 8 gives it: also when it disagrees with the IP
+ * length (padding, damaged or crafted packets). */
 #include "decode.h"
 #include "bytes.h"
 

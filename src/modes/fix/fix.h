@@ -16,9 +16,10 @@
  * never swallows the messages after it, and a message is complete as soon
  * as its trailer has arrived. A data field (RawData, XmlData, ...: free
  * bytes after their length field) is skipped whole, so a trailer or
- * "<SOH>8=FIX" inside it ends nothing wherever TCP cut the message. Bytes that do not start a message are skipped
- * up to the next "8=FIX" (flag skipped on the next message); a gap in the
- * stream drops the message it cut (never invented) and flags the next one.
+ * "<SOH>8=FIX" inside it ends nothing wherever TCP cut the message. Bytes
+ * that do not start a message are skipped up to the next "8=FIX" (flag
+ * skipped on the next message); a gap in the stream drops the message it
+ * cut (never invented) and flags the next one.
  *
  * Memory: a message spanning segments is copied into its direction's buffer,
  * charged to the reassembler's budget and released as soon as the message

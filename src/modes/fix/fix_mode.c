@@ -332,7 +332,6 @@ static int lat_find(struct fix_mode *m, const struct text *id, uint64_t h, uint6
     return (int)(si * LAT_WAYS + (uint32_t)victim);
 }
 
-
 static int msgtype_is(const struct text *v, const char *t)
 {
     size_t n = strlen(t);
@@ -869,8 +868,8 @@ static void write_pending(struct fix_mode *m)
             if (!out_in_window(m->w.out, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec))
                 continue; /* --from/--to: outside the window */
             if (m->ack)
-                acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq, reasm_pkt_qtime(&pm->last),
-                            pm->last.has_time);
+                acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq,
+                            reasm_pkt_qtime(&pm->last), pm->last.has_time);
             else
                 mt_row(&m->w, vals);
         }
