@@ -20,7 +20,8 @@ per connection), segments sent as IPv4 fragments (reassembled first), data
 fields holding a trailer or a message start, cut just after it,
 overlapping copies ahead of a hole (the first capture wins), SendingTimes
 on days the month does not have, BodyLength with leading zeros, a NUL
-OrdStatus (no final status), and
+OrdStatus (no final status), a report that waited behind a hole and
+an order captured after it (not paired), and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -235,13 +236,15 @@ class Capture:
                 key = (cc.stream, dd, f.get(11))
                 lat = ""
                 if mt in ("D", "F", "G") and 11 in f:
-                    orders[key] = mns
+                    orders[key] = (mns, last_frame)
                 elif mt in ("8", "9", "3", "j") and 11 in f:
                     k2 = (cc.stream, 1 - dd, f.get(11))
-                    if k2 in orders:
+                    # only an order completed by an earlier packet
+                    if k2 in orders and orders[k2][1] < last_frame:
+                        ons = orders[k2][0]
                         # null beyond a q timespan's +-(2^63 - 2) ns
-                        if abs(mns - orders[k2]) <= 2**63 - 2:
-                            lat = qspan(mns - orders[k2])
+                        if abs(mns - ons) <= 2**63 - 2:
+                            lat = qspan(mns - ons)
                         if f.get(39) in ("2", "4", "8", "C", "3"):
                             del orders[k2]
                 fl = []
@@ -549,6 +552,26 @@ def c_nulstatus(cap):
     c.ack(0)
 
 
+def c_heldreport(cap):
+    """A report captured ahead of a hole (frame 5) waits; the client then
+    sends an order with the same ClOrdID (frame 6, acknowledging only up to
+    the hole) and acknowledges past the hole (frame 7): the report comes
+    out with its own packet's time, before the order's, and is not paired
+    with it (no negative latency). The venue's next report (frame 8) is."""
+    c = Conn(cap, 40017)
+    c.handshake()
+    c.seg(0, c.build(0, order(1, "K1")))
+    lost = c.build(1, report(1, "K1", "0"))             # never captured: the hole
+    c.seg(1, c.build(1, report(2, "K2", "0")), off=len(lost), dt=20000)
+    after_hole = c.nxt[1]
+    c.nxt[1] = c.isn[1] + 1                              # acknowledges up to the hole
+    c.seg(0, c.build(0, order(2, "K2")), dt=30000)
+    c.nxt[1] = after_hole
+    c.ack(0, dt=40000)                                   # past the hole: given up
+    c.seg(1, c.build(1, report(3, "K2", "2")), dt=50000)
+    c.ack(0)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -578,6 +601,7 @@ case("fix_overlap", c_overlap)
 case("fix_baddate", c_baddate)
 case("fix_lenzeros", c_lenzeros)
 case("fix_nulstatus", c_nulstatus)
+case("fix_heldreport", c_heldreport)
 
 
 def table_lines():

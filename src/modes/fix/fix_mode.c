@@ -81,6 +81,7 @@ struct lat_set {
 struct lat_entry {
     uint64_t stream;
     int64_t t;
+    uint64_t frame;            /* the packet that completed the order */
     uint8_t dir, idlen;
     char id[LAT_ID_MAX];
 };
@@ -396,10 +397,14 @@ static void pair_latency(struct fix_mode *m, struct pmsg *pm)
     if (pm->lat_kind == LAT_ORDER) {
         int slot = lat_find(m, &id, pm->lat_h, pm->stream, pm->dir, 1);
         m->lat[slot].t = reasm_pkt_qtime(&pm->last);
+        m->lat[slot].frame = pm->last.frame;
         m->lat_sets[slot / LAT_WAYS].age[slot % LAT_WAYS] = ++m->lat_clock;
     } else {
         int slot = lat_find(m, &id, pm->lat_h, pm->stream, !pm->dir, 0);
-        if (slot >= 0) {
+        /* Only an order completed by an earlier packet is answered: a
+         * report that waited behind a hole comes out after the packets
+         * that followed its own, and an order among them is not its. */
+        if (slot >= 0 && m->lat[slot].frame < pm->last.frame) {
             /* null when the two times lie too far apart for a timespan */
             pm->latency = qspan_diff(reasm_pkt_qtime(&pm->last), m->lat[slot].t);
             pm->has_latency = pm->latency != QSPAN_NULL;
@@ -433,6 +438,7 @@ static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t 
 }
 
 _Static_assert(sizeof(struct lat_set) == LAT_LINE, "a latency set is one cache line");
+_Static_assert(sizeof(struct lat_entry) == LAT_LINE, "an order is one cache line");
 _Static_assert(ORIGIN_COPY <= ORIGIN_TEXT_MAX, "the fixed copy stays within an origin text");
 
 static void on_message(void *ctx, const struct fix_message *msg)
@@ -966,7 +972,9 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
         free(m);
         return NULL;
     }
-    m->lat = calloc(FIX_LAT_SLOTS, sizeof *m->lat);
+    m->lat = aligned_alloc(LAT_LINE, FIX_LAT_SLOTS * sizeof *m->lat);
+    if (m->lat)
+        memset(m->lat, 0, FIX_LAT_SLOTS * sizeof *m->lat);
     m->lat_sets = aligned_alloc(LAT_LINE, LAT_SETS * sizeof *m->lat_sets);
     if (m->lat_sets)
         memset(m->lat_sets, 0, LAT_SETS * sizeof *m->lat_sets);
