@@ -65,10 +65,13 @@ def erspan2(session, vlan=0):
     return struct.pack(">HHI", 1 << 12 | vlan, session, 7)
 
 
-def erspan3(session, platform=False):
-    return struct.pack(">HHIHH", 2 << 12, session, 0x01020304, 0,
-                       1 if platform else 0) + (b"\x08" + b"\0" * 7
-                                                if platform else b"")
+def erspan3(session, platform=False, frame_type=0, version=2, pdu=False):
+    """An ERSPAN type III header: its last word holds P (bit 15), Frame
+    Type (bits 14-10: 0 Ethernet, 2 IP) and O (bit 0: the platform
+    subheader follows)."""
+    word = (0x8000 if pdu else 0) | frame_type << 10 | (1 if platform else 0)
+    return struct.pack(">HHIHH", version << 12, session, 0x01020304, 0,
+                       word) + (b"\x08" + b"\0" * 7 if platform else b"")
 
 
 def vxlan(vni):
@@ -320,6 +323,49 @@ def cases_tunnels(out):
     cols = COLS[:-4] + ["tunnel"]
     g.case(out, "tunnels_off", "tunnels.pcap", None, outer,
            "--no-tunnels --columns " + ",".join(cols), cols)
+
+
+def erspan_frame_type_frames():
+    """ERSPAN type III's Frame Type: only an Ethernet frame (0) is followed,
+    as tshark 4.0's packet-erspan.c does; behind any other (2, IP, whether
+    the payload is an IP packet or an Ethernet frame; 5, not assigned) the
+    row is the tunnel's own packet (protocol GRE) with the session id, as
+    tshark shows data there. The P bit and the platform subheader do not
+    change that. The header layout follows the version field whatever the
+    GRE protocol type (a type III header under 0x88BE with the sequence
+    bit, a type II one under 0x22EB); a header of another version (3) is
+    not decoded: no session id either."""
+    A, B = "10.1.3.1", "10.1.3.2"
+    fr = []
+
+    def seg(port):
+        return tcp_pkt(A, B, port, 80, 1, 0, F["SYN"])
+
+    def add(tid, hdr, inner, follows, l2="eth"):
+        t = tunnel("erspan", tid, hdr, inner, l2=l2)
+        fr.append(t.inner if follows else t.outer)
+
+    add(46, gre(0x22EB, seq=1) + erspan3(46), seg(3001), True)
+    add(46, gre(0x22EB, seq=2) + erspan3(46, pdu=True), seg(3002), True)
+    add(46, gre(0x22EB, seq=3) + erspan3(46, frame_type=2), seg(3003),
+        False, l2=None)                    # an IP packet, as the draft says
+    add(46, gre(0x22EB, seq=4) + erspan3(46, frame_type=2), seg(3004), False)
+    add(46, gre(0x22EB, seq=5) + erspan3(46, frame_type=5), seg(3005), False)
+    add(47, gre(0x22EB, seq=6) + erspan3(47, True, frame_type=1), seg(3006),
+        False)
+    add(47, gre(0x22EB, seq=7) + erspan3(47, True), seg(3007), True)
+    add(48, gre(0x88BE, seq=8) + erspan3(48), seg(3008), True)
+    add(48, gre(0x88BE, seq=9) + erspan3(48, frame_type=2), seg(3009), False)
+    add(49, gre(0x22EB, seq=10) + erspan2(49), seg(3010), True)
+    add(None, gre(0x22EB, seq=11) + erspan3(50, version=3), seg(3011), False)
+    return fr
+
+
+def cases_erspan_frame_type(out):
+    recs = [Rec(f, T0 + i, 1000 * i)
+            for i, f in enumerate(erspan_frame_type_frames())]
+    g.case(out, "erspan_frame_type", "erspan_frame_type.pcap",
+           g.pcap_bytes(recs, 1), recs, COLS_ARG, COLS)
 
 
 def erspan_wrap(pcap):
@@ -764,7 +810,7 @@ def cases_vlan_limit(out):
            "--columns " + ",".join(cols), cols)
 
 
-ALL = [cases_tunnels, cases_fix_erspan, cases_link_types, cases_tunnels_more,
+ALL = [cases_tunnels, cases_erspan_frame_type, cases_fix_erspan, cases_link_types, cases_tunnels_more,
        cases_pppoe, cases_tunnel_ports, cases_nested, cases_vlan_limit]
 
 

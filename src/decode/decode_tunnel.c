@@ -37,6 +37,10 @@
 #define ERSPAN_III_HEADER_LEN 12
 #define ERSPAN_III_PLATFORM_LEN 8  /* when the O bit is set */
 #define ERSPAN_III_O_BIT 0x01
+/* Frame Type, bits 14-10 of the type III header's last 16-bit word: 0 is
+ * an Ethernet frame, 2 an IP packet, the others are not assigned */
+#define ERSPAN_III_FRAME_TYPE(w) (((w) >> 10) & 0x1F)
+#define ERSPAN_FRAME_ETHERNET 0
 #define ERSPAN_VERSION_II 1
 #define ERSPAN_VERSION_III 2
 #define ERSPAN_SESSION_MASK 0x03FF
@@ -152,7 +156,10 @@ static void erspan_frag_vlan(unsigned version, const uint8_t *p, struct row *r)
 /* ERSPAN (draft-foschiano-erspan): without GRE's sequence bit, type I, an
  * Ethernet frame right after GRE; otherwise the version field says II (1)
  * or III (2), whatever the GRE protocol type. Wireshark 4.0 decodes nothing
- * behind another version (its "fake ERSPAN" preference is off). */
+ * behind another version (its "fake ERSPAN" preference is off), and behind
+ * a type III header only an Ethernet frame (Frame Type 0): packet-erspan.c
+ * shows any other Frame Type as data, the IP packets of type 2 too, so the
+ * row stays the tunnel's own packet, with its session id. */
 static void decode_erspan(uint16_t gre_flags, int has_key, uint32_t key, const uint8_t *p,
                           size_t caplen, size_t reported, struct row *r, int depth)
 {
@@ -171,7 +178,8 @@ static void decode_erspan(uint16_t gre_flags, int has_key, uint32_t key, const u
     size_t off = ERSPAN_II_HEADER_LEN;
     if (version == ERSPAN_VERSION_III) {
         off = ERSPAN_III_HEADER_LEN;
-        if (caplen < off)
+        if (caplen < off ||
+            ERSPAN_III_FRAME_TYPE(get_be16(p + 10)) != ERSPAN_FRAME_ETHERNET)
             return;
         if (p[11] & ERSPAN_III_O_BIT)
             off += ERSPAN_III_PLATFORM_LEN;
