@@ -140,6 +140,32 @@ def eth_frames():
     return F
 
 
+def pw_frames():
+    """Ethernet pseudowires over MPLS: after the bottom label a first nibble
+    of 0 is a control word, then the Ethernet frame (RFC 4385, RFC 4448).
+    Both frames are ones tshark 4.0 reads otherwise, as its
+    manufacturer-database heuristic decides (README "Compared with
+    tshark")."""
+    labels = struct.pack("!II", 0x0DE89040, 0xCA4FE140)   # S on the second
+    # README's example: control word 00 00 00 00, then a frame whose first
+    # 12 bytes, read from the control word on, begin with registered OUIs
+    # (00:00:00, 40:1b:5f): tshark takes them for the addresses, no IP
+    dst, src = bytes.fromhex("022f401b5f5d"), bytes.fromhex("528b3e546b2d")
+    u = ipv4("192.168.7.7", "172.16.1.5", 17, udp(9999, 43907))
+    inner = eth(dst, src, 0x88A8, vlan(0x8000, 0x8100, vlan(0x80C8, 0x0800, u)))
+    F = [(eth(bytes.fromhex("02bc10ce9926"), bytes.fromhex("007db39c36a3"), 0x8847,
+              labels + b"\0" * 4 + inner), src, dst, "0x0800", "UDP")]
+    # no control word, the inner destination address beginning with a 0
+    # nibble: its first 4 bytes are read as the control word, the next 12
+    # as the addresses, and the IPv4 total length as an 802.3 length (LLC,
+    # no Ethertype past MPLS's); tshark, finding both OUIs (00:1b:21,
+    # 00:0c:29) registered, reads the frame without one
+    inner = eth(bytes.fromhex("001b21000001"), bytes.fromhex("000c29000002"), 0x0800, u)
+    F.append((eth(MAC_B, MAC_A, 0x8847, labels + inner), inner[10:16], inner[4:10],
+              "0x8847", "LLC"))
+    return F
+
+
 def sll_frame(hatype, halen, addr, proto, payload):
     return struct.pack("!HHH", 0, hatype, halen) + addr.ljust(8, b"\0") + \
         struct.pack("!H", proto) + payload
@@ -275,7 +301,8 @@ def main():
     for name, frames, lt in (("linkcols_eth", eth_frames(), 1),
                              ("linkcols_sll", sll_frames(False), 113),
                              ("linkcols_sll2", sll_frames(True), 276),
-                             ("linkcols_raw", raw_frames(), 101)):
+                             ("linkcols_raw", raw_frames(), 101),
+                             ("linkcols_pw", pw_frames(), 1)):
         recs, lt, rows = link_case(name, frames, lt)
         captures[name + ".pcap"] = pcap_bytes(recs, lt)
         cases.append((name, name, 0, "--columns " + LINK_COLS, rows, None))

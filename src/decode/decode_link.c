@@ -21,6 +21,7 @@
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
 #define MPLS_LABEL_LEN 4
+#define MPLS_CONTROL_WORD_LEN 4   /* a pseudowire's (RFC 4385) */
 #define ETHERTYPE_MACSEC 0x88E5
 #define ETHERTYPE_JUMBO_LLC 0x8870 /* an 802.2 LLC header follows (jumbo frames) */
 #define MACSEC_TCI_SC 0x20     /* an 8-byte SCI follows the packet number */
@@ -66,10 +67,23 @@ static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struc
                          int depth);
 
 
+/* MPLS labels (RFC 3032) until the bottom-of-stack bit; what follows is
+ * told by its first nibble, as RFC 4385 and RFC 4928 lay out and
+ * packet-mpls.c reads it: 4 or 6 an IP packet; 0 a pseudowire control
+ * word, then an Ethernet frame (an Ethernet pseudowire, RFC 4448); any
+ * other (1: RFC 5586's associated channel) no IP.
+ * Wireshark 4.0 decides a 0 otherwise (packet-pw-eth.c,
+ * dissect_pw_eth_heuristic): when looks_like_plain_eth() finds an OUI of
+ * its manufacturer database at the start of both the first and the next 6
+ * bytes, it reads an Ethernet frame without a control word, and only
+ * failing that a control word. pcap2kdb has no such database and keeps to
+ * the RFC's rule, so the two differ when both do begin with a registered
+ * OUI: a control word and inner addresses that happen to (tshark misreads
+ * the frame), or a pseudowire without a control word (RFC 4448 leaves it
+ * optional) whose inner destination address begins with a 0 nibble
+ * (pcap2kdb misreads it). README, "Compared with tshark". */
 void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
-    /* Labels until the bottom-of-stack bit, then IP guessed by its version
-     * nibble (as Wireshark does without a pseudowire control word). */
     size_t off = 0;
     for (int n = 0; n < DECODE_MAX_MPLS_LABELS; n++) {
         if (caplen < off + MPLS_LABEL_LEN)
@@ -78,9 +92,7 @@ void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         off += MPLS_LABEL_LEN;
         if (bottom) {
             if (caplen > off && p[off] >> 4 == 0) {
-                /* a pseudowire control word, then an Ethernet frame (the
-                 * heuristic Wireshark applies) */
-                off += MPLS_LABEL_LEN;
+                off += MPLS_CONTROL_WORD_LEN;
                 if (caplen >= off)
                     decode_ethernet(p + off, caplen - off, size_after(reported, off), r, depth + 1);
                 return;
