@@ -172,7 +172,15 @@ def nth(d, field, n, ntokens):
 # header (link layers only: an IP header quoted by NHRP, ICMP or sFlow is
 # not the row's).
 TUNNEL_AFTER_IP = {"gre"}
-TUNNEL_AFTER_UDP = {"vxlan", "geneve", "gtp", "nsh", "mpls"}
+# The layer after udp that starts a tunnel, and that tunnel's `tunnel` name.
+# VXLAN-GPE (4790) has no vxlan layer in tshark 4.0's frame.protocols: the
+# inner packet's own layer follows udp (`udp:ip:`, `udp:ipv6:`, `udp:eth:`,
+# `udp:nsh:` with NSH). GRE in UDP (4754) is `udp:gre:`.
+UDP_TUNNEL_NAMES = {"vxlan": "vxlan", "geneve": "geneve", "gtp": "gtp",
+                    "mpls": "mpls", "gre": "gre", "nsh": "vxlan",
+                    "ip": "vxlan", "ipv6": "vxlan", "eth": "vxlan"}
+# ... of which those that are the inner packet's layer, not the tunnel's
+UDP_TUNNEL_NO_LAYER = {"ip", "ipv6", "eth"}
 TUNNEL_LINK_LAYERS = {"erspan", "eth", "ethertype", "vlan", "ppp", "mpls",
                       "pwethcw", "pwethheuristic", "vxlan", "geneve", "gtp",
                       "nsh", "cmd", "wccp", "ieee8021ad"}
@@ -201,8 +209,12 @@ def innermost_ip(layers, j):
             continue
         if k < len(layers) and (layers[k] in TUNNEL_AFTER_IP or (
                 layers[k] == "udp" and k + 1 < len(layers)
-                and layers[k + 1] in TUNNEL_AFTER_UDP)):
-            m = k + 1 if layers[k] in TUNNEL_AFTER_IP else k + 2
+                and layers[k + 1] in UDP_TUNNEL_NAMES)):
+            # past the tunnel's own layer, when tshark shows one
+            if layers[k] in TUNNEL_AFTER_IP or layers[k + 1] in UDP_TUNNEL_NO_LAYER:
+                m = k + 1
+            else:
+                m = k + 2
             while m < len(layers) and layers[m] in TUNNEL_LINK_LAYERS:
                 m += 1
             if m < len(layers) and layers[m] in IP_LAYERS:
@@ -211,9 +223,6 @@ def innermost_ip(layers, j):
         return j
 
 
-UDP_TUNNEL_NAMES = {"vxlan": "vxlan", "geneve": "geneve", "gtp": "gtp",
-                    "mpls": "mpls",
-                    "nsh": "vxlan"}   # VXLAN-GPE (4790): tshark shows no vxlan layer
 TUNNEL_HINTS = {"gre", "erspan", "vxlan", "geneve", "gtp", "ipcomp"}
 
 
@@ -246,6 +255,10 @@ def expected_tunnel(d, layers, first):
         k += 1
     nxt = layers[k] if k < len(layers) else ""
     after = layers[k + 1] if k + 1 < len(layers) else ""
+    if nxt == "udp" and after == "gre":         # GRE in UDP: judged as GRE
+        k += 1
+        nxt = after
+        after = layers[k + 1] if k + 1 < len(layers) else ""
     if nxt in IP_LAYERS:
         kind = "ipip"
     elif nxt == "gre" and after == "":
