@@ -19,7 +19,11 @@ whose segments did.
 For each file the test runs `pcap2kdb --flows NAME` and matches its rows
 (src = side A) with the conversations by endpoints; several conversations on
 the same endpoints (ports reused) are compared as a multiset.  Frames must be
-equal, and swire/dwire printed like tshark must give tshark's text.
+equal, and swire/dwire printed like tshark must give tshark's text.  Rows
+with the same `stream` are added up first: a connection's packets that come
+after its row was written (closed and quiet for 10 s) make a further row
+with its stream (README, "Connection rows"), where tshark's table, one
+conversation per tcp.stream, has one (the corpus has none today).
 Differences must be listed with their reason in
 tests/known_flows_differences.tsv (FILE<TAB>A:PORT-B:PORT|*<TAB>REASON, FILE
 may be a glob).  Exit 1 on an unknown difference or a crash; exit 77 (ctest:
@@ -84,7 +88,24 @@ def has_tcp(corpus, name):
         return any(len(l.split("\t")) > i and l.split("\t")[i] for l in fp)
 
 
-def regen(corpus):
+def conv_lines(name, path):
+    """tshark's conversation table of the capture at path, as lines of the
+    expected file (FILE being name)."""
+    p = subprocess.run(["tshark", "-n", "-q", "-r", path, "-z", "conv,tcp"],
+                       capture_output=True, text=True)
+    out = []
+    for line in p.stdout.splitlines():
+        m = CONV_RE.match(line)
+        if not m:
+            continue
+        (aa, ap), (ba, bp) = split_ep(m.group(1)), split_ep(m.group(2))
+        # columns: "<-" (B to A) first, then "->" (A to B)
+        out.append("\t".join([name, aa, ap, ba, bp, m.group(5), m.group(6),
+                              m.group(3), m.group(4)]))
+    return out
+
+
+def regen(corpus, path):
     names = tcp_captures(corpus)
     out = ["# tshark 4.0.17 conversation table of each corpus capture with TCP, made by",
            "#   tests/corpus_flows.py --regen, which runs",
@@ -93,45 +114,52 @@ def regen(corpus):
            "# BYTES_A_TO_B FRAMES_B_TO_A BYTES_B_TO_A (tshark's '->' then '<-' columns;",
            "# bytes as tshark prints them)."]
     for n in names:
-        path = os.path.join(corpus, n)
-        if not has_tcp(corpus, n):
-            continue
-        p = subprocess.run(["tshark", "-n", "-q", "-r", path, "-z", "conv,tcp"],
-                           capture_output=True, text=True)
-        for line in p.stdout.splitlines():
-            m = CONV_RE.match(line)
-            if not m:
-                continue
-            (aa, ap), (ba, bp) = split_ep(m.group(1)), split_ep(m.group(2))
-            # columns: "<-" (B to A) first, then "->" (A to B)
-            out.append("\t".join([n, aa, ap, ba, bp, m.group(5), m.group(6),
-                                  m.group(3), m.group(4)]))
-    with open(EXPECTED, "w", encoding="utf-8") as fp:
+        if has_tcp(corpus, n):
+            out += conv_lines(n, os.path.join(corpus, n))
+    with open(path, "w", encoding="utf-8") as fp:
         fp.write("\n".join(out) + "\n")
-    print("wrote %s: %d conversations" % (EXPECTED, len(out) - 6))
+    print("wrote %s: %d conversations" % (path, len(out) - 6))
     return 0
 
 
-def load_known():
+def load_known(path):
     known = []
-    if os.path.exists(KNOWN):
-        with open(KNOWN, encoding="utf-8") as fp:
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fp:
             for ln, line in enumerate(fp, 1):
                 line = line.rstrip("\n")
                 if not line.strip() or line.startswith("#"):
                     continue
                 p = line.split("\t")
                 if len(p) < 3 or not p[2].strip():
-                    sys.exit("%s:%d: needs FILE, CONVERSATION and a REASON" % (KNOWN, ln))
+                    sys.exit("%s:%d: needs FILE, CONVERSATION and a REASON" % (path, ln))
                 known.append({"file": p[0], "conv": p[1], "reason": p[2], "hits": 0,
                               "line": ln})
     return known
+
+
+def stream_totals(flows_csv):
+    """--flows rows added up by stream: {stream: (endpoints, [spkts, swire,
+    dpkts, dwire])}. A further row of a connection's late packets has its
+    connection's stream and sides, so its counts add to the first row's, as
+    tshark's table counts them in the one conversation of the tcp.stream."""
+    streams = {}
+    for r in csv.DictReader(io.StringIO(flows_csv.decode("utf-8", "replace"))):
+        key = "%s:%s-%s:%s" % (r["src"], r["srcport"], r["dest"], r["destport"])
+        _, tot = streams.setdefault(r["stream"], (key, [0, 0, 0, 0]))
+        for i, col in enumerate(("spkts", "swire", "dpkts", "dwire")):
+            tot[i] += int(r[col])
+    return streams
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--bin", default=DEFAULT_BIN)
+    ap.add_argument("--expected", default=EXPECTED,
+                    help="tshark's tables (default tests/flows_conv_expected.tsv)")
+    ap.add_argument("--known", default=KNOWN,
+                    help="known differences (default tests/known_flows_differences.tsv)")
     ap.add_argument("--regen", action="store_true", help="rewrite the expected file (tshark)")
     ap.add_argument("--verbose", "-v", action="store_true")
     a = ap.parse_args()
@@ -139,9 +167,9 @@ def main():
     if not os.path.isdir(corpus):
         corpus_sample.skip(corpus)
     if a.regen:
-        return regen(corpus)
+        return regen(corpus, a.expected)
     expected = defaultdict(lambda: defaultdict(list))
-    with open(EXPECTED, encoding="utf-8") as fp:
+    with open(a.expected, encoding="utf-8") as fp:
         for line in fp:
             if line.startswith("#") or not line.strip():
                 continue
@@ -154,7 +182,7 @@ def main():
     for name in tcp_captures(corpus):
         if name not in expected and has_tcp(corpus, name):
             expected[name] = defaultdict(list)
-    known = load_known()
+    known = load_known(a.known)
     total = agree = 0
     unknown, fatal = [], []
     for name in sorted(expected):
@@ -169,10 +197,8 @@ def main():
             fatal.append("%s: exit %d" % (name, p.returncode))
             continue
         ours = defaultdict(list)
-        for r in csv.DictReader(io.StringIO(p.stdout.decode("utf-8", "replace"))):
-            key = "%s:%s-%s:%s" % (r["src"], r["srcport"], r["dest"], r["destport"])
-            ours[key].append((int(r["spkts"]), format_size(int(r["swire"])),
-                              int(r["dpkts"]), format_size(int(r["dwire"]))))
+        for key, (spkts, swire, dpkts, dwire) in stream_totals(p.stdout).values():
+            ours[key].append((spkts, format_size(swire), dpkts, format_size(dwire)))
         for key in sorted(set(expected[name]) | set(ours)):
             exp = sorted(expected[name].get(key, []))
             got = sorted(ours.get(key, []))
@@ -196,7 +222,7 @@ def main():
     for k in known:
         if k["hits"] == 0:
             print("warning: %s:%d: stale known difference %s %s"
-                  % (KNOWN, k["line"], k["file"], k["conv"]))
+                  % (a.known, k["line"], k["file"], k["conv"]))
     for m in fatal:
         print("FATAL: " + m)
     pct = 100.0 * agree / total if total else 100.0
