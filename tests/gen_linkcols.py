@@ -175,17 +175,70 @@ def sll2_frame(hatype, halen, addr, proto, payload):
     return struct.pack("!HHIHBB", proto, 0, 1, hatype, 0, halen) + addr.ljust(8, b"\0") + payload
 
 
+def nlmsg(mtype, body, big_endian=False):
+    """A netlink message: length, type, flags, sequence, port id"""
+    return struct.pack((">" if big_endian else "<") + "IHHII", 16 + len(body), mtype, 0, 1,
+                       0) + body
+
+
 def sll_frames(two):
     make = sll2_frame if two else sll_frame
     tcp4 = ipv4("10.0.0.1", "10.0.0.2", 6, tcp(40000, 80))
-    return [
+    gre = struct.pack("!HH", 0, 0x0800) + ipv4("192.168.1.1", "192.168.1.2", 17, udp(7, 7))
+    inner = eth(MAC_IN_D, MAC_IN_S, 0x0800, ipv4("192.168.0.1", "192.168.0.2", 6, tcp(1, 2)))
+    vx = udp(50000, 4789, struct.pack("!BBHI", 0x08, 0, 0, 42 << 8) + inner)
+    # the header cut after the sender's address: Wireshark's SLL dissector
+    # shows it before it reads the protocol field (SLL2: after 18 bytes)
+    cut = make(1, 6, MAC_B, 0x0800, tcp4)[:19 if two else 13]
+    rtnl = nlmsg(16, b"\0" * 16)        # RTM_NEWLINK and its ifinfomsg
+    frames = [
         (make(1, 6, MAC_A, 0x0800, tcp4), MAC_A, None, "0x0800", "TCP"),
         # loopback (ARPHRD_LOOPBACK 772): a zero address, shown like Wireshark's
         # sll.src.eth; an address of another length is no MAC
         (make(772, 6, b"\0" * 6, 0x0800, tcp4), b"\0" * 6, None, "0x0800", "TCP"),
         (make(778, 4, b"\x0a\0\0\x01", 0x0800, tcp4), None, None, "0x0800", "TCP"),
         (make(1, 6, MAC_B, 0x0806, ARP), MAC_B, None, "0x0806", "ARP"),
+        # GRE carrying IP, no Ethernet header inside: the cooked header's
+        # sender alone still (no destination); VXLAN's inner frame has both
+        (make(1, 6, MAC_A, 0x0800, ipv4("10.8.0.1", "10.8.0.2", 47, gre)), MAC_A, None,
+         "0x0800", "UDP"),
+        (make(1, 6, MAC_A, 0x0800, ipv4("10.9.0.1", "10.9.0.2", 17, vx)), MAC_IN_S, MAC_IN_D,
+         "0x0800", "TCP"),
+        # (SLL2's protocol field comes first: its Ethertype shows too)
+        (cut, MAC_B, None, "0x0800" if two else "", ""),
     ]
+    # netlink (ARPHRD_NETLINK 824, an nlmon device): the protocol field is a
+    # netlink family. Wireshark hands an SLL frame whole to its netlink
+    # dissector: no address, no Ethertype, no IP; the protocol column is
+    # "Netlink", or the family's name once a message of its own (type 16 or
+    # more, longer than its header) reaches that family's dissector. It
+    # declines SLL2's header: tshark shows such a frame as data.
+    if two:
+        frames.append((make(824, 6, MAC_A, 0x0800, tcp4), None, None, "", ""))
+    else:
+        frames += [
+            (make(824, 6, MAC_A, 0x0800, tcp4), None, None, "", "Netlink"),
+            (make(824, 0, b"", 0, rtnl), None, None, "", "Netlink route"),
+            # a control message (NLMSG_DONE) first, then generic netlink's
+            (make(824, 0, b"", 16, nlmsg(3, b"") + nlmsg(16, b"\0" * 4)), None, None, "",
+             "Netlink generic"),
+            # the host's byte order, guessed by the length: big-endian here
+            (make(824, 0, b"", 0, nlmsg(16, b"\0" * 16, True)), None, None, "",
+             "Netlink route"),
+            # control messages alone (NLMSG_ERROR), a family without a
+            # dissector (1), a message no longer than its header
+            (make(824, 0, b"", 12, nlmsg(2, b"\0" * 20)), None, None, "", "Netlink"),
+            (make(824, 0, b"", 1, rtnl), None, None, "", "Netlink"),
+            (make(824, 0, b"", 0, nlmsg(16, b"")), None, None, "", "Netlink"),
+            # a length of -1 as an int is "to the end"; another negative one
+            # makes Wireshark throw before the family's dissector (fe ff ff
+            # ff, nearer the bytes left big-endian, type 0x1000 then)
+            (make(824, 0, b"", 0, struct.pack("<IHHII", 0xFFFFFFFF, 16, 0, 1, 0) + b"\0" * 16),
+             None, None, "", "Netlink route"),
+            (make(824, 0, b"", 0, struct.pack("<IHHII", 0xFFFFFFFE, 16, 0, 1, 0) + b"\0" * 16),
+             None, None, "", "Netlink"),
+        ]
+    return frames
 
 
 def raw_frames():

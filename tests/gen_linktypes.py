@@ -8,6 +8,16 @@ behind its header, and the frames its decoder must leave without IP (a
 Token Ring MAC frame, an FDDI SMT frame, a PPPoE LCP frame). The expected
 rows come from the values written here, not from pcap2kdb.
 
+The lt_ipver_* cases (and the AF_INET frames of lt_enc and lt_pflog) put
+the other IP version behind a field that names one, as tshark 4.0 reads
+it: a field naming IPv4 (Ethertype 0x0800, AF_INET, PPP 0x0021, ARCNET's
+IP ids, NFLOG's NFPROTO_IPV4, Frame Relay's NLPID 0xCC, NSH's next
+protocol 1) carrying a version-6 header is IPv6, as Wireshark's IPv4
+dissector hands it on; one naming IPv6 takes version 6 only, and a
+version-4 header there is data (behind Ethertype 0x86DD the row names the
+Ethertype, 0x86dd, as tshark's protocol column does). Address family 10
+(Linux's AF_INET6) is no BSD family: tshark and tcpdump show it as data.
+
     tests/gen_linktypes.py [DIR]       write into DIR (default testdata/)
     tests/gen_linktypes.py --table     the golden.tsv lines
     tests/gen_linktypes.py --tshark    compare the captures with tshark
@@ -81,6 +91,73 @@ def ppp_proto(d):
     return struct.pack("!H", 0x0057 if d.ethertype == 0x86DD else 0x0021)
 
 
+def eth(etype, payload):
+    return MAC_B + MAC_A + struct.pack("!H", etype) + payload
+
+
+def nsh(next_proto, d):
+    """RFC 8300: base header (length 2 words, MD type 2), service path"""
+    return struct.pack("!BBBB", 0, 2, 2, next_proto) + b"\0\0\x01\xff" + d.bytes
+
+
+def nflog(family, d):
+    """Linux NFLOG: header (family, version, resource id), then the
+    packet's TLV (little-endian length and type 9), padded to 4 bytes"""
+    tlv = struct.pack("<HH", 4 + len(d.bytes), 9) + d.bytes
+    return bytes([family, 0, 0, 1]) + tlv + b"\0" * (-len(tlv) % 4)
+
+
+def ipver_cases(v4, v6):
+    """The lt_ipver_* cases (module docstring)."""
+    sll = lambda proto, d: struct.pack("!HHH", 0, 1, 6) + MAC_A + b"\0\0" + \
+        struct.pack("!H", proto) + d.bytes
+    return [
+        ("ipver_eth", 1, [
+            (eth(0x0800, v6[0].bytes), v6[0], "UDP"),
+            (eth(0x86DD, v4[0].bytes), None, "0x86dd"),
+            (eth(0x86DD, v6[1].bytes), v6[1], "UDP"),
+            (eth(0x894F, nsh(1, v6[2])), v6[2], "UDP"),
+            (eth(0x894F, nsh(2, v4[1])), None, ""),
+            (eth(0x8864, struct.pack("!BBHH", 0x11, 0, 7, len(v6[3].bytes) + 2) + b"\x00\x21" +
+                 v6[3].bytes), v6[3], "UDP"),
+        ]),
+        ("ipver_sll", 113, [
+            (sll(0x86DD, v4[2]), None, "0x86dd"),
+            (sll(0x0800, v6[0]), v6[0], "UDP"),
+        ]),
+        ("ipver_null", 0, [
+            (struct.pack("<I", 2) + v6[1].bytes, v6[1], "UDP"),
+            (struct.pack(">I", 2) + v6[2].bytes, v6[2], "UDP"),    # a big-endian writer
+            (struct.pack("<I", 24) + v4[3].bytes, None, ""),
+            (struct.pack("<I", 10) + v6[3].bytes, None, ""),       # Linux's AF_INET6
+            (struct.pack("<I", 30) + v6[0].bytes, v6[0], "UDP"),
+        ]),
+        ("ipver_loop", 108, [
+            (struct.pack(">I", 2) + v6[1].bytes, v6[1], "UDP"),
+            (struct.pack(">I", 10) + v6[2].bytes, None, ""),
+        ]),
+        ("ipver_ppp", 9, [
+            (b"\xff\x03\x00\x21" + v6[1].bytes, v6[1], "UDP"),
+            (b"\x21" + v6[2].bytes, v6[2], "UDP"),                   # protocol field compressed
+            (b"\xff\x03\x00\x57" + v4[0].bytes, None, ""),
+        ]),
+        ("ipver_arcnet", 7, [
+            (b"\x01\x02\xf0" + v6[3].bytes, v6[3], "UDP"),           # RFC 1051 IP
+            (b"\x01\x02\xd4\x00\x00\x00" + v6[0].bytes, v6[0], "UDP"),  # RFC 1201 IP
+            (b"\x01\x02\xc4\x00\x00\x00" + v4[1].bytes, None, ""),  # RFC 1201 IPv6
+        ]),
+        ("ipver_nflog", 239, [
+            (nflog(2, v6[1]), v6[1], "UDP"),
+            (nflog(10, v4[2]), None, ""),
+            (nflog(10, v6[3]), v6[3], "UDP"),
+        ]),
+        ("ipver_frelay", 107, [
+            (b"\x18\x41\x03\xcc" + v6[0].bytes, v6[0], "UDP"),       # NLPID IPv4
+            (b"\x18\x41\x03\x8e" + v4[1].bytes, None, ""),           # NLPID IPv6
+        ]),
+    ]
+
+
 def cases():
     """(name, link type, [(frame bytes, datagram or None, protocol text)])"""
     v4 = [Dgram(False, i) for i in range(4)]
@@ -110,11 +187,14 @@ def cases():
             (struct.pack(">III", 2, 0x1000, 0x0400) + v4[3].bytes, v4[3], "UDP"),
             (struct.pack("<III", 2, 0x1000, 0x0400) + v4[0].bytes, v4[0], "UDP"),  # little-endian
             (struct.pack(">III", 24, 0x1000, 0x0400) + v6[0].bytes, v6[0], "UDP"),
+            (struct.pack(">III", 2, 0x1000, 0x0400) + v6[1].bytes, v6[1], "UDP"),  # AF_INET
         ]),
         ("pflog", 117, [
             (pflog(v4[1], 2), v4[1], "UDP"),
             (pflog(v6[1], 24), v6[1], "UDP"),                             # OpenBSD AF_INET6
             (pflog(v6[2], 28), v6[2], "UDP"),                             # FreeBSD AF_INET6
+            (pflog(v6[3], 2), v6[3], "UDP"),                              # AF_INET
+            (pflog(v6[0], 10), None, ""),                                 # Linux's AF_INET6
         ]),
         ("prism", 119, [
             (prism(v4[2]), v4[2], "UDP"),
@@ -136,12 +216,14 @@ def cases():
             (b"\x00\xff\x03" + ppp_proto(v4[2]) + v4[2].bytes, v4[2], "UDP"),
             (b"\x01\xff\x03" + ppp_proto(v6[3]) + v6[3].bytes, v6[3], "UDP"),
         ]),
-    ]
+    ] + ipver_cases(v4, v6)
 
 
 NAMES = {6: "IEEE802_5", 10: "FDDI", 51: "PPP_ETHER", 109: "ENC", 117: "PFLOG",
          119: "IEEE802_11_PRISM", 122: "IP_OVER_FC", 138: "APPLE_IP_OVER_IEEE1394",
-         163: "IEEE802_11_AVS", 204: "PPP_WITH_DIR"}
+         163: "IEEE802_11_AVS", 204: "PPP_WITH_DIR",
+         0: "NULL", 1: "ETHERNET", 9: "PPP", 108: "LOOP", 113: "LINUX_SLL",
+         7: "7", 107: "107", 239: "239"}   # ARCNET, Frame Relay, NFLOG: unnamed
 
 
 def write(outdir):

@@ -865,11 +865,19 @@ def sll2(inner, proto=None):
 
 
 def null(inner, af, order="<"):
-    return inner.wrap(struct.pack(order + "I", af))
+    """A BSD loopback header: AF_INET (2) carries either IP version (tshark's
+    IPv4 dissector hands a version-6 header on to IPv6), a BSD AF_INET6 (24,
+    28, 30) version 6 only; another family, Linux's AF_INET6 (10) too, is
+    unknown to tshark 4.0 and tcpdump: the row shows nothing of it."""
+    hdr = struct.pack(order + "I", af)
+    version = inner.data[0] >> 4 if inner.data else 0
+    if (af == 2 and version in (4, 6)) or (af in (24, 28, 30) and version == 6):
+        return inner.wrap(hdr)
+    return Frag(hdr + inner.data)
 
 
 def loop(inner, af):
-    return inner.wrap(struct.pack(">I", af))
+    return null(inner, af, ">")
 
 
 # ---------------------------------------------------------------- records

@@ -104,7 +104,8 @@ class Tunnelled:
         if self.inner_ip_off is not None and caplen > self.inner_ip_off:
             v6 = self.outer.data[self.inner_ip_off] >> 4 == 6
             deep = caplen >= self.inner_ip_off + (24 if v6 else 16)
-        ipip = self.outer.fields["tunnel"][0] == "ipip"   # --no-tunnels follows it
+        # --no-tunnels follows IP in IP
+        ipip = self.outer.fields.get("tunnel", ("",))[0] == "ipip"
         return self.inner if (follow or ipip) and deep else self.outer
 
 
@@ -527,6 +528,60 @@ def cases_tunnels_more(out):
            views, COLS_ARG, COLS)
 
 
+def untunnelled(t):
+    """The tunnel's own packet, its tunnel columns empty: where tshark 4.0
+    shows no inner layer, nothing was followed."""
+    for c in TUNNEL_COLS:
+        t.outer.fields.pop(c, None)
+    return t
+
+
+def header_only_ipv4(proto, trailer):
+    """An Ethernet frame whose IPv4 total length (20) leaves no payload,
+    protocol proto, and then trailer's bytes: packet-ip.c hands no payload
+    on, so the row is the header's, no tunnel."""
+    own = g.ipv4(OUTER_A, OUTER_B, 59, Frag(), ipid=0x0101)
+    fields = dict(own.fields)
+    fields["protocol"] = ("IPv4" if proto == 4 else "IPv6", fields["protocol"][1])
+    return g.eth(Frag(own.data[:9] + bytes([proto]) + own.data[10:] + trailer.data, fields))
+
+
+def ip_version_frames():
+    """The IP version nibble against the field that names the version, and
+    IP in IP with no inner packet, as tshark 4.0 reads them: a field naming
+    IPv4 (IP protocol 4, GRE's WCCP type behind its redirect header) takes
+    an IPv6 header, as Wireshark's IPv4 dissector hands it on; one naming
+    IPv6 (protocol 41, GRE type 0x86DD, VXLAN-GPE next protocol 2) declines
+    a version-4 header: protocol 41 is then no tunnel (tshark shows data
+    after the outer header), GRE and VXLAN-GPE are, with nothing inside."""
+    A4, B4 = "10.12.0.1", "10.12.0.2"
+    A6, B6 = "2001:db8:12::1", "2001:db8:12::2"
+    u4 = udp_pkt(A4, B4, 3001, 53, b"udp-v4")
+    u6 = g.ipv6(A6, B6, 17, g.udp(3002, 53, b"udp-v6"))
+    wccp_redirect = b"\x00\x00\x00\x00"
+    return [
+        (tunnel("ipip", None, b"", u6, proto=4), None),
+        (untunnelled(tunnel("ipip", None, b"", u4, proto=41, l2="noip")), None),
+        (tunnel("gre", None, gre(0x883E) + wccp_redirect, u6), None),
+        (tunnel("gre", None, gre(0x86DD), u4, l2="noip"), None),
+        (tunnel("vxlan", 3200, vxlan_gpe(3200, 2), u4, l2="noip", udp_port=4790), None),
+        (tunnel("vxlan", 3201, vxlan_gpe(3201, 2), u6, udp_port=4790), None),
+        # no inner packet within the IPv4 total length, one after it in the
+        # frame; an IPv6 payload length of 0 instead hands on an empty
+        # payload (an inner header the snap length cut: the tunnel counts)
+        (untunnelled(Tunnelled(header_only_ipv4(4, u4), Frag(), None, {})), None),
+        (untunnelled(Tunnelled(header_only_ipv4(41, u6), Frag(), None, {})), None),
+        (tunnel("ipip", None, b"", Frag(), proto=4, ipv6_outer=True, outer_src=A6,
+                outer_dst=B6), None),
+    ]
+
+
+def cases_tunnel_ipver(out):
+    caps, views = recs_of(ip_version_frames())
+    g.case(out, "tunnel_ipver", "tunnel_ipver.pcap", g.pcap_bytes(caps, 1), views,
+           COLS_ARG, COLS)
+
+
 # ---------------------------------------------------------------- PPPoE
 
 PPP_IPV4 = b"\x00\x21"
@@ -811,7 +866,7 @@ def cases_vlan_limit(out):
 
 
 ALL = [cases_tunnels, cases_erspan_frame_type, cases_fix_erspan, cases_link_types, cases_tunnels_more,
-       cases_pppoe, cases_tunnel_ports, cases_nested, cases_vlan_limit]
+       cases_pppoe, cases_tunnel_ports, cases_nested, cases_vlan_limit, cases_tunnel_ipver]
 
 
 def main(argv):

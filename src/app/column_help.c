@@ -11,7 +11,7 @@ static const struct column_help packet_help[] = {
     { "dest", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
     { "srcport", "TCP, UDP or SCTP ports (SCTP's once its 12-byte common header is there, as tshark shows them); for a fragmented datagram on the fragment that completes it (see README \"IP fragments\")" },
     { "destport", "TCP, UDP or SCTP ports (SCTP's once its 12-byte common header is there, as tshark shows them); for a fragmented datagram on the fragment that completes it (see README \"IP fragments\")" },
-    { "protocol", "TCP, UDP, ICMP, ICMPv6, GRE, … (IANA keywords), the number when unnamed; for non-IP frames the Ethertype's name (ARP, LLDP, …) or 0x88b5; LLC/STP for 802.2 frames" },
+    { "protocol", "TCP, UDP, ICMP, ICMPv6, GRE, … (IANA keywords), the number when unnamed; for non-IP frames the Ethertype's name (ARP, LLDP, …) or number (0x88b5; 0x86dd when 0x86DD carries another IP version, as in tshark); LLC/STP for 802.2 frames; Netlink (or its family's, Netlink route, …) for Linux netlink captures" },
     { "flags", "TCP flags, |-joined in wire order NS|CWR|ECE|URG|ACK|PSH|RST|SYN|FIN" },
     { "seq", "raw sequence and acknowledgment numbers" },
     { "ack", "raw sequence and acknowledgment numbers" },

@@ -57,8 +57,8 @@ void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct ro
 /* IEEE 802.2 LLC (SNAP carries an Ethertype), used by 802.3 and 802.11. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 /* decode_ppp.c: PPP (with or without HDLC framing), Cisco HDLC, Frame Relay. */
-/* The IP packet of a BSD or Linux address family (AF_INET 2, AF_INET6 10,
- * 24, 28, 30); 0 when af is none of them. */
+/* The IP packet of a BSD address family (AF_INET 2, AF_INET6 24, 28, 30);
+ * 0 when af is none of them. */
 int decode_family(uint32_t af, const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 /* A PPPoE session frame (RFC 2516): the PPP frame within its LENGTH. */
@@ -92,7 +92,11 @@ void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t ca
                            size_t len, struct row *r);
 /* #15: the inflated payload of an IPComp header (row.ipcomp, HAS_IPCOMP). */
 void decode_ip_inflated(const struct row_frag *c, const uint8_t *p, size_t len, struct row *r);
-/* Dispatches on the first nibble, for raw-IP link types and MPLS. */
+/* Dispatches on the first nibble (4 or 6; any other: nothing), as
+ * Wireshark's IPv4 dissector does, which hands a version-6 header to IPv6:
+ * for raw-IP link types, MPLS, and every field that names IPv4 (Ethertype
+ * 0x0800, AF_INET, PPP 0x0021, IP protocol 4...). A field that names IPv6
+ * calls decode_ipv6, which takes version 6 only, as packet-ipv6.c does. */
 void decode_ip_any(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 
 /* decode_icmp.c: an ICMP (proto 1) or ICMPv6 (58) message (any other

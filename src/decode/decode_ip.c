@@ -65,15 +65,30 @@ static void ipcomp_mark(const uint8_t *p, size_t caplen, size_t seglen, struct r
     };
 }
 
-/* IP in IP (4, 41); depth is the inner packet's. Out of line: the copy of
- * the row it keeps would cost decode_transport's every call a larger stack
- * frame. */
+/* Whether p is where the IPv4 header the row holds ends (not past an AH
+ * header, nor in an IPv6 packet). */
+static int ipv4_payload_start(const uint8_t *p, const struct row *r)
+{
+    return r->ipver == IPVER_4 && p == r->ip + (size_t)(r->ip[0] & 0x0F) * 4;
+}
+
+/* IP in IP (4, 41); depth is the inner packet's. Nothing is followed, and
+ * no tunnel named, where tshark 4.0 shows no inner layer: an IPv4 total
+ * length that leaves no payload (packet-ip.c hands none on; an IPv6
+ * packet, or AH, hands on an empty one, whose header counts as one the
+ * snap length cut), or protocol 41 carrying a header of another version
+ * (packet-ipv6.c declines it). Out of line: the copy of the row it keeps
+ * would cost decode_transport's every call a larger stack frame. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size_t seglen,
                             struct row *r, int depth)
 {
+    if (seglen == 0 && ipv4_payload_start(p, r))
+        return;
+    if (proto == IPPROTO_NUM_IPV6 && caplen >= 1 && p[0] >> 4 != 6)
+        return;
     tunnel_enter(r, TUNNEL_IPIP);
     /* The inner header is the row's: forget the outer one's fields, unless
      * the snap length cut the inner one before its source address (as
@@ -82,7 +97,7 @@ static void decode_ip_in_ip(uint8_t proto, const uint8_t *p, size_t caplen, size
     r->present &= ~(uint32_t)(HAS_SRC | HAS_DST | HAS_FINAL_DST | HAS_HOME_SRC | HAS_TTL |
                               HAS_IPID | HAS_IPPROTO);
     if (proto == IPPROTO_NUM_IPV4)
-        decode_ipv4(p, caplen, seglen, r, depth);
+        decode_ip_any(p, caplen, seglen, r, depth);
     else
         decode_ipv6(p, caplen, seglen, r, depth);
     if (!decode_has_address(r))

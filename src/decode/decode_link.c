@@ -17,6 +17,19 @@
 /* Linux cooked captures: a 6-byte sender address is shown as a MAC whatever
  * the hardware type (loopback's is zeros), as Wireshark's sll.src.eth */
 #define SLL_MAC_LEN 6
+#define SLL_ADDR_OFFSET 6       /* SLL: the address, after its length at 4 */
+#define SLL2_ADDR_OFFSET 12     /* SLL2: the address, after its length at 11 */
+#define SLL_HATYPE_OFFSET 2
+#define SLL2_HATYPE_OFFSET 8
+/* Linux ARPHRD_NETLINK (an nlmon device): the protocol field holds a
+ * netlink family, not an Ethertype */
+#define ARPHRD_NETLINK 824
+#define NLMSG_HEADER_LEN 16
+#define NLMSG_MIN_TYPE 16       /* below: netlink's own control messages */
+#define NETLINK_ROUTE 0
+#define NETLINK_SOCK_DIAG 4
+#define NETLINK_NETFILTER 12
+#define NETLINK_GENERIC 16
 #define SLL_PROTO_ETHERNET 0x0003 /* Linux ETH_P_ALL: a whole Ethernet frame follows */
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
@@ -44,12 +57,15 @@
 #define NSH_NEXT_ETHERNET 3
 
 /* BSD address families seen in DLT_NULL/DLT_LOOP headers: AF_INET is 2
- * everywhere; AF_INET6 differs per system. */
+ * everywhere; AF_INET6 differs per system. Linux's AF_INET6 (10) is none
+ * of them: tshark 4.0 (packet-null.c) and tcpdump show it as unknown. */
 #define BSD_AF_INET 2
-#define LINUX_AF_INET6 10
 #define NETBSD_AF_INET6 24   /* also OpenBSD and BSD/OS */
 #define FREEBSD_AF_INET6 28  /* also DragonFly */
 #define DARWIN_AF_INET6 30
+/* Linux NFLOG's family byte: netfilter's NFPROTO_ values */
+#define NFPROTO_IPV4 2
+#define NFPROTO_IPV6 10
 
 /* IEEE 802.2 LLC: SNAP carries an Ethertype; other SAPs are named. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
@@ -151,10 +167,17 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
     r->has_l2type = 1;
     switch (type) {
     case ETHERTYPE_IPV4:
-    case ETHERTYPE_IPV6:
-        /* By the version nibble, as tshark's IP dissector does: an IPv6
+        /* By the version nibble, as tshark's IPv4 dissector does: an IPv6
          * packet behind Ethertype 0x0800 is decoded as IPv6. */
         decode_ip_any(p, caplen, reported, r, depth);
+        return;
+    case ETHERTYPE_IPV6:
+        /* packet-ipv6.c declines a header of another version (RFC 8200
+         * says 6): the payload is then the Ethertype's data, as tshark
+         * shows it */
+        if (caplen >= 1 && p[0] >> 4 != 6)
+            break;
+        decode_ipv6(p, caplen, reported, r, depth);
         return;
     case ETHERTYPE_VLAN:
     case ETHERTYPE_QINQ:
@@ -198,8 +221,12 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
         if (caplen >= 4) {
             size_t len = (size_t)(p[1] & 0x3F) * 4;
             if (len >= 8 && caplen >= len) {
-                if (p[3] == NSH_NEXT_IPV4 || p[3] == NSH_NEXT_IPV6) {
+                if (p[3] == NSH_NEXT_IPV4) {
                     decode_ip_any(p + len, caplen - len, size_after(reported, len), r, depth + 1);
+                    return;
+                }
+                if (p[3] == NSH_NEXT_IPV6) {
+                    decode_ipv6(p + len, caplen - len, size_after(reported, len), r, depth + 1);
                     return;
                 }
                 if (p[3] == NSH_NEXT_ETHERNET) {
@@ -284,7 +311,7 @@ static void decode_arcnet(const uint8_t *p, size_t caplen, size_t reported, stru
     switch (id) {
     case ARC_IP_RFC1051:
     case ARC_IP_RFC1201:
-        decode_ipv4(p + off, caplen - off, size_after(reported, off), r, 0);
+        decode_ip_any(p + off, caplen - off, size_after(reported, off), r, 0);
         break;
     case ARC_IPV6_RFC1201:
         decode_ipv6(p + off, caplen - off, size_after(reported, off), r, 0);
@@ -299,8 +326,8 @@ static void decode_arcnet(const uint8_t *p, size_t caplen, size_t reported, stru
     }
 }
 
-/* Linux NFLOG: a 4-byte header (address family first), then TLVs in host
- * byte order (little-endian on every capture seen); type 9 holds the
+/* Linux NFLOG: a 4-byte header (netfilter family first), then TLVs in
+ * host byte order (little-endian on every capture seen); type 9 holds the
  * packet. */
 static void decode_nflog(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
 {
@@ -320,9 +347,9 @@ static void decode_nflog(const uint8_t *p, size_t caplen, size_t reported, struc
                 cap = plen;
             if (rep > plen)
                 rep = plen;
-            if (family == BSD_AF_INET)
-                decode_ipv4(p + off + 4, cap, rep, r, 0);
-            else if (family == LINUX_AF_INET6)
+            if (family == NFPROTO_IPV4)
+                decode_ip_any(p + off + 4, cap, rep, r, 0);
+            else if (family == NFPROTO_IPV6)
                 decode_ipv6(p + off + 4, cap, rep, r, 0);
             return;
         }
@@ -357,6 +384,90 @@ static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, 
     }
 }
 
+/* The protocol column of a netlink frame (caplen >= SLL_HEADER_LEN), as
+ * tshark 4.0 fills it: its netlink dissector (packet-netlink.c) names the
+ * frame "Netlink", then walks the messages while 16 bytes of the frame
+ * remain (a length under 16, or a header not wholly captured, ends the
+ * walk) and hands a message of a non-control type (NLMSG_MIN_TYPE on)
+ * longer than its header to the dissector of its family (a length that is
+ * negative as an int, but -1, "to the end", throws first), which names it:
+ * route, sock_diag, netfilter and generic netlink have one in 4.0 (generic
+ * netlink's may name a family further once it has seen the controller's
+ * reply, which is not modelled). The lengths are in the capturing host's
+ * byte order, guessed as Wireshark does: the one nearer the bytes left. */
+static const char *netlink_protocol(const uint8_t *p, size_t caplen, size_t reported)
+{
+    const char *family;
+    switch (get_be16(p + 14)) {
+    case NETLINK_ROUTE: family = "Netlink route"; break;
+    case NETLINK_SOCK_DIAG: family = "Netlink sock diag"; break;
+    case NETLINK_NETFILTER: family = "Netlink netfilter"; break;
+    case NETLINK_GENERIC: family = "Netlink generic"; break;
+    default: return "Netlink";
+    }
+    size_t off = SLL_HEADER_LEN;
+    if (caplen < off + 4)
+        return "Netlink";
+    size_t left = size_after(reported, off);
+    uint32_t le = get_le32(p + off), be = get_be32(p + off);
+    int big = (be > left ? be - left : left - be) < (le > left ? le - left : left - le);
+    /* each message is 16 bytes at least: off grows */
+    while (size_after(reported, off) >= NLMSG_HEADER_LEN && caplen >= off + NLMSG_HEADER_LEN) {
+        uint32_t len = get_32(p + off, big);
+        if (len < NLMSG_HEADER_LEN)
+            break;
+        if (get_16(p + off + 4, big) >= NLMSG_MIN_TYPE && len > NLMSG_HEADER_LEN)
+            return len <= INT32_MAX || len == UINT32_MAX ? family : "Netlink";
+        if (len > size_after(reported, off))
+            break;
+        off += len;
+    }
+    return "Netlink";
+}
+
+/* Linux cooked capture (SLL): packet type, hardware type, address length,
+ * 8 address bytes, protocol. Each field as far as the bytes go, as
+ * packet-sll.c reads them: the sender's address before the protocol. */
+static void decode_sll(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen < SLL_HATYPE_OFFSET + 2)
+        return;
+    if (get_be16(p + SLL_HATYPE_OFFSET) == ARPHRD_NETLINK) {
+        /* packet-sll.c hands the whole frame to its netlink dissector:
+         * no address, no Ethertype, no IP */
+        r->present |= HAS_LLCNAME;
+        r->link_name = caplen >= SLL_HEADER_LEN ? netlink_protocol(p, caplen, reported)
+                                                : "Netlink";
+        return;
+    }
+    if (caplen >= SLL_ADDR_OFFSET + SLL_MAC_LEN && get_be16(p + 4) == SLL_MAC_LEN)
+        r->present |= HAS_NO_DMAC, r->mac = p + SLL_ADDR_OFFSET - SLL_MAC_LEN; /* smac: mac + 6 */
+    if (caplen >= SLL_HEADER_LEN)
+        decode_sll_payload(get_be16(p + 14), p + SLL_HEADER_LEN, caplen - SLL_HEADER_LEN,
+                           size_after(reported, SLL_HEADER_LEN), r);
+}
+
+/* SLL2: protocol, reserved, interface index, hardware type, packet type,
+ * address length, 8 address bytes. */
+static void decode_sll2(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    /* packet-sll.c reads the packet type (as 2 bytes at 10) and the
+     * hardware type first. Its netlink dissector reads an SLL header and
+     * declines SLL2's: tshark 4.0 shows such a frame as data alone. */
+    if (caplen < SLL2_HATYPE_OFFSET + 4 || get_be16(p + SLL2_HATYPE_OFFSET) == ARPHRD_NETLINK)
+        return;
+    if (caplen >= SLL2_ADDR_OFFSET + SLL_MAC_LEN && p[11] == SLL_MAC_LEN)
+        r->present |= HAS_NO_DMAC, r->mac = p + SLL2_ADDR_OFFSET - SLL_MAC_LEN; /* smac: mac + 6 */
+    uint16_t proto = get_be16(p);
+    if (caplen >= SLL2_HEADER_LEN) {
+        decode_sll_payload(proto, p + SLL2_HEADER_LEN, caplen - SLL2_HEADER_LEN,
+                           size_after(reported, SLL2_HEADER_LEN), r);
+    } else if (proto >= ETHERTYPE_MIN) {
+        r->l2type = proto; /* read first, shown though the header is cut */
+        r->has_l2type = 1;
+    }
+}
+
 static void decode_null(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                         int network_order)
 {
@@ -380,9 +491,8 @@ int decode_family(uint32_t af, const uint8_t *p, size_t caplen, size_t reported,
 {
     switch (af) {
     case BSD_AF_INET:
-        decode_ipv4(p, caplen, reported, r, 0);
+        decode_ip_any(p, caplen, reported, r, 0);
         return 1;
-    case LINUX_AF_INET6:
     case NETBSD_AF_INET6:
     case FREEBSD_AF_INET6:
     case DARWIN_AF_INET6:
@@ -401,18 +511,10 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         decode_ethernet(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_LINUX_SLL:
-        if (caplen >= SLL_HEADER_LEN && get_be16(p + 4) == SLL_MAC_LEN)
-            r->present |= HAS_NO_DMAC, r->mac = p; /* the address is at 6 */
-        if (caplen >= SLL_HEADER_LEN)
-            decode_sll_payload(get_be16(p + 14), p + SLL_HEADER_LEN, caplen - SLL_HEADER_LEN,
-                               size_after(reported, SLL_HEADER_LEN), r);
+        decode_sll(p, caplen, reported, r);
         break;
     case LINKTYPE_LINUX_SLL2:
-        if (caplen >= SLL2_HEADER_LEN && p[11] == SLL_MAC_LEN)
-            r->present |= HAS_NO_DMAC, r->mac = p + 6; /* the address is at 12 */
-        if (caplen >= SLL2_HEADER_LEN)
-            decode_sll_payload(get_be16(p), p + SLL2_HEADER_LEN, caplen - SLL2_HEADER_LEN,
-                               size_after(reported, SLL2_HEADER_LEN), r);
+        decode_sll2(p, caplen, reported, r);
         break;
     case LINKTYPE_RAW:
     case DLT_RAW_BSD:

@@ -75,7 +75,7 @@ void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
     size_t cap = caplen - off, rep = size_after(reported, off);
     switch (proto) {
     case PPP_IPV4:
-        decode_ipv4(q, cap, rep, r, depth + 1);
+        decode_ip_any(q, cap, rep, r, depth + 1);
         return;
     case PPP_IPV6:
         decode_ipv6(q, cap, rep, r, depth + 1);
@@ -147,7 +147,7 @@ void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row 
     const uint8_t *q = p + off;
     size_t cap = caplen - off, rep = size_after(reported, off);
     if (nlpid == NLPID_IPV4)
-        decode_ipv4(q, cap, rep, r, 0);
+        decode_ip_any(q, cap, rep, r, 0);
     else if (nlpid == NLPID_IPV6)
         decode_ipv6(q, cap, rep, r, 0);
     else if (nlpid == NLPID_SNAP && cap >= 5 && q[0] == 0 && q[1] == 0 && q[2] == 0)

@@ -87,9 +87,11 @@ static void enter_with_id(struct row *r, uint8_t kind, int has_id, uint32_t id)
 }
 
 /* INNER_MPLS: a label stack named by the tunnel's own code, not by an
- * Ethertype field (the ethertype column shows only fields on the wire). */
+ * Ethertype field (the ethertype column shows only fields on the wire);
+ * INNER_IP: an IP packet of either version, INNER_IPV6 one that the code
+ * names IPv6 (version 6 only). */
 enum inner_kind { INNER_ETHERNET, INNER_ETHERTYPE, INNER_GRE_TYPE, INNER_PPP, INNER_IP,
-                  INNER_MPLS };
+                  INNER_IPV6, INNER_MPLS };
 
 static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size_t reported,
                             struct row *r, int depth);
@@ -98,7 +100,9 @@ static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size
  * no IP header, or the snap length cut it before its source address, the
  * outer packet's fields come back (a row with no address at all could be
  * chosen by no --host, --port or --proto; tshark shows only the outer
- * addresses there). The VLAN column stays the outermost link's. */
+ * addresses there). The VLAN column stays the outermost link's, and so do
+ * the MAC addresses when the inner packet has no Ethernet header: a Linux
+ * cooked header's sender alone then (HAS_NO_DMAC), as without a tunnel. */
 static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t caplen,
                    size_t reported, struct row *r, int depth)
 {
@@ -128,6 +132,9 @@ static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t 
     case INNER_IP:
         decode_ip_any(p, caplen, reported, r, inner);
         break;
+    case INNER_IPV6:
+        decode_ipv6(p, caplen, reported, r, inner);
+        break;
     case INNER_MPLS:
         decode_mpls(p, caplen, reported, r, inner);
         break;
@@ -138,6 +145,8 @@ static void follow(enum inner_kind how, uint16_t type, const uint8_t *p, size_t 
     }
     r->present = (r->present & ~(uint32_t)HAS_VLAN) | (outer.present & HAS_VLAN);
     r->vlan = outer.vlan;
+    if (r->mac == outer.mac)
+        r->present |= outer.present & HAS_NO_DMAC;
 }
 
 /* packet-erspan.c sets pinfo->vlan_id, which keys IPv4 reassembly, from
@@ -204,7 +213,8 @@ static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size
         break;
     case GRE_WCCP:
         /* WCCPv2 adds a 4-byte redirect header; Wireshark assumes one when
-         * the payload does not start like an IPv4 header */
+         * the payload does not start like an IPv4 header, then hands what
+         * follows to its IPv4 dissector (an IPv6 header too) */
         if (caplen >= 1 && p[0] >> 4 != 4) {
             if (caplen < 4)
                 return;
@@ -212,7 +222,7 @@ static void decode_gre_type(uint16_t type, const uint8_t *p, size_t caplen, size
             caplen -= 4;
             reported = size_after(reported, 4);
         }
-        decode_ipv4(p, caplen, reported, r, depth);
+        decode_ip_any(p, caplen, reported, r, depth);
         break;
     case GRE_CISCO_METADATA:
         if (caplen >= CMD_GRE_HEADER_LEN && get_be16(p) != GRE_CISCO_METADATA)
@@ -395,8 +405,10 @@ static int decode_port_tunnel(uint16_t port, const uint8_t *p, size_t caplen, si
         }
         switch (p[3]) {
         case VXLAN_GPE_IPV4:
-        case VXLAN_GPE_IPV6:
             follow(INNER_IP, 0, q, cap, rep, r, depth);
+            break;
+        case VXLAN_GPE_IPV6:
+            follow(INNER_IPV6, 0, q, cap, rep, r, depth);
             break;
         case VXLAN_GPE_ETHERNET:
             follow(INNER_ETHERNET, 0, q, cap, rep, r, depth);

@@ -156,8 +156,10 @@ const char *ipproto_name(uint8_t proto) { return ipproto_names[proto]; }
 
 const char *ethertype_name(uint16_t type)
 {
+    /* Not 0x0800 and 0x86DD: a row keeps them as its payload's type only
+     * when the IP dissector declined it (0x86DD carrying another IP
+     * version), where tshark's protocol column shows the number. */
     switch (type) {
-    case 0x0800: return "IPv4";
     case 0x0806: return "ARP";
     case 0x0842: return "WoL";
     case 0x22F0: return "AVTP";
@@ -170,7 +172,6 @@ const char *ethertype_name(uint16_t type)
     case 0x8100: return "VLAN";
     case 0x8137: return "IPX";
     case 0x8204: return "QNX";
-    case 0x86DD: return "IPv6";
     case 0x8808: return "MAC-Control";
     case 0x8809: return "Slow-Protocols";
     case 0x8819: return "CobraNet";
