@@ -356,9 +356,10 @@ def cases_expcap():
     ip, n = udp_ip(40, 1)
     f = eth(ip)
     # a padding record, as exact-capture writes after every file header:
-    # wire length 0, no footer, so no stamp (its zero bytes make an 802.3
-    # frame with an LLC header)
-    add(bytes(64), None, 0, origlen=0, proto="LLC", note="padding record")
+    # wire length 0, no footer, so no stamp (its zero bytes make an Ethernet
+    # frame of type 0, which Wireshark's packet-eth.c takes for an Ethertype,
+    # not an 802.3 length: the non-IP type 0x0000)
+    add(bytes(64), None, 0, origlen=0, proto="0x0000", note="padding record")
     for i, (ps, dev, port) in enumerate([(123456789012, 1, 2), (999999999999, 255, 7), (999, 0, 0)]):
         foot = expcap(t + 20 + i, ps, dev, port)
         add(f + foot, (t + 20 + i, ps // 1000, dev, port), i + 1, ip=ip, udp_len=n,

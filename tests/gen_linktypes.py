@@ -17,6 +17,9 @@ dissector hands it on; one naming IPv6 takes version 6 only, and a
 version-4 header there is data (behind Ethertype 0x86DD the row names the
 Ethertype, 0x86dd, as tshark's protocol column does). Address family 10
 (Linux's AF_INET6) is no BSD family: tshark and tcpdump show it as data.
+The framing cases (FRAMING below; an audit in the twelfth session) show
+the TCP length, VLAN and ethertype columns too: each case's function says
+what its frames cover.
 
     tests/gen_linktypes.py [DIR]       write into DIR (default testdata/)
     tests/gen_linktypes.py --table     the golden.tsv lines
@@ -219,6 +222,113 @@ def cases():
     ] + ipver_cases(v4, v6)
 
 
+# ---------------------------------------------------------------------------
+# Framing cases: each frame's expected row is built from what this script
+# put in it (the bytes an 802.3 length or an A-MSDU subframe length leaves
+# to the TCP segment, the last Ethertype field written).
+
+FRAMING_COLS = "frame,linktype,src,dest,srcport,destport,protocol,length,len,vlan,ethertype"
+
+
+class Seg:
+    """An IPv4 TCP segment (ACK) with `payload` bytes of data; its IP total
+    length is `total` when given (a wrong one), else the true one."""
+    def __init__(self, seed, payload, total=None):
+        self.src, self.dst = "10.3.0.%d" % (seed + 1), "10.4.0.%d" % (seed + 1)
+        self.sport, self.dport = 3000 + seed, 4000 + seed
+        t = struct.pack("!HHIIBBHHH", self.sport, self.dport, 1000 + seed, 5000, 5 << 4, 0x10,
+                        8192, 0, 0) + bytes((seed * 7 + i) & 0xFF for i in range(payload))
+        self.total = total if total is not None else 20 + len(t)
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, self.total, 0x100 + seed, 0, 64, 6, 0,
+                        bytes([10, 3, 0, seed + 1]), bytes([10, 4, 0, seed + 1]))
+        self.bytes = h[:10] + struct.pack("!H", csum(h)) + h[12:] + t
+        self.ethertype = 0x0800
+
+    def len_within(self, n):
+        """tcp.len when only n bytes from the IP header on are the packet's
+        (20 bytes of IP header, 20 of TCP header)."""
+        return min(self.total, n) - 40
+
+
+def ip_row(d, length=None, vlan="", ethertype=""):
+    """The columns src..len, vlan, ethertype of a row decoding d: a Seg of
+    TCP length `length` (default: all its data), or a Dgram, whose len is
+    its UDP length field's less 8."""
+    if isinstance(d, Seg):
+        proto, n = "TCP", d.len_within(1 << 16) if length is None else length
+    else:
+        proto, n = "UDP", d.len
+    return [d.src, d.dst, str(d.sport), str(d.dport), proto, str(n), vlan, ethertype]
+
+
+def no_ip(proto, vlan="", ethertype=""):
+    return ["", "", "", "", proto, "", vlan, ethertype]
+
+
+def snap_oui(oui, d, control=b"\x03"):
+    """LLC (control UI by default) and SNAP with this OUI and d's Ethertype, then d."""
+    return b"\xaa\xaa" + control + oui + struct.pack("!H", d.ethertype) + d.bytes
+
+
+def snap0(d):
+    return snap_oui(b"\0\0\0", d)
+
+
+def eth8023(pdu, length=None, tags=b"", trailer=b""):
+    """An Ethernet frame whose length field (default: the PDU's) follows the tags."""
+    n = len(pdu) if length is None else length
+    return MAC_B + MAC_A + tags + struct.pack("!H", n) + pdu + trailer
+
+
+def tag(vid, tpid=0x8100):
+    return struct.pack("!HH", tpid, vid)
+
+
+def cases_8023len():
+    """802.3 lengths: the LLC PDU ends where the length says (IEEE 802.3
+    3.2.6), whatever the IP length inside; the bytes after it are pad or a
+    trailer. A Seg's expected len counts its bytes within the PDU (its
+    length less the 8 bytes of LLC and SNAP)."""
+    s = [Seg(i, 4 + i % 3) for i in range(9)]
+    big = Seg(10, 10, total=200)     # an IP total length past its 802.3 length
+    d = Dgram(False, 1)
+
+    def cut(seg, short, tags=b"", vlan=""):
+        pdu = snap0(seg)
+        return (eth8023(pdu, len(pdu) - short, tags),
+                ip_row(seg, seg.len_within(len(pdu) - short - 8), vlan, "0x0800"))
+    return [
+        cut(s[0], 4),                    # the audit's: the segment's 4 data bytes left out
+        cut(s[1], 2),
+        # a length past the frame: the frame's end bounds it
+        (eth8023(snap0(s[2]), len(snap0(s[2])) + 30), ip_row(s[2], None, "", "0x0800")),
+        cut(s[3], 3, tag(5), "5"),
+        cut(s[4], 1, tag(6, 0x9100), "6"),
+        # an 802.1ad tag's dissector takes any value for an Ethertype
+        (eth8023(snap0(s[5]), 0x30, tag(7, 0x88A8)), no_ip("0x0030", "7", "0x0030")),
+        # an 802.1Q tag's length 0: an empty LLC PDU
+        (eth8023(snap0(s[6]), 0, tag(8)), no_ip("LLC", "8", "0x8100")),
+        # in the Ethernet header 0 is an Ethertype (Cisco MDS), 1501-1535 neither
+        (eth8023(snap0(s[7]), 0), no_ip("0x0000", "", "0x0000")),
+        (eth8023(snap0(s[8]), 1501), no_ip("")),
+        # the IP total length (200) runs past the PDU: the PDU bounds it
+        (eth8023(snap0(big), trailer=b"x" * 20),
+         ip_row(big, big.len_within(len(snap0(big)) - 8), "", "0x0800")),
+        # UDP's len is its length field's, whatever bounds the datagram
+        (eth8023(snap0(d), len(snap0(d)) - 2, trailer=b"\0" * 20), ip_row(d, None, "", "0x0800")),
+    ]
+
+
+FRAMING = [("8023len", 1, cases_8023len)]
+# (case, frame) -> why tshark's first values differ from the row, by design
+TSHARK_DIFFERS = {}
+
+
+def framing_cases():
+    """(name, link type, [(frame bytes, expected columns src..ethertype)])"""
+    return [(name, lt, make()) for name, lt, make in FRAMING]
+
+
 NAMES = {6: "IEEE802_5", 10: "FDDI", 51: "PPP_ETHER", 109: "ENC", 117: "PFLOG",
          119: "IEEE802_11_PRISM", 122: "IP_OVER_FC", 138: "APPLE_IP_OVER_IEEE1394",
          163: "IEEE802_11_AVS", 204: "PPP_WITH_DIR",
@@ -226,12 +336,16 @@ NAMES = {6: "IEEE802_5", 10: "FDDI", 51: "PPP_ETHER", 109: "ENC", 117: "PFLOG",
          7: "7", 107: "107", 239: "239"}   # ARCNET, Frame Relay, NFLOG: unnamed
 
 
+def write_pcap(path, lt, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, lt))
+        for i, b in enumerate(frames):
+            f.write(struct.pack("<IIII", T0 + i, 0, len(b), len(b)) + b)
+
+
 def write(outdir):
     for name, lt, frames in cases():
-        with open(os.path.join(outdir, "lt_%s.pcap" % name), "wb") as f:
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, lt))
-            for i, (b, _, _) in enumerate(frames):
-                f.write(struct.pack("<IIII", T0 + i, 0, len(b), len(b)) + b)
+        write_pcap(os.path.join(outdir, "lt_%s.pcap" % name), lt, [b for b, _, _ in frames])
         rows = [COLS]
         for i, (b, d, proto) in enumerate(frames, start=1):
             if d:
@@ -241,10 +355,19 @@ def write(outdir):
                 rows.append("%d,%s,,,,,%s,%d," % (i, NAMES[lt], proto, len(b)))
         with open(os.path.join(outdir, "lt_%s.out" % name), "w") as f:
             f.write("\n".join(rows) + "\n")
+    for name, lt, frames in framing_cases():
+        write_pcap(os.path.join(outdir, "lt_%s.pcap" % name), lt, [b for b, _ in frames])
+        rows = [FRAMING_COLS]
+        for i, (b, e) in enumerate(frames, start=1):
+            rows.append(",".join([str(i), NAMES[lt]] + e[:5] + [str(len(b))] + e[5:]))
+        with open(os.path.join(outdir, "lt_%s.out" % name), "w") as f:
+            f.write("\n".join(rows) + "\n")
 
 
 def table_lines():
-    return ["lt_%s\ttestdata/lt_%s.pcap\t0\t--columns %s" % (n, n, COLS) for n, _, _ in cases()]
+    return (["lt_%s\ttestdata/lt_%s.pcap\t0\t--columns %s" % (n, n, COLS) for n, _, _ in cases()] +
+            ["lt_%s\ttestdata/lt_%s.pcap\t0\t--columns %s" % (n, n, FRAMING_COLS)
+             for n, _, _ in framing_cases()])
 
 
 def tshark_check(outdir):
@@ -260,6 +383,21 @@ def tshark_check(outdir):
             got = [f[0] or f[1], f[2]]
             bad += got != want
             print("%-8s %s %s tshark %s" % (name, "ok " if got == want else "BAD", want, got))
+    for name, _, frames in framing_cases():
+        out = subprocess.run(
+            ["tshark", "-r", os.path.join(outdir, "lt_%s.pcap" % name), "-T", "fields",
+             "-E", "separator=,", "-E", "occurrence=f", "-e", "ip.src", "-e", "ipv6.src",
+             "-e", "tcp.srcport", "-e", "udp.srcport", "-e", "tcp.len", "-e", "udp.length"],
+            capture_output=True, text=True).stdout.splitlines()
+        for n, ((_, e), line) in enumerate(zip(frames, out), start=1):
+            f = line.split(",")
+            ulen = str(int(f[5]) - 8) if f[5] else ""
+            got = [f[0] or f[1], f[2] or f[3], f[4] or ulen]
+            want = [e[0], e[2], e[5]]
+            by_design = TSHARK_DIFFERS.get((name, n))
+            bad += got != want and not by_design
+            print("%-13s %2d %s %s tshark %s" % (name, n, "ok " if got == want else
+                                                  by_design or "BAD", want, got))
     print("%d disagreement(s)" % bad)
     return 1 if bad else 0
 

@@ -5,8 +5,13 @@
 #include "bytes.h"
 #include "linktype.h"
 
-/* 802.3 frames carry a length, not a type, below this value (IEEE 802.3 3.2.6). */
+/* IEEE 802.3 3.2.6: a length/type field up to 1500 is the length of the
+ * MAC client data (an LLC PDU), from 0x0600 a type. As Wireshark's
+ * packet-eth.c reads an Ethernet header: 0 is a type (its ETHERTYPE_UNK,
+ * Cisco MDS frames), and the values between are neither (its "Invalid
+ * length/type": the payload is not dissected). */
 #define ETHERTYPE_MIN 0x0600
+#define IEEE8023_MAX_LEN 1500
 #define ETHER_HEADER_LEN 14
 #define VLAN_TAG_LEN 4
 #define VLAN_ID_MASK 0x0FFF
@@ -79,6 +84,20 @@ void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
     r->link_name = caplen >= 1 && p[0] == LLC_STP_SAP ? "STP" : "LLC";
 }
 
+/* An 802.3 frame's MAC client data: its length field bounds the LLC PDU,
+ * what follows is pad or a trailer (IEEE 802.3 3.2.6), whatever the IP
+ * length inside says. A length past the frame stops at its end. As
+ * Wireshark's dissect_802_3 (packet-ieee8023.c) bounds its buffer. */
+static void decode_8023(size_t length, const uint8_t *p, size_t caplen, size_t reported,
+                        struct row *r, int depth)
+{
+    if (reported > length)
+        reported = length;
+    if (caplen > reported)
+        caplen = reported;
+    decode_llc(p, caplen, reported, r, depth);
+}
+
 static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                          int depth);
 
@@ -149,11 +168,14 @@ static int decode_vlan_tag(uint16_t type, const uint8_t *p, size_t caplen, size_
         r->frag_vlan = id;
     if (caplen < VLAN_TAG_LEN)
         return 1;
-    if (get_be16(p + 2) < ETHERTYPE_MIN)
-        decode_llc(p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN, size_after(reported, VLAN_TAG_LEN), r,
-                   depth + 1);
+    /* packet-vlan.c takes a length up to 1500 (0 too) for an 802.3 one;
+     * packet-ieee8021ah.c hands any value to the Ethertype table. */
+    uint16_t inner = get_be16(p + 2);
+    if (inner <= IEEE8023_MAX_LEN && type != ETHERTYPE_QINQ)
+        decode_8023(inner, p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
+                    size_after(reported, VLAN_TAG_LEN), r, depth + 1);
     else
-        decode_ethertype(get_be16(p + 2), p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
+        decode_ethertype(inner, p + VLAN_TAG_LEN, caplen - VLAN_TAG_LEN,
                          size_after(reported, VLAN_TAG_LEN), r, depth + 1);
     return 1;
 }
@@ -363,12 +385,12 @@ void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct ro
         return;
     r->mac = p;
     uint16_t type = get_be16(p + 12);
-    if (type < ETHERTYPE_MIN)
-        decode_llc(p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
-                   size_after(reported, ETHER_HEADER_LEN), r, depth);
-    else
+    if (type >= ETHERTYPE_MIN || type == 0)
         decode_ethertype(type, p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
                          size_after(reported, ETHER_HEADER_LEN), r, depth);
+    else if (type <= IEEE8023_MAX_LEN)
+        decode_8023(type, p + ETHER_HEADER_LEN, caplen - ETHER_HEADER_LEN,
+                    size_after(reported, ETHER_HEADER_LEN), r, depth);
 }
 
 static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, size_t reported,
