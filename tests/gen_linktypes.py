@@ -319,7 +319,37 @@ def cases_8023len():
     ]
 
 
-FRAMING = [("8023len", 1, cases_8023len)]
+def cases_llc():
+    """802.2 LLC in 802.3 frames: SNAP with the IEEE 802.1H OUI 00-00-F8
+    carries an Ethertype as RFC 1042's 00-00-00 does (Apple's 08-00-07
+    does not); IP's SAP 0x06, whatever the SSAP; only information frames
+    (I, with a 2-byte control field, or UI 0x03) hand their payload on."""
+    v4 = [Dgram(False, i) for i in range(4)]
+    v6 = [Dgram(True, i) for i in range(3)]
+    s = [Seg(i, 4 + i % 3) for i in range(6)]
+    arp = bytes.fromhex("0001080006040001") + MAC_A + bytes(4) + MAC_B + bytes(4)
+    return [
+        (eth8023(snap_oui(b"\0\0\xf8", v4[0])), ip_row(v4[0], None, "", "0x0800")),
+        (eth8023(snap_oui(b"\0\0\xf8", v6[1])), ip_row(v6[1], None, "", "0x86dd")),
+        # Apple's OUI has protocol ids of its own
+        (eth8023(snap_oui(b"\x08\x00\x07", v4[2])), no_ip("LLC")),
+        # an I frame: a 2-byte control field
+        (eth8023(snap_oui(b"\0\0\0", s[0], b"\x00\x00")), ip_row(s[0], None, "", "0x0800")),
+        # UI with the poll bit is no information frame
+        (eth8023(snap_oui(b"\0\0\0", s[1], b"\x13")), no_ip("LLC")),
+        (eth8023(b"\x06\x06\x03" + v4[3].bytes), ip_row(v4[3])),
+        (eth8023(b"\x06\x07\x03" + s[2].bytes), ip_row(s[2])),       # a response
+        (eth8023(b"\x06\x06\x02\x05" + s[3].bytes), ip_row(s[3])),   # an I frame
+        (eth8023(b"\x06\x06\x01\x00" + s[4].bytes), no_ip("LLC")),   # an S frame
+        (eth8023(b"\x07\x06\x03" + s[5].bytes), no_ip("LLC")),       # group DSAP
+        # IP's SAP with a version 6 header, as tshark's IPv4 dissector hands it on
+        (eth8023(b"\x06\x06\x03" + v6[2].bytes), ip_row(v6[2])),
+        (eth8023(b"\x06\x06\x03"), no_ip("LLC")),
+        (eth8023(b"\xaa\xaa\x03\x00\x00\xf8\x08\x06" + arp), no_ip("ARP", "", "0x0806")),
+    ]
+
+
+FRAMING = [("8023len", 1, cases_8023len), ("llc", 1, cases_llc)]
 # (case, frame) -> why tshark's first values differ from the row, by design
 TSHARK_DIFFERS = {}
 

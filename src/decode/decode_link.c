@@ -17,6 +17,13 @@
 #define VLAN_ID_MASK 0x0FFF
 #define LLC_SNAP_SAP 0xAA
 #define LLC_STP_SAP 0x42
+#define LLC_IP_SAP 0x06        /* IEEE-assigned to the Internet Protocol */
+#define LLC_UI 0x03            /* the unnumbered-information control byte */
+#define LLC_U_MASK 0x03        /* U frames: control's low bits 11, one byte */
+#define LLC_I_MASK 0x01        /* I frames: control's low bit 0 */
+#define SNAP_HEADER_LEN 5      /* OUI, then the protocol id */
+#define OUI_RFC1042 0x000000   /* the protocol id is an Ethertype */
+#define OUI_BRIDGE_TUNNEL 0x0000F8 /* IEEE 802.1H: an Ethertype too */
 #define SLL_HEADER_LEN 16
 #define SLL2_HEADER_LEN 20
 /* Linux cooked captures: a 6-byte sender address is shown as a MAC whatever
@@ -72,13 +79,32 @@
 #define NFPROTO_IPV4 2
 #define NFPROTO_IPV6 10
 
-/* IEEE 802.2 LLC: SNAP carries an Ethertype; other SAPs are named. */
+/* IEEE 802.2 LLC, as Wireshark's packet-llc.c reads it: DSAP, SSAP, then
+ * a control field of one byte (U frames) or two (I and S frames). Only an
+ * information frame (I, or UI: control 0x03 exactly) hands its payload on:
+ * behind SNAP (DSAP and SSAP 0xAA) whose OUI is RFC 1042's 00-00-00 or
+ * the IEEE 802.1H bridge tunnel's 00-00-F8, the protocol id is an
+ * Ethertype (other OUIs, Apple's 08-00-07 too, have their own protocol
+ * ids); behind DSAP 0x06, whatever the SSAP, an IP packet, when any byte
+ * follows. Other frames are named: STP (DSAP 0x42) or LLC. */
 void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
-    if (caplen >= 8 && p[0] == LLC_SNAP_SAP && p[1] == LLC_SNAP_SAP && p[2] == 0x03 &&
-        p[3] == 0 && p[4] == 0 && p[5] == 0) {
-        decode_ethertype(get_be16(p + 6), p + 8, caplen - 8, size_after(reported, 8), r, depth + 1);
-        return;
+    if (caplen >= 3 && (!(p[2] & LLC_I_MASK) || p[2] == LLC_UI)) {
+        size_t off = (p[2] & LLC_U_MASK) == LLC_U_MASK ? 3 : 4; /* DSAP, SSAP, control */
+        if (p[0] == LLC_SNAP_SAP && p[1] == LLC_SNAP_SAP) {
+            if (caplen >= off + SNAP_HEADER_LEN) {
+                uint32_t oui = get_be16(p + off) << 8 | p[off + 2];
+                size_t end = off + SNAP_HEADER_LEN;
+                if (oui == OUI_RFC1042 || oui == OUI_BRIDGE_TUNNEL) {
+                    decode_ethertype(get_be16(p + off + 3), p + end, caplen - end,
+                                     size_after(reported, end), r, depth + 1);
+                    return;
+                }
+            }
+        } else if (p[0] == LLC_IP_SAP && caplen >= off && reported > off) {
+            decode_ip_any(p + off, caplen - off, reported - off, r, depth + 1);
+            return;
+        }
     }
     r->present |= HAS_LLCNAME;
     r->link_name = caplen >= 1 && p[0] == LLC_STP_SAP ? "STP" : "LLC";
