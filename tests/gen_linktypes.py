@@ -349,7 +349,40 @@ def cases_llc():
     ]
 
 
-FRAMING = [("8023len", 1, cases_8023len), ("llc", 1, cases_llc)]
+def cases_chdlc():
+    """Cisco HDLC frames (address 0x0F or 0x8F, control, protocol), read as
+    Wireshark's chdlc.protocol table reads them: IPv4, IPv6, MPLS and
+    bridged Ethernet; SLARP; no 802.1Q. The same frames behind the PPP link
+    types, with one PPP frame (the PPP link types add it)."""
+    v4 = [Dgram(False, i) for i in range(3)]
+    v6 = Dgram(True, 1)
+    s = Seg(0, 4)
+    slarp = struct.pack("!III", 2, 7, 6) + b"\xff\xff"     # a keepalive
+    return [
+        (b"\x0f\x00\x08\x00" + v4[0].bytes, ip_row(v4[0], None, "", "0x0800")),
+        (b"\x8f\x00\x86\xdd" + v6.bytes, ip_row(v6, None, "", "0x86dd")),
+        (b"\x0f\x00\x88\x47" + b"\x00\x01\x01\x40" + s.bytes, ip_row(s, None, "", "0x8847")),
+        (b"\x0f\x00\x80\x35" + slarp, no_ip("SLARP", "", "0x8035")),
+        # no 802.1Q in Wireshark's table: the tag is not read
+        (b"\x0f\x00\x81\x00" + b"\x00\x05\x08\x00" + v4[1].bytes, no_ip("VLAN", "", "0x8100")),
+        # transparent Ethernet bridging: the bridged frame's Ethertype
+        (b"\x8f\x00\x65\x58" + MAC_B + MAC_A + b"\x08\x00" + v4[2].bytes,
+         ip_row(v4[2], None, "", "0x0800")),
+    ]
+
+
+def cases_ppp_chdlc():
+    d = Dgram(False, 3)
+    return cases_chdlc() + [(b"\xff\x03" + ppp_proto(d) + d.bytes, ip_row(d))]
+
+
+def cases_pppdir_chdlc():
+    return [(b"\x01" + b, e) for b, e in cases_ppp_chdlc()]   # a direction byte first
+
+
+FRAMING = [("8023len", 1, cases_8023len), ("llc", 1, cases_llc),
+           ("ppp_chdlc", 9, cases_ppp_chdlc), ("ppphdlc_chdlc", 50, cases_ppp_chdlc),
+           ("pppdir_chdlc", 204, cases_pppdir_chdlc), ("chdlc", 104, cases_chdlc)]
 # (case, frame) -> why tshark's first values differ from the row, by design
 TSHARK_DIFFERS = {}
 
@@ -362,7 +395,8 @@ def framing_cases():
 NAMES = {6: "IEEE802_5", 10: "FDDI", 51: "PPP_ETHER", 109: "ENC", 117: "PFLOG",
          119: "IEEE802_11_PRISM", 122: "IP_OVER_FC", 138: "APPLE_IP_OVER_IEEE1394",
          163: "IEEE802_11_AVS", 204: "PPP_WITH_DIR",
-         0: "NULL", 1: "ETHERNET", 9: "PPP", 108: "LOOP", 113: "LINUX_SLL",
+         0: "NULL", 1: "ETHERNET", 9: "PPP", 50: "PPP_HDLC", 104: "C_HDLC", 108: "LOOP",
+         113: "LINUX_SLL",
          7: "7", 107: "107", 239: "239"}   # ARCNET, Frame Relay, NFLOG: unnamed
 
 

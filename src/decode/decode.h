@@ -67,6 +67,8 @@ void decode_pppoe_session(const uint8_t *p, size_t caplen, size_t reported, stru
 /* The protocol column's name of a PPP control protocol (LCP, IPCP...); NULL
  * for any other protocol number. --proto accepts these names too. */
 const char *ppp_control_name(uint16_t proto);
+/* LINKTYPE_PPP, PPP_HDLC and PPP_WITH_DIR's frames: PPP, or Cisco HDLC by its address byte. */
+void decode_ppp_hdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 /* decode_wlan.c: IEEE 802.11 data frames, behind radiotap or PPI or bare. */
@@ -74,6 +76,12 @@ void decode_ieee80211(const uint8_t *p, size_t caplen, size_t reported, struct r
 void decode_radiotap(const uint8_t *p, size_t caplen, size_t reported, struct row *r);
 void decode_ppi(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 
+/* The row's ethertype column: the last Ethertype field read (innermost wins). */
+static inline void decode_link_type(uint16_t type, struct row *r)
+{
+    r->l2type = type;
+    r->has_l2type = 1;
+}
 /* Remaining bytes after n, never below zero. */
 static inline size_t size_after(size_t total, size_t n) { return total > n ? total - n : 0; }
 /* Whether the row's IP header gave its source address: an encapsulated

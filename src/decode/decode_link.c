@@ -211,8 +211,7 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
 {
     if (depth > DECODE_MAX_DEPTH)
         return;
-    r->l2type = type; /* the innermost one wins */
-    r->has_l2type = 1;
+    decode_link_type(type, r);
     switch (type) {
     case ETHERTYPE_IPV4:
         /* By the version nibble, as tshark's IPv4 dissector does: an IPv6
@@ -582,7 +581,7 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         break;
     case LINKTYPE_PPP:
     case LINKTYPE_PPP_HDLC:
-        decode_ppp(p, caplen, reported, r, 0);
+        decode_ppp_hdlc(p, caplen, reported, r, 0);
         break;
     case LINKTYPE_C_HDLC:
         decode_chdlc(p, caplen, reported, r);

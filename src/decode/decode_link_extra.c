@@ -442,7 +442,7 @@ int decode_link_extra(uint32_t linktype, const uint8_t *p, size_t caplen, size_t
         decode_pppoe_session(p, caplen, reported, r, 0);
         return 1;
     case LINKTYPE_PPP_WITH_DIR:
-        after_header(decode_ppp, 1, p, caplen, reported, r); /* the direction byte */
+        after_header(decode_ppp_hdlc, 1, p, caplen, reported, r); /* the direction byte */
         return 1;
     case LINKTYPE_ENC:
         if (caplen >= ENC_HEADER_LEN) {

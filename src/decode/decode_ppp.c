@@ -16,6 +16,10 @@
 #define PPP_PAP 0xC023
 #define PPP_CHAP 0xC223
 #define CHDLC_HEADER_LEN 4
+#define CHDLC_UNICAST 0x0F     /* Cisco HDLC's address byte */
+#define CHDLC_MULTICAST 0x8F
+#define CHDLC_SLARP 0x8035     /* Cisco's keepalives, not RARP, on this link */
+#define CHDLC_ETHERNET 0x6558  /* transparent Ethernet bridging */
 #define NLPID_IPV4 0xCC
 #define NLPID_IPV6 0x8E
 #define NLPID_SNAP 0x80
@@ -119,11 +123,53 @@ void decode_pppoe_session(const uint8_t *p, size_t caplen, size_t reported, stru
     decode_ppp(p + off, cap, rep, r, depth);
 }
 
+/* The link types of PPP frames (9, 50, and 204 after its direction byte)
+ * hold PPP in HDLC-like framing (RFC 1662) or Cisco HDLC, whose first
+ * byte, its address, is 0x0F or 0x8F (the tcpdump.org link-type list for
+ * LINKTYPE_PPP_HDLC; Wireshark's dissect_ppp_hdlc tells them apart so for
+ * every PPP link type). */
+void decode_ppp_hdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
+{
+    if (caplen >= 1 && (p[0] == CHDLC_UNICAST || p[0] == CHDLC_MULTICAST))
+        decode_chdlc(p, caplen, reported, r);
+    else
+        decode_ppp(p, caplen, reported, r, depth);
+}
+
+/* Cisco HDLC: address, control, then a protocol field of Ethertype
+ * values. Wireshark's packet-chdlc.c looks it up in a table of its own
+ * (chdlc.protocol), so of the types pcap2kdb follows it follows IPv4,
+ * IPv6, MPLS and bridged Ethernet only: another (802.1Q, PPPoE...) names
+ * a payload that is not decoded, and 0x8035 is SLARP. */
 void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
 {
-    if (caplen >= CHDLC_HEADER_LEN)
-        decode_ethertype(get_be16(p + 2), p + CHDLC_HEADER_LEN, caplen - CHDLC_HEADER_LEN,
-                         size_after(reported, CHDLC_HEADER_LEN), r, 0);
+    if (caplen < CHDLC_HEADER_LEN)
+        return;
+    uint16_t type = get_be16(p + 2);
+    const uint8_t *q = p + CHDLC_HEADER_LEN;
+    size_t cap = caplen - CHDLC_HEADER_LEN, rep = size_after(reported, CHDLC_HEADER_LEN);
+    switch (type) {
+    case ETHERTYPE_IPV4:
+    case ETHERTYPE_IPV6:
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MC:
+        decode_ethertype(type, q, cap, rep, r, 0);
+        return;
+    case CHDLC_ETHERNET:
+        decode_link_type(type, r); /* the bridged frame's own when it has one */
+        decode_ethernet(q, cap, rep, r, 1);
+        return;
+    case CHDLC_SLARP:
+        decode_link_type(type, r);
+        r->present |= HAS_LLCNAME;
+        r->link_name = "SLARP";
+        return;
+    default:
+        decode_link_type(type, r);
+        r->present |= HAS_ETHTYPE;
+        r->ethertype = type;
+        return;
+    }
 }
 
 void decode_frelay(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
