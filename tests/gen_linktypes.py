@@ -70,10 +70,13 @@ def snap(d):
     return SNAP + struct.pack("!H", d.ethertype) + d.bytes
 
 
-def w80211(d):
+def w80211_body(body):
     # data frame to the DS: address 1 the BSSID, 2 the source, 3 the destination
-    return (struct.pack("<HH", 0x0108, 0) + MAC_B + MAC_A + MAC_B + struct.pack("<H", 0x10) +
-            snap(d))
+    return struct.pack("<HH", 0x0108, 0) + MAC_B + MAC_A + MAC_B + struct.pack("<H", 0x10) + body
+
+
+def w80211(d):
+    return w80211_body(snap(d))
 
 
 def prism(d, big_endian=False):
@@ -380,11 +383,62 @@ def cases_pppdir_chdlc():
     return [(b"\x01" + b, e) for b, e in cases_ppp_chdlc()]   # a direction byte first
 
 
+def amsdu_sub(msdu, length=None, pad=True):
+    """An A-MSDU subframe: DA, SA, the MSDU's length, the MSDU, padding to 4 bytes."""
+    n = len(msdu) if length is None else length
+    b = MAC_B + MAC_A + struct.pack("!H", n) + msdu
+    return b + bytes(-len(b) % 4) if pad else b
+
+
+def qos_data(body, qos=0x0080, four_addr=False):
+    """A QoS data frame to the DS (four addresses: between stations of a
+    wireless distribution system), A-MSDU Present by default."""
+    h = struct.pack("<BBH", 0x88, 0x03 if four_addr else 0x01, 0) + MAC_B + MAC_A + MAC_B
+    h += struct.pack("<H", 0x20) + (MAC_A if four_addr else b"")
+    return h + struct.pack("<H", qos) + body
+
+
+class Arp:
+    """An ARP request, for an A-MSDU's subframe."""
+    ethertype = 0x0806
+    bytes = bytes.fromhex("0001080006040001") + MAC_A + bytes(4) + MAC_B + bytes(4)
+
+
+def cases_wlan_llc():
+    """802.11 data frames: SNAP 00-00-F8 and SAP 0x06 as in Ethernet, and
+    A-MSDUs, whose row is the first subframe's packet, within its length."""
+    v4 = [Dgram(False, i) for i in range(4)]
+    v6 = [Dgram(True, i) for i in range(4)]
+    s = [Seg(i, 4 + i % 3) for i in range(2)]
+    m = snap0(s[1])
+    return [
+        (w80211_body(snap_oui(b"\0\0\xf8", v4[0])), ip_row(v4[0], None, "", "0x0800")),
+        (w80211_body(b"\x06\x06\x03" + v4[1].bytes), ip_row(v4[1])),
+        (qos_data(amsdu_sub(snap0(s[0]), pad=False)), ip_row(s[0], None, "", "0x0800")),
+        # two subframes: the first one's packet
+        (qos_data(amsdu_sub(snap0(v4[2])) + amsdu_sub(snap0(v6[3]), pad=False)),
+         ip_row(v4[2], None, "", "0x0800")),
+        (qos_data(amsdu_sub(snap0(v6[0]), pad=False), four_addr=True),
+         ip_row(v6[0], None, "", "0x86dd")),
+        # the subframe's length bounds its MSDU: 3 bytes of data left out
+        (qos_data(amsdu_sub(m, len(m) - 3)), ip_row(s[1], s[1].len_within(len(m) - 3 - 8), "",
+                                                     "0x0800")),
+        # a first subframe without IP: its row, not the later one's
+        (qos_data(amsdu_sub(snap0(Arp())) + amsdu_sub(snap0(v4[3]), pad=False)),
+         no_ip("ARP", "", "0x0806")),
+        (qos_data(bytes(10)), no_ip("LLC")),         # shorter than a subframe header
+        (qos_data(snap0(v4[1]), qos=0), ip_row(v4[1], None, "", "0x0800")),   # no A-MSDU
+    ]
+
+
 FRAMING = [("8023len", 1, cases_8023len), ("llc", 1, cases_llc),
            ("ppp_chdlc", 9, cases_ppp_chdlc), ("ppphdlc_chdlc", 50, cases_ppp_chdlc),
-           ("pppdir_chdlc", 204, cases_pppdir_chdlc), ("chdlc", 104, cases_chdlc)]
+           ("pppdir_chdlc", 204, cases_pppdir_chdlc), ("chdlc", 104, cases_chdlc),
+           ("wlan_llc", 105, cases_wlan_llc)]
 # (case, frame) -> why tshark's first values differ from the row, by design
-TSHARK_DIFFERS = {}
+TSHARK_DIFFERS = {
+    ("wlan_llc", 7): "the first subframe's row (README Inputs); tshark's first IP is the next's",
+}
 
 
 def framing_cases():
@@ -395,8 +449,8 @@ def framing_cases():
 NAMES = {6: "IEEE802_5", 10: "FDDI", 51: "PPP_ETHER", 109: "ENC", 117: "PFLOG",
          119: "IEEE802_11_PRISM", 122: "IP_OVER_FC", 138: "APPLE_IP_OVER_IEEE1394",
          163: "IEEE802_11_AVS", 204: "PPP_WITH_DIR",
-         0: "NULL", 1: "ETHERNET", 9: "PPP", 50: "PPP_HDLC", 104: "C_HDLC", 108: "LOOP",
-         113: "LINUX_SLL",
+         0: "NULL", 1: "ETHERNET", 9: "PPP", 50: "PPP_HDLC", 104: "C_HDLC",
+         105: "IEEE802_11", 108: "LOOP", 113: "LINUX_SLL",
          7: "7", 107: "107", 239: "239"}   # ARCNET, Frame Relay, NFLOG: unnamed
 
 
