@@ -24,6 +24,10 @@ Cases:
                  and one across a message boundary (truncated, then resync)
   kdb_corrupt    an impossible header (bad row, resync) and a length larger
                  than its object (bad row, framing goes on after the object)
+  kdb_grown      compressed messages longer than their uncompressed form
+                 (legal, never sent by kdb+): decoded in sync, after a
+                 handshake and after a resync; a string response (no query);
+                 lying lengths (bad)
   kdb_far        a nanosecond pcapng: a sync query in 1970 answered in 2280,
                  a latency a q timespan cannot hold (beyond +-(2^63 - 2) ns,
                  292 years: null), then one in 2280 answered 250 us later
@@ -157,6 +161,23 @@ def compress(msg):
         i = (i * 2) & 0xff
     y[4:8] = struct.pack("<I", d)
     return bytes(y[:d])
+
+
+def store(msg):
+    """A compressed form that does not pay: every item a literal, a flag byte
+    0 before each 8, so 12 + n + ceil(n / 8) bytes for an n-byte payload,
+    more than the message itself. kdb+ never sends one (it keeps a
+    compression only when it halves the size), but c.java's uncompress (and
+    uncompress() below) decodes it like any other."""
+    body = msg[8:]
+    out = bytearray(msg[0:4])
+    out[2] = 1
+    out += b"\0\0\0\0" + struct.pack("<I", len(msg))
+    for i in range(0, len(body), 8):
+        out.append(0)
+        out += body[i:i + 8]
+    out[4:8] = struct.pack("<I", len(out))
+    return bytes(out)
 
 
 def uncompress(m):
@@ -336,11 +357,12 @@ class Conn:
         self.cap.rows.append(r)
 
     def send(self, side, mtype, payload, fields, segsize=None, compressed=False):
-        """One message in one segment (or several of segsize bytes); the row."""
+        """One message in one segment (or several of segsize bytes); the row.
+        compressed: True for kdb+'s compress(), or the function (store)."""
         msg = message(mtype, payload)
         ulen = len(msg)
         if compressed:
-            c = compress(msg)
+            c = (compress if compressed is True else compressed)(msg)
             assert c is not None and uncompress(c) == payload
             msg = c
         if segsize is None:
@@ -354,7 +376,7 @@ class Conn:
                 if segs == 0:
                     ftime = t
                 segs += 1
-        self.row(side, frame, t, msg, mtype, fields, segs=segs, compressed=compressed,
+        self.row(side, frame, t, msg, mtype, fields, segs=segs, compressed=bool(compressed),
                  ulen=ulen, ftime=ftime)
         return msg
 
@@ -550,6 +572,61 @@ def case_corrupt():
     return cap
 
 
+def case_grown():
+    """Compressed messages longer than their uncompressed form (store()): legal
+    IPC that kdb+'s decompressor takes, so a framing in sync decodes them like
+    any other compressed message, and the messages after them follow."""
+    cap = Capture()
+    c = Conn(cap, 40030, 5010)
+    c.hello("feed", "pw")
+    p, f = upd_cols(".u.upd", "trade", 2)
+    c.send(0, ASYNC, p, f)
+    p, f = query("1+1")                       # 23 bytes on the wire, ulen 17
+    c.send(0, ASYNC, p, f, compressed=store)
+    c.send_many(0, [(ASYNC,) + upd_cols(".u.upd", "trade", 3, 1),
+                    (ASYNC,) + upd_cols(".u.upd", "quote", 1, 2)])
+    # one over three segments (its output held by ulen, less than len), a
+    # sync query answered by a string: a result, not a query (no `query`)
+    p, f = query(".Q.s til 3")
+    c.send(0, SYNC, p, f, compressed=store, segsize=12)
+    cap.tick(80)
+    c.send(1, RESPONSE, chars("0 1 2\n"), {"ptype": "10"})
+    p, f = upd_table(".u.upd", "quote", 3)
+    c.send(0, ASYNC, p, f, compressed=store)
+    # lies: data left after ulen's bytes (bad, framing goes on at its
+    # length) ...
+    p, f = query("a" * 64)
+    m = compress(message(ASYNC, p)) + b"xyz"
+    m = m[:4] + struct.pack("<I", len(m)) + m[8:]
+    frame, t = c.seg(0, m)
+    c.row(0, frame, t, m, ASYNC, f, status="bad", compressed=True, ulen=8 + len(p))
+    p, f = upd_cols(".u.upd", "trade", 4, 3)
+    c.send(0, ASYNC, p, f)
+    # ... and a wire length no encoding of ulen bytes reaches: no length to
+    # trust (bad, no header fields), resync on the three messages after it
+    pl, _ = query("1+1")
+    lie = store(message(ASYNC, pl)) + b"1"
+    lie = lie[:4] + struct.pack("<I", len(lie)) + lie[8:]
+    good = [upd_cols(".u.upd", n, k) for n, k in (("quote", 4), ("trade", 5), ("quote", 6))]
+    frame, t = c.seg(0, lie + b"".join(message(ASYNC, p) for p, _ in good))
+    c.row(0, frame, t, lie, ASYNC, {}, status="bad", has_hdr=False)
+    for i, (p, f) in enumerate(good):
+        c.row(0, frame, t, message(ASYNC, p), ASYNC, f, skipped=len(lie) - 1 if i == 0 else 0)
+    # picked up mid-connection: once a chain of three headers put the
+    # framing in sync, such a message is taken there too
+    tp = Conn(cap, 45030, 5010, caddr=(10, 0, 0, 3), handshake=False)
+    tail = syms(["ABCDEFGH"] * 6)[6:]
+    msgs = [upd_cols("upd", "trade", n) for n in (2, 3, 1)]
+    frame, t = tp.seg(1, tail + b"".join(message(ASYNC, p) for p, _ in msgs))
+    for i, (p, f) in enumerate(msgs):
+        tp.row(1, frame, t, message(ASYNC, p), ASYNC, f, skipped=len(tail) if i == 0 else 0)
+    p, f = upd_cols("upd", "quote", 2)
+    tp.send(1, ASYNC, p, f, compressed=store)
+    p, f = upd_cols("upd", "trade", 5)
+    tp.send(1, ASYNC, p, f)
+    return cap
+
+
 # ---------------------------------------------------------------- output
 
 def csv_out(rows, cols):
@@ -567,7 +644,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = args[0] if args else os.path.join(os.path.dirname(here), "testdata")
     cases = [("kdb_tick", case_tick), ("kdb_midstream", case_midstream),
-             ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt), ("kdb_far", case_far)]
+             ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt), ("kdb_far", case_far),
+             ("kdb_grown", case_grown)]
     lines = []
     for name, fn in cases:
         cap = fn()

@@ -504,6 +504,25 @@ START_TEST(hello_reply_byte)
 }
 END_TEST
 
+/* Hand-made compressed message: header + ulen + bytes. */
+static size_t zmsg(uint8_t *m, uint32_t ulen, const char *body)
+{
+    size_t n = 12 + unhex(body, m + 12, MSGMAX - 12);
+    m[0] = 1;
+    m[1] = 0;
+    m[2] = 1;
+    m[3] = 0;
+    put_le32(m + 4, (uint32_t)n);
+    put_le32(m + 8, ulen);
+    return n;
+}
+
+/* "1+1" (0a 00 03000000 "1+1") with every item a literal: 23 bytes on the
+ * wire for 17 uncompressed, a compression that did not pay. kdb+ never sends
+ * one (it keeps a compression only when it halves the size) but c.java's
+ * uncompress decodes it like any other. */
+#define GROWN_BODY "00 0a 00 03 00 00 00 31 2b 00 31"
+
 /* ======================================================================== */
 /* 2. header and resync                                                     */
 
@@ -628,6 +647,42 @@ START_TEST(hdr_plausible_checks_payload_start)
     n = unhex(NODEQ[5].hex, z, sizeof z);
     put_le32(z + 8, 20);
     ck_assert(!kdb_hdr_plausible(z, n));
+}
+END_TEST
+
+START_TEST(hdr_grown_compression_consistent_not_plausible)
+{
+    uint8_t m[MSGMAX];
+    size_t n = zmsg(m, 17, GROWN_BODY);
+    /* legal (a framing in sync takes it), but not what kdb+ sends (a search
+     * does not start or pass a chain on it) */
+    ck_assert(kdb_hdr_consistent(m, n));
+    ck_assert(kdb_hdr_consistent(m, 14));         /* what the framer looks at */
+    ck_assert(!kdb_hdr_plausible(m, n));
+    ck_assert(!kdb_hdr_plausible(m, 14));
+    ck_assert(kdb_hdr_consistent(m, 8));          /* nothing to contradict yet */
+    /* longer than any encoding of its uncompressed length, or an
+     * uncompressed length without a payload byte: neither */
+    n = zmsg(m, 17, GROWN_BODY " 31");
+    ck_assert(!kdb_hdr_consistent(m, n));
+    ck_assert(!kdb_hdr_plausible(m, n));
+    n = zmsg(m, 8, "00 65 00");
+    ck_assert(!kdb_hdr_consistent(m, n));
+    /* the two leading literals and the type byte are checked as before */
+    n = zmsg(m, 17, GROWN_BODY);
+    m[12] = 1;
+    ck_assert(!kdb_hdr_consistent(m, n));
+    m[12] = 0;
+    m[13] = 3;
+    ck_assert(!kdb_hdr_consistent(m, n));
+    /* a search finds the chain after it: three (::) responses */
+    uint8_t s[MSGMAX];
+    n = zmsg(s, 17, GROWN_BODY);
+    for (int i = 0; i < 3; i++)
+        n += unhex("010200000a0000006500", s + n, sizeof s - n);
+    size_t at = SIZE_MAX;
+    ck_assert_int_eq(kdb_find_chain(s, n, 3, &at), KDB_OK);
+    ck_assert_uint_eq(at, 23);
 }
 END_TEST
 
@@ -868,19 +923,6 @@ START_TEST(unz_incomplete_input_is_truncated)
 }
 END_TEST
 
-/* Hand-made compressed message: header + ulen + bytes. */
-static size_t zmsg(uint8_t *m, uint32_t ulen, const char *body)
-{
-    size_t n = 12 + unhex(body, m + 12, MSGMAX - 12);
-    m[0] = 1;
-    m[1] = 0;
-    m[2] = 1;
-    m[3] = 0;
-    put_le32(m + 4, (uint32_t)n);
-    put_le32(m + 8, ulen);
-    return n;
-}
-
 START_TEST(unz_handmade_overlapping_copy)
 {
     /* payload "ababababab" (0a 00 0a000000 + 10 chars): 8 literals
@@ -995,6 +1037,50 @@ START_TEST(unz_bad_lengths_and_flags)
     ck_assert_int_eq(kdb_unz_init(&z, &h, out, sizeof out), KDB_UNSUPPORTED);
     ck_assert_int_eq(kdb_unz_prefix(large, 8, out, sizeof out, NULL, NULL, NULL),
                      KDB_UNSUPPORTED);
+}
+END_TEST
+
+START_TEST(unz_grown_message_decodes)
+{
+    uint8_t m[MSGMAX], out[64];
+    size_t got;
+    uint64_t plen;
+    const char *why;
+    size_t n = zmsg(m, 17, GROWN_BODY);
+    ck_assert_uint_eq(n, 23);
+    ck_assert_int_eq(kdb_unz_prefix(m, n, out, sizeof out, &got, &plen, &why), KDB_OK);
+    ck_assert_uint_eq(got, 9);
+    ck_assert_uint_eq(plen, 9);
+    ck_assert_mem_eq(out, "\x0a\x00\x03\x00\x00\x00" "1+1", 9);
+    /* one byte more than the longest encoding of 17 bytes: refused as soon
+     * as the uncompressed length is read, even for a 4-byte prefix (whose
+     * decoding would stop long before the extra byte) */
+    n = zmsg(m, 17, GROWN_BODY " 31");
+    ck_assert_uint_eq(n, 24);
+    ck_assert_int_eq(kdb_unz_prefix(m, n, out, 4, &got, &plen, &why), KDB_BAD);
+    ck_assert_str_eq(why, "bytes left after the compressed data");
+    ck_assert_uint_eq(got, 0);
+    ck_assert_uint_eq(plen, 9);                   /* what the header says */
+    ck_assert_int_eq(kdb_unz_prefix(m, n, out, sizeof out, &got, NULL, &why), KDB_BAD);
+    ck_assert_str_eq(why, "bytes left after the compressed data");
+}
+END_TEST
+
+START_TEST(unz_len_fits_longest_encoding)
+{
+    /* 12 bytes of header and ulen, then per 8 payload bytes a flag byte and
+     * 8 literals: 12 + k + ceil(k / 8) for k = ulen - 8 */
+    ck_assert(kdb_unz_len_fits(17, 23));
+    ck_assert(!kdb_unz_len_fits(17, 24));
+    ck_assert(kdb_unz_len_fits(16, 21));
+    ck_assert(!kdb_unz_len_fits(16, 22));
+    ck_assert(kdb_unz_len_fits(9, 14));
+    ck_assert(!kdb_unz_len_fits(9, 15));
+    ck_assert(!kdb_unz_len_fits(8, 12));          /* no payload byte */
+    ck_assert(!kdb_unz_len_fits(0, 14));
+    ck_assert(kdb_unz_len_fits(1008, 1137));      /* 12 + 1000 + 125 */
+    ck_assert(!kdb_unz_len_fits(1008, 1138));
+    ck_assert(kdb_unz_len_fits(UINT32_MAX, UINT32_MAX));
 }
 END_TEST
 
@@ -1508,6 +1594,7 @@ static Suite *kdb_ipc_suite(void)
     tcase_add_test(tc, hdr_impossible_fields_bad);
     tcase_add_test(tc, hdr_over_2gb_forms_unsupported);
     tcase_add_test(tc, hdr_plausible_checks_payload_start);
+    tcase_add_test(tc, hdr_grown_compression_consistent_not_plausible);
     tcase_add_test(tc, find_chain_from_every_midstream_offset);
     tcase_add_test(tc, find_chain_undecided_when_message_runs_past_data);
     tcase_add_test(tc, find_chain_none_in_text);
@@ -1531,6 +1618,8 @@ static Suite *kdb_ipc_suite(void)
     tcase_add_test(tc, unz_compressed_data_ends_early_bad);
     tcase_add_test(tc, unz_trailing_bytes_bad);
     tcase_add_test(tc, unz_bad_lengths_and_flags);
+    tcase_add_test(tc, unz_grown_message_decodes);
+    tcase_add_test(tc, unz_len_fits_longest_encoding);
     tcase_add_test(tc, unz_random_corruption_never_crashes);
     suite_add_tcase(s, tc);
 

@@ -17,7 +17,7 @@ enum dir_mode {
     D_OFF,         /* not kdb+: ignored */
 };
 
-#define HDR_WANT 14u   /* header + what kdb_hdr_plausible looks at */
+#define HDR_WANT 14u   /* header + what kdb_hdr_consistent looks at */
 
 /* One direction of one connection. */
 struct kdb_dir {
@@ -540,7 +540,11 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     size_t pl = have < HDR_WANT ? have : HDR_WANT;
     if (st == KDB_OK && pl > h.len)
         pl = (size_t)h.len;    /* the next message's bytes say nothing */
-    if (st == KDB_OK && !kdb_hdr_plausible(hp, pl)) {
+    /* In sync (after a handshake, a confirmed chain or a message read by
+     * its length) any message kdb+ decodes is taken; what only real senders
+     * do (compression that pays) helps to confirm a resync candidate. */
+    bool fits = d->unconfirmed ? kdb_hdr_plausible(hp, pl) : kdb_hdr_consistent(hp, pl);
+    if (st == KDB_OK && !fits) {
         st = KDB_BAD;
         why = d->unconfirmed ? "header after a resync candidate is not plausible"
                              : "payload start does not match the header";

@@ -15,7 +15,9 @@
  *     it (a big message), that candidate is taken unconfirmed: the next
  *     header checks it.
  *
- * Framing: read 8 header bytes (and up to 6 more: kdb_hdr_plausible), then
+ * Framing: read 8 header bytes (and up to 6 more: kdb_hdr_consistent, or
+ * kdb_hdr_plausible for an unconfirmed resync candidate and the header
+ * after it), then
  * count the message's length. Only the first KDB_FRAMER_PREFIX payload bytes
  * are kept (decompressed, for a compressed message, by the streaming
  * decompressor, which stops there); the rest is counted, never stored, so a
@@ -30,7 +32,7 @@
  *
  * Damage: every message that was started gives exactly one row:
  *   - a header that is impossible (kdb_hdr_parse KDB_BAD) or whose payload
- *     start contradicts it (not kdb_hdr_plausible) gives a `bad` row and a
+ *     start contradicts it (not kdb_hdr_consistent) gives a `bad` row and a
  *     resync from the byte after it;
  *   - a message of at most KDB_FRAMER_PREFIX payload bytes is walked whole
  *     (kdb_obj_size): an object shorter than the header's length means a

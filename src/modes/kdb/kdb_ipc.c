@@ -196,7 +196,21 @@ static bool payload_start_ok(const uint8_t *q, size_t k, uint64_t plen,
     return count * atom_size(t) == plen - 6;
 }
 
-bool kdb_hdr_plausible(const uint8_t *p, size_t n)
+/* With the decompressor in kdb_ipc.h; the header checks below use it too. */
+bool kdb_unz_len_fits(uint64_t ulen, uint64_t clen)
+{
+    if (ulen < KDB_HDR_LEN + 1)
+        return false;
+    /* An item reads at most the bytes it writes (a literal 1 for 1, a
+     * back-reference 2 for at least 2), and a flag byte is read before
+     * each 8 items, only when an item follows (c.java uncompress). */
+    uint64_t out = ulen - KDB_HDR_LEN;
+    return clen <= KDB_HDR_LEN + 4 + out + (out + 7) / 8;
+}
+
+/* kdb_hdr_consistent(), and with kdb_sends also what kdb+ itself sends:
+ * a compressed message no longer than its uncompressed form. */
+static bool hdr_check(const uint8_t *p, size_t n, bool kdb_sends)
 {
     struct kdb_hdr h;
     if (kdb_hdr_parse(p, n, &h, NULL) != KDB_OK)
@@ -207,14 +221,27 @@ bool kdb_hdr_plausible(const uint8_t *p, size_t n)
                                 h.little);
     if (n >= 12) {
         uint32_t ulen = get_32(p + 8, !h.little);
-        /* compression never grows a message (c.java gives up at half) */
-        if (ulen < KDB_HDR_LEN + 1 || ulen < h.len)
+        if (!kdb_unz_len_fits(ulen, h.len))
+            return false;
+        /* kdb+ keeps a compression only when it pays (c.java gives up at
+         * half), but its decompressor takes a longer one too */
+        if (kdb_sends && ulen < h.len)
             return false;
     }
     /* the table is empty at first: the first two items must be literals */
     if (n >= 13 && (p[12] & 3) != 0)
         return false;
     return n < 14 || kdb_type_valid((int8_t)p[13]);
+}
+
+bool kdb_hdr_consistent(const uint8_t *p, size_t n)
+{
+    return hdr_check(p, n, false);
+}
+
+bool kdb_hdr_plausible(const uint8_t *p, size_t n)
+{
+    return hdr_check(p, n, true);
 }
 
 /* The k < 8 first bytes of a header do not rule it out. */
@@ -354,6 +381,12 @@ enum kdb_status kdb_unz_feed(struct kdb_unz *z, const uint8_t *in, size_t n,
                 break;
             }
             z->ulen = ulen;
+            if (!kdb_unz_len_fits(ulen, z->clen)) {
+                /* found now, not only once the whole payload is decoded
+                 * (never, for a payload beyond the caller's buffer) */
+                unz_fail(z, KDB_BAD, "bytes left after the compressed data");
+                break;
+            }
             continue;
         }
         if (z->s >= z->ulen) {                  /* whole payload decoded */

@@ -38,10 +38,16 @@
  *    the header}. Flag 2 (compressed with an 8-byte uncompressed length) and a
  *    non-zero byte 3 (length high byte, capability 5/6) are the >2 GB forms
  *    known only from one third-party source: KDB_UNSUPPORTED, length still
- *    filled. kdb_hdr_plausible() adds the payload's first bytes (a valid q
+ *    filled. kdb_hdr_consistent() adds the payload's first bytes (a valid q
  *    type; an atom's exact size; a vector's attribute <= 4 and a count that
- *    fits; for a compressed message a sane uncompressed length, two leading
- *    literals and a valid type at offset 13); kdb_find_chain() uses it to find
+ *    fits; for a compressed message an uncompressed length of at least 9
+ *    that its wire length can decode to (kdb_unz_len_fits), two leading
+ *    literals and a valid type at offset 13): what every message a kdb+
+ *    decoder takes passes, so a framing in sync uses it. kdb_hdr_plausible()
+ *    adds what kdb+ itself always sends: a compressed message no longer
+ *    than its uncompressed form (kdb+ keeps a compression only when it
+ *    pays; a longer one is legal, its decompressor takes it, but a search
+ *    without it finds more false headers). kdb_find_chain() uses it to find
  *    a message boundary in a stream picked up mid-connection: a plausible
  *    header whose length lands on another plausible header of the same byte
  *    order, `need` times, or (after two headers) exactly on the end of the
@@ -58,9 +64,12 @@
  *    arbitrary chunks (an item split across chunks is kept in the struct).
  *    The state is ~1.1 KiB plus the caller's K bytes; nothing is allocated.
  *    What is not decoded past K cannot be checked either. Errors (KDB_BAD):
- *    ulen < 9, reference to a never-set slot, a copy past ulen, compressed
- *    bytes ending before ulen output bytes, and (when the whole payload fits
- *    in K) compressed bytes left over after ulen output bytes.
+ *    ulen < 9, a wire length longer than any encoding of ulen bytes
+ *    (kdb_unz_len_fits: found at once, whatever K), reference to a
+ *    never-set slot, a copy past ulen, compressed bytes ending before ulen
+ *    output bytes, and (when the whole payload fits in K) compressed bytes
+ *    left over after ulen output bytes. ulen may be below the wire length
+ *    (a compression that did not pay): c.java's uncompress takes it too.
  *
  * 4. Payload summary (serialization). kdb_summarise() walks the serialized q
  *    object in the first `n` bytes of a payload whose full length is `total`
@@ -165,7 +174,12 @@ enum kdb_status kdb_hdr_parse(const uint8_t *p, size_t n, struct kdb_hdr *h,
                               const char **reason);
 
 /* A header that parses KDB_OK and, when the bytes are present, is followed by
- * a plausible payload start (see top comment). */
+ * a payload start that agrees with it (see top comment): any message kdb+
+ * decodes passes. For a framing in sync. */
+bool kdb_hdr_consistent(const uint8_t *p, size_t n);
+
+/* kdb_hdr_consistent() and what kdb+ itself always sends (see top comment).
+ * For a search of message boundaries. */
 bool kdb_hdr_plausible(const uint8_t *p, size_t n);
 
 /* True for a type byte that can start a serialized q object on the wire. */
@@ -203,6 +217,11 @@ struct kdb_unz {
     enum kdb_status st;   /* KDB_TRUNCATED while more input is needed */
     const char *reason;
 };
+
+/* A compressed message of clen wire bytes (header included) can decode to
+ * ulen bytes (header included): ulen >= 9 and clen at most ulen's longest
+ * encoding, every item a literal (12 + (ulen - 8) + ceil((ulen - 8) / 8)). */
+bool kdb_unz_len_fits(uint64_t ulen, uint64_t clen);
 
 /* Prepare to decode the message whose header is h (h->compressed == 1) into
  * out[0..cap). Fails (KDB_BAD/UNSUPPORTED) when h is not a compressed
