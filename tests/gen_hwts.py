@@ -29,6 +29,9 @@ import struct
 import sys
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_linkcols import pw_control_word  # noqa: E402  (the pseudowire rule's model)
+
 COLS = "frame,time,src,dest,srcport,destport,protocol,length,len,caplen,hwtime,hwdev,hwport,hash"
 BASE = 1589458202          # 2020-05-14 12:10:02 UTC
 
@@ -478,6 +481,15 @@ def cases_encap(trailer, name):
     b, hw = tr()
     add(mac + b"\x88\x70" + SNAP_IPV4 + ip + b, None, ip=ip, udp_len=n, ip_off=22,
         note="Ethertype 0x8870 LLC/SNAP")
+    # a pseudowire without a control word, the inner destination beginning
+    # with a 0 nibble: gen_linkcols.py's model of the control word rule
+    # tells where the inner frame starts (tshark reads it so too: both OUIs
+    # are in its database)
+    b, hw = tr()
+    pw = bytes.fromhex("001b21000001000c29000002") + b"\x08\x00" + ip
+    cw = 4 if pw_control_word(pw) else 0
+    add(mac + b"\x88\x47" + mpls(16, 1) + pw + b, hw, ip=ip, udp_len=n, ip_off=32 + cw,
+        note="MPLS pseudowire without a control word")
     return recs
 
 

@@ -10,6 +10,9 @@ the reviewed analysis_reconnect_flows.out) by this script's own window rule.
 
     python3 tests/gen_linkcols.py [OUTDIR]   (default: <repo>/testdata)
     python3 tests/gen_linkcols.py --table    print the golden.tsv lines
+    python3 tests/gen_linkcols.py --tshark   check the pseudowire cases'
+                                             readings against tshark 4.0
+                                             (needs tshark; run by hand)
 
 Deterministic: two runs write the same bytes.
 """
@@ -140,30 +143,142 @@ def eth_frames():
     return F
 
 
+# ------------------------------------------------------------ pseudowires
+# An Ethernet pseudowire over MPLS (RFC 4448) whose first nibble after the
+# bottom label is 0 may start with a control word (RFC 4385) or, without
+# one, with a destination address beginning with a 0 nibble. The rule of
+# README "Inputs", modelled here on its own: without a control word when
+# that reading of the bytes finds a network layer and the reading after a
+# control word does not, or when both do and the control word's reserved
+# bits (4-15, RFC 4448 section 4.6) are not 0; a network layer is, past at
+# most 20 VLAN tags, an Ethertype pcap2kdb follows (for IPv4 and IPv6,
+# with a header of that version after it).
+
+PW_TAG_TYPES = (0x8100, 0x88A8, 0x9100)
+PW_MAX_TAGS = 20
+# Ethertype -> the IP version its header must have (None: any bytes)
+PW_NETWORK_TYPES = {0x0800: 4, 0x86DD: 6, 0x0806: None, 0x8847: None, 0x8848: None,
+                    0x8864: None, 0x8870: None, 0x894F: None, 0x88E5: None, 0xD28B: None}
+
+
+def pw_network_frame(f):
+    i = 12
+    for _ in range(PW_MAX_TAGS + 1):
+        if len(f) < i + 2 or struct.unpack("!H", f[i:i + 2])[0] not in PW_TAG_TYPES:
+            break
+        i += 4
+    else:
+        return False
+    if len(f) < i + 2:
+        return False
+    t = struct.unpack("!H", f[i:i + 2])[0]
+    if t not in PW_NETWORK_TYPES:
+        return False
+    v = PW_NETWORK_TYPES[t]
+    return v is None or (len(f) > i + 2 and f[i + 2] >> 4 == v)
+
+
+def pw_control_word(pw):
+    """Whether pcap2kdb reads a control word at the start of pw (first
+    nibble 0)."""
+    if not pw_network_frame(pw):
+        return True
+    if not pw_network_frame(pw[4:]):
+        return False
+    return struct.unpack("!H", pw[:2])[0] & 0x0FFF == 0
+
+
 def pw_frames():
-    """Ethernet pseudowires over MPLS: after the bottom label a first nibble
-    of 0 is a control word, then the Ethernet frame (RFC 4385, RFC 4448).
-    Both frames are ones tshark 4.0 reads otherwise, as its
-    manufacturer-database heuristic decides (README "Compared with
-    tshark")."""
+    """Ethernet pseudowires over MPLS, with and without a control word,
+    their first nibble 0 either way. Each case: the bytes after the labels,
+    whether they begin with a control word, the row read the right way
+    round and the row read the other way (only where the rule cannot tell),
+    and the reading tshark 4.0.17 takes (packet-pw-eth.c: without a control
+    word when the first 6 bytes and the next 6 both begin with an OUI of its
+    manufacturer database; README "Compared with tshark")."""
     labels = struct.pack("!II", 0x0DE89040, 0xCA4FE140)   # S on the second
-    # README's example: control word 00 00 00 00, then a frame whose first
-    # 12 bytes, read from the control word on, begin with registered OUIs
-    # (00:00:00, 40:1b:5f): tshark takes them for the addresses, no IP
-    dst, src = bytes.fromhex("022f401b5f5d"), bytes.fromhex("528b3e546b2d")
     u = ipv4("192.168.7.7", "172.16.1.5", 17, udp(9999, 43907))
+    da, sa = bytes.fromhex("001b21000001"), bytes.fromhex("000c29000002")
+    ip_row = (sa, da, "0x0800", "UDP")
+    cases = []     # (note, pw bytes, has control word, right row, wrong row, tshark cw)
+    # README's example (an audit's capture): control word 00 00 00 00, then
+    # a frame whose first 12 bytes, read from the control word on, begin
+    # with registered OUIs (00:00:00, 40:1b:5f): tshark takes them for the
+    # addresses, no IP. Without a control word the Ethertype would be
+    # 3e 54: a control word.
+    dst, src = bytes.fromhex("022f401b5f5d"), bytes.fromhex("528b3e546b2d")
     inner = eth(dst, src, 0x88A8, vlan(0x8000, 0x8100, vlan(0x80C8, 0x0800, u)))
-    F = [(eth(bytes.fromhex("02bc10ce9926"), bytes.fromhex("007db39c36a3"), 0x8847,
-              labels + b"\0" * 4 + inner), src, dst, "0x0800", "UDP")]
-    # no control word, the inner destination address beginning with a 0
-    # nibble: its first 4 bytes are read as the control word, the next 12
-    # as the addresses, and the IPv4 total length as an 802.3 length (LLC,
-    # no Ethertype past MPLS's); tshark, finding both OUIs (00:1b:21,
-    # 00:0c:29) registered, reads the frame without one
-    inner = eth(bytes.fromhex("001b21000001"), bytes.fromhex("000c29000002"), 0x0800, u)
-    F.append((eth(MAC_B, MAC_A, 0x8847, labels + inner), inner[10:16], inner[4:10],
-              "0x8847", "LLC"))
-    return F
+    cases.append(("control word, destination 02:2f:...", b"\0" * 4 + inner, True,
+                  (src, dst, "0x0800", "UDP"), None, False))
+    # no control word, destination 00:1b:21: Ethertype IPv4 and a version 4
+    # header; after a control word the "Ethertype" would be the IPv4 total
+    # length (00 30). tshark finds both OUIs registered
+    cases.append(("no control word, destination 00:1b:21:...",
+                  eth(da, sa, 0x0800, u), False, ip_row, None, False))
+    # the same with locally administered addresses: tshark finds no OUI and
+    # reads a control word (no IP)
+    cases.append(("no control word, destination 02:00:00:...",
+                  eth(bytes.fromhex("020000000001"), bytes.fromhex("020000000002"), 0x0800, u),
+                  False, (bytes.fromhex("020000000002"), bytes.fromhex("020000000001"),
+                          "0x0800", "UDP"), None, True))
+    # control word, then 802.1Q tag 100 before IPv4; without one the
+    # Ethertype would be 00 0c (the source address's bytes 2-3)
+    cases.append(("control word, 802.1Q tag", b"\0" * 4 + eth(da, sa, 0x8100, vlan(100, 0x0800, u)),
+                  True, ip_row, None, True))
+    # no control word, an 802.1Q tag (100) before IPv4: after a control
+    # word the Ethertype would be IPv4's too (the tag is as long as a
+    # control word), so the would-be control word's reserved bits decide:
+    # 0x01b (00:1b:21) is no control word
+    tagged = vlan(100, 0x0800, u)
+    cases.append(("no control word, 802.1Q tag", eth(da, sa, 0x8100, tagged), False, ip_row,
+                  None, False))
+    # the same to 00:00:5e:00:01:01 (a VRRP router): the reserved bits are
+    # 0, so a control word, the addresses read from bytes 4 and 10 and no
+    # tag; tshark finds both OUIs registered
+    vrrp = bytes.fromhex("00005e000101")
+    pw = eth(vrrp, sa, 0x8100, tagged)
+    cases.append(("no control word, 802.1Q tag, destination 00:00:5e:...", pw, False,
+                  (sa, vrrp, "0x0800", "UDP"), (pw[10:16], pw[4:10], "0x0800", "UDP"), False))
+    # a control word with a sequence number (RFC 4385: flags 0, length 0,
+    # sequence 0x1234)
+    cases.append(("control word, sequence 0x1234", b"\x00\x00\x12\x34" + eth(da, sa, 0x0800, u),
+                  True, ip_row, None, True))
+    # no control word, an 802.3 frame (STP to 01:80:c2:00:00:00, LLC
+    # 42 42 03): neither reading finds a network layer, so a control word,
+    # as the RFC says: the addresses are read from bytes 4 and 10, the
+    # "length" 03 00 then gives LLC 00 (no Ethertype past MPLS's). tshark
+    # does the same (01:80:c2 is no OUI of its database)
+    llc = b"\x42\x42\x03" + b"\0" * 35
+    stp = eth(bytes.fromhex("0180c2000000"), sa, len(llc), llc)
+    cases.append(("no control word, 802.3 STP", stp, False,
+                  (sa, bytes.fromhex("0180c2000000"), "0x8847", "STP"),
+                  (stp[10:16], stp[4:10], "0x8847", "LLC"), True))
+    # no control word, IPv6 whose flow label 0x00800 puts 08 00 at bytes
+    # 16-17: after a control word an Ethertype IPv4, but the byte after it
+    # (the payload length's, 00) is no version 4 header
+    v6 = struct.pack("!IHBB16s16s", 6 << 28 | 0x00800, 8, 17, 64,
+                     ipaddress.IPv6Address("2001:db8::1").packed,
+                     ipaddress.IPv6Address("2001:db8::2").packed) + udp(5000, 53)
+    cases.append(("no control word, IPv6, flow label 0x00800", eth(da, sa, 0x86DD, v6), False,
+                  (sa, da, "0x86dd", "UDP"), None, False))
+    # control word, and a source address 02:00:08:00:45:02 that, read
+    # without one, gives Ethertype IPv4 and a version 4 byte too: both
+    # readings find a network layer, so a control word
+    sa2 = bytes.fromhex("020008004502")
+    cases.append(("control word, both readings IPv4", b"\0" * 4 + eth(da, sa2, 0x0800, u), True,
+                  (sa2, da, "0x0800", "UDP"), None, True))
+    # no control word, ARP to 00:1b:21
+    cases.append(("no control word, ARP", eth(da, sa, 0x0806, ARP), False,
+                  (sa, da, "0x0806", "ARP"), None, False))
+    F = []
+    for note, pw, cw, right, wrong, _ in cases:
+        assert pw[0] >> 4 == 0, note
+        row = right if pw_control_word(pw) == cw else wrong
+        assert row is not None, note
+        outer = eth(bytes.fromhex("02bc10ce9926"), bytes.fromhex("007db39c36a3"), 0x8847,
+                    labels + pw) if not F else eth(MAC_B, MAC_A, 0x8847, labels + pw)
+        F.append((outer,) + row)
+    return F, cases
 
 
 def sll_frame(hatype, halen, addr, proto, payload):
@@ -342,7 +457,35 @@ TIME_FORMS = ("a q timestamp (2024.01.02D10:00:00.123456789, or shorter: 2024.01
               "2024.01.02D10:00) or seconds since 1970 (1704189600.5)")
 
 
+def tshark_check():
+    """Runs tshark over the pseudowire capture: each case's control word
+    reading (pwethcw or pwethnocw) must be the one recorded; prints whether
+    pcap2kdb's (this script's rule) and tshark's agree."""
+    import subprocess
+    import tempfile
+    frames, cases = pw_frames()
+    recs, lt, _ = link_case("linkcols_pw", frames, 1)
+    with tempfile.NamedTemporaryFile(suffix=".pcap") as f:
+        f.write(pcap_bytes(recs, lt))
+        f.flush()
+        out = subprocess.run(["tshark", "-n", "-r", f.name, "-T", "fields", "-e",
+                              "frame.protocols"], capture_output=True, text=True,
+                             check=True).stdout.split("\n")
+    bad = 0
+    for i, (note, pw, cw, _, _, tshark_cw) in enumerate(cases):
+        got = "pwethcw" in out[i].split(":")
+        ours = pw_control_word(pw)
+        if got != tshark_cw:
+            bad += 1
+        print("%2d %-54s pcap2kdb %s, tshark %s: %s%s" % (
+            i + 1, note, "right" if ours == cw else "wrong", "right" if got == cw else "wrong",
+            "agree" if ours == got else "differ", "" if got == tshark_cw else " (NOT AS RECORDED)"))
+    return 1 if bad else 0
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--tshark":
+        sys.exit(tshark_check())
     if len(sys.argv) > 1 and sys.argv[1] == "--table":
         outdir, table = None, True
     else:
@@ -355,7 +498,7 @@ def main():
                              ("linkcols_sll", sll_frames(False), 113),
                              ("linkcols_sll2", sll_frames(True), 276),
                              ("linkcols_raw", raw_frames(), 101),
-                             ("linkcols_pw", pw_frames(), 1)):
+                             ("linkcols_pw", pw_frames()[0], 1)):
         recs, lt, rows = link_case(name, frames, lt)
         captures[name + ".pcap"] = pcap_bytes(recs, lt)
         cases.append((name, name, 0, "--columns " + LINK_COLS, rows, None))

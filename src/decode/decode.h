@@ -50,6 +50,9 @@ void decode_ethertype(uint16_t type, const uint8_t *p, size_t caplen, size_t rep
 /* An MPLS label stack, then what its bottom carries; for links that name
  * MPLS by their own code rather than by an Ethertype. */
 void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* Behind the bottom label, at a first nibble of 0 (an Ethernet pseudowire,
+ * RFC 4448): the control word's length, 4 or 0 (decode_link.c). */
+size_t mpls_pw_control_word_len(const uint8_t *p, size_t caplen);
 
 /* An Ethernet II or 802.3 frame without FCS (also inside tunnels). */
 void decode_ethernet(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);

@@ -47,6 +47,8 @@
 #define NULL_HEADER_LEN 4
 #define MPLS_LABEL_LEN 4
 #define MPLS_CONTROL_WORD_LEN 4   /* a pseudowire's (RFC 4385) */
+/* its first 16 bits after the 0 nibble: reserved, sent as 0 (RFC 4448 4.6) */
+#define MPLS_CONTROL_WORD_RESERVED 0x0FFF
 #define ETHERTYPE_MACSEC 0x88E5
 #define ETHERTYPE_JUMBO_LLC 0x8870 /* an 802.2 LLC header follows (jumbo frames) */
 #define MACSEC_TCI_SC 0x20     /* an 8-byte SCI follows the packet number */
@@ -128,21 +130,88 @@ static int decode_macsec(const uint8_t *p, size_t caplen, size_t reported, struc
                          int depth);
 
 
+/* Whether an Ethertype leads decode_ethertype to a network layer: the
+ * types its switch follows (VLAN tags aside), and ARP, a network layer of
+ * its own. Keep in step with decode_ethertype. */
+static int ethertype_reaches_network(uint16_t type)
+{
+    switch (type) {
+    case ETHERTYPE_IPV4:
+    case ETHERTYPE_IPV6:
+    case ETHERTYPE_ARP:
+    case ETHERTYPE_ARISTA:
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MC:
+    case ETHERTYPE_JUMBO_LLC:
+    case ETHERTYPE_PPPOE_SESSION:
+    case ETHERTYPE_NSH:
+    case ETHERTYPE_MACSEC:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_vlan_ethertype(uint16_t type)
+{
+    return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD;
+}
+
+/* Whether the bytes at p read as an Ethernet frame carrying a network
+ * layer: past its VLAN tags (at most VLAN_MAX_TAGS, beyond which the
+ * decoders stop), an Ethertype that reaches one, and for IPv4 and IPv6 a
+ * header of that version (the bytes after a wrong reading hold no such
+ * header but by chance). */
+static int reads_as_network_frame(const uint8_t *p, size_t caplen)
+{
+    size_t off = ETHER_HEADER_LEN - 2;
+    for (int tags = 0; caplen >= off + 2 && is_vlan_ethertype(get_be16(p + off)); tags++) {
+        if (tags == VLAN_MAX_TAGS)
+            return 0;
+        off += VLAN_TAG_LEN;
+    }
+    if (caplen < off + 2)
+        return 0;
+    uint16_t type = get_be16(p + off);
+    off += 2;
+    if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6)
+        return caplen > off && p[off] >> 4 == (type == ETHERTYPE_IPV4 ? 4 : 6);
+    return ethertype_reaches_network(type);
+}
+
+/* An Ethernet pseudowire (RFC 4448), p at what follows the bottom label,
+ * whose first nibble is 0: the length of its control word, 4 or 0. RFC
+ * 4385's first-nibble rule says a control word; RFC 4448 leaves the
+ * control word optional, and without one the frame's destination address
+ * begins there, often with a 0 nibble (00:1b:21:..., any locally
+ * administered 02:...). So the frame is read without a control word when
+ * only that reading finds a network layer (reads_as_network_frame: its
+ * Ethertype at bytes 12-13, past VLAN tags, against the one at bytes
+ * 16-17 after a control word), after one when only that one does or
+ * neither does. Both do when a frame without a control word carries a
+ * VLAN tag (a tag is as long as a control word: after one, the next
+ * Ethertype falls where the first reading's does) or by chance; then the
+ * bits a control word would have reserved (4-15: sent as 0, RFC 4448
+ * section 4.6) decide: a destination 00:1b:21:... sets them (no control
+ * word), 00:00:5e:... does not (misread, the IP packet the same).
+ * Wireshark 4.0 decides by its manufacturer database instead
+ * (packet-pw-eth.c, dissect_pw_eth_heuristic()); README, "Compared with
+ * tshark". Shared with hwts.c's search for a trailer. */
+size_t mpls_pw_control_word_len(const uint8_t *p, size_t caplen)
+{
+    if (caplen <= MPLS_CONTROL_WORD_LEN || !reads_as_network_frame(p, caplen))
+        return MPLS_CONTROL_WORD_LEN;
+    if (!reads_as_network_frame(p + MPLS_CONTROL_WORD_LEN, caplen - MPLS_CONTROL_WORD_LEN))
+        return 0;
+    return get_be16(p) & MPLS_CONTROL_WORD_RESERVED ? 0 : MPLS_CONTROL_WORD_LEN;
+}
+
 /* MPLS labels (RFC 3032) until the bottom-of-stack bit; what follows is
  * told by its first nibble, as RFC 4385 and RFC 4928 lay out and
- * packet-mpls.c reads it: 4 or 6 an IP packet; 0 a pseudowire control
- * word, then an Ethernet frame (an Ethernet pseudowire, RFC 4448); any
- * other (1: RFC 5586's associated channel) no IP.
- * Wireshark 4.0 decides a 0 otherwise (packet-pw-eth.c,
- * dissect_pw_eth_heuristic): when looks_like_plain_eth() finds an OUI of
- * its manufacturer database at the start of both the first and the next 6
- * bytes, it reads an Ethernet frame without a control word, and only
- * failing that a control word. pcap2kdb has no such database and keeps to
- * the RFC's rule, so the two differ when both do begin with a registered
- * OUI: a control word and inner addresses that happen to (tshark misreads
- * the frame), or a pseudowire without a control word (RFC 4448 leaves it
- * optional) whose inner destination address begins with a 0 nibble
- * (pcap2kdb misreads it). README, "Compared with tshark". */
+ * packet-mpls.c reads it: 4 or 6 an IP packet; 0 an Ethernet pseudowire
+ * (RFC 4448), with or without a control word as
+ * mpls_pw_control_word_len() decides; any other (1: RFC 5586's associated
+ * channel) no IP. */
 void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
     size_t off = 0;
@@ -153,7 +222,7 @@ void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r
         off += MPLS_LABEL_LEN;
         if (bottom) {
             if (caplen > off && p[off] >> 4 == 0) {
-                off += MPLS_CONTROL_WORD_LEN;
+                off += mpls_pw_control_word_len(p + off, caplen - off);
                 if (caplen >= off)
                     decode_ethernet(p + off, caplen - off, size_after(reported, off), r, depth + 1);
                 return;

@@ -35,7 +35,6 @@
  * from 0x0600 a type (Wireshark shows the values between as invalid). */
 #define IEEE8023_MAX_LEN 1500
 #define MPLS_LABEL_LEN 4
-#define MPLS_CONTROL_WORD_LEN 4
 
 static const struct { const char *name; unsigned mask; } hwts_names[] = {
     { "metamako", HWTS_METAMAKO }, { "exablaze", HWTS_EXABLAZE }, { "expcap", HWTS_EXPCAP },
@@ -272,7 +271,8 @@ static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off)
  *   is not read; 802.1ad tags are not counted), Arista headers and
  *   MPLS labels (packet-mpls.c shrinks its data to the IP packet's "so that
  *   ethernet trailer is detected"); behind an MPLS pseudowire (control
- *   word, Ethernet frame, as decode_mpls takes it), the inner frame's.
+ *   word or none, as decode_mpls decides, and the Ethernet frame), the
+ *   inner frame's.
  * - An ARP packet, by its address lengths (RFC 826).
  * - An 802.3 frame (a length, not a type: LLC, SNAP included, whatever it
  *   carries), by that length; one running past the frame leaves no
@@ -321,7 +321,8 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
             if (!bottom || caplen <= off)
                 return 0;
             if (p[off] >> 4 == 0) {
-                off += MPLS_CONTROL_WORD_LEN + ETHER_ADDRS_LEN; /* the inner frame's type */
+                /* a pseudowire: the inner frame's type */
+                off += mpls_pw_control_word_len(p + off, caplen - off) + ETHER_ADDRS_LEN;
                 continue;
             }
             return ip_packet_end(p, caplen, off);

@@ -905,6 +905,64 @@ START_TEST(unknown_link_type_fills_nothing)
 }
 END_TEST
 
+/* An Ethernet pseudowire behind MPLS, first nibble 0: no control word when
+ * only the frame read from its first byte reaches a network layer; when
+ * the one read after 4 bytes does too, a control word unless its reserved
+ * bits 4-15 are set. The edges of those readings. */
+START_TEST(mpls_pseudowire_control_word_by_structure)
+{
+    uint8_t f[14 + 4 * 22 + 24];
+    const uint8_t macs[12] = { 0x00, 0x1b, 0x21, 0, 0, 1, 0x00, 0x0c, 0x29, 0, 0, 2 };
+    memset(f, 0, sizeof f);
+    memcpy(f, macs, sizeof macs);
+    f[12] = 0x08, f[13] = 0x00, f[14] = 0x45;
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 0);
+    /* the version byte not captured: not shown to be IPv4 */
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, 14), 4);
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, 15), 0);
+    /* a version 6 header behind 0x0800 is no IPv4 one */
+    f[14] = 0x60;
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 4);
+    /* nothing, or too little for an Ethertype */
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, 0), 4);
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, 13), 4);
+    /* an 802.1Q tag before IPv4: after a control word the Ethertype is
+     * IPv4's too, so the reserved bits decide: 0x01b set (00:1b:21), then
+     * none (00:00:5e) */
+    const uint8_t tag[] = { 0x81, 0x00, 0, 100, 0x08, 0x00, 0x45 };
+    memcpy(f + 12, tag, sizeof tag);
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 0);
+    f[1] = 0x00, f[2] = 0x5e;
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 4);
+    f[0] = 0x01;   /* 01:00:5e, an IPv4 multicast address */
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 0);
+    memcpy(f, macs, sizeof macs);
+    /* 802.1ad, 802.1Q, then MPLS */
+    const uint8_t tags[] = { 0x88, 0xa8, 0, 1, 0x81, 0x00, 0, 2, 0x88, 0x47 };
+    memcpy(f + 12, tags, sizeof tags);
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 0);
+    /* 20 VLAN tags before IPv4 are read past, 21 are not */
+    for (int n = 20; n <= 21; n++) {
+        for (int i = 0; i < n; i++)
+            f[12 + 4 * i] = 0x81, f[13 + 4 * i] = 0x00, f[14 + 4 * i] = 0, f[15 + 4 * i] = 5;
+        f[12 + 4 * n] = 0x08, f[13 + 4 * n] = 0x00, f[14 + 4 * n] = 0x45;
+        ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), n == 20 ? 0 : 4);
+    }
+    /* a control word 00 00 00 00, then a frame: whatever the other reading */
+    memset(f, 0, sizeof f);
+    memcpy(f + 4, macs, sizeof macs);
+    f[16] = 0x08, f[17] = 0x06;                /* after a control word: ARP */
+    f[12] = 0x88, f[13] = 0x64;                /* without one: PPPoE session */
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 4);
+    f[12] = 0x88, f[13] = 0xcc;                /* without one: LLDP, not followed */
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 4);
+    /* an 802.3 length after a control word, ARP without one */
+    f[16] = 0x00, f[17] = 0x2e;
+    f[12] = 0x08, f[13] = 0x06;
+    ck_assert_uint_eq(mpls_pw_control_word_len(f, sizeof f), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("decode");
@@ -942,6 +1000,7 @@ int main(void)
     tcase_add_test(tc, icmp_error_quote_is_marked_and_decoded_apart);
     tcase_add_test(tc, icmp_quote_ends_with_the_ip_datagram_not_the_frame);
     tcase_add_test(tc, icmp_rfc4884_length_cuts_the_quote_as_wireshark);
+    tcase_add_test(tc, mpls_pseudowire_control_word_by_structure);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
