@@ -97,6 +97,11 @@ static inline int decode_has_address(const struct row *r)
 /* decode_ip.c */
 void decode_ipv4(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 void decode_ipv6(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
+/* The Jumbo Payload option (RFC 2675) of a hop-by-hop header right after
+ * the IPv6 header at p whose payload length is 0: the payload's length, or
+ * 0 when there is none (or it is not above 65535, which the RFC calls an
+ * error and leaves to the frame's length here). */
+size_t ipv6_jumbo_length(const uint8_t *p, size_t caplen);
 /* The payload of a datagram reassembled from fragments (ipfrag.c): p holds
  * its first caplen bytes of len; f is the fragment that completed it. */
 void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t caplen,

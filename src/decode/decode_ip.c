@@ -820,16 +820,12 @@ void decode_ip_reassembled(const struct row_frag *f, const uint8_t *p, size_t ca
         ipv6_chain(f->proto, p, caplen, len, 0, caplen >= len, r, f->depth);
 }
 
-/* The Jumbo Payload option (RFC 2675) of a hop-by-hop header right after
- * the IPv6 header whose payload length is 0: the payload's length, or 0
- * when there is none (or it is not above 65535, which the RFC calls an
- * error and leaves to the frame's length here). */
 #define IPV6_OPT_JUMBO_LEN 4
 #define IPV6_JUMBO_MIN 65536u   /* a smaller value is an error (RFC 2675 section 3) */
-static size_t ipv6_jumbo_length(const uint8_t *p, size_t caplen)
+size_t ipv6_jumbo_length(const uint8_t *p, size_t caplen)
 {
     const uint8_t *h = p + IPV6_HEADER_LEN;
-    if (p[6] != IPPROTO_NUM_HOPOPT || caplen < IPV6_HEADER_LEN + 2)
+    if (caplen < IPV6_HEADER_LEN + 2 || p[6] != IPPROTO_NUM_HOPOPT)
         return 0;
     size_t hlen = ((size_t)h[1] + 1) * 8;
     if (caplen < IPV6_HEADER_LEN + hlen)

@@ -31,6 +31,9 @@
 /* The shortest Ethernet frame without its FCS: shorter ones are padded. */
 #define ETH_MIN_FRAME 60
 #define ARP_FIXED_LEN 8
+#define IPV4_MIN_HEADER 20
+#define IPV6_HEADER_LEN 40
+#define IPV6_NEXT_HEADER 6 /* its offset: the last field read here */
 /* IEEE 802.3 3.2.6: a length/type field up to 1500 is the frame's length;
  * from 0x0600 a type (Wireshark shows the values between as invalid). */
 #define IEEE8023_MAX_LEN 1500
@@ -243,20 +246,33 @@ int hwts_expcap(const uint8_t f[EXPCAP_FOOTER_LEN], struct hw_stamp *out)
     return 1;
 }
 
-/* Where the IP datagram at p + off ends, by its length field and its
- * version nibble (as decode_ip_any picks the version); 0 when it is no IP
- * or its length is not one. */
-static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off)
+/* Where the IP datagram at p + off ends, as Wireshark's IP dissectors bound
+ * it (set_actual_length), so that what follows is the trailer; 0 where they
+ * leave it unbounded, so that no trailer is found:
+ * - by its version nibble (as decode_ip_any picks the version), or only
+ *   version 6 after Ethertype 0x86DD (packet-ipv6.c declines another, as
+ *   decode_ethertype does);
+ * - IPv4 by its total length, except a header tshark calls bogus (a header
+ *   length below 5 words, or above the total length: packet-ip.c returns
+ *   before it trims its data) and a total length of 0 (TCP segmentation
+ *   offload: the frame's);
+ * - IPv6 by 40 + its payload length, or a Jumbo Payload option's length;
+ *   a payload length of 0 without one is Linux's BIG TCP, to the frame's
+ *   end (decode_ipv6). */
+static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off, int ipv6_only)
 {
-    if (caplen < off + 6)
+    if (caplen < off + IPV6_NEXT_HEADER + 1)
         return 0;
-    if (p[off] >> 4 == 4) {
-        size_t total = get_be16(p + off + 2);
-        return total >= 20 ? off + total : 0;
+    const uint8_t *ip = p + off;
+    if (ip[0] >> 4 == 4 && !ipv6_only) {
+        size_t hlen = (size_t)(ip[0] & 0x0F) * 4, total = get_be16(ip + 2);
+        return hlen >= IPV4_MIN_HEADER && total >= hlen ? off + total : 0;
     }
-    if (p[off] >> 4 == 6) {
-        size_t plen = get_be16(p + off + 4);
-        return plen ? off + 40 + plen : 0;
+    if (ip[0] >> 4 == 6) {
+        size_t plen = get_be16(ip + 4);
+        if (plen == 0)
+            plen = ipv6_jumbo_length(ip, caplen - off);
+        return plen ? off + IPV6_HEADER_LEN + plen : 0;
     }
     return 0;
 }
@@ -325,7 +341,7 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
                 off += mpls_pw_control_word_len(p + off, caplen - off) + ETHER_ADDRS_LEN;
                 continue;
             }
-            return ip_packet_end(p, caplen, off);
+            return ip_packet_end(p, caplen, off, 0);
         }
         case ETHERTYPE_ARP:
             /* hardware type, protocol type, their lengths, opcode, then
@@ -335,7 +351,7 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
             return off + ARP_FIXED_LEN + 2 * ((size_t)p[off + 4] + p[off + 5]);
         case ETHERTYPE_IPV4:
         case ETHERTYPE_IPV6:
-            return ip_packet_end(p, caplen, off);
+            return ip_packet_end(p, caplen, off, type == ETHERTYPE_IPV6);
         default:
             return 0;
         }

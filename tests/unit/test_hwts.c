@@ -3,6 +3,7 @@
  * Wireshark 4.0 dissectors (expcap: exact-capture's layout); fingerprints
  * were computed by tests/gen_hwts.py's independent FNV-1a. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
@@ -285,6 +286,43 @@ START_TEST(find_trailer_after_ip_datagram_and_padding)
 }
 END_TEST
 
+/* An IPv6 jumbogram (RFC 2675: payload length 0, a hop-by-hop header with
+ * a Jumbo Payload option of 65,536 + 16 bytes), then a Metamako trailer:
+ * the datagram ends where the option says, as packet-ipv6.c bounds it
+ * (tshark 4.0 shows the stamp); a jumbo length running into the trailer,
+ * or no option (BIG TCP, to the frame's end), leaves none. Too big for a
+ * capture in testdata/. */
+#define JUMBO_PAYLOAD (65536u + 16u)
+START_TEST(find_trailer_after_ipv6_jumbogram)
+{
+    static const uint8_t head[] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x86, 0xdd,
+        0x60, 0, 0, 0, 0, 0, 0 /* hop-by-hop */, 64,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+        59 /* no next header */, 0, 0xc2, 4, 0x00, 0x01, 0x00, 0x10,
+    };
+    size_t len = 14 + 40 + JUMBO_PAYLOAD + sizeof mm_plain;
+    uint8_t *f = calloc(1, len);
+    ck_assert_ptr_nonnull(f);
+    memcpy(f, head, sizeof head);
+    memcpy(f + len - sizeof mm_plain, mm_plain, sizeof mm_plain);
+    reset();
+    hwts_find(HWTS_METAMAKO, LINKTYPE_ETHERNET, f, len, len, REC, &hw);
+    ck_assert(hw.has_time);
+    ck_assert_int_eq(hw.sec, REC + 1);
+    ck_assert_uint_eq(hw.nsec, 123456789);
+    ck_assert_uint_eq(hw.port, 7);
+    f[14 + 40 + 7] = 0x11; /* 4 bytes more: into the trailer */
+    hwts_find(HWTS_METAMAKO, LINKTYPE_ETHERNET, f, len, len, REC, &hw);
+    ck_assert(!hw.has_time);
+    f[14 + 6] = 59; /* no hop-by-hop header: BIG TCP */
+    hwts_find(HWTS_METAMAKO, LINKTYPE_ETHERNET, f, len, len, REC, &hw);
+    ck_assert(!hw.has_time);
+    free(f);
+}
+END_TEST
+
 START_TEST(parse_list_names)
 {
     unsigned m;
@@ -399,6 +437,7 @@ int main(void)
     tcase_add_test(tc, expcap_picoseconds_out_of_range);
     tcase_add_test(tc, expcap_padding_record_has_no_footer);
     tcase_add_test(tc, find_trailer_after_ip_datagram_and_padding);
+    tcase_add_test(tc, find_trailer_after_ipv6_jumbogram);
     tcase_add_test(tc, parse_list_names);
     tcase_add_test(tc, fingerprint_ignores_ttl_checksum_dscp);
     tcase_add_test(tc, fingerprint_ipv6_hop_limit_and_class);
