@@ -20,6 +20,8 @@ Captures (testdata/):
   hwts_ixia.pcap      Ixia/Keysight trailers (recognised by default)
   hwts_arista.pcap    Arista EOS 0xD28B headers (recognised by default)
   hwts_expcap.pcap    exact-capture expcap footers (--hwts expcap)
+  hwts_expcap_over.pcap  expcap footers over frames with an Ixia trailer or
+      an Arista header (--hwts expcap,ixia,arista)
   hwts_ip_end.pcap    Ixia trailers after IP datagrams tshark leaves
       unbounded (bogus IPv4 headers, IPv6 lengths, versions)
   hwts_vlan_*.pcap    trailers and Arista headers after 20 and more VLAN
@@ -481,6 +483,36 @@ def cases_ip_end():
     return recs
 
 
+def cases_expcap_over():
+    """An expcap footer over a frame that carries a trailer or an Arista
+    header (--hwts expcap,ixia,arista): the footer, added last, wins; one
+    that gives no stamp (picoseconds 10^12 or more) hides none of the
+    frame's, which is then given."""
+    recs = []
+    t = BASE
+
+    def add(frame, foot, hw, **kw):
+        recs.append(Rec(frame + foot, t + len(recs), 1000 * len(recs), hw=hw,
+                        origlen=len(frame), **kw))
+
+    ip, n = udp_ip(40, 1)
+    tsv = struct.pack(">II", t + 100, 5)
+    ix = eth(ip) + ixia([(3, tsv)])
+    ar = (b"\x00\x11\x22\x33\x44\x55\x00\x66\x77\x88\x99\xaa" + arista_hdr(0x0010, t + 50, 6) +
+          b"\x08\x00" + ip)
+    add(ix, expcap(t + 20, 123456789012, 1, 2), (t + 20, 123456789, 1, 2), ip=ip, udp_len=n,
+        note="footer over an Ixia trailer")
+    add(ix, expcap(t + 20, 10**12, 1, 2), (t + 100, 5, None, None), ip=ip, udp_len=n,
+        note="footer without a stamp over an Ixia trailer")
+    add(ar, expcap(t + 21, 999, 3, 4), (t + 21, 0, 3, 4), ip=ip, udp_len=n, ip_off=28,
+        note="footer over an Arista header")
+    add(ar, expcap(t + 21, (1 << 40) - 1, 3, 4), (t + 50, 6, None, None), ip=ip, udp_len=n,
+        ip_off=28, note="footer without a stamp over an Arista header")
+    add(eth(ip), expcap(t + 22, 10**12, 5, 6), None, ip=ip, udp_len=n,
+        note="footer without a stamp, nothing else")
+    return recs
+
+
 def mpls(label, bottom, ttl=64):
     return struct.pack(">I", label << 12 | bottom << 8 | ttl)
 
@@ -735,6 +767,7 @@ GOLDEN = [
     ("hwts_expcap", cases_expcap, "--hwts expcap"),
     ("hwts_hash", cases_hash, ""),
     ("hwts_ip_end", cases_ip_end, ""),
+    ("hwts_expcap_over", cases_expcap_over, "--hwts expcap,ixia,arista"),
     ("hwts_encap_ixia", cases_encap_ixia, ""),
     ("hwts_encap_metamako", cases_encap_metamako, "--hwts metamako"),
     ("hwts_encap_exablaze", cases_encap_exablaze, "--hwts exablaze"),
@@ -766,6 +799,15 @@ USAGE = [
      "--hwts metamako"),
     ("hwts_unknown", "pcap2kdb: --hwts 'metamako,cpacket': formats are metamako, exablaze, "
      "expcap, ixia, arista, auto, none\n" + HELP_HINT, "--hwts metamako,cpacket --columns hwtime"),
+    # none beside a format would be ignored
+    ("hwts_none_combined", "pcap2kdb: --hwts 'none,metamako': none cannot be combined with other "
+     "formats\n" + HELP_HINT, "--hwts none,metamako --columns hwtime"),
+    # without such a column every list but expcap alone does nothing, auto
+    # (the default named) and none included
+    ("hwts_auto_no_column", "pcap2kdb: --hwts needs the hwtime, hwdev or hwport column\n" +
+     HELP_HINT, "--hwts auto"),
+    ("hwts_none_no_column", "pcap2kdb: --hwts needs the hwtime, hwdev or hwport column\n" +
+     HELP_HINT, "--hwts none"),
 ]
 
 

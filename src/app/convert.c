@@ -195,8 +195,10 @@ static void input_paused(void *ctx)
 
 /* #17: an expcap footer is cut off the frame whenever expcap is asked for
  * (it is not part of the packet; a padding record has none); a stamp is
- * looked for only when a column shows it. Returns the frame's captured
- * length. */
+ * looked for only when a column shows it. The footer, added last, wins;
+ * one that gives no stamp (picoseconds out of range) hides none of the
+ * frame's, as an out-of-range trailer does not. Returns the frame's
+ * captured length. */
 static size_t hardware_stamp(const struct converter *cv, const struct capture_record *rec,
                              struct row *r)
 {
@@ -204,9 +206,8 @@ static size_t hardware_stamp(const struct converter *cv, const struct capture_re
     r->hw.has_time = r->hw.has_dev = r->hw.has_port = 0;
     if ((cv->hwts & HWTS_EXPCAP) && hwts_expcap_has_footer(caplen, rec->origlen)) {
         caplen -= EXPCAP_FOOTER_LEN;
-        if (cv->hwts_columns)
-            hwts_expcap(rec->data + caplen, &r->hw);
-        return caplen;
+        if (!cv->hwts_columns || hwts_expcap(rec->data + caplen, &r->hw))
+            return caplen;
     }
     if (cv->hwts_columns) {
         size_t reported = rec->origlen > caplen ? rec->origlen : caplen;

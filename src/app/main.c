@@ -525,9 +525,15 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
         o->stats = 1;
         break;
     case OPT_HWTS:
-        if (hwts_parse_list(arg, &o->hwts) != 0)
+        switch (hwts_parse_list(arg, &o->hwts)) {
+        case 0:
+            break;
+        case HWTS_LIST_NONE_COMBINED:
+            return usage_error("--hwts '%s': none cannot be combined with other formats", arg);
+        default:
             return usage_error("--hwts '%s': formats are metamako, exablaze, expcap, ixia, "
                                "arista, auto, none", arg);
+        }
         o->hwts_given = 1;
         break;
     case 'h':
@@ -574,10 +580,10 @@ static int check_option_combinations(struct options *o, const struct option_stat
         return usage_error("%s", err);
     if (ps->data_max_given && !message_mode && !columns_has(&o->cols, COL_DATA))
         return usage_error("%s", "--data-max needs the data column (--columns ...,data)");
-    /* #17: the formats read into columns: without one of them, the option
-     * would do nothing (an expcap footer is cut off the frame in any case) */
-    if (o->hwts_given && (o->hwts & ~(unsigned)HWTS_EXPCAP) &&
-        (o->mode || !columns_need_hwts(&o->cols)))
+    /* #17: the stamps are read into columns: without one of them the option
+     * would do nothing, whatever it names, auto and none included; only
+     * expcap alone does something then (its footer is cut off the frame) */
+    if (o->hwts_given && o->hwts != HWTS_EXPCAP && (o->mode || !columns_need_hwts(&o->cols)))
         return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
     if (!o->publish && (o->layout_set || o->batch || o->retry_for >= 0))
         return usage_error("%s", "--publish-layout, --batch and --retry-for need --publish");

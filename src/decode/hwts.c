@@ -48,6 +48,7 @@ static const struct { const char *name; unsigned mask; } hwts_names[] = {
 int hwts_parse_list(const char *list, unsigned *mask)
 {
     unsigned m = 0;
+    int names = 0, none = 0;
     const char *s = list;
     for (;;) {
         const char *e = strchr(s, ',');
@@ -57,12 +58,17 @@ int hwts_parse_list(const char *list, unsigned *mask)
             if (strlen(hwts_names[i].name) == n && memcmp(hwts_names[i].name, s, n) == 0)
                 break;
         if (i == sizeof hwts_names / sizeof hwts_names[0])
-            return -1;
+            return HWTS_LIST_UNKNOWN;
         m |= hwts_names[i].mask;
+        names++;
+        none |= hwts_names[i].mask == 0;
         if (!e)
             break;
         s = e + 1;
     }
+    /* "none" stands alone: beside a format it would be ignored */
+    if (none && names > 1)
+        return HWTS_LIST_NONE_COMBINED;
     *mask = m;
     return 0;
 }

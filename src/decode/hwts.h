@@ -30,8 +30,9 @@ struct hw_stamp {
     uint32_t dev, port;
 };
 
-/* Parses "metamako", "ixia,arista", "auto", "none"... into a mask; -1 on an
- * unknown name. */
+/* Parses "metamako", "ixia,arista", "auto", "none"... into a mask; 0, or
+ * one of these (mask untouched). */
+enum { HWTS_LIST_UNKNOWN = -1, HWTS_LIST_NONE_COMBINED = -2 };
 int hwts_parse_list(const char *list, unsigned *mask);
 
 /* The stamp of one record, looked for in the formats of mask. p/caplen are

@@ -332,8 +332,16 @@ START_TEST(parse_list_names)
     ck_assert_uint_eq(m, HWTS_IXIA | HWTS_ARISTA);
     ck_assert_int_eq(hwts_parse_list("none", &m), 0);
     ck_assert_uint_eq(m, 0);
-    ck_assert_int_eq(hwts_parse_list("metamak", &m), -1);
-    ck_assert_int_eq(hwts_parse_list("ixia,", &m), -1);
+    ck_assert_int_eq(hwts_parse_list("metamak", &m), HWTS_LIST_UNKNOWN);
+    ck_assert_int_eq(hwts_parse_list("ixia,", &m), HWTS_LIST_UNKNOWN);
+    /* none stands alone: beside a format it would be ignored */
+    m = 99;
+    ck_assert_int_eq(hwts_parse_list("none,metamako", &m), HWTS_LIST_NONE_COMBINED);
+    ck_assert_int_eq(hwts_parse_list("ixia,none", &m), HWTS_LIST_NONE_COMBINED);
+    ck_assert_int_eq(hwts_parse_list("none,none", &m), HWTS_LIST_NONE_COMBINED);
+    ck_assert_uint_eq(m, 99);
+    ck_assert_int_eq(hwts_parse_list("auto,metamako", &m), 0);
+    ck_assert_uint_eq(m, HWTS_IXIA | HWTS_ARISTA | HWTS_METAMAKO);
 }
 END_TEST
 
