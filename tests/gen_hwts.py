@@ -246,6 +246,30 @@ def cases_metamako():
     add(eth(ip6, etype=0x86DD) + metamako(t + 10, 10, 2, 3, tlvs=[mm_tag(0, 5, final=True)]),
         (t + 10, 10, 2, 3), 10, ip=ip6, udp_len=30, src="2001:db8::1", dst="2001:db8::2",
         note="IPv6, one TLV")
+    # Whole trailers whose nanoseconds are 2^31 and more: no stamp (README:
+    # nanoseconds < 10^9). packet-metamako.c keeps them in nstime_t's
+    # signed nsecs, where they are negative and pass its "< 10^9" test.
+    for i, nsec in enumerate([0x80000000, 0xFFFFFFFF]):
+        add(eth(ip) + metamako(t + 11 + i, nsec, 7, 8), None, 11 + i, ip=ip, udp_len=n,
+            tshark="differs: shows nanoseconds %d" % (nsec - (1 << 32)),
+            note="nanoseconds %#x" % nsec)
+    # A final TLV tag claiming 2 data words where only 5 bytes are left
+    # before it (1 byte, then 4): the TLVs run past the trailer's start, no
+    # stamp. packet-metamako.c's unsigned count of the bytes left wraps and
+    # passes its ">= 4" test: tshark shows the stamp.
+    add(eth(ip) + b"\x05" + b"\x00\x00\x05\x02" +
+        struct.pack(">I", mm_tag(1, 0, final=True, extra_words=2)) +
+        struct.pack(">IIBHB", t + 13, 5, 0x02, 7, 8), None, 13, ip=ip, udp_len=n,
+        tshark="differs: TLVs past the trailer's start", note="TLVs past the trailer's start")
+    # IPv6 payload length 0 without a Jumbo Payload option (BIG TCP): the
+    # datagram runs to the frame's end, no trailer. packet-ipv6.c ends it
+    # at the 40-byte header, and the rest, read as the trailer, ends with
+    # the Metamako trailer: tshark shows the stamp.
+    big = bytearray(ip6)
+    big[4:6] = b"\0\0"
+    add(eth(bytes(big), etype=0x86DD) + metamako(t + 14, 14, 2, 3), None, 14, ip=bytes(big),
+        udp_len=30, src="2001:db8::1", dst="2001:db8::2",
+        tshark="differs: IPv6 payload length 0", note="IPv6 payload length 0")
     return recs
 
 
@@ -316,6 +340,17 @@ def cases_ixia():
         bytes([10, 0, 0, 1]) + b"\0" * 6 + bytes([10, 0, 0, 2])
     add(eth(arp, etype=0x0806) + ixia([(3, tsv)]), (t + 100, 987654321, None, None), 7,
         proto="ARP", note="ARP, padded, then the trailer")
+    # 18 TLV bytes, no FCS: a trailer of 23 bytes, its signature, length and
+    # checksum at the end. packet-ixiatrailer.c takes every 23-byte trailer
+    # for 19 bytes and an FCS and looks only there: tshark shows no stamp.
+    add(eth(ip) + ixia([(3, tsv), (1, struct.pack(">H", 1234)), (2, b"\xab\xcd")]),
+        (t + 100, 987654321, None, None), 8, ip=ip, udp_len=n,
+        tshark="differs: 23 bytes taken for 19 and an FCS", note="23 bytes, no FCS")
+    # nanoseconds 10^9 and more: no stamp; tshark shows them
+    for i, nsec in enumerate([1000000000, 0xFFFFFFFF]):
+        add(eth(ip) + ixia([(3, struct.pack(">II", t + 100, nsec))]), None, 9 + i, ip=ip,
+            udp_len=n, tshark="differs: shows nanoseconds %d" % nsec,
+            note="nanoseconds %d" % nsec)
     return recs
 
 
@@ -353,6 +388,12 @@ def cases_arista():
         add(f, (hsec, 999999990 + i, None, None), 8 + i, ip=ip, udp_len=n,
             ip_off=28 if v & 0xF0 == 0x10 else 26, tshark="unknown version",
             note="R3 version %#06x" % v)
+    # nanoseconds 10^9 and more: no stamp (the packet is decoded); tshark
+    # shows them
+    for i, (v, nsec) in enumerate([(0x0010, 1000000000), (0x0020, 0xFFFFFFFF)]):
+        f = dst + src + arista_hdr(v, t + 70, nsec) + b"\x08\x00" + ip
+        add(f, None, 12 + i, ip=ip, udp_len=n, ip_off=28 if v == 0x0010 else 26,
+            tshark="differs: shows nanoseconds %d" % nsec, note="nanoseconds %d" % nsec)
     return recs
 
 

@@ -116,7 +116,12 @@ int hwts_metamako(const uint8_t *t, size_t len, int64_t rec_sec, struct hw_stamp
                 if ((w & METAMAKO_TAG_MASK) == METAMAKO_TAG_SECONDARY)
                     words = ((w >> 6) & 0x3FF) + 1;
                 if (words * 4 > pos) {
-                    ok = 0; /* runs off the frame: Wireshark throws here */
+                    /* runs past the trailer's start: no room for the
+                     * TLVs, no trailer. packet-metamako.c's unsigned
+                     * count of bytes left wraps here, passes its ">= 4"
+                     * test, and tshark 4.0 shows a stamp (README,
+                     * "Compared with tshark") */
+                    ok = 0;
                     break;
                 }
                 pos -= words * 4;
