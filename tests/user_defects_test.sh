@@ -183,6 +183,35 @@ expect "--proto lcp: the LCP row" "frame,protocol
 1,LCP" "$out"
 run --columns frame --proto 'Mobility Header' ppp_lcp.pcap
 expect "--proto 'Mobility Header': accepted, no row here" "0 frame" "$rc $out"
+# ... Cisco HDLC's SLARP and the netlink families too (names the decoders
+# take from the one list --proto reads, src/decode/names.c), in any case
+run --columns frame,protocol,ethertype --proto slarp "$td/lt_chdlc.pcap"
+expect "--proto slarp" "0 frame,protocol,ethertype
+4,SLARP,0x8035" "$rc $out"
+run --columns frame,protocol --proto RARP "$td/lt_chdlc.pcap"
+expect "--proto RARP: a SLARP row is not RARP" "0 frame,protocol" "$rc $out"
+run --columns frame --proto Netlink "$td/linkcols_sll.pcap"
+expect "--proto Netlink" "0 frame 8 12 13 14 16" "$rc $(echo $out)"
+run --columns frame --proto 'NETLINK ROUTE' "$td/linkcols_sll.pcap"
+expect "--proto 'NETLINK ROUTE'" "0 frame 9 11 15" "$rc $(echo $out)"
+run --columns frame --proto 'netlink generic' --proto 'Netlink sock diag' \
+    --proto 'Netlink netfilter' "$td/linkcols_sll.pcap"
+expect "--proto 'netlink generic' and the other families" "0 frame 10" "$rc $(echo $out)"
+run --columns frame --proto 'Netlink foo' "$td/linkcols_sll.pcap"
+expect "--proto 'Netlink foo': refused" "1 pcap2kdb: --proto 'Netlink foo' is not a protocol name (as the protocol column shows it: tcp, udp, icmp, icmpv6, arp...) or number" \
+    "$rc $(head -n 1 err.txt)"
+# --proto 0xhhhh keeps a row that is not IP (its protocol column names no IP
+# protocol: it has no ttl) when the ethertype column shows hhhh or the
+# protocol column is that number: on every capture of testdata/, every link
+# type, for every such value
+for cap in "$td"/*.pcap "$td"/*.pcapng; do
+    "$bin" --threads 1 --columns frame,protocol,ttl,ethertype "$cap" > rows.csv 2> /dev/null
+    for x in $(awk -F, 'NR > 1 && $3 == "" && $2 != "" && $4 != "" { print $4 }' rows.csv | sort -u); do
+        want=$(awk -F, -v x="$x" 'NR > 1 && $3 == "" && $2 != "" && ($4 == x || $2 == x) { print $1 }' rows.csv)
+        got=$("$bin" --threads 1 --columns frame --proto "$x" "$cap" 2> /dev/null | tail -n +2)
+        expect "--proto $x on $(basename "$cap"): the rows whose ethertype column shows it" "$want" "$got"
+    done
+done
 run --flows -c 1 --port 80 --stats flowsc.pcap
 expect "--flows -c 1 --port 80: reading ends at the row (17 records)" "records      17" "$(grep '^records ' err.txt)"
 run --flows -c 2 flowsc.pcap notcap.pcap

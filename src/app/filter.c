@@ -80,10 +80,26 @@ bad:
     return -1;
 }
 
+/* Whether name (any case) is what the protocol column shows for a payload
+ * that is not IP: an Ethertype's name or another link payload's, from the
+ * lists the decoders name them by (names.h). */
+static int link_protocol_name(const char *name)
+{
+    for (unsigned t = 0; t < 65536; t++) {
+        const char *known = ethertype_name((uint16_t)t);
+        if (known && strcasecmp(known, name) == 0)
+            return 1;
+    }
+    for (int p = LINK_PROTO_NONE + 1; p < LINK_PROTO_COUNT; p++)
+        if (strcasecmp(link_proto_name((enum link_proto)p), name) == 0)
+            return 1;
+    return 0;
+}
+
 int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen)
 {
     size_t n = strlen(arg);
-    /* (a space is part of two IANA keywords: "Mobility Header", "ISIS over IPv4") */
+    /* (a space is part of some names: "Mobility Header", "Netlink route") */
     if (n == 0 || n >= FILTER_PROTO_NAME_MAX || strpbrk(arg, ",\t")) {
         snprintf(err, errlen, "--proto '%.60s' is not a protocol name or number", arg);
         return -1;
@@ -91,41 +107,42 @@ int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen
     if (f->n_protos == FILTER_MAX_VALUES)
         return too_many(err, errlen, "--proto");
     unsigned long num;
-    int known = 0;
     if (parse_number(arg, 255, &num) == 0) {
         f->ipproto[num >> 3] |= (uint8_t)(1u << (num & 7));
-        known = 1;
-    } else {
-        for (unsigned p = 0; p < 256; p++) {
-            const char *name = ipproto_name((uint8_t)p);
-            if (name && strcasecmp(name, arg) == 0) {
-                f->ipproto[p >> 3] |= (uint8_t)(1u << (p & 7));
-                known = 1;
-            }
-        }
-        /* 58's IANA keyword; the column shows it as ICMPv6 */
-        if (strcasecmp(arg, "ipv6-icmp") == 0) {
-            f->ipproto[58 >> 3] |= (uint8_t)(1u << (58 & 7));
+        f->n_protos++;
+        return 0;
+    }
+    /* 0xhhhh: an Ethertype by number */
+    if (n == 6 && arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') &&
+        strspn(arg + 2, "0123456789abcdefABCDEF") == 4) {
+        f->ethertype[f->n_ethertypes++] = (uint16_t)strtoul(arg + 2, NULL, 16);
+        f->n_protos++;
+        return 0;
+    }
+    int known = 0;
+    for (unsigned p = 0; p < 256; p++) {
+        const char *name = ipproto_name((uint8_t)p);
+        if (name && strcasecmp(name, arg) == 0) {
+            f->ipproto[p >> 3] |= (uint8_t)(1u << (p & 7));
             known = 1;
-        }
-        /* Names of non-IP payloads, as the protocol column shows them. */
-        if (strcasecmp(arg, "LLC") == 0 || strcasecmp(arg, "STP") == 0)
-            known = 1;
-        if (!known && n == 6 && arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') &&
-            strspn(arg + 2, "0123456789abcdefABCDEF") == 4)
-            known = 1;
-        for (unsigned t = 0; t < 65536 && !known; t++) {
-            const char *name = ethertype_name((uint16_t)t);
-            const char *ppp = ppp_control_name((uint16_t)t);
-            known = (name && strcasecmp(name, arg) == 0) || (ppp && strcasecmp(ppp, arg) == 0);
-        }
-        if (!known) {
-            snprintf(err, errlen, "--proto '%.60s' is not a protocol name (as the protocol "
-                     "column shows it: tcp, udp, icmp, icmpv6, arp...) or number", arg);
-            return -1;
         }
     }
-    memcpy(f->proto_name[f->n_protos++], arg, n + 1);
+    /* 58's IANA keyword; the column shows it as ICMPv6 */
+    if (strcasecmp(arg, "ipv6-icmp") == 0) {
+        f->ipproto[58 >> 3] |= (uint8_t)(1u << (58 & 7));
+        known = 1;
+    }
+    /* a name of both kinds (STP, PTP, QNX) keeps rows of both */
+    if (link_protocol_name(arg)) {
+        memcpy(f->proto_name[f->n_proto_names++], arg, n + 1);
+        known = 1;
+    }
+    if (!known) {
+        snprintf(err, errlen, "--proto '%.60s' is not a protocol name (as the protocol "
+                 "column shows it: tcp, udp, icmp, icmpv6, arp...) or number", arg);
+        return -1;
+    }
+    f->n_protos++;
     return 0;
 }
 
@@ -148,19 +165,22 @@ static int proto_match(const struct filter *f, const struct row *r)
         return (f->ipproto[r->ipproto >> 3] >> (r->ipproto & 7)) & 1;
     if (!(r->present & (HAS_ETHTYPE | HAS_LLCNAME)))
         return 0;
-    /* Non-IP: compare with what the protocol column shows. */
+    /* Not IP. 0xhhhh: the Ethertype the ethertype column shows (Cisco
+     * HDLC's 0x8035 of a SLARP row too), or the one the protocol column
+     * names (ARCnet's ARP has no Ethertype field) */
+    for (int i = 0; i < f->n_ethertypes; i++)
+        if ((r->has_l2type && r->l2type == f->ethertype[i]) ||
+            ((r->present & HAS_ETHTYPE) && r->ethertype == f->ethertype[i]))
+            return 1;
+    if (!f->n_proto_names)
+        return 0;
+    /* a name: what the protocol column shows */
     char text[FIELD_MAX];
     char *end = format_protocol(text, r);
     *end = '\0';
-    for (int i = 0; i < f->n_protos; i++) {
-        const char *name = f->proto_name[i];
-        if (strcasecmp(text, name) == 0)
+    for (int i = 0; i < f->n_proto_names; i++)
+        if (strcasecmp(text, f->proto_name[i]) == 0)
             return 1;
-        /* 0xhhhh: the Ethertype by number, also when the column names it */
-        if ((r->present & HAS_ETHTYPE) && name[0] == '0' && (name[1] == 'x' || name[1] == 'X') &&
-            strlen(name) == 6 && strtoul(name + 2, NULL, 16) == r->ethertype)
-            return 1;
-    }
     return 0;
 }
 

@@ -26,10 +26,14 @@ struct filter {
     int n_ports, n_hosts, n_protos;
     uint16_t port[FILTER_MAX_VALUES];
     struct filter_host host[FILTER_MAX_VALUES];
-    /* --proto: IP protocol numbers as a bitmap, and the names as given, for
-     * non-IP rows (ARP, LLDP, 0x88b5...) matched against the protocol column. */
+    /* --proto: IP protocol numbers as a bitmap; for rows that are not IP,
+     * the names as given, matched against the protocol column (ARP, LLDP,
+     * SLARP...), and the 0xhhhh values, matched against the Ethertype the
+     * ethertype column shows or the protocol column names. */
     uint8_t ipproto[32];
+    int n_proto_names, n_ethertypes;
     char proto_name[FILTER_MAX_VALUES][FILTER_PROTO_NAME_MAX];
+    uint16_t ethertype[FILTER_MAX_VALUES];
     /* --from / --to (#18): the window of capture time rows must lie in.
      * Packet rows are tested in filter_match when window_rows is set;
      * message rows at their message's time (out.h), --flows rows by

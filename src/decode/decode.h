@@ -67,9 +67,6 @@ void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
 /* A PPPoE session frame (RFC 2516): the PPP frame within its LENGTH. */
 void decode_pppoe_session(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
                           int depth);
-/* The protocol column's name of a PPP control protocol (LCP, IPCP...); NULL
- * for any other protocol number. --proto accepts these names too. */
-const char *ppp_control_name(uint16_t proto);
 /* LINKTYPE_PPP, PPP_HDLC and PPP_WITH_DIR's frames: PPP, or Cisco HDLC by its address byte. */
 void decode_ppp_hdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth);
 void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *r);

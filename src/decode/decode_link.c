@@ -4,6 +4,7 @@
 #include "decode.h"
 #include "bytes.h"
 #include "linktype.h"
+#include "names.h"
 
 /* IEEE 802.3 3.2.6: a length/type field up to 1500 is the length of the
  * MAC client data (an LLC PDU), from 0x0600 a type. As Wireshark's
@@ -109,7 +110,7 @@ void decode_llc(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
         }
     }
     r->present |= HAS_LLCNAME;
-    r->link_name = caplen >= 1 && p[0] == LLC_STP_SAP ? "STP" : "LLC";
+    r->link_proto = caplen >= 1 && p[0] == LLC_STP_SAP ? LINK_STP : LINK_LLC;
 }
 
 /* An 802.3 frame's MAC client data: its length field bounds the LLC PDU,
@@ -511,19 +512,19 @@ static void decode_sll_payload(uint16_t proto, const uint8_t *p, size_t caplen, 
  * netlink's may name a family further once it has seen the controller's
  * reply, which is not modelled). The lengths are in the capturing host's
  * byte order, guessed as Wireshark does: the one nearer the bytes left. */
-static const char *netlink_protocol(const uint8_t *p, size_t caplen, size_t reported)
+static enum link_proto netlink_protocol(const uint8_t *p, size_t caplen, size_t reported)
 {
-    const char *family;
+    enum link_proto family;
     switch (get_be16(p + 14)) {
-    case NETLINK_ROUTE: family = "Netlink route"; break;
-    case NETLINK_SOCK_DIAG: family = "Netlink sock diag"; break;
-    case NETLINK_NETFILTER: family = "Netlink netfilter"; break;
-    case NETLINK_GENERIC: family = "Netlink generic"; break;
-    default: return "Netlink";
+    case NETLINK_ROUTE: family = LINK_NETLINK_ROUTE; break;
+    case NETLINK_SOCK_DIAG: family = LINK_NETLINK_SOCK_DIAG; break;
+    case NETLINK_NETFILTER: family = LINK_NETLINK_NETFILTER; break;
+    case NETLINK_GENERIC: family = LINK_NETLINK_GENERIC; break;
+    default: return LINK_NETLINK;
     }
     size_t off = SLL_HEADER_LEN;
     if (caplen < off + 4)
-        return "Netlink";
+        return LINK_NETLINK;
     size_t left = size_after(reported, off);
     uint32_t le = get_le32(p + off), be = get_be32(p + off);
     int big = (be > left ? be - left : left - be) < (le > left ? le - left : left - le);
@@ -533,12 +534,12 @@ static const char *netlink_protocol(const uint8_t *p, size_t caplen, size_t repo
         if (len < NLMSG_HEADER_LEN)
             break;
         if (get_16(p + off + 4, big) >= NLMSG_MIN_TYPE && len > NLMSG_HEADER_LEN)
-            return len <= INT32_MAX || len == UINT32_MAX ? family : "Netlink";
+            return len <= INT32_MAX || len == UINT32_MAX ? family : LINK_NETLINK;
         if (len > size_after(reported, off))
             break;
         off += len;
     }
-    return "Netlink";
+    return LINK_NETLINK;
 }
 
 /* Linux cooked capture (SLL): packet type, hardware type, address length,
@@ -552,8 +553,8 @@ static void decode_sll(const uint8_t *p, size_t caplen, size_t reported, struct 
         /* packet-sll.c hands the whole frame to its netlink dissector:
          * no address, no Ethertype, no IP */
         r->present |= HAS_LLCNAME;
-        r->link_name = caplen >= SLL_HEADER_LEN ? netlink_protocol(p, caplen, reported)
-                                                : "Netlink";
+        r->link_proto = caplen >= SLL_HEADER_LEN ? netlink_protocol(p, caplen, reported)
+                                                 : LINK_NETLINK;
         return;
     }
     if (caplen >= SLL_ADDR_OFFSET + SLL_MAC_LEN && get_be16(p + 4) == SLL_MAC_LEN)

@@ -3,6 +3,7 @@
  * Relay with RFC 2427 multiprotocol encapsulation. */
 #include "decode.h"
 #include "bytes.h"
+#include "names.h"
 
 #define HDLC_ALL_STATIONS 0xFF
 #define HDLC_UI 0x03
@@ -10,11 +11,6 @@
 #define PPP_IPV6 0x0057
 #define PPP_MPLS 0x0281
 #define PPP_MPLS_MC 0x0283
-#define PPP_IPCP 0x8021
-#define PPP_IPV6CP 0x8057
-#define PPP_LCP 0xC021
-#define PPP_PAP 0xC023
-#define PPP_CHAP 0xC223
 #define CHDLC_HEADER_LEN 4
 #define CHDLC_UNICAST 0x0F     /* Cisco HDLC's address byte */
 #define CHDLC_MULTICAST 0x8F
@@ -28,35 +24,6 @@
 #define PPPOE_HEADER_LEN 6
 #define PPPOE_TAG_CREDITS 0x0106 /* RFC 5578 */
 #define PPPOE_CREDITS_LEN 8
-
-/* The control protocols of PPP (RFC 1661 and the IANA PPP DLL protocol
- * numbers), named as Wireshark's PPP dissector abbreviates them: the
- * protocol column of a control frame. NULL for any other. */
-const char *ppp_control_name(uint16_t proto)
-{
-    switch (proto) {
-    case PPP_LCP: return "LCP";
-    case PPP_PAP: return "PAP";
-    case PPP_CHAP: return "CHAP";
-    case PPP_IPCP: return "IPCP";
-    case PPP_IPV6CP: return "IPV6CP";
-    case 0x8023: return "OSINLCP";
-    case 0x8029: return "ATCP";
-    case 0x802B: return "IPXCP";
-    case 0x8031: return "BCP";
-    case 0x8053: return "ECP";
-    case 0x8055: return "ECP";     /* individual link */
-    case 0x80FB: return "CCP";     /* individual link */
-    case 0x80FD: return "CCP";
-    case 0x8281: return "MPLSCP";
-    case 0xC025: return "LQR";
-    case 0xC029: return "CBCP";
-    case 0xC02B: return "BACP";
-    case 0xC02D: return "BAP";
-    case 0xC227: return "EAP";
-    default: return NULL;
-    }
-}
 
 void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r, int depth)
 {
@@ -89,7 +56,7 @@ void decode_ppp(const uint8_t *p, size_t caplen, size_t reported, struct row *r,
         decode_mpls(q, cap, rep, r, depth + 1);
         return;
     default:
-        if (!(r->link_name = ppp_control_name(proto)))
+        if (!(r->link_proto = ppp_control_proto(proto)))
             return;
     }
     r->present |= HAS_LLCNAME;
@@ -162,7 +129,7 @@ void decode_chdlc(const uint8_t *p, size_t caplen, size_t reported, struct row *
     case CHDLC_SLARP:
         decode_link_type(type, r);
         r->present |= HAS_LLCNAME;
-        r->link_name = "SLARP";
+        r->link_proto = LINK_SLARP;
         return;
     default:
         decode_link_type(type, r);

@@ -1,4 +1,5 @@
-/* names.c: IANA protocol keywords, Ethertype names and link-type names. */
+/* names.c: IANA protocol keywords, Ethertype names, the other link payloads' names
+ * and link-type names. */
 #include "names.h"
 #include "linktype.h"
 
@@ -209,6 +210,69 @@ const char *ethertype_name(uint16_t type)
     case 0x9000: return "LOOP";
     case 0x9100: return "VLAN";
     default: return NULL;
+    }
+}
+
+static const char *const link_proto_names[LINK_PROTO_COUNT] = {
+    [LINK_LLC] = "LLC",
+    [LINK_STP] = "STP",
+    [LINK_SLARP] = "SLARP",
+    /* packet-netlink.c and its families' dissectors (tshark 4.0) */
+    [LINK_NETLINK] = "Netlink",
+    [LINK_NETLINK_ROUTE] = "Netlink route",
+    [LINK_NETLINK_SOCK_DIAG] = "Netlink sock diag",
+    [LINK_NETLINK_NETFILTER] = "Netlink netfilter",
+    [LINK_NETLINK_GENERIC] = "Netlink generic",
+    /* as Wireshark's PPP dissector abbreviates them */
+    [LINK_PPP_LCP] = "LCP",
+    [LINK_PPP_PAP] = "PAP",
+    [LINK_PPP_CHAP] = "CHAP",
+    [LINK_PPP_IPCP] = "IPCP",
+    [LINK_PPP_IPV6CP] = "IPV6CP",
+    [LINK_PPP_OSINLCP] = "OSINLCP",
+    [LINK_PPP_ATCP] = "ATCP",
+    [LINK_PPP_IPXCP] = "IPXCP",
+    [LINK_PPP_BCP] = "BCP",
+    [LINK_PPP_ECP] = "ECP",
+    [LINK_PPP_CCP] = "CCP",
+    [LINK_PPP_MPLSCP] = "MPLSCP",
+    [LINK_PPP_LQR] = "LQR",
+    [LINK_PPP_CBCP] = "CBCP",
+    [LINK_PPP_BACP] = "BACP",
+    [LINK_PPP_BAP] = "BAP",
+    [LINK_PPP_EAP] = "EAP",
+};
+
+const char *link_proto_name(enum link_proto p)
+{
+    return (unsigned)p < LINK_PROTO_COUNT ? link_proto_names[p] : NULL;
+}
+
+/* The control protocols of PPP (RFC 1661 and the IANA PPP DLL protocol
+ * numbers): the protocol column of a control frame. */
+enum link_proto ppp_control_proto(uint16_t proto)
+{
+    switch (proto) {
+    case 0xC021: return LINK_PPP_LCP;
+    case 0xC023: return LINK_PPP_PAP;
+    case 0xC223: return LINK_PPP_CHAP;
+    case 0x8021: return LINK_PPP_IPCP;
+    case 0x8057: return LINK_PPP_IPV6CP;
+    case 0x8023: return LINK_PPP_OSINLCP;
+    case 0x8029: return LINK_PPP_ATCP;
+    case 0x802B: return LINK_PPP_IPXCP;
+    case 0x8031: return LINK_PPP_BCP;
+    case 0x8053: return LINK_PPP_ECP;
+    case 0x8055: return LINK_PPP_ECP;     /* individual link */
+    case 0x80FB: return LINK_PPP_CCP;     /* individual link */
+    case 0x80FD: return LINK_PPP_CCP;
+    case 0x8281: return LINK_PPP_MPLSCP;
+    case 0xC025: return LINK_PPP_LQR;
+    case 0xC029: return LINK_PPP_CBCP;
+    case 0xC02B: return LINK_PPP_BACP;
+    case 0xC02D: return LINK_PPP_BAP;
+    case 0xC227: return LINK_PPP_EAP;
+    default: return LINK_PROTO_NONE;
     }
 }
 

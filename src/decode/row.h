@@ -33,7 +33,7 @@ enum row_present {
     HAS_RSEQ     = 1u << 18,
     HAS_RACK     = 1u << 19,
     HAS_WSCALE   = 1u << 20,
-    HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_name names it */
+    HAS_LLCNAME  = 1u << 21, /* non-IP, non-Ethertype payload: link_proto names it */
     HAS_TCPNUM   = 1u << 24, /* #16: tcpnum says which TCP numbers are set */
     HAS_SACK     = 1u << 25, /* #16: nsack, sack_bytes of a SACK option */
     HAS_NO_DMAC  = 1u << 27, /* #18: mac holds a source address alone (SLL)   */
@@ -182,7 +182,7 @@ struct row {
     char     analysis[ANALYSIS_MAX];
 
     /* Touched only when a packet or a column needs them: */
-    const char *link_name;     /* when HAS_LLCNAME: e.g. "LLC", "STP" */
+    uint8_t  link_proto;       /* when HAS_LLCNAME: enum link_proto (names.h) */
     /* the hardware stamp, set by the driver only when a column shows it */
     struct hw_stamp hw;
     struct row_frag frag;      /* when HAS_FRAG */

@@ -344,7 +344,7 @@ char *format_protocol_text(char *p, const struct row *r)
         name = ethertype_name(r->ethertype);
         return name ? put_str(p, name) : put_ethertype(p, r->ethertype);
     }
-    return put_str(p, r->link_name);
+    return put_str(p, link_proto_name((enum link_proto)r->link_proto));
 }
 
 uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)

@@ -1,9 +1,13 @@
 /* Unit tests for the row filters (--port, --host, --proto). */
 #include <check.h>
 #include <stdlib.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "columns.h"
 #include "filter.h"
+#include "names.h"
 #include "unit_main.h"
 
 static char err[256];
@@ -101,6 +105,102 @@ START_TEST(proto_names_and_numbers)
 }
 END_TEST
 
+/* Whether --proto NAME is accepted and keeps r, as written and in lower case. */
+static int proto_keeps(const char *name, const struct row *r)
+{
+    char lower[64];
+    size_t n = strlen(name);
+    ck_assert_uint_lt(n, sizeof lower);
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = (char)tolower((unsigned char)name[i]);
+    int kept = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        struct filter f;
+        memset(&f, 0, sizeof f);
+        if (filter_add_proto(&f, pass ? lower : name, err, sizeof err) != 0)
+            return 0;
+        kept &= filter_match(&f, r);
+    }
+    return kept;
+}
+
+/* The protocol column's text of r. */
+static const char *protocol_text(const struct row *r)
+{
+    static char text[FIELD_MAX];
+    *format_protocol(text, r) = '\0';
+    return text;
+}
+
+/* --proto takes whatever the protocol column can show and keeps the rows
+ * showing it: every IP protocol (keyword or number), every Ethertype (name
+ * or 0xhhhh) and every other link payload's name; a decoder can name a
+ * payload only from these lists (names.h), so a name added there is taken
+ * here too. */
+START_TEST(proto_takes_every_protocol_column_value)
+{
+    struct row r;
+    for (unsigned p = 0; p < 256; p++) {
+        memset(&r, 0, sizeof r);
+        r.present = HAS_IPPROTO;
+        r.ipproto = (uint8_t)p;
+        ck_assert_msg(proto_keeps(protocol_text(&r), &r), "IP protocol %u: %s", p,
+                      protocol_text(&r));
+    }
+    for (unsigned t = 0; t < 65536; t++) {
+        memset(&r, 0, sizeof r);
+        r.present = HAS_ETHTYPE;
+        r.ethertype = (uint16_t)t;
+        ck_assert_msg(proto_keeps(protocol_text(&r), &r), "Ethertype %04x: %s", t,
+                      protocol_text(&r));
+        char hex[8];
+        snprintf(hex, sizeof hex, "0x%04X", t);
+        ck_assert_msg(proto_keeps(hex, &r), "Ethertype %s", hex);
+    }
+    for (int p = LINK_PROTO_NONE + 1; p < LINK_PROTO_COUNT; p++) {
+        memset(&r, 0, sizeof r);
+        r.present = HAS_LLCNAME;
+        r.link_proto = (uint8_t)p;
+        ck_assert_str_eq(protocol_text(&r), link_proto_name((enum link_proto)p));
+        ck_assert_msg(proto_keeps(protocol_text(&r), &r), "link payload %s", protocol_text(&r));
+    }
+}
+END_TEST
+
+/* 0xhhhh keeps a row that is not IP when the ethertype column shows it: a
+ * Cisco HDLC SLARP row (protocol SLARP, ethertype 0x8035), whose payload
+ * is not RARP's; an IP row is chosen by its IP protocol alone. */
+START_TEST(proto_ethertype_number_matches_the_ethertype_column)
+{
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_LLCNAME;
+    r.link_proto = LINK_SLARP;
+    r.l2type = 0x8035;
+    r.has_l2type = 1;
+    ck_assert_str_eq(protocol_text(&r), "SLARP");
+    ck_assert_int_eq(proto_keeps("0x8035", &r), 1);
+    ck_assert_int_eq(proto_keeps("SLARP", &r), 1);
+    ck_assert_int_eq(proto_keeps("RARP", &r), 0);
+    ck_assert_int_eq(proto_keeps("0x0806", &r), 0);
+    /* ARCnet's ARP: named by the Ethertype, no Ethertype field to show */
+    memset(&r, 0, sizeof r);
+    r.present = HAS_ETHTYPE;
+    r.ethertype = 0x0806;
+    ck_assert_int_eq(proto_keeps("0x0806", &r), 1);
+    /* no protocol column, no match */
+    memset(&r, 0, sizeof r);
+    r.l2type = 0x8100;
+    r.has_l2type = 1;
+    ck_assert_int_eq(proto_keeps("0x8100", &r), 0);
+    struct row ip = v4_tcp("5", 1, 2);
+    ip.l2type = 0x0800;
+    ip.has_l2type = 1;
+    ck_assert_int_eq(proto_keeps("0x0800", &ip), 0);
+    ck_assert_int_eq(proto_keeps("tcp", &ip), 1);
+}
+END_TEST
+
 START_TEST(kinds_and_values_combine)
 {
     struct filter f;
@@ -126,6 +226,8 @@ int main(void)
     tcase_add_test(tc, port_rejects_junk);
     tcase_add_test(tc, host_prefix_and_family);
     tcase_add_test(tc, proto_names_and_numbers);
+    tcase_add_test(tc, proto_takes_every_protocol_column_value);
+    tcase_add_test(tc, proto_ethertype_number_matches_the_ethertype_column);
     tcase_add_test(tc, kinds_and_values_combine);
     suite_add_tcase(s, tc);
     return run_suite(s);
