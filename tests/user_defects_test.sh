@@ -293,6 +293,17 @@ run --sym "$s200" --columns sym "$td/tcp_flags.pcap"
 expect "--sym of 200 bytes: the sym" "$s200" "$(sed -n 2p out.txt)"
 run --sym "${s200}b" "$td/tcp_flags.pcap"
 expect "--sym of 201 bytes: refused" 1 "$rc"
+# the default sym (the file name) is held to the same limits: `_` for each
+# , " CR LF, cut at 200 bytes (README "sym", man --sym)
+cp "$td/tcp_flags.pcap" "$(printf 'a,b"c\rd\ne.x.pcap')"
+run -c 1 --columns sym "$(printf 'a,b"c\rd\ne.x.pcap')"
+expect "default sym: , \" CR LF as _" "0 sym
+a_b_c_d_e.x" "$rc $out"
+s250=$(printf 'n%.0s' $(seq 250))
+cp "$td/tcp_flags.pcap" "$s250.pcap"
+run -c 1 --columns sym "$s250.pcap"
+expect "default sym: cut at 200 bytes" "0 sym
+${s250:0:200}" "$rc $out"
 python3 - <<'EOF'
 import struct  # an IPv6 jumbogram (RFC 2675) with 70,000 bytes of UDP payload
 pay = bytes(i & 255 for i in range(70000))

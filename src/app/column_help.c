@@ -6,7 +6,7 @@
 
 static const struct column_help packet_help[] = {
     { "time", "capture time, UTC, nanoseconds, exact to the file's resolution; empty when q cannot hold it (see below)" },
-    { "sym", "--sym NAME, default the file name without extension (stdin for -)" },
+    { "sym", "--sym NAME, default the file name without directory and last extension (stdin for -) within --sym's limits: _ for each , \" CR LF, cut at 200 bytes (a,b\"c.pcap: a_b_c)" },
     { "src", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
     { "dest", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
     { "srcport", "TCP, UDP or SCTP ports (SCTP's once its 12-byte common header is there, as tshark shows them); for a fragmented datagram on the fragment that completes it (see README \"IP fragments\")" },
