@@ -114,6 +114,8 @@ def check_capture(binary, capture, cols, types):
     probs = []
     if rc not in (0, 1, 2):
         probs.append("exit code %d: %s" % (rc, err[:200]))
+    if out == "":  # no input a capture: not even the header line
+        return probs + (["no output, exit 0"] if rc == 0 else [])
     if not out.endswith("\n"):
         return probs + ["output does not end with a newline"]
     lines = out[:-1].split("\n")

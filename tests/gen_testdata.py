@@ -2319,17 +2319,18 @@ def cases_damaged_files(out):
     def rec_hdr(caplen, origlen, sec=T0):
         return struct.pack("<IIII", sec, 0, caplen, origlen)
 
-    # not a capture: exit 1, no output
-    # (the CSV header is written before any input is opened)
+    # not a capture: exit 1, nothing written (the header goes out only once
+    # an input has opened as a capture)
     case(out, "bad_empty", "bad_empty.pcap", b"", [], exit=1,
-         err="offset 0: empty input, not a capture")
+         err="offset 0: empty input, not a capture", stdout="")
     case(out, "bad_magic", "bad_magic.pcap",
          b"GIF89a" + b"\0" * 40, [], exit=1,
-         err="offset 0: not a pcap or pcapng file (magic 0x47494638)")
-    # damaged: exit 2, the rows before the damage are written
+         err="offset 0: not a pcap or pcapng file (magic 0x47494638)", stdout="")
+    # damaged: exit 2, the rows before the damage are written; a file
+    # header cut short opens no capture: nothing at all
     case(out, "bad_short_header", "bad_short_header.pcap",
          pcap_good()[:10], [], exit=2,
-         err="offset 0: pcap file header cut short (10 of 24 bytes)")
+         err="offset 0: pcap file header cut short (10 of 24 bytes)", stdout="")
     g = pcap_good(snaplen=65535)
     case(out, "bad_caplen_big", "bad_caplen_big.pcap",
          g + rec_hdr(300000, 300000) + b"\0" * 64, good, exit=2,

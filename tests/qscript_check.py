@@ -385,6 +385,13 @@ def check_pair(binary, capture, args, table=None):
                                                                       cerr[:200]))
     if rq not in (0, 1, 2):
         probs.append("exit code %d" % rq)
+    # no input a capture: nothing written, in either format (not even the
+    # table's definition or the header line)
+    if qtext == "" or ctext == "":
+        if qtext != ctext or rq == 0:
+            probs.append("q output %d bytes, CSV %d, exit %d: only a failed run writes "
+                         "nothing" % (len(qtext), len(ctext), rq))
+        return probs
     try:
         name, cols, rows = parse_script(qtext, table or "pcap")
     except QError as e:

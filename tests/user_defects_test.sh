@@ -415,6 +415,58 @@ expect "damaged then not a capture" 1 "$rc"
 run "$td/bad_cut_record.pcap" "$td/tcp_flags.pcap"
 expect "damaged then good" 2 "$rc"
 
+# --- no input a capture: nothing written, to standard output as to -o ------
+# (the CSV header and -f q's table definition went out before the input's
+# magic was read, found in the twelfth session)
+: > empty.pcap
+head -c 10 "$td/tcp_flags.pcap" > cut_header.pcap
+for mode in "" "-f q" "--no-header" "--fix" "--kdb" "--flows" "--flows -f q" "--threads 2" \
+            "--stats" "--columns frame,ethertype --proto 0x8035"; do
+    for f in empty.pcap "$td/bad_magic.pcap" notcap.pcap; do
+        # shellcheck disable=SC2086
+        run $mode "$f"
+        expect "[$mode] $(basename "$f"): exit 1, nothing on stdout" "1 0" "$rc $(wc -c < out.txt)"
+    done
+    # shellcheck disable=SC2086
+    run $mode cut_header.pcap
+    expect "[$mode] a file header cut short: exit 2, nothing on stdout" "2 0" "$rc $(wc -c < out.txt)"
+    # shellcheck disable=SC2086
+    "$bin" $mode < /dev/null > out.txt 2> /dev/null
+    expect "[$mode] an empty stdin: exit 1, nothing on stdout" "1 0" "$? $(wc -c < out.txt)"
+done
+# not a capture before a good one: the header once, before its rows
+run --columns frame,sym empty.pcap "$td/pcap_us_le.pcap" "$td/bad_magic.pcap"
+expect "not a capture, good, not a capture: the good rows, header once" "1 frame,sym
+1,pcap_us_le
+2,pcap_us_le
+3,pcap_us_le
+4,pcap_us_le
+5,pcap_us_le" "$rc $out"
+run -f q --columns frame "$td/bad_magic.pcap" "$td/pcap_us_le.pcap"
+expect "-f q: not a capture, then a good one" "1 $("$bin" -f q --columns frame "$td/pcap_us_le.pcap")" "$rc $out"
+run --fix --columns frame,seqnum notcap.pcap "$td/fix_bundle5.pcap"
+expect "--fix: not a capture, then a good one" "1 $("$bin" --fix --columns frame,seqnum "$td/fix_bundle5.pcap")" \
+    "$rc $out"
+# a capture without records is a valid empty table: its header
+head -c 24 "$td/tcp_flags.pcap" > norecords.pcap
+run --columns frame,sym norecords.pcap
+expect "no records: the header" "0 frame,sym" "$rc $out"
+run -f q --columns frame norecords.pcap
+expect "no records, -f q: the table's definition" "0 / pcap2kdb: load with \\l FILE.q
+if[not \`pcap in key \`.;pcap:([] frame:\`long\$())]
+if[not(@[cols;pcap;()])~enlist\`frame;'\"pcap: a table of this name exists with other columns\"]" "$rc $out"
+run --flows --no-header norecords.pcap
+expect "no records, --no-header: nothing, exit 0" "0 0" "$rc $(wc -c < out.txt)"
+# --schema answers without converting, whatever the inputs
+run --schema --columns frame "$td/bad_magic.pcap"
+expect "--schema with an input that is not a capture" '0 pcap:("J";enlist",") 0: `:out.csv' "$rc $out"
+# -o: left as it was (and made for a capture without records)
+echo "previous,rows" > prev.csv
+run -o prev.csv empty.pcap "$td/bad_magic.pcap"
+expect "-o, no input a capture: left as it was" "1 previous,rows" "$rc $(cat prev.csv)"
+run -o prev.csv --columns frame norecords.pcap
+expect "-o, a capture without records: the header" "0 frame" "$rc $(cat prev.csv)"
+
 # --- 10. --help, --version, --schema report write errors -------------------
 if [ -w /dev/full ]; then
     for a in --help --version --schema "--fix --schema" "--kdb --schema" "--flows --schema" "-f q --schema"; do

@@ -949,8 +949,9 @@ static void run_free(struct run *r)
         out_free(&r->out);
 }
 
-/* The converter's capture_opened: -o's file is created when the first input
- * has opened as a capture, never before (check_inputs). */
+/* The converter's capture_opened: -o's file is created, or standard output
+ * taken, when the first input has opened as a capture, never before
+ * (check_inputs); the header held until then goes out first. */
 static int create_output(void *ctx)
 {
     struct run *r = ctx;
@@ -999,7 +1000,11 @@ static int run_open(struct run *r, int argc, char **argv)
     /* out of memory while publishing is reported as the output's failure */
     r->outname = o->output ? shown_name(&r->output_shown, o->output)
                            : o->publish ? o->target.shown : "stdout";
-    r->outfd = o->output ? OUT_NOT_YET_OPEN : STDOUT_FILENO; /* create_output */
+    /* -o's file is created, and standard output given anything, only once an
+     * input has opened as a capture (create_output): until then the table's
+     * header (the CSV header line, -f q's table definition) is held, so a
+     * run that converts nothing writes nothing. */
+    r->outfd = OUT_NOT_YET_OPEN;
 
     r->fmt = (struct format_ctx){ .data_max = o->data_max };
     r->w = (struct writer){
@@ -1077,7 +1082,7 @@ static int run_open(struct run *r, int argc, char **argv)
      * too (not with -o, nor with --publish: the rows go to the receiver). */
     int show = o->progress >= 0 ? o->progress
                                 : isatty(STDERR_FILENO) &&
-                                      (o->output || o->publish || !isatty(r->outfd));
+                                      (o->output || o->publish || !isatty(STDOUT_FILENO));
     progress_init(&r->progress, show, STDERR_FILENO,
                   show ? inputs_size(r->files, r->nfiles) : 0);
     converter_set_progress(&r->cv, &r->progress);
