@@ -633,6 +633,42 @@ expect "missing argument (short)" "pcap2kdb: option '-c' needs an argument" "$(h
 run -c 99999999999999999999 x.pcap
 expect "-c too large" "pcap2kdb: -c '99999999999999999999' is too large (at most 18446744073709551615)" "$(head -n 1 err.txt)"
 expect "-c too large: exit" 1 "$rc"
+# every number of the command line is read alike (src/util/decimal.h):
+# decimal digits alone, leading zeros fine; -c still takes 1 or more
+run -c 03 --columns frame "$td/filter_mix.pcap"
+expect "-c 03: three rows" "0 frame 1 2 3" "$rc $(echo $out)"
+run -c 03 --threads 02 --port 080 --proto 06 --host 10.0.0.0/08 --columns frame,data \
+    --data-max 010 "$td/filter_mix.pcap"
+expect "leading zeros everywhere" \
+    "0 $("$bin" -c 3 --threads 2 --port 80 --proto 6 --host 10.0.0.0/8 --columns frame,data \
+         --data-max 10 "$td/filter_mix.pcap")" "$rc $out"
+number_refused() { # MESSAGE ARGS...
+    local want=$1
+    shift
+    run "$@" "$td/filter_mix.pcap"
+    expect "refused [$*]" "1 pcap2kdb: $want" "$rc $(head -n 1 err.txt)"
+}
+for c in 0 000 +3 ' 3' 3x 0x3 -1 ''; do
+    number_refused "-c '$c' is not a number of rows (1 or more)" -c "$c"
+done
+number_refused "-c '018446744073709551616' is too large (at most 18446744073709551615)" \
+    -c 018446744073709551616
+for t in +2 ' 2' 0 9 2.0; do
+    number_refused "--threads '$t' is not a number from 1 to 8" --threads "$t"
+done
+number_refused "--port '+80' is not a port number (0-65535)" --port +80
+number_refused "--data-max ' 10' is not a number of bytes up to 262144" --columns data --data-max ' 10'
+number_refused "--host '10.0.0.0/+8' is not an IPv4 or IPv6 address (optionally with /prefix)" \
+    --host 10.0.0.0/+8
+for r in +1 ' 1' 1e1 .5 5. 0x10 86400.5; do
+    number_refused "--retry-for '$r' is not a number of seconds (0 to 86400)" --publish :1 --retry-for "$r"
+done
+for b in +5 0 1000001; do
+    number_refused "--batch '$b' is not a number of rows from 1 to 1000000" --publish :1 --batch "$b"
+done
+number_refused "--publish: the port (after HOST:) is not a number 1-65535; the form is [HOST]:PORT[:USER:PASSWORD], credentials last" \
+    --publish :+5010
+number_refused "--tags: '+37' is not a tag number" --fix --tags +37
 run --proto 0x0806 --columns frame,protocol "$td/filter_mix.pcap"
 expect "--proto 0x0806 is ARP" "$("$bin" --proto arp --columns frame,protocol "$td/filter_mix.pcap")" "$out"
 case $out in *ARP*) ok ;; *) fail "--proto 0x0806: no ARP row [$out]" ;; esac

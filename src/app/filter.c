@@ -2,13 +2,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "filter.h"
 #include "columns.h"
+#include "decimal.h"
 #include "decode.h"
 #include "flow.h"
 #include "names.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +20,10 @@ static int too_many(char *err, size_t errlen, const char *opt)
     return -1;
 }
 
-/* A decimal number in [0, max], nothing else. */
-static int parse_number(const char *s, unsigned long max, unsigned long *v)
-{
-    if (*s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    *v = strtoul(s, &end, 10);
-    return errno || *end || *v > max ? -1 : 0;
-}
-
 int filter_add_port(struct filter *f, const char *arg, char *err, size_t errlen)
 {
-    unsigned long v;
-    if (parse_number(arg, 65535, &v) != 0) {
+    uint64_t v;
+    if (decimal_parse(arg, 65535, &v) != DECIMAL_OK) {
         snprintf(err, errlen, "--port '%.60s' is not a port number (0-65535)", arg);
         return -1;
     }
@@ -65,8 +54,8 @@ int filter_add_host(struct filter *f, const char *arg, char *err, size_t errlen)
         goto bad;
     }
     if (slash) {
-        unsigned long bits;
-        if (parse_number(slash + 1, h.prefix, &bits) != 0)
+        uint64_t bits;
+        if (decimal_parse(slash + 1, h.prefix, &bits) != DECIMAL_OK)
             goto bad;
         h.prefix = (uint8_t)bits;
     }
@@ -106,8 +95,8 @@ int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen
     }
     if (f->n_protos == FILTER_MAX_VALUES)
         return too_many(err, errlen, "--proto");
-    unsigned long num;
-    if (parse_number(arg, 255, &num) == 0) {
+    uint64_t num;
+    if (decimal_parse(arg, 255, &num) == DECIMAL_OK) {
         f->ipproto[num >> 3] |= (uint8_t)(1u << (num & 7));
         f->n_protos++;
         return 0;

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "columns.h"
 #include "convert.h"
+#include "decimal.h"
 #include "exit_codes.h"
 #include "flows_summary.h"
 #include "hwts.h"
@@ -342,14 +343,31 @@ static void build_longopts(struct option *longopts)
     longopts[NFIXED + n_table_modes] = (struct option){ NULL, 0, NULL, 0 };
 }
 
-/* A whole decimal number from lo to hi (no sign below zero, nothing after
- * it); -1 when s is not one. */
-static int parse_whole(const char *s, long long lo, long long hi, long long *v)
+/* A whole number from lo to hi, written as every number of the command line
+ * is (decimal.h); -1 when s is not one. */
+static int parse_whole(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 {
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || *end || end == s || s[0] == '-' || x < lo || x > hi)
+    uint64_t x;
+    if (decimal_parse(s, hi, &x) != DECIMAL_OK || x < lo)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+/* --retry-for's seconds: a whole number to 86400 (decimal.h), with or
+ * without a fraction ("0.5": at least one digit after the point). */
+static int parse_seconds(const char *s, double *v)
+{
+    const char *point = strchr(s, '.');
+    size_t whole = point ? (size_t)(point - s) : strlen(s);
+    uint64_t secs, frac;
+    if (decimal_parse_n(s, whole, 86400, &secs) != DECIMAL_OK)
+        return -1;
+    /* the fraction's digits only matter to strtod; any count is taken */
+    if (point && decimal_parse(point + 1, UINT64_MAX, &frac) == DECIMAL_NOT_A_NUMBER)
+        return -1;
+    double x = strtod(s, NULL);
+    if (x > 86400)
         return -1;
     *v = x;
     return 0;
@@ -431,7 +449,7 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
         o->layout_set = 1;
         break;
     case OPT_BATCH: {
-        long long v;
+        uint64_t v;
         if (parse_whole(arg, 1, PUBLISH_MAX_BATCH, &v) != 0)
             return usage_error("--batch '%s' is not a number of rows from 1 to 1000000",
                                arg);
@@ -439,7 +457,7 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
         break;
     }
     case OPT_THREADS: {
-        long long v;
+        uint64_t v;
         if (o->threads)
             return usage_error("%s given twice", "--threads");
         if (parse_whole(arg, 1, PIPELINE_MAX_THREADS, &v) != 0)
@@ -448,9 +466,8 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
         break;
     }
     case OPT_RETRY_FOR: {
-        char *end;
-        double v = strtod(arg, &end);
-        if (*end || end == arg || !(v >= 0 && v <= 86400))
+        double v;
+        if (parse_seconds(arg, &v) != 0)
             return usage_error("--retry-for '%s' is not a number of seconds (0 to 86400)",
                                arg);
         o->retry_for = v;
@@ -476,7 +493,7 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
         break;
     case OPT_DATA_MAX: {
         ps->data_max_given = 1;
-        long long v;
+        uint64_t v;
         if (parse_whole(arg, 0, MAX_DATA_BYTES, &v) != 0)
             return usage_error("--data-max '%s' is not a number of bytes up to 262144",
                                arg);
@@ -501,13 +518,12 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
             return usage_error("%s", ps->err);
         break;
     case 'c': {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(arg, &end, 10);
-        if (errno == ERANGE && !*end && arg[0] >= '1' && arg[0] <= '9')
+        uint64_t v;
+        enum decimal_status st = decimal_parse(arg, UINT64_MAX, &v);
+        if (st == DECIMAL_TOO_LARGE)
             return usage_error("-c '%s' is too large (at most 18446744073709551615)",
                                arg);
-        if (errno || *end || end == arg || arg[0] < '1' || arg[0] > '9')
+        if (st != DECIMAL_OK || v == 0)
             return usage_error("-c '%s' is not a number of rows (1 or more)", arg);
         o->max_rows = v;
         break;

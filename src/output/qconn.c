@@ -1,6 +1,7 @@
 /* qconn.c: a kdb+ IPC client connection with deadlines and bounds. */
 #define _POSIX_C_SOURCE 200809L
 #include "qconn.h"
+#include "decimal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,18 +57,15 @@ int qtarget_parse(struct qtarget *t, const char *text, char *err, size_t errcap)
     const char *port = host_end + (*host_end == ']' ? 2 : 1);
     const char *port_end = strchr(port, ':');
     size_t pn = port_end ? (size_t)(port_end - port) : strlen(port);
-    unsigned long v = 0;
-    size_t i = 0;
-    for (; i < pn && port[i] >= '0' && port[i] <= '9'; i++)
-        v = v < 100000 ? v * 10 + (unsigned)(port[i] - '0') : v;
-    if (pn == 0 || i < pn || v == 0 || v > 65535) {
+    uint64_t v;
+    if (decimal_parse_n(port, pn, 65535, &v) != DECIMAL_OK || v == 0) {
         /* The text is not quoted: "user:secret@host:5010" and
          * "user:secret:host:5010" put a password where the port goes. */
         snprintf(err, errcap, "--publish: the port (after HOST:) is not a number 1-65535; the "
                               "form is [HOST]:PORT[:USER:PASSWORD], credentials last");
         return -1;
     }
-    snprintf(t->port, sizeof t->port, "%lu", v);
+    snprintf(t->port, sizeof t->port, "%u", (unsigned)v);
     if (port_end) {
         if (strlen(port_end + 1) >= sizeof t->cred) {
             snprintf(err, errcap, "--publish: user and password too long");

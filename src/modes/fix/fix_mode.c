@@ -1,6 +1,7 @@
 /* fix_mode.c: the --fix message table (fix_mode.h). */
 #include "fix_mode.h"
 #include "acktime.h"
+#include "decimal.h"
 #include "fix.h"
 #include "fmt.h"
 #include "qspan.h"
@@ -20,6 +21,7 @@ enum fix_col {
     FC_COUNT
 };
 #define FIX_DEFAULT_COLUMNS 25
+#define FIX_TAG_MAX 999999999u /* nine digits: a tag number fits a uint32_t */
 /* Columns FC_COUNT + i are the extra tag i (--tags, or tagN in --columns). */
 
 static const struct column_def fix_coldefs[FC_COUNT] = {
@@ -135,19 +137,14 @@ struct fix_mode {
 
 /* ------------------------------------------------------------ columns -- */
 
+/* A FIX tag number, 1 to 999999999, written as every number of the command
+ * line is (decimal.h): "tag037" is tag 37. */
 static int parse_tag(const char *s, size_t n, uint32_t *tag)
 {
-    if (n == 0 || n > 9)
+    uint64_t v;
+    if (decimal_parse_n(s, n, FIX_TAG_MAX, &v) != DECIMAL_OK || v == 0)
         return -1;
-    uint32_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (uint32_t)(s[i] - '0');
-    }
-    if (v == 0)
-        return -1;
-    *tag = v;
+    *tag = (uint32_t)v;
     return 0;
 }
 
