@@ -139,7 +139,9 @@ def check_capture(binary, capture, cols, types):
 
 
 def schema_line(table, types):
-    return '%s:("%s";enlist",") 0: `:out.csv\n' % (table, types)
+    # one type letter alone would be a char atom in q: enlisted
+    t = ('enlist"%s"' if len(types) == 1 else '"%s"') % types
+    return '%s:(%s;enlist",") 0: `:out.csv\n' % (table, t)
 
 
 def main():

@@ -383,10 +383,11 @@ def schema_types(binary, args, table=None):
 
 def _schema_types(binary, args, table):
     rc, out, err = run(binary, args + ["--schema"])
-    m = re.fullmatch(r'%s:\("([^"]*)";enlist","\) 0: `:out\.csv\n' % table, out)
-    if rc != 0 or not m:
+    m = re.fullmatch(r'%s:\((enlist)?"([^"]*)";enlist","\) 0: `:out\.csv\n' % table, out)
+    # enlisted exactly when it is one letter (a char atom in q otherwise)
+    if rc != 0 or not m or (m.group(1) is not None) != (len(m.group(2)) == 1):
         raise QError("--schema %s: rc %d, output %r %s" % (" ".join(args), rc, out, err))
-    return m.group(1)
+    return m.group(2)
 
 
 def check_pair(binary, capture, args, table):

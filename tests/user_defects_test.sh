@@ -353,8 +353,8 @@ run --schema --columns time,sym -o "my out-1.csv"
 expect "--schema -o with a space and a '-'" 'pcap:("PS";enlist",") 0: hsym`$"my out-1.csv"' "$out"
 run --schema --columns time -o 'a"b\c;d.csv' --no-header
 expect "--schema --no-header -o with a quote, a backslash and ';'" \
-    'pcap:flip `time!("P";",") 0: hsym`$"a\"b\\c;d.csv"
-.Q.fs[{`pcap insert flip `time!("P";",") 0: x}] hsym`$"a\"b\\c;d.csv"' "$out"
+    'pcap:flip (enlist`time)!(enlist"P";",") 0: hsym`$"a\"b\\c;d.csv"
+.Q.fs[{`pcap insert flip (enlist`time)!(enlist"P";",") 0: x}] hsym`$"a\"b\\c;d.csv"' "$out"
 # --schema added to a conversion's command line answers for it, converting nothing
 run --schema --fix --columns time,msgtype -c 5 --port 5001 --threads 2 -o f.csv "$td/fix_bundle5.pcap"
 expect "--schema with a conversion's options" 'fix:("PS";enlist",") 0: `:f.csv' "$out"
@@ -459,7 +459,7 @@ run --flows --no-header norecords.pcap
 expect "no records, --no-header: nothing, exit 0" "0 0" "$rc $(wc -c < out.txt)"
 # --schema answers without converting, whatever the inputs
 run --schema --columns frame "$td/bad_magic.pcap"
-expect "--schema with an input that is not a capture" '0 pcap:("J";enlist",") 0: `:out.csv' "$rc $out"
+expect "--schema with an input that is not a capture" '0 pcap:(enlist"J";enlist",") 0: `:out.csv' "$rc $out"
 # -o: left as it was (and made for a capture without records)
 echo "previous,rows" > prev.csv
 run -o prev.csv empty.pcap "$td/bad_magic.pcap"

@@ -23,10 +23,23 @@ static void file_handle(FILE *fp, const char *path)
     fputc('"', fp);
 }
 
+/* The column names as a q symbol list: one name alone is an atom in q,
+ * which a dictionary does not take as its keys: (enlist`frame). */
 static void names(FILE *fp, const struct qload_table *t)
 {
+    if (t->ncols == 1) {
+        fprintf(fp, "(enlist`%s)", t->cols[0]);
+        return;
+    }
     for (int i = 0; i < t->ncols; i++)
         fprintf(fp, "`%s", t->cols[i]);
+}
+
+/* The type letters as a q string: one letter alone ("J") is a char atom
+ * in q, not a list of one type, so it is enlisted. */
+static void types(FILE *fp, const struct qload_table *t)
+{
+    fprintf(fp, t->ncols == 1 ? "enlist\"%.*s\"" : "\"%.*s\"", t->ncols, t->types);
 }
 
 int qload_print(FILE *fp, const struct qload_table *t, const char *file, int q_script,
@@ -39,18 +52,24 @@ int qload_print(FILE *fp, const struct qload_table *t, const char *file, int q_s
     if (!file)
         file = "out.csv";
     if (header) {
-        fprintf(fp, "%s:(\"%.*s\";enlist\",\") 0: ", t->name, t->ncols, t->types);
+        fprintf(fp, "%s:(", t->name);
+        types(fp, t);
+        fputs(";enlist\",\") 0: ", fp);
         file_handle(fp, file);
         fputc('\n', fp);
     } else {
         fprintf(fp, "%s:flip ", t->name);
         names(fp, t);
-        fprintf(fp, "!(\"%.*s\";\",\") 0: ", t->ncols, t->types);
+        fputs("!(", fp);
+        types(fp, t);
+        fputs(";\",\") 0: ", fp);
         file_handle(fp, file);
         fputc('\n', fp);
         fprintf(fp, ".Q.fs[{`%s insert flip ", t->name);
         names(fp, t);
-        fprintf(fp, "!(\"%.*s\";\",\") 0: x}] ", t->ncols, t->types);
+        fputs("!(", fp);
+        types(fp, t);
+        fputs(";\",\") 0: x}] ", fp);
         file_handle(fp, file);
         fputc('\n', fp);
     }
