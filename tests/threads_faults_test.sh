@@ -3,16 +3,22 @@
 # codes", pipeline.h): messages, --stats and the exit code are those of
 # --threads 1. With one thread, rows collect in a 1 MiB buffer that is
 # written out when full and before a damage message; a write that fails
-# stops the run after that row, so damage before the first write is
-# reported (then the write error) and damage after it is never reached.
+# stops the run there, so damage past that write is never reported nor
+# counted: damage after the first write (the buffer full) is never reached,
+# and damage before it is not reported either when the write of the rows
+# before it (the one that comes before its message) fails: the write error
+# alone, exit 3, or nothing at all for a closed pipe, exit 0.
 # The formatting threads write each batch of 1,024 rows as it is ready and
 # the driver reads ahead of them: they must still fail, and stop, where the
 # one-thread run does. Cases: damage before the first write (record 3,000,
 # about 700 KB of CSV) and after it (record 20,000), a pcap record that
 # stops the file and pcapng blocks that are skipped, a second input after
-# the damaged one; standard output on /dev/full, -o /dev/full, and a pipe
-# that `head -c 1000` closes (every write past its first KB fails, so the
-# first write fails whatever its size); CSV and q; with --stats.
+# the damaged one; standard output on /dev/full, -o /dev/full, a pipe whose
+# reader is gone before the run starts, and a pipe that `head -c 1000`
+# closes (every write past its first KB fails, so the first write fails
+# whatever its size; how many bytes the pipe took first depends on the
+# writes, so --stats' count of them is left out there); CSV and q; with
+# --stats.
 #
 #   tests/threads_faults_test.sh PCAP2KDB GEN_FIXTRAFFIC
 #
@@ -35,7 +41,7 @@ python3 - "$tmp" <<'PY'
 import struct, sys
 tmp = sys.argv[1]
 data = open(tmp + '/a.pcap', 'rb').read()
-for n in (3000, 20000):
+for n in (0, 3000, 20000):
     d = bytearray(data)
     off = 24
     for _ in range(n):
@@ -74,7 +80,14 @@ one() {
     full) "$bin" --threads "$t" "$@" > /dev/full 2> "$tmp/err" < /dev/null; rc=$? ;;
     o-full) "$bin" --threads "$t" -o /dev/full "$@" 2> "$tmp/err" < /dev/null; rc=$? ;;
     pipe) "$bin" --threads "$t" "$@" 2> "$tmp/err" < /dev/null | head -c 1000 > /dev/null
-          rc=${PIPESTATUS[0]} ;;
+          rc=${PIPESTATUS[0]}
+          sed -i -E 's/^(output +closed by its reader after )[0-9]+ bytes$/\1N bytes/' "$tmp/err" ;;
+    closed) python3 -c 'import os, sys
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 1)
+os.execv(sys.argv[1], sys.argv[1:])' "$bin" --threads "$t" "$@" 2> "$tmp/err" < /dev/null
+          rc=$? ;;
     esac
     { sed -E '/^(elapsed|packets\/s) /d' "$tmp/err"; echo "exit $rc"; } > "$tmp/res.$t"
 }
@@ -94,7 +107,7 @@ same() {
     if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 
-for kind in full o-full pipe; do
+for kind in full o-full pipe closed; do
     for fmt in csv q; do
         for n in 3000 20000; do
             same "$kind" -f "$fmt" --stats "$tmp/d$n.pcap"
@@ -122,21 +135,65 @@ expect() {
 # relative names: the row reservation counts the file name's length, and
 # with it where the one-thread buffer is first written out
 cd "$tmp" || exit 1
-d3=d3000.pcap d20=d20000.pcap
-damage3="pcap2kdb: $d3: offset 712425: record caplen 2147483632 exceeds the limit of 262144 bytes (snaplen 262144)"
+d0=d0.pcap d3=d3000.pcap d20=d20000.pcap
+damage0="pcap2kdb: $d0: offset 24: record caplen 2147483632 exceeds the limit of 262144 bytes (snaplen 262144)"
+# --stats of a run that stopped before the damage at record 3,001: those of
+# `-c 3000` (the rows before it), damaged 0, and what reached the output
+stats3="records      3000
+rows         3000
+bytes        712425 (712 kB)
+first        2026.01.05D13:30:00.000070000
+last         2026.01.05D13:30:00.295102000
+span         0D00:00:00.295032000
+linktypes    ETHERNET
+tcp_flows    12
+truncated    0
+damaged      0"
 for t in 1 2; do
-    # the rows before the damage are written out first: the write fails, the
-    # damage is reported all the same
-    expect damage-first full "$t" "$damage3
-pcap2kdb: stdout: write error: No space left on device
+    # the rows before the damage are written out before its message: that
+    # write fails, so the run stops there, before the damage: the write
+    # error alone (exit 3), or nothing for a reader gone (exit 0)
+    expect damage-first full "$t" "pcap2kdb: stdout: write error: No space left on device
 exit 3" "$d3"
-    expect damage-first-pipe pipe "$t" "$damage3
-exit 0" "$d3"
+    expect damage-first-stats full "$t" "pcap2kdb: stdout: write error: No space left on device
+$stats3
+output       write error after 0 bytes
+exit 3" --stats "$d3"
+    expect damage-first-pipe pipe "$t" "exit 0" "$d3"
+    expect damage-first-closed closed "$t" "exit 0" "$d3"
+    expect damage-first-closed-q closed "$t" "exit 0" -f q "$d3" "$d20"
+    expect damage-first-closed-stats closed "$t" "$stats3
+output       closed by its reader after 0 bytes
+exit 0" --stats "$d3"
+    # the first of the skipped pcapng blocks: its message is not printed,
+    # and reading stops there (bytes: the section and interface blocks, 28
+    # and 20, 3,000 packets of 136, and the skipped block, read)
+    expect skipped-closed closed "$t" "records      3000
+rows         3000
+bytes        408184 (408 kB)
+first        2023.11.14D22:13:20.000000000
+last         2023.11.14D22:13:20.002999000
+span         0D00:00:00.002999000
+linktypes    ETHERNET
+tcp_flows    0
+truncated    1000
+damaged      0
+output       closed by its reader after 0 bytes
+exit 0" --stats s3000.pcapng
+    # no row (and no header) before the damage: nothing is written, nothing
+    # fails, the damage is reported
+    expect damage-at-once-closed closed "$t" "$damage0
+exit 2" --no-header "$d0"
+    expect damage-at-once-full full "$t" "$damage0
+exit 2" --no-header "$d0"
+    # the header is written before the message: the reader is found gone
+    expect damage-at-once-header closed "$t" "exit 0" "$d0"
     # the first write (the buffer full, at record 7,762) fails before the
     # damage is read: not reported
     expect damage-after full "$t" "pcap2kdb: stdout: write error: No space left on device
 exit 3" "$d20"
     expect damage-after-pipe pipe "$t" "exit 0" "$d20"
+    expect damage-after-closed closed "$t" "exit 0" "$d20"
     expect damage-after-stats o-full "$t" "pcap2kdb: /dev/full: write error: No space left on device
 records      7762
 rows         7762
@@ -148,6 +205,7 @@ linktypes    ETHERNET
 tcp_flows    12
 truncated    0
 damaged      0
+output       write error after 0 bytes
 exit 3" --stats "$d20"
 done
 

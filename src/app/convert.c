@@ -174,14 +174,45 @@ static int stopped_before(struct converter *cv, uint64_t *skipped)
     return 1;
 }
 
-static void report(struct converter *cv, const char *name, const struct reader *rd)
+/* Every message about an input comes after the rows before what it names:
+ * they are written out first (so that nothing before it is lost if the
+ * process is stopped then). A write that fails there stops the run at that
+ * write, as a failed write stops it anywhere, and what the message would
+ * name lies past it: the message is not printed and nothing it names is
+ * counted. A closed pipe so ends the run silently (exit 0), another failure
+ * with main.c's one message (exit 3): run_status gives the exit code then,
+ * whatever the input's. Returns whether the message is to follow. */
+static int rows_out_first(struct converter *cv)
 {
     flush_rows(cv);
+    return !out_dead(cv->writer->out);
+}
+
+/* One line about input name at offset at (none when quiet). */
+static void input_message(struct converter *cv, const char *name, uint64_t at, const char *what)
+{
     if (cv->quiet)
         return;
     before_message(cv);
-    fprintf(stderr, "%s: %s: offset %llu: %s\n", cv->prog, name,
-                (unsigned long long)rd->err_offset, rd->err);
+    fprintf(stderr, "%s: %s: offset %llu: %s\n", cv->prog, name, (unsigned long long)at, what);
+}
+
+static void decompressor_message(struct converter *cv, const struct input *in, const char *name,
+                                 uint64_t at)
+{
+    char what[64];
+    snprintf(what, sizeof what, "%s -dc failed: damaged compressed data", in->decompressor);
+    input_message(cv, name, at, what);
+}
+
+/* Reading stops where the reader found a problem, after rows_out_first:
+ * its message. Returns the input's exit code, code. */
+static int reader_stopped(struct converter *cv, const struct reader *rd, const char *name,
+                          int code)
+{
+    input_message(cv, name, rd->err_offset, rd->err);
+    cv->stats.damaged += code == EXIT_DAMAGED;
+    return code;
 }
 
 /* Input pauses (a live pipe): rows decoded so far go out now (README "Long
@@ -216,22 +247,6 @@ static size_t hardware_stamp(const struct converter *cv, const struct capture_re
     return caplen;
 }
 
-/* At the end of a compressed input's data: whether its decompressor failed
- * (damaged compressed data), which is then reported; the input is damaged. */
-static int decompressor_failed(struct converter *cv, struct input *in, const char *name)
-{
-    if (input_end_status(in) == 0)
-        return 0;
-    cv->stats.damaged++;
-    flush_rows(cv); /* the rows before the damage, then the message */
-    if (!cv->quiet) {
-        before_message(cv);
-        fprintf(stderr, "%s: %s: offset %llu: %s -dc failed: damaged compressed data\n",
-                cv->prog, name, (unsigned long long)in->offset, in->decompressor);
-    }
-    return 1;
-}
-
 /* Opens the input's reader: EXIT_OK, or the exit code of a failure it has
  * reported. */
 static int open_input(struct converter *cv, struct reader *rd, struct input *in, const char *name)
@@ -248,16 +263,20 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
         return EXIT_NO_MEMORY;
     }
     cv->stats.bytes += in->offset;
-    /* a decompressor that failed before a whole file header came out (a
-     * cut or corrupt .gz): damaged compressed data, not "not a capture" */
-    if (in->eof && in->decompressor && decompressor_failed(cv, in, name)) {
-        reader_close(rd);
-        return EXIT_DAMAGED;
+    int code = st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
+    if (rows_out_first(cv)) { /* what earlier inputs left held (a q batch) */
+        /* a decompressor that failed before a whole file header came out (a
+         * cut or corrupt .gz): damaged compressed data, not "not a capture" */
+        if (in->eof && in->decompressor && input_end_status(in) != 0) {
+            decompressor_message(cv, in, name, in->offset);
+            cv->stats.damaged++;
+            code = EXIT_DAMAGED;
+        } else {
+            code = reader_stopped(cv, rd, name, code);
+        }
     }
-    report(cv, name, rd);
-    cv->stats.damaged += st != READ_NOT_CAPTURE;
     reader_close(rd);
-    return st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
+    return code;
 }
 
 #define TRUNCATED_WHILE_READ "the file was truncated while being read"
@@ -284,29 +303,32 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
         st = READ_DAMAGED;
     } else if (st == READ_EOF) {
         /* a decompressor that fails ends its output early: damage */
-        if (decompressor_failed(cv, in, name))
+        if (input_end_status(in) != 0 && rows_out_first(cv)) {
+            decompressor_message(cv, in, name, in->offset);
+            cv->stats.damaged++;
             *code = EXIT_DAMAGED;
+        }
         return 1;
     }
     if (st == READ_SKIPPED) {
+        /* a named one after its rows; the output gone there, reading ends */
+        if (*skipped < MAX_DAMAGE_MESSAGES) {
+            if (!rows_out_first(cv))
+                return 1;
+            input_message(cv, name, rd->err_offset, rd->err);
+        }
         *code = EXIT_DAMAGED;
         cv->last_skip_at = rd->err_offset;
-        if (++*skipped <= MAX_DAMAGE_MESSAGES)
-            report(cv, name, rd);
+        ++*skipped;
         return 0;
     }
+    if (!rows_out_first(cv))
+        return 1;
     if (st == READ_NO_MEMORY) {
         *code = EXIT_NO_MEMORY;
-        flush_rows(cv);
-        if (!cv->quiet) {
-            before_message(cv);
-            fprintf(stderr, "%s: %s: offset %llu: out of memory\n", cv->prog, name,
-                    (unsigned long long)in->offset);
-        }
+        input_message(cv, name, in->offset, "out of memory");
     } else {
-        *code = EXIT_DAMAGED;
-        cv->stats.damaged++; /* where reading stopped */
-        report(cv, name, rd);
+        *code = reader_stopped(cv, rd, name, EXIT_DAMAGED); /* counted where it stopped */
     }
     return 1;
 }
@@ -396,8 +418,7 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
  * still open). */
 static void end_input(struct converter *cv, struct input *in, const char *name, uint64_t skipped)
 {
-    if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet) {
-        flush_rows(cv); /* after the rows before it, as every message */
+    if (skipped > MAX_DAMAGE_MESSAGES && !cv->quiet && rows_out_first(cv)) {
         before_message(cv);
         fprintf(stderr, "%s: %s: %llu damaged blocks skipped in all (the first %d named above, "
                         "the last at offset %llu)\n",

@@ -1179,6 +1179,11 @@ static int run_inputs(struct run *r)
         r->cv.stats.records = r->cv.records;
         r->cv.stats.rows = r->out.rows;
         r->cv.stats.damaged += r->cv.damaged;
+        if (!r->pub) { /* the publisher says its own */
+            r->cv.stats.output_closed = r->out.pipe_closed;
+            r->cv.stats.output_failed = r->out.failed;
+            r->cv.stats.output_written = r->out.written;
+        }
         stats_print(&r->cv.stats, stderr, progress_now_ns() - r->progress.start_ns);
         if (o->mode && o->mode->stats)
             o->mode->stats(r->mode, stderr);

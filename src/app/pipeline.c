@@ -506,5 +506,6 @@ void pipeline_finish(struct pipeline *p)
         free_formatter(&p->form[i]);
     }
     copy_status(p);
+    p->w->out->written += p->wout.written; /* --stats: what reached the output */
     free_pipeline(p);
 }

@@ -70,6 +70,11 @@ void stats_print(const struct stats *s, FILE *f, uint64_t elapsed_ns)
                 (unsigned long long)s->ual_merged, (unsigned long long)s->ual_unlisted);
     fprintf(f, "%-12s %llu\n", "truncated", (unsigned long long)s->truncated);
     fprintf(f, "%-12s %llu\n", "damaged", (unsigned long long)s->damaged);
+    /* rows counts the rows produced; these bytes are what reached the output */
+    if (s->output_closed || s->output_failed)
+        fprintf(f, "%-12s %s after %llu bytes\n", "output",
+                s->output_closed ? "closed by its reader" : "write error",
+                (unsigned long long)s->output_written);
     double secs = (double)elapsed_ns / 1e9;
     fprintf(f, "%-12s %.3f s\n", "elapsed", secs);
     fprintf(f, "%-12s %.0f\n", "packets/s", secs > 0 ? (double)s->records / secs : 0.0);

@@ -16,6 +16,10 @@ struct stats {
     uint64_t truncated;        /* records with caplen < original length */
     uint64_t damaged;          /* damaged records or blocks skipped */
     uint64_t tcp_flows;        /* TCP connections (streams) */
+    /* The output ended before the run did (out.h): the reader went away, or
+     * a write failed; the bytes it took until then. */
+    int output_closed, output_failed;
+    uint64_t output_written;
     /* #16: unacknowledged-segment lists at their bound (unacked.h) */
     uint64_t ual_merged, ual_unlisted;
     int ual_used;
