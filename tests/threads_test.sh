@@ -5,8 +5,9 @@
 # threads, whose batches must still be written in order) and must give the
 # same stdout, stderr, the same interleaving of both in one file, and the
 # same exit code: formats, column choices, -c, filters, several inputs,
-# damaged input (messages at the right row), pcapng, a full disk, a closed
-# pipe.
+# damaged input (messages at the right row), a damaged compressed input
+# (the decompressor's failure), pcapng, a full disk, a closed pipe (also one
+# whose reader is gone before the run, with damaged input: silent).
 #
 #   tests/threads_test.sh PCAP2KDB_BINARY GEN_FIXTRAFFIC_BINARY
 set -u
@@ -145,6 +146,12 @@ run skipped "$tmp/skip.pcapng"
 run damaged "$tmp/damaged.pcap"
 run damaged-q -f q "$tmp/damaged.pcap"
 run cut "$tmp/cut.pcap" "$a"
+# the compressed capture cut in the middle: gzip fails, inside a record
+command -v gzip > /dev/null || { echo "FAIL: gzip is not installed (README's setup installs it)"; exit 1; }
+gzip -c "$a" > "$tmp/a.pcap.gz"
+head -c $(($(wc -c < "$tmp/a.pcap.gz") / 2)) "$tmp/a.pcap.gz" > "$tmp/cut.pcap.gz"
+run compressed-cut --stats "$tmp/cut.pcap.gz" "$a"
+# (not -f q: a pipe's pauses cut its insert statements, README "--threads")
 run data --columns time,data,hash "$a"   # one-thread path: must say the same
 run mac --columns frame,smac,dmac "$tmp/mac.pcap"
 run mac-q -f q --columns frame,smac "$tmp/mac.pcap"
@@ -189,7 +196,7 @@ done
 # the damage are written before its message, which that write finds the
 # reader gone: no message, exit 0 (threads_faults has the exact cases)
 for t in 1 2 4; do
-    for f in "$tmp/damaged.pcap" "$tmp/cut.pcap" "$tmp/skip.pcapng"; do
+    for f in "$tmp/damaged.pcap" "$tmp/cut.pcap" "$tmp/skip.pcapng" "$tmp/cut.pcap.gz"; do
         python3 -c 'import os, sys
 r, w = os.pipe()
 os.close(r)

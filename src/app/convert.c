@@ -205,12 +205,23 @@ static void decompressor_message(struct converter *cv, const struct input *in, c
     input_message(cv, name, at, what);
 }
 
-/* Reading stops where the reader found a problem, after rows_out_first:
- * its message. Returns the input's exit code, code. */
-static int reader_stopped(struct converter *cv, const struct reader *rd, const char *name,
-                          int code)
+/* Reading stops where the reader found a problem (after rows_out_first).
+ * When the input comes through a decompressor that failed, the message is
+ * the decompressor's: the damaged compressed data is the cause, whatever the
+ * reader made of the bytes it wrote. A streaming decompressor writes out
+ * what it decoded before its check (a checksum after the data it covers)
+ * fails, so the reader may meet the damage first, as a record cut short or
+ * one that makes no sense. The message names where the rows stop. Returns
+ * the input's exit code: code, or EXIT_DAMAGED for the decompressor. */
+static int reader_stopped(struct converter *cv, const struct reader *rd, struct input *in,
+                          const char *name, int code)
 {
-    input_message(cv, name, rd->err_offset, rd->err);
+    if (in->decompressor && input_end_status(in) != 0) {
+        decompressor_message(cv, in, name, rd->err_offset);
+        code = EXIT_DAMAGED;
+    } else {
+        input_message(cv, name, rd->err_offset, rd->err);
+    }
     cv->stats.damaged += code == EXIT_DAMAGED;
     return code;
 }
@@ -263,18 +274,11 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
         return EXIT_NO_MEMORY;
     }
     cv->stats.bytes += in->offset;
+    /* a decompressor that failed before a whole file header came out (a
+     * cut or corrupt .gz): damaged compressed data, not "not a capture" */
     int code = st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
-    if (rows_out_first(cv)) { /* what earlier inputs left held (a q batch) */
-        /* a decompressor that failed before a whole file header came out (a
-         * cut or corrupt .gz): damaged compressed data, not "not a capture" */
-        if (in->eof && in->decompressor && input_end_status(in) != 0) {
-            decompressor_message(cv, in, name, in->offset);
-            cv->stats.damaged++;
-            code = EXIT_DAMAGED;
-        } else {
-            code = reader_stopped(cv, rd, name, code);
-        }
-    }
+    if (rows_out_first(cv)) /* what earlier inputs left held (a q batch) */
+        code = reader_stopped(cv, rd, in, name, code);
     reader_close(rd);
     return code;
 }
@@ -302,7 +306,7 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
         reader_fail(rd, READ_DAMAGED, at, "%s", TRUNCATED_WHILE_READ);
         st = READ_DAMAGED;
     } else if (st == READ_EOF) {
-        /* a decompressor that fails ends its output early: damage */
+        /* a decompressor that fails may end its output where a record ends */
         if (input_end_status(in) != 0 && rows_out_first(cv)) {
             decompressor_message(cv, in, name, in->offset);
             cv->stats.damaged++;
@@ -328,7 +332,7 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
         *code = EXIT_NO_MEMORY;
         input_message(cv, name, in->offset, "out of memory");
     } else {
-        *code = reader_stopped(cv, rd, name, EXIT_DAMAGED); /* counted where it stopped */
+        *code = reader_stopped(cv, rd, in, name, EXIT_DAMAGED); /* counted where it stopped */
     }
     return 1;
 }

@@ -102,6 +102,12 @@ int input_end_status(struct input *in)
 {
     if (!in->child)
         return 0;
+    /* what the child still writes is read to its end (and dropped): closed
+     * early, it would fail on the closed pipe, damaged data or not */
+    char drop[64 << 10];
+    ssize_t got;
+    while ((got = read(in->fd, drop, sizeof drop)) > 0 || (got < 0 && errno == EINTR))
+        ;
     close(in->fd);
     in->fd = -1;
     int r = decompress_wait((pid_t)in->child);

@@ -57,8 +57,10 @@ struct input {
  * magic) is read through `PROG -dc`; when PROG is not installed, -1 with
  * errno ENOENT and in->decompressor naming it. */
 int input_open(struct input *in, const char *path);
-/* At the end of the data: reaps a decompressor; -1 when it failed (the
- * compressed data is damaged). 0 for a plain input. */
+/* At the end of the data, or where a reader stopped: reads what a
+ * decompressor still writes to its end (discarded; the offset stays), then
+ * reaps it; -1 when it failed (the compressed data is damaged). 0 for a
+ * plain input, and once reaped. */
 int input_end_status(struct input *in);
 /* Wraps an fd that is already open (stdin, or a fuzzing memfd). */
 int input_init_fd(struct input *in, int fd, const char *name);
