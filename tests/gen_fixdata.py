@@ -21,7 +21,8 @@ fields holding a trailer or a message start, cut just after it,
 overlapping copies ahead of a hole (the first capture wins), SendingTimes
 on days the month does not have, BodyLength with leading zeros, a NUL
 OrdStatus (no final status), a report that waited behind a hole and
-an order captured after it (not paired), and
+an order captured after it (not paired), CheckSum values not padded to
+three digits (fix_unpadded_checksum, with --columns ... len), and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -47,14 +48,43 @@ def qspan(ns):
     return "%dD%02d:%02d:%02d.%09d" % (s // 86400, s // 3600 % 24, s // 60 % 60, s % 60, f)
 
 
-def fixmsg(fields, begin="FIX.4.4", len_delta=0, chk_delta=0, len_zeros=0):
+def fixmsg(fields, begin="FIX.4.4", len_delta=0, chk_delta=0, len_zeros=0, chk_text=None):
     """fields: list of (tag, value); returns (bytes, declared bodylen).
-    len_zeros: leading zeros before BodyLength's digits."""
+    len_zeros: leading zeros before BodyLength's digits; chk_text: the
+    CheckSum's text as given (e.g. "2", unpadded), not computed."""
     body = b"".join(b"%d=%s\x01" % (t, v.encode()) for t, v in fields)
     bl = len(body) + len_delta
     head = b"8=%s\x019=%s%d\x01" % (begin.encode(), b"0" * len_zeros, bl)
     chk = (sum(head + body) + chk_delta) % 256
-    return head + body + b"10=%03d\x01" % chk, bl
+    text = chk_text.encode() if chk_text is not None else b"%03d" % chk
+    return head + body + b"10=" + text + b"\x01", bl
+
+
+def with_sum(fields, target, **kw):
+    """fields and a Text (58) of three printable bytes chosen so that the
+    message's byte sum before "10=" is target modulo 256."""
+    pads = [chr(c) for c in range(0x21, 0x7F)]
+    for a in pads:
+        for b in pads:
+            for c in pads:
+                f = fields + [(58, a + b + c)]
+                m, _ = fixmsg(f, **kw)
+                if sum(m[:m.rindex(b"\x0110=") + 1]) % 256 == target:
+                    return f
+    raise ValueError(target)
+
+
+def trailer_of(m):
+    """What the model makes of a message's CheckSum: (is a trailer, its
+    value is right). Where BodyLength points, "10=" and 1 to 3 digits and
+    SOH is the trailer (zero padding to three digits is FIX's rule, not
+    required), its value read as a number against the byte sum before it
+    modulo 256; anything else there is no trailer."""
+    at = m.rindex(b"\x0110=") + 1
+    text = m[at + 3:-1]
+    if not (1 <= len(text) <= 3 and text.isdigit()):
+        return False, False
+    return True, int(text) == sum(m[:at]) % 256
 
 
 def csum(data):
@@ -130,7 +160,7 @@ class Conn:
         m, bl = fixmsg(fields, **kw)
         start = self.sent[d]
         self.sent[d] += len(m)
-        self.msgs[d].append((start, start + len(m), dict(fields), bl, kw))
+        self.msgs[d].append((start, start + len(m), dict(fields), bl, kw, m))
         return m
 
     def seg(self, d, data, off=None, flags=0x18, dt=1000, frag=None):
@@ -189,8 +219,10 @@ class Capture:
         return b"".join(out)
 
     # ------------------------------------------------------- the model --
-    def expected(self, sym):
-        """Rows of `pcap2kdb --fix` by the model in the module docstring."""
+    def expected(self, sym, columns=None):
+        """Rows of `pcap2kdb --fix` by the model in the module docstring,
+        of the named columns (default: --fix's, HEADER)."""
+        pick = [MODEL_COLUMNS.index(c) for c in columns or HEADER.split(",")]
         rows = []
         state = {}                # (conn id, dir) -> model state
         orders = {}               # (stream, dir, clordid) -> time
@@ -231,7 +263,8 @@ class Capture:
             for (cc, dd, m, first_frame, last_frame, segs, gap, reord) in done_now:
                 mns = self.frames[last_frame - 1][0]
                 bundled = sum(1 for x in done_now if x[4] == last_frame)
-                start, end, f, bl, kw = m
+                start, end, f, bl, kw, mbytes = m
+                is_trailer, chk_right = trailer_of(mbytes)
                 mt = f.get(35)
                 key = (cc.stream, dd, f.get(11))
                 lat = ""
@@ -252,10 +285,12 @@ class Capture:
                     fl.append("gap")
                 if reord:
                     fl.append("reordered")
-                if kw.get("len_delta"):
+                if kw.get("len_delta") or not is_trailer:
                     fl.append("bad_length")
-                if kw.get("chk_delta"):
+                if is_trailer and not chk_right:
                     fl.append("bad_checksum")
+                if not is_trailer:      # ended before the next message
+                    fl.append("no_checksum")
                 st52 = f.get(52, "")
                 sendtime = ""
                 try:          # a date the calendar does not have: null
@@ -274,8 +309,8 @@ class Capture:
                     str(segs), str(bundled), mt or "", num(f.get(34)), num(f.get(49)),
                     num(f.get(56)), sendtime, num(f.get(11)), num(f.get(55)), num(f.get(54)),
                     num(f.get(38)), num(f.get(44)), str(bl),
-                    "0" if kw.get("chk_delta") else "1", "|".join(fl), lat])
-        return rows
+                    "1" if chk_right else "0", "|".join(fl), lat, str(end - start)])
+        return [[r[i] for i in pick] for r in rows]
 
     @staticmethod
     def _gap(s, to):
@@ -296,7 +331,8 @@ class Capture:
         # messages whose last byte is now delivered
         for m in c.msgs[d][s["done"]:]:
             start, end = m[0], m[1]
-            if end > s["next"]:
+            # without a trailer, "8=FIX" of the next message ends it
+            if end + (0 if trailer_of(m[5])[0] else 5) > s["next"]:
                 break
             s["done"] += 1
             if any(o in s["dropped"] for o in range(start, end)):
@@ -314,6 +350,8 @@ class Capture:
 HEADER = ("time,ftime,sym,src,dest,srcport,destport,stream,frame,segs,bundled,msgtype,"
           "seqnum,sender,target,sendtime,clordid,symbol,side,qty,price,bodylen,chkok,flags,"
           "latency")
+# the model's row: HEADER's columns, then these (--columns only)
+MODEL_COLUMNS = HEADER.split(",") + ["len"]
 
 
 def order(seq, cl, qty="100", price="101.25", sym="VOD.L", sender="CLI", target="EXCH"):
@@ -328,10 +366,11 @@ def report(seq, cl, status="0", sender="EXCH", target="CLI"):
             (17, "E%d" % seq), (150, status), (39, status), (55, "VOD.L"), (54, "1")]
 
 
-def case(name, build, args="--fix"):
+def case(name, build, columns=None):
+    """columns: --columns, by name from MODEL_COLUMNS (default: --fix's)."""
     cap = Capture(name)
     build(cap)
-    CASES.append((name, cap, args))
+    CASES.append((name, cap, columns))
 
 
 def c_split3(cap):
@@ -572,6 +611,24 @@ def c_heldreport(cap):
     c.ack(0)
 
 
+def c_unpadded_checksum(cap):
+    """CheckSum not padded to three digits where BodyLength points: "10=2"
+    and "10=02" (byte sum 2), the latter cut by TCP inside its trailer,
+    "10=47" (47), "10=7" (sum 5: wrong), "10=1234" (four digits: no
+    trailer, the message ends before the next one), and "10=9" (9) ending
+    the last segment."""
+    c = Conn(cap, 40018)
+    c.handshake()
+    c.seg(0, c.build(0, with_sum(order(1, "P1"), 2), chk_text="2"))
+    m = c.build(0, with_sum(order(2, "P2"), 2), chk_text="02")
+    c.seg(0, m[:-2])
+    c.seg(0, m[-2:] + c.build(0, with_sum(order(3, "P3"), 47), chk_text="47"))
+    c.seg(0, c.build(0, with_sum(order(4, "P4"), 5), chk_text="7"))
+    c.seg(0, c.build(0, order(5, "P5"), chk_text="1234") + c.build(0, order(6, "P6")))
+    c.seg(0, c.build(0, with_sum(order(7, "P7"), 9), chk_text="9"))
+    c.ack(1)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -602,11 +659,15 @@ case("fix_baddate", c_baddate)
 case("fix_lenzeros", c_lenzeros)
 case("fix_nulstatus", c_nulstatus)
 case("fix_heldreport", c_heldreport)
+case("fix_unpadded_checksum", c_unpadded_checksum,
+     ["time", "frame", "segs", "bundled", "msgtype", "seqnum", "clordid", "bodylen", "len",
+      "chkok", "flags"])
 
 
 def table_lines():
-    return ["%s\ttestdata/%s%s\t0\t%s" % (n, n, ".pcapng" if c.ng() else ".pcap", a)
-            for n, c, a in CASES]
+    return ["%s\ttestdata/%s%s\t0\t--fix%s" % (n, n, ".pcapng" if c.ng() else ".pcap",
+                                              " --columns " + ",".join(cols) if cols else "")
+            for n, c, cols in CASES]
 
 
 def main():
@@ -616,13 +677,13 @@ def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
     os.makedirs(outdir, exist_ok=True)
-    for name, cap, _args in CASES:
+    for name, cap, columns in CASES:
         with open(os.path.join(outdir, name + (".pcapng" if cap.ng() else ".pcap")), "wb") as f:
             f.write(cap.pcap())
-        rows = cap.expected(name)
+        columns = columns or HEADER.split(",")
         with open(os.path.join(outdir, name + ".out"), "w") as f:
-            f.write(HEADER + "\n")
-            for r in rows:
+            f.write(",".join(columns) + "\n")
+            for r in cap.expected(name, columns):
                 f.write(",".join(r) + "\n")
     return 0
 

@@ -226,6 +226,83 @@ START_TEST(fix_frame_missing_bodylength_is_no_message)
 }
 END_TEST
 
+/* "8=FIX.4.4|9=..|35=0|58=xyz|10=<chk_text>|", xyz chosen so that the byte
+ * sum before "10=" is `sum` modulo 256; len_delta spoils the BodyLength. */
+static size_t fixmsg_sum(char *out, unsigned sum, const char *chk_text, int len_delta)
+{
+    for (char a = '!'; a <= '~'; a++)
+        for (char b = '!'; b <= '~'; b++)
+            for (char c = '!'; c <= '~'; c++) {
+                if (a == '|' || b == '|' || c == '|')
+                    continue;
+                char body[32], tmp[128];
+                snprintf(body, sizeof body, "35=0|58=%c%c%c|", a, b, c);
+                int n = snprintf(tmp, sizeof tmp, "8=FIX.4.4|9=%d|%s",
+                                 (int)strlen(body) + len_delta, body);
+                soh(tmp);
+                unsigned s = 0;
+                for (int i = 0; i < n; i++)
+                    s += (unsigned char)tmp[i];
+                if ((s & 0xFF) != sum)
+                    continue;
+                n += snprintf(tmp + n, sizeof tmp - (size_t)n, "10=%s|", chk_text);
+                soh(tmp);
+                memcpy(out, tmp, (size_t)n + 1);
+                return (size_t)n;
+            }
+    ck_abort_msg("no pad gives sum %u", sum);
+    return 0;
+}
+
+/* A CheckSum not padded to three digits ("10=2", "10=02") where BodyLength
+ * points is the trailer, as Wireshark's packet-fix.c takes it: the message
+ * ends there, its value compared as a number; every prefix waits. Four
+ * digits are no trailer, and the scan past a lying BodyLength keeps to
+ * three: an unpadded trailer there ends nothing. */
+START_TEST(fix_frame_unpadded_checksum_where_bodylength_points)
+{
+    static const struct {
+        unsigned sum;
+        const char *text;
+        int ok;
+    } cases[] = { { 2, "2", 1 }, { 2, "02", 1 }, { 2, "3", 0 }, { 47, "47", 1 }, { 7, "70", 0 } };
+    char m[256];
+    struct fix_frame_res r;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = fixmsg_sum(m, cases[c].sum, cases[c].text, 0);
+        size_t scanned = 0;
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_int_eq(fix_frame((uint8_t *)m, k, &r), FIX_FRAME_MORE);
+            ck_assert_int_eq(fix_frame_from((uint8_t *)m, k, scanned, &r), FIX_FRAME_MORE);
+            scanned = r.scanned;
+        }
+        ck_assert_int_eq(fix_frame_from((uint8_t *)m, n, scanned, &r), FIX_FRAME_OK);
+        ck_assert_uint_eq(r.len, n);
+        ck_assert_int_eq(r.checksum_ok, cases[c].ok);
+        ck_assert_uint_eq(r.flags, cases[c].ok ? 0 : FIXF_BAD_CHECKSUM);
+        /* followed by another message: the same */
+        size_t n2 = fixmsg(m + n, "FIX.4.4", BODY_8, 0, 0);
+        ck_assert_int_eq(fix_frame((uint8_t *)m, n + n2, &r), FIX_FRAME_OK);
+        ck_assert_uint_eq(r.len, n);
+        ck_assert_int_eq(r.checksum_ok, cases[c].ok);
+    }
+    /* 10=1234: no trailer; the message ends before the next one */
+    size_t n = fixmsg_sum(m, 2, "1234", 0);
+    size_t n2 = fixmsg(m + n, "FIX.4.4", BODY_8, 0, 0);
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n, &r), FIX_FRAME_MORE);
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n + n2, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_int_eq(r.checksum_ok, 0);
+    ck_assert_uint_eq(r.flags, FIXF_BAD_LENGTH | FIXF_NO_CHECKSUM);
+    /* BodyLength 3 too long: "|10=2|" is not where it points, no trailer */
+    n = fixmsg_sum(m, 2, "2", 3);
+    n2 = fixmsg(m + n, "FIX.4.4", BODY_8, 0, 0);
+    ck_assert_int_eq(fix_frame((uint8_t *)m, n + n2, &r), FIX_FRAME_OK);
+    ck_assert_uint_eq(r.len, n);
+    ck_assert_uint_eq(r.flags, FIXF_BAD_LENGTH | FIXF_NO_CHECKSUM);
+}
+END_TEST
+
 /* fix_frame_from, resumed where each FIX_FRAME_MORE left off as bytes are
  * added one at a time, decides exactly as fix_frame on every prefix: for
  * an honest message, BodyLength too long or too short, no trailer before
@@ -659,6 +736,7 @@ int main(void)
     tcase_add_test(tf, fix_frame_not_fix_skips_to_next_start);
     tcase_add_test(tf, fix_frame_missing_bodylength_is_no_message);
     tcase_add_test(tf, fix_frame_from_resumed_agrees_with_fix_frame);
+    tcase_add_test(tf, fix_frame_unpadded_checksum_where_bodylength_points);
     tcase_add_test(tf, fix_parse_extracts_first_occurrence_and_extra_tags);
     tcase_add_test(tf, fix_parse_tags_of_any_width_and_malformed_fields);
     tcase_add_test(tf, fix_parse_fields_across_64_byte_blocks);

@@ -60,14 +60,38 @@ static enum fix_frame_status more(const uint8_t *p, size_t n, size_t want,
 }
 
 /* "10=ddd<SOH>" at p[e..e+7), within n bytes. */
+#define FIX_TRAILER_LEN 7      /* three digits, as FIX wants them */
 static inline int trailer_at(const uint8_t *p, size_t n, size_t e)
 {
     return e + 7 <= n && p[e] == '1' && p[e + 1] == '0' && p[e + 2] == '=' && is_digit(p[e + 3]) &&
            is_digit(p[e + 4]) && is_digit(p[e + 5]) && p[e + 6] == FIX_SOH;
 }
 
-static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_frame_res *res,
-                                      uint32_t flags)
+/* The value of the three digits of a trailer at p[e..). */
+static inline unsigned trailer_value(const uint8_t *p, size_t e)
+{
+    return (unsigned)(p[e + 3] - '0') * 100 + (unsigned)(p[e + 4] - '0') * 10 +
+           (unsigned)(p[e + 5] - '0');
+}
+
+/* The length of an unpadded trailer "10=d<SOH>" or "10=dd<SOH>" at p[e..),
+ * within n bytes, or 0. FIX wants three digits, but Wireshark's
+ * packet-fix.c (fix_header_len) takes whatever follows "10=" up to the
+ * next SOH where BodyLength points as the trailer and compares its value
+ * as a number. Accepted there only: the scan for a trailer when
+ * BodyLength lies keeps to three digits, so this makes no false trailer. */
+static size_t unpadded_trailer_len(const uint8_t *p, size_t n, size_t e)
+{
+    if (e + 5 > n || p[e] != '1' || p[e + 1] != '0' || p[e + 2] != '=' || !is_digit(p[e + 3]))
+        return 0;
+    if (p[e + 4] == FIX_SOH)
+        return 5;
+    return e + 6 <= n && is_digit(p[e + 4]) && p[e + 5] == FIX_SOH ? 6 : 0;
+}
+
+/* The message p[0..end), its trailer at e saying the byte sum is `want`. */
+static enum fix_frame_status complete(const uint8_t *p, size_t e, unsigned want, size_t end,
+                                      struct fix_frame_res *res, uint32_t flags)
 {
     /* CheckSum: the byte sum of everything before "10=", modulo 256. */
     unsigned sum = 0;
@@ -115,12 +139,10 @@ static enum fix_frame_status complete(const uint8_t *p, size_t e, struct fix_fra
     }
     for (; i < e; i++)
         sum += p[i];
-    unsigned want = (unsigned)(p[e + 3] - '0') * 100 + (unsigned)(p[e + 4] - '0') * 10 +
-                    (unsigned)(p[e + 5] - '0');
     res->checksum_ok = (sum & 0xFF) == want;
     if (!res->checksum_ok)
         flags |= FIXF_BAD_CHECKSUM;
-    res->len = e + 7;
+    res->len = end;
     res->flags = flags;
     return FIX_FRAME_OK;
 }
@@ -270,7 +292,16 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
 
     size_t e = h + len;        /* where "10=" should be */
     if (len <= FIX_MAX_MSG && e + 7 <= n && p[e - 1] == FIX_SOH && trailer_at(p, n, e))
-        return complete(p, e, res, 0);
+        return complete(p, e, trailer_value(p, e), e + FIX_TRAILER_LEN, res, 0);
+    size_t unpadded = len <= FIX_MAX_MSG && e + 5 <= n && p[e - 1] == FIX_SOH
+                          ? unpadded_trailer_len(p, n, e) : 0;
+    if (unpadded) {
+        /* its value as a number, as tshark compares it: 10=2 says 2 */
+        unsigned want = (unsigned)(p[e + 3] - '0');
+        if (unpadded == 6)
+            want = want * 10 + (unsigned)(p[e + 4] - '0');
+        return complete(p, e, want, e + unpadded, res, 0);
+    }
     /* Not (yet) seen where BodyLength points. Decided already when the bytes
      * there are present and wrong; otherwise a trailer before that point
      * still shows the length lies (too long), or else wait for more. */
@@ -301,7 +332,8 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
             if (j + 8 > n)
                 break;         /* a trailer may be arriving: wait */
             if (trailer_at(p, n, j + 1))
-                return complete(p, j + 1, res, j + 1 == e ? 0 : FIXF_BAD_LENGTH);
+                return complete(p, j + 1, trailer_value(p, j + 1), j + 1 + FIX_TRAILER_LEN,
+                                res, j + 1 == e ? 0 : FIXF_BAD_LENGTH);
         } else if (p[j + 1] == '8') {
             size_t m = n - (j + 1) < FIX_MAGIC_LEN ? n - (j + 1) : FIX_MAGIC_LEN;
             if (memcmp(p + j + 1, fix_magic, m) == 0) {

@@ -9,7 +9,9 @@
  * starts with "8=FIX." or "8=FIXT." followed by field 9 (at most 8 digits
  * after up to 16 leading zeros).
  *
- * BodyLength is trusted only when "<SOH>10=ddd<SOH>" sits where it points.
+ * BodyLength is trusted only when "<SOH>10=ddd<SOH>" sits where it points
+ * (there, as Wireshark's packet-fix.c does, also "10=d" and "10=dd": a
+ * CheckSum not zero-padded, its value compared as a number).
  * Otherwise the message ends at the first trailer after field 9 (flag
  * bad_length), or, when another "<SOH>8=FIX" comes first, just before it
  * (bad_length|no_checksum). So a lying BodyLength, too small or too large,
