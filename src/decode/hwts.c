@@ -288,6 +288,25 @@ static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off, int ipv
     return 0;
 }
 
+/* Where a length/type field stands, which decides whether a value up to
+ * 1500 is a length (IEEE 802.3 3.2.6), as decode_link.c reads it after
+ * Wireshark 4.0's dissectors. */
+enum type_field {
+    IN_ETHERNET_HEADER, /* packet-eth.c: 0 is a type (Cisco MDS), 1..1500 a length */
+    BEHIND_VLAN_TAG,    /* packet-vlan.c (802.1Q, 0x9100): 0..1500 a length */
+    ETHERTYPE_ONLY,     /* packet-ieee8021ah.c (802.1ad), Arista's header: a type */
+};
+
+static int is_8023_length(uint16_t value, enum type_field field)
+{
+    switch (field) {
+    case IN_ETHERNET_HEADER: return value != 0 && value <= IEEE8023_MAX_LEN;
+    case BEHIND_VLAN_TAG: return value <= IEEE8023_MAX_LEN;
+    case ETHERTYPE_ONLY: return 0;
+    }
+    return 0;
+}
+
 /* Where the Ethernet frame's packet ends, so that what follows is its
  * trailer: where Wireshark's dissectors end it, since a trailer is
  * whatever they leave over (packet-ethertype.c, packet-ieee8023.c).
@@ -301,21 +320,25 @@ static size_t ip_packet_end(const uint8_t *p, size_t caplen, size_t off, int ipv
  *   word or none, as decode_mpls decides, and the Ethernet frame), the
  *   inner frame's.
  * - An ARP packet, by its address lengths (RFC 826).
- * - An 802.3 frame (a length, not a type: LLC, SNAP included, whatever it
- *   carries), by that length; one running past the frame leaves no
- *   trailer (Wireshark clamps it to the frame).
+ * - An 802.3 frame (a length, not a type, where the field stands: see
+ *   is_8023_length; LLC, SNAP included, whatever it carries), by that
+ *   length; one running past the frame leaves no trailer (Wireshark
+ *   clamps it to the frame).
  * Also the Arista header's offset. 0 when the frame carries none of these
- * (Ethertype 0x8870's LLC frame: tshark looks for no trailer there). */
+ * (Ethertype 0x8870's LLC frame: tshark looks for no trailer there; nor
+ * after a small value read as an Ethertype, 0 included, whose payload
+ * tshark's data dissector takes whole). */
 static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arista)
 {
     size_t off = ETHER_ADDRS_LEN;
     int vlan_tags = 0;
+    enum type_field field = IN_ETHERNET_HEADER;
     for (int n = 0; n < DECODE_MAX_DEPTH; n++) {
         if (caplen < off + 2)
             return 0;
         uint16_t type = get_be16(p + off);
         off += 2;
-        if (type <= IEEE8023_MAX_LEN)
+        if (is_8023_length(type, field))
             return off + type <= caplen ? off + type : 0;
         switch (type) {
         case ETHERTYPE_VLAN:
@@ -323,9 +346,11 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
             if (++vlan_tags > VLAN_MAX_TAGS)
                 return 0;
             off += 2;
+            field = BEHIND_VLAN_TAG;
             continue;
         case ETHERTYPE_QINQ:
             off += 2;
+            field = ETHERTYPE_ONLY;
             continue;
         case ETHERTYPE_ARISTA:
             if (!*arista)
@@ -334,6 +359,7 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
                 !arista_timestamp_len(get_be16(p + off + 2)))
                 return 0;
             off += 4 + arista_timestamp_len(get_be16(p + off + 2));
+            field = ETHERTYPE_ONLY;
             continue;
         case ETHERTYPE_MPLS:
         case ETHERTYPE_MPLS_MC: {
@@ -350,6 +376,7 @@ static size_t ethernet_packet_end(const uint8_t *p, size_t caplen, size_t *arist
             if (p[off] >> 4 == 0) {
                 /* a pseudowire: the inner frame's type */
                 off += mpls_pw_control_word_len(p + off, caplen - off) + ETHER_ADDRS_LEN;
+                field = IN_ETHERNET_HEADER;
                 continue;
             }
             return ip_packet_end(p, caplen, off, 0);
