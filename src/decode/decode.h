@@ -29,6 +29,13 @@
 static inline int decode_tunnel_depth(int depth) { return (depth | (DECODE_LEVEL - 1)) + 1; }
 /* The labels of one MPLS stack read at most (a loop, not a recursion). */
 #define DECODE_MAX_MPLS_LABELS 32
+#define MPLS_LABEL_LEN 4
+/* Header sizes the decoders and the trailer search (hwts.c) share. */
+#define IPV4_MIN_HEADER 20
+#define IPV6_HEADER_LEN 40
+/* IEEE 802.3 3.2.6: a length/type field up to 1500 is the length of the
+ * MAC client data (an LLC PDU), from 0x0600 a type. */
+#define IEEE8023_MAX_LEN 1500
 /* packet-vlan.c's VLAN_MAX_NESTED_TAGS: the 802.1Q (and 0x9100) tags a
  * packet may have through all its encapsulations; the next one ends it
  * (decode_link.c, and hwts.c's search for a trailer). */

@@ -25,8 +25,6 @@
 #define ICMP6_PACKET_TOO_BIG 2
 #define ICMP6_TIME_EXCEEDED 3
 #define ICMP6_PARAM_PROB 4
-#define IPV4_MIN_HEADER 20
-#define IPV6_HEADER_LEN 40
 
 static int quotes_packet(uint8_t proto, uint8_t type)
 {

@@ -13,10 +13,8 @@
 
 #include <string.h>
 
-#define IPV4_MIN_HEADER 20
 #define IPV4_OFFMASK 0x1FFF
 #define IPV4_MF 0x2000
-#define IPV6_HEADER_LEN 40
 #define IPOPT_EOL 0
 #define IPOPT_NOP 1
 #define IPOPT_LSRR 131

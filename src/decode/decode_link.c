@@ -6,13 +6,11 @@
 #include "linktype.h"
 #include "names.h"
 
-/* IEEE 802.3 3.2.6: a length/type field up to 1500 is the length of the
- * MAC client data (an LLC PDU), from 0x0600 a type. As Wireshark's
- * packet-eth.c reads an Ethernet header: 0 is a type (its ETHERTYPE_UNK,
- * Cisco MDS frames), and the values between are neither (its "Invalid
- * length/type": the payload is not dissected). */
+/* IEEE8023_MAX_LEN (decode.h) and below is a length, from here a type.
+ * As Wireshark's packet-eth.c reads an Ethernet header: 0 is a type (its
+ * ETHERTYPE_UNK, Cisco MDS frames), and the values between are neither
+ * (its "Invalid length/type": the payload is not dissected). */
 #define ETHERTYPE_MIN 0x0600
-#define IEEE8023_MAX_LEN 1500
 #define ETHER_HEADER_LEN 14
 #define VLAN_TAG_LEN 4
 #define VLAN_ID_MASK 0x0FFF
@@ -46,7 +44,6 @@
 #define SLL_PROTO_ETHERNET 0x0003 /* Linux ETH_P_ALL: a whole Ethernet frame follows */
 #define SLL_PROTO_8022 0x0004 /* Linux ETH_P_802_2: an LLC header follows */
 #define NULL_HEADER_LEN 4
-#define MPLS_LABEL_LEN 4
 #define MPLS_CONTROL_WORD_LEN 4   /* a pseudowire's (RFC 4385) */
 /* its first 16 bits after the 0 nibble: reserved, sent as 0 (RFC 4448 4.6) */
 #define MPLS_CONTROL_WORD_RESERVED 0x0FFF
@@ -580,8 +577,7 @@ static void decode_sll2(const uint8_t *p, size_t caplen, size_t reported, struct
         decode_sll_payload(proto, p + SLL2_HEADER_LEN, caplen - SLL2_HEADER_LEN,
                            size_after(reported, SLL2_HEADER_LEN), r);
     } else if (proto >= ETHERTYPE_MIN) {
-        r->l2type = proto; /* read first, shown though the header is cut */
-        r->has_l2type = 1;
+        decode_link_type(proto, r); /* read first, shown though the header is cut */
     }
 }
 

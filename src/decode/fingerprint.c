@@ -1,13 +1,12 @@
 /* fingerprint.c: see fingerprint.h for the exact bytes and function. */
 #include "fingerprint.h"
 #include "bytes.h"
+#include "decode.h"
 
 #include <string.h>
 
 #define FNV64_OFFSET_BASIS 0xcbf29ce484222325u
 #define FNV64_PRIME 0x100000001b3u
-#define IPV4_MIN_HEADER 20
-#define IPV6_HEADER_LEN 40
 /* The bytes that may be zeroed all lie here; every IP packet hashed is longer. */
 #define FINGERPRINT_HEAD 12
 #define FINGERPRINT_MAX (INT64_MAX - 1)

@@ -31,13 +31,7 @@
 /* The shortest Ethernet frame without its FCS: shorter ones are padded. */
 #define ETH_MIN_FRAME 60
 #define ARP_FIXED_LEN 8
-#define IPV4_MIN_HEADER 20
-#define IPV6_HEADER_LEN 40
 #define IPV6_NEXT_HEADER 6 /* its offset: the last field read here */
-/* IEEE 802.3 3.2.6: a length/type field up to 1500 is the frame's length;
- * from 0x0600 a type (Wireshark shows the values between as invalid). */
-#define IEEE8023_MAX_LEN 1500
-#define MPLS_LABEL_LEN 4
 
 static const struct { const char *name; unsigned mask; } hwts_names[] = {
     { "metamako", HWTS_METAMAKO }, { "exablaze", HWTS_EXABLAZE }, { "expcap", HWTS_EXPCAP },
