@@ -22,7 +22,10 @@ overlapping copies ahead of a hole (the first capture wins), SendingTimes
 on days the month does not have, BodyLength with leading zeros, a NUL
 OrdStatus (no final status), a report that waited behind a hole and
 an order captured after it (not paired), CheckSum values not padded to
-three digits (fix_unpadded_checksum, with --columns ... len), and
+three digits (fix_unpadded_checksum, with --columns ... len),
+BeginString values of 29 to 1024 bytes, whole and cut by TCP inside them,
+and one of 1025 bytes, past the documented bound: no message, its bytes
+skipped (fix_long_begin, with --columns ... begin), and
 times pcap cannot hold (fix_far, a nanosecond pcapng): an order in 1970
 answered in 2280, a latency a q timespan cannot hold (beyond +-(2^63 - 2)
 ns, 292 years: null), and an order in 2280 answered a year later.
@@ -34,6 +37,9 @@ import struct
 import sys
 
 T0 = 1767619800 * 10**9          # 2026-01-05 13:30:00 UTC, ns
+# README (--fix): a BeginString value of up to this many bytes starts a
+# message; a longer one is none, its bytes are skipped up to the next one.
+BEGIN_VALUE_MAX = 1024
 CASES = []
 
 
@@ -260,7 +266,7 @@ class Capture:
                 while any(o >= s["next"] for o in s["have"]):
                     self._gap(s, min(o for o in s["have"] if o >= s["next"]))
                     self._advance(c, d, s, fno, ns, done_now, True)
-            for (cc, dd, m, first_frame, last_frame, segs, gap, reord) in done_now:
+            for (cc, dd, m, first_frame, last_frame, segs, gap, reord, skipped) in done_now:
                 mns = self.frames[last_frame - 1][0]
                 bundled = sum(1 for x in done_now if x[4] == last_frame)
                 start, end, f, bl, kw, mbytes = m
@@ -283,6 +289,8 @@ class Capture:
                 fl = []
                 if gap:
                     fl.append("gap")
+                if skipped:
+                    fl.append("skipped")
                 if reord:
                     fl.append("reordered")
                 if kw.get("len_delta") or not is_trailer:
@@ -309,7 +317,8 @@ class Capture:
                     str(segs), str(bundled), mt or "", num(f.get(34)), num(f.get(49)),
                     num(f.get(56)), sendtime, num(f.get(11)), num(f.get(55)), num(f.get(54)),
                     num(f.get(38)), num(f.get(44)), str(bl),
-                    "1" if chk_right else "0", "|".join(fl), lat, str(end - start)])
+                    "1" if chk_right else "0", "|".join(fl), lat, str(end - start),
+                    kw.get("begin", "FIX.4.4")])
         return [[r[i] for i in pick] for r in rows]
 
     @staticmethod
@@ -335,6 +344,9 @@ class Capture:
             if end + (0 if trailer_of(m[5])[0] else 5) > s["next"]:
                 break
             s["done"] += 1
+            if len(m[4].get("begin", "")) > BEGIN_VALUE_MAX:
+                s["skipped"] = True       # no message: flags the next one
+                continue
             if any(o in s["dropped"] for o in range(start, end)):
                 s["gap"] = True
                 continue
@@ -343,7 +355,8 @@ class Capture:
             owners = [s["have"][o] for o in range(start, end)]
             reord = any(o in s.get("reord_ok", ()) for o in range(start, end))
             last = fno if not after_gap else owners[-1]
-            done_now.append((c, d, m, owners[0], last, len(set(owners)), s["gap"], reord))
+            done_now.append((c, d, m, owners[0], last, len(set(owners)), s["gap"], reord,
+                             s.pop("skipped", False) and not s["gap"]))
             s["gap"] = False
 
 
@@ -351,7 +364,7 @@ HEADER = ("time,ftime,sym,src,dest,srcport,destport,stream,frame,segs,bundled,ms
           "seqnum,sender,target,sendtime,clordid,symbol,side,qty,price,bodylen,chkok,flags,"
           "latency")
 # the model's row: HEADER's columns, then these (--columns only)
-MODEL_COLUMNS = HEADER.split(",") + ["len"]
+MODEL_COLUMNS = HEADER.split(",") + ["len", "begin"]
 
 
 def order(seq, cl, qty="100", price="101.25", sym="VOD.L", sender="CLI", target="EXCH"):
@@ -629,6 +642,29 @@ def c_unpadded_checksum(cap):
     c.ack(1)
 
 
+def c_long_begin(cap):
+    """BeginString values longer than FIX's: 29 bytes, 30 (the first one
+    pcap2kdb dropped before), 200 cut by TCP inside it after 100 bytes,
+    1024 (the bound) cut after "8=F", and 1025, past the bound: no
+    message, the next one is flagged skipped. Wireshark's packet-fix.c
+    takes BeginString up to the first SOH whatever its length."""
+    c = Conn(cap, 40019)
+    c.handshake()
+    def begin(n):
+        return "FIX." + "x" * (n - 4)
+    c.seg(0, c.build(0, order(1, "H1"), begin=begin(29)))
+    c.seg(0, c.build(0, order(2, "H2"), begin=begin(30)) + c.build(0, order(3, "H3")))
+    m = c.build(0, order(4, "H4"), begin=begin(200))
+    c.seg(0, m[:100])
+    c.seg(0, m[100:])
+    m = c.build(0, order(5, "H5"), begin=begin(BEGIN_VALUE_MAX))
+    c.seg(0, m[:3])
+    c.seg(0, m[3:])
+    c.seg(0, c.build(0, order(6, "H6"), begin=begin(BEGIN_VALUE_MAX + 1)))
+    c.seg(0, c.build(0, order(7, "H7")))
+    c.ack(1)
+
+
 def c_far(cap):
     y310, y311 = 310 * 365 * 86400 * 10**9, 311 * 365 * 86400 * 10**9
     c = Conn(cap, 40011)
@@ -662,6 +698,9 @@ case("fix_heldreport", c_heldreport)
 case("fix_unpadded_checksum", c_unpadded_checksum,
      ["time", "frame", "segs", "bundled", "msgtype", "seqnum", "clordid", "bodylen", "len",
       "chkok", "flags"])
+case("fix_long_begin", c_long_begin,
+     ["frame", "segs", "bundled", "msgtype", "clordid", "bodylen", "len", "chkok", "flags",
+      "begin"])
 
 
 def table_lines():

@@ -16,8 +16,16 @@ const char *const fix_flag_names[FIX_NFLAGS] = {
 
 static const char fix_magic[] = "8=FIX";
 #define FIX_MAGIC_LEN 5
-/* BeginString is short ("FIXT.1.1"): its SOH comes within this many bytes. */
-#define FIX_BEGIN_MAX 32
+/* BeginString is short ("FIX.4.4", "FIXT.1.1"): a possible start asks for
+ * this many bytes first. */
+#define FIX_BEGIN_HINT 32
+/* A longer BeginString is still one: Wireshark's packet-fix.c
+ * (fix_header_len) takes BeginString up to the first SOH however far.
+ * Ours is bounded, so that a stream of false starts ("8=FIX.8=FIX.8=FIX.")
+ * costs at most this much scanning per start: "8=", the value and its SOH
+ * within FIX_BEGIN_MAX bytes, or no message starts there. */
+#define FIX_BEGIN_VALUE_MAX 1024
+#define FIX_BEGIN_MAX (2 + FIX_BEGIN_VALUE_MAX + 1)
 /* BodyLength has at most this many digits, after at most FIX_LEN_ZEROS
  * leading zeros (FIX's int allows them: "00023" is 23). */
 #define FIX_LEN_DIGITS 8
@@ -237,7 +245,7 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
                            : memcmp(p, fix_magic, n) != 0)
         return nostart(p, n, res, 0);
     if (n <= FIX_MAGIC_LEN)
-        return more(p, n, FIX_BEGIN_MAX, res);
+        return more(p, n, FIX_BEGIN_HINT, res);
     /* "8=FIX." or "8=FIXT." */
     if (p[5] != '.' && p[5] != 'T')
         return nostart(p, n, res, 0);
@@ -257,7 +265,9 @@ enum fix_frame_status fix_frame_from(const uint8_t *p, size_t n, size_t scanned,
         size_t lim = n < FIX_BEGIN_MAX ? n : FIX_BEGIN_MAX;
         const uint8_t *soh = memchr(p, FIX_SOH, lim);
         if (!soh)
-            return n >= FIX_BEGIN_MAX ? nostart(p, n, res, 0) : more(p, n, FIX_BEGIN_MAX, res);
+            return n >= FIX_BEGIN_MAX ? nostart(p, n, res, 0)
+                                      : more(p, n, n < FIX_BEGIN_HINT ? FIX_BEGIN_HINT
+                                                                      : FIX_BEGIN_MAX, res);
         b = (size_t)(soh - p) + 1;
     }
     res->begin_len = b - 3;

@@ -6,8 +6,8 @@
  * including the SOH before "10=", and CheckSum is the byte sum of everything
  * before "10=" modulo 256, as three digits (FIX 4.4 vol. 2, "Message
  * format"; FIXT 1.1). FIX is recognised by content, on any port: a message
- * starts with "8=FIX." or "8=FIXT." followed by field 9 (at most 8 digits
- * after up to 16 leading zeros).
+ * starts with "8=FIX." or "8=FIXT." (a BeginString of at most 1024 bytes)
+ * followed by field 9 (at most 8 digits after up to 16 leading zeros).
  *
  * BodyLength is trusted only when "<SOH>10=ddd<SOH>" sits where it points
  * (there, as Wireshark's packet-fix.c does, also "10=d" and "10=dd": a
