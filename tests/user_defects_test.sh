@@ -355,6 +355,19 @@ run --schema --columns time -o 'a"b\c;d.csv' --no-header
 expect "--schema --no-header -o with a quote, a backslash and ';'" \
     'pcap:flip (enlist`time)!(enlist"P";",") 0: hsym`$"a\"b\\c;d.csv"
 .Q.fs[{`pcap insert flip (enlist`time)!(enlist"P";",") 0: x}] hsym`$"a\"b\\c;d.csv"' "$out"
+# -f q: a system command takes the rest of its line (a " / comment"
+# included), so the comment has a line of its own; a file name with other
+# bytes than letters, digits and ._-/ is loaded through system "l ..." with
+# the name as an escaped q string, one line whatever it holds
+run --schema -f q -o out-1_a/b.q
+expect "--schema -f q -o plain name" '/ creates table pcap
+\l out-1_a/b.q' "$out"
+run --schema -f q --fix -o "$(printf 'a\nb\t"c\\ d.q')"
+expect "--schema -f q -o with LF, TAB, quote, backslash, space" '/ creates table fix
+system "l a\012b\011\"c\\ d.q"' "$out"
+run --schema -f q --kdb -o 'x.q  / y'
+expect "--schema -f q -o holding \"/ \"" '/ creates table kdb
+system "l x.q  / y"' "$out"
 # --schema added to a conversion's command line answers for it, converting nothing
 run --schema --fix --columns time,msgtype -c 5 --port 5001 --threads 2 -o f.csv "$td/fix_bundle5.pcap"
 expect "--schema with a conversion's options" 'fix:("PS";enlist",") 0: `:f.csv' "$out"

@@ -4,6 +4,16 @@
 #include <string.h>
 #include "qtext.h"
 
+/* Writes path as the body of a q string: quote, backslash and control
+ * bytes escaped. */
+static void q_string_body(FILE *fp, const char *path)
+{
+    for (const char *c = path; *c; c++) {
+        char b[4];
+        fwrite(b, 1, (size_t)(q_string_byte(b, (unsigned char)*c) - b), fp);
+    }
+}
+
 /* The file handle of path as q reads it: `:path when every byte may stand
  * in a symbol literal, else hsym`$"path" (a space, ';' or '-' would end or
  * split the literal). */
@@ -16,11 +26,28 @@ static void file_handle(FILE *fp, const char *path)
         return;
     }
     fputs("hsym`$\"", fp);
-    for (const char *c = path; *c; c++) {
-        char b[4];
-        fwrite(b, 1, (size_t)(q_string_byte(b, (unsigned char)*c) - b), fp);
-    }
+    q_string_body(fp, path);
     fputc('"', fp);
+}
+
+/* The line that loads the q script at path. A system command takes the
+ * rest of its line as its argument, a " /" included (the kdb+ reference,
+ * "Syntax", Comments: "/" comments out the rest of the line unless
+ * preceded by a system command), so a comment goes on a line of its own
+ * before it. A plain path is written \l path; any other (a space, quote,
+ * control byte...) goes through system with the path as an escaped q
+ * string, which a line break or "/ " inside it cannot end or cut. */
+static void script_load(FILE *fp, const char *path)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789._-/";
+    if (path[strspn(path, plain)] == '\0') {
+        fprintf(fp, "\\l %s\n", path);
+        return;
+    }
+    fputs("system \"l ", fp);
+    q_string_body(fp, path);
+    fputs("\"\n", fp);
 }
 
 /* The column names as a q symbol list: one name alone is an atom in q,
@@ -46,7 +73,8 @@ int qload_print(FILE *fp, const struct qload_table *t, const char *file, int q_s
                 int header)
 {
     if (q_script) {
-        fprintf(fp, "\\l %s  / creates table %s\n", file ? file : "out.q", t->name);
+        fprintf(fp, "/ creates table %s\n", t->name);
+        script_load(fp, file ? file : "out.q");
         return ferror(fp) ? -1 : 0;
     }
     if (!file)

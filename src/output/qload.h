@@ -14,7 +14,9 @@ struct qload_table {
 };
 
 /* Prints the load line(s) for the table written to file (NULL: out.csv or
- * out.q). q script: \l FILE. CSV with a header line:
+ * out.q). q script: a comment line naming the table, then \l FILE, or
+ * system "l FILE" (an escaped q string) when FILE holds other bytes than
+ * letters, digits and ._-/ . CSV with a header line:
  *     T:("PS...";enlist",") 0: `:FILE
  * CSV without one (--no-header): the column names come from the line
  * itself, and a .Q.fs form loads a big file in chunks:
