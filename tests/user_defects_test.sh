@@ -293,6 +293,17 @@ run --sym "$s200" --columns sym "$td/tcp_flags.pcap"
 expect "--sym of 200 bytes: the sym" "$s200" "$(sed -n 2p out.txt)"
 run --sym "${s200}b" "$td/tcp_flags.pcap"
 expect "--sym of 201 bytes: refused" 1 "$rc"
+# a refused value is shown with control bytes as '?', as names are: the
+# message stays one line (README "Damaged input and exit codes")
+run --sym "$(printf 'a\rb\033c,')" "$td/tcp_flags.pcap"
+expect "--sym with CR and ESC: message" "pcap2kdb: --sym 'a?b?c,' must not contain ',', '\"', CR or LF, nor be longer than 200 bytes
+Try 'pcap2kdb --help' for more information." "$err"
+run --table "$(printf 'a\nb\tc')" -f q "$td/tcp_flags.pcap"
+expect "--table with LF and TAB: message" "pcap2kdb: --table 'a?b?c' is not a q name (a letter, then letters, digits or '_'; not a q keyword or .q function)
+Try 'pcap2kdb --help' for more information." "$err"
+run -f "$(printf 'c\nsv')" "$td/tcp_flags.pcap"
+expect "-f with LF: message" "pcap2kdb: unknown format 'c?sv' (csv or q)
+Try 'pcap2kdb --help' for more information." "$err"
 # the default sym (the file name) is held to the same limits: `_` for each
 # , " CR LF, cut at 200 bytes (README "sym", man --sym)
 cp "$td/tcp_flags.pcap" "$(printf 'a,b"c\rd\ne.x.pcap')"

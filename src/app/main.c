@@ -147,10 +147,24 @@ struct options {
 
 static const char default_table[] = "pcap";
 
+/* A usage error: "pcap2kdb: " and fmt, whose one "%s" is arg. arg is the
+ * user's text (an option's value, or a message quoting one), shown as a
+ * name from outside is (fmt_shown: control bytes as '?'), so that a CR, LF
+ * or ESC typed into --sym or --table still leaves the message one line. */
+#define USAGE_SHOWN_CHUNK 256
 static int usage_error(const char *fmt, const char *arg)
 {
+    const char *at = strstr(fmt, "%s");
     fputs("pcap2kdb: ", stderr);
-    fprintf(stderr, fmt, arg);
+    fwrite(fmt, 1, (size_t)(at - fmt), stderr);
+    /* in pieces: an argument may be of any length */
+    char shown[USAGE_SHOWN_CHUNK + 1];
+    for (size_t left = strlen(arg), k; left > 0; arg += k, left -= k) {
+        k = left < USAGE_SHOWN_CHUNK ? left : USAGE_SHOWN_CHUNK;
+        fmt_shown(shown, arg, k);
+        fputs(shown, stderr);
+    }
+    fputs(at + 2, stderr);
     fputs("\nTry 'pcap2kdb --help' for more information.\n", stderr);
     return EXIT_USAGE;
 }
