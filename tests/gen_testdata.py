@@ -2127,6 +2127,100 @@ def cases_pcapng(out):
                  ["frame", "time", "iface", "linktype", "caplen", "length",
                   "src"])
 
+    # --- systemd journal export blocks (type 9) and Sysdig event blocks
+    # (0x204, 0x216, 0x221) are frames in Wireshark 4.0 (wiretap/pcapng.c),
+    # so they are rows too (frame numbers stay Wireshark's): no link type,
+    # no interface. Journal: length = caplen = the entry without its
+    # trailing NUL padding; time from a __REALTIME_TIMESTAMP=<digits> line
+    # (µs). Sysdig: time = its 64-bit ns timestamp, length = its event
+    # length field, caplen = the bytes after its 24-byte (V2: 28-byte)
+    # header. Sysdig's other block types (0x208 event with flags, 0x217,
+    # 0x222: not records in 4.0) are skipped. Checked with tshark 4.0.17:
+    # every row below equal in frame, frame.time_epoch, frame.len and
+    # frame.cap_len, except that tshark also shows a time for the entries
+    # marked "tshark:" (the name inside another field's text, a value not
+    # all digits), where the row's time is empty instead.
+    def journal(order, text, pad=0):
+        return block(order, 9, text + b"\0" * pad)
+
+    def sysdig(order, btype, ts, evlen, data, nparams=None):
+        body = struct.pack(order + "HQQIH", 3, ts, 77, evlen, 12)
+        if nparams is not None:
+            body += struct.pack(order + "I", nparams)
+        return block(order, btype, body + data)
+
+    for order, oname in (("<", "le"), (">", "be")):
+        b = shb(order) + idb(order, 1)
+        recs = []
+
+        def packet(i):
+            r = Rec(eth(pk[i % 3]), T0, i * 1000, iface=0, linktype=1)
+            recs.append(r)
+            return epb(order, 0, T0 * 10 ** 6 + i, r.data, r.origlen)
+
+        def row(data, sec=None, ns=0, origlen=None):
+            recs.append(Rec(Frag(data), sec, ns, origlen=origlen))
+
+        b += packet(0)
+        e = (b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1589458205123456\n"
+             b"MESSAGE=hello\n")
+        b += journal(order, e, 3)                   # padded with NULs
+        row(e, T0 + 3, 123456000)
+        e = b"MESSAGE=this entry has no time\n"    # no field: no time
+        b += journal(order, e)
+        row(e)
+        e = b"__REALTIME_TIMESTAMP=0\n"            # 1970: a time
+        b += journal(order, e)
+        row(e, 0, 0)
+        e = b"__REALTIME_TIMESTAMP=99999999999999999999\n"  # > 2^64 - 1
+        b += journal(order, e)
+        row(e)
+        e = (b"MESSAGE=x__REALTIME_TIMESTAMP=5\n"  # tshark: 0.000005
+             b"__REALTIME_TIMESTAMP=1589458206000000\n")
+        b += journal(order, e)
+        row(e)
+        e = b"__REALTIME_TIMESTAMP=12abc\n"        # tshark: 0.000012
+        b += journal(order, e)
+        row(e)
+        b += packet(1)
+        d = b"syscall!"
+        b += sysdig(order, 0x204, (T0 + 4) * 10 ** 9 + 987654321, 100, d)
+        row(d, T0 + 4, 987654321, origlen=100)
+        b += sysdig(order, 0x216, (T0 + 5) * 10 ** 9 + 1, 200, d, 2)
+        row(d, T0 + 5, 1, origlen=200)
+        b += sysdig(order, 0x221, (T0 + 6) * 10 ** 9 + 2, 300, d + b"more", 2)
+        row(d + b"more", T0 + 6, 2, origlen=300)
+        b += sysdig(order, 0x204, 0, 0, b"")       # empty event at 1970
+        row(b"", 0, 0, origlen=0)
+        b += sysdig(order, 0x208, T0 * 10 ** 9, 300, d)     # skipped
+        b += sysdig(order, 0x217, T0 * 10 ** 9, 300, d, 1)  # skipped
+        b += sysdig(order, 0x222, T0 * 10 ** 9, 300, d, 1)  # skipped
+        b += packet(2)
+        name = "pcapng_journal_sysdig_" + oname
+        case(out, name, name + ".pcapng", b, recs,
+             "--columns frame,time,iface,linktype,caplen,length,src",
+             ["frame", "time", "iface", "linktype", "caplen", "length",
+              "src"])
+
+    # a Sysdig event block too short for its header: skipped, reported
+    # (exit 2; tshark stops the file there); an empty journal block: a row
+    # of 0 bytes without a time (tshark stops the file there too: it wants
+    # room for a __REALTIME_TIMESTAMP field)
+    order = "<"
+    b = shb(order) + idb(order, 1)
+    r0 = Rec(eth(pk[0]), T0, 0, iface=0, linktype=1)
+    b += epb(order, 0, T0 * 10 ** 6, r0.data, r0.origlen)
+    at = len(b)
+    b += block(order, 0x216, b"\0" * 24)   # 36 bytes: V2 needs 40
+    b += journal(order, b"")
+    r1 = Rec(eth(pk[1]), T0, 1000, iface=0, linktype=1)
+    b += epb(order, 0, T0 * 10 ** 6 + 1, r1.data, r1.origlen)
+    case(out, "pcapng_sysdig_short", "pcapng_sysdig_short.pcapng", b,
+         [r0, Rec(Frag(b""), None, 0), r1],
+         "--columns frame,time,linktype,caplen,length,src",
+         ["frame", "time", "linktype", "caplen", "length", "src"], exit=2,
+         err="offset %d: Sysdig event block too short (36 bytes)" % at)
+
     # --- interfaces with different link types and time resolutions
     order = "<"
     b = shb(order)

@@ -2,7 +2,9 @@
  * Several sections of either byte order, several interfaces per section, each
  * with its own link type, if_tsresol and if_tsoffset (as libpcap's
  * sf-pcapng.c, without its one-link-type-per-file limit). EPB, SPB and the
- * obsolete PB carry packets; every other block is skipped by its length. */
+ * obsolete PB carry packets; custom, systemd journal export and Sysdig event
+ * blocks are records without a link type (Wireshark numbers them as frames);
+ * every other block is skipped by its length. */
 #include "reader.h"
 #include "bytes.h"
 
@@ -18,6 +20,21 @@
 #define BT_CUSTOM_NOCOPY 0x40000BADu   /* custom block, must not be copied */
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
 #define CUSTOM_MIN_LEN 16     /* header, private enterprise number, trailer */
+/* Blocks that are records without packets, as Wireshark 4.0's
+ * wiretap/pcapng.c reads them (REC_TYPE_SYSTEMD_JOURNAL_EXPORT and
+ * REC_TYPE_SYSCALL); Sysdig's other block types are metadata or, in 4.0,
+ * unknown, and skipped. */
+#define BT_SYSTEMD_JOURNAL 0x00000009u     /* one journal entry, export format */
+#define BT_SYSDIG_EVENT 0x00000204u
+#define BT_SYSDIG_EVENT_V2 0x00000216u     /* adds a 32-bit parameter count */
+#define BT_SYSDIG_EVENT_V2_LARGE 0x00000221u
+/* Sysdig event header after the block's 8: CPU id (16 bits), timestamp
+ * (64-bit ns since 1970), thread id (64), event length (32), event type
+ * (16); V2 adds the parameter count (32). */
+#define SYSDIG_TS_OFFSET 10
+#define SYSDIG_EVENT_LEN_OFFSET 26
+#define SYSDIG_HEADER_LEN 24
+#define SYSDIG_V2_HEADER_LEN 28
 
 #define BLOCK_HEADER_LEN 8    /* type, total length */
 #define BLOCK_TRAILER_LEN 4   /* total length again */
@@ -290,10 +307,13 @@ static enum read_status next_block(struct reader *rd, const uint8_t **bp, uint32
         if (len < 12 || len % 4 != 0 || len > MAX_PCAPNG_BLOCK)
             return reader_fail(rd, READ_DAMAGED, at, "bad block length %u (block type 0x%08x)",
                                len, type);
-        /* Custom blocks are records too: Wireshark shows each as a frame of
-         * its data, so they get a row (time and link type unknown). */
+        /* Custom, journal and Sysdig event blocks are records too:
+         * Wireshark shows each as a frame, so they get a row (no link type),
+         * and frame numbers stay Wireshark's. */
         int is_packet = type == BT_EPB || type == BT_SPB || type == BT_PB ||
-                        type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY;
+                        type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY ||
+                        type == BT_SYSTEMD_JOURNAL || type == BT_SYSDIG_EVENT ||
+                        type == BT_SYSDIG_EVENT_V2 || type == BT_SYSDIG_EVENT_V2_LARGE;
         if (!is_packet && type != BT_IDB && len > SKIP_UNBUFFERED_ABOVE) {
             /* its body is passed over, but its trailing length is checked as
              * any block's: a lying leading length must stop the file here,
@@ -416,19 +436,105 @@ static enum read_status simple_record(struct reader *rd, struct capture_record *
     return READ_OK;
 }
 
+/* The record fields of a block that is not a packet: no link type, no
+ * interface, no time unless the caller sets one. */
+static void set_no_packet(struct capture_record *rec, const uint8_t *data, uint32_t caplen,
+                          uint32_t origlen, uint64_t at)
+{
+    rec->caplen = caplen;
+    rec->origlen = origlen;
+    rec->data = data;
+    rec->ts_sec = INT64_MIN;
+    rec->ts_nsec = 0;
+    rec->has_iface = 0;
+    rec->linktype = LINKTYPE_NO_PACKET;
+    rec->offset = at;
+}
+
 /* A custom block: its data as a record without time or link type. */
 static enum read_status custom_record(struct reader *rd, struct capture_record *rec,
                                       const uint8_t *b, uint32_t len, uint64_t at)
 {
     if (len < CUSTOM_MIN_LEN)
         return reader_fail(rd, READ_SKIPPED, at, "custom block too short (%u bytes)", len);
-    rec->caplen = rec->origlen = len - CUSTOM_MIN_LEN;
-    rec->data = b + 12;
-    rec->ts_sec = INT64_MIN;
-    rec->ts_nsec = 0;
-    rec->has_iface = 0;
-    rec->linktype = LINKTYPE_NO_PACKET;
-    rec->offset = at;
+    set_no_packet(rec, b + 12, len - CUSTOM_MIN_LEN, len - CUSTOM_MIN_LEN, at);
+    return READ_OK;
+}
+
+#define JOURNAL_REALTIME_FIELD "__REALTIME_TIMESTAMP="
+#define JOURNAL_REALTIME_FIELD_LEN (sizeof JOURNAL_REALTIME_FIELD - 1)
+
+/* The __REALTIME_TIMESTAMP of a journal entry in export format (systemd's
+ * "Journal Export Format": NAME=value lines), in microseconds since 1970:
+ * 1 with *us set, 0 when there is none that is sound. Wireshark 4.0 takes
+ * the first occurrence of the name before any NUL byte (strstr) and reads
+ * the number with strtoull; that occurrence counts here only where it is a
+ * field (at the start of a line) whose value is decimal digits up to the
+ * line's end and fits 64 bits, so a time given is always Wireshark's, and
+ * text that merely contains the name gives no time rather than a wrong one. */
+static int journal_realtime(const uint8_t *e, size_t n, uint64_t *us)
+{
+    const uint8_t *nul = memchr(e, 0, n);
+    size_t limit = nul ? (size_t)(nul - e) : n, at = 0;
+    for (;; at++) {
+        if (limit - at < JOURNAL_REALTIME_FIELD_LEN)
+            return 0;
+        if (memcmp(e + at, JOURNAL_REALTIME_FIELD, JOURNAL_REALTIME_FIELD_LEN) == 0)
+            break;
+    }
+    if (at > 0 && e[at - 1] != '\n')
+        return 0;
+    size_t i = at + JOURNAL_REALTIME_FIELD_LEN, first = i;
+    uint64_t v = 0;
+    for (; i < n && e[i] >= '0' && e[i] <= '9'; i++) {
+        unsigned d = e[i] - '0';
+        if (v > (UINT64_MAX - d) / 10)
+            return 0;                /* Wireshark too gives no time */
+        v = v * 10 + d;
+    }
+    if (i == first || (i < n && e[i] != '\n'))
+        return 0;
+    *us = v;
+    return 1;
+}
+
+/* A systemd journal export block: one journal entry. Its length and caplen
+ * are the entry's bytes without the trailing NULs that pad it (Wireshark
+ * strips them likewise); its time, the entry's __REALTIME_TIMESTAMP.
+ * Wireshark refuses an entry shorter than that field; such an entry (it
+ * holds no time) still gives its row here. */
+static enum read_status journal_record(struct capture_record *rec, const uint8_t *b,
+                                       uint32_t len, uint64_t at)
+{
+    const uint8_t *e = b + BLOCK_HEADER_LEN;
+    uint32_t n = len - BLOCK_HEADER_LEN - BLOCK_TRAILER_LEN;
+    while (n > 0 && e[n - 1] == 0)
+        n--;
+    set_no_packet(rec, e, n, n, at);
+    uint64_t us;
+    if (journal_realtime(e, n, &us)) {
+        rec->ts_sec = (int64_t)(us / 1000000u);
+        rec->ts_nsec = (uint32_t)(us % 1000000u) * 1000u;
+    }
+    return READ_OK;
+}
+
+/* A Sysdig event block: length is the event's length field, caplen the
+ * bytes after its header up to the trailer, as Wireshark 4.0 shows them;
+ * the time, its nanosecond timestamp. */
+static enum read_status sysdig_record(struct reader *rd, struct capture_record *rec,
+                                      const uint8_t *b, uint32_t type, uint32_t len, uint64_t at)
+{
+    int be = rd->big_endian;
+    uint32_t hlen = type == BT_SYSDIG_EVENT ? SYSDIG_HEADER_LEN : SYSDIG_V2_HEADER_LEN;
+    uint32_t min = BLOCK_HEADER_LEN + hlen + BLOCK_TRAILER_LEN;
+    if (len < min)
+        return reader_fail(rd, READ_SKIPPED, at, "Sysdig event block too short (%u bytes)", len);
+    set_no_packet(rec, b + BLOCK_HEADER_LEN + hlen, len - min,
+                  get_32(b + SYSDIG_EVENT_LEN_OFFSET, be), at);
+    uint64_t ns = get_64(b + SYSDIG_TS_OFFSET, be);
+    rec->ts_sec = (int64_t)(ns / ns_per_sec);
+    rec->ts_nsec = (uint32_t)(ns % ns_per_sec);
     return READ_OK;
 }
 
@@ -454,6 +560,12 @@ enum read_status pcapng_next(struct reader *rd, struct capture_record *rec)
         case BT_CUSTOM:
         case BT_CUSTOM_NOCOPY:
             return custom_record(rd, rec, b, len, at);
+        case BT_SYSTEMD_JOURNAL:
+            return journal_record(rec, b, len, at);
+        case BT_SYSDIG_EVENT:
+        case BT_SYSDIG_EVENT_V2:
+        case BT_SYSDIG_EVENT_V2_LARGE:
+            return sysdig_record(rd, rec, b, type, len, at);
         default:
             continue;        /* blocks that hold no record */
         }
