@@ -2450,6 +2450,17 @@ def cases_damaged_files(out):
     case(out, "bad_cut_rechdr", "bad_cut_rechdr.pcap",
          g + rec_hdr(len(nxt), len(nxt))[:10], good, exit=2,
          err="offset %d: record header cut short (10 of 16 bytes)" % len(g))
+    # the file header's link-type field: bits 0-15 the type, 16-25
+    # reserved (libpcap's LT_RESERVED1, 0x03FF0000), 26-31 an FCS length
+    # (pcap_fcs_declared). Reserved bits set: a damaged header, no rows, as
+    # tshark refuses the file ("network type reserved field not zero");
+    # bit 16 alone, and bit 25 with the FCS bits, big-endian
+    for name, field, order in (("bad_linktype_reserved", 0x00010001, "<"),
+                               ("bad_linktype_reserved_be", 0x26000001, ">")):
+        case(out, name, name + ".pcap",
+             pcap_bytes(good, field, order=order), [], exit=2,
+             err="offset 0: pcap link-type field 0x%08x has reserved bits"
+                 " set (0x%08x)" % (field, field & 0x03FF0000), stdout="")
     # ---- pcapng
     o = "<"
     head = shb(o) + idb(o, 1)

@@ -18,9 +18,12 @@
  * version 2.3, which interchanged them; some 2.3 files kept the old order
  * (libpcap's sf-pcap.c and Wireshark's libpcap.c read both so). */
 #define PCAP_VERSION_MINOR_LENGTHS_SWAPPED 3
-/* Bits 0-15 of the header's link type field hold the type; the rest carry
- * FCS length information (libpcap's LT_LINKTYPE). */
+/* Bits 0-15 of the header's link type field hold the type; bits 26-31
+ * carry FCS length information (libpcap's LT_LINKTYPE and
+ * LT_FCS_LENGTH_PRESENT, pcap-common.h); bits 16-25 are reserved
+ * (LT_RESERVED1) and must be zero. */
 #define PCAP_LINKTYPE_MASK 0xFFFFu
+#define PCAP_LINKTYPE_RESERVED 0x03FF0000u
 
 enum read_status pcap_open(struct reader *rd, const uint8_t *p)
 {
@@ -54,7 +57,15 @@ enum read_status pcap_open(struct reader *rd, const uint8_t *p)
             rd->format == READER_PCAP_MODIFIED ? READER_PCAP_OLD_MODIFIED : READER_PCAP_OLD;
     }
     rd->snaplen = get_32(p + 16, rd->big_endian);
-    rd->linktype = get_32(p + 20, rd->big_endian) & PCAP_LINKTYPE_MASK;
+    uint32_t field = get_32(p + 20, rd->big_endian);
+    /* Reserved bits set: the header is damaged, and no link type can be
+     * trusted from it (tshark refuses the file, wiretap/libpcap.c; libpcap
+     * 1.10 would take a type beyond 16 bits, which none has). */
+    if (field & PCAP_LINKTYPE_RESERVED)
+        return reader_fail(rd, READ_DAMAGED, 0,
+                           "pcap link-type field 0x%08x has reserved bits set (0x%08x)", field,
+                           field & PCAP_LINKTYPE_RESERVED);
+    rd->linktype = field & PCAP_LINKTYPE_MASK;
     input_consume(in, PCAP_FILE_HEADER_LEN);
     return READ_OK;
 }
