@@ -114,7 +114,8 @@ class Frag:
 
 IPPROTO_NAME = {0: "HOPOPT", 1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 58: "ICMPv6",
                 59: "IPv6-NoNxt", 47: "GRE",
-                132: "SCTP", 50: "ESP", 51: "AH", 60: "IPv6-Opts"}
+                132: "SCTP", 50: "ESP", 51: "AH", 60: "IPv6-Opts",
+                  140: "Shim6"}
 
 
 def raw(data):
@@ -595,7 +596,7 @@ def completing(frag, first, total):
 
 EXT_CODE = {"hop": 0, "rt": 43, "frag": 44, "dst": 60, "ah": 51,
             "rt0": 43, "rt2": 43, "srh": 43, "rtraw": 43,
-            "hao": 60, "dstraw": 60, "hopraw": 0}
+            "hao": 60, "dstraw": 60, "hopraw": 0, "shim6": 140}
 
 HAO_TYPE = 0xC9     # RFC 6275 section 6.3
 
@@ -646,6 +647,55 @@ def options_overrun(nopts, rest):
     return False
 
 
+# Shim6 (RFC 5533 section 5) as Wireshark 4.0's packet-shim6.c reads it:
+# a control message's type-specific data from byte 5 (the checksum at 3),
+# by type its length (RFC 5533 section 5; a Probe, RFC 5534, then 40
+# bytes per probe sent and received, counted in its byte 11); then options from byte 5 + (5 + that length): the dissector adds
+# the offset its type-specific part returns as if it were a length.
+SHIM6_CTRL_READS = {1: 10, 2: 10, 3: 18, 4: 10, 5: 10, 6: 26, 64: 10,
+                    65: 10, 66: 10, 67: 10}
+SHIM6_PROBE_LEN = 40
+
+
+def shim6_overrun(rest, hlen):
+    """Whether Wireshark 4.0 reads past the IPv6 payload's end dissecting
+    the Shim6 header of hlen bytes at the start of rest (the header and
+    what follows it to the payload's end). Reading past it throws
+    (Malformed): nothing after the header is dissected. The payload
+    extension header (P bit set) reads its 8 bytes; a control
+    message its whole header (the checksum), its type-specific data, then
+    each option as the dissector reads it: 4 bytes late,
+    its type and content length at +4 and +6, its subtree from +4 over
+    its 4-byte header and the content, padded to a multiple of 8 bytes
+    (RFC 5533 section 5), the ULID pair's 36 bytes
+    (the other types' data lies within that subtree: the cases use those
+    only)."""
+    if hlen > len(rest):
+        return True
+    if rest[2] & 0x80:
+        return False
+    typ = rest[2] & 0x7F
+    end = 5 + SHIM6_CTRL_READS.get(typ, 0)
+    if typ == 67 and end <= len(rest):
+        c = rest[11]
+        end += SHIM6_PROBE_LEN * ((c & 0x0F) + (c >> 4))
+    if end > len(rest):
+        return True
+    o = 5 + end
+    while o < hlen:
+        s = o + 4
+        if s + 4 > len(rest):
+            return True
+        otype, clen = struct.unpack(">HH", rest[s:s + 4])
+        total = 4 + clen + (7 - (clen + 3) % 8)
+        assert otype >> 1 not in (2, 3), "option type not modelled"
+        need = max(s + total, s + 36 if otype >> 1 == 6 else 0)
+        if need > len(rest):
+            return True
+        o += total
+    return False
+
+
 def home_address(opts):
     """The home address (16 bytes) a destination options header whose
     options (from its offset 2) are opts names, per RFC 6275 section 6.3
@@ -679,7 +729,11 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     6275), ("srh", [segment 0, ...], left) type 4 (RFC 8754); ("rtraw",
     type, left, body) a routing header of any type whose bytes from offset
     4 are body, for no final destination (used in ICMP quotes, where none
-    counts). A Compact Routing Header (type 5 or 6) that Wireshark 4.0
+    counts); ("shim6", b2, body) a Shim6 header (RFC 5533 section 5):
+    its byte 2 (the P bit, or a control message's type) then body to a
+    multiple of 8 bytes, which Wireshark 4.0 passes through to its next
+    header unless reading it runs past the payload (shim6_overrun). A
+    Compact Routing Header (type 5 or 6) that Wireshark 4.0
     reads past (crh_malformed) ends the dissection: no transport fields,
     the protocol the routing header.
 
@@ -698,6 +752,7 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
     codes = [EXT_CODE[e[0]] for e in ext] + [nxt]
     chain = b""
     raw_opts = []       # (offset in the chain, code, options) of *raw
+    shims = []          # (offset in the chain, length) of Shim6 headers
     later_fragment = False
     final = None
     home = None
@@ -748,6 +803,11 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
             chain += struct.pack(">BBBB", nh, (4 + len(body)) // 8 - 1, e[1],
                                  e[2]) + body
             malformed = e[1] in (5, 6) and crh_malformed(e[1], e[2], body)
+        elif e[0] == "shim6":
+            h = struct.pack(">BBB", nh, (3 + len(e[2])) // 8 - 1, e[1]) + e[2]
+            assert len(h) % 8 == 0
+            shims.append((len(chain), len(h)))
+            chain += h
         elif e[0] == "frag":
             chain += struct.pack(">BBHI", nh, 0, (e[1] // 8) << 3 | e[2],
                                  e[3])
@@ -764,8 +824,12 @@ def ipv6(src, dst, nxt, inner, hlim=64, ext=(), plen=None, proto_ok=True):
         inner = Frag(inner.data)
     pl = len(chain) + len(inner.data) if plen is None else plen
     payload = (chain + inner.data)[:pl]
-    overrun = next((c for at, c, o in raw_opts
-                    if options_overrun(len(o), payload[at + 2:])), None)
+    # the first header in the chain whose reading runs past the payload
+    overruns = sorted([(at, c) for at, c, o in raw_opts
+                       if options_overrun(len(o), payload[at + 2:])] +
+                      [(at, 140) for at, n in shims
+                       if shim6_overrun(payload[at:], n)])
+    overrun = overruns[0][1] if overruns else None
     hdr = struct.pack(">IHBB16s16s", 0x60000000, pl, codes[0], hlim,
                       ip6(src), ip6(dst))
     if nxt in (4, 41):
@@ -1718,6 +1782,65 @@ def cases_ipv6_crh(out):
          "--columns " + ",".join(cols), cols)
 
 
+def cases_ipv6_shim6(out):
+    """Shim6 headers (IPv6 next header 140, RFC 5533 section 5): Wireshark
+    4.0 dissects the header after a payload extension header (P bit set)
+    and after a control message alike, so the TCP, UDP or ICMPv6 behind
+    either is the row's, its connection counted in tcp.stream, inside an
+    ICMPv6 error's quote too. Not when reading a control message runs
+    past the payload (shim6_overrun: a Probe whose probes are not there,
+    an option read over the UDP header that follows), nor when the capture
+    ends inside the header: the row ends at the Shim6 header, no
+    connection."""
+    S, A = F["SYN"], F["ACK"]
+    C, D, R = "2001:db8:1::c", "2001:db8:2::5", "2001:db8::fe"
+    ct = b"\0\0\x12\x34\x56"              # context tag, with byte 2's 7 bits
+    pay = lambda body=ct: [("shim6", 0x80, body)]       # payload (P set)
+    ctl = lambda typ, body: [("shim6", typ, body)]      # control message
+    zero = lambda n: b"\0" * n
+    t = lambda sp, dp, seq, ack, fl, ext=(), opts=(), src=C, dst=D: ipv6(
+        src, dst, 6, tcp(sp, dp, seq, ack, fl, 1000, opts), ext=ext)
+    u = lambda ext, n=4, dp=4000: ipv6(C, D, 17, udp(5353, dp, b"\x0a" * n),
+                                       ext=ext)
+    # an I2 of 32 bytes: its option is read at byte 32, past the header:
+    # the UDP header's ports are its type and content length (12: 16 bytes
+    # from there must be in the payload, 8 of UDP data)
+    i2 = ctl(3, zero(29))
+    frames = [
+        t(45000, 443, 100, 0, S, pay(), [("nop",), ("ws", 7)]),             # 0
+        t(443, 45000, 900, 101, S | A, pay(), [("nop",), ("ws", 2)],
+          D, C),
+        t(45000, 443, 101, 901, A, pay(ct + zero(8)), (), C, D),  # 16 bytes
+        t(45001, 443, 1, 0, S),                                     # 1
+        u(ctl(1, zero(13))),                    # I1 of 16 bytes
+        ipv6(C, D, 58, icmp6(128, 0, b"\0\1\0\1", b"ping"),
+             ext=ctl(66, zero(5))),             # Keepalive, 8 bytes
+        u(i2, n=8, dp=12),                      # the option fits
+        u(i2, n=4, dp=12),                      # it does not: no UDP
+        # a Probe of 8 bytes with one probe sent: its 40 bytes are not there
+        # a Probe of 16 bytes with one probe sent (its byte 11): the probe's
+        # 40 bytes are not there
+        t(45002, 443, 1, 0, S, ctl(67, zero(8) + b"\1" + zero(4))),
+        t(45003, 443, 1, 0, S),                                     # 2
+        t(45004, 443, 1, 0, S, pay()),          # cut inside the header: 3
+        ipv6(R, C, 58, icmp_quote(58, 3, t(45005, 443, 1, 0, S, pay()),
+                                  20)),         # the quote's connection: 4
+        t(45006, 443, 1, 0, S),                                     # 5
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frames)]
+    # the capture ends 5 bytes into the Shim6 header: the row ends at it
+    cut = recs[10]
+    shim_at = 14 + 40
+    cut.frag = Frag(cut.frag.data,
+                    dict(cut.frag.fields, protocol=("Shim6", shim_at)),
+                    cut.frag.meta)
+    cut.caplen = shim_at + 5
+    cols = ["frame", "src", "dest", "protocol", "srcport", "destport",
+            "flags", "len", "stream", "wscale"]
+    case(out, "ipv6_shim6", "ipv6_shim6.pcap", pcap_bytes(recs, 1), recs,
+         "--columns " + ",".join(cols), cols)
+
+
 def cases_ipv6_text(out):
     addrs = [
         ("2001:db8:0:0:0:0:0:1", "2001:db8::1"),
@@ -2654,6 +2777,7 @@ ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_text, cases_ipv6_routing, cases_icmp_quote,
        cases_icmp_quote_trailer, cases_icmp_quote_rfc4884,
        cases_icmp_quote_routing, cases_icmp_quote_nested, cases_ipv6_crh,
+       cases_ipv6_shim6,
        cases_ipv4_options, cases_ipv6_home_address, cases_ipv6_options,
        cases_ip_more, cases_tcp, cases_tcp_option_throws, cases_truncation,
        cases_pcapng,

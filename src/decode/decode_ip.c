@@ -723,6 +723,133 @@ static int ipv6_options_fit(const uint8_t *h, size_t hlen, size_t lim)
     return 1;
 }
 
+/* Shim6 (RFC 5533 section 5): next header, header extension length (8-byte
+ * units, less one), then the P bit. P set: the payload extension header, a
+ * context tag and nothing else; P clear: a control message, its type in the
+ * P bit's byte, a checksum, type-specific data and options. Wireshark 4.0 (packet-shim6.c dissect_shim6) hands the
+ * bytes after the header to its next header in both cases, unless its
+ * reading of a control message throws first. Offsets are as that
+ * dissector reads them, not as the RFC lays the message out: the checksum
+ * from byte 3, type-specific data from byte 5 (dissect_shimctrl). */
+#define SHIM6_P 0x80
+#define SHIM6_TYPE_MASK 0x7F
+#define SHIM6_CTRL_DATA 5
+#define SHIM6_TYPE_I1 1
+#define SHIM6_TYPE_R1 2
+#define SHIM6_TYPE_I2 3
+#define SHIM6_TYPE_R2 4
+#define SHIM6_TYPE_R1BIS 5
+#define SHIM6_TYPE_I2BIS 6
+#define SHIM6_TYPE_UPD_REQ 64
+#define SHIM6_TYPE_UPD_ACK 65
+#define SHIM6_TYPE_KEEPALIVE 66
+#define SHIM6_TYPE_PROBE 67
+#define SHIM6_PROBE_LEN 40      /* RFC 5534 (REAP): two locators, nonce, data */
+/* Option types (RFC 5533 section 5), a type's bytes shifted left by one
+ * over the critical bit. */
+#define SHIM6_OPT_RESPVAL 1
+#define SHIM6_OPT_LOCLIST 2
+#define SHIM6_OPT_LOCPREF 3
+#define SHIM6_OPT_CGAPDM 4
+#define SHIM6_OPT_CGASIG 5
+#define SHIM6_OPT_ULIDPAIR 6
+#define SHIM6_OPT_FII 7
+#define SHIM6_OPT_HEADER_LEN 4
+#define SHIM6_LOCATOR_LEN 16
+#define SHIM6_ULIDPAIR_LEN 36   /* reserved, two ULIDs */
+#define SHIM6_LOCPREF_MAX_ELEM 3
+
+/* Where Wireshark 4.0's reading of the type-specific data of a control
+ * message of type t ends (h its header, lim bytes readable, at least the
+ * data's fixed part). */
+static size_t shim6_ctrl_end(uint8_t t, const uint8_t *h, size_t lim)
+{
+    size_t n;
+    switch (t) {
+    case SHIM6_TYPE_I1: case SHIM6_TYPE_R1: case SHIM6_TYPE_R2: case SHIM6_TYPE_R1BIS:
+    case SHIM6_TYPE_UPD_REQ: case SHIM6_TYPE_UPD_ACK: case SHIM6_TYPE_KEEPALIVE:
+        n = 10;
+        break;
+    case SHIM6_TYPE_I2:
+        n = 18;
+        break;
+    case SHIM6_TYPE_I2BIS:
+        n = 26;
+        break;
+    case SHIM6_TYPE_PROBE: /* context tag, probes sent and received, reserved, probes */
+        n = 10;
+        if (SHIM6_CTRL_DATA + n <= lim) {
+            uint8_t c = h[SHIM6_CTRL_DATA + 6];
+            n += SHIM6_PROBE_LEN * ((size_t)(c & 0x0F) + (c >> 4));
+        }
+        break;
+    default:
+        n = 0;
+        break;
+    }
+    return SHIM6_CTRL_DATA + n;
+}
+
+/* Where Wireshark 4.0's dissect_shimopts reads to, for the option at o of
+ * a control message (h, lim bytes readable, at least o + 8): it reads the
+ * option's type and length 4 bytes late (at o + 4 and o + 6) and spans
+ * its subtree from there over the length rounded as RFC 5533 section 5
+ * pads it; some types' dissectors read further. *total: how far its loop
+ * steps on. */
+static size_t shim6_option_end(const uint8_t *h, size_t o, size_t lim, size_t *total)
+{
+    size_t s = o + SHIM6_OPT_HEADER_LEN;
+    size_t len = get_be16(h + s + 2);
+    size_t pad = 7 - (len + 3) % 8;
+    size_t end;
+    *total = SHIM6_OPT_HEADER_LEN + len + pad;
+    end = s + *total;
+    if (end > lim)
+        return end;
+    switch (get_be16(h + s) >> 1) {
+    case SHIM6_OPT_LOCLIST: { /* generation, count, methods, padding, locators */
+        size_t n = h[s + 4];
+        size_t e = s + 5 + n + (7 - n % 8) + SHIM6_LOCATOR_LEN * n;
+        return e > end ? e : end;
+    }
+    case SHIM6_OPT_LOCPREF: { /* generation, element length, elements to s + len + 4 */
+        size_t el = h[s + 4], q = s + 5, stop = s + len + SHIM6_OPT_HEADER_LEN;
+        if (el < 1 || el > SHIM6_LOCPREF_MAX_ELEM) {
+            q = s + 4; /* it gives up, its offset left at the element length */
+        } else if (q < stop) {
+            q += (stop - q + el - 1) / el * el;
+        }
+        return q + pad > end ? q + pad : end;
+    }
+    case SHIM6_OPT_ULIDPAIR:
+        return s + SHIM6_ULIDPAIR_LEN > end ? s + SHIM6_ULIDPAIR_LEN : end;
+    default: /* validators, CGA data: the length and padding; others: the header */
+        return end;
+    }
+}
+
+/* Whether Wireshark 4.0 reads a Shim6 header h of hlen bytes (all of them
+ * captured) without going past lim, where the IPv6 payload or the capture
+ * ends; reading past it throws (Malformed): nothing after the header is
+ * dissected. A control message's options start where its type-specific
+ * data ends plus SHIM6_CTRL_DATA again (dissect_shimctrl returns an
+ * offset, which the caller adds as a length). */
+static int shim6_fits(const uint8_t *h, size_t hlen, size_t lim)
+{
+    if (h[2] & SHIM6_P)
+        return 1;
+    size_t o = shim6_ctrl_end(h[2] & SHIM6_TYPE_MASK, h, lim);
+    if (o > lim)
+        return 0;
+    for (o += SHIM6_CTRL_DATA; o < hlen;) {
+        size_t total;
+        if (o + 2 * SHIM6_OPT_HEADER_LEN > lim || shim6_option_end(h, o, lim, &total) > lim)
+            return 0;
+        o += total;
+    }
+    return 1;
+}
+
 static int is_ipv6_extension(uint8_t nh)
 {
     switch (nh) {
@@ -731,6 +858,7 @@ static int is_ipv6_extension(uint8_t nh)
     case IPPROTO_NUM_FRAGMENT:
     case IPPROTO_NUM_DSTOPTS:
     case IPPROTO_NUM_AH:
+    case IPPROTO_NUM_SHIM6:
         return 1;
     default:
         return 0;
@@ -790,6 +918,9 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
             return;
         if ((nh == IPPROTO_NUM_HOPOPT || nh == IPPROTO_NUM_DSTOPTS) &&
             !ipv6_options_fit(p + off, len, (caplen < end ? caplen : end) - off))
+            return;
+        if (nh == IPPROTO_NUM_SHIM6 &&
+            !shim6_fits(p + off, len, (caplen < end ? caplen : end) - off))
             return;
         if (nh == IPPROTO_NUM_DSTOPTS)
             ipv6_home_address(p + off, len, r);

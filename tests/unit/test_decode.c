@@ -807,6 +807,65 @@ START_TEST(icmp_rfc4884_length_cuts_the_quote_as_wireshark)
 }
 END_TEST
 
+/* IPv6 (raw) carrying a Shim6 R1 control message of 32 bytes (RFC 5533
+ * section 5.8) whose one option (read by Wireshark 4.0 at byte 24, four
+ * bytes late) is of type otype, content length 12, its first data byte b;
+ * then a TCP header (20 bytes) or a UDP header with no data. Returns the
+ * packet's length. */
+static size_t ipv6_shim6_option(uint8_t *p, uint8_t otype, uint8_t b, int tcp)
+{
+    size_t tl = tcp ? 20 : 8;
+    memset(p, 0, 40 + 32 + tl);
+    p[0] = 0x60; p[5] = (uint8_t)(32 + tl); p[6] = 140; p[7] = 64;
+    uint8_t *h = p + 40;
+    h[0] = tcp ? 6 : 17; h[1] = 3; h[2] = 2;
+    h[24] = 0; h[25] = (uint8_t)(otype << 1); h[26] = 0; h[27] = 12; h[28] = b;
+    uint8_t *t = h + 32;
+    t[0] = 0x03; t[1] = 0xe8; t[3] = 80;
+    if (tcp) {
+        t[12] = 0x50; t[13] = 0x02;
+    } else {
+        t[5] = 8;
+    }
+    return 40 + 32 + tl;
+}
+
+START_TEST(ipv6_shim6_read_past_the_payload_is_malformed)
+{
+    uint8_t p[40 + 32 + 20];
+    /* a Locator List of one locator: its 16 bytes end where the TCP header
+     * ends (packet-shim6.c pads the verification methods to 8n - 1) */
+    size_t n = ipv6_shim6_option(p, 2, 1, 1);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert_int_eq(r.ipproto, 6);
+    ck_assert(r.present & HAS_TCPSEQ);
+    /* two locators: 16 bytes past the payload (Malformed), no TCP */
+    ipv6_shim6_option(p, 2, 2, 1);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert_int_eq(r.ipproto, 140);
+    ck_assert(!(r.present & HAS_SPORT));
+    /* Locator Preferences to byte 40, the payload's end: elements of 1
+     * byte end there, of 3 bytes one byte past it */
+    n = ipv6_shim6_option(p, 3, 1, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert_int_eq(r.ipproto, 17);
+    ck_assert(r.present & HAS_SPORT);
+    ipv6_shim6_option(p, 3, 3, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert_int_eq(r.ipproto, 140);
+    ck_assert(!(r.present & HAS_SPORT));
+    /* an invalid element length: no element read */
+    ipv6_shim6_option(p, 3, 0, 0);
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_SPORT);
+    /* the payload extension header (P set) reads its 8 bytes only */
+    n = ipv6_shim6_option(p, 2, 2, 1);
+    p[42] = 0x80;
+    decode(LINKTYPE_IPV6, p, n, n);
+    ck_assert(r.present & HAS_TCPSEQ);
+}
+END_TEST
+
 START_TEST(ipv6_later_fragment_has_protocol_but_no_ports)
 {
     uint8_t p[40 + 8 + 8];
@@ -986,6 +1045,7 @@ int main(void)
     tcase_add_test(tc, sll2_ipv6_with_extension_chain);
     tcase_add_test(tc, ipv6_later_fragment_has_protocol_but_no_ports);
     tcase_add_test(tc, ipv6_extension_chain_cut_short_stops_at_the_cut);
+    tcase_add_test(tc, ipv6_shim6_read_past_the_payload_is_malformed);
     tcase_add_test(tc, ipv4_later_fragment_has_no_transport);
     tcase_add_test(tc, ipv4_ihl_below_5_gives_no_addresses);
     tcase_add_test(tc, ip_in_ip_reports_inner_header);
