@@ -118,9 +118,11 @@ LAYER_PROTO = {
     "ospf": 89, "pim": 103, "ipcomp": 108, "vrrp": 112, "pgm": 113,
     "sctp": 132, "mipv6": 135, "dccp": 33, "udplite": 136,
 }
-# IPv6 extension headers (and AH, RFC 8200 section 4) as layers
+# IPv6 extension headers (and AH, RFC 8200 section 4) as layers; Shim6
+# (RFC 5533) is a protocol of its own in tshark 4.0 (packet-shim6.c), its
+# layer `shim6`
 EXT_LAYERS = {"ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts",
-              "ah", "ipv6.shim6"}
+              "ah", "shim6"}
 IP_LAYERS = {"ip", "ipv6"}
 VLAN_ETHERTYPES = {0x8100, 0x88a8, 0x9100, 0x9200}
 TCP_FLAGS = [(0x100, "NS"), (0x80, "CWR"), (0x40, "ECE"), (0x20, "URG"),

@@ -18,7 +18,9 @@ The decodes, tests/tshark_oracle/NAME.tshark.tsv, are tshark 4.0.17's fields
 (tools/tshark_fuzz/fields.txt, as the reference corpus has them) of
 testdata/NAME, captures of tests/gen_tunnels.py: GTP-U, MPLS in UDP, GRE in
 UDP, VXLAN-GPE and IP in IP (tunnels_more); which UDP port names a tunnel
-(tunnel_ports); ERSPAN type III Frame Types (erspan_frame_type).
+(tunnel_ports); ERSPAN type III Frame Types (erspan_frame_type); and of
+tests/gen_testdata.py: Shim6 headers, a layer `shim6` of its own in tshark
+4.0 that the mapping passes as an extension header (ipv6_shim6).
 tests/tshark_oracle/flows_conv.tsv is tshark 4.0.17's `-z conv,tcp` of
 testdata/flows_late.pcap (tests/gen_flows.py: a connection reset, then a
 segment every 30 s after its row was written), as tests/corpus_flows.py
@@ -35,7 +37,8 @@ import types
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 ORACLE = os.path.join(HERE, "tshark_oracle")
-CAPTURES = ("tunnels_more.pcap", "tunnel_ports.pcap", "erspan_frame_type.pcap")
+CAPTURES = ("tunnels_more.pcap", "tunnel_ports.pcap", "erspan_frame_type.pcap",
+            "ipv6_shim6.pcap")
 FLOWS_CAPTURES = ("flows_late.pcap",)
 FLOWS_CONV = os.path.join(ORACLE, "flows_conv.tsv")
 FIELDS = os.path.join(REPO, "tools", "tshark_fuzz", "fields.txt")
