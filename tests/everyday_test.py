@@ -377,7 +377,7 @@ def test_stats():
     r = subprocess.run([BIN, "--port", "443", "--stats", cap], capture_output=True)
     check("--stats leaves stdout untouched", r.stdout == base.stdout and r.returncode == 0)
     s = stats_of(r.stderr)
-    want = {"records": "14", "rows": "5", "linktypes": "ETHERNET", "tcp_flows": "4",
+    want = {"records": "14", "rows": "5", "linktypes": "ETHERNET", "tcp_flows": "4", "tcp_evicted": "0",
             "truncated": "0", "damaged": "0", "first": "2020.05.14D12:10:02.000000000",
             "last": "2020.05.14D12:10:02.013000000", "span": "0D00:00:00.013000000",
             "bytes": "%d (%d B)" % (os.path.getsize(cap), os.path.getsize(cap))}
@@ -403,6 +403,27 @@ def test_stats():
     r = subprocess.run([BIN, "--stats", "-o", os.devnull, cap, cap], capture_output=True)
     check("--stats over two inputs", stats_of(r.stderr).get("records") == "28" and
           stats_of(r.stderr).get("tcp_flows") == "8", repr(r.stderr))
+    # 70,000 connections open at once (a SYN each, random-looking client
+    # addresses and ports): more than the flow table's 65,536, so each one
+    # past it evicts one; none comes back, so no new streams
+    n, slots = 70000, 65536
+    syns = bytearray(pcap_header())
+    x = 0x9E3779B97F4A7C15
+    for i in range(n):
+        x = (x * 6364136223846793005 + 1442695040888963407) & (2**64 - 1)
+        tcp = struct.pack("!HHIIBBHHH", 1024 + (x >> 33) % 64000, 443, i, 0, 0x50, 0x02,
+                          8192, 0, 0)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0,
+                         bytes([10 + (x >> 60), (i >> 16) & 255, (i >> 8) & 255, i & 255]),
+                         bytes([192, 0, 2, 1])) + tcp
+        frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip
+        syns += struct.pack("<IIII", 1589458202, i, len(frame), len(frame)) + frame
+    r = subprocess.run([BIN, "--stats", "-o", os.devnull, "-"], input=bytes(syns),
+                       capture_output=True)
+    s = stats_of(r.stderr)
+    check("--stats tcp_evicted counts a table overflow",
+          r.returncode == 0 and s.get("tcp_flows") == str(n) and
+          n - slots <= int(s.get("tcp_evicted", "-1")), repr(s))
     bad = os.path.join(ROOT, "testdata", "bad_ng_blocklen_small.pcapng")
     r = subprocess.run([BIN, "--stats", "-o", os.devnull, bad], capture_output=True)
     check("--stats damaged", r.returncode == 2 and stats_of(r.stderr.split(b"\n", 1)[1])

@@ -147,6 +147,7 @@ last         2026.01.05D13:30:00.295102000
 span         0D00:00:00.295032000
 linktypes    ETHERNET
 tcp_flows    12
+tcp_evicted  0
 truncated    0
 damaged      0"
 for t in 1 2; do
@@ -176,6 +177,7 @@ last         2023.11.14D22:13:20.002999000
 span         0D00:00:00.002999000
 linktypes    ETHERNET
 tcp_flows    0
+tcp_evicted  0
 truncated    1000
 damaged      0
 output       closed by its reader after 0 bytes
@@ -203,6 +205,7 @@ last         2026.01.05D13:30:00.787957000
 span         0D00:00:00.787887000
 linktypes    ETHERNET
 tcp_flows    12
+tcp_evicted  0
 truncated    0
 damaged      0
 output       write error after 0 bytes

@@ -131,6 +131,7 @@ static void mark_row(const struct converter *cv, uint64_t skipped, struct pipeli
     m->skipped = skipped;
     m->last_skip_at = cv->last_skip_at;
     m->ual_merged = cv->flows.ual.merged;
+    m->evictions = cv->flows.evictions;
     m->ual_unlisted = cv->flows.ual.unlisted;
     m->first_sec = st->first_sec;
     m->first_nsec = st->first_nsec;
@@ -163,6 +164,7 @@ static int stopped_before(struct converter *cv, uint64_t *skipped)
     *skipped = m.skipped;
     cv->last_skip_at = m.last_skip_at;
     cv->flows.ual.merged = m.ual_merged;
+    cv->flows.evictions = m.evictions;
     cv->flows.ual.unlisted = m.ual_unlisted;
     st->first_sec = m.first_sec;
     st->first_nsec = m.first_nsec;
@@ -434,6 +436,7 @@ static void end_input(struct converter *cv, struct input *in, const char *name, 
     cv->stats.tcp_flows += cv->flows.next_stream;
     cv->stats.ual_used = cv->flows.num != NULL;
     cv->stats.ual_merged = cv->flows.ual.merged;
+    cv->stats.tcp_evicted = cv->flows.evictions; /* counted over all inputs */
     cv->stats.ual_unlisted = cv->flows.ual.unlisted;
     if (cv->mode || cv->flows.on_end)
         flow_table_reset(&cv->flows);

@@ -38,6 +38,7 @@ struct pipeline_mark {
     uint64_t next_stream;
     uint64_t skipped, last_skip_at;
     uint64_t ual_merged, ual_unlisted;
+    uint64_t evictions;
     int64_t first_sec, last_sec;
     uint32_t first_nsec, last_nsec;
     int have_time, n_linktypes, more_linktypes;

@@ -65,6 +65,7 @@ void stats_print(const struct stats *s, FILE *f, uint64_t elapsed_ns)
     }
     fprintf(f, "%s\n", s->more_linktypes ? ",..." : "");
     fprintf(f, "%-12s %llu\n", "tcp_flows", (unsigned long long)s->tcp_flows);
+    fprintf(f, "%-12s %llu\n", "tcp_evicted", (unsigned long long)s->tcp_evicted);
     if (s->ual_used)
         fprintf(f, "%-12s %llu merged, %llu unlisted\n", "tcp_unacked",
                 (unsigned long long)s->ual_merged, (unsigned long long)s->ual_unlisted);

@@ -16,6 +16,7 @@ struct stats {
     uint64_t truncated;        /* records with caplen < original length */
     uint64_t damaged;          /* damaged records or blocks skipped */
     uint64_t tcp_flows;        /* TCP connections (streams) */
+    uint64_t tcp_evicted;      /* of them, evicted from the full flow table */
     /* The output ended before the run did (out.h): the reader went away, or
      * a write failed; the bytes it took until then. */
     int output_closed, output_failed;
