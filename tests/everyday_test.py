@@ -405,7 +405,8 @@ def test_stats():
           stats_of(r.stderr).get("tcp_flows") == "8", repr(r.stderr))
     # 70,000 connections open at once (a SYN each, random-looking client
     # addresses and ports): more than the flow table's 65,536, so each one
-    # past it evicts one; none comes back, so no new streams
+    # past it evicts one, and none is evicted while the table is below 70%
+    # full (README "Memory and speed"); none comes back, so no new streams
     n, slots = 70000, 65536
     syns = bytearray(pcap_header())
     x = 0x9E3779B97F4A7C15
@@ -423,7 +424,7 @@ def test_stats():
     s = stats_of(r.stderr)
     check("--stats tcp_evicted counts a table overflow",
           r.returncode == 0 and s.get("tcp_flows") == str(n) and
-          n - slots <= int(s.get("tcp_evicted", "-1")), repr(s))
+          n - slots <= int(s.get("tcp_evicted", "-1")) <= n - slots * 7 // 10, repr(s))
     bad = os.path.join(ROOT, "testdata", "bad_ng_blocklen_small.pcapng")
     r = subprocess.run([BIN, "--stats", "-o", os.devnull, bad], capture_output=True)
     check("--stats damaged", r.returncode == 2 and stats_of(r.stderr.split(b"\n", 1)[1])

@@ -89,6 +89,13 @@ Scenarios:
   flows_bogus_acked such a segment acknowledges the client's data before
               the real ACK (one RTT sample fewer) and counts in the
               server's bytes in flight
+  flows_collide 16 connections whose addresses and ports were chosen
+              (first_set below re-implements the flow table's first hash)
+              to fall in one set of 8 of the default flow table: their 16
+              SYNs, then their SYN-ACKs, then their ACKs. Each keeps its
+              stream, as tshark's tcp.stream (no table there), and gives one
+              row at the end of the input: the table's second choice holds
+              what one set cannot
 """
 
 import os
@@ -648,10 +655,63 @@ def bogus_acked():
     return s
 
 
+# The flow table's first hash (src/tcp/flow.c flow_hash, seed 0) of an IPv4
+# connection, as a set of the default table (65,536 slots in sets of 8):
+# only to choose connections that collide, never to compute expected output.
+M64 = (1 << 64) - 1
+DEFAULT_SETS = 65536 // 8
+
+
+def first_set(src, sport, dst, dport):
+    def mix(h, v):
+        return (h ^ ((v + 0x9E3779B97F4A7C15 + (h << 6) + (h >> 2)) & M64)) & M64
+
+    def side(addr, port):
+        # the key: the 4 address bytes then 12 zero bytes, read as two
+        # little-endian 64-bit words
+        a, b = struct.unpack("<QQ", socket.inet_aton(addr) + bytes(12))
+        return mix(mix(0, a), b) ^ (port << 32)
+    s, e = side(src, sport), side(dst, dport)
+    h = ((s + e) & M64) ^ (((s ^ e) * 0xFF51AFD7ED558CCD) & M64)
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & M64
+    h ^= h >> 29
+    return h & (DEFAULT_SETS - 1)
+
+
+def collide(n=16):
+    """n client ends (10.0.x.1, port) whose connections to SV share the
+    first set of 10.0.0.1:40000's."""
+    want = first_set(CL[0], 40000, SV[0], SV[1])
+    found = []
+    for x in range(256):
+        for port in range(40000, 41000):
+            c = ("10.0.%d.1" % x, port)
+            if first_set(c[0], port, SV[0], SV[1]) == want:
+                found.append(c)
+                if len(found) == n:
+                    return found
+    raise AssertionError("too few collisions")
+
+
+def collide_case():
+    s = Scenario()
+    ms = 1000
+    ends = collide()
+    for k, c in enumerate(ends):
+        s.seg(k * ms, c, SV, 1000, 0, S, stream=k)
+    for k, c in enumerate(ends):
+        s.seg(100 * ms + k * ms, SV, c, 5000, 1001, S | A, stream=k, ackrtt_us=100 * ms)
+    for k, c in enumerate(ends):
+        s.seg(200 * ms + k * ms, c, SV, 1001, 5001, A, stream=k, ackrtt_us=100 * ms)
+    return s
+
+
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
          "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
-         "flows_bogus": bogus, "flows_bogus_acked": bogus_acked}
+         "flows_bogus": bogus, "flows_bogus_acked": bogus_acked,
+         "flows_collide": collide_case}
 CASES = list(BUILD)
 
 

@@ -2,11 +2,15 @@
  * stream number and the bases of relative sequence numbers, following
  * Wireshark's packet-tcp.c so that values agree with tshark's.
  *
- * The table is set-associative: a connection hashes to one set of
- * FLOW_WAYS slots; when the set is full the least recently used connection
- * in it is evicted. Memory is fixed at creation whatever the capture holds.
- * An evicted connection that comes back is a new one: it gets a new stream
- * number, and its window is unscaled (handshake not seen). */
+ * The table is set-associative with two choices: two hash functions give
+ * a connection two sets of FLOW_WAYS slots, it lives in either (a new one
+ * in its first set while that is lightly loaded, else in the less loaded
+ * of the two), and only when both are full is the least recently used
+ * connection of their 16 evicted. With random addresses that starts at
+ * about three quarters of the slots in use (flow.c, FLOW_FIRST_FILL).
+ * Memory is fixed at creation whatever the capture holds. An evicted
+ * connection that comes back is a new one: it gets a new stream number,
+ * and its window is unscaled (handshake not seen). */
 #ifndef PCAP2KDB_FLOW_H
 #define PCAP2KDB_FLOW_H
 
@@ -109,7 +113,7 @@ struct flow_summary {
 enum flow_end {
     FLOW_END_CLOSED,           /* closed (FIN both ways or RST), then quiet */
     FLOW_END_INPUT,            /* end of the input file */
-    FLOW_END_EVICTED,          /* the table was full: least recently used */
+    FLOW_END_EVICTED,          /* its two sets were full: least recently used */
     FLOW_END_REUSED,           /* a new connection on the same ports */
 };
 
@@ -129,9 +133,11 @@ struct flow_table {
     struct flow *slots;
     uint32_t n_sets;           /* power of two */
     uint64_t *touched;         /* a bit per set that took a connection since the last reset */
+    uint64_t *spilled;         /* a bit per set: a connection whose first set it is went
+                                * to its second set since the last reset (flow.c) */
     uint64_t clock;
     uint64_t next_stream;
-    uint64_t evictions;
+    uint64_t evictions;        /* connections evicted to make room, since init */
     /* Told when a flow is evicted, so a message mode can free its state. */
     void (*on_evict)(void *ctx, struct flow *f);
     void *on_evict_ctx;

@@ -313,6 +313,68 @@ static uint64_t track_in(struct flow_table *t, struct row r)
     return r.stream;
 }
 
+/* Connection i of a many-connection test: a client of random-looking
+ * address and port (a fixed xorshift sequence; the address's low 24 bits
+ * are i's, so no two are one connection) to a server's port 443. */
+static struct row client_seg(uint32_t i, uint64_t *rng)
+{
+    uint64_t x = *rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *rng = x;
+    struct row r = seg(1, TCP_ACK, 1, 1, 1, -1, 0);
+    r.src[0] = (uint8_t)(x >> 8);
+    r.src[1] = (uint8_t)(i >> 16);
+    r.src[2] = (uint8_t)(i >> 8);
+    r.src[3] = (uint8_t)i;
+    r.sport = (uint16_t)(1024 + (x >> 32) % 64000);
+    r.dport = 443;
+    return r;
+}
+
+/* The default table holds 70% of its 65,536 slots of random connections
+ * without evicting one (one set of 8 per connection used to evict from
+ * about 20% on: flow.c, FLOW_FIRST_FILL), each keeps its stream when it
+ * comes back; past its size it evicts the least recently used, one per new
+ * connection, and counts them. */
+START_TEST(table_fills_to_capacity_before_evicting)
+{
+    struct flow_table t;
+    ck_assert_int_eq(flow_table_init(&t, FLOW_DEFAULT_SLOTS), 0);
+    const uint32_t fill = FLOW_DEFAULT_SLOTS / 10 * 7, over = FLOW_DEFAULT_SLOTS + 1000;
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    for (uint32_t i = 0; i < fill; i++)
+        ck_assert_uint_eq(track_in(&t, client_seg(i, &rng)), i);
+    ck_assert_uint_eq(t.evictions, 0);
+    rng = 0x9E3779B97F4A7C15ull;
+    for (uint32_t i = 0; i < fill; i++)
+        ck_assert_uint_eq(track_in(&t, client_seg(i, &rng)), i);
+    ck_assert_uint_eq(t.next_stream, fill);
+    ck_assert_uint_eq(t.evictions, 0);
+    /* over the table's size: every connection past it evicts one */
+    for (uint32_t i = fill; i < over; i++)
+        ck_assert_uint_eq(track_in(&t, client_seg(i, &rng)), i);
+    ck_assert_uint_ge(t.evictions, over - FLOW_DEFAULT_SLOTS);
+    uint64_t used = 0;
+    for (size_t k = 0; k < FLOW_DEFAULT_SLOTS; k++)
+        used += t.slots[k].used;
+    ck_assert_uint_eq(used + t.evictions, over);
+    /* the most recent ones are known still (the least recent went) */
+    rng = 0x9E3779B97F4A7C15ull;
+    struct row last[100];
+    for (uint32_t i = 0; i < over; i++) {
+        struct row r = client_seg(i, &rng);
+        if (i >= over - 100)
+            last[i - (over - 100)] = r;
+    }
+    for (uint32_t k = 0; k < 100; k++)
+        ck_assert_uint_eq(track_in(&t, last[k]), over - 100 + k);
+    ck_assert_uint_eq(t.next_stream, over);
+    flow_table_free(&t);
+}
+END_TEST
+
 /* Handshake and FIN both ways of connection k from t_us, 100 us apart. */
 static void open_and_close(struct flow_table *t, int k, uint64_t t_us, uint64_t *streams)
 {
@@ -398,15 +460,15 @@ START_TEST(flows_further_row_keeps_sides)
 END_TEST
 
 /* Every segment gets the same stream whether the table writes connection
- * rows or not, also in a table small enough to evict some of the 200
- * connections, whose closed ones come back 20 s after their rows were
+ * rows or not, also in a table too small for the 200 connections (128
+ * slots), whose closed ones come back 20 s after their rows were
  * written; every segment is in one row. */
 START_TEST(flows_streams_equal_packet_mode_in_small_table)
 {
     static struct ends e;
     struct flow_table pk, fl;
-    ck_assert_int_eq(flow_table_init(&pk, 256), 0);
-    ck_assert_int_eq(flow_table_init(&fl, 256), 0);
+    ck_assert_int_eq(flow_table_init(&pk, 128), 0);
+    ck_assert_int_eq(flow_table_init(&fl, 128), 0);
     report_to(&fl, &e);
     uint64_t a[5], b[5], n = 0;
     for (int round = 0; round < 3; round++)
@@ -445,6 +507,7 @@ int main(void)
     tcase_add_test(tc, tcp_new_syn_with_other_isn_starts_new_stream);
     tcase_add_test(tc, tcp_short_segment_shows_raw_numbers);
     tcase_add_test(tc, table_evicts_least_recently_used_and_stays_bounded);
+    tcase_add_test(tc, table_fills_to_capacity_before_evicting);
     tcase_add_test(tc, flows_last_acks_after_many_closes_keep_streams);
     tcase_add_test(tc, flows_late_packet_keeps_stream_in_a_further_row);
     tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
