@@ -30,7 +30,9 @@ model here works out every --flows column by README's definitions:
   - closer, end: of the connection.
 A row is written when its connection is closed (FIN both ways or RST) and
 its last packet (in file order) is 10 s older than the packet being read,
-oldest close first; the others at the end of the input, in stream order.
+whatever the other connections do; the rows a packet so writes go in the
+order of those last packets' times, equal ones in stream order; the others
+at the end of the input, in stream order.
 A packet of a connection whose row was written goes into a further row with
 the same stream (its synack, rtt, smss and dmss null; closer and end the
 connection's).
@@ -96,6 +98,13 @@ Scenarios:
               stream, as tshark's tcp.stream (no table there), and gives one
               row at the end of the input: the table's second choice holds
               what one set cannot
+  flows_hol   closed connections, each written once quiet for 10 s: one
+              that closed earlier but still gets packets holds back none
+              closed after it (a late packet then makes a further row);
+              rows written at one packet go longest quiet first, equal
+              last times in stream order; a connection whose packets are
+              stamped back in time is written when it is quiet, before one
+              closed earlier in the file
 """
 
 import os
@@ -250,16 +259,17 @@ class Scenario:
     def rows(self):
         """The --flows rows in the order they are written, each a dict."""
         conns = {}      # stream -> connection state
-        ring = []       # streams whose closed row waits, oldest close first
         out = []
         for p in self.pk:
-            while ring:
-                c = conns[ring[0]]
-                if p.t - c["row"][-1].t < LINGER_NS:
-                    break
+            # every closed connection on its own: those quiet by this
+            # packet's time, the longest quiet first, equal times in
+            # stream order
+            quiet = sorted((c["row"][-1].t, sid) for sid, c in conns.items()
+                           if c["queued"] and p.t - c["row"][-1].t >= LINGER_NS)
+            for _, sid in quiet:
+                c = conns[sid]
                 out.append(flow_row(c))
                 c["row"], c["continued"], c["queued"] = [], True, False
-                ring.pop(0)
             c = conns.setdefault(p.stream, {"first": p, "row": [], "all": [], "continued": False,
                                             "queued": False, "closer": None,
                                             "fin": [False, False], "rst": [False, False]})
@@ -275,9 +285,8 @@ class Scenario:
                     c["fin"][side] = True
                 if p.flags & R:
                     c["rst"][side] = True
-            if (any(c["rst"]) or all(c["fin"])) and not c["queued"]:
+            if any(c["rst"]) or all(c["fin"]):
                 c["queued"] = True
-                ring.append(p.stream)
         for sid in sorted(conns):
             if conns[sid]["row"]:
                 out.append(flow_row(conns[sid]))
@@ -451,6 +460,58 @@ def late():
               findings=["zero_window_probe"])
         s.seg(k * 30 * 10**6 + 1000, SV, c, 5001, 0, R, win=0)
     handshake(s, 40001, 200 * 10**6, stream=1)
+    return s
+
+
+def close(s, sp, t, stream):
+    """FIN from the client, the server's FIN, the client's last ACK at t ..
+    t+20 ms (after handshake(): the client's 100 bytes acknowledged)."""
+    ms = 1000
+    c = (CL[0], sp)
+    s.seg(t, c, SV, 1101, 5001, A | F, stream=stream)
+    s.seg(t + 10 * ms, SV, c, 5001, 1102, A | F, stream=stream, ackrtt_us=10 * ms)
+    s.seg(t + 20 * ms, c, SV, 1102, 5002, A, stream=stream, ackrtt_us=10 * ms)
+
+
+def hol():
+    """Closed connections each written once quiet for 10 s, whatever the
+    others do (module docstring)."""
+    s = Scenario()
+    sec = 10**6
+    c = lambda sp: (CL[0], sp)
+    # 0: closed at 0.07 s, its last ACK again at 5 s and 14 s
+    handshake(s, 40000, 0)
+    close(s, 40000, 50000, 0)
+    # 1: closed at 1.07 s; 4 bytes at 12 s: its row is written first
+    # (quiet 10.93 s though 0 is not), the bytes and the server's RST make
+    # a further row
+    handshake(s, 40001, 1 * sec, stream=1)
+    close(s, 40001, 1 * sec + 50000, 1)
+    # 2: closed at 2.07 s, a late ACK at 3 s; 3: closed at 2.57 s: both
+    # quiet at 14 s, 3 (quiet longer) written first
+    handshake(s, 40002, 2 * sec, stream=2)
+    close(s, 40002, 2 * sec + 50000, 2)
+    handshake(s, 40003, 2500000, stream=3)
+    close(s, 40003, 2500000 + 50000, 3)
+    s.seg(3 * sec, c(40002), SV, 1102, 5002, A, stream=2, findings=["dup_ack"])
+    s.seg(5 * sec, c(40000), SV, 1102, 5002, A, findings=["dup_ack"])
+    s.seg(12 * sec, c(40001), SV, 1102, 5002, A | P, length=4, stream=1, inflight=4)
+    s.seg(12 * sec + 10000, SV, c(40001), 5002, 0, R, win=0, stream=1)
+    s.seg(14 * sec, c(40000), SV, 1102, 5002, A, findings=["dup_ack"])
+    # 4 closed at 20 s, 5 at 16.07 s with its last ACK again at 20 s: the
+    # same last time, written in stream order at 30 s (exactly 10 s)
+    handshake(s, 40004, 15 * sec, stream=4)
+    handshake(s, 40005, 16 * sec, stream=5)
+    close(s, 40005, 16 * sec + 50000, 5)
+    close(s, 40004, 20 * sec - 20000, 4)
+    s.seg(20 * sec, c(40005), SV, 1102, 5002, A, stream=5, findings=["dup_ack"])
+    # 6 closed at 31 s; 7 closed after it in the file but stamped 26 s (the
+    # clock went back): at 36.5 s 7 is quiet and written, 6 is not
+    handshake(s, 40006, 30 * sec, stream=6)
+    close(s, 40006, 31 * sec - 20000, 6)
+    handshake(s, 40007, 25 * sec, stream=7)
+    close(s, 40007, 26 * sec - 20000, 7)
+    s.seg(36500000, c(40008), SV, 1000, 0, S, stream=8)
     return s
 
 
@@ -711,7 +772,7 @@ BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
          "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
          "flows_bogus": bogus, "flows_bogus_acked": bogus_acked,
-         "flows_collide": collide_case}
+         "flows_collide": collide_case, "flows_hol": hol}
 CASES = list(BUILD)
 
 

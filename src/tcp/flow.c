@@ -50,10 +50,16 @@ static size_t slot_of(const struct flow_table *t, const struct flow *f)
     return (size_t)(f - t->slots);
 }
 
+static void closed_remove(struct flow_table *t, uint32_t pos);
+
 /* Clears the side arrays of a slot (a new or forgotten connection). */
 static void clear_side(struct flow_table *t, const struct flow *f)
 {
     size_t i = slot_of(t, f);
+    /* the connection that had the slot waits no more: its record was told
+     * (evicted, its ports reused) */
+    if (t->sum && t->sum[i].queued)
+        closed_remove(t, t->sum[i].closed_at);
     if (t->ana) {
         memset(&t->ana[i], 0, sizeof t->ana[i]);
         ta_dir_init(&t->ana[i].dir[0]);
@@ -155,7 +161,10 @@ void flow_table_reset(struct flow_table *t)
         memset(t->spilled, 0, touched_words(t) * sizeof *t->spilled);
     t->clock = 0;
     t->next_stream = 0;
-    t->closed_head = t->closed_n = 0;
+    /* (told above: their slots' next connections find them waiting no more) */
+    for (uint32_t k = 0; k < t->closed_n; k++)
+        t->sum[t->closed[k]].queued = 0;
+    t->closed_n = 0;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -365,7 +374,7 @@ static __attribute__((noinline, cold)) void options_state(struct flow *f, int di
         f->dir[dir].win_scale = (int8_t)(r->wsopt > 14 ? 14 : r->wsopt);
 }
 
-/* Places in the ring of closed connections: one per slot. */
+/* Places in the heap of closed connections: one per slot. */
 static uint32_t closed_cap(const struct flow_table *t)
 {
     return t->n_sets * FLOW_WAYS;
@@ -399,45 +408,90 @@ static int quiet_since(const struct flow_summary *sm, uint64_t now, int32_t now_
     return d == QSPAN_NULL ? now_hi > sm->end_hi : d >= (int64_t)FLOW_LINGER_NS;
 }
 
-/* --flows: closed connections that have been quiet for FLOW_LINGER_NS are
- * reported, oldest close first. A packet without a time counts as at 1970. */
-static void sweep_closed(struct flow_table *t, uint64_t now, int32_t now_hi)
+/* The order of the heap of closed connections (slots a and b): a's last
+ * packet (in file order, the one its quiet time counts from) is older than
+ * b's, exactly (qspan.h); equal times in stream order, so that the rows a
+ * segment finds quiet come in one order whatever the heap's shape. */
+static int closed_before(const struct flow_table *t, uint32_t a, uint32_t b)
 {
-    uint32_t cap = closed_cap(t);
-    while (t->closed_n) {
-        struct flow_closed *c = &t->closed[t->closed_head];
-        struct flow *f = c->f;
-        const struct flow_summary *sm = &t->sum[slot_of(t, f)];
-        if (f->used && f->stream == c->stream && sm->queued) {
-            if (!quiet_since(sm, now, now_hi) && t->closed_n < cap)
-                return;
-            report_closed(t, f);
-        }
-        t->closed_head = (t->closed_head + 1) % cap;
-        t->closed_n--;
+    const struct flow_summary *x = &t->sum[a], *y = &t->sum[b];
+    int64_t d = qspan_between(y->end_ns, y->end_hi, x->end_ns, x->end_hi);
+    if (d == QSPAN_NULL) /* more than a timespan apart: the seconds' high words differ */
+        return x->end_hi < y->end_hi;
+    if (d != 0)
+        return d > 0;
+    return t->slots[a].stream < t->slots[b].stream;
+}
+
+static void closed_place(struct flow_table *t, uint32_t pos, uint32_t slot)
+{
+    t->closed[pos] = slot;
+    t->sum[slot].closed_at = pos;
+}
+
+/* Moves the heap's entry at pos up or down to its place (its last packet
+ * changed, or it took a removed entry's place). */
+static void closed_sift(struct flow_table *t, uint32_t pos)
+{
+    uint32_t slot = t->closed[pos];
+    while (pos > 0 && closed_before(t, slot, t->closed[(pos - 1) / 2])) {
+        closed_place(t, pos, t->closed[(pos - 1) / 2]);
+        pos = (pos - 1) / 2;
+    }
+    for (;;) {
+        uint32_t kid = 2 * pos + 1;
+        if (kid >= t->closed_n)
+            break;
+        if (kid + 1 < t->closed_n && closed_before(t, t->closed[kid + 1], t->closed[kid]))
+            kid++;
+        if (!closed_before(t, t->closed[kid], slot))
+            break;
+        closed_place(t, pos, t->closed[kid]);
+        pos = kid;
+    }
+    closed_place(t, pos, slot);
+}
+
+static void closed_remove(struct flow_table *t, uint32_t pos)
+{
+    t->sum[t->closed[pos]].queued = 0;
+    if (pos < --t->closed_n) {
+        closed_place(t, pos, t->closed[t->closed_n]);
+        closed_sift(t, pos);
     }
 }
 
+/* --flows: closed connections that have been quiet for FLOW_LINGER_NS are
+ * reported, each on its own, the longest quiet first (closed_before): the
+ * top of the heap is the only one to look at while it is not quiet. A
+ * packet without a time counts as at 1970. */
+static void sweep_closed(struct flow_table *t, uint64_t now, int32_t now_hi)
+{
+    while (t->closed_n) {
+        uint32_t i = t->closed[0];
+        struct flow *f = &t->slots[i];
+        if (f->used && !quiet_since(&t->sum[i], now, now_hi))
+            return;
+        closed_remove(t, 0);
+        if (f->used)
+            report_closed(t, f);
+    }
+}
+
+/* A segment of a closed connection (its last packet now): it waits in the
+ * heap, in the place its last packet gives it. Only segments of closed
+ * connections come here: the others' path does not pay for the heap. */
 static void queue_closed(struct flow_table *t, struct flow *f, struct flow_summary *sm)
 {
-    uint32_t cap = closed_cap(t);
-    if (sm->queued)
+    if (sm->queued) {
+        closed_sift(t, sm->closed_at);
         return;
-    if (!t->closed && !(t->closed = malloc(cap * sizeof *t->closed)))
-        return; /* no memory: reported at the end of input instead */
-    if (t->closed_n == cap) {
-        /* full: the oldest closed connection is reported now */
-        struct flow_closed *c = &t->closed[t->closed_head];
-        if (c->f->used && c->f->stream == c->stream && t->sum[slot_of(t, c->f)].queued &&
-            c->f != f)
-            report_closed(t, c->f);
-        t->closed_head = (t->closed_head + 1) % cap;
-        t->closed_n--;
     }
-    struct flow_closed *c = &t->closed[(t->closed_head + t->closed_n) % cap];
-    c->f = f;
-    c->stream = f->stream;
-    t->closed_n++;
+    if (!t->closed && !(t->closed = malloc(closed_cap(t) * sizeof *t->closed)))
+        return; /* no memory: reported at the end of input instead */
+    /* (never full: a place per slot, and a slot leaves when taken) */
+    closed_place(t, t->closed_n++, (uint32_t)slot_of(t, f));
+    closed_sift(t, sm->closed_at);
     sm->queued = 1;
 }
 

@@ -102,8 +102,10 @@ struct flow_summary {
     int32_t end_hi;
     uint8_t has_time;
     uint8_t has_synack_rtt;
+    /* while queued: its place in the table's heap of closed connections */
+    uint32_t closed_at;
     int8_t closer;             /* direction that sent the first FIN or RST, or -1 */
-    uint8_t queued;            /* in the table's ring of closed connections */
+    uint8_t queued;            /* in the table's heap of closed connections */
     /* A row of this connection was written already (closed and quiet):
      * these figures count only the packets that came after it. */
     uint8_t continued;
@@ -124,11 +126,6 @@ enum flow_end {
  * the report make a row of their own (flow_summary.continued). */
 #define FLOW_LINGER_NS 10000000000ull
 
-struct flow_closed {
-    struct flow *f;
-    uint64_t stream;
-};
-
 struct flow_table {
     struct flow *slots;
     uint32_t n_sets;           /* power of two */
@@ -143,8 +140,10 @@ struct flow_table {
     void *on_evict_ctx;
     /* When set (--flows), told when a connection's record is complete:
      * before it is forgotten (evicted, its ports reused), when it is closed
-     * and FLOW_LINGER_NS quiet (it stays in the table: packets after that
-     * are told as a further record), and at the end of an input
+     * and FLOW_LINGER_NS quiet, checked before each segment (it stays in
+     * the table: packets after that are told as a further record; those a
+     * segment finds quiet go the longest quiet first, equal times in
+     * stream order), and at the end of an input
      * (flow_table_reset) for the remaining ones, in stream order. A
      * record without packets is not told. */
     void (*on_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
@@ -154,17 +153,20 @@ struct flow_table {
     int analyze;
     struct flow_ana *ana;       /* per slot, allocated on first use */
     struct flow_summary *sum;   /* per slot, allocated on first use */
-    /* Ring of the closed connections waiting to be reported, oldest close
-     * first, allocated on use with a place per slot: a connection is
-     * reported before its quiet time only when the ring holds one per slot
-     * (stale entries of connections evicted since count too). */
-    struct flow_closed *closed;
+    /* The closed connections waiting to be reported, each on its own
+     * quiet time: a binary heap of their slots, the one whose last packet
+     * is the oldest (equal times: the lowest stream) on top, so that a
+     * packet finds the quiet ones without a walk and one still getting
+     * packets holds back none. A place per slot, allocated on use; a slot
+     * leaves it when its row is written or its slot is taken (clear_side),
+     * so it never fills. */
+    uint32_t *closed;
     /* #16: set (with analyze) for the TCP number columns; on_end implies
      * it. Per slot (struct flow_num), and their pool. */
     int numbers;
     struct flow_num *num;
     struct ual_pool ual;
-    uint32_t closed_head, closed_n;
+    uint32_t closed_n;
 };
 
 int flow_table_init(struct flow_table *t, uint32_t slots);

@@ -495,6 +495,104 @@ START_TEST(flows_streams_equal_packet_mode_in_small_table)
 }
 END_TEST
 
+/* The rows the table tells, in order: stream and whether a further row. */
+struct row_log {
+    uint32_t n;
+    uint32_t stream[40000];
+    uint8_t continued[40000];
+};
+
+static void log_end(void *ctx, const struct flow *f, const struct flow_summary *s,
+                    enum flow_end why)
+{
+    struct row_log *l = ctx;
+    (void)why;
+    if (l->n < 40000) {
+        l->stream[l->n] = (uint32_t)f->stream;
+        l->continued[l->n] = s->continued;
+    }
+    l->n++;
+}
+
+/* A model of one closed connection, for the test below. */
+struct closed_model {
+    uint64_t last_us;
+    int queued, continued;
+};
+
+/* Appends to l the rows a packet at now_us writes in the model: every
+ * closed connection quiet for 10 s on its own, the longest quiet first,
+ * equal last times in stream order (README, "Connection rows"). */
+static void model_sweep(struct closed_model *m, int n, uint64_t now_us, struct row_log *l)
+{
+    for (;;) {
+        int best = -1;
+        for (int k = 0; k < n; k++)
+            if (m[k].queued && now_us - m[k].last_us >= 10000000 &&
+                (best < 0 || m[k].last_us < m[best].last_us))
+                best = k;
+        if (best < 0)
+            return;
+        l->stream[l->n] = (uint32_t)best;
+        l->continued[l->n++] = (uint8_t)m[best].continued;
+        m[best].queued = 0;
+        m[best].continued = 1;
+    }
+}
+
+/* Flows finding 1 of the audit: 1500 connections closed over 7.5 s, then
+ * 9000 late ACKs of random ones (some 1 us apart, so last times tie) over
+ * about 45 s: each closed connection is written once quiet for 10 s,
+ * whatever the others do, in the order of the model above, and its late
+ * packets after that make further rows. */
+START_TEST(flows_closed_rows_each_on_their_quiet_time)
+{
+    enum { N = 1500, LATE = 9000 };
+    static struct row_log got, want;
+    static struct closed_model m[N];
+    struct flow_table t;
+    memset(m, 0, sizeof m);
+    got.n = want.n = 0;
+    ck_assert_int_eq(flow_table_init(&t, FLOW_DEFAULT_SLOTS), 0);
+    t.on_end = log_end;
+    t.on_end_ctx = &got;
+    uint64_t st[5];
+    for (int k = 0; k < N; k++) {
+        uint64_t t_us = (uint64_t)k * 5000;
+        /* the rows due at its first packet, then its five (the last 400 us on) */
+        model_sweep(m, k, t_us, &want);
+        open_and_close(&t, k, t_us, st);
+        m[k].last_us = t_us + 400;
+        m[k].queued = 1;
+    }
+    uint32_t rnd = 12345;
+    uint64_t t_us = (uint64_t)N * 5000;
+    for (int i = 0; i < LATE; i++) {
+        rnd = rnd * 1103515245u + 12345u;
+        t_us += (rnd >> 16) % 4 == 0 ? 1 : (rnd >> 8) % 10000;
+        int k = (int)((rnd >> 4) % N);
+        model_sweep(m, N, t_us, &want);
+        ck_assert_uint_eq(track_in(&t, conn_seg(k, 1, TCP_ACK, 1002, 5002, t_us)), (uint64_t)k);
+        m[k].last_us = t_us;
+        m[k].queued = 1;
+        ck_assert_uint_eq(got.n, want.n);
+    }
+    flow_table_reset(&t);
+    for (int k = 0; k < N; k++)
+        if (m[k].queued) {
+            want.stream[want.n] = (uint32_t)k;
+            want.continued[want.n++] = (uint8_t)m[k].continued;
+        }
+    ck_assert_uint_eq(got.n, want.n);
+    ck_assert_uint_gt(got.n, N + 1000); /* further rows among them */
+    for (uint32_t i = 0; i < got.n; i++) {
+        ck_assert_uint_eq(got.stream[i], want.stream[i]);
+        ck_assert_uint_eq(got.continued[i], want.continued[i]);
+    }
+    flow_table_free(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flow");
@@ -512,6 +610,7 @@ int main(void)
     tcase_add_test(tc, flows_late_packet_keeps_stream_in_a_further_row);
     tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
     tcase_add_test(tc, flows_further_row_keeps_sides);
+    tcase_add_test(tc, flows_closed_rows_each_on_their_quiet_time);
     tcase_add_test(tc, tcp_stream_keyed_on_final_destination);
     tcase_add_test(tc, tcp_stream_keyed_on_home_address);
     tcase_add_test(tc, icmp_quote_of_unseen_connection_takes_next_stream);
