@@ -581,7 +581,8 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc,
             st->dupack++;
     }
     /* Time at zero window: from a segment advertising 0 to the next of the
-     * same side advertising more, or its RST, or the side's last packet. */
+     * same side advertising more, or its RST, or the row's last packet in
+     * file order (end_ns, flows_summary.c). */
     if (r->present & HAS_TCPHDR) {
         if (r->rawwin == 0 && !(flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !st->at_zero) {
             st->at_zero = 1;

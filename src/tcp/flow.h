@@ -97,8 +97,10 @@ struct flow_summary {
     /* Differences of capture times, negative when the clock went back (as
      * the packet columns ackrtt and irtt show them), QSPAN_NULL when q
      * cannot hold them (qspan.h). */
-    int64_t synack_rtt;        /* SYN to its first SYN-ACK, ns */
-    int64_t first_rtt;         /* SYN to the first pure ACK (Wireshark's), ns */
+    int64_t synack_rtt;        /* the last SYN (either side) to the first SYN-ACK, ns */
+    /* the last SYN to the first segment with ACK and not SYN, either side
+     * (Wireshark's ts_first_rtt, also when no frame shows it), ns */
+    int64_t first_rtt;
     int32_t end_hi;
     uint8_t has_time;
     uint8_t has_synack_rtt;
