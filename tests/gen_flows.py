@@ -98,6 +98,9 @@ Scenarios:
               stream, as tshark's tcp.stream (no table there), and gives one
               row at the end of the input: the table's second choice holds
               what one set cannot
+  flows_collide_same 9 connections whose two hashes both give one set
+              (one connection in 8,192 is so): the same, their second
+              choice being the neighbouring set
   flows_hol   closed connections, each written once quiet for 10 s: one
               that closed earlier but still gets packets holds back none
               closed after it (a late packet then makes a further row);
@@ -723,7 +726,7 @@ M64 = (1 << 64) - 1
 DEFAULT_SETS = 65536 // 8
 
 
-def first_set(src, sport, dst, dport):
+def first_set(src, sport, dst, dport, seed=0):
     def mix(h, v):
         return (h ^ ((v + 0x9E3779B97F4A7C15 + (h << 6) + (h >> 2)) & M64)) & M64
 
@@ -731,7 +734,7 @@ def first_set(src, sport, dst, dport):
         # the key: the 4 address bytes then 12 zero bytes, read as two
         # little-endian 64-bit words
         a, b = struct.unpack("<QQ", socket.inet_aton(addr) + bytes(12))
-        return mix(mix(0, a), b) ^ (port << 32)
+        return mix(mix(seed, a), b) ^ (port << 32)
     s, e = side(src, sport), side(dst, dport)
     h = ((s + e) & M64) ^ (((s ^ e) * 0xFF51AFD7ED558CCD) & M64)
     h ^= h >> 33
@@ -755,6 +758,46 @@ def collide(n=16):
     raise AssertionError("too few collisions")
 
 
+# the flow table's second hash: the first one with this seed
+SECOND_SEED = 0xD1B54A32D192ED03
+
+
+# Nine client ends whose connections to SAME_SET_SV have set 3011 under
+# both of the table's hashes: one connection in 8,192 has its two hashes
+# agree, and nine in one set took a search over 2.6 billion ends in C
+# (brute force over addresses 10.0.x.y and ports); first_set checks them.
+SAME_SET_SV = ("192.168.0.1", 80)
+SAME_SET_ENDS = [("10.0.0.1", 19710), ("10.0.0.29", 36438), ("10.0.3.50", 62390),
+                 ("10.0.9.235", 20789), ("10.0.16.83", 46709), ("10.0.23.101", 40642),
+                 ("10.0.30.188", 15835), ("10.0.37.235", 17398), ("10.0.39.124", 16448)]
+
+
+def collide_same():
+    """Client ends whose connections to SAME_SET_SV have the same set under
+    both of the table's hashes, all the same set."""
+    sv = SAME_SET_SV
+    sets = {(first_set(a, p, sv[0], sv[1]), first_set(a, p, sv[0], sv[1], SECOND_SEED))
+            for a, p in SAME_SET_ENDS}
+    assert len(sets) == 1 and len(set(next(iter(sets)))) == 1, sets
+    return SAME_SET_ENDS
+
+
+def collide_same_case():
+    """As collide_case, with 9 connections whose two hash functions both
+    give one set: each keeps its stream (the table's second choice for
+    them is the neighbouring set)."""
+    s = Scenario()
+    ms = 1000
+    ends = collide_same()
+    for k, c in enumerate(ends):
+        s.seg(k * ms, c, SAME_SET_SV, 1000, 0, S, stream=k)
+    for k, c in enumerate(ends):
+        s.seg(100 * ms + k * ms, SAME_SET_SV, c, 5000, 1001, S | A, stream=k, ackrtt_us=100 * ms)
+    for k, c in enumerate(ends):
+        s.seg(200 * ms + k * ms, c, SAME_SET_SV, 1001, 5001, A, stream=k, ackrtt_us=100 * ms)
+    return s
+
+
 def collide_case():
     s = Scenario()
     ms = 1000
@@ -772,7 +815,8 @@ BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_snap": snap, "flows_nosnap": lambda: snap(False), "flows_mss": mss,
          "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
          "flows_bogus": bogus, "flows_bogus_acked": bogus_acked,
-         "flows_collide": collide_case, "flows_hol": hol}
+         "flows_collide": collide_case, "flows_hol": hol,
+         "flows_collide_same": collide_same_case}
 CASES = list(BUILD)
 
 

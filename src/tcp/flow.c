@@ -282,10 +282,14 @@ lookup_second(struct flow_table *t, const struct row *r, const uint8_t *src, con
     int spilled = (int)((t->spilled[set1 / 64] >> (set1 % 64)) & 1);
     struct flow *second = NULL, *victim = used1 < FLOW_WAYS ? &first[used1] : NULL;
     if (spilled || used1 >= FLOW_FIRST_FILL) {
-        second = t->slots +
-                 (flow_hash(r, src, dst, FLOW_SEED_SECOND) & (t->n_sets - 1)) * FLOW_WAYS;
-        if (second == first)
-            second = NULL; /* one set is both choices: its 8 slots are all there is */
+        size_t set2 = flow_hash(r, src, dst, FLOW_SEED_SECOND) & (t->n_sets - 1);
+        /* the two hashes agree for one connection in n_sets: its second
+         * choice is then the neighbouring set, so that it too has two sets
+         * of 8 (nine such connections evicted each other in an empty table) */
+        if (set2 == set1)
+            set2 = set1 ^ 1;
+        if (set2 < t->n_sets)
+            second = t->slots + set2 * FLOW_WAYS; /* (a table of one set has none) */
     }
     if (second) {
         int used2 = spilled ? 0 : set_load(second);
