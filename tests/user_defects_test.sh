@@ -379,6 +379,14 @@ system "l a\012b\011\"c\\ d.q"' "$out"
 run --schema -f q --kdb -o 'x.q  / y'
 expect "--schema -f q -o holding \"/ \"" '/ creates table kdb
 system "l x.q  / y"' "$out"
+# an empty -o names no file: a usage error (--schema would print a load line
+# naming none; a conversion could create nothing)
+run --schema -f q -o ''
+expect "--schema -o '': exit" 1 "$rc"
+expect "--schema -o '': message" "pcap2kdb: -o: the file name is empty" "$(head -n 1 err.txt)"
+expect "--schema -o '': nothing on stdout" "" "$out"
+run -o '' "$td/tcp_flags.pcap"
+expect "-o '': exit" 1 "$rc"
 # --schema added to a conversion's command line answers for it, converting nothing
 run --schema --fix --columns time,msgtype -c 5 --port 5001 --threads 2 -o f.csv "$td/fix_bundle5.pcap"
 expect "--schema with a conversion's options" 'fix:("PS";enlist",") 0: `:f.csv' "$out"

@@ -420,6 +420,8 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
 {
     switch (c) {
     case 'o':
+        if (!*arg) /* no file can have it (and --schema would print it) */
+            return usage_error("%s", "-o: the file name is empty");
         o->output = arg;
         break;
     case 'f':
