@@ -782,33 +782,29 @@ def collide_same():
     return SAME_SET_ENDS
 
 
+def handshakes(ends, sv):
+    """The connections of ends to sv: their SYNs, then their SYN-ACKs, then
+    their ACKs, 1 ms apart, each in its own stream."""
+    s = Scenario()
+    ms = 1000
+    for k, c in enumerate(ends):
+        s.seg(k * ms, c, sv, 1000, 0, S, stream=k)
+    for k, c in enumerate(ends):
+        s.seg(100 * ms + k * ms, sv, c, 5000, 1001, S | A, stream=k, ackrtt_us=100 * ms)
+    for k, c in enumerate(ends):
+        s.seg(200 * ms + k * ms, c, sv, 1001, 5001, A, stream=k, ackrtt_us=100 * ms)
+    return s
+
+
 def collide_same_case():
     """As collide_case, with 9 connections whose two hash functions both
     give one set: each keeps its stream (the table's second choice for
     them is the neighbouring set)."""
-    s = Scenario()
-    ms = 1000
-    ends = collide_same()
-    for k, c in enumerate(ends):
-        s.seg(k * ms, c, SAME_SET_SV, 1000, 0, S, stream=k)
-    for k, c in enumerate(ends):
-        s.seg(100 * ms + k * ms, SAME_SET_SV, c, 5000, 1001, S | A, stream=k, ackrtt_us=100 * ms)
-    for k, c in enumerate(ends):
-        s.seg(200 * ms + k * ms, c, SAME_SET_SV, 1001, 5001, A, stream=k, ackrtt_us=100 * ms)
-    return s
+    return handshakes(collide_same(), SAME_SET_SV)
 
 
 def collide_case():
-    s = Scenario()
-    ms = 1000
-    ends = collide()
-    for k, c in enumerate(ends):
-        s.seg(k * ms, c, SV, 1000, 0, S, stream=k)
-    for k, c in enumerate(ends):
-        s.seg(100 * ms + k * ms, SV, c, 5000, 1001, S | A, stream=k, ackrtt_us=100 * ms)
-    for k, c in enumerate(ends):
-        s.seg(200 * ms + k * ms, c, SV, 1001, 5001, A, stream=k, ackrtt_us=100 * ms)
-    return s
+    return handshakes(collide(), SV)
 
 
 BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,

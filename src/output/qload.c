@@ -14,20 +14,29 @@ static void q_string_body(FILE *fp, const char *path)
     }
 }
 
+/* path after plain_open when every byte is one of plain's, else after
+ * quoted_open as an escaped q string; then close. */
+static void path_text(FILE *fp, const char *path, const char *plain, const char *plain_open,
+                      const char *quoted_open, const char *close)
+{
+    if (path[strspn(path, plain)] == '\0') {
+        fprintf(fp, "%s%s", plain_open, path);
+    } else {
+        fputs(quoted_open, fp);
+        q_string_body(fp, path);
+        fputc('"', fp);
+    }
+    fputs(close, fp);
+}
+
+#define PATH_LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/"
+
 /* The file handle of path as q reads it: `:path when every byte may stand
  * in a symbol literal, else hsym`$"path" (a space, ';' or '-' would end or
  * split the literal). */
 static void file_handle(FILE *fp, const char *path)
 {
-    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                "0123456789._/:";
-    if (path[strspn(path, plain)] == '\0') {
-        fprintf(fp, "`:%s", path);
-        return;
-    }
-    fputs("hsym`$\"", fp);
-    q_string_body(fp, path);
-    fputc('"', fp);
+    path_text(fp, path, PATH_LETTERS ":", "`:", "hsym`$\"", "");
 }
 
 /* The line that loads the q script at path. A system command takes the
@@ -39,15 +48,7 @@ static void file_handle(FILE *fp, const char *path)
  * string, which a line break or "/ " inside it cannot end or cut. */
 static void script_load(FILE *fp, const char *path)
 {
-    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                "0123456789._-/";
-    if (path[strspn(path, plain)] == '\0') {
-        fprintf(fp, "\\l %s\n", path);
-        return;
-    }
-    fputs("system \"l ", fp);
-    q_string_body(fp, path);
-    fputs("\"\n", fp);
+    path_text(fp, path, PATH_LETTERS "-", "\\l ", "system \"l ", "\n");
 }
 
 /* The column names as a q symbol list: one name alone is an atom in q,

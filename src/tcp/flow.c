@@ -145,8 +145,10 @@ static void evict_at_end(struct flow_table *t, struct flow *f, void *arg)
 void flow_table_reset(struct flow_table *t)
 {
     size_t n = (size_t)t->n_sets * FLOW_WAYS;
-    /* A reporting table tells the connections still open in stream order. */
-    struct flow_list order = {t->on_end ? malloc(n * sizeof *order.f) : NULL, 0};
+    /* The connections still open are told in stream order (--flows' rows,
+     * the messages a mode releases at their end), not in the order the
+     * hashes put them in; without the memory for the list, in slot order. */
+    struct flow_list order = {t->on_end || t->on_evict ? malloc(n * sizeof *order.f) : NULL, 0};
     if (order.f) {
         for_each_touched_slot(t, collect_flow, &order);
         qsort(order.f, order.n, sizeof *order.f, by_stream);

@@ -333,6 +333,40 @@ static struct row client_seg(uint32_t i, uint64_t *rng)
     return r;
 }
 
+/* What a mode's on_evict saw: the streams, in order. */
+struct evicted_order {
+    uint64_t stream[256];
+    int n;
+};
+
+static void note_evicted(void *ctx, struct flow *f)
+{
+    struct evicted_order *o = ctx;
+    if (o->n < 256)
+        o->stream[o->n++] = f->stream;
+}
+
+/* At the end of the input a mode (--fix, --kdb) is told of its open
+ * connections in stream order, whatever sets the hashes put them in: the
+ * messages it then releases come connection by connection in that order. */
+START_TEST(modes_told_of_open_connections_in_stream_order)
+{
+    struct flow_table t;
+    ck_assert_int_eq(flow_table_init(&t, FLOW_DEFAULT_SLOTS), 0);
+    struct evicted_order o = {.n = 0};
+    t.on_evict = note_evicted;
+    t.on_evict_ctx = &o;
+    uint64_t rng = 88172645463325252ull;
+    for (uint32_t i = 0; i < 200; i++)
+        ck_assert_uint_eq(track_in(&t, client_seg(i, &rng)), i);
+    flow_table_reset(&t);
+    ck_assert_int_eq(o.n, 200);
+    for (int i = 0; i < o.n; i++)
+        ck_assert_uint_eq(o.stream[i], (uint64_t)i);
+    flow_table_free(&t);
+}
+END_TEST
+
 /* The default table holds 70% of its 65,536 slots of random connections
  * without evicting one (one set of 8 per connection used to evict from
  * about 20% on: flow.c, FLOW_FIRST_FILL), each keeps its stream when it
@@ -606,6 +640,7 @@ int main(void)
     tcase_add_test(tc, tcp_short_segment_shows_raw_numbers);
     tcase_add_test(tc, table_evicts_least_recently_used_and_stays_bounded);
     tcase_add_test(tc, table_fills_to_capacity_before_evicting);
+    tcase_add_test(tc, modes_told_of_open_connections_in_stream_order);
     tcase_add_test(tc, flows_last_acks_after_many_closes_keep_streams);
     tcase_add_test(tc, flows_late_packet_keeps_stream_in_a_further_row);
     tcase_add_test(tc, flows_streams_equal_packet_mode_in_small_table);
