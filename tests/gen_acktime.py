@@ -23,6 +23,10 @@ two asyncs acknowledged in two steps, and a last message never acknowledged.
 fix_acktime_far (a nanosecond pcapng): an order in 1970 acknowledged in 2280,
 an acktime a q timespan cannot hold (beyond +-(2^63 - 2) ns, 292 years:
 empty), then an order in 2280 acknowledged 40 ms later.
+kdb_acktime_mid: a kdb+ connection picked up mid-stream (no handshake), its
+first message over two segments and the chain of headers completed by the
+second, a partial ACK covering exactly that first message: segs, ftime and
+acktime as if the framer had been in sync from the first byte.
 """
 
 import os
@@ -35,6 +39,7 @@ import gen_kdb as gk  # noqa: E402
 ACK = 0x10
 FIX_COLUMNS = "frame,stream,srcport,segs,bundled,msgtype,seqnum,latency,acktime"
 KDB_COLUMNS = "frame,stream,dir,msgtype,len,latency,acktime"
+KDB_MID_COLUMNS = "frame,stream,dir,msgtype,len,segs,ftime,acktime,skipped"
 
 
 def acktime_of(frames, fno, stream_of, d, end_seq):
@@ -165,24 +170,52 @@ def kdb_capture():
     return cap, ends
 
 
-def kdb_expected(cap, ends):
+def kdb_mid_capture():
+    """A connection picked up mid-stream (no handshake seen): its first
+    message spans two segments, the second completes the chain of three
+    headers, and the peer's first ACK covers exactly the first message."""
+    cap = gk.Capture()
+    c = gk.Conn(cap, 42002, 5010, handshake=False)
+    p, f = gk.query("select from trade where sym=`ABC")
+    m1 = gk.message(gk.SYNC, p)
+    items = [(gk.ASYNC,) + gk.upd_cols("upd", "trade", 2),
+             (gk.ASYNC,) + gk.upd_cols("upd", "quote", 1)]
+    rest = [gk.message(m, q) for m, q, _ in items]
+    f1, t1 = c.seg(0, m1[:20])
+    end1 = c.seq[0] + len(m1) - 20
+    f2, t2 = c.seg(0, m1[20:] + b"".join(rest))
+    c.row(0, f2, t2, m1, gk.SYNC, f, segs=2, ftime=t1)
+    ends = [end1]
+    for (m, q, fl), msg in zip(items, rest):
+        c.row(0, f2, t2, msg, m, fl)
+        ends.append(end1 + sum(len(x) for x in rest[:len(ends)]))
+    assert ends[-1] == c.seq[0]
+    cap.tick(3)
+    cap.add(c.addr[1], c.addr[0], c.port[1], c.port[0], c.seq[1], end1, gk.ACK)
+    cap.tick(5)
+    c.ack(1)
+    return cap, ends
+
+
+def kdb_expected(cap, ends, columns=KDB_COLUMNS):
     import struct
     frames = []
     for ns, fr in cap.pkts:
         sport, dport, seq, ack, _off, flags = struct.unpack("!HHIIBB", fr[34:48])
         frames.append((ns, 0, 0 if sport == 42001 else 1, flags, ack, flags & 0x04))
-    out = [KDB_COLUMNS]
+    out = [columns]
     for r, end in zip(cap.rows, ends):
         d = 0 if r["dir"] == "c2s" else 1
         v = dict(r, stream="0")
         v["acktime"] = acktime_of(frames, int(r["frame"]), 0, d, end & 0xFFFFFFFF)
-        out.append(",".join(v[n] for n in KDB_COLUMNS.split(",")))
+        out.append(",".join(v[n] for n in columns.split(",")))
     return "\n".join(out) + "\n"
 
 
 CASES = [("fix_acktime", "--fix --columns " + FIX_COLUMNS),
          ("kdb_acktime", "--kdb --columns " + KDB_COLUMNS),
-         ("fix_acktime_far", "--fix --columns " + FIX_COLUMNS)]
+         ("fix_acktime_far", "--fix --columns " + FIX_COLUMNS),
+         ("kdb_acktime_mid", "--kdb --columns " + KDB_MID_COLUMNS)]
 
 
 def main():
@@ -210,6 +243,11 @@ def main():
         f.write(cap.pcap())
     with open(os.path.join(outdir, "kdb_acktime.out"), "w") as f:
         f.write(kdb_expected(cap, ends))
+    cap, ends = kdb_mid_capture()
+    with open(os.path.join(outdir, "kdb_acktime_mid.pcap"), "wb") as f:
+        f.write(cap.pcap())
+    with open(os.path.join(outdir, "kdb_acktime_mid.out"), "w") as f:
+        f.write(kdb_expected(cap, ends, KDB_MID_COLUMNS))
     return 0
 
 

@@ -19,6 +19,25 @@ enum dir_mode {
 
 #define HDR_WANT 14u   /* header + what kdb_hdr_consistent looks at */
 
+/* Where a run of held bytes came from: from byte off of the held bytes on
+ * (up to the next mark) they are the bytes of packet pkt, starting at TCP
+ * sequence number seq; known 0 when that is not known (today's bound: the
+ * packet being processed, the end of what was read). */
+struct seg_mark {
+    uint32_t off, seq;
+    uint8_t known;
+    struct reasm_pkt pkt;
+};
+
+/* The marks of the bytes a direction holds: the resync window (buf, then
+ * the bytes kept in hb) and, once a chain is found, the bytes handed back
+ * (refeed). At most KDB_FRAMER_MARKS; the last one past the bound is an
+ * unknown mark, so the bytes after it take today's bound. */
+struct seg_marks {
+    uint32_t n;
+    struct seg_mark m[];
+};
+
 /* One direction of one connection. */
 struct kdb_dir {
     uint8_t mode, role, hello_seen;
@@ -32,6 +51,9 @@ struct kdb_dir {
      * nothing (D_RESYNC) */
     uint8_t hb[HDR_WANT];
     uint8_t nhb;
+    /* D_RESYNC: the bytes in hb all came with packet `first` (and end just
+     * before the next bytes delivered); else their origin is not known */
+    uint8_t hb_first;
     /* the message in progress */
     uint8_t in_msg, cut, pfx_done, unsup, unconfirmed;
     uint8_t not_held;                /* its payload could not be held: over budget */
@@ -51,6 +73,9 @@ struct kdb_dir {
     /* bytes handed back for framing again, before the rest of the chunk */
     uint8_t *refeed;
     size_t refeed_len, refeed_cap;
+    /* where the held bytes (resync window, then refeed) came from; NULL
+     * when not known (KDB_FRAMER_MARKS) */
+    struct seg_marks *marks;
     /* sync requests this direction sent and not yet answered, oldest first */
     int64_t req[KDB_FRAMER_PENDING];
     uint32_t req_head, req_n;
@@ -111,11 +136,117 @@ static void buf_drop_front(struct kdb_dir *d, size_t n)
     d->len -= n;
 }
 
+/* ------------------------------------------------------------ marks -- */
+
+static size_t marks_size(uint32_t n)
+{
+    return sizeof(struct seg_marks) + n * sizeof(struct seg_mark);
+}
+
+static void marks_free(struct reasm *ra, struct seg_marks **mp)
+{
+    if (*mp)
+        reasm_budget_give(ra, marks_size((*mp)->n));
+    free(*mp);
+    *mp = NULL;
+}
+
+/* Resizes to n marks (n at least the marks kept); -1 when the budget or
+ * memory is used up. */
+static int marks_resize(struct reasm *ra, struct seg_marks **mp, uint32_t n)
+{
+    uint32_t had = *mp ? (*mp)->n : 0;
+    if (n > had && reasm_budget_take(ra, marks_size(n) - marks_size(had)) != 0)
+        return -1;
+    struct seg_marks *b = realloc(*mp, marks_size(n));
+    if (!b) {
+        if (n > had)
+            reasm_budget_give(ra, marks_size(n) - marks_size(had));
+        return -1;
+    }
+    if (n < had)
+        reasm_budget_give(ra, marks_size(had) - marks_size(n));
+    if (!*mp)
+        b->n = 0;
+    *mp = b;
+    return 0;
+}
+
+/* The held bytes from off on are packet pkt's from sequence number seq
+ * (known) or of unknown origin. When the marks cannot be held, all the held
+ * bytes are of unknown origin (no marks). */
+static void marks_add(struct reasm *ra, struct seg_marks **mp, size_t off, int known,
+                      uint32_t seq, const struct reasm_pkt *pkt)
+{
+    struct seg_marks *ms = *mp;
+    if (!ms && !known)
+        return;
+    if (ms && ms->n > 0) {
+        struct seg_mark *l = &ms->m[ms->n - 1];
+        if (l->off == off) {
+            ms->n--;          /* the bytes it marked were none */
+            l = ms->n ? &ms->m[ms->n - 1] : NULL;
+        }
+        if (l && !l->known && (!known || ms->n == KDB_FRAMER_MARKS))
+            return;           /* unknown already, up to the end */
+        if (l && known && l->known && l->pkt.frame == pkt->frame &&
+            l->seq + (uint32_t)(off - l->off) == seq)
+            return;           /* the same packet's bytes, one after the other */
+    }
+    uint32_t n = ms ? ms->n : 0;
+    uint32_t add = (!ms && off > 0) ? 2 : 1;  /* bytes before it: unknown */
+    if (known && n + add > KDB_FRAMER_MARKS - 1) {
+        /* the bound: the last mark is an unknown one, and the held bytes
+         * from it on take the bound of bytes of unknown origin */
+        known = 0;
+        add = 1;
+    }
+    if (marks_resize(ra, mp, n + add) != 0) {
+        marks_free(ra, mp);
+        return;
+    }
+    ms = *mp;
+    ms->n = n;
+    if (add == 2)
+        ms->m[ms->n++] = (struct seg_mark){ .off = 0, .known = 0 };
+    ms->m[ms->n++] = (struct seg_mark){ .off = (uint32_t)off, .seq = seq,
+                                        .known = (uint8_t)known, .pkt = *pkt };
+}
+
+/* The first at held bytes are gone. */
+static void marks_drop_front(struct seg_marks *ms, size_t at)
+{
+    if (!ms || at == 0)
+        return;
+    uint32_t i = 0;
+    while (i + 1 < ms->n && ms->m[i + 1].off <= at)
+        i++;
+    uint32_t k = 0;
+    for (uint32_t j = i; j < ms->n; j++, k++) {
+        struct seg_mark m = ms->m[j];
+        if (m.off < at) {
+            if (m.known)
+                m.seq += (uint32_t)(at - m.off);
+            m.off = 0;
+        } else {
+            m.off -= (uint32_t)at;
+        }
+        ms->m[k] = m;
+    }
+    ms->n = k;   /* the memory is released with the marks */
+}
+
 /* Hands buf[from..len) back for framing before the rest of the input (after
  * what was handed back already and not yet taken). */
 static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
 {
     size_t n = from < d->len ? d->len - from : 0;
+    /* the marks of the window become those of the bytes handed back (all
+     * unknown when bytes were handed back already) */
+    if (n == 0 || d->refeed_len)
+        marks_free(ra, &d->marks);
+    else
+        marks_drop_front(d->marks, from);
     if (n > 0) {
         size_t want = d->refeed_len + n;
         if (want > d->refeed_cap) {
@@ -134,6 +265,7 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
                     reasm_budget_give(ra, want - d->refeed_cap);
                 d->skipped += n;
                 reasm_message_over_budget(ra);
+                marks_free(ra, &d->marks);
             }
         } else {
             memmove(d->refeed + n, d->refeed, d->refeed_len);
@@ -152,7 +284,9 @@ static const struct reasm_pkt *pkt_or(const struct reasm_pkt *a, const struct re
 }
 
 /* The next message ends just before byte end of the step's input: its
- * sequence number. Bytes handed back for framing again (a resync) and
+ * sequence number. Bytes handed back for framing again are framed one
+ * packet's bytes at a time with their own sequence number (marks); those
+ * of unknown origin (past KDB_FRAMER_MARKS, after a corrupt length) and
  * bytes from elsewhere (a header's overflow) take the end of what was read,
  * an upper bound. */
 static void ends_at(struct kdb_framer *kf, const uint8_t *end)
@@ -252,6 +386,7 @@ static void to_resync(struct reasm *ra, struct kdb_dir *d)
 {
     d->mode = D_RESYNC;
     buf_release(ra, d);
+    marks_free(ra, &d->marks);
     d->rescan_at = 0;
 }
 
@@ -558,6 +693,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
             /* the header's bytes after its first are searched first */
             d->nhb--;
             memmove(d->hb, d->hb + 1, d->nhb);
+            d->hb_first = d->first.frame == d->last.frame;
             return taken;
         }
         return 1;
@@ -598,7 +734,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
 /* ------------------------------------------------------------ modes -- */
 
 static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
-                          const uint8_t *p, size_t n)
+                          const uint8_t *p, size_t n, const struct reasm_pkt *own)
 {
     /* The bytes kept from the last search (hb) go first. */
     size_t room = KDB_FRAMER_WINDOW - d->len - d->nhb;
@@ -607,11 +743,17 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
         d->skipped += d->len + d->nhb + c;
         d->nhb = 0;
         buf_release(ra, d);
+        marks_free(ra, &d->marks);
         reasm_message_over_budget(ra);
         return c;
     }
+    if (d->nhb && d->hb_first)
+        marks_add(ra, &d->marks, 0, kf->at_p != NULL, kf->at_seq - d->nhb, &d->first);
+    d->hb_first = 0;
     buf_append(ra, d, d->hb, d->nhb);
     d->nhb = 0;
+    if (c)
+        marks_add(ra, &d->marks, d->len, kf->at_p != NULL, kf->at_seq, own);
     buf_append(ra, d, p, c);
     int full = d->len == KDB_FRAMER_WINDOW;
     if (d->len < d->rescan_at && !full)
@@ -626,11 +768,25 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
         d->nhb = (uint8_t)(d->len - at);
         memcpy(d->hb, d->buf + at, d->nhb);
         buf_release(ra, d);
+        /* hb's bytes keep their packet: in `first` when they all came
+         * with one (nothing is held between segments), else in marks (at
+         * most one per byte) */
+        marks_drop_front(d->marks, at);
+        if (!d->nhb) {
+            marks_free(ra, &d->marks);
+        } else if (d->marks && d->marks->n == 1 && d->marks->m[0].known) {
+            d->first = d->marks->m[0].pkt;
+            d->hb_first = 1;
+            marks_free(ra, &d->marks);
+        } else if (d->marks && marks_resize(ra, &d->marks, d->marks->n) != 0) {
+            marks_free(ra, &d->marks);
+        }
         d->rescan_at = 0;
         return c;
     }
     d->skipped += at;
     buf_drop_front(d, at);
+    marks_drop_front(d->marks, at);
     if (st == KDB_TRUNCATED && !full) {
         /* Look again once the candidate's next header may be there, or
          * after 4 KiB more for another chain. */
@@ -771,7 +927,7 @@ static size_t step(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, s
     case D_SYNC:
         return sync_step(ra, s, d, p, n, own, done);
     case D_RESYNC:
-        return resync_step(ra, kf, d, p, n);
+        return resync_step(ra, kf, d, p, n, own);
     default:
         return n;
     }
@@ -785,6 +941,7 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
     struct kdb_framer *kf = ra->fr->ctx;
     uint8_t *blk = NULL;
     size_t boff = 0, blen = 0, bcap = 0;
+    struct seg_marks *bm = NULL;   /* where blk's bytes came from */
     uint32_t pseq = s->seq;    /* sequence number of p[0] */
     for (;;) {
         if (d->refeed_len) {
@@ -804,10 +961,25 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
                     }
                 }
                 memcpy(d->refeed + d->refeed_len, blk + boff, rest);
+                /* their marks follow those of the bytes handed back */
+                uint32_t i = 0;
+                while (bm && i + 1 < bm->n && bm->m[i + 1].off <= boff)
+                    i++;
+                if (rest && (!bm || bm->n == 0))
+                    marks_add(ra, &d->marks, d->refeed_len, 0, 0, own);
+                for (; rest && bm && i < bm->n; i++) {
+                    const struct seg_mark *m = &bm->m[i];
+                    size_t from = m->off > boff ? m->off : boff;
+                    marks_add(ra, &d->marks, d->refeed_len + (from - boff), m->known,
+                              m->seq + (uint32_t)(from - m->off), &m->pkt);
+                }
                 d->refeed_len += rest;
             }
             free(blk);
             reasm_budget_give(ra, bcap);
+            marks_free(ra, &bm);
+            bm = d->marks;
+            d->marks = NULL;
             blk = d->refeed;
             blen = d->refeed_len;
             bcap = d->refeed_cap;
@@ -833,11 +1005,29 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
             continue;
         }
         int chunk = !(blk && boff < blen);
+        const struct reasm_pkt *from = own;
         kf->at_p = chunk ? q : NULL;
         kf->at_n = m;
         kf->at_seq = pseq;
         kf->end_seq = chunk ? pseq + (uint32_t)m : pseq;
-        size_t used = step(ra, s, q, m, own, done);
+        if (!chunk && bm) {
+            /* Handed-back bytes are framed one packet's bytes at a time,
+             * as they came: each with its packet and sequence number. */
+            uint32_t i = 0;
+            while (i + 1 < bm->n && bm->m[i + 1].off <= boff)
+                i++;
+            if (i + 1 < bm->n)
+                m = bm->m[i + 1].off - boff;
+            const struct seg_mark *sm = &bm->m[i];
+            if (sm->known && sm->off <= boff) {
+                from = &sm->pkt;
+                kf->at_p = q;
+                kf->at_n = m;
+                kf->at_seq = sm->seq + (uint32_t)(boff - sm->off);
+                kf->end_seq = kf->at_seq + (uint32_t)m;
+            }
+        }
+        size_t used = step(ra, s, q, m, from, done);
         if (!chunk) {
             boff += used;
         } else {
@@ -848,6 +1038,7 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
     }
     free(blk);
     reasm_budget_give(ra, bcap);
+    marks_free(ra, &bm);
 }
 
 /* ------------------------------------------------------------ reasm hooks -- */
@@ -923,6 +1114,7 @@ static void kdb_close(struct reasm *ra, struct reasm_stream *s)
         finish(ra, s, d, &d->last, KDB_TRUNCATED, "connection ends inside the message");
     }
     msg_reset(ra, d);          /* releases buf */
+    marks_free(ra, &d->marks);
     reasm_budget_give(ra, d->refeed_cap);
     free(d->refeed);
     free(d->user);

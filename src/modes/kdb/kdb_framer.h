@@ -66,6 +66,12 @@
 /* Resync: bytes searched for a chain before the first candidate is taken. */
 #define KDB_FRAMER_WINDOW (256u << 10)
 #define KDB_FRAMER_CHAIN 3u
+/* Resync: packets whose bytes in the window are told apart (where each
+ * one's bytes begin, its packet and sequence number), so that the messages
+ * framed from the window get the segs, ftime and end they would get in
+ * sync. Bytes past the bound (a window of many small segments) take the
+ * packet that completes the chain and the end of what was read. */
+#define KDB_FRAMER_MARKS 64u
 /* Unanswered sync requests remembered per direction. */
 #define KDB_FRAMER_PENDING 32u
 
@@ -99,8 +105,8 @@ struct kdb_framer {
     uint8_t *scratch;                /* KDB_FRAMER_PREFIX bytes, allocated by kdb_reasm_framer */
     /* Where the bytes being framed lie in the sequence space (acktime): the
      * step's input at_p[0..at_n) starts at at_seq; at_p is NULL for bytes
-     * handed back for framing again, which lie before at_seq. end_seq is
-     * the next message's end. */
+     * handed back for framing again whose origin is not known, which lie
+     * before at_seq. end_seq is the next message's end. */
     const uint8_t *at_p;
     size_t at_n;
     uint32_t at_seq, end_seq;
