@@ -213,14 +213,22 @@ static void marks_add(struct reasm *ra, struct seg_marks **mp, size_t off, int k
                                         .known = (uint8_t)known, .pkt = *pkt };
 }
 
+/* The mark whose bytes hold held byte off (the last one starting at or
+ * before it; 0 when none does). */
+static uint32_t marks_at(const struct seg_marks *ms, size_t off)
+{
+    uint32_t i = 0;
+    while (i + 1 < ms->n && ms->m[i + 1].off <= off)
+        i++;
+    return i;
+}
+
 /* The first at held bytes are gone. */
 static void marks_drop_front(struct seg_marks *ms, size_t at)
 {
     if (!ms || at == 0)
         return;
-    uint32_t i = 0;
-    while (i + 1 < ms->n && ms->m[i + 1].off <= at)
-        i++;
+    uint32_t i = marks_at(ms, at);
     uint32_t k = 0;
     for (uint32_t j = i; j < ms->n; j++, k++) {
         struct seg_mark m = ms->m[j];
@@ -962,9 +970,7 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
                 }
                 memcpy(d->refeed + d->refeed_len, blk + boff, rest);
                 /* their marks follow those of the bytes handed back */
-                uint32_t i = 0;
-                while (bm && i + 1 < bm->n && bm->m[i + 1].off <= boff)
-                    i++;
+                uint32_t i = bm ? marks_at(bm, boff) : 0;
                 if (rest && (!bm || bm->n == 0))
                     marks_add(ra, &d->marks, d->refeed_len, 0, 0, own);
                 for (; rest && bm && i < bm->n; i++) {
@@ -1013,9 +1019,7 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
         if (!chunk && bm) {
             /* Handed-back bytes are framed one packet's bytes at a time,
              * as they came: each with its packet and sequence number. */
-            uint32_t i = 0;
-            while (i + 1 < bm->n && bm->m[i + 1].off <= boff)
-                i++;
+            uint32_t i = marks_at(bm, boff);
             if (i + 1 < bm->n)
                 m = bm->m[i + 1].off - boff;
             const struct seg_mark *sm = &bm->m[i];
