@@ -38,9 +38,9 @@ EOF
 
 # the smac/dmac columns read the packet's bytes when the row is formatted:
 # frames whose MAC addresses differ (frame i: 02:00:00:00:HH:LL ->
-# 06:00:00:00:HH:LL, i = HHLL) in a file of two mapped input windows and
-# more than seven stdin buffers, and VXLAN frames whose outer datagrams
-# come in fragments (their MACs lie in the reassembly buffer)
+# 06:00:00:00:HH:LL, i = HHLL) in a file of more than seven input buffers
+# (named, and on stdin), and VXLAN frames whose outer datagrams come in
+# fragments (their MACs lie in the reassembly buffer)
 python3 - "$tmp/mac.pcap" "$tmp/frag.pcap" <<'EOF'
 import struct, sys
 def ip4(payload, ident=0, fo=0, src=(10, 0, 0, 1), dst=(10, 0, 0, 2)):

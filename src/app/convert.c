@@ -297,13 +297,13 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
      * reached (a skip's counts are in the rows' marks) */
     if ((st != READ_SKIPPED || *skipped < MAX_DAMAGE_MESSAGES) && stopped_before(cv, skipped))
         return 1;
-    /* damage in a mapped file may be the zeros past a cut another program
-     * made while we read (input.h): the file's size says */
-    if ((st == READ_DAMAGED || st == READ_SKIPPED) && input_recheck_size(in))
+    /* a record cut short where another program cut the file while we read
+     * it (input.h) is the cut, not damage */
+    if ((st == READ_DAMAGED || st == READ_SKIPPED) && input_shrank(in))
         st = READ_EOF;
     if (st == READ_EOF && input_shrank(in)) {
-        /* the mapped file ended early because it was cut: named where it
-         * ends now, or at the record that met the cut */
+        /* the file ended early because it was cut: named where it ends
+         * now, or at the record that met the cut */
         uint64_t at = in->offset < input_known_size(in) ? in->offset : input_known_size(in);
         reader_fail(rd, READ_DAMAGED, at, "%s", TRUNCATED_WHILE_READ);
         st = READ_DAMAGED;
@@ -492,13 +492,6 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
             r = pipeline_row(pl);
         int dir;
         struct flow *fl = decode_record(cv, &rec, r, &dir);
-        if (input_shrank(in)) {
-            /* another program truncated the mapped file under us: this
-             * record's bytes were read as zeros (input.h), it is dropped */
-            reader_fail(&rd, READ_DAMAGED, rec.offset, "%s", TRUNCATED_WHILE_READ);
-            read_problem(cv, &rd, in, name, READ_DAMAGED, &skipped, &code);
-            break;
-        }
         /* Filtered-out rows are decoded and tracked all the same (and
          * may end a --flows connection, whose row may be the -c-th). */
         if (!cv->filter || filter_match(cv->filter, r)) {

@@ -3,15 +3,13 @@
  * contiguous bytes (input_need), looks at them in place (input_data) and
  * consumes them (input_consume): parsing happens in the buffer, no copy.
  *
- * A capture file named on the command line is not read but mapped, a window
- * of INPUT_MAP_WINDOW bytes at a time: the bytes are parsed where the page
- * cache holds them, without read()'s copy into a buffer (a sixth of the
- * one-thread CSV run's time, a quarter of the decoding thread's with
- * --threads). Memory stays flat: one window is mapped at a time. */
+ * Every input, a capture file named on the command line too, is read with
+ * read() into one buffer of INPUT_BUFFER_SIZE bytes, reused: memory stays
+ * flat. Files were once mapped instead; on most hosts measured the mapped
+ * pages cost more than read()'s copy (README "Benchmark"). */
 #ifndef PCAP2KDB_INPUT_H
 #define PCAP2KDB_INPUT_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,24 +31,20 @@ struct input {
     /* A compressed file (#18): read through this program's child process. */
     const char *decompressor;  /* "gzip", "zstd", "xz"; NULL: plain */
     int child;                 /* its pid, 0 once reaped */
-    /* A mapped file: buf is a window of the file starting at file offset
-     * map_offset, cap its length; file_size as last seen by fstat. */
-    int mapped;
-    uint64_t map_offset, file_size;
-    volatile sig_atomic_t shrank; /* see input_shrank */
+    /* A regular file: its size as last seen by fstat (at the open and at
+     * each end of its data), and whether it was ever smaller than before. */
+    uint64_t file_size;
+    int shrank;                /* see input_shrank */
 };
 
 /* A stream whose data keeps coming still gets its rows out this often. */
 #define INPUT_PAUSE_MAX_NS 100000000ull
 
-/* The buffer starts at this size and grows only for a record larger than it. */
+/* The buffer starts at this size and grows only for a record larger than it.
+ * The sanitizer build sets it to one page, so that its tests refill (and
+ * grow) the buffer at nearly every record. */
+#ifndef INPUT_BUFFER_SIZE
 #define INPUT_BUFFER_SIZE (1u << 20)
-/* A mapped file is seen through a window of this many bytes (more for a
- * record larger than it); the pages of one window are all it keeps. The
- * sanitizer build sets it to one page, so that its tests move the window
- * at nearly every record. */
-#ifndef INPUT_MAP_WINDOW
-#define INPUT_MAP_WINDOW (4u << 20)
 #endif
 
 /* 0, or -1 with errno. A file compressed with gzip, zstd or xz (by its
@@ -91,17 +85,11 @@ static inline void input_consume(struct input *in, size_t n)
     in->offset += n;
 }
 
-/* Nonzero once the mapped file shrank under the reader (another program
- * truncated it): the bytes it lost read as zeros, and the record being
- * decoded when that was found must not be used. The driver asks after each
- * record. */
+/* Nonzero once a regular file was found, at the end of its data, shorter
+ * than it had been (another program truncated it while we read): its end,
+ * and a record cut short there, are then the cut's, not damage. */
 static inline int input_shrank(const struct input *in) { return in->shrank; }
-/* Whether a mapped file is now shorter than when it was last looked at
- * (then input_shrank too): the bytes past a cut, to the end of their page,
- * read as zeros without a fault, so a reader that meets zeros or damage
- * asks before believing them. 0 for an input that is not mapped. */
-int input_recheck_size(struct input *in);
-/* The input's size as last seen (mapped files). */
+/* A regular file's size as last seen. */
 static inline uint64_t input_known_size(const struct input *in) { return in->file_size; }
 
 /* Skips n bytes without holding them all (for large blocks we do not read);

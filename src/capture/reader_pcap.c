@@ -101,12 +101,6 @@ static inline enum read_status pcap_record(struct reader *rd, struct capture_rec
         caplen = origlen;
         origlen = t;
     }
-    /* A record header of zeros in a mapped file may be the rest of a page
-     * past a cut another program made while we read (input.h): the file's
-     * size says, and the input ends there. */
-    if (caplen == 0 && (sec | frac | origlen) == 0 && input_recheck_size(in))
-        return READ_EOF;
-
     /* A caplen beyond both the file's snaplen and the usual maximum is a
      * corrupt header: we cannot know where the next record starts. */
     uint32_t limit = rd->snaplen > STANDARD_MAX_SNAPLEN ? rd->snaplen : STANDARD_MAX_SNAPLEN;
