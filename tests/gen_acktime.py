@@ -23,6 +23,8 @@ two asyncs acknowledged in two steps, and a last message never acknowledged.
 fix_acktime_far (a nanosecond pcapng): an order in 1970 acknowledged in 2280,
 an acktime a q timespan cannot hold (beyond +-(2^63 - 2) ns, 292 years:
 empty), then an order in 2280 acknowledged 40 ms later.
+fix_acktime_gap: gen_fixdata.py's fix_gap_reorder (a message completed by
+its middle segment after a gap): acktime from that segment.
 kdb_acktime_mid: a kdb+ connection picked up mid-stream (no handshake), its
 first message over two segments and the chain of headers completed by the
 second, a partial ACK covering exactly that first message: segs, ftime and
@@ -39,6 +41,7 @@ import gen_kdb as gk  # noqa: E402
 ACK = 0x10
 FIX_COLUMNS = "frame,stream,srcport,segs,bundled,msgtype,seqnum,latency,acktime"
 KDB_COLUMNS = "frame,stream,dir,msgtype,len,latency,acktime"
+FIX_GAP_COLUMNS = "frame,time,segs,seqnum,flags,acktime"
 KDB_MID_COLUMNS = "frame,stream,dir,msgtype,len,segs,ftime,acktime,skipped"
 
 
@@ -113,26 +116,38 @@ def fix_far_capture():
     return cap
 
 
-def fix_expected(cap):
+def fix_gap_capture():
+    """gen_fixdata.py's fix_gap_reorder: after a message the capture lost,
+    one whose middle segment, captured last, completes it; acktime runs
+    from that segment, not from the earlier one holding its last byte."""
+    cap = gf.Capture("fix_acktime_gap")
+    gf.c_gap_reorder(cap)
+    return cap
+
+
+def fix_expected(cap, columns=FIX_COLUMNS):
     rows = cap.expected("fix_acktime")
     hdr = gf.HEADER.split(",")
     frames = []
     for ns, _data, conn, d, flags, seq, ack, _payload in cap.frames:
         frames.append((ns, conn.stream, d, flags, ack, flags & 0x04))
-    conns = {}
+    # a row's message by its ClOrdID (a message the capture lost has no row)
+    end_of = {}
     for fr in cap.frames:
-        conns[fr[2].stream] = fr[2]
-    seen = {}
-    out = [FIX_COLUMNS]
+        c = fr[2]
+        for d in (0, 1):
+            for start, end, fields, *_ in c.msgs[d]:
+                key = (c.stream, d, fields[11])
+                assert end_of.get(key, end) == end, key
+                end_of[key] = end
+    out = [columns]
     for r in rows:
         v = dict(zip(hdr, r))
         st, d = int(v["stream"]), 0 if v["src"] == "10.0.0.1" else 1
-        c = conns[st]
-        k = seen.get((st, d), 0)
-        seen[(st, d)] = k + 1
-        end_seq = (c.isn[d] + 1 + c.msgs[d][k][1]) & 0xFFFFFFFF
+        c = next(fr[2] for fr in cap.frames if fr[2].stream == st)
+        end_seq = (c.isn[d] + 1 + end_of[(st, d, v["clordid"])]) & 0xFFFFFFFF
         v["acktime"] = acktime_of(frames, int(v["frame"]), st, d, end_seq)
-        out.append(",".join(v[n] for n in FIX_COLUMNS.split(",")))
+        out.append(",".join(v[n] for n in columns.split(",")))
     return "\n".join(out) + "\n"
 
 
@@ -215,7 +230,8 @@ def kdb_expected(cap, ends, columns=KDB_COLUMNS):
 CASES = [("fix_acktime", "--fix --columns " + FIX_COLUMNS),
          ("kdb_acktime", "--kdb --columns " + KDB_COLUMNS),
          ("fix_acktime_far", "--fix --columns " + FIX_COLUMNS),
-         ("kdb_acktime_mid", "--kdb --columns " + KDB_MID_COLUMNS)]
+         ("kdb_acktime_mid", "--kdb --columns " + KDB_MID_COLUMNS),
+         ("fix_acktime_gap", "--fix --columns " + FIX_GAP_COLUMNS)]
 
 
 def main():
@@ -238,6 +254,11 @@ def main():
         f.write(cap.pcap())
     with open(os.path.join(outdir, "fix_acktime_far.out"), "w") as f:
         f.write(fix_expected(cap))
+    cap = fix_gap_capture()
+    with open(os.path.join(outdir, "fix_acktime_gap.pcap"), "wb") as f:
+        f.write(cap.pcap())
+    with open(os.path.join(outdir, "fix_acktime_gap.out"), "w") as f:
+        f.write(fix_expected(cap, FIX_GAP_COLUMNS))
     cap, ends = kdb_capture()
     with open(os.path.join(outdir, "kdb_acktime.pcap"), "wb") as f:
         f.write(cap.pcap())

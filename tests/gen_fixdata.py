@@ -330,18 +330,33 @@ class Capture:
 
     def _advance(self, c, d, s, fno, ns, done_now, after_gap):
         """Delivers what is contiguous. Bytes that waited in the queue are
-        `reordered` when this packet filled the hole before them; after a
-        gap they are not, and each message is completed by its own last
-        packet."""
+        `reordered` and completed by this packet when it filled the hole
+        before them. After a gap (the hole given up) each byte is completed
+        by the last captured of the packets delivered from the gap on up to
+        it: its own packet, unless it was captured before bytes ahead of it
+        in the stream, which makes it `reordered` too. A message is
+        completed where its last byte (without a trailer: the next
+        message's "8=FIX") is."""
+        done_by = s.setdefault("done_by", {})
+        latest = 0
         while s["next"] in s["have"]:
-            if not after_gap and s["next"] in s["reord"]:
-                s.setdefault("reord_ok", set()).add(s["next"])
+            o = s["next"]
+            if after_gap:
+                latest = max(latest, s["have"][o])
+                done_by[o] = latest
+                if s["have"][o] < latest:
+                    s.setdefault("reord_ok", set()).add(o)
+            else:
+                done_by[o] = fno
+                if o in s["reord"]:
+                    s.setdefault("reord_ok", set()).add(o)
             s["next"] += 1
         # messages whose last byte is now delivered
         for m in c.msgs[d][s["done"]:]:
             start, end = m[0], m[1]
             # without a trailer, "8=FIX" of the next message ends it
-            if end + (0 if trailer_of(m[5])[0] else 5) > s["next"]:
+            need = end + (0 if trailer_of(m[5])[0] else 5)
+            if need > s["next"]:
                 break
             s["done"] += 1
             if len(m[4].get("begin", "")) > BEGIN_VALUE_MAX:
@@ -354,7 +369,7 @@ class Capture:
                 s["gap"] = True
             owners = [s["have"][o] for o in range(start, end)]
             reord = any(o in s.get("reord_ok", ()) for o in range(start, end))
-            last = fno if not after_gap else owners[-1]
+            last = done_by[need - 1]
             done_now.append((c, d, m, owners[0], last, len(set(owners)), s["gap"], reord,
                              s.pop("skipped", False) and not s["gap"]))
             s["gap"] = False
@@ -624,6 +639,31 @@ def c_heldreport(cap):
     c.ack(0)
 
 
+def c_gap_reorder(cap):
+    """A message the capture lost, which the receiver acknowledges at once
+    (frame 4), then the next one in three segments: its first bytes, its
+    last part, its middle (frames 5, 6, 7). The middle completes it: its
+    frame and time, flags gap|reordered, as fix_reorder's without a gap --
+    not frame 6, which holds its last byte. Then one lost with no ACK
+    captured and the next one sent the same way (frames 9, 10, 11): it
+    waits behind the hole until the receiver acknowledges past it (frame
+    12), and is completed by its middle too, the last of its packets
+    captured."""
+    c = Conn(cap, 40020)
+    c.handshake()
+    for i in (1, 3):
+        lost = c.build(0, order(i, "J%d" % i))
+        c.nxt[0] += len(lost)                 # never captured
+        if i == 1:
+            c.ack(1)                          # the receiver had it
+        m = c.build(0, order(i + 1, "J%d" % (i + 1)))
+        o = c.nxt[0] - c.isn[0] - 1
+        c.seg(0, m[:3], off=o)
+        c.seg(0, m[50:], off=o + 50)
+        c.seg(0, m[3:50], off=o + 3)
+        c.ack(1)
+
+
 def c_unpadded_checksum(cap):
     """CheckSum not padded to three digits where BodyLength points: "10=2"
     and "10=02" (byte sum 2), the latter cut by TCP inside its trailer,
@@ -695,6 +735,7 @@ case("fix_baddate", c_baddate)
 case("fix_lenzeros", c_lenzeros)
 case("fix_nulstatus", c_nulstatus)
 case("fix_heldreport", c_heldreport)
+case("fix_gap_reorder", c_gap_reorder)
 case("fix_unpadded_checksum", c_unpadded_checksum,
      ["time", "frame", "segs", "bundled", "msgtype", "seqnum", "clordid", "bodylen", "len",
       "chkok", "flags"])

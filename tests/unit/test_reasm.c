@@ -15,6 +15,7 @@ struct rec {
     char text[4096];
     size_t len;
     uint64_t own[64];          /* own frame of each chunk */
+    uint64_t cur[64];          /* the frame that completed it */
     int reordered[64];
     int chunks;
     int closes;
@@ -40,6 +41,7 @@ static void r_data(struct reasm *r, struct reasm_stream *s, const struct reasm_c
     put((const char *)c->p, c->n);
     if (rec.chunks < 64) {
         rec.own[rec.chunks] = c->own->frame;
+        rec.cur[rec.chunks] = c->cur ? c->cur->frame : 0;
         rec.reordered[rec.chunks] = c->reordered;
     }
     rec.chunks++;
@@ -196,6 +198,32 @@ START_TEST(reasm_hole_acked_by_peer_becomes_gap)
 }
 END_TEST
 
+/* Behind a hole given up, nothing filled it: each chunk is completed by the
+ * last captured of the packets from the hole on, and one captured before
+ * bytes ahead of it waited for them: reordered, as behind a hole filled. */
+START_TEST(reasm_after_gap_completed_by_last_captured)
+{
+    handshake();
+    data(1003, "de");          /* frame 4; 1000..1002 never captured */
+    data(1008, "ij");          /* frame 5: before 1005..1007 */
+    data(1005, "fgh");         /* frame 6 */
+    data(1010, "k");           /* frame 7 */
+    send_seg(0, TCP_ACK, 1, 1011, NULL, 0, 0);   /* past the hole */
+    ck_assert_str_eq(rec.text, "[gap 3]defghijk");
+    ck_assert_int_eq(rec.chunks, 4);
+    ck_assert_uint_eq(rec.own[0], 4);
+    ck_assert_uint_eq(rec.cur[0], 4);
+    ck_assert_int_eq(rec.reordered[0], 0);
+    ck_assert_uint_eq(rec.cur[1], 6);
+    ck_assert_int_eq(rec.reordered[1], 0);
+    ck_assert_uint_eq(rec.own[2], 5);      /* "ij" waited for "fgh" */
+    ck_assert_uint_eq(rec.cur[2], 6);
+    ck_assert_int_eq(rec.reordered[2], 1);
+    ck_assert_uint_eq(rec.cur[3], 7);
+    ck_assert_int_eq(rec.reordered[3], 0);
+}
+END_TEST
+
 START_TEST(reasm_ack_before_hole_keeps_waiting)
 {
     handshake();
@@ -299,6 +327,7 @@ int main(void)
     tcase_add_test(tc, reasm_overlap_first_capture_wins);
     tcase_add_test(tc, reasm_out_of_order_held_until_hole_fills);
     tcase_add_test(tc, reasm_hole_acked_by_peer_becomes_gap);
+    tcase_add_test(tc, reasm_after_gap_completed_by_last_captured);
     tcase_add_test(tc, reasm_ack_before_hole_keeps_waiting);
     tcase_add_test(tc, reasm_hole_given_up_when_queue_bound_exceeded);
     tcase_add_test(tc, reasm_fin_flushes_queue_with_gap);
