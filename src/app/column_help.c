@@ -103,7 +103,7 @@ static const struct column_help flows_help[] = {
 };
 
 static const struct column_help fix_help[] = {
-    { "time", "capture time of the packet holding the message's last byte (the one that completed it)" },
+    { "time", "capture time of the packet that completed the message: the one holding its last byte, unless bytes before it were captured after it (below)" },
     { "ftime", "capture time of the packet holding its first byte" },
     { "sym", "--sym, default the file name" },
     { "src", "sender and receiver address" },
@@ -136,7 +136,7 @@ static const struct column_help fix_help[] = {
 };
 
 static const struct column_help kdb_help[] = {
-    { "time", "packet that completed the message (holding its last byte)" },
+    { "time", "packet that completed the message (as for --fix: the one holding its last byte unless bytes before it were captured after it)" },
     { "ftime", "packet holding its first byte" },
     { "sym", "--sym / file name, as for packets" },
     { "src", "sender and receiver address" },

@@ -104,19 +104,32 @@ static void seg_free(struct reasm *ra, struct reasm_dir *d, struct reasm_seg *s)
 }
 
 /* Delivers queued segments that the next byte has reached: because cur
- * filled the hole before them (reordered), or, with cur NULL, because the
- * hole was given up; then each message is completed by its own last packet. */
+ * filled the hole before them (all reordered, completed by cur), or, with
+ * cur NULL, because the hole was given up. Then nothing filled it, and the
+ * bytes are completed as they would have been had the stream started after
+ * the hole: by the last captured of the packets delivered so far in this
+ * walk. That is each segment's own packet while they were captured in
+ * sequence order; a segment captured before bytes ahead of it in the
+ * stream waits for them, so it is completed by their packet and is
+ * reordered, as behind a hole that filled (README: `reordered`, `frame`). */
 static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                   const struct reasm_pkt *cur)
 {
     struct reasm_dir *d = &rf->d[dir];
+    struct reasm_pkt latest = { 0, 0, 0, 0 };  /* without cur: frame 0 is none */
     while (d->q && seq_diff(d->q->seq, d->next_seq) <= 0) {
         struct reasm_seg *s = d->q;
         d->q = s->next;
-        if (seq_diff(s->seq + s->len, d->next_seq) > 0)
-            deliver(ra, f, rf, dir, s->seq, s->data, s->caplen, s->len, &s->pkt, cur, cur != NULL);
-        else
+        if (seq_diff(s->seq + s->len, d->next_seq) <= 0) {
             ra->stats.duplicates++;
+        } else if (cur) {
+            deliver(ra, f, rf, dir, s->seq, s->data, s->caplen, s->len, &s->pkt, cur, 1);
+        } else {
+            if (s->pkt.frame > latest.frame)
+                latest = s->pkt;
+            deliver(ra, f, rf, dir, s->seq, s->data, s->caplen, s->len, &s->pkt, &latest,
+                    latest.frame != s->pkt.frame);
+        }
         seg_free(ra, d, s);
     }
 }

@@ -29,11 +29,14 @@
  * the number of connections is bounded by the flow table.
  *
  * A framer sees each in-order chunk with the packet that carried it (`own`)
- * and the packet whose arrival made it deliverable (`cur`): the packet
- * itself in order, the packet that filled the hole for reordered bytes
- * (`reordered` set). cur is NULL when the bytes come out because a hole was
- * given up (a gap) or the flow ends: then nothing later completed them, and
- * their own packet is what completes a message. */
+ * and the packet that completed it (`cur`, never NULL): the packet itself
+ * in order, the packet that filled the hole for reordered bytes. When the
+ * bytes come out because a hole was given up (a gap) or the flow ends,
+ * nothing filled the hole: cur is the last captured of the queued packets
+ * delivered from the hole on up to these bytes -- their own packet, unless
+ * they were captured before bytes ahead of them in the stream. `reordered`
+ * is set when cur is not own: the chunk was captured before some bytes
+ * ahead of it and waited for them in the out-of-order queue. */
 #ifndef PCAP2KDB_REASM_H
 #define PCAP2KDB_REASM_H
 
@@ -84,8 +87,9 @@ struct reasm_chunk {
     const uint8_t *p;
     size_t n;
     const struct reasm_pkt *own;  /* the packet that carried these bytes */
-    const struct reasm_pkt *cur;  /* the packet being processed, or NULL */
-    int reordered;             /* delivered from the out-of-order queue */
+    const struct reasm_pkt *cur;  /* the packet that completed them */
+    int reordered;             /* waited for bytes ahead of them in the
+                                * out-of-order queue (cur is not own) */
 };
 
 struct reasm;

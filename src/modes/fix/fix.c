@@ -678,7 +678,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
     struct fix_dir *d = s->state;
     const uint8_t *p = c->p;
     size_t n = c->n;
-    const struct reasm_pkt *done = c->cur ? c->cur : c->own;
+    const struct reasm_pkt *done = c->cur;
     struct fix_frame_res res;
     /* Every message with bytes of a reordered chunk says so. */
     uint32_t cf = c->reordered ? FIXF_REORDERED : 0;

@@ -286,11 +286,6 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
 
 /* ------------------------------------------------------------ rows -- */
 
-static const struct reasm_pkt *pkt_or(const struct reasm_pkt *a, const struct reasm_pkt *b)
-{
-    return a ? a : b;
-}
-
 /* The next message ends just before byte end of the step's input: its
  * sequence number. Bytes handed back for framing again are framed one
  * packet's bytes at a time with their own sequence number (marks); those
@@ -1049,7 +1044,7 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
 
 static void kdb_data(struct reasm *ra, struct reasm_stream *s, const struct reasm_chunk *c)
 {
-    feed(ra, s, c->p, c->n, c->own, pkt_or(c->cur, c->own));
+    feed(ra, s, c->p, c->n, c->own, c->cur);
 }
 
 static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
