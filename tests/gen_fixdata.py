@@ -664,6 +664,39 @@ def c_gap_reorder(cap):
         c.ack(1)
 
 
+def c_reorder_early(cap):
+    """Parts of a message captured before the bytes ahead of them, its
+    last bytes in order: flagged reordered (some of its bytes arrived out
+    of order, README) whichever part came early. M1: its middle (frame 4)
+    before its first 3 bytes (frame 5), then its end (frame 6). M2: its
+    start, then its third quarter (frame 8) before its second (frame 9),
+    then its end (frame 10). M4's first 20 bytes (frame 12) before M3's
+    last 30 (frame 13), then M4's rest: M4 is reordered; M3 is not (none
+    of its bytes came before bytes ahead of them; frame 13 completes it)."""
+    c = Conn(cap, 40021)
+    c.handshake()
+    m = c.build(0, order(1, "E1"))
+    o = c.nxt[0] - c.isn[0] - 1
+    c.seg(0, m[3:50], off=o + 3)
+    c.seg(0, m[:3], off=o)
+    c.seg(0, m[50:], off=o + 50)
+    m = c.build(0, order(2, "E2"))
+    o = c.nxt[0] - c.isn[0] - 1
+    q = len(m) // 4
+    c.seg(0, m[:q], off=o)
+    c.seg(0, m[2 * q:3 * q], off=o + 2 * q)
+    c.seg(0, m[q:2 * q], off=o + q)
+    c.seg(0, m[3 * q:], off=o + 3 * q)
+    m3 = c.build(0, order(3, "E3"))
+    m4 = c.build(0, order(4, "E4"))
+    o = c.nxt[0] - c.isn[0] - 1
+    c.seg(0, m3[:-30], off=o)
+    c.seg(0, m4[:20], off=o + len(m3))
+    c.seg(0, m3[-30:], off=o + len(m3) - 30)
+    c.seg(0, m4[20:], off=o + len(m3) + 20)
+    c.ack(1)
+
+
 def c_unpadded_checksum(cap):
     """CheckSum not padded to three digits where BodyLength points: "10=2"
     and "10=02" (byte sum 2), the latter cut by TCP inside its trailer,
@@ -736,6 +769,7 @@ case("fix_lenzeros", c_lenzeros)
 case("fix_nulstatus", c_nulstatus)
 case("fix_heldreport", c_heldreport)
 case("fix_gap_reorder", c_gap_reorder)
+case("fix_reorder_early", c_reorder_early)
 case("fix_unpadded_checksum", c_unpadded_checksum,
      ["time", "frame", "segs", "bundled", "msgtype", "seqnum", "clordid", "bodylen", "len",
       "chkok", "flags"])

@@ -643,6 +643,43 @@ START_TEST(fix_framer_gap_drops_cut_message_and_flags_next)
 }
 END_TEST
 
+/* A message whose middle was captured before its start and whose end came
+ * in order: some of its bytes arrived out of order (README: reordered). */
+START_TEST(fix_framer_reordered_middle_flags_message)
+{
+    char m[1024];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    size_t b = fixmsg(m + a, "FIX.4.4", BODY_8, 0, 0);
+    seg_at(1000, m, a);                          /* frame 1, in order */
+    seg_at(1000 + (uint32_t)a + 3, m + a + 3, 47);   /* frame 2: the middle first */
+    seg_at(1000 + (uint32_t)a, m + a, 3);        /* frame 3: fills the hole */
+    seg_at(1000 + (uint32_t)a + 50, m + a + 50, b - 50);   /* frame 4, in order */
+    ck_assert_int_eq(got.n, 2);
+    ck_assert_uint_eq(got.flags[0], 0);
+    ck_assert_uint_eq(got.flags[1], FIXF_REORDERED);
+    ck_assert_uint_eq(got.last[1], 4);
+}
+END_TEST
+
+/* Bytes captured out of order that turn out to be no message flag only the
+ * skip, not the message after them, whose bytes came in order. */
+START_TEST(fix_framer_reordered_bytes_of_no_message_flag_nothing)
+{
+    char m[1024];
+    size_t a = fixmsg(m, "FIX.4.4", BODY_D, 0, 0);
+    strcpy(m + a, "8=FIX.4.4|35=D|");            /* no BodyLength: no message */
+    size_t g = soh(m + a);
+    size_t b = fixmsg(m + a + g, "FIX.4.4", BODY_8, 0, 0);
+    seg_at(1000, m, 10);
+    seg_at(1000 + (uint32_t)a, m + a, 5);       /* "8=FIX" ahead of the hole */
+    seg_at(1010, m + 10, a - 10);               /* fills it */
+    seg_at(1000 + (uint32_t)a + 5, m + a + 5, g - 5 + b);
+    ck_assert_int_eq(got.n, 2);
+    ck_assert_uint_eq(got.flags[0], 0);
+    ck_assert_uint_eq(got.flags[1], FIXF_SKIPPED);
+}
+END_TEST
+
 START_TEST(fix_framer_garbage_between_messages_flagged_skipped)
 {
     char m[2048];
@@ -750,6 +787,8 @@ int main(void)
     tcase_add_test(tr, fix_framer_five_messages_in_one_segment);
     tcase_add_test(tr, fix_framer_split_header_and_trailer_bytes);
     tcase_add_test(tr, fix_framer_gap_drops_cut_message_and_flags_next);
+    tcase_add_test(tr, fix_framer_reordered_middle_flags_message);
+    tcase_add_test(tr, fix_framer_reordered_bytes_of_no_message_flag_nothing);
     tcase_add_test(tr, fix_framer_garbage_between_messages_flagged_skipped);
     tcase_add_test(tr, fix_framer_lying_bodylength_does_not_swallow_stream);
     tcase_add_test(tr, fix_framer_budget_counts_only_messages_arriving);
