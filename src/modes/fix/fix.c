@@ -602,6 +602,12 @@ struct fix_dir {
     uint64_t last_frame;       /* the packet that last added bytes to buf */
     uint32_t segs;
     uint32_t flags;            /* for the next message */
+    /* The bytes of buf captured before bytes ahead of them (they waited in
+     * the out-of-order queue: a message holding one is `reordered`), as the
+     * span [reordered_from, reordered_to) of buf; none when reordered_to
+     * is 0. A span, not a flag: bytes that turn out to be no message, or
+     * to belong to the next one, do not flag a message that has none. */
+    uint32_t reordered_from, reordered_to;
     uint64_t gap_bytes;
 };
 
@@ -619,6 +625,34 @@ static void emit(struct fix_framer *fx, struct reasm_stream *s, struct fix_dir *
     fx->on_message(fx->ctx, &m);
     d->flags = 0;
     d->gap_bytes = 0;
+}
+
+/* buf[from, to) came from a reordered chunk. */
+static void mark_reordered(struct fix_dir *d, uint32_t from, uint32_t to)
+{
+    if (d->reordered_to == 0 || from < d->reordered_from)
+        d->reordered_from = from;
+    if (to > d->reordered_to)
+        d->reordered_to = to;
+}
+
+/* Whether buf's first n bytes hold one that was reordered. */
+static int reordered_within(const struct fix_dir *d, size_t n)
+{
+    return d->reordered_to != 0 && d->reordered_from < n;
+}
+
+/* buf's first n bytes are done with and the rest moves to its start. The
+ * span may cover bytes in order between two reordered chunks, so after a
+ * cut inside it the rest counts as reordered from its start. */
+static void forget_reordered(struct fix_dir *d, uint32_t n)
+{
+    if (d->reordered_to <= n) {
+        d->reordered_to = 0;
+        return;
+    }
+    d->reordered_from = d->reordered_from > n ? d->reordered_from - n : 0;
+    d->reordered_to -= n;
 }
 
 static void skipped(struct fix_dir *d, uint32_t flags)
@@ -639,7 +673,7 @@ static void buf_release(struct reasm *ra, struct fix_dir *d)
     reasm_budget_give(ra, d->cap);
     free(d->buf);
     d->buf = NULL;
-    d->len = d->cap = d->scanned = 0;
+    d->len = d->cap = d->scanned = d->reordered_to = 0;
 }
 
 /* The message arriving cannot be held: the budget is used up. It is
@@ -704,7 +738,8 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
                     over_budget(ra, fx, d);
                     return;
                 }
-                d->flags |= cf;
+                if (c->reordered)
+                    mark_reordered(d, 0, d->len);
                 d->first = *c->own;
                 d->last_frame = c->own->frame;
                 d->segs = 1;
@@ -730,17 +765,22 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
         }
         enum fix_frame_status st = fix_frame_from(d->buf, d->len, d->scanned, &res);
         if (st == FIX_FRAME_MORE) {
+            if (c->reordered)
+                mark_reordered(d, (uint32_t)old, d->len);
             d->want = (uint32_t)res.want;
             d->scanned = (uint32_t)res.scanned;
             p += a;
             n -= a;
             continue;
         }
-        if (st == FIX_FRAME_OK) /* its first `old` bytes came before p */
-            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs, cf,
+        if (st == FIX_FRAME_OK) { /* its first `old` bytes came before p */
+            int reordered = reordered_within(d, res.len) || (c->reordered && res.len > old);
+            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs,
+                 reordered ? FIXF_REORDERED : 0,
                  s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len - (uint32_t)old);
-        else
+        } else {
             skipped(d, res.flags);
+        }
         if (res.len >= old) {
             /* The rest of what was appended is still in the chunk. */
             p += res.len - old;
@@ -750,6 +790,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             /* Ends inside the older bytes: keep those, drop the appended. */
             memmove(d->buf, d->buf + res.len, old - res.len);
             d->len = (uint32_t)(old - res.len);
+            forget_reordered(d, (uint32_t)res.len);
             d->segs = 1;
             d->want = 0;
             d->scanned = 0;    /* another message starts the buffer */

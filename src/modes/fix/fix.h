@@ -45,7 +45,8 @@
 enum fix_flag {
     FIXF_GAP = 1u << 0,          /* bytes were missing before this message */
     FIXF_SKIPPED = 1u << 1,      /* bytes that were no message came before it */
-    FIXF_REORDERED = 1u << 2,    /* some of its bytes arrived out of order */
+    FIXF_REORDERED = 1u << 2,    /* some of its bytes arrived out of order (waited
+                                  * in the queue for bytes ahead of them) */
     FIXF_BAD_LENGTH = 1u << 3,   /* BodyLength does not point at the trailer */
     FIXF_BAD_CHECKSUM = 1u << 4, /* CheckSum differs from the byte sum */
     FIXF_NO_CHECKSUM = 1u << 5,  /* no trailer before the next message */
