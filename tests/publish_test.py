@@ -271,6 +271,25 @@ d = rx.stop()
 check(r.returncode == 1 and b"column 4 is src" in r.stderr and d["upd"] == 0,
       "schema mismatch: exit 1 naming the column, nothing sent (%s)" % r.stderr.decode().strip())
 
+# answers in big-endian messages (header byte 0 = 0, legacy c.java) are
+# read as such: the table is checked, not skipped with a warning
+rx = Receiver([], "--mismatch", "--order", "big")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 1 and b"column 4 is src" in r.stderr and d["upd"] == 0,
+      "big-endian answer, schema mismatch: exit 1 naming the column, nothing sent (%s)"
+      % r.stderr.decode().strip())
+rx = Receiver([], "--order", "big")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 0 and r.stderr == b"" and len(d["tables"]["pcap"]["rows"]) == 25,
+      "big-endian answers, table as sent: checked, rows published (%s)" % r.stderr.decode())
+rx = Receiver([], "--error-final", "--order", "big")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 3 and b"'final" in r.stderr,
+      "big-endian error answer to the final sync: exit 3, printed")
+
 rx = Receiver(["--fix"])
 r = run(["--publish", rx.target, "--table", "orders", "--fix"] + FIXF[:1])
 d = rx.stop()

@@ -31,6 +31,8 @@ holding terminal escapes, CR and LF), --error-final, --sync close|stall
 a 16 KiB receive buffer: a slow receiver that keeps reading);
 --handshake silent|cap0 (never answer the handshake / answer capability 0,
 kdb+ 2.5's).
+--order big: answers in big-endian messages (header byte 0 = 0, every
+count and length big-endian), as legacy c.java writes.
 --events FILE appends one line per .u.upd as it arrives (monotonic-free
 wall time, rows): for the live-latency test.
 """
@@ -147,26 +149,29 @@ def qtype(o):
 
 # ---- encoding (answers) ---------------------------------------------------
 
-def enc_symvec(names):
-    return struct.pack("<bbi", 11, 0, len(names)) + b"".join(n.encode() + b"\0" for n in names)
+# e: the byte order of the answer's message, "<" little-endian (header byte
+# 0 = 1, what kdb+ on x86 writes) or ">" big-endian (0, legacy c.java)
+
+def enc_symvec(names, e="<"):
+    return struct.pack(e + "bbi", 11, 0, len(names)) + b"".join(n.encode() + b"\0" for n in names)
 
 
-def enc_charvec(s):
-    return struct.pack("<bbi", 10, 0, len(s)) + s
+def enc_charvec(s, e="<"):
+    return struct.pack(e + "bbi", 10, 0, len(s)) + s
 
 
-def enc_meta(cols, tick):
+def enc_meta(cols, tick, e="<"):
     """0!meta: a table with columns c (symbol), t (char), f, a (symbol)."""
     names = [c for c, _ in cols]
     types = "".join(" " if t == "C" else t for _, t in cols).encode()
     attrs = ["g" if (tick and c == "sym") else "" for c, _ in cols]
-    values = (struct.pack("<bbi", 0, 0, 4) + enc_symvec(names) + enc_charvec(types) +
-              enc_symvec([""] * len(cols)) + enc_symvec(attrs))
-    return b"\x62\x00\x63" + enc_symvec(["c", "t", "f", "a"]) + values
+    values = (struct.pack(e + "bbi", 0, 0, 4) + enc_symvec(names, e) + enc_charvec(types, e) +
+              enc_symvec([""] * len(cols), e) + enc_symvec(attrs, e))
+    return b"\x62\x00\x63" + enc_symvec(["c", "t", "f", "a"], e) + values
 
 
-def message(mtype, payload):
-    return struct.pack("<BBBBI", 1, mtype, 0, 0, 8 + len(payload)) + payload
+def message(mtype, payload, e="<"):
+    return struct.pack(e + "BBBBI", 1 if e == "<" else 0, mtype, 0, 0, 8 + len(payload)) + payload
 
 
 GENERIC_NULL = b"\x65\x00"  # ::
@@ -183,6 +188,7 @@ class Tickerplant:
         self.a = a
         self.tables = parse_schema(open(a.schema).read())
         self.tick = a.layout == "tick"
+        self.e = ">" if a.order == "big" else "<"
         self.rows = {t: [] for t in self.tables}
         self.errors = []
         self.upd = 0
@@ -291,7 +297,7 @@ class Tickerplant:
                     if self.a.sync == "close":
                         return False
                     continue  # stall: read on, never answer
-                c.sendall(message(2, self.answer(obj)))
+                c.sendall(message(2, self.answer(obj), self.e))
                 continue
             self.on_async(obj)
             if (not died and self.a.die_after and self.upd >= self.a.die_after):
@@ -320,7 +326,7 @@ class Tickerplant:
         if self.a.mismatch and len(cols) > 3:
             name, letter = cols[3]
             cols[3] = (name, "f" if letter != "f" else "j")
-        return enc_meta(cols, self.tick)
+        return enc_meta(cols, self.tick, self.e)
 
     def on_async(self, obj):
         self.upd += 1
@@ -392,6 +398,7 @@ def main():
     ap.add_argument("--meta", choices=["table", "error", "other", "escape"], default="table")
     ap.add_argument("--sync", choices=["close", "stall"])
     ap.add_argument("--error-final", action="store_true")
+    ap.add_argument("--order", choices=["little", "big"], default="little")
     a = ap.parse_args()
     tp = Tickerplant(a)
 

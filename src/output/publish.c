@@ -137,8 +137,9 @@ static enum publish_status check_schema(struct publisher *p, enum qconn_status *
     char names[70][32], types[70], err[256];
     int n = 0;
     enum qanswer a = odd ? QA_OTHER
-                         : qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER, err,
-                                            sizeof err, names, types, 70, &n);
+                         : qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
+                                            p->req.p[0] == 1, err, sizeof err, names, types, 70,
+                                            &n);
     if (a == QA_ERROR && strcmp(err, p->schema->name) == 0) {
         fprintf(stderr, "%s: publish %s: the receiver has no table %s\n", p->prog,
                 p->target.shown, p->schema->name);
@@ -370,8 +371,9 @@ static enum publish_status confirm(struct publisher *p, int final)
         if (cs == QC_OK) {
             char err[256], names[1][32], types[1];
             int n;
-            if (!odd && qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER, err,
-                                         sizeof err, names, types, 1, &n) == QA_ERROR && final) {
+            if (!odd && qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
+                                         p->req.p[0] == 1, err, sizeof err, names, types, 1,
+                                         &n) == QA_ERROR && final) {
                 fprintf(stderr, "%s: publish %s: the receiver answered the final sync with "
                                 "an error: '%s\n",
                         p->prog, p->target.shown, err);

@@ -356,7 +356,7 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
             return st;
         b->len = len;
         if (h[1] == QMSG_RESPONSE) {
-            *compressed = h[2] != 0 || h[0] != 1;
+            *compressed = h[2] != 0;
             return QC_OK;
         }
         /* an async or sync message from the peer: not our answer, and

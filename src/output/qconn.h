@@ -69,8 +69,9 @@ enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n);
  * b (the payload from b->p + QIPC_HEADER, b->len bytes in all); async
  * messages the peer sends meanwhile are skipped. The request may wait
  * behind megabytes of earlier messages: the answer is awaited as long as
- * the peer reads them (struct qconn). *compressed is set when
- * the response came compressed or big-endian (not decoded here). */
+ * the peer reads them (struct qconn). Header byte 0 tells the answer's
+ * byte order. *compressed is set when the response came compressed (not
+ * decoded here). */
 enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed);
 
 uint64_t qconn_now_ns(void);

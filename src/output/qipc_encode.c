@@ -284,7 +284,9 @@ static size_t cstr_size(const uint8_t *p, size_t n)
 
 #define MAX_DEPTH 64
 
-static size_t object_size(const uint8_t *p, size_t n, int depth)
+/* Bytes of the q object at p; big: its message is big-endian (header byte 0
+ * is 0), the counts read so. */
+static size_t object_size(const uint8_t *p, size_t n, int big, int depth)
 {
     if (n < 1 || depth > MAX_DEPTH)
         return 0;
@@ -304,13 +306,13 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
     if (t >= 0 && t < 20) {
         if (n < 6)
             return 0;
-        uint32_t count = get_le32(p + 2);
+        uint32_t count = get_32(p + 2, big);
         if (count > 0x7fffffffu)
             return 0;
         size_t off = 6;
         if (t == QT_LIST || t == QT_SYMBOL) {
             for (uint32_t i = 0; i < count; i++) {
-                size_t s = t == QT_LIST ? object_size(p + off, n - off, depth + 1)
+                size_t s = t == QT_LIST ? object_size(p + off, n - off, big, depth + 1)
                                         : cstr_size(p + off, n - off);
                 if (!s)
                     return 0;
@@ -326,21 +328,21 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
     if (t == QT_TABLE) {
         if (n < 2)
             return 0;
-        size_t s = object_size(p + 2, n - 2, depth + 1);
+        size_t s = object_size(p + 2, n - 2, big, depth + 1);
         return s ? 2 + s : 0;
     }
     if (t == QT_DICT || t == 127) {
-        size_t k = object_size(p + 1, n - 1, depth + 1);
+        size_t k = object_size(p + 1, n - 1, big, depth + 1);
         if (!k)
             return 0;
-        size_t v = object_size(p + 1 + k, n - 1 - k, depth + 1);
+        size_t v = object_size(p + 1 + k, n - 1 - k, big, depth + 1);
         return v ? 1 + k + v : 0;
     }
     if (t == 100) { /* lambda: context name, then its source */
         size_t c = cstr_size(p + 1, n - 1);
         if (!c)
             return 0;
-        size_t s = object_size(p + 1 + c, n - 1 - c, depth + 1);
+        size_t s = object_size(p + 1 + c, n - 1 - c, big, depth + 1);
         return s ? 1 + c + s : 0;
     }
     if (t >= 101 && t <= 103)
@@ -348,10 +350,10 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
     if (t == 104 || t == 105) {
         if (n < 5)
             return 0;
-        uint32_t count = get_le32(p + 1);
+        uint32_t count = get_32(p + 1, big);
         size_t off = 5;
         for (uint32_t i = 0; i < count; i++) {
-            size_t s = object_size(p + off, n - off, depth + 1);
+            size_t s = object_size(p + off, n - off, big, depth + 1);
             if (!s)
                 return 0;
             off += s;
@@ -359,21 +361,25 @@ static size_t object_size(const uint8_t *p, size_t n, int depth)
         return off;
     }
     if (t >= 106 && t <= 111) {
-        size_t s = object_size(p + 1, n - 1, depth + 1);
+        size_t s = object_size(p + 1, n - 1, big, depth + 1);
         return s ? 1 + s : 0;
     }
     return 0;
 }
 
-size_t qipc_object_size(const uint8_t *p, size_t n) { return object_size(p, n, 0); }
+size_t qipc_object_size(const uint8_t *p, size_t n, int little)
+{
+    return object_size(p, n, !little, 0);
+}
 
-enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errcap,
+enum qanswer qipc_read_answer(const uint8_t *p, size_t n, int little, char *err, size_t errcap,
                               char names[][32], char *types, int maxcols, int *ncols)
 {
+    int big = !little;
     *ncols = 0;
     if (errcap)
         err[0] = '\0';
-    if (n == 0 || qipc_object_size(p, n) != n)
+    if (n == 0 || qipc_object_size(p, n, little) != n)
         return QA_BAD;
     int t = (int8_t)p[0];
     if (t == QT_ERROR) {
@@ -388,7 +394,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
     /* 98, attr, 99, symbol vector of names, general list of columns */
     if (t != QT_TABLE || n < 9 || p[2] != QT_DICT || p[3] != QT_SYMBOL)
         return QA_OTHER;
-    uint32_t nk = get_le32(p + 5);
+    uint32_t nk = get_32(p + 5, big);
     const uint8_t *key = p + 9, *end = p + n;
     const char *want[2] = { "c", "t" };
     int found[2] = { -1, -1 };
@@ -401,7 +407,7 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
     }
     if (found[0] < 0 || found[1] < 0 || end - key < 6 || key[0] != QT_LIST)
         return QA_OTHER;
-    uint32_t nv = get_le32(key + 2);
+    uint32_t nv = get_32(key + 2, big);
     const uint8_t *v = key + 6;
     const uint8_t *colc = NULL, *colt = NULL;
     for (uint32_t i = 0; i < nv; i++) {
@@ -409,12 +415,12 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errc
             colc = v;
         if ((int)i == found[1])
             colt = v;
-        v += qipc_object_size(v, (size_t)(end - v));
+        v += qipc_object_size(v, (size_t)(end - v), little);
     }
     if (!colc || !colt || colc[0] != QT_SYMBOL || colt[0] != QT_CHAR)
         return QA_OTHER;
-    uint32_t rows = get_le32(colc + 2);
-    if (get_le32(colt + 2) != rows)
+    uint32_t rows = get_32(colc + 2, big);
+    if (get_32(colt + 2, big) != rows)
         return QA_OTHER;
     const uint8_t *s = colc + 6;
     for (uint32_t i = 0; i < rows; i++) {

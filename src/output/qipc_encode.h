@@ -3,7 +3,8 @@
  * into one growing buffer: no allocation per value, a message is built in
  * place and its length patched in at the end. Little-endian on the wire
  * (header byte 0 = 1), whatever the host. Also the few reads a publisher
- * needs of a response: a q error, a table's columns, or "something else". */
+ * needs of a response, in either byte order: a q error, a table's columns,
+ * or "something else". */
 #ifndef PCAP2KDB_QIPC_ENCODE_H
 #define PCAP2KDB_QIPC_ENCODE_H
 
@@ -73,16 +74,18 @@ int qipc_call_batch(struct qbuf *b, const char *func, const char *table, const s
 /* Reading a response payload (the bytes after the 8-byte header). */
 enum qanswer { QA_OTHER, QA_ERROR, QA_TABLE, QA_BAD };
 
-/* What a response holds. QA_ERROR: its text in err. QA_TABLE with columns
+/* What a response holds. little: the byte order of its message (header
+ * byte 0: 1 little-endian, as kdb+ on x86 writes; 0 big-endian, as legacy
+ * c.java does). QA_ERROR: its text in err. QA_TABLE with columns
  * `c (symbol) and `t (char), as 0!meta answers: up to maxcols names and
  * type letters in names[]/types[], the count in *ncols. QA_BAD: the bytes
  * do not hold one well-formed q object. Never reads outside p[0..n). The
  * receiver's text comes with control bytes as '?' (it goes to stderr). */
-enum qanswer qipc_read_answer(const uint8_t *p, size_t n, char *err, size_t errcap,
+enum qanswer qipc_read_answer(const uint8_t *p, size_t n, int little, char *err, size_t errcap,
                               char names[][32], char *types, int maxcols, int *ncols);
 
-/* Bytes of the q object at p (at most n), or 0 when it is not well formed
- * within n bytes. */
-size_t qipc_object_size(const uint8_t *p, size_t n);
+/* Bytes of the q object at p (at most n) in the byte order little, or 0
+ * when it is not well formed within n bytes. */
+size_t qipc_object_size(const uint8_t *p, size_t n, int little);
 
 #endif

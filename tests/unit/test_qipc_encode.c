@@ -164,7 +164,7 @@ START_TEST(reads_table_columns_and_errors)
                      "0b 00 02000000 74696d6500 73796d00 0a 00 02000000 6e73", m);
     char names[4][32], types[4], err[64];
     int nc;
-    ck_assert_int_eq(qipc_read_answer(m, n, err, sizeof err, names, types, 4, &nc), QA_TABLE);
+    ck_assert_int_eq(qipc_read_answer(m, n, 1, err, sizeof err, names, types, 4, &nc), QA_TABLE);
     ck_assert_int_eq(nc, 2);
     ck_assert_str_eq(names[0], "time");
     ck_assert_str_eq(names[1], "sym");
@@ -172,20 +172,47 @@ START_TEST(reads_table_columns_and_errors)
     ck_assert_int_eq(types[1], 's');
     /* cut short anywhere: not a q object */
     for (size_t k = 0; k < n; k++)
-        ck_assert_int_eq(qipc_read_answer(m, k, err, sizeof err, names, types, 4, &nc), QA_BAD);
+        ck_assert_int_eq(qipc_read_answer(m, k, 1, err, sizeof err, names, types, 4, &nc), QA_BAD);
     n = unhex("80 74797065 00", m); /* 'type */
-    ck_assert_int_eq(qipc_read_answer(m, n, err, sizeof err, names, types, 4, &nc), QA_ERROR);
+    ck_assert_int_eq(qipc_read_answer(m, n, 1, err, sizeof err, names, types, 4, &nc), QA_ERROR);
     ck_assert_str_eq(err, "type");
     n = unhex("65 00", m); /* :: */
-    ck_assert_int_eq(qipc_read_answer(m, n, err, sizeof err, names, types, 4, &nc), QA_OTHER);
+    ck_assert_int_eq(qipc_read_answer(m, n, 1, err, sizeof err, names, types, 4, &nc), QA_OTHER);
     /* the KX example -8!([]a:enlist 2;b:enlist 3) is a table without c, t */
     n = unhex("62 00 63 0b 00 02000000 6100 6200 00 00 02000000 06 00 01000000 02000000 "
               "06 00 01000000 03000000", m);
-    ck_assert_uint_eq(qipc_object_size(m, n), n);
-    ck_assert_int_eq(qipc_read_answer(m, n, err, sizeof err, names, types, 4, &nc), QA_OTHER);
+    ck_assert_uint_eq(qipc_object_size(m, n, 1), n);
+    ck_assert_int_eq(qipc_read_answer(m, n, 1, err, sizeof err, names, types, 4, &nc), QA_OTHER);
     /* a huge count is refused, not trusted */
     n = unhex("06 00 ffffff7f 01000000", m);
-    ck_assert_uint_eq(qipc_object_size(m, n), 0);
+    ck_assert_uint_eq(qipc_object_size(m, n, 1), 0);
+}
+END_TEST
+
+/* The same answers in big-endian messages (header byte 0 = 0, as legacy
+ * c.java writes): every count read in that order. */
+START_TEST(reads_big_endian_answers)
+{
+    uint8_t m[256];
+    size_t n = unhex("62 00 63 0b 00 00000002 6300 7400 00 00 00000002 "
+                     "0b 00 00000002 74696d6500 73796d00 0a 00 00000002 6e73", m);
+    char names[4][32], types[4], err[64];
+    int nc;
+    ck_assert_int_eq(qipc_read_answer(m, n, 0, err, sizeof err, names, types, 4, &nc), QA_TABLE);
+    ck_assert_int_eq(nc, 2);
+    ck_assert_str_eq(names[1], "sym");
+    ck_assert_int_eq(types[0], 'n');
+    ck_assert_int_eq(types[1], 's');
+    /* read as little-endian, its counts are 2^25: not a q object */
+    ck_assert_int_eq(qipc_read_answer(m, n, 1, err, sizeof err, names, types, 4, &nc), QA_BAD);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_int_eq(qipc_read_answer(m, k, 0, err, sizeof err, names, types, 4, &nc), QA_BAD);
+    n = unhex("80 74797065 00", m); /* 'type: no byte order in it */
+    ck_assert_int_eq(qipc_read_answer(m, n, 0, err, sizeof err, names, types, 4, &nc), QA_ERROR);
+    ck_assert_str_eq(err, "type");
+    n = unhex("06 00 00000003 00000001 00000002 00000003", m); /* 1 2 3i */
+    ck_assert_uint_eq(qipc_object_size(m, n, 0), n);
+    ck_assert_uint_eq(qipc_object_size(m, n, 1), 0);
 }
 END_TEST
 
@@ -235,6 +262,7 @@ int main(void)
     tcase_add_test(tc, timestamp_vector);
     tcase_add_test(tc, null_atoms);
     tcase_add_test(tc, reads_table_columns_and_errors);
+    tcase_add_test(tc, reads_big_endian_answers);
     tcase_add_test(tc, upd_call_from_batch);
     suite_add_tcase(s, tc);
     return run_suite(s);
