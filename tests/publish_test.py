@@ -290,6 +290,34 @@ d = rx.stop()
 check(r.returncode == 3 and b"'final" in r.stderr,
       "big-endian error answer to the final sync: exit 3, printed")
 
+# compressed answers (header byte 2 = 1) are decompressed: the table is
+# checked, an error answer is one (kdb+ compresses answers over 2000 bytes
+# to a remote peer)
+for order in ("little", "big"):
+    rx = Receiver([], "--mismatch", "--compress", "yes", "--order", order)
+    r = run(["--publish", rx.target] + PACKETS[:1])
+    d = rx.stop()
+    check(r.returncode == 1 and b"column 4 is src" in r.stderr and d["upd"] == 0,
+          "compressed %s-endian answer, schema mismatch: exit 1 naming the column (%s)"
+          % (order, r.stderr.decode().strip()))
+rx = Receiver([], "--compress", "yes")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 0 and r.stderr == b"" and len(d["tables"]["pcap"]["rows"]) == 25,
+      "compressed answers, table as sent: checked, rows published (%s)" % r.stderr.decode())
+rx = Receiver([], "--error-final", "--compress", "yes")
+r = run(["--publish", rx.target] + PACKETS[:1])
+d = rx.stop()
+check(r.returncode == 3 and b"'final" in r.stderr,
+      "compressed error answer to the final sync: exit 3, printed (%d, %s)"
+      % (r.returncode, r.stderr.decode().strip()))
+rx = Receiver([], "--compress", "corrupt")
+r = run(["--publish", rx.target, "--retry-for", "1"] + PACKETS[:1], timeout=30)
+d = rx.stop()
+check(r.returncode == 1 and b"compressed bytes are corrupt" in r.stderr and d["upd"] == 0,
+      "corrupt compressed answer: not kdb+ IPC, given up, exit 1 (%s)"
+      % r.stderr.decode().strip())
+
 rx = Receiver(["--fix"])
 r = run(["--publish", rx.target, "--table", "orders", "--fix"] + FIXF[:1])
 d = rx.stop()

@@ -33,6 +33,9 @@ a 16 KiB receive buffer: a slow receiver that keeps reading);
 kdb+ 2.5's).
 --order big: answers in big-endian messages (header byte 0 = 0, every
 count and length big-endian), as legacy c.java writes.
+--compress yes|corrupt: every answer compressed (header byte 2 = 1, c.java's
+compress, kept even where it saves nothing) / the same with its first item
+made a back-reference to a hash slot never set (corrupt).
 --events FILE appends one line per .u.upd as it arrives (monotonic-free
 wall time, rows): for the live-latency test.
 """
@@ -174,6 +177,61 @@ def message(mtype, payload, e="<"):
     return struct.pack(e + "BBBBI", 1 if e == "<" else 0, mtype, 0, 0, 8 + len(payload)) + payload
 
 
+def compress(msg, e="<"):
+    """KX c.java's compress() (the reference KX names for q's IPC
+    compression), kept whatever it saves: kdb+ compresses only messages over
+    2000 bytes, to a remote peer, when the result is under half; here every
+    answer goes compressed (the buffer holds even a result of literals
+    only), so the short answers a test gets exercise the receiving end."""
+    t = len(msg)
+    b = msg
+    y = bytearray(12 + t + t // 8 + 1)
+    y[0:4] = b[0:4]
+    y[2] = 1
+    y[8:12] = struct.pack(e + "I", t)
+    a = [0] * 256
+    i = c = f = h = h0 = s0 = 0
+    d = 12
+    s = 8
+    while s < t:
+        if i == 0:
+            i = 1
+            c = d
+            d += 1
+            f = 0
+        g = s > t - 3
+        if not g:  # (c.java leaves h as it was past t - 3)
+            h = b[s] ^ b[s + 1]
+            p = a[h]
+            g = p == 0 or b[s] != b[p]
+        if s0 > 0:
+            a[h0] = s0
+            s0 = 0
+        if g:
+            h0 = h
+            s0 = s
+            y[d] = b[s]
+            d += 1
+            s += 1
+        else:
+            a[h] = s
+            f |= i
+            p += 2
+            s += 2
+            r = s
+            q = min(s + 255, t)
+            while s < q and b[p] == b[s]:
+                s += 1
+                p += 1
+            y[d] = h
+            y[d + 1] = s - r
+            d += 2
+        y[c] = f
+        i = (i * 2) & 0xff
+    y[4:8] = struct.pack(e + "I", d)
+    return bytes(y[:d])
+
+
 GENERIC_NULL = b"\x65\x00"  # ::
 
 
@@ -297,7 +355,12 @@ class Tickerplant:
                     if self.a.sync == "close":
                         return False
                     continue  # stall: read on, never answer
-                c.sendall(message(2, self.answer(obj), self.e))
+                out = message(2, self.answer(obj), self.e)
+                if self.a.compress:
+                    out = compress(out, self.e)
+                    if self.a.compress == "corrupt":  # the first item a back-reference
+                        out = out[:12] + b"\x01" + out[13:]
+                c.sendall(out)
                 continue
             self.on_async(obj)
             if (not died and self.a.die_after and self.upd >= self.a.die_after):
@@ -399,6 +462,7 @@ def main():
     ap.add_argument("--sync", choices=["close", "stall"])
     ap.add_argument("--error-final", action="store_true")
     ap.add_argument("--order", choices=["little", "big"], default="little")
+    ap.add_argument("--compress", choices=["yes", "corrupt"])
     a = ap.parse_args()
     tp = Tickerplant(a)
 

@@ -113,12 +113,12 @@ static char meta_type(char qtype)
 }
 
 /* A sync request of the text q, answer in p->req. */
-static enum qconn_status request(struct publisher *p, const char *q, int *odd)
+static enum qconn_status request(struct publisher *p, const char *q)
 {
     qb_begin(&p->req, QMSG_SYNC);
     qb_chars(&p->req, q, strlen(q));
     qb_end(&p->req);
-    enum qconn_status s = qconn_request(&p->conn, &p->req, odd);
+    enum qconn_status s = qconn_request(&p->conn, &p->req);
     if (s == QC_OK)
         p->last_sync_ns = qconn_now_ns();
     return s;
@@ -130,16 +130,13 @@ static enum publish_status check_schema(struct publisher *p, enum qconn_status *
 {
     char q[160];
     snprintf(q, sizeof q, "0!meta %s", p->schema->name);
-    int odd = 0;
-    *cs = request(p, q, &odd);
+    *cs = request(p, q);
     if (*cs != QC_OK)
         return PUB_OK;
     char names[70][32], types[70], err[256];
     int n = 0;
-    enum qanswer a = odd ? QA_OTHER
-                         : qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
-                                            p->req.p[0] == 1, err, sizeof err, names, types, 70,
-                                            &n);
+    enum qanswer a = qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
+                                      p->req.p[0] == 1, err, sizeof err, names, types, 70, &n);
     if (a == QA_ERROR && strcmp(err, p->schema->name) == 0) {
         fprintf(stderr, "%s: publish %s: the receiver has no table %s\n", p->prog,
                 p->target.shown, p->schema->name);
@@ -366,14 +363,13 @@ static enum publish_status recover(struct publisher *p, uint64_t rows_in_msg)
 static enum publish_status confirm(struct publisher *p, int final)
 {
     for (;;) {
-        int odd = 0;
-        enum qconn_status cs = request(p, "", &odd);
+        enum qconn_status cs = request(p, "");
         if (cs == QC_OK) {
             char err[256], names[1][32], types[1];
             int n;
-            if (!odd && qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
-                                         p->req.p[0] == 1, err, sizeof err, names, types, 1,
-                                         &n) == QA_ERROR && final) {
+            if (qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
+                                 p->req.p[0] == 1, err, sizeof err, names, types, 1,
+                                 &n) == QA_ERROR && final) {
                 fprintf(stderr, "%s: publish %s: the receiver answered the final sync with "
                                 "an error: '%s\n",
                         p->prog, p->target.shown, err);

@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -326,7 +327,29 @@ static enum qconn_status recv_all(struct qconn *c, uint8_t *p, size_t n)
     return QC_OK;
 }
 
-enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed)
+/* The compressed answer in b, replaced by its plain form: its uncompressed
+ * length bounded as any answer's before anything is allocated. */
+static enum qconn_status uncompress_answer(struct qconn *c, struct qbuf *b)
+{
+    uint32_t ulen = qipc_unz_len(b->p, b->len);
+    if (ulen < QIPC_HEADER + 1)
+        return fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
+    if (ulen > QCONN_MAX_RESPONSE)
+        return fail(c, QC_PROTOCOL, "the answer claims more than 16 MiB", 0);
+    uint8_t *out = malloc(ulen);
+    if (!out)
+        return fail(c, QC_PROTOCOL, "no memory for the answer", 0);
+    if (qipc_uncompress(b->p, b->len, out, ulen) != 0) {
+        free(out);
+        return fail(c, QC_PROTOCOL, "the answer's compressed bytes are corrupt", 0);
+    }
+    free(b->p);
+    b->p = out;
+    b->len = b->cap = ulen;
+    return QC_OK;
+}
+
+enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
 {
     enum qconn_status st = qconn_send(c, b->p, b->len);
     if (st != QC_OK)
@@ -343,7 +366,8 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
                                        (uint32_t)h[7] << 24
                                  : (uint32_t)h[7] | (uint32_t)h[6] << 8 | (uint32_t)h[5] << 16 |
                                        (uint32_t)h[4] << 24;
-        if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1)
+        if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1 ||
+            (h[2] == 1 && len < 12))
             return fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
         if (len > QCONN_MAX_RESPONSE)
             return fail(c, QC_PROTOCOL, "the answer claims more than 16 MiB", 0);
@@ -355,10 +379,8 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed
         if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER)) != QC_OK)
             return st;
         b->len = len;
-        if (h[1] == QMSG_RESPONSE) {
-            *compressed = h[2] != 0;
-            return QC_OK;
-        }
+        if (h[1] == QMSG_RESPONSE)
+            return h[2] == 1 ? uncompress_answer(c, b) : QC_OK;
         /* an async or sync message from the peer: not our answer, and
          * no sign that the answer is coming */
         c->heard_ns = heard;

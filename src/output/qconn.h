@@ -54,7 +54,8 @@ struct qconn {
  * past deadline_ns). */
 #define QCONN_CONNECT_TIMEOUT_MS 5000
 #define QCONN_STALL_TIMEOUT_MS 60000
-/* Largest response read: meta of a table is a few KiB. */
+/* Largest response read (its uncompressed length when compressed): meta of
+ * a table is a few KiB. */
 #define QCONN_MAX_RESPONSE (16u << 20)
 
 void qconn_init(struct qconn *c);
@@ -69,10 +70,11 @@ enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n);
  * b (the payload from b->p + QIPC_HEADER, b->len bytes in all); async
  * messages the peer sends meanwhile are skipped. The request may wait
  * behind megabytes of earlier messages: the answer is awaited as long as
- * the peer reads them (struct qconn). Header byte 0 tells the answer's
- * byte order. *compressed is set when the response came compressed (not
- * decoded here). */
-enum qconn_status qconn_request(struct qconn *c, struct qbuf *b, int *compressed);
+ * the peer reads them (struct qconn). A compressed answer is decompressed
+ * (header byte 2 is then 0); header byte 0 tells its byte order. An answer
+ * over QCONN_MAX_RESPONSE, compressed or not, or whose compressed bytes do
+ * not decode, is QC_PROTOCOL. */
+enum qconn_status qconn_request(struct qconn *c, struct qbuf *b);
 
 uint64_t qconn_now_ns(void);
 

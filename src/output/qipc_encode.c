@@ -436,3 +436,70 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, int little, char *err,
     *ncols = rows < (uint32_t)maxcols ? (int)rows : maxcols;
     return QA_TABLE;
 }
+
+/* ---- decompression (KX c.java uncompress, the reference KX names for
+ * q's IPC compression in "Interprocess communication") ----------------- */
+
+uint32_t qipc_unz_len(const uint8_t *m, size_t n)
+{
+    return n < 12 ? 0 : get_32(m + 8, m[0] == 0);
+}
+
+/* After the header and the uncompressed length, groups of a flag byte and
+ * 8 items, bit 0 first: a 0 bit is one literal byte, a 1 bit two bytes
+ * (h, k): copy k + 2 bytes from the output position in hash slot h. The
+ * slots map out[i] ^ out[i + 1] to the latest position i hashed, and the
+ * hashing skips a copy's interior: the decoder replays that exactly.
+ * Output positions count from 8, as if the header were in front. */
+int qipc_uncompress(const uint8_t *m, size_t n, uint8_t *out, size_t ulen)
+{
+    if (n < 12 || m[2] != 1 || ulen < QIPC_HEADER + 1 || qipc_unz_len(m, n) != ulen)
+        return -1;
+    uint32_t slot[256] = { 0 }; /* 0: never set (every position is >= 8) */
+    size_t s = QIPC_HEADER, hashed = QIPC_HEADER, d = 12;
+    unsigned bit = 0, flags = 0;
+    while (s < ulen) {
+        if (bit == 0) {
+            if (d >= n)
+                return -1;
+            flags = m[d++];
+            bit = 1;
+        }
+        int copy = (flags & bit) != 0;
+        size_t skip = 0;
+        if (copy) {
+            if (n - d < 2)
+                return -1;
+            size_t from = slot[m[d]], k = (size_t)m[d + 1] + 2;
+            d += 2;
+            if (from < QIPC_HEADER || k > ulen - s)
+                return -1;
+            /* forward, a byte at a time: from < s, the copy may overlap */
+            for (size_t i = 0; i < k; i++)
+                out[s + i] = out[from + i];
+            s += 2;
+            skip = k - 2;
+        } else {
+            if (d >= n)
+                return -1;
+            out[s++] = m[d++];
+        }
+        for (; hashed + 1 < s; hashed++)
+            slot[out[hashed] ^ out[hashed + 1]] = (uint32_t)hashed;
+        if (copy) { /* past the copy, its last byte and the next unhashed too */
+            s += skip;
+            hashed = s;
+        }
+        bit = (bit << 1) & 0xff;
+    }
+    if (d != n) /* bytes left over: not what c.java's compress writes */
+        return -1;
+    int big = m[0] == 0;
+    out[0] = m[0];
+    out[1] = m[1];
+    out[2] = 0;
+    out[3] = 0;
+    for (int i = 0; i < 4; i++)
+        out[4 + i] = (uint8_t)(ulen >> (big ? 24 - 8 * i : 8 * i));
+    return 0;
+}

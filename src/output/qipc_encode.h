@@ -88,4 +88,18 @@ enum qanswer qipc_read_answer(const uint8_t *p, size_t n, int little, char *err,
  * when it is not well formed within n bytes. */
 size_t qipc_object_size(const uint8_t *p, size_t n, int little);
 
+/* A compressed message (header byte 2 = 1): the uncompressed length it
+ * declares at offset 8, header included, in its byte order; 0 when fewer
+ * than 12 bytes are given. */
+uint32_t qipc_unz_len(const uint8_t *m, size_t n);
+
+/* Decompresses the whole compressed message m[0..n) (KX c.java's
+ * uncompress) into out[0..ulen), ulen = qipc_unz_len(m, n): a plain
+ * message (header byte 2 = 0, length ulen, the byte order and type of m).
+ * -1 when the bytes do not decode to exactly ulen bytes using exactly n
+ * (a back-reference to a slot never set or past ulen, bytes missing or
+ * left over): hostile bytes are never read outside m[0..n) nor written
+ * outside out[0..ulen). The caller bounds ulen before allocating. */
+int qipc_uncompress(const uint8_t *m, size_t n, uint8_t *out, size_t ulen);
+
 #endif

@@ -216,6 +216,154 @@ START_TEST(reads_big_endian_answers)
 }
 END_TEST
 
+/* ---- decompression ---------------------------------------------------- */
+
+/* q's own -18! bytes of 1000#`q (qPython's tests/QCompressedExpressions3.out),
+ * with the async little-endian header in front. */
+static const char QPY_Z_SYM[] = "01000100 2d000000 "
+                                "de070000800b00e80300007171ffaa7171ff7171ff7171ff7171ff2a7171ff"
+                                "7171ff7171bf";
+/* Big-endian responses, compressed as c.java's compress() does (kept
+ * though they do not halve): "abab...ab" (40 chars), and the 0!meta
+ * answer of a table (time n; sym s), which reads as that table. */
+static const char BE_Z_CHARS[] = "000201000000001700000036880a000000002861620324";
+static const char BE_CHARS[] = "00020000 00000036 0a 00 00000028 "
+                               "61626162616261626162616261626162616261626162616261626162616261"
+                               "626162616261626162";
+static const char BE_Z_META[] = "000201000000004000000047406200630b0000000004806300740066006100"
+                                "00050002040b030274696d65400073796d000a0002021c6e730b0400000b05"
+                                "6700";
+
+/* The 0!meta answer of pcap2kdb's default tick table (16 columns),
+ * compressed as above, little-endian: copies of 2 bytes among them. */
+static const char LE_Z_META16[] =
+    "01020100a7000000c3000000006200630b0004000081630000740066006100"
+    "00160004020b0010000174696d80650073796d00701d044072630064657374"
+    "0073d11100706f7274006416011f030070726f746f636f6c4000666c616773"
+    "73006500710061636b007769c06e00747376616c00070000656372006c656e"
+    "674474686c02000a0010026e007370737369697373846a6a000169690b0010"
+    "022c0000000c0b0567000c00";
+
+/* The whole message in hex decompressed: 0 and its length in *ulen. */
+static int unz_hex(const char *hex, uint8_t *out, size_t cap, size_t *ulen)
+{
+    uint8_t m[512];
+    size_t n = unhex(hex, m);
+    *ulen = qipc_unz_len(m, n);
+    if (*ulen > cap)
+        return -1;
+    return qipc_uncompress(m, n, out, *ulen);
+}
+
+START_TEST(uncompress_q_made_symbols)
+{
+    uint8_t out[4096];
+    size_t ulen;
+    ck_assert_int_eq(unz_hex(QPY_Z_SYM, out, sizeof out, &ulen), 0);
+    ck_assert_uint_eq(ulen, 8 + 6 + 2000);
+    /* a plain message now: header byte 2 = 0, the uncompressed length */
+    uint8_t head[8] = { 1, 0, 0, 0, 0xde, 0x07, 0, 0 };
+    ck_assert_mem_eq(out, head, 8);
+    uint8_t vec[6] = { 0x0b, 0, 0xe8, 0x03, 0, 0 };
+    ck_assert_mem_eq(out + 8, vec, 6);
+    for (int i = 0; i < 1000; i++)
+        ck_assert(out[14 + 2 * i] == 'q' && out[15 + 2 * i] == 0);
+}
+END_TEST
+
+START_TEST(uncompress_big_endian)
+{
+    uint8_t out[512], want[512];
+    size_t ulen;
+    ck_assert_int_eq(unz_hex(BE_Z_CHARS, out, sizeof out, &ulen), 0);
+    ck_assert_uint_eq(ulen, unhex(BE_CHARS, want));
+    ck_assert_mem_eq(out, want, ulen);
+    ck_assert_int_eq(unz_hex(BE_Z_META, out, sizeof out, &ulen), 0);
+    char names[4][32], types[4], err[64];
+    int nc;
+    ck_assert_int_eq(qipc_read_answer(out + 8, ulen - 8, out[0] == 1, err, sizeof err, names,
+                                      types, 4, &nc),
+                     QA_TABLE);
+    ck_assert_int_eq(nc, 2);
+    ck_assert_str_eq(names[0], "time");
+    ck_assert_int_eq(types[1], 's');
+}
+END_TEST
+
+/* A copy of 2 bytes (count byte 0) ends the hashing at its end as a longer
+ * one does: the slots after it are those c.java's compress used. */
+START_TEST(uncompress_short_copies)
+{
+    uint8_t out[512];
+    size_t ulen;
+    ck_assert_int_eq(unz_hex(LE_Z_META16, out, sizeof out, &ulen), 0);
+    ck_assert_uint_eq(ulen, 195);
+    char names[20][32], types[20], err[64];
+    int nc;
+    ck_assert_int_eq(qipc_read_answer(out + 8, ulen - 8, 1, err, sizeof err, names, types, 20,
+                                      &nc),
+                     QA_TABLE);
+    ck_assert_int_eq(nc, 16);
+    ck_assert_str_eq(names[3], "src");
+    ck_assert_str_eq(names[15], "len");
+    ck_assert_mem_eq(types, "nspssiissjjjjjii", 16);
+}
+END_TEST
+
+/* Hostile bytes: refused, never read or written out of bounds (the ASan
+ * build runs this). */
+START_TEST(uncompress_refuses_hostile_bytes)
+{
+    uint8_t m[512], out[4096];
+    size_t n = unhex(QPY_Z_SYM, m), ulen = qipc_unz_len(m, n);
+    /* cut anywhere: bytes missing */
+    for (size_t k = 0; k < n; k++)
+        ck_assert_int_eq(qipc_uncompress(m, k, out, ulen), -1);
+    /* a byte left over */
+    m[n] = 0;
+    ck_assert_int_eq(qipc_uncompress(m, n + 1, out, ulen), -1);
+    /* the length given is not the one declared; not compressed */
+    ck_assert_int_eq(qipc_uncompress(m, n, out, ulen - 1), -1);
+    m[2] = 0;
+    ck_assert_int_eq(qipc_uncompress(m, n, out, ulen), -1);
+    m[2] = 1;
+    /* declared shorter: a copy runs past the end */
+    m[8] = 0x20;
+    m[9] = 0;
+    ck_assert_int_eq(qipc_uncompress(m, n, out, 0x20), -1);
+    /* below a header and one type byte */
+    m[8] = 8;
+    ck_assert_int_eq(qipc_uncompress(m, n, out, 8), -1);
+    /* the first item a back-reference: its slot was never set */
+    n = unhex("01000100 12000000 14000000 01 00 05", m);
+    ck_assert_int_eq(qipc_uncompress(m, n, out, 0x14), -1);
+    /* a back-reference to a slot set, copying past the end: 3 literals
+     * then (slot 'a'^'a', 255 + 2 bytes) into a message of 16 */
+    n = unhex("01000100 13000000 10000000 08 61 61 61 00 ff", m);
+    ck_assert_int_eq(qipc_uncompress(m, n, out, 16), -1);
+    /* the same copy of 2 bytes fits: "aaaaa" */
+    n = unhex("01000100 13000000 0d000000 08 61 61 61 00 00", m);
+    ck_assert_int_eq(qipc_uncompress(m, n, out, 13), 0);
+    ck_assert_mem_eq(out + 8, "aaaaa", 5);
+    /* random damage to a valid message: whatever comes out, in bounds */
+    uint8_t good[512];
+    size_t gn = unhex(BE_Z_META, good);
+    uint32_t x = 2463534242u;
+    for (int round = 0; round < 20000; round++) {
+        memcpy(m, good, gn);
+        for (int k = 0; k < 3; k++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            m[8 + x % (gn - 8)] = (uint8_t)(x >> 8);
+        }
+        size_t len = qipc_unz_len(m, gn);
+        if (len <= sizeof out)
+            (void)qipc_uncompress(m, gn, out, len);
+    }
+}
+END_TEST
+
 START_TEST(upd_call_from_batch)
 {
     static const struct table_column cols[] = {
@@ -263,6 +411,10 @@ int main(void)
     tcase_add_test(tc, null_atoms);
     tcase_add_test(tc, reads_table_columns_and_errors);
     tcase_add_test(tc, reads_big_endian_answers);
+    tcase_add_test(tc, uncompress_q_made_symbols);
+    tcase_add_test(tc, uncompress_big_endian);
+    tcase_add_test(tc, uncompress_short_copies);
+    tcase_add_test(tc, uncompress_refuses_hostile_bytes);
     tcase_add_test(tc, upd_call_from_batch);
     suite_add_tcase(s, tc);
     return run_suite(s);
