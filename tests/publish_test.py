@@ -318,6 +318,16 @@ check(r.returncode == 1 and b"compressed bytes are corrupt" in r.stderr and d["u
       "corrupt compressed answer: not kdb+ IPC, given up, exit 1 (%s)"
       % r.stderr.decode().strip())
 
+# an async message from the receiver over 16 MiB (the limit of an answer)
+# is skipped, not held: the connection is not dropped
+rx = Receiver([], "--async-big")
+r = run(["--publish", rx.target, "--retry-for", "2"] + PACKETS[:1], timeout=60)
+d = rx.stop()
+check(r.returncode == 0 and r.stderr == b"" and d["connections"] == 1
+      and len(d["tables"]["pcap"]["rows"]) == 25,
+      "an async message of 16 MiB + 1 from the receiver: skipped, one connection (%d, %s)"
+      % (r.returncode, r.stderr.decode().strip()[-200:]))
+
 rx = Receiver(["--fix"])
 r = run(["--publish", rx.target, "--table", "orders", "--fix"] + FIXF[:1])
 d = rx.stop()

@@ -36,6 +36,8 @@ count and length big-endian), as legacy c.java writes.
 --compress yes|corrupt: every answer compressed (header byte 2 = 1, c.java's
 compress, kept even where it saves nothing) / the same with its first item
 made a back-reference to a hash slot never set (corrupt).
+--async-big: after the answer to 0!meta, one async message of 16 MiB + 1
+byte.
 --events FILE appends one line per .u.upd as it arrives (monotonic-free
 wall time, rows): for the live-latency test.
 """
@@ -361,6 +363,12 @@ class Tickerplant:
                     if self.a.compress == "corrupt":  # the first item a back-reference
                         out = out[:12] + b"\x01" + out[13:]
                 c.sendall(out)
+                if self.a.async_big and self.syncs[-1:] != [""]:
+                    # after the answer to 0!meta: an async message of
+                    # (16 MiB + 1) bytes, a char vector kdb+ could send
+                    body = enc_charvec(b"x" * ((16 << 20) + 1 - 14))
+                    c.sendall(message(0, body))
+                    self.a.async_big = False
                 continue
             self.on_async(obj)
             if (not died and self.a.die_after and self.upd >= self.a.die_after):
@@ -463,6 +471,7 @@ def main():
     ap.add_argument("--error-final", action="store_true")
     ap.add_argument("--order", choices=["little", "big"], default="little")
     ap.add_argument("--compress", choices=["yes", "corrupt"])
+    ap.add_argument("--async-big", action="store_true")
     a = ap.parse_args()
     tp = Tickerplant(a)
 

@@ -349,6 +349,21 @@ static enum qconn_status uncompress_answer(struct qconn *c, struct qbuf *b)
     return QC_OK;
 }
 
+/* Reads and drops n bytes: the rest of a message that is not an answer,
+ * whatever its size, a piece at a time. */
+static enum qconn_status skip_bytes(struct qconn *c, uint64_t n)
+{
+    uint8_t piece[4096];
+    while (n > 0) {
+        size_t k = n < sizeof piece ? (size_t)n : sizeof piece;
+        enum qconn_status st = recv_all(c, piece, k);
+        if (st != QC_OK)
+            return st;
+        n -= k;
+    }
+    return QC_OK;
+}
+
 enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
 {
     enum qconn_status st = qconn_send(c, b->p, b->len);
@@ -369,6 +384,14 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
         if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1 ||
             (h[2] == 1 && len < 12))
             return fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
+        if (h[1] != QMSG_RESPONSE) {
+            /* an async or sync message from the peer, of any size: not
+             * our answer, and no sign that the answer is coming */
+            if ((st = skip_bytes(c, len - QIPC_HEADER)) != QC_OK)
+                return st;
+            c->heard_ns = heard;
+            continue;
+        }
         if (len > QCONN_MAX_RESPONSE)
             return fail(c, QC_PROTOCOL, "the answer claims more than 16 MiB", 0);
         b->len = 0;
@@ -379,10 +402,6 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
         if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER)) != QC_OK)
             return st;
         b->len = len;
-        if (h[1] == QMSG_RESPONSE)
-            return h[2] == 1 ? uncompress_answer(c, b) : QC_OK;
-        /* an async or sync message from the peer: not our answer, and
-         * no sign that the answer is coming */
-        c->heard_ns = heard;
+        return h[2] == 1 ? uncompress_answer(c, b) : QC_OK;
     }
 }

@@ -68,7 +68,8 @@ void qconn_close(struct qconn *c);
 enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n);
 /* Sends a sync message (already built in b) and reads its response into
  * b (the payload from b->p + QIPC_HEADER, b->len bytes in all); async
- * messages the peer sends meanwhile are skipped. The request may wait
+ * and sync messages the peer sends meanwhile are skipped, read a piece at
+ * a time whatever their size (never held). The request may wait
  * behind megabytes of earlier messages: the answer is awaited as long as
  * the peer reads them (struct qconn). A compressed answer is decompressed
  * (header byte 2 is then 0); header byte 0 tells its byte order. An answer
