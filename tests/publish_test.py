@@ -328,6 +328,22 @@ check(r.returncode == 0 and r.stderr == b"" and d["connections"] == 1
       "an async message of 16 MiB + 1 from the receiver: skipped, one connection (%d, %s)"
       % (r.returncode, r.stderr.decode().strip()[-200:]))
 
+# a response to no request (here in one write with the answer to 0!meta,
+# the receiver then slow): kdb+ answers each sync request once, in order,
+# so it is a protocol error (while connecting: the try failed, tried again),
+# never the answer to the next request (exit 0 before the receiver read the
+# final "", or its 'type taken for the final sync's answer)
+for kind in ("ok", "error"):
+    rx = Receiver([], "--stray", kind, "--slow", "0.3")
+    r = run(["--publish", rx.target, "--retry-for", "5"] + PACKETS[:1], timeout=60)
+    d = rx.stop()
+    check(r.returncode == 0 and r.stderr == b"" and d["connections"] == 2
+          and d["syncs"] == ["0!meta pcap", "0!meta pcap", ""]
+          and len(d["tables"]["pcap"]["rows"]) == 25,
+          "a response to no request (%s) while connecting: tried again, exit 0 once the final "
+          "sync is answered (exit %d, receiver's syncs %s, %s)"
+          % (kind, r.returncode, d["syncs"], r.stderr.decode().strip()))
+
 rx = Receiver(["--fix"])
 r = run(["--publish", rx.target, "--table", "orders", "--fix"] + FIXF[:1])
 d = rx.stop()
@@ -443,6 +459,23 @@ if GEN:
           "receiver reading %d bytes at 400 KB/s, --retry-for 1: not lost (exit %d, %.1f s, "
           "%d connections, %s)" % (pub_bytes, r.returncode, took, d["connections"],
                                    [ln for ln in err.splitlines() if "lost" in ln][:1]))
+
+    # a response to no request while pcap2kdb writes and waits behind a
+    # backlog (a slow reader, 16 KiB receive buffer): caught as it comes,
+    # between requests or before the receiver had the request awaited
+    for kind in ("ok", "error"):
+        rx = Receiver([], "--read-rate", "400000", "--stray", kind, "--stray-after", "1")
+        r = run(["--publish", rx.target, "--retry-for", "5", "--stats", mid], timeout=60)
+        d = rx.stop()
+        err = r.stderr.decode()
+        got = len(d["tables"]["pcap"]["rows"])
+        unc = int(err.split("uncertain")[1].split()[0]) if "uncertain" in err else -1
+        check(r.returncode == 0 and "a response to no request" in err
+              and d["syncs"][-1:] == [""] and nmid - unc <= got <= nmid,
+              "a response to no request (%s) behind a backlog: reported, exit 0 only once the "
+              "final sync is answered (exit %d, %d of %d rows, %d uncertain, %s)"
+              % (kind, r.returncode, got, nmid, unc,
+                 [ln for ln in err.splitlines() if "lost" in ln or "sync" in ln][:2]))
 
     # slow receiver: the writer blocks, memory stays bounded
     rx = Receiver([], "--slow", "0.05")

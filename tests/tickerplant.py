@@ -38,6 +38,9 @@ compress, kept even where it saves nothing) / the same with its first item
 made a back-reference to a hash slot never set (corrupt).
 --async-big: after the answer to 0!meta, one async message of 16 MiB + 1
 byte.
+--stray ok|error, --stray-after N: once, a response to no request (:: or
+'type), in one write with the answer to 0!meta (N = 0) or after reading
+the Nth .u.upd.
 --events FILE appends one line per .u.upd as it arrives (monotonic-free
 wall time, rows): for the live-latency test.
 """
@@ -290,7 +293,10 @@ class Tickerplant:
         while True:
             conn, _ = lst.accept()
             self.connections += 1
-            dead = self.session(conn, died)
+            try:
+                dead = self.session(conn, died)
+            except ConnectionResetError:
+                dead = False  # as kdb+ does: the client went, serve the next
             conn.close()
             self.dump()
             if dead:
@@ -362,6 +368,8 @@ class Tickerplant:
                     out = compress(out, self.e)
                     if self.a.compress == "corrupt":  # the first item a back-reference
                         out = out[:12] + b"\x01" + out[13:]
+                if self.a.stray and self.a.stray_after == 0 and self.syncs[-1:] != [""]:
+                    out += self.stray_message()  # one write with the answer to 0!meta
                 c.sendall(out)
                 if self.a.async_big and self.syncs[-1:] != [""]:
                     # after the answer to 0!meta: an async message of
@@ -371,8 +379,15 @@ class Tickerplant:
                     self.a.async_big = False
                 continue
             self.on_async(obj)
+            if self.a.stray and self.a.stray_after > 0 and self.upd == self.a.stray_after:
+                c.sendall(self.stray_message())
             if (not died and self.a.die_after and self.upd >= self.a.die_after):
                 return True
+
+    def stray_message(self):
+        """A response to no request (--stray), once per process."""
+        kind, self.a.stray = self.a.stray, None
+        return message(2, GENERIC_NULL if kind == "ok" else error("type"), self.e)
 
     def answer(self, obj):
         if obj[0] != "vec" or obj[1] != 10:
@@ -472,6 +487,8 @@ def main():
     ap.add_argument("--order", choices=["little", "big"], default="little")
     ap.add_argument("--compress", choices=["yes", "corrupt"])
     ap.add_argument("--async-big", action="store_true")
+    ap.add_argument("--stray", choices=["ok", "error"])
+    ap.add_argument("--stray-after", type=int, default=0)
     a = ap.parse_args()
     tp = Tickerplant(a)
 

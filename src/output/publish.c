@@ -404,6 +404,12 @@ enum publish_status publisher_send(struct publisher *p, const struct batch *b)
     p->st.messages++;
     p->st.rows += (uint64_t)b->nrows;
     p->st.bytes += p->msg.len;
+    if (qconn_poll(&p->conn) != QC_OK) { /* what the receiver sent meanwhile */
+        p->msg.len = 0; /* written whole: nothing to send again */
+        enum publish_status ps = recover(p, 0);
+        if (ps != PUB_OK)
+            return ps;
+    }
     if (qconn_now_ns() - p->last_sync_ns >= CONFIRM_EVERY_NS)
         return confirm(p, 0);
     return PUB_OK;

@@ -97,6 +97,7 @@ void qconn_close(struct qconn *c)
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
+    c->pending = 0;
 }
 
 /* Waits until fd is ready for ev, at most ms; 1 ready, 0 timed out. */
@@ -364,11 +365,66 @@ static enum qconn_status skip_bytes(struct qconn *c, uint64_t n)
     return QC_OK;
 }
 
+/* The length of the message whose header is h; 0 (c->err set) when h is
+ * not a kdb+ IPC header. */
+static uint32_t header_len(struct qconn *c, const uint8_t *h)
+{
+    uint32_t len = h[0] == 1 ? (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
+                                   (uint32_t)h[7] << 24
+                             : (uint32_t)h[7] | (uint32_t)h[6] << 8 | (uint32_t)h[5] << 16 |
+                                   (uint32_t)h[4] << 24;
+    if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1 ||
+        (h[2] == 1 && len < 12)) {
+        fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
+        return 0;
+    }
+    return len;
+}
+
+/* kdb+ reads a sync request whole, then answers it: one response each,
+ * in order. A response when no request is pending answers none. Its
+ * header read, the rest of it (len bytes in all) is read and dropped:
+ * closing with bytes unread would reset the connection, and the receiver
+ * lose what it has not read yet. */
+static enum qconn_status stray(struct qconn *c, uint32_t len)
+{
+    skip_bytes(c, len - QIPC_HEADER);
+    return fail(c, QC_PROTOCOL, "the receiver sent a response to no request", 0);
+}
+
+enum qconn_status qconn_poll(struct qconn *c)
+{
+    uint64_t heard = c->heard_ns; /* nothing awaited: no progress */
+    enum qconn_status st = QC_OK;
+    for (;;) {
+        uint8_t h[QIPC_HEADER];
+        ssize_t r = recv(c->fd, h, sizeof h, MSG_PEEK | MSG_DONTWAIT);
+        if (r < (ssize_t)sizeof h)
+            break; /* none whole yet, closed, or an error: the next wait sees it */
+        uint32_t len = header_len(c, h);
+        if (len == 0) {
+            st = QC_PROTOCOL;
+            break;
+        }
+        if (h[1] == QMSG_RESPONSE) {
+            if (c->pending == 0 && (st = recv_all(c, h, sizeof h)) == QC_OK)
+                st = stray(c, len);
+            break; /* else the answer awaited: qconn_request reads it */
+        }
+        if ((st = recv_all(c, h, sizeof h)) != QC_OK ||
+            (st = skip_bytes(c, len - QIPC_HEADER)) != QC_OK)
+            break;
+    }
+    c->heard_ns = heard;
+    return st;
+}
+
 enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
 {
-    enum qconn_status st = qconn_send(c, b->p, b->len);
-    if (st != QC_OK)
+    enum qconn_status st = qconn_poll(c); /* what came before the request */
+    if (st != QC_OK || (st = qconn_send(c, b->p, b->len)) != QC_OK)
         return st;
+    c->pending++;
     /* Waited for as long as the peer reads what is queued before the
      * request, or sends the answer (struct qconn). */
     c->heard_ns = 0;
@@ -377,13 +433,9 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
         uint8_t h[QIPC_HEADER];
         if ((st = recv_all(c, h, sizeof h)) != QC_OK)
             return st;
-        uint32_t len = h[0] == 1 ? (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
-                                       (uint32_t)h[7] << 24
-                                 : (uint32_t)h[7] | (uint32_t)h[6] << 8 | (uint32_t)h[5] << 16 |
-                                       (uint32_t)h[4] << 24;
-        if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1 ||
-            (h[2] == 1 && len < 12))
-            return fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
+        uint32_t len = header_len(c, h);
+        if (len == 0)
+            return QC_PROTOCOL;
         if (h[1] != QMSG_RESPONSE) {
             /* an async or sync message from the peer, of any size: not
              * our answer, and no sign that the answer is coming */
@@ -392,6 +444,12 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
             c->heard_ns = heard;
             continue;
         }
+        /* The answer's first bytes arrive with the peer's acknowledgement
+         * of the whole request (it read the request before answering):
+         * bytes of ours still unacknowledged now mean the peer sent this
+         * before it had the request (TIOCOUTQ, where the system has it). */
+        if (unacked(c->fd) > 0)
+            return stray(c, len);
         if (len > QCONN_MAX_RESPONSE)
             return fail(c, QC_PROTOCOL, "the answer claims more than 16 MiB", 0);
         b->len = 0;
@@ -402,6 +460,10 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
         if ((st = recv_all(c, b->p + QIPC_HEADER, len - QIPC_HEADER)) != QC_OK)
             return st;
         b->len = len;
-        return h[2] == 1 ? uncompress_answer(c, b) : QC_OK;
+        c->pending--;
+        if (h[2] == 1 && (st = uncompress_answer(c, b)) != QC_OK)
+            return st;
+        /* a second response already here: one of the two answered nothing */
+        return qconn_poll(c);
     }
 }

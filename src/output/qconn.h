@@ -47,6 +47,7 @@ struct qconn {
     uint64_t deadline_ns;      /* no wait past this (0: none) */
     uint64_t took_ns;          /* when the peer last took bytes of ours */
     uint64_t heard_ns;         /* when it last sent bytes of an answer */
+    unsigned pending;          /* sync requests sent and not yet answered */
     char err[256];             /* why the last call failed */
 };
 
@@ -76,6 +77,13 @@ enum qconn_status qconn_send(struct qconn *c, const uint8_t *p, size_t n);
  * over QCONN_MAX_RESPONSE, compressed or not, or whose compressed bytes do
  * not decode, is QC_PROTOCOL. */
 enum qconn_status qconn_request(struct qconn *c, struct qbuf *b);
+/* Reads, without waiting for any, the messages the peer has sent unasked:
+ * async and sync ones are skipped (a message begun is read to its end, as
+ * long as the peer makes progress). kdb+ answers each sync request once,
+ * in order: a response when none is pending is QC_PROTOCOL ("a response to
+ * no request"), as is one that qconn_request sees arrive before the peer
+ * had the whole request. Called after each message written. */
+enum qconn_status qconn_poll(struct qconn *c);
 
 uint64_t qconn_now_ns(void);
 
