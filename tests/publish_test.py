@@ -438,6 +438,14 @@ if GEN:
         check(r.returncode == 3 and "gave up" in err and took < 15 and len(err.splitlines()) < 40,
               "receiver %s: exit 3 within the retries (%.1f s, %d lines on stderr)"
               % (what, took, len(err.splitlines())))
+        # the final line counts the rows in doubt across the reconnections,
+        # as --stats does (it said 0 when a reconnection came since)
+        said = err.split("of them not confirmed")[0].rsplit("(", 1)[-1].strip() \
+            if "of them not confirmed" in err else None
+        stats = err.split("uncertain")[1].split()[0] if "uncertain" in err else None
+        check(said is not None and said == stats and int(said) > 0,
+              "receiver %s: rows not confirmed on the last line (%s) = --stats uncertain (%s)"
+              % (what, said, stats))
 
     # a receiver that reads slowly but steadily is waited for, however much
     # is queued before a sync request: not lost (it was after --retry-for

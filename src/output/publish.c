@@ -289,19 +289,20 @@ struct publisher *publisher_open(const struct qtarget *t, const struct table_sch
 }
 
 /* The receiver is lost for good: what was published, and how much of it is
- * in doubt (stderr and --stats say the same). Nothing published (no
- * message written whole, so the receiver has no row) is exit 1, as when
- * it cannot be reached at all. */
+ * in doubt: doubt since the last confirmation or reconnection, and what
+ * earlier reconnections put in doubt (stderr and --stats say the same).
+ * Nothing published (no message written whole, so the receiver has no
+ * row) is exit 1, as when it cannot be reached at all. */
 static enum publish_status lost(struct publisher *p, uint64_t doubt, enum publish_status ps)
 {
     if (p->st.rows == 0) {
         fprintf(stderr, "%s: publish %s: nothing published\n", p->prog, p->target.shown);
         return PUB_USAGE;
     }
+    p->st.uncertain_rows += doubt;
     fprintf(stderr, "%s: publish %s: %llu rows published (%llu of them not confirmed)\n",
             p->prog, p->target.shown, (unsigned long long)p->st.rows,
-            (unsigned long long)doubt);
-    p->st.uncertain_rows += doubt;
+            (unsigned long long)p->st.uncertain_rows);
     return ps;
 }
 
