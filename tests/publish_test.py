@@ -485,6 +485,19 @@ if GEN:
               % (kind, r.returncode, got, nmid, unc,
                  [ln for ln in err.splitlines() if "lost" in ln or "sync" in ln][:2]))
 
+    # an error answer to a confirmation sync (once a second) is shown, once,
+    # and the run ends with exit 3, the final sync answered or not
+    for extra, final in (([], "answered"), (["--error-final"], "an error too")):
+        rx = Receiver([], "--slow", "0.05", "--error-sync", "1", *extra)
+        r = run(["--publish", rx.target, "--batch", "1000", big], timeout=120)
+        d = rx.stop()
+        err = r.stderr.decode()
+        check(r.returncode == 3 and err.count("answered a sync with an error: 'type") == 1
+              and d["syncs"].count("") >= 2 and len(d["tables"]["pcap"]["rows"]) == nbig,
+              "error answer to a confirmation sync, the final one %s: shown once, rows "
+              "published, exit 3 (exit %d, %d syncs, %s)"
+              % (final, r.returncode, d["syncs"].count(""), err.strip().splitlines()))
+
     # slow receiver: the writer blocks, memory stays bounded
     rx = Receiver([], "--slow", "0.05")
     # VmHWM of the running program (wait4's ru_maxrss would count the

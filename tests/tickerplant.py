@@ -38,6 +38,7 @@ compress, kept even where it saves nothing) / the same with its first item
 made a back-reference to a hash slot never set (corrupt).
 --async-big: after the answer to 0!meta, one async message of 16 MiB + 1
 byte.
+--error-sync N: the Nth "" sync answered with the error 'type.
 --stray ok|error, --stray-after N: once, a response to no request (:: or
 'type), in one write with the answer to 0!meta (N = 0) or after reading
 the Nth .u.upd.
@@ -395,6 +396,8 @@ class Tickerplant:
         q = obj[2].decode()
         self.syncs.append(q)
         if q == "":
+            if self.a.error_sync and self.syncs.count("") == self.a.error_sync:
+                return error("type")
             return error("final") if self.a.error_final else GENERIC_NULL
         m = re.match(r"0!meta (\w+)$", q)
         if not m:
@@ -484,6 +487,7 @@ def main():
     ap.add_argument("--meta", choices=["table", "error", "other", "escape"], default="table")
     ap.add_argument("--sync", choices=["close", "stall"])
     ap.add_argument("--error-final", action="store_true")
+    ap.add_argument("--error-sync", type=int, default=0)
     ap.add_argument("--order", choices=["little", "big"], default="little")
     ap.add_argument("--compress", choices=["yes", "corrupt"])
     ap.add_argument("--async-big", action="store_true")

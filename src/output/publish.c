@@ -70,6 +70,7 @@ struct publisher {
     struct qbuf req;           /* sync requests and their answers */
     struct publish_stats st;
     uint64_t confirmed_rows;   /* rows the receiver is known to have read */
+    uint64_t sync_errors;      /* confirmation syncs answered with an error */
     uint64_t last_sync_ns;
     /* When the receiver last failed with no sync answered since (0: it
      * answers): --retry-for counts from there, however often a reconnection
@@ -368,16 +369,31 @@ static enum publish_status confirm(struct publisher *p, int final)
         if (cs == QC_OK) {
             char err[256], names[1][32], types[1];
             int n;
-            if (qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
-                                 p->req.p[0] == 1, err, sizeof err, names, types, 1,
-                                 &n) == QA_ERROR && final) {
+            int error = qipc_read_answer(p->req.p + QIPC_HEADER, p->req.len - QIPC_HEADER,
+                                         p->req.p[0] == 1, err, sizeof err, names, types, 1,
+                                         &n) == QA_ERROR;
+            if (error && final) {
                 fprintf(stderr, "%s: publish %s: the receiver answered the final sync with "
                                 "an error: '%s\n",
                         p->prog, p->target.shown, err);
                 return PUB_FAILED;
             }
+            /* An error answer still shows every earlier message read, but
+             * a receiver failing on "" may be failing on the rows too: the
+             * first is shown, and the run ends with exit 3. */
+            if (error && p->sync_errors++ == 0)
+                fprintf(stderr, "%s: publish %s: the receiver answered a sync with an error: "
+                                "'%s; publishing goes on, exit 3 at the end\n",
+                        p->prog, p->target.shown, err);
             p->confirmed_rows = p->st.rows;
             p->failing_since_ns = 0; /* the receiver answers again */
+            if (final && p->sync_errors) {
+                fprintf(stderr, "%s: publish %s: the receiver answered %llu confirmation "
+                                "sync%s with an error\n",
+                        p->prog, p->target.shown, (unsigned long long)p->sync_errors,
+                        p->sync_errors == 1 ? "" : "s");
+                return PUB_FAILED;
+            }
             return PUB_OK;
         }
         /* Nothing to resend: the loop asks again on the new connection. */
