@@ -12,8 +12,9 @@ Four cuts, all past the first 4 MiB: the reader of the output pipe does not
 read until the file is cut, so pcap2kdb is held back (its output buffer and
 the pipe fill) after about 1 MiB of rows, well before them. Between records
 at a page boundary, between records in the middle of a page, through the
-middle of a record, and near the end of the file. Each with --threads 1 and
---threads 2.
+middle of a record, and near the end of the file; and a file still being
+written, cut below the size it grew to but above its size at the open.
+Each with --threads 1 and --threads 2.
 
     input_shrink_test.py PCAP2KDB
 """
@@ -27,8 +28,12 @@ PAGE = 4096
 RECORD = 64                 # every record after the first: 16 + 48 bytes
 FILE_SIZE = 8 << 20         # 4096 + 64 * n: records end on page boundaries
 # (cut, offset named): the record the cut goes through is where it is named
+# and a file that is 2 MiB at the open, grows to 8 MiB, is read past 3 MiB
+# and then cut to 6 MiB
+GROW_FROM, GROW_READ, GROW_CUT = 2 << 20, 3 << 20, 6 << 20
 CUTS = ((4 << 20, 4 << 20), ((4 << 20) + 3 * RECORD, (4 << 20) + 3 * RECORD),
-        ((4 << 20) + 5 * RECORD + 20, (4 << 20) + 5 * RECORD), (7 << 20, 7 << 20))
+        ((4 << 20) + 5 * RECORD + 20, (4 << 20) + 5 * RECORD), (7 << 20, 7 << 20),
+        (GROW_CUT, GROW_CUT))
 
 
 def packet(i, payload_len):
@@ -72,17 +77,28 @@ def main():
                 # (a prefix that ends inside a record is damaged: exit 2)
                 want = subprocess.run([binary, "--threads", threads, prefix],
                                       capture_output=True).stdout
+                grown = cut == GROW_CUT
                 with open(path, "wb") as f:
-                    f.write(blob)
+                    f.write(blob[:GROW_FROM] if grown else blob)
                 p = subprocess.Popen([binary, "--threads", threads, path],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 start = os.read(p.stdout.fileno(), 4096)  # it is reading the file
+                if grown:
+                    # a capture still being written: the file grows to its
+                    # full size, pcap2kdb reads past where it was at the
+                    # open, then the file is cut below its full size but
+                    # above its size at the open
+                    with open(path, "ab") as f:
+                        f.write(blob[GROW_FROM:])
+                    while start.count(b"\n") - 1 < (GROW_READ - PAGE) // RECORD + 1:
+                        start += os.read(p.stdout.fileno(), 65536)
                 os.truncate(path, cut)
                 rest, err = p.communicate(timeout=60)
                 got = start + rest
                 want_err = ("pcap2kdb: %s: offset %d: the file was truncated while being read\n"
                             % (path, named)).encode()
-                name = "cut at %d, --threads %s" % (cut, threads)
+                name = "cut at %d%s, --threads %s" % (cut, " after growing" if grown else "",
+                                                      threads)
                 if p.returncode != 2:
                     print("FAIL %s: exit status %d, want 2" % (name, p.returncode))
                     failures += 1

@@ -111,10 +111,12 @@ void input_close(struct input *in)
     in->buf = NULL;
 }
 
-/* At the end of a regular file: one that another program truncated while we
- * read it (log rotation with copytruncate) is now shorter than when it was
- * last looked at; one still being written may have grown. */
-static void note_file_end(struct input *in)
+/* A regular file's size, looked at before each read: one that another
+ * program truncated while we read it (log rotation with copytruncate) is
+ * smaller than when last looked at, also when it had grown first (a
+ * capture still being written); a cut between two looks and a growth
+ * after it cannot be seen. The input still ends where read() finds the end. */
+static void look_at_size(struct input *in)
 {
     struct stat st;
     if (fstat(in->fd, &st) == 0 && st.st_size >= 0) {
@@ -135,16 +137,18 @@ static long fill_once(struct input *in)
             in->before_block(in->before_block_ctx);
         }
     }
+    if (!in->is_stream)
+        look_at_size(in);
+    /* never more than a buffer's worth ahead, also in a buffer grown for
+     * a large record */
+    size_t room = in->cap - in->end;
+    if (room > INPUT_BUFFER_SIZE)
+        room = INPUT_BUFFER_SIZE;
     for (;;) {
-        ssize_t got = read(in->fd, in->buf + in->end, in->cap - in->end);
-        if (got > 0) {
+        ssize_t got = read(in->fd, in->buf + in->end, room);
+        if (got >= 0) {
             in->end += (size_t)got;
             return got;
-        }
-        if (got == 0) {
-            if (!in->is_stream)
-                note_file_end(in);
-            return 0;
         }
         if (errno != EINTR) {
             in->read_errno = errno;
@@ -160,6 +164,16 @@ long input_need_more(struct input *in, size_t n)
         memmove(in->buf, in->buf + in->start, input_avail(in));
         in->end -= in->start;
         in->start = 0;
+        /* grown for a large record: back to its size once what it holds
+         * and what is asked fit, so that memory stays that of the buffer */
+        if (!in->eof && in->cap > INPUT_BUFFER_SIZE && in->end <= INPUT_BUFFER_SIZE &&
+            n <= INPUT_BUFFER_SIZE) {
+            uint8_t *b = realloc(in->buf, INPUT_BUFFER_SIZE);
+            if (b) {
+                in->buf = b;
+                in->cap = INPUT_BUFFER_SIZE;
+            }
+        }
     }
     while (input_avail(in) < n && !in->eof) {
         if (in->end == in->cap) {

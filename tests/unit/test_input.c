@@ -55,6 +55,29 @@ START_TEST(input_large_record_grows_to_fit)
 }
 END_TEST
 
+START_TEST(input_after_large_record_reads_a_buffer_ahead)
+{
+    /* A record of three buffers, then small ones: never more than a
+     * buffer's worth read ahead of what was asked, and the buffer back to
+     * its size once the large record is behind (README: at most 1 MiB
+     * ahead; memory that of the buffer). */
+    struct input in;
+    size_t big = 3 * INPUT_BUFFER_SIZE + 17, total = big + 4 * INPUT_BUFFER_SIZE;
+    ck_assert_int_eq(input_init_fd(&in, fd_with(total), "t"), 0);
+    ck_assert_int_eq(input_need(&in, big), (long)big);
+    input_consume(&in, big);
+    for (size_t at = big; at + 16 <= total; at += 16) {
+        ck_assert_int_eq(input_need(&in, 16), 16);
+        ck_assert_uint_lt(input_avail(&in), 16 + INPUT_BUFFER_SIZE);
+        if (input_data(&in)[0] != (uint8_t)(at * 7 % 251))
+            ck_abort_msg("byte %zu differs", at);
+        input_consume(&in, 16);
+    }
+    ck_assert_uint_eq(in.cap, INPUT_BUFFER_SIZE);
+    input_close(&in);
+}
+END_TEST
+
 START_TEST(input_mem_is_exact_and_at_end)
 {
     static const uint8_t data[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
@@ -82,6 +105,7 @@ int main(void)
     TCase *tc = tcase_create("input");
     tcase_add_test(tc, input_claimed_length_costs_no_allocation);
     tcase_add_test(tc, input_large_record_grows_to_fit);
+    tcase_add_test(tc, input_after_large_record_reads_a_buffer_ahead);
     tcase_add_test(tc, input_mem_is_exact_and_at_end);
     suite_add_tcase(s, tc);
     return run_suite(s);
