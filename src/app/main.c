@@ -89,9 +89,8 @@ static const char usage_tail[] =
     "                      a terminal and the output is not)\n"
     "      --no-progress   never show the status line\n"
     "      --stats         print a summary of the run on stderr at the end\n"
-    "      --threads N     threads to use (default: the online CPUs, at most 8,\n"
-    "                      and 1 for -f q; 1: none besides the main one); same\n"
-    "                      output for any N\n"
+    "      --threads N     threads to use, 1 to 8 (default 1: none besides the\n"
+    "                      main one); same output for any N\n"
     "  -h, --help        show this help and exit\n"
     "  -V, --version     show the version and exit\n"
     "\n"
@@ -1089,10 +1088,10 @@ static int run_open(struct run *r, int argc, char **argv)
     r->cv_ready = 1;
     r->cv.hwts = o->hwts; /* #17 */
     r->cv.no_tunnels = o->no_tunnels; /* #15 */
-    /* #19: -f q has one formatting thread at most (its insert statements
-     * run across the pipeline's batches), and handing rows to it cost more
-     * than it saved (README "Benchmark"): one thread unless asked for more. */
-    r->cv.threads = o->threads ? o->threads : o->q_format ? 1 : pipeline_default_threads();
+    /* #19: one thread unless asked for more: on every host measured,
+     * handing rows to formatting threads cost the reading thread more than
+     * the formatting it gave away (README "Benchmark"). */
+    r->cv.threads = o->threads ? o->threads : 1;
     r->cv.hwts_columns = !o->mode && columns_need_hwts(&o->cols);
     r->cv.hwts_active = r->cv.hwts_columns || (r->cv.hwts & HWTS_EXPCAP);
 

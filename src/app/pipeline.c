@@ -123,14 +123,6 @@ static inline void prefetch_for_write(const struct row *r)
 }
 #endif
 
-int pipeline_default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > PIPELINE_MAX_THREADS ? PIPELINE_MAX_THREADS : (int)n;
-}
-
 int pipeline_usable(const struct writer *w)
 {
     if (w->ops != &csv_writer_ops && w->ops != &q_writer_ops)

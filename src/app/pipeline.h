@@ -48,8 +48,6 @@ struct pipeline_mark {
  * it the one ordered driver thread is the limit, not formatting. */
 #define PIPELINE_MAX_THREADS 8
 
-/* The --threads default: the online CPUs, at most PIPELINE_MAX_THREADS. */
-int pipeline_default_threads(void);
 
 /* Whether rows for this writer can be formatted in other threads. */
 int pipeline_usable(const struct writer *w);
