@@ -54,6 +54,8 @@ import struct
 import sys
 import time
 
+import gen_kdb  # tests/: the script's own folder
+
 # q type letters (meta's t) <-> vector type numbers
 LETTER_TYPE = {"b": 1, "h": 5, "i": 6, "j": 7, "f": 9, "s": 11, "p": 12, "n": 16}
 CAST_LETTER = {"boolean": "b", "short": "h", "int": "i", "long": "j", "float": "f",
@@ -184,58 +186,11 @@ def message(mtype, payload, e="<"):
 
 
 def compress(msg, e="<"):
-    """KX c.java's compress() (the reference KX names for q's IPC
-    compression), kept whatever it saves: kdb+ compresses only messages over
-    2000 bytes, to a remote peer, when the result is under half; here every
-    answer goes compressed (the buffer holds even a result of literals
-    only), so the short answers a test gets exercise the receiving end."""
-    t = len(msg)
-    b = msg
-    y = bytearray(12 + t + t // 8 + 1)
-    y[0:4] = b[0:4]
-    y[2] = 1
-    y[8:12] = struct.pack(e + "I", t)
-    a = [0] * 256
-    i = c = f = h = h0 = s0 = 0
-    d = 12
-    s = 8
-    while s < t:
-        if i == 0:
-            i = 1
-            c = d
-            d += 1
-            f = 0
-        g = s > t - 3
-        if not g:  # (c.java leaves h as it was past t - 3)
-            h = b[s] ^ b[s + 1]
-            p = a[h]
-            g = p == 0 or b[s] != b[p]
-        if s0 > 0:
-            a[h0] = s0
-            s0 = 0
-        if g:
-            h0 = h
-            s0 = s
-            y[d] = b[s]
-            d += 1
-            s += 1
-        else:
-            a[h] = s
-            f |= i
-            p += 2
-            s += 2
-            r = s
-            q = min(s + 255, t)
-            while s < q and b[p] == b[s]:
-                s += 1
-                p += 1
-            y[d] = h
-            y[d + 1] = s - r
-            d += 2
-        y[c] = f
-        i = (i * 2) & 0xff
-    y[4:8] = struct.pack(e + "I", d)
-    return bytes(y[:d])
+    """KX c.java's compress() (gen_kdb.py's port), kept whatever it saves:
+    kdb+ compresses only messages over 2000 bytes, to a remote peer, when
+    the result is under half; here every answer goes compressed, so the
+    short answers a test gets exercise the receiving end."""
+    return gen_kdb.compress(msg, e, always=True)
 
 
 GENERIC_NULL = b"\x65\x00"  # ::
