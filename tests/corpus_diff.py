@@ -600,7 +600,9 @@ def run_file(job):
         res["err"] = True
         oracle = {}
     try:
-        p = subprocess.run([binary, "--columns", ",".join(cols), path],
+        # two threads: the pipeline's rows against tshark on every capture
+        # (the golden cases run with one and two; one is the default)
+        p = subprocess.run([binary, "--threads", "2", "--columns", ",".join(cols), path],
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
