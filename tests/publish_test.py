@@ -468,6 +468,19 @@ if GEN:
           "%d connections, %s)" % (pub_bytes, r.returncode, took, d["connections"],
                                    [ln for ln in err.splitlines() if "lost" in ln][:1]))
 
+    # the same receiver sending a small async message of its own every
+    # 50 ms while it reads: each ends a wait early, and its reading must
+    # still be seen (it was not: lost after --retry-for, rows gone, exit 0)
+    rx = Receiver([], "--read-rate", "400000", "--async-every", "0.05")
+    r = run(["--publish", rx.target, "--retry-for", "1", "--stats", mid], timeout=60)
+    d = rx.stop()
+    err = r.stderr.decode()
+    check(r.returncode == 0 and "lost" not in err and len(d["tables"]["pcap"]["rows"]) == nmid
+          and d["connections"] == 1,
+          "receiver reading at 400 KB/s with an async every 50 ms, --retry-for 1: not lost "
+          "(exit %d, %d of %d rows, %d connections)"
+          % (r.returncode, len(d["tables"]["pcap"]["rows"]), nmid, d["connections"]))
+
     # a response to no request while pcap2kdb writes and waits behind a
     # backlog (a slow reader, 16 KiB receive buffer): caught as it comes,
     # between requests or before the receiver had the request awaited

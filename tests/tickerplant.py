@@ -269,11 +269,19 @@ class Tickerplant:
         while len(b) < n:
             if self.a.read_rate:
                 time.sleep(0.02)
+            self.maybe_async(c)
             x = c.recv(min(n - len(b), piece))
             if not x:
                 return None
             b += x
         return b
+
+    def maybe_async(self, c):
+        """--async-every: a small async message of the receiver's own (a
+        log line, say) that often, also while it reads a message."""
+        if self.a.async_every and time.time() - getattr(self, "last_async", 0) >= self.a.async_every:
+            c.sendall(message(0, enc_charvec(b"tick", self.e), self.e))
+            self.last_async = time.time()
 
     def session(self, c, died):
         """Serves one connection; True when it closed it on purpose (--die-after)."""
@@ -446,6 +454,7 @@ def main():
     ap.add_argument("--order", choices=["little", "big"], default="little")
     ap.add_argument("--compress", choices=["yes", "corrupt"])
     ap.add_argument("--async-big", action="store_true")
+    ap.add_argument("--async-every", type=float, default=0.0)
     ap.add_argument("--stray", choices=["ok", "error"])
     ap.add_argument("--stray-after", type=int, default=0)
     a = ap.parse_args()

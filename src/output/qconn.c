@@ -84,6 +84,7 @@ void qconn_init(struct qconn *c)
     memset(c, 0, sizeof *c);
     c->fd = -1;
     c->timeout_ms = QCONN_STALL_TIMEOUT_MS;
+    c->queued = -1;
 }
 
 /* Milliseconds from now to deadline_ns, rounded up; 0 when past. */
@@ -98,6 +99,7 @@ void qconn_close(struct qconn *c)
         close(c->fd);
     c->fd = -1;
     c->pending = 0;
+    c->queued = -1;
 }
 
 /* Waits until fd is ready for ev, at most ms; 1 ready, 0 timed out. */
@@ -238,12 +240,24 @@ static int unacked(int fd)
 /* How often a wait looks whether the peer took bytes of ours. */
 #define LOOK_EVERY_MS 200
 
+/* Whether the peer took bytes of ours since the last look (the bytes of
+ * ours in the socket shrank): progress. The last look is kept across waits:
+ * a peer that reads while it also sends messages of its own, which end
+ * each wait early, is seen reading. */
+static void look_at_queue(struct qconn *c, uint64_t now)
+{
+    int q = unacked(c->fd);
+    if (q >= 0 && c->queued >= 0 && q < c->queued)
+        c->took_ns = now;
+    c->queued = q;
+}
+
 /* Waits until the socket is ready for ev. 1 ready; 0 when the peer made
  * no progress (struct qconn) for c->timeout_ms, or c->deadline_ns came. */
 static int wait_peer(struct qconn *c, short ev)
 {
     uint64_t t0 = qconn_now_ns(), now = t0;
-    int queued = unacked(c->fd);
+    look_at_queue(c, now);
     for (;;) {
         uint64_t last = c->took_ns > c->heard_ns ? c->took_ns : c->heard_ns;
         uint64_t end = last + (uint64_t)c->timeout_ms * 1000000u;
@@ -257,10 +271,7 @@ static int wait_peer(struct qconn *c, short ev)
             return 1;
         }
         now = qconn_now_ns();
-        int q = unacked(c->fd);
-        if (q >= 0 && q < queued)
-            c->took_ns = now;
-        queued = q;
+        look_at_queue(c, now);
     }
     c->blocked_ns += now - t0;
     return 0;
@@ -438,10 +449,14 @@ enum qconn_status qconn_request(struct qconn *c, struct qbuf *b)
             return QC_PROTOCOL;
         if (h[1] != QMSG_RESPONSE) {
             /* an async or sync message from the peer, of any size: not
-             * our answer, and no sign that the answer is coming */
+             * our answer, and no sign that the answer is coming; the wait
+             * for the answer stands still while it arrives (a long one on
+             * a slow link does not use up the answer's time) */
+            uint64_t last = c->took_ns > heard ? c->took_ns : heard;
+            uint64_t from = qconn_now_ns();
             if ((st = skip_bytes(c, len - QIPC_HEADER)) != QC_OK)
                 return st;
-            c->heard_ns = heard;
+            c->heard_ns = last + (qconn_now_ns() - from);
             continue;
         }
         /* The answer's first bytes arrive with the peer's acknowledgement

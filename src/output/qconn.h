@@ -32,8 +32,9 @@ enum qconn_status {
 
 /* A wait for the peer ends when it has made no progress for timeout_ms:
  * it took none of our bytes (the bytes of ours still in the socket,
- * TIOCOUTQ, did not shrink) and sent none of the answer awaited (whole
- * messages that are not the answer do not count). A receiver that keeps reading
+ * TIOCOUTQ, did not shrink since the last look, kept across waits) and sent
+ * none of the answer awaited (whole messages that are not the answer do not
+ * count, and the wait stands still while one arrives). A receiver that keeps reading
  * (a TCP segment or more per timeout_ms), however much is queued before a
  * request, is not lost; one that stops reading is, timeout_ms later. Not
  * seen: what the peer reads from its own receive buffer once it holds all
@@ -47,6 +48,7 @@ struct qconn {
     uint64_t deadline_ns;      /* no wait past this (0: none) */
     uint64_t took_ns;          /* when the peer last took bytes of ours */
     uint64_t heard_ns;         /* when it last sent bytes of an answer */
+    int queued;                /* TIOCOUTQ at the last look (-1: none yet) */
     unsigned pending;          /* sync requests sent and not yet answered */
     char err[256];             /* why the last call failed */
 };
