@@ -697,6 +697,21 @@ def c_reorder_early(cap):
     c.ack(1)
 
 
+def c_segs_overlap(cap):
+    """The middle third of a message captured first (frame 4, queued),
+    then the whole message in one packet (frame 5): its first third, the
+    queued middle (frame 4's bytes win), then its last third. Two packets
+    (segs 2), not three changes of packet; reordered, completed by frame 5."""
+    c = Conn(cap, 40022)
+    c.handshake()
+    m = c.build(0, order(1, "S1"))
+    o = c.nxt[0] - c.isn[0] - 1
+    a, b = len(m) // 3, 2 * len(m) // 3
+    c.seg(0, m[a:b], off=o + a)
+    c.seg(0, m, off=o)
+    c.ack(1)
+
+
 def c_unpadded_checksum(cap):
     """CheckSum not padded to three digits where BodyLength points: "10=2"
     and "10=02" (byte sum 2), the latter cut by TCP inside its trailer,
@@ -770,6 +785,7 @@ case("fix_nulstatus", c_nulstatus)
 case("fix_heldreport", c_heldreport)
 case("fix_gap_reorder", c_gap_reorder)
 case("fix_reorder_early", c_reorder_early)
+case("fix_segs_overlap", c_segs_overlap)
 case("fix_unpadded_checksum", c_unpadded_checksum,
      ["time", "frame", "segs", "bundled", "msgtype", "seqnum", "clordid", "bodylen", "len",
       "chkok", "flags"])

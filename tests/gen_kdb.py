@@ -324,6 +324,14 @@ class Conn:
         self.seq[side] += len(data)
         return r
 
+    def seg_at(self, side, data, seq, drop=False):
+        """data at sequence number seq (out of order, overlapping)."""
+        o = 1 - side
+        r = self.cap.add(self.addr[side], self.addr[o], self.port[side], self.port[o],
+                         seq, self.seq[o], PSH | ACK, data, drop)
+        self.seq[side] = max(self.seq[side], seq + len(data))
+        return r
+
     def ack(self, side):
         o = 1 - side
         return self.cap.add(self.addr[side], self.addr[o], self.port[side], self.port[o],
@@ -632,6 +640,25 @@ def case_grown():
 
 # ---------------------------------------------------------------- output
 
+def case_reasm():
+    """Reassembly corner cases, one connection each."""
+    cap = Capture()
+    # The middle third of a message captured first (queued), then the whole
+    # message in one packet: its first third, the queued middle (its packet
+    # captured first wins), its last third. Two packets (segs 2), completed
+    # by the whole one, which holds its first byte (ftime).
+    c = Conn(cap, 40020, 5010)
+    c.hello("rte", "pw")
+    p, f = upd_cols("upd", "trade", 6)
+    m = message(ASYNC, p)
+    s0, a, b = c.seq[1], len(m) // 3, 2 * len(m) // 3
+    c.seg_at(1, m[a:b], s0 + a)
+    frame, t = c.seg_at(1, m, s0)
+    c.ack(0)
+    c.row(1, frame, t, m, ASYNC, f, segs=2)
+    return cap
+
+
 def csv_out(rows, cols):
     cols = cols.split(",")
     lines = [",".join(cols)]
@@ -648,7 +675,7 @@ def main():
     outdir = args[0] if args else os.path.join(os.path.dirname(here), "testdata")
     cases = [("kdb_tick", case_tick), ("kdb_midstream", case_midstream),
              ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt), ("kdb_far", case_far),
-             ("kdb_grown", case_grown)]
+             ("kdb_grown", case_grown), ("kdb_reasm", case_reasm)]
     lines = []
     for name, fn in cases:
         cap = fn()

@@ -61,6 +61,36 @@ void reasm_stats_print(const struct reasm *ra, FILE *f)
                 "over_budget", (unsigned long long)ra->stats.msgs_over_budget, ra->budget >> 20);
 }
 
+void reasm_span_add_slow(struct reasm_span *sp, uint64_t frame)
+{
+    if (frame > sp->top) {
+        /* the top and every smaller frame under it are done with */
+        while (sp->nbelow && sp->below[sp->nbelow - 1] < frame)
+            sp->nbelow--;
+        sp->top = frame;
+        if (sp->nbelow && sp->below[sp->nbelow - 1] == frame) {
+            sp->nbelow--;      /* its packet, seen before */
+            return;
+        }
+        sp->segs++;
+        return;
+    }
+    /* captured before the chunk above: keep the top under it */
+    if (!sp->below) {
+        sp->below = malloc(REASM_SPAN_DEPTH * sizeof *sp->below);
+        sp->nbelow = 0;
+    }
+    if (sp->below) {
+        if (sp->nbelow == REASM_SPAN_DEPTH) { /* not reached (see reasm.h) */
+            memmove(sp->below, sp->below + 1, (REASM_SPAN_DEPTH - 1) * sizeof *sp->below);
+            sp->nbelow--;
+        }
+        sp->below[sp->nbelow++] = sp->top;
+    }
+    sp->top = frame;
+    sp->segs++;
+}
+
 static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
 /* n bytes from sequence number from on are missing. */

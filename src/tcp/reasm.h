@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "flow.h"
 #include "qspan.h"
 #include "row.h"
@@ -91,6 +92,54 @@ struct reasm_chunk {
     int reordered;             /* waited for bytes ahead of them in the
                                 * out-of-order queue (cur is not own) */
 };
+
+/* The packets a message spans (README: `segs`), counted once each. Its
+ * chunks come in sequence order; one packet shows up again after others
+ * only when it surrounds them (a later copy around queued segments, or its
+ * parts queued around them), and then all of those were captured before it.
+ * So the frames seen form a decreasing stack: a frame above the top pops
+ * every smaller one (those can never show up again) and is a packet seen
+ * before when it then meets its own frame. The stack is at most the queue
+ * deep (REASM_DIR_MAX_SEGS) plus one; below the top it is allocated when
+ * first needed (rare: bytes captured before bytes ahead of them). */
+struct reasm_span {
+    uint64_t top;              /* the frame of the last chunk */
+    uint64_t *below;           /* frames under it, decreasing upward */
+    uint32_t nbelow;
+    uint32_t segs;
+};
+
+#define REASM_SPAN_DEPTH (REASM_DIR_MAX_SEGS + 2)
+
+/* A new message whose first chunk came with frame. */
+static inline void reasm_span_start(struct reasm_span *sp, uint64_t frame)
+{
+    sp->top = frame;
+    sp->nbelow = 0;
+    sp->segs = 1;
+}
+
+void reasm_span_add_slow(struct reasm_span *sp, uint64_t frame);
+
+/* Another chunk of the message, with frame. */
+static inline void reasm_span_add(struct reasm_span *sp, uint64_t frame)
+{
+    if (frame == sp->top)
+        return;
+    if (frame > sp->top && sp->nbelow == 0) {
+        sp->top = frame;
+        sp->segs++;
+        return;
+    }
+    reasm_span_add_slow(sp, frame);
+}
+
+static inline void reasm_span_free(struct reasm_span *sp)
+{
+    free(sp->below);
+    sp->below = NULL;
+    sp->nbelow = 0;
+}
 
 struct reasm;
 

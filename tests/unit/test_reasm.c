@@ -316,6 +316,41 @@ START_TEST(reasm_far_ahead_segment_resynchronises)
 }
 END_TEST
 
+START_TEST(reasm_span_counts_each_packet_once)
+{
+    /* Later copies around the queued parts of earlier ones (README: segs,
+     * the packets a message spans): chunks of frames 8, 7, 6, 5, 6, 7, 8
+     * are four packets. */
+    handshake();
+    data(1000, "a");           /* frame 4 */
+    data(1010, "kl");          /* frame 5, queued */
+    data(1008, "ijklmn");      /* frame 6: its parts around frame 5's queued */
+    data(1006, "ghijklmnop");  /* frame 7: its parts around those */
+    data(1001, "bcdefghijklmnopqr"); /* frame 8: fills the hole, around all */
+    ck_assert_str_eq(rec.text, "abcdefghijklmnopqr");
+    struct reasm_span sp;
+    memset(&sp, 0, sizeof sp);
+    reasm_span_start(&sp, rec.own[1]);
+    for (int i = 2; i < rec.chunks; i++)
+        reasm_span_add(&sp, rec.own[i]);
+    ck_assert_int_eq(rec.chunks, 8);
+    ck_assert_uint_eq(sp.segs, 4);
+    reasm_span_free(&sp);
+    /* in order, reversed, and one seen again after smaller ones */
+    const uint64_t fr_[][6] = { { 1, 2, 3, 4, 5, 6 }, { 6, 5, 4, 3, 2, 1 },
+                                { 9, 7, 8, 9, 10, 10 } };
+    const uint32_t want[] = { 6, 6, 4 };
+    for (int k = 0; k < 3; k++) {
+        memset(&sp, 0, sizeof sp);
+        reasm_span_start(&sp, fr_[k][0]);
+        for (int i = 1; i < 6; i++)
+            reasm_span_add(&sp, fr_[k][i]);
+        ck_assert_uint_eq(sp.segs, want[k]);
+        reasm_span_free(&sp);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("reasm");
@@ -336,6 +371,7 @@ int main(void)
     tcase_add_test(tc, reasm_flow_end_frees_state_and_closes);
     tcase_add_test(tc, reasm_budget_bounds_total_queued);
     tcase_add_test(tc, reasm_far_ahead_segment_resynchronises);
+    tcase_add_test(tc, reasm_span_counts_each_packet_once);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -599,8 +599,7 @@ struct fix_dir {
     uint32_t want;             /* bytes the framer needs to decide */
     uint32_t scanned;          /* fix_frame_from's resume point in buf */
     struct reasm_pkt first;    /* the packet of buf's first byte */
-    uint64_t last_frame;       /* the packet that last added bytes to buf */
-    uint32_t segs;
+    struct reasm_span span;    /* the packets that added bytes to buf */
     uint32_t flags;            /* for the next message */
     /* The bytes of buf captured before bytes ahead of them (they waited in
      * the out-of-order queue: a message holding one is `reordered`), as the
@@ -741,8 +740,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
                 if (c->reordered)
                     mark_reordered(d, 0, d->len);
                 d->first = *c->own;
-                d->last_frame = c->own->frame;
-                d->segs = 1;
+                reasm_span_start(&d->span, c->own->frame);
                 d->want = (uint32_t)res.want;
                 d->scanned = (uint32_t)res.scanned;
                 return;
@@ -759,10 +757,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             over_budget(ra, fx, d);
             continue;
         }
-        if (c->own->frame != d->last_frame) {
-            d->segs++;
-            d->last_frame = c->own->frame;
-        }
+        reasm_span_add(&d->span, c->own->frame);
         enum fix_frame_status st = fix_frame_from(d->buf, d->len, d->scanned, &res);
         if (st == FIX_FRAME_MORE) {
             if (c->reordered)
@@ -775,7 +770,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
         }
         if (st == FIX_FRAME_OK) { /* its first `old` bytes came before p */
             int reordered = reordered_within(d, res.len) || (c->reordered && res.len > old);
-            emit(fx, s, d, d->buf, &res, &d->first, done, d->segs,
+            emit(fx, s, d, d->buf, &res, &d->first, done, d->span.segs,
                  reordered ? FIXF_REORDERED : 0,
                  s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len - (uint32_t)old);
         } else {
@@ -791,7 +786,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             memmove(d->buf, d->buf + res.len, old - res.len);
             d->len = (uint32_t)(old - res.len);
             forget_reordered(d, (uint32_t)res.len);
-            d->segs = 1;
+            d->span.segs = 1;
             d->want = 0;
             d->scanned = 0;    /* another message starts the buffer */
         }
@@ -823,6 +818,7 @@ static void fix_close(struct reasm *ra, struct reasm_stream *s)
     if (d->len > FIX_MAGIC_LEN)
         fx->dropped++;
     buf_release(ra, d);
+    reasm_span_free(&d->span);
     memset(d, 0, sizeof *d);
 }
 

@@ -61,7 +61,7 @@ struct kdb_dir {
     const char *unsup_why;
     uint64_t got;                    /* its bytes so far, header included */
     struct reasm_pkt first, last;    /* its first packet; the last that added bytes */
-    uint32_t segs;
+    struct reasm_span span;          /* the packets it spans (segs) */
     uint64_t skipped;                /* bytes lost or skipped before the next message */
     /* payload prefix (D_SYNC), handshake (D_HELLO) or search window
      * (D_RESYNC): charged to the budget, and released as soon as what it
@@ -376,7 +376,8 @@ static void msg_reset(struct reasm *ra, struct kdb_dir *d)
     d->in_msg = d->cut = d->pfx_done = d->unsup = d->unconfirmed = d->not_held = 0;
     d->nhb = 0;
     d->got = 0;
-    d->segs = 0;
+    d->span.segs = 0;
+    d->span.nbelow = 0;
     buf_release(ra, d);
     if (d->z) {
         free(d->z);
@@ -515,7 +516,7 @@ static void finish(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
             fwhy = forced_why;
         }
     }
-    emit(ra, s, d, 1, h, ulen, &sum, st, fwhy, &d->first, done, d->segs);
+    emit(ra, s, d, 1, h, ulen, &sum, st, fwhy, &d->first, done, d->span.segs);
     if (end && !h->compressed && !forced) {
         /* A corrupt length: the next message starts where the object ends. */
         d->mode = D_RESYNC;
@@ -572,7 +573,7 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
     uint64_t left = d->h.len - d->got;
     size_t k = left < n ? (size_t)left : n;
     if (own->frame != d->last.frame) {
-        d->segs++;
+        reasm_span_add(&d->span, own->frame);
         d->last = *own;
     }
     if (!d->unsup && !d->cut && !d->pfx_done) {
@@ -597,7 +598,7 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                     struct kdb_summary sum;
                     kdb_summarise(d->buf, d->len, plen, d->h.little, d->h.msgtype, &sum);
                     emit(ra, s, d, 1, &d->h, d->h.len, &sum, KDB_BAD, why, &d->first, done,
-                         d->segs);
+                         d->span.segs);
                     d->mode = D_RESYNC;
                     d->rescan_at = 0;
                     refeed_from_buf(ra, d, end);
@@ -644,9 +645,9 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
         if (d->nhb == 0) {
             d->first = *own;
             d->last = *own;
-            d->segs = 1;
+            reasm_span_start(&d->span, own->frame);
         } else if (own->frame != d->last.frame) {
-            d->segs++;
+            reasm_span_add(&d->span, own->frame);
             d->last = *own;
         }
         size_t want = KDB_HDR_LEN;
@@ -690,7 +691,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     if (st == KDB_BAD) {
         /* No length to trust: search from the byte after. */
         ends_at(ra->fr->ctx, p + (d->nhb ? taken : 1));
-        emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, first, done, d->nhb ? d->segs : 1);
+        emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, first, done, d->nhb ? d->span.segs : 1);
         to_resync(ra, d);
         if (d->nhb) {
             /* the header's bytes after its first are searched first */
@@ -710,7 +711,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     if (d->nhb == 0) {
         d->first = *own;
         d->last = *own;
-        d->segs = 1;
+        reasm_span_start(&d->span, own->frame);
     }
     d->h = h;
     d->in_msg = 1;
@@ -1117,6 +1118,7 @@ static void kdb_close(struct reasm *ra, struct reasm_stream *s)
     reasm_budget_give(ra, d->refeed_cap);
     free(d->refeed);
     free(d->user);
+    reasm_span_free(&d->span);
     memset(d, 0, sizeof *d);
     d->mode = D_OFF;
 }
