@@ -656,6 +656,27 @@ def case_reasm():
     frame, t = c.seg_at(1, m, s0)
     c.ack(0)
     c.row(1, frame, t, m, ASYNC, f, segs=2)
+    # A message's middle captured first (queued), then its start, which
+    # fills the hole before it; its end is lost, the next message queued
+    # behind the hole, and the client acknowledges both: the hole is given
+    # up. Truncated, and the row goes with the last captured of the packets
+    # that completed its bytes: the start's packet, which completed the
+    # middle too (not the middle's own, before the message's first byte).
+    # The next message follows, by its own packet.
+    c = Conn(cap, 40021, 5010)
+    c.hello("rte", "pw")
+    p, f = upd_cols("upd", "trade", 8)
+    m = message(ASYNC, p)
+    s0 = c.seq[1]
+    c.seg_at(1, m[30:60], s0 + 30)
+    frame, t = c.seg_at(1, m[:30], s0)
+    c.seg_at(1, m[60:], s0 + 60, drop=True)
+    p2, f2 = upd_cols("upd", "quote", 2)
+    m2 = message(ASYNC, p2)
+    frame2, t2 = c.seg(1, m2)
+    c.ack(0)
+    c.row(1, frame, t, m, ASYNC, f, status="truncated", segs=2)
+    c.row(1, frame2, t2, m2, ASYNC, f2)
     return cap
 
 

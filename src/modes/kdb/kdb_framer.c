@@ -62,6 +62,9 @@ struct kdb_dir {
     uint64_t got;                    /* its bytes so far, header included */
     struct reasm_pkt first, last;    /* its first packet; the last that added bytes */
     struct reasm_span span;          /* the packets it spans (segs) */
+    /* the last captured of the packets that completed its bytes so far:
+     * a truncated row whose last byte is lost goes with it */
+    struct reasm_pkt done;
     uint64_t skipped;                /* bytes lost or skipped before the next message */
     /* payload prefix (D_SYNC), handshake (D_HELLO) or search window
      * (D_RESYNC): charged to the budget, and released as soon as what it
@@ -572,6 +575,8 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
 {
     uint64_t left = d->h.len - d->got;
     size_t k = left < n ? (size_t)left : n;
+    if (done->frame > d->done.frame)
+        d->done = *done;
     if (own->frame != d->last.frame) {
         reasm_span_add(&d->span, own->frame);
         d->last = *own;
@@ -645,10 +650,15 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
         if (d->nhb == 0) {
             d->first = *own;
             d->last = *own;
+            d->done = *done;
             reasm_span_start(&d->span, own->frame);
-        } else if (own->frame != d->last.frame) {
-            reasm_span_add(&d->span, own->frame);
-            d->last = *own;
+        } else {
+            if (own->frame != d->last.frame) {
+                reasm_span_add(&d->span, own->frame);
+                d->last = *own;
+            }
+            if (done->frame > d->done.frame)
+                d->done = *done;
         }
         size_t want = KDB_HDR_LEN;
         if (d->nhb >= KDB_HDR_LEN) {
@@ -711,6 +721,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     if (d->nhb == 0) {
         d->first = *own;
         d->last = *own;
+        d->done = *done;
         reasm_span_start(&d->span, own->frame);
     }
     d->h = h;
@@ -1097,9 +1108,10 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
         d->got += nbytes;
         return;
     }
-    /* Its last byte is lost: the row goes with the last packet that brought
-     * some of it (the packets after the gap come later in the table). */
-    finish(ra, s, d, &d->last, KDB_TRUNCATED, "bytes of the message missing in the capture");
+    /* Its last byte is lost: the row goes with the last captured of the
+     * packets that completed its bytes (README: `truncated`; the packets
+     * after the gap come later in the table). */
+    finish(ra, s, d, &d->done, KDB_TRUNCATED, "bytes of the message missing in the capture");
     if (nbytes > left) {
         d->skipped += nbytes - left;
         to_resync(ra, d);
@@ -1111,7 +1123,7 @@ static void kdb_close(struct reasm *ra, struct reasm_stream *s)
     struct kdb_dir *d = s->state;
     if (d->mode == D_SYNC && d->in_msg) {
         ((struct kdb_framer *)ra->fr->ctx)->end_seq = s->seq;
-        finish(ra, s, d, &d->last, KDB_TRUNCATED, "connection ends inside the message");
+        finish(ra, s, d, &d->done, KDB_TRUNCATED, "connection ends inside the message");
     }
     msg_reset(ra, d);          /* releases buf */
     marks_free(ra, &d->marks);
