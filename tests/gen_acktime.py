@@ -125,6 +125,27 @@ def fix_gap_capture():
     return cap
 
 
+def fix_holes_capture():
+    """Three orders; the capture lost two pieces: the first 10 bytes (of
+    order 1) and 10 bytes from order 1's end (of order 2). Order 2's start
+    comes in frame 4, all of order 3 in frame 5; then the server
+    acknowledges everything (frame 6): both holes are given up there,
+    orders 1 and 2 are dropped, order 3 (gap) is completed by frame 5 and
+    acknowledged by frame 6. A second ACK and the client's FIN follow."""
+    cap = gf.Capture("fix_acktime_holes")
+    c = gf.Conn(cap, 41020)
+    c.handshake()
+    m = [c.build(0, gf.order(i, "H%d" % i)) for i in (1, 2, 3)]
+    s = b"".join(m)
+    a = len(m[0])
+    c.seg(0, s[10:a + 10], off=10)
+    c.seg(0, s[a + 20:], off=a + 20)
+    c.ack(1, dt=10**6)
+    c.ack(1, dt=10**6)
+    c.packet(0, 0x11, c.nxt[0], c.nxt[1])
+    return cap
+
+
 def fix_expected(cap, columns=FIX_COLUMNS):
     rows = cap.expected("fix_acktime")
     hdr = gf.HEADER.split(",")
@@ -231,7 +252,8 @@ CASES = [("fix_acktime", "--fix --columns " + FIX_COLUMNS),
          ("kdb_acktime", "--kdb --columns " + KDB_COLUMNS),
          ("fix_acktime_far", "--fix --columns " + FIX_COLUMNS),
          ("kdb_acktime_mid", "--kdb --columns " + KDB_MID_COLUMNS),
-         ("fix_acktime_gap", "--fix --columns " + FIX_GAP_COLUMNS)]
+         ("fix_acktime_gap", "--fix --columns " + FIX_GAP_COLUMNS),
+         ("fix_acktime_holes", "--fix --columns " + FIX_GAP_COLUMNS)]
 
 
 def main():
@@ -258,6 +280,11 @@ def main():
     with open(os.path.join(outdir, "fix_acktime_gap.pcap"), "wb") as f:
         f.write(cap.pcap())
     with open(os.path.join(outdir, "fix_acktime_gap.out"), "w") as f:
+        f.write(fix_expected(cap, FIX_GAP_COLUMNS))
+    cap = fix_holes_capture()
+    with open(os.path.join(outdir, "fix_acktime_holes.pcap"), "wb") as f:
+        f.write(cap.pcap())
+    with open(os.path.join(outdir, "fix_acktime_holes.out"), "w") as f:
         f.write(fix_expected(cap, FIX_GAP_COLUMNS))
     cap, ends = kdb_capture()
     with open(os.path.join(outdir, "kdb_acktime.pcap"), "wb") as f:

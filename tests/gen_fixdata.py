@@ -245,10 +245,12 @@ class Capture:
             if flags & 0x10 and c.msgs[1 - d]:
                 s = st(c, 1 - d)
                 a = ack - c.isn[1 - d] - 1
-                later = [o for o in s["have"] if o >= s["next"]]
-                if a > s["next"] and later:
-                    first = min(later)
-                    self._gap(s, min(a, first))
+                # every hole below the ACK with bytes queued behind it
+                while True:
+                    later = [o for o in s["have"] if o >= s["next"]]
+                    if not (a > s["next"] and later):
+                        break
+                    self._gap(s, min(a, min(later)))
                     self._advance(c, 1 - d, s, fno, ns, done_now, True)
             if payload:
                 s = st(c, d)

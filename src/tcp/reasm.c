@@ -379,10 +379,13 @@ void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r
         if (!rf)
             return;
     }
-    /* The peer acknowledges bytes past a hole in our direction's queue: they
-     * reached it, so they will never be sent again; the capture missed them. */
+    /* The peer acknowledges bytes past holes in the other direction with
+     * bytes queued behind them: they reached it, so they will never be sent
+     * again; the capture missed them. Every such hole below the ACK is given
+     * up. Missing bytes with nothing queued behind them wait (README: an ACK
+     * may be captured before its data). */
     struct reasm_dir *o = &rf->d[!dir];
-    if ((flags & TCP_ACK) && o->q && o->synced && seq_diff(r->ack, o->next_seq) > 0) {
+    while ((flags & TCP_ACK) && o->q && o->synced && seq_diff(r->ack, o->next_seq) > 0) {
         uint32_t to = seq_diff(r->ack, o->q->seq) < 0 ? r->ack : o->q->seq;
         call_gap(ra, f, rf, !dir, o->next_seq, to - o->next_seq, pkt);
         o->next_seq = to;

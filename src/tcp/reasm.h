@@ -12,8 +12,11 @@
  *     out-of-order queue and delivered when the hole before it fills;
  *   - a hole that will not fill becomes a gap: the framer is told how many
  *     bytes are missing and delivery goes on after it. A hole is given up
- *     when the peer acknowledges bytes past it (the receiver has them, so
- *     they will never be resent: the capture lost them), when the queue
+ *     when the peer acknowledges bytes past it while bytes after it are
+ *     queued (the receiver has them, so they will never be resent: the
+ *     capture lost them; one ACK gives up every such hole below it; with
+ *     nothing queued the ACK may merely have been captured before its
+ *     data, so the hole waits), when the queue
  *     would exceed its bounds, when a segment lies implausibly far ahead,
  *     when the direction closes (FIN, RST) and when the flow ends (evicted,
  *     restarted by a new SYN, end of input);

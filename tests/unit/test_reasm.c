@@ -316,6 +316,17 @@ START_TEST(reasm_far_ahead_segment_resynchronises)
 }
 END_TEST
 
+START_TEST(reasm_ack_gives_up_every_hole_below_it)
+{
+    handshake();
+    data(1000, "a");
+    data(1003, "d");           /* 1001..1002 lost */
+    data(1006, "g");           /* 1004..1005 lost */
+    send_seg(0, TCP_ACK, 1, 1007, NULL, 0, 0);
+    ck_assert_str_eq(rec.text, "a[gap 2]d[gap 2]g");
+}
+END_TEST
+
 START_TEST(reasm_span_counts_each_packet_once)
 {
     /* Later copies around the queued parts of earlier ones (README: segs,
@@ -372,6 +383,7 @@ int main(void)
     tcase_add_test(tc, reasm_budget_bounds_total_queued);
     tcase_add_test(tc, reasm_far_ahead_segment_resynchronises);
     tcase_add_test(tc, reasm_span_counts_each_packet_once);
+    tcase_add_test(tc, reasm_ack_gives_up_every_hole_below_it);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
