@@ -1,6 +1,7 @@
 /* qconn.c: a kdb+ IPC client connection with deadlines and bounds. */
 #define _POSIX_C_SOURCE 200809L
 #include "qconn.h"
+#include "bytes.h"
 #include "decimal.h"
 
 #include <errno.h>
@@ -380,10 +381,7 @@ static enum qconn_status skip_bytes(struct qconn *c, uint64_t n)
  * not a kdb+ IPC header. */
 static uint32_t header_len(struct qconn *c, const uint8_t *h)
 {
-    uint32_t len = h[0] == 1 ? (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 |
-                                   (uint32_t)h[7] << 24
-                             : (uint32_t)h[7] | (uint32_t)h[6] << 8 | (uint32_t)h[5] << 16 |
-                                   (uint32_t)h[4] << 24;
+    uint32_t len = get_32(h + 4, h[0] == 0); /* byte 0: 1 little-endian, 0 big */
     if (h[0] > 1 || h[1] > 2 || h[2] > 1 || h[3] != 0 || len < QIPC_HEADER + 1 ||
         (h[2] == 1 && len < 12)) {
         fail(c, QC_PROTOCOL, "the answer is not a kdb+ IPC message", 0);
