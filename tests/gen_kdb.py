@@ -677,6 +677,25 @@ def case_reasm():
     c.ack(0)
     c.row(1, frame, t, m, ASYNC, f, status="truncated", segs=2)
     c.row(1, frame2, t2, m2, ASYNC, f2)
+    # The capture ends inside a message in each direction: both rows come
+    # when the connection ends, the client's first, and both carry the
+    # handshake's user; the server's, a response, pairs with the first
+    # request (latency). It once lost both: the client's side, which holds
+    # the user and the requests, was released first.
+    c = Conn(cap, 40022, 5010)
+    c.hello("ops", "pw")
+    q1 = query("select from quote")
+    c.send(0, SYNC, q1[0], q1[1])
+    q2 = query("select from trade")
+    mq = message(SYNC, q2[0])
+    fq, tq = c.seg(0, mq[:len(mq) - 3])
+    p, f = upd_cols("upd", "trade", 5)
+    m = message(RESPONSE, p)
+    fm, tm = c.seg(1, m[:len(m) // 2])
+    # the query's text is what was captured of it
+    c.row(0, fq, tq, mq, SYNC, query("select from tr")[1], status="truncated")
+    # a response's payload gives only its type (func, table, rows: calls)
+    c.row(1, fm, tm, m, RESPONSE, {"ptype": "0"}, status="truncated")
     return cap
 
 

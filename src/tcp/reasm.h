@@ -153,7 +153,9 @@ struct reasm_framer {
     /* nbytes are missing before whatever comes next. */
     void (*gap)(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
                 const struct reasm_pkt *cur);
-    /* The direction ends: no more bytes. Free what the state holds. */
+    /* The direction ends: no more bytes. Free what the state holds. Both
+     * directions of a flow are closed (0 then 1) before either state is
+     * freed, so the first may keep what the other's last callback reads. */
     void (*close)(struct reasm *ra, struct reasm_stream *s);
     void *ctx;                 /* the framer's own context, for its callbacks */
 };

@@ -85,11 +85,13 @@ static void rig_init(struct rig *t, int syn)
 
 static void rig_free(struct rig *t)
 {
+    /* as reasm_flow_end: both directions closed, then their states freed */
     for (int d = 0; d < 2; d++) {
         struct reasm_stream s = { &t->flow, d, t->st[d], t->st[!d], 0 };
         t->fr.close(&t->ra, &s);
-        free(t->st[d]);
     }
+    free(t->st[0]);
+    free(t->st[1]);
     kdb_framer_free(&t->kf);
     ck_assert_uint_eq(t->ra.held, 0);
 }

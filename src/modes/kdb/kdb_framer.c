@@ -41,6 +41,7 @@ struct seg_marks {
 /* One direction of one connection. */
 struct kdb_dir {
     uint8_t mode, role, hello_seen;
+    uint8_t closed;                  /* closed first: kept for the other's last row */
     int8_t cap;                      /* capability (client: offered, server: answer) */
     /* the handshake's user name, whole (at most KDB_HELLO_MAX bytes): its
      * own allocation, as long as the name, so that the usual short name
@@ -1118,9 +1119,14 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     }
 }
 
+/* A connection's directions are closed one after the other, and the
+ * second may still finish a row (the connection ends inside a message):
+ * the first to close keeps what that row reads of it (its role, the
+ * handshake's user name, its unanswered requests) and the second frees
+ * both. */
 static void kdb_close(struct reasm *ra, struct reasm_stream *s)
 {
-    struct kdb_dir *d = s->state;
+    struct kdb_dir *d = s->state, *o = s->peer;
     if (d->mode == D_SYNC && d->in_msg) {
         ((struct kdb_framer *)ra->fr->ctx)->end_seq = s->seq;
         finish(ra, s, d, &d->done, KDB_TRUNCATED, "connection ends inside the message");
@@ -1129,10 +1135,21 @@ static void kdb_close(struct reasm *ra, struct reasm_stream *s)
     marks_free(ra, &d->marks);
     reasm_budget_give(ra, d->refeed_cap);
     free(d->refeed);
-    free(d->user);
+    d->refeed = NULL;
+    d->refeed_len = d->refeed_cap = 0;
     reasm_span_free(&d->span);
+    if (o && !o->closed) {
+        d->closed = 1;
+        return;
+    }
+    free(d->user);
     memset(d, 0, sizeof *d);
     d->mode = D_OFF;
+    if (o) {
+        free(o->user);
+        memset(o, 0, sizeof *o);
+        o->mode = D_OFF;
+    }
 }
 
 int kdb_reasm_framer(struct kdb_framer *kf, struct reasm_framer *fr)
