@@ -1128,7 +1128,7 @@ static int convert_file(struct run *r, const char *path)
     struct shown_name name;
     const char *shown = shown_name(&name, path);
     struct input in;
-    int opened = strcmp(path, "-") == 0 ? input_init_fd(&in, STDIN_FILENO, "-")
+    int opened = strcmp(path, "-") == 0 ? input_open_fd(&in, STDIN_FILENO, "-")
                                         : input_open(&in, path);
     if (opened != 0 && in.decompressor) {
         /* Debian names xz's package xz-utils */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@ const char *decompressor_for(const uint8_t *p, size_t n)
     static const uint8_t gz[] = { 0x1f, 0x8b };                       /* RFC 1952 */
     static const uint8_t zst[] = { 0x28, 0xb5, 0x2f, 0xfd };           /* RFC 8878 */
     static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };    /* xz format 2.2 */
+    _Static_assert(sizeof xz <= DECOMPRESS_MAGIC_MAX, "the longest magic");
     if (n >= sizeof gz && memcmp(p, gz, sizeof gz) == 0)
         return "gzip";
     if (n >= sizeof zst && memcmp(p, zst, sizeof zst) == 0)
@@ -75,6 +77,61 @@ int decompress_start(const char *prog, int fd, pid_t *pid)
     }
     *pid = child;
     return out[0];
+}
+
+int decompress_start_fed(const char *prog, int fd, const uint8_t *prefix, size_t n,
+                         pid_t *pid, pid_t *feeder)
+{
+    int feed[2];
+    if (pipe(feed) != 0)
+        return -1;
+    pid_t child = fork();
+    if (child < 0) {
+        int e = errno;
+        close(feed[0]);
+        close(feed[1]);
+        errno = e;
+        return -1;
+    }
+    if (child == 0) {
+        /* Holds nothing but its two ends: our output, a socket or the
+         * decompressor's pipe kept open here would not end with us. */
+        long max = sysconf(_SC_OPEN_MAX);
+        for (int i = 0; i < (max > 0 && max < 4096 ? max : 4096); i++)
+            if (i != fd && i != feed[1])
+                close(i);
+        const uint8_t *p = prefix;
+        static uint8_t copy[64 << 10];
+        ssize_t got = (ssize_t)n;
+        for (;;) {
+            while (got > 0) {
+                ssize_t w = write(feed[1], p, (size_t)got);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0)
+                    _exit(1);  /* the decompressor stopped reading */
+                p += w;
+                got -= w;
+            }
+            do
+                got = read(fd, copy, sizeof copy);
+            while (got < 0 && errno == EINTR);
+            if (got <= 0)
+                _exit(got == 0 ? 0 : 1);
+            p = copy;
+        }
+    }
+    close(feed[1]);
+    int out = decompress_start(prog, feed[0], pid);
+    if (out < 0) {
+        int e = errno;
+        kill(child, SIGKILL);
+        decompress_wait(child);
+        errno = e;
+        return -1;
+    }
+    *feeder = child;
+    return out;
 }
 
 int decompress_wait(pid_t pid)

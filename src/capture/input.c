@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,36 +51,88 @@ int input_init_mem(struct input *in, const uint8_t *data, size_t n, const char *
     return 0;
 }
 
+/* Reaps a decompressor and its feeder (0: none); the feeder is killed
+ * first, as it may be waiting for input that never comes. */
+static void stop_children(pid_t child, pid_t feeder)
+{
+    if (feeder)
+        kill(feeder, SIGKILL);
+    if (child)
+        decompress_wait(child);
+    if (feeder)
+        decompress_wait(feeder);
+}
+
+/* The first bytes of a stream, read to learn whether it is compressed:
+ * as many as the longest magic, unless it ends first (or fails: the
+ * reader's first read then meets the same error). */
+static size_t read_magic(int fd, uint8_t *m, size_t want)
+{
+    size_t n = 0;
+    while (n < want) {
+        ssize_t got = read(fd, m + n, want - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    return n;
+}
+
+int input_open_fd(struct input *in, int fd, const char *name)
+{
+    memset(in, 0, sizeof *in);
+    uint8_t magic[DECOMPRESS_MAGIC_MAX];
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    /* A file's magic is looked at with pread, without moving the offset
+     * the decompressor starts from; a stream's first bytes are read, and
+     * stay its first bytes: fed to the decompressor, or put in the buffer. */
+    off_t at = regular ? lseek(fd, 0, SEEK_CUR) : 0;
+    ssize_t pgot = regular && at >= 0 ? pread(fd, magic, sizeof magic, at) : 0;
+    size_t got = regular ? (pgot > 0 ? (size_t)pgot : 0) : read_magic(fd, magic, sizeof magic);
+    const char *prog = decompressor_for(magic, got);
+    pid_t child = 0, feeder = 0;
+    int own = fd != STDIN_FILENO;
+    if (prog) {
+        /* decompress_start takes over the fd it is given: stdin stays */
+        int dfd = !regular ? decompress_start_fed(prog, fd, magic, got, &child, &feeder)
+                  : own    ? decompress_start(prog, fd, &child)
+                           : decompress_start(prog, dup(fd), &child);
+        if (!regular && own)
+            close(fd);
+        if (dfd < 0) {
+            in->decompressor = prog;
+            return -1;
+        }
+        fd = dfd;
+    }
+    if (input_init_fd(in, fd, name) < 0) {
+        int e = errno;
+        if (prog || own)
+            close(fd);
+        stop_children(child, feeder);
+        errno = e;
+        return -1;
+    }
+    if (!prog && !regular) {
+        memcpy(in->buf, magic, got);
+        in->end = got;
+    }
+    in->decompressor = prog;
+    in->child = (int)child;
+    in->feeder = (int)feeder;
+    return 0;
+}
+
 int input_open(struct input *in, const char *path)
 {
     memset(in, 0, sizeof *in);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return -1;
-    /* pread: the magic is looked at without moving the offset the
-     * decompressor starts from */
-    uint8_t magic[8];
-    ssize_t got = pread(fd, magic, sizeof magic, 0);
-    const char *prog = got > 0 ? decompressor_for(magic, (size_t)got) : NULL;
-    pid_t child = 0;
-    if (prog) {
-        fd = decompress_start(prog, fd, &child);
-        if (fd < 0) {
-            in->decompressor = prog;
-            return -1;
-        }
-    }
-    if (input_init_fd(in, fd, path) < 0) {
-        int e = errno;
-        close(fd);
-        if (child)
-            decompress_wait(child);
-        errno = e;
-        return -1;
-    }
-    in->decompressor = prog;
-    in->child = (int)child;
-    return 0;
+    return input_open_fd(in, fd, path);
 }
 
 int input_end_status(struct input *in)
@@ -96,6 +149,8 @@ int input_end_status(struct input *in)
     in->fd = -1;
     int r = decompress_wait((pid_t)in->child);
     in->child = 0;
+    stop_children(0, in->feeder);
+    in->feeder = 0;
     return r;
 }
 
@@ -103,10 +158,10 @@ void input_close(struct input *in)
 {
     if (in->fd > 2)
         close(in->fd);
-    /* stopped early (-c, damage): the closed pipe ends the child */
-    if (in->child)
-        decompress_wait((pid_t)in->child);
-    in->child = 0;
+    /* stopped early (-c, damage): the closed pipe ends the decompressor;
+     * its feeder may be waiting for input, and goes first */
+    stop_children(in->child, in->feeder);
+    in->child = in->feeder = 0;
     free(in->buf);
     in->buf = NULL;
 }

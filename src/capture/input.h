@@ -31,6 +31,7 @@ struct input {
     /* A compressed file (#18): read through this program's child process. */
     const char *decompressor;  /* "gzip", "zstd", "xz"; NULL: plain */
     int child;                 /* its pid, 0 once reaped */
+    int feeder;                /* a stream's: the child feeding it (pid), or 0 */
     /* A regular file: its size as last seen by fstat (at the open and at
      * each end of its data), and whether it was ever smaller than before. */
     uint64_t file_size;
@@ -47,16 +48,20 @@ struct input {
 #define INPUT_BUFFER_SIZE (1u << 20)
 #endif
 
-/* 0, or -1 with errno. A file compressed with gzip, zstd or xz (by its
+/* 0, or -1 with errno. An input compressed with gzip, zstd or xz (by its
  * magic) is read through `PROG -dc`; when PROG is not installed, -1 with
  * errno ENOENT and in->decompressor naming it. */
 int input_open(struct input *in, const char *path);
+/* The same over an fd already open (stdin): a stream's first bytes are
+ * read at once, to look for a magic. Takes over fd, but for stdin. */
+int input_open_fd(struct input *in, int fd, const char *name);
 /* At the end of the data, or where a reader stopped: reads what a
  * decompressor still writes to its end (discarded; the offset stays), then
  * reaps it; -1 when it failed (the compressed data is damaged). 0 for a
  * plain input, and once reaped. */
 int input_end_status(struct input *in);
-/* Wraps an fd that is already open (stdin, or a fuzzing memfd). */
+/* Wraps an fd that is already open, as it is (no magic looked for: unit
+ * tests, a fuzzing memfd). */
 int input_init_fd(struct input *in, int fd, const char *name);
 /* An input over a copy of n bytes in memory, already at its end (no fd):
  * for the fuzz targets and unit tests. The buffer is exactly n bytes, so a
