@@ -677,6 +677,20 @@ def case_reasm():
     c.ack(0)
     c.row(1, frame, t, m, ASYNC, f, status="truncated", segs=2)
     c.row(1, frame2, t2, m2, ASYNC, f2)
+    # The server's handshake reply and its first message (a .z.po writing
+    # to the new handle) in one segment: the connection is kdb+, the
+    # message is read, and so is the rest of the connection.
+    c = Conn(cap, 40023, 5010)
+    c.seg(0, b"ops:pw" + bytes([3, 0]))
+    c.user = "ops"
+    p, f = upd_cols("upd", "trade", 2)
+    m = message(ASYNC, p)
+    frame, t = c.seg(1, bytes([3]) + m)
+    c.row(1, frame, t, m, ASYNC, f)
+    q = query("select from trade")
+    c.send(0, SYNC, q[0], q[1])
+    p, f = upd_cols("upd", "quote", 3)
+    c.send(1, RESPONSE, p, {"ptype": "0"})
     # The capture ends inside a message in each direction: both rows come
     # when the connection ends, the client's first, and both carry the
     # handshake's user; the server's, a response, pairs with the first

@@ -891,8 +891,12 @@ static size_t hello_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir
 static size_t reply_step(struct kdb_dir *d, struct kdb_dir *o, const uint8_t *p, size_t n)
 {
     int cap;
-    /* The answer is one byte, alone: the server then waits for a request. */
-    if (n != 1 || kdb_hello_reply(p, 1, o ? o->cap : -1, &cap) != KDB_OK) {
+    /* The answer is one byte, alone: the server then waits for a request,
+     * or sends at once (a .z.po that writes to the new handle), and TCP or
+     * the capture's offload may join the two: then a whole kdb+ header
+     * that agrees with its payload must follow it. */
+    bool fits = n == 1 || (n >= 1 + KDB_HDR_LEN && kdb_hdr_consistent(p + 1, n - 1));
+    if (!fits || kdb_hello_reply(p, 1, o ? o->cap : -1, &cap) != KDB_OK) {
         d->mode = D_OFF;
         if (o && o->mode == D_SYNC && o->hello_seen) {
             o->mode = D_OFF;
