@@ -801,5 +801,14 @@ if command -v gzip > /dev/null; then
     expect "gzip of text: exit" 1 "$rc"
 fi
 
+
+# --- audit 15 (cli) ---------------------------------------------------------
+# 1. -c takes 1 or more, and --help, the man page and README say so
+run -c 0 "$td/tcp_flags.pcap"
+expect "-c 0: refused" "1 pcap2kdb: -c '0' is not a number of rows (1 or more)" "$rc $(head -n 1 err.txt)"
+expect "--help: -c N >= 1" 1 "$("$bin" --help | grep -c -- '^  -c N  .*(N >= 1)')"
+expect "man: -c N >= 1" 1 "$(sed -n '/^\.BI \\-c " N"/,/^\.[ST][SP]/p' "$(dirname "$here")/man/pcap2kdb.1" | grep -c '\\fIN\\fR >= 1')"
+expect "README: -c N >= 1" 1 "$(grep -c '`-c N` (N >= 1)' "$(dirname "$here")/README.md")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -82,7 +82,7 @@ static const char usage_tail[] =
     "      --from TIME     keep rows at or after TIME (UTC): a q timestamp\n"
     "                      (2024.01.02D10:00:00.5, or shorter) or epoch seconds\n"
     "      --to TIME       keep rows before TIME (exclusive)\n"
-    "  -c N              stop after writing N rows\n"
+    "  -c N              stop after writing N rows (N >= 1)\n"
     "\n"
     "While it runs:\n"
     "      --progress      show a status line on stderr (default: when stderr is\n"
