@@ -810,5 +810,25 @@ expect "--help: -c N >= 1" 1 "$("$bin" --help | grep -c -- '^  -c N  .*(N >= 1)'
 expect "man: -c N >= 1" 1 "$(sed -n '/^\.BI \\-c " N"/,/^\.[ST][SP]/p' "$(dirname "$here")/man/pcap2kdb.1" | grep -c '\\fIN\\fR >= 1')"
 expect "README: -c N >= 1" 1 "$(grep -c '`-c N` (N >= 1)' "$(dirname "$here")/README.md")"
 
+# 2. --from/--to epoch seconds: leading zeros do not count against the 12
+# digits (up to 999999999999 s); the same instant in any spelling keeps the
+# same rows. Oracle: every record of filter_mix.pcap is from 2023 or 2024,
+# so from 0 (any zeros) keeps all, to 0 keeps none.
+all_rows=$("$bin" --columns frame "$td/filter_mix.pcap")
+for z in 0 000000000000000 00000000000000000000.5; do
+    run --from "$z" --columns frame "$td/filter_mix.pcap"
+    expect "--from $z: every row" "0 $all_rows" "$rc $out"
+done
+run --to 00000000000000000999999999999 --columns frame "$td/filter_mix.pcap"
+expect "--to 0...0999999999999: every row" "0 $all_rows" "$rc $out"
+run --to 0000000000001 --columns frame "$td/filter_mix.pcap"
+expect "--to 0000000000001: no row" "0 frame" "$rc $out"
+for t in 1000000000000 0001000000000000 1000000000000.5; do
+    number_refused "--from '$t' is not a time: a q timestamp (2024.01.02D10:00:00.123456789, or shorter: 2024.01.02, 2024.01.02D10:00) or seconds since 1970 (1704189600.5)" --from "$t"
+done
+for doc in README.md man/pcap2kdb.1; do
+    expect "$doc: the epoch range of --from" 1 "$(grep -c '999999999999' "$(dirname "$here")/$doc")"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

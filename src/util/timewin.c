@@ -38,14 +38,18 @@ static int fraction_then_end(const char *s, uint32_t *nsec)
     return n > 0 && *s == '\0' ? 0 : -1;
 }
 
-/* Seconds since the epoch: digits, an optional fraction. At most 12 integer
- * digits (year 33658), so that no sum overflows. */
+/* Seconds since the epoch: digits, an optional fraction. At most 12
+ * significant integer digits (999999999999 s, year 33658), so that no sum
+ * overflows; leading zeros are fine, as in every number of the command line
+ * (0001704189600 is 1704189600). */
 static int parse_epoch(const char *s, int64_t *sec, uint32_t *nsec)
 {
     int64_t v = 0;
-    int n = 0;
+    int n = 0, significant = 0;
     for (; *s >= '0' && *s <= '9'; s++, n++) {
-        if (n == 12)
+        if (v == 0 && *s == '0')
+            continue;
+        if (significant++ == 12)
             return -1;
         v = v * 10 + (*s - '0');
     }

@@ -3,8 +3,8 @@
  * A time is given in q timestamp syntax, 2024.01.02D10:00:00.123456789
  * (shorter forms: the date alone is its midnight; D10:00 and D10:00:00; 1
  * to 9 fraction digits; 'T' may stand for 'D'), or as seconds since the
- * epoch with up to 9 fraction digits (1704189600.5). Times are UTC, like the
- * time column. */
+ * epoch with up to 9 fraction digits (1704189600.5; at most 999999999999,
+ * leading zeros not counted). Times are UTC, like the time column. */
 #ifndef PCAP2KDB_TIMEWIN_H
 #define PCAP2KDB_TIMEWIN_H
 
