@@ -830,5 +830,68 @@ for doc in README.md man/pcap2kdb.1; do
     expect "$doc: the epoch range of --from" 1 "$(grep -c '999999999999' "$(dirname "$here")/$doc")"
 done
 
+# 4. one rule for repeats: every option given twice is refused, but
+# --progress/--no-progress (the last given counts), --port/--host/--proto
+# and --tags (values add up; one named twice is refused)
+twice() { # WANT-MESSAGE ARGS... (the capture is added at the end)
+    local want=$1
+    shift
+    run "$@" "$td/tcp_flags.pcap"
+    expect "twice [$*]" "1 pcap2kdb: $want" "$rc $(head -n 1 err.txt)"
+    expect "twice [$*]: no rows" "" "$out"
+}
+twice "-o given twice" -o a.csv -o b.csv
+twice "-f given twice" -f csv -f csv
+twice "-c given twice" -c 1 -c 1
+twice "--columns given twice" --columns frame --columns frame
+twice "--sym given twice" --sym a --sym a
+twice "--table given twice" -f q --table t --table t
+twice "--no-header given twice" --no-header --no-header
+twice "--schema given twice" --schema --schema
+twice "--data-max given twice" --columns data --data-max 1 --data-max 1
+twice "--stats given twice" --stats --stats
+twice "--list-columns given twice" --list-columns --list-columns
+twice "--hwts given twice" --columns hwtime --hwts ixia --hwts ixia
+twice "--no-tunnels given twice" --no-tunnels --no-tunnels
+twice "--publish given twice" --publish :1 --publish :1
+twice "--publish-layout given twice" --publish :1 --publish-layout tick --publish-layout tick
+twice "--batch given twice" --publish :1 --batch 1 --batch 1
+twice "--retry-for given twice" --publish :1 --retry-for 0 --retry-for 0
+twice "--threads given twice" --threads 1 --threads 1
+twice "--from given twice" --from 0 --from 0
+twice "--to given twice" --to 1 --to 1
+for m in fix kdb flows; do
+    twice "--$m given twice" --$m --$m
+done
+# a list naming an item twice
+twice "column 'time' given twice in --columns" --columns time,time
+twice "--hwts 'ixia,ixia': a format named twice" --columns hwtime --hwts ixia,ixia
+twice "--hwts 'auto,metamako,auto': a format named twice" --columns hwtime --hwts auto,metamako,auto
+twice "--port '080': port 80 given twice" --port 80 --port 080
+twice "--host '10.0.0.1/8': the same addresses given twice" --host 10.0.0.0/8 --host 10.0.0.1/8
+twice "--host '::1': the same addresses given twice" --host 0::1 --host ::1
+twice "--host '192.168.1.1/32': the same addresses given twice" --host 192.168.1.1 --host 192.168.1.1/32
+twice "--proto 'TCP': the same protocol given twice" --proto tcp --proto TCP
+twice "--proto '6': the same protocol given twice" --proto tcp --proto 6
+twice "--proto 'ipv6-icmp': the same protocol given twice" --proto icmpv6 --proto ipv6-icmp
+twice "--proto '0x0806': the same protocol given twice" --proto 0x0806 --proto 0x0806
+twice "--proto 'arp': the same protocol given twice" --proto ARP --proto arp
+# what stays allowed: different values add up, the last of
+# --progress/--no-progress counts
+run --columns frame --port 80 --port 81 "$td/filter_mix.pcap"
+expect "--port 80 --port 81: accepted" 0 "$rc"
+run --columns frame --host 10.0.0.0/8 --host 10.0.0.0/16 --proto tcp --proto udp --proto 0x0806 "$td/filter_mix.pcap"
+expect "different --host prefixes, different --proto: accepted" "0 " "$rc $err"
+run --columns hwtime --hwts auto,ixia "$td/tcp_flags.pcap"
+expect "--hwts auto,ixia (different names): accepted" 0 "$rc"
+run --progress --progress --no-progress --no-progress -c 1 "$td/tcp_flags.pcap"
+expect "--progress/--no-progress repeated: the last counts" "0 " "$rc $err"
+run --fix --tags 37 --tags 37 "$td/tcp_flags.pcap"
+expect "--tags 37 --tags 37" "1 pcap2kdb: --tags: tag 37 given twice" "$rc $(head -n 1 err.txt)"
+for doc in README.md man/pcap2kdb.1; do
+    expect "$doc: states the repeat rule" 1 \
+        "$(tr '\n' ' ' < "$(dirname "$here")/$doc" | sed 's/\\f[BIR]//g; s/\\-/-/g' | grep -c 'Every option given twice is a usage error')"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

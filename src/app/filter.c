@@ -27,10 +27,25 @@ int filter_add_port(struct filter *f, const char *arg, char *err, size_t errlen)
         snprintf(err, errlen, "--port '%.60s' is not a port number (0-65535)", arg);
         return -1;
     }
+    /* a value given twice is a slip, refused as a column named twice */
+    for (int i = 0; i < f->n_ports; i++)
+        if (f->port[i] == v) {
+            snprintf(err, errlen, "--port '%.60s': port %u given twice", arg, (unsigned)v);
+            return -1;
+        }
     if (f->n_ports == FILTER_MAX_VALUES)
         return too_many(err, errlen, "--port");
     f->port[f->n_ports++] = (uint16_t)v;
     return 0;
+}
+
+static int host_match(const struct filter_host *h, uint8_t ipver, const uint8_t *a);
+
+/* Whether two --host values keep the same rows: the same version and
+ * prefix length, and the same network (10.0.0.1/8 is 10.0.0.0/8). */
+static int same_addresses(const struct filter_host *a, const struct filter_host *b)
+{
+    return a->prefix == b->prefix && host_match(a, b->ipver, b->addr);
 }
 
 int filter_add_host(struct filter *f, const char *arg, char *err, size_t errlen)
@@ -59,6 +74,11 @@ int filter_add_host(struct filter *f, const char *arg, char *err, size_t errlen)
             goto bad;
         h.prefix = (uint8_t)bits;
     }
+    for (int i = 0; i < f->n_hosts; i++)
+        if (same_addresses(&f->host[i], &h)) {
+            snprintf(err, errlen, "--host '%.60s': the same addresses given twice", arg);
+            return -1;
+        }
     if (f->n_hosts == FILTER_MAX_VALUES)
         return too_many(err, errlen, "--host");
     f->host[f->n_hosts++] = h;
@@ -85,6 +105,12 @@ static int link_protocol_name(const char *name)
     return 0;
 }
 
+static int proto_twice(char *err, size_t errlen, const char *arg)
+{
+    snprintf(err, errlen, "--proto '%.60s': the same protocol given twice", arg);
+    return -1;
+}
+
 int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen)
 {
     size_t n = strlen(arg);
@@ -95,8 +121,12 @@ int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen
     }
     if (f->n_protos == FILTER_MAX_VALUES)
         return too_many(err, errlen, "--proto");
+    /* A value that keeps no row an earlier one does not (6 after tcp, arp
+     * after ARP) is a protocol given twice: refused, as a column named twice. */
     uint64_t num;
     if (decimal_parse(arg, 255, &num) == DECIMAL_OK) {
+        if ((f->ipproto[num >> 3] >> (num & 7)) & 1)
+            return proto_twice(err, errlen, arg);
         f->ipproto[num >> 3] |= (uint8_t)(1u << (num & 7));
         f->n_protos++;
         return 0;
@@ -104,33 +134,50 @@ int filter_add_proto(struct filter *f, const char *arg, char *err, size_t errlen
     /* 0xhhhh: an Ethertype by number */
     if (n == 6 && arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') &&
         strspn(arg + 2, "0123456789abcdefABCDEF") == 4) {
-        f->ethertype[f->n_ethertypes++] = (uint16_t)strtoul(arg + 2, NULL, 16);
+        uint16_t type = (uint16_t)strtoul(arg + 2, NULL, 16);
+        for (int i = 0; i < f->n_ethertypes; i++)
+            if (f->ethertype[i] == type)
+                return proto_twice(err, errlen, arg);
+        f->ethertype[f->n_ethertypes++] = type;
         f->n_protos++;
         return 0;
     }
+    uint8_t ipproto[32] = { 0 };
     int known = 0;
     for (unsigned p = 0; p < 256; p++) {
         const char *name = ipproto_name((uint8_t)p);
         if (name && strcasecmp(name, arg) == 0) {
-            f->ipproto[p >> 3] |= (uint8_t)(1u << (p & 7));
+            ipproto[p >> 3] |= (uint8_t)(1u << (p & 7));
             known = 1;
         }
     }
     /* 58's IANA keyword; the column shows it as ICMPv6 */
     if (strcasecmp(arg, "ipv6-icmp") == 0) {
-        f->ipproto[58 >> 3] |= (uint8_t)(1u << (58 & 7));
+        ipproto[58 >> 3] |= (uint8_t)(1u << (58 & 7));
         known = 1;
     }
     /* a name of both kinds (STP, PTP, QNX) keeps rows of both */
-    if (link_protocol_name(arg)) {
-        memcpy(f->proto_name[f->n_proto_names++], arg, n + 1);
-        known = 1;
-    }
-    if (!known) {
+    int link_name = link_protocol_name(arg);
+    if (!known && !link_name) {
         snprintf(err, errlen, "--proto '%.60s' is not a protocol name (as the protocol "
                  "column shows it: tcp, udp, icmp, icmpv6, arp...) or number", arg);
         return -1;
     }
+    int adds = 0;
+    for (size_t i = 0; i < sizeof ipproto; i++)
+        adds |= ipproto[i] & ~f->ipproto[i];
+    if (link_name) {
+        int have = 0;
+        for (int i = 0; i < f->n_proto_names && !have; i++)
+            have = strcasecmp(f->proto_name[i], arg) == 0;
+        adds |= !have;
+    }
+    if (!adds)
+        return proto_twice(err, errlen, arg);
+    for (size_t i = 0; i < sizeof ipproto; i++)
+        f->ipproto[i] |= ipproto[i];
+    if (link_name)
+        memcpy(f->proto_name[f->n_proto_names++], arg, n + 1);
     f->n_protos++;
     return 0;
 }

@@ -299,15 +299,19 @@ static void option_name(int c, int longindex, const struct option *longopts, cha
         snprintf(buf, cap, "--%s", longopts[longindex].name);
 }
 
-/* Options that take one value or choose the mode: a second one would
- * silently win over the first, so it is refused. */
+/* Options given at most once: a second value would silently win over the
+ * first, and a flag given twice is a slip; both are refused. The rest:
+ * --port, --host, --proto and --tags add up (a value given twice is refused
+ * where it is read), of --progress and --no-progress the last given counts,
+ * --threads, --from and --to refuse a second one themselves, and --help and
+ * --version answer at once. */
 static int single_valued(int c)
 {
     switch (c) {
     case 'o': case 'f': case 'c': case OPT_COLUMNS: case OPT_SYM: case OPT_TABLE:
     case OPT_NO_HEADER: case OPT_SCHEMA: case OPT_DATA_MAX:
     case OPT_STATS: case OPT_LIST_COLUMNS: case OPT_HWTS: case OPT_PUBLISH:
-    case OPT_PUBLISH_LAYOUT: case OPT_BATCH: case OPT_RETRY_FOR:
+    case OPT_PUBLISH_LAYOUT: case OPT_BATCH: case OPT_RETRY_FOR: case OPT_NO_TUNNELS:
         return 1;
     default:
         return c >= OPT_MODE && c < OPT_MODE + n_table_modes; /* a repeated mode flag */
@@ -561,6 +565,8 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
             break;
         case HWTS_LIST_NONE_COMBINED:
             return usage_error("--hwts '%s': none cannot be combined with other formats", arg);
+        case HWTS_LIST_REPEATED:
+            return usage_error("--hwts '%s': a format named twice", arg);
         default:
             return usage_error("--hwts '%s': formats are metamako, exablaze, expcap, ixia, "
                                "arista, auto, none", arg);

@@ -41,8 +41,8 @@ static const struct { const char *name; unsigned mask; } hwts_names[] = {
 
 int hwts_parse_list(const char *list, unsigned *mask)
 {
-    unsigned m = 0;
-    int names = 0, none = 0;
+    unsigned m = 0, named = 0; /* named: bit i for hwts_names[i] */
+    int names = 0, none = 0, repeated = 0;
     const char *s = list;
     for (;;) {
         const char *e = strchr(s, ',');
@@ -54,6 +54,8 @@ int hwts_parse_list(const char *list, unsigned *mask)
         if (i == sizeof hwts_names / sizeof hwts_names[0])
             return HWTS_LIST_UNKNOWN;
         m |= hwts_names[i].mask;
+        repeated |= (named >> i) & 1u;
+        named |= 1u << i;
         names++;
         none |= hwts_names[i].mask == 0;
         if (!e)
@@ -63,6 +65,9 @@ int hwts_parse_list(const char *list, unsigned *mask)
     /* "none" stands alone: beside a format it would be ignored */
     if (none && names > 1)
         return HWTS_LIST_NONE_COMBINED;
+    /* as a column or a FIX tag named twice: a slip, refused, never merged */
+    if (repeated)
+        return HWTS_LIST_REPEATED;
     *mask = m;
     return 0;
 }

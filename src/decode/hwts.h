@@ -31,8 +31,9 @@ struct hw_stamp {
 };
 
 /* Parses "metamako", "ixia,arista", "auto", "none"... into a mask; 0, or
- * one of these (mask untouched). */
-enum { HWTS_LIST_UNKNOWN = -1, HWTS_LIST_NONE_COMBINED = -2 };
+ * one of these (mask untouched): a name not known, none beside another
+ * name, a name given twice. */
+enum { HWTS_LIST_UNKNOWN = -1, HWTS_LIST_NONE_COMBINED = -2, HWTS_LIST_REPEATED = -3 };
 int hwts_parse_list(const char *list, unsigned *mask);
 
 /* The stamp of one record, looked for in the formats of mask. p/caplen are

@@ -342,6 +342,15 @@ START_TEST(parse_list_names)
     ck_assert_uint_eq(m, 99);
     ck_assert_int_eq(hwts_parse_list("auto,metamako", &m), 0);
     ck_assert_uint_eq(m, HWTS_IXIA | HWTS_ARISTA | HWTS_METAMAKO);
+    /* a format named twice is refused, as a column or a tag (audit 15); a
+     * different name for the same format (auto beside ixia) is not */
+    m = 99;
+    ck_assert_int_eq(hwts_parse_list("ixia,ixia", &m), HWTS_LIST_REPEATED);
+    ck_assert_int_eq(hwts_parse_list("auto,metamako,auto", &m), HWTS_LIST_REPEATED);
+    ck_assert_int_eq(hwts_parse_list("ixia,ixia,bogus", &m), HWTS_LIST_UNKNOWN);
+    ck_assert_uint_eq(m, 99);
+    ck_assert_int_eq(hwts_parse_list("auto,ixia", &m), 0);
+    ck_assert_uint_eq(m, HWTS_IXIA | HWTS_ARISTA);
 }
 END_TEST
 
