@@ -151,5 +151,16 @@ else
     echo "$outside"
     failed=$((failed + 1))
 fi
+# The user's documents stand alone (audit 15): no example or reference in
+# README or the man page names a path outside the repository (../shared);
+# the corpus is named through $PCAP2KDB_CORPUS, examples use testdata/.
+outside=$(cd "$root" && grep -nF '../shared' README.md man/pcap2kdb.1)
+if [ -z "$outside" ]; then
+    passed=$((passed + 1))
+else
+    echo "FAIL: README/man name paths outside the repository:"
+    echo "$outside"
+    failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
