@@ -313,6 +313,23 @@ def expected_ethertype(d, layers):
     return "0x%04x" % hexint(et[0]) if len(et) == 1 else SKIP
 
 
+# The names tshark 4.0 gives a netlink frame (README "Inputs").
+NETLINK_NAMES = {"Netlink", "Netlink route", "Netlink sock diag", "Netlink netfilter",
+                 "Netlink generic"}
+
+
+def expected_netlink_protocol(d, layers):
+    """A netlink frame (an nlmon capture: link type 253, or SLL with hardware
+    type 824): tshark's protocol column itself, "Netlink" or its family's
+    name. Not compared when tshark names a generic netlink family further
+    (nl80211, from the controller's reply: not modelled, README "Inputs")
+    or the oracle has no protocol column."""
+    col = d.get("_ws.col.Protocol")
+    if col is None or (col not in NETLINK_NAMES and "netlink-generic" in layers):
+        return SKIP
+    return col
+
+
 def expected_row(d, cols):
     """Expected value of each of our columns (dict col -> str or SKIP),
     derived from one oracle line d (dict field -> text)."""
@@ -388,9 +405,12 @@ def expected_row(d, cols):
 
     if row_ip is None:
         # non-IP frame: protocol is the link payload name.  Compared only
-        # for ARP and for ethertypes we print as 0x%04x (plain Ethernet).
+        # for ARP, for ethertypes we print as 0x%04x (plain Ethernet) and
+        # for netlink frames.
         e["protocol"] = SKIP
-        if "arp" in layers:
+        if layers[:1] == ["netlink"] or layers[:2] == ["sll", "netlink"]:
+            e["protocol"] = expected_netlink_protocol(d, layers)
+        elif "arp" in layers:
             # tshark's arp layer is ARP (0x0806) or RARP (0x8035)
             a = layers.index("arp")
             if a > 0 and layers[a - 1] == "ethertype":

@@ -356,6 +356,25 @@ def sll_frames(two):
     return frames
 
 
+def netlink_frames():
+    """LINKTYPE_NETLINK (253), what libpcap writes for an nlmon device: the
+    same 16-byte cooked header as SLL's netlink frames, read by Wireshark's
+    netlink dissector alone (packet-netlink.c), so the same protocol column;
+    that dissector declines a header of another hardware type (no SLL
+    decoding: no address, no Ethertype, no IP) and a frame too short for its
+    hardware type (tshark 4.0: an empty protocol column)."""
+    nl = [f for f in sll_frames(False) if f[0][2:4] == struct.pack("!H", 824)]
+    tcp4 = ipv4("10.0.0.1", "10.0.0.2", 6, tcp(40000, 80))
+    rtnl = sll_frame(824, 0, b"", 0, nlmsg(16, b"\0" * 16))
+    return nl + [
+        (sll_frame(1, 6, MAC_A, 0x0800, tcp4), None, None, "", ""),
+        # cut in the cooked header: "Netlink" once the hardware type is read
+        (rtnl[:15], None, None, "", "Netlink"),
+        (rtnl[:4], None, None, "", "Netlink"),
+        (rtnl[:3], None, None, "", ""),
+    ]
+
+
 def raw_frames():
     return [(ipv4("10.0.0.1", "10.0.0.2", 6, tcp(40000, 80)), None, None, "", "TCP")]
 
@@ -498,7 +517,8 @@ def main():
                              ("linkcols_sll", sll_frames(False), 113),
                              ("linkcols_sll2", sll_frames(True), 276),
                              ("linkcols_raw", raw_frames(), 101),
-                             ("linkcols_pw", pw_frames()[0], 1)):
+                             ("linkcols_pw", pw_frames()[0], 1),
+                             ("linkcols_netlink", netlink_frames(), 253)):
         recs, lt, rows = link_case(name, frames, lt)
         captures[name + ".pcap"] = pcap_bytes(recs, lt)
         cases.append((name, name, 0, "--columns " + LINK_COLS, rows, None))

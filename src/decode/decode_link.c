@@ -539,6 +539,27 @@ static enum link_proto netlink_protocol(const uint8_t *p, size_t caplen, size_t 
     return LINK_NETLINK;
 }
 
+/* A netlink frame: a cooked header of hardware type ARPHRD_NETLINK (caplen
+ * >= SLL_HATYPE_OFFSET + 2), then netlink messages. Wireshark's netlink
+ * dissector reads it whole: no address, no Ethertype, no IP. */
+static void decode_netlink_frame(const uint8_t *p, size_t caplen, size_t reported,
+                                 struct row *r)
+{
+    r->present |= HAS_LLCNAME;
+    r->link_proto = caplen >= SLL_HEADER_LEN ? netlink_protocol(p, caplen, reported)
+                                             : LINK_NETLINK;
+}
+
+/* LINKTYPE_NETLINK, what libpcap writes for an nlmon device: the same
+ * cooked header as SLL's netlink frames. Wireshark gives it to its netlink
+ * dissector alone, which declines another hardware type (and a header cut
+ * before it): no SLL decoding then, and an empty protocol column. */
+static void decode_netlink(const uint8_t *p, size_t caplen, size_t reported, struct row *r)
+{
+    if (caplen >= SLL_HATYPE_OFFSET + 2 && get_be16(p + SLL_HATYPE_OFFSET) == ARPHRD_NETLINK)
+        decode_netlink_frame(p, caplen, reported, r);
+}
+
 /* Linux cooked capture (SLL): packet type, hardware type, address length,
  * 8 address bytes, protocol. Each field as far as the bytes go, as
  * packet-sll.c reads them: the sender's address before the protocol. */
@@ -547,11 +568,8 @@ static void decode_sll(const uint8_t *p, size_t caplen, size_t reported, struct 
     if (caplen < SLL_HATYPE_OFFSET + 2)
         return;
     if (get_be16(p + SLL_HATYPE_OFFSET) == ARPHRD_NETLINK) {
-        /* packet-sll.c hands the whole frame to its netlink dissector:
-         * no address, no Ethertype, no IP */
-        r->present |= HAS_LLCNAME;
-        r->link_proto = caplen >= SLL_HEADER_LEN ? netlink_protocol(p, caplen, reported)
-                                                 : LINK_NETLINK;
+        /* packet-sll.c hands the whole frame to its netlink dissector */
+        decode_netlink_frame(p, caplen, reported, r);
         return;
     }
     if (caplen >= SLL_ADDR_OFFSET + SLL_MAC_LEN && get_be16(p + 4) == SLL_MAC_LEN)
@@ -628,6 +646,9 @@ void decode_link(uint32_t linktype, const uint8_t *p, size_t caplen, size_t repo
         break;
     case LINKTYPE_LINUX_SLL2:
         decode_sll2(p, caplen, reported, r);
+        break;
+    case LINKTYPE_NETLINK:
+        decode_netlink(p, caplen, reported, r);
         break;
     case LINKTYPE_RAW:
     case DLT_RAW_BSD:

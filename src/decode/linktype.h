@@ -25,6 +25,7 @@ enum {
     LINKTYPE_IPV4 = 228,
     LINKTYPE_NFLOG = 239,
     LINKTYPE_IPOIB = 242,
+    LINKTYPE_NETLINK = 253, /* an nlmon device, as libpcap writes it */
     LINKTYPE_PKTAP = 258,
     LINKTYPE_USER2_DARWIN_PKTAP = 149, /* macOS writes PKTAP as DLT_USER2 */
     LINKTYPE_IPV6 = 229,
