@@ -451,7 +451,7 @@ NAMES = {6: "IEEE802_5", 10: "FDDI", 51: "PPP_ETHER", 109: "ENC", 117: "PFLOG",
          163: "IEEE802_11_AVS", 204: "PPP_WITH_DIR",
          0: "NULL", 1: "ETHERNET", 9: "PPP", 50: "PPP_HDLC", 104: "C_HDLC",
          105: "IEEE802_11", 108: "LOOP", 113: "LINUX_SLL",
-         7: "7", 107: "107", 239: "239"}   # ARCNET, Frame Relay, NFLOG: unnamed
+         7: "ARCNET_BSD", 107: "FRELAY", 239: "NFLOG"}   # the tcpdump.org LINKTYPE_ names
 
 
 def write_pcap(path, lt, frames):

@@ -23,7 +23,7 @@ static const struct column_help packet_help[] = {
     { "frame", "1-based record number, Wireshark's frame number" },
     { "caplen", "captured length of the record" },
     { "iface", "pcapng interface id" },
-    { "linktype", "link type name (ETHERNET, LINUX_SLL2...) or number" },
+    { "linktype", "link type name (ETHERNET, LINUX_SLL2...) for one pcap2kdb decodes, else its number" },
     { "vlan", "outermost VLAN id" },
     { "ttl", "IPv4 TTL or IPv6 hop limit" },
     { "ipid", "IPv4 identification" },

@@ -294,6 +294,16 @@ const char *linktype_name(uint32_t linktype)
     case LINKTYPE_IPV4: return "IPV4";
     case LINKTYPE_IPV6: return "IPV6";
     case LINKTYPE_LINUX_SLL2: return "LINUX_SLL2";
+    case LINKTYPE_ARCNET_BSD: return "ARCNET_BSD";
+    case LINKTYPE_ARCNET_LINUX: return "ARCNET_LINUX";
+    case LINKTYPE_FRELAY: return "FRELAY";
+    case LINKTYPE_PPI: return "PPI";
+    case LINKTYPE_NFLOG: return "NFLOG";
+    case LINKTYPE_IPOIB: return "IPOIB";
+    case LINKTYPE_NETLINK: return "NETLINK";
+    case LINKTYPE_PKTAP: return "PKTAP";
+    /* the registry's name: macOS writes PKTAP as this user link type */
+    case LINKTYPE_USER2_DARWIN_PKTAP: return "USER2";
     /* #15 */
     case LINKTYPE_ATM_RFC1483: return "ATM_RFC1483";
     case LINKTYPE_ATM_CLIP: return "ATM_CLIP";
