@@ -18,6 +18,25 @@ captures made here (nothing big is kept):
                    one gets status over_budget with its header's len and ulen
                    and no field (not a made-up unsupported or bad), the
                    whole one is ok (no copy needed), stderr says so once.
+                   The partial messages then end with the capture: those
+                   whose prefix was held are truncated, the 135 whose
+                   prefix was not are over_budget (not truncated: --stats
+                   counts them, 136 with the split one, and so do the rows).
+
+  fix_ooo_over_budget  the budget used up as in fix_over_budget, then 4
+                   connections each send a 150 kB message last segment
+                   first, its first segment, then a whole message: the
+                   segments that cannot wait are dropped and so is the
+                   message (never a row); the next is flagged over_budget
+                   (not gap: the capture had every byte), and --stats
+                   counts 4 + 4 messages not held (4 of the partial ones), the warning once.
+  kdb_ooo_over_budget  the budget used up as in kdb_over_budget, then 4
+                   connections each send a 60 kB message last segment
+                   first, then its first segment and a small message: each
+                   60 kB message has its row, over_budget (it had none: its
+                   header was given up with the hole), the small one ok;
+                   --stats counts 135 + 4 = the over_budget rows (135 of
+                   the partial ones, as in kdb_over_budget).
   kdb_compressed   1,100 connections each send the first 100 bytes of a
                    compressed 7 kB message, then all send the rest: every
                    message is ok (each holds what its uncompressed length
@@ -151,10 +170,85 @@ def kdb_over_budget(binary, tmp):
            ["10.8.0.1,835,835,,,,over_budget,payload not held: the reassembly budget was "
             "used up", "10.8.0.1,835,835,.u.upd,trade,1,ok,"],
            [r for r in rows if r.startswith("10.8.0.1,")])
-    expect("kdb_over_budget: the partial messages at the end", 1200,
-           sum(r.endswith(",truncated,connection ends inside the message") for r in rows))
+    expect("kdb_over_budget: the partial messages at the end", [1200 - 135, 135],
+           [sum(r.endswith(",truncated,connection ends inside the message") for r in rows),
+            sum(r.endswith(",over_budget,payload not held: the reassembly budget was used up")
+                and not r.startswith("10.8.0.1,") for r in rows)])
     expect("kdb_over_budget: rows", 1202, len(rows))
     expect_told("kdb_over_budget", "kdb", err, 136)
+    expect("kdb_over_budget: --stats = the over_budget rows", 136,
+           sum(",over_budget," in r for r in rows))
+
+
+def fix_budget_filler(cap):
+    """fix_over_budget's 260 partial messages: 4 of them not held (its 5
+    with the split message)."""
+    big = b"8=FIX.4.4\x019=250000\x0135=D\x0158=" + b"x" * 250000
+    for i in range(260):
+        segments(cap, (10, 0, i // 250, i % 250 + 1), 40000, 1000, big, 1400)
+    return 4
+
+
+def last_first(cap, src, sport, seq, data, size):
+    """data from src:sport in segments of size bytes, all but the first
+    in reverse order, then the first."""
+    offs = list(range(0, len(data), size))
+    for o in reversed(offs[1:]):
+        cap.add(src, SERVER, sport, 9000, seq + o, 1, ACK_PSH, data[o:o + size])
+    cap.add(src, SERVER, sport, 9000, seq, 1, ACK_PSH, data[:size])
+
+
+def fix_ooo_over_budget(binary, tmp):
+    cap = gen_kdb.Capture()
+    filler = fix_budget_filler(cap)
+    want = ["src,clordid,flags"]
+    for k in range(4):
+        src = (10, 7, 0, k + 1)
+        big, _ = fixmsg([(35, "D"), (11, "a%d" % k), (58, "x" * 150000)])
+        after, _ = fixmsg([(35, "D"), (11, "b%d" % k)])
+        cap.add(src, SERVER, 40002, 9000, 6999, 0, gen_kdb.SYN)  # where the stream starts
+        last_first(cap, src, 40002, 7000, big, 8000)
+        segments(cap, src, 40002, 7000 + len(big), after, len(after))
+        want.append("10.7.0.%d,b%d,over_budget" % (k + 1, k))
+    rc, out, err = run(binary, cap, ["--fix", "--stats", "--columns", "src,clordid,flags"], tmp)
+    expect("fix_ooo_over_budget: exit", 0, rc)
+    expect("fix_ooo_over_budget: rows", "\n".join(want) + "\n", out)
+    expect_told("fix_ooo_over_budget", "fix", err, filler + 4)
+
+
+def kdb_ooo_over_budget(binary, tmp):
+    cap = gen_kdb.Capture()
+    big = gen_kdb.compress(gen_kdb.message(gen_kdb.ASYNC, upd(20000)))
+    small = gen_kdb.message(gen_kdb.ASYNC, upd(100))
+    for i, c in enumerate(kdb_conns(cap, 1200)):   # as kdb_over_budget: 135 not held
+        c.seg(0, big[:100] if i < 1100 else small[:100])
+    chars = gen_kdb.message(gen_kdb.ASYNC, b"\x0a\x00" + (60000).to_bytes(4, "little")
+                            + b"c" * 60000)
+    for k in range(4):
+        c = gen_kdb.Conn(cap, 40002, 5010, caddr=(10, 7, 0, k + 1))
+        c.hello("p%d" % k, "pw")
+        base = c.seq[0]
+        offs = list(range(0, len(chars), 1000))
+        for o in reversed(offs[1:]):
+            c.seg_at(0, chars[o:o + 1000], base + o)
+        c.seg_at(0, chars[:1000], base)
+        c.seg(0, small)
+    rc, out, err = run(binary, cap, ["--kdb", "--stats", "--columns",
+                                     "src,len,ulen,func,rows,status,reason"], tmp)
+    rows = out.splitlines()[1:]
+    expect("kdb_ooo_over_budget: exit", 0, rc)
+    expect("kdb_ooo_over_budget: the late connections",
+           ["10.7.0.%d,%d,%d,,,over_budget,payload not held: the reassembly budget was used up"
+            % (k + 1, len(chars), len(chars)) for k in range(4) for _ in [0]],
+           [r for r in rows if r.startswith("10.7.0.") and ",over_budget," in r])
+    expect("kdb_ooo_over_budget: their small messages", ["10.7.0.%d,%d,%d,.u.upd,1,ok," %
+                                                         (k + 1, len(small), len(small))
+                                                         for k in range(4)],
+           [r for r in rows if r.startswith("10.7.0.") and ",ok," in r])
+    expect("kdb_ooo_over_budget: rows", 1200 + 8, len(rows))
+    expect_told("kdb_ooo_over_budget", "kdb", err, 135 + 4)
+    expect("kdb_ooo_over_budget: --stats = the over_budget rows", 135 + 4,
+           sum(",over_budget," in r for r in rows))
 
 
 def kdb_compressed(binary, tmp):
@@ -178,6 +272,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pcap2kdb-limits.") as tmp:
         fix_over_budget(binary, tmp)
         kdb_over_budget(binary, tmp)
+        fix_ooo_over_budget(binary, tmp)
+        kdb_ooo_over_budget(binary, tmp)
         kdb_compressed(binary, tmp)
         fix_tiny_segments(binary, tmp)
     print("%d passed, %d failed" % (passed, failed))

@@ -17,12 +17,17 @@ struct reasm_seg {
 };
 
 struct reasm_dir {
-    uint32_t next_seq;         /* the next byte to deliver */
-    uint8_t synced;            /* next_seq is known */
     struct reasm_seg *q;       /* sorted by seq, all ahead of next_seq */
-    uint32_t qsegs;
-    size_t qbytes;
-};
+    uint32_t next_seq;         /* the next byte to deliver */
+    /* [lost_from, lost_to): segments dropped while the budget was used up
+     * (ahead of next_seq; the hull of those dropped); lost says whether
+     * there is such a range */
+    uint32_t lost_from, lost_to;
+    uint32_t qbytes;           /* <= REASM_DIR_MAX_BYTES */
+    uint16_t qsegs;            /* <= REASM_DIR_MAX_SEGS */
+    uint8_t synced;            /* next_seq is known */
+    uint8_t lost;
+};                             /* 32 bytes, as before the lost range */
 
 struct reasm_flow {
     struct reasm_dir d[2];
@@ -93,16 +98,25 @@ void reasm_span_add_slow(struct reasm_span *sp, uint64_t frame)
 
 static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
-/* n bytes from sequence number from on are missing. */
-static void call_gap(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
-                     uint32_t from, uint64_t n, const struct reasm_pkt *cur)
+/* n bytes from sequence number from on are missing: the capture lacks
+ * them, or (over_budget) they were dropped for want of budget. */
+static void call_gap_why(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                         uint32_t from, uint64_t n, const struct reasm_pkt *cur,
+                         int over_budget)
 {
     if (n == 0)
         return;
     ra->stats.gaps++;
     ra->stats.gap_bytes += n;
-    struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], from };
+    struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], from,
+                              (uint8_t)(over_budget != 0) };
     ra->fr->gap(ra, &s, n, cur);
+}
+
+static void call_gap(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                     uint32_t from, uint64_t n, const struct reasm_pkt *cur)
+{
+    call_gap_why(ra, f, rf, dir, from, n, cur, 0);
 }
 
 /* Delivers the part of [seq, seq+len) from next_seq on; the segment must
@@ -114,7 +128,7 @@ static void deliver(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
     struct reasm_dir *d = &rf->d[dir];
     uint32_t skip = d->next_seq - seq;
     if (skip < caplen) {
-        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], d->next_seq };
+        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], d->next_seq, 0 };
         struct reasm_chunk c = { data + skip, caplen - skip, own, cur, reordered };
         ra->fr->data(ra, &s, &c);
     }
@@ -142,12 +156,36 @@ static void seg_free(struct reasm *ra, struct reasm_dir *d, struct reasm_seg *s)
  * sequence order; a segment captured before bytes ahead of it in the
  * stream waits for them, so it is completed by their packet and is
  * reordered, as behind a hole that filled (README: `reordered`, `frame`). */
+/* Delivery reached the bytes dropped for want of budget: a gap marked
+ * over_budget, at once, since they will not come again (those a later copy
+ * delivered since are not lost). */
+static void give_up_lost(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                         const struct reasm_pkt *cur)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    d->lost = 0;
+    if (seq_diff(d->lost_to, d->next_seq) > 0) {
+        uint32_t from = d->next_seq;
+        d->next_seq = d->lost_to;
+        call_gap_why(ra, f, rf, dir, from, d->lost_to - from, cur, 1);
+    }
+}
+
+static int lost_reached(const struct reasm_dir *d)
+{
+    return d->lost && seq_diff(d->next_seq, d->lost_from) >= 0;
+}
+
 static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                   const struct reasm_pkt *cur)
 {
     struct reasm_dir *d = &rf->d[dir];
     struct reasm_pkt latest = { 0, 0, 0, 0 };  /* without cur: frame 0 is none */
-    while (d->q && seq_diff(d->q->seq, d->next_seq) <= 0) {
+    for (;;) {
+        if (lost_reached(d))
+            give_up_lost(ra, f, rf, dir, cur ? cur : latest.frame ? &latest : NULL);
+        if (!d->q || seq_diff(d->q->seq, d->next_seq) > 0)
+            break;
         struct reasm_seg *s = d->q;
         d->q = s->next;
         if (seq_diff(s->seq + s->len, d->next_seq) <= 0) {
@@ -164,27 +202,69 @@ static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int d
     }
 }
 
-/* Gives up the hole before the first queued segment: a gap, then delivery. */
+/* Where the first bytes after the hole at next_seq wait: the first queued
+ * segment or the range dropped for want of budget, whichever comes first. */
+static uint32_t after_hole(const struct reasm_dir *d)
+{
+    if (d->q && (!d->lost || seq_diff(d->q->seq, d->lost_from) < 0))
+        return d->q->seq;
+    return d->lost_from;
+}
+
+/* Gives up the hole before the first queued segment (or dropped range): a
+ * gap, then delivery. */
 static void skip_hole(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                       const struct reasm_pkt *cur)
 {
     struct reasm_dir *d = &rf->d[dir];
-    if (!d->q)
+    if (!d->q && !d->lost)
         return;
-    call_gap(ra, f, rf, dir, d->next_seq, d->q->seq - d->next_seq, cur);
-    d->next_seq = d->q->seq;
+    uint32_t to = after_hole(d);
+    call_gap(ra, f, rf, dir, d->next_seq, to - d->next_seq, cur);
+    d->next_seq = to;
     drain(ra, f, rf, dir, NULL);
 }
 
 static void flush_dir(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                       const struct reasm_pkt *cur)
 {
-    while (rf->d[dir].q)
+    while (rf->d[dir].q || rf->d[dir].lost)
         skip_hole(ra, f, rf, dir, cur);
 }
 
-/* Queues a segment that lies ahead of next_seq; 0, or -1 when it cannot be
- * held (bounds, memory) even after giving up the holes before it. */
+/* Widens the dropped range of d to cover [seq, seq + len). */
+static void lose(struct reasm_dir *d, uint32_t seq, uint32_t len)
+{
+    if (!d->lost) {
+        d->lost = 1;
+        d->lost_from = seq;
+        d->lost_to = seq + len;
+        return;
+    }
+    if (seq_diff(seq, d->lost_from) < 0)
+        d->lost_from = seq;
+    if (seq_diff(seq + len, d->lost_to) > 0)
+        d->lost_to = seq + len;
+}
+
+/* The budget is used up: the segment [seq, seq + len) arriving out of order
+ * and what its direction queued are dropped (their memory goes back), and
+ * remembered as lost; the bytes still missing before them keep waiting. */
+static void drop_for_budget(struct reasm *ra, struct reasm_dir *d, uint32_t seq, uint32_t len)
+{
+    ra->stats.over_budget++;
+    while (d->q) {
+        struct reasm_seg *s = d->q;
+        d->q = s->next;
+        lose(d, s->seq, s->len);
+        seg_free(ra, d, s);
+    }
+    lose(d, seq, len);
+}
+
+/* Queues a segment that lies ahead of next_seq; 0 (also when it is dropped
+ * for want of budget), or -1 when it cannot be held within its direction's
+ * bounds even after giving up the holes before it. */
 static int enqueue(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                    uint32_t seq, const uint8_t *data, uint32_t caplen, uint32_t len,
                    const struct reasm_pkt *pkt)
@@ -192,9 +272,12 @@ static int enqueue(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int 
     struct reasm_dir *d = &rf->d[dir];
     size_t need = sizeof(struct reasm_seg) + caplen;
     for (;;) {
-        if (d->qsegs < REASM_DIR_MAX_SEGS && d->qbytes + caplen <= REASM_DIR_MAX_BYTES &&
-            reasm_budget_take(ra, need) == 0)
-            break;
+        if (d->qsegs < REASM_DIR_MAX_SEGS && d->qbytes + caplen <= REASM_DIR_MAX_BYTES) {
+            if (reasm_budget_take(ra, need) == 0)
+                break;
+            drop_for_budget(ra, d, seq, len);
+            return 0;
+        }
         if (!d->q)
             return -1;
         ra->stats.over_budget++;
@@ -338,6 +421,11 @@ static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
             off = 0;
         }
     }
+    if (off > 0 && d->lost && seq_diff(seq, d->lost_to) < 0 &&
+        seq_diff(seq + len, d->lost_from) > 0) {
+        lose(d, seq, len);     /* a copy of bytes dropped, or more of them */
+        return;
+    }
     if (off > 0)
         enqueue_new_parts(ra, f, rf, dir, seq, data, caplen, len, pkt);
     else
@@ -382,11 +470,12 @@ void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r
     /* The peer acknowledges bytes past holes in the other direction with
      * bytes queued behind them: they reached it, so they will never be sent
      * again; the capture missed them. Every such hole below the ACK is given
-     * up. Missing bytes with nothing queued behind them wait (README: an ACK
-     * may be captured before its data). */
+     * up. Missing bytes with nothing queued (or dropped for want of budget)
+     * behind them wait (README: an ACK may be captured before its data). */
     struct reasm_dir *o = &rf->d[!dir];
-    while ((flags & TCP_ACK) && o->q && o->synced && seq_diff(r->ack, o->next_seq) > 0) {
-        uint32_t to = seq_diff(r->ack, o->q->seq) < 0 ? r->ack : o->q->seq;
+    while ((flags & TCP_ACK) && (o->q || o->lost) && o->synced &&
+           seq_diff(r->ack, o->next_seq) > 0) {
+        uint32_t to = seq_diff(r->ack, after_hole(o)) < 0 ? r->ack : after_hole(o);
         call_gap(ra, f, rf, !dir, o->next_seq, to - o->next_seq, pkt);
         o->next_seq = to;
         drain(ra, f, rf, !dir, NULL);
@@ -418,7 +507,7 @@ void reasm_flow_end(struct reasm *ra, struct flow *f)
         return;
     for (int dir = 0; dir < 2; dir++) {
         flush_dir(ra, f, rf, dir, NULL);
-        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], rf->d[dir].next_seq };
+        struct reasm_stream s = { f, dir, rf->state[dir], rf->state[!dir], rf->d[dir].next_seq, 0 };
         ra->fr->close(ra, &s);
     }
     free(rf);

@@ -20,6 +20,12 @@
  *     would exceed its bounds, when a segment lies implausibly far ahead,
  *     when the direction closes (FIN, RST) and when the flow ends (evicted,
  *     restarted by a new SYN, end of input);
+ *   - a segment that arrives out of order when the budget is used up is
+ *     not held: it and whatever its direction queued are dropped (their
+ *     range is remembered), and when delivery reaches that range it is a
+ *     gap marked over_budget. Bytes not yet seen are never given up for the
+ *     budget, so the message the dropped bytes belong to is usually known
+ *     (its header came in order) and its row can say over_budget;
  *   - bytes a truncated capture (snaplen) did not keep are a gap too.
  *
  * Bounds: per direction at most REASM_DIR_MAX_SEGS queued segments and
@@ -85,6 +91,10 @@ struct reasm_stream {
                                 * callback is about: the chunk's first byte, the
                                 * first missing one, the next one (close); for
                                 * acktime (issue 16) */
+    uint8_t over_budget;       /* gap: bytes captured but not held, dropped
+                                * while waiting out of order because the
+                                * budget was used up (README "Memory and
+                                * speed"); 0 for bytes the capture lacks */
 };
 
 struct reasm_chunk {
@@ -165,7 +175,8 @@ struct reasm_stats {
     uint64_t duplicates;       /* wholly already delivered (retransmissions, copies) */
     uint64_t reordered;        /* queued out of order */
     uint64_t gaps, gap_bytes;
-    uint64_t over_budget;      /* holes given up early for want of memory */
+    uint64_t over_budget;      /* holes given up early (a direction's queue
+                                * full) and drops for want of budget */
     uint64_t msgs_over_budget; /* messages a framer could not hold: the budget
                                 * was used up (reasm_message_over_budget) */
 };

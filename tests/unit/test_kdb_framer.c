@@ -87,7 +87,7 @@ static void rig_free(struct rig *t)
 {
     /* as reasm_flow_end: both directions closed, then their states freed */
     for (int d = 0; d < 2; d++) {
-        struct reasm_stream s = { &t->flow, d, t->st[d], t->st[!d], 0 };
+        struct reasm_stream s = { &t->flow, d, t->st[d], t->st[!d], 0, 0 };
         t->fr.close(&t->ra, &s);
     }
     free(t->st[0]);
@@ -102,7 +102,7 @@ static void seg(struct rig *t, int dir, const uint8_t *p, size_t n)
 {
     t->frame++;
     struct reasm_pkt pkt = { t->frame, 1700000000 + (int64_t)t->frame, 0, 1 };
-    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0 };
+    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0, 0 };
     struct reasm_chunk c = { p, n, &pkt, &pkt, 0 };
     t->fr.data(&t->ra, &s, &c);
 }
@@ -110,7 +110,7 @@ static void seg(struct rig *t, int dir, const uint8_t *p, size_t n)
 static void gap(struct rig *t, int dir, uint64_t n)
 {
     struct reasm_pkt pkt = { ++t->frame, 1700000000, 0, 1 };
-    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0 };
+    struct reasm_stream s = { &t->flow, dir, t->st[dir], t->st[!dir], 0, 0 };
     t->fr.gap(&t->ra, &s, n, &pkt);
 }
 

@@ -50,10 +50,10 @@ static void r_data(struct reasm *r, struct reasm_stream *s, const struct reasm_c
 static void r_gap(struct reasm *r, struct reasm_stream *s, uint64_t n, const struct reasm_pkt *cur)
 {
     (void)r;
-    (void)s;
     (void)cur;
     char b[32];
-    int k = snprintf(b, sizeof b, "[gap %llu]", (unsigned long long)n);
+    int k = snprintf(b, sizeof b, s->over_budget ? "[over_budget %llu]" : "[gap %llu]",
+                     (unsigned long long)n);
     put(b, (size_t)k);
 }
 
@@ -299,10 +299,39 @@ START_TEST(reasm_budget_bounds_total_queued)
     memset(big, 'x', sizeof big - 1);
     data(1001, big);           /* 1000 missing */
     ck_assert_str_eq(rec.text, "");
-    data(1001 + 399, big);     /* no room: the hole is given up */
-    ck_assert(strncmp(rec.text, "[gap 1]xxx", 10) == 0);
-    ck_assert_uint_eq(rec.len, 7 + 2 * 399);
-    ck_assert(ra.held <= 600);
+    ck_assert(ra.held > 0 && ra.held <= 600);
+    data(1001 + 399, big);     /* no room: it and the queue are dropped */
+    ck_assert_str_eq(rec.text, "");
+    ck_assert_uint_eq(ra.held, 0);
+    data(1000, "y");           /* the hole fills: the bytes dropped are a gap */
+    ck_assert_str_eq(rec.text, "y[over_budget 798]");
+    data(1799, "z");
+    ck_assert_str_eq(rec.text, "y[over_budget 798]z");
+}
+END_TEST
+
+START_TEST(reasm_budget_drop_then_ack_or_copy)
+{
+    reasm_init(&ra, &fr, 600);
+    handshake();
+    static char big[400];
+    memset(big, 'x', sizeof big - 1);
+    data(1001, big);
+    data(1001 + 399, big);     /* both dropped */
+    /* an ACK past the hole gives it up (bytes were captured after it), then
+     * the dropped range */
+    send_seg(0, TCP_ACK, 1, 1900, NULL, 0, 0);
+    ck_assert_str_eq(rec.text, "[gap 1][over_budget 798]");
+    /* a later copy of bytes dropped, in order, is delivered: not lost */
+    memset(&rec, 0, sizeof rec);
+    data(2001, big);           /* 1799..2000 missing */
+    data(2400, big);           /* no room for both: both dropped */
+    ck_assert_str_eq(rec.text, "");
+    static char all[1101];
+    memset(all, 'c', 1100);
+    data(1799, all);           /* covers every byte dropped, and more */
+    ck_assert_uint_eq(rec.len, strlen(all));
+    ck_assert(strstr(rec.text, "[") == NULL);
 }
 END_TEST
 
@@ -381,6 +410,7 @@ int main(void)
     tcase_add_test(tc, reasm_truncated_segment_tail_is_gap);
     tcase_add_test(tc, reasm_flow_end_frees_state_and_closes);
     tcase_add_test(tc, reasm_budget_bounds_total_queued);
+    tcase_add_test(tc, reasm_budget_drop_then_ack_or_copy);
     tcase_add_test(tc, reasm_far_ahead_segment_resynchronises);
     tcase_add_test(tc, reasm_span_counts_each_packet_once);
     tcase_add_test(tc, reasm_ack_gives_up_every_hole_below_it);

@@ -799,6 +799,19 @@ static void fix_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     (void)cur;
     struct fix_framer *fx = ra->fr->ctx;
     struct fix_dir *d = s->state;
+    if (s->over_budget) {
+        /* Bytes captured but dropped for want of budget: the message they
+         * belong to is not held, as one whose copy could not be taken, and
+         * counted once: the one being received, or the one starting in
+         * them when none was (unless the run of over_budget losses it
+         * continues was counted already). */
+        if (d->len > FIX_MAGIC_LEN || !(d->flags & FIXF_OVER_BUDGET))
+            over_budget(ra, fx, d);
+        else
+            buf_release(ra, d);
+        d->flags &= ~FIXF_SKIPPED;  /* (gapbytes: what the capture lacks) */
+        return;
+    }
     if (d->len > 0) {
         /* The message being received lost bytes: never invent it. A lone
          * partial "8=FIX" prefix is no message and is not counted. */

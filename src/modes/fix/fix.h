@@ -27,7 +27,9 @@
  * charged to the reassembler's budget and released as soon as the message
  * is complete, so the budget counts only messages still arriving. When the
  * budget is used up the message is dropped (reasm_message_over_budget) and
- * the next one is flagged over_budget. */
+ * the next one is flagged over_budget; so is one whose bytes the
+ * reassembler dropped while they waited out of order (a gap marked
+ * over_budget), not flagged gap. */
 #ifndef PCAP2KDB_FIX_H
 #define PCAP2KDB_FIX_H
 

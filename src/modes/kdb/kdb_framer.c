@@ -488,13 +488,14 @@ static void finish(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
         st = KDB_UNSUPPORTED;
         fwhy = d->unsup_why;
     } else if (d->not_held) {
-        /* Nothing of the payload was read: no field, no made-up verdict;
-         * bytes the capture lost (forced) are a fact and say so instead. */
+        /* Nothing of the payload was read: no field, no made-up verdict. */
         sum = empty_summary;
         if (h->compressed)
             ulen = 0;
-        st = forced ? forced : KDB_OVER_BUDGET;
-        fwhy = forced ? forced_why : "payload not held: the reassembly budget was used up";
+        /* not held wins over bytes the capture lost (forced): --stats counted
+         * it, and its row says so (README: over_budget) */
+        st = KDB_OVER_BUDGET;
+        fwhy = "payload not held: the reassembly budget was used up";
     } else {
         const uint8_t *q = d->buf;
         size_t n = d->len;
@@ -1059,6 +1060,34 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
 
 /* ------------------------------------------------------------ reasm hooks -- */
 
+/* Bytes captured were dropped for want of budget (waiting out of order):
+ * the message they belong to is not held. When its header is known (the
+ * usual case: the reassembler never drops bytes not yet seen) it is that
+ * message, whose row says over_budget; otherwise (its header among them, a
+ * handshake, bytes being searched) it has no row. Counted once either way;
+ * an unsupported message is not read anyway and keeps its status. */
+static void budget_gap(struct reasm *ra, struct kdb_dir *d)
+{
+    int header_known = d->mode == D_SYNC && (d->in_msg || d->nhb >= KDB_HDR_LEN);
+    if (!header_known) {
+        reasm_message_over_budget(ra);
+        return;
+    }
+    if (d->in_msg && (d->not_held || d->unsup))
+        return;
+    if (!d->in_msg) {          /* the header is read by kdb_gap below */
+        struct kdb_hdr h;
+        if (kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL) == KDB_BAD) {
+            reasm_message_over_budget(ra);
+            return;
+        }
+    }
+    d->not_held = 1;           /* kdb_gap sets pfx_done for a header in hb */
+    d->pfx_done = 1;
+    buf_release(ra, d);
+    reasm_message_over_budget(ra);
+}
+
 static void kdb_data(struct reasm *ra, struct reasm_stream *s, const struct reasm_chunk *c)
 {
     feed(ra, s, c->p, c->n, c->own, c->cur);
@@ -1068,6 +1097,8 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
                     const struct reasm_pkt *cur)
 {
     struct kdb_dir *d = s->state;
+    if (s->over_budget)
+        budget_gap(ra, d);
     switch (d->mode) {
     case D_START:
     case D_HELLO:

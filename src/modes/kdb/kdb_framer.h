@@ -27,8 +27,10 @@
  * arrive, or for a compressed one sized by its uncompressed length; a split
  * handshake; a resync window while a candidate is undecided) is charged to the reassembler's budget and
  * released as soon as it is done with; a message whose prefix cannot be held
- * (the budget used up) is counted (reasm_message_over_budget) and given the
- * status KDB_OVER_BUDGET, never a verdict from bytes that were not held.
+ * (the budget used up), or whose bytes the reassembler dropped while they
+ * waited out of order (a gap marked over_budget), is counted once
+ * (reasm_message_over_budget) and given the status KDB_OVER_BUDGET, never a
+ * verdict from bytes that were not held, nor truncated.
  *
  * Damage: every message that was started gives exactly one row:
  *   - a header that is impossible (kdb_hdr_parse KDB_BAD) or whose payload
