@@ -8,6 +8,18 @@
 
 #define IPFRAG_FIRST_PIECES 4
 
+/* What malloc(n) takes from the heap, as the table charges it: n rounded up
+ * to 16 plus 16 of header, at least 32. glibc on 64 bits takes n + 8 rounded
+ * up to 16, at least 32, so this is never less; charging n alone let tiny
+ * fragments (8 bytes kept in a 32-byte chunk) hold twice the bound. */
+static size_t alloc_cost(size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t c = (n + 15) / 16 * 16 + 16;
+    return c < 32 ? 32 : c;
+}
+
 int ipfrag_init(struct ipfrag_table *t, uint32_t max_datagrams, size_t max_bytes)
 {
     memset(t, 0, sizeof *t);
@@ -54,6 +66,7 @@ static void drop_datagram(struct ipfrag_table *t, struct ipfrag_dgram *d)
         pp = &(*pp)->hnext;
     *pp = d->hnext;
     unlink_recency(t, d);
+    /* d->bytes: everything below, charged as allocated */
     for (uint32_t i = 0; i < d->npieces; i++)
         free(d->pieces[i].bytes);
     free(d->pieces);
@@ -118,7 +131,7 @@ static struct ipfrag_dgram *find_or_add(struct ipfrag_table *t, uint8_t ver, con
         drop_datagram(t, t->oldest);
         t->evicted++;
     }
-    if (make_room(t, sizeof(struct ipfrag_dgram), NULL) != 0)
+    if (make_room(t, alloc_cost(sizeof(struct ipfrag_dgram)), NULL) != 0)
         return NULL;
     struct ipfrag_dgram *d = calloc(1, sizeof *d);
     if (!d)
@@ -128,7 +141,7 @@ static struct ipfrag_dgram *find_or_add(struct ipfrag_table *t, uint8_t ver, con
     memcpy(d->dst, dst, 16);
     d->id = id;
     d->hash = h;
-    d->bytes = sizeof *d;
+    d->bytes = alloc_cost(sizeof *d);
     t->bytes += d->bytes;
     t->count++;
     head = &t->buckets[h & (t->nbuckets - 1)]; /* unchanged by the eviction */
@@ -139,17 +152,22 @@ static struct ipfrag_dgram *find_or_add(struct ipfrag_table *t, uint8_t ver, con
 }
 
 /* Adds the piece in offset order, after those with the same offset (as
- * reassemble.c's LINK_FRAG); 0 on success. */
+ * reassemble.c's LINK_FRAG); 0 on success. The piece's bytes are one
+ * allocation and the pieces array grows by doubling: each is charged at
+ * alloc_cost, the array at its new size less its old. Fragments arriving
+ * last first make each insert move the pieces after it (O(k) a fragment,
+ * O(k^2) a datagram), bounded by IPFRAG_MAX_PIECES: at worst a few times
+ * slower than in order, never unbounded. */
 static int add_piece(struct ipfrag_table *t, struct ipfrag_dgram *d, const struct row_frag *f)
 {
     uint32_t kept = f->len;
-    size_t grow = d->npieces == d->cap
-                      ? (d->cap ? d->cap : IPFRAG_FIRST_PIECES) * sizeof(struct ipfrag_piece)
-                      : 0;
-    if (make_room(t, kept + grow, d) != 0)
+    uint32_t cap = d->npieces < d->cap ? d->cap : d->cap ? d->cap * 2 : IPFRAG_FIRST_PIECES;
+    size_t grow = alloc_cost(cap * sizeof(struct ipfrag_piece)) -
+                  alloc_cost(d->cap * sizeof(struct ipfrag_piece));
+    size_t charge = alloc_cost(kept) + grow;
+    if (make_room(t, charge, d) != 0)
         return -1;
-    if (grow) {
-        uint32_t cap = d->cap ? d->cap * 2 : IPFRAG_FIRST_PIECES;
+    if (cap != d->cap) {
         struct ipfrag_piece *np = realloc(d->pieces, cap * sizeof *np);
         if (!np)
             return -1;
@@ -159,8 +177,12 @@ static int add_piece(struct ipfrag_table *t, struct ipfrag_dgram *d, const struc
     uint8_t *bytes = NULL;
     if (kept) {
         bytes = malloc(kept);
-        if (!bytes)
+        if (!bytes) {
+            /* the array grew: charge it, the bytes were not kept */
+            d->bytes += grow;
+            t->bytes += grow;
             return -1;
+        }
         memcpy(bytes, f->data, kept);
     }
     uint32_t i = d->npieces;
@@ -169,8 +191,8 @@ static int add_piece(struct ipfrag_table *t, struct ipfrag_dgram *d, const struc
     memmove(d->pieces + i + 1, d->pieces + i, (d->npieces - i) * sizeof *d->pieces);
     d->pieces[i] = (struct ipfrag_piece){ f->offset, f->len, bytes };
     d->npieces++;
-    d->bytes += kept + grow;
-    t->bytes += kept + grow;
+    d->bytes += charge;
+    t->bytes += charge;
     return 0;
 }
 

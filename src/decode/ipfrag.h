@@ -11,7 +11,9 @@
  *
  * The table is the driver's state, like the flow table: one per converter,
  * emptied for each input. Its memory is bounded: at most max_datagrams
- * datagrams, max_bytes bytes (fragment bytes kept plus bookkeeping) and
+ * datagrams, max_bytes bytes (fragment bytes kept plus bookkeeping, each
+ * allocation charged with the allocator's overhead; the hash index, fixed
+ * at init, aside) and
  * IPFRAG_MAX_PIECES fragments per datagram; past a bound the least recently
  * touched datagram is forgotten. Fragments are kept whole, whatever the
  * columns: what a datagram holds decides its row (a tunnelled fragment in

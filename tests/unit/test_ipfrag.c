@@ -193,6 +193,85 @@ START_TEST(pieces_bound_per_datagram)
 }
 END_TEST
 
+/* The model of what the table's allocations take from the heap, written
+ * apart from ipfrag.c: malloc(n) costs n rounded up to 16 plus 16 of header,
+ * at least 32 (glibc on 64 bits takes n + 8 rounded up to 16, at least 32:
+ * never more). A datagram is its struct, its pieces array (4 entries, then
+ * doubling) and one allocation per fragment's bytes. */
+static size_t model_alloc(size_t n)
+{
+    if (n == 0)
+        return 0;
+    size_t c = (n + 15) / 16 * 16 + 16;
+    return c < 32 ? 32 : c;
+}
+
+static size_t model_datagram(const uint32_t *lens, uint32_t npieces)
+{
+    uint32_t cap = 0;
+    while (cap < npieces)
+        cap = cap ? cap * 2 : 4;
+    size_t c = model_alloc(sizeof(struct ipfrag_dgram)) +
+               model_alloc(cap * sizeof(struct ipfrag_piece));
+    for (uint32_t i = 0; i < npieces; i++)
+        c += model_alloc(lens[i]);
+    return c;
+}
+
+START_TEST(bytes_charged_are_the_allocations)
+{
+    fill_payload();
+    ck_assert_int_eq(ipfrag_init(&t, 16, 64 << 20), 0);
+    size_t n, cap;
+    /* lengths around the model's steps, a datagram that never completes
+     * (no tail), its pieces array growing 4, 8, 16, ... */
+    static uint32_t lens[IPFRAG_MAX_PIECES];
+    uint32_t offset = 8;
+    for (uint32_t i = 0; i < IPFRAG_MAX_PIECES; i++) {
+        static const uint32_t steps[] = { 8, 1, 16, 17, 24, 32, 33, 48, 1480, 7 };
+        lens[i] = steps[i % 10];
+        ck_assert_ptr_null(add(30, offset, lens[i], 1, &n, &cap));
+        offset += 8;
+        ck_assert_uint_eq(t.bytes, model_datagram(lens, i + 1));
+    }
+    ipfrag_reset(&t);
+    ck_assert_uint_eq(t.bytes, 0);
+    ipfrag_free(&t);
+}
+END_TEST
+
+/* The audit's case: the default bounds, datagrams of 1,024 fragments of 8
+ * bytes, each sent last fragment first, none ever complete (256 of them:
+ * half as many again as fit, and quick enough for the unit timeout, also
+ * under AddressSanitizer). Charged
+ * as allocated, a datagram costs model_datagram(1024 x 8) (about 48 KiB,
+ * not the 24 KiB of its bytes and piece entries alone), so the 8 MiB hold
+ * floor(8 MiB / that) whole datagrams at the end, and the rest were
+ * forgotten. */
+START_TEST(tiny_fragments_stay_within_the_bound)
+{
+    fill_payload();
+    size_t max = IPFRAG_DEFAULT_BYTES;
+    ck_assert_int_eq(ipfrag_init(&t, IPFRAG_DEFAULT_DATAGRAMS, max), 0);
+    static uint32_t eights[IPFRAG_MAX_PIECES];
+    for (uint32_t i = 0; i < IPFRAG_MAX_PIECES; i++)
+        eights[i] = 8;
+    size_t n, cap;
+    const uint32_t datagrams = 256;
+    for (uint32_t id = 0; id < datagrams; id++) {
+        for (uint32_t i = IPFRAG_MAX_PIECES; i >= 1; i--)
+            ck_assert_ptr_null(add(id, 8 * i, 8, i != IPFRAG_MAX_PIECES, &n, &cap));
+        ck_assert_uint_le(t.bytes, max);
+    }
+    size_t whole = model_datagram(eights, IPFRAG_MAX_PIECES);
+    ck_assert_uint_eq(t.count, max / whole);
+    ck_assert_uint_eq(t.bytes, t.count * whole);
+    ck_assert_uint_eq(t.dropped, 0);
+    ck_assert_uint_eq(t.evicted, datagrams - max / whole);
+    ipfrag_free(&t);
+}
+END_TEST
+
 START_TEST(row_gets_the_transport_on_completion)
 {
     /* a UDP datagram in two fragments, decoded into the row */
@@ -229,6 +308,7 @@ int main(void)
 {
     Suite *s = suite_create("ipfrag");
     TCase *tc = tcase_create("ipfrag");
+    tcase_set_timeout(tc, 30); /* the 8 MiB filled with 8-byte fragments, under ASan too */
     tcase_add_test(tc, completes_on_the_fragment_that_fills_the_last_gap);
     tcase_add_test(tc, lower_offset_wins_overlap_then_earlier);
     tcase_add_test(tc, first_tail_sets_the_length);
@@ -237,6 +317,8 @@ int main(void)
     tcase_add_test(tc, datagram_count_bound_evicts_least_recent);
     tcase_add_test(tc, byte_bound_holds);
     tcase_add_test(tc, pieces_bound_per_datagram);
+    tcase_add_test(tc, bytes_charged_are_the_allocations);
+    tcase_add_test(tc, tiny_fragments_stay_within_the_bound);
     tcase_add_test(tc, row_gets_the_transport_on_completion);
     suite_add_tcase(s, tc);
     return run_suite(s);
