@@ -35,6 +35,7 @@ enum read_status {
 #define MAX_RECORD_BYTES   (256u << 20)   /* no capture holds a larger packet */
 #define MAX_PCAPNG_BLOCK   (MAX_RECORD_BYTES + 4096u)
 #define STANDARD_MAX_SNAPLEN 262144u      /* libpcap's and Wireshark's usual cap */
+/* interfaces kept per pcapng section (bounded memory; README, pcapng) */
 #define MAX_INTERFACES     65536u
 
 struct pcapng_iface {
@@ -61,6 +62,9 @@ struct reader {
     /* pcapng: interfaces of the current section */
     struct pcapng_iface *ifaces;
     uint32_t n_ifaces, ifaces_cap;
+    /* interface blocks of the section, those past MAX_INTERFACES included
+     * (not kept: their packets are reported as past the limit) */
+    uint64_t n_ifaces_described;
     /* the last problem, as "offset N: reason" parts */
     uint64_t err_offset;
     char err[200];

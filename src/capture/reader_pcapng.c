@@ -129,6 +129,7 @@ static enum read_status read_shb(struct reader *rd, uint64_t at)
         return reader_fail(rd, READ_DAMAGED, at, "unsupported pcapng version %u.%u", major, minor);
     rd->big_endian = be;
     rd->n_ifaces = 0; /* interfaces are per section */
+    rd->n_ifaces_described = 0;
     input_consume(in, len);
     /* Options running past the block: reported, but the section still
      * starts (its byte order and version are sound, and no option of a
@@ -170,6 +171,7 @@ static void set_resolution(struct pcapng_iface *ifc, uint8_t r)
 static enum read_status read_idb(struct reader *rd, const uint8_t *b, uint32_t len, uint64_t at)
 {
     int be = rd->big_endian;
+    rd->n_ifaces_described++;
     if (rd->n_ifaces >= MAX_INTERFACES)
         return reader_fail(rd, READ_SKIPPED, at, "more than %u interfaces in one section", MAX_INTERFACES);
     if (rd->n_ifaces == rd->ifaces_cap) {
@@ -266,6 +268,10 @@ static void set_time(struct capture_record *rec, const struct pcapng_iface *ifc,
 static enum read_status packet_iface(struct reader *rd, uint32_t id, uint64_t at,
                                      const struct pcapng_iface **ifc)
 {
+    if (id >= rd->n_ifaces && id < rd->n_ifaces_described)
+        return reader_fail(rd, READ_SKIPPED, at,
+                           "packet on interface %u, past the %u interfaces a section keeps", id,
+                           MAX_INTERFACES);
     if (id >= rd->n_ifaces)
         return reader_fail(rd, READ_SKIPPED, at,
                            "packet on interface %u, which no interface block described", id);
