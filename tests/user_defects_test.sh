@@ -698,6 +698,17 @@ done
 for b in +5 0 1000001; do
     number_refused "--batch '$b' is not a number of rows from 1 to 1000000" --publish :1 --batch "$b"
 done
+# the range the message gives is the documented one: README's option line and
+# its Limits paragraph, the man page's --batch, --help
+readme_root=$(dirname "$here")
+expect "README --batch range" 1 \
+    "$(grep -c -- '^- `--batch N` rows per message, 1 to 1,000,000 (default 4096' "$readme_root/README.md")"
+expect "README Limits: --batch" 1 \
+    "$(grep -c -- '^`--batch` at most 1,000,000 rows' "$readme_root/README.md")"
+expect "man --batch range" 1 \
+    "$(grep -c -- '^Rows per message, 1 to 1000000 (default 4096)' "$readme_root/man/pcap2kdb.1")"
+expect "--help --batch range" 1 \
+    "$("$bin" --help | grep -c -- '--batch N  *rows per message, 1 to 1000000 (default 4096)')"
 number_refused "--publish: the port (after HOST:) is not a number 1-65535; the form is [HOST]:PORT[:USER:PASSWORD], credentials last" \
     --publish :+5010
 number_refused "--tags: '+37' is not a tag number" --fix --tags +37

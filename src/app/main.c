@@ -67,7 +67,7 @@ static const char usage_tail[] =
     "      --publish-layout tick|plain\n"
     "                      tick (default): for kdb-tick, sym first, time sent as\n"
     "                      ptime; plain: the chosen columns as they are\n"
-    "      --batch N       rows per message (default 4096)\n"
+    "      --batch N       rows per message, 1 to 1000000 (default 4096)\n"
     "      --retry-for S   retry an unreachable or lost receiver for S seconds\n"
     "                      (default 60)\n"
     "\n"
