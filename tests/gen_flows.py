@@ -11,8 +11,9 @@ model here works out every --flows column by README's definitions:
 
   - start/finish: the earliest and latest packet time of the row;
   - spkts..dwire: segments, payload and frame bytes of each side;
-  - synack: the first SYN-ACK less the latest SYN before it; rtt: the first
-    ACK without SYN less the latest SYN before it (Wireshark's initial_rtt);
+  - synack: the first SYN-ACK after the row's last SYN less that SYN (null
+    when none follows it); rtt: the first ACK without SYN less the latest
+    SYN before it (Wireshark's initial_rtt, fixed at that ACK);
     a negative difference (a clock going backwards) is shown negative, as
     the packet columns ackrtt and irtt show it; a difference a q timespan
     cannot hold (beyond +-(2^63 - 2) ns, 292 years) is null, one between
@@ -98,6 +99,11 @@ Scenarios:
               stream, as tshark's tcp.stream (no table there), and gives one
               row at the end of the input: the table's second choice holds
               what one set cannot
+  flows_synack_again SYNs sent again after a SYN-ACK: synack restarts at
+              each (the last SYN to the first SYN-ACK after it: null when
+              none follows), rtt is fixed at the first ACK (as Wireshark's
+              initial_rtt), so after an ACK the two count from different
+              SYNs
   flows_collide_same 9 connections whose two hashes both give one set
               (one connection in 8,192 is so): the same, their second
               choice being the neighbouring set
@@ -373,7 +379,8 @@ def flow_row(c):
     hdr = [p for p in pk if not p.bogus]
     for p in hdr:
         if p.flags & (S | A) == S:
-            syn_t = p.t
+            # a SYN sent again restarts synack, also after a SYN-ACK
+            syn_t, synack = p.t, None
         elif p.flags & (S | A) == S | A and synack is None and syn_t is not None:
             synack = (p.t, syn_t)
         elif p.flags & (S | A) == A and irtt is None and syn_t is not None:
@@ -515,6 +522,36 @@ def hol():
     handshake(s, 40007, 25 * sec, stream=7)
     close(s, 40007, 26 * sec - 20000, 7)
     s.seg(36500000, c(40008), SV, 1000, 0, S, stream=8)
+    return s
+
+
+def synack_again():
+    """SYNs sent again after a SYN-ACK (module docstring)."""
+    s = Scenario()
+    ms = 1000
+    c0, c1, c2 = ((CL[0], p) for p in (40000, 40001, 40002))
+    # 0: the server's view of a lost SYN-ACK: the client's SYN again 3 s
+    # later, the SYN-ACK again: synack 2 ms (the second pair), rtt 3 ms
+    s.seg(0, c0, SV, 1000, 0, S, opts=mss_opt(1460))
+    s.seg(500 * ms, SV, c0, 5000, 1001, S | A, opts=mss_opt(1400), ackrtt_us=500 * ms)
+    s.seg(3000 * ms, c0, SV, 1000, 0, S, opts=mss_opt(1460), findings=["retransmission"])
+    s.seg(3002 * ms, SV, c0, 5000, 1001, S | A, opts=mss_opt(1400),
+          findings=["retransmission"], ackrtt_us=2 * ms)
+    s.seg(3003 * ms, c0, SV, 1001, 5001, A, ackrtt_us=2503 * ms)
+    # 1: the SYN again, then the client's ACK with no SYN-ACK after that
+    # SYN: synack null, rtt from the last SYN
+    s.seg(10000 * ms, c1, SV, 2000, 0, S, stream=1)
+    s.seg(10500 * ms, SV, c1, 6000, 2001, S | A, stream=1, ackrtt_us=500 * ms)
+    s.seg(13000 * ms, c1, SV, 2000, 0, S, stream=1, findings=["retransmission"])
+    s.seg(13001 * ms, c1, SV, 2001, 6001, A, stream=1, ackrtt_us=2501 * ms)
+    # 2: a SYN again after the handshake's ACK, and a SYN-ACK again: synack
+    # from that SYN (1 ms), rtt fixed at the first ACK (20 ms)
+    s.seg(20000 * ms, c2, SV, 3000, 0, S, stream=2)
+    s.seg(20010 * ms, SV, c2, 7000, 3001, S | A, stream=2, ackrtt_us=10 * ms)
+    s.seg(20020 * ms, c2, SV, 3001, 7001, A, stream=2, ackrtt_us=10 * ms)
+    s.seg(23000 * ms, c2, SV, 3000, 0, S, stream=2, findings=["retransmission"])
+    s.seg(23001 * ms, SV, c2, 7000, 3001, S | A, stream=2, findings=["retransmission"],
+          ackrtt_us=1 * ms)
     return s
 
 
@@ -812,7 +849,7 @@ BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
          "flows_bogus": bogus, "flows_bogus_acked": bogus_acked,
          "flows_collide": collide_case, "flows_hol": hol,
-         "flows_collide_same": collide_same_case}
+         "flows_collide_same": collide_same_case, "flows_synack_again": synack_again}
 CASES = list(BUILD)
 
 

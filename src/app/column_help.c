@@ -71,7 +71,7 @@ static const struct column_help flows_help[] = {
     { "dbytes", "payload bytes sent by d" },
     { "swire", "frame bytes sent by s (length summed; tshark's conversation \"Bytes\")" },
     { "dwire", "frame bytes sent by d" },
-    { "synack", "handshake: from the last SYN (without ACK) to the first SYN-ACK after it, each from either side (a SYN sent again restarts it; in a simultaneous open the peer's SYN may be the last); null when not seen" },
+    { "synack", "handshake: from the last SYN (without ACK) to the first SYN-ACK after it, each from either side: a SYN sent again restarts it, also after a SYN-ACK (one lost on its way to the client: the SYN-ACK sent again then ends it, as that SYN-ACK's ackrtt in tshark), and null when no SYN-ACK follows the last SYN; in a simultaneous open the peer's SYN may be the last. Unlike rtt, which Wireshark fixes at the first ACK: after a SYN sent again following that ACK the two count from different SYNs; null when not seen" },
     { "rtt", "handshake RTT by Wireshark's tcp.analysis.initial_rtt rule: from the last SYN (without ACK) to the first segment after it with ACK set and SYN clear, from either side: usually the client's ACK of the SYN-ACK, but data, a FIN or a RST count too, and no SYN-ACK need be seen (a refused connection's RST/ACK gives one); given even when no packet row's irtt shows it (irtt and tshark show it only on later frames with a tcp.analysis tree, and there may be none), negative when the clock went back; null when not seen" },
     { "swscale", "window-scale shift count of s; 0 when scaling is not used; null when unknown (handshake not seen)" },
     { "dwscale", "same for d" },

@@ -607,8 +607,14 @@ static void count_segment(struct flow_summary *f, const struct ta_conn *tc,
             if (flags & TCP_RST)
                 st->rst = 1;
         }
-        if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !f->has_synack_rtt &&
-            tc->ts_mru_syn) {
+        /* synack: from the last SYN to the first SYN-ACK after it, so a
+         * SYN sent again, also after a SYN-ACK (one lost on its way to the
+         * client), restarts it (README); unlike rtt, which Wireshark fixes
+         * at the first ACK */
+        if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+            f->has_synack_rtt = 0;
+        else if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !f->has_synack_rtt &&
+                 tc->ts_mru_syn) {
             f->synack_rtt = qspan_between(now, now_hi, tc->ts_mru_syn, fn ? fn->syn_hi : now_hi);
             f->has_synack_rtt = 1;
         }

@@ -97,7 +97,7 @@ struct flow_summary {
     /* Differences of capture times, negative when the clock went back (as
      * the packet columns ackrtt and irtt show them), QSPAN_NULL when q
      * cannot hold them (qspan.h). */
-    int64_t synack_rtt;        /* the last SYN (either side) to the first SYN-ACK, ns */
+    int64_t synack_rtt;        /* the last SYN (either side) to the first SYN-ACK after it, ns */
     /* the last SYN to the first segment with ACK and not SYN, either side
      * (Wireshark's ts_first_rtt, also when no frame shows it), ns */
     int64_t first_rtt;
