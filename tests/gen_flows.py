@@ -30,8 +30,10 @@ model here works out every --flows column by README's definitions:
     packet rows show (mean rounded toward zero);
   - closer, end: of the connection.
 A row is written when its connection is closed (FIN both ways or RST) and
-its last packet (in file order) is 10 s older than the packet being read,
-whatever the other connections do; the rows a packet so writes go in the
+its last packet (in file order) is 10 s older than the record being read
+(any record with a time: a TCP segment, or a UDP or ARP packet, or a TCP
+header cut short, which no connection counts), whatever the other
+connections do; the rows a record so writes go in the
 order of those last packets' times, equal ones in stream order; the others
 at the end of the input, in stream order.
 A packet of a connection whose row was written goes into a further row with
@@ -99,6 +101,11 @@ Scenarios:
               stream, as tshark's tcp.stream (no table there), and gives one
               row at the end of the input: the table's second choice holds
               what one set cannot
+  flows_quiet_other closed connections made quiet by records that are no
+              segment of any connection (a UDP packet, a TCP header cut at
+              10 bytes, an ARP request), each exactly 10 s after the last
+              packet of one: written then, before the row of a connection
+              open at the end; the last, 1 us short of 10 s, writes none
   flows_synack_again SYNs sent again after a SYN-ACK: synack restarts at
               each (the last SYN to the first SYN-ACK after it: null when
               none follows), rtt is fixed at the first ACK (as Wireshark's
@@ -222,11 +229,45 @@ class Scenario:
             ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
             ethertype = b"\x08\x00"
         p.bytes = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + ethertype + ip
+        p.segment, p.caplen = True, None
         # the options are whole when the snap length leaves all of them
         p.opts_whole = len(p.bytes) - length <= self.snap
         p.mss = struct.unpack("!H", p.opts[2:4])[0] if p.opts[:2] == b"\x02\x04" and \
             p.opts_whole else None
         self.pk.append(p)
+
+    def other(self, t_us, kind):
+        """A record at T0 + t_us that is no segment of a connection (its
+        packet row has no stream): "udp", a UDP datagram; "arp", an ARP
+        request; "tcp_cut", a TCP SYN captured with only the first 10
+        bytes of its header."""
+        p = Pkt()
+        p.t = (T0 * 10**6 + t_us) * 1000
+        p.segment, p.caplen, p.stream = False, None, None
+        p.findings, p.inflight, p.ackrtt, p.mss = set(), None, None, None
+        eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01"
+
+        def ipv4(proto, payload):
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), len(self.pk) + 1,
+                             0x4000, 64, proto, 0, bytes([10, 0, 0, 9]), bytes([10, 0, 0, 8]))
+            return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + payload
+        if kind == "udp":
+            p.bytes = eth + b"\x08\x00" + ipv4(17, struct.pack("!HHHH", 53, 53, 12, 0) + b"abcd")
+        elif kind == "arp":
+            p.bytes = eth + b"\x08\x06" + struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1,
+                                                      b"\x02\0\0\0\0\x01", bytes([10, 0, 0, 9]),
+                                                      bytes(6), bytes([10, 0, 0, 8]))
+        elif kind == "tcp_cut":
+            tcp = struct.pack("!HHIIBBHHH", 1, 2, 1, 0, 5 << 4, S, 1000, 0, 0)
+            p.bytes = eth + b"\x08\x00" + ipv4(6, tcp)
+            p.caplen = 14 + 20 + 10
+        else:
+            raise ValueError(kind)
+        self.pk.append(p)
+
+    def captured(self, p):
+        """The bytes of p the capture holds."""
+        return p.bytes[:self.snap if p.caplen is None else min(self.snap, p.caplen)]
 
     def pcap(self):
         if self.ng:
@@ -234,7 +275,7 @@ class Scenario:
         out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, self.snap, 1)
         for p in self.pk:
             us = p.t // 1000
-            cap = p.bytes[:self.snap]
+            cap = self.captured(p)
             out += struct.pack("<IIII", us // 10**6, us % 10**6, len(cap), len(p.bytes)) + cap
         return out
 
@@ -249,7 +290,7 @@ class Scenario:
                      struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0))
         for p in self.pk:
             assert 0 <= p.t < 2**64
-            cap = p.bytes[:self.snap]
+            cap = self.captured(p)
             out += block(6, struct.pack("<IIIII", 0, p.t >> 32, p.t & 0xFFFFFFFF, len(cap),
                                         len(p.bytes)) + cap)
         return out
@@ -258,6 +299,9 @@ class Scenario:
     def packets_out(self):
         lines = [COLUMNS]
         for i, p in enumerate(self.pk, 1):
+            if not p.segment:
+                lines.append("%d,,,," % i)
+                continue
             an = "|".join(f for f in FINDINGS if f in p.findings)
             rtt = shown_rtt(p)
             lines.append("%d,%d,%s,%s,%s" % (i, p.stream, an,
@@ -271,14 +315,16 @@ class Scenario:
         out = []
         for p in self.pk:
             # every closed connection on its own: those quiet by this
-            # packet's time, the longest quiet first, equal times in
-            # stream order
+            # record's time (a segment or not), the longest quiet first,
+            # equal times in stream order
             quiet = sorted((c["row"][-1].t, sid) for sid, c in conns.items()
                            if c["queued"] and p.t - c["row"][-1].t >= LINGER_NS)
             for _, sid in quiet:
                 c = conns[sid]
                 out.append(flow_row(c))
                 c["row"], c["continued"], c["queued"] = [], True, False
+            if not p.segment:
+                continue
             c = conns.setdefault(p.stream, {"first": p, "row": [], "all": [], "continued": False,
                                             "queued": False, "closer": None,
                                             "fin": [False, False], "rst": [False, False]})
@@ -522,6 +568,31 @@ def hol():
     handshake(s, 40007, 25 * sec, stream=7)
     close(s, 40007, 26 * sec - 20000, 7)
     s.seg(36500000, c(40008), SV, 1000, 0, S, stream=8)
+    return s
+
+
+def quiet_other():
+    """Closed connections made quiet by records of no connection (module
+    docstring)."""
+    s = Scenario()
+    ms, sec = 1000, 10**6
+    # 0: open to the end; 1: reset at 0.15 s; 2: closed by FIN/FIN at
+    # 0.27 s; 3: reset at 0.35 s; 4: reset at 0.45 s
+    handshake(s, 40000, 0)
+    handshake(s, 40001, 60 * ms, stream=1)
+    s.seg(150 * ms, SV, (CL[0], 40001), 5001, 0, R, win=0, stream=1)
+    handshake(s, 40002, 200 * ms, stream=2)
+    close(s, 40002, 250 * ms, 2)
+    handshake(s, 40003, 300 * ms, stream=3)
+    s.seg(350 * ms, SV, (CL[0], 40003), 5001, 0, R, win=0, stream=3)
+    handshake(s, 40004, 400 * ms, stream=4)
+    s.seg(450 * ms, SV, (CL[0], 40004), 5001, 0, R, win=0, stream=4)
+    # each exactly 10 s after a connection's last packet: writes it
+    s.other(10 * sec + 150 * ms, "udp")
+    s.other(10 * sec + 270 * ms, "tcp_cut")
+    s.other(10 * sec + 350 * ms, "arp")
+    # 1 us short of 10 s after 4's: 4 is written at the end, after 0
+    s.other(10 * sec + 450 * ms - 1, "udp")
     return s
 
 
@@ -849,7 +920,8 @@ BUILD = {"flows_late": late, "flows_back": back, "flows_back2": back2,
          "flows_hao": hao, "flows_far": far, "flows_optthrow": optthrow,
          "flows_bogus": bogus, "flows_bogus_acked": bogus_acked,
          "flows_collide": collide_case, "flows_hol": hol,
-         "flows_collide_same": collide_same_case, "flows_synack_again": synack_again}
+         "flows_collide_same": collide_same_case, "flows_synack_again": synack_again,
+         "flows_quiet_other": quiet_other}
 CASES = list(BUILD)
 
 
@@ -885,7 +957,7 @@ def check_conv(n, s, path):
     from corpus_flows import CONV_RE
     want = {}
     for p in s.pk:
-        if p.threw or not p.opts_whole or p.bogus:
+        if not p.segment or p.threw or not p.opts_whole or p.bogus:
             continue
         a, b = "%s:%d" % p.frm, "%s:%d" % p.to
         c = want.setdefault(p.stream, [a, b, 0, 0, 0, 0])
@@ -922,7 +994,7 @@ def check_tshark(outdir):
             if got & {"fast_retransmission", "spurious_retransmission"}:
                 got.discard("retransmission")
             rtt = int(Decimal(v[2]) * 10**9) if v[2] else None     # exact
-            tsh = (int(v[0]), int(v[1]) if v[1] else None, rtt, got)
+            tsh = (int(v[0]) if v[0] else None, int(v[1]) if v[1] else None, rtt, got)
             if tsh != (pk.stream, pk.inflight, pk.ackrtt, pk.findings) or \
                     (v[3] and int(v[3]) != pk.mss) or (pk.mss and not v[3]):
                 bad += 1

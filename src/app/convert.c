@@ -384,6 +384,11 @@ static struct flow *decode_record(struct converter *cv, const struct capture_rec
     if (rec->ts_sec != INT64_MIN && fmt_time_in_q_range(rec->ts_sec, rec->ts_nsec))
         r->present |= HAS_TIME;
     stats_record(&cv->stats, rec, r->present & HAS_TIME);
+    /* --flows: any record, whatever it holds, writes the closed
+     * connections it finds quiet before it counts (README, Connection
+     * rows); nothing to do while none waits */
+    if (cv->flows.closed_n)
+        flow_table_sweep(&cv->flows, rec->ts_sec, rec->ts_nsec);
     r->caplen = rec->caplen;
     r->origlen = rec->origlen;
     r->linktype = rec->linktype;

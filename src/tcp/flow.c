@@ -469,8 +469,7 @@ static void closed_remove(struct flow_table *t, uint32_t pos)
 
 /* --flows: closed connections that have been quiet for FLOW_LINGER_NS are
  * reported, each on its own, the longest quiet first (closed_before): the
- * top of the heap is the only one to look at while it is not quiet. A
- * packet without a time counts as at 1970. */
+ * top of the heap is the only one to look at while it is not quiet. */
 static void sweep_closed(struct flow_table *t, uint64_t now, int32_t now_hi)
 {
     while (t->closed_n) {
@@ -482,6 +481,12 @@ static void sweep_closed(struct flow_table *t, uint64_t now, int32_t now_hi)
         if (f->used)
             report_closed(t, f);
     }
+}
+
+void flow_table_sweep(struct flow_table *t, int64_t ts_sec, uint32_t ts_nsec)
+{
+    if (t->closed_n && ts_sec != INT64_MIN)
+        sweep_closed(t, (uint64_t)ts_sec * 1000000000u + ts_nsec, qspan_hi(ts_sec));
 }
 
 /* A segment of a closed connection (its last packet now): it waits in the
@@ -656,7 +661,9 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
 {
     int has_time = r->ts_sec != INT64_MIN;
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
-    if (t->closed_n)
+    /* (the converter sweeps for every record, flow_table_sweep; this is
+     * for a segment given alone) */
+    if (t->closed_n && has_time)
         sweep_closed(t, now, row_hi(r));
     /* numbers implies analyze (main.c) */
     if ((t->analyze || t->on_end) &&

@@ -142,10 +142,11 @@ struct flow_table {
     void *on_evict_ctx;
     /* When set (--flows), told when a connection's record is complete:
      * before it is forgotten (evicted, its ports reused), when it is closed
-     * and FLOW_LINGER_NS quiet, checked before each segment (it stays in
-     * the table: packets after that are told as a further record; those a
-     * segment finds quiet go the longest quiet first, equal times in
-     * stream order), and at the end of an input
+     * and FLOW_LINGER_NS quiet, checked before each record, TCP or not
+     * (flow_table_sweep; flow_track_tcp checks too, for a segment given
+     * alone) (it stays in the table: packets after that are told as a
+     * further record; those a record finds quiet go the longest quiet
+     * first, equal times in stream order), and at the end of an input
      * (flow_table_reset) for the remaining ones, in stream order. A
      * record without packets is not told. */
     void (*on_end)(void *ctx, const struct flow *f, const struct flow_summary *s,
@@ -175,6 +176,13 @@ int flow_table_init(struct flow_table *t, uint32_t slots);
 void flow_table_free(struct flow_table *t);
 /* Forgets every connection (a new input file starts afresh). */
 void flow_table_reset(struct flow_table *t);
+
+/* --flows: a record was read at this time (ts_sec INT64_MIN: it has none),
+ * a TCP segment or not: the closed connections it finds quiet are reported
+ * (on_end) before it counts, as flow_track_tcp does for a segment, so that
+ * their rows wait for no segment (on a live pipe, however much other
+ * traffic passes). A record without a time finds none quiet. */
+void flow_table_sweep(struct flow_table *t, int64_t ts_sec, uint32_t ts_nsec);
 
 /* For a row with a TCP header: finds or creates its connection, updates it,
  * and fills win, stream, rseq, rack, wscale and analysis (Wireshark's
