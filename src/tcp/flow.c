@@ -661,10 +661,8 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
 {
     int has_time = r->ts_sec != INT64_MIN;
     uint64_t now = has_time ? (uint64_t)r->ts_sec * 1000000000u + r->ts_nsec : 0;
-    /* (the converter sweeps for every record, flow_table_sweep; this is
-     * for a segment given alone) */
-    if (t->closed_n && has_time)
-        sweep_closed(t, now, row_hi(r));
+    /* the closed connections this segment finds quiet were reported by
+     * the converter's flow_table_sweep, before any record counts */
     /* numbers implies analyze (main.c) */
     if ((t->analyze || t->on_end) &&
         (!t->ana || (t->on_end && !t->sum) || (t->numbers && !t->num)))

@@ -179,9 +179,10 @@ void flow_table_reset(struct flow_table *t);
 
 /* --flows: a record was read at this time (ts_sec INT64_MIN: it has none),
  * a TCP segment or not: the closed connections it finds quiet are reported
- * (on_end) before it counts, as flow_track_tcp does for a segment, so that
- * their rows wait for no segment (on a live pipe, however much other
- * traffic passes). A record without a time finds none quiet. */
+ * (on_end) before it counts, so that their rows wait for no segment (on
+ * a live pipe, however much other traffic passes). Call it for every
+ * record, before flow_track_tcp: that looks for none. A record without a
+ * time finds none quiet. */
 void flow_table_sweep(struct flow_table *t, int64_t ts_sec, uint32_t ts_nsec);
 
 /* For a row with a TCP header: finds or creates its connection, updates it,

@@ -30,6 +30,7 @@ static struct row seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ac
 static struct row track(struct row r)
 {
     int dir;
+    flow_table_sweep(&ft, r.ts_sec, r.ts_nsec);   /* as the converter does */
     flow_track_tcp(&ft, &r, &dir);
     return r;
 }
@@ -309,6 +310,7 @@ static struct row conn_seg(int k, int from_client, uint16_t flags, uint32_t seq,
 static uint64_t track_in(struct flow_table *t, struct row r)
 {
     int dir;
+    flow_table_sweep(t, r.ts_sec, r.ts_nsec);   /* as the converter does */
     flow_track_tcp(t, &r, &dir);
     return r.stream;
 }
