@@ -608,6 +608,72 @@ def cases(out):
         p6[1], p6[0]])
     g.case(out, "frag_icmp_quote", "frag_icmp_quote.pcap",
            g.pcap_bytes(recs, 1), recs)
+    # A fragment header is 8 bytes whatever its reserved byte (RFC 8200
+    # section 4.5: ignored on reception; packet-ipv6.c reads 8), unlike the
+    # other extension headers, whose second byte is a length: atomic
+    # fragments (offset 0, M clear) with reserved bytes ff and 01 read on to
+    # their UDP header (the second through a destination options header),
+    # and a datagram in two fragments with ff completes as any other
+    def reserved(frame, value):
+        at = 14 + 40 + 1                # Ethernet, IPv6, the next header byte
+        assert frame.data[at - 1 - 40 + 6] == 44    # IPv6 next header: fragment
+        data = frame.data[:at] + bytes([value]) + frame.data[at + 1:]
+        return g.Frag(data, frame.fields, frame.meta)
+    rd = udp_bytes(3131, 4141, bytes(range(100)))
+    rp = [v6frag(A6, B6, 17, 0xF8, rd[:56], 0, True),
+          v6frag(A6, B6, 17, 0xF8, rd[56:], 56, False)]
+    recs = build([
+        (reserved(g.eth(g.ipv6(A6, B6, 17, g.udp(3030, 4040, b"atomic"),
+                               ext=[("frag", 0, 0, 0xF7)])), 0xFF), None),
+        (reserved(g.eth(g.ipv6(A6, B6, 17, g.udp(3031, 4041, b"atomic, options"),
+                               ext=[("frag", 0, 0, 0xF7), ("dst", 16)])), 0x01), None),
+        (reserved(rp[0][0], 0xFF), rp[0][1]), (reserved(rp[1][0], 0xFF), rp[1][1])])
+    g.case(out, "frag_ipv6_reserved", "frag_ipv6_reserved.pcap", g.pcap_bytes(recs, 1),
+           recs)
+    # An IPv6 fragment with nothing after its fragment header is not
+    # reassembled (packet-ipv6.c: only frag_plen > 0), and Wireshark then
+    # dissects the next header on no bytes, as for an atomic fragment or an
+    # unfragmented packet whose payload ends there: next header 4 or 41 is
+    # IP in IP (tunnel ipip, the IPv6 addresses outer ones) with no inner
+    # header, so the row keeps the IPv6 addresses; 17 is a UDP header cut
+    # to nothing. A fragment with bytes is data until its datagram
+    # completes (no tunnel). frames:
+    #  1 empty, next header 4, offset 304, M clear (an empty last fragment)
+    #  2 empty, next header 41, offset 8, M set
+    #  3 empty, next header 4, offset 0, M set (an empty first fragment)
+    #  4 no fragment header: next header 4, payload length 0 (as tshark)
+    #  5 next header 4, offset 8, M set, 16 bytes: data, no tunnel
+    #  6 empty, next header 17, offset 8, M clear: no ports, no tunnel
+    #  7-9 an IPv4-in-IPv6 datagram in two fragments with an empty tail
+    #    between them: the empty one adds nothing (no length set), the
+    #    real tail completes it: the inner header and UDP, tunnel ipip
+    e_in = g.ipv4("10.6.0.1", "10.6.0.2", 17, g.udp(1234, 5678, bytes(range(40))),
+                  ipid=0x66).data
+    empty6 = lambda nh, off, m, ident, pl=b"": g.eth(g.ipv6(
+        A6, B6, nh, g.Frag(pl), ext=[("frag", off, m, ident)]))
+    frames = [empty6(4, 304, 0, 0xF1), empty6(41, 8, 1, 0xF2),
+              empty6(4, 0, 1, 0xF3),
+              g.eth(g.ipv6(A6, B6, 4, g.Frag(b""))),
+              empty6(4, 8, 1, 0xF4, bytes(16)), empty6(17, 8, 0, 0xF5),
+              empty6(4, 0, 1, 0xF6, e_in[:32]), empty6(4, 32, 0, 0xF6),
+              empty6(4, 32, 0, 0xF6, e_in[32:])]
+    recs = [g.Rec(fr, T0, 1000 * i) for i, fr in enumerate(frames)]
+    ecols = "frame,src,dest,protocol,srcport,destport,len,tunnel,tsrc,tdest"
+    ipip = ("ipip", A6, B6)
+    none = ("", "", "")
+    outer = (A6, B6)
+    rows = [("1",) + outer + ("IPv4", "", "", "") + ipip,
+            ("2",) + outer + ("IPv6", "", "", "") + ipip,
+            ("3",) + outer + ("IPv4", "", "", "") + ipip,
+            ("4",) + outer + ("IPv4", "", "", "") + ipip,
+            ("5",) + outer + ("IPv4", "", "", "") + none,
+            ("6",) + outer + ("UDP", "", "", "") + none,
+            ("7",) + outer + ("IPv4", "", "", "") + none,
+            ("8",) + outer + ("IPv4", "", "", "") + ipip,
+            ("9", "10.6.0.1", "10.6.0.2", "UDP", "1234", "5678", "40") + ipip]
+    g.case(out, "frag_empty_ipip", "frag_empty_ipip.pcap", g.pcap_bytes(recs, 1),
+           recs, "--columns " + ecols,
+           stdout=ecols + "\n" + "".join(",".join(r) + "\n" for r in rows))
     # filters see the completing row: --port 80 on the interleaved capture
     # keeps only the row where the TCP datagram completes
     u = v4pieces(17, 0x200, dg, [104, 104, 104])
@@ -717,9 +783,35 @@ TSHARK_FIELDS = ("frame.number", "tcp.srcport", "udp.srcport", "tcp.dstport",
                  "tcp.ack_raw", "tcp.seq", "tcp.ack", "tcp.stream")
 
 
+def tshark_ipip(capture, frame):
+    """tunnel, tsrc, tdest as tshark 4.0 shows IP in IP on frame: an ip or
+    ipv6 layer right after the first one (its extension headers aside) is
+    "ipip", the first one's addresses the outer ones. The only tunnel these
+    cases ask the tunnel columns of."""
+    import subprocess
+    out = subprocess.run(
+        ["tshark", "-n", "-r", capture, "-Y", "frame.number == " + frame,
+         "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
+         "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst",
+         "-e", "ipv6.src", "-e", "ipv6.dst"],
+        capture_output=True, text=True, check=True).stdout.rstrip("\n")
+    layers, ip_src, ip_dst, ip6_src, ip6_dst = out.split("\t")
+    layers = layers.split(":")
+    first = next(i for i, n in enumerate(layers) if n in ("ip", "ipv6"))
+    k = first + 1
+    while k < len(layers) and layers[k].startswith("ipv6."):
+        k += 1
+    if k == len(layers) or layers[k] not in ("ip", "ipv6"):
+        return {"tunnel": "", "tsrc": "", "tdest": ""}
+    if layers[first] == "ip":
+        return {"tunnel": "ipip", "tsrc": ip_src, "tdest": ip_dst}
+    return {"tunnel": "ipip", "tsrc": ip6_src, "tdest": ip6_dst}
+
+
 def check_with_tshark(outdir):
-    """Compares each expected row's transport columns with what tshark 4.0
-    shows for the frame (run by hand: the tests do not need tshark).
+    """Compares each expected row's transport columns (and IP-in-IP tunnel
+    columns, where the case asks for them) with what tshark 4.0 shows for
+    the frame (run by hand: the tests do not need tshark).
     Returns the number of disagreements."""
     import csv
     import subprocess
@@ -749,6 +841,9 @@ def check_with_tshark(outdir):
                  "seq": x["tcp.seq_raw"], "ack": x["tcp.ack_raw"],
                  "rseq": x["tcp.seq"], "rack": x["tcp.ack"],
                  "stream": x["tcp.stream"]}
+            if "tunnel" in e:
+                w.update(tshark_ipip(os.path.join(outdir, os.path.basename(cap)),
+                                     x["frame.number"]))
             for c, v in w.items():
                 if c in e and e[c] != v:
                     print("%s frame %s %s: expected %r, tshark %r"

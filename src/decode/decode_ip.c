@@ -875,24 +875,29 @@ static void ipv6_chain(uint8_t nh, const uint8_t *p, size_t caplen, size_t end, 
     for (int n = 0; n < IPV6_MAX_EXTENSIONS && is_ipv6_extension(nh); n++) {
         if (caplen < off + 2)
             return; /* chain cut short: the protocol is the header we could not pass */
-        size_t len = nh == IPPROTO_NUM_AH ? ((size_t)p[off + 1] + 2) * 4
-                                          : ((size_t)p[off + 1] + 1) * 8;
+        /* A fragment header's second byte is reserved, not a length
+         * (RFC 8200 section 4.5: ignored on reception; packet-ipv6.c
+         * reads 8 bytes whatever it holds). */
+        size_t len = nh == IPPROTO_NUM_AH         ? ((size_t)p[off + 1] + 2) * 4
+                     : nh == IPPROTO_NUM_FRAGMENT ? IPV6_FRAG_HEADER_LEN
+                                                  : ((size_t)p[off + 1] + 1) * 8;
         uint8_t next = p[off];
         if (nh == IPPROTO_NUM_FRAGMENT) {
             if (caplen < off + 4)
                 return;
             uint16_t fo = get_be16(p + off + 2);
-            if (fo & (IPV6_FRAG_OFFMASK | IPV6_FRAG_M)) {
-                /* packet-ipv6.c: a fragment is reassembled when its whole
-                 * payload was captured and is not empty (an empty one,
-                 * even a last one, sets no length: the next header is
-                 * dissected on no bytes, Malformed); otherwise, even the
-                 * first one is shown as data, without the transport
-                 * header. An atomic fragment (offset 0, M clear) is read
-                 * through. */
+            /* packet-ipv6.c: a fragment is reassembled when its whole
+             * payload was captured; otherwise, even the first one is
+             * shown as data, without the transport header. An empty one
+             * (frag_plen 0), even a last one, is not reassembled and sets
+             * no length: like an atomic fragment (offset 0, M clear) it
+             * is read through, its next header on no bytes (IP in IP then
+             * names the tunnel, as for an unfragmented packet whose
+             * payload ends there). */
+            if (fo & (IPV6_FRAG_OFFMASK | IPV6_FRAG_M))
                 r->ipproto = next;
-                if (whole && caplen >= off + IPV6_FRAG_HEADER_LEN &&
-                    end > off + IPV6_FRAG_HEADER_LEN) {
+            if ((fo & (IPV6_FRAG_OFFMASK | IPV6_FRAG_M)) && end > off + IPV6_FRAG_HEADER_LEN) {
+                if (whole && caplen >= off + IPV6_FRAG_HEADER_LEN) {
                     r->present |= HAS_FRAG;
                     r->frag = (struct row_frag){
                         .ver = IPVER_6, .proto = next, .more = fo & IPV6_FRAG_M,
