@@ -22,7 +22,8 @@ packet-ip.c, packet-ipv6.c), not from pcap2kdb:
   datagram); the others none; a completed datagram leaves the table;
 - a reassembled datagram is dissected whole: an IPv4-in-IPv4 datagram whose
   inner packet is itself a fragment adds that fragment to the table (nested
-  fragmentation), and headers of any length after an IPv6 fragment header
+  fragmentation), so does an IPv6 one that starts with another fragment
+  header (where tshark 4.0 reads on as if it were atomic: README), and headers of any length after an IPv6 fragment header
   are read through, whichever columns are asked for.
 
     python3 tests/gen_ipfrag.py [OUTDIR]   (default <repo>/testdata)
@@ -272,7 +273,19 @@ def build(entries):
             if dg is not None:
                 fields = dict(fr.fields)
                 if ver == "v6":
-                    while proto == 60:          # post-fragment headers
+                    while proto in (60, 44):    # post-fragment headers
+                        if proto == 44:
+                            # another fragment header: by its bytes a
+                            # fragment of another datagram (its own id),
+                            # added in turn; an atomic one is read through
+                            fo, ident = struct.unpack(">HI", dg[2:8])
+                            proto, dg = dg[0], dg[8:]
+                            if fo & 0xFFF9:
+                                assert dg, "an empty one is read through"
+                                dg = model.add(("v6", src, dst, ident), fo & 0xFFF8,
+                                               dg, bool(fo & 1))
+                                break
+                            continue
                         proto, n = dg[0], (dg[1] + 1) * 8
                         dg = dg[n:]
                 if proto == 4:                  # IP-in-IP: the inner header's
@@ -629,6 +642,38 @@ def cases(out):
                                ext=[("frag", 0, 0, 0xF7), ("dst", 16)])), 0x01), None),
         (reserved(rp[0][0], 0xFF), rp[0][1]), (reserved(rp[1][0], 0xFF), rp[1][1])])
     g.case(out, "frag_ipv6_reserved", "frag_ipv6_reserved.pcap", g.pcap_bytes(recs, 1),
+           recs)
+    # A reassembled IPv6 payload that starts with a second fragment header:
+    # by its bytes a fragment of another datagram (its own identification),
+    # added to the table, completed by that datagram's other fragments. Outer
+    # datagrams 0xA7, 0xA9, 0xAB in two fragments each; inside 0xA7 the
+    # first fragment (offset 0, M set) of UDP datagram 0xA8, whose last
+    # fragment then comes on its own and completes it; inside 0xAB the same
+    # with the outer id (0xAB: the outer datagram has left the table);
+    # inside 0xA9 a last fragment (offset 64) of 0xAA, never completed.
+    # Frames: 1-2 0xA7, 3 0xA8's tail, 4-5 0xA9, 6-7 0xAB, 8 0xAB's tail.
+    # tshark 4.0 disagrees on frames 2 and 7 (UDP 1 -> 2, len 72, the first
+    # inner fragment read as the datagram), 3 and 8 (no ports: nothing to
+    # complete) and 5 (ports 258 -> 772 read from 01 02 03 04 in the
+    # middle of 0xAA): packet-ipv6.c zeroes frag_plen once it has
+    # reassembled, so the inner fragment header is read as if atomic (see
+    # README, Compared with tshark).
+    nu = udp_bytes(1, 2, bytes(range(72)))          # 80 bytes
+    def nested6(outer_id, inner_fh, inner_payload):
+        body = inner_fh + inner_payload
+        ps = [v6frag(A6, B6, 44, outer_id, body[:32], 0, True),
+              v6frag(A6, B6, 44, outer_id, body[32:], 32, False)]
+        for fr, _ent in ps:              # until reassembled: the header it names
+            fr.fields["protocol"] = ("IPv6-Frag", 0)
+        return ps
+    fh6 = lambda nh, off, m, ident: struct.pack(">BBHI", nh, 0, off | m, ident)
+    recs = build(
+        nested6(0xA7, fh6(17, 0, 1, 0xA8), nu[:48]) +
+        [v6frag(A6, B6, 17, 0xA8, nu[48:], 48, False)] +
+        nested6(0xA9, fh6(17, 64, 0, 0xAA), bytes(range(1, 49))) +
+        nested6(0xAB, fh6(17, 0, 1, 0xAB), nu[:48]) +
+        [v6frag(A6, B6, 17, 0xAB, nu[48:], 48, False)])
+    g.case(out, "frag_ipv6_nested_fh", "frag_ipv6_nested_fh.pcap", g.pcap_bytes(recs, 1),
            recs)
     # An IPv6 fragment with nothing after its fragment header is not
     # reassembled (packet-ipv6.c: only frag_plen > 0), and Wireshark then
