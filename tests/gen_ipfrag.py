@@ -643,6 +643,25 @@ def cases(out):
         (reserved(rp[0][0], 0xFF), rp[0][1]), (reserved(rp[1][0], 0xFF), rp[1][1])])
     g.case(out, "frag_ipv6_reserved", "frag_ipv6_reserved.pcap", g.pcap_bytes(recs, 1),
            recs)
+    # protocol of the fragments that complete nothing: an IPv4 fragment's
+    # header names the transport (UDP on all three); an IPv6 fragment shows
+    # what its fragment header names: with destination options after it
+    # IPv6-Opts on the first two (the first carries the options and the UDP
+    # header), UDP on the completing one; with nothing between, UDP on all.
+    # --proto udp keeps the rows whose protocol is UDP.
+    pu4 = udp_bytes(6001, 6002, bytes(range(100)))
+    pu6 = dstopts(17) + udp_bytes(6003, 6004, bytes(range(100)))
+    pu6b = udp_bytes(6005, 6006, bytes(range(60)))
+    recs = build(v4pieces(17, 0x720, pu4, [40, 32]) +
+                 [v6frag(A6, B6, 60, 0xC7, b, off, i < 2)
+                  for i, (off, b) in enumerate(split(pu6, [40, 32]))] +
+                 [v6frag(A6, B6, 17, 0xC8, b, off, i < 1)
+                  for i, (off, b) in enumerate(split(pu6b, [40]))])
+    g.case(out, "frag_proto", "frag_proto.pcap", g.pcap_bytes(recs, 1), recs)
+    pcols = ["frame", "src", "protocol", "srcport", "len"]
+    rows = [x for x in g.expected_rows(recs, "frag_proto") if x.get("protocol") == "UDP"]
+    g.case(out, "frag_filter_proto", "frag_proto.pcap", None, recs,
+           "--proto udp --columns " + ",".join(pcols), stdout=g.csv_text(rows, pcols))
     # A reassembled IPv6 payload that starts with a second fragment header:
     # by its bytes a fragment of another datagram (its own identification),
     # added to the table, completed by that datagram's other fragments. Outer
