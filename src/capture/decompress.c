@@ -26,15 +26,28 @@ const char *decompressor_for(const uint8_t *p, size_t n)
 
 int decompress_start(const char *prog, int fd, pid_t *pid)
 {
-    int out[2], err[2];
-    if (pipe(out) != 0)
+    int out[2], err[2] = { -1, -1 };
+    if (fd < 0)
         return -1;
+    if (pipe(out) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
     /* exec failure travels back through a close-on-exec pipe: nothing read
      * means the program runs */
     if (pipe(err) != 0 || fcntl(err[1], F_SETFD, FD_CLOEXEC) != 0 ||
         fcntl(out[0], F_SETFD, FD_CLOEXEC) != 0) {
+        int e = errno;
         close(out[0]);
         close(out[1]);
+        if (err[0] >= 0) {
+            close(err[0]);
+            close(err[1]);
+        }
+        close(fd);
+        errno = e;
         return -1;
     }
     pid_t child = fork();

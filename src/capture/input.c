@@ -139,6 +139,16 @@ int input_end_status(struct input *in)
 {
     if (!in->child)
         return 0;
+    if (in->feeder && !in->eof) {
+        /* A pipe's reader stopped before the decompressor's output ended:
+         * the rest is not read, as the pipe's writer may never stop, so
+         * how the decompressor would end is not known (README "Inputs") */
+        close(in->fd);
+        in->fd = -1;
+        stop_children(in->child, in->feeder);
+        in->child = in->feeder = 0;
+        return 0;
+    }
     /* what the child still writes is read to its end (and dropped): closed
      * early, it would fail on the closed pipe, damaged data or not */
     char drop[64 << 10];

@@ -58,7 +58,8 @@ int input_open_fd(struct input *in, int fd, const char *name);
 /* At the end of the data, or where a reader stopped: reads what a
  * decompressor still writes to its end (discarded; the offset stays), then
  * reaps it; -1 when it failed (the compressed data is damaged). 0 for a
- * plain input, and once reaped. */
+ * plain input, once reaped, and for a pipe whose reader stopped before
+ * the decompressor's output ended (its rest is not read: not known). */
 int input_end_status(struct input *in);
 /* Wraps an fd that is already open, as it is (no magic looked for: unit
  * tests, a fuzzing memfd). */

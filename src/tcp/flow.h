@@ -143,8 +143,7 @@ struct flow_table {
     /* When set (--flows), told when a connection's record is complete:
      * before it is forgotten (evicted, its ports reused), when it is closed
      * and FLOW_LINGER_NS quiet, checked before each record, TCP or not
-     * (flow_table_sweep; flow_track_tcp checks too, for a segment given
-     * alone) (it stays in the table: packets after that are told as a
+     * (flow_table_sweep) (it stays in the table: packets after that are told as a
      * further record; those a record finds quiet go the longest quiet
      * first, equal times in stream order), and at the end of an input
      * (flow_table_reset) for the remaining ones, in stream order. A
