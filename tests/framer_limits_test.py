@@ -37,6 +37,32 @@ captures made here (nothing big is kept):
                    header was given up with the hole), the small one ok;
                    --stats counts 135 + 4 = the over_budget rows (135 of
                    the partial ones, as in kdb_over_budget).
+  fix_budget_hull  the budget used up as in fix_over_budget, and what is left
+                   of it by out-of-order segments of 5,000 connections that
+                   carry no FIX (`q` bytes); connection 10.7.0.1 sends m1
+                   whole, then (m2 missing) m3 and m5 out of order: both are
+                   dropped, and the range they span takes in m4, which the
+                   capture has not had yet. The budget is freed (each filler
+                   is given up by a segment far ahead), m4 arrives out of
+                   order, then m2 and m6..m9 in order. m4 is queued and has
+                   its row (flagged over_budget: m3 before it was dropped),
+                   m6 is flagged too (m5); --stats counts 4 + 2: the 4
+                   filler messages, and one for each flagged row; the
+                   5,000 connections that carry no FIX count nothing.
+  kdb_budget_stretch  the budget used up as in kdb_over_budget (135 not
+                   held), and what is left of it by out-of-order segments of
+                   5,000 connections that carry no kdb+; then connection
+                   10.7.0.1 (its handshake seen) sends a 3,014-byte sync
+                   message's first 100 bytes (not held: its row says
+                   over_budget), a hole, and out of order its rest and 5
+                   whole messages (dropped), then the hole and 3 messages
+                   in order, after the budget is freed (each filler
+                   given up by a segment far ahead, so that the search
+                   after the stretch can hold its window). The 5 whole
+                   messages have no row (their bytes
+                   are the next row's skipped) and count once together;
+                   --stats counts 135 + 1 + 1 (the over_budget rows, and
+                   that stretch); the 5,000 connections count nothing.
   kdb_compressed   1,100 connections each send the first 100 bytes of a
                    compressed 7 kB message, then all send the rest: every
                    message is ok (each holds what its uncompressed length
@@ -216,6 +242,41 @@ def fix_ooo_over_budget(binary, tmp):
     expect_told("fix_ooo_over_budget", "fix", err, filler + 4)
 
 
+def fix_budget_hull(binary, tmp):
+    cap = gen_kdb.Capture()
+    filler = fix_budget_filler(cap)
+    src = (10, 7, 0, 1)
+    m = [fixmsg([(35, "D"), (34, str(k + 1)), (11, "m%d" % (k + 1)), (58, "y" * 400)])[0]
+         for k in range(9)]
+    off = [sum(len(x) for x in m[:k]) for k in range(10)]
+    stream = b"".join(m)
+
+    def send(a, b):
+        cap.add(src, SERVER, 40002, 9000, 7000 + a, 1, ACK_PSH, stream[a:b])
+    cap.add(src, SERVER, 40002, 9000, 6999, 0, gen_kdb.SYN)
+    send(off[0], off[1])                   # m1, whole: nothing held
+    for i in range(5000):                  # no FIX: what is left of the budget
+        qsrc = (10, 5 + i // 2500, i // 250 % 10, i % 250 + 1)
+        cap.add(qsrc, SERVER, 40000, 9000, 1000, 0, gen_kdb.SYN)
+        cap.add(qsrc, SERVER, 40000, 9000, 1001 + 1400, 1, ACK_PSH,
+                b"q" * (1400 if i < 3000 else 100))
+    send(off[2], off[3])                   # m3, out of order: dropped
+    send(off[4], off[5])                   # m5: dropped; the range spans m4
+    for i in range(260):                   # the fillers given up: budget free
+        cap.add((10, 0, i // 250, i % 250 + 1), SERVER, 40000, 9000, 1000 + (17 << 20), 1,
+                ACK_PSH, b"z")
+    send(off[3], off[4])                   # m4, first captured now, out of order
+    send(off[1], off[2])                   # m2: the hole fills
+    send(off[5], off[9])                   # m6..m9
+    rc, out, err = run(binary, cap, ["--fix", "--stats", "--columns", "src,clordid,flags"], tmp)
+    expect("fix_budget_hull: exit", 0, rc)
+    want = ["src,clordid,flags", "10.7.0.1,m1,", "10.7.0.1,m2,",
+            "10.7.0.1,m4,reordered|over_budget", "10.7.0.1,m6,over_budget",
+            "10.7.0.1,m7,", "10.7.0.1,m8,", "10.7.0.1,m9,"]
+    expect("fix_budget_hull: rows", "\n".join(want) + "\n", out)
+    expect_told("fix_budget_hull", "fix", err, filler + 2)
+
+
 def kdb_ooo_over_budget(binary, tmp):
     cap = gen_kdb.Capture()
     big = gen_kdb.compress(gen_kdb.message(gen_kdb.ASYNC, upd(20000)))
@@ -251,6 +312,52 @@ def kdb_ooo_over_budget(binary, tmp):
            sum(",over_budget," in r for r in rows))
 
 
+def kdb_budget_stretch(binary, tmp):
+    cap = gen_kdb.Capture()
+    x = gen_kdb.Conn(cap, 40002, 5010, caddr=(10, 7, 0, 1))
+    x.hello("px", "pw")
+    big = gen_kdb.compress(gen_kdb.message(gen_kdb.ASYNC, upd(20000)))
+    small = gen_kdb.message(gen_kdb.ASYNC, upd(100))
+    conns = kdb_conns(cap, 1200)
+    for i, c in enumerate(conns):          # as kdb_over_budget: 135 not held
+        c.seg(0, big[:100] if i < 1100 else small[:100])
+    for i in range(5000):                  # no kdb+: what is left of the budget
+        qsrc = (10, 5 + i // 2500, i // 250 % 10, i % 250 + 1)
+        cap.add(qsrc, (10, 0, 0, 2), 40000, 5010, 1000, 0, gen_kdb.SYN)
+        cap.add(qsrc, (10, 0, 0, 2), 40000, 5010, 1001 + 1400, 1, ACK_PSH,
+                b"q" * (1400 if i < 3000 else 100))
+    msgs = [gen_kdb.message(gen_kdb.SYNC, b"\x0a\x00" + (3000).to_bytes(4, "little")
+                            + b"c" * 3000)]
+    msgs += [gen_kdb.message(gen_kdb.ASYNC, gen_kdb.glist([
+        gen_kdb.sym(".u.upd"), gen_kdb.sym("t%d" % k), gen_kdb.longs(list(range(50)))]))
+        for k in range(2, 10)]
+    off = [sum(len(m) for m in msgs[:k]) for k in range(10)]
+    stream, base = b"".join(msgs), x.seq[0]
+
+    def send(a, b):
+        x.seg_at(0, stream[a:b], base + a)
+    send(0, 100)                           # msg1's prefix: not held
+    send(200, off[1])                      # out of order: dropped
+    for k in range(1, 6):                  # t2..t6, whole: dropped
+        send(off[k], off[k + 1])
+    for c in conns:                        # the fillers given up: budget free
+        c.seg_at(0, b"z", c.seq[0] + (17 << 20))
+    send(100, 200)                         # the hole fills
+    send(off[6], off[9])                   # t7..t9
+    rc, out, err = run(binary, cap, ["--kdb", "--stats", "--columns",
+                                     "src,len,table,status,skipped"], tmp)
+    rows = out.splitlines()[1:]
+    expect("kdb_budget_stretch: exit", 0, rc)
+    expect("kdb_budget_stretch: rows of 10.7.0.1",
+           ["10.7.0.1,%d,,over_budget," % len(msgs[0]),
+            "10.7.0.1,%d,t7,ok,%d" % (len(msgs[6]), off[6] - off[1])] +
+           ["10.7.0.1,%d,t%d,ok," % (len(msgs[k - 1]), k) for k in (8, 9)],
+           [r for r in rows if r.startswith("10.7.0.1,")])
+    expect("kdb_budget_stretch: over_budget rows", 135 + 1,
+           sum(",over_budget," in r for r in rows))
+    expect_told("kdb_budget_stretch", "kdb", err, 135 + 1 + 1)
+
+
 def kdb_compressed(binary, tmp):
     cap = gen_kdb.Capture()
     msg = gen_kdb.compress(gen_kdb.message(gen_kdb.ASYNC, upd(2000)))
@@ -274,6 +381,8 @@ def main():
         kdb_over_budget(binary, tmp)
         fix_ooo_over_budget(binary, tmp)
         kdb_ooo_over_budget(binary, tmp)
+        fix_budget_hull(binary, tmp)
+        kdb_budget_stretch(binary, tmp)
         kdb_compressed(binary, tmp)
         fix_tiny_segments(binary, tmp)
     print("%d passed, %d failed" % (passed, failed))

@@ -157,18 +157,24 @@ static void seg_free(struct reasm *ra, struct reasm_dir *d, struct reasm_seg *s)
  * stream waits for them, so it is completed by their packet and is
  * reordered, as behind a hole that filled (README: `reordered`, `frame`). */
 /* Delivery reached the bytes dropped for want of budget: a gap marked
- * over_budget, at once, since they will not come again (those a later copy
- * delivered since are not lost). */
+ * over_budget, at once, since they will not come again; it runs up to the
+ * next queued segment (bytes the range's hull takes in that were captured
+ * later, or a later copy of bytes dropped: not lost, delivered next) or the
+ * range's end. The range is done with once delivery has passed its end. */
 static void give_up_lost(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                          const struct reasm_pkt *cur)
 {
     struct reasm_dir *d = &rf->d[dir];
-    d->lost = 0;
-    if (seq_diff(d->lost_to, d->next_seq) > 0) {
+    uint32_t to = d->lost_to;
+    if (d->q && seq_diff(d->q->seq, to) < 0)
+        to = d->q->seq;
+    if (seq_diff(to, d->next_seq) > 0) {
         uint32_t from = d->next_seq;
-        d->next_seq = d->lost_to;
-        call_gap_why(ra, f, rf, dir, from, d->lost_to - from, cur, 1);
+        d->next_seq = to;
+        call_gap_why(ra, f, rf, dir, from, to - from, cur, 1);
     }
+    if (seq_diff(d->next_seq, d->lost_to) >= 0)
+        d->lost = 0;
 }
 
 static int lost_reached(const struct reasm_dir *d)
@@ -332,7 +338,16 @@ static inline void deliver_in_order(struct reasm *ra, struct flow *f, struct rea
                                     int dir, uint32_t seq, const uint8_t *data, uint32_t caplen,
                                     uint32_t len, const struct reasm_pkt *pkt)
 {
-    const struct reasm_seg *q = rf->d[dir].q;
+    struct reasm_dir *d = &rf->d[dir];
+    if (d->lost && seq_diff(seq + len, d->lost_from) > 0) {
+        /* It reaches into the range dropped for want of budget (which lies
+         * ahead of next_seq): its bytes there are not lost. */
+        if (seq_diff(seq + len, d->lost_to) >= 0)
+            d->lost = 0;
+        else
+            d->lost_from = seq + len;
+    }
+    const struct reasm_seg *q = d->q;
     if (q && seq_diff(q->seq, seq + len) < 0) {
         deliver_around_queue(ra, f, rf, dir, seq, data, caplen, len, pkt);
         return;
@@ -420,11 +435,6 @@ static void segment(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int
             d->next_seq = seq;
             off = 0;
         }
-    }
-    if (off > 0 && d->lost && seq_diff(seq, d->lost_to) < 0 &&
-        seq_diff(seq + len, d->lost_from) > 0) {
-        lose(d, seq, len);     /* a copy of bytes dropped, or more of them */
-        return;
     }
     if (off > 0)
         enqueue_new_parts(ra, f, rf, dir, seq, data, caplen, len, pkt);

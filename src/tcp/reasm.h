@@ -22,10 +22,14 @@
  *     restarted by a new SYN, end of input);
  *   - a segment that arrives out of order when the budget is used up is
  *     not held: it and whatever its direction queued are dropped (their
- *     range is remembered), and when delivery reaches that range it is a
- *     gap marked over_budget. Bytes not yet seen are never given up for the
- *     budget, so the message the dropped bytes belong to is usually known
- *     (its header came in order) and its row can say over_budget;
+ *     range is remembered, as its hull), and when delivery reaches that range
+ *     it is a gap marked over_budget, up to the next queued segment: one
+ *     captured later inside the range (bytes first seen then, or another
+ *     copy of bytes dropped) is queued like any other when the budget has
+ *     room, and delivered in its place. Bytes not yet seen are never given
+ *     up for the budget, so the message the dropped bytes belong to is
+ *     usually known (its header came in order) and its row can say
+ *     over_budget;
  *   - bytes a truncated capture (snaplen) did not keep are a gap too.
  *
  * Bounds: per direction at most REASM_DIR_MAX_SEGS queued segments and

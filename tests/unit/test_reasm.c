@@ -335,6 +335,42 @@ START_TEST(reasm_budget_drop_then_ack_or_copy)
 }
 END_TEST
 
+START_TEST(reasm_budget_hull_interior_captured_later_is_delivered)
+{
+    /* The range dropped for want of budget is remembered as its hull, which
+     * takes in bytes never captured (README: bytes not yet captured are
+     * never given up for the budget). Once the budget is free again they,
+     * and a later copy of bytes dropped, are queued like any other segment,
+     * and the over_budget gap stops at them. */
+    reasm_init(&ra, &fr, 600);
+    handshake();
+    static char a[400], b[400], m[201], c[101];
+    memset(a, 'a', sizeof a - 1);
+    memset(b, 'b', sizeof b - 1);
+    memset(m, 'm', sizeof m - 1);
+    memset(c, 'c', sizeof c - 1);
+    data(1001, a);             /* [1001, 1400) queued, 1000 missing */
+    data(1600, b);             /* no room: [1001, 1999) dropped, hull */
+    ck_assert_uint_eq(ra.held, 0);
+    data(1400, m);             /* [1400, 1600): never captured before */
+    data(1899, c);             /* a copy of the last 100 bytes dropped */
+    ck_assert_str_eq(rec.text, "");
+    data(1000, "y");
+    char want[1024];
+    snprintf(want, sizeof want, "y[over_budget 399]%s[over_budget 299]%s", m, c);
+    ck_assert_str_eq(rec.text, want);
+    data(1999, "z");
+    ck_assert_uint_eq(rec.len, strlen(want) + 1);
+    ck_assert_uint_eq(ra.held, 0);
+    /* an in-order segment reaching into the range recovers what it holds */
+    memset(&rec, 0, sizeof rec);
+    data(2001, a);             /* [2001, 2400) queued, 2000 missing */
+    data(2500, b);             /* dropped with it: hull [2001, 2899) */
+    data(2000, "yyyyyyyyyyy"); /* [2000, 2011): 10 bytes of the range */
+    ck_assert_str_eq(rec.text, "yyyyyyyyyyy[over_budget 888]");
+}
+END_TEST
+
 START_TEST(reasm_far_ahead_segment_resynchronises)
 {
     handshake();
@@ -411,6 +447,7 @@ int main(void)
     tcase_add_test(tc, reasm_flow_end_frees_state_and_closes);
     tcase_add_test(tc, reasm_budget_bounds_total_queued);
     tcase_add_test(tc, reasm_budget_drop_then_ack_or_copy);
+    tcase_add_test(tc, reasm_budget_hull_interior_captured_later_is_delivered);
     tcase_add_test(tc, reasm_far_ahead_segment_resynchronises);
     tcase_add_test(tc, reasm_span_counts_each_packet_once);
     tcase_add_test(tc, reasm_ack_gives_up_every_hole_below_it);

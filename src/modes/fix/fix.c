@@ -610,16 +610,27 @@ struct fix_dir {
     uint64_t gap_bytes;
 };
 
-static void emit(struct fix_framer *fx, struct reasm_stream *s, struct fix_dir *d,
-                 const uint8_t *p, const struct fix_frame_res *fr, const struct reasm_pkt *first,
+/* Not a flag of the message: bytes between messages were dropped for want
+ * of budget and not counted yet; they are when a message follows (it is
+ * flagged over_budget), so that a direction that carries no FIX (whatever
+ * the budget dropped of it) never counts (README: --fix, over_budget). */
+#define FIXF_BUDGET_UNCOUNTED (1u << 31)
+
+static void emit(struct reasm *ra, struct fix_framer *fx, struct reasm_stream *s,
+                 struct fix_dir *d, const uint8_t *p, const struct fix_frame_res *fr, const struct reasm_pkt *first,
                  const struct reasm_pkt *last, uint32_t segs, uint32_t chunk_flags,
                  uint32_t end_seq)
 {
     struct fix_message m = {
         .p = p, .len = fr->len, .fr = fr, .flow = s->flow, .dir = s->dir, .first = first,
-        .last = last, .segs = segs, .flags = d->flags | fr->flags | chunk_flags, .gap_bytes = d->gap_bytes,
-        .end_seq = end_seq,
+        .last = last, .segs = segs,
+        .flags = (d->flags & ~FIXF_BUDGET_UNCOUNTED) | fr->flags | chunk_flags,
+        .gap_bytes = d->gap_bytes, .end_seq = end_seq,
     };
+    if (d->flags & FIXF_BUDGET_UNCOUNTED) {
+        fx->dropped++;
+        reasm_message_over_budget(ra);
+    }
     fx->messages++;
     fx->on_message(fx->ctx, &m);
     d->flags = 0;
@@ -683,7 +694,7 @@ static void over_budget(struct reasm *ra, struct fix_framer *fx, struct fix_dir 
     buf_release(ra, d);
     fx->dropped++;
     reasm_message_over_budget(ra);
-    d->flags |= FIXF_OVER_BUDGET;
+    d->flags = (d->flags | FIXF_OVER_BUDGET) & ~FIXF_BUDGET_UNCOUNTED;
 }
 
 static int buf_append(struct reasm *ra, struct fix_dir *d, const uint8_t *p, size_t n)
@@ -722,7 +733,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
             /* Messages wholly inside this chunk are framed in place. */
             switch (fix_frame_from(p, n, 0, &res)) {
             case FIX_FRAME_OK:
-                emit(fx, s, d, p, &res, c->own, done, 1, cf,
+                emit(ra, fx, s, d, p, &res, c->own, done, 1, cf,
                      s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len);
                 p += res.len;
                 n -= res.len;
@@ -770,7 +781,7 @@ static void fix_data(struct reasm *ra, struct reasm_stream *s, const struct reas
         }
         if (st == FIX_FRAME_OK) { /* its first `old` bytes came before p */
             int reordered = reordered_within(d, res.len) || (c->reordered && res.len > old);
-            emit(fx, s, d, d->buf, &res, &d->first, done, d->span.segs,
+            emit(ra, fx, s, d, d->buf, &res, &d->first, done, d->span.segs,
                  reordered ? FIXF_REORDERED : 0,
                  s->seq + (uint32_t)(p - c->p) + (uint32_t)res.len - (uint32_t)old);
         } else {
@@ -800,15 +811,19 @@ static void fix_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     struct fix_framer *fx = ra->fr->ctx;
     struct fix_dir *d = s->state;
     if (s->over_budget) {
-        /* Bytes captured but dropped for want of budget: the message they
-         * belong to is not held, as one whose copy could not be taken, and
-         * counted once: the one being received, or the one starting in
-         * them when none was (unless the run of over_budget losses it
-         * continues was counted already). */
-        if (d->len > FIX_MAGIC_LEN || !(d->flags & FIXF_OVER_BUDGET))
+        /* Bytes captured but dropped for want of budget. A message being
+         * received is not held, as one whose copy could not be taken, and
+         * counted. Between messages, the bytes are gone (how many messages
+         * they held, if any, is unknown): the next message is flagged and
+         * counted once when it comes, unless a loss before it was counted
+         * already. */
+        if (d->len > FIX_MAGIC_LEN) {
             over_budget(ra, fx, d);
-        else
+        } else {
             buf_release(ra, d);
+            if (!(d->flags & FIXF_OVER_BUDGET))
+                d->flags |= FIXF_OVER_BUDGET | FIXF_BUDGET_UNCOUNTED;
+        }
         d->flags &= ~FIXF_SKIPPED;  /* (gapbytes: what the capture lacks) */
         return;
     }

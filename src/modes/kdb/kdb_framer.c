@@ -1060,32 +1060,37 @@ static void feed(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, siz
 
 /* ------------------------------------------------------------ reasm hooks -- */
 
-/* Bytes captured were dropped for want of budget (waiting out of order):
- * the message they belong to is not held. When its header is known (the
- * usual case: the reassembler never drops bytes not yet seen) it is that
- * message, whose row says over_budget; otherwise (its header among them, a
- * handshake, bytes being searched) it has no row. Counted once either way;
- * an unsupported message is not read anyway and keeps its status. */
-static void budget_gap(struct reasm *ra, struct kdb_dir *d)
+/* nbytes captured were dropped for want of budget (waiting out of order).
+ * Counted only in sync, where the framing is known (README: --kdb,
+ * over_budget); a direction being searched or in its handshake may carry no
+ * kdb+ at all, and its loss is the next row's skipped. The message they cut
+ * is not held: its row says over_budget, counted once (an unsupported one
+ * is not read anyway and keeps its status). Bytes past its end, or between
+ * messages, held at least one more message's header: those messages have
+ * no row (their bytes are in the next row's skipped) and count once
+ * together, as how many they were is unknown. */
+static void budget_gap(struct reasm *ra, struct kdb_dir *d, uint64_t nbytes)
 {
-    int header_known = d->mode == D_SYNC && (d->in_msg || d->nhb >= KDB_HDR_LEN);
-    if (!header_known) {
+    if (d->mode != D_SYNC)
+        return;
+    struct kdb_hdr h;
+    uint64_t left;             /* bytes of the message cut from the gap on */
+    if (d->in_msg) {
+        left = d->h.len > d->got ? d->h.len - d->got : 0;
+    } else if (d->nhb >= KDB_HDR_LEN && kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL) != KDB_BAD) {
+        left = h.len > d->nhb ? h.len - d->nhb : 0; /* kdb_gap reads the header */
+    } else {
         reasm_message_over_budget(ra);
         return;
     }
-    if (d->in_msg && (d->not_held || d->unsup))
-        return;
-    if (!d->in_msg) {          /* the header is read by kdb_gap below */
-        struct kdb_hdr h;
-        if (kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL) == KDB_BAD) {
-            reasm_message_over_budget(ra);
-            return;
-        }
+    if (!(d->in_msg && (d->not_held || d->unsup))) {
+        d->not_held = 1;       /* kdb_gap sets pfx_done for a header in hb */
+        d->pfx_done = 1;
+        buf_release(ra, d);
+        reasm_message_over_budget(ra);
     }
-    d->not_held = 1;           /* kdb_gap sets pfx_done for a header in hb */
-    d->pfx_done = 1;
-    buf_release(ra, d);
-    reasm_message_over_budget(ra);
+    if (nbytes > left)
+        reasm_message_over_budget(ra);
 }
 
 static void kdb_data(struct reasm *ra, struct reasm_stream *s, const struct reasm_chunk *c)
@@ -1098,7 +1103,7 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
 {
     struct kdb_dir *d = s->state;
     if (s->over_budget)
-        budget_gap(ra, d);
+        budget_gap(ra, d, nbytes);
     switch (d->mode) {
     case D_START:
     case D_HELLO:
