@@ -18,6 +18,8 @@ Captures (testdata/):
   hwts_metamako.pcap  Arista 7130/Metamako trailers (--hwts metamako)
   hwts_exablaze.pcap  Exablaze trailers (--hwts exablaze)
   hwts_ixia.pcap      Ixia/Keysight trailers (recognised by default)
+  hwts_ixia_fcs.pcap  Ixia trailers in a file that declares the FCS (the
+      pcap header's FCS bits)
   hwts_arista.pcap    Arista EOS 0xD28B headers (recognised by default)
   hwts_expcap.pcap    exact-capture expcap footers (--hwts expcap)
   hwts_expcap_over.pcap  expcap footers over frames with an Ixia trailer or
@@ -354,6 +356,60 @@ def cases_ixia():
         add(eth(ip) + ixia([(3, struct.pack(">II", t + 100, nsec))]), None, 9 + i, ip=ip,
             udp_len=n, tshark="differs: shows nanoseconds %d" % nsec,
             note="nanoseconds %d" % nsec)
+    return recs
+
+
+# The link-type field of a pcap file header whose FCS bits say every frame
+# ends in an FCS of 4 bytes (bit 26 set, length 2 in bits 28-31 counts
+# 16-bit words), Ethernet.
+LINKTYPE_ETHERNET_FCS4 = 0x24000001
+
+
+def cases_ixia_fcs():
+    """Ixia trailers in a file that declares the FCS (written with
+    LINKTYPE_ETHERNET_FCS4): every frame ends in its CRC-32. The stamp is
+    there whenever the trailer before the FCS is whole, as in hwts_ixia.
+    tshark 4.0 cuts the declared FCS off first and then misses two shapes
+    (README, differences from tshark): after zero padding behind a VLAN
+    tag it still counts the FCS in the packet length, so it leaves up to 4
+    padding zeros at the trailer's start and the length byte does not
+    match; and packet-ixiatrailer.c takes the 23 bytes left for 19 and
+    another FCS."""
+    recs = []
+    t = BASE
+
+    def add(frame, hw, sec_off, **kw):
+        f = frame + fcs(frame)
+        recs.append(Rec(f, t + sec_off, 1000 * len(recs), hw=hw, **kw))
+
+    ip, n = udp_ip(40, 1)
+    tsv = struct.pack(">II", t + 100, 987654321)
+    stamp = (t + 100, 987654321, None, None)
+    add(eth(ip) + ixia([(3, tsv)]), stamp, 0, ip=ip, udp_len=n, note="local timestamp")
+    add(eth(ip) + ixia([(1, struct.pack(">H", 1234)), (6, tsv)]), stamp, 1, ip=ip, udp_len=n,
+        note="original size + PTP timestamp")
+    add(eth(ip), None, 2, ip=ip, udp_len=n, note="no trailer")
+    # A short frame, zero padding to 60 bytes, then the trailer. Untagged,
+    # tshark's Ethernet dissector measures the padding on the whole frame
+    # and finds the stamp. Behind an 802.1Q tag the trailer is measured
+    # on the tag's payload, the declared FCS already cut off, while the
+    # packet length still holds it: the padding comes out 4 bytes short
+    # (none when the frame is 58 bytes or more), and those zeros are taken
+    # for the trailer's start.
+    sip, sn = udp_ip(4, 2)
+    add(eth(sip) + ixia([(3, tsv)]), stamp, 3, ip=sip, udp_len=sn,
+        note="short frame, 14 bytes padding")
+    for k, (size, pad) in enumerate([(4, 10), (12, 2)]):
+        vip, vn = udp_ip(size, 3 + k)
+        f = eth(b"\x00\x05\x08\x00" + vip, etype=0x8100)
+        assert len(f) == 60 and f[60 - pad:] == bytes(pad)
+        add(f + ixia([(3, tsv)]), stamp, 4 + k, ip=vip, udp_len=vn, ip_off=18,
+            tshark="differs: padding zeros left in the trailer",
+            note="tagged, %d bytes padding" % pad)
+    # 18 TLV bytes: a trailer of 23 bytes before the FCS
+    add(eth(ip) + ixia([(3, tsv), (1, struct.pack(">H", 1234)), (2, b"\xab\xcd")]), stamp, 6,
+        ip=ip, udp_len=n, tshark="differs: 23 bytes taken for 19 and an FCS",
+        note="23 bytes, then the FCS")
     return recs
 
 
@@ -838,10 +894,10 @@ def cases_throw_exablaze():
 
 # ------------------------------------------------------------ writing
 
-def write_pcap(path, recs, nanos=True, snaplen=65535):
+def write_pcap(path, recs, nanos=True, snaplen=65535, linktype=1):
     with open(path, "wb") as fh:
         fh.write(struct.pack("<IHHiIII", 0xA1B23C4D if nanos else 0xA1B2C3D4, 2, 4, 0, 0,
-                             snaplen, 1))
+                             snaplen, linktype))
         for r in recs:
             frac = r.ns if nanos else r.ns // 1000
             fh.write(struct.pack("<IIII", r.sec, frac, r.caplen, r.origlen))
@@ -883,6 +939,7 @@ GOLDEN = [
     ("hwts_metamako", cases_metamako, "--hwts metamako"),
     ("hwts_exablaze", cases_exablaze, "--hwts exablaze"),
     ("hwts_ixia", cases_ixia, ""),
+    ("hwts_ixia_fcs", cases_ixia_fcs, ""),
     ("hwts_arista", cases_arista, ""),
     ("hwts_expcap", cases_expcap, "--hwts expcap"),
     ("hwts_hash", cases_hash, ""),
@@ -899,6 +956,10 @@ GOLDEN = [
     ("hwts_throw_metamako", cases_throw_metamako, "--hwts metamako"),
     ("hwts_throw_exablaze", cases_throw_exablaze, "--hwts exablaze"),
 ]
+
+
+# The pcap link-type field of the captures not plain Ethernet (1)
+LINKTYPES = {"hwts_ixia_fcs": LINKTYPE_ETHERNET_FCS4}
 
 
 def table_lines():
@@ -1015,6 +1076,7 @@ def tshark_check(outdir, only=None):
         "hwts_metamako": ["metamako.time", "metamako.srcdevice", "metamako.srcport"],
         "hwts_exablaze": ["exablaze.timestamp", "exablaze.device", "exablaze.port"],
         "hwts_ixia": ["ixiatrailer.timestamp", None, None],
+        "hwts_ixia_fcs": ["ixiatrailer.timestamp", None, None],
         "hwts_arista": ["avsp.64sec", "avsp.64ns", "avsp.48sec", "avsp.48ns"],
         "hwts_hash": ["ip.dst"],
         "hwts_ip_end": ["ixiatrailer.timestamp", None, None],
@@ -1101,7 +1163,8 @@ def main():
         outdir = args[0]
     for name, cases, _ in GOLDEN:
         recs = cases()
-        write_pcap(os.path.join(outdir, name + ".pcap"), recs)
+        write_pcap(os.path.join(outdir, name + ".pcap"), recs,
+                   linktype=LINKTYPES.get(name, 1))
         with open(os.path.join(outdir, name + ".out"), "w") as fh:
             fh.write(expected_rows(recs))
     with open(os.path.join(outdir, "hwts_metamako_off.out"), "w") as fh:
