@@ -343,6 +343,14 @@ def test_progress():
     check("--progress forces the line when stderr is not a terminal", b"records" in err,
           repr(err))
 
+    # given both, the last counts
+    rc, out, err = run_with_pty_stderr(["--no-progress", "--progress", "--columns", "frame",
+                                        "-"], feed=slow_feed(1), stderr_tty=False)
+    check("--no-progress --progress: the line", b"records" in err, repr(err))
+    rc, out, err = run_with_pty_stderr(["--progress", "--no-progress", "--columns", "frame",
+                                        "-"], feed=slow_feed(1))
+    check("--progress --no-progress on a terminal: nothing on stderr", err == b"", repr(err))
+
     # a file of known size, read by a slow consumer: percent, rate, time left
     with tempfile.NamedTemporaryFile(suffix=".pcap", delete=False) as f:
         f.write(pcap_header() + b"".join(packet(i) for i in range(60000)))

@@ -147,15 +147,6 @@ static void seg_free(struct reasm *ra, struct reasm_dir *d, struct reasm_seg *s)
     free(s);
 }
 
-/* Delivers queued segments that the next byte has reached: because cur
- * filled the hole before them (all reordered, completed by cur), or, with
- * cur NULL, because the hole was given up. Then nothing filled it, and the
- * bytes are completed as they would have been had the stream started after
- * the hole: by the last captured of the packets delivered so far in this
- * walk. That is each segment's own packet while they were captured in
- * sequence order; a segment captured before bytes ahead of it in the
- * stream waits for them, so it is completed by their packet and is
- * reordered, as behind a hole that filled (README: `reordered`, `frame`). */
 /* Delivery reached the bytes dropped for want of budget: a gap marked
  * over_budget, at once, since they will not come again; it runs up to the
  * next queued segment (bytes the range's hull takes in that were captured
@@ -182,6 +173,15 @@ static int lost_reached(const struct reasm_dir *d)
     return d->lost && seq_diff(d->next_seq, d->lost_from) >= 0;
 }
 
+/* Delivers queued segments that the next byte has reached: because cur
+ * filled the hole before them (all reordered, completed by cur), or, with
+ * cur NULL, because the hole was given up. Then nothing filled it, and the
+ * bytes are completed as they would have been had the stream started after
+ * the hole: by the last captured of the packets delivered so far in this
+ * walk. That is each segment's own packet while they were captured in
+ * sequence order; a segment captured before bytes ahead of it in the
+ * stream waits for them, so it is completed by their packet and is
+ * reordered, as behind a hole that filled (README: `reordered`, `frame`). */
 static void drain(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                   const struct reasm_pkt *cur)
 {
