@@ -254,17 +254,12 @@ static void lose(struct reasm_dir *d, uint32_t seq, uint32_t len)
 }
 
 /* The budget is used up: the segment [seq, seq + len) arriving out of order
- * and what its direction queued are dropped (their memory goes back), and
- * remembered as lost; the bytes still missing before them keep waiting. */
+ * is dropped and remembered as lost; what is held stays held (first come,
+ * first held: it is given back as its holes fill or are given up), and the
+ * bytes still missing before the segment keep waiting. */
 static void drop_for_budget(struct reasm *ra, struct reasm_dir *d, uint32_t seq, uint32_t len)
 {
     ra->stats.over_budget++;
-    while (d->q) {
-        struct reasm_seg *s = d->q;
-        d->q = s->next;
-        lose(d, s->seq, s->len);
-        seg_free(ra, d, s);
-    }
     lose(d, seq, len);
 }
 

@@ -21,14 +21,16 @@
  *     when the direction closes (FIN, RST) and when the flow ends (evicted,
  *     restarted by a new SYN, end of input);
  *   - a segment that arrives out of order when the budget is used up is
- *     not held: it and whatever its direction queued are dropped (their
- *     range is remembered, as its hull), and when delivery reaches that range
- *     it is a gap marked over_budget, up to the next queued segment: one
- *     captured later inside the range (bytes first seen then, or another
- *     copy of bytes dropped) is queued like any other when the budget has
- *     room, and delivered in its place. Bytes not yet seen are never given
- *     up for the budget, so the message the dropped bytes belong to is
- *     usually known (its header came in order) and its row can say
+ *     not held: it is dropped (what is held stays held) and its range
+ *     remembered, as the hull of all a direction dropped; when delivery
+ *     reaches that range it is a gap marked over_budget, up to the next
+ *     queued segment: one captured inside the range before delivery
+ *     reached it (bytes first seen then, or another copy of bytes
+ *     dropped) is queued like any other when the budget has room, and
+ *     delivered in its place; bytes inside the range still missing then
+ *     are given up with it. Bytes not yet seen before the range are never
+ *     given up for the budget, so the message the dropped bytes belong to
+ *     is usually known (its header came in order) and its row can say
  *     over_budget;
  *   - bytes a truncated capture (snaplen) did not keep are a gap too.
  *
