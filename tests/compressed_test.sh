@@ -43,12 +43,15 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 # expect NAME WANT GOT
 expect() { if [ "$2" = "$3" ]; then ok; else fail "$1: want [${2:0:600}], got [${3:0:600}]"; fi; }
 
-# c.pcap: 3,000 UDP packets whose payloads are numbers from a fixed
-# pseudo-random sequence (compressible, so the compressed file is far
-# shorter, but not trivially); d.pcap: the same with record 1,001's
+# make_captures text|random: c.pcap, 3,000 UDP packets whose payloads are
+# numbers from a fixed pseudo-random sequence (text: compressible, so the
+# compressed file is far shorter, but not trivially) or its bytes (random:
+# compressed, still over 32 KiB, as gzip fills its 32 KiB input buffer
+# before it writes anything); d.pcap: the same with record 1,001's
 # captured length made impossible (a capture damaged before compression)
-python3 - <<'EOF'
-import struct
+make_captures() {
+    python3 - "$1" <<'EOF'
+import struct, sys
 x = 12345
 def rnd():
     global x
@@ -57,7 +60,10 @@ def rnd():
 recs = []
 for i in range(3000):
     n = 20 + rnd() % 180
-    body = b''.join(b'%d,' % (rnd() % 1000) for _ in range(n // 4))[:n]
+    if sys.argv[1] == 'text':
+        body = b''.join(b'%d,' % (rnd() % 1000) for _ in range(n // 4))[:n]
+    else:
+        body = bytes(rnd() % 256 for _ in range(n))
     udp = struct.pack('>HHHH', 5000 + i % 7, 6000, 8 + len(body), 0) + body
     ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), i & 0xffff, 0, 64, 17, 0,
                      bytes([10, 0, 0, 1 + i % 5]), bytes([10, 0, 1, 1])) + udp
@@ -69,7 +75,8 @@ bad = bytearray(recs[1000])
 struct.pack_into('<I', bad, 8, 0x7ffffff0)
 open('d.pcap', 'wb').write(hdr + b''.join(recs[:1000]) + bad + b''.join(recs[1001:]))
 EOF
-[ -s c.pcap ] && [ -s d.pcap ] || { echo "FAIL: python3 made no capture"; exit 1; }
+    [ -s c.pcap ] && [ -s d.pcap ] || { echo "FAIL: python3 made no capture"; exit 1; }
+}
 
 # damage FILE: a copy of FILE with the byte in its middle flipped (flip.FILE)
 # and one of its first half (cut.FILE)
@@ -117,6 +124,7 @@ check() {
 
 case $section in
 damage)
+make_captures text
 for z in "gzip gz" "zstd zst" "xz xz"; do
     read -r prog ext <<< "$z"
     # README's setup installs gzip, zstd and xz-utils: a missing one is a
@@ -143,27 +151,7 @@ for z in "gzip gz" "zstd zst" "xz xz"; do
 done
 ;;
 streams)
-# here c.pcap's payloads are random bytes: compressed, still over 32 KiB,
-# as gzip fills its 32 KiB input buffer before it writes anything
-mkdir streams && cd streams || exit 1
-python3 - <<'PY'
-import struct
-x = 777
-def rnd():
-    global x
-    x = (x * 1103515245 + 12345) & 0x7fffffff
-    return x >> 16
-recs = []
-for i in range(3000):
-    body = bytes(rnd() % 256 for _ in range(20 + rnd() % 200))
-    udp = struct.pack('>HHHH', 5000 + i % 3, 6000, 8 + len(body), 0) + body
-    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), i & 0xffff, 0, 64, 17, 0,
-                     bytes([10, 0, 0, 1]), bytes([10, 0, 1, 1])) + udp
-    fr = b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00' + ip
-    recs.append(struct.pack('<IIII', 1700000000 + i // 100, (i % 100) * 10000, len(fr), len(fr)) + fr)
-open('c.pcap', 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + b''.join(recs))
-PY
-[ -s c.pcap ] || { echo "FAIL: python3 made no capture"; exit 1; }
+make_captures random
 "$bin" --sym c c.pcap > want.csv || fail "plain capture: exit $?"
 [ "$(wc -l < want.csv)" = 3001 ] || fail "plain capture: $(wc -l < want.csv) lines, want 3001"
 for z in "gzip gz" "zstd zst" "xz xz"; do
