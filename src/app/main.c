@@ -114,6 +114,10 @@ enum { OPT_LIST_COLUMNS = 1800, OPT_FROM, OPT_TO };
 enum { OPT_THREADS = 1900 };
 /* --publish */
 enum { OPT_PUBLISH = 1400, OPT_PUBLISH_LAYOUT, OPT_BATCH, OPT_RETRY_FOR };
+/* every option's code is below this: the repeated-option check's table */
+#define OPT_CODE_END 2048
+_Static_assert(OPT_THREADS < OPT_CODE_END && OPT_TO < OPT_CODE_END &&
+               OPT_RETRY_FOR < OPT_CODE_END, "an option code past the table");
 
 struct options {
     const char *output;
@@ -704,12 +708,12 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->retry_for = -1;
     struct option_state ps = { .clash = NULL };
     int c, longindex = 0;
-    unsigned char seen[OPT_LIST_COLUMNS + 1] = { 0 };
+    unsigned char seen[OPT_CODE_END] = { 0 };
     /* "+": options before files only would break `pcap2kdb x.pcap -o y`;
      * ":": missing arguments are reported here, with our name. */
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:f:c:hV", longopts, &longindex)) != -1) {
-        if (c > 0 && c <= OPT_LIST_COLUMNS && single_valued(c) && seen[c]++) {
+        if (c > 0 && c < OPT_CODE_END && single_valued(c) && seen[c]++) {
             char name[32];
             option_name(c, longindex, longopts, name, sizeof name);
             return usage_error("%s given twice", name);
