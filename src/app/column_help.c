@@ -115,7 +115,7 @@ static const struct column_help fix_help[] = {
     { "segs", "packets the message spans" },
     { "bundled", "messages completed by that same packet" },
     { "msgtype", "MsgType (35)" },
-    { "seqnum", "MsgSeqNum (34)" },
+    { "seqnum", "MsgSeqNum (34): 1 to 18 digits, no sign (leading zeros count among them); empty otherwise" },
     { "sender", "SenderCompID (49), TargetCompID (56)" },
     { "target", "SenderCompID (49), TargetCompID (56)" },
     { "sendtime", "SendingTime (52); empty when not YYYYMMDD-HH:MM:SS[.f] (1 to 9 digits f) or on a day the month lacks (Feb 30)" },
