@@ -31,6 +31,10 @@ Cases:
   kdb_far        a nanosecond pcapng: a sync query in 1970 answered in 2280,
                  a latency a q timespan cannot hold (beyond +-(2^63 - 2) ns,
                  292 years: null), then one in 2280 answered 250 us later
+  kdb_cut        lengths larger than their object, each message in its own
+                 segment (framing goes on in sync where the object ends, each
+                 later message with its own packet, the last one too); and
+                 connections ending 0..5 bytes after a header (truncated)
 """
 
 import datetime
@@ -638,6 +642,79 @@ def case_grown():
     return cap
 
 
+def case_cut():
+    """Lengths that lie (larger than the object), each message in its own
+    segment: framing goes on in sync where the object ends, and each message
+    after it is dated by its own packet; and connections that end after a
+    header but before the 6 payload bytes it is checked with."""
+    cap = Capture()
+
+    def lie(c, d, after):
+        """A message whose header says d bytes more than its object, then the
+        messages after (mtype, payload, fields), each in its own segment. The
+        lying one's row comes with the packet holding its claimed last byte."""
+        p, f = upd_cols(".u.upd", "lie", 2)
+        m = bytearray(message(ASYNC, p))
+        m[4:8] = struct.pack("<I", len(m) + d)
+        f0, t0 = c.seg(0, bytes(m))
+        sent = [(c.seg(0, message(mt, pl)), mt, pl, fl) for mt, pl, fl in after]
+        # the packets holding the d claimed bytes after the object
+        need, segs, at = d, 1, (f0, t0)
+        for (fr, mt, pl, _) in sent:
+            if need <= 0:
+                break
+            segs += 1
+            at = fr
+            need -= len(message(mt, pl))
+        c.row(0, at[0], at[1], bytes(m) + b"\0" * d, ASYNC, f, status="bad", segs=segs,
+              ftime=t0)
+        # a message lying wholly inside the claimed bytes is framed only when
+        # the lie is found: its row comes with that packet, and so does its
+        # ftime when its bytes came before it (only the last packet's bytes
+        # are told apart); the others go with their own packet
+        claimed = d
+        for (fr, mt, pl, fl) in sent:
+            claimed -= len(message(mt, pl))
+            row_at = at if claimed >= 0 else fr
+            c.row(0, row_at[0], row_at[1], message(mt, pl), mt, fl)
+
+    # +5, the next message the last one its side sends (then FIN both ways)
+    c = Conn(cap, 40050, 5010)
+    c.hello("feed", "pw")
+    lie(c, 5, [(SYNC,) + upd_cols(".u.upd", "after0", 2)])
+    c.send(1, RESPONSE, long_atom(5), {"ptype": "-7"})
+    c.cap.add(c.addr[0], c.addr[1], c.port[0], c.port[1], c.seq[0], c.seq[1], FIN | ACK)
+    c.cap.add(c.addr[1], c.addr[0], c.port[1], c.port[0], c.seq[1], c.seq[0] + 1, FIN | ACK)
+    # +40 over three messages longer than 40 bytes, and the capture ends
+    c = Conn(cap, 40051, 5010)
+    c.hello("feed", "pw")
+    lie(c, 40, [(ASYNC,) + upd_cols(".u.upd", "after%d" % i, 2) for i in range(3)])
+    # +40 over short messages: the claimed bytes run over two of them (rows
+    # with the packet that shows the lie) and into a third (its own packet)
+    c = Conn(cap, 40052, 5010)
+    c.hello("feed", "pw")
+    lie(c, 40, [(SYNC,) + query(q) for q in ("1+1", "2+2", "3+3", "4+4")])
+    # ends after the header and 0..5 payload bytes: truncated, with what the
+    # bytes give (the payload type from its first byte); a type byte no
+    # object has is bad (no header fields), as with more bytes
+    p, _ = upd_cols(".u.upd", "trade", 3)
+    for k, (mt, pl, fl) in enumerate([(ASYNC, p, {}), (ASYNC, p, {"ptype": "0"}),
+                                      (ASYNC, p, {"ptype": "0"}),
+                                      (SYNC, chars("select from t"), {"ptype": "10"})]):
+        cut = (8, 9, 13, 12)[k]
+        c = Conn(cap, 40060 + k, 5010)
+        c.hello("feed", "pw")
+        m = message(mt, pl)
+        fr, t = c.seg(0, m[:cut])
+        c.row(0, fr, t, m, mt, fl, status="truncated")
+    c = Conn(cap, 40070, 5010)
+    c.hello("feed", "pw")
+    m = message(ASYNC, b"\x50\x00\x01\x00\x00\x00")
+    fr, t = c.seg(0, m[:10])
+    c.row(0, fr, t, m, ASYNC, {}, status="bad", has_hdr=False)
+    return cap
+
+
 # ---------------------------------------------------------------- output
 
 def case_reasm():
@@ -729,7 +806,7 @@ def main():
     outdir = args[0] if args else os.path.join(os.path.dirname(here), "testdata")
     cases = [("kdb_tick", case_tick), ("kdb_midstream", case_midstream),
              ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt), ("kdb_far", case_far),
-             ("kdb_grown", case_grown), ("kdb_reasm", case_reasm)]
+             ("kdb_grown", case_grown), ("kdb_reasm", case_reasm), ("kdb_cut", case_cut)]
     lines = []
     for name, fn in cases:
         cap = fn()
@@ -741,6 +818,13 @@ def main():
                 f.write(cap.pcap())
             with open(os.path.join(outdir, name + ".out"), "w") as f:
                 f.write(csv_out(cap.rows, COLS))
+        if name == "kdb_cut":
+            # ftime too: the bytes after a lying length keep their packet
+            cols = "frame,ftime,time,table,query,status,segs"
+            lines.append("%s_ftime\t%s\t0\t--kdb --columns %s" % (name, capfile, cols))
+            if not table_only:
+                with open(os.path.join(outdir, name + "_ftime.out"), "w") as f:
+                    f.write(csv_out(cap.rows, cols))
         if name == "kdb_tick":
             # the default columns: sym, addresses, stream, ftime, reason too
             lines.append("%s_default\t%s\t0\t--kdb" % (name, capfile))

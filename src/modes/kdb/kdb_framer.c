@@ -66,6 +66,12 @@ struct kdb_dir {
     /* the last captured of the packets that completed its bytes so far:
      * a truncated row whose last byte is lost goes with it */
     struct reasm_pkt done;
+    /* where the last packet's bytes begin in the payload prefix (buf):
+     * when the object ends before the header's length, the bytes after it
+     * from there on are framed again with their packet and sequence number
+     * (those before, of earlier packets, as bytes of unknown origin: no
+     * mark per packet is held for every message) */
+    struct seg_mark tail;
     uint64_t skipped;                /* bytes lost or skipped before the next message */
     /* payload prefix (D_SYNC), handshake (D_HELLO) or search window
      * (D_RESYNC): charged to the budget, and released as soon as what it
@@ -286,6 +292,42 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
         }
     }
     buf_release(ra, d);
+}
+
+/* The payload bytes p of packet own go to the prefix at d->len: the tail
+ * mark moves to them when they are another packet's. Their sequence number
+ * is known when p lies in the chunk being framed (not a header's overflow). */
+static void note_tail(const struct kdb_framer *kf, struct kdb_dir *d, const uint8_t *p,
+                      const struct reasm_pkt *own)
+{
+    /* compared as integers: p may point into another buffer */
+    uintptr_t e = (uintptr_t)p, at = (uintptr_t)kf->at_p;
+    int known = kf->at_p && e >= at && e - at < kf->at_n;
+    if (d->len && own->frame == d->tail.pkt.frame && (d->tail.known || !known))
+        return;                /* the same packet's bytes go on */
+    d->tail = (struct seg_mark){ .off = (uint32_t)d->len, .known = (uint8_t)known,
+                                 .seq = known ? kf->at_seq + (uint32_t)(e - at) : 0,
+                                 .pkt = *own };
+}
+
+/* The object of the message in progress ends at prefix byte end, before
+ * the header's length: the bytes after it are handed back, to be framed in
+ * sync, the last packet's with their own packet (the tail mark). */
+static void refeed_after_object(struct reasm *ra, struct kdb_dir *d, size_t end)
+{
+    if (!d->refeed_len && d->tail.known && d->len > end) {
+        size_t off = d->tail.off > end ? d->tail.off - end : 0;
+        uint32_t seq = d->tail.seq + (uint32_t)(end > d->tail.off ? end - d->tail.off : 0);
+        marks_free(ra, &d->marks);
+        marks_add(ra, &d->marks, off, 1, seq, &d->tail.pkt);
+        /* marks are now those of buf[end..) */
+        if (d->marks) {
+            memmove(d->buf, d->buf + end, d->len - end);
+            d->len -= end;
+            end = 0;
+        }
+    }
+    refeed_from_buf(ra, d, end);
 }
 
 /* ------------------------------------------------------------ rows -- */
@@ -523,10 +565,9 @@ static void finish(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
     }
     emit(ra, s, d, 1, h, ulen, &sum, st, fwhy, &d->first, done, d->span.segs);
     if (end && !h->compressed && !forced) {
-        /* A corrupt length: the next message starts where the object ends. */
-        d->mode = D_RESYNC;
-        d->rescan_at = 0;
-        refeed_from_buf(ra, d, end);
+        /* A corrupt length: the next message starts where the object ends,
+         * framed in sync (its header is checked as any). */
+        refeed_after_object(ra, d, end);
         msg_reset(ra, d);
         return;
     }
@@ -588,6 +629,11 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
         if (!d->h.compressed) {
             size_t target = plen < KDB_FRAMER_PREFIX ? (size_t)plen : KDB_FRAMER_PREFIX;
             size_t c = target - d->len < k ? target - d->len : k;
+            /* where each packet's bytes begin in the prefix: when the
+             * object ends before the header's length, the bytes after it
+             * are framed again with their own packets */
+            if (c)
+                note_tail(ra->fr->ctx, d, p, own);
             /* grown as the bytes come: a header claiming 1 GB costs what
              * has arrived, not a whole prefix at once */
             if (buf_append(ra, d, p, c) != 0) {
@@ -606,9 +652,7 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                     kdb_summarise(d->buf, d->len, plen, d->h.little, d->h.msgtype, &sum);
                     emit(ra, s, d, 1, &d->h, d->h.len, &sum, KDB_BAD, why, &d->first, done,
                          d->span.segs);
-                    d->mode = D_RESYNC;
-                    d->rescan_at = 0;
-                    refeed_from_buf(ra, d, end);
+                    refeed_after_object(ra, d, end);
                     /* the rest of this chunk follows the handed-back bytes */
                     msg_reset(ra, d);
                     return c;
@@ -1159,6 +1203,46 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
     }
 }
 
+/* The connection ends after a message's 8-byte header but before the 6
+ * payload bytes the header is checked with (sync_step waits for them): the
+ * header is checked with what came, as sync_step would, and a header that
+ * passes starts the message (its payload bytes read), which the close then
+ * gives as `truncated`, as a message cut later; one that does not is `bad`. */
+static void header_cut_by_end(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d)
+{
+    struct kdb_framer *kf = ra->fr->ctx;
+    struct kdb_hdr h;
+    const char *why = NULL;
+    enum kdb_status st = kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, &why);
+    bool fits = d->unconfirmed ? kdb_hdr_plausible(d->hb, d->nhb)
+                               : kdb_hdr_consistent(d->hb, d->nhb);
+    if (st == KDB_OK && !fits) {
+        st = KDB_BAD;
+        why = d->unconfirmed ? "header after a resync candidate is not plausible"
+                             : "payload start does not match the header";
+    }
+    kf->end_seq = s->seq;
+    if (st == KDB_BAD) {
+        emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, &d->first, &d->done, d->span.segs);
+        d->nhb = 0;
+        return;
+    }
+    uint8_t extra[HDR_WANT];
+    size_t ne = d->nhb - KDB_HDR_LEN;
+    memcpy(extra, d->hb + KDB_HDR_LEN, ne);
+    d->h = h;
+    d->in_msg = 1;
+    d->len = 0;
+    d->nhb = 0;
+    d->got = KDB_HDR_LEN;
+    if (st == KDB_UNSUPPORTED) {
+        d->unsup = 1;
+        d->unsup_why = why;
+    }
+    if (ne)
+        body(ra, s, d, extra, ne, &d->last, &d->done);
+}
+
 /* A connection's directions are closed one after the other, and the
  * second may still finish a row (the connection ends inside a message):
  * the first to close keeps what that row reads of it (its role, the
@@ -1167,6 +1251,8 @@ static void kdb_gap(struct reasm *ra, struct reasm_stream *s, uint64_t nbytes,
 static void kdb_close(struct reasm *ra, struct reasm_stream *s)
 {
     struct kdb_dir *d = s->state, *o = s->peer;
+    if (d->mode == D_SYNC && !d->in_msg && d->nhb >= KDB_HDR_LEN)
+        header_cut_by_end(ra, s, d);
     if (d->mode == D_SYNC && d->in_msg) {
         ((struct kdb_framer *)ra->fr->ctx)->end_seq = s->seq;
         finish(ra, s, d, &d->done, KDB_TRUNCATED, "connection ends inside the message");

@@ -38,14 +38,16 @@
  *     resync from the byte after it;
  *   - a message of at most KDB_FRAMER_PREFIX payload bytes is walked whole
  *     (kdb_obj_size): an object shorter than the header's length means a
- *     corrupt length: `bad` row, framing goes on where the object ends; an
+ *     corrupt length: `bad` row, framing goes on in sync where the object
+ *     ends (the last packet's bytes with their own packet); an
  *     object longer (or malformed) is a `bad` row, framing goes on at the
  *     header's length (the next header checks it);
  *   - a gap (bytes the capture lost) inside a message makes it `truncated`;
  *     when the gap ends exactly where the message ends framing continues,
  *     when it runs past the end the direction resyncs;
  *   - a connection that ends inside a message gives that message as
- *     `truncated`; the >2 GB forms are `unsupported` rows, skipped by their
+ *     `truncated` (after its 8-byte header, before the 6 payload bytes the
+ *     header is checked with, too: checked with those that came); the >2 GB forms are `unsupported` rows, skipped by their
  *     length.
  *
  * Pairing: a response's latency is the time from the oldest unanswered sync
