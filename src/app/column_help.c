@@ -156,7 +156,7 @@ static const struct column_help kdb_help[] = {
     { "table", "second item when a symbol; calls only" },
     { "rows", "rows of the third item (the data): table → rows; list of columns → first column's count; list of atoms → 1; empty → 0; calls only" },
     { "query", "the text when the whole payload of an async or sync message is a string (h\"select from t\"); never for a response (a string answer is a result: ptype 10); a q string column, read with *" },
-    { "error", "text of an error response ('type, '.u.nosuch without the quote)" },
+    { "error", "text of a q error (type -128) payload ('type, '.u.nosuch without the quote): an error response, or an async or sync message whose payload is an error" },
     { "latency", "for a response: time from the oldest unanswered sync request on the same connection to this response (both at their time); at most 32 unanswered requests are remembered per connection: with more outstanding (a pipelining client) the oldest are forgotten, and the responses that answer them have an empty latency rather than a wrong one; empty too when a q timespan cannot hold it (see README \"Columns\")" },
     { "status", "ok, truncated (bytes missing in the capture, or the capture ends inside it), bad (impossible header, payload contradicting its header, corrupt compressed data, object shorter than its length), unsupported (>2 GB forms of capability 5/6, 8-byte vector counts, foreign objects, fields past the first 64 KiB of a payload), over_budget (its payload could not be held because the 64 MiB reassembly budget was used up: len, ulen of an uncompressed message and msgtype are known, nothing else was read)" },
     { "reason", "why, for any status but ok (English, from a fixed set); empty for ok" },
