@@ -208,6 +208,37 @@ START_TEST(midstream_chain_resync)
 }
 END_TEST
 
+/* Mid-stream bytes that look like headers now and then, in many small
+ * segments: the search window holds the marks of where its bytes came
+ * from, drops the front of them as candidates fail, and every byte of
+ * budget they took is given back (rig_free: nothing held). */
+START_TEST(resync_marks_give_back_their_budget)
+{
+    struct rig t;
+    rig_init(&t, 0);
+    uint32_t x = 12345;
+    uint8_t b[64];
+    for (int k = 0; k < 3000; k++) {
+        x = x * 1103515245u + 12345u;
+        size_t n = 1 + (x >> 16) % 60;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            b[i] = (uint8_t)(x >> 16);
+        }
+        if ((x >> 8) % 3 == 0 && n >= 10) {
+            /* a plausible header: little-endian async, length 20..200,
+             * a general list of a few items */
+            static const uint8_t h[] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+            memcpy(b, h, sizeof h);
+            b[4] = (uint8_t)(20 + (x >> 20) % 180);
+            b[9] = (uint8_t)((x >> 12) % 4);
+        }
+        seg(&t, 1, b, n);
+    }
+    rig_free(&t);
+}
+END_TEST
+
 START_TEST(message_split_over_many_segments)
 {
     struct rig t;
@@ -453,6 +484,7 @@ static Suite *suite(void)
     tcase_add_test(tc, handshake_detected_user_and_direction);
     tcase_add_test(tc, handshake_refused_for_other_protocols);
     tcase_add_test(tc, midstream_chain_resync);
+    tcase_add_test(tc, resync_marks_give_back_their_budget);
     tcase_add_test(tc, message_split_over_many_segments);
     tcase_add_test(tc, several_messages_in_one_segment);
     tcase_add_test(tc, gap_inside_then_across_boundary);

@@ -234,10 +234,11 @@ static uint32_t marks_at(const struct seg_marks *ms, size_t off)
 }
 
 /* The first at held bytes are gone. */
-static void marks_drop_front(struct seg_marks *ms, size_t at)
+static void marks_drop_front(struct reasm *ra, struct seg_marks *ms, size_t at)
 {
     if (!ms || at == 0)
         return;
+    uint32_t had = ms->n;
     uint32_t i = marks_at(ms, at);
     uint32_t k = 0;
     for (uint32_t j = i; j < ms->n; j++, k++) {
@@ -251,7 +252,10 @@ static void marks_drop_front(struct seg_marks *ms, size_t at)
         }
         ms->m[k] = m;
     }
-    ms->n = k;   /* the memory is released with the marks */
+    ms->n = k;
+    /* the budget counts the marks kept (marks_size(n)); their memory goes
+     * back when the marks are resized or freed */
+    reasm_budget_give(ra, marks_size(had) - marks_size(k));
 }
 
 /* Hands buf[from..len) back for framing before the rest of the input (after
@@ -264,7 +268,7 @@ static void refeed_from_buf(struct reasm *ra, struct kdb_dir *d, size_t from)
     if (n == 0 || d->refeed_len)
         marks_free(ra, &d->marks);
     else
-        marks_drop_front(d->marks, from);
+        marks_drop_front(ra, d->marks, from);
     if (n > 0) {
         size_t want = d->refeed_len + n;
         if (want > d->refeed_cap) {
@@ -832,7 +836,7 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
         /* hb's bytes keep their packet: in `first` when they all came
          * with one (nothing is held between segments), else in marks (at
          * most one per byte) */
-        marks_drop_front(d->marks, at);
+        marks_drop_front(ra, d->marks, at);
         if (!d->nhb) {
             marks_free(ra, &d->marks);
         } else if (d->marks && d->marks->n == 1 && d->marks->m[0].known) {
@@ -847,7 +851,7 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
     }
     d->skipped += at;
     buf_drop_front(d, at);
-    marks_drop_front(d->marks, at);
+    marks_drop_front(ra, d->marks, at);
     if (st == KDB_TRUNCATED && !full) {
         /* Look again once the candidate's next header may be there, or
          * after 4 KiB more for another chain. */
