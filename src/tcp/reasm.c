@@ -217,18 +217,25 @@ static uint32_t after_hole(const struct reasm_dir *d)
     return d->lost_from;
 }
 
-/* Gives up the hole before the first queued segment (or dropped range): a
- * gap, then delivery. */
+/* Gives up the hole at next_seq up to to (at most after_hole): a gap, then
+ * delivery of what waits there. */
+static void give_up_to(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
+                       uint32_t to, const struct reasm_pkt *cur)
+{
+    struct reasm_dir *d = &rf->d[dir];
+    call_gap(ra, f, rf, dir, d->next_seq, to - d->next_seq, cur);
+    d->next_seq = to;
+    drain(ra, f, rf, dir, NULL);
+}
+
+/* Gives up the hole before the first queued segment (or dropped range). */
 static void skip_hole(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
                       const struct reasm_pkt *cur)
 {
     struct reasm_dir *d = &rf->d[dir];
     if (!d->q && !d->lost)
         return;
-    uint32_t to = after_hole(d);
-    call_gap(ra, f, rf, dir, d->next_seq, to - d->next_seq, cur);
-    d->next_seq = to;
-    drain(ra, f, rf, dir, NULL);
+    give_up_to(ra, f, rf, dir, after_hole(d), cur);
 }
 
 static void flush_dir(struct reasm *ra, struct flow *f, struct reasm_flow *rf, int dir,
@@ -480,10 +487,8 @@ void reasm_packet(struct reasm *ra, struct flow *f, int dir, const struct row *r
     struct reasm_dir *o = &rf->d[!dir];
     while ((flags & TCP_ACK) && (o->q || o->lost) && o->synced &&
            seq_diff(r->ack, o->next_seq) > 0) {
-        uint32_t to = seq_diff(r->ack, after_hole(o)) < 0 ? r->ack : after_hole(o);
-        call_gap(ra, f, rf, !dir, o->next_seq, to - o->next_seq, pkt);
-        o->next_seq = to;
-        drain(ra, f, rf, !dir, NULL);
+        uint32_t next = after_hole(o);
+        give_up_to(ra, f, rf, !dir, seq_diff(r->ack, next) < 0 ? r->ack : next, pkt);
     }
 
     uint32_t seq = r->seq;
