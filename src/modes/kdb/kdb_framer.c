@@ -682,6 +682,28 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
 }
 
 /* Framing at a message boundary or inside a header. Returns bytes taken. */
+/* The verdict on a header read in sync, from the have bytes at hp (the
+ * header and as much of its payload's start as came, at most HDR_WANT):
+ * kdb_hdr_parse's, but bad when the payload start does not fit it. In sync
+ * (after a handshake, a confirmed chain or a message read by its length)
+ * any message kdb+ decodes is taken; what only real senders do
+ * (compression that pays) helps to confirm a resync candidate. */
+static enum kdb_status sync_header_verdict(const struct kdb_dir *d, const uint8_t *hp,
+                                           size_t have, struct kdb_hdr *h, const char **why)
+{
+    enum kdb_status st = kdb_hdr_parse(hp, have, h, why);
+    size_t pl = have < HDR_WANT ? have : HDR_WANT;
+    if (st == KDB_OK && pl > h->len)
+        pl = (size_t)h->len;   /* the next message's bytes say nothing */
+    bool fits = d->unconfirmed ? kdb_hdr_plausible(hp, pl) : kdb_hdr_consistent(hp, pl);
+    if (st == KDB_OK && !fits) {
+        st = KDB_BAD;
+        *why = d->unconfirmed ? "header after a resync candidate is not plausible"
+                              : "payload start does not match the header";
+    }
+    return st;
+}
+
 static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                         const uint8_t *p, size_t n, const struct reasm_pkt *own,
                         const struct reasm_pkt *done)
@@ -735,19 +757,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
         have = d->nhb;
     }
     const struct reasm_pkt *first = d->nhb ? &d->first : own;
-    enum kdb_status st = kdb_hdr_parse(hp, have, &h, &why);
-    size_t pl = have < HDR_WANT ? have : HDR_WANT;
-    if (st == KDB_OK && pl > h.len)
-        pl = (size_t)h.len;    /* the next message's bytes say nothing */
-    /* In sync (after a handshake, a confirmed chain or a message read by
-     * its length) any message kdb+ decodes is taken; what only real senders
-     * do (compression that pays) helps to confirm a resync candidate. */
-    bool fits = d->unconfirmed ? kdb_hdr_plausible(hp, pl) : kdb_hdr_consistent(hp, pl);
-    if (st == KDB_OK && !fits) {
-        st = KDB_BAD;
-        why = d->unconfirmed ? "header after a resync candidate is not plausible"
-                             : "payload start does not match the header";
-    }
+    enum kdb_status st = sync_header_verdict(d, hp, have, &h, &why);
     if (st == KDB_BAD) {
         /* No length to trust: search from the byte after. */
         ends_at(ra->fr->ctx, p + (d->nhb ? taken : 1));
@@ -855,11 +865,7 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
     if (st == KDB_TRUNCATED && !full) {
         /* Look again once the candidate's next header may be there, or
          * after 4 KiB more for another chain. */
-        uint64_t len = (uint64_t)(d->buf[4] | d->buf[5] << 8 | d->buf[6] << 16) |
-                       (uint64_t)d->buf[7] << 24;
-        if (!d->buf[0])
-            len = (uint64_t)(d->buf[7] | d->buf[6] << 8 | d->buf[5] << 16) |
-                  (uint64_t)d->buf[4] << 24;
+        uint64_t len = get_32(d->buf + 4, d->buf[0] == 0); /* byte 0: 1 little-endian */
         uint64_t next = len + HDR_WANT;
         d->rescan_at = next < d->len + 4096 ? (size_t)next : d->len + 4096;
         return c;
@@ -1217,14 +1223,7 @@ static void header_cut_by_end(struct reasm *ra, struct reasm_stream *s, struct k
     struct kdb_framer *kf = ra->fr->ctx;
     struct kdb_hdr h;
     const char *why = NULL;
-    enum kdb_status st = kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, &why);
-    bool fits = d->unconfirmed ? kdb_hdr_plausible(d->hb, d->nhb)
-                               : kdb_hdr_consistent(d->hb, d->nhb);
-    if (st == KDB_OK && !fits) {
-        st = KDB_BAD;
-        why = d->unconfirmed ? "header after a resync candidate is not plausible"
-                             : "payload start does not match the header";
-    }
+    enum kdb_status st = sync_header_verdict(d, d->hb, d->nhb, &h, &why);
     kf->end_seq = s->seq;
     if (st == KDB_BAD) {
         emit(ra, s, d, 0, &h, 0, NULL, KDB_BAD, why, &d->first, &d->done, d->span.segs);
