@@ -715,8 +715,6 @@ def case_cut():
     return cap
 
 
-# ---------------------------------------------------------------- output
-
 def case_reasm():
     """Reassembly corner cases, one connection each."""
     cap = Capture()
@@ -789,6 +787,8 @@ def case_reasm():
     c.row(1, fm, tm, m, RESPONSE, {"ptype": "0"}, status="truncated")
     return cap
 
+
+# ---------------------------------------------------------------- output
 
 def csv_out(rows, cols):
     cols = cols.split(",")
