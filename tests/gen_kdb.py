@@ -35,6 +35,10 @@ Cases:
                  segment (framing goes on in sync where the object ends, each
                  later message with its own packet, the last one too); and
                  connections ending 0..5 bytes after a header (truncated)
+  kdb_falsehdr   picked up mid-stream after a zero byte that makes a false
+                 big-endian header claiming megabytes before the real chain:
+                 the chain is found with the segment that completes it (the
+                 connection ends less than 4 KiB later); also with ftime
 """
 
 import datetime
@@ -715,6 +719,38 @@ def case_cut():
     return cap
 
 
+def case_falsehdr():
+    """Picked up mid-stream after bytes ending in a zero: that zero and the
+    first real header read as a big-endian header claiming megabytes, an
+    earlier candidate than the real chain, whose next header comes sooner.
+    The search looks again as soon as any candidate can be decided, so the
+    real chain is found by the segment that completes it, not 4 KiB later
+    (here the connection ends before that)."""
+    cap = Capture()
+    tp = Conn(cap, 45010, 5010, handshake=False)
+    tail = syms(["ABCDEFGH"] * 6)[6:]        # a message's end: its last byte 0
+    ms = [upd_cols("upd", "trade", n) for n in (4, 3, 2, 5)]
+    b = [message(ASYNC, p) for p, _ in ms]
+    half = len(b[1]) // 2
+    # segment 1: the tail, the first message, half the second: undecided
+    f1, t1 = tp.seg(1, tail + b[0] + b[1][:half])
+    # segment 2: the second's rest and the third: three headers, a chain
+    f2, t2 = tp.seg(1, b[1][half:] + b[2])
+    tp.row(1, f2, t2, b[0], ASYNC, ms[0][1], skipped=len(tail), ftime=t1)
+    tp.row(1, f2, t2, b[1], ASYNC, ms[1][1], segs=2, ftime=t1)
+    tp.row(1, f2, t2, b[2], ASYNC, ms[2][1])
+    tp.send(1, ASYNC, ms[3][0], ms[3][1])
+    # the second chain: the same with the messages' ends on segment ends
+    tp = Conn(cap, 45011, 5010, handshake=False)
+    f1, t1 = tp.seg(1, tail + b[0] + b[1][:half])
+    f2, t2 = tp.seg(1, b[1][half:])
+    f3, t3 = tp.seg(1, b[2])
+    tp.row(1, f3, t3, b[0], ASYNC, ms[0][1], skipped=len(tail), ftime=t1)
+    tp.row(1, f3, t3, b[1], ASYNC, ms[1][1], segs=2, ftime=t1)
+    tp.row(1, f3, t3, b[2], ASYNC, ms[2][1])
+    return cap
+
+
 def case_reasm():
     """Reassembly corner cases, one connection each."""
     cap = Capture()
@@ -806,7 +842,8 @@ def main():
     outdir = args[0] if args else os.path.join(os.path.dirname(here), "testdata")
     cases = [("kdb_tick", case_tick), ("kdb_midstream", case_midstream),
              ("kdb_gap", case_gap), ("kdb_corrupt", case_corrupt), ("kdb_far", case_far),
-             ("kdb_grown", case_grown), ("kdb_reasm", case_reasm), ("kdb_cut", case_cut)]
+             ("kdb_grown", case_grown), ("kdb_reasm", case_reasm), ("kdb_cut", case_cut),
+             ("kdb_falsehdr", case_falsehdr)]
     lines = []
     for name, fn in cases:
         cap = fn()
@@ -818,7 +855,7 @@ def main():
                 f.write(cap.pcap())
             with open(os.path.join(outdir, name + ".out"), "w") as f:
                 f.write(csv_out(cap.rows, COLS))
-        if name == "kdb_cut":
+        if name in ("kdb_cut", "kdb_falsehdr"):
             # ftime too: the bytes after a lying length keep their packet
             cols = "frame,ftime,time,table,query,status,segs"
             lines.append("%s_ftime\t%s\t0\t--kdb --columns %s" % (name, capfile, cols))

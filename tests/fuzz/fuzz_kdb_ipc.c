@@ -123,9 +123,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kdb_hello_reply(p, n, (int)(seed % 8) - 1, &cap);
 
     size_t at = SIZE_MAX;
-    st = kdb_find_chain(p, n, (seed & 3) + 1, &at);
+    uint64_t decide_at = 0;
+    st = kdb_find_chain(p, n, (seed & 3) + 1, &at, &decide_at);
     if (at > n)
         die("kdb_find_chain points past the data");
+    /* an undecided search asks for more bytes than it had */
+    if (st == KDB_TRUNCATED && decide_at <= n)
+        die("kdb_find_chain asks to look again without new bytes");
     /* what kdb+ sends is a subset of what it decodes */
     if (kdb_hdr_plausible(p, n) && !kdb_hdr_consistent(p, n))
         die("plausible header not consistent");

@@ -681,7 +681,7 @@ START_TEST(hdr_grown_compression_consistent_not_plausible)
     for (int i = 0; i < 3; i++)
         n += unhex("010200000a0000006500", s + n, sizeof s - n);
     size_t at = SIZE_MAX;
-    ck_assert_int_eq(kdb_find_chain(s, n, 3, &at), KDB_OK);
+    ck_assert_int_eq(kdb_find_chain(s, n, 3, &at, NULL), KDB_OK);
     ck_assert_uint_eq(at, 23);
 }
 END_TEST
@@ -715,7 +715,7 @@ START_TEST(find_chain_from_every_midstream_offset)
                 expect = starts[j];
                 break;
             }
-        enum kdb_status st = kdb_find_chain(s + off, n - off, 3, &at);
+        enum kdb_status st = kdb_find_chain(s + off, n - off, 3, &at, NULL);
         if (j + 1 < ns) {       /* at least two headers ahead: confirmable */
             ck_assert_msg(st == KDB_OK && off + at == expect,
                           "from %zu: status %d at %zu, expected %zu", off,
@@ -732,11 +732,25 @@ START_TEST(find_chain_undecided_when_message_runs_past_data)
     uint8_t s[2048];
     size_t starts[16], ns, at;
     size_t n = build_stream(s, sizeof s, starts, &ns);
-    /* the first header and part of its body only */
-    ck_assert_int_eq(kdb_find_chain(s, 20, 3, &at), KDB_TRUNCATED);
+    /* the first header and part of its body only: decided by the next
+     * header and the bytes it is checked with */
+    uint64_t decide_at = 0;
+    ck_assert_int_eq(kdb_find_chain(s, 20, 3, &at, &decide_at), KDB_TRUNCATED);
     ck_assert_uint_eq(at, 0);
+    ck_assert_uint_eq(decide_at, starts[1] + KDB_HDR_CHECK_LEN);
+    /* a zero byte before the .u.upd call (a general list) reads as a
+     * big-endian sync header claiming megabytes (0x00 0x01 0x00 0x00, then
+     * 0x00 and the real length's first three bytes): the first candidate,
+     * but the real one is decided first */
+    uint8_t z[2048 + 1];
+    z[0] = 0;
+    memcpy(z + 1, s + starts[1], n - starts[1]);
+    ck_assert_int_eq(kdb_find_chain(z, 1 + starts[2] - starts[1] + 4, 3, &at, &decide_at),
+                     KDB_TRUNCATED);
+    ck_assert_uint_eq(at, 0);
+    ck_assert_uint_eq(decide_at, 1 + starts[2] - starts[1] + KDB_HDR_CHECK_LEN);
     /* two whole messages end exactly at the end of the data */
-    ck_assert_int_eq(kdb_find_chain(s, starts[2], 3, &at), KDB_OK);
+    ck_assert_int_eq(kdb_find_chain(s, starts[2], 3, &at, NULL), KDB_OK);
     ck_assert_uint_eq(at, 0);
     (void)n;
 }
@@ -746,10 +760,10 @@ START_TEST(find_chain_none_in_text)
 {
     const char *t = "the quick brown fox jumps over the lazy dog, again and again";
     size_t at;
-    ck_assert_int_eq(kdb_find_chain((const uint8_t *)t, strlen(t), 3, &at),
+    ck_assert_int_eq(kdb_find_chain((const uint8_t *)t, strlen(t), 3, &at, NULL),
                      KDB_BAD);
     ck_assert_uint_eq(at, strlen(t) - 7);
-    ck_assert_int_eq(kdb_find_chain((const uint8_t *)t, 3, 3, &at), KDB_BAD);
+    ck_assert_int_eq(kdb_find_chain((const uint8_t *)t, 3, 3, &at, NULL), KDB_BAD);
     ck_assert_uint_eq(at, 0);
 }
 END_TEST
@@ -761,7 +775,7 @@ START_TEST(find_chain_refuses_byte_order_change)
                          1, 2, 0, 0, 10, 0, 0, 0, 101, 0,
                          1, 2, 0, 0, 10, 0, 0, 0, 101, 0};
     size_t at;
-    ck_assert_int_eq(kdb_find_chain(s, sizeof s, 3, &at), KDB_OK);
+    ck_assert_int_eq(kdb_find_chain(s, sizeof s, 3, &at, NULL), KDB_OK);
     ck_assert_uint_eq(at, 10);
 }
 END_TEST

@@ -17,7 +17,6 @@ enum dir_mode {
     D_OFF,         /* not kdb+: ignored */
 };
 
-#define HDR_WANT 14u   /* header + what kdb_hdr_consistent looks at */
 
 /* Where a run of held bytes came from: from byte off of the held bytes on
  * (up to the next mark) they are the bytes of packet pkt, starting at TCP
@@ -50,7 +49,7 @@ struct kdb_dir {
     /* header being read, when it does not lie whole in a chunk (D_SYNC);
      * bytes still to be searched, at most 13, when the last search found
      * nothing (D_RESYNC) */
-    uint8_t hb[HDR_WANT];
+    uint8_t hb[KDB_HDR_CHECK_LEN];
     uint8_t nhb;
     /* D_RESYNC: the bytes in hb all came with packet `first` (and end just
      * before the next bytes delivered); else their origin is not known */
@@ -683,7 +682,7 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
 
 /* Framing at a message boundary or inside a header. Returns bytes taken. */
 /* The verdict on a header read in sync, from the have bytes at hp (the
- * header and as much of its payload's start as came, at most HDR_WANT):
+ * header and as much of its payload's start as came, at most KDB_HDR_CHECK_LEN):
  * kdb_hdr_parse's, but bad when the payload start does not fit it. In sync
  * (after a handshake, a confirmed chain or a message read by its length)
  * any message kdb+ decodes is taken; what only real senders do
@@ -692,7 +691,7 @@ static enum kdb_status sync_header_verdict(const struct kdb_dir *d, const uint8_
                                            size_t have, struct kdb_hdr *h, const char **why)
 {
     enum kdb_status st = kdb_hdr_parse(hp, have, h, why);
-    size_t pl = have < HDR_WANT ? have : HDR_WANT;
+    size_t pl = have < KDB_HDR_CHECK_LEN ? have : KDB_HDR_CHECK_LEN;
     if (st == KDB_OK && pl > h->len)
         pl = (size_t)h->len;   /* the next message's bytes say nothing */
     bool fits = d->unconfirmed ? kdb_hdr_plausible(hp, pl) : kdb_hdr_consistent(hp, pl);
@@ -715,7 +714,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     const char *why;
     const uint8_t *hp;
     size_t taken = 0, have;
-    if (d->nhb == 0 && n >= HDR_WANT) {
+    if (d->nhb == 0 && n >= KDB_HDR_CHECK_LEN) {
         hp = p;
         have = n;
     } else {
@@ -735,7 +734,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
         size_t want = KDB_HDR_LEN;
         if (d->nhb >= KDB_HDR_LEN) {
             kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL);
-            want = h.len < HDR_WANT ? (size_t)h.len : HDR_WANT;
+            want = h.len < KDB_HDR_CHECK_LEN ? (size_t)h.len : KDB_HDR_CHECK_LEN;
             if (want < KDB_HDR_LEN)
                 want = KDB_HDR_LEN;
         }
@@ -749,7 +748,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
             if (want > KDB_HDR_LEN)
                 break;
             kdb_hdr_parse(d->hb, KDB_HDR_LEN, &h, NULL);
-            want = h.len < HDR_WANT ? (size_t)h.len : HDR_WANT;
+            want = h.len < KDB_HDR_CHECK_LEN ? (size_t)h.len : KDB_HDR_CHECK_LEN;
             if (want <= KDB_HDR_LEN)
                 break;
         }
@@ -793,7 +792,7 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
     }
     if (d->nhb) {
         /* Header bytes past the 8 are payload already taken. */
-        uint8_t extra[HDR_WANT];
+        uint8_t extra[KDB_HDR_CHECK_LEN];
         size_t ne = d->nhb - KDB_HDR_LEN;
         memcpy(extra, d->hb + KDB_HDR_LEN, ne);
         d->nhb = 0;
@@ -834,7 +833,8 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
     if (d->len < d->rescan_at && !full)
         return c;
     size_t at;
-    enum kdb_status st = kdb_find_chain(d->buf, d->len, KDB_FRAMER_CHAIN, &at);
+    uint64_t decide_at;
+    enum kdb_status st = kdb_find_chain(d->buf, d->len, KDB_FRAMER_CHAIN, &at, &decide_at);
     if (st == KDB_BAD) {
         /* Only the last 7 bytes may start a header: they wait in hb and the
          * window's memory goes back (a connection that is no kdb+ holds
@@ -863,10 +863,10 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
     buf_drop_front(d, at);
     marks_drop_front(ra, d->marks, at);
     if (st == KDB_TRUNCATED && !full) {
-        /* Look again once the candidate's next header may be there, or
-         * after 4 KiB more for another chain. */
-        uint64_t len = get_32(d->buf + 4, d->buf[0] == 0); /* byte 0: 1 little-endian */
-        uint64_t next = len + HDR_WANT;
+        /* Look again once a candidate's next header may be there (any
+         * candidate's: a later one is often decided first), or after 4 KiB
+         * more for another chain. */
+        uint64_t next = decide_at - at;
         d->rescan_at = next < d->len + 4096 ? (size_t)next : d->len + 4096;
         return c;
     }
@@ -1230,7 +1230,7 @@ static void header_cut_by_end(struct reasm *ra, struct reasm_stream *s, struct k
         d->nhb = 0;
         return;
     }
-    uint8_t extra[HDR_WANT];
+    uint8_t extra[KDB_HDR_CHECK_LEN];
     size_t ne = d->nhb - KDB_HDR_LEN;
     memcpy(extra, d->hb + KDB_HDR_LEN, ne);
     d->h = h;

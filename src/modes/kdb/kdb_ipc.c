@@ -257,22 +257,29 @@ static bool hdr_prefix_ok(const uint8_t *p, size_t k, uint8_t order)
 }
 
 /* Follow the chain of headers from off: KDB_OK confirmed, KDB_TRUNCATED
- * undecided (it runs past n), KDB_BAD refuted. */
+ * undecided (it runs past n; *decide_at = the bytes that decide its next
+ * link), KDB_BAD refuted. */
 static enum kdb_status chain_at(const uint8_t *p, size_t n, size_t off,
-                                unsigned need)
+                                unsigned need, uint64_t *decide_at)
 {
     size_t cur = off;
     for (unsigned links = 1;; links++) {
         uint64_t len = (uint64_t)get_32(p + cur + 4, !p[cur]);
         if (links >= need)
             return KDB_OK;
-        if (len > n - cur)                      /* message runs past the data */
+        if (len > n - cur) {                    /* message runs past the data */
+            *decide_at = cur + len + KDB_HDR_CHECK_LEN;
             return KDB_TRUNCATED;
+        }
         size_t next = cur + (size_t)len;
-        if (next == n)      /* one header landing on the end proves little */
+        if (next == n) {    /* one header landing on the end proves little */
+            *decide_at = (uint64_t)next + KDB_HDR_CHECK_LEN;
             return links >= 2 ? KDB_OK : KDB_TRUNCATED;
-        if (n - next < KDB_HDR_LEN)
+        }
+        if (n - next < KDB_HDR_LEN) {
+            *decide_at = (uint64_t)next + KDB_HDR_CHECK_LEN;
             return hdr_prefix_ok(p + next, n - next, p[off]) ? KDB_TRUNCATED : KDB_BAD;
+        }
         /* one sender writes one byte order (its own, or c.java's big) */
         if (p[next] != p[off] || !kdb_hdr_plausible(p + next, n - next))
             return KDB_BAD;
@@ -281,26 +288,41 @@ static enum kdb_status chain_at(const uint8_t *p, size_t n, size_t off,
 }
 
 enum kdb_status kdb_find_chain(const uint8_t *p, size_t n, unsigned need,
-                               size_t *at)
+                               size_t *at, uint64_t *decide_at)
 {
     size_t undecided = SIZE_MAX;
+    uint64_t soonest = UINT64_MAX;
     if (need == 0)
         need = 1;
     /* A confirmed chain wins over an earlier undecided candidate: an
      * undecided one is often a zero run read as a big-endian length. */
     for (size_t off = 0; off + KDB_HDR_LEN <= n; off++) {
-        if (!kdb_hdr_plausible(p + off, n - off))
+        /* what kdb_hdr_plausible asks of the header's bytes first, and
+         * inline: most offsets fail it (zero runs too), and the search runs
+         * again as bytes come, mostly over bytes that are no kdb+ at all */
+        const uint8_t *h = p + off;
+        if (h[0] > 1 || h[1] > KDB_RESPONSE || h[2] > 1 || h[3] != 0 ||
+            get_32(h + 4, !h[0]) <= KDB_HDR_LEN)
             continue;
-        enum kdb_status st = chain_at(p, n, off, need);
+        if (!kdb_hdr_plausible(h, n - off))
+            continue;
+        uint64_t decide = UINT64_MAX;
+        enum kdb_status st = chain_at(p, n, off, need, &decide);
         if (st == KDB_OK) {
             *at = off;
             return KDB_OK;
         }
-        if (st == KDB_TRUNCATED && undecided == SIZE_MAX)
-            undecided = off;
+        if (st == KDB_TRUNCATED) {
+            if (undecided == SIZE_MAX)
+                undecided = off;
+            if (decide < soonest)
+                soonest = decide;
+        }
     }
     if (undecided != SIZE_MAX) {
         *at = undecided;
+        if (decide_at)
+            *decide_at = soonest;
         return KDB_TRUNCATED;
     }
     *at = n > KDB_HDR_LEN - 1 ? n - (KDB_HDR_LEN - 1) : 0;

@@ -125,6 +125,8 @@ const char *kdb_status_name(enum kdb_status st);
 #define KDB_HELLO_MAX   1024u  /* client handshake: NUL must appear by then */
 #define KDB_MAX_DEPTH   64u    /* nesting of q objects walked */
 #define KDB_HDR_LEN     8u
+/* a header and the payload bytes its checks read (kdb_hdr_consistent) */
+#define KDB_HDR_CHECK_LEN 14u
 
 /* ---- 1. handshake ------------------------------------------------------ */
 
@@ -193,10 +195,15 @@ bool kdb_type_valid(int8_t t);
  * KDB_OK: *at = the first such offset (preferred over earlier undecided
  * candidates). KDB_TRUNCATED: none confirmed; *at = the first candidate the
  * bytes can neither confirm nor refute (its chain runs past n): retry with
- * more bytes from *at. KDB_BAD: no candidate at any offset; *at = the offset
- * from which bytes are worth keeping (max(0, n-7)). Cost O(n * need). */
+ * more bytes from *at; *decide_at (when not NULL) = the fewest bytes from
+ * p on that can decide one of the undecided candidates, any of them (its
+ * next header and the KDB_HDR_CHECK_LEN bytes it is checked with), always
+ * more than n: a later candidate's chain may be decided long before the
+ * first's (a zero byte before a little-endian header reads as a big-endian
+ * one claiming megabytes). KDB_BAD: no candidate at any offset; *at = the
+ * offset from which bytes are worth keeping (max(0, n-7)). Cost O(n * need). */
 enum kdb_status kdb_find_chain(const uint8_t *p, size_t n, unsigned need,
-                               size_t *at);
+                               size_t *at, uint64_t *decide_at);
 
 /* ---- 3. prefix decompression ------------------------------------------- */
 
