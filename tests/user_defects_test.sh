@@ -118,6 +118,17 @@ expect "--nosuch: message" "pcap2kdb: unknown option '--nosuch'" "$(head -n 1 er
 expect "stderr closed: exit" 2 "$?"
 expect "stderr closed: the rows alone" "$("$bin" "$td/bad_cut_record.pcap" 2> /dev/null)" "$(cat closed2.csv)"
 
+# -o - is standard output (as an input's - is standard input): no file
+# named - is made, --schema names the default file, --publish still refuses it
+run -o - "$td/pcap_us_le.pcap"
+expect "-o -: exit" 0 "$rc"
+expect "-o -: the rows on standard output" "$("$bin" "$td/pcap_us_le.pcap")" "$out"
+expect "-o -: no file named -" "no" "$([ -e ./- ] && echo yes || echo no)"
+run --schema -o -
+case $out in *'0: `:out.csv') ok ;; *) fail "--schema -o -: the default file [$out]" ;; esac
+run --publish :1 -o - "$td/pcap_us_le.pcap"
+expect "--publish -o -: usage error" 1 "$rc"
+
 # --- 2. -c N counts rows of the table written, in every mode -------------
 # The first N rows of the whole table, and --stats "rows" says N.
 limit_case() { # NAME CAPTURE N MODE-ARGS...

@@ -6,7 +6,7 @@
 
 static const struct column_help packet_help[] = {
     { "time", "capture time, UTC, nanoseconds, exact to the file's resolution; empty when q cannot hold it (see below)" },
-    { "sym", "--sym NAME, default the file name without directory and last extension (stdin for -) within --sym's limits: _ for each , \" CR LF, cut at 200 bytes (a,b\"c.pcap: a_b_c)" },
+    { "sym", "--sym NAME, default the file name without directory and last extension (a name whose only dot is its first character, .pcap, kept whole; stdin for -) within --sym's limits: _ for each , \" CR LF, cut at 200 bytes (a,b\"c.pcap: a_b_c)" },
     { "src", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
     { "dest", "IPv4 dotted quad or IPv6 (RFC 5952) of the header carrying the transport header (the innermost one for IP-in-IP, GRE, ERSPAN, VXLAN, GENEVE: see README \"Tunnels\")" },
     { "srcport", "TCP, UDP or SCTP ports (SCTP's once its 12-byte common header is there, as tshark shows them); for a fragmented datagram on the fragment that completes it (see README \"IP fragments\")" },
@@ -118,7 +118,7 @@ static const struct column_help fix_help[] = {
     { "seqnum", "MsgSeqNum (34): 1 to 18 digits, no sign (leading zeros count among them); empty otherwise" },
     { "sender", "SenderCompID (49), TargetCompID (56)" },
     { "target", "SenderCompID (49), TargetCompID (56)" },
-    { "sendtime", "SendingTime (52); empty when not YYYYMMDD-HH:MM:SS[.f] (1 to 9 digits f) or on a day the month lacks (Feb 30)" },
+    { "sendtime", "SendingTime (52); empty when not YYYYMMDD-HH:MM:SS[.f] (1 to 9 digits f) or on a day the month lacks (Feb 30); a leap second (23:59:60, as FIX allows) is the next day's 00:00:00 plus its fraction: q timestamps count no leap seconds" },
     { "clordid", "ClOrdID (11)" },
     { "symbol", "Symbol (55)" },
     { "side", "Side (54)" },

@@ -39,7 +39,7 @@ static const char usage_text[] =
     "Convert pcap/pcapng captures into one row per packet for kdb+/q.\n"
     "Several files are read in turn; '-' (or no file) is standard input.\n"
     "\n"
-    "  -o FILE           write to FILE instead of standard output\n"
+    "  -o FILE           write to FILE instead of standard output (- for it)\n"
     "  -f csv|q          output format: CSV (default) or a q script\n"
     "      --columns LIST  choose and order columns (comma-separated)\n"
     "      --sym NAME      value of the sym column (default: file name\n"
@@ -120,7 +120,8 @@ _Static_assert(OPT_THREADS < OPT_CODE_END && OPT_TO < OPT_CODE_END &&
                OPT_RETRY_FOR < OPT_CODE_END, "an option code past the table");
 
 struct options {
-    const char *output;
+    const char *output;        /* NULL: standard output */
+    int output_given;          /* -o, "-" too */
     int q_format;
     struct column_list cols;
     const char *sym;
@@ -429,7 +430,10 @@ static int take_option(int c, const char *arg, struct options *o, struct option_
     case 'o':
         if (!*arg) /* no file can have it (and --schema would print it) */
             return usage_error("%s", "-o: the file name is empty");
-        o->output = arg;
+        /* "-" is standard output, as an input's "-" is standard input
+         * (tcpdump -w -, curl -o -) */
+        o->output = strcmp(arg, "-") == 0 ? NULL : arg;
+        o->output_given = 1;
         break;
     case 'f':
         if (strcmp(arg, "csv") == 0)
@@ -628,7 +632,7 @@ static int check_option_combinations(struct options *o, const struct option_stat
         return usage_error("%s", "--hwts needs the hwtime, hwdev or hwport column");
     if (!o->publish && (o->layout_set || o->batch || o->retry_for >= 0))
         return usage_error("%s", "--publish-layout, --batch and --retry-for need --publish");
-    if (o->publish && o->output)
+    if (o->publish && o->output_given)
         return usage_error("%s", "--publish and -o exclude each other (rows go to the receiver)");
     if (o->publish && o->q_format)
         return usage_error("%s", "--publish and -f q exclude each other (rows go to the receiver)");
