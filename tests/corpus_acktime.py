@@ -10,8 +10,11 @@ FIX captures of the corpus carry nothing but messages). The message's
 acktime is then, from NAME.tshark.tsv, the capture time of the first frame
 after the completing one that travels the other way on the same stream with
 the ACK flag and a relative acknowledgment number (tcp.ack) at or past that
-end, minus the completing frame's time; empty when there is none. Each
-end is also checked to lie inside its completing frame's segment.
+end, minus the completing frame's time; empty when there is none, or when
+a frame of any stream in between (or the ACK itself) comes more than 10 s
+after the completing one (README: a message waits at most 10 s of capture
+time, any packet moves the clock). Each end is also checked to lie inside
+its completing frame's segment.
 
     pcap2kdb --fix --columns frame,stream,acktime NAME
 
@@ -51,6 +54,23 @@ def timespan(v):
     return "%s%dD%02d:%02d:%02d.%09d" % (sign, d, h, m, s, v)
 
 
+# README (acktime): a message waits at most 10 s of capture time
+WAIT_NS = 10 * 10**9
+
+
+def first_ack(frames, after, t0, is_ack):
+    """The acktime text of the first frame of frames (in capture order) after
+    frame number `after` for which is_ack(frame) holds; empty when none, or
+    when any frame from there up to it comes more than WAIT_NS after t0."""
+    for q in frames[after:]:
+        t = ns(q["frame.time_epoch"])
+        if t - t0 > WAIT_NS:
+            return ""
+        if is_ack(q):
+            return timespan(t - t0)
+    return ""
+
+
 def read_tsv(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -78,14 +98,10 @@ def expected(name):
             if not seg_start < end <= seg_end:
                 raise SystemExit("%s frame %d: message end %d outside its segment [%d,%d)" %
                                  (name, no, end, seg_start, seg_end))
-            ack = ""
-            for k in range(no + 1, len(frames) + 1):
-                q = byno.get(k)
-                if not q or q["tcp.stream"] != pk["tcp.stream"] or q["tcp.srcport"] != pk["tcp.dstport"]:
-                    continue
-                if int(q["tcp.flags"], 16) & 0x10 and int(q["tcp.ack"]) >= end:
-                    ack = timespan(ns(q["frame.time_epoch"]) - ns(pk["frame.time_epoch"]))
-                    break
+            ack = first_ack(frames, no, ns(pk["frame.time_epoch"]), lambda q, pk=pk, end=end:
+                            q["tcp.stream"] == pk["tcp.stream"] and
+                            q["tcp.srcport"] == pk["tcp.dstport"] and
+                            int(q["tcp.flags"], 16) & 0x10 and int(q["tcp.ack"]) >= end)
             out.append((no, ack))
     return out
 
@@ -116,12 +132,9 @@ def expected_kdb(name):
         pk = next(q for q in data[key]
                   if int(q["tcp.seq"]) < end <= int(q["tcp.seq"]) + int(q["tcp.len"]))
         no = int(pk["frame.number"])
-        ack = ""
-        for q in frames[no:]:
-            if q["tcp.srcport"] == m["dport"] and q["tcp.dstport"] == m["sport"] and \
-                    int(q["tcp.flags"], 16) & 0x10 and int(q["tcp.ack"]) >= end:
-                ack = timespan(ns(q["frame.time_epoch"]) - ns(pk["frame.time_epoch"]))
-                break
+        ack = first_ack(frames, no, ns(pk["frame.time_epoch"]), lambda q, m=m, end=end:
+                        q["tcp.srcport"] == m["dport"] and q["tcp.dstport"] == m["sport"] and
+                        int(q["tcp.flags"], 16) & 0x10 and int(q["tcp.ack"]) >= end)
         out.setdefault(key, []).append((no, ack))
     return out
 

@@ -29,9 +29,18 @@ kdb_acktime_mid: a kdb+ connection picked up mid-stream (no handshake), its
 first message over two segments and the chain of headers completed by the
 second, a partial ACK covering exactly that first message: segs, ftime and
 acktime as if the framer had been in sync from the first byte.
+fix_acktime_clock / kdb_acktime_clock (the 10 s bound; nanosecond times):
+an order whose ACK comes 21 s later with an unrelated UDP packet 12 s after
+it (given up there), an ACK exactly 10 s later (kept), one 10 s + 1 ns later
+with no packet between (given up by the ACK itself), and for FIX an ACK
+exactly 10 s later behind a UDP packet at the same time (kept) and one
+10 s + 1 ns later behind a UDP packet at 5 s (given up). The same expected
+table with --port, --host and --proto choosing the FIX (kdb+) connection
+and dropping the UDP packets: they move the clock all the same.
 """
 
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,10 +54,22 @@ FIX_GAP_COLUMNS = "frame,time,segs,seqnum,flags,acktime"
 KDB_MID_COLUMNS = "frame,stream,dir,msgtype,len,segs,ftime,acktime,skipped"
 
 
+# README (acktime): "a message waits at most 10 s of capture time (any
+# packet moves the clock)"
+WAIT_NS = 10 * 10**9
+
+
 def acktime_of(frames, fno, stream_of, d, end_seq):
-    """frames: (ns, stream, dir, flags, ack, rst); the acktime text."""
+    """frames: (ns, stream, dir, flags, ack, rst), stream None for a packet
+    of no TCP connection; the acktime text. Every frame after the
+    completing one moves the clock, whichever packets the filters choose
+    (they choose whole connections, so the message's own ACKs pass with
+    it): one stamped more than WAIT_NS after the message gives it up, before
+    its own ACK counts, so an acktime is at most WAIT_NS."""
     t0 = frames[fno - 1][0]
     for ns, st, dd, flags, ack, rst in frames[fno:]:
+        if ns - t0 > WAIT_NS:
+            return ""
         if st != stream_of:
             continue
         if dd != d and flags & ACK and ((ack - end_seq) & 0xFFFFFFFF) < 0x80000000:
@@ -146,6 +167,57 @@ def fix_holes_capture():
     return cap
 
 
+# ----------------------------------------------------- the 10 s bound --
+
+SEC = 10**9
+# the filters that choose the message connection and drop the UDP packets
+CLOCK_FILTERS = [("port", "--port 9878"), ("host", "--host 10.0.0.1"), ("proto", "--proto tcp")]
+KDB_CLOCK_FILTERS = [("port", "--port 5010")]
+
+
+def udp_frame(payload=b"tick"):
+    """Ethernet, IPv4, UDP 10.0.0.3:7000 -> 10.0.0.4:7001: a packet of no TCP
+    connection, outside every filter of CLOCK_FILTERS."""
+    udp = struct.pack("!HHHH", 7000, 7001, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
+                     bytes([10, 0, 0, 3]), bytes([10, 0, 0, 4]))
+    ip = ip[:10] + struct.pack("!H", gf.csum(ip)) + ip[12:]
+    return b"\x02\0\0\0\0\x04\x02\0\0\0\0\x03\x08\x00" + ip + udp
+
+
+class Bystander:
+    """gen_fixdata's Capture keeps each frame's connection: the UDP packets'
+    has no stream and no messages, so its model passes over them."""
+    stream = None
+    msgs = ([], [])
+
+
+def fix_udp(cap, dt):
+    cap.add(udp_frame(), dt, Bystander, 0, 0, 0, 0, b"")
+
+
+def fix_clock_capture():
+    cap = gf.Capture("fix_acktime_clock")
+    c = gf.Conn(cap, 41030)
+    c.handshake()
+    c.seg(0, c.build(0, gf.order(1, "C1")), dt=SEC)
+    fix_udp(cap, 12 * SEC)                 # more than 10 s: C1 is given up
+    c.ack(1, dt=9 * SEC)                   # 21 s after C1
+    c.seg(0, c.build(0, gf.order(2, "C2")), dt=SEC)
+    c.ack(1, dt=10 * SEC)                  # exactly 10 s: kept
+    c.seg(0, c.build(0, gf.order(3, "C3")), dt=SEC)
+    c.ack(1, dt=10 * SEC + 1)              # 10 s + 1 ns, nothing between
+    c.seg(0, c.build(0, gf.order(4, "C4")), dt=SEC)
+    fix_udp(cap, 10 * SEC)                 # exactly 10 s: not given up
+    c.ack(1, dt=0)                         # 10 s: kept
+    c.seg(0, c.build(0, gf.order(5, "C5")), dt=SEC)
+    fix_udp(cap, 5 * SEC)
+    c.ack(1, dt=5 * SEC + 1)               # 10 s + 1 ns
+    c.seg(1, c.build(1, gf.report(1, "C5", "2")), dt=SEC)
+    c.ack(0, dt=SEC // 1000)
+    return cap
+
+
 def fix_expected(cap, columns=FIX_COLUMNS):
     rows = cap.expected("fix_acktime")
     hdr = gf.HEADER.split(",")
@@ -233,12 +305,48 @@ def kdb_mid_capture():
     return cap, ends
 
 
+def kdb_clock_capture():
+    """The 10 s bound with --kdb: a sync query given up by a UDP packet
+    12 s later (its ACK 21 s later), the response acknowledged exactly 10 s
+    later, an async 10 s + 1 ns later. Nanosecond times: written as pcapng."""
+    cap = gk.Capture()
+    c = gk.Conn(cap, 42003, 5010)
+    c.hello("rdb", "")
+    ends = []
+
+    def at(ns):                          # the next frame's time (add ticks 100 us)
+        cap.t = ns - 100 * 1000
+
+    p, f = gk.query("select from trade")
+    c.send(0, gk.SYNC, p, f)
+    ends.append(c.seq[0])
+    t = cap.t
+    at(t + 12 * SEC)
+    cap.pkts.append((cap.t + 100 * 1000, udp_frame()))
+    at(t + 21 * SEC)
+    c.ack(1)
+    at(cap.t + SEC)
+    c.send(1, gk.RESPONSE, gk.longs([1, 2, 3]), {"ptype": "7"})
+    ends.append(c.seq[1])
+    at(cap.t + 10 * SEC)
+    c.ack(0)
+    at(cap.t + SEC)
+    c.send(1, gk.ASYNC, *gk.upd_cols("upd", "trade", 1))
+    ends.append(c.seq[1])
+    at(cap.t + 10 * SEC + 1)
+    c.ack(0)
+    return cap, ends
+
+
 def kdb_expected(cap, ends, columns=KDB_COLUMNS):
     import struct
     frames = []
     for ns, fr in cap.pkts:
+        if fr[23] != 6:                  # not TCP: moves the clock only
+            frames.append((ns, None, 0, 0, 0, 0))
+            continue
         sport, dport, seq, ack, _off, flags = struct.unpack("!HHIIBB", fr[34:48])
-        frames.append((ns, 0, 0 if sport == 42001 else 1, flags, ack, flags & 0x04))
+        frames.append((ns, 0, 0 if sport in (42001, 42003) else 1, flags, ack, flags & 0x04))
     out = [columns]
     for r, end in zip(cap.rows, ends):
         d = 0 if r["dir"] == "c2s" else 1
@@ -254,6 +362,28 @@ CASES = [("fix_acktime", "--fix --columns " + FIX_COLUMNS),
          ("kdb_acktime_mid", "--kdb --columns " + KDB_MID_COLUMNS),
          ("fix_acktime_gap", "--fix --columns " + FIX_GAP_COLUMNS),
          ("fix_acktime_holes", "--fix --columns " + FIX_GAP_COLUMNS)]
+# (name, capture, arguments): the bound with and without filters
+CLOCK_CASES = [("fix_acktime_clock", "fix_acktime_clock.pcap", "--fix --columns " + FIX_COLUMNS)]
+CLOCK_CASES += [("fix_acktime_clock_" + n, "fix_acktime_clock.pcap",
+                 "--fix --columns %s %s" % (FIX_COLUMNS, a)) for n, a in CLOCK_FILTERS]
+CLOCK_CASES += [("kdb_acktime_clock", "kdb_acktime_clock.pcapng", "--kdb --columns " + KDB_COLUMNS)]
+CLOCK_CASES += [("kdb_acktime_clock_" + n, "kdb_acktime_clock.pcapng",
+                 "--kdb --columns %s %s" % (KDB_COLUMNS, a)) for n, a in KDB_CLOCK_FILTERS]
+
+
+def write_clock_cases(outdir):
+    """One capture per mode; every case of it expects the same table."""
+    cap = fix_clock_capture()
+    with open(os.path.join(outdir, "fix_acktime_clock.pcap"), "wb") as f:
+        f.write(cap.pcap())
+    tables = {"fix_acktime_clock.pcap": fix_expected(cap)}
+    cap, ends = kdb_clock_capture()
+    with open(os.path.join(outdir, "kdb_acktime_clock.pcapng"), "wb") as f:
+        f.write(cap.pcapng())
+    tables["kdb_acktime_clock.pcapng"] = kdb_expected(cap, ends)
+    for name, capture, _args in CLOCK_CASES:
+        with open(os.path.join(outdir, name + ".out"), "w") as f:
+            f.write(tables[capture])
 
 
 def main():
@@ -261,6 +391,8 @@ def main():
         for n, args in CASES:
             print("%s\ttestdata/%s%s\t0\t%s" % (n, n, ".pcapng" if n.endswith("_far") else ".pcap",
                                                args))
+        for n, capture, args in CLOCK_CASES:
+            print("%s\ttestdata/%s\t0\t%s" % (n, capture, args))
         return 0
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
@@ -296,6 +428,7 @@ def main():
         f.write(cap.pcap())
     with open(os.path.join(outdir, "kdb_acktime_mid.out"), "w") as f:
         f.write(kdb_expected(cap, ends, KDB_MID_COLUMNS))
+    write_clock_cases(outdir)
     return 0
 
 

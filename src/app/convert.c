@@ -510,6 +510,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
                     w->ops->row(w, r);
                 }
             }
+        } else if (cv->mode && cv->mode->clock) {
+            cv->mode->clock(cv->mode_ctx, r);
         }
         if (out_dead(w->out) || (pl && pipeline_dead(pl)))
             break;

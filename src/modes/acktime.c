@@ -217,14 +217,20 @@ static void write_first(struct acktime *a, uint64_t *why)
         a->lo = a->hi = 0;
 }
 
+/* Whether the clock is more than ACKT_WAIT_NS past h's message: it is
+ * given up, whether or not an ACK comes with the packet now. */
+static int wait_over(const struct acktime *a, const struct held *h)
+{
+    return a->has_now && h->has_time && qspan_exceeds(a->now, h->t, ACKT_WAIT_NS);
+}
+
 /* Writes the settled rows at the front; gives up a front row whose wait
  * is over. */
 static void release(struct acktime *a)
 {
     while (a->n) {
         struct held *h = &a->ring[a->first];
-        if (h->waiting &&
-            (!a->has_now || !h->has_time || !qspan_exceeds(a->now, h->t, ACKT_WAIT_NS)))
+        if (h->waiting && !wait_over(a, h))
             return;
         write_first(a, &a->st.timed_out);
     }
@@ -317,23 +323,36 @@ void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, 
     c->n[dir]++;
 }
 
+void acktime_clock(struct acktime *a, const struct row *r)
+{
+    if (r->present & HAS_TIME) {
+        a->now = qspan_time(r->ts_sec, r->ts_nsec);
+        a->has_now = 1;
+    }
+    release(a);
+}
+
 void acktime_packet(struct acktime *a, const struct row *r, int has_flow, uint64_t stream,
                     int dir)
 {
     int has_time = (r->present & HAS_TIME) != 0;
-    if (has_time) {
-        a->now = qspan_time(r->ts_sec, r->ts_nsec);
-        a->has_now = 1;
-    }
+    acktime_clock(a, r);       /* waits over are given up before this ACK counts */
     struct conn *c;
     if (has_flow && (r->present & HAS_TCPHDR) && (c = conn_find(a, stream)) != NULL) {
         int peer = !dir;
         if (r->tcpflags & TCP_ACK) {
             while (c->n[peer] && GE_SEQ(r->ack, a->ring[c->head[peer]].end_seq)) {
                 struct held *h = pop_waiting(a, c, peer);
+                /* a message behind the first row (times that go back) is
+                 * not given up by release: the bound holds here */
+                if (wait_over(a, h)) {
+                    a->st.timed_out++;
+                    continue;
+                }
                 a->st.acked++;
                 if (has_time && h->has_time) {
-                    /* null when too far apart for a timespan (qspan.h) */
+                    /* null when too far apart for a timespan (qspan.h): times
+                     * that went back centuries; forward, the bound holds */
                     h->ack_ns = qspan_diff(a->now, h->t);
                     h->has_ack = h->ack_ns != QSPAN_NULL;
                 }

@@ -12,8 +12,10 @@
  * acktime empty) when
  *   - its connection ends in the flow table (end of input, evicted, reused
  *     ports) or either side resets it (RST): no ACK can follow;
- *   - it has waited ACKT_WAIT_NS of capture time (packets of any
- *     connection advance the clock);
+ *   - a packet comes more than ACKT_WAIT_NS of capture time after it
+ *     (packets of any connection move the clock, including those the
+ *     filters drop: acktime_clock), before that packet's own ACK counts,
+ *     so an acktime is never above ACKT_WAIT_NS;
  *   - its connection direction has ACKT_PER_DIR messages waiting: the oldest
  *     is given up to make room;
  *   - ACKT_MAX_ROWS rows or ACKT_MAX_BYTES bytes of values are held: the
@@ -60,11 +62,16 @@ void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, 
                  uint32_t end_seq, int64_t t_q, int has_time);
 
 /* Every packet the mode sees, after the mode has handed over the rows it
- * completed: its ACK settles the peer's messages it covers, an RST ends the
- * connection's waits, the clock moves; settled rows are written. stream and
- * dir are ignored when has_flow is 0. */
+ * completed: the clock moves (acktime_clock), then its ACK settles the
+ * peer's messages it covers, an RST ends the connection's waits; settled
+ * rows are written. stream and dir are ignored when has_flow is 0. */
 void acktime_packet(struct acktime *a, const struct row *r, int has_flow, uint64_t stream,
                     int dir);
+
+/* A packet that reaches no message mode (the filters drop it): its time,
+ * if it has one, moves the clock; messages waiting more than ACKT_WAIT_NS
+ * are given up and settled rows written. */
+void acktime_clock(struct acktime *a, const struct row *r);
 
 /* The connection is forgotten: none of its messages will be acknowledged. */
 void acktime_stream_end(struct acktime *a, uint64_t stream);

@@ -42,6 +42,11 @@ struct mode_ops {
     /* Every decoded packet that passes the filters; f NULL when the packet
      * has no TCP flow, dir its direction within f. */
     void (*packet)(void *m, struct row *r, struct flow *f, int dir);
+    /* Every decoded packet the filters (--port, --host, --proto) drop: it
+     * reaches no table, yet it moves the mode's capture-time clock (the
+     * acktime wait: "any packet moves the clock", so that a filter does not
+     * change a message's acktime). NULL when the mode keeps no clock. */
+    void (*clock)(void *m, const struct row *r);
     /* The input has ended; the driver has already ended (evicted) every
      * connection of it. */
     void (*end_input)(void *m);

@@ -151,10 +151,11 @@ START_TEST(acktime_wait_is_bounded_in_capture_time)
 }
 END_TEST
 
-START_TEST(acktime_q_cannot_hold_is_empty)
+START_TEST(acktime_far_ack_is_given_up)
 {
-    /* sent in 1970, acknowledged in 2280: 310 years, beyond a timespan
-     * (and beyond int64_t nanoseconds since 1970) */
+    /* sent in 1970, acknowledged in 2280: 310 years (beyond a timespan and
+     * int64_t nanoseconds since 1970), far past the 10 s bound: the ACK's
+     * packet gives the message up before its ACK counts */
     const int64_t y310 = 310LL * 365 * 86400; /* seconds */
     char b[4] = "1";
     struct mt_val v[2] = { { b, 1, MV_TEXT }, { NULL, 0, MV_NULL } };
@@ -173,7 +174,57 @@ START_TEST(acktime_q_cannot_hold_is_empty)
     r.ack = 200;
     acktime_packet(a, &r, 1, 1, 1);
     ck_assert_str_eq(written(), "1,\n2,0D00:00:00.002000000\n");
-    ck_assert_uint_eq(acktime_stats(a)->acked, 2);
+    ck_assert_uint_eq(acktime_stats(a)->acked, 1);
+    ck_assert_uint_eq(acktime_stats(a)->timed_out, 1);
+}
+END_TEST
+
+START_TEST(acktime_ack_past_the_bound_is_given_up)
+{
+    /* no packet between the message and its ACK: the ACK's own packet is
+     * the first one past the bound, 10 s + 1 ns later */
+    msg(1, 1, 0, 100, 0);
+    pkt(1, 1, TCP_ACK, 100, ACKT_WAIT_NS + 1);
+    ck_assert_str_eq(written(), "1,\n");
+    ck_assert_uint_eq(acktime_stats(a)->timed_out, 1);
+    ck_assert_uint_eq(acktime_stats(a)->acked, 0);
+}
+END_TEST
+
+START_TEST(acktime_bound_holds_behind_the_first_row)
+{
+    /* times that go back: message 2 (at 50 s) is held behind message 1 (at
+     * 100 s), so the clock at 61 s does not give it up as the first row;
+     * its ACK at 61 s is 11 s after it: given up there, not 11 s */
+    msg(1, 1, 0, 100, 100000 * MS);
+    msg(2, 2, 0, 200, 50000 * MS);
+    pkt(2, 1, TCP_ACK, 200, 61000 * MS);
+    ck_assert_str_eq(written(), "");
+    pkt(1, 1, TCP_ACK, 100, 100001 * MS);
+    ck_assert_str_eq(written(), "1,0D00:00:00.001000000\n2,\n");
+    ck_assert_uint_eq(acktime_stats(a)->timed_out, 1);
+    ck_assert_uint_eq(acktime_stats(a)->acked, 1);
+}
+END_TEST
+
+START_TEST(acktime_clock_moves_without_settling)
+{
+    /* acktime_clock: a packet the filters drop moves the clock (here past
+     * the bound) and settles nothing else, even with an ACK covering the
+     * message */
+    msg(1, 1, 0, 100, 0);
+    struct row r;
+    memset(&r, 0, sizeof r);
+    r.present = HAS_TIME | HAS_TCPHDR;
+    r.ts_sec = 5;
+    r.tcpflags = TCP_ACK;
+    r.ack = 100;
+    acktime_clock(a, &r);
+    ck_assert_str_eq(written(), "");
+    r.ts_sec = 12;
+    acktime_clock(a, &r);
+    ck_assert_str_eq(written(), "1,\n");
+    ck_assert_uint_eq(acktime_stats(a)->timed_out, 1);
 }
 END_TEST
 
@@ -220,7 +271,10 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, acktime_rows_wait_and_keep_their_order);
-    tcase_add_test(tc, acktime_q_cannot_hold_is_empty);
+    tcase_add_test(tc, acktime_far_ack_is_given_up);
+    tcase_add_test(tc, acktime_ack_past_the_bound_is_given_up);
+    tcase_add_test(tc, acktime_bound_holds_behind_the_first_row);
+    tcase_add_test(tc, acktime_clock_moves_without_settling);
     tcase_add_test(tc, acktime_needs_the_peer_ack_covering_the_last_byte);
     tcase_add_test(tc, acktime_sequence_numbers_wrap);
     tcase_add_test(tc, acktime_reset_and_end_give_up);

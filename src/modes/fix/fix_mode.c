@@ -925,6 +925,14 @@ static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
         write_pending(m);
 }
 
+/* A packet the filters drop: only acktime's clock sees it. */
+static void mode_clock(void *ctx, const struct row *r)
+{
+    struct fix_mode *m = ctx;
+    if (m->ack)
+        acktime_clock(m->ack, r);
+}
+
 static void mode_end_input(void *ctx)
 {
     struct fix_mode *m = ctx;
@@ -1053,6 +1061,7 @@ const struct mode_ops fix_mode_ops = {
     .create = mode_create,
     .begin = mode_begin,
     .packet = mode_packet,
+    .clock = mode_clock,
     .end_input = mode_end_input,
     .pause = mode_pause,
     .evict = mode_evict,

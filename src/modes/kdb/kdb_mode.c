@@ -205,6 +205,14 @@ static void mode_packet(void *ctx, struct row *r, struct flow *f, int dir)
         reassemble(m, r, f, dir);
 }
 
+/* A packet the filters drop: only acktime's clock sees it. */
+static void mode_clock(void *ctx, const struct row *r)
+{
+    struct kdb_mode *m = ctx;
+    if (m->ack)
+        acktime_clock(m->ack, r);
+}
+
 /* Messages are written as they are framed: nothing is held at the end of an
  * input once the driver has ended its connections, but rows waiting for
  * their ACK (acktime). */
@@ -298,6 +306,7 @@ const struct mode_ops kdb_mode_ops = {
     .create = mode_create,
     .begin = mode_begin,
     .packet = mode_packet,
+    .clock = mode_clock,
     .end_input = mode_end_input,
     .pause = mode_pause,
     .evict = mode_evict,
