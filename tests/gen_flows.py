@@ -78,7 +78,9 @@ Scenarios:
               years are exact (and the mean of two of them, whose sum int64
               cannot hold), as is an ACK RTT of 1 ms in 2300 (null times);
               the quiet time after a RST is judged exactly (no difference
-              turned round past 2^63 ns)
+              turned round past 2^63 ns); flows_far_window(_late): --from
+              and --to in epoch seconds around them: the 2300 row (empty
+              start and finish) is in no window
   flows_optthrow segments whose TCP options tshark 4.0's dissector reads
               past and throws on (a short MPTCP MP_FAIL on data, a short
               Riverbed probe on the last packet, a RST whose connection has
@@ -350,7 +352,10 @@ class Scenario:
     def flows_out(self, sym, window=None):
         lines = [",".join(FLOWS_COLUMNS)]
         for r in self.rows():
-            if window and not (r["start"] < window[1] and r["finish"] >= window[0]):
+            # README: a connection without timestamps (an empty start or
+            # finish: none, or one outside q's range) is in no window
+            if window and not (in_q(r["start"]) and in_q(r["finish"]) and
+                               r["start"] < window[1] and r["finish"] >= window[0]):
                 continue
             r["sym"] = sym
             lines.append(",".join(fmt_field(k, r[k]) for k in FLOWS_COLUMNS))
@@ -934,6 +939,13 @@ WINDOWS = [("flows_back_window", "flows_back", 40 * 10**9, 70 * 10**9),
            ("flows_back_window_after", "flows_back", 101 * 10**9, 200 * 10**9)]
 
 
+# --from/--to in epoch seconds around flows_far's rows (1970 to 2280, and
+# one in 2300 that q cannot hold: empty start and finish, in no window):
+# (name, capture, from, to), seconds
+EPOCH_WINDOWS = [("flows_far_window", "flows_far", 0, 999999999999),
+                 ("flows_far_window_late", "flows_far", 10000000000, 999999999999)]
+
+
 def qarg(ns_since_t0):
     return qtime(T0 * 10**9 + ns_since_t0)
 
@@ -945,6 +957,8 @@ def table():
     for name, cap, frm, to in WINDOWS:
         print("%s\ttestdata/%s.pcap\t0\t--flows --from %s --to %s" %
               (name, cap, qarg(frm), qarg(to)))
+    for name, cap, frm, to in EPOCH_WINDOWS:
+        print("%s\ttestdata/%s\t0\t--flows --from %d --to %d" % (name, capture(cap), frm, to))
 
 
 def check_conv(n, s, path):
@@ -1029,6 +1043,9 @@ def main():
     for name, cap, frm, to in WINDOWS:
         with open(os.path.join(outdir, name + ".out"), "w") as fp:
             fp.write(BUILD[cap]().flows_out(cap, ((T0 * 10**9 + frm), (T0 * 10**9 + to))))
+    for name, cap, frm, to in EPOCH_WINDOWS:
+        with open(os.path.join(outdir, name + ".out"), "w") as fp:
+            fp.write(BUILD[cap]().flows_out(cap, (frm * 10**9, to * 10**9)))
     return 0
 
 

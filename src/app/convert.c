@@ -12,17 +12,25 @@
 /* A file with many damaged blocks gets this many messages, then a count. */
 #define MAX_DAMAGE_MESSAGES 10
 
+/* A connection's start or finish as --from/--to see it: no time
+ * (INT64_MIN) unless q can hold it, as for a packet row's time; its row
+ * shows such a time empty. */
+static int64_t window_sec(int has_time, int64_t sec, uint32_t nsec)
+{
+    return has_time && fmt_time_in_q_range(sec, nsec) ? sec : INT64_MIN;
+}
+
 /* A mode whose rows are connections: told when each record is complete,
  * if the connection passes the filters and overlaps --from/--to (#18). */
 static void mode_flow_end(void *ctx, const struct flow *f, const struct flow_summary *s,
                           enum flow_end why)
 {
     struct converter *cv = ctx;
-    const int64_t none = INT64_MIN;
-    if (cv->filter && (!filter_match_flow(cv->filter, f) ||
-                       !filter_window_flow(cv->filter, s->has_time ? s->first_sec : none,
-                                           s->first_nsec, s->has_time ? s->last_sec : none,
-                                           s->last_nsec)))
+    if (cv->filter &&
+        (!filter_match_flow(cv->filter, f) ||
+         !filter_window_flow(cv->filter, window_sec(s->has_time, s->first_sec, s->first_nsec),
+                             s->first_nsec, window_sec(s->has_time, s->last_sec, s->last_nsec),
+                             s->last_nsec)))
         return;
     cv->mode->flow_end(cv->mode_ctx, f, s, why);
 }

@@ -67,7 +67,8 @@ struct flow;
 int filter_match_flow(const struct filter *f, const struct flow *fl);
 
 /* --flows: whether a connection seen from start to finish (its row's start
- * and finish; sec INT64_MIN: no timestamp) meets the window: it started
+ * and finish; sec INT64_MIN: no time, also one q cannot hold, which the row
+ * shows empty) meets the window: it started
  * before --to and finished at or after --from. */
 int filter_window_flow(const struct filter *f, int64_t start_sec, uint32_t start_nsec,
                        int64_t finish_sec, uint32_t finish_nsec);
