@@ -72,7 +72,7 @@ static const char usage_tail[] =
     "                      (default 60)\n"
     "\n"
     "Choosing packets (every packet is still decoded; frame keeps its number):\n"
-    "      --port N        keep rows with TCP/UDP port N on either side\n"
+    "      --port N        keep rows with TCP, UDP or SCTP port N on either side\n"
     "      --host ADDR     keep rows with IPv4/IPv6 address ADDR (or ADDR/PREFIX)\n"
     "                      on either side\n"
     "      --proto NAME    keep rows whose protocol is NAME (tcp, udp, icmp, arp...)\n"
