@@ -126,7 +126,9 @@ def raw(data):
 # ("ts", val, ecr) ("sack", [(l, r)]) ("bytes", b"...", stop) -- the last
 # one writes bytes verbatim; stop=True means option parsing stops at it
 # (stop=False: it is stepped over, as an option of a wrong length is). Of an
-# option given twice the first counts (Wireshark's first occurrence).
+# option given twice the first counts (Wireshark's first occurrence), but of
+# window scale the last: Wireshark 4.0's dissector stores the shift each time
+# it meets one (tshark 4.0.17: `03 03 02 03 03 07` scales by 128).
 # ("opt", kind, body) writes an option of any kind, length 2 + len(body):
 # a segment with one is read by tshark_options when its connection is known
 # (tcp_flow), as whether tshark 4.0 reads past an SCPS option depends on it.
@@ -226,8 +228,8 @@ def tshark_options(opts, scps):
             break                       # a bad length: the reading stops
         if kind == 2 and olen == 4 and "mss" not in fields:
             fields["mss"] = str(struct.unpack(">H", body)[0])
-        elif kind == 3 and olen == 3 and ws is None:
-            ws = body[0]
+        elif kind == 3 and olen == 3:
+            ws = body[0]                # the last counts
         elif kind == 8 and olen == 10 and "tsval" not in fields:
             fields["tsval"] = str(struct.unpack(">I", body[:4])[0])
             fields["tsecr"] = str(struct.unpack(">I", body[4:])[0])
@@ -283,9 +285,8 @@ def tcp_opts(opts):
             if k == "mss" and "mss" not in meta:
                 fields["mss"] = (str(o[1]), end)
                 meta["mss"] = o[1]
-            elif k == "ws" and "ws" not in meta:
+            elif k == "ws":
                 meta["ws"] = o[1]
-                meta["ws_need"] = end
             elif k == "ts" and "tsval" not in fields:
                 fields["tsval"] = (str(o[1]), start + 6)
                 fields["tsecr"] = (str(o[2]), end)
@@ -1034,9 +1035,12 @@ def tcp_flow(flows, row, m, quoted=False):
         if not quoted:
             for c in ("mss", "tsval", "tsecr"):
                 row[c] = got.get(c, "")
+    # a window-scale option counts from the next segment on, on any
+    # segment (4.0 stores it whether SYN is set or not)
+    scale_before = fwd["scale"]
+    if ws is not None:
+        fwd["scale"] = min(ws, 14)
     if syn:
-        if ws is not None:
-            fwd["scale"] = min(ws, 14)
         # tshark checks the scaling after the options: not when they threw
         if threw:
             pass
@@ -1054,12 +1058,12 @@ def tcp_flow(flows, row, m, quoted=False):
     if syn:
         row["win"] = str(m["win"])
         row["wscale"] = ""
-    elif fwd["scale"] >= 0:
-        row["win"] = str(m["win"] << fwd["scale"])
-        row["wscale"] = str(fwd["scale"])
+    elif scale_before >= 0:
+        row["win"] = str(m["win"] << scale_before)
+        row["wscale"] = str(scale_before)
     else:
         row["win"] = str(m["win"])
-        row["wscale"] = "0" if fwd["scale"] == -2 else ""
+        row["wscale"] = "0" if scale_before == -2 else ""
 
 
 def csv_text(rows, cols):
@@ -2179,6 +2183,37 @@ def cases_tcp_option_throws(out):
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
 
 
+def cases_tcp_option_twice(out):
+    """Options given twice in one segment (tshark 4.0.17, checked by hand):
+    of window scale the last counts, as 4.0's dissector stores the shift
+    each time it meets one (shown from the next segment on, on any
+    segment, a shift over 14 as 14); of MSS and timestamps tshark shows
+    every one, the first first, and pcap2kdb the first."""
+    A, SYN = F["ACK"], F["SYN"]
+    C, S = "10.9.7.1", "10.9.7.2"
+    c = lambda *a, **k: ipv4(C, S, 6, tcp(40007, 80, *a, **k))
+    s = lambda *a, **k: ipv4(S, C, 6, tcp(80, 40007, *a, **k))
+    nops = [("nop",), ("nop",)]
+    frags = [
+        # client shift 2 then 7: scales by 128, not 4
+        c(1000, 0, SYN, 1000, [("ws", 2), ("ws", 7), ("mss", 1460),
+                               ("mss", 1200), ("ts", 1, 2), ("ts", 3, 4)]
+          + nops),
+        # server shift 3 then 15: 14 counts
+        s(5000, 1001, SYN | A, 2000, [("ws", 3), ("ws", 15)] + nops),
+        c(1001, 5001, A, 100),
+        s(5001, 1001, A, 100),
+        # on an ACK, 8 then 5: 5 from the next segment on
+        c(1001, 5001, A, 100, [("ws", 8), ("ws", 5)] + nops),
+        c(1001, 5001, A, 100),
+    ]
+    recs = [Rec(eth(f), T0, 1000 * i) for i, f in enumerate(frags)]
+    cols = ["frame", "flags", "stream", "rawwin", "win", "wscale", "mss",
+            "tsval", "tsecr"]
+    case(out, "tcp_option_twice", "tcp_option_twice.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+
 def cases_truncation(out):
     """Records cut at chosen points; fields filled as far as bytes go."""
     full = eth(ipv4("10.5.0.1", "10.5.0.2", 6,
@@ -2779,7 +2814,8 @@ ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_icmp_quote_routing, cases_icmp_quote_nested, cases_ipv6_crh,
        cases_ipv6_shim6,
        cases_ipv4_options, cases_ipv6_home_address, cases_ipv6_options,
-       cases_ip_more, cases_tcp, cases_tcp_option_throws, cases_truncation,
+       cases_ip_more, cases_tcp, cases_tcp_option_throws,
+       cases_tcp_option_twice, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

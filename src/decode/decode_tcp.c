@@ -3,7 +3,10 @@
  * Options are read as Wireshark 4.0's tcp_dissect_options reads them: a
  * length below 2 or past the header stops the reading (never the row); a
  * known option whose length is wrong for it gives no value and is stepped
- * over; of an option given twice the first counts (of SACK, the last).
+ * over; of an option given twice the first counts, but of window scale
+ * and SACK the last (4.0's dissector stores the window scale each time it
+ * meets one; MSS and timestamps it only shows, each one, the first
+ * first).
  * Each option is dissected on its own bytes, and where 4.0's dissector
  * reads a fixed offset past the option's length it throws: the options
  * after it give nothing, and tshark shows no analysis for the segment nor
@@ -193,7 +196,7 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
             r->mss = get_be16(v);
             break;
         case TCPOPT_WSCALE:
-            if (olen != TCPOLEN_WSCALE || (r->present & HAS_WSOPT))
+            if (olen != TCPOLEN_WSCALE)
                 break;
             if (have < 1)
                 return 0;

@@ -139,7 +139,7 @@ struct row {
     uint16_t rawwin;
     uint8_t  tcp_hlen;         /* data offset * 4, as on the wire */
     uint8_t  tcp_opts;         /* TCPOPTS_*, set with seq (0: no options read) */
-    uint8_t  wsopt;            /* window-scale option value in this segment */
+    uint8_t  wsopt;            /* the segment's last window-scale option value */
     uint16_t mss;
     uint32_t tsval, tsecr;
     uint32_t paylen;           /* TCP/UDP payload length from the IP length */
