@@ -208,24 +208,43 @@ def scps_walk_overruns(body):
     return False
 
 
-def tshark_options(opts, scps):
+def tshark_options(opts, scps, captured=None):
     """The options of a segment as pcap2kdb shows them: as tshark 4.0 reads
     them, on a connection where this side offered SCPS or not (scps), but
     for a SACK shorter than one block (RFC 2018 section 3: 8n + 2 bytes),
     which is skipped where 4.0 throws in its D-SACK test and loses the RFC
-    7323 options after it (README, "Compared with tshark"). Returns the
-    fields shown, the window-scale shift (or None), whether a dissector
-    threw, and whether an SCPS capabilities option was read."""
+    7323 options after it (README, "Compared with tshark"). captured: the
+    option bytes the capture holds (None: all). A byte tshark reads and the
+    capture does not hold throws, like a dissector reading past its option;
+    tshark 4.0.17 reads the options up to the header's end (an EOL's
+    padding too) or up to a bad length, which stops it: of a length under 2
+    it reads the kind and length bytes, of one past the header the bytes
+    from the option's start to two before the header's end (its expert
+    item's range). Here an option gives a value only when all its bytes are
+    captured (cuts inside one are cases_truncation's). Returns the fields
+    shown, the window-scale shift (or None), whether the reading threw, and
+    whether an SCPS capabilities option was read."""
     fields, ws, cap = {}, None, False
+    total = sum(len(opt_bytes(o)) for o in opts)
+    have = total if captured is None else captured
+    at = 0
     for o in opts:
         b = opt_bytes(o)
         if b[0] == 0:
-            break
+            return fields, ws, have < total, cap
         if b[0] == 1:
+            if at >= have:
+                return fields, ws, True, cap
+            at += 1
             continue
         kind, olen, body = b[0], b[1], b[2:]
         if o[0] == "bytes" and o[2]:
-            break                       # a bad length: the reading stops
+            # a bad length: the reading stops
+            need = at + 2 if olen < 2 else max(at + 2, total - 2)
+            return fields, ws, have < need, cap
+        if at + len(b) > have:
+            return fields, ws, True, cap
+        at += len(b)
         if kind == 2 and olen == 4 and "mss" not in fields:
             fields["mss"] = str(struct.unpack(">H", body)[0])
         elif kind == 3 and olen == 3:
@@ -991,7 +1010,8 @@ def expected_rows(recs, sym):
         m = r.frag.meta
         if ("tcp_off" in m and m["tcp_off"] + 16 <= cap and "src" in row
                 and not m.get("noflow")):
-            tcp_flow(flows, row, m)
+            tcp_flow(flows, row, m,
+                     optcap=max(0, cap - m["tcp_off"] - 20))
         if "quote" in m:
             q = m["quote"]
             tcp_flow(flows, {"src": q["src"], "dest": q["dest"]}, q,
@@ -1000,7 +1020,7 @@ def expected_rows(recs, sym):
     return rows
 
 
-def tcp_flow(flows, row, m, quoted=False):
+def tcp_flow(flows, row, m, quoted=False, optcap=None):
     """Wireshark 4.0 rules for tcp.stream, relative seq/ack and window
     scaling (packet-tcp.c: verify_tcp_window_scaling, base_seq).
 
@@ -1008,7 +1028,10 @@ def tcp_flow(flows, row, m, quoted=False):
     names its connection, a new one taking the next number, and a SYN's
     window-scale option (or its lack) counts as on the wire; but it has no
     segment length, so it sets no base sequence number, and its row (the
-    ICMP packet's) shows nothing of it."""
+    ICMP packet's) shows nothing of it.
+
+    optcap: the option bytes captured (None: all), for options read by
+    tshark_options."""
     a = (m["flow_src"] if "flow_src" in m else row["src"], m["sport"])
     b = (m["flow_dst"] if "flow_dst" in m else row["dest"], m["dport"])
     key = tuple(sorted([a, b]))
@@ -1029,7 +1052,8 @@ def tcp_flow(flows, row, m, quoted=False):
         # read with the connection's state (tshark_options); a side offers
         # SCPS with a capabilities option, and keeps it after the SYN-ACK
         # only when both did (Wireshark's verify_scps)
-        got, ws, threw, cap = tshark_options(m["opts"], fwd.get("scps", False))
+        got, ws, threw, cap = tshark_options(m["opts"], fwd.get("scps", False),
+                                             optcap)
         if cap:
             fwd["scps"] = True
         if not quoted:
@@ -2214,6 +2238,75 @@ def cases_tcp_option_twice(out):
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
 
 
+def cases_tcp_cut_options(out):
+    """A SYN or data segment whose header the snap length cut (tshark 4.0.17,
+    checked by hand): when the option walk ends at a bad length before the
+    missing bytes (see tshark_options), tshark never reads them: the
+    options count as whole, so a SYN without a window-scale option makes
+    the connection unscaled (its SYN-ACK's option 7 does not count) and a
+    data segment shows its analysis. When a byte the walk reads is missing
+    (an EOL's padding, a NOP, an option's body, the expert range of a
+    length past the header) tshark throws: the SYN's scaling is not
+    checked, the SYN-ACK's 7 counts for the server, the client's shift
+    stays unknown."""
+    A, P, SYN = F["ACK"], F["PSH"], F["SYN"]
+    recs = []
+    port = [41000]
+
+    def conn(opts, drop):
+        """A SYN with opts, its last drop bytes not captured, a SYN-ACK
+        offering shift 7, an ACK each way."""
+        cp = port[0]
+        port[0] += 1
+        C, S = "10.9.8.1", "10.9.8.2"
+        c = lambda *a: eth(ipv4(C, S, 6, tcp(cp, 80, *a)))
+        sv = lambda *a: eth(ipv4(S, C, 6, tcp(80, cp, *a)))
+        syn = eth(ipv4(C, S, 6, tcp(cp, 80, 1000, 0, SYN, 1000,
+                                    [("opt", 34, b"")] + opts)))
+        n = len(recs)
+        recs.extend([
+            Rec(syn, T0, 1000 * n, caplen=len(syn.data) - drop),
+            Rec(sv(5000, 1001, SYN | A, 2000, [("ws", 7), ("eol",)]), T0,
+                1000 * (n + 1)),
+            Rec(c(1001, 5001, A, 100), T0, 1000 * (n + 2)),
+            Rec(sv(5001, 1001, A, 100), T0, 1000 * (n + 3))])
+    bad = lambda b: ("bytes", bytes.fromhex(b), True)
+    nop = ("nop",)
+    # ("opt", 34, b"") first: a TCP Fast Open cookie request (RFC 7413),
+    # read within its 2 bytes, so that tcp_flow reads the options
+    conn([nop, nop, bad("0801000000000000")], 2)   # TS of length 1: unscaled
+    conn([nop, nop, bad("0801000000000000")], 6)   # ... cut after its length
+    conn([nop, nop, bad("0801000000000000")], 7)   # ... length not captured
+    conn([nop, nop, bad("0300000000000000")], 3)   # WS of length 0: unscaled
+    conn([bad("02280000000000000000")], 2)         # past the header: unscaled
+    conn([bad("02280000000000000000")], 3)         # its range cut: throws
+    conn([nop, nop, ("eol",)] + [("eol",)] * 7, 2)  # EOL: padding read
+    conn([nop] * 10, 2)                             # NOPs: the next is read
+    conn([("ws", 2), bad("0801000000000000"), nop, nop, nop], 4)  # shift 2
+    cols = ["frame", "flags", "stream", "caplen", "rawwin", "win", "wscale"]
+    case(out, "tcp_cut_options", "tcp_cut_options.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
+
+    # a retransmission cut by the capture: tshark shows its analysis when
+    # its options stop at a bad length before the cut, none when it throws
+    C, S = "10.9.9.1", "10.9.9.2"
+    opts = [("opt", 34, b""), nop, nop, bad("0801000000000000")]
+    c = lambda *a, **k: eth(ipv4(C, S, 6, tcp(41100, 80, *a, **k)))
+    sv = lambda *a: eth(ipv4(S, C, 6, tcp(80, 41100, *a)))
+    data = c(1001, 5001, A | P, 100, opts, b"x" * 10)
+    recs = [Rec(c(1000, 0, SYN, 1000), T0, 0),
+            Rec(sv(5000, 1001, SYN | A, 2000), T0, 1000),
+            Rec(data, T0, 2000),
+            Rec(data, T0, 3000, caplen=len(data.data) - 10 - 2),
+            Rec(data, T0, 4000, caplen=len(data.data) - 10 - 7)]
+    rows = expected_rows(recs, "tcp_cut_retransmission")
+    rows[3]["analysis"] = "retransmission"
+    cols = ["frame", "caplen", "rseq", "analysis"]
+    case(out, "tcp_cut_retransmission", "tcp_cut_retransmission.pcap",
+         pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols,
+         stdout=csv_text(rows, cols))
+
+
 def cases_truncation(out):
     """Records cut at chosen points; fields filled as far as bytes go."""
     full = eth(ipv4("10.5.0.1", "10.5.0.2", 6,
@@ -2815,7 +2908,7 @@ ALL = [cases_pcap_magics, cases_ethernet, cases_linktypes, cases_ip,
        cases_ipv6_shim6,
        cases_ipv4_options, cases_ipv6_home_address, cases_ipv6_options,
        cases_ip_more, cases_tcp, cases_tcp_option_throws,
-       cases_tcp_option_twice, cases_truncation,
+       cases_tcp_option_twice, cases_tcp_cut_options, cases_truncation,
        cases_pcapng,
        cases_damaged_files, cases_damaged_packets]
 

@@ -10,8 +10,8 @@
  * Each option is dissected on its own bytes, and where 4.0's dissector
  * reads a fixed offset past the option's length it throws: the options
  * after it give nothing, and tshark shows no analysis for the segment nor
- * checks its window scaling (no TCPOPTS_WHOLE, as when the capture cut the
- * header). pcap2kdb does the same for the options listed below (SCPS,
+ * checks its window scaling (no TCPOPTS_WHOLE, as when the capture cut a
+ * byte its reading reaches: see enum opts_walk). pcap2kdb does the same for the options listed below (SCPS,
  * SNACK, MPTCP, Riverbed probe), with the lengths tshark 4.0.17 throws on
  * (a sweep of kinds 2-255, lengths 2-30, and the values that decide); all
  * other kinds read within their length. Not for a SACK shorter than one
@@ -155,15 +155,24 @@ static __attribute__((noinline, cold)) int rare_option(const uint8_t *o, size_t 
     }
 }
 
+/* How parse_options' walk over the options ended. */
+enum opts_walk {
+    OPTS_AGAIN = -1,  /* fast pass: an option rare_option must see; read again */
+    OPTS_THREW = 0,   /* tshark throws: a dissector reads past its option, or
+                         a byte tshark reads was not captured */
+    OPTS_READ = 1,    /* read to the header's end or to an EOL, whose padding
+                         tshark reads: whole when the header was captured */
+    OPTS_STOPPED = 2, /* a bogus length ended the walk, every byte tshark
+                         reads for it captured: whole even when the capture
+                         cut the header after them, as tshark never reads on */
+};
+
 /* Options are read over the header's declared length (len); captured bytes
  * (cap, at most len) bound every read. As in tshark, an option cut by the
  * capture still gives the fields whose bytes are there. st is the
  * connection's state, NULL in the decoder: an answer that needs it sets
- * TCPOPTS_STATEFUL. Returns 0 when tshark's option dissector throws or the
- * capture cut the options, 1 when read to their end; with fast set (the
- * decoder's first pass, which keeps the common segment's path short) -1
- * at an option that rare_option must see, when they are to be read again
- * whole. */
+ * TCPOPTS_STATEFUL. fast is set in the decoder's first pass, which keeps
+ * the common segment's path short. Returns an enum opts_walk. */
 static inline __attribute__((always_inline)) int
 parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_state *st,
               struct row *r, const int fast)
@@ -180,10 +189,15 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
         if (len - i < 2)
             break; /* no room for a length byte: stop, as tshark does */
         if (cap - i < 2)
-            return 0; /* the length byte was not captured */
+            return OPTS_THREW; /* the length byte was not captured */
         size_t olen = o[i + 1];
-        if (olen < 2 || olen > len - i)
-            break; /* bogus or past the header: stop, as tshark does */
+        if (olen < 2)
+            return OPTS_STOPPED; /* tshark marks its kind and length bytes */
+        if (olen > len - i) {
+            /* tshark marks from the option over as many bytes as the header
+             * has left after its kind and length: all but its last two */
+            return cap >= len - 2 ? OPTS_STOPPED : OPTS_THREW;
+        }
         const uint8_t *v = o + i + 2;
         size_t have = cap - i - 2; /* value bytes captured */
         switch (kind) {
@@ -191,7 +205,7 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
             if (olen != TCPOLEN_MSS || (r->present & HAS_MSS))
                 break;
             if (have < 2)
-                return 0;
+                return OPTS_THREW;
             r->present |= HAS_MSS;
             r->mss = get_be16(v);
             break;
@@ -199,7 +213,7 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
             if (olen != TCPOLEN_WSCALE)
                 break;
             if (have < 1)
-                return 0;
+                return OPTS_THREW;
             r->present |= HAS_WSOPT;
             r->wsopt = v[0];
             r->tcp_opts |= TCPOPTS_WSOPT;
@@ -212,7 +226,7 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
                 r->tsval = get_be32(v);
             }
             if (have < 8)
-                return 0;
+                return OPTS_THREW;
             r->present |= HAS_TSOPT;
             r->tsecr = get_be32(v + 4);
             break;
@@ -225,16 +239,24 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
         case TCPOPT_MPTCP:
         case TCPOPT_RVBD_PROBE:
             if (fast)
-                return -1;
+                return OPTS_AGAIN;
             if (rare_option(o + i, olen, have, st, r))
-                return 0;
+                return OPTS_THREW;
             break;
         default:
             break;
         }
         i += olen;
     }
-    return 1;
+    return OPTS_READ;
+}
+
+/* TCPOPTS_WHOLE when tshark reads the options of a header of hlen bytes,
+ * cap of them captured, without throwing (walk: parse_options' answer):
+ * it then shows the segment's analysis and checks a SYN's window scaling. */
+static inline uint8_t options_whole(int walk, size_t cap, size_t hlen)
+{
+    return walk == OPTS_STOPPED || (walk == OPTS_READ && cap >= hlen) ? TCPOPTS_WHOLE : 0;
 }
 
 /* Everything the options give a row (decode_tcp's defaults first). */
@@ -249,9 +271,8 @@ static __attribute__((noinline, cold)) void reread(const uint8_t *p, size_t cap,
     size_t hlen = r->tcp_hlen;
     r->present &= ~(uint32_t)TCPOPTS_PRESENT;
     r->tcp_opts = 0;
-    if (parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, cap - TCP_MIN_HEADER, st, r, 0) &&
-        cap >= hlen)
-        r->tcp_opts |= TCPOPTS_WHOLE;
+    int walk = parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, cap - TCP_MIN_HEADER, st, r, 0);
+    r->tcp_opts |= options_whole(walk, cap, hlen);
     if (!st && (r->tcp_opts & TCPOPTS_STATEFUL)) {
         r->tcp_header = p;
         r->tcp_caplen = (uint16_t)cap;
@@ -294,12 +315,16 @@ void decode_tcp(const uint8_t *p, size_t caplen, size_t seglen, struct row *r)
         return;
     }
     r->present |= HAS_TCPHDR;
-    r->tcp_opts = caplen >= hlen ? TCPOPTS_WHOLE : 0;
+    r->tcp_opts = 0;
     size_t optcap = caplen < hlen ? caplen : hlen;
-    if (optcap > TCP_MIN_HEADER &&
-        parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, optcap - TCP_MIN_HEADER, NULL, r,
-                      1) < 0)
+    int walk = optcap > TCP_MIN_HEADER
+                   ? parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER,
+                                   optcap - TCP_MIN_HEADER, NULL, r, 1)
+                   : OPTS_READ;
+    if (walk == OPTS_AGAIN)
         reread(p, optcap, NULL, r);
+    else
+        r->tcp_opts |= options_whole(walk, caplen, hlen);
     if (caplen > hlen && (r->present & HAS_PAYLEN)) {
         r->payload = p + hlen;
         size_t n = caplen - hlen;

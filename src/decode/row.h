@@ -49,8 +49,10 @@ enum row_present {
 /* row.tcp_opts: how tshark read the TCP options (decode_tcp.c). Anything
  * beyond TCPOPTS_WHOLE asks the flow table to look (one test). */
 enum {
-    TCPOPTS_WHOLE = 1,     /* read to their end: the whole header was captured
-                            * and no option's dissector threw */
+    TCPOPTS_WHOLE = 1,     /* read without throwing: to their end, the whole
+                            * header captured, or to a bad length, every
+                            * byte tshark reads there captured; and no
+                            * option's dissector read past its option */
     TCPOPTS_STATEFUL = 2,  /* what tshark makes of them depends on the connection:
                             * the flow table reads them again
                             * (tcp_options_reread) from tcp_header */

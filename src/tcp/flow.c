@@ -756,8 +756,8 @@ track(struct flow_table *t, struct row *r, int *dirp, const int quoted)
                 flow_numbers(t, f, dir, r, listed, findings, now, now_hi);
             }
         }
-        /* tshark shows the findings only when the whole header, options
-         * included, was there (else the dissection stops before). */
+        /* tshark shows the findings only when it read the options without
+         * throwing (TCPOPTS_WHOLE; else the dissection stops before). */
         if (has_len && (r->tcp_opts & TCPOPTS_WHOLE) && findings)
             ta_format(r->analysis, ANALYSIS_MAX, findings);
         if (syn && (r->tcp_opts & TCPOPTS_WHOLE)) {
