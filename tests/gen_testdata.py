@@ -912,7 +912,13 @@ def eth(inner, ethertype=None, tags=()):
         pcp = tag[2] if len(tag) > 2 else 0
         hdr += struct.pack(">HH", tpid, pcp << 13 | vid)
         if i == 0:
-            f["vlan"] = (str(vid), len(hdr))
+            need = len(hdr)
+            if tpid == 0x88A8:
+                # tshark 4.0.17's 802.1ad dissector reads the tag's type
+                # before it shows the id and, when that is 802.1ad again,
+                # the next tag's TCI too (the outer id then as its S-VID)
+                need += 4 if len(tags) > 1 and tags[1][0] == 0x88A8 else 2
+            f["vlan"] = (str(vid), need)
     hdr += struct.pack(">H", et)
     if et not in (0x0800, 0x86DD):
         f["protocol"] = (ETHERTYPE_NAME.get(et, "0x%04x" % et), len(hdr))
@@ -1293,6 +1299,19 @@ def cases_ethernet(out):
     case(out, "eth_vlan_cols", "eth_vlan.pcap", None, recs,
          "--columns frame,vlan,protocol,caplen,iface,linktype",
          ["frame", "vlan", "protocol", "caplen", "iface", "linktype"])
+
+    # tag stacks cut inside their first tags (the outer id needs its TCI,
+    # an 802.1ad one more: see eth)
+    recs = []
+    for tags in ([0x8100], [0x9100], [0x88A8], [0x88A8, 0x8100],
+                 [0x88A8, 0x9100], [0x88A8, 0x88A8], [0x8100, 0x88A8],
+                 [0x88A8, 0x88A8, 0x88A8]):
+        fr = eth(mini_tcp(4), tags=[(t, 120 + i) for i, t in enumerate(tags)])
+        for cap in range(15, 22):
+            recs.append(Rec(fr, T0, 1000 * len(recs), caplen=cap))
+    case(out, "eth_vlan_cut", "eth_vlan_cut.pcap",
+         pcap_bytes(recs, 1), recs, "--columns frame,caplen,vlan",
+         ["frame", "caplen", "vlan"])
 
 
 def sample_ip_packets():

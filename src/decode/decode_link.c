@@ -231,6 +231,20 @@ void decode_mpls(const uint8_t *p, size_t caplen, size_t reported, struct row *r
     }
 }
 
+/* The captured bytes (from its TCI at p) tshark needs before it shows a
+ * tag's id: the TCI; for an 802.1ad tag, whose dissector
+ * (packet-ieee8021ah.c) reads the tag's type first, the type too and, when
+ * that is 802.1ad again (read as one with it, the outer id shown as its
+ * S-VID), the next tag's TCI. */
+static size_t vlan_id_needs(uint16_t type, const uint8_t *p, size_t caplen)
+{
+    if (type != ETHERTYPE_QINQ)
+        return 2;
+    if (caplen >= VLAN_TAG_LEN && get_be16(p + 2) == ETHERTYPE_QINQ)
+        return VLAN_TAG_LEN + 2;
+    return VLAN_TAG_LEN;
+}
+
 /* 802.1Q, 802.1ad and pre-standard 0x9100 tags, stacked; the outermost
  * VLAN id is the one reported. Wireshark 4.0 gives 0x8100 and 0x9100 one
  * dissector (packet-vlan.c), which reads at most VLAN_MAX_TAGS of them in a
@@ -250,7 +264,7 @@ static int decode_vlan_tag(uint16_t type, const uint8_t *p, size_t caplen, size_
     if (caplen < 2)
         return 1;
     uint16_t id = get_be16(p) & VLAN_ID_MASK;
-    if (!(r->present & HAS_VLAN)) {
+    if (!(r->present & HAS_VLAN) && caplen >= vlan_id_needs(type, p, caplen)) {
         r->present |= HAS_VLAN;
         r->vlan = id;
     }
