@@ -439,6 +439,66 @@ def test_stats():
           .get("damaged", "0") != "0", repr(r.stderr))
 
 
+# --stats span: last - first, a q timespan (README "Columns": a duration q
+# cannot hold is empty). Each capture is a pcapng of one nanosecond
+# interface (if_tsresol 9) whose if_tsoffset lets its EPBs lie at any Unix
+# nanosecond; the expected text comes from q_timespan below.
+Q_SPAN_MAX = 2**63 - 2              # q's largest finite timespan, in ns
+Q_EPOCH_NS = 946684800 * 10**9      # 2000.01.01 in Unix ns
+
+
+def q_timespan(ns):
+    """q's text of a timespan of ns nanoseconds, "" when q cannot hold it."""
+    if abs(ns) > Q_SPAN_MAX:
+        return ""
+    sign, ns = ("-" if ns < 0 else ""), abs(ns)
+    sec, frac = divmod(ns, 10**9)
+    return "%s%dD%02d:%02d:%02d.%09d" % (sign, sec // 86400, sec // 3600 % 24,
+                                         sec // 60 % 60, sec % 60, frac)
+
+
+def pcapng_at(unix_ns_list):
+    """A pcapng with one EPB (60 zero bytes) per time, in the order given,
+    each on an interface of its own whose if_tsoffset is the time's whole
+    seconds (so any time fits the EPB's 64-bit units)."""
+    def block(btype, body):
+        return struct.pack("<II", btype, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+    def opt(code, value):
+        return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    for t in unix_ns_list:
+        out += block(1, struct.pack("<HHI", 1, 0, 0) + opt(9, b"\x09") +
+                     opt(14, struct.pack("<q", t // 10**9)) + opt(0, b""))
+    for iface, t in enumerate(unix_ns_list):
+        units = t % 10**9
+        out += block(6, struct.pack("<IIIII", iface, 0, units, 60, 60) + bytes(60))
+    return out
+
+
+def test_stats_span():
+    year1800, year2200 = -5364662400 * 10**9, 7258118400 * 10**9
+    cases = [
+        # name, the times in file order
+        ("400 years apart (1800 and 2200)", [year1800, year2200]),
+        ("at q's two limits", [Q_EPOCH_NS - Q_SPAN_MAX, Q_EPOCH_NS + Q_SPAN_MAX]),
+        ("q's largest span", [0, Q_SPAN_MAX]),
+        ("1 ns past q's largest span", [0, Q_SPAN_MAX + 1]),
+        ("q's largest negative span, times going backwards", [Q_SPAN_MAX, 0]),
+        ("times going backwards", [1589458207500000000, 1589458202000000000, 1589458203000000000]),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, times in cases:
+            path = os.path.join(tmp, "span.pcapng")
+            with open(path, "wb") as f:
+                f.write(pcapng_at(times))
+            r = subprocess.run([BIN, "--stats", "-o", os.devnull, path], capture_output=True)
+            s = stats_of(r.stderr)
+            want = q_timespan(max(times) - min(times))
+            check("--stats span, %s" % name, r.returncode == 0 and s.get("span") == want,
+                  "got %r, want %r (exit %d)" % (s.get("span"), want, r.returncode))
+
+
 def main():
     global BIN
     if len(sys.argv) != 2:
@@ -448,6 +508,7 @@ def main():
     test_live_modes()
     test_progress()
     test_stats()
+    test_stats_span()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

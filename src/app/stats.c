@@ -3,6 +3,7 @@
 #include "fmt.h"
 #include "names.h"
 #include "progress.h"
+#include "qspan.h"
 
 #include <string.h>
 
@@ -44,15 +45,13 @@ void stats_print(const struct stats *s, FILE *f, uint64_t elapsed_ns)
     if (s->have_time) {
         print_time(f, "first", s->first_sec, s->first_nsec);
         print_time(f, "last", s->last_sec, s->last_nsec);
-        /* a q timespan: 0D00:00:02.360474000; last is never before first */
-        uint64_t span_sec = (uint64_t)s->last_sec - (uint64_t)s->first_sec;
-        uint32_t span_nsec = s->last_nsec - s->first_nsec;
-        if (s->last_nsec < s->first_nsec) {
-            span_nsec += 1000000000u;
-            span_sec--;
-        }
-        char span[FMT_TIMESPAN_PARTS_LEN + 1];
-        *fmt_timespan_parts(span, span_sec, span_nsec) = '\0';
+        /* first and last are q times (stats_record), up to 2^64 - 4 ns
+         * apart: a span q cannot hold is empty, as every duration */
+        int64_t ns = qspan_diff(qspan_time(s->last_sec, s->last_nsec),
+                                qspan_time(s->first_sec, s->first_nsec));
+        char span[FMT_TIMESPAN_PARTS_LEN + 2] = ""; /* and a sign */
+        if (ns != QSPAN_NULL)
+            *fmt_timespan(span, ns) = '\0';
         fprintf(f, "%-12s %s\n", "span", span);
     }
     fprintf(f, "%-12s", "linktypes");
