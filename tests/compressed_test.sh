@@ -24,7 +24,8 @@
 # decompressor's output gives, its message when that output ended, else
 # the reader's (the rest of a pipe is not read), also while the pipe's
 # writer is still writing; -c stops at once while the writer is still
-# writing; a missing decompressor is named (exit 1).
+# writing; a zstd stream that starts with skippable frames is zstd too; a
+# missing decompressor is named (exit 1).
 #
 #   tests/compressed_test.sh PCAP2KDB damage|streams
 #
@@ -222,6 +223,30 @@ open('flip.$ext', 'wb').write(d)"
     wait "$writer" 2> /dev/null
     expect "$ext on a pipe, -c 1: rows" "$(head -2 want.csv)" "$(cat got.csv)"
 done
+
+# zstd skippable frames (RFC 8878 3.1.2: magic 0x184D2A50 to 0x184D2A5F,
+# little-endian, a 4-byte length, that many bytes; pzstd starts every file
+# with one) before the zstd frame: a zstd stream all the same, named or on
+# a pipe; the oracle is zstd -dc's reading of the same file
+if command -v zstd > /dev/null; then
+    zstd -q -c c.pcap > c.zst
+    for magic in 0x184D2A50 0x184D2A5F; do
+        python3 -c "
+import struct, sys
+skip = lambda m, data: struct.pack('<II', m, len(data)) + data
+open('skip.zst', 'wb').write(skip($magic, b'pzstd?\\0\\1') + skip(0x184D2A53, b'') +
+                             open('c.zst', 'rb').read())"
+        zstd -dc < skip.zst | cmp -s - c.pcap || fail "skip.zst ($magic): zstd -dc does not give c.pcap"
+        "$bin" --sym c skip.zst > got.csv 2> err
+        expect "skippable frame $magic, named file: exit" 0 "$?"
+        expect "skippable frame $magic, named file: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
+        expect "skippable frame $magic, named file: stderr" "" "$(cat err)"
+        cat skip.zst | "$bin" --sym c - > got.csv 2> err
+        expect "skippable frame $magic on a pipe: exit" 0 "${PIPESTATUS[1]}"
+        expect "skippable frame $magic on a pipe: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
+        expect "skippable frame $magic on a pipe: stderr" "" "$(cat err)"
+    done
+fi
 
 # no gzip on PATH: the program to install is named, exit 1
 gzip -c c.pcap | PATH=/nonexistent "$bin" - > /dev/null 2> err

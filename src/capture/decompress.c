@@ -9,6 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A zstd skippable frame (RFC 8878 3.1.2): magic 0x184D2A50 to 0x184D2A5F,
+ * little-endian. zstd -dc skips it, and pzstd starts every file with one,
+ * so it begins a zstd stream as a zstd frame does. */
+static int zstd_skippable(const uint8_t *p, size_t n)
+{
+    return n >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
+}
+
 const char *decompressor_for(const uint8_t *p, size_t n)
 {
     static const uint8_t gz[] = { 0x1f, 0x8b };                       /* RFC 1952 */
@@ -17,7 +25,7 @@ const char *decompressor_for(const uint8_t *p, size_t n)
     _Static_assert(sizeof xz <= DECOMPRESS_MAGIC_MAX, "the longest magic");
     if (n >= sizeof gz && memcmp(p, gz, sizeof gz) == 0)
         return "gzip";
-    if (n >= sizeof zst && memcmp(p, zst, sizeof zst) == 0)
+    if ((n >= sizeof zst && memcmp(p, zst, sizeof zst) == 0) || zstd_skippable(p, n))
         return "zstd";
     if (n >= sizeof xz && memcmp(p, xz, sizeof xz) == 0)
         return "xz";

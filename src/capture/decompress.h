@@ -8,7 +8,8 @@
 #include <sys/types.h>
 
 /* The program a file starting with p[0..n) needs ("gzip", "zstd", "xz"),
- * recognised by its magic bytes, not its name; NULL when not compressed. */
+ * recognised by its magic bytes, not its name (for zstd, a frame's or a
+ * skippable frame's); NULL when not compressed. */
 const char *decompressor_for(const uint8_t *p, size_t n);
 /* The most bytes decompressor_for looks at. */
 #define DECOMPRESS_MAGIC_MAX 6
