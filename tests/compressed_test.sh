@@ -24,8 +24,9 @@
 # decompressor's output gives, its message when that output ended, else
 # the reader's (the rest of a pipe is not read), also while the pipe's
 # writer is still writing; -c stops at once while the writer is still
-# writing; a zstd stream that starts with skippable frames is zstd too; a
-# missing decompressor is named (exit 1).
+# writing; a zstd stream that starts with skippable frames is zstd too;
+# gzip's warning about trailing bytes is no failure; a missing
+# decompressor is named (exit 1).
 #
 #   tests/compressed_test.sh PCAP2KDB damage|streams
 #
@@ -247,6 +248,24 @@ open('skip.zst', 'wb').write(skip($magic, b'pzstd?\\0\\1') + skip(0x184D2A53, b'
         expect "skippable frame $magic on a pipe: stderr" "" "$(cat err)"
     done
 fi
+
+# a sound gzip member, then bytes that are not gzip data: gzip -dc writes
+# the whole member, warns "decompression OK, trailing garbage ignored" and
+# exits 2, its warning status (gzip(1): an error gives 1); the rows are
+# the plain capture's, exit 0, no message, named or on a pipe. (A cut
+# member, gzip's error, stays damage: cut.c.gz in the damage section.)
+gzip -c c.pcap > c.gz
+{ cat c.gz; printf 'garbage\n'; } > trail.gz
+gzip -dc < trail.gz 2> /dev/null | cmp -s - c.pcap
+expect "trail.gz: gzip -dc's exit (the oracle)" "2 0" "${PIPESTATUS[*]}"
+"$bin" --sym c trail.gz > got.csv 2> err
+expect "gzip with trailing garbage, named file: exit" 0 "$?"
+expect "gzip with trailing garbage, named file: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
+expect "gzip with trailing garbage, named file: stderr" "" "$(cat err)"
+cat trail.gz | "$bin" --sym c - > got.csv 2> err
+expect "gzip with trailing garbage on a pipe: exit" 0 "${PIPESTATUS[1]}"
+expect "gzip with trailing garbage on a pipe: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
+expect "gzip with trailing garbage on a pipe: stderr" "" "$(cat err)"
 
 # no gzip on PATH: the program to install is named, exit 1
 gzip -c c.pcap | PATH=/nonexistent "$bin" - > /dev/null 2> err

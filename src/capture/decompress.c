@@ -161,5 +161,16 @@ int decompress_wait(pid_t pid)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int decompress_output_whole(const char *prog, int status)
+{
+    /* gzip(1): "if an error occurs, exit status is 1. If a warning occurs,
+     * exit status is 2", and an error wins over a warning; the one warning
+     * of gzip -dc is bytes after the last member that are not gzip data
+     * ("decompression OK, trailing garbage ignored"): every member was
+     * whole. */
+    static const int gzip_warning = 2;
+    return status == 0 || (strcmp(prog, "gzip") == 0 && status == gzip_warning);
 }

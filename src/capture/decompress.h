@@ -29,7 +29,12 @@ int decompress_start_fed(const char *prog, int fd, const uint8_t *prefix, size_t
                          pid_t *pid, pid_t *feeder);
 
 /* Reaps the child (its output must be closed first, so a child still
- * writing gets EPIPE and ends): 0 when it exited 0. */
+ * writing gets EPIPE and ends): its exit status, -1 when it did not exit
+ * (killed by a signal). */
 int decompress_wait(pid_t pid);
+
+/* Whether prog ("gzip", "zstd", "xz") exiting with status (decompress_wait)
+ * wrote all its input held: 0, or gzip's warning status. */
+int decompress_output_whole(const char *prog, int status);
 
 #endif

@@ -157,7 +157,8 @@ int input_end_status(struct input *in)
         ;
     close(in->fd);
     in->fd = -1;
-    int r = decompress_wait((pid_t)in->child);
+    int status = decompress_wait((pid_t)in->child);
+    int r = decompress_output_whole(in->decompressor, status) ? 0 : -1;
     in->child = 0;
     stop_children(0, in->feeder);
     in->feeder = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "input.h"
 #include "unit_main.h"
 
@@ -99,6 +100,40 @@ START_TEST(input_mem_is_exact_and_at_end)
 }
 END_TEST
 
+/* gzip(1): exit 1 is an error, 2 a warning only (trailing garbage after the
+ * last member); zstd and xz are trusted with 0 alone; a signal (-1) never. */
+START_TEST(decompressor_exit_status)
+{
+    ck_assert(decompress_output_whole("gzip", 0));
+    ck_assert(decompress_output_whole("gzip", 2));
+    ck_assert(!decompress_output_whole("gzip", 1));
+    ck_assert(!decompress_output_whole("gzip", -1));
+    ck_assert(decompress_output_whole("zstd", 0));
+    ck_assert(!decompress_output_whole("zstd", 2));
+    ck_assert(!decompress_output_whole("xz", 2));
+    ck_assert(!decompress_output_whole("xz", 1));
+}
+END_TEST
+
+/* RFC 1952, RFC 8878 (a frame, or a skippable frame 0x184D2A50..5F, little
+ * endian), xz's 6-byte magic; a pcap magic is none of them. */
+START_TEST(decompressor_magics)
+{
+    static const uint8_t gz[] = { 0x1f, 0x8b, 8 }, zst[] = { 0x28, 0xb5, 0x2f, 0xfd },
+                         skip50[] = { 0x50, 0x2a, 0x4d, 0x18 }, skip5f[] = { 0x5f, 0x2a, 0x4d, 0x18 },
+                         not60[] = { 0x60, 0x2a, 0x4d, 0x18 }, xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 },
+                         pcap[] = { 0xd4, 0xc3, 0xb2, 0xa1 };
+    ck_assert_str_eq(decompressor_for(gz, sizeof gz), "gzip");
+    ck_assert_str_eq(decompressor_for(zst, sizeof zst), "zstd");
+    ck_assert_str_eq(decompressor_for(skip50, sizeof skip50), "zstd");
+    ck_assert_str_eq(decompressor_for(skip5f, sizeof skip5f), "zstd");
+    ck_assert_ptr_null(decompressor_for(skip5f, 3));
+    ck_assert_ptr_null(decompressor_for(not60, sizeof not60));
+    ck_assert_str_eq(decompressor_for(xz, sizeof xz), "xz");
+    ck_assert_ptr_null(decompressor_for(pcap, sizeof pcap));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("input");
@@ -107,6 +142,8 @@ int main(void)
     tcase_add_test(tc, input_large_record_grows_to_fit);
     tcase_add_test(tc, input_after_large_record_reads_a_buffer_ahead);
     tcase_add_test(tc, input_mem_is_exact_and_at_end);
+    tcase_add_test(tc, decompressor_exit_status);
+    tcase_add_test(tc, decompressor_magics);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
