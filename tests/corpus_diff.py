@@ -134,7 +134,30 @@ Q_MIN_NS = Q_EPOCH_NS - (2**63 - 1)       # q's timestamp range (nulls excl.)
 Q_MAX_NS = Q_EPOCH_NS + (2**63 - 1)
 UNIX_DAY0 = datetime.date(1970, 1, 1).toordinal()
 Q_TS_RE = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})D(\d{2}):(\d{2}):(\d{2})\.(\d{9})$")
-EPOCH_RE = re.compile(r"^(-?)(\d+)\.(\d{9})$")
+# tshark's frame.time_epoch: seconds, ".", the nanoseconds as an integer of
+# at least 9 digits (10 when a pcap's ts_usec of 10^6 or more made them 10^9
+# or more: see epoch_ns)
+EPOCH_RE = re.compile(r"^(-?)(\d+)\.(\d{9,10})$")
+
+
+def epoch_ns(text):
+    """The Unix nanoseconds of tshark's frame.time_epoch text, None if odd.
+
+    tshark prints an nstime's seconds and nanoseconds side by side
+    (display_signed_time): a capture's time before 1970 has negative seconds
+    and non-negative nanoseconds, so "-100.000005000" is -100 s + 5 us,
+    -99.999995 s. Its pcap reader multiplies ts_usec by 1000 in 32 bits into
+    a signed nanoseconds field, which a ts_usec of 10^6 or more can take to
+    10^9 or more ("1418145370.1000000000": 1418145371 s) or below 0; a
+    negative one is printed as its absolute value, with "-" before seconds
+    of 0 ("-0.2078753920": -2.07875392 s)."""
+    m = EPOCH_RE.match(text)
+    if not m:
+        return None
+    sec, frac = int(m.group(2)), int(m.group(3))
+    if not m.group(1):
+        return sec * 10**9 + frac
+    return -frac if sec == 0 else -sec * 10**9 + frac
 
 
 def proto_name(num):
@@ -341,17 +364,8 @@ def expected_row(d, cols):
     e["iface"] = d["frame.interface_id"]
 
     # time: exact nanoseconds; odd oracle values are not compared
-    m = EPOCH_RE.match(d["frame.time_epoch"])
-    if m:
-        # tshark prints an nstime's seconds and nanoseconds side by side
-        # (display_signed_time): a capture's time before 1970 has negative
-        # seconds and non-negative nanoseconds, so "-100.000005000" is
-        # -100 s + 5 us, -99.999995 s
-        sec, frac = int(m.group(2)), int(m.group(3))
-        ns = -sec * 10**9 + frac if m.group(1) else sec * 10**9 + frac
-        e["time"] = ns if Q_MIN_NS <= ns <= Q_MAX_NS else SKIP
-    else:
-        e["time"] = SKIP
+    ns = epoch_ns(d["frame.time_epoch"])
+    e["time"] = ns if ns is not None and Q_MIN_NS <= ns <= Q_MAX_NS else SKIP
 
     # locate the row's IP header: first ip/ipv6 layer, followed through
     # IP-in-IP (directly stacked, extension headers and AH in between) and

@@ -97,10 +97,23 @@ START_TEST(pcap_fraction_of_a_second_or_more_carries)
 {
     pcap_header(0xa1b2c3d4, 0, 65535, 1);
     pcap_record(0, 10, 1000000, 0, 0);
+    /* rx_serviceid_oobr.pcap's frame 2 (corpus): 3841.916976 s */
+    pcap_record(0, 0, 3841916976u, 0, 0);
     ck_assert_int_eq(open_file(), READ_OK);
     ck_assert_int_eq(reader_next(&rd, &rec), READ_OK);
     ck_assert_int_eq(rec.ts_sec, 11);
     ck_assert_uint_eq(rec.ts_nsec, 0);
+    ck_assert_int_eq(reader_next(&rd, &rec), READ_OK);
+    ck_assert_int_eq(rec.ts_sec, 3841);
+    ck_assert_uint_eq(rec.ts_nsec, 916976000u);
+    done();
+    /* nanosecond pcap: 2^32 - 1 ns is 4.294967295 s */
+    pcap_header(0xa1b23c4d, 0, 65535, 1);
+    pcap_record(0, 4294967295u, 4294967295u, 0, 0);
+    ck_assert_int_eq(open_file(), READ_OK);
+    ck_assert_int_eq(reader_next(&rd, &rec), READ_OK);
+    ck_assert_int_eq(rec.ts_sec, 4294967295LL + 4);
+    ck_assert_uint_eq(rec.ts_nsec, 294967295u);
     done();
 }
 END_TEST
