@@ -34,7 +34,8 @@ enum read_status reader_open(struct reader *rd, struct input *in)
     }
     const uint8_t *p = input_data(in);
     if (got < 4)
-        return reader_fail(rd, READ_NOT_CAPTURE, 0, "only %ld bytes, not a capture", got);
+        return reader_fail(rd, READ_NOT_CAPTURE, 0, "only %ld %s, not a capture", got,
+                           got == 1 ? "byte" : "bytes");
     if (get_be32(p) == PCAPNG_SHB_TYPE) {
         rd->format = READER_PCAPNG;
         return pcapng_open(rd);

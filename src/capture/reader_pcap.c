@@ -117,9 +117,10 @@ static inline enum read_status pcap_record(struct reader *rd, struct capture_rec
     if ((size_t)got < hlen + (size_t)caplen) {
         if (in->read_errno)
             return reader_fail(rd, READ_DAMAGED, at, "read error: %s", strerror(in->read_errno));
+        long left = got - (long)hlen;
         return reader_fail(rd, READ_DAMAGED, at,
-                           "record cut short: caplen %u but only %ld bytes follow the header",
-                           caplen, got - hlen);
+                           "record cut short: caplen %u but only %ld %s the header", caplen,
+                           left, left == 1 ? "byte follows" : "bytes follow");
     }
     h = input_data(in);
 

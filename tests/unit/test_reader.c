@@ -93,6 +93,28 @@ START_TEST(pcap_all_four_magics)
 }
 END_TEST
 
+/* A record cut inside its data: the bytes that follow its header, counted
+ * in good English. */
+START_TEST(pcap_cut_record_counts_what_follows)
+{
+    for (uint32_t left = 0; left < 3; left++) {
+        static const char *want[] = {
+            "record cut short: caplen 10 but only 0 bytes follow the header",
+            "record cut short: caplen 10 but only 1 byte follows the header",
+            "record cut short: caplen 10 but only 2 bytes follow the header",
+        };
+        pcap_header(0xa1b2c3d4, 0, 65535, 1);
+        pcap_record(0, 1, 0, 10, 10);
+        flen -= 10 - left;
+        ck_assert_int_eq(open_file(), READ_OK);
+        ck_assert_int_eq(reader_next(&rd, &rec), READ_DAMAGED);
+        ck_assert_uint_eq(rd.err_offset, 24);
+        ck_assert_str_eq(rd.err, want[left]);
+        done();
+    }
+}
+END_TEST
+
 START_TEST(pcap_fraction_of_a_second_or_more_carries)
 {
     pcap_header(0xa1b2c3d4, 0, 65535, 1);
@@ -122,6 +144,15 @@ START_TEST(pcap_empty_and_wrong_magic_are_not_captures)
 {
     ck_assert_int_eq(open_file(), READ_NOT_CAPTURE);
     ck_assert_str_eq(rd.err, "empty input, not a capture");
+    done();
+    put16(0xc3d4, 0);
+    put(&file[0], 1); /* 3 bytes */
+    ck_assert_int_eq(open_file(), READ_NOT_CAPTURE);
+    ck_assert_str_eq(rd.err, "only 3 bytes, not a capture");
+    done();
+    file[flen++] = 0xd4;
+    ck_assert_int_eq(open_file(), READ_NOT_CAPTURE);
+    ck_assert_str_eq(rd.err, "only 1 byte, not a capture");
     done();
     put32(0x12345678, 1);
     put32(0, 0);
@@ -324,6 +355,7 @@ int main(void)
     TCase *tc = tcase_create("reader");
     tcase_add_test(tc, pcap_all_four_magics);
     tcase_add_test(tc, pcap_fraction_of_a_second_or_more_carries);
+    tcase_add_test(tc, pcap_cut_record_counts_what_follows);
     tcase_add_test(tc, pcap_empty_and_wrong_magic_are_not_captures);
     tcase_add_test(tc, pcap_record_cut_short_is_damage_at_its_offset);
     tcase_add_test(tc, pcap_caplen_over_limit_is_damage);
