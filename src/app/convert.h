@@ -68,6 +68,12 @@ struct converter {
 int converter_init(struct converter *cv, const struct converter_setup *setup);
 /* Turns the status line on (p->on) for the inputs that follow. */
 void converter_set_progress(struct converter *cv, struct progress *p);
+/* The next input is about to be opened, which may wait without end (a
+ * named pipe until its writer opens it, a stream until its first bytes
+ * come): the rows decoded so far go out first, a -f q statement ended, as
+ * when input pauses (README "Live input"). Returns 0 when the output failed
+ * or closed there: the run ends at that write, the input is not opened. */
+int converter_before_open(struct converter *cv);
 /* Writes every row still with the formatting threads (--threads) and
  * stops them: before the writer's end. */
 void converter_end_rows(struct converter *cv);

@@ -1142,6 +1142,9 @@ static int convert_file(struct run *r, const char *path)
     struct shown_name name;
     const char *shown = shown_name(&name, path);
     struct input in;
+    /* the rows of the inputs before (none before the first opened) */
+    if (r->cv.stats.inputs > 0 && !converter_before_open(&r->cv))
+        return EXIT_OK; /* run_status says why */
     int opened = strcmp(path, "-") == 0 ? input_open_fd(&in, STDIN_FILENO, "-")
                                         : input_open(&in, path);
     if (opened != 0 && in.decompressor) {
