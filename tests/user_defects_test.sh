@@ -916,5 +916,28 @@ for doc in README.md man/pcap2kdb.1; do
         "$(tr '\n' ' ' < "$(dirname "$here")/$doc" | sed 's/\\f[BIR]//g; s/\\-/-/g' | grep -c 'Every option given twice is a usage error')"
 done
 
+# --- audit 16 (live): an input error reported before the output pipe closed
+# README "Damaged input and exit codes": the exit code is the lowest non-zero
+# one of the inputs, an input that cannot be opened is never hidden, a
+# closed pipe is no error. An input missing, not a capture, or damaged at its
+# first record with --no-header is reported before any output is written;
+# the next input's rows (megabytes) then meet `head -1` gone: the exit code
+# stays the reported input's (it was 0).
+tail -c +25 "$td/tcp_flags.pcap" > recs.bin
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cat recs.bin recs.bin > recs2.bin; mv recs2.bin recs.bin; done
+{ head -c 24 "$td/tcp_flags.pcap"; cat recs.bin; } > big.pcap   # 4096 copies: about 5 MB of CSV
+echo "this is not a capture file at all" > notcap.pcap
+head -c 30 "$td/tcp_flags.pcap" > cut0.pcap                     # cut in the first record header
+for t in 1 2; do
+    for c in "1 missing.pcap:cannot open" "1 notcap.pcap:not a pcap or pcapng" \
+             "2 cut0.pcap:offset 24"; do
+        want=${c%% *} rest=${c#* } file=${rest%%:*} msg=${rest#*:}
+        "$bin" --threads "$t" --no-header "$file" big.pcap 2> err.txt | head -1 > /dev/null
+        got=${PIPESTATUS[0]}
+        expect "$file then big.pcap | head -1 (--threads $t): exit" "$want" "$got"
+        case $(cat err.txt) in *"$file: "*"$msg"*) ok ;; *) fail "$file | head -1: message [$(cat err.txt)]" ;; esac
+    done
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -289,9 +289,10 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
     cv->stats.bytes += in->offset;
     /* a decompressor that failed before a whole file header came out (a
      * cut or corrupt .gz): damaged compressed data, not "not a capture" */
-    int code = st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED;
+    int code = EXIT_OK; /* unless said: the output gone, the run ends unsaid */
     if (rows_out_first(cv)) /* what earlier inputs left held (a q batch) */
-        code = reader_stopped(cv, rd, in, name, code);
+        code = reader_stopped(cv, rd, in, name,
+                              st == READ_NOT_CAPTURE ? EXIT_USAGE : EXIT_DAMAGED);
     reader_close(rd);
     return code;
 }

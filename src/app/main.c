@@ -931,7 +931,8 @@ static int open_output(const char *path)
 
 /* The exit status of a run whose inputs gave code: a publisher that failed
  * or a failed output wins (its message said why); a reader that went away
- * (closed pipe) is no error. */
+ * (closed pipe) is no error, and hides no input failure already reported
+ * (code counts only those: what lay past the closing write is not). */
 static int run_status(int code, enum publish_status ps, const struct out *out,
                       const char *outname, int create_failed)
 {
@@ -939,8 +940,6 @@ static int run_status(int code, enum publish_status ps, const struct out *out,
         return EXIT_WRITE;
     if (ps != PUB_OK)
         return ps == PUB_USAGE ? EXIT_USAGE : EXIT_WRITE;
-    if (out->pipe_closed)
-        return EXIT_OK;
     if (out->failed) {
         fprintf(stderr, "pcap2kdb: %s: write error: %s\n", outname, strerror(out->errno_saved));
         return EXIT_WRITE;
