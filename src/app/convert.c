@@ -126,7 +126,6 @@ static void flush_rows(struct converter *cv)
     out_flush(w->out);
 }
 
-
 /* --threads: the driver's counts as a row is committed, for going back to
  * them (stopped_before). */
 static void mark_row(const struct converter *cv, uint64_t skipped, struct pipeline_mark *m)
@@ -199,7 +198,12 @@ static int rows_out_first(struct converter *cv)
     return !out_dead(cv->writer->out);
 }
 
-int converter_before_open(struct converter *cv) { return rows_out_first(cv); }
+/* The next input may wait without end to open: what came before goes out
+ * first, by the same rule (convert.h). */
+int converter_before_open(struct converter *cv)
+{
+    return rows_out_first(cv);
+}
 
 /* One line about input name at offset at (none when quiet). */
 static void input_message(struct converter *cv, const char *name, uint64_t at, const char *what)
