@@ -23,12 +23,14 @@ seconds while f2 has no writer (before the fix they never came).
 
 import csv
 import os
-import select
-import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+# everyday_test.py's pipe checks: one connection's 4-byte segments, and
+# reading a pipe until a predicate holds or a deadline passes
+from everyday_test import packet, pcap_header, read_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -47,19 +49,6 @@ def check(name, ok, detail=""):
     else:
         failed += 1
         print("FAIL %s %s" % (name, detail))
-
-
-def pcap_header():
-    return struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
-
-
-def packet(i):
-    """An Ethernet/IPv4/TCP segment of one connection, 4 payload bytes."""
-    tcp = struct.pack("!HHIIBBHHH", 40000, 443, i, 0, 0x50, 0x18, 8192, 0, 0) + b"ping"
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xFFFF, 0, 64, 6, 0,
-                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + tcp
-    frame = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip
-    return struct.pack("<IIII", 1589458202 + i, 0, len(frame), len(frame)) + frame
 
 
 PACKETS = 3
@@ -89,24 +78,6 @@ def first_column(text):
         first = rest[len("enlist "):] if rest.startswith("enlist ") else rest[1:].split(";", 1)[0]
         values += [v.lstrip(",").rstrip("ijh") for v in first.split()]
     return values
-
-
-def read_until(fd, pred, deadline):
-    """Reads fd until pred(data) or the deadline; returns (data, seconds)."""
-    data = b""
-    start = time.monotonic()
-    while not pred(data):
-        left = deadline - (time.monotonic() - start)
-        if left <= 0:
-            break
-        r, _, _ = select.select([fd], [], [], left)
-        if not r:
-            break
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            break
-        data += chunk
-    return data, time.monotonic() - start
 
 
 def feed_fifo(path, data):
