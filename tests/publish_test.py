@@ -578,6 +578,23 @@ for attempt in range(5):  # a loaded machine may miss once: retries, not a wider
 check(min(lat) < 0.1,
       "live: a row of a paused pipe reaches the receiver in %s s" % ["%.3f" % x for x in lat])
 
+# ---- SIGINT on a live pipe: the connections still open are published, the
+# final sync answered, --stats printed, then death by SIGINT -----------------
+rx = Receiver(["--flows"])
+p = subprocess.Popen([BIN, "--publish", rx.target, "--flows", "--stats", "-"],
+                     stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdin.write(hdr + b"".join(recs))
+p.stdin.flush()
+time.sleep(1.0)  # connected, every record read: the pipe stays open
+p.send_signal(signal.SIGINT)
+err = p.communicate(timeout=30)[1].decode()
+d = rx.stop()
+want = run(["--flows", PACKETS[0]]).stdout.decode().count("\n") - 1
+got = len(d["tables"]["flows"]["rows"])
+check(p.returncode == -signal.SIGINT and got == want and "\nrecords" in "\n" + err,
+      "SIGINT on a live --publish --flows: exit %s (want %d), %d connection rows (want %d), "
+      "--stats printed" % (p.returncode, -signal.SIGINT, got, want))
+
 # ---- the status line: with --publish no row goes to stdout, so a terminal
 # on stdout and stderr shows it (as with -o FILE) --------------------------
 import pty  # noqa: E402

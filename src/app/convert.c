@@ -275,7 +275,11 @@ static size_t hardware_stamp(const struct converter *cv, const struct capture_re
     return caplen;
 }
 
-/* Opens the input's reader: EXIT_OK, or the exit code of a failure it has
+/* open_input: told to stop before the capture's header came in whole. */
+#define STOPPED_BEFORE_HEADER (-1)
+
+/* Opens the input's reader: EXIT_OK, STOPPED_BEFORE_HEADER (nothing to
+ * report, the reader closed), or the exit code of a failure it has
  * reported. */
 static int open_input(struct converter *cv, struct reader *rd, struct input *in, const char *name)
 {
@@ -291,6 +295,12 @@ static int open_input(struct converter *cv, struct reader *rd, struct input *in,
         return EXIT_NO_MEMORY;
     }
     cv->stats.bytes += in->offset;
+    /* told to stop before a whole file header came in: an input that
+     * ended there, which gave nothing (README "Stopping a run") */
+    if (input_interrupted(in)) {
+        reader_close(rd);
+        return STOPPED_BEFORE_HEADER;
+    }
     /* a decompressor that failed before a whole file header came out (a
      * cut or corrupt .gz): damaged compressed data, not "not a capture" */
     int code = EXIT_OK; /* unless said: the output gone, the run ends unsaid */
@@ -312,6 +322,11 @@ static int read_problem(struct converter *cv, struct reader *rd, struct input *i
      * something or ends the input, which the one-thread run may not have
      * reached (a skip's counts are in the rows' marks) */
     if ((st != READ_SKIPPED || *skipped < MAX_DAMAGE_MESSAGES) && stopped_before(cv, skipped))
+        return 1;
+    /* told to stop: the input ends where reading stopped, as at its end;
+     * a record cut there, or a decompressor killed by the same signal, is
+     * no damage (README "Stopping a run") */
+    if (input_interrupted(in))
         return 1;
     /* a record cut short where another program cut the file while we read
      * it (input.h) is the cut, not damage */
@@ -482,6 +497,8 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     ipfrag_reset(&cv->frags);
 
     int code = open_input(cv, &rd, in, name);
+    if (code == STOPPED_BEFORE_HEADER) /* no capture opened: the output waits */
+        return EXIT_OK;
     if (code != EXIT_OK)
         return code;
     if (cv->capture_opened && cv->capture_opened(cv->capture_opened_ctx) != 0) {

@@ -7,6 +7,7 @@
 #include "exit_codes.h"
 #include "flows_summary.h"
 #include "hwts.h"
+#include "interrupt.h"
 #include "modes.h"
 #include "pipeline.h"
 #include "qload.h"
@@ -1154,6 +1155,8 @@ static int convert_file(struct run *r, const char *path)
                 strcmp(in.decompressor, "xz") == 0 ? "xz-utils" : in.decompressor);
         return EXIT_USAGE;
     }
+    if (opened != 0 && interrupt_requested())
+        return EXIT_OK; /* told to stop while opening a FIFO: no further input */
     if (opened != 0) {
         int e = errno;
         progress_clear(&r->progress);
@@ -1177,11 +1180,16 @@ static int run_inputs(struct run *r)
 {
     struct options *o = &r->o;
     int code = r->code;
+    /* from here a stop signal ends the input, and the run ends as at the
+     * end of its inputs (interrupt.h); before, it kills: nothing is
+     * written yet */
+    interrupt_catch();
     if (o->mode)
         o->mode->begin(r->mode);
     else
         r->w.ops->begin(&r->w);
-    for (int i = 0; i < r->nfiles && !out_dead(&r->out) && !r->cv.stop; i++)
+    for (int i = 0; i < r->nfiles && !out_dead(&r->out) && !r->cv.stop && !interrupt_requested();
+         i++)
         if (!r->bad[i]) /* else reported by check_inputs */
             code = exit_precedence(code, convert_file(r, r->files[i]));
     converter_end_rows(&r->cv);
@@ -1256,5 +1264,8 @@ int main(int argc, char **argv)
     if (rc < 0)
         rc = run_inputs(&r);
     run_free(&r);
-    return rc;
+    /* told to stop: the run ended cleanly, and now dies by the signal, as
+     * the shell expects of a program it interrupted */
+    interrupt_reraise();
+    return interrupt_requested() ? 128 + interrupt_requested() : rc;
 }

@@ -1,6 +1,7 @@
 /* decompress.c: a decompressor child behind a pipe. */
 #define _POSIX_C_SOURCE 200809L
 #include "decompress.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +116,8 @@ int decompress_start_fed(const char *prog, int fd, const uint8_t *prefix, size_t
         return -1;
     }
     if (child == 0) {
+        /* a stop signal ends it, as it ends the decompressor (exec'd) */
+        interrupt_forget();
         /* Holds nothing but its two ends: our output, a socket or the
          * decompressor's pipe kept open here would not end with us. */
         long max = sysconf(_SC_OPEN_MAX);

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "input.h"
 #include "decompress.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,7 +72,7 @@ static size_t read_magic(int fd, uint8_t *m, size_t want)
     size_t n = 0;
     while (n < want) {
         ssize_t got = read(fd, m + n, want - n);
-        if (got < 0 && errno == EINTR)
+        if (got < 0 && errno == EINTR && !interrupt_requested())
             continue;
         if (got <= 0)
             break;
@@ -139,7 +140,9 @@ int input_end_status(struct input *in)
 {
     if (!in->child)
         return 0;
-    if (in->feeder && !in->eof) {
+    /* told to stop, the run reads no further; the decompressor may have
+     * had the terminal's signal too: its death is no damage */
+    if ((in->feeder && !in->eof) || in->interrupted) {
         /* A pipe's reader stopped before the decompressor's output ended:
          * the rest is not read, as the pipe's writer may never stop, so
          * how the decompressor would end is not known (README "Inputs") */
@@ -192,9 +195,38 @@ static void look_at_size(struct input *in)
     }
 }
 
-/* Reads once into the free tail of the buffer. Returns bytes read, 0 at end. */
+/* Whether the process was told to stop (interrupt.h): from then on the
+ * input has ended. */
+static int stop_asked(struct input *in)
+{
+    if (interrupt_requested())
+        in->interrupted = 1;
+    return in->interrupted;
+}
+
+/* Waits until a stream has bytes (or its end), or the process is told to
+ * stop: 0 then. The signal's wake-up pipe is watched with the stream, as a
+ * signal that comes just before read() would not interrupt it. */
+static int stream_ready(struct input *in)
+{
+    struct pollfd p[2] = { { .fd = in->fd, .events = POLLIN },
+                           { .fd = interrupt_wake_fd(), .events = POLLIN } };
+    while (!stop_asked(in)) {
+        int n = poll(p, 2, -1);
+        if (n > 0 && p[1].revents)
+            continue; /* the flag is set by now */
+        if (n > 0 || errno != EINTR)
+            return 1; /* the read says what the stream has (or its error) */
+    }
+    return 0;
+}
+
+/* Reads once into the free tail of the buffer. Returns bytes read, 0 at end
+ * (also once the process is told to stop). */
 static long fill_once(struct input *in)
 {
+    if (stop_asked(in))
+        return 0;
     if (in->is_stream && in->before_block) {
         struct pollfd p = { .fd = in->fd, .events = POLLIN };
         uint64_t now = monotonic_ns();
@@ -210,12 +242,20 @@ static long fill_once(struct input *in)
     size_t room = in->cap - in->end;
     if (room > INPUT_BUFFER_SIZE)
         room = INPUT_BUFFER_SIZE;
+    if (in->is_stream && !stream_ready(in))
+        return 0;
     for (;;) {
         ssize_t got = read(in->fd, in->buf + in->end, room);
-        if (got >= 0) {
+        if (got > 0) {
             in->end += (size_t)got;
             return got;
         }
+        /* an end that comes with the signal is the signal's (a decompressor
+         * killed by the terminal's SIGINT ends its output) */
+        if (stop_asked(in))
+            return 0;
+        if (got == 0)
+            return 0;
         if (errno != EINTR) {
             in->read_errno = errno;
             return 0;

@@ -36,6 +36,7 @@ struct input {
      * each end of its data), and whether it was ever smaller than before. */
     uint64_t file_size;
     int shrank;                /* see input_shrank */
+    int interrupted;           /* see input_interrupted */
 };
 
 /* A stream whose data keeps coming still gets its rows out this often. */
@@ -69,6 +70,14 @@ int input_init_fd(struct input *in, int fd, const char *name);
  * read past the data is caught by AddressSanitizer. */
 int input_init_mem(struct input *in, const uint8_t *data, size_t n, const char *name);
 void input_close(struct input *in);
+
+/* Whether reading stopped because the process was told to stop
+ * (interrupt.h): the input ends there, wherever that is (inside a record,
+ * before a decompressor's end), and the cut is not damage. */
+static inline int input_interrupted(const struct input *in)
+{
+    return in->interrupted;
+}
 
 /* Makes n contiguous bytes available at input_data(); returns how many are
  * (less than n only at end of input or on a read error). n must be bounded
