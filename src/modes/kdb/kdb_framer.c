@@ -807,6 +807,10 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
 
 /* ------------------------------------------------------------ modes -- */
 
+/* A search window up to this size is searched again whenever a candidate
+ * may be decided; a larger one after it has grown by an eighth. */
+#define KDB_RESCAN_SMALL (16u << 10)
+
 static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
                           const uint8_t *p, size_t n, const struct reasm_pkt *own)
 {
@@ -865,9 +869,15 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
     if (st == KDB_TRUNCATED && !full) {
         /* Look again once a candidate's next header may be there (any
          * candidate's: a later one is often decided first), or after 4 KiB
-         * more for another chain. */
+         * more for another chain; but a window past 16 KiB not before it
+         * has grown by an eighth, so that ever new small candidates cost
+         * a bounded number of searches (each reads the whole window): a
+         * chain is then found at most an eighth later (the search asked
+         * 4 KiB of any window before). */
         uint64_t next = decide_at - at;
-        d->rescan_at = next < d->len + 4096 ? (size_t)next : d->len + 4096;
+        size_t soonest = d->len + (d->len > KDB_RESCAN_SMALL ? d->len / 8 : 0);
+        size_t latest = d->len + 4096;
+        d->rescan_at = next < soonest ? soonest : next < latest ? (size_t)next : latest;
         return c;
     }
     kf->resyncs++;
