@@ -149,15 +149,22 @@ def epoch_ns(text):
     -99.999995 s. Its pcap reader multiplies ts_usec by 1000 in 32 bits into
     a signed nanoseconds field, which a ts_usec of 10^6 or more can take to
     10^9 or more ("1418145370.1000000000": 1418145371 s) or below 0; a
-    negative one is printed as its absolute value, with "-" before seconds
-    of 0 ("-0.2078753920": -2.07875392 s)."""
+    negative one is printed as its absolute value, with "-" before the
+    whole time when the seconds are not negative ("-0.2078753920": -2.07875392
+    s; "-1418145370.2078753920": 1418145370 s - 2.07875392 s). A 10-digit
+    fraction is always such a one; a 9-digit one after "-" is read as a
+    time before 1970 (pcapng's if_tsoffset), which the same text could also
+    be an overflow's (seconds not 0, a fraction under 10^9): the corpus
+    has none."""
     m = EPOCH_RE.match(text)
     if not m:
         return None
     sec, frac = int(m.group(2)), int(m.group(3))
     if not m.group(1):
         return sec * 10**9 + frac
-    return -frac if sec == 0 else -sec * 10**9 + frac
+    if sec == 0 or len(m.group(3)) == 10:
+        return sec * 10**9 - frac
+    return -sec * 10**9 + frac
 
 
 def proto_name(num):

@@ -89,7 +89,32 @@ def run_checker(what, cmd, want):
     return 0
 
 
+# tshark's frame.time_epoch texts and their nanoseconds, worked out by hand
+# from its display_signed_time (seconds and nanoseconds side by side; a
+# negative fraction as its absolute value, "-" before the whole time when
+# the seconds are not negative)
+EPOCH_TEXTS = (
+    ("12.000000001", 12 * 10**9 + 1),
+    ("1418145370.1000000000", 1418145371 * 10**9),     # ts_usec 10^6
+    ("-0.2078753920", -2078753920),                    # 32-bit overflow
+    ("-1418145370.2078753920", 1418145370 * 10**9 - 2078753920),
+    ("-100.000005000", -100 * 10**9 + 5000),           # before 1970
+)
+
+
+def check_epoch_texts():
+    bad = 0
+    for text, want in EPOCH_TEXTS:
+        got = checkers().corpus_diff.epoch_ns(text)
+        if got != want:
+            print("FAIL epoch_ns(%r) = %r, want %r" % (text, got, want))
+            bad += 1
+    return bad
+
+
 def check(binary):
+    if check_epoch_texts():
+        return 1
     with tempfile.TemporaryDirectory(prefix="oracle-selftest.") as tmp:
         known = os.path.join(tmp, "no_known.tsv")
         open(known, "w").close()
