@@ -484,7 +484,7 @@ def test_stats_span():
         ("at q's two limits", [Q_EPOCH_NS - Q_SPAN_MAX, Q_EPOCH_NS + Q_SPAN_MAX]),
         ("q's largest span", [0, Q_SPAN_MAX]),
         ("1 ns past q's largest span", [0, Q_SPAN_MAX + 1]),
-        ("q's largest negative span, times going backwards", [Q_SPAN_MAX, 0]),
+        ("q's largest span, the later time first (times going backwards)", [Q_SPAN_MAX, 0]),
         ("times going backwards", [1589458207500000000, 1589458202000000000, 1589458203000000000]),
     ]
     with tempfile.TemporaryDirectory() as tmp:

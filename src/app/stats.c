@@ -49,7 +49,7 @@ void stats_print(const struct stats *s, FILE *f, uint64_t elapsed_ns)
          * apart: a span q cannot hold is empty, as every duration */
         int64_t ns = qspan_diff(qspan_time(s->last_sec, s->last_nsec),
                                 qspan_time(s->first_sec, s->first_nsec));
-        char span[FMT_TIMESPAN_PARTS_LEN + 2] = ""; /* and a sign */
+        char span[FMT_TIMESPAN_PARTS_LEN + 1] = ""; /* never negative: last >= first */
         if (ns != QSPAN_NULL)
             *fmt_timespan(span, ns) = '\0';
         fprintf(f, "%-12s %s\n", "span", span);
