@@ -208,6 +208,30 @@ def scps_walk_overruns(body):
     return False
 
 
+# The length Wireshark 4.0's dissector of a kind checks before reading its
+# value: at another length it reads the option's kind and length bytes only
+# (tshark 4.0.17: kinds 2-255, lengths 2-40, each option ending a header cut
+# after its length byte and at every byte after it).
+CHECKED_LENGTH = {2: 4, 3: 3, 4: 2, 6: 6, 7: 6, 8: 10, 11: 6, 12: 6, 13: 6,
+                  19: 18, 21: 6, 27: 8, 28: 4, 78: 16}
+
+
+def option_reads(kind, olen):
+    """How many of an option's olen bytes tshark 4.0.17 reads (same sweep):
+    the kind and length only at a wrong length (CHECKED_LENGTH), for SCPS
+    record boundary and corruption experienced (22, 23), for TCP-AO and the
+    experimental kinds (29, 253, 254) under 4 bytes and for AccECN (172,
+    174) but at 5, 8 or 11 bytes; all of them otherwise."""
+    if kind in (22, 23):
+        return 2
+    if kind in (29, 253, 254) and olen < 4:
+        return 2
+    if kind in (172, 174):
+        return olen if olen in (5, 8, 11) else 2
+    want = CHECKED_LENGTH.get(kind)
+    return 2 if want and olen != want else olen
+
+
 def tshark_options(opts, scps, captured=None):
     """The options of a segment as pcap2kdb shows them: as tshark 4.0 reads
     them, on a connection where this side offered SCPS or not (scps), but
@@ -220,7 +244,8 @@ def tshark_options(opts, scps, captured=None):
     padding too) or up to a bad length, which stops it: of a length under 2
     it reads the kind and length bytes, of one past the header the bytes
     from the option's start to two before the header's end (its expert
-    item's range). Here an option gives a value only when all its bytes are
+    item's range); of an option that ends the header the bytes option_reads
+    gives. Here an option gives a value only when all its bytes are
     captured (cuts inside one are cases_truncation's). Returns the fields
     shown, the window-scale shift (or None), whether the reading threw, and
     whether an SCPS capabilities option was read."""
@@ -243,7 +268,9 @@ def tshark_options(opts, scps, captured=None):
             need = at + 2 if olen < 2 else max(at + 2, total - 2)
             return fields, ws, have < need, cap
         if at + len(b) > have:
-            return fields, ws, True, cap
+            # cut inside it: tshark reads no further when it ends the header
+            ends = at + len(b) == total
+            return fields, ws, not ends or have < at + option_reads(kind, olen), cap
         at += len(b)
         if kind == 2 and olen == 4 and "mss" not in fields:
             fields["mss"] = str(struct.unpack(">H", body)[0])
@@ -2302,6 +2329,16 @@ def cases_tcp_cut_options(out):
     conn([nop, nop, ("eol",)] + [("eol",)] * 7, 2)  # EOL: padding read
     conn([nop] * 10, 2)                             # NOPs: the next is read
     conn([("ws", 2), bad("0801000000000000"), nop, nop, nop], 4)  # shift 2
+    # a known option of the wrong length ending the header: tshark reads
+    # its kind and length bytes only (option_reads)
+    ws4 = ("opt", 3, b"\x07\x00")
+    conn([nop, nop, ("mss", 1460), ws4], 2)         # WS of length 4: unscaled
+    conn([nop, nop, ("mss", 1460), ws4], 3)         # ... length not captured
+    conn([ws4, nop, nop], 1)                        # ... a NOP after it cut
+    conn([nop, nop, ("opt", 4, b"\x00\x00")], 1)   # SACK permitted, length 4
+    conn([nop, nop, ("opt", 19, bytes(6))], 5)      # MD5 of length 8
+    conn([("opt", 172, bytes(4))], 3)               # AccECN of length 6
+    conn([nop, nop, ("mss", 1460)], 1)              # right length: value read
     cols = ["frame", "flags", "stream", "caplen", "rawwin", "win", "wscale"]
     case(out, "tcp_cut_options", "tcp_cut_options.pcap",
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols)
@@ -2318,8 +2355,13 @@ def cases_tcp_cut_options(out):
             Rec(data, T0, 2000),
             Rec(data, T0, 3000, caplen=len(data.data) - 10 - 2),
             Rec(data, T0, 4000, caplen=len(data.data) - 10 - 7)]
+    # a timestamps option of length 8 ends the header: its value not read
+    data = c(1001, 5001, A | P, 100,
+             [("opt", 34, b""), nop, nop, ("opt", 8, bytes(6))], b"x" * 10)
+    recs += [Rec(data, T0, 5000, caplen=len(data.data) - 10 - 4),
+             Rec(data, T0, 6000, caplen=len(data.data) - 10 - 7)]
     rows = expected_rows(recs, "tcp_cut_retransmission")
-    rows[3]["analysis"] = "retransmission"
+    rows[3]["analysis"] = rows[5]["analysis"] = "retransmission"
     cols = ["frame", "caplen", "rseq", "analysis"]
     case(out, "tcp_cut_retransmission", "tcp_cut_retransmission.pcap",
          pcap_bytes(recs, 1), recs, "--columns " + ",".join(cols), cols,

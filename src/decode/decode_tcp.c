@@ -155,6 +155,51 @@ static __attribute__((noinline, cold)) int rare_option(const uint8_t *o, size_t 
     }
 }
 
+/* The length Wireshark 4.0's dissector of option kind checks before reading
+ * its value (tcp_option_len_check): at another length it reads only the
+ * kind and length bytes (tshark 4.0.17: a sweep of kinds 2-255 and lengths
+ * 2-40, each option ending the header, cut after its length byte and one
+ * byte short). 0 for the other kinds (option_bytes_read). */
+static __attribute__((cold)) size_t checked_length(uint8_t kind)
+{
+    switch (kind) {
+    case 2: return 4;       /* MSS */
+    case 3: return 3;       /* window scale */
+    case 4: return 2;       /* SACK permitted */
+    case 6: case 7: return 6;          /* echo, echo reply (RFC 1072) */
+    case 8: return 10;      /* timestamps */
+    case 11: case 12: case 13: return 6;  /* CC, CC.NEW, CC.ECHO (RFC 1644) */
+    case 19: return 18;     /* MD5 signature (RFC 2385) */
+    case 21: return 6;      /* SCPS SNACK */
+    case 27: return 8;      /* quick-start response (RFC 4782) */
+    case 28: return 4;      /* user timeout (RFC 5482) */
+    case 78: return 16;     /* Riverbed transparency */
+    default: return 0;
+    }
+}
+
+/* How many of the olen bytes of option o (one within the header) 4.0's
+ * dissector reads (tshark 4.0.17: the same sweep, and every cut of these
+ * kinds). Taken as all of them for the options that read part of their
+ * value depending on it (SACK's partial blocks, MPTCP, Riverbed probe),
+ * for SCPS (whether it reads depends on the connection) and for
+ * quick-start's last byte. */
+static __attribute__((cold)) size_t option_bytes_read(const uint8_t *o, size_t olen)
+{
+    switch (o[0]) {
+    case 22: case 23: /* SCPS record boundary, corruption experienced: no value */
+        return 2;
+    case 29: case 253: case 254: /* TCP-AO's key IDs, experimental ExID: none under 4 */
+        return olen < 4 ? 2 : olen;
+    case 172: case 174: /* AccECN: one to three 3-byte counters or none */
+        return olen == 5 || olen == 8 || olen == 11 ? olen : 2;
+    default: {
+        size_t want = checked_length(o[0]);
+        return want && olen != want ? 2 : olen;
+    }
+    }
+}
+
 /* How parse_options' walk over the options ended. */
 enum opts_walk {
     OPTS_AGAIN = -1,  /* fast pass: an option rare_option must see; read again */
@@ -162,9 +207,11 @@ enum opts_walk {
                          a byte tshark reads was not captured */
     OPTS_READ = 1,    /* read to the header's end or to an EOL, whose padding
                          tshark reads: whole when the header was captured */
-    OPTS_STOPPED = 2, /* a bogus length ended the walk, every byte tshark
-                         reads for it captured: whole even when the capture
-                         cut the header after them, as tshark never reads on */
+    OPTS_STOPPED = 2, /* a bogus length ended the walk, or an option whose
+                         value tshark does not read ended the header, every
+                         byte tshark reads captured: whole even when the
+                         capture cut the header after them, as tshark never
+                         reads on */
 };
 
 /* Options are read over the header's declared length (len); captured bytes
@@ -178,6 +225,7 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
               struct row *r, const int fast)
 {
     size_t i = 0;
+    size_t olen = 0; /* after the walk, the last option length read */
     while (i < len && i < cap) {
         uint8_t kind = o[i];
         if (kind == TCPOPT_EOL)
@@ -190,7 +238,7 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
             break; /* no room for a length byte: stop, as tshark does */
         if (cap - i < 2)
             return OPTS_THREW; /* the length byte was not captured */
-        size_t olen = o[i + 1];
+        olen = o[i + 1];
         if (olen < 2)
             return OPTS_STOPPED; /* tshark marks its kind and length bytes */
         if (olen > len - i) {
@@ -248,6 +296,11 @@ parse_options(const uint8_t *o, size_t len, size_t cap, const struct tcp_opt_sta
         }
         i += olen;
     }
+    /* Cut inside the option that ends the header (a NOP or EOL there would
+     * have needed the header's last byte, so it has a length): tshark
+     * reads no further than that option's bytes it reads. */
+    if (i == len && cap < len && cap - (len - olen) >= option_bytes_read(o + len - olen, olen))
+        return OPTS_STOPPED;
     return OPTS_READ;
 }
 
