@@ -38,7 +38,8 @@ Cases:
   kdb_falsehdr   picked up mid-stream after a zero byte that makes a false
                  big-endian header claiming megabytes before the real chain:
                  the chain is found with the segment that completes it (the
-                 connection ends less than 4 KiB later); also with ftime
+                 connection ends less than 4 KiB later), or when the
+                 connection ends on a message's end; also with ftime
 """
 
 import datetime
@@ -748,6 +749,14 @@ def case_falsehdr():
     tp.row(1, f3, t3, b[0], ASYNC, ms[0][1], skipped=len(tail), ftime=t1)
     tp.row(1, f3, t3, b[1], ASYNC, ms[1][1], segs=2, ftime=t1)
     tp.row(1, f3, t3, b[2], ASYNC, ms[2][1])
+    # the connection ends where the second message ends: two headers whose
+    # lengths land on the end are a chain (as at a segment's end), found
+    # when the connection ends, with the segment that brought its last bytes
+    tp = Conn(cap, 45012, 5010, handshake=False)
+    f1, t1 = tp.seg(1, tail + b[0] + b[1][:half])
+    f2, t2 = tp.seg(1, b[1][half:])
+    tp.row(1, f2, t2, b[0], ASYNC, ms[0][1], skipped=len(tail), ftime=t1)
+    tp.row(1, f2, t2, b[1], ASYNC, ms[1][1], segs=2, ftime=t1)
     return cap
 
 

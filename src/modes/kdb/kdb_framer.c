@@ -78,6 +78,9 @@ struct kdb_dir {
     uint8_t *buf;
     size_t len, cap_bytes;
     size_t rescan_at;                /* D_RESYNC: search again once len reaches it */
+    /* D_RESYNC: the packet being processed when bytes last came to the
+     * search window: a chain found when the connection ends comes with it */
+    struct reasm_pkt window_done;
     struct kdb_unz *z;               /* a compressed message in progress */
     /* bytes handed back for framing again, before the rest of the chunk */
     uint8_t *refeed;
@@ -1012,6 +1015,8 @@ static size_t step(struct reasm *ra, struct reasm_stream *s, const uint8_t *p, s
     case D_SYNC:
         return sync_step(ra, s, d, p, n, own, done);
     case D_RESYNC:
+        if (n)
+            d->window_done = *done;
         return resync_step(ra, kf, d, p, n, own);
     default:
         return n;
@@ -1256,6 +1261,28 @@ static void header_cut_by_end(struct reasm *ra, struct reasm_stream *s, struct k
         body(ra, s, d, extra, ne, &d->last, &d->done);
 }
 
+/* The connection ends while bytes wait in the search window: they are
+ * searched once more, as had a segment ended there (a chain whose lengths
+ * land on the end counts, README "Columns (--kdb)"), and what a chain
+ * found frames comes with the packet that last brought bytes. */
+static void search_at_end(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d)
+{
+    struct kdb_framer *kf = ra->fr->ctx;
+    size_t at;
+    if (d->len < KDB_HDR_LEN ||
+        kdb_find_chain(d->buf, d->len, KDB_FRAMER_CHAIN, &at, NULL) != KDB_OK)
+        return;
+    d->skipped += at;
+    buf_drop_front(d, at);
+    marks_drop_front(ra, d->marks, at);
+    kf->resyncs++;
+    d->mode = D_SYNC;
+    d->unconfirmed = 0;
+    refeed_from_buf(ra, d, 0);
+    const struct reasm_pkt done = d->window_done;
+    feed(ra, s, NULL, 0, &done, &done);
+}
+
 /* A connection's directions are closed one after the other, and the
  * second may still finish a row (the connection ends inside a message):
  * the first to close keeps what that row reads of it (its role, the
@@ -1264,6 +1291,8 @@ static void header_cut_by_end(struct reasm *ra, struct reasm_stream *s, struct k
 static void kdb_close(struct reasm *ra, struct reasm_stream *s)
 {
     struct kdb_dir *d = s->state, *o = s->peer;
+    if (d->mode == D_RESYNC)
+        search_at_end(ra, s, d);
     if (d->mode == D_SYNC && !d->in_msg && d->nhb >= KDB_HDR_LEN)
         header_cut_by_end(ra, s, d);
     if (d->mode == D_SYNC && d->in_msg) {
