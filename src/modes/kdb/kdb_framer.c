@@ -17,7 +17,6 @@ enum dir_mode {
     D_OFF,         /* not kdb+: ignored */
 };
 
-
 /* Where a run of held bytes came from: from byte off of the held bytes on
  * (up to the next mark) they are the bytes of packet pkt, starting at TCP
  * sequence number seq; known 0 when that is not known (today's bound: the
@@ -683,7 +682,6 @@ static size_t body(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
     return k;
 }
 
-/* Framing at a message boundary or inside a header. Returns bytes taken. */
 /* The verdict on a header read in sync, from the have bytes at hp (the
  * header and as much of its payload's start as came, at most KDB_HDR_CHECK_LEN):
  * kdb_hdr_parse's, but bad when the payload start does not fit it. In sync
@@ -706,6 +704,30 @@ static enum kdb_status sync_header_verdict(const struct kdb_dir *d, const uint8_
     return st;
 }
 
+/* The header read (h, with its verdict st) starts the message in progress.
+ * Its bytes held in hb past the 8 are payload already taken: they go to the
+ * body as bytes of own, completed by done. */
+static void begin_message(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
+                          const struct kdb_hdr *h, enum kdb_status st, const char *why,
+                          const struct reasm_pkt *own, const struct reasm_pkt *done)
+{
+    d->h = *h;
+    d->in_msg = 1;
+    d->len = 0;
+    d->got = KDB_HDR_LEN;
+    if (st == KDB_UNSUPPORTED) {
+        d->unsup = 1;
+        d->unsup_why = why;
+    }
+    uint8_t extra[KDB_HDR_CHECK_LEN];
+    size_t ne = d->nhb > KDB_HDR_LEN ? d->nhb - KDB_HDR_LEN : 0;
+    memcpy(extra, d->hb + KDB_HDR_LEN, ne);
+    d->nhb = 0;
+    if (ne)
+        body(ra, s, d, extra, ne, own, done);
+}
+
+/* Framing at a message boundary or inside a header. Returns bytes taken. */
 static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir *d,
                         const uint8_t *p, size_t n, const struct reasm_pkt *own,
                         const struct reasm_pkt *done)
@@ -786,26 +808,9 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
         d->done = *done;
         reasm_span_start(&d->span, own->frame);
     }
-    d->h = h;
-    d->in_msg = 1;
-    d->len = 0;
-    if (st == KDB_UNSUPPORTED) {
-        d->unsup = 1;
-        d->unsup_why = why;
-    }
-    if (d->nhb) {
-        /* Header bytes past the 8 are payload already taken. */
-        uint8_t extra[KDB_HDR_CHECK_LEN];
-        size_t ne = d->nhb - KDB_HDR_LEN;
-        memcpy(extra, d->hb + KDB_HDR_LEN, ne);
-        d->nhb = 0;
-        d->got = KDB_HDR_LEN;
-        if (ne)
-            body(ra, s, d, extra, ne, own, done);
-        return taken;
-    }
-    d->got = KDB_HDR_LEN;
-    return KDB_HDR_LEN;
+    size_t used = d->nhb ? taken : KDB_HDR_LEN;
+    begin_message(ra, s, d, &h, st, why, own, done);
+    return used;
 }
 
 /* ------------------------------------------------------------ modes -- */
@@ -813,6 +818,25 @@ static size_t sync_step(struct reasm *ra, struct reasm_stream *s, struct kdb_dir
 /* A search window up to this size is searched again whenever a candidate
  * may be decided; a larger one after it has grown by an eighth. */
 #define KDB_RESCAN_SMALL (16u << 10)
+
+/* The search window's first at bytes start no chain: skipped. */
+static void drop_searched(struct reasm *ra, struct kdb_dir *d, size_t at)
+{
+    d->skipped += at;
+    buf_drop_front(d, at);
+    marks_drop_front(ra, d->marks, at);
+}
+
+/* A chain starts the window: framing is in sync from it (the window's
+ * bytes handed back); unconfirmed: its successor's header decides. */
+static void sync_on_chain(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
+                          int unconfirmed)
+{
+    kf->resyncs++;
+    d->mode = D_SYNC;
+    d->unconfirmed = unconfirmed ? 2 : 0;
+    refeed_from_buf(ra, d, 0);
+}
 
 static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_dir *d,
                           const uint8_t *p, size_t n, const struct reasm_pkt *own)
@@ -866,9 +890,7 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
         d->rescan_at = 0;
         return c;
     }
-    d->skipped += at;
-    buf_drop_front(d, at);
-    marks_drop_front(ra, d->marks, at);
+    drop_searched(ra, d, at);
     if (st == KDB_TRUNCATED && !full) {
         /* Look again once a candidate's next header may be there (any
          * candidate's: a later one is often decided first), or after 4 KiB
@@ -883,11 +905,7 @@ static size_t resync_step(struct reasm *ra, struct kdb_framer *kf, struct kdb_di
         d->rescan_at = next < soonest ? soonest : next < latest ? (size_t)next : latest;
         return c;
     }
-    kf->resyncs++;
-    d->mode = D_SYNC;
-    /* an unconfirmed candidate: its successor's header decides */
-    d->unconfirmed = st != KDB_OK ? 2 : 0;
-    refeed_from_buf(ra, d, 0);
+    sync_on_chain(ra, kf, d, st != KDB_OK);
     return c;
 }
 
@@ -1245,20 +1263,7 @@ static void header_cut_by_end(struct reasm *ra, struct reasm_stream *s, struct k
         d->nhb = 0;
         return;
     }
-    uint8_t extra[KDB_HDR_CHECK_LEN];
-    size_t ne = d->nhb - KDB_HDR_LEN;
-    memcpy(extra, d->hb + KDB_HDR_LEN, ne);
-    d->h = h;
-    d->in_msg = 1;
-    d->len = 0;
-    d->nhb = 0;
-    d->got = KDB_HDR_LEN;
-    if (st == KDB_UNSUPPORTED) {
-        d->unsup = 1;
-        d->unsup_why = why;
-    }
-    if (ne)
-        body(ra, s, d, extra, ne, &d->last, &d->done);
+    begin_message(ra, s, d, &h, st, why, &d->last, &d->done);
 }
 
 /* The connection ends while bytes wait in the search window: they are
@@ -1272,13 +1277,8 @@ static void search_at_end(struct reasm *ra, struct reasm_stream *s, struct kdb_d
     if (d->len < KDB_HDR_LEN ||
         kdb_find_chain(d->buf, d->len, KDB_FRAMER_CHAIN, &at, NULL) != KDB_OK)
         return;
-    d->skipped += at;
-    buf_drop_front(d, at);
-    marks_drop_front(ra, d->marks, at);
-    kf->resyncs++;
-    d->mode = D_SYNC;
-    d->unconfirmed = 0;
-    refeed_from_buf(ra, d, 0);
+    drop_searched(ra, d, at);
+    sync_on_chain(ra, kf, d, 0);
     const struct reasm_pkt done = d->window_done;
     feed(ra, s, NULL, 0, &done, &done);
 }
