@@ -5,14 +5,14 @@
  * known option whose length is wrong for it gives no value and is stepped
  * over; of an option given twice the first counts, but of window scale
  * and SACK the last (4.0's dissector stores the window scale each time it
- * meets one; MSS and timestamps it only shows, each one, the first
- * first).
+ * meets one; MSS and timestamps it shows each time, the first first).
  * Each option is dissected on its own bytes, and where 4.0's dissector
  * reads a fixed offset past the option's length it throws: the options
  * after it give nothing, and tshark shows no analysis for the segment nor
  * checks its window scaling (no TCPOPTS_WHOLE, as when the capture cut a
- * byte its reading reaches: see enum opts_walk). pcap2kdb does the same for the options listed below (SCPS,
- * SNACK, MPTCP, Riverbed probe), with the lengths tshark 4.0.17 throws on
+ * byte its reading reaches: see enum opts_walk). pcap2kdb does the same
+ * for the options listed below (SCPS, SNACK, MPTCP, Riverbed probe), with
+ * the lengths tshark 4.0.17 throws on
  * (a sweep of kinds 2-255, lengths 2-30, and the values that decide); all
  * other kinds read within their length. Not for a SACK shorter than one
  * block (RFC 2018 section 3: 8n + 2 bytes): 4.0's D-SACK test reads a
@@ -324,7 +324,8 @@ static __attribute__((noinline, cold)) void reread(const uint8_t *p, size_t cap,
     size_t hlen = r->tcp_hlen;
     r->present &= ~(uint32_t)TCPOPTS_PRESENT;
     r->tcp_opts = 0;
-    int walk = parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, cap - TCP_MIN_HEADER, st, r, 0);
+    int walk = parse_options(p + TCP_MIN_HEADER, hlen - TCP_MIN_HEADER, cap - TCP_MIN_HEADER,
+                             st, r, 0);
     r->tcp_opts |= options_whole(walk, cap, hlen);
     if (!st && (r->tcp_opts & TCPOPTS_STATEFUL)) {
         r->tcp_header = p;

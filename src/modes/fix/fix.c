@@ -617,8 +617,8 @@ struct fix_dir {
 #define FIXF_BUDGET_UNCOUNTED (1u << 31)
 
 static void emit(struct reasm *ra, struct fix_framer *fx, struct reasm_stream *s,
-                 struct fix_dir *d, const uint8_t *p, const struct fix_frame_res *fr, const struct reasm_pkt *first,
-                 const struct reasm_pkt *last, uint32_t segs, uint32_t chunk_flags,
+                 struct fix_dir *d, const uint8_t *p, const struct fix_frame_res *fr,
+                 const struct reasm_pkt *first, const struct reasm_pkt *last, uint32_t segs, uint32_t chunk_flags,
                  uint32_t end_seq)
 {
     struct fix_message m = {

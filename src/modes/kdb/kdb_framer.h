@@ -47,8 +47,8 @@
  *     when it runs past the end the direction resyncs;
  *   - a connection that ends inside a message gives that message as
  *     `truncated` (after its 8-byte header, before the 6 payload bytes the
- *     header is checked with, too: checked with those that came); the >2 GB forms are `unsupported` rows, skipped by their
- *     length.
+ *     header is checked with, too: checked with those that came); the
+ *     >2 GB forms are `unsupported` rows, skipped by their length.
  *
  * Pairing: a response's latency is the time from the oldest unanswered sync
  * request the other direction sent (at most KDB_FRAMER_PENDING remembered
