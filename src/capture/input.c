@@ -205,12 +205,25 @@ static int stop_asked(struct input *in)
 }
 
 /* Waits until a stream has bytes (or its end), or the process is told to
- * stop: 0 then. The signal's wake-up pipe is watched with the stream, as a
- * signal that comes just before read() would not interrupt it. */
+ * stop: 0 then. Before it would wait, and at least every
+ * INPUT_PAUSE_MAX_NS of a busy stream, the caller's before_block runs (the
+ * rows so far go out). The signal's wake-up pipe is watched with the
+ * stream, as a signal that comes just before read() would not interrupt
+ * it. */
 static int stream_ready(struct input *in)
 {
     struct pollfd p[2] = { { .fd = in->fd, .events = POLLIN },
                            { .fd = interrupt_wake_fd(), .events = POLLIN } };
+    if (in->before_block) {
+        int n = poll(p, 1, 0); /* the stream alone: would the read wait? */
+        uint64_t now = monotonic_ns();
+        if (n == 0 || now - in->before_block_ns >= INPUT_PAUSE_MAX_NS) {
+            in->before_block_ns = now;
+            in->before_block(in->before_block_ctx);
+        }
+        if (n > 0)
+            return 1;
+    }
     while (!stop_asked(in)) {
         int n = poll(p, 2, -1);
         if (n > 0 && p[1].revents)
@@ -227,23 +240,15 @@ static long fill_once(struct input *in)
 {
     if (stop_asked(in))
         return 0;
-    if (in->is_stream && in->before_block) {
-        struct pollfd p = { .fd = in->fd, .events = POLLIN };
-        uint64_t now = monotonic_ns();
-        if (poll(&p, 1, 0) == 0 || now - in->before_block_ns >= INPUT_PAUSE_MAX_NS) {
-            in->before_block_ns = now;
-            in->before_block(in->before_block_ctx);
-        }
-    }
     if (!in->is_stream)
         look_at_size(in);
+    else if (!stream_ready(in))
+        return 0;
     /* never more than a buffer's worth ahead, also in a buffer grown for
      * a large record */
     size_t room = in->cap - in->end;
     if (room > INPUT_BUFFER_SIZE)
         room = INPUT_BUFFER_SIZE;
-    if (in->is_stream && !stream_ready(in))
-        return 0;
     for (;;) {
         ssize_t got = read(in->fd, in->buf + in->end, room);
         if (got > 0) {
