@@ -229,6 +229,19 @@ done
 # little-endian, a 4-byte length, that many bytes; pzstd starts every file
 # with one) before the zstd frame: a zstd stream all the same, named or on
 # a pipe; the oracle is zstd -dc's reading of the same file
+# same_rows_named_and_piped WHAT FILE: FILE read named and on a pipe gives
+# the plain capture's rows (want.csv), exit 0 and no message
+same_rows_named_and_piped() {
+    "$bin" --sym c "$2" > got.csv 2> err
+    expect "$1, named file: exit" 0 "$?"
+    expect "$1, named file: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
+    expect "$1, named file: stderr" "" "$(cat err)"
+    cat "$2" | "$bin" --sym c - > got.csv 2> err
+    expect "$1 on a pipe: exit" 0 "${PIPESTATUS[1]}"
+    expect "$1 on a pipe: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
+    expect "$1 on a pipe: stderr" "" "$(cat err)"
+}
+
 if command -v zstd > /dev/null; then
     zstd -q -c c.pcap > c.zst
     for magic in 0x184D2A50 0x184D2A5F; do
@@ -238,14 +251,7 @@ skip = lambda m, data: struct.pack('<II', m, len(data)) + data
 open('skip.zst', 'wb').write(skip($magic, b'pzstd?\\0\\1') + skip(0x184D2A53, b'') +
                              open('c.zst', 'rb').read())"
         zstd -dc < skip.zst | cmp -s - c.pcap || fail "skip.zst ($magic): zstd -dc does not give c.pcap"
-        "$bin" --sym c skip.zst > got.csv 2> err
-        expect "skippable frame $magic, named file: exit" 0 "$?"
-        expect "skippable frame $magic, named file: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
-        expect "skippable frame $magic, named file: stderr" "" "$(cat err)"
-        cat skip.zst | "$bin" --sym c - > got.csv 2> err
-        expect "skippable frame $magic on a pipe: exit" 0 "${PIPESTATUS[1]}"
-        expect "skippable frame $magic on a pipe: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
-        expect "skippable frame $magic on a pipe: stderr" "" "$(cat err)"
+        same_rows_named_and_piped "skippable frame $magic" skip.zst
     done
 fi
 
@@ -258,14 +264,7 @@ gzip -c c.pcap > c.gz
 { cat c.gz; printf 'garbage\n'; } > trail.gz
 gzip -dc < trail.gz 2> /dev/null | cmp -s - c.pcap
 expect "trail.gz: gzip -dc's exit (the oracle)" "2 0" "${PIPESTATUS[*]}"
-"$bin" --sym c trail.gz > got.csv 2> err
-expect "gzip with trailing garbage, named file: exit" 0 "$?"
-expect "gzip with trailing garbage, named file: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
-expect "gzip with trailing garbage, named file: stderr" "" "$(cat err)"
-cat trail.gz | "$bin" --sym c - > got.csv 2> err
-expect "gzip with trailing garbage on a pipe: exit" 0 "${PIPESTATUS[1]}"
-expect "gzip with trailing garbage on a pipe: rows" "$(md5sum < want.csv)" "$(md5sum < got.csv)"
-expect "gzip with trailing garbage on a pipe: stderr" "" "$(cat err)"
+same_rows_named_and_piped "gzip with trailing garbage" trail.gz
 
 # no gzip on PATH: the program to install is named, exit 1
 gzip -c c.pcap | PATH=/nonexistent "$bin" - > /dev/null 2> err
