@@ -132,8 +132,8 @@ expect() {
         failed=$((failed + 1))
     fi
 }
-# relative names: the row reservation counts the file name's length, and
-# with it where the one-thread buffer is first written out
+# relative names: the row reservation counts the sym's length (the file's
+# name), and with it where the one-thread buffer is first written out
 cd "$tmp" || exit 1
 d0=d0.pcap d3=d3000.pcap d20=d20000.pcap
 damage0="pcap2kdb: $d0: offset 24: record caplen 2147483632 exceeds the limit of 262144 bytes (snaplen 262144)"
@@ -190,19 +190,20 @@ exit 2" --no-header "$d0"
 exit 2" --no-header "$d0"
     # the header is written before the message: the reader is found gone
     expect damage-at-once-header closed "$t" "exit 0" "$d0"
-    # the first write (the buffer full, at record 7,762) fails before the
-    # damage is read: not reported
+    # the first write (the 1 MiB buffer without room for the 15 columns'
+    # bound, 15 * 200 bytes, the sym and a newline: at record 7,764) fails
+    # before the damage is read: not reported
     expect damage-after full "$t" "pcap2kdb: stdout: write error: No space left on device
 exit 3" "$d20"
     expect damage-after-pipe pipe "$t" "exit 0" "$d20"
     expect damage-after-closed closed "$t" "exit 0" "$d20"
     expect damage-after-stats o-full "$t" "pcap2kdb: /dev/full: write error: No space left on device
-records      7762
-rows         7762
-bytes        1856686 (1.86 MB)
+records      7764
+rows         7764
+bytes        1857082 (1.86 MB)
 first        2026.01.05D13:30:00.000070000
-last         2026.01.05D13:30:00.787957000
-span         0D00:00:00.787887000
+last         2026.01.05D13:30:00.788011000
+span         0D00:00:00.787941000
 linktypes    ETHERNET
 tcp_flows    12
 tcp_evicted  0

@@ -558,9 +558,12 @@ int convert_input(struct converter *cv, struct input *in, const char *name)
     /* --threads: stopped where the one-thread run stopped, if it did */
     stopped_before(cv, &skipped);
     end_input(cv, in, name, skipped);
-    /* where main.c writes out what the input gave (with one thread) */
+    /* where main.c writes out what the input gave (with one thread): the
+     * rows a writer holds first (their sym is the input's) */
     if (pl)
         pipeline_sync(pl, PIPELINE_INPUT_END);
+    else if (w->ops->drain)
+        w->ops->drain(w);
     reader_close(&rd);
     return code;
 }

@@ -895,7 +895,7 @@ static int table_setup(struct options *o, struct mode_opts *mo, struct mt_column
         psch->name = o->table;
         if (o->mode) {
             for (int i = 0; i < mc->n; i++)
-                pcols[i] = (struct table_column){ mc->col[i].name, mc->col[i].qtype, 0 };
+                pcols[i] = (struct table_column){ mc->col[i].name, mc->col[i].qtype, 0, 0, 0 };
             psch->ncols = mc->n;
         } else {
             columns_schema(psch, pcols, &o->cols, o->table);
@@ -1165,7 +1165,7 @@ static int convert_file(struct run *r, const char *path)
     }
     char sym[SYM_MAX + 1];
     sym_from_path(path, sym, sizeof sym);
-    format_set_input(&r->fmt, r->o.sym ? r->o.sym : sym, path, r->o.q_format || r->o.publish);
+    format_set_input(&r->fmt, r->o.sym ? r->o.sym : sym, path);
     r->cv.stats.inputs++;
     int code = convert_input(&r->cv, &in, shown);
     input_close(&in);

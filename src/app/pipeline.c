@@ -253,6 +253,8 @@ static void *format_batches(void *arg)
                     f->nomem_row = (uint32_t)i;
             }
             f->log.row = (uint32_t)s->n;
+            if (f->w.ops->drain) /* the next batch is another formatter's */
+                f->w.ops->drain(&f->w);
             if (s->pause && f->w.ops->flush)
                 f->w.ops->flush(&f->w);
             if (f->out.failed && f->nomem_row == NO_ROW)
@@ -333,7 +335,9 @@ static void make_tables(const struct writer *w)
     r.ipver = IPVER_4;
     struct format_ctx fmt = { .sym = "", .data_max = w->fmt->data_max };
     char text[DEFAULT_COLUMNS * FIELD_MAX];
-    format_default_row(text, &r, &fmt);
+    char *p = text;
+    for (int c = 0; c < DEFAULT_COLUMNS; c++)
+        p = format_field(p, (enum col_id)c, &r, &fmt);
 }
 
 struct pipeline *pipeline_start(struct writer *w, int threads)

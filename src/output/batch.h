@@ -2,9 +2,8 @@
  * vector in which a null is q's own null value. Every table (packet rows,
  * --flows, --fix, --kdb) is described by a table_schema and, for --publish,
  * handed to the kdb+ IPC publisher as batches (batch_build.h), which reads
- * only this, never a mode's own structs. The CSV and q-script writers still
- * format straight from the rows: through a batch they cost more than the
- * speed budget allows (README "How the code is organised").
+ * only this, never a mode's own structs. The packet table's CSV and q-script
+ * writers take the same batches (columns_batch.h, batch_value.h).
  *
  * Values are what kdb+ holds, not text:
  *   P timestamp  int64 nanoseconds since 2000.01.01 (q's epoch); null INT64_MIN
@@ -17,7 +16,22 @@
  *   S symbol     struct qtext (bytes need not end in NUL);       null n == 0
  *   * string     struct qtext, a char vector;                    null n == 0
  * Text values point into the batch's own arena or at storage that lives at
- * least as long as the batch (static names, the --sym text). */
+ * least as long as the batch (static names, the --sym text).
+ *
+ * That is a column's q representation (BENC_Q). A column may instead hold
+ * its values in a compact encoding whose copy from a decoded packet is a
+ * plain store, so that filling a batch costs the CSV path next to nothing;
+ * every writer turns it into the column's q type the same way
+ * (batch_value.h):
+ *   BENC_UNIX_TIME  P  struct batch_time: Unix seconds and nanoseconds
+ *   BENC_ADDR       S  struct batch_addr: an IPv4 or IPv6 address, whose
+ *                      symbol is its text (dotted quad, RFC 5952)
+ *   BENC_U16/U32/U64  I or J  unsigned; as I, a value over Q_INT_MAX is null
+ *   BENC_PROTOCOL   S  uint32_t: what names the protocol (BPROTO_*)
+ *   BENC_TCP_FLAGS  S  uint16_t: TCP flag bits, whose symbol is "ACK|PSH";
+ *                      0 is null
+ * A column with a valid_mask is also null in a row whose valid word (the
+ * batch's valid[], one per row) has none of those bits. */
 #ifndef PCAP2KDB_BATCH_H
 #define PCAP2KDB_BATCH_H
 
@@ -27,6 +41,42 @@
 #define Q_NULL_INT   INT32_MIN
 #define Q_NULL_LONG  INT64_MIN
 #define Q_NULL_SHORT INT16_MIN
+/* The largest q int that is a number: 2147483647 is 0Wi (infinity) and
+ * -2147483648 0Ni. The 32-bit lengths of a capture (orig_len, and the TCP/UDP
+ * payload length derived from it for IPv6 jumbograms or IPv4 total length 0)
+ * can exceed it; such a value is null in an int column rather than an
+ * overflow in q. */
+#define Q_INT_MAX 2147483646u
+
+enum batch_enc {
+    BENC_Q = 0,
+    BENC_UNIX_TIME,
+    BENC_ADDR,
+    BENC_U16,
+    BENC_U32,
+    BENC_U64,
+    BENC_PROTOCOL,
+    BENC_TCP_FLAGS,
+};
+
+/* A timestamp in Unix time (BENC_UNIX_TIME); within q's range. */
+struct batch_time {
+    int64_t sec;
+    uint32_t nsec;
+};
+
+/* An address (BENC_ADDR): ver 4 (the first 4 bytes) or 6. */
+struct batch_addr {
+    uint8_t a[16];
+    uint8_t ver;
+};
+
+/* BENC_PROTOCOL: the kind in the top byte, its number below. */
+enum {
+    BPROTO_IP = 1u << 24,      /* an IP protocol number (6: TCP) */
+    BPROTO_ETHERTYPE = 2u << 24, /* a link payload named by its Ethertype */
+    BPROTO_LINK = 3u << 24,    /* a link payload with no Ethertype (enum link_proto) */
+};
 
 /* Text of a symbol or string value. */
 struct qtext {
@@ -41,6 +91,8 @@ struct table_column {
     /* Values may hold any byte (wire text): a CSV writer must escape them.
      * 0 for text the program made itself (numbers, addresses, our names). */
     uint8_t wire_text;
+    uint8_t enc;               /* enum batch_enc; 0: q's own */
+    uint32_t valid_mask;       /* 0: no valid word is read */
 };
 
 /* A table: its name and columns, fixed for a run. */
@@ -58,6 +110,11 @@ union batch_values {
     uint8_t *b;                /* B */
     double *f;                 /* F */
     struct qtext *s;           /* S * */
+    struct batch_time *t;      /* BENC_UNIX_TIME */
+    struct batch_addr *a;      /* BENC_ADDR */
+    uint16_t *u16;             /* BENC_U16, BENC_TCP_FLAGS */
+    uint32_t *u32;             /* BENC_U32, BENC_PROTOCOL */
+    uint64_t *u64;             /* BENC_U64 */
 };
 
 struct batch {
@@ -65,9 +122,41 @@ struct batch {
     int nrows;                 /* rows filled */
     int cap;                   /* rows each column has room for */
     union batch_values *col;   /* schema->ncols columns */
+    uint32_t *valid;           /* a valid word per row, when a column has a mask */
+    /* When not NULL: one struct that holds the columns at fixed offsets
+     * (the packet table's default columns: columns_batch.h), which the
+     * filler and the writers may address directly. */
+    void *block;
     /* Bytes that text values of this batch point into; emptied with it. */
     char *arena;
     size_t arena_len, arena_cap;
 };
+
+/* Bytes of one value of column c. */
+static inline size_t batch_value_size(const struct table_column *c)
+{
+    switch (c->enc) {
+    case BENC_UNIX_TIME: return sizeof(struct batch_time);
+    case BENC_ADDR: return sizeof(struct batch_addr);
+    case BENC_U16: case BENC_TCP_FLAGS: return sizeof(uint16_t);
+    case BENC_U32: case BENC_PROTOCOL: return sizeof(uint32_t);
+    case BENC_U64: return sizeof(uint64_t);
+    default: break;
+    }
+    switch (c->qtype) {
+    case 'P': case 'N': case 'J': return sizeof(int64_t);
+    case 'I': return sizeof(int32_t);
+    case 'H': return sizeof(int16_t);
+    case 'B': return 1;
+    case 'F': return sizeof(double);
+    default: return sizeof(struct qtext);
+    }
+}
+
+/* Where row r of column c lies. */
+static inline void *batch_value_at(const struct batch *b, int c, int r)
+{
+    return (char *)b->col[c].j + batch_value_size(&b->schema->cols[c]) * (size_t)r;
+}
 
 #endif

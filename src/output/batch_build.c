@@ -7,8 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-/* How often (in rows) the clock is read for the latency bound. */
-#define BB_CLOCK_EVERY 64
 
 static uint64_t now_ns(void)
 {
@@ -17,20 +15,9 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static size_t value_size(char t)
-{
-    switch (t) {
-    case 'P': case 'N': case 'J': return sizeof(int64_t);
-    case 'I': return sizeof(int32_t);
-    case 'H': return sizeof(int16_t);
-    case 'B': return 1;
-    case 'F': return sizeof(double);
-    default: return sizeof(struct qtext);
-    }
-}
-
-int bb_init(struct batch_builder *bb, const struct table_schema *sc, int rows, bb_emit_fn emit,
-            void *emit_ctx)
+/* The builder without its columns. */
+static int init_common(struct batch_builder *bb, const struct table_schema *sc, int rows,
+                       bb_emit_fn emit, void *emit_ctx)
 {
     memset(bb, 0, sizeof *bb);
     bb->b.schema = sc;
@@ -38,22 +25,54 @@ int bb_init(struct batch_builder *bb, const struct table_schema *sc, int rows, b
     bb->b.col = bb->vals;
     bb->emit = emit;
     bb->emit_ctx = emit_ctx;
+    bb->latency_ns = BB_LATENCY_NS;
+    bb->limit = rows;
     if (sc->ncols > BB_MAX_COLS)
         return -1;
-    for (int c = 0; c < sc->ncols; c++) {
-        bb->vals[c].j = malloc(value_size(sc->cols[c].qtype) * (size_t)rows);
-        if (!bb->vals[c].j)
-            return -1;
-    }
     bb->b.arena = malloc(BB_ARENA_START);
     bb->b.arena_cap = bb->b.arena ? BB_ARENA_START : 0;
     return bb->b.arena ? 0 : -1;
 }
 
+int bb_init(struct batch_builder *bb, const struct table_schema *sc, int rows, bb_emit_fn emit,
+            void *emit_ctx)
+{
+    if (init_common(bb, sc, rows, emit, emit_ctx) != 0)
+        return -1;
+    int masks = 0;
+    for (int c = 0; c < sc->ncols; c++) {
+        bb->vals[c].j = malloc(batch_value_size(&sc->cols[c]) * (size_t)rows);
+        if (!bb->vals[c].j)
+            return -1;
+        masks |= sc->cols[c].valid_mask != 0;
+    }
+    if (masks && !(bb->b.valid = malloc(sizeof *bb->b.valid * (size_t)rows)))
+        return -1;
+    return 0;
+}
+
+int bb_init_block(struct batch_builder *bb, const struct table_schema *sc, int rows,
+                  bb_emit_fn emit, void *emit_ctx, void *block, const union batch_values *col,
+                  uint32_t *valid)
+{
+    int ok = init_common(bb, sc, rows, emit, emit_ctx);
+    bb->b.block = block; /* freed with the builder, whatever happened */
+    if (ok != 0)
+        return -1;
+    memcpy(bb->vals, col, sizeof *col * (size_t)sc->ncols);
+    bb->b.valid = valid;
+    return 0;
+}
+
 void bb_free(struct batch_builder *bb)
 {
-    for (int c = 0; bb->b.schema && c < bb->b.schema->ncols && c < BB_MAX_COLS; c++)
-        free(bb->vals[c].j);
+    if (bb->b.block) {
+        free(bb->b.block);
+    } else {
+        for (int c = 0; bb->b.schema && c < bb->b.schema->ncols && c < BB_MAX_COLS; c++)
+            free(bb->vals[c].j);
+        free(bb->b.valid);
+    }
     free(bb->b.arena);
     memset(bb, 0, sizeof *bb);
 }
@@ -86,8 +105,13 @@ int bb_row(struct batch_builder *bb, size_t text_max)
             b->arena_cap = text_max;
         }
     }
-    if (b->nrows == 0)
-        bb->waiting_since_ns = now_ns();
+    if (b->nrows == 0) {
+        if (bb->latency_ns)
+            bb->waiting_since_ns = now_ns();
+        bb->limit = bb->rows_allowed ? bb->rows_allowed(bb->emit_ctx) : b->cap;
+        if (bb->limit < 1 || bb->limit > b->cap)
+            bb->limit = bb->limit < 1 ? 1 : b->cap;
+    }
     return b->nrows;
 }
 
@@ -172,12 +196,9 @@ void bb_set_parsed(struct batch_builder *bb, int c, int r, const char *s, size_t
     }
 }
 
-void bb_row_done(struct batch_builder *bb)
+void bb_hand_over_if_late(struct batch_builder *bb)
 {
-    struct batch *b = &bb->b;
-    b->nrows++;
-    if (b->nrows == b->cap ||
-        (b->nrows % BB_CLOCK_EVERY == 0 && now_ns() - bb->waiting_since_ns >= BB_LATENCY_NS))
+    if (bb->b.nrows == bb->limit || now_ns() - bb->waiting_since_ns >= bb->latency_ns)
         hand_over(bb);
 }
 

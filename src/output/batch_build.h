@@ -33,6 +33,14 @@ struct batch_builder {
     bb_emit_fn emit;
     void *emit_ctx;
     uint64_t waiting_since_ns; /* when the oldest row of b arrived; 0: none */
+    /* 0: a batch is handed over when full or at a pause; else also once its
+     * oldest row has waited this long (a live --publish) */
+    uint64_t latency_ns;
+    /* Optional: how many rows the batch that begins may take (1 to its
+     * cap) before it is handed over: a consumer that must see some rows
+     * at once (write_csv.c). */
+    int (*rows_allowed)(void *emit_ctx);
+    int limit;                 /* the rows this batch takes */
     int failed;                /* the consumer failed, or out of memory */
     int no_memory;
 };
@@ -40,6 +48,11 @@ struct batch_builder {
 /* Rows of table sc, rows per batch. -1: out of memory. */
 int bb_init(struct batch_builder *bb, const struct table_schema *sc, int rows, bb_emit_fn emit,
             void *emit_ctx);
+/* The same with the columns in block (malloc'd; the builder frees it):
+ * col[c] and valid point into it. */
+int bb_init_block(struct batch_builder *bb, const struct table_schema *sc, int rows,
+                  bb_emit_fn emit, void *emit_ctx, void *block, const union batch_values *col,
+                  uint32_t *valid);
 void bb_free(struct batch_builder *bb);
 
 /* Begins a row whose text (all its columns) takes at most text_max bytes;
@@ -96,8 +109,18 @@ static inline int64_t bb_q_time(int64_t unix_sec, uint32_t nsec)
     return (unix_sec - 946684800) * 1000000000 + (int64_t)nsec;
 }
 
-/* Ends the row begun by bb_row(): hands the batch over when full or late. */
-void bb_row_done(struct batch_builder *bb);
+/* Ends the row begun by bb_row(): hands the batch over when full or late
+ * (its clock is read every BB_CLOCK_EVERY rows). Inline:
+ * a packet's whole cost in the builder is this test and its stores. */
+#define BB_CLOCK_EVERY 64
+void bb_hand_over_if_late(struct batch_builder *bb);
+static inline void bb_row_done(struct batch_builder *bb)
+{
+    struct batch *b = &bb->b;
+    b->nrows++;
+    if (b->nrows == bb->limit || (bb->latency_ns && b->nrows % BB_CLOCK_EVERY == 0))
+        bb_hand_over_if_late(bb);
+}
 /* Input pauses or ends: hands over the rows waiting. -1 once failed. */
 int bb_pause(struct batch_builder *bb);
 

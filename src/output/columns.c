@@ -329,22 +329,29 @@ static char *put_mac(char *p, const uint8_t *m)
     return p;
 }
 
-char *format_protocol_text(char *p, const struct row *r)
+char *protocol_code_text(char *p, uint32_t code)
 {
     const char *name;
-    if (r->present & HAS_IPPROTO) {
-        if (r->ipproto == IPPROTO_TCP_NUMBER) { /* the common case, without strlen */
+    uint32_t v = code & 0xFFFFFF;
+    switch (code & 0xFF000000u) {
+    case BPROTO_IP:
+        if (v == IPPROTO_TCP_NUMBER) { /* the common case, without strlen */
             memcpy(p, "TCP", 3);
             return p + 3;
         }
-        name = ipproto_name(r->ipproto);
-        return name ? put_str(p, name) : fmt_u64(p, r->ipproto);
+        name = ipproto_name((uint8_t)v);
+        return name ? put_str(p, name) : fmt_u64(p, v);
+    case BPROTO_ETHERTYPE:
+        name = ethertype_name((uint16_t)v);
+        return name ? put_str(p, name) : put_ethertype(p, (uint16_t)v);
+    default:
+        return put_str(p, link_proto_name((enum link_proto)v));
     }
-    if (r->present & HAS_ETHTYPE) {
-        name = ethertype_name(r->ethertype);
-        return name ? put_str(p, name) : put_ethertype(p, r->ethertype);
-    }
-    return put_str(p, link_proto_name((enum link_proto)r->link_proto));
+}
+
+char *format_protocol_text(char *p, const struct row *r)
+{
+    return protocol_code_text(p, protocol_code(r));
 }
 
 uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)
@@ -419,40 +426,7 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     return p;
 }
 
-char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx)
-{
-    p = col_time(p, r, ctx);
-    *p++ = ',';
-    p = col_sym(p, ctx);
-    *p++ = ',';
-    p = col_src(p, r);
-    *p++ = ',';
-    p = col_dest(p, r);
-    *p++ = ',';
-    p = col_u32(p, r, HAS_SPORT, r->sport);
-    *p++ = ',';
-    p = col_u32(p, r, HAS_DPORT, r->dport);
-    *p++ = ',';
-    p = col_protocol(p, r);
-    *p++ = ',';
-    p = col_flags(p, r);
-    *p++ = ',';
-    p = col_u32(p, r, HAS_TCPSEQ, r->seq);
-    *p++ = ',';
-    p = col_u32(p, r, HAS_TCPHDR, r->ack);
-    *p++ = ',';
-    p = col_win(p, r);
-    *p++ = ',';
-    p = col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);
-    *p++ = ',';
-    p = col_u32(p, r, HAS_TSOPT, r->tsecr);
-    *p++ = ',';
-    p = col_length(p, r);
-    *p++ = ',';
-    return col_len(p, r);
-}
-
-void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int raw)
+void format_set_input(struct format_ctx *ctx, const char *sym, const char *path)
 {
     ctx->sym = sym;
     ctx->sym_len = strlen(sym);
@@ -460,13 +434,8 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path,
     ctx->input++;
     size_t n = strnlen(path, FILE_NAME_MAX);
     ctx->file = ctx->file_text;
-    ctx->file_escape = 0;
-    if (raw) {
-        memcpy(ctx->file_text, path, n);
-        ctx->file_len = n;
-        ctx->file_escape = q_needs_escape(path, n);
-    } else {
-        ctx->file_len = (size_t)(mt_csv_str(ctx->file_text, path, (uint32_t)n) - ctx->file_text);
-    }
+    memcpy(ctx->file_text, path, n);
+    ctx->file_len = n;
+    ctx->file_escape = q_needs_escape(path, n);
     ctx->text_len = ctx->sym_len + ctx->file_len;
 }

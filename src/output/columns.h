@@ -90,22 +90,21 @@ struct format_ctx {
     /* counts format_set_input calls: a new value means a new input, whose
      * sym may sit where the last one did */
     unsigned input;
-    /* #18: the file column's text, ready for the writer (escaped and quoted as CSV
-     * needs; raw for a q script, which escapes it when file_escape says so),
-     * and the room sym and file take in a row together (text_len) */
+    /* #18: the file column's text: the input's name as given (at most
+     * FILE_NAME_MAX bytes), which the writers escape as their format needs
+     * (a q script when file_escape says so), and the room sym and file take
+     * in a row together (text_len) */
     const char *file;
     size_t file_len, text_len;
     int file_escape;
-    char file_text[4 * FILE_NAME_MAX + 3];   /* MT_CSV_STR_ROOM(FILE_NAME_MAX) */
+    char file_text[FILE_NAME_MAX];
     uint32_t data_max;   /* bytes of payload in the data column */
     struct time_cache time;
     struct time_cache hwtime;  /* #17: its own, so that neither evicts the other */
 };
 
-/* Sets sym and the file column's text for the next input (path as given;
- * raw: 1 when the writer takes the bytes as they are and escapes them
- * itself (a q script, --publish's typed batches), 0 for CSV). */
-void format_set_input(struct format_ctx *ctx, const char *sym, const char *path, int raw);
+/* Sets sym and the file column's text for the next input (path as given). */
+void format_set_input(struct format_ctx *ctx, const char *sym, const char *path);
 
 /* Upper bound of one formatted field (data excluded: it adds 2 * bytes). */
 #define FIELD_MAX 200
@@ -114,10 +113,6 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path,
 
 /* Writes the value of column c (nothing for a null) and returns the end. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx);
-/* The 15 default columns of a row, comma-separated, straight-line: the
- * common case, without a per-field dispatch. Same text as format_field
- * (both use columns_default.h, as the q writer's default row does). */
-char *format_default_row(char *p, const struct row *r, struct format_ctx *ctx);
 /* The protocol column's text (nothing when null): --proto compares names
  * with it. */
 char *format_protocol(char *p, const struct row *r);

@@ -83,7 +83,7 @@ static void log_event(struct out *o, enum out_event_kind kind, size_t n)
 }
 
 /* out_reserve when the room is not there, or the reservation is logged. */
-__attribute__((noinline)) static int reserve_slow(struct out *o, size_t n)
+__attribute__((noinline)) int out_reserve_slow(struct out *o, size_t n)
 {
     if (o->log)
         log_event(o, OUT_EVENT_RESERVE, n);
@@ -102,14 +102,6 @@ __attribute__((noinline)) static int reserve_slow(struct out *o, size_t n)
     o->buf = b;
     o->cap = n;
     return 0;
-}
-
-int out_reserve(struct out *o, size_t n)
-{
-    /* the fast path, a test and a compare (called for every row) */
-    if (__builtin_expect(o->log == NULL, 1) && o->cap - o->len >= n)
-        return 0;
-    return reserve_slow(o, n);
 }
 
 void out_write(struct out *o, const char *s, size_t n)

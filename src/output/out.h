@@ -65,8 +65,16 @@ static inline void out_attach(struct out *o, int fd) { o->fd = fd; }
 void out_free(struct out *o);
 /* Writes everything buffered; 0 on success, -1 once the output is gone. */
 int out_flush(struct out *o);
-/* Makes room for n more bytes (growing the buffer for one huge row). */
-int out_reserve(struct out *o, size_t n);
+/* Makes room for n more bytes (growing the buffer for one huge row); -1
+ * once the output is gone. out_reserve_slow: the way that writes out. */
+int out_reserve_slow(struct out *o, size_t n);
+static inline int out_reserve(struct out *o, size_t n)
+{
+    /* the fast path, a test and a compare, inline: called for every row */
+    if (__builtin_expect(o->log == NULL, 1) && o->cap - o->len >= n)
+        return 0;
+    return out_reserve_slow(o, n);
+}
 void out_write(struct out *o, const char *s, size_t n);
 
 /* Text in pieces that stay where they are (a q batch's column buffers),

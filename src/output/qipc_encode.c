@@ -1,5 +1,6 @@
 /* qipc_encode.c: kdb+ IPC objects into one growing buffer. */
 #include "qipc_encode.h"
+#include "batch_value.h"
 #include "bytes.h"
 #include "grow.h"
 #include "fmt.h"
@@ -235,9 +236,58 @@ void qb_list_strings(struct qbuf *b, const struct qtext *v, int32_t n)
     }
 }
 
-void qb_column(struct qbuf *b, char qtype, const union batch_values *v, int32_t n)
+/* A column held in a compact encoding (batch.h), as its q type's vector:
+ * numbers widened, nulls where its valid bits are not set, symbols from
+ * the text every writer prints (batch_value.h). */
+static void compact_column(struct qbuf *b, const struct batch *bt, int c)
 {
-    switch (qtype) {
+    const struct table_column *tc = &bt->schema->cols[c];
+    int32_t n = bt->nrows;
+    if (tc->qtype == 'S') {
+        char text[BV_TEXT_MAX];
+        struct time_cache unused = { 0 };
+        size_t size = 0;
+        for (int32_t r = 0; r < n; r++)
+            size += (size_t)(bv_text(text, bt, c, r, &unused) - text) + 1;
+        uint8_t *p = vector(b, QT_SYMBOL, n, size);
+        for (int32_t r = 0; p && r < n; r++)
+            p = put_symbol(p, text, (size_t)(bv_text(text, bt, c, r, &unused) - text));
+        return;
+    }
+    enum qtype t = tc->qtype == 'P' ? QT_TIMESTAMP : tc->qtype == 'I' ? QT_INT : QT_LONG;
+    size_t width = t == QT_INT ? 4 : 8;
+    uint8_t *p = vector(b, t, n, width * (size_t)n);
+    for (int32_t r = 0; p && r < n; r++) {
+        const void *v = batch_value_at(bt, c, r);
+        int64_t q;
+        switch (tc->enc) {
+        case BENC_UNIX_TIME: {
+            const struct batch_time *tm = v;
+            q = (tm->sec - BV_Q_EPOCH_UNIX) * 1000000000 + (int64_t)tm->nsec;
+            break;
+        }
+        case BENC_U16: q = *(const uint16_t *)v; break;
+        case BENC_U32: q = *(const uint32_t *)v; break;
+        default: q = (int64_t)*(const uint64_t *)v; break; /* BENC_U64 */
+        }
+        int null = (tc->valid_mask && !(bt->valid[r] & tc->valid_mask)) ||
+                   (t == QT_INT && (uint64_t)q > Q_INT_MAX);
+        if (t == QT_INT)
+            put_le32(p + 4 * (size_t)r, null ? (uint32_t)Q_NULL_INT : (uint32_t)q);
+        else
+            put_le64(p + 8 * (size_t)r, null ? (uint64_t)Q_NULL_LONG : (uint64_t)q);
+    }
+}
+
+void qb_column(struct qbuf *b, const struct batch *bt, int c)
+{
+    const union batch_values *v = &bt->col[c];
+    int32_t n = bt->nrows;
+    if (bt->schema->cols[c].enc != BENC_Q) {
+        compact_column(b, bt, c);
+        return;
+    }
+    switch (bt->schema->cols[c].qtype) {
     case 'P': qb_vec_j(b, QT_TIMESTAMP, v->j, n); break;
     case 'N': qb_vec_j(b, QT_TIMESPAN, v->j, n); break;
     case 'J': qb_vec_j(b, QT_LONG, v->j, n); break;
@@ -260,7 +310,7 @@ int qipc_call_batch(struct qbuf *b, const char *func, const char *table, const s
     qb_list(b, n);
     for (int i = 0; i < n; i++) {
         int c = order[i];
-        qb_column(b, bt->schema->cols[c].qtype, &bt->col[c], bt->nrows);
+        qb_column(b, bt, c);
     }
     qb_end(b);
     return b->failed ? -1 : 0;

@@ -62,8 +62,8 @@ void qb_vec_symbol(struct qbuf *b, const struct qtext *v, int32_t n);
 /* A general list of char vectors: a q string column. */
 void qb_list_strings(struct qbuf *b, const struct qtext *v, int32_t n);
 
-/* One column of a batch, as the vector of its q type. */
-void qb_column(struct qbuf *b, char qtype, const union batch_values *v, int32_t n);
+/* Column c of a batch, as the vector of its q type. */
+void qb_column(struct qbuf *b, const struct batch *bt, int c);
 
 /* A complete async message (func; `table; (col; col; ...)): the columns of
  * batch bt in the order order[0..n) (indices into bt->schema->cols). -1

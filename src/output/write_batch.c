@@ -29,8 +29,8 @@ static void b_flush(struct writer *w)
     batch_writer_check(w);
 }
 
-const struct writer_ops batch_writer_ops = { b_begin, b_row, b_flush, b_flush };
+const struct writer_ops batch_writer_ops = { b_begin, b_row, b_flush, b_flush, NULL };
 
 /* Tables whose rows come from elsewhere (--flows, the modes): the driver's
  * pauses and end hand the rows waiting over. */
-const struct writer_ops batch_table_writer_ops = { b_begin, NULL, b_flush, b_flush };
+const struct writer_ops batch_table_writer_ops = { b_begin, NULL, b_flush, b_flush, NULL };

@@ -329,4 +329,4 @@ static void q_end(struct writer *w)
     w->state = NULL;
 }
 
-const struct writer_ops q_writer_ops = { q_begin, q_row, q_end, q_flush_batch };
+const struct writer_ops q_writer_ops = { q_begin, q_row, q_end, q_flush_batch, NULL };

@@ -17,6 +17,11 @@ struct writer_ops {
     void (*end)(struct writer *w);
     /* Optional: writes out rows held back (a q batch) when input pauses. */
     void (*flush)(struct writer *w);
+    /* Optional: formats the rows held in a typed batch into the output, and
+     * ends nothing the format runs across (a q insert statement): what the
+     * pipeline's formatters do at the end of each of their batches, whose
+     * text they then write (pipeline.c). */
+    void (*drain)(struct writer *w);
 };
 
 struct writer {

@@ -53,6 +53,29 @@ static inline char *fmt_u64(char *p, uint64_t v)
     return end;
 }
 
+/* Copies n bytes of text (a sym, a name): up to 16 in two loads and
+ * stores that may overlap, touching nothing outside s[0..n) and p[0..n),
+ * where a call of memcpy for a few bytes costs more than the copy. */
+static inline char *fmt_copy(char *p, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(p, &a, 8);
+        memcpy(p + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(p, &a, 4);
+        memcpy(p + n - 4, &b, 4);
+    } else if (n) {
+        memcpy(p, s, n);
+    }
+    return p + n;
+}
+
 static inline void fmt_pair(char *q, unsigned v)
 {
     q[0] = fmt_digit_pairs[v * 2];

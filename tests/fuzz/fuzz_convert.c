@@ -74,7 +74,7 @@ static void die(const char *what)
 static void setup_pass(struct pass *p)
 {
     p->fmt = (struct format_ctx){ .data_max = p->data_max };
-    format_set_input(&p->fmt, "fuzz", "fuzz, \"1\".pcap", p->q); /* a file name CSV quotes */
+    format_set_input(&p->fmt, "fuzz", "fuzz, \"1\".pcap"); /* a file name CSV quotes */
     const struct writer_ops *ops = p->q ? &q_writer_ops : &csv_writer_ops;
     p->w = (struct writer){ .ops = ops, .out = &out, .cols = &all, .fmt = &p->fmt,
                             .header = 1, .table = "pcap" };

@@ -9,8 +9,10 @@
 #include "unit_main.h"
 
 static const struct table_column cols[] = {
-    { "time", 'P', 0 }, { "sym", 'S', 0 }, { "port", 'I', 0 }, { "n", 'J', 0 },
-    { "rtt", 'N', 0 },  { "px", 'F', 0 },  { "ok", 'B', 0 },   { "h", 'H', 0 },
+    { "time", 'P', 0, 0, 0 }, { "sym", 'S', 0, 0, 0 }, { "port", 'I', 0, 0, 0 },
+    { "n", 'J', 0, 0, 0 },
+    { "rtt", 'N', 0, 0, 0 }, { "px", 'F', 0, 0, 0 }, { "ok", 'B', 0, 0, 0 },
+    { "h", 'H', 0, 0, 0 },
 };
 static const struct table_schema schema = { "t", 8, cols };
 

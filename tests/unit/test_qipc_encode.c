@@ -367,7 +367,8 @@ END_TEST
 START_TEST(upd_call_from_batch)
 {
     static const struct table_column cols[] = {
-        { "time", 'P', 0 }, { "sym", 'S', 0 }, { "len", 'I', 0 }, { "data", '*', 1 },
+        { "time", 'P', 0, 0, 0 }, { "sym", 'S', 0, 0, 0 }, { "len", 'I', 0, 0, 0 },
+        { "data", '*', 1, 0, 0 },
     };
     static const struct table_schema sc = { "pcap", 4, cols };
     int64_t t[] = { 1 };

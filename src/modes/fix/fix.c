@@ -1,5 +1,6 @@
 /* fix.c: the FIX framer and field extraction (see fix.h). */
 #include "fix.h"
+#include "inline.h"
 #include "civil.h"
 #include "grow.h"
 
@@ -424,11 +425,6 @@ static void extra_field(uint32_t tag, uint32_t off, uint32_t vn, const uint32_t 
         }
 }
 
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
 /* The fields of msg[0..len), len > 0 and msg[len - 1] SOH (fix_parse).
  * with_extra is a constant at each call: no test per field for --tags

@@ -1,5 +1,6 @@
 /* fix_mode.c: the --fix message table (fix_mode.h). */
 #include "fix_mode.h"
+#include "inline.h"
 #include "acktime.h"
 #include "decimal.h"
 #include "fix.h"
@@ -543,15 +544,6 @@ static char *put_flags(char *p, uint32_t flags)
     return p;
 }
 
-/* Always inlined into both writers: the CSV loop calls it for every cell,
- * and as a call it cost as much as the formatting (register saves, the
- * result through memory). */
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
-
 /* Where and when a pending message travelled, for the common columns. */
 static inline void pmsg_origin(const struct pmsg *pm, struct msg_origin *o)
 {
@@ -605,7 +597,9 @@ static inline char *sendtime_text(struct fix_mode *m, const struct pmsg *pm, cha
     return p;
 }
 
-/* Text of one value at p; *kind says what it is. */
+/* Text of one value at p; *kind says what it is. Always inlined into both
+ * writers: the CSV loop calls it for every cell, and as a call it cost as
+ * much as the formatting (register saves, the result through memory). */
 static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
                                   const struct msg_origin *o, int id, uint32_t bundled, char *p,
                                   struct mt_val *v)

@@ -274,5 +274,5 @@ void flows_on_end(struct writer *w, int q, const struct flow *f, const struct fl
     out_advance(w->out, p);
 }
 
-const struct writer_ops flows_csv_writer_ops = { csv_begin, NULL, no_end, NULL };
-const struct writer_ops flows_q_writer_ops = { q_begin, NULL, no_end, NULL };
+const struct writer_ops flows_csv_writer_ops = { csv_begin, NULL, no_end, NULL, NULL };
+const struct writer_ops flows_q_writer_ops = { q_begin, NULL, no_end, NULL, NULL };

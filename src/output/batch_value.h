@@ -1,0 +1,126 @@
+/* batch_value.h: the text of a batch's values (batch.h), the one place where
+ * each encoding and q type becomes text: the CSV and q-script writers print
+ * it, the IPC publisher makes the symbols of the compact encodings from it.
+ * Nothing is written for a null. Inline: the writers call it for every
+ * cell, most often with the encoding known. */
+#ifndef PCAP2KDB_BATCH_VALUE_H
+#define PCAP2KDB_BATCH_VALUE_H
+
+#include <stdio.h>
+#include <string.h>
+#include "batch.h"
+#include "columns_default.h"
+#include "fmt.h"
+#include "inline.h"
+
+/* Room for the text of one value that is not text (S or '*'). */
+#define BV_TEXT_MAX 64
+
+/* A q timestamp or timespan as seconds and nanoseconds (0..999999999),
+ * the seconds rounded down. */
+static inline void bv_split_ns(int64_t ns, int64_t *sec, uint32_t *nsec)
+{
+    int64_t s = ns / 1000000000;
+    int64_t rest = ns % 1000000000;
+    if (rest < 0) {
+        s--;
+        rest += 1000000000;
+    }
+    *sec = s;
+    *nsec = (uint32_t)rest;
+}
+
+/* q's epoch in Unix seconds. */
+#define BV_Q_EPOCH_UNIX 946684800
+
+static inline char *bv_addr_text(char *p, const struct batch_addr *a)
+{
+    return a->ver == IPVER_4 ? fmt_ipv4(p, a->a) : fmt_ipv6(p, a->a);
+}
+
+/* An unsigned value of an I or J column: an I's over Q_INT_MAX is null. */
+static inline char *bv_u32_text(char *p, char qtype, uint32_t v)
+{
+    return qtype == 'I' && v > Q_INT_MAX ? p : fmt_u32(p, v);
+}
+
+/* A value in q's own representation (BENC_Q) at v; tcache: a P column's
+ * cache. */
+static ALWAYS_INLINE char *bv_q_text(char *p, char qtype, const void *v,
+                                     struct time_cache *tcache)
+{
+    switch (qtype) {
+    case 'P': {
+        int64_t ns = *(const int64_t *)v;
+        if (ns == Q_NULL_LONG)
+            return p;
+        int64_t sec;
+        uint32_t nsec;
+        bv_split_ns(ns, &sec, &nsec);
+        return fmt_time(p, tcache, sec + BV_Q_EPOCH_UNIX, nsec);
+    }
+    case 'N': {
+        int64_t ns = *(const int64_t *)v;
+        return ns == Q_NULL_LONG ? p : fmt_timespan(p, ns);
+    }
+    case 'J': {
+        int64_t j = *(const int64_t *)v;
+        return j == Q_NULL_LONG ? p : fmt_i64(p, j);
+    }
+    case 'I': {
+        int32_t i = *(const int32_t *)v;
+        return i == Q_NULL_INT ? p : fmt_i64(p, i);
+    }
+    case 'H': {
+        int16_t h = *(const int16_t *)v;
+        return h == Q_NULL_SHORT ? p : fmt_i64(p, h);
+    }
+    case 'B':
+        *p = *(const uint8_t *)v ? '1' : '0';
+        return p + 1;
+    case 'F': {
+        double f = *(const double *)v;
+        if (f != f) /* NaN: null */
+            return p;
+        return p + snprintf(p, BV_TEXT_MAX, "%.17g", f);
+    }
+    default: {
+        const struct qtext *t = v;
+        return fmt_copy(p, t->p, t->n);
+    }
+    }
+}
+
+/* The text of the value at v, held as enc, of q type qtype; tcache: the
+ * column's own time cache (a P column's date is made once per second of
+ * time). With enc and qtype constants (a writer's default row) the
+ * dispatch folds away. */
+static ALWAYS_INLINE char *bv_value_text(char *p, int enc, char qtype, const void *v,
+                                         struct time_cache *tcache)
+{
+    switch (enc) {
+    case BENC_UNIX_TIME: {
+        const struct batch_time *t = v;
+        return fmt_time(p, tcache, t->sec, t->nsec);
+    }
+    case BENC_ADDR: return bv_addr_text(p, v);
+    case BENC_U16: return fmt_u32(p, *(const uint16_t *)v);
+    case BENC_U32: return bv_u32_text(p, qtype, *(const uint32_t *)v);
+    case BENC_U64: return fmt_u64(p, *(const uint64_t *)v);
+    case BENC_PROTOCOL: return protocol_code_text(p, *(const uint32_t *)v);
+    case BENC_TCP_FLAGS: return format_tcp_flags(p, *(const uint16_t *)v);
+    default: return bv_q_text(p, qtype, v, tcache);
+    }
+}
+
+/* The text of row r of column c (nothing for a null). */
+static inline char *bv_text(char *p, const struct batch *b, int c, int r,
+                            struct time_cache *tcache)
+{
+    const struct table_column *tc = &b->schema->cols[c];
+    if (tc->valid_mask && !(b->valid[r] & tc->valid_mask))
+        return p;
+    return bv_value_text(p, tc->enc, tc->qtype, batch_value_at(b, c, r), tcache);
+}
+
+#endif
