@@ -17,6 +17,7 @@
  * the output fails there, at its row (or at its flush), not earlier. */
 #define _POSIX_C_SOURCE 200809L
 #include "pipeline.h"
+#include "columns_default.h"
 #include "grow.h"
 
 #include <errno.h>
@@ -327,17 +328,12 @@ static void copy_status(struct pipeline *p)
 
 /* The formatters' tables made on first use (the flags' texts, the octets')
  * are made here, before any formatting thread exists. */
-static void make_tables(const struct writer *w)
+static void make_tables(void)
 {
-    struct row r;
-    memset(&r, 0, sizeof r);
-    r.present = HAS_SRC | HAS_DST | HAS_TCPSEQ | HAS_TCPHDR;
-    r.ipver = IPVER_4;
-    struct format_ctx fmt = { .sym = "", .data_max = w->fmt->data_max };
-    char text[DEFAULT_COLUMNS * FIELD_MAX];
-    char *p = text;
-    for (int c = 0; c < DEFAULT_COLUMNS; c++)
-        p = format_field(p, (enum col_id)c, &r, &fmt);
+    char text[64];
+    uint8_t a[4] = { 0 };
+    tcp_flags_init();
+    fmt_ipv4(text, a);
 }
 
 struct pipeline *pipeline_start(struct writer *w, int threads)
@@ -346,7 +342,7 @@ struct pipeline *pipeline_start(struct writer *w, int threads)
     int nform = w->ops == &q_writer_ops ? 1 : threads - 1;
     if (nform < 1)
         return NULL;
-    make_tables(w);
+    make_tables();
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;

@@ -215,22 +215,7 @@ int field_is_null(enum col_id c, const struct row *r)
 {
     uint32_t h = r->present;
     switch (c) {
-    case COL_TIME: return !(h & HAS_TIME);
-    case COL_SYM: return 0;
-    case COL_SRC: return !(h & HAS_SRC);
-    case COL_DEST: return !(h & HAS_DST);
-    case COL_SRCPORT: return !(h & HAS_SPORT);
-    case COL_DESTPORT: return !(h & HAS_DPORT);
-    case COL_PROTOCOL: return !(h & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME));
-    case COL_FLAGS: return !(h & HAS_TCPHDR) || r->tcpflags == 0;
-    case COL_SEQ: return !(h & HAS_TCPSEQ);
-    case COL_ACK: return !(h & HAS_TCPHDR);
-    case COL_WIN: return !(h & HAS_WIN);
-    case COL_TSVAL: return !(h & (HAS_TSOPT | HAS_TSVAL));
-    case COL_TSECR: return !(h & HAS_TSOPT);
     case COL_FRAME: case COL_CAPLEN: return 0;
-    case COL_LENGTH: return r->origlen > Q_INT_MAX;
-    case COL_LEN: return !(h & HAS_PAYLEN) || r->paylen > Q_INT_MAX;
     case COL_IFACE: return !(h & HAS_IFACE);
     case COL_LINKTYPE: return r->linktype == LINKTYPE_NONE_TEXT; /* not a packet */
     case COL_VLAN: return !(h & HAS_VLAN);
@@ -263,14 +248,9 @@ int field_is_null(enum col_id c, const struct row *r)
     case COL_SMAC: return r->mac == NULL;
     case COL_DMAC: return r->mac == NULL || (h & HAS_NO_DMAC);
     case COL_ETHERTYPE: return !r->has_l2type;
-    case COL_COUNT: break;
+    default: break; /* the default columns: valid by default_column_enc */
     }
     return 1;
-}
-
-char *col_addr(char *p, const struct row *r, const uint8_t *a)
-{
-    return r->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
 }
 
 static char *put_str(char *p, const char *s)
@@ -359,15 +339,17 @@ uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx)
     return r->payload_caplen < ctx->data_max ? r->payload_caplen : ctx->data_max;
 }
 
-char *format_protocol(char *p, const struct row *r) { return col_protocol(p, r); }
+char *format_protocol(char *p, const struct row *r)
+{
+    return (r->present & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? format_protocol_text(p, r) : p;
+}
 
-/* The value of column c, or nothing for a null: one switch, the presence
- * test inside each case. */
+/* The value of optional column c, or nothing for a null: one switch, the
+ * presence test inside each case. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)
 {
     uint32_t h = r->present;
     switch (c) {
-    DEFAULT_COLUMN_CASES(p, c, r, ctx);
     case COL_FRAME: return fmt_u64(p, r->frame);
     case COL_CAPLEN: return fmt_u32(p, r->caplen);
     case COL_IFACE: return (h & HAS_IFACE) ? fmt_u32(p, r->iface) : p;
@@ -421,7 +403,7 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
     case COL_SMAC: return r->mac ? put_mac(p, r->mac + 6) : p;
     case COL_DMAC: return field_is_null(c, r) ? p : put_mac(p, r->mac);
     case COL_ETHERTYPE: return r->has_l2type ? put_ethertype(p, r->l2type) : p;
-    case COL_COUNT: break;
+    default: break; /* the default columns: batch values (columns_batch.h) */
     }
     return p;
 }

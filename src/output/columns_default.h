@@ -1,8 +1,7 @@
-/* columns_default.h: the text of each of the 15 default columns, inline:
- * one formatter per column, shared by format_field's dispatch, the CSV
- * writer's straight-line default row and the q writer's column loops
- * (write_q.c), which call format_default_field with a constant column so
- * that no dispatch is left. Each writes nothing for a null. */
+/* columns_default.h: how a batch holds each of the 15 default columns
+ * (columns_batch.h), and the texts of the two that are names: the protocol
+ * and the TCP flags. Inline, so that the writers' default rows, with the
+ * column a constant, have no dispatch left. */
 #ifndef PCAP2KDB_COLUMNS_DEFAULT_H
 #define PCAP2KDB_COLUMNS_DEFAULT_H
 
@@ -70,83 +69,6 @@ static inline char *format_tcp_flags(char *p, uint16_t f)
     f &= 0x1FF;
     memcpy(p, tcp_flag_text[f], sizeof tcp_flag_text[f]);
     return p + tcp_flag_len[f];
-}
-
-/* An IPv4 or IPv6 address. Out of line: inline it measured no faster (the
- * 15% swing first put down to it was fmt_ipv4's alignment, fmt.c). */
-char *col_addr(char *p, const struct row *r, const uint8_t *a);
-static inline char *col_time(char *p, const struct row *r, struct format_ctx *ctx)
-{
-    return (r->present & HAS_TIME) ? fmt_time(p, &ctx->time, r->ts_sec, r->ts_nsec) : p;
-}
-static inline char *col_sym(char *p, struct format_ctx *ctx)
-{
-    memcpy(p, ctx->sym, ctx->sym_len);
-    return p + ctx->sym_len;
-}
-static inline char *col_src(char *p, const struct row *r)
-{
-    return (r->present & HAS_SRC) ? col_addr(p, r, r->src) : p;
-}
-static inline char *col_dest(char *p, const struct row *r)
-{
-    return (r->present & HAS_DST) ? col_addr(p, r, r->dst) : p;
-}
-static inline char *col_u32(char *p, const struct row *r, uint32_t need, uint32_t v)
-{
-    return (r->present & need) ? fmt_u32(p, v) : p;
-}
-static inline char *col_protocol(char *p, const struct row *r)
-{
-    return (r->present & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? format_protocol_text(p, r) : p;
-}
-static inline char *col_flags(char *p, const struct row *r)
-{
-    return (r->present & HAS_TCPHDR) ? format_tcp_flags(p, r->tcpflags) : p;
-}
-static inline char *col_length(char *p, const struct row *r)
-{
-    return r->origlen <= Q_INT_MAX ? fmt_u32(p, r->origlen) : p;
-}
-static inline char *col_len(char *p, const struct row *r)
-{
-    return ((r->present & HAS_PAYLEN) && r->paylen <= Q_INT_MAX) ? fmt_u32(p, r->paylen) : p;
-}
-static inline char *col_win(char *p, const struct row *r)
-{
-    return (r->present & HAS_WIN) ? fmt_u64(p, r->win) : p;
-}
-
-/* The cases of a switch on a column that format the default columns: one
- * list for format_field's dispatch and format_default_field below (a
- * function for them that format_field called would be a second switch on
- * its general path, 4% of its instructions). */
-#define DEFAULT_COLUMN_CASES(p, c, r, ctx)                                  \
-    case COL_TIME: return col_time(p, r, ctx);                              \
-    case COL_SYM: return col_sym(p, ctx);                                   \
-    case COL_SRC: return col_src(p, r);                                     \
-    case COL_DEST: return col_dest(p, r);                                   \
-    case COL_SRCPORT: return col_u32(p, r, HAS_SPORT, r->sport);            \
-    case COL_DESTPORT: return col_u32(p, r, HAS_DPORT, r->dport);           \
-    case COL_PROTOCOL: return col_protocol(p, r);                           \
-    case COL_FLAGS: return col_flags(p, r);                                 \
-    case COL_SEQ: return col_u32(p, r, HAS_TCPSEQ, r->seq);                 \
-    case COL_ACK: return col_u32(p, r, HAS_TCPHDR, r->ack);                 \
-    case COL_WIN: return col_win(p, r);                                     \
-    case COL_TSVAL: return col_u32(p, r, HAS_TSOPT | HAS_TSVAL, r->tsval);  \
-    case COL_TSECR: return col_u32(p, r, HAS_TSOPT, r->tsecr);              \
-    case COL_LENGTH: return col_length(p, r);                               \
-    case COL_LEN: return col_len(p, r)
-
-/* Default column c (< DEFAULT_COLUMNS) of row r; with c a constant, the
- * switch folds away. */
-static inline char *format_default_field(char *p, enum col_id c, const struct row *r,
-                                         struct format_ctx *ctx)
-{
-    switch (c) {
-    DEFAULT_COLUMN_CASES(p, c, r, ctx);
-    default: return p;
-    }
 }
 
 #endif

@@ -4,12 +4,15 @@
  *     pcap:([] time:`timestamp$(); sym:`symbol$(); ...)
  *     `pcap insert (2020.05.14D12:10:02.639526000 ...;`$("f";...);...)
  *
- * Rows are held column by column (one text buffer a column) for one batch
+ * The rows come as typed column batches (columns_batch.h); their text is
+ * held column by column (one text buffer a column) for one statement
  * only, so memory stays flat; the statement is written from the buffers
  * where they are (out_write_pieces). Symbols are written as `$"text"
  * (addresses and flags hold ':' and '|', which a `sym literal cannot),
  * nulls as q's typed nulls. */
 #include "writer.h"
+#include "batch_value.h"
+#include "columns_batch.h"
 #include "columns_default.h"
 #include "qload.h"
 #include "qtext.h"
@@ -44,6 +47,10 @@ _Static_assert((size_t)FAST_ROW_TEXT_MAX * Q_BATCH_ROWS < Q_BATCH_BYTES,
 #define FAST_ITEM_ROOM(i) ((i) == COL_SYM ? 4 * FAST_SYM_MAX + 8 : FIELD_MAX + 8)
 
 struct qstate {
+    struct batch_builder bb;
+    struct table_schema schema;
+    struct table_column cols[MAX_SELECTED_COLUMNS];
+    struct time_cache time[MAX_SELECTED_COLUMNS]; /* a P column's own */
     struct qcol col[MAX_SELECTED_COLUMNS];
     int default_row;           /* the default columns, typed as default_qtypes */
     int fast_room;             /* their buffers have room for a batch (above) */
@@ -80,13 +87,22 @@ static const char *packet_column(const void *ctx, int i, char *qtype)
     return d->name;
 }
 
+static int q_emit(void *ctx, const struct batch *b);
+static int q_rows_allowed(void *ctx);
+
 static void q_begin(struct writer *w)
 {
     struct qstate *st = calloc(1, sizeof *st);
     w->state = st;
-    if (!st) /* no row could be written: say so */
-        out_no_memory(w->out);
-    else if (w->cols->is_default) {
+    if (st)
+        columns_schema(&st->schema, st->cols, w->cols, w->table);
+    if (!st || columns_batch_init(&st->bb, &st->schema, w->cols, PACKET_BLOCK_ROWS, q_emit, w) != 0) {
+        out_no_memory(w->out); /* no row could be written: say so */
+        return;
+    }
+    st->bb.latency_ns = 0; /* handed over at the driver's pauses */
+    st->bb.rows_allowed = q_rows_allowed;
+    if (w->cols->is_default) {
         st->default_row = 1;
         for (int i = 0; i < DEFAULT_COLUMNS; i++)
             st->default_row &= column_defs[i].qtype == default_qtypes[i];
@@ -217,10 +233,18 @@ static int reserve_columns(struct qstate *st, int n, size_t room)
     return 0;
 }
 
-/* Room a row needs in each column buffer. */
-static size_t q_row_room(const struct row *r, const struct format_ctx *fmt)
+/* Room row i of the batch needs in each column buffer: a value's text,
+ * escaped (4 bytes for each), or FIELD_MAX for one that is not text. */
+static size_t q_row_room(const struct batch *b, int i)
 {
-    return FIELD_MAX + 8 + 4 * fmt->text_len + 2 * (size_t)data_bytes(r, fmt);
+    size_t text = 0;
+    for (int c = 0; c < b->schema->ncols; c++) {
+        const struct table_column *tc = &b->schema->cols[c];
+        if (tc->enc == BENC_Q && (tc->qtype == 'S' || tc->qtype == '*') &&
+            b->col[c].s[i].n > text)
+            text = b->col[c].s[i].n;
+    }
+    return FIELD_MAX + 8 + 4 * text;
 }
 
 /* Makes the sym's item for the input format_ctx describes. */
@@ -240,93 +264,147 @@ static void q_make_sym_item(struct qstate *st, const struct format_ctx *fmt)
     }
 }
 
-/* The default columns of a row into the column buffers, each item with its
- * separator in front. With the loop unrolled each column's type is a
- * constant and its formatter inlined: a few instructions besides the
- * value's own. Room was made (SYM_ITEM_ROOM is less than any column's). */
-static void q_default_row(struct qstate *st, const struct row *r, struct format_ctx *fmt)
+/* The default columns of row i of a packet block into the column buffers,
+ * each item with its separator in front. With the loop unrolled each
+ * column's type and encoding are constants and its formatter inlined: a
+ * few instructions besides the value's own. Room was made (SYM_ITEM_ROOM
+ * is less than any column's). */
+static void q_default_row(struct qstate *st, struct packet_block *k, int i, struct format_ctx *fmt)
 {
     if (st->sym_input != fmt->input)
         q_make_sym_item(st, fmt);
+    uint32_t valid = k->valid[i];
 #pragma GCC unroll 16
-    for (int i = 0; i < DEFAULT_COLUMNS; i++) {
-        if (i == COL_SYM && st->sym_item_len) {
-            memcpy(st->cur[i], st->sym_item, SYM_ITEM_ROOM);
-            st->cur[i] += st->sym_item_len;
+    for (int c = 0; c < DEFAULT_COLUMNS; c++) {
+        if (c == COL_SYM && st->sym_item_len) {
+            memcpy(st->cur[c], st->sym_item, SYM_ITEM_ROOM);
+            st->cur[c] += st->sym_item_len;
             continue;
         }
-        char *text = q_open(st->cur[i], default_qtypes[i], 0);
-        char *end = format_default_field(text, i, r, fmt);
-        st->cur[i] = q_close(default_qtypes[i], text, end, i == COL_SYM && fmt->sym_escape);
+        struct default_column_enc e = default_column_enc(c);
+        char *text = q_open(st->cur[c], default_qtypes[c], 0);
+        char *end = text;
+        if (!e.valid_mask || (valid & e.valid_mask))
+            end = bv_value_text(text, e.enc, default_qtypes[c], packet_block_value(k, c, i),
+                                &fmt->time);
+        st->cur[c] = q_close(default_qtypes[c], text, end, c == COL_SYM && fmt->sym_escape);
     }
 }
 
 /* A row of the default columns; -1 without memory (nothing written). */
-static int q_default_row_checked(struct writer *w, struct qstate *st, const struct row *r)
+static int q_default_row_checked(struct writer *w, struct qstate *st, struct packet_block *k,
+                                 int i)
 {
     /* after a long sym the batch's room for short ones may be used up */
     if (!st->fast_room || st->long_sym || w->fmt->sym_len > FAST_SYM_MAX) {
         cursors_to_lengths(st);
-        int grown = reserve_columns(st, DEFAULT_COLUMNS, q_row_room(r, w->fmt));
+        int grown = reserve_columns(st, DEFAULT_COLUMNS, FIELD_MAX + 8 + 4 * w->fmt->text_len);
         lengths_to_cursors(st); /* the buffers may have moved */
         if (grown != 0)
             return -1;
         st->long_sym |= w->fmt->sym_len > FAST_SYM_MAX;
     }
-    q_default_row(st, r, w->fmt);
+    q_default_row(st, k, i, w->fmt);
     if (st->long_sym) { /* the text this batch holds, as the general rows count it */
         st->bytes = 0;
-        for (int i = 0; i < DEFAULT_COLUMNS; i++)
-            st->bytes += (size_t)(st->cur[i] - st->col[i].buf) - 1;
+        for (int c = 0; c < DEFAULT_COLUMNS; c++)
+            st->bytes += (size_t)(st->cur[c] - st->col[c].buf) - 1;
     }
     return 0;
 }
 
-/* Each value is formatted straight into its column's batch buffer, in the
- * column literal's grammar: numbers and timestamps space-separated with
- * typed nulls (0N, 0Np), strings as "text" items separated by ';'. The
- * default columns take the straight-line path above. */
-static void q_row(struct writer *w, const struct row *r)
+/* Row i of the batch: each value is formatted straight into its column's
+ * statement buffer, in the column literal's grammar: numbers and
+ * timestamps space-separated with typed nulls (0N, 0Np), strings as
+ * "text" items separated by ';'. The default columns take the
+ * straight-line path above. Returns -1 once the output is dead. */
+static int q_batch_row(struct writer *w, struct qstate *st, const struct batch *b, int i)
 {
-    struct qstate *st = w->state;
-    if (!st)
-        return;
-    if (st->default_row) {
-        if (q_default_row_checked(w, st, r) != 0) {
+    if (st->default_row && b->block) {
+        if (q_default_row_checked(w, st, b->block, i) != 0) {
             out_no_memory(w->out); /* not a lost row: exit 3 */
-            return;
+            return -1;
         }
     } else {
         int n = w->cols->n, first = st->rows == 0;
-        if (reserve_columns(st, n, q_row_room(r, w->fmt)) != 0) {
+        if (reserve_columns(st, n, q_row_room(b, i)) != 0) {
             out_no_memory(w->out);
-            return;
+            return -1;
         }
-        for (int i = 0; i < n; i++) {
-            enum col_id id = w->cols->id[i];
+        for (int c = 0; c < n; c++) {
+            enum col_id id = w->cols->id[c];
             char qtype = column_defs[id].qtype;
-            struct qcol *c = &st->col[i];
-            char *text = q_open(c->buf + c->len, qtype, first);
-            char *end = format_field(text, id, r, w->fmt);
-            st->bytes += q_close_item(c, qtype, text, end,
+            struct qcol *col = &st->col[c];
+            char *text = q_open(col->buf + col->len, qtype, first);
+            char *end = bv_text(text, b, c, i, &st->time[c]);
+            st->bytes += q_close_item(col, qtype, text, end,
                                       (id == COL_SYM && w->fmt->sym_escape) ||
                                       (id == COL_FILE && w->fmt->file_escape));
         }
     }
     if (++st->rows == Q_BATCH_ROWS || st->bytes >= Q_BATCH_BYTES)
         q_flush_batch(w);
+    return out_dead(w->out) ? -1 : 0;
+}
+
+static int q_emit(void *ctx, const struct batch *b)
+{
+    struct writer *w = ctx;
+    for (int i = 0; i < b->nrows; i++)
+        if (q_batch_row(w, w->state, b, i) != 0)
+            break;
+    return 0;
+}
+
+/* The rows a batch may hold: those that complete the statement at most,
+ * so that its write (and a failure of it) comes while the row that
+ * completes it is converted, as without batches (--stats). Rows that may
+ * end a statement by their bytes, or formatted in the pipeline, go one by
+ * one. */
+static int q_rows_allowed(void *ctx)
+{
+    struct writer *w = ctx;
+    struct qstate *st = w->state;
+    if (!st->default_row || !st->bb.b.block || st->long_sym || w->fmt->sym_len > FAST_SYM_MAX ||
+        w->out->log)
+        return 1;
+    return Q_BATCH_ROWS - st->rows;
+}
+
+static void q_row(struct writer *w, const struct row *r)
+{
+    struct qstate *st = w->state; /* there: the driver writes no row once out is dead */
+    columns_batch_row(&st->bb, w->cols, r, w->fmt);
+    if (st->bb.no_memory)
+        out_no_memory(w->out);
+}
+
+/* The rows held into the statement in the making. */
+static void q_drain(struct writer *w)
+{
+    struct qstate *st = w->state;
+    if (st)
+        bb_pause(&st->bb);
+}
+
+/* Input pauses: the statement in the making goes out. */
+static void q_flush(struct writer *w)
+{
+    q_drain(w);
+    q_flush_batch(w);
 }
 
 static void q_end(struct writer *w)
 {
     struct qstate *st = w->state;
-    q_flush_batch(w);
+    q_flush(w);
     if (!st)
         return;
+    bb_free(&st->bb);
     for (int i = 0; i < MAX_SELECTED_COLUMNS; i++)
         free(st->col[i].buf);
     free(st);
     w->state = NULL;
 }
 
-const struct writer_ops q_writer_ops = { q_begin, q_row, q_end, q_flush_batch, NULL };
+const struct writer_ops q_writer_ops = { q_begin, q_row, q_end, q_flush, q_drain };
