@@ -236,46 +236,90 @@ void qb_list_strings(struct qbuf *b, const struct qtext *v, int32_t n)
     }
 }
 
-/* A column held in a compact encoding (batch.h), as its q type's vector:
- * numbers widened, nulls where its valid bits are not set, symbols from
- * the text every writer prints (batch_value.h). */
-static void compact_column(struct qbuf *b, const struct batch *bt, int c)
+/* Whether row r of compact column c is null by its valid bits. */
+static inline int invalid(const struct batch *bt, const struct table_column *tc, int32_t r)
+{
+    return tc->valid_mask && !(bt->valid[r] & tc->valid_mask);
+}
+
+/* A compact column of symbols: each value's text (batch_value.h) written
+ * once, in room for the longest; one loop per encoding, so that the text's
+ * formatter is inlined without a dispatch per value. */
+#define SYMBOL_LOOP(enc, values)                                                        \
+    for (int32_t r = 0; r < n; r++) {                                                   \
+        if (!invalid(bt, tc, r))                                                        \
+            p = (uint8_t *)bv_value_text((char *)p, enc, 'S', &(values)[r], &unused);   \
+        *p++ = 0; /* none of these texts holds a NUL */                                 \
+    }
+
+static void compact_symbols(struct qbuf *b, const struct batch *bt, int c)
 {
     const struct table_column *tc = &bt->schema->cols[c];
+    const union batch_values *v = &bt->col[c];
     int32_t n = bt->nrows;
-    if (tc->qtype == 'S') {
-        char text[BV_TEXT_MAX];
-        struct time_cache unused = { 0 };
-        size_t size = 0;
-        for (int32_t r = 0; r < n; r++)
-            size += (size_t)(bv_text(text, bt, c, r, &unused) - text) + 1;
-        uint8_t *p = vector(b, QT_SYMBOL, n, size);
-        for (int32_t r = 0; p && r < n; r++)
-            p = put_symbol(p, text, (size_t)(bv_text(text, bt, c, r, &unused) - text));
+    uint8_t *p = vector(b, QT_SYMBOL, n, (size_t)n * (BV_TEXT_MAX + 1));
+    if (!p)
+        return;
+    struct time_cache unused = { 0 };
+    switch (tc->enc) {
+    case BENC_ADDR: SYMBOL_LOOP(BENC_ADDR, v->a); break;
+    case BENC_PROTOCOL: SYMBOL_LOOP(BENC_PROTOCOL, v->u32); break;
+    default: SYMBOL_LOOP(BENC_TCP_FLAGS, v->u16); break;
+    }
+    b->len = (size_t)(p - b->p); /* what the texts took of the room */
+}
+
+/* A compact column of numbers (batch.h) as q longs, ints or timestamps:
+ * widened, nulls where its valid bits are not set or an int cannot hold
+ * the value; one loop per encoding. */
+#define NUMBER_LOOP(width, null, value)                                                 \
+    for (int32_t r = 0; r < n; r++)                                                     \
+        store_le##width(p + (width / 8) * (size_t)r, invalid(bt, tc, r) ? (null) : (value))
+
+/* put_le32/64 as one store where the host's order is the wire's. */
+static inline void store_le32(uint8_t *p, uint32_t v)
+{
+    if (HOST_IS_WIRE_ORDER)
+        memcpy(p, &v, 4);
+    else
+        put_le32(p, v);
+}
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+    if (HOST_IS_WIRE_ORDER)
+        memcpy(p, &v, 8);
+    else
+        put_le64(p, v);
+}
+
+static void compact_numbers(struct qbuf *b, const struct batch *bt, int c)
+{
+    const struct table_column *tc = &bt->schema->cols[c];
+    const union batch_values *v = &bt->col[c];
+    int32_t n = bt->nrows;
+    const uint32_t ni = (uint32_t)Q_NULL_INT;
+    const uint64_t nj = (uint64_t)Q_NULL_LONG;
+    if (tc->qtype == 'I') {
+        uint8_t *p = vector(b, QT_INT, n, 4 * (size_t)n);
+        if (!p)
+            return;
+        if (tc->enc == BENC_U16)
+            NUMBER_LOOP(32, ni, v->u16[r]);
+        else
+            NUMBER_LOOP(32, ni, v->u32[r] > Q_INT_MAX ? ni : v->u32[r]);
         return;
     }
-    enum qtype t = tc->qtype == 'P' ? QT_TIMESTAMP : tc->qtype == 'I' ? QT_INT : QT_LONG;
-    size_t width = t == QT_INT ? 4 : 8;
-    uint8_t *p = vector(b, t, n, width * (size_t)n);
-    for (int32_t r = 0; p && r < n; r++) {
-        const void *v = batch_value_at(bt, c, r);
-        int64_t q;
-        switch (tc->enc) {
-        case BENC_UNIX_TIME: {
-            const struct batch_time *tm = v;
-            q = (tm->sec - BV_Q_EPOCH_UNIX) * 1000000000 + (int64_t)tm->nsec;
-            break;
-        }
-        case BENC_U16: q = *(const uint16_t *)v; break;
-        case BENC_U32: q = *(const uint32_t *)v; break;
-        default: q = (int64_t)*(const uint64_t *)v; break; /* BENC_U64 */
-        }
-        int null = (tc->valid_mask && !(bt->valid[r] & tc->valid_mask)) ||
-                   (t == QT_INT && (uint64_t)q > Q_INT_MAX);
-        if (t == QT_INT)
-            put_le32(p + 4 * (size_t)r, null ? (uint32_t)Q_NULL_INT : (uint32_t)q);
-        else
-            put_le64(p + 8 * (size_t)r, null ? (uint64_t)Q_NULL_LONG : (uint64_t)q);
+    uint8_t *p = vector(b, tc->qtype == 'P' ? QT_TIMESTAMP : QT_LONG, n, 8 * (size_t)n);
+    if (!p)
+        return;
+    switch (tc->enc) {
+    case BENC_UNIX_TIME:
+        NUMBER_LOOP(64, nj, (uint64_t)((v->t[r].sec - BV_Q_EPOCH_UNIX) * 1000000000 +
+                                       (int64_t)v->t[r].nsec));
+        break;
+    case BENC_U16: NUMBER_LOOP(64, nj, v->u16[r]); break;
+    case BENC_U32: NUMBER_LOOP(64, nj, v->u32[r]); break;
+    default: NUMBER_LOOP(64, nj, v->u64[r]); break; /* BENC_U64 */
     }
 }
 
@@ -284,7 +328,10 @@ void qb_column(struct qbuf *b, const struct batch *bt, int c)
     const union batch_values *v = &bt->col[c];
     int32_t n = bt->nrows;
     if (bt->schema->cols[c].enc != BENC_Q) {
-        compact_column(b, bt, c);
+        if (bt->schema->cols[c].qtype == 'S')
+            compact_symbols(b, bt, c);
+        else
+            compact_numbers(b, bt, c);
         return;
     }
     switch (bt->schema->cols[c].qtype) {
