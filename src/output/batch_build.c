@@ -26,7 +26,7 @@ static int init_common(struct batch_builder *bb, const struct table_schema *sc, 
     bb->emit = emit;
     bb->emit_ctx = emit_ctx;
     bb->latency_ns = BB_LATENCY_NS;
-    bb->limit = rows;
+    bb->limit = bb->check_at = rows;
     if (sc->ncols > BB_MAX_COLS)
         return -1;
     bb->b.arena = malloc(BB_ARENA_START);
@@ -111,6 +111,7 @@ int bb_row(struct batch_builder *bb, size_t text_max)
         bb->limit = bb->rows_allowed ? bb->rows_allowed(bb->emit_ctx) : b->cap;
         if (bb->limit < 1 || bb->limit > b->cap)
             bb->limit = bb->limit < 1 ? 1 : b->cap;
+        bb->check_at = bb->latency_ns && bb->limit > BB_CLOCK_EVERY ? BB_CLOCK_EVERY : bb->limit;
     }
     return b->nrows;
 }
@@ -196,10 +197,13 @@ void bb_set_parsed(struct batch_builder *bb, int c, int r, const char *s, size_t
     }
 }
 
-void bb_hand_over_if_late(struct batch_builder *bb)
+void bb_check(struct batch_builder *bb)
 {
-    if (bb->b.nrows == bb->limit || now_ns() - bb->waiting_since_ns >= bb->latency_ns)
+    int n = bb->b.nrows;
+    if (n == bb->limit || now_ns() - bb->waiting_since_ns >= bb->latency_ns)
         hand_over(bb);
+    else
+        bb->check_at = bb->limit - n > BB_CLOCK_EVERY ? n + BB_CLOCK_EVERY : bb->limit;
 }
 
 int bb_pause(struct batch_builder *bb) { return hand_over(bb); }

@@ -41,6 +41,7 @@ struct batch_builder {
      * at once (write_csv.c). */
     int (*rows_allowed)(void *emit_ctx);
     int limit;                 /* the rows this batch takes */
+    int check_at;              /* rows at which bb_row_done looks (limit, clock) */
     int failed;                /* the consumer failed, or out of memory */
     int no_memory;
 };
@@ -109,17 +110,15 @@ static inline int64_t bb_q_time(int64_t unix_sec, uint32_t nsec)
     return (unix_sec - 946684800) * 1000000000 + (int64_t)nsec;
 }
 
-/* Ends the row begun by bb_row(): hands the batch over when full or late
- * (its clock is read every BB_CLOCK_EVERY rows). Inline:
- * a packet's whole cost in the builder is this test and its stores. */
+/* Ends the row begun by bb_row(): hands the batch over when it has its
+ * rows or is late (its clock is read every BB_CLOCK_EVERY rows). Inline:
+ * a packet's whole cost in the builder is this count and test. */
 #define BB_CLOCK_EVERY 64
-void bb_hand_over_if_late(struct batch_builder *bb);
+void bb_check(struct batch_builder *bb);
 static inline void bb_row_done(struct batch_builder *bb)
 {
-    struct batch *b = &bb->b;
-    b->nrows++;
-    if (b->nrows == bb->limit || (bb->latency_ns && b->nrows % BB_CLOCK_EVERY == 0))
-        bb_hand_over_if_late(bb);
+    if (++bb->b.nrows == bb->check_at)
+        bb_check(bb);
 }
 /* Input pauses or ends: hands over the rows waiting. -1 once failed. */
 int bb_pause(struct batch_builder *bb);

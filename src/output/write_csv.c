@@ -80,12 +80,14 @@ static int csv_emit(void *ctx, const struct batch *b)
     struct writer *w = ctx;
     struct csv_state *st = w->state;
     if (b->block) {
-        size_t need = default_room(w);
-        for (int i = 0; i < b->nrows; i++) {
-            if (out_reserve(w->out, need) != 0)
-                return 0;
-            out_advance(w->out, default_row(out_cursor(w->out), b->block, i, w->fmt));
-        }
+        /* one reservation: the batch holds no more rows than fit
+         * (rows_allowed), so none of them would have written the buffer */
+        if (out_reserve(w->out, default_room(w) * (size_t)b->nrows) != 0)
+            return 0;
+        char *p = out_cursor(w->out);
+        for (int i = 0; i < b->nrows; i++)
+            p = default_row(p, b->block, i, w->fmt);
+        out_advance(w->out, p);
         return 0;
     }
     for (int i = 0; i < b->nrows; i++) {
