@@ -728,7 +728,7 @@ static inline char *csv_origin_cells(struct fix_mode *m, const struct pmsg *pm, 
 
 /* The 25 default columns as CSV, each followed by ',': the text value()
  * gives each, in fix_coldefs' order, without a dispatch per cell (as
- * format_default_row does for packet rows). */
+ * write_csv.c does for packet rows). */
 static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t bundled, char *p)
 {
     int ok;
