@@ -59,7 +59,16 @@ enum batch_enc {
     BENC_TCP_FLAGS,
 };
 
-/* A timestamp in Unix time (BENC_UNIX_TIME); within q's range. */
+/* A column's encoding and q type in one code, which the writers switch on
+ * once per value (batch_value.h). */
+enum batch_form {
+    BFORM_UNIX_TIME, BFORM_ADDR, BFORM_U16, BFORM_U32_INT, BFORM_U32_LONG, BFORM_U64,
+    BFORM_PROTOCOL, BFORM_TCP_FLAGS,
+    BFORM_P, BFORM_N, BFORM_J, BFORM_I, BFORM_H, BFORM_B, BFORM_F, BFORM_TEXT,
+};
+
+/* A timestamp in Unix time (BENC_UNIX_TIME); a valid one is within q's
+ * range (an invalid one may hold anything: nothing reads it). */
 struct batch_time {
     int64_t sec;
     uint32_t nsec;
@@ -122,6 +131,8 @@ struct batch {
     int nrows;                 /* rows filled */
     int cap;                   /* rows each column has room for */
     union batch_values *col;   /* schema->ncols columns */
+    const uint8_t *width;      /* bytes of one value of each column */
+    const uint8_t *form;       /* enum batch_form of each column */
     uint32_t *valid;           /* a valid word per row, when a column has a mask */
     /* When not NULL: one struct that holds the columns at fixed offsets
      * (the packet table's default columns: columns_batch.h), which the
@@ -153,10 +164,35 @@ static inline size_t batch_value_size(const struct table_column *c)
     }
 }
 
+/* The form of column c (enum batch_form). */
+static inline uint8_t batch_form_of(const struct table_column *c)
+{
+    switch (c->enc) {
+    case BENC_UNIX_TIME: return BFORM_UNIX_TIME;
+    case BENC_ADDR: return BFORM_ADDR;
+    case BENC_U16: return BFORM_U16;
+    case BENC_U32: return c->qtype == 'I' ? BFORM_U32_INT : BFORM_U32_LONG;
+    case BENC_U64: return BFORM_U64;
+    case BENC_PROTOCOL: return BFORM_PROTOCOL;
+    case BENC_TCP_FLAGS: return BFORM_TCP_FLAGS;
+    default: break;
+    }
+    switch (c->qtype) {
+    case 'P': return BFORM_P;
+    case 'N': return BFORM_N;
+    case 'J': return BFORM_J;
+    case 'I': return BFORM_I;
+    case 'H': return BFORM_H;
+    case 'B': return BFORM_B;
+    case 'F': return BFORM_F;
+    default: return BFORM_TEXT;
+    }
+}
+
 /* Where row r of column c lies. */
 static inline void *batch_value_at(const struct batch *b, int c, int r)
 {
-    return (char *)b->col[c].j + batch_value_size(&b->schema->cols[c]) * (size_t)r;
+    return (char *)b->col[c].j + (size_t)b->width[c] * (size_t)r;
 }
 
 #endif

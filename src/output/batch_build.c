@@ -23,12 +23,18 @@ static int init_common(struct batch_builder *bb, const struct table_schema *sc, 
     bb->b.schema = sc;
     bb->b.cap = rows;
     bb->b.col = bb->vals;
+    bb->b.width = bb->width;
+    bb->b.form = bb->form;
     bb->emit = emit;
     bb->emit_ctx = emit_ctx;
     bb->latency_ns = BB_LATENCY_NS;
     bb->limit = bb->check_at = rows;
     if (sc->ncols > BB_MAX_COLS)
         return -1;
+    for (int c = 0; c < sc->ncols; c++) {
+        bb->width[c] = (uint8_t)batch_value_size(&sc->cols[c]);
+        bb->form[c] = batch_form_of(&sc->cols[c]);
+    }
     bb->b.arena = malloc(BB_ARENA_START);
     bb->b.arena_cap = bb->b.arena ? BB_ARENA_START : 0;
     return bb->b.arena ? 0 : -1;

@@ -30,6 +30,10 @@ typedef int (*bb_emit_fn)(void *ctx, const struct batch *b);
 struct batch_builder {
     struct batch b;
     union batch_values vals[BB_MAX_COLS];
+    uint8_t width[BB_MAX_COLS];
+    uint8_t form[BB_MAX_COLS];
+    /* the filler's own code of each column (columns_batch.c); 0: not made */
+    uint8_t fill[BB_MAX_COLS];
     bb_emit_fn emit;
     void *emit_ctx;
     uint64_t waiting_since_ns; /* when the oldest row of b arrived; 0: none */
@@ -41,6 +45,10 @@ struct batch_builder {
      * at once (write_csv.c). */
     int (*rows_allowed)(void *emit_ctx);
     int limit;                 /* the rows this batch takes */
+    /* Set by a writer that hands its batches over before each input ends
+     * (writer.h drain): the input's sym and file name may be pointed at
+     * rather than copied. */
+    int within_input;
     int check_at;              /* rows at which bb_row_done looks (limit, clock) */
     int failed;                /* the consumer failed, or out of memory */
     int no_memory;

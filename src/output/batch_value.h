@@ -65,10 +65,14 @@ static ALWAYS_INLINE char *bv_q_text(char *p, char qtype, const void *v,
     }
     case 'J': {
         int64_t j = *(const int64_t *)v;
+        if (j >= 0) /* the common case, without the sign's test and copy */
+            return fmt_u64(p, (uint64_t)j);
         return j == Q_NULL_LONG ? p : fmt_i64(p, j);
     }
     case 'I': {
         int32_t i = *(const int32_t *)v;
+        if (i >= 0)
+            return fmt_u32(p, (uint32_t)i);
         return i == Q_NULL_INT ? p : fmt_i64(p, i);
     }
     case 'H': {
@@ -113,14 +117,33 @@ static ALWAYS_INLINE char *bv_value_text(char *p, int enc, char qtype, const voi
     }
 }
 
-/* The text of row r of column c (nothing for a null). */
+/* The text of row r of column c (nothing for a null): one switch on the
+ * column's form, the value read from its typed vector. */
 static inline char *bv_text(char *p, const struct batch *b, int c, int r,
                             struct time_cache *tcache)
 {
-    const struct table_column *tc = &b->schema->cols[c];
-    if (tc->valid_mask && !(b->valid[r] & tc->valid_mask))
+    const union batch_values *v = &b->col[c];
+    uint32_t mask = b->schema->cols[c].valid_mask;
+    if (mask && !(b->valid[r] & mask))
         return p;
-    return bv_value_text(p, tc->enc, tc->qtype, batch_value_at(b, c, r), tcache);
+    switch (b->form[c]) {
+    case BFORM_UNIX_TIME: return fmt_time(p, tcache, v->t[r].sec, v->t[r].nsec);
+    case BFORM_ADDR: return bv_addr_text(p, &v->a[r]);
+    case BFORM_U16: return fmt_u32(p, v->u16[r]);
+    case BFORM_U32_INT: return bv_u32_text(p, 'I', v->u32[r]);
+    case BFORM_U32_LONG: return fmt_u32(p, v->u32[r]);
+    case BFORM_U64: return fmt_u64(p, v->u64[r]);
+    case BFORM_PROTOCOL: return protocol_code_text(p, v->u32[r]);
+    case BFORM_TCP_FLAGS: return format_tcp_flags(p, v->u16[r]);
+    case BFORM_P: return bv_q_text(p, 'P', &v->j[r], tcache);
+    case BFORM_N: return bv_q_text(p, 'N', &v->j[r], tcache);
+    case BFORM_J: return bv_q_text(p, 'J', &v->j[r], tcache);
+    case BFORM_I: return bv_q_text(p, 'I', &v->i[r], tcache);
+    case BFORM_H: return bv_q_text(p, 'H', &v->h[r], tcache);
+    case BFORM_B: return bv_q_text(p, 'B', &v->b[r], tcache);
+    case BFORM_F: return bv_q_text(p, 'F', &v->f[r], tcache);
+    default: return bv_q_text(p, 'S', &v->s[r], tcache);
+    }
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* columns.c: column names, q types and value text (README "Columns"). */
 #include "columns.h"
 #include "columns_default.h"
+#include "columns_number.h"
 #include "fingerprint.h"
 #include "linktype.h"
 #include "msgtab.h"
@@ -190,65 +191,22 @@ int columns_need_tcp_numbers(const struct column_list *cl)
     return 0;
 }
 
-/* #17: the stamp's time, when q can hold it. */
-static int hwtime_shown(const struct row *r)
-{
-    return r->hw.has_time && fmt_time_in_q_range(r->hw.sec, r->hw.nsec);
-}
-
-/* #17: the hash is of the IP packet the row's addresses come from, so a
- * row without them has none: decode_ipv4 marks the packet as IP before it
- * finds a header length above the total length (tshark's "bogus IP
- * length"), and then shows no field of it, as for a header length below 5. */
-static int hash_source(const struct row *r)
-{
-    return r->ipver != IPVER_NONE && (r->present & HAS_SRC);
-}
-
-/* #16: whether row r has TCP number bit tn */
-static int has_tn(const struct row *r, unsigned tn)
-{
-    return (r->present & HAS_TCPNUM) && (r->tcpnum & tn);
-}
-
 int field_is_null(enum col_id c, const struct row *r)
 {
-    uint32_t h = r->present;
     switch (c) {
-    case COL_FRAME: case COL_CAPLEN: return 0;
-    case COL_IFACE: return !(h & HAS_IFACE);
     case COL_LINKTYPE: return r->linktype == LINKTYPE_NONE_TEXT; /* not a packet */
-    case COL_VLAN: return !(h & HAS_VLAN);
-    case COL_TTL: return !(h & HAS_TTL);
-    case COL_IPID: return !(h & HAS_IPID) || r->ipver != IPVER_4;
-    case COL_STREAM: return !(h & HAS_STREAM);
-    case COL_RSEQ: return !(h & HAS_RSEQ);
-    case COL_RACK: return !(h & HAS_RACK);
-    case COL_RAWWIN: return !(h & HAS_TCPHDR);
-    case COL_WSCALE: return !(h & HAS_WSCALE);
-    case COL_MSS: return !(h & HAS_MSS);
     case COL_ANALYSIS: return r->analysis[0] == '\0';
     case COL_DATA: return r->payload_caplen == 0;
-    /* #17 */
-    case COL_HWTIME: return !hwtime_shown(r);
-    case COL_HWDEV: return !r->hw.has_dev;
-    case COL_HWPORT: return !r->hw.has_port;
-    case COL_HASH: return !hash_source(r) || !ip_fingerprint_possible(r->ip, r->ip_caplen);
     /* #15 tunnels */
     case COL_TUNNEL: return r->tunnel == TUNNEL_NONE;
     case COL_TSRC: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_SRC);
     case COL_TDEST: return r->tunnel == TUNNEL_NONE || !(r->tunnel_addrs & TUNNEL_HAS_DST);
-    case COL_TID: return r->tunnel == TUNNEL_NONE || !r->tunnel_has_id;
-    case COL_INFLIGHT: case COL_PUSHBYTES: return !has_tn(r, TN_INFLIGHT);
-    case COL_ACKRTT: return !has_tn(r, TN_ACKRTT);
-    case COL_ACKED: return !has_tn(r, TN_ACKED);
-    case COL_IRTT: return !has_tn(r, TN_IRTT);
     /* #18 */
     case COL_FILE: return 0;
     case COL_SMAC: return r->mac == NULL;
-    case COL_DMAC: return r->mac == NULL || (h & HAS_NO_DMAC);
+    case COL_DMAC: return r->mac == NULL || (r->present & HAS_NO_DMAC);
     case COL_ETHERTYPE: return !r->has_l2type;
-    default: break; /* the default columns: valid by default_column_enc */
+    default: break; /* numbers: column_number; the default columns: default_column_enc */
     }
     return 1;
 }
@@ -344,43 +302,19 @@ char *format_protocol(char *p, const struct row *r)
     return (r->present & (HAS_IPPROTO | HAS_ETHTYPE | HAS_LLCNAME)) ? format_protocol_text(p, r) : p;
 }
 
-/* The value of optional column c, or nothing for a null: one switch, the
+/* The text of optional column c, or nothing for a null: one switch, the
  * presence test inside each case. */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx)
 {
-    uint32_t h = r->present;
     switch (c) {
-    case COL_FRAME: return fmt_u64(p, r->frame);
-    case COL_CAPLEN: return fmt_u32(p, r->caplen);
-    case COL_IFACE: return (h & HAS_IFACE) ? fmt_u32(p, r->iface) : p;
     case COL_LINKTYPE: {
         if (r->linktype == LINKTYPE_NONE_TEXT)
             return p;
         const char *name = linktype_name(r->linktype);
         return name ? put_str(p, name) : fmt_u32(p, r->linktype);
     }
-    case COL_VLAN: return (h & HAS_VLAN) ? fmt_u32(p, r->vlan) : p;
-    case COL_TTL: return (h & HAS_TTL) ? fmt_u32(p, r->ttl) : p;
-    case COL_IPID: return ((h & HAS_IPID) && r->ipver == IPVER_4) ? fmt_u32(p, r->ipid) : p;
-    case COL_STREAM: return (h & HAS_STREAM) ? fmt_u64(p, r->stream) : p;
-    case COL_RSEQ: return (h & HAS_RSEQ) ? fmt_u32(p, r->rseq) : p;
-    case COL_RACK: return (h & HAS_RACK) ? fmt_u32(p, r->rack) : p;
-    case COL_RAWWIN: return (h & HAS_TCPHDR) ? fmt_u32(p, r->rawwin) : p;
-    case COL_WSCALE: return (h & HAS_WSCALE) ? fmt_u32(p, r->wscale) : p;
-    case COL_MSS: return (h & HAS_MSS) ? fmt_u32(p, r->mss) : p;
     case COL_ANALYSIS: return put_str(p, r->analysis);
     case COL_DATA: return fmt_hex(p, r->payload, data_bytes(r, ctx));
-    /* #17 */
-    case COL_HWTIME:
-        return hwtime_shown(r) ? fmt_time(p, &ctx->hwtime, r->hw.sec, r->hw.nsec) : p;
-    case COL_HWDEV: return r->hw.has_dev ? fmt_u32(p, r->hw.dev) : p;
-    case COL_HWPORT: return r->hw.has_port ? fmt_u32(p, r->hw.port) : p;
-    case COL_HASH: {
-        int64_t v;
-        if (!hash_source(r) || !ip_fingerprint(r->ip, r->ip_caplen, &v))
-            return p;
-        return fmt_i64(p, v);
-    }
     /* #15 tunnels */
     case COL_TUNNEL: return put_str(p, tunnel_name(r->tunnel));
     case COL_TSRC: case COL_TDEST:
@@ -390,12 +324,6 @@ char *format_field(char *p, enum col_id c, const struct row *r, struct format_ct
             const uint8_t *a = c == COL_TSRC ? r->tsrc : r->tdst;
             return r->tunnel_ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
         }
-    case COL_TID: return field_is_null(c, r) ? p : fmt_u32(p, r->tunnel_id);
-    case COL_INFLIGHT: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->inflight) : p;
-    case COL_PUSHBYTES: return has_tn(r, TN_INFLIGHT) ? fmt_u32(p, r->pushbytes) : p;
-    case COL_ACKRTT: return has_tn(r, TN_ACKRTT) ? fmt_timespan(p, r->ackrtt) : p;
-    case COL_ACKED: return has_tn(r, TN_ACKED) ? fmt_u64(p, r->acked) : p;
-    case COL_IRTT: return has_tn(r, TN_IRTT) ? fmt_timespan(p, r->irtt) : p;
     /* #18 */
     case COL_FILE:
         memcpy(p, ctx->file, ctx->file_len);

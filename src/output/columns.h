@@ -111,14 +111,16 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path)
 /* The data column holds at most this many payload bytes (one full packet). */
 #define MAX_DATA_BYTES 262144u
 
-/* Writes the text of optional column c (nothing for a null) and returns
- * the end: what a batch holds of it (columns_batch.c). The default columns
- * are copied into batches as they are (columns_default.h). */
+/* Writes the text of optional column c whose q type is text (S, '*'),
+ * nothing for a null, and returns the end: what a batch holds of it
+ * (columns_batch.c). The default columns are copied into batches as they
+ * are (columns_default.h), the numbers given by column_number
+ * (columns_number.h). */
 char *format_field(char *p, enum col_id c, const struct row *r, struct format_ctx *ctx);
 /* The protocol column's text (nothing when null): --proto compares names
  * with it. */
 char *format_protocol(char *p, const struct row *r);
-/* Whether optional column c is null (empty) for this row. */
+/* Whether optional column c, one of text, is null (empty) for this row. */
 int field_is_null(enum col_id c, const struct row *r);
 /* The bytes of the data column for this row. */
 uint32_t data_bytes(const struct row *r, const struct format_ctx *ctx);

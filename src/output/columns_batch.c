@@ -1,10 +1,11 @@
 /* columns_batch.c: packet rows into typed batches (columns_batch.h). The
  * default columns are copied from the row's fields as they are (batch.h's
  * compact encodings; the row's present bits are the valid word); the
- * others are stored from the row's numbers, or from the text format_field()
- * gives (names, addresses, timespans, hex). */
+ * others hold q's own values: numbers from column_number(), text from
+ * format_field() (names, addresses, hex). */
 #include "columns_batch.h"
 #include "columns_default.h"
+#include "columns_number.h"
 #include "inline.h"
 
 #include <stdlib.h>
@@ -27,24 +28,6 @@ void columns_schema(struct table_schema *sc, struct table_column *cols,
     *sc = (struct table_schema){ .name = table, .ncols = cl->n, .cols = cols };
 }
 
-/* Stores optional column c (id) of row r from its number; 0 when it is not
- * one of these, to be stored from its text. */
-static int store_number(struct batch_builder *bb, int c, int i, enum col_id id,
-                        const struct row *r)
-{
-    int64_t v;
-    switch (id) {
-    case COL_FRAME: v = (int64_t)r->frame; break;
-    case COL_CAPLEN: v = r->caplen; break;
-    case COL_STREAM: v = (int64_t)r->stream; break;
-    case COL_RSEQ: v = r->rseq; break;
-    case COL_RACK: v = r->rack; break;
-    default: return 0;
-    }
-    bb_set_num(bb, c, i, v, 0);
-    return 1;
-}
-
 /* The default columns of row i of a batch that is no block (another
  * size: --publish's --batch), straight: each column's value size is a
  * constant once the loop is unrolled. Its sym is a copy (the batch may
@@ -64,37 +47,65 @@ static void default_row(struct batch_builder *bb, int i, const struct row *r,
     }
 }
 
-/* Any other choice of columns, or a batch of any other size: a dispatch
- * per column. */
-static void general_row(struct batch_builder *bb, int i, const struct column_list *cl,
-                        const struct row *r, struct format_ctx *ctx)
+/* How general_row fills each column (the builder's fill codes), made once:
+ * a switch on it per value instead of one on the column and one on its type. */
+enum fill_code {
+    FILL_NOT_MADE = 0, FILL_SYM, FILL_FILE, FILL_DEFAULT, FILL_LONG, FILL_INT, FILL_TEXT,
+};
+
+static void make_fill_codes(struct batch_builder *bb, const struct column_list *cl)
 {
     for (int c = 0; c < cl->n; c++) {
         enum col_id id = cl->id[c];
-        /* a batch that is not a block may outlive the input: its sym and
-         * file name are copies */
-        if (id == COL_SYM || id == COL_FILE) {
-            bb_set_text(bb, c, i, id == COL_SYM ? ctx->sym : ctx->file,
-                        id == COL_SYM ? ctx->sym_len : ctx->file_len);
-            continue;
-        }
-        if (id < DEFAULT_COLUMNS) {
-            store_default(batch_value_at(&bb->b, c, i), id, r, ctx);
-            continue;
-        }
-        if (field_is_null(id, r)) {
-            bb_set_null(bb, c, i);
-            continue;
-        }
-        if (store_number(bb, c, i, id, r))
-            continue;
-        char *p = bb_text_room(bb);
-        size_t n = (size_t)(format_field(p, id, r, ctx) - p);
         char t = column_defs[id].qtype;
-        if (t == 'S' || t == '*')
-            bb_text_done(bb, c, i, n);
-        else
-            bb_set_parsed(bb, c, i, p, n); /* the text stays in unused room */
+        bb->fill[c] = id == COL_SYM ? FILL_SYM
+                    : id == COL_FILE ? FILL_FILE
+                    : id < DEFAULT_COLUMNS ? FILL_DEFAULT
+                    : t == 'I' ? FILL_INT
+                    : t == 'S' || t == '*' ? FILL_TEXT
+                    : FILL_LONG; /* J, N, P: 64 bits */
+    }
+}
+
+/* Any other choice of columns, or a batch of any other size: a dispatch
+ * per column. A batch that may outlive the input holds copies of its sym
+ * and file name. */
+static void general_row(struct batch_builder *bb, int i, const struct column_list *cl,
+                        const struct row *r, struct format_ctx *ctx)
+{
+    if (!bb->fill[0])
+        make_fill_codes(bb, cl);
+    union batch_values *col = bb->b.col;
+    for (int c = 0; c < cl->n; c++) {
+        enum col_id id = cl->id[c];
+        int64_t v = 0;
+        switch (bb->fill[c]) {
+        case FILL_SYM:
+        case FILL_FILE: {
+            const char *t = bb->fill[c] == FILL_SYM ? ctx->sym : ctx->file;
+            size_t n = bb->fill[c] == FILL_SYM ? ctx->sym_len : ctx->file_len;
+            if (bb->within_input)
+                col[c].s[i] = (struct qtext){ t, (uint32_t)n };
+            else
+                bb_set_text(bb, c, i, t, n);
+            break;
+        }
+        case FILL_DEFAULT: store_default(batch_value_at(&bb->b, c, i), id, r, ctx); break;
+        case FILL_LONG: col[c].j[i] = column_number(id, r, &v) ? v : Q_NULL_LONG; break;
+        case FILL_INT:
+            /* an int column cannot hold a value over Q_INT_MAX */
+            col[c].i[i] = column_number(id, r, &v) && (uint64_t)v <= Q_INT_MAX ? (int32_t)v
+                                                                              : Q_NULL_INT;
+            break;
+        default: /* FILL_TEXT */
+            if (field_is_null(id, r)) {
+                col[c].s[i] = (struct qtext){ "", 0 };
+            } else {
+                char *p = bb_text_room(bb);
+                bb_text_done(bb, c, i, (size_t)(format_field(p, id, r, ctx) - p));
+            }
+            break;
+        }
     }
 }
 

@@ -106,8 +106,9 @@ void columns_schema(struct table_schema *sc, struct table_column *cols,
 int columns_batch_init(struct batch_builder *bb, const struct table_schema *sc,
                        const struct column_list *cl, int rows, bb_emit_fn emit,
                        void *emit_ctx);
-/* One row into the builder (a no-op once it has failed). A new input (its
- * sym and file name) begins a new batch. */
+/* One row into the builder (a no-op once it has failed). A block's rows
+ * point at the input's sym: its writer hands them over before the input
+ * ends (writer.h drain); any other batch holds copies. */
 void columns_batch_row_any(struct batch_builder *bb, const struct column_list *cl,
                            const struct row *r, struct format_ctx *ctx);
 /* The same, inline for a row of a block begun (the common case: the row's

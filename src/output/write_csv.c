@@ -13,6 +13,10 @@
 
 struct csv_state {
     struct batch_builder bb;
+    /* The file column's field, escaped once per input (format_ctx.input) */
+    unsigned file_input;
+    size_t file_field_len;
+    char file_field[MT_CSV_STR_ROOM(FILE_NAME_MAX)];
     struct table_schema schema;
     struct table_column cols[MAX_SELECTED_COLUMNS];
     struct time_cache time[MAX_SELECTED_COLUMNS]; /* a P column's own */
@@ -41,33 +45,38 @@ static inline char *default_row(char *p, struct packet_block *k, int i, struct f
     return p;
 }
 
-/* Room for row i: FIELD_MAX for a value that is not text, the text's
- * length (escaped: MT_CSV_STR_ROOM) for one that is. */
-static size_t row_room(const struct batch *b, int i)
+/* The most room any row of these columns takes: FIELD_MAX
+ * for a value that is not text; the sym, the file name escaped, the data
+ * column's hex. */
+static size_t general_room(const struct writer *w)
 {
-    size_t need = 1;
-    for (int c = 0; c < b->schema->ncols; c++) {
-        const struct table_column *tc = &b->schema->cols[c];
-        if (tc->enc != BENC_Q || (tc->qtype != 'S' && tc->qtype != '*')) {
-            need += FIELD_MAX + 1;
-        } else {
-            uint32_t n = b->col[c].s[i].n;
-            need += (tc->wire_text ? MT_CSV_STR_ROOM(n) : n) + 1;
-        }
-    }
-    return need;
+    const struct format_ctx *f = w->fmt;
+    return (size_t)w->cols->n * (FIELD_MAX + 1) + 1 + f->sym_len + MT_CSV_STR_ROOM(f->file_len) +
+           2 * (size_t)f->data_max;
 }
 
-static char *general_row(char *p, const struct batch *b, int i, struct csv_state *st)
+static char *general_row(char *p, const struct batch *b, int i, struct csv_state *st,
+                         const struct format_ctx *fmt)
 {
     for (int c = 0; c < b->schema->ncols; c++) {
         const struct table_column *tc = &b->schema->cols[c];
         if (c)
             *p++ = ',';
-        if (tc->wire_text && tc->enc == BENC_Q)
-            p = mt_csv_str(p, b->col[c].s[i].p, b->col[c].s[i].n);
-        else
+        if (tc->wire_text && tc->enc == BENC_Q) {
+            const struct qtext *t = &b->col[c].s[i];
+            if (t->p != fmt->file) {
+                p = mt_csv_str(p, t->p, t->n);
+                continue;
+            }
+            if (st->file_input != fmt->input || !st->file_field_len) {
+                st->file_field_len = (size_t)(mt_csv_str(st->file_field, t->p, t->n) -
+                                              st->file_field);
+                st->file_input = fmt->input;
+            }
+            p = fmt_copy(p, st->file_field, st->file_field_len);
+        } else {
             p = bv_text(p, b, c, i, &st->time[c]);
+        }
     }
     *p++ = '\n';
     return p;
@@ -90,27 +99,31 @@ static int csv_emit(void *ctx, const struct batch *b)
         out_advance(w->out, p);
         return 0;
     }
-    for (int i = 0; i < b->nrows; i++) {
-        if (out_reserve(w->out, row_room(b, i)) != 0)
-            return 0;
-        out_advance(w->out, general_row(out_cursor(w->out), b, i, st));
-    }
+    /* one reservation too: each row takes at most general_room, and the
+     * batch holds no more than fit (rows_allowed) */
+    if (out_reserve(w->out, general_room(w) * (size_t)b->nrows) != 0)
+        return 0;
+    char *p = out_cursor(w->out);
+    for (int i = 0; i < b->nrows; i++)
+        p = general_row(p, b, i, st, w->fmt);
+    out_advance(w->out, p);
     return 0;
 }
 
 /* The rows a batch may hold: as many as cannot make the output write its
- * buffer (each reserves default_room), so that a failed write is met while
- * the row that makes it is converted, as without batches, and the driver
- * stops at that row (--stats). Rows of any other choice of columns, or
- * formatted in the pipeline (whose log counts each reservation at its
- * row), go out one by one. */
+ * buffer (each reserves at most default_room or general_room), so that a
+ * failed write is met while the row that makes it is converted, as without
+ * batches, and the driver stops at that row (--stats). Rows formatted in
+ * the pipeline (whose log counts each reservation at its row) go out one
+ * by one. */
 static int rows_allowed(void *ctx)
 {
     struct writer *w = ctx;
     struct out *o = w->out;
-    if (!((struct csv_state *)w->state)->bb.b.block || o->log)
+    if (o->log)
         return 1;
-    size_t fit = (o->cap - o->len) / default_room(w);
+    size_t bound = ((struct csv_state *)w->state)->bb.b.block ? default_room(w) : general_room(w);
+    size_t fit = (o->cap - o->len) / bound;
     return fit > PACKET_BLOCK_ROWS ? PACKET_BLOCK_ROWS : (int)fit;
 }
 
@@ -125,6 +138,7 @@ static void csv_begin(struct writer *w)
         return;
     }
     st->bb.latency_ns = 0; /* handed over at the driver's pauses */
+    st->bb.within_input = 1; /* and at each input's end (drain) */
     st->bb.rows_allowed = rows_allowed;
     if (!w->header)
         return;

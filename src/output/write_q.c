@@ -101,6 +101,7 @@ static void q_begin(struct writer *w)
         return;
     }
     st->bb.latency_ns = 0; /* handed over at the driver's pauses */
+    st->bb.within_input = 1; /* and at each input's end (drain) */
     st->bb.rows_allowed = q_rows_allowed;
     if (w->cols->is_default) {
         st->default_row = 1;
@@ -358,17 +359,25 @@ static int q_emit(void *ctx, const struct batch *b)
 
 /* The rows a batch may hold: those that complete the statement at most,
  * so that its write (and a failure of it) comes while the row that
- * completes it is converted, as without batches (--stats). Rows that may
- * end a statement by their bytes, or formatted in the pipeline, go one by
- * one. */
+ * completes it is converted, as without batches (--stats). A row adds at
+ * most its columns' items to the statement's bytes (numbers FIELD_MAX, the
+ * sym and file name escaped, the data column's hex), so the batch ends
+ * before the bytes could reach the cut but at its last row. Rows formatted
+ * in the pipeline go one by one. */
 static int q_rows_allowed(void *ctx)
 {
     struct writer *w = ctx;
     struct qstate *st = w->state;
-    if (!st->default_row || !st->bb.b.block || st->long_sym || w->fmt->sym_len > FAST_SYM_MAX ||
-        w->out->log)
+    if (w->out->log)
         return 1;
-    return Q_BATCH_ROWS - st->rows;
+    int rows = Q_BATCH_ROWS - st->rows;
+    if (st->default_row && st->bb.b.block && !st->long_sym && w->fmt->sym_len <= FAST_SYM_MAX)
+        return rows; /* a statement of default rows ends by its row count */
+    size_t bound = (size_t)w->cols->n * (FIELD_MAX + 8) + 4 * w->fmt->text_len +
+                   2 * (size_t)w->fmt->data_max;
+    size_t left = st->bytes < Q_BATCH_BYTES ? Q_BATCH_BYTES - 1 - st->bytes : 0;
+    size_t fit = left / bound + 1;
+    return fit < (size_t)rows ? (int)fit : rows;
 }
 
 static void q_row(struct writer *w, const struct row *r)
