@@ -26,7 +26,7 @@
  *   BENC_UNIX_TIME  P  struct batch_time: Unix seconds and nanoseconds
  *   BENC_ADDR       S  struct batch_addr: an IPv4 or IPv6 address, whose
  *                      symbol is its text (dotted quad, RFC 5952)
- *   BENC_U16/U32/U64  I or J  unsigned; as I, a value over Q_INT_MAX is null
+ *   BENC_U8/U16/U32/U64  I or J  unsigned; as I, a value over Q_INT_MAX is null
  *   BENC_PROTOCOL   S  uint32_t: what names the protocol (BPROTO_*)
  *   BENC_TCP_FLAGS  S  uint16_t: TCP flag bits, whose symbol is "ACK|PSH";
  *                      0 is null
@@ -57,12 +57,13 @@ enum batch_enc {
     BENC_U64,
     BENC_PROTOCOL,
     BENC_TCP_FLAGS,
+    BENC_U8,
 };
 
 /* A column's encoding and q type in one code, which the writers switch on
  * once per value (batch_value.h). */
 enum batch_form {
-    BFORM_UNIX_TIME, BFORM_ADDR, BFORM_U16, BFORM_U32_INT, BFORM_U32_LONG, BFORM_U64,
+    BFORM_UNIX_TIME, BFORM_ADDR, BFORM_U8, BFORM_U16, BFORM_U32_INT, BFORM_U32_LONG, BFORM_U64,
     BFORM_PROTOCOL, BFORM_TCP_FLAGS,
     BFORM_P, BFORM_N, BFORM_J, BFORM_I, BFORM_H, BFORM_B, BFORM_F, BFORM_TEXT,
 };
@@ -121,6 +122,7 @@ union batch_values {
     struct qtext *s;           /* S * */
     struct batch_time *t;      /* BENC_UNIX_TIME */
     struct batch_addr *a;      /* BENC_ADDR */
+    uint8_t *u8;               /* BENC_U8 */
     uint16_t *u16;             /* BENC_U16, BENC_TCP_FLAGS */
     uint32_t *u32;             /* BENC_U32, BENC_PROTOCOL */
     uint64_t *u64;             /* BENC_U64 */
@@ -149,6 +151,7 @@ static inline size_t batch_value_size(const struct table_column *c)
     switch (c->enc) {
     case BENC_UNIX_TIME: return sizeof(struct batch_time);
     case BENC_ADDR: return sizeof(struct batch_addr);
+    case BENC_U8: return sizeof(uint8_t);
     case BENC_U16: case BENC_TCP_FLAGS: return sizeof(uint16_t);
     case BENC_U32: case BENC_PROTOCOL: return sizeof(uint32_t);
     case BENC_U64: return sizeof(uint64_t);
@@ -170,6 +173,7 @@ static inline uint8_t batch_form_of(const struct table_column *c)
     switch (c->enc) {
     case BENC_UNIX_TIME: return BFORM_UNIX_TIME;
     case BENC_ADDR: return BFORM_ADDR;
+    case BENC_U8: return BFORM_U8;
     case BENC_U16: return BFORM_U16;
     case BENC_U32: return c->qtype == 'I' ? BFORM_U32_INT : BFORM_U32_LONG;
     case BENC_U64: return BFORM_U64;

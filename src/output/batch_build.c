@@ -67,18 +67,25 @@ int bb_init_block(struct batch_builder *bb, const struct table_schema *sc, int r
         return -1;
     memcpy(bb->vals, col, sizeof *col * (size_t)sc->ncols);
     bb->b.valid = valid;
+    for (int c = 0; c < sc->ncols; c++) {
+        if (bb->vals[c].j)
+            continue;
+        bb->owned[c] = 1;
+        if (!(bb->vals[c].j = malloc(batch_value_size(&sc->cols[c]) * (size_t)rows)))
+            return -1;
+    }
     return 0;
 }
 
 void bb_free(struct batch_builder *bb)
 {
-    if (bb->b.block) {
-        free(bb->b.block);
-    } else {
-        for (int c = 0; bb->b.schema && c < bb->b.schema->ncols && c < BB_MAX_COLS; c++)
+    for (int c = 0; bb->b.schema && c < bb->b.schema->ncols && c < BB_MAX_COLS; c++)
+        if (!bb->b.block || bb->owned[c])
             free(bb->vals[c].j);
+    if (bb->b.block)
+        free(bb->b.block);
+    else
         free(bb->b.valid);
-    }
     free(bb->b.arena);
     memset(bb, 0, sizeof *bb);
 }

@@ -34,6 +34,9 @@ struct batch_builder {
     uint8_t form[BB_MAX_COLS];
     /* the filler's own code of each column (columns_batch.c); 0: not made */
     uint8_t fill[BB_MAX_COLS];
+    uint16_t fill_arg[BB_MAX_COLS];
+    uint8_t owned[BB_MAX_COLS];  /* a column's vector, beside a block */
+    int block_only;            /* the block holds every column (columns_batch.h) */
     bb_emit_fn emit;
     void *emit_ctx;
     uint64_t waiting_since_ns; /* when the oldest row of b arrived; 0: none */
@@ -57,8 +60,9 @@ struct batch_builder {
 /* Rows of table sc, rows per batch. -1: out of memory. */
 int bb_init(struct batch_builder *bb, const struct table_schema *sc, int rows, bb_emit_fn emit,
             void *emit_ctx);
-/* The same with the columns in block (malloc'd; the builder frees it):
- * col[c] and valid point into it. */
+/* The same with columns in block (malloc'd; the builder frees it): col[c]
+ * and valid point into it, and a column whose col[c] is NULL gets a vector
+ * of its own. */
 int bb_init_block(struct batch_builder *bb, const struct table_schema *sc, int rows,
                   bb_emit_fn emit, void *emit_ctx, void *block, const union batch_values *col,
                   uint32_t *valid);

@@ -108,6 +108,7 @@ static ALWAYS_INLINE char *bv_value_text(char *p, int enc, char qtype, const voi
         return fmt_time(p, tcache, t->sec, t->nsec);
     }
     case BENC_ADDR: return bv_addr_text(p, v);
+    case BENC_U8: return fmt_u32(p, *(const uint8_t *)v);
     case BENC_U16: return fmt_u32(p, *(const uint16_t *)v);
     case BENC_U32: return bv_u32_text(p, qtype, *(const uint32_t *)v);
     case BENC_U64: return fmt_u64(p, *(const uint64_t *)v);
@@ -117,18 +118,15 @@ static ALWAYS_INLINE char *bv_value_text(char *p, int enc, char qtype, const voi
     }
 }
 
-/* The text of row r of column c (nothing for a null): one switch on the
- * column's form, the value read from its typed vector. */
-static inline char *bv_text(char *p, const struct batch *b, int c, int r,
-                            struct time_cache *tcache)
+/* The text of row r of a column of the given form whose values are v,
+ * valid: one switch on the form, the value read from its typed vector. */
+static inline char *bv_form_text(char *p, int form, const union batch_values *v, int r,
+                                 struct time_cache *tcache)
 {
-    const union batch_values *v = &b->col[c];
-    uint32_t mask = b->schema->cols[c].valid_mask;
-    if (mask && !(b->valid[r] & mask))
-        return p;
-    switch (b->form[c]) {
+    switch (form) {
     case BFORM_UNIX_TIME: return fmt_time(p, tcache, v->t[r].sec, v->t[r].nsec);
     case BFORM_ADDR: return bv_addr_text(p, &v->a[r]);
+    case BFORM_U8: return fmt_u32(p, v->u8[r]);
     case BFORM_U16: return fmt_u32(p, v->u16[r]);
     case BFORM_U32_INT: return bv_u32_text(p, 'I', v->u32[r]);
     case BFORM_U32_LONG: return fmt_u32(p, v->u32[r]);
@@ -144,6 +142,16 @@ static inline char *bv_text(char *p, const struct batch *b, int c, int r,
     case BFORM_F: return bv_q_text(p, 'F', &v->f[r], tcache);
     default: return bv_q_text(p, 'S', &v->s[r], tcache);
     }
+}
+
+/* The text of row r of column c (nothing for a null). */
+static inline char *bv_text(char *p, const struct batch *b, int c, int r,
+                            struct time_cache *tcache)
+{
+    uint32_t mask = b->schema->cols[c].valid_mask;
+    if (mask && !(b->valid[r] & mask))
+        return p;
+    return bv_form_text(p, b->form[c], &b->col[c], r, tcache);
 }
 
 #endif

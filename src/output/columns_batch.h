@@ -100,9 +100,10 @@ static ALWAYS_INLINE void packet_block_row(struct packet_block *k, int i, const 
 /* The schema of the selected packet columns; cols has room for cl->n. */
 void columns_schema(struct table_schema *sc, struct table_column *cols,
                     const struct column_list *cl, const char *table);
-/* A builder of batches of rows of schema sc (columns_schema of cl): the
- * default columns in batches of PACKET_BLOCK_ROWS lie in a packet_block
- * (any other size: --publish's --batch). -1: out of memory. */
+/* A builder of batches of rows of schema sc (columns_schema of cl): in
+ * batches of PACKET_BLOCK_ROWS the default columns chosen lie in a
+ * packet_block, the others beside it (any other size: --publish's
+ * --batch). -1: out of memory. */
 int columns_batch_init(struct batch_builder *bb, const struct table_schema *sc,
                        const struct column_list *cl, int rows, bb_emit_fn emit,
                        void *emit_ctx);
@@ -118,7 +119,7 @@ static ALWAYS_INLINE void columns_batch_row(struct batch_builder *bb, const stru
                                             const struct row *r, struct format_ctx *ctx)
 {
     struct batch *b = &bb->b;
-    if (b->block && b->nrows) { /* a failed builder holds no rows */
+    if (bb->block_only && b->nrows) { /* a failed builder holds no rows */
         struct packet_block *k = b->block;
         k->valid[b->nrows] = r->present;
         packet_block_row(k, b->nrows, r, ctx);

@@ -6,6 +6,8 @@
 #ifndef PCAP2KDB_COLUMNS_NUMBER_H
 #define PCAP2KDB_COLUMNS_NUMBER_H
 
+#include <stddef.h>
+#include "batch.h"
 #include "columns.h"
 #include "fingerprint.h"
 #include "tunnel.h"
@@ -31,26 +33,44 @@ static inline int column_has_tn(const struct row *r, unsigned tn)
     return (r->present & HAS_TCPNUM) && (r->tcpnum & tn);
 }
 
-/* The value of optional column c whose q type is a number (I, J; N in
- * nanoseconds; P in q's nanoseconds since 2000): 1 and *v, or 0 for a
- * null (or a column that is not a number). */
+/* An optional column that is a row field as it is, valid by present bits
+ * (0: always): a batch holds a copy in the field's own width (batch.h's
+ * BENC_U8..U64). */
+struct column_copy {
+    uint16_t offset;           /* in struct row */
+    uint8_t enc;
+    uint32_t valid_mask;
+};
+static inline int column_copy(enum col_id c, struct column_copy *k)
+{
+#define COPY(field, e, mask) *k = (struct column_copy){ offsetof(struct row, field), e, mask }
+    switch (c) {
+    case COL_FRAME: COPY(frame, BENC_U64, 0); break;
+    case COL_CAPLEN: COPY(caplen, BENC_U32, 0); break;
+    case COL_IFACE: COPY(iface, BENC_U32, HAS_IFACE); break;
+    case COL_VLAN: COPY(vlan, BENC_U16, HAS_VLAN); break;
+    case COL_TTL: COPY(ttl, BENC_U8, HAS_TTL); break;
+    case COL_STREAM: COPY(stream, BENC_U64, HAS_STREAM); break;
+    case COL_RSEQ: COPY(rseq, BENC_U32, HAS_RSEQ); break;
+    case COL_RACK: COPY(rack, BENC_U32, HAS_RACK); break;
+    case COL_RAWWIN: COPY(rawwin, BENC_U16, HAS_TCPHDR); break;
+    case COL_WSCALE: COPY(wscale, BENC_U8, HAS_WSCALE); break;
+    case COL_MSS: COPY(mss, BENC_U16, HAS_MSS); break;
+    default: return 0;
+    }
+#undef COPY
+    return 1;
+}
+
+/* The value of any other optional column whose q type is a number (I, J;
+ * N in nanoseconds; P in q's nanoseconds since 2000): 1 and *v, or 0 for a
+ * null (or a column that is not such a number). */
 static inline int column_number(enum col_id c, const struct row *r, int64_t *v)
 {
     uint32_t h = r->present;
     int ok = 1;
     switch (c) {
-    case COL_FRAME: *v = (int64_t)r->frame; break;
-    case COL_CAPLEN: *v = r->caplen; break;
-    case COL_IFACE: ok = (h & HAS_IFACE) != 0; *v = r->iface; break;
-    case COL_VLAN: ok = (h & HAS_VLAN) != 0; *v = r->vlan; break;
-    case COL_TTL: ok = (h & HAS_TTL) != 0; *v = r->ttl; break;
     case COL_IPID: ok = (h & HAS_IPID) && r->ipver == IPVER_4; *v = r->ipid; break;
-    case COL_STREAM: ok = (h & HAS_STREAM) != 0; *v = (int64_t)r->stream; break;
-    case COL_RSEQ: ok = (h & HAS_RSEQ) != 0; *v = r->rseq; break;
-    case COL_RACK: ok = (h & HAS_RACK) != 0; *v = r->rack; break;
-    case COL_RAWWIN: ok = (h & HAS_TCPHDR) != 0; *v = r->rawwin; break;
-    case COL_WSCALE: ok = (h & HAS_WSCALE) != 0; *v = r->wscale; break;
-    case COL_MSS: ok = (h & HAS_MSS) != 0; *v = r->mss; break;
     /* #17 */
     case COL_HWTIME:
         ok = column_hwtime_shown(r);

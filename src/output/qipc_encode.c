@@ -303,7 +303,9 @@ static void compact_numbers(struct qbuf *b, const struct batch *bt, int c)
         uint8_t *p = vector(b, QT_INT, n, 4 * (size_t)n);
         if (!p)
             return;
-        if (tc->enc == BENC_U16)
+        if (tc->enc == BENC_U8)
+            NUMBER_LOOP(32, ni, v->u8[r]);
+        else if (tc->enc == BENC_U16)
             NUMBER_LOOP(32, ni, v->u16[r]);
         else
             NUMBER_LOOP(32, ni, v->u32[r] > Q_INT_MAX ? ni : v->u32[r]);
@@ -317,6 +319,7 @@ static void compact_numbers(struct qbuf *b, const struct batch *bt, int c)
         NUMBER_LOOP(64, nj, (uint64_t)((v->t[r].sec - BV_Q_EPOCH_UNIX) * 1000000000 +
                                        (int64_t)v->t[r].nsec));
         break;
+    case BENC_U8: NUMBER_LOOP(64, nj, v->u8[r]); break;
     case BENC_U16: NUMBER_LOOP(64, nj, v->u16[r]); break;
     case BENC_U32: NUMBER_LOOP(64, nj, v->u32[r]); break;
     default: NUMBER_LOOP(64, nj, v->u64[r]); break; /* BENC_U64 */

@@ -17,6 +17,9 @@ struct csv_state {
     unsigned file_input;
     size_t file_field_len;
     char file_field[MT_CSV_STR_ROOM(FILE_NAME_MAX)];
+    /* each column's form (batch.h; CSV_WIRE_TEXT, CSV_FILE) and valid bits */
+    uint8_t form[MAX_SELECTED_COLUMNS];
+    uint32_t mask[MAX_SELECTED_COLUMNS];
     struct table_schema schema;
     struct table_column cols[MAX_SELECTED_COLUMNS];
     struct time_cache time[MAX_SELECTED_COLUMNS]; /* a P column's own */
@@ -55,30 +58,36 @@ static size_t general_room(const struct writer *w)
            2 * (size_t)f->data_max;
 }
 
+/* The form of each column as general_row writes it: the batch's form, or
+ * one of these for the wire text CSV escapes. */
+enum { CSV_WIRE_TEXT = 0x40, CSV_FILE = 0x41 };
+
+/* Row i of any other choice of columns: one switch a value on a code made
+ * once (csv_begin), the nulls by the row's valid word. */
 static char *general_row(char *p, const struct batch *b, int i, struct csv_state *st,
                          const struct format_ctx *fmt)
 {
+    uint32_t valid = b->valid ? b->valid[i] : 0;
     for (int c = 0; c < b->schema->ncols; c++) {
-        const struct table_column *tc = &b->schema->cols[c];
-        if (c)
-            *p++ = ',';
-        if (tc->wire_text && tc->enc == BENC_Q) {
-            const struct qtext *t = &b->col[c].s[i];
-            if (t->p != fmt->file) {
-                p = mt_csv_str(p, t->p, t->n);
-                continue;
-            }
+        uint32_t mask = st->mask[c];
+        const union batch_values *v = &b->col[c];
+        if (mask && !(valid & mask)) {
+            ;
+        } else if (st->form[c] == CSV_WIRE_TEXT) {
+            p = mt_csv_str(p, v->s[i].p, v->s[i].n);
+        } else if (st->form[c] == CSV_FILE) {
             if (st->file_input != fmt->input || !st->file_field_len) {
-                st->file_field_len = (size_t)(mt_csv_str(st->file_field, t->p, t->n) -
+                st->file_field_len = (size_t)(mt_csv_str(st->file_field, v->s[i].p, v->s[i].n) -
                                               st->file_field);
                 st->file_input = fmt->input;
             }
             p = fmt_copy(p, st->file_field, st->file_field_len);
         } else {
-            p = bv_text(p, b, c, i, &st->time[c]);
+            p = bv_form_text(p, st->form[c], v, i, &st->time[c]);
         }
+        *p++ = ',';
     }
-    *p++ = '\n';
+    p[-1] = '\n';
     return p;
 }
 
@@ -88,7 +97,7 @@ static int csv_emit(void *ctx, const struct batch *b)
 {
     struct writer *w = ctx;
     struct csv_state *st = w->state;
-    if (b->block) {
+    if (w->cols->is_default) {
         /* one reservation: the batch holds no more rows than fit
          * (rows_allowed), so none of them would have written the buffer */
         if (out_reserve(w->out, default_room(w) * (size_t)b->nrows) != 0)
@@ -122,7 +131,7 @@ static int rows_allowed(void *ctx)
     struct out *o = w->out;
     if (o->log)
         return 1;
-    size_t bound = ((struct csv_state *)w->state)->bb.b.block ? default_room(w) : general_room(w);
+    size_t bound = w->cols->is_default ? default_room(w) : general_room(w);
     size_t fit = (o->cap - o->len) / bound;
     return fit > PACKET_BLOCK_ROWS ? PACKET_BLOCK_ROWS : (int)fit;
 }
@@ -136,6 +145,13 @@ static void csv_begin(struct writer *w)
                                    w) != 0)) {
         out_no_memory(w->out); /* no row could be written: say so */
         return;
+    }
+    for (int c = 0; c < st->schema.ncols; c++) {
+        const struct table_column *tc = &st->cols[c];
+        st->form[c] = tc->wire_text && tc->enc == BENC_Q
+                          ? (w->cols->id[c] == COL_FILE ? CSV_FILE : CSV_WIRE_TEXT)
+                          : batch_form_of(tc);
+        st->mask[c] = tc->valid_mask;
     }
     st->bb.latency_ns = 0; /* handed over at the driver's pauses */
     st->bb.within_input = 1; /* and at each input's end (drain) */

@@ -321,7 +321,7 @@ static int q_default_row_checked(struct writer *w, struct qstate *st, struct pac
  * straight-line path above. Returns -1 once the output is dead. */
 static int q_batch_row(struct writer *w, struct qstate *st, const struct batch *b, int i)
 {
-    if (st->default_row && b->block) {
+    if (st->default_row) {
         if (q_default_row_checked(w, st, b->block, i) != 0) {
             out_no_memory(w->out); /* not a lost row: exit 3 */
             return -1;
@@ -371,7 +371,7 @@ static int q_rows_allowed(void *ctx)
     if (w->out->log)
         return 1;
     int rows = Q_BATCH_ROWS - st->rows;
-    if (st->default_row && st->bb.b.block && !st->long_sym && w->fmt->sym_len <= FAST_SYM_MAX)
+    if (st->default_row && !st->long_sym && w->fmt->sym_len <= FAST_SYM_MAX)
         return rows; /* a statement of default rows ends by its row count */
     size_t bound = (size_t)w->cols->n * (FIELD_MAX + 8) + 4 * w->fmt->text_len +
                    2 * (size_t)w->fmt->data_max;
