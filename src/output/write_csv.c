@@ -140,6 +140,7 @@ static void csv_begin(struct writer *w)
 {
     struct csv_state *st = calloc(1, sizeof *st);
     w->state = st;
+    w->batch = st ? &st->bb : NULL;
     if (!st || (columns_schema(&st->schema, st->cols, w->cols, w->table),
                 columns_batch_init(&st->bb, &st->schema, w->cols, PACKET_BLOCK_ROWS, csv_emit,
                                    w) != 0)) {
@@ -167,32 +168,17 @@ static void csv_begin(struct writer *w)
     out_write(w->out, "\n", 1);
 }
 
-static void csv_row(struct writer *w, const struct row *r)
-{
-    struct csv_state *st = w->state; /* there: the driver writes no row once out is dead */
-    columns_batch_row(&st->bb, w->cols, r, w->fmt);
-    if (st->bb.no_memory)
-        out_no_memory(w->out);
-}
-
-/* The rows held go out as text. */
-static void csv_flush(struct writer *w)
-{
-    struct csv_state *st = w->state;
-    if (st)
-        bb_pause(&st->bb);
-}
-
 static void csv_end(struct writer *w)
 {
     struct csv_state *st = w->state;
     if (!st)
         return;
-    bb_pause(&st->bb);
+    batch_writer_flush(w);
     bb_free(&st->bb);
     free(st);
     w->state = NULL;
 }
 
-const struct writer_ops csv_writer_ops = { csv_begin, csv_row, csv_end, csv_flush,
-                                           csv_flush };
+/* the rows held go out as text at a pause and at the end of an input */
+const struct writer_ops csv_writer_ops = { csv_begin, batch_writer_row, csv_end,
+                                           batch_writer_flush, batch_writer_flush };

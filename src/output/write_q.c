@@ -94,6 +94,7 @@ static void q_begin(struct writer *w)
 {
     struct qstate *st = calloc(1, sizeof *st);
     w->state = st;
+    w->batch = st ? &st->bb : NULL;
     if (st)
         columns_schema(&st->schema, st->cols, w->cols, w->table);
     if (!st || columns_batch_init(&st->bb, &st->schema, w->cols, PACKET_BLOCK_ROWS, q_emit, w) != 0) {
@@ -380,26 +381,11 @@ static int q_rows_allowed(void *ctx)
     return fit < (size_t)rows ? (int)fit : rows;
 }
 
-static void q_row(struct writer *w, const struct row *r)
-{
-    struct qstate *st = w->state; /* there: the driver writes no row once out is dead */
-    columns_batch_row(&st->bb, w->cols, r, w->fmt);
-    if (st->bb.no_memory)
-        out_no_memory(w->out);
-}
-
-/* The rows held into the statement in the making. */
-static void q_drain(struct writer *w)
-{
-    struct qstate *st = w->state;
-    if (st)
-        bb_pause(&st->bb);
-}
-
 /* Input pauses: the statement in the making goes out. */
 static void q_flush(struct writer *w)
 {
-    q_drain(w);
+    if (w->state)
+        batch_writer_flush(w);
     q_flush_batch(w);
 }
 
@@ -416,4 +402,7 @@ static void q_end(struct writer *w)
     w->state = NULL;
 }
 
-const struct writer_ops q_writer_ops = { q_begin, q_row, q_end, q_flush, q_drain };
+/* the rows held go into the statement in the making at the end of an
+ * input (drain); at a pause the statement goes out too (flush) */
+const struct writer_ops q_writer_ops = { q_begin, batch_writer_row, q_end, q_flush,
+                                         batch_writer_flush };

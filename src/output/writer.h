@@ -33,7 +33,8 @@ struct writer {
     const char *table;         /* q: the table's name */
     /* q: rows of the current batch, held as one column per buffer */
     void *state;
-    /* --publish: rows go into typed batches here instead of text into out */
+    /* the typed batches its rows go into (--publish's, or a text writer's
+     * own, set by its begin) */
     struct batch_builder *batch;
 };
 
@@ -48,5 +49,8 @@ extern const struct writer_ops batch_table_writer_ops;
 /* After a batch was handed over or a row stored: a failed consumer (or
  * out of memory) stops the driver as a failed output does. */
 void batch_writer_check(struct writer *w);
+/* A packet row into w->batch; the rows held handed over. */
+void batch_writer_row(struct writer *w, const struct row *r);
+void batch_writer_flush(struct writer *w);
 
 #endif
