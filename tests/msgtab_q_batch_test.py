@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""-f q of the message tables (--fix, --kdb: src/output/msgtab.c) cuts an
+"""-f q of the message tables (--fix, --kdb: src/output/write_table.c) cuts an
 insert statement at 1000 rows or once its text reaches 1 MiB, as the packet
 q writer does, so that memory stays flat however long the values are.
 

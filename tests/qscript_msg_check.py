@@ -2,10 +2,10 @@
 """Reader test for `-f q` of the message and connection tables (no q needed).
 
 The packet table has tests/qscript_check.py; this is its counterpart for the
-tables of `--fix`, `--kdb` (src/output/msgtab.c) and `--flows` (src/modes/flows/flows_summary.c).
+tables of `--fix`, `--kdb` (src/output/write_table.c) and `--flows` (src/modes/flows/flows_summary.c).
 A strict reader of exactly the grammar they emit:
 
-  --fix, --kdb (msgtab.c):
+  --fix, --kdb (write_table.c):
     / pcap2kdb: load with \\l FILE.q
     if[not `NAME in key `.;NAME:([] col:`timestamp$(); col:`symbol$(); col:`short$();
              col:`int$(); col:`long$(); col:`float$(); col:`boolean$(); col:`timespan$(); col:())]
@@ -162,7 +162,7 @@ class Line(qc.Line):
         return v
 
 def parse_column(ln, qtype):
-    """A msgtab column literal; returns its values (None = null)."""
+    """A message table column literal; returns its values (None = null)."""
     if qtype in "S*":
         if qtype == "S":
             ln.expect("`$")

@@ -17,6 +17,7 @@
 #include "column_help.h"
 #include "publish.h"
 #include "columns_batch.h"
+#include "write_table.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -894,9 +895,9 @@ static int table_setup(struct options *o, struct mode_opts *mo, struct mt_column
         struct table_column *pcols = (struct table_column *)psch->cols;
         psch->name = o->table;
         if (o->mode) {
-            for (int i = 0; i < mc->n; i++)
-                pcols[i] = (struct table_column){ mc->col[i].name, mc->col[i].qtype, 0, 0, 0 };
-            psch->ncols = mc->n;
+            /* the mode's values as it holds them (write_table.h) */
+            if (table_schema_of(psch, pcols, mc, o->table) != 0)
+                return usage_error("%s", "too many columns");
         } else {
             columns_schema(psch, pcols, &o->cols, o->table);
         }

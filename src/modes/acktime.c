@@ -1,7 +1,6 @@
 /* acktime.c: held message rows waiting for their ACK (acktime.h). */
 #include "acktime.h"
 #include "grow.h"
-#include "fmt.h"
 #include "qspan.h"
 #include "seq_compare.h"
 
@@ -14,8 +13,7 @@
 #define MAP_SLOTS (2u * ACKT_MAX_ROWS)
 
 /* One held row, in the ring in table order. Its values are at
- * arena[voff, voff + vlen): per column a kind byte, a 4-byte length, the
- * bytes. */
+ * arena[voff, voff + vlen), as bb_row_save() writes a batch's row. */
 struct held {
     uint64_t stream;
     int64_t t, ack_ns;
@@ -35,8 +33,10 @@ struct conn {
 };
 
 struct acktime {
-    struct mt_writer *w;
+    struct table_writer *w;
     int col;
+    char *scratch;             /* the row being taken in (acktime_row) */
+    size_t scratch_cap;
     struct held *ring;         /* ACKT_MAX_ROWS */
     uint32_t first, n;
     char *arena;
@@ -48,7 +48,7 @@ struct acktime {
     struct acktime_stats st;
 };
 
-struct acktime *acktime_new(struct mt_writer *w, int col)
+struct acktime *acktime_new(struct table_writer *w, int col)
 {
     struct acktime *a = calloc(1, sizeof *a);
     if (!a)
@@ -71,6 +71,7 @@ void acktime_free(struct acktime *a)
     free(a->ring);
     free(a->map);
     free(a->arena);
+    free(a->scratch);
     free(a);
 }
 
@@ -170,32 +171,25 @@ static void end_conn(struct acktime *a, struct conn *c)
 
 /* ------------------------------------------------------------ rows -- */
 
+/* Writes a row held as bb_row_save() wrote it, with its acktime (has_ack)
+ * or an empty one. */
+static void write_saved(struct acktime *a, const char *saved, int has_ack, int64_t ack_ns)
+{
+    struct batch_builder *bb = a->w->bb;
+    int r = tw_row(a->w, bb_row_text(&bb->b, saved));
+    if (r < 0)
+        return;
+    bb_row_load(bb, r, saved);
+    if (has_ack)
+        bb_set_num(bb, a->col, r, ack_ns, 0);
+    else
+        bb_set_null(bb, a->col, r);
+    tw_row_done(a->w);
+}
+
 static void write_row(struct acktime *a, const struct held *h)
 {
-    struct mt_val vals[MT_MAX_COLS];
-    char span[48];
-    const char *p = a->arena + h->voff;
-    int ncols = a->w->cols->n;
-    for (int i = 0; i < ncols; i++) {
-        uint32_t n;
-        vals[i].kind = (uint8_t)*p++;
-        memcpy(&n, p, sizeof n);
-        p += sizeof n;
-        vals[i].p = p;
-        vals[i].n = n;
-        p += n;
-    }
-    struct mt_val *v = &vals[a->col];
-    if (h->has_ack) {
-        v->kind = MV_TEXT;
-        v->p = span;
-        v->n = (uint32_t)(fmt_timespan(span, h->ack_ns) - span);
-    } else {
-        v->kind = MV_NULL;
-        v->p = span;
-        v->n = 0;
-    }
-    mt_row(a->w, vals);
+    write_saved(a, a->arena + h->voff, h->has_ack, h->ack_ns);
 }
 
 /* Writes the oldest row; if it still waits, it is given up and counted in
@@ -269,28 +263,42 @@ static int arena_room(struct acktime *a, size_t need)
     }
 }
 
-void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, int dir,
-                 uint32_t end_seq, int64_t t_q, int has_time)
+int acktime_row_begin(struct acktime *a, size_t text_max)
 {
     /* -c: rows are written in the order they come here, so the first
      * max_rows are the table; later ones would be held, counted in --stats
      * and never written */
     if (a->st.rows >= a->w->out->max_rows)
-        return;
-    int ncols = a->w->cols->n;
-    size_t need = 0;
-    for (int i = 0; i < ncols; i++)
-        need += 1 + sizeof(uint32_t) + (vals[i].kind == MV_NULL || i == a->col ? 0 : vals[i].n);
+        return -1;
+    return tw_row_staged(a->w, text_max);
+}
+
+void acktime_row(struct acktime *a, int r, uint64_t stream, int dir, uint32_t end_seq,
+                 int64_t t_q, int has_time)
+{
+    /* Out of the builder first: writing older rows (below) begins rows
+     * there, at this one's index. */
+    struct batch_builder *bb = a->w->bb;
+    size_t need = bb_row_size(&bb->b, r);
+    if (need > a->scratch_cap) {
+        char *p = realloc(a->scratch, need);
+        if (!p) {
+            bb_row_cancel(bb);
+            out_no_memory(a->w->out);
+            return;
+        }
+        a->scratch = p;
+        a->scratch_cap = need;
+    }
+    bb_row_save(&bb->b, r, a->scratch);
+    bb_row_cancel(bb);
     if (a->n == ACKT_MAX_ROWS)
         write_first(a, &a->st.forced);
     a->st.rows++;
     if (arena_room(a, need) != 0) {
         /* cannot be held: written now, without its acktime */
-        struct mt_val v[MT_MAX_COLS];
-        memcpy(v, vals, (size_t)ncols * sizeof *v);
-        v[a->col].kind = MV_NULL;
         a->st.forced++;
-        mt_row(a->w, v);
+        write_saved(a, a->scratch, 0, 0);
         return;
     }
     uint32_t k = (a->first + a->n) % ACKT_MAX_ROWS;
@@ -298,16 +306,7 @@ void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, 
     *h = (struct held){ .stream = stream, .t = t_q, .voff = a->hi, .vlen = (uint32_t)need,
                         .end_seq = end_seq, .next = NIL, .dir = (uint8_t)dir, .waiting = 1,
                         .has_time = (uint8_t)(has_time != 0) };
-    char *p = a->arena + a->hi;
-    for (int i = 0; i < ncols; i++) {
-        uint32_t n = vals[i].kind == MV_NULL || i == a->col ? 0 : vals[i].n;
-        *p++ = (char)vals[i].kind;
-        memcpy(p, &n, sizeof n);
-        p += sizeof n;
-        if (n)
-            memcpy(p, vals[i].p, n);
-        p += n;
-    }
+    memcpy(a->arena + a->hi, a->scratch, need);
     a->hi += need;
     a->n++;
     struct conn *c = conn_get(a, stream);

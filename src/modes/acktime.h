@@ -30,8 +30,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "msgtab.h"
 #include "row.h"
+#include "write_table.h"
 
 #define ACKT_WAIT_NS (10ull * 1000000000ull)
 #define ACKT_PER_DIR 4096u
@@ -48,18 +48,22 @@ struct acktime_stats {
 
 struct acktime;
 
-/* Rows are written with mt_row(w, ...); col is the position of the acktime
+/* Rows are written to w (tw_row); col is the position of the acktime
  * column among w's columns. NULL when out of memory. */
-struct acktime *acktime_new(struct mt_writer *w, int col);
+struct acktime *acktime_new(struct table_writer *w, int col);
 void acktime_free(struct acktime *a);
 
-/* A finished row: vals holds every column (the acktime one is ignored; the
- * bytes are copied). Its message was sent in direction dir of connection
- * stream, ends before TCP sequence number end_seq, and was completed by a
- * packet captured at q time t_q (qspan.h; has_time 0: no time in q's
- * range, acktime empty). */
-void acktime_row(struct acktime *a, const struct mt_val *vals, uint64_t stream, int dir,
-                 uint32_t end_seq, int64_t t_q, int has_time);
+/* Begins a row to hold in w's builder (tw_row_staged; text_max as there):
+ * its index, whose every column the mode then sets (the acktime one is
+ * set here), or -1: not to be written (-c is reached, the output failed). */
+int acktime_row_begin(struct acktime *a, size_t text_max);
+/* The row begun is finished: it is taken out of the builder and held (its
+ * values and text copied). Its message was sent in direction dir of
+ * connection stream, ends before TCP sequence number end_seq, and was
+ * completed by a packet captured at q time t_q (qspan.h; has_time 0: no
+ * time in q's range, acktime empty). */
+void acktime_row(struct acktime *a, int r, uint64_t stream, int dir, uint32_t end_seq,
+                 int64_t t_q, int has_time);
 
 /* Every packet the mode sees, after the mode has handed over the rows it
  * completed: the clock moves (acktime_clock), then its ACK settles the

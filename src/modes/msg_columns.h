@@ -1,12 +1,14 @@
 /* msg_columns.h: the columns every message table (--fix, --kdb) begins
- * with, in this order, and their values: one helper, so that the tables
- * agree on them to the byte. A mode numbers its own columns after these. */
+ * with, in this order, their encodings and values: one helper, so that the
+ * tables agree on them to the byte. A mode numbers its own columns after these. */
 #ifndef PCAP2KDB_MSG_COLUMNS_H
 #define PCAP2KDB_MSG_COLUMNS_H
 
 #include <stdint.h>
 #include "columns.h"
 #include "fmt.h"
+#include "inline.h"
+#include "batch_build.h"
 #include "msgtab.h"
 #include "reasm.h"
 #include "row.h"
@@ -36,51 +38,45 @@ struct msg_origin {
     uint64_t stream;
 };
 
-/* The text caches of the time and ftime columns. */
-struct msg_time_caches {
-    struct time_cache time, ftime;
-};
-
-/* The value of common column id (< MSGC_COUNT): its text is written at p,
- * or *v points at the sym; *v->kind is MV_NULL for a message without a
- * time. Returns the end of what was written. Inline: the CSV loops call it
- * for every cell. */
-static inline char *msg_common_value(int id, const struct msg_origin *o,
-                                     struct msg_time_caches *tc, const struct format_ctx *fmt,
-                                     char *p, struct mt_val *v)
+/* How a common column's values are held (batch.h): times as Unix time,
+ * addresses as their bytes, ports and numbers as they are; the sym is text
+ * of our own. */
+static inline uint8_t msg_common_encoding(int id)
 {
-    char *s = p;
-    v->kind = MV_TEXT;
+    switch (id) {
+    case MSGC_TIME: case MSGC_FTIME: return BENC_UNIX_TIME;
+    case MSGC_SRC: case MSGC_DEST: return BENC_ADDR;
+    case MSGC_SRCPORT: case MSGC_DESTPORT: return BENC_U16;
+    case MSGC_STREAM: case MSGC_FRAME: return BENC_U64;
+    default: return BENC_Q; /* MSGC_SYM */
+    }
+}
+
+/* Sets the value of common column id (< MSGC_COUNT) in column c of row r:
+ * a message without a time has a null time. The sym's text counts in the
+ * row's text (fmt->sym_len). Inline: the rows call it for every cell. */
+static ALWAYS_INLINE void msg_common_set(struct batch_builder *bb, int c, int r, int id,
+                                  const struct msg_origin *o, const struct format_ctx *fmt)
+{
     switch (id) {
     case MSGC_TIME:
     case MSGC_FTIME: {
         /* time: the packet that completed the message; ftime: its first */
         const struct reasm_pkt *pk = id == MSGC_TIME ? o->last : o->first;
-        if (!pk->has_time) {
-            v->kind = MV_NULL;
-            return p;
-        }
-        p = fmt_time(p, id == MSGC_TIME ? &tc->time : &tc->ftime, pk->ts_sec, pk->ts_nsec);
+        if (pk->has_time)
+            bb_set_time(bb, c, r, pk->ts_sec, pk->ts_nsec);
+        else
+            bb_set_null(bb, c, r);
         break;
     }
-    case MSGC_SYM:
-        v->p = fmt->sym;
-        v->n = (uint32_t)fmt->sym_len;
-        return p;
-    case MSGC_SRC:
-    case MSGC_DEST: {
-        const uint8_t *a = id == MSGC_SRC ? o->src : o->dst;
-        p = o->ipver == IPVER_4 ? fmt_ipv4(p, a) : fmt_ipv6(p, a);
-        break;
+    case MSGC_SYM: bb_set_ref(bb, c, r, fmt->sym, fmt->sym_len); break;
+    case MSGC_SRC: bb_set_addr(bb, c, r, o->src, o->ipver); break;
+    case MSGC_DEST: bb_set_addr(bb, c, r, o->dst, o->ipver); break;
+    case MSGC_SRCPORT: bb_set_u16(bb, c, r, o->sport); break;
+    case MSGC_DESTPORT: bb_set_u16(bb, c, r, o->dport); break;
+    case MSGC_STREAM: bb_set_u64(bb, c, r, o->stream); break;
+    default: bb_set_u64(bb, c, r, o->last->frame); break; /* MSGC_FRAME */
     }
-    case MSGC_SRCPORT: p = fmt_u32(p, o->sport); break;
-    case MSGC_DESTPORT: p = fmt_u32(p, o->dport); break;
-    case MSGC_STREAM: p = fmt_u64(p, o->stream); break;
-    default: p = fmt_u64(p, o->last->frame); break; /* MSGC_FRAME */
-    }
-    v->p = s;
-    v->n = (uint32_t)(p - s);
-    return p;
 }
 
 #endif

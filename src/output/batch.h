@@ -1,9 +1,10 @@
 /* batch.h: a block of rows held column by column, each column a typed q
  * vector in which a null is q's own null value. Every table (packet rows,
- * --flows, --fix, --kdb) is described by a table_schema and, for --publish,
- * handed to the kdb+ IPC publisher as batches (batch_build.h), which reads
- * only this, never a mode's own structs. The packet table's CSV and q-script
- * writers take the same batches (columns_batch.h, batch_value.h).
+ * --flows, --fix, --kdb) is described by a table_schema and reaches every
+ * writer as batches (batch_build.h): the kdb+ IPC publisher, and the CSV
+ * and q-script writers (columns_batch.h for packet rows, write_table.h for
+ * the modes' tables), which read only this, never a mode's own structs;
+ * batch_value.h turns a value into text.
  *
  * Values are what kdb+ holds, not text:
  *   P timestamp  int64 nanoseconds since 2000.01.01 (q's epoch); null INT64_MIN
@@ -30,6 +31,11 @@
  *   BENC_PROTOCOL   S  uint32_t: what names the protocol (BPROTO_*)
  *   BENC_TCP_FLAGS  S  uint16_t: TCP flag bits, whose symbol is "ACK|PSH";
  *                      0 is null
+ *   BENC_DECIMAL    J or F  struct qtext: a number held as its decimal text
+ *                      ("0001", "-0.5"), printed as it is (the q script adds
+ *                      "." to a float without one), parsed to the q type by
+ *                      the IPC writer; null n == 0. For numbers that must
+ *                      print as sent (a FIX seqnum keeps its leading zeros)
  * A column with a valid_mask is also null in a row whose valid word (the
  * batch's valid[], one per row) has none of those bits. */
 #ifndef PCAP2KDB_BATCH_H
@@ -58,13 +64,14 @@ enum batch_enc {
     BENC_PROTOCOL,
     BENC_TCP_FLAGS,
     BENC_U8,
+    BENC_DECIMAL,
 };
 
 /* A column's encoding and q type in one code, which the writers switch on
  * once per value (batch_value.h). */
 enum batch_form {
     BFORM_UNIX_TIME, BFORM_ADDR, BFORM_U8, BFORM_U16, BFORM_U32_INT, BFORM_U32_LONG, BFORM_U64,
-    BFORM_PROTOCOL, BFORM_TCP_FLAGS,
+    BFORM_PROTOCOL, BFORM_TCP_FLAGS, BFORM_DECIMAL,
     BFORM_P, BFORM_N, BFORM_J, BFORM_I, BFORM_H, BFORM_B, BFORM_F, BFORM_TEXT,
 };
 
@@ -119,7 +126,7 @@ union batch_values {
     int16_t *h;                /* H */
     uint8_t *b;                /* B */
     double *f;                 /* F */
-    struct qtext *s;           /* S * */
+    struct qtext *s;           /* S *, BENC_DECIMAL */
     struct batch_time *t;      /* BENC_UNIX_TIME */
     struct batch_addr *a;      /* BENC_ADDR */
     uint8_t *u8;               /* BENC_U8 */
@@ -155,6 +162,7 @@ static inline size_t batch_value_size(const struct table_column *c)
     case BENC_U16: case BENC_TCP_FLAGS: return sizeof(uint16_t);
     case BENC_U32: case BENC_PROTOCOL: return sizeof(uint32_t);
     case BENC_U64: return sizeof(uint64_t);
+    case BENC_DECIMAL: return sizeof(struct qtext);
     default: break;
     }
     switch (c->qtype) {
@@ -179,6 +187,7 @@ static inline uint8_t batch_form_of(const struct table_column *c)
     case BENC_U64: return BFORM_U64;
     case BENC_PROTOCOL: return BFORM_PROTOCOL;
     case BENC_TCP_FLAGS: return BFORM_TCP_FLAGS;
+    case BENC_DECIMAL: return BFORM_DECIMAL;
     default: break;
     }
     switch (c->qtype) {
@@ -191,6 +200,13 @@ static inline uint8_t batch_form_of(const struct table_column *c)
     case 'F': return BFORM_F;
     default: return BFORM_TEXT;
     }
+}
+
+/* Whether column c's values are text (struct qtext): symbols, strings and
+ * BENC_DECIMAL. */
+static inline int batch_column_is_text(const struct table_column *c)
+{
+    return c->enc == BENC_DECIMAL || (c->enc == BENC_Q && (c->qtype == 'S' || c->qtype == '*'));
 }
 
 /* Where row r of column c lies. */

@@ -1,6 +1,8 @@
 /* batch_build.c: typed column batches, row by row (batch_build.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "batch_build.h"
+#include "batch_value.h"
+#include "msgtab.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -118,6 +120,7 @@ int bb_row(struct batch_builder *bb, size_t text_max)
             b->arena_cap = text_max;
         }
     }
+    bb->row_text_start = b->arena_len;
     if (b->nrows == 0) {
         if (bb->latency_ns)
             bb->waiting_since_ns = now_ns();
@@ -136,79 +139,87 @@ void bb_set_text(struct batch_builder *bb, int c, int r, const char *s, size_t n
     bb_text_done(bb, c, r, n);
 }
 
-void bb_set_float(struct batch_builder *bb, int c, int r, double v) { bb->b.col[c].f[r] = v; }
-
-static int64_t parse_int(const char *s, size_t n)
+void bb_copy_wire(struct batch_builder *bb, int c, int r, const char *s, size_t n)
 {
-    int neg = n && s[0] == '-';
-    int64_t v = 0;
-    for (size_t i = (size_t)neg; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return neg ? -v : v;
+    char *p = bb_text_room(bb);
+    for (size_t k = 0; k < n; k++)
+        p[k] = s[k] ? s[k] : MT_NUL_STANDIN;
+    bb_text_done(bb, c, r, n);
 }
 
-/* Days from 2000.01.01 to y.m.d (proleptic Gregorian). */
-static int64_t days_since_2000(int64_t y, int64_t m, int64_t d)
+/* A saved row: its valid word, then per column its value, a text's bytes
+ * right after it. */
+size_t bb_row_size(const struct batch *b, int r)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468 - 10957;
+    size_t n = sizeof(uint32_t);
+    for (int c = 0; c < b->schema->ncols; c++) {
+        const struct table_column *tc = &b->schema->cols[c];
+        n += batch_value_size(tc);
+        if (batch_column_is_text(tc))
+            n += b->col[c].s[r].n;
+    }
+    return n;
 }
 
-#define NS_PER_DAY 86400000000000
-
-/* hh:mm:ss.nnnnnnnnn at s (18 bytes) in ns */
-static int64_t time_of_day(const char *s)
+void bb_row_save(const struct batch *b, int r, char *p)
 {
-    return ((parse_int(s, 2) * 60 + parse_int(s + 3, 2)) * 60 + parse_int(s + 6, 2)) *
-               1000000000 +
-           parse_int(s + 9, 9);
-}
-
-/* 2020.05.14D12:10:02.639526000 (fmt_time's text) */
-static int64_t parse_timestamp(const char *s, size_t n)
-{
-    if (n != 29)
-        return Q_NULL_LONG;
-    int64_t days = days_since_2000(parse_int(s, 4), parse_int(s + 5, 2), parse_int(s + 8, 2));
-    return days * NS_PER_DAY + time_of_day(s + 11);
-}
-
-/* [-]0D00:00:01.000123456 (fmt_timespan's text) */
-static int64_t parse_timespan(const char *s, size_t n)
-{
-    int neg = n && s[0] == '-';
-    const char *d = memchr(s, 'D', n);
-    if (!d || (size_t)(s + n - d) != 19)
-        return Q_NULL_LONG;
-    int64_t v = parse_int(s + neg, (size_t)(d - s) - (size_t)neg) * NS_PER_DAY + time_of_day(d + 1);
-    return neg ? -v : v;
-}
-
-void bb_set_parsed(struct batch_builder *bb, int c, int r, const char *s, size_t n)
-{
-    union batch_values *v = &bb->b.col[c];
-    switch (bb->b.schema->cols[c].qtype) {
-    case 'P': v->j[r] = n ? parse_timestamp(s, n) : Q_NULL_LONG; break;
-    case 'N': v->j[r] = n ? parse_timespan(s, n) : Q_NULL_LONG; break;
-    case 'F': {
-        char tmp[64];
-        if (n == 0 || n >= sizeof tmp) {
-            v->f[r] = NAN;
-            break;
+    uint32_t valid = b->valid ? b->valid[r] : 0;
+    memcpy(p, &valid, sizeof valid);
+    p += sizeof valid;
+    for (int c = 0; c < b->schema->ncols; c++) {
+        const struct table_column *tc = &b->schema->cols[c];
+        size_t size = batch_value_size(tc);
+        memcpy(p, batch_value_at(b, c, r), size);
+        p += size;
+        if (batch_column_is_text(tc)) {
+            const struct qtext *t = &b->col[c].s[r];
+            if (t->n)
+                memcpy(p, t->p, t->n);
+            p += t->n;
         }
-        memcpy(tmp, s, n);
-        tmp[n] = '\0';
-        v->f[r] = strtod(tmp, NULL);
-        break;
-    }
-    case 'S': case '*': bb_set_text(bb, c, r, s, n); break;
-    default: bb_set_num(bb, c, r, parse_int(s, n), n == 0); break;
     }
 }
+
+size_t bb_row_text(const struct batch *b, const char *saved)
+{
+    size_t text = 0;
+    const char *p = saved + sizeof(uint32_t);
+    for (int c = 0; c < b->schema->ncols; c++) {
+        const struct table_column *tc = &b->schema->cols[c];
+        size_t size = batch_value_size(tc);
+        if (batch_column_is_text(tc)) {
+            struct qtext t;
+            memcpy(&t, p, sizeof t);
+            text += t.n;
+            p += t.n;
+        }
+        p += size;
+    }
+    return text;
+}
+
+void bb_row_load(struct batch_builder *bb, int r, const char *p)
+{
+    const struct batch *b = &bb->b;
+    if (b->valid)
+        memcpy(&b->valid[r], p, sizeof(uint32_t));
+    p += sizeof(uint32_t);
+    for (int c = 0; c < b->schema->ncols; c++) {
+        const struct table_column *tc = &b->schema->cols[c];
+        size_t size = batch_value_size(tc);
+        if (batch_column_is_text(tc)) {
+            struct qtext t;
+            memcpy(&t, p, sizeof t);
+            bb_set_ref(bb, c, r, p + size, t.n); /* already shown as copied */
+            p += size + t.n;
+        } else {
+            memcpy(batch_value_at(b, c, r), p, size);
+            p += size;
+        }
+    }
+}
+
+void bb_set_float(struct batch_builder *bb, int c, int r, double v) { bb->b.col[c].f[r] = v; }
 
 void bb_check(struct batch_builder *bb)
 {

@@ -1,6 +1,7 @@
 /* batch_build.h: filling typed column batches (batch.h) row by row and
- * handing each full one to its consumer (the --publish writer): the one way
- * every table (packet rows, --flows, --fix, --kdb) reaches a batch writer.
+ * handing each full one to its consumer (a CSV or q-script writer, the
+ * --publish writer): the one way every table (packet rows, --flows, --fix,
+ * --kdb) reaches a writer.
  *
  * A row is begun with bb_row(), then each of its columns set with the typed
  * setters. Text is copied into the batch's arena; the arena never moves
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 #include "batch.h"
 
 #define BB_MAX_COLS 64
@@ -53,6 +55,11 @@ struct batch_builder {
      * rather than copied. */
     int within_input;
     int check_at;              /* rows at which bb_row_done looks (limit, clock) */
+    /* Each row is handed over at its bb_row_done (a text writer's builder
+     * of one row): text that lives until then (a message's bytes, the
+     * mode's scratch) is pointed at, not copied (bb_set_ref, bb_set_wire). */
+    int text_by_reference;
+    size_t row_text_start;     /* arena_len at bb_row: bb_row_cancel */
     int failed;                /* the consumer failed, or out of memory */
     int no_memory;
 };
@@ -89,6 +96,7 @@ static inline void bb_set_static(struct batch_builder *bb, int c, int r, const c
 }
 static inline void bb_set_j(struct batch_builder *bb, int c, int r, int64_t v) { bb->b.col[c].j[r] = v; }
 static inline void bb_set_i(struct batch_builder *bb, int c, int r, int32_t v) { bb->b.col[c].i[r] = v; }
+static inline void bb_set_b(struct batch_builder *bb, int c, int r, int v) { bb->b.col[c].b[r] = v != 0; }
 /* A value of any numeric type, or a null (null != 0), by the column's type.
  * Inline: the packet rows of --publish store most columns through it. */
 static inline void bb_set_num(struct batch_builder *bb, int c, int r, int64_t v, int null)
@@ -102,19 +110,56 @@ static inline void bb_set_num(struct batch_builder *bb, int c, int r, int64_t v,
     default: col->j[r] = null ? Q_NULL_LONG : v; break;
     }
 }
-/* q's null of the column's type (the empty symbol or string for text). */
+/* A null: the column's valid bit cleared (a column with a valid_mask
+ * whose rows begin valid: table_writer.h), or q's null of its type (the
+ * empty symbol or string for text, the empty decimal). */
 static inline void bb_set_null(struct batch_builder *bb, int c, int r)
 {
-    char t = bb->b.schema->cols[c].qtype;
-    if (t == 'S' || t == '*')
+    const struct table_column *tc = &bb->b.schema->cols[c];
+    if (tc->valid_mask)
+        bb->b.valid[r] &= ~tc->valid_mask;
+    if (batch_column_is_text(tc))
         bb->b.col[c].s[r] = (struct qtext){ "", 0 };
-    else
+    else if (tc->enc == BENC_Q)
         bb_set_num(bb, c, r, 0, 1);
 }
+/* Values of the compact encodings (batch.h). */
+static inline void bb_set_time(struct batch_builder *bb, int c, int r, int64_t sec, uint32_t nsec)
+{
+    bb->b.col[c].t[r] = (struct batch_time){ sec, nsec };
+}
+static inline void bb_set_addr(struct batch_builder *bb, int c, int r, const uint8_t *a,
+                               uint8_t ver)
+{
+    struct batch_addr *v = &bb->b.col[c].a[r];
+    memcpy(v->a, a, 16);
+    v->ver = ver;
+}
+static inline void bb_set_u16(struct batch_builder *bb, int c, int r, uint16_t v) { bb->b.col[c].u16[r] = v; }
+static inline void bb_set_u32(struct batch_builder *bb, int c, int r, uint32_t v) { bb->b.col[c].u32[r] = v; }
+static inline void bb_set_u64(struct batch_builder *bb, int c, int r, uint64_t v) { bb->b.col[c].u64[r] = v; }
+/* Text (a symbol, a string, a decimal) that lives until bb_row_done:
+ * pointed at where the builder hands each row over then
+ * (text_by_reference), else copied (room promised to bb_row). */
+static inline void bb_set_ref(struct batch_builder *bb, int c, int r, const char *s, size_t n)
+{
+    if (bb->text_by_reference)
+        bb->b.col[c].s[r] = (struct qtext){ n ? s : "", (uint32_t)n };
+    else
+        bb_set_text(bb, c, r, s, n);
+}
+/* Wire text (any byte): as bb_set_ref, a NUL byte copied as '?', which
+ * neither a q symbol nor a C string carries (the text writers show a NUL
+ * so themselves: msgtab.h). */
+void bb_copy_wire(struct batch_builder *bb, int c, int r, const char *s, size_t n);
+static inline void bb_set_wire(struct batch_builder *bb, int c, int r, const char *s, size_t n)
+{
+    if (bb->text_by_reference)
+        bb->b.col[c].s[r] = (struct qtext){ n ? s : "", (uint32_t)n };
+    else
+        bb_copy_wire(bb, c, r, s, n);
+}
 void bb_set_float(struct batch_builder *bb, int c, int r, double v);
-/* The value as text the CSV writers print (numbers, times "2020.05.14D...",
- * timespans "0D00:00:00.000001000", wire text), typed by the column. */
-void bb_set_parsed(struct batch_builder *bb, int c, int r, const char *s, size_t n);
 
 /* q's timestamp: nanoseconds since 2000.01.01 of a Unix time. */
 static inline int64_t bb_q_time(int64_t unix_sec, uint32_t nsec)
@@ -132,6 +177,22 @@ static inline void bb_row_done(struct batch_builder *bb)
     if (++bb->b.nrows == bb->check_at)
         bb_check(bb);
 }
+/* Drops the row begun by bb_row() (its text too): the next bb_row()
+ * begins it again. */
+static inline void bb_row_cancel(struct batch_builder *bb)
+{
+    bb->b.arena_len = bb->row_text_start;
+}
+
+/* A row of a batch held apart from it (acktime.h: rows that wait), text
+ * and all: bb_row_size() bytes, written by bb_row_save(); bb_row_load()
+ * sets the row begun by bb_row() (with text room bb_row_text()) from
+ * them. */
+size_t bb_row_size(const struct batch *b, int r);
+size_t bb_row_text(const struct batch *b, const char *saved);
+void bb_row_save(const struct batch *b, int r, char *p);
+void bb_row_load(struct batch_builder *bb, int r, const char *saved);
+
 /* Input pauses or ends: hands over the rows waiting. -1 once failed. */
 int bb_pause(struct batch_builder *bb);
 

@@ -6,7 +6,9 @@
 #ifndef PCAP2KDB_BATCH_VALUE_H
 #define PCAP2KDB_BATCH_VALUE_H
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "batch.h"
 #include "columns_default.h"
@@ -28,6 +30,27 @@ static inline void bv_split_ns(int64_t ns, int64_t *sec, uint32_t *nsec)
     }
     *sec = s;
     *nsec = (uint32_t)rest;
+}
+
+/* The number a decimal text means ("-12", "0001", "-0.5": BENC_DECIMAL,
+ * the text the CSV writers print), as a long or a float; an empty text is
+ * null (0 as a long: the caller tests the length). */
+static inline int64_t bv_decimal_long(const char *s, size_t n)
+{
+    int neg = n && s[0] == '-';
+    int64_t v = 0;
+    for (size_t i = (size_t)neg; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return neg ? -v : v;
+}
+static inline double bv_decimal_double(const char *s, size_t n)
+{
+    char tmp[64];
+    if (n == 0 || n >= sizeof tmp)
+        return NAN;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    return strtod(tmp, NULL);
 }
 
 /* q's epoch in Unix seconds. */
@@ -114,6 +137,10 @@ static ALWAYS_INLINE char *bv_value_text(char *p, int enc, char qtype, const voi
     case BENC_U64: return fmt_u64(p, *(const uint64_t *)v);
     case BENC_PROTOCOL: return protocol_code_text(p, *(const uint32_t *)v);
     case BENC_TCP_FLAGS: return format_tcp_flags(p, *(const uint16_t *)v);
+    case BENC_DECIMAL: {
+        const struct qtext *t = v;
+        return fmt_copy(p, t->p, t->n);
+    }
     default: return bv_q_text(p, qtype, v, tcache);
     }
 }
@@ -133,6 +160,7 @@ static inline char *bv_form_text(char *p, int form, const union batch_values *v,
     case BFORM_U64: return fmt_u64(p, v->u64[r]);
     case BFORM_PROTOCOL: return protocol_code_text(p, v->u32[r]);
     case BFORM_TCP_FLAGS: return format_tcp_flags(p, v->u16[r]);
+    case BFORM_DECIMAL: return fmt_copy(p, v->s[r].p, v->s[r].n);
     case BFORM_P: return bv_q_text(p, 'P', &v->j[r], tcache);
     case BFORM_N: return bv_q_text(p, 'N', &v->j[r], tcache);
     case BFORM_J: return bv_q_text(p, 'J', &v->j[r], tcache);
@@ -141,6 +169,31 @@ static inline char *bv_form_text(char *p, int form, const union batch_values *v,
     case BFORM_B: return bv_q_text(p, 'B', &v->b[r], tcache);
     case BFORM_F: return bv_q_text(p, 'F', &v->f[r], tcache);
     default: return bv_q_text(p, 'S', &v->s[r], tcache);
+    }
+}
+
+/* Whether row r of column c is null: by its valid bits, q's null value,
+ * an int an I column cannot hold, or an empty decimal. A symbol or string
+ * is never null here: an empty one is its own value. */
+static inline int bv_is_null(const struct batch *b, int c, int r)
+{
+    const struct table_column *tc = &b->schema->cols[c];
+    if (tc->valid_mask && !(b->valid[r] & tc->valid_mask))
+        return 1;
+    const void *v = batch_value_at(b, c, r);
+    switch (tc->enc) {
+    case BENC_Q: break;
+    case BENC_U32: return tc->qtype == 'I' && *(const uint32_t *)v > Q_INT_MAX;
+    case BENC_TCP_FLAGS: return *(const uint16_t *)v == 0;
+    case BENC_DECIMAL: return ((const struct qtext *)v)->n == 0;
+    default: return 0;
+    }
+    switch (tc->qtype) {
+    case 'P': case 'N': case 'J': return *(const int64_t *)v == Q_NULL_LONG;
+    case 'I': return *(const int32_t *)v == Q_NULL_INT;
+    case 'H': return *(const int16_t *)v == Q_NULL_SHORT;
+    case 'F': return *(const double *)v != *(const double *)v;
+    default: return 0;
     }
 }
 

@@ -1,17 +1,11 @@
-/* msgtab.h: output of message tables (--fix, --kdb): a column set of
- * names and q types chosen at run time, and CSV / q-script writers that take
- * each row as an array of ready values, one per selected column.
+/* msgtab.h: the columns of a table mode (--fix, --kdb, --flows): names,
+ * q types and encodings chosen at run time (write_table.h writes their
+ * rows), and the CSV form of wire text, which any byte may hold.
  *
- * The packet table keeps its own writers (write_csv.c, write_q.c), tuned for
- * its fixed row struct; message modes share these, so a new protocol only
- * declares its columns and fills values.
- *
- * A value is either null, TEXT (safe text: numbers, times, addresses, our
- * own names: never ',', '"', CR or LF; written as is in CSV) or STR (bytes
- * from the wire: any byte may occur). In CSV a STR is written as
- * mt_csv_str says (escapes, then quotes); in a q script every S or '*' value is a q
- * string with \" \\ and \ooo escapes (the sym may hold a backslash). A NUL
- * byte, which neither can carry (q symbols end at it), is written as '?'. */
+ * In CSV a wire text value is written as mt_csv_str says (escapes, then
+ * quotes); text the program made itself (numbers, times, addresses, our
+ * own names: never ',', '"', CR or LF) as it is. A NUL byte, which neither
+ * CSV nor q carries (q symbols end at it), is written as '?'. */
 #ifndef PCAP2KDB_MSGTAB_H
 #define PCAP2KDB_MSGTAB_H
 
@@ -21,16 +15,19 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#include "batch_build.h"
+#include "batch.h"
 #include "columns.h"
-#include "out.h"
 
 #define MT_MAX_COLS 64
+/* What every writer shows for a NUL byte of wire text. */
+#define MT_NUL_STANDIN '?'
 #define MT_NAME_MAX 24
 
 struct mt_col {
     char name[MT_NAME_MAX];
     char qtype;
+    uint8_t enc;               /* how the mode holds its values: enum batch_enc */
+    uint8_t wire_text;         /* values are wire text (any byte) */
     int id;                    /* the mode's own column number */
 };
 
@@ -46,29 +43,11 @@ int mt_columns_parse(struct mt_columns *cols, const struct column_def *defs, int
                      const char *list,
                      int (*extra)(void *ctx, const char *name, size_t n, char *qtype),
                      void *extra_ctx, char *err, size_t errlen);
-/* Appends one column; -1 when full. */
+/* Appends one column (q's own representation, no wire text); -1 when
+ * full. */
 int mt_columns_add(struct mt_columns *cols, const char *name, char qtype, int id);
 
-enum mt_kind { MV_NULL = 0, MV_TEXT, MV_STR };
-
-struct mt_val {
-    const char *p;
-    uint32_t n;
-    uint8_t kind;
-};
-
-struct mt_writer {
-    struct out *out;
-    const struct mt_columns *cols;
-    int q;                     /* 1: q script, 0: CSV */
-    int header;                /* CSV header line */
-    const char *table;
-    void *state;
-    /* --publish: rows go into typed batches here, not text into out */
-    struct batch_builder *bb;
-};
-
-/* A STR value (outside text: any byte) as a CSV field at p, with room for
+/* A wire text value (any byte) as a CSV field at p, with room for
  * MT_CSV_STR_ROOM(n) bytes; returns the end. Control bytes are written
  * \ooo (three octal digits) and the backslash \\, so that a record is one
  * line; a value holding ',' or '"' is quoted RFC 4180 style ('"' doubled);
@@ -138,13 +117,5 @@ static inline char *mt_csv_str(char *p, const char *s, uint32_t n)
     }
     return mt_csv_special16(lo, hi) ? mt_csv_str_escaped(p, s, n) : p + n;
 }
-
-void mt_begin(struct mt_writer *w);
-void mt_row(struct mt_writer *w, const struct mt_val *v);
-void mt_end(struct mt_writer *w);
-/* Input pauses: the rows of a q insert statement in the making go out
- * (a statement holds up to 1,000 rows). CSV rows are in out already, and
- * --publish batches are handed over by the driver's writer. */
-void mt_pause(struct mt_writer *w);
 
 #endif

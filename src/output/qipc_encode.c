@@ -326,10 +326,36 @@ static void compact_numbers(struct qbuf *b, const struct batch *bt, int c)
     }
 }
 
+/* A column of decimal texts (BENC_DECIMAL) as the longs or floats they
+ * mean; an empty one null. */
+static void decimal_numbers(struct qbuf *b, const struct batch *bt, int c)
+{
+    const struct qtext *v = bt->col[c].s;
+    int32_t n = bt->nrows;
+    int f = bt->schema->cols[c].qtype == 'F';
+    uint8_t *p = vector(b, f ? QT_FLOAT : QT_LONG, n, 8 * (size_t)n);
+    if (!p)
+        return;
+    for (int32_t r = 0; r < n; r++) {
+        uint64_t bits;
+        if (f) {
+            double d = bv_decimal_double(v[r].p, v[r].n);
+            memcpy(&bits, &d, 8);
+        } else {
+            bits = (uint64_t)(v[r].n ? bv_decimal_long(v[r].p, v[r].n) : Q_NULL_LONG);
+        }
+        store_le64(p + 8 * (size_t)r, bits);
+    }
+}
+
 void qb_column(struct qbuf *b, const struct batch *bt, int c)
 {
     const union batch_values *v = &bt->col[c];
     int32_t n = bt->nrows;
+    if (bt->schema->cols[c].enc == BENC_DECIMAL) {
+        decimal_numbers(b, bt, c);
+        return;
+    }
     if (bt->schema->cols[c].enc != BENC_Q) {
         if (bt->schema->cols[c].qtype == 'S')
             compact_symbols(b, bt, c);

@@ -1,5 +1,5 @@
 /* qtext.h: the pieces of q's text grammar that both q-script writers use
- * (write_q.c for packet rows, msgtab.c for the message tables): the column
+ * (write_q.c for packet rows, write_table.c for the modes' tables): the column
  * buffers a batch is built in, typed nulls, the escapes of a string and the
  * table's definition line. The empty typed lists are in qload.h. */
 #ifndef PCAP2KDB_QTEXT_H

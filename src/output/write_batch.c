@@ -2,16 +2,13 @@
  * --publish's writer, and the row and drain of the CSV and q writers,
  * whose batches they format themselves. */
 #include "columns_batch.h"
+#include "write_table.h"
 #include "writer.h"
 
 void batch_writer_check(struct writer *w)
 {
-    if (w->batch->failed && !out_dead(w->out)) {
-        if (w->batch->no_memory)
-            out_no_memory(w->out);
-        else
-            w->out->failed = 1; /* the publisher has said why */
-    }
+    if (w->batch->failed)
+        batch_failure_to_out(w->batch, w->out);
 }
 
 static void b_begin(struct writer *w) { (void)w; }

@@ -8,6 +8,7 @@
 
 #include "acktime.h"
 #include "msgtab.h"
+#include "write_table.h"
 #include "out.h"
 #include "qspan.h"
 #include "row.h"
@@ -15,7 +16,7 @@
 
 static struct out out;
 static struct mt_columns cols;
-static struct mt_writer w;
+static struct table_writer w;
 static struct acktime *a;
 static FILE *tmp;
 static char text[1 << 22];
@@ -29,7 +30,7 @@ static void setup(void)
     cols.n = 0;
     mt_columns_add(&cols, "id", 'J', 0);
     mt_columns_add(&cols, "acktime", 'N', 1);
-    w = (struct mt_writer){ .out = &out, .cols = &cols, .q = 0, .header = 0, .table = "t" };
+    ck_assert_int_eq(tw_open(&w, &cols, "t", &out, 0, 0, NULL), 0);
     a = acktime_new(&w, 1);
     ck_assert_ptr_nonnull(a);
 }
@@ -37,6 +38,7 @@ static void setup(void)
 static void teardown(void)
 {
     acktime_free(a);
+    tw_free(&w);
     out_free(&out);
     fclose(tmp);
 }
@@ -52,12 +54,18 @@ static const char *written(void)
     return text;
 }
 
+/* A row of message id, held (acktime_row_begin's row, its id set). */
+static void held_row(unsigned id, uint64_t stream, int dir, uint32_t end_seq, int64_t t_q)
+{
+    int r = acktime_row_begin(a, 0);
+    ck_assert_int_ge(r, 0);
+    bb_set_j(w.bb, 0, r, id);
+    acktime_row(a, r, stream, dir, end_seq, t_q, 1);
+}
+
 static void msg(unsigned id, uint64_t stream, int dir, uint32_t end_seq, int64_t t_ns)
 {
-    char b[16];
-    struct mt_val v[2] = { { b, (uint32_t)snprintf(b, sizeof b, "%u", id), MV_TEXT },
-                           { NULL, 0, MV_NULL } };
-    acktime_row(a, v, stream, dir, end_seq, qspan_time(t_ns / 1000000000, t_ns % 1000000000), 1);
+    held_row(id, stream, dir, end_seq, qspan_time(t_ns / 1000000000, t_ns % 1000000000));
 }
 
 /* A packet of stream in direction dir at t_ns with these flags and ack. */
@@ -157,9 +165,7 @@ START_TEST(acktime_far_ack_is_given_up)
      * int64_t nanoseconds since 1970), far past the 10 s bound: the ACK's
      * packet gives the message up before its ACK counts */
     const int64_t y310 = 310LL * 365 * 86400; /* seconds */
-    char b[4] = "1";
-    struct mt_val v[2] = { { b, 1, MV_TEXT }, { NULL, 0, MV_NULL } };
-    acktime_row(a, v, 1, 0, 100, qspan_time(1, 0), 1);
+    held_row(1, 1, 0, 100, qspan_time(1, 0));
     struct row r;
     memset(&r, 0, sizeof r);
     r.present = HAS_TIME | HAS_TCPHDR;
@@ -168,8 +174,7 @@ START_TEST(acktime_far_ack_is_given_up)
     r.ack = 100;
     acktime_packet(a, &r, 1, 1, 1);
     /* and a message in 2280 acknowledged 2 ms later: exact */
-    b[0] = '2';
-    acktime_row(a, v, 1, 0, 200, qspan_time(y310, 0), 1);
+    held_row(2, 1, 0, 200, qspan_time(y310, 0));
     r.ts_nsec = 2000000;
     r.ack = 200;
     acktime_packet(a, &r, 1, 1, 1);

@@ -1,7 +1,7 @@
-/* The batch builder (output/batch_build.h): typed values from the CSV
- * writers' text, q nulls, hand-over when full, on pause, and when the text
- * arena is full (the arena never moves under rows). Expected values are
- * computed here by hand: 2020.05.14 is day 7439 after 2000.01.01. */
+/* The batch builder (output/batch_build.h): typed values as set, q nulls,
+ * hand-over when full, on pause, and when the text arena is full (the
+ * arena never moves under rows). Expected values are computed here by
+ * hand: 2020.05.14 is day 7439 after 2000.01.01. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -46,30 +46,50 @@ static int take(void *ctx, const struct batch *b)
     return g->fail;
 }
 
-static void put_row(struct batch_builder *bb, const char *const v[8], size_t text)
+/* A row of the schema's eight columns: each value, or its q null. */
+struct vals {
+    int64_t time, n, rtt;
+    const char *sym;
+    int32_t port;
+    double px;
+    int ok, h;
+};
+
+static void put_row(struct batch_builder *bb, const struct vals *v, int null, size_t text)
 {
     int r = bb_row(bb, text);
     ck_assert_int_ge(r, 0);
-    for (int c = 0; c < 8; c++)
-        bb_set_parsed(bb, c, r, v[c], strlen(v[c]));
+    if (null) {
+        for (int c = 0; c < 8; c++)
+            bb_set_null(bb, c, r);
+    } else {
+        bb_set_j(bb, 0, r, v->time);
+        bb_set_text(bb, 1, r, v->sym, strlen(v->sym));
+        bb_set_num(bb, 2, r, v->port, 0);
+        bb_set_num(bb, 3, r, v->n, 0);
+        bb_set_num(bb, 4, r, v->rtt, 0);
+        bb_set_float(bb, 5, r, v->px);
+        bb_set_num(bb, 6, r, v->ok, 0);
+        bb_set_num(bb, 7, r, v->h, 0);
+    }
     bb_row_done(bb);
 }
 
-START_TEST(values_from_text)
+START_TEST(typed_values)
 {
     struct batch_builder bb;
     struct got g = { 0 };
     ck_assert_int_eq(bb_init(&bb, &schema, 10, take, &g), 0);
-    const char *v[8] = { "2020.05.14D12:10:02.639526001", "feed", "5001", "-42",
-                         "0D00:00:01.000123456", "12.50", "1", "7" };
-    put_row(&bb, v, 64);
+    const struct vals v = { bb_q_time(1589458202, 639526001), -42, 1000123456, "feed", 5001,
+                            12.5, 1, 7 };
+    put_row(&bb, &v, 0, 64);
     ck_assert_int_eq(g.batches, 0); /* not full, not paused */
     ck_assert_int_eq(bb_pause(&bb), 0);
     ck_assert_int_eq(g.batches, 1);
+    /* 2020.05.14 is day 7439 after 2000.01.01 */
     int64_t want = (int64_t)7439 * 86400000000000 +
                    ((12 * 60 + 10) * 60 + 2) * (int64_t)1000000000 + 639526001;
     ck_assert_int_eq(g.time0, want);
-    ck_assert_int_eq(g.time0, bb_q_time(1589458202, 639526001));
     ck_assert_uint_eq(g.sym0_len, 4);
     ck_assert(memcmp(g.sym0, "feed", 4) == 0);
     ck_assert_int_eq(g.port0, 5001);
@@ -84,13 +104,12 @@ START_TEST(values_from_text)
 }
 END_TEST
 
-START_TEST(empty_text_is_q_null)
+START_TEST(nulls_are_q_nulls)
 {
     struct batch_builder bb;
     struct got g = { 0 };
     ck_assert_int_eq(bb_init(&bb, &schema, 10, take, &g), 0);
-    const char *v[8] = { "", "", "", "", "", "", "", "" };
-    put_row(&bb, v, 0);
+    put_row(&bb, NULL, 1, 0);
     bb_pause(&bb);
     ck_assert_int_eq(g.time0, INT64_MIN);
     ck_assert_uint_eq(g.sym0_len, 0);
@@ -109,9 +128,9 @@ START_TEST(full_batches_and_failure)
     struct batch_builder bb;
     struct got g = { 0 };
     ck_assert_int_eq(bb_init(&bb, &schema, 3, take, &g), 0);
-    const char *v[8] = { "", "a", "1", "2", "", "", "0", "" };
+    const struct vals v = { 0, 2, 0, "a", 1, 0.0, 0, 0 };
     for (int i = 0; i < 7; i++)
-        put_row(&bb, v, 8);
+        put_row(&bb, &v, 0, 8);
     ck_assert_int_eq(g.batches, 2); /* 3 + 3, one row waits */
     ck_assert_int_eq(g.rows, 6);
     g.fail = 1;
@@ -130,8 +149,8 @@ START_TEST(arena_full_hands_over)
     struct batch_builder bb;
     struct got g = { 0 };
     ck_assert_int_eq(bb_init(&bb, &schema, 100, take, &g), 0);
-    const char *v[8] = { "", "first", "", "", "", "", "", "" };
-    put_row(&bb, v, 8);
+    const struct vals v = { 0, 0, 0, "first", 0, 0.0, 0, 0 };
+    put_row(&bb, &v, 0, 8);
     int r = bb_row(&bb, BB_ARENA_START + 10);
     ck_assert_int_eq(r, 0);
     ck_assert_int_eq(g.batches, 1);
@@ -143,7 +162,7 @@ START_TEST(arena_full_hands_over)
     bb_text_done(&bb, 1, r, BB_ARENA_START + 10);
     for (int c = 0; c < 8; c++)
         if (c != 1)
-            bb_set_parsed(&bb, c, r, "", 0);
+            bb_set_null(&bb, c, r);
     bb_row_done(&bb);
     ck_assert_uint_eq(bb.b.col[1].s[0].n, BB_ARENA_START + 10);
     bb_free(&bb);
@@ -154,8 +173,8 @@ int main(void)
 {
     Suite *s = suite_create("batch_build");
     TCase *tc = tcase_create("core");
-    tcase_add_test(tc, values_from_text);
-    tcase_add_test(tc, empty_text_is_q_null);
+    tcase_add_test(tc, typed_values);
+    tcase_add_test(tc, nulls_are_q_nulls);
     tcase_add_test(tc, full_batches_and_failure);
     tcase_add_test(tc, arena_full_hands_over);
     suite_add_tcase(s, tc);

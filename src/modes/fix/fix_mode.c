@@ -89,28 +89,12 @@ struct lat_entry {
     char id[LAT_ID_MAX];
 };
 
-/* The text of "src,dest,srcport,destport,stream," for a message's
- * addresses, ports and stream, kept for the next message with the same:
- * the messages of a connection come in runs, and formatting two addresses
- * costs more than comparing them. A few slots, by stream and direction. */
-#define ORIGIN_TEXTS 16
-#define ORIGIN_COPY 48
-#define ORIGIN_TEXT_MAX 128        /* 2 x 39 (IPv6) + 5 + 5 + 20 + 5 commas;
-                                    * fmt_ipv4 wants 19 bytes of room */
-struct origin_text {
-    uint8_t src[16], dst[16];
-    uint64_t stream;
-    uint16_t sport, dport;
-    uint8_t ipver, len;            /* len 0: empty slot */
-    char text[ORIGIN_TEXT_MAX];
-};
-
 struct fix_mode {
     struct mode_opts o;
     struct mt_columns cols;
     uint32_t tags[FIX_MAX_EXTRA];
     int ntags;
-    struct mt_writer w;
+    struct table_writer w;
     struct fix_framer fx;
     struct reasm_framer fr;
     struct reasm ra;
@@ -123,17 +107,16 @@ struct fix_mode {
     struct lat_set *lat_sets;      /* LAT_SETS, LAT_LINE-aligned */
     struct lat_entry *lat;         /* FIX_LAT_SLOTS: set i's orders at i * LAT_WAYS */
     uint32_t lat_clock;
-    struct msg_time_caches tc;
-    struct time_cache tc_send;
     struct fix_utc_cache utc_send;
-    /* the last SendingTime value (send_raw_len FIX_ABSENT: none) and its text */
-    char send_raw[32], send_text[FMT_TIME_LEN];
+    /* the last SendingTime value (send_raw_len FIX_ABSENT: none) and its
+     * time, when valid */
+    char send_raw[32];
     uint32_t send_raw_len;
     int send_valid;
+    int64_t send_sec;
+    uint32_t send_nsec;
     struct acktime *ack;           /* rows wait for their ACK: acktime is a column */
-    /* CSV of the 25 default columns: one straight-line row (csv_default_row) */
-    int csv_default;
-    struct origin_text origins[ORIGIN_TEXTS];
+    int default_columns;           /* the FIX_DEFAULT_COLUMNS, in order */
 };
 
 /* ------------------------------------------------------------ columns -- */
@@ -185,6 +168,8 @@ static int names_a_tag(const char *err)
     return end && end - name > 3 && memcmp(name, "tag", 3) == 0 &&
            parse_tag(name + 3, (size_t)(end - name - 3), &tag) == 0;
 }
+
+static void column_encoding(struct mt_col *c);
 
 int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_t *tags,
                      int *ntags, char *err, size_t errlen)
@@ -248,6 +233,8 @@ int fix_mode_columns(const struct mode_opts *o, struct mt_columns *cols, uint32_
             s = e + 1;
         }
     }
+    for (int i = 0; i < cols->n; i++)
+        column_encoding(&cols->col[i]);
     return 0;
 }
 
@@ -437,7 +424,6 @@ static int arena_put(struct fix_mode *m, const uint8_t *p, uint32_t n, uint32_t 
 
 _Static_assert(sizeof(struct lat_set) == LAT_LINE, "a latency set is one cache line");
 _Static_assert(sizeof(struct lat_entry) == LAT_LINE, "an order is one cache line");
-_Static_assert(ORIGIN_COPY <= ORIGIN_TEXT_MAX, "the fixed copy stays within an origin text");
 
 static void on_message(void *ctx, const struct fix_message *msg)
 {
@@ -488,24 +474,26 @@ static void on_message(void *ctx, const struct fix_message *msg)
 
 /* ------------------------------------------------------------ rows -- */
 
-static char *put_int_text(char *p, const char *v, uint32_t n, int *ok)
+/* A FIX int ("0001") as it is sent: its digits, which the writers print
+ * as they are (BENC_DECIMAL); null unless 1 to 18 digits. */
+static int int_text_ok(const char *v, uint32_t n)
 {
-    *ok = n > 0 && n <= 18;
-    for (uint32_t i = 0; i < n && *ok; i++)
-        *ok = v[i] >= '0' && v[i] <= '9';
-    if (!*ok)
-        return p;
-    memcpy(p, v, n);
-    return p + n;
+    int ok = n > 0 && n <= 18;
+    for (uint32_t i = 0; i < n && ok; i++)
+        ok = v[i] >= '0' && v[i] <= '9';
+    return ok;
 }
 
-/* A FIX float ("-12.50", ".5", "100") as text q reads as a float. Inline,
- * with one state per byte: it runs for two cells of most rows. */
-static inline char *put_float_text(char *p, const char *v, uint32_t n, int *ok)
+/* Room for put_float_text's text of a value up to 40 bytes. */
+#define FLOAT_TEXT_MAX 48
+
+/* A FIX float ("-12.50", ".5", "100") as text q reads as a float ("-0.5"),
+ * at p; the end, or p when it is none. Inline, with one state per byte: it
+ * runs for two cells of most rows. */
+static inline char *put_float_text(char *p, const char *v, uint32_t n)
 {
     char *start = p;
     uint32_t i = 0, dots = 0;
-    *ok = 0;
     if (n == 0 || n > 40)
         return p;
     if (v[0] == '-')
@@ -523,9 +511,12 @@ static inline char *put_float_text(char *p, const char *v, uint32_t n, int *ok)
     }
     if (dots == n - from || dots > 1) /* no digit, or two dots */
         return start;
-    *ok = 1;
     return p;
 }
+
+/* Room for every flag's name and a '|' after each (fix_flag_names: about
+ * 80 bytes). */
+#define FLAGS_TEXT_MAX 128
 
 /* The flags' names joined by '|', in bit order. Most messages have none:
  * the loop runs once per flag set, not once per flag name. */
@@ -567,287 +558,151 @@ static inline int same_upto32(const char *a, const char *b, uint32_t n)
     return memcmp(a, b, n) == 0;
 }
 
-/* SendingTime as a q timestamp at p; nothing when absent, malformed or
- * outside q's range. Messages in a row mostly carry the same SendingTime
- * (milliseconds): its text is kept with the value it came from. */
-static inline char *sendtime_text(struct fix_mode *m, const struct pmsg *pm, char *p)
+/* SendingTime as Unix time; 0 when absent, malformed or outside q's
+ * range. Messages in a row mostly carry the same SendingTime
+ * (milliseconds): its time is kept with the value it came from. */
+static inline int sendtime(struct fix_mode *m, const struct pmsg *pm, int64_t *sec,
+                           uint32_t *nsec)
 {
     uint32_t n = pm->ff.v[FIXV_SENDTIME].n;
     if (n == FIX_ABSENT)
-        return p;
+        return 0;
     const char *v = pmsg_value(m, pm, FIXV_SENDTIME);
-    if (n == m->send_raw_len && same_upto32(v, m->send_raw, n)) {
-        if (m->send_valid)
-            memcpy(p, m->send_text, FMT_TIME_LEN);
-        return p + (m->send_valid ? FMT_TIME_LEN : 0);
-    }
-    int64_t sec;
-    uint32_t nsec;
-    char *s = p;
-    if (fix_parse_utc_cached(&m->utc_send, (const uint8_t *)v, n, &sec, &nsec) == 0 &&
-        fmt_time_in_q_range(sec, nsec))
-        p = fmt_time(p, &m->tc_send, sec, nsec);
-    if (n <= sizeof m->send_raw) {
+    if (!(n == m->send_raw_len && same_upto32(v, m->send_raw, n))) {
+        int valid = fix_parse_utc_cached(&m->utc_send, (const uint8_t *)v, n, &m->send_sec,
+                                         &m->send_nsec) == 0 &&
+                    fmt_time_in_q_range(m->send_sec, m->send_nsec);
+        if (n > sizeof m->send_raw) {
+            *sec = m->send_sec;
+            *nsec = m->send_nsec;
+            m->send_raw_len = FIX_ABSENT; /* not kept: the next is parsed */
+            return valid;
+        }
         memcpy(m->send_raw, v, n);
         m->send_raw_len = n;
-        m->send_valid = p != s;  /* a time is FMT_TIME_LEN bytes */
-        if (m->send_valid)
-            memcpy(m->send_text, s, FMT_TIME_LEN);
+        m->send_valid = valid;
     }
-    return p;
+    *sec = m->send_sec;
+    *nsec = m->send_nsec;
+    return m->send_valid;
 }
 
-/* Text of one value at p; *kind says what it is. Always inlined into both
- * writers: the CSV loop calls it for every cell, and as a call it cost as
- * much as the formatting (register saves, the result through memory). */
-static ALWAYS_INLINE char *value(struct fix_mode *m, const struct pmsg *pm,
-                                  const struct msg_origin *o, int id, uint32_t bundled, char *p,
-                                  struct mt_val *v)
+/* The message's value of a wire text column (id), or -1 for any other. */
+static inline int wire_value(int id)
 {
-    v->kind = MV_TEXT;
-    char *s = p;
-    int ok = 1;
-    int vi = -1;
-    if (id < MSGC_COUNT)
-        return msg_common_value(id, o, &m->tc, m->o.fmt, p, v);
     switch (id) {
-    case FC_SEGS: p = fmt_u32(p, pm->segs); break;
-    case FC_BUNDLED: p = fmt_u32(p, bundled); break;
-    case FC_BODYLEN: p = fmt_u32(p, pm->bodylen); break;
-    case FC_LEN: p = fmt_u32(p, pm->len); break;
-    case FC_GAPBYTES:
-        if (!(ok = (pm->flags & FIXF_GAP) != 0))
-            break;
-        p = fmt_u64(p, pm->gap_bytes);
-        break;
-    case FC_CHKOK: *p++ = pm->chkok ? '1' : '0'; break;
-    case FC_FLAGS:
-        ok = pm->flags != 0;
-        p = put_flags(p, pm->flags);
-        break;
-    case FC_LATENCY:
-        if (!(ok = pm->has_latency))
-            break;
-        p = fmt_timespan(p, pm->latency);
-        break;
-    case FC_ACKTIME: ok = 0; break; /* filled in by acktime.c */
-    case FC_SEQNUM:
-        ok = pm->ff.v[FIXV_SEQNUM].n != FIX_ABSENT;
-        if (ok)
-            p = put_int_text(p, pmsg_value(m, pm, FIXV_SEQNUM), pm->ff.v[FIXV_SEQNUM].n, &ok);
-        break;
-    case FC_QTY:
-    case FC_PRICE: {
-        int f = id == FC_QTY ? FIXV_QTY : FIXV_PRICE;
-        ok = pm->ff.v[f].n != FIX_ABSENT;
-        if (ok)
-            p = put_float_text(p, pmsg_value(m, pm, f), pm->ff.v[f].n, &ok);
-        break;
+    case FC_MSGTYPE: return FIXV_MSGTYPE;
+    case FC_SENDER: return FIXV_SENDER;
+    case FC_TARGET: return FIXV_TARGET;
+    case FC_CLORDID: return FIXV_CLORDID;
+    case FC_SYMBOL: return FIXV_SYMBOL;
+    case FC_SIDE: return FIXV_SIDE;
+    case FC_BEGIN: return FIXV_BEGIN;
+    default: return id >= FC_COUNT ? FIXV_COUNT + (id - FC_COUNT) : -1;
     }
-    case FC_SENDTIME: {
-        char *e = sendtime_text(m, pm, p);
-        ok = e != p;           /* a time is never empty */
-        p = e;
-        break;
-    }
-    case FC_MSGTYPE: vi = FIXV_MSGTYPE; break;
-    case FC_SENDER: vi = FIXV_SENDER; break;
-    case FC_TARGET: vi = FIXV_TARGET; break;
-    case FC_CLORDID: vi = FIXV_CLORDID; break;
-    case FC_SYMBOL: vi = FIXV_SYMBOL; break;
-    case FC_SIDE: vi = FIXV_SIDE; break;
-    case FC_BEGIN: vi = FIXV_BEGIN; break;
-    default: vi = FIXV_COUNT + (id - FC_COUNT); break;
-    }
-    if (vi >= 0) {
-        if (pm->ff.v[vi].n == FIX_ABSENT || pm->ff.v[vi].n == 0) {
-            v->kind = MV_NULL;
-            return p;
-        }
-        v->kind = MV_STR;
-        v->p = pmsg_value(m, pm, vi);
-        v->n = pm->ff.v[vi].n;
-        return p;
-    }
-    if (!ok) {
-        v->kind = MV_NULL;
-        return s;
-    }
-    v->p = s;
-    v->n = (uint32_t)(p - s);
-    return p;
 }
 
-/* A string value of the message as a CSV cell and its ',' (nothing for a
- * null: absent or empty). */
-static inline char *csv_str_cell(const struct fix_mode *m, const struct pmsg *pm, int vi, char *p)
+/* How column id's values are held: the message's values as the wire text
+ * they are, numbers that must print as sent as their decimal text, ours
+ * as q's own or compact. */
+static void column_encoding(struct mt_col *c)
+{
+    switch (c->id) {
+    case FC_SEGS: case FC_BUNDLED: case FC_BODYLEN: case FC_LEN: c->enc = BENC_U32; break;
+    case FC_SENDTIME: c->enc = BENC_UNIX_TIME; break;
+    case FC_SEQNUM: case FC_QTY: case FC_PRICE: c->enc = BENC_DECIMAL; break;
+    default:
+        if (c->id < MSGC_COUNT)
+            c->enc = msg_common_encoding(c->id);
+        else
+            c->wire_text = wire_value(c->id) >= 0;
+        break;
+    }
+}
+
+/* Text a row makes of its own (bb_set_ref), for as long as the row. */
+struct row_text {
+    char qty[FLOAT_TEXT_MAX], price[FLOAT_TEXT_MAX], flags[FLAGS_TEXT_MAX];
+};
+
+/* A float value (FIXV_QTY, FIXV_PRICE) as put_float_text's text at t. */
+static inline void set_float(struct batch_builder *bb, int c, int r, const struct fix_mode *m,
+                             const struct pmsg *pm, int vi, char *t)
 {
     uint32_t n = pm->ff.v[vi].n;
-    if (n != FIX_ABSENT && n != 0)
-        p = mt_csv_str(p, pmsg_value(m, pm, vi), n);
-    *p++ = ',';
-    return p;
+    char *e = n == FIX_ABSENT ? t : put_float_text(t, pmsg_value(m, pm, vi), n);
+    bb_set_ref(bb, c, r, t, (size_t)(e - t));
 }
 
-/* "src,dest,srcport,destport,stream," of a message, from the slot of its
- * stream and direction when that holds the same values. */
-static inline char *csv_origin_cells(struct fix_mode *m, const struct pmsg *pm, char *p)
+/* Sets column c of row r, the value of column id. Always inlined into the
+ * row's loop: it runs for every cell. */
+static ALWAYS_INLINE void set_value(struct fix_mode *m, const struct pmsg *pm,
+                                    const struct msg_origin *o, int id, uint32_t bundled,
+                                    struct batch_builder *bb, int c, int r, struct row_text *rt)
 {
-    struct origin_text *ot = &m->origins[((pm->stream << 1) | pm->dir) % ORIGIN_TEXTS];
-    if (!ot->len || ot->stream != pm->stream || ot->sport != pm->sport ||
-        ot->dport != pm->dport || ot->ipver != pm->ipver || memcmp(ot->src, pm->src, 16) != 0 ||
-        memcmp(ot->dst, pm->dst, 16) != 0) {
-        char *q = ot->text;
-        q = pm->ipver == IPVER_4 ? fmt_ipv4(q, pm->src) : fmt_ipv6(q, pm->src);
-        *q++ = ',';
-        q = pm->ipver == IPVER_4 ? fmt_ipv4(q, pm->dst) : fmt_ipv6(q, pm->dst);
-        *q++ = ',';
-        q = fmt_u32(q, pm->sport);
-        *q++ = ',';
-        q = fmt_u32(q, pm->dport);
-        *q++ = ',';
-        q = fmt_u64(q, pm->stream);
-        *q++ = ',';
-        ot->len = (uint8_t)(q - ot->text);
-        ot->stream = pm->stream;
-        ot->sport = pm->sport;
-        ot->dport = pm->dport;
-        ot->ipver = pm->ipver;
-        memcpy(ot->src, pm->src, 16);
-        memcpy(ot->dst, pm->dst, 16);
-    }
-    /* A fixed-size copy for the usual lengths (IPv4: about 35 bytes): a
-     * copy of variable length became `rep movsq`, slow to start. The row's
-     * room (write_pending_csv) covers the bytes past len. */
-    if (ot->len <= ORIGIN_COPY)
-        memcpy(p, ot->text, ORIGIN_COPY);
-    else
-        memcpy(p, ot->text, ot->len);
-    return p + ot->len;
-}
-
-/* The 25 default columns as CSV, each followed by ',': the text value()
- * gives each, in fix_coldefs' order, without a dispatch per cell (as
- * write_csv.c does for packet rows). */
-static char *csv_default_row(struct fix_mode *m, const struct pmsg *pm, uint32_t bundled, char *p)
-{
-    int ok;
-    /* time, ftime: the same text when the message lies in one packet */
-    char *t = p;
-    if (pm->last.has_time)
-        p = fmt_time(p, &m->tc.time, pm->last.ts_sec, pm->last.ts_nsec);
-    size_t tn = (size_t)(p - t);
-    *p++ = ',';
-    if (pm->first.has_time) {
-        if (tn == FMT_TIME_LEN && pm->first.ts_sec == pm->last.ts_sec &&
-            pm->first.ts_nsec == pm->last.ts_nsec) {
-            /* formatted again from time's cache: reading back the text just
-             * written stalls (its bytes are still in the store buffer, in
-             * pieces the load cannot be forwarded from) */
-            p = fmt_time(p, &m->tc.time, pm->first.ts_sec, pm->first.ts_nsec);
-        } else {
-            p = fmt_time(p, &m->tc.ftime, pm->first.ts_sec, pm->first.ts_nsec);
-        }
-    }
-    *p++ = ',';
-    /* sym: safe text, as is */
-    memcpy(p, m->o.fmt->sym, m->o.fmt->sym_len);
-    p += m->o.fmt->sym_len;
-    *p++ = ',';
-    p = csv_origin_cells(m, pm, p);
-    p = fmt_u64(p, pm->last.frame);
-    *p++ = ',';
-    p = fmt_u32(p, pm->segs);
-    *p++ = ',';
-    p = fmt_u32(p, bundled);
-    *p++ = ',';
-    p = csv_str_cell(m, pm, FIXV_MSGTYPE, p);
-    if (pm->ff.v[FIXV_SEQNUM].n != FIX_ABSENT)
-        p = put_int_text(p, pmsg_value(m, pm, FIXV_SEQNUM), pm->ff.v[FIXV_SEQNUM].n, &ok);
-    *p++ = ',';
-    p = csv_str_cell(m, pm, FIXV_SENDER, p);
-    p = csv_str_cell(m, pm, FIXV_TARGET, p);
-    p = sendtime_text(m, pm, p);
-    *p++ = ',';
-    p = csv_str_cell(m, pm, FIXV_CLORDID, p);
-    p = csv_str_cell(m, pm, FIXV_SYMBOL, p);
-    p = csv_str_cell(m, pm, FIXV_SIDE, p);
-    if (pm->ff.v[FIXV_QTY].n != FIX_ABSENT)
-        p = put_float_text(p, pmsg_value(m, pm, FIXV_QTY), pm->ff.v[FIXV_QTY].n, &ok);
-    *p++ = ',';
-    if (pm->ff.v[FIXV_PRICE].n != FIX_ABSENT)
-        p = put_float_text(p, pmsg_value(m, pm, FIXV_PRICE), pm->ff.v[FIXV_PRICE].n, &ok);
-    *p++ = ',';
-    p = fmt_u32(p, pm->bodylen);
-    *p++ = ',';
-    *p++ = pm->chkok ? '1' : '0';
-    *p++ = ',';
-    p = put_flags(p, pm->flags);
-    *p++ = ',';
-    if (pm->has_latency)
-        p = fmt_timespan(p, pm->latency);
-    *p++ = ',';
-    return p;
-}
-
-/* CSV straight into the output buffer: no intermediate copy. */
-static void write_pending_csv(struct fix_mode *m)
-{
-    struct out *o = m->o.out;
-    pair_pending(m);
-    size_t fixed = (size_t)m->cols.n * 64 + m->o.fmt->sym_len + 2;
-    for (size_t i = 0; i < m->npend;) {
-        size_t j = i;
-        while (j < m->npend && m->pend[j].last.frame == m->pend[i].last.frame)
-            j++;
-        uint32_t bundled = (uint32_t)(j - i);
-        for (; i < j; i++) {
-            const struct pmsg *pm = &m->pend[i];
-            if (!out_in_window(o, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec) ||
-                !out_take_row(o))
-                continue; /* outside --from/--to, or -c reached */
-            /* a string value lies within the message: its escaped form
-             * takes at most MT_CSV_STR_ROOM(len) */
-            if (out_reserve(o, fixed + (size_t)m->cols.n * MT_CSV_STR_ROOM(pm->len)) != 0)
-                continue;
-            char *p = out_cursor(o);
-            struct msg_origin origin;
-            pmsg_origin(pm, &origin);
-            /* Each cell is followed by ','; the last one becomes '\n'. */
-            if (m->csv_default) {
-                p = csv_default_row(m, pm, bundled, p);
-            } else {
-                for (int c = 0; c < m->cols.n; c++) {
-                    struct mt_val v;
-                    char *e = value(m, pm, &origin, m->cols.col[c].id, bundled, p, &v);
-                    if (v.kind == MV_TEXT && v.p == p) {
-                        p = e;
-                    } else if (v.kind == MV_TEXT) {
-                        memcpy(p, v.p, v.n);
-                        p += v.n;
-                    } else if (v.kind == MV_STR) {
-                        p = mt_csv_str(p, v.p, v.n);
-                    }
-                    *p++ = ',';
-                }
-            }
-            if (m->cols.n > 0)   /* always: --columns cannot be empty */
-                p[-1] = '\n';
-            out_advance(o, p);
-        }
-    }
-    m->npend = 0;
-    m->arena_len = 0;
-}
-
-static void write_pending(struct fix_mode *m)
-{
-    if (!m->o.q && !m->w.bb && !m->ack) {
-        write_pending_csv(m);
+    if (id < MSGC_COUNT) {
+        msg_common_set(bb, c, r, id, o, m->o.fmt);
         return;
     }
-    struct mt_val vals[MT_MAX_COLS];
-    char scratch[MT_MAX_COLS * 64];
+    switch (id) {
+    case FC_SEGS: bb_set_u32(bb, c, r, pm->segs); return;
+    case FC_BUNDLED: bb_set_u32(bb, c, r, bundled); return;
+    case FC_BODYLEN: bb_set_u32(bb, c, r, pm->bodylen); return;
+    case FC_LEN: bb_set_u32(bb, c, r, pm->len); return;
+    case FC_GAPBYTES:
+        bb_set_j(bb, c, r, pm->flags & FIXF_GAP ? (int64_t)pm->gap_bytes : Q_NULL_LONG);
+        return;
+    case FC_CHKOK: bb_set_b(bb, c, r, pm->chkok); return;
+    case FC_FLAGS:
+        bb_set_ref(bb, c, r, rt->flags, (size_t)(put_flags(rt->flags, pm->flags) - rt->flags));
+        return;
+    case FC_LATENCY: bb_set_j(bb, c, r, pm->has_latency ? pm->latency : Q_NULL_LONG); return;
+    case FC_ACKTIME: bb_set_null(bb, c, r); return; /* acktime.c sets it */
+    case FC_SEQNUM: {
+        uint32_t n = pm->ff.v[FIXV_SEQNUM].n;
+        const char *v = pmsg_value(m, pm, FIXV_SEQNUM);
+        bb_set_ref(bb, c, r, v, n != FIX_ABSENT && int_text_ok(v, n) ? n : 0);
+        return;
+    }
+    case FC_QTY: set_float(bb, c, r, m, pm, FIXV_QTY, rt->qty); return;
+    case FC_PRICE: set_float(bb, c, r, m, pm, FIXV_PRICE, rt->price); return;
+    case FC_SENDTIME: {
+        int64_t sec;
+        uint32_t nsec;
+        if (sendtime(m, pm, &sec, &nsec))
+            bb_set_time(bb, c, r, sec, nsec);
+        else
+            bb_set_null(bb, c, r);
+        return;
+    }
+    default: {
+        int vi = wire_value(id);
+        uint32_t n = pm->ff.v[vi].n;
+        /* absent or empty: null */
+        bb_set_wire(bb, c, r, pmsg_value(m, pm, vi), n == FIX_ABSENT ? 0 : n);
+        return;
+    }
+    }
+}
+
+/* Bytes of text a message's row may copy (bb_row's text_max): the sym,
+ * the text it makes, and each wire value, which lies within the message. */
+static size_t row_text_max(const struct fix_mode *m, const struct pmsg *pm)
+{
+    size_t n = m->o.fmt->sym_len + sizeof(struct row_text);
+    for (int c = 0; c < m->cols.n; c++) {
+        int id = m->cols.col[c].id;
+        int vi = id == FC_SEQNUM ? FIXV_SEQNUM : wire_value(id);
+        if (vi >= 0 && pm->ff.v[vi].n != FIX_ABSENT)
+            n += pm->ff.v[vi].n;
+    }
+    return n;
+}
+
+/* The messages of the packet that completed them, in order, as rows. */
+static void write_pending(struct fix_mode *m)
+{
+    struct batch_builder *bb = m->w.bb;
     pair_pending(m);
     for (size_t i = 0; i < m->npend;) {
         /* bundled: messages completed by the same packet */
@@ -856,19 +711,31 @@ static void write_pending(struct fix_mode *m)
             j++;
         uint32_t bundled = (uint32_t)(j - i);
         for (; i < j; i++) {
-            char *p = scratch;
             const struct pmsg *pm = &m->pend[i];
-            struct msg_origin origin;
-            pmsg_origin(pm, &origin);
-            for (int c = 0; c < m->cols.n; c++)
-                p = value(m, pm, &origin, m->cols.col[c].id, bundled, p, &vals[c]);
             if (!out_in_window(m->w.out, pm->last.has_time, pm->last.ts_sec, pm->last.ts_nsec))
                 continue; /* --from/--to: outside the window */
+            /* text pointed at needs no room */
+            size_t text = bb->text_by_reference ? 0 : row_text_max(m, pm);
+            int r = m->ack ? acktime_row_begin(m->ack, text) : tw_row(&m->w, text);
+            if (r < 0)
+                continue; /* -c reached, or the output failed */
+            struct row_text rt;
+            struct msg_origin origin;
+            pmsg_origin(pm, &origin);
+            if (m->default_columns) {
+                /* each column's id a constant once unrolled: no dispatch */
+#pragma GCC unroll 32
+                for (int c = 0; c < FIX_DEFAULT_COLUMNS; c++)
+                    set_value(m, pm, &origin, c, bundled, bb, c, r, &rt);
+            } else {
+                for (int c = 0; c < m->cols.n; c++)
+                    set_value(m, pm, &origin, m->cols.col[c].id, bundled, bb, c, r, &rt);
+            }
             if (m->ack)
-                acktime_row(m->ack, vals, pm->stream, pm->dir, pm->end_seq,
+                acktime_row(m->ack, r, pm->stream, pm->dir, pm->end_seq,
                             reasm_pkt_qtime(&pm->last), pm->last.has_time);
             else
-                mt_row(&m->w, vals);
+                tw_row_done(&m->w);
         }
     }
     m->npend = 0;
@@ -977,27 +844,23 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
     m->lat_sets = aligned_alloc(LAT_LINE, LAT_SETS * sizeof *m->lat_sets);
     if (m->lat_sets)
         memset(m->lat_sets, 0, LAT_SETS * sizeof *m->lat_sets);
-    if (!m->lat || !m->lat_sets) {
+    int ok = m->lat && m->lat_sets &&
+             tw_open(&m->w, &m->cols, o->table, o->out, o->q, o->header, o->batch) == 0;
+    for (int c = 0; c < m->cols.n && ok; c++)
+        if (m->cols.col[c].id == FC_ACKTIME && !(m->ack = acktime_new(&m->w, c)))
+            ok = 0;
+    if (!ok) {
+        tw_free(&m->w);
         free(m->lat);
         free(m->lat_sets);
         free(m);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
-                               .table = o->table, .bb = o->batch };
-    for (int c = 0; c < m->cols.n; c++)
-        if (m->cols.col[c].id == FC_ACKTIME && !(m->ack = acktime_new(&m->w, c))) {
-            free(m->lat);
-            free(m->lat_sets);
-            free(m);
-            snprintf(err, errlen, "out of memory");
-            return NULL;
-        }
     m->send_raw_len = FIX_ABSENT;
-    m->csv_default = !o->q && !o->batch && !m->ack && m->cols.n == FIX_DEFAULT_COLUMNS;
+    m->default_columns = m->cols.n == FIX_DEFAULT_COLUMNS;
     for (int c = 0; c < m->cols.n; c++)
-        m->csv_default &= m->cols.col[c].id == c;
+        m->default_columns &= m->cols.col[c].id == c;
     m->fx.on_message = on_message;
     m->fx.ctx = m;
     m->fr = fix_reasm_framer(&m->fx);
@@ -1008,7 +871,7 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
 static void mode_begin(void *ctx)
 {
     struct fix_mode *m = ctx;
-    mt_begin(&m->w);
+    tw_begin(&m->w);
 }
 
 static void mode_pause(void *ctx)
@@ -1016,7 +879,7 @@ static void mode_pause(void *ctx)
     struct fix_mode *m = ctx;
     if (m->npend)
         write_pending(m);
-    mt_pause(&m->w);
+    tw_pause(&m->w);
 }
 
 static void mode_end(void *ctx)
@@ -1024,7 +887,7 @@ static void mode_end(void *ctx)
     struct fix_mode *m = ctx;
     if (m->npend)              /* none: end_input wrote them */
         write_pending(m);
-    mt_end(&m->w);
+    tw_end(&m->w);
 }
 
 static void mode_free(void *ctx)
@@ -1037,6 +900,7 @@ static void mode_free(void *ctx)
     free(m->lat);
     free(m->lat_sets);
     acktime_free(m->ack);
+    tw_free(&m->w);
     free(m);
 }
 

@@ -8,8 +8,9 @@
 #include "mode.h"
 
 struct flows_mode {
-    struct writer w;
-    int q;                     /* -f q */
+    struct mt_columns cols;
+    struct table_writer w;
+    const struct format_ctx *fmt; /* the sym */
 };
 
 static int flows_columns_of(const struct mode_opts *o, struct mt_columns *cols, char *err,
@@ -22,6 +23,7 @@ static int flows_columns_of(const struct mode_opts *o, struct mt_columns *cols, 
     cols->n = 0;
     for (int i = 0; i < FLOWS_COLUMNS; i++)
         mt_columns_add(cols, flows_columns[i].name, flows_columns[i].qtype, i);
+    flows_column_encodings(cols);
     return 0;
 }
 
@@ -32,20 +34,23 @@ static void *flows_create(const struct mode_opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    m->w = (struct writer){
-        .ops = o->batch ? &batch_table_writer_ops
-                        : o->q ? &flows_q_writer_ops : &flows_csv_writer_ops,
-        .out = o->out, .fmt = o->fmt, .header = o->header, .table = o->table,
-        .batch = o->batch,
-    };
-    m->q = o->q;
+    flows_columns_of(o, &m->cols, err, errlen);
+    if (tw_open(&m->w, &m->cols, o->table, o->out, o->q, o->header, o->batch) != 0) {
+        free(m);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    /* the rows are few: each its own insert statement */
+    m->w.row_statements = 1;
+    m->w.mode_option = "--flows";
+    m->fmt = o->fmt;
     return m;
 }
 
 static void flows_begin(void *ctx)
 {
     struct flows_mode *m = ctx;
-    m->w.ops->begin(&m->w);
+    tw_begin(&m->w);
 }
 
 static void flows_packet(void *ctx, struct row *r, struct flow *f, int dir)
@@ -61,13 +66,22 @@ static void flows_flow_end(void *ctx, const struct flow *f, const struct flow_su
                            enum flow_end why)
 {
     struct flows_mode *m = ctx;
-    flows_on_end(&m->w, m->q, f, s, why);
+    flows_row(&m->w, f, s, why, m->fmt);
 }
 
 static void flows_end(void *ctx)
 {
     struct flows_mode *m = ctx;
-    m->w.ops->end(&m->w);
+    tw_end(&m->w);
+}
+
+static void flows_free(void *ctx)
+{
+    struct flows_mode *m = ctx;
+    if (!m)
+        return;
+    tw_free(&m->w);
+    free(m);
 }
 
 const struct mode_ops flows_mode_ops = {
@@ -81,5 +95,5 @@ const struct mode_ops flows_mode_ops = {
     .evict = flows_evict,
     .flow_end = flows_flow_end,
     .end = flows_end,
-    .free = free,
+    .free = flows_free,
 };

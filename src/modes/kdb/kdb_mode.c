@@ -2,7 +2,6 @@
 #include "kdb_mode.h"
 #include "acktime.h"
 #include "msg_columns.h"
-#include "fmt.h"
 #include "kdb_framer.h"
 #include "reasm.h"
 
@@ -43,116 +42,116 @@ const struct column_def *kdb_mode_coldefs(int *n)
 struct kdb_mode {
     struct mode_opts o;
     struct mt_columns cols;
-    struct mt_writer w;
+    struct table_writer w;
     struct kdb_framer kf;
     struct reasm_framer fr;
     struct reasm ra;
-    struct msg_time_caches tc;
     struct acktime *ack;       /* rows wait for their ACK: acktime is a column */
 };
+
+/* How column id's values are held: wire text as it came, our own names
+ * as text, numbers in q's own types. */
+static void column_encoding(struct mt_col *c)
+{
+    switch (c->id) {
+    case KC_USER: case KC_FUNC: case KC_TABLE: case KC_QUERY: case KC_ERROR:
+    /* Reasons are English text that may hold ',' ("compression flag not 0,
+     * 1 or 2"): written as wire text, which CSV quotes when needed. */
+    case KC_REASON:
+        c->wire_text = 1;
+        break;
+    case KC_SEGS: c->enc = BENC_U32; break;
+    default:
+        if (c->id < MSGC_COUNT)
+            c->enc = msg_common_encoding(c->id);
+        break;
+    }
+}
 
 static int mode_columns(const struct mode_opts *o, struct mt_columns *cols, char *err,
                      size_t errlen)
 {
-    if (o->columns)
-        return mt_columns_parse(cols, kdb_coldefs, KC_COUNT, o->columns, NULL, NULL, err, errlen);
-    cols->n = 0;
-    for (int i = 0; i < KDB_DEFAULT_COLUMNS; i++)
-        mt_columns_add(cols, kdb_coldefs[i].name, kdb_coldefs[i].qtype, i);
+    if (o->columns) {
+        if (mt_columns_parse(cols, kdb_coldefs, KC_COUNT, o->columns, NULL, NULL, err,
+                             errlen) != 0)
+            return -1;
+    } else {
+        cols->n = 0;
+        for (int i = 0; i < KDB_DEFAULT_COLUMNS; i++)
+            mt_columns_add(cols, kdb_coldefs[i].name, kdb_coldefs[i].qtype, i);
+    }
+    for (int i = 0; i < cols->n; i++)
+        column_encoding(&cols->col[i]);
     return 0;
 }
 
 /* ------------------------------------------------------------ rows -- */
 
-static void text(struct mt_val *v, const char *s)
-{
-    v->kind = s && *s ? MV_TEXT : MV_NULL;
-    v->p = s;
-    v->n = s ? (uint32_t)strlen(s) : 0;
-}
-
 /* Wire text as it lies in the payload (a NUL byte inside it is text too:
- * each writer shows it as '?'); the writer copies it at once. */
-static void wire(struct mt_val *v, const struct kdb_text *t, int present)
+ * each writer shows it as '?'); absent: null. */
+static void wire(struct batch_builder *bb, int c, int r, const struct kdb_text *t, int present)
 {
-    v->kind = present && t->n > 0 ? MV_STR : MV_NULL;
-    v->p = (const char *)t->p;
-    v->n = present ? (uint32_t)t->n : 0;
+    bb_set_wire(bb, c, r, (const char *)t->p, present ? t->n : 0);
 }
 
-static void wire_str(struct mt_val *v, const char *s)
+static size_t text_len(const char *s) { return s ? strlen(s) : 0; }
+
+/* A name of ours (a static string), or null. */
+static void name(struct batch_builder *bb, int c, int r, const char *s)
 {
-    const struct kdb_text t = { (const uint8_t *)s, s ? strlen(s) : 0 };
-    wire(v, &t, s != NULL);
+    bb_set_static(bb, c, r, s ? s : "", text_len(s));
 }
 
-/* Text of one value at p. */
-static char *value(struct kdb_mode *m, const struct kdb_message *msg,
-                   const struct msg_origin *o, int id, char *p, struct mt_val *v)
+/* A number, or null unless present. */
+static void number(struct batch_builder *bb, int c, int r, int64_t v, int present)
 {
-    if (id < MSGC_COUNT)
-        return msg_common_value(id, o, &m->tc, m->o.fmt, p, v);
+    bb_set_num(bb, c, r, v, !present);
+}
+
+/* Sets column c of row r, the value of column id. */
+static void value(struct kdb_mode *m, const struct kdb_message *msg, const struct msg_origin *o,
+                  int id, struct batch_builder *bb, int c, int r)
+{
+    if (id < MSGC_COUNT) {
+        msg_common_set(bb, c, r, id, o, m->o.fmt);
+        return;
+    }
     const struct kdb_summary *sum = msg->sum;
-    char *s = p;
-    int ok = 1;
-    v->kind = MV_TEXT;
     switch (id) {
-    case KC_SEGS: p = fmt_u64(p, msg->segs); break;
-    case KC_SKIPPED:
-        if (!(ok = msg->skipped != 0))
-            break;
-        p = fmt_u64(p, msg->skipped);
+    case KC_SEGS: bb_set_u32(bb, c, r, msg->segs); break;
+    case KC_SKIPPED: number(bb, c, r, (int64_t)msg->skipped, msg->skipped != 0); break;
+    case KC_DIR: name(bb, c, r, msg->c2s ? "c2s" : "s2c"); break;
+    case KC_USER: bb_set_wire(bb, c, r, msg->user, text_len(msg->user)); break;
+    case KC_MSGTYPE:
+        name(bb, c, r, msg->has_hdr ? kdb_msgtype_name(msg->hdr.msgtype) : NULL);
         break;
-    case KC_DIR: text(v, msg->c2s ? "c2s" : "s2c"); return p;
-    case KC_USER: wire_str(v, msg->user); return p;
-    case KC_MSGTYPE: text(v, msg->has_hdr ? kdb_msgtype_name(msg->hdr.msgtype) : NULL); return p;
     case KC_COMPRESSED:
-        if (!(ok = msg->has_hdr))
-            break;
-        *p++ = msg->hdr.compressed ? '1' : '0';
+        if (msg->has_hdr)
+            number(bb, c, r, msg->hdr.compressed != 0, 1);
+        else
+            bb_set_null(bb, c, r);
         break;
-    case KC_LEN:
-        if (!(ok = msg->has_hdr))
-            break;
-        p = fmt_u64(p, msg->hdr.len);
-        break;
-    case KC_ULEN:
-        if (!(ok = msg->ulen != 0))
-            break;
-        p = fmt_u64(p, msg->ulen);
-        break;
-    case KC_PTYPE:
-        if (!(ok = sum->ptype != KDB_PTYPE_NONE))
-            break;
-        p = fmt_i64(p, sum->ptype);
-        break;
-    case KC_FUNC: wire(v, &sum->func, (sum->has & KDB_HAS_FUNC) != 0); return p;
-    case KC_TABLE: wire(v, &sum->table, (sum->has & KDB_HAS_TABLE) != 0); return p;
-    case KC_QUERY: wire(v, &sum->query, (sum->has & KDB_HAS_QUERY) != 0); return p;
-    case KC_ERROR: wire(v, &sum->error, (sum->has & KDB_HAS_ERROR) != 0); return p;
-    case KC_ROWS:
-        if (!(ok = (sum->has & KDB_HAS_ROWS) != 0))
-            break;
-        p = fmt_i64(p, sum->rows);
-        break;
-    case KC_LATENCY:
-        if (!(ok = msg->has_latency))
-            break;
-        p = fmt_timespan(p, msg->latency);
-        break;
-    case KC_STATUS: text(v, kdb_status_name(msg->status)); return p;
-    /* Reasons are English text that may hold ',' ("compression flag not 0,
-     * 1 or 2"): written as a string value, which CSV quotes when needed. */
-    case KC_REASON: wire_str(v, msg->reason); return p;
-    default: ok = 0; break;
+    case KC_LEN: number(bb, c, r, (int64_t)msg->hdr.len, msg->has_hdr); break;
+    case KC_ULEN: number(bb, c, r, (int64_t)msg->ulen, msg->ulen != 0); break;
+    case KC_PTYPE: number(bb, c, r, sum->ptype, sum->ptype != KDB_PTYPE_NONE); break;
+    case KC_FUNC: wire(bb, c, r, &sum->func, (sum->has & KDB_HAS_FUNC) != 0); break;
+    case KC_TABLE: wire(bb, c, r, &sum->table, (sum->has & KDB_HAS_TABLE) != 0); break;
+    case KC_QUERY: wire(bb, c, r, &sum->query, (sum->has & KDB_HAS_QUERY) != 0); break;
+    case KC_ERROR: wire(bb, c, r, &sum->error, (sum->has & KDB_HAS_ERROR) != 0); break;
+    case KC_ROWS: number(bb, c, r, sum->rows, (sum->has & KDB_HAS_ROWS) != 0); break;
+    case KC_LATENCY: number(bb, c, r, msg->latency, msg->has_latency); break;
+    case KC_STATUS: name(bb, c, r, kdb_status_name(msg->status)); break;
+    case KC_REASON: bb_set_wire(bb, c, r, msg->reason, text_len(msg->reason)); break;
+    default: bb_set_null(bb, c, r); break; /* KC_ACKTIME: acktime.c sets it */
     }
-    if (!ok) {
-        v->kind = MV_NULL;
-        return s;
-    }
-    v->p = s;
-    v->n = (uint32_t)(p - s);
-    return p;
+}
+
+/* Bytes of text a message's row may copy (bb_row's text_max). */
+static size_t row_text(const struct kdb_mode *m, const struct kdb_message *msg)
+{
+    const struct kdb_summary *sum = msg->sum;
+    return m->o.fmt->sym_len + text_len(msg->user) + text_len(msg->reason) + sum->func.n +
+           sum->table.n + sum->query.n + sum->error.n;
 }
 
 static void on_message(void *ctx, const struct kdb_message *msg)
@@ -160,20 +159,21 @@ static void on_message(void *ctx, const struct kdb_message *msg)
     struct kdb_mode *m = ctx;
     if (!out_in_window(m->w.out, msg->last->has_time, msg->last->ts_sec, msg->last->ts_nsec))
         return; /* --from/--to: the message's time */
-    struct mt_val vals[MT_MAX_COLS];
-    char scratch[MT_MAX_COLS * 64];
-    char *p = scratch;
     const struct flow *f = msg->flow;
     const struct msg_origin origin = { msg->first, msg->last, f->addr[msg->dir],
                                        f->addr[!msg->dir], f->ipver, f->port[msg->dir],
                                        f->port[!msg->dir], f->stream };
+    size_t text = row_text(m, msg);
+    int r = m->ack ? acktime_row_begin(m->ack, text) : tw_row(&m->w, text);
+    if (r < 0)
+        return;
     for (int c = 0; c < m->cols.n; c++)
-        p = value(m, msg, &origin, m->cols.col[c].id, p, &vals[c]);
+        value(m, msg, &origin, m->cols.col[c].id, m->w.bb, c, r);
     if (m->ack)
-        acktime_row(m->ack, vals, msg->flow->stream, msg->dir, msg->end_seq,
+        acktime_row(m->ack, r, msg->flow->stream, msg->dir, msg->end_seq,
                     reasm_pkt_qtime(msg->last), msg->last->has_time);
     else
-        mt_row(&m->w, vals);
+        tw_row_done(&m->w);
 }
 
 /* ------------------------------------------------------------ hooks -- */
@@ -243,10 +243,14 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
         free(m);
         return NULL;
     }
-    m->w = (struct mt_writer){ .out = o->out, .cols = &m->cols, .q = o->q, .header = o->header,
-                               .table = o->table, .bb = o->batch };
+    if (tw_open(&m->w, &m->cols, o->table, o->out, o->q, o->header, o->batch) != 0) {
+        free(m);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     for (int c = 0; c < m->cols.n; c++)
         if (m->cols.col[c].id == KC_ACKTIME && !(m->ack = acktime_new(&m->w, c))) {
+            tw_free(&m->w);
             free(m);
             snprintf(err, errlen, "out of memory");
             return NULL;
@@ -255,6 +259,7 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
     m->kf.ctx = m;
     if (kdb_reasm_framer(&m->kf, &m->fr) != 0) {
         acktime_free(m->ack);
+        tw_free(&m->w);
         free(m);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -266,19 +271,19 @@ static void *mode_create(const struct mode_opts *o, char *err, size_t errlen)
 static void mode_begin(void *ctx)
 {
     struct kdb_mode *m = ctx;
-    mt_begin(&m->w);
+    tw_begin(&m->w);
 }
 
 static void mode_pause(void *ctx)
 {
     struct kdb_mode *m = ctx;
-    mt_pause(&m->w);
+    tw_pause(&m->w);
 }
 
 static void mode_end(void *ctx)
 {
     struct kdb_mode *m = ctx;
-    mt_end(&m->w);
+    tw_end(&m->w);
 }
 
 static void mode_free(void *ctx)
@@ -288,6 +293,7 @@ static void mode_free(void *ctx)
         return;
     kdb_framer_free(&m->kf);
     acktime_free(m->ack);
+    tw_free(&m->w);
     free(m);
 }
 

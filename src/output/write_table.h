@@ -1,0 +1,87 @@
+/* write_table.h: the writer of a table mode (--fix, --kdb, --flows): its
+ * rows are typed column batches (batch.h) of the columns the mode chose
+ * (struct mt_columns: names, q types, encodings), which go out as CSV, as a
+ * q script, or, for --publish, to the kdb+ IPC publisher's batch builder.
+ *
+ * A mode begins a row with tw_row(), sets each column with the builder's
+ * setters (batch_build.h: bb_set_*; a null with bb_set_null) on tw->bb at
+ * the row's index, and ends it with tw_row_done(). The text writers take
+ * each row at its end (a builder of one row, text pointed at, not copied:
+ * text_by_reference), so that the output sees rows as they come (a failed
+ * write, -c) and a value may point into the mode's message until then.
+ *
+ * Text is the values' text (batch_value.h). CSV: one header line, a wire
+ * text column escaped as mt_csv_str says, every other value as it is. q
+ * script (qtext.h): the table's definition, then insert statements of up
+ * to Q_BATCH_ROWS rows or Q_BATCH_BYTES of string text, the values of each
+ * column together; symbols and strings as q strings (\" \\ and \ooo
+ * escapes: the sym may hold a backslash), nulls as q's typed nulls, a
+ * float without "." given one. A NUL byte of wire text is '?' in every
+ * format. With row_statements (--flows), each row is its own insert of
+ * atoms: `t insert (1;`$"a";0Ni;...). */
+#ifndef PCAP2KDB_WRITE_TABLE_H
+#define PCAP2KDB_WRITE_TABLE_H
+
+#include "batch_build.h"
+#include "msgtab.h"
+#include "out.h"
+
+struct tw_qstate;
+
+struct table_writer {
+    struct out *out;
+    struct table_schema schema;
+    struct table_column cols[MT_MAX_COLS];
+    int q;                     /* 1: q script, 0: CSV (not with --publish) */
+    int header;                /* CSV header line */
+    int row_statements;        /* q: an insert per row (--flows) */
+    const char *mode_option;   /* q: the option the script's comment names, or NULL */
+    /* Where the rows go: own (text into out), or --publish's builder, made
+     * by the driver from the same schema (table_schema_of). */
+    struct batch_builder *bb;
+    struct batch_builder own;
+    struct time_cache time[MT_MAX_COLS]; /* a time column's own */
+    /* CSV: each column's kind (write_table.c), and the room of a row but
+     * its text columns' */
+    uint8_t kind[MT_MAX_COLS];
+    uint32_t valid_mask[MT_MAX_COLS];
+    uint32_t valid_masks;      /* all of them */
+    uint8_t text_col[MT_MAX_COLS]; /* the columns of text, ntext of them */
+    int ntext;
+    size_t fixed_room;
+    struct tw_qstate *qs;      /* the q statement in the making */
+};
+
+/* The schema of a table of columns mc named table: names, q types and
+ * encodings from mc; a valid bit for each column that has no null of its
+ * own (a compact encoding, a boolean). -1 when more than 32 need one. */
+int table_schema_of(struct table_schema *sc, struct table_column *cols,
+                    const struct mt_columns *mc, const char *table);
+
+/* The writer of table to out (publish: --publish's builder, else NULL);
+ * -1 when out of memory. */
+int tw_open(struct table_writer *tw, const struct mt_columns *mc, const char *table,
+            struct out *out, int q, int header, struct batch_builder *publish);
+/* The CSV header line or the q table's definition. */
+void tw_begin(struct table_writer *tw);
+
+/* Begins a row whose copied text takes at most text_max bytes (what
+ * bb_set_ref and bb_set_wire may copy); its index, or -1 when no row is
+ * to be written (-c reached, the output failed). Every column must then
+ * be set. tw_row_staged: the same without counting it for -c (a row that
+ * acktime.h holds, which counts it where it writes it). */
+int tw_row(struct table_writer *tw, size_t text_max);
+int tw_row_staged(struct table_writer *tw, size_t text_max);
+void tw_row_done(struct table_writer *tw);
+
+/* A builder that failed (its consumer refused a batch, or out of memory)
+ * fails the output as a failed write does, unless that has failed. */
+void batch_failure_to_out(const struct batch_builder *bb, struct out *o);
+
+/* Input pauses: the q statement in the making goes out. */
+void tw_pause(struct table_writer *tw);
+/* The end: what is held goes out, and the writer is freed. */
+void tw_end(struct table_writer *tw);
+void tw_free(struct table_writer *tw);
+
+#endif
