@@ -1,11 +1,14 @@
 /* write_csv.c: RFC 4180 CSV, one header line, "\n" line ends, one record a
- * line, written from typed column batches of the rows (columns_batch.h). No
- * field needs quoting or escapes but a file name's (mt_csv_str): every
- * other value is a number, an address, a name from our own tables, a
- * timestamp, hex, or the sym, which main.c checks. */
+ * line, written from typed column batches of the rows (columns_batch.h):
+ * the default columns straight from the packet block, any other choice
+ * through the CSV plan every table's CSV uses (write_table.h). No field
+ * needs quoting or escapes but a file name's (mt_csv_str): every other
+ * value is a number, an address, a name from our own tables, a timestamp,
+ * hex, or the sym, which main.c checks. */
 #include "batch_value.h"
 #include "columns_batch.h"
 #include "msgtab.h"
+#include "write_table.h"
 #include "writer.h"
 
 #include <stdlib.h>
@@ -13,19 +16,12 @@
 
 struct csv_state {
     struct batch_builder bb;
-    /* The file column's field, escaped once per input (format_ctx.input) */
-    unsigned file_input;
-    size_t file_field_len;
-    char file_field[MT_CSV_STR_ROOM(FILE_NAME_MAX)];
-    /* each column's form (batch.h; CSV_WIRE_TEXT, CSV_FILE) and valid bits */
-    uint8_t form[MAX_SELECTED_COLUMNS];
-    uint32_t mask[MAX_SELECTED_COLUMNS];
+    struct csv_plan plan;      /* a row of chosen columns (write_table.h) */
     struct table_schema schema;
     struct table_column cols[MAX_SELECTED_COLUMNS];
-    struct time_cache time[MAX_SELECTED_COLUMNS]; /* a P column's own */
 };
 
-/* The room one default row reserves (csv_emit). */
+/* The room one default row takes at most. */
 static size_t default_room(const struct writer *w)
 {
     return DEFAULT_COLUMNS * FIELD_MAX + w->fmt->sym_len + 2;
@@ -48,73 +44,34 @@ static inline char *default_row(char *p, struct packet_block *k, int i, struct f
     return p;
 }
 
-/* The most room any row of these columns takes: FIELD_MAX
- * for a value that is not text; the sym, the file name escaped, the data
- * column's hex. */
+/* The most room any row of these columns takes (csv_plan_room: each text
+ * as if it were wire text): 4 * FIELD_MAX for a value (the texts but the
+ * sym, the file name and the data column's hex are shorter), and those
+ * three. */
 static size_t general_room(const struct writer *w)
 {
     const struct format_ctx *f = w->fmt;
-    return (size_t)w->cols->n * (FIELD_MAX + 1) + 1 + f->sym_len + MT_CSV_STR_ROOM(f->file_len) +
-           2 * (size_t)f->data_max;
+    return (size_t)w->cols->n * MT_CSV_STR_ROOM(FIELD_MAX) + 1 + MT_CSV_STR_ROOM(f->sym_len) +
+           MT_CSV_STR_ROOM(f->file_len) + MT_CSV_STR_ROOM(2 * (size_t)f->data_max);
 }
 
-/* The form of each column as general_row writes it: the batch's form, or
- * one of these for the wire text CSV escapes. */
-enum { CSV_WIRE_TEXT = 0x40, CSV_FILE = 0x41 };
-
-/* Row i of any other choice of columns: one switch a value on a code made
- * once (csv_begin), the nulls by the row's valid word. */
-static char *general_row(char *p, const struct batch *b, int i, struct csv_state *st,
-                         const struct format_ctx *fmt)
-{
-    uint32_t valid = b->valid ? b->valid[i] : 0;
-    for (int c = 0; c < b->schema->ncols; c++) {
-        uint32_t mask = st->mask[c];
-        const union batch_values *v = &b->col[c];
-        if (mask && !(valid & mask)) {
-            ;
-        } else if (st->form[c] == CSV_WIRE_TEXT) {
-            p = mt_csv_str(p, v->s[i].p, v->s[i].n);
-        } else if (st->form[c] == CSV_FILE) {
-            if (st->file_input != fmt->input || !st->file_field_len) {
-                st->file_field_len = (size_t)(mt_csv_str(st->file_field, v->s[i].p, v->s[i].n) -
-                                              st->file_field);
-                st->file_input = fmt->input;
-            }
-            p = fmt_copy(p, st->file_field, st->file_field_len);
-        } else {
-            p = bv_form_text(p, st->form[c], v, i, &st->time[c]);
-        }
-        *p++ = ',';
-    }
-    p[-1] = '\n';
-    return p;
-}
-
-/* The batch's rows as text into the output, each with its own room (the
- * output writes its buffer out where a row's room is not there). */
+/* The batch's rows as text into the output, with one reservation: the
+ * batch holds no more rows than fit (rows_allowed), so none of them would
+ * have written the buffer. */
 static int csv_emit(void *ctx, const struct batch *b)
 {
     struct writer *w = ctx;
     struct csv_state *st = w->state;
-    if (w->cols->is_default) {
-        /* one reservation: the batch holds no more rows than fit
-         * (rows_allowed), so none of them would have written the buffer */
-        if (out_reserve(w->out, default_room(w) * (size_t)b->nrows) != 0)
-            return 0;
-        char *p = out_cursor(w->out);
-        for (int i = 0; i < b->nrows; i++)
-            p = default_row(p, b->block, i, w->fmt);
-        out_advance(w->out, p);
-        return 0;
-    }
-    /* one reservation too: each row takes at most general_room, and the
-     * batch holds no more than fit (rows_allowed) */
-    if (out_reserve(w->out, general_room(w) * (size_t)b->nrows) != 0)
+    int plain = w->cols->is_default;
+    if (out_reserve(w->out, (plain ? default_room(w) : general_room(w)) * (size_t)b->nrows) != 0)
         return 0;
     char *p = out_cursor(w->out);
-    for (int i = 0; i < b->nrows; i++)
-        p = general_row(p, b, i, st, w->fmt);
+    if (plain)
+        for (int i = 0; i < b->nrows; i++)
+            p = default_row(p, b->block, i, w->fmt);
+    else
+        for (int i = 0; i < b->nrows; i++)
+            p = csv_plan_row(p, &st->plan, b, i);
     out_advance(w->out, p);
     return 0;
 }
@@ -147,13 +104,7 @@ static void csv_begin(struct writer *w)
         out_no_memory(w->out); /* no row could be written: say so */
         return;
     }
-    for (int c = 0; c < st->schema.ncols; c++) {
-        const struct table_column *tc = &st->cols[c];
-        st->form[c] = tc->wire_text && tc->enc == BENC_Q
-                          ? (w->cols->id[c] == COL_FILE ? CSV_FILE : CSV_WIRE_TEXT)
-                          : batch_form_of(tc);
-        st->mask[c] = tc->valid_mask;
-    }
+    csv_plan_make(&st->plan, &st->schema);
     st->bb.latency_ns = 0; /* handed over at the driver's pauses */
     st->bb.within_input = 1; /* and at each input's end (drain) */
     st->bb.rows_allowed = rows_allowed;

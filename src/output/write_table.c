@@ -51,6 +51,7 @@ static void csv_begin(struct table_writer *tw)
 #define CSV_KINDS(X)                                \
     X(K_UNIX_TIME, BENC_UNIX_TIME, 'P', t)          \
     X(K_ADDR, BENC_ADDR, 'S', a)                    \
+    X(K_U8, BENC_U8, 'I', u8)                       \
     X(K_U16, BENC_U16, 'I', u16)                    \
     X(K_U32_INT, BENC_U32, 'I', u32)                \
     X(K_U32_LONG, BENC_U32, 'J', u32)               \
@@ -87,65 +88,66 @@ static uint8_t csv_kind(const struct table_column *tc)
     return K_OTHER;
 }
 
-/* Each column's kind, and the room a row takes but for its text columns'
- * text: BV_TEXT_MAX for a value that is not text, a separator each. */
-static void csv_prepare(struct table_writer *tw)
+void csv_plan_make(struct csv_plan *pl, const struct table_schema *sc)
 {
-    tw->fixed_room = (size_t)tw->schema.ncols + 1;
-    for (int c = 0; c < tw->schema.ncols; c++) {
-        tw->kind[c] = csv_kind(&tw->cols[c]);
-        tw->valid_mask[c] = tw->cols[c].valid_mask;
-        tw->valid_masks |= tw->cols[c].valid_mask;
-        if (batch_column_is_text(&tw->cols[c]))
-            tw->text_col[tw->ntext++] = (uint8_t)c;
+    memset(pl, 0, sizeof *pl);
+    pl->fixed_room = (size_t)sc->ncols + 1;
+    for (int c = 0; c < sc->ncols; c++) {
+        pl->kind[c] = csv_kind(&sc->cols[c]);
+        pl->valid_mask[c] = sc->cols[c].valid_mask;
+        pl->valid_masks |= sc->cols[c].valid_mask;
+        if (batch_column_is_text(&sc->cols[c]))
+            pl->text_col[pl->ntext++] = (uint8_t)c;
         else
-            tw->fixed_room += BV_TEXT_MAX;
+            pl->fixed_room += BV_TEXT_MAX;
     }
 }
 
 /* The text of row r of column c, nothing for a null. Inline: it runs for
  * every cell. */
-static ALWAYS_INLINE char *csv_cell(char *p, struct table_writer *tw, const struct batch *b,
-                                    int c, int r, uint32_t invalid)
+static ALWAYS_INLINE char *csv_cell(char *p, struct csv_plan *pl, const struct batch *b,
+                                    int c, int r, uint32_t valid)
 {
-    if (tw->valid_mask[c] & invalid)
+    /* valid by any of its bits (the protocol column has three) */
+    if (pl->valid_mask[c] && !(valid & pl->valid_mask[c]))
         return p;
     const union batch_values *v = &b->col[c];
-    switch (tw->kind[c]) {
+    switch (pl->kind[c]) {
     case K_WIRE: return mt_csv_str(p, v->s[r].p, v->s[r].n);
 #define KIND_CELL(k, enc, qtype, member)                                                \
-    case k: return bv_value_text(p, enc, qtype, &v->member[r], &tw->time[c]);
+    case k: return bv_value_text(p, enc, qtype, &v->member[r], &pl->time[c]);
     CSV_KINDS(KIND_CELL)
 #undef KIND_CELL
-    default: return bv_text(p, b, c, r, &tw->time[c]);
+    default: return bv_text(p, b, c, r, &pl->time[c]);
     }
 }
 
-static void csv_row(struct table_writer *tw, const struct batch *b, int r)
+char *csv_plan_row(char *p, struct csv_plan *pl, const struct batch *b, int r)
 {
     int n = b->schema->ncols;
-    size_t need = tw->fixed_room;
-    for (int i = 0; i < tw->ntext; i++) /* as if each were wire text */
-        need += MT_CSV_STR_ROOM(b->col[tw->text_col[i]].s[r].n);
-    if (out_reserve(tw->out, need) != 0)
-        return;
-    char *p = out_cursor(tw->out);
-    /* a column with a valid_mask is null where the row lacks its bits;
-     * most rows lack none, and their loop tests no cell's */
-    uint32_t invalid = b->valid ? ~b->valid[r] & tw->valid_masks : 0;
-    if (!invalid) {
+    /* a column with a valid_mask is null where the row has none of its
+     * bits; most rows have them all, and their loop tests no cell's */
+    uint32_t valid = b->valid ? b->valid[r] : ~0u;
+    if (!(~valid & pl->valid_masks)) {
         for (int c = 0; c < n; c++) {
-            p = csv_cell(p, tw, b, c, r, 0);
+            p = csv_cell(p, pl, b, c, r, ~0u);
             *p++ = ',';
         }
     } else {
         for (int c = 0; c < n; c++) {
-            p = csv_cell(p, tw, b, c, r, invalid);
+            p = csv_cell(p, pl, b, c, r, valid);
             *p++ = ',';
         }
     }
     p[-1] = '\n';
-    out_advance(tw->out, p);
+    return p;
+}
+
+static void csv_row(struct table_writer *tw, const struct batch *b, int r)
+{
+    if (out_reserve(tw->out, csv_plan_room(&tw->csv, b, r)) != 0)
+        return;
+    out_advance(tw->out, csv_plan_row(out_cursor(tw->out), &tw->csv, b, r));
 }
 
 /* ------------------------------------------------------------ q script -- */
@@ -340,7 +342,7 @@ int tw_open(struct table_writer *tw, const struct mt_columns *mc, const char *ta
     tw->header = header;
     if (table_schema_of(&tw->schema, tw->cols, mc, table) != 0)
         return -1;
-    csv_prepare(tw);
+    csv_plan_make(&tw->csv, &tw->schema);
     if (publish) {
         tw->bb = publish;
         return 0;

@@ -28,6 +28,29 @@
 
 struct tw_qstate;
 
+/* The CSV text of a table's batches, for every CSV writer of batches (a
+ * table mode's here, the packet rows' chosen columns in write_csv.c): each
+ * column's kind made once (csv_plan_make), then each row's room
+ * (csv_plan_room) and text, '\n' ended (csv_plan_row). */
+struct csv_plan {
+    uint8_t kind[BB_MAX_COLS];
+    uint32_t valid_mask[BB_MAX_COLS];
+    uint32_t valid_masks;      /* all of them */
+    uint8_t text_col[BB_MAX_COLS]; /* the columns of text, ntext of them */
+    int ntext;
+    size_t fixed_room;         /* a row's room but its text columns' */
+    struct time_cache time[BB_MAX_COLS]; /* a time column's own */
+};
+void csv_plan_make(struct csv_plan *pl, const struct table_schema *sc);
+static inline size_t csv_plan_room(const struct csv_plan *pl, const struct batch *b, int r)
+{
+    size_t need = pl->fixed_room;
+    for (int i = 0; i < pl->ntext; i++) /* as if each were wire text */
+        need += MT_CSV_STR_ROOM(b->col[pl->text_col[i]].s[r].n);
+    return need;
+}
+char *csv_plan_row(char *p, struct csv_plan *pl, const struct batch *b, int r);
+
 struct table_writer {
     struct out *out;
     struct table_schema schema;
@@ -40,15 +63,8 @@ struct table_writer {
      * by the driver from the same schema (table_schema_of). */
     struct batch_builder *bb;
     struct batch_builder own;
-    struct time_cache time[MT_MAX_COLS]; /* a time column's own */
-    /* CSV: each column's kind (write_table.c), and the room of a row but
-     * its text columns' */
-    uint8_t kind[MT_MAX_COLS];
-    uint32_t valid_mask[MT_MAX_COLS];
-    uint32_t valid_masks;      /* all of them */
-    uint8_t text_col[MT_MAX_COLS]; /* the columns of text, ntext of them */
-    int ntext;
-    size_t fixed_room;
+    struct time_cache time[MT_MAX_COLS]; /* q: a time column's own */
+    struct csv_plan csv;
     struct tw_qstate *qs;      /* the q statement in the making */
 };
 
