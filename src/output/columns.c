@@ -346,6 +346,5 @@ void format_set_input(struct format_ctx *ctx, const char *sym, const char *path)
     ctx->file = ctx->file_text;
     memcpy(ctx->file_text, path, n);
     ctx->file_len = n;
-    ctx->file_escape = q_needs_escape(path, n);
     ctx->text_len = ctx->sym_len + ctx->file_len;
 }

@@ -91,12 +91,10 @@ struct format_ctx {
      * sym may sit where the last one did */
     unsigned input;
     /* #18: the file column's text: the input's name as given (at most
-     * FILE_NAME_MAX bytes), which the writers escape as their format needs
-     * (a q script when file_escape says so), and the room sym and file take
-     * in a row together (text_len) */
+     * FILE_NAME_MAX bytes), which the writers escape as their format
+     * needs, and the room sym and file take in a row together (text_len) */
     const char *file;
     size_t file_len, text_len;
-    int file_escape;
     char file_text[FILE_NAME_MAX];
     uint32_t data_max;   /* bytes of payload in the data column */
     struct time_cache time;

@@ -16,6 +16,7 @@
 #include "columns_default.h"
 #include "qload.h"
 #include "qtext.h"
+#include "write_table.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -67,6 +68,10 @@ struct qstate {
     unsigned sym_input;        /* format_ctx.input it was made for */
     size_t sym_item_len;       /* 0: too long, formatted as the others */
     char sym_item[SYM_ITEM_ROOM];
+    /* Any other choice of columns: the q script every table's batches get
+     * (write_table.h) */
+    struct table_writer tw;
+    int general;
 };
 
 static void cursors_to_lengths(struct qstate *st)
@@ -115,6 +120,11 @@ static void q_begin(struct writer *w)
                                            (size_t)Q_BATCH_ROWS * FAST_ITEM_ROOM(i)) == 0;
             lengths_to_cursors(st);
         }
+    }
+    if (!st->default_row) {
+        tw_text_open(&st->tw, &st->schema, w->out); /* writes the definition */
+        st->general = 1;
+        return;
     }
     q_table_definition(w->out, NULL, w->table, w->cols->n, packet_column, w->cols);
 }
@@ -183,19 +193,14 @@ static inline char *q_close(char qtype, char *text, char *end, int escape)
     return end;
 }
 
-/* The item of column c whose text is text..end closed; returns the bytes
- * the item added. */
-static inline size_t q_close_item(struct qcol *c, char qtype, char *text, char *end, int escape)
-{
-    size_t before = c->len;
-    c->len = (size_t)(q_close(qtype, text, end, escape) - c->buf);
-    return c->len - before;
-}
-
 /* Writes the batch: the insert statement around the column buffers. */
 static void q_flush_batch(struct writer *w)
 {
     struct qstate *st = w->state;
+    if (st && st->general) {
+        tw_text_statement_end(&st->tw);
+        return;
+    }
     if (!st || st->rows == 0)
         return;
     int single = st->rows == 1;
@@ -233,20 +238,6 @@ static int reserve_columns(struct qstate *st, int n, size_t room)
         if (qcol_reserve(&st->col[i], room) != 0)
             return -1;
     return 0;
-}
-
-/* Room row i of the batch needs in each column buffer: a value's text,
- * escaped (4 bytes for each), or FIELD_MAX for one that is not text. */
-static size_t q_row_room(const struct batch *b, int i)
-{
-    size_t text = 0;
-    for (int c = 0; c < b->schema->ncols; c++) {
-        const struct table_column *tc = &b->schema->cols[c];
-        if (tc->enc == BENC_Q && (tc->qtype == 'S' || tc->qtype == '*') &&
-            b->col[c].s[i].n > text)
-            text = b->col[c].s[i].n;
-    }
-    return FIELD_MAX + 8 + 4 * text;
 }
 
 /* Makes the sym's item for the input format_ctx describes. */
@@ -315,34 +306,13 @@ static int q_default_row_checked(struct writer *w, struct qstate *st, struct pac
     return 0;
 }
 
-/* Row i of the batch: each value is formatted straight into its column's
- * statement buffer, in the column literal's grammar: numbers and
- * timestamps space-separated with typed nulls (0N, 0Np), strings as
- * "text" items separated by ';'. The default columns take the
- * straight-line path above. Returns -1 once the output is dead. */
+/* Row i of a batch of the default columns, then the statement's end when
+ * it has its rows or bytes. Returns -1 once the output is dead. */
 static int q_batch_row(struct writer *w, struct qstate *st, const struct batch *b, int i)
 {
-    if (st->default_row) {
-        if (q_default_row_checked(w, st, b->block, i) != 0) {
-            out_no_memory(w->out); /* not a lost row: exit 3 */
-            return -1;
-        }
-    } else {
-        int n = w->cols->n, first = st->rows == 0;
-        if (reserve_columns(st, n, q_row_room(b, i)) != 0) {
-            out_no_memory(w->out);
-            return -1;
-        }
-        for (int c = 0; c < n; c++) {
-            enum col_id id = w->cols->id[c];
-            char qtype = column_defs[id].qtype;
-            struct qcol *col = &st->col[c];
-            char *text = q_open(col->buf + col->len, qtype, first);
-            char *end = bv_text(text, b, c, i, &st->time[c]);
-            st->bytes += q_close_item(col, qtype, text, end,
-                                      (id == COL_SYM && w->fmt->sym_escape) ||
-                                      (id == COL_FILE && w->fmt->file_escape));
-        }
+    if (q_default_row_checked(w, st, b->block, i) != 0) {
+        out_no_memory(w->out); /* not a lost row: exit 3 */
+        return -1;
     }
     if (++st->rows == Q_BATCH_ROWS || st->bytes >= Q_BATCH_BYTES)
         q_flush_batch(w);
@@ -352,6 +322,8 @@ static int q_batch_row(struct writer *w, struct qstate *st, const struct batch *
 static int q_emit(void *ctx, const struct batch *b)
 {
     struct writer *w = ctx;
+    if (((struct qstate *)w->state)->general)
+        return tw_text_batch(&((struct qstate *)w->state)->tw, b);
     for (int i = 0; i < b->nrows; i++)
         if (q_batch_row(w, w->state, b, i) != 0)
             break;
@@ -360,25 +332,31 @@ static int q_emit(void *ctx, const struct batch *b)
 
 /* The rows a batch may hold: those that complete the statement at most,
  * so that its write (and a failure of it) comes while the row that
- * completes it is converted, as without batches (--stats). A row adds at
- * most its columns' items to the statement's bytes (numbers FIELD_MAX, the
- * sym and file name escaped, the data column's hex), so the batch ends
- * before the bytes could reach the cut but at its last row. Rows formatted
- * in the pipeline go one by one. */
+ * completes it is converted, as without batches (--stats). A statement of
+ * default rows ends by its row count; one of chosen columns also by its
+ * string text (write_table.h), to which a row adds at most its texts
+ * escaped (4 * FIELD_MAX each, the sym, the file name and the data
+ * column's hex more), so the batch ends before the text could reach the
+ * cut but at its last row. Rows formatted in the pipeline go one by one. */
 static int q_rows_allowed(void *ctx)
 {
     struct writer *w = ctx;
     struct qstate *st = w->state;
     if (w->out->log)
         return 1;
-    int rows = Q_BATCH_ROWS - st->rows;
-    if (st->default_row && !st->long_sym && w->fmt->sym_len <= FAST_SYM_MAX)
-        return rows; /* a statement of default rows ends by its row count */
-    size_t bound = (size_t)w->cols->n * (FIELD_MAX + 8) + 4 * w->fmt->text_len +
-                   2 * (size_t)w->fmt->data_max;
-    size_t left = st->bytes < Q_BATCH_BYTES ? Q_BATCH_BYTES - 1 - st->bytes : 0;
+    if (!st->general) {
+        if (!st->long_sym && w->fmt->sym_len <= FAST_SYM_MAX)
+            return Q_BATCH_ROWS - st->rows;
+        return 1; /* a long sym: its bytes count too */
+    }
+    int rows;
+    size_t text;
+    tw_text_statement(&st->tw, &rows, &text);
+    size_t bound = (size_t)w->cols->n * (4 * FIELD_MAX + 8) + 4 * w->fmt->text_len +
+                   8 * (size_t)w->fmt->data_max;
+    size_t left = text < Q_BATCH_BYTES ? Q_BATCH_BYTES - 1 - text : 0;
     size_t fit = left / bound + 1;
-    return fit < (size_t)rows ? (int)fit : rows;
+    return fit < (size_t)(Q_BATCH_ROWS - rows) ? (int)fit : Q_BATCH_ROWS - rows;
 }
 
 /* Input pauses: the statement in the making goes out. */
@@ -396,6 +374,8 @@ static void q_end(struct writer *w)
     if (!st)
         return;
     bb_free(&st->bb);
+    if (st->general)
+        tw_free(&st->tw);
     for (int i = 0; i < MAX_SELECTED_COLUMNS; i++)
         free(st->col[i].buf);
     free(st);

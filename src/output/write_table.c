@@ -318,8 +318,9 @@ static void q_row_statement(struct table_writer *tw, const struct batch *b, int 
 
 /* ------------------------------------------------------------- rows -- */
 
-/* The text writers' consumer: each row as it is done (a batch of one). */
-static int text_emit(void *ctx, const struct batch *b)
+/* The text writers' consumer: each row as it is done (a batch of one), or
+ * a packet batch of chosen columns (write_q.c). */
+int tw_text_batch(void *ctx, const struct batch *b)
 {
     struct table_writer *tw = ctx;
     for (int r = 0; r < b->nrows; r++) {
@@ -347,7 +348,7 @@ int tw_open(struct table_writer *tw, const struct mt_columns *mc, const char *ta
         tw->bb = publish;
         return 0;
     }
-    if (bb_init(&tw->own, &tw->schema, 1, text_emit, tw) != 0) {
+    if (bb_init(&tw->own, &tw->schema, 1, tw_text_batch, tw) != 0) {
         bb_free(&tw->own);
         return -1;
     }
@@ -361,6 +362,26 @@ void tw_begin(struct table_writer *tw)
 {
     if (tw->bb == &tw->own)
         tw->q ? q_begin(tw) : csv_begin(tw);
+}
+
+void tw_text_open(struct table_writer *tw, const struct table_schema *sc, struct out *out)
+{
+    memset(tw, 0, sizeof *tw);
+    tw->out = out;
+    tw->q = 1;
+    tw->schema = *sc;
+    memcpy(tw->cols, sc->cols, sizeof *sc->cols * (size_t)sc->ncols);
+    tw->schema.cols = tw->cols;
+    csv_plan_make(&tw->csv, &tw->schema);
+    q_begin(tw);
+}
+
+void tw_text_statement_end(struct table_writer *tw) { q_flush(tw); }
+
+void tw_text_statement(const struct table_writer *tw, int *rows, size_t *text)
+{
+    *rows = tw->qs ? tw->qs->rows : 0;
+    *text = tw->qs ? tw->qs->text : 0;
 }
 
 void batch_failure_to_out(const struct batch_builder *bb, struct out *o)

@@ -94,6 +94,16 @@ void tw_row_done(struct table_writer *tw);
  * fails the output as a failed write does, unless that has failed. */
 void batch_failure_to_out(const struct batch_builder *bb, struct out *o);
 
+/* The q script of batches that come from elsewhere (the packet rows'
+ * chosen columns, write_q.c): the table's definition now, then each batch
+ * by tw_text_batch (a bb_emit_fn), the statement in the making ended by
+ * tw_text_statement_end; tw_text_statement says its rows and string text
+ * (what cuts it at Q_BATCH_ROWS or Q_BATCH_BYTES). Freed by tw_free. */
+void tw_text_open(struct table_writer *tw, const struct table_schema *sc, struct out *out);
+int tw_text_batch(void *tw, const struct batch *b);
+void tw_text_statement_end(struct table_writer *tw);
+void tw_text_statement(const struct table_writer *tw, int *rows, size_t *text);
+
 /* Input pauses: the q statement in the making goes out. */
 void tw_pause(struct table_writer *tw);
 /* The end: what is held goes out, and the writer is freed. */
