@@ -73,8 +73,9 @@ static inline int column_number(enum col_id c, const struct row *r, int64_t *v)
     case COL_IPID: ok = (h & HAS_IPID) && r->ipver == IPVER_4; *v = r->ipid; break;
     /* #17 */
     case COL_HWTIME:
-        ok = column_hwtime_shown(r);
-        *v = (r->hw.sec - 946684800) * 1000000000 + (int64_t)r->hw.nsec;
+        ok = column_hwtime_shown(r); /* then q's nanoseconds hold it */
+        if (ok)
+            *v = (r->hw.sec - 946684800) * 1000000000 + (int64_t)r->hw.nsec;
         break;
     case COL_HWDEV: ok = r->hw.has_dev; *v = r->hw.dev; break;
     case COL_HWPORT: ok = r->hw.has_port; *v = r->hw.port; break;

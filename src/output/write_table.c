@@ -170,7 +170,9 @@ static const char *schema_column(const void *ctx, int i, char *qtype)
 
 static void q_begin(struct table_writer *tw)
 {
-    if (!tw->row_statements && !(tw->qs = calloc(1, sizeof *tw->qs)))
+    /* a writer begun again (the fuzz harness, an input at a time) keeps
+     * its statement's buffers */
+    if (!tw->row_statements && !tw->qs && !(tw->qs = calloc(1, sizeof *tw->qs)))
         out_no_memory(tw->out);
     q_table_definition(tw->out, tw->mode_option, tw->schema.name, tw->schema.ncols,
                        schema_column, &tw->schema);
