@@ -47,11 +47,7 @@ static void teardown(void)
 static const char *written(void)
 {
     out_flush(&out);
-    long n = ftell(tmp);
-    ck_assert(n >= 0 && (size_t)n < sizeof text);
-    ck_assert_int_eq(pread(fileno(tmp), text, (size_t)n, 0), n);
-    text[n] = '\0';
-    return text;
+    return unit_file_text(tmp, text, sizeof text);
 }
 
 /* A row of message id, held (acktime_row_begin's row, its id set). */

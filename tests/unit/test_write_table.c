@@ -50,10 +50,7 @@ static void close_writer(void)
 static const char *written(void)
 {
     out_flush(&out);
-    long n = ftell(tmp);
-    ck_assert(n >= 0 && (size_t)n < sizeof text);
-    ck_assert_int_eq(pread(fileno(tmp), text, (size_t)n, 0), n);
-    text[n] = '\0';
+    unit_file_text(tmp, text, sizeof text);
     const char *insert = strstr(text, "`t insert");
     return insert ? insert : text;
 }
