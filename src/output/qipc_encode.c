@@ -264,7 +264,13 @@ static void compact_symbols(struct qbuf *b, const struct batch *bt, int c)
     switch (tc->enc) {
     case BENC_ADDR: SYMBOL_LOOP(BENC_ADDR, v->a); break;
     case BENC_PROTOCOL: SYMBOL_LOOP(BENC_PROTOCOL, v->u32); break;
-    default: SYMBOL_LOOP(BENC_TCP_FLAGS, v->u16); break;
+    case BENC_TCP_FLAGS: SYMBOL_LOOP(BENC_TCP_FLAGS, v->u16); break;
+    default: /* any other encoding a symbol column may get: its text */
+        for (int32_t r = 0; r < n; r++) {
+            p = (uint8_t *)bv_text((char *)p, bt, c, r, &unused);
+            *p++ = 0;
+        }
+        break;
     }
     b->len = (size_t)(p - b->p); /* what the texts took of the room */
 }
