@@ -55,23 +55,28 @@ static size_t general_room(const struct writer *w)
            MT_CSV_STR_ROOM(f->file_len) + MT_CSV_STR_ROOM(2 * (size_t)f->data_max);
 }
 
-/* The batch's rows as text into the output, with one reservation: the
- * batch holds no more rows than fit (rows_allowed), so none of them would
- * have written the buffer. */
+/* The batch's rows as text into the output. Default rows with one
+ * reservation: the batch holds no more rows than fit (rows_allowed), so
+ * none of them would have written the buffer. Any other choice a row at a
+ * time, each with its own room, so that the buffer is written out at the
+ * row whose text does not fit, as it was without batches. */
 static int csv_emit(void *ctx, const struct batch *b)
 {
     struct writer *w = ctx;
     struct csv_state *st = w->state;
-    int plain = w->cols->is_default;
-    if (out_reserve(w->out, (plain ? default_room(w) : general_room(w)) * (size_t)b->nrows) != 0)
+    if (!w->cols->is_default) {
+        for (int i = 0; i < b->nrows; i++) {
+            if (out_reserve(w->out, csv_plan_room(&st->plan, b, i)) != 0)
+                return 0;
+            out_advance(w->out, csv_plan_row(out_cursor(w->out), &st->plan, b, i));
+        }
+        return 0;
+    }
+    if (out_reserve(w->out, default_room(w) * (size_t)b->nrows) != 0)
         return 0;
     char *p = out_cursor(w->out);
-    if (plain)
-        for (int i = 0; i < b->nrows; i++)
-            p = default_row(p, b->block, i, w->fmt);
-    else
-        for (int i = 0; i < b->nrows; i++)
-            p = csv_plan_row(p, &st->plan, b, i);
+    for (int i = 0; i < b->nrows; i++)
+        p = default_row(p, b->block, i, w->fmt);
     out_advance(w->out, p);
     return 0;
 }

@@ -96,8 +96,10 @@ void csv_plan_make(struct csv_plan *pl, const struct table_schema *sc)
         pl->kind[c] = csv_kind(&sc->cols[c]);
         pl->valid_mask[c] = sc->cols[c].valid_mask;
         pl->valid_masks |= sc->cols[c].valid_mask;
-        if (batch_column_is_text(&sc->cols[c]))
+        if (batch_column_is_text(&sc->cols[c])) {
+            pl->text_wire[pl->ntext] = pl->kind[c] == K_WIRE;
             pl->text_col[pl->ntext++] = (uint8_t)c;
+        }
         else
             pl->fixed_room += BV_TEXT_MAX;
     }
@@ -248,6 +250,7 @@ static void q_row(struct table_writer *tw, const struct batch *b, int r)
         }
     int first = st->rows == 0;
     size_t text = 0;           /* this row's strings (a local: no store per value) */
+    size_t items = 0;          /* or all its items (q_count_items) */
     for (int c = 0; c < ncols; c++) {
         char t = tw->cols[c].qtype;
         struct qcol *col = &st->col[c];
@@ -273,9 +276,11 @@ static void q_row(struct table_writer *tw, const struct batch *b, int r)
                     *p++ = '.';
             }
         }
+        if (tw->q_count_items) /* the whole item, its separator too */
+            items += (size_t)(p - (col->buf + col->len));
         col->len = (size_t)(p - col->buf);
     }
-    st->text += text;
+    st->text += tw->q_count_items ? items : text;
     if (++st->rows == Q_BATCH_ROWS || st->text >= Q_BATCH_BYTES)
         q_flush(tw);
 }
@@ -371,6 +376,7 @@ void tw_text_open(struct table_writer *tw, const struct table_schema *sc, struct
     memset(tw, 0, sizeof *tw);
     tw->out = out;
     tw->q = 1;
+    tw->q_count_items = 1;
     tw->schema = *sc;
     memcpy(tw->cols, sc->cols, sizeof *sc->cols * (size_t)sc->ncols);
     tw->schema.cols = tw->cols;

@@ -37,6 +37,7 @@ struct csv_plan {
     uint32_t valid_mask[BB_MAX_COLS];
     uint32_t valid_masks;      /* all of them */
     uint8_t text_col[BB_MAX_COLS]; /* the columns of text, ntext of them */
+    uint8_t text_wire[BB_MAX_COLS]; /* ... and whether each is wire text */
     int ntext;
     size_t fixed_room;         /* a row's room but its text columns' */
     struct time_cache time[BB_MAX_COLS]; /* a time column's own */
@@ -45,8 +46,10 @@ void csv_plan_make(struct csv_plan *pl, const struct table_schema *sc);
 static inline size_t csv_plan_room(const struct csv_plan *pl, const struct batch *b, int r)
 {
     size_t need = pl->fixed_room;
-    for (int i = 0; i < pl->ntext; i++) /* as if each were wire text */
-        need += MT_CSV_STR_ROOM(b->col[pl->text_col[i]].s[r].n);
+    for (int i = 0; i < pl->ntext; i++) { /* wire text escaped, ours as it is */
+        uint32_t n = b->col[pl->text_col[i]].s[r].n;
+        need += pl->text_wire[i] ? MT_CSV_STR_ROOM(n) : n;
+    }
     return need;
 }
 char *csv_plan_row(char *p, struct csv_plan *pl, const struct batch *b, int r);
@@ -58,6 +61,9 @@ struct table_writer {
     int q;                     /* 1: q script, 0: CSV (not with --publish) */
     int header;                /* CSV header line */
     int row_statements;        /* q: an insert per row (--flows) */
+    /* q: a statement's bytes, for its Q_BATCH_BYTES cut, count all its
+     * items (the packet rows', tw_text_open), not its strings alone */
+    int q_count_items;
     const char *mode_option;   /* q: the option the script's comment names, or NULL */
     /* Where the rows go: own (text into out), or --publish's builder, made
      * by the driver from the same schema (table_schema_of). */
@@ -97,8 +103,9 @@ void batch_failure_to_out(const struct batch_builder *bb, struct out *o);
 /* The q script of batches that come from elsewhere (the packet rows'
  * chosen columns, write_q.c): the table's definition now, then each batch
  * by tw_text_batch (a bb_emit_fn), the statement in the making ended by
- * tw_text_statement_end; tw_text_statement says its rows and string text
- * (what cuts it at Q_BATCH_ROWS or Q_BATCH_BYTES). Freed by tw_free. */
+ * tw_text_statement_end; tw_text_statement says its rows and bytes (what
+ * cuts it at Q_BATCH_ROWS or Q_BATCH_BYTES: here every item's bytes, as
+ * the packet rows' statements always counted them). Freed by tw_free. */
 void tw_text_open(struct table_writer *tw, const struct table_schema *sc, struct out *out);
 int tw_text_batch(void *tw, const struct batch *b);
 void tw_text_statement_end(struct table_writer *tw);
