@@ -152,10 +152,10 @@ struct batch {
     size_t arena_len, arena_cap;
 };
 
-/* Bytes of one value of column c. */
-static inline size_t batch_value_size(const struct table_column *c)
+/* Bytes of one value held as enc, of q type qtype (constants: folded). */
+static inline size_t batch_enc_size(int enc, char qtype)
 {
-    switch (c->enc) {
+    switch (enc) {
     case BENC_UNIX_TIME: return sizeof(struct batch_time);
     case BENC_ADDR: return sizeof(struct batch_addr);
     case BENC_U8: return sizeof(uint8_t);
@@ -165,7 +165,7 @@ static inline size_t batch_value_size(const struct table_column *c)
     case BENC_DECIMAL: return sizeof(struct qtext);
     default: break;
     }
-    switch (c->qtype) {
+    switch (qtype) {
     case 'P': case 'N': case 'J': return sizeof(int64_t);
     case 'I': return sizeof(int32_t);
     case 'H': return sizeof(int16_t);
@@ -173,6 +173,12 @@ static inline size_t batch_value_size(const struct table_column *c)
     case 'F': return sizeof(double);
     default: return sizeof(struct qtext);
     }
+}
+
+/* Bytes of one value of column c. */
+static inline size_t batch_value_size(const struct table_column *c)
+{
+    return batch_enc_size(c->enc, c->qtype);
 }
 
 /* The form of column c (enum batch_form). */

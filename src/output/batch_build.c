@@ -154,7 +154,7 @@ size_t bb_row_size(const struct batch *b, int r)
     size_t n = sizeof(uint32_t);
     for (int c = 0; c < b->schema->ncols; c++) {
         const struct table_column *tc = &b->schema->cols[c];
-        n += batch_value_size(tc);
+        n += b->width[c];
         if (batch_column_is_text(tc))
             n += b->col[c].s[r].n;
     }
@@ -168,7 +168,7 @@ void bb_row_save(const struct batch *b, int r, char *p)
     p += sizeof valid;
     for (int c = 0; c < b->schema->ncols; c++) {
         const struct table_column *tc = &b->schema->cols[c];
-        size_t size = batch_value_size(tc);
+        size_t size = b->width[c];
         memcpy(p, batch_value_at(b, c, r), size);
         p += size;
         if (batch_column_is_text(tc)) {
@@ -186,7 +186,7 @@ size_t bb_row_text(const struct batch *b, const char *saved)
     const char *p = saved + sizeof(uint32_t);
     for (int c = 0; c < b->schema->ncols; c++) {
         const struct table_column *tc = &b->schema->cols[c];
-        size_t size = batch_value_size(tc);
+        size_t size = b->width[c];
         if (batch_column_is_text(tc)) {
             struct qtext t;
             memcpy(&t, p, sizeof t);
@@ -206,7 +206,7 @@ void bb_row_load(struct batch_builder *bb, int r, const char *p)
     p += sizeof(uint32_t);
     for (int c = 0; c < b->schema->ncols; c++) {
         const struct table_column *tc = &b->schema->cols[c];
-        size_t size = batch_value_size(tc);
+        size_t size = b->width[c];
         if (batch_column_is_text(tc)) {
             struct qtext t;
             memcpy(&t, p, sizeof t);

@@ -147,7 +147,7 @@ static ALWAYS_INLINE char *bv_value_text(char *p, int enc, char qtype, const voi
 
 /* The text of row r of a column of the given form whose values are v,
  * valid: one switch on the form, the value read from its typed vector. */
-static inline char *bv_form_text(char *p, int form, const union batch_values *v, int r,
+static ALWAYS_INLINE char *bv_form_text(char *p, int form, const union batch_values *v, int r,
                                  struct time_cache *tcache)
 {
     switch (form) {

@@ -45,47 +45,13 @@ static void csv_begin(struct table_writer *tw)
     out_write(tw->out, "\n", 1);
 }
 
-/* The kinds of column a CSV row formats without a dispatch on its
- * encoding and type: each names the encoding, q type and values of
- * bv_value_text's case (batch_value.h), which then folds to that case. */
-#define CSV_KINDS(X)                                \
-    X(K_UNIX_TIME, BENC_UNIX_TIME, 'P', t)          \
-    X(K_ADDR, BENC_ADDR, 'S', a)                    \
-    X(K_U8, BENC_U8, 'I', u8)                       \
-    X(K_U16, BENC_U16, 'I', u16)                    \
-    X(K_U32_INT, BENC_U32, 'I', u32)                \
-    X(K_U32_LONG, BENC_U32, 'J', u32)               \
-    X(K_U64, BENC_U64, 'J', u64)                    \
-    X(K_DECIMAL, BENC_DECIMAL, 'J', s)              \
-    X(K_TEXT, BENC_Q, 'S', s)                       \
-    X(K_LONG, BENC_Q, 'J', j)                       \
-    X(K_SPAN, BENC_Q, 'N', j)                       \
-    X(K_TIME, BENC_Q, 'P', j)                       \
-    X(K_INT, BENC_Q, 'I', i)                        \
-    X(K_SHORT, BENC_Q, 'H', h)                      \
-    X(K_BOOL, BENC_Q, 'B', b)
-
-enum csv_kind {
-    K_OTHER = 0,               /* any other: bv_text's dispatch */
-    K_WIRE,                    /* wire text: mt_csv_str */
-#define KIND_ENUM(k, enc, qtype, member) k,
-    CSV_KINDS(KIND_ENUM)
-#undef KIND_ENUM
-};
+/* A column's kind in a CSV row: wire text (escaped by mt_csv_str), else
+ * its batch form (batch.h), whose text bv_form_text gives. */
+enum { K_WIRE = 0xFF };
 
 static uint8_t csv_kind(const struct table_column *tc)
 {
-    if (tc->wire_text)
-        return K_WIRE;
-    char t = tc->qtype == '*' ? 'S' : tc->qtype;
-    if (tc->enc == BENC_DECIMAL)
-        return K_DECIMAL;     /* text: its q type does not matter */
-#define KIND_MATCH(k, e, qtype, member)                                                 \
-    if (tc->enc == (e) && t == (qtype))                                                 \
-        return k;
-    CSV_KINDS(KIND_MATCH)
-#undef KIND_MATCH
-    return K_OTHER;
+    return tc->wire_text ? K_WIRE : batch_form_of(tc);
 }
 
 void csv_plan_make(struct csv_plan *pl, const struct table_schema *sc)
@@ -99,9 +65,9 @@ void csv_plan_make(struct csv_plan *pl, const struct table_schema *sc)
         if (batch_column_is_text(&sc->cols[c])) {
             pl->text_wire[pl->ntext] = pl->kind[c] == K_WIRE;
             pl->text_col[pl->ntext++] = (uint8_t)c;
-        }
-        else
+        } else {
             pl->fixed_room += BV_TEXT_MAX;
+        }
     }
 }
 
@@ -114,14 +80,9 @@ static ALWAYS_INLINE char *csv_cell(char *p, struct csv_plan *pl, const struct b
     if (pl->valid_mask[c] && !(valid & pl->valid_mask[c]))
         return p;
     const union batch_values *v = &b->col[c];
-    switch (pl->kind[c]) {
-    case K_WIRE: return mt_csv_str(p, v->s[r].p, v->s[r].n);
-#define KIND_CELL(k, enc, qtype, member)                                                \
-    case k: return bv_value_text(p, enc, qtype, &v->member[r], &pl->time[c]);
-    CSV_KINDS(KIND_CELL)
-#undef KIND_CELL
-    default: return bv_text(p, b, c, r, &pl->time[c]);
-    }
+    if (pl->kind[c] == K_WIRE)
+        return mt_csv_str(p, v->s[r].p, v->s[r].n);
+    return bv_form_text(p, pl->kind[c], v, r, &pl->time[c]);
 }
 
 char *csv_plan_row(char *p, struct csv_plan *pl, const struct batch *b, int r)
